@@ -1,0 +1,136 @@
+# blis - build, test and check. See README.md.
+#
+#   make            build the tools (./simulation_worker)
+#   make test       build and run the test runner
+#   make check      compile matrix, lint, tests under ASan+UBSan, under
+#                   valgrind, a static musl build, then the plain tests
+#   make fuzz       libFuzzer targets, each run FUZZ_SECONDS (default 60)
+#   make bench      parser and number-conversion benchmarks
+#   make install    PREFIX=/usr/local (DESTDIR honoured)
+#   make lint       clang-format check, cppcheck, clang-tidy
+
+CC      ?= cc
+CLANG   ?= clang
+CXX     ?= c++
+MUSLCC  ?= musl-gcc
+PREFIX  ?= /usr/local
+FUZZ_SECONDS ?= 60
+
+WARN = -std=c99 -pedantic -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+       -Wmissing-prototypes -Wcast-qual -Wwrite-strings -Wundef -Wformat=2 -Wconversion
+# Determinism: no contraction of a*b+c into FMA, never -ffast-math.
+DET  = -ffp-contract=off
+OPT ?= -O2
+CFLAGS_ALL = $(WARN) $(DET) $(OPT) $(CFLAGS)
+# The runner and tests use POSIX (popen, opendir) on top of the ISO C library.
+# Failure messages are truncated on purpose (bounded buffers): -Wno-format-truncation.
+TEST_CFLAGS = $(WARN) $(DET) -D_POSIX_C_SOURCE=200809L -Wno-missing-prototypes -Wno-format-truncation $(CFLAGS)
+
+HEADERS = blis.h blis_fetch.h
+TOOLS   = simulation_worker
+TEST_SRC = $(wildcard tests/test_*.c) tests/runner.c tests/test.h tests/fuzz/fuzz_common.h
+FUZZ_TARGETS = json yaml csv number
+VERSION = $(shell sed -n 's/^\#define BLIS_VERSION "\(.*\)"/\1/p' blis.h)
+
+.PHONY: all test check matrix test-asan test-valgrind test-musl lint fuzz bench install clean
+
+all: $(TOOLS)
+
+simulation_worker: tools/simulation_worker.c $(HEADERS)
+	$(CC) $(CFLAGS_ALL) -o $@ tools/simulation_worker.c -lm
+
+build/tests.inc: $(wildcard tests/test_*.c)
+	@mkdir -p build
+	sed -n -e 's/^TEST(\([A-Za-z0-9_]*\)).*/X_TEST(\1)/p' -e 's/^TABLE(\([A-Za-z0-9_]*\),.*/X_TABLE(\1)/p' \
+	    -e 's/^TABLE_DYNAMIC(\([A-Za-z0-9_]*\)).*/X_TABLE(\1)/p' $(sort $(wildcard tests/test_*.c)) > $@
+
+build/runner: $(TEST_SRC) $(HEADERS) build/tests.inc
+	$(CC) $(TEST_CFLAGS) -O1 -Ibuild -o $@ tests/runner.c -lm
+
+test: build/runner simulation_worker
+	./build/runner
+
+# ---- make check ----
+
+check: matrix lint test-asan test-valgrind test-musl
+	$(MAKE) --no-print-directory test
+
+MATRIX_C = $(WARN) $(DET) -fsyntax-only
+matrix:
+	@mkdir -p build
+	@for cc in gcc clang; do \
+	  for mode in "" "-DBLIS_IMPLEMENTATION" "-DBLIS_IMPLEMENTATION -DBLIS_STATIC"; do \
+	    echo "matrix: $$cc $$mode"; \
+	    $$cc $(MATRIX_C) $$mode -x c tests/compile/use.c || exit 1; \
+	  done; \
+	  $$cc $(WARN) $(DET) -c -o build/m_impl.o tests/compile/impl.c || exit 1; \
+	  $$cc $(WARN) $(DET) -c -o build/m_use.o tests/compile/use.c || exit 1; \
+	  $$cc -o build/m_link build/m_impl.o build/m_use.o -lm && ./build/m_link || exit 1; \
+	done
+	@for cxx in g++ clang++; do \
+	  for mode in "" "-DBLIS_IMPLEMENTATION" "-DBLIS_IMPLEMENTATION -DBLIS_STATIC"; do \
+	    echo "matrix: $$cxx $$mode"; \
+	    $$cxx -std=c++11 -Wall -Wextra -Werror -pedantic -fsyntax-only $$mode -x c++ tests/compile/use.c || exit 1; \
+	  done; \
+	done
+	@echo "matrix: ok"
+
+test-asan: $(TEST_SRC) $(HEADERS) build/tests.inc simulation_worker
+	$(CLANG) $(TEST_CFLAGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	    -fno-omit-frame-pointer -Ibuild -o build/runner_asan tests/runner.c -lm
+	ASAN_OPTIONS=detect_leaks=1 ./build/runner_asan -q
+
+test-valgrind: build/runner simulation_worker
+	valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    ./build/runner -q
+
+test-musl: $(TEST_SRC) $(HEADERS) build/tests.inc
+	$(MUSLCC) $(CFLAGS_ALL) -static -o build/simulation_worker_musl tools/simulation_worker.c -lm
+	$(MUSLCC) $(TEST_CFLAGS) -O1 -static -Ibuild -o build/runner_musl tests/runner.c -lm
+	file build/simulation_worker_musl | grep -q 'statically linked'
+	./build/simulation_worker_musl --version
+	./build/runner_musl -q
+
+LINT_FILES = blis.h blis_fetch.h tools/*.c tests/*.c tests/*.h tests/fuzz/*.c tests/fuzz/*.h tests/compile/*.c
+lint:
+	clang-format --dry-run --Werror $(LINT_FILES)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c99 --inline-suppr \
+	    -DBLIS_IMPLEMENTATION --suppress=missingIncludeSystem tools/simulation_worker.c
+	clang-tidy --quiet tools/simulation_worker.c -- $(WARN) $(DET)
+
+# ---- fuzzing ----
+
+fuzz: $(foreach t,$(FUZZ_TARGETS),build/fuzz_$(t))
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/corpus/$$t; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+	  ./build/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+	      -print_final_stats=1 build/corpus/$$t tests/fuzz/corpus/$$t 2>&1 | grep -E 'stat::number_of_executed_units|cov:|ERROR|SUMMARY' | tail -3 \
+	      || exit 1; \
+	done
+
+build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(HEADERS)
+	@mkdir -p build
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< -lm
+
+# ---- benchmarks ----
+
+bench: build/bench
+	./build/bench
+
+build/bench: tests/bench.c $(HEADERS)
+	@mkdir -p build
+	$(CC) $(WARN) $(DET) -O2 -D_POSIX_C_SOURCE=200809L -Wno-missing-prototypes -o $@ tests/bench.c -lm
+
+# ---- install ----
+
+install: $(TOOLS)
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/blis \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 0644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/
+	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	cp -R data/. $(DESTDIR)$(PREFIX)/share/blis/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' blis.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/blis.pc
+
+clean:
+	rm -rf build $(TOOLS)

@@ -1,0 +1,3276 @@
+/* blis.h - the Blackbox Inference Simulator as one C header.        v0.1.0
+ *
+ * PURPOSE
+ *   blis predicts the latency (TTFT, ITL, E2E) and throughput of an LLM
+ *   inference server (vLLM-style continuous batching, chunked prefill, paged
+ *   KV cache) from a model config, a GPU description and a workload, without
+ *   a GPU. It is a C port of BLIS (inference-sim, Apache-2.0), written from
+ *   its specification. This version holds the foundation: error handling,
+ *   exact locale-free number conversion, and strict parsers for the three
+ *   input formats blis reads (JSON, CSV, a YAML subset), plus a JSON writer
+ *   that prints numbers exactly as Go's encoding/json does.
+ *
+ * DO THIS
+ *   In exactly one C or C++ file:
+ *       #define BLIS_IMPLEMENTATION
+ *       #include "blis.h"
+ *   Everywhere else include "blis.h" without the define. Link with -lm.
+ *
+ * QUICK START
+ *   #define BLIS_IMPLEMENTATION
+ *   #include "blis.h"
+ *   #include <stdio.h>
+ *   int main(void) {
+ *       const char *src = "{\"hidden_size\": 4096, \"torch_dtype\": \"bfloat16\"}";
+ *       blis_doc doc; blis_err err; int64_t hidden = 0;
+ *       if (blis_json_parse(src, strlen(src), NULL, &doc, &err) != BLIS_OK ||
+ *           blis_doc_get_i64(&doc, blis_doc_root(&doc), "hidden_size", &hidden, &err) != BLIS_OK) {
+ *           char msg[512]; blis_err_format(&err, msg, sizeof msg);
+ *           fprintf(stderr, "%s\n", msg);   (e.g. "config.json:3:17: error: ...")
+ *           return 2;
+ *       }
+ *       printf("hidden_size = %lld\n", (long long)hidden);
+ *       blis_doc_free(&doc);
+ *       return 0;
+ *   }
+ *
+ * TABLE OF CONTENTS  (declarations and implementation follow the same order;
+ *                     grep for ">>tag" to jump; a section calls only those above it)
+ *   >>config   compile-time options, version, limits
+ *   >>base     status codes, errors, allocator, arena, bignum, exact number
+ *              conversion (decimal <-> double, Go-compatible formatting)
+ *   >>json     the document model (shared with YAML), RFC 8259 parser, writer
+ *   >>csv      RFC 4180 reader: streaming rows and whole tables, typed cells
+ *   >>yaml     the YAML subset below, parsed into the same document model
+ *   The fixed order of the sections still to come: >>model >>roofline >>mfu
+ *   >>workload >>evq >>kv >>sched >>sim >>cluster >>metrics >>report.
+ *
+ * COMPILE-TIME OPTIONS
+ *   BLIS_IMPLEMENTATION   emit the implementation in this translation unit.
+ *   BLIS_STATIC           make every function static (private copy per TU).
+ *   BLIS_MALLOC(sz) / BLIS_FREE(p)
+ *                         the default allocator; define both or neither.
+ *   BLIS_DEFAULT_MAX_DEPTH        nesting limit of JSON/YAML (default 128).
+ *   BLIS_DEFAULT_MAX_INPUT_BYTES  input size limit (default 64 MiB).
+ *   BLIS_DEFAULT_MAX_CSV_COLUMNS  CSV column limit (default 1024).
+ *   Each limit can also be set per call in blis_parse_opts.
+ *
+ * ERRORS
+ *   Every fallible call returns a blis_status (BLIS_OK == 0) and fills a
+ *   caller-owned blis_err: code, source name, 1-based line and column (bytes),
+ *   a message, and for document getters the field path ("clients[2].rate").
+ *   The library never prints, exits or aborts. No global mutable state.
+ *
+ * THE YAML SUBSET (what blis_yaml_parse accepts; everything else is an error
+ * that names the construct and its line and column)
+ *   - One document. A single "---" line may open it; a second "---" or a
+ *     "..." line is rejected ("multiple documents are not supported").
+ *   - Block mappings ("key: value", "key:" followed by a more indented block
+ *     or by a "- " sequence at the key's own indentation) and block sequences
+ *     ("- item", including "- key: value" compact mappings and "- - x").
+ *   - Keys: plain or quoted scalars on one line. Duplicate keys are errors.
+ *   - Scalars on one line: plain, 'single-quoted' ('' is a quote) and
+ *     "double-quoted" (escapes \0 \a \b \t \n \v \f \r \e \" \/ \\ \xHH
+ *     \uHHHH \UHHHHHHHH; invalid escapes are errors).
+ *   - Flow collections nested to any depth (up to the depth limit), which
+ *     may span lines: [1, 2, 3], {process: gamma, cv: 2.0},
+ *     {type: gaussian, params: {mean: 256, std_dev: 64}}.
+ *   - Comments (#) after whitespace or on their own line; blank lines.
+ *   - "key:" with no value is null.
+ *   - Plain scalars resolve as in the YAML 1.2 core schema: null (~, null,
+ *     Null, NULL, empty), booleans (true/True/TRUE/false/False/FALSE),
+ *     integers (decimal, 0x hex, 0o octal), floats (1.5, 2.0e6, .5, .inf,
+ *     -.inf, .nan); anything else is a string. Quoted scalars are strings.
+ *   Rejected: anchors (&), aliases (*), tags (!), block scalars (| and >),
+ *   directives (%), complex keys (?), tabs in indentation, multi-line plain
+ *   or quoted scalars, mappings as inline values ("a: b: c"), implicit
+ *   mappings inside flow sequences ([a: b]), reserved indicators (@ `).
+ *
+ * DETERMINISM
+ *   Number parsing and printing never use the C locale or the libc
+ *   conversion functions: decimal -> double is correctly rounded (round half
+ *   to even) and double -> decimal is the shortest string that round-trips,
+ *   so the same input gives the same bytes on every platform with IEEE-754
+ *   doubles, whatever setlocale() says. The code is ISO C99 (C++ compatible).
+ *
+ * LICENCE AND HISTORY: at the end of this file.
+ */
+#ifndef BLIS_H
+#define BLIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* ==== >>config  compile-time options, version, limits ==== */
+
+#define BLIS_VERSION_MAJOR 0
+#define BLIS_VERSION_MINOR 1
+#define BLIS_VERSION_PATCH 0
+#define BLIS_VERSION "0.1.0"
+/* The upstream release whose behaviour blis reproduces (see the spec). */
+#define BLIS_REFERENCE_VERSION "v0.6.1"
+
+#ifdef BLIS_STATIC
+#define BLIS_DEF static
+#else
+#define BLIS_DEF extern
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(BLIS_MALLOC) != defined(BLIS_FREE)
+#error "blis.h: define both BLIS_MALLOC and BLIS_FREE, or neither"
+#endif
+
+/* Nesting limit for JSON and YAML; real configs nest fewer than 10 levels. */
+#ifndef BLIS_DEFAULT_MAX_DEPTH
+#define BLIS_DEFAULT_MAX_DEPTH 128
+#endif
+/* Input size limit; the largest input we know (a ground-truth file) is ~1 MiB. */
+#ifndef BLIS_DEFAULT_MAX_INPUT_BYTES
+#define BLIS_DEFAULT_MAX_INPUT_BYTES ((size_t)64 * 1024 * 1024)
+#endif
+/* CSV column limit; trace and bench_data CSVs have fewer than 20 columns. */
+#ifndef BLIS_DEFAULT_MAX_CSV_COLUMNS
+#define BLIS_DEFAULT_MAX_CSV_COLUMNS 1024
+#endif
+
+/* ==== >>base  status codes, errors, allocator, exact number conversion ==== */
+
+/* X-macro: one table of status codes and their descriptions. */
+#define BLIS_STATUS_LIST(X)                                       \
+    X(BLIS_OK, "ok")                                              \
+    X(BLIS_E_SYNTAX, "syntax error")                              \
+    X(BLIS_E_UNSUPPORTED, "unsupported construct")                \
+    X(BLIS_E_LIMIT, "limit exceeded")                             \
+    X(BLIS_E_NOMEM, "out of memory")                              \
+    X(BLIS_E_MISSING, "missing field")                            \
+    X(BLIS_E_TYPE, "wrong type")                                  \
+    X(BLIS_E_RANGE, "value out of range")                         \
+    X(BLIS_E_DUPLICATE, "duplicate key")                          \
+    X(BLIS_E_INVALID, "invalid value")                            \
+    X(BLIS_E_IO, "input/output error")
+
+typedef enum blis_status {
+#define BLIS__STATUS_ENUM(name, text) name,
+    BLIS_STATUS_LIST(BLIS__STATUS_ENUM)
+#undef BLIS__STATUS_ENUM
+        BLIS_STATUS_COUNT
+} blis_status;
+
+#define BLIS_ERR_SOURCE_MAX 256
+#define BLIS_ERR_PATH_MAX 256
+#define BLIS_ERR_MSG_MAX 320
+
+/* An error report, owned by the caller. line/col are 1-based (col counts
+ * bytes); 0 means "no position" (e.g. out of memory, missing file). */
+typedef struct blis_err {
+    blis_status status;
+    char source[BLIS_ERR_SOURCE_MAX]; /* file name or "<input>" */
+    uint32_t line;
+    uint32_t col;
+    char path[BLIS_ERR_PATH_MAX]; /* field path, "" when none */
+    char msg[BLIS_ERR_MSG_MAX];
+} blis_err;
+
+/* The allocator. Zero-initialised (all NULL) means BLIS_MALLOC/BLIS_FREE. */
+typedef struct blis_alloc {
+    void *(*alloc_fn)(void *user, size_t size_bytes);
+    void (*free_fn)(void *user, void *ptr);
+    void *user;
+} blis_alloc;
+
+/* A byte string that is not necessarily NUL-terminated. */
+typedef struct blis_str {
+    const char *ptr;
+    size_t len;
+} blis_str;
+
+BLIS_DEF const char *blis_status_str(blis_status status);
+/* Clears *err and sets its source ("<input>" when source is NULL). */
+BLIS_DEF void blis_err_clear(blis_err *err, const char *source);
+/* Sets status, position and a printf-style message; returns status. */
+BLIS_DEF blis_status blis_err_set(blis_err *err, blis_status status, uint32_t line, uint32_t col,
+                                  const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+/* Formats "source:line:col: error: [path: ]message" into buf (always
+ * NUL-terminated when size > 0); returns the length it needed. */
+BLIS_DEF size_t blis_err_format(const blis_err *err, char *buf, size_t size);
+
+/* Reads a whole file (ISO C stdio) into memory from alloc (NULL: default);
+ * the buffer is NUL-terminated. BLIS_E_IO names the path and the reason
+ * (missing, unreadable, a directory); BLIS_E_LIMIT when the file exceeds
+ * max_bytes (0: BLIS_DEFAULT_MAX_INPUT_BYTES). Free with blis_file_free. */
+BLIS_DEF blis_status blis_file_read(const char *path, size_t max_bytes, const blis_alloc *alloc, char **out,
+                                    size_t *out_len, blis_err *err);
+BLIS_DEF void blis_file_free(const blis_alloc *alloc, char *data);
+
+/* Exact, locale-free conversion. blis_parse_f64 accepts the JSON number
+ * grammar, optionally with a leading '+' and without digits before or after
+ * the point when flags allow (YAML); see BLIS_NUM_* below. It fails with
+ * BLIS_E_SYNTAX on any other text and BLIS_E_RANGE when the value overflows
+ * a double. Values below the smallest subnormal round to (signed) zero. */
+#define BLIS_NUM_JSON 0u        /* RFC 8259 grammar exactly */
+#define BLIS_NUM_ALLOW_PLUS 1u  /* "+1.5" */
+#define BLIS_NUM_LOOSE_DOT 2u   /* ".5", "5.", "05" (YAML 1.2 core schema floats) */
+BLIS_DEF blis_status blis_parse_f64(const char *s, size_t len, unsigned flags, double *out);
+/* Parses a decimal integer (optional sign per flags) exactly into int64. */
+BLIS_DEF blis_status blis_parse_i64(const char *s, size_t len, unsigned flags, int64_t *out);
+
+/* The shortest decimal that round-trips to v: digits d[0..n-1] (no leading
+ * or trailing zeros) and exponent such that |v| = 0.d1d2..dn * 10^exp10.
+ * v must be finite and non-zero. Returns n (1..17). */
+BLIS_DEF int blis_f64_shortest(double v, char digits[17], int *exp10);
+/* Formats v as Go's encoding/json does: shortest round-trip digits, 'f'
+ * notation for 1e-6 <= |v| < 1e21, else 'e' notation (1e-07 -> "1e-7",
+ * 1e+21 stays). buf needs BLIS_F64_BUF_MAX bytes; it is NUL-terminated.
+ * Returns the length, or 0 when v is NaN or infinite (JSON has no such
+ * values; Go's encoder refuses them too). */
+#define BLIS_F64_BUF_MAX 32
+BLIS_DEF size_t blis_f64_format_go(double v, char *buf);
+
+/* ==== >>json  document model (shared with YAML), parser, writer ==== */
+
+typedef enum blis_node_kind {
+    BLIS_NODE_NULL,
+    BLIS_NODE_BOOL,
+    BLIS_NODE_NUMBER,
+    BLIS_NODE_STRING,
+    BLIS_NODE_ARRAY,
+    BLIS_NODE_OBJECT
+} blis_node_kind;
+
+/* Node flags. */
+#define BLIS_NODE_F_INT_LITERAL 1u /* number written as an integer (no '.', no exponent) */
+#define BLIS_NODE_F_QUOTED 2u      /* YAML: the scalar was quoted */
+
+/* One value in a document. Strings and raw texts are NUL-terminated and live
+ * in the document's arena. For objects, children come in (key, value)
+ * pairs; keys are STRING nodes. */
+typedef struct blis_node {
+    uint8_t kind;  /* blis_node_kind */
+    uint8_t flags; /* BLIS_NODE_F_* */
+    uint32_t line; /* 1-based position of the value's first byte */
+    uint32_t col;
+    uint32_t parent; /* index of the containing node; the root's is UINT32_MAX */
+    uint32_t count;  /* array: items; object: members; string: bytes */
+    uint32_t first;  /* index of the first child in blis_doc.kids */
+    union {
+        double number;
+        int boolean;
+        const char *string;
+    } as;
+    const char *raw; /* scalar source text (numbers; YAML plain scalars); else NULL */
+} blis_node;
+
+typedef struct blis__arena_chunk blis__arena_chunk;
+typedef struct blis__arena {
+    blis_alloc alloc;
+    blis__arena_chunk *head;
+    size_t used_bytes; /* total bytes handed out, for reporting */
+} blis__arena;
+
+/* A parsed document (JSON or YAML). Read-only after parsing. */
+typedef struct blis_doc {
+    blis_node *nodes;
+    uint32_t node_count;
+    uint32_t node_cap;
+    uint32_t *kids; /* child node indices; objects store key, value pairs */
+    uint32_t kid_count;
+    uint32_t kid_cap;
+    blis__arena arena;
+    const char *source; /* name used in error messages */
+} blis_doc;
+
+/* Parsing options; NULL or zero fields mean the defaults. */
+typedef struct blis_parse_opts {
+    const char *source;           /* name for errors, e.g. the file path */
+    size_t max_input_bytes;       /* default BLIS_DEFAULT_MAX_INPUT_BYTES */
+    uint32_t max_depth;           /* default BLIS_DEFAULT_MAX_DEPTH */
+    uint32_t max_csv_columns;     /* default BLIS_DEFAULT_MAX_CSV_COLUMNS */
+    int allow_duplicate_keys;     /* JSON only: keep all members; lookups find the last (as Go) */
+    blis_alloc alloc;             /* default BLIS_MALLOC/BLIS_FREE */
+} blis_parse_opts;
+
+/* Parses RFC 8259 JSON (any value at the top level; UTF-8 checked; a
+ * leading UTF-8 byte order mark is skipped). Duplicate keys are errors unless
+ * opts->allow_duplicate_keys. On failure *doc is left empty (safe to free). */
+BLIS_DEF blis_status blis_json_parse(const char *src, size_t len, const blis_parse_opts *opts,
+                                     blis_doc *doc, blis_err *err);
+BLIS_DEF void blis_doc_free(blis_doc *doc);
+BLIS_DEF const blis_node *blis_doc_root(const blis_doc *doc);
+/* Children: index i of an array, member i of an object (value and key). */
+BLIS_DEF const blis_node *blis_node_at(const blis_doc *doc, const blis_node *node, size_t i);
+BLIS_DEF const blis_node *blis_node_key_at(const blis_doc *doc, const blis_node *obj, size_t i);
+/* Member by key (the last one if duplicates were allowed); NULL if missing
+ * or if obj is not an object. */
+BLIS_DEF const blis_node *blis_node_get(const blis_doc *doc, const blis_node *obj, const char *key);
+BLIS_DEF const blis_node *blis_node_get_n(const blis_doc *doc, const blis_node *obj, const char *key,
+                                          size_t key_len);
+BLIS_DEF const char *blis_node_kind_name(blis_node_kind kind);
+/* The field path of a node from the root, e.g. "clients[2].rate"; "" for
+ * the root. Returns the length it needed. */
+BLIS_DEF size_t blis_doc_path(const blis_doc *doc, const blis_node *node, char *buf, size_t size);
+
+/* Structural invariants of a parsed document (parents, child ranges,
+ * string termination, object keys): 0 when they hold, else a code > 0. */
+BLIS_DEF int blis_doc_check(const blis_doc *doc);
+
+/* Typed value getters. BLIS_E_TYPE when the node has another kind (or, for
+ * integers, a non-integral value), BLIS_E_RANGE when an integer does not fit.
+ * err gets the node's position and path. */
+BLIS_DEF blis_status blis_node_f64(const blis_doc *doc, const blis_node *node, double *out, blis_err *err);
+BLIS_DEF blis_status blis_node_i64(const blis_doc *doc, const blis_node *node, int64_t *out, blis_err *err);
+BLIS_DEF blis_status blis_node_bool(const blis_doc *doc, const blis_node *node, int *out, blis_err *err);
+BLIS_DEF blis_status blis_node_str(const blis_doc *doc, const blis_node *node, const char **out,
+                                   blis_err *err);
+/* Scalar text: a string's value, a number's or YAML plain scalar's source
+ * text ("0.6.1", "1e3"), "true"/"false"/"null"; BLIS_E_TYPE for collections. */
+BLIS_DEF blis_status blis_node_text(const blis_doc *doc, const blis_node *node, const char **out,
+                                    blis_err *err);
+/* Member getters: BLIS_E_MISSING when obj has no such key (err points at
+ * obj), BLIS_E_TYPE when obj is not an object or the value's kind is wrong. */
+BLIS_DEF blis_status blis_doc_get_f64(const blis_doc *doc, const blis_node *obj, const char *key,
+                                      double *out, blis_err *err);
+BLIS_DEF blis_status blis_doc_get_i64(const blis_doc *doc, const blis_node *obj, const char *key,
+                                      int64_t *out, blis_err *err);
+BLIS_DEF blis_status blis_doc_get_bool(const blis_doc *doc, const blis_node *obj, const char *key,
+                                       int *out, blis_err *err);
+BLIS_DEF blis_status blis_doc_get_str(const blis_doc *doc, const blis_node *obj, const char *key,
+                                      const char **out, blis_err *err);
+
+/* Output: a writer callback returns 0 on success, non-zero on failure. */
+typedef int (*blis_write_fn)(void *user, const char *data, size_t len_bytes);
+
+/* A growable in-memory buffer usable as a blis_write_fn target. */
+typedef struct blis_buf {
+    char *data; /* NUL-terminated when len > 0 */
+    size_t len;
+    size_t cap;
+    blis_alloc alloc;
+} blis_buf;
+BLIS_DEF int blis_buf_write(void *buf, const char *data, size_t len_bytes);
+BLIS_DEF void blis_buf_free(blis_buf *buf);
+
+#define BLIS_JW_MAX_DEPTH 64
+/* JSON writer. indent_spaces 0 gives compact output; 2 gives exactly what
+ * Go's json.MarshalIndent(v, "", "  ") prints (same escaping: <, >, & and
+ * U+2028/U+2029 as \u escapes; invalid UTF-8 as \ufffd). Errors (a write
+ * failure, misuse such as a value where a key is due, NaN) are sticky: check
+ * blis_jw_finish. */
+typedef struct blis_jw {
+    blis_write_fn write;
+    void *user;
+    int indent_spaces;
+    int depth;
+    int after_key;
+    blis_status status;
+    uint8_t count_at[BLIS_JW_MAX_DEPTH]; /* 0: container empty so far, 1: has items */
+    uint8_t is_object[BLIS_JW_MAX_DEPTH];
+} blis_jw;
+BLIS_DEF void blis_jw_init(blis_jw *w, blis_write_fn write, void *user, int indent_spaces);
+BLIS_DEF void blis_jw_object_begin(blis_jw *w);
+BLIS_DEF void blis_jw_object_end(blis_jw *w);
+BLIS_DEF void blis_jw_array_begin(blis_jw *w);
+BLIS_DEF void blis_jw_array_end(blis_jw *w);
+BLIS_DEF void blis_jw_key(blis_jw *w, const char *key);
+BLIS_DEF void blis_jw_str(blis_jw *w, const char *s);
+BLIS_DEF void blis_jw_str_n(blis_jw *w, const char *s, size_t len);
+BLIS_DEF void blis_jw_f64(blis_jw *w, double v); /* Go format; NaN/Inf -> BLIS_E_INVALID */
+BLIS_DEF void blis_jw_i64(blis_jw *w, int64_t v);
+BLIS_DEF void blis_jw_bool(blis_jw *w, int v);
+BLIS_DEF void blis_jw_null(blis_jw *w);
+/* Writes a whole document subtree (numbers re-printed in Go format). */
+BLIS_DEF void blis_jw_node(blis_jw *w, const blis_doc *doc, const blis_node *node);
+/* BLIS_OK if everything was written and every container closed. */
+BLIS_DEF blis_status blis_jw_finish(const blis_jw *w);
+
+/* ==== >>csv  RFC 4180 reader ==== */
+
+/* One field of the current row: its unquoted text (NUL-terminated; valid
+ * until the next row is read) and where it starts. */
+typedef struct blis_csv_field {
+    const char *ptr;
+    size_t len;
+    uint32_t line;
+    uint32_t col;
+} blis_csv_field;
+
+/* Streaming reader: one row at a time, memory bounded by the longest row. */
+typedef struct blis_csv_reader {
+    const char *src;
+    size_t len;
+    size_t pos;
+    uint32_t line;          /* line of pos */
+    size_t line_start;      /* offset of that line's first byte */
+    uint32_t row;           /* 1-based number of the row last read (the header is row 1) */
+    uint32_t max_columns;
+    const char *source;
+    blis_alloc alloc;
+    blis_csv_field *fields; /* the current row */
+    uint32_t field_count;
+    uint32_t field_cap;
+    char *text;             /* unquoted texts of the current row */
+    size_t text_len;
+    size_t text_cap;
+} blis_csv_reader;
+
+BLIS_DEF blis_status blis_csv_reader_init(blis_csv_reader *r, const char *src, size_t len,
+                                          const blis_parse_opts *opts, blis_err *err);
+/* Reads the next row into r->fields/r->field_count. Returns BLIS_OK with
+ * *has_row = 1 for a row, *has_row = 0 at the end of input. */
+BLIS_DEF blis_status blis_csv_reader_next(blis_csv_reader *r, int *has_row, blis_err *err);
+BLIS_DEF void blis_csv_reader_free(blis_csv_reader *r);
+
+/* A whole table: a header row and data rows, all with the header's width. */
+typedef struct blis_csv {
+    uint32_t columns;
+    uint32_t rows;              /* data rows, header excluded */
+    blis_csv_field *header;     /* columns entries */
+    blis_csv_field *cells;      /* rows * columns entries, row-major */
+    blis__arena arena;
+    const char *source;
+} blis_csv;
+
+/* Parses a table with a header row (column names must be non-empty and
+ * unique). Every data row must have as many fields as the header. A UTF-8
+ * byte order mark is skipped; CRLF and LF line ends are both accepted; a
+ * final line end is optional. On failure *csv is left empty. */
+BLIS_DEF blis_status blis_csv_parse(const char *src, size_t len, const blis_parse_opts *opts,
+                                    blis_csv *csv, blis_err *err);
+BLIS_DEF void blis_csv_free(blis_csv *csv);
+/* Table invariants (cell texts, positions, header names): 0 when they hold. */
+BLIS_DEF int blis_csv_check(const blis_csv *csv);
+/* Column index by header name, or -1. */
+BLIS_DEF int32_t blis_csv_column(const blis_csv *csv, const char *name);
+BLIS_DEF const blis_csv_field *blis_csv_cell(const blis_csv *csv, uint32_t row, uint32_t col);
+/* Typed cells (row is 0-based among data rows). Errors name the row (as
+ * the 1-based file row, header = row 1), the column and the text found. */
+BLIS_DEF blis_status blis_csv_get_f64(const blis_csv *csv, uint32_t row, uint32_t col, double *out,
+                                      blis_err *err);
+BLIS_DEF blis_status blis_csv_get_i64(const blis_csv *csv, uint32_t row, uint32_t col, int64_t *out,
+                                      blis_err *err);
+BLIS_DEF blis_status blis_csv_get_str(const blis_csv *csv, uint32_t row, uint32_t col, const char **out,
+                                      blis_err *err);
+
+/* ==== >>yaml  the YAML subset (see the doc block), into a blis_doc ==== */
+
+BLIS_DEF blis_status blis_yaml_parse(const char *src, size_t len, const blis_parse_opts *opts,
+                                     blis_doc *doc, blis_err *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BLIS_H */
+
+/* ======================================================================== */
+/*                            IMPLEMENTATION                                */
+/* ======================================================================== */
+#if defined(BLIS_IMPLEMENTATION) && !defined(BLIS_IMPLEMENTATION_INCLUDED)
+#define BLIS_IMPLEMENTATION_INCLUDED
+
+#include <errno.h>
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>  /* vsnprintf for messages: integers and strings only, never %f */
+#include <stdlib.h> /* malloc, free, qsort */
+
+#ifndef BLIS_MALLOC
+#define BLIS_MALLOC(sz) malloc(sz)
+#define BLIS_FREE(p) free(p)
+#endif
+
+/* Recursion in the JSON and YAML parsers is bounded by max_depth; this hard
+ * cap keeps the stack use under ~1 MiB whatever a caller asks for. */
+#define BLIS__HARD_MAX_DEPTH 1000u
+#define BLIS__NONE UINT32_MAX
+
+/* ==== >>base  implementation ====
+ * Owns: status strings, blis_err, the allocator shim, the arena, the bignum
+ * and the two exact conversions (decimal text -> double, double -> shortest
+ * decimal). Uses: libc only. Used by: every section below.
+ * Invariants: no function here allocates except the arena and buffers; the
+ * conversions never consult the C locale; blis__big never overflows its
+ * fixed capacity for any double or any <= BLIS__DEC_DIGITS-digit decimal
+ * (the sizes are derived next to BLIS__BIG_LIMBS). Checked by the number
+ * tests (tests/test_number.c), which compare with libc in the "C" locale. */
+
+static const char *const blis__status_text[] = {
+#define BLIS__STATUS_TEXT(name, text) text,
+    BLIS_STATUS_LIST(BLIS__STATUS_TEXT)
+#undef BLIS__STATUS_TEXT
+};
+
+BLIS_DEF const char *blis_status_str(blis_status status) {
+    if ((int)status < 0 || (int)status >= (int)BLIS_STATUS_COUNT) return "unknown status";
+    return blis__status_text[status];
+}
+
+static void blis__copy_cstr(char *dst, size_t size, const char *src) {
+    size_t n = 0;
+    if (size == 0) return;
+    if (src) {
+        n = strlen(src);
+        if (n >= size) n = size - 1;
+        memcpy(dst, src, n);
+    }
+    dst[n] = '\0';
+}
+
+BLIS_DEF void blis_err_clear(blis_err *err, const char *source) {
+    if (!err) return;
+    memset(err, 0, sizeof *err);
+    blis__copy_cstr(err->source, sizeof err->source, source ? source : "<input>");
+}
+
+BLIS_DEF blis_status blis_err_set(blis_err *err, blis_status status, uint32_t line, uint32_t col,
+                                  const char *fmt, ...) {
+    va_list ap;
+    if (!err) return status;
+    err->status = status;
+    err->line = line;
+    err->col = col;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+BLIS_DEF size_t blis_err_format(const blis_err *err, char *buf, size_t size) {
+    int n;
+    const char *src = err->source[0] ? err->source : "<input>";
+    const char *sep = err->path[0] ? ": " : "";
+    if (err->line > 0)
+        n = snprintf(buf, size, "%s:%lu:%lu: error: %s%s%s", src, (unsigned long)err->line,
+                     (unsigned long)err->col, err->path, sep, err->msg);
+    else
+        n = snprintf(buf, size, "%s: error: %s%s%s", src, err->path, sep, err->msg);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+static blis_status blis__nomem(blis_err *err) { return blis_err_set(err, BLIS_E_NOMEM, 0, 0, "out of memory"); }
+
+/* ---- allocator shim and arena ---- */
+
+static void *blis__alloc(const blis_alloc *a, size_t size_bytes) {
+    if (size_bytes == 0) size_bytes = 1;
+    if (a && a->alloc_fn) return a->alloc_fn(a->user, size_bytes);
+    return BLIS_MALLOC(size_bytes);
+}
+
+static void blis__free(const blis_alloc *a, void *p) {
+    if (!p) return;
+    if (a && a->alloc_fn) {
+        if (a->free_fn) a->free_fn(a->user, p);
+        return;
+    }
+    BLIS_FREE(p);
+}
+
+/* Grows *p (holding *cap elements of elem_bytes) to at least need elements,
+ * doubling. Returns 0 on success, -1 on overflow or out of memory (then *p is
+ * unchanged). The one growth routine of the library. */
+static int blis__grow(const blis_alloc *a, void **p, size_t *cap, size_t need, size_t elem_bytes) {
+    size_t new_cap = *cap ? *cap : 16;
+    void *np;
+    if (need <= *cap) return 0;
+    while (new_cap < need) {
+        if (new_cap > SIZE_MAX / 2) return -1;
+        new_cap *= 2;
+    }
+    if (new_cap > SIZE_MAX / elem_bytes) return -1;
+    np = blis__alloc(a, new_cap * elem_bytes);
+    if (!np) return -1;
+    if (*p && *cap) memcpy(np, *p, *cap * elem_bytes);
+    blis__free(a, *p);
+    *p = np;
+    *cap = new_cap;
+    return 0;
+}
+
+struct blis__arena_chunk {
+    blis__arena_chunk *next;
+    size_t cap_bytes;
+    size_t used_bytes;
+};
+#define BLIS__ARENA_ALIGN 16u
+#define BLIS__ARENA_CHUNK_BYTES ((size_t)64 * 1024)
+#define BLIS__ARENA_HEADER_BYTES \
+    ((sizeof(blis__arena_chunk) + BLIS__ARENA_ALIGN - 1) / BLIS__ARENA_ALIGN * BLIS__ARENA_ALIGN)
+
+static void blis__arena_init(blis__arena *a, const blis_alloc *alloc) {
+    memset(a, 0, sizeof *a);
+    if (alloc) a->alloc = *alloc;
+}
+
+static void *blis__arena_alloc(blis__arena *a, size_t size_bytes) {
+    blis__arena_chunk *c = a->head;
+    size_t need = (size_bytes + BLIS__ARENA_ALIGN - 1) / BLIS__ARENA_ALIGN * BLIS__ARENA_ALIGN;
+    if (size_bytes > SIZE_MAX - BLIS__ARENA_CHUNK_BYTES - BLIS__ARENA_HEADER_BYTES) return NULL;
+    if (need == 0) need = BLIS__ARENA_ALIGN;
+    if (!c || c->cap_bytes - c->used_bytes < need) {
+        size_t cap = need > BLIS__ARENA_CHUNK_BYTES ? need : BLIS__ARENA_CHUNK_BYTES;
+        c = (blis__arena_chunk *)blis__alloc(&a->alloc, BLIS__ARENA_HEADER_BYTES + cap);
+        if (!c) return NULL;
+        c->next = a->head;
+        c->cap_bytes = cap;
+        c->used_bytes = 0;
+        a->head = c;
+    }
+    c->used_bytes += need;
+    a->used_bytes += need;
+    return (char *)c + BLIS__ARENA_HEADER_BYTES + (c->used_bytes - need);
+}
+
+static char *blis__arena_strndup(blis__arena *a, const char *s, size_t n) {
+    char *p = (char *)blis__arena_alloc(a, n + 1);
+    if (!p) return NULL;
+    if (n) memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+static void blis__arena_free(blis__arena *a) {
+    blis__arena_chunk *c = a->head;
+    while (c) {
+        blis__arena_chunk *next = c->next;
+        blis__free(&a->alloc, c);
+        c = next;
+    }
+    a->head = NULL;
+    a->used_bytes = 0;
+}
+
+/* ---- files ---- */
+
+BLIS_DEF blis_status blis_file_read(const char *path, size_t max_bytes, const blis_alloc *alloc, char **out,
+                                    size_t *out_len, blis_err *err) {
+    FILE *f;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    blis_status st = BLIS_OK;
+    *out = NULL;
+    *out_len = 0;
+    blis_err_clear(err, path);
+    if (!max_bytes) max_bytes = BLIS_DEFAULT_MAX_INPUT_BYTES;
+    errno = 0;
+    f = fopen(path, "rb");
+    if (!f) return blis_err_set(err, BLIS_E_IO, 0, 0, "cannot open: %s", errno ? strerror(errno) : "unknown reason");
+    for (;;) {
+        size_t got;
+        if (blis__grow(alloc, (void **)&buf, &cap, len + 65536 + 1, 1)) {
+            st = blis__nomem(err);
+            break;
+        }
+        errno = 0;
+        got = fread(buf + len, 1, cap - len - 1, f);
+        len += got;
+        if (len > max_bytes) {
+            st = blis_err_set(err, BLIS_E_LIMIT, 0, 0, "file is larger than the limit of %lu bytes",
+                              (unsigned long)max_bytes);
+            break;
+        }
+        if (got == 0) {
+            if (ferror(f)) st = blis_err_set(err, BLIS_E_IO, 0, 0, "cannot read: %s", errno ? strerror(errno) : "read error");
+            break;
+        }
+    }
+    fclose(f);
+    if (st != BLIS_OK) {
+        blis__free(alloc, buf);
+        return st;
+    }
+    buf[len] = '\0';
+    *out = buf;
+    *out_len = len;
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_file_free(const blis_alloc *alloc, char *data) { blis__free(alloc, data); }
+
+/* ---- UTF-8 ---- */
+
+/* Decodes one scalar value (strict: no overlongs, surrogates or values
+ * above U+10FFFF). Returns its length 1..4, or 0 when s[0..avail) does not
+ * start with a valid sequence. */
+static size_t blis__utf8_decode(const unsigned char *s, size_t avail, uint32_t *cp) {
+    unsigned char c = s[0];
+    size_t n, i;
+    uint32_t v, lo = 0x80, hi = 0xBF;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        v = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        v = c & 0x0Fu;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        v = c & 0x07u;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (avail < n) return 0;
+    for (i = 1; i < n; i++) {
+        unsigned char b = s[i];
+        if (b < lo || b > hi) return 0;
+        lo = 0x80;
+        hi = 0xBF;
+        v = (v << 6) | (b & 0x3Fu);
+    }
+    *cp = v;
+    return n;
+}
+
+/* Encodes cp (<= 0x10FFFF, not a surrogate) into out; returns 1..4. */
+static size_t blis__utf8_encode(uint32_t cp, char *out) {
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+static int blis__hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Describes byte c for a message: "'x'", "newline", "byte 0xC3". */
+static const char *blis__describe_byte(char c, char buf[16]) {
+    unsigned char u = (unsigned char)c;
+    if (u == '\n') return "a line feed";
+    if (u == '\r') return "a carriage return";
+    if (u == '\t') return "a tab";
+    if (u >= 0x20 && u < 0x7F) {
+        buf[0] = '\'';
+        buf[1] = c;
+        buf[2] = '\'';
+        buf[3] = '\0';
+        return buf;
+    }
+    snprintf(buf, 16, "byte 0x%02X", (unsigned)u);
+    return buf;
+}
+
+/* ---- bignum: fixed-capacity unsigned integers, 32-bit limbs ----
+ * Capacity: decimal -> double needs D * 2^s and 10^k * 2^t with D below
+ * 10^800 and 10^k below 10^1131 plus 66 bits: < 3830 bits. double ->
+ * decimal needs < 1200 bits. 130 limbs hold 4160 bits. */
+#define BLIS__BIG_LIMBS 130
+typedef struct blis__big {
+    uint32_t d[BLIS__BIG_LIMBS]; /* little-endian limbs */
+    int n;                       /* limbs in use; d[n-1] != 0 unless n == 0 */
+} blis__big;
+
+static void blis__big_set_u64(blis__big *b, uint64_t v) {
+    b->n = 0;
+    while (v) {
+        b->d[b->n++] = (uint32_t)v;
+        v >>= 32;
+    }
+}
+
+static int blis__big_mul_add_small(blis__big *b, uint32_t m, uint32_t add) {
+    uint64_t carry = add;
+    int i;
+    for (i = 0; i < b->n; i++) {
+        uint64_t t = (uint64_t)b->d[i] * m + carry;
+        b->d[i] = (uint32_t)t;
+        carry = t >> 32;
+    }
+    if (carry) {
+        if (b->n >= BLIS__BIG_LIMBS) return -1;
+        b->d[b->n++] = (uint32_t)carry;
+    }
+    return 0;
+}
+
+static int blis__big_mul_pow10(blis__big *b, int k) {
+    static const uint32_t pow10_u32[10] = {1u,      10u,      100u,      1000u,      10000u,
+                                           100000u, 1000000u, 10000000u, 100000000u, 1000000000u};
+    while (k >= 9) {
+        if (blis__big_mul_add_small(b, pow10_u32[9], 0)) return -1;
+        k -= 9;
+    }
+    if (k > 0) return blis__big_mul_add_small(b, pow10_u32[k], 0);
+    return 0;
+}
+
+static int blis__big_shl(blis__big *b, int bits) {
+    int limbs = bits / 32, sh = bits % 32, i;
+    if (b->n == 0 || bits == 0) return 0;
+    if (b->n + limbs + 1 > BLIS__BIG_LIMBS) return -1;
+    if (sh) {
+        b->d[b->n] = 0;
+        for (i = b->n; i > 0; i--) b->d[i] = (b->d[i] << sh) | (b->d[i - 1] >> (32 - sh));
+        b->d[0] <<= sh;
+        b->n++;
+    }
+    if (limbs) {
+        memmove(b->d + limbs, b->d, (size_t)b->n * sizeof b->d[0]);
+        memset(b->d, 0, (size_t)limbs * sizeof b->d[0]);
+        b->n += limbs;
+    }
+    while (b->n > 0 && b->d[b->n - 1] == 0) b->n--;
+    return 0;
+}
+
+/* b >>= bits; returns 1 if any bit shifted out was set. */
+static int blis__big_shr(blis__big *b, int bits) {
+    int limbs = bits / 32, sh = bits % 32, i, lost = 0;
+    if (limbs >= b->n) {
+        lost = b->n > 0;
+        b->n = 0;
+        return lost;
+    }
+    for (i = 0; i < limbs; i++) lost |= b->d[i] != 0;
+    if (sh && (b->d[limbs] & ((1u << sh) - 1))) lost = 1;
+    for (i = 0; i + limbs < b->n; i++) {
+        uint32_t lo = b->d[i + limbs], hi = (i + limbs + 1 < b->n) ? b->d[i + limbs + 1] : 0u;
+        b->d[i] = sh ? (lo >> sh) | (hi << (32 - sh)) : lo;
+    }
+    b->n -= limbs;
+    while (b->n > 0 && b->d[b->n - 1] == 0) b->n--;
+    return lost;
+}
+
+static int blis__big_cmp(const blis__big *a, const blis__big *b) {
+    int i;
+    if (a->n != b->n) return a->n < b->n ? -1 : 1;
+    for (i = a->n - 1; i >= 0; i--)
+        if (a->d[i] != b->d[i]) return a->d[i] < b->d[i] ? -1 : 1;
+    return 0;
+}
+
+/* a -= b; requires a >= b. */
+static void blis__big_sub(blis__big *a, const blis__big *b) {
+    int64_t borrow = 0;
+    int i;
+    for (i = 0; i < a->n; i++) {
+        int64_t t = (int64_t)a->d[i] - (i < b->n ? (int64_t)b->d[i] : 0) - borrow;
+        borrow = t < 0;
+        a->d[i] = (uint32_t)(t + (borrow ? ((int64_t)1 << 32) : 0));
+    }
+    while (a->n > 0 && a->d[a->n - 1] == 0) a->n--;
+}
+
+/* out = a + b (out may alias neither). */
+static int blis__big_add(blis__big *out, const blis__big *a, const blis__big *b) {
+    uint64_t carry = 0;
+    int i, n = a->n > b->n ? a->n : b->n;
+    for (i = 0; i < n; i++) {
+        uint64_t t = carry + (i < a->n ? a->d[i] : 0u) + (i < b->n ? b->d[i] : 0u);
+        out->d[i] = (uint32_t)t;
+        carry = t >> 32;
+    }
+    out->n = n;
+    if (carry) {
+        if (n >= BLIS__BIG_LIMBS) return -1;
+        out->d[out->n++] = (uint32_t)carry;
+    }
+    return 0;
+}
+
+static int blis__big_bitlen(const blis__big *b) {
+    uint32_t top;
+    int bits = 0;
+    if (b->n == 0) return 0;
+    top = b->d[b->n - 1];
+    while (top) {
+        bits++;
+        top >>= 1;
+    }
+    return (b->n - 1) * 32 + bits;
+}
+
+/* ---- decimal text -> double, correctly rounded ---- */
+
+/* Significant digits kept; more than the 767 that can matter, and any
+ * non-zero digit dropped beyond is remembered in 'truncated'. */
+#define BLIS__DEC_DIGITS 800
+typedef struct blis__dec {
+    char d[BLIS__DEC_DIGITS]; /* significant digits '0'..'9', no leading zeros */
+    int nd;                   /* digits in d */
+    int dp;                   /* value = 0.d[0]d[1]... * 10^dp */
+    int neg;
+    int truncated;
+} blis__dec;
+
+/* Scans a number from s[0..len): the JSON grammar, or looser per flags.
+ * Stops at the first byte that cannot continue it; *end gets its offset and
+ * *is_int whether there was neither a fraction nor an exponent. Returns
+ * BLIS_E_SYNTAX (with *end at the offending byte) on a malformed number. */
+static blis_status blis__dec_scan(const char *s, size_t len, unsigned flags, blis__dec *dec, size_t *end,
+                                  int *is_int) {
+    size_t i = 0, int_digits = 0, frac_digits = 0;
+    int loose = (flags & BLIS_NUM_LOOSE_DOT) != 0;
+    long exp10 = 0;
+    dec->nd = dec->dp = dec->neg = dec->truncated = 0;
+    *is_int = 1;
+    if (i < len && (s[i] == '-' || (s[i] == '+' && (flags & BLIS_NUM_ALLOW_PLUS)))) {
+        dec->neg = s[i] == '-';
+        i++;
+    }
+    if (!loose && i < len && s[i] == '0' && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9') {
+        *end = i + 1;
+        return BLIS_E_SYNTAX;
+    }
+    for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, int_digits++) {
+        if (dec->nd == 0 && s[i] == '0') continue;
+        if (dec->nd < BLIS__DEC_DIGITS)
+            dec->d[dec->nd++] = s[i];
+        else if (s[i] != '0')
+            dec->truncated = 1;
+        if (dec->dp < INT_MAX / 2) dec->dp++;
+    }
+    if (int_digits == 0 && !(loose && i < len && s[i] == '.')) {
+        *end = i;
+        return BLIS_E_SYNTAX;
+    }
+    if (i < len && s[i] == '.') {
+        *is_int = 0;
+        i++;
+        for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, frac_digits++) {
+            if (dec->nd == 0 && s[i] == '0') {
+                if (dec->dp > INT_MIN / 2) dec->dp--;
+                continue;
+            }
+            if (dec->nd < BLIS__DEC_DIGITS)
+                dec->d[dec->nd++] = s[i];
+            else if (s[i] != '0')
+                dec->truncated = 1;
+        }
+        if (frac_digits == 0 && !(loose && int_digits > 0)) {
+            *end = i;
+            return BLIS_E_SYNTAX;
+        }
+        if (int_digits == 0 && frac_digits == 0) {
+            *end = i;
+            return BLIS_E_SYNTAX;
+        }
+    }
+    if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+        int eneg = 0;
+        size_t exp_digits = 0;
+        *is_int = 0;
+        i++;
+        if (i < len && (s[i] == '+' || s[i] == '-')) eneg = s[i++] == '-';
+        for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, exp_digits++)
+            if (exp10 < 100000000L) exp10 = exp10 * 10 + (s[i] - '0');
+        if (exp_digits == 0) {
+            *end = i;
+            return BLIS_E_SYNTAX;
+        }
+        if (eneg) exp10 = -exp10;
+    }
+    while (dec->nd > 0 && dec->d[dec->nd - 1] == '0') dec->nd--;
+    if (dec->nd == 0) dec->dp = 0;
+    else dec->dp = (int)((long)dec->dp + exp10);
+    *end = i;
+    return BLIS_OK;
+}
+
+/* Rounds q * 2^(-s) (with 'sticky' meaning "a little more than that") to
+ * the nearest double, ties to even. Returns BLIS_E_RANGE on overflow. */
+static blis_status blis__round_to_f64(uint64_t q, int s, int sticky, int neg, double *out) {
+    int b = 0, e2, keep, shift;
+    uint64_t m, rest, half, t = q;
+    double v;
+    while (t) {
+        b++;
+        t >>= 1;
+    }
+    if (b == 0) {
+        *out = neg ? -0.0 : 0.0;
+        return BLIS_OK;
+    }
+    e2 = b - 1 - s; /* value in [2^e2, 2^(e2+1)) */
+    keep = 53;
+    if (e2 < -1022) keep = 53 - (-1022 - e2);
+    if (keep < 0) {
+        *out = neg ? -0.0 : 0.0;
+        return BLIS_OK;
+    }
+    shift = b - keep;
+    if (shift <= 0) {
+        m = q << (-shift);
+        rest = 0;
+        half = 1;
+        shift = 0;
+    } else {
+        m = shift >= 64 ? 0 : q >> shift;
+        rest = shift >= 64 ? q : q & ((((uint64_t)1) << shift) - 1);
+        half = ((uint64_t)1) << (shift - 1);
+        if (rest > half || (rest == half && (sticky || (m & 1)))) m++;
+    }
+    /* m * 2^(e2 - keep + 1); m may have become 2^keep after rounding. */
+    if (e2 > 1023 || (e2 == 1023 && m >= ((uint64_t)1 << 53))) return BLIS_E_RANGE;
+    v = ldexp((double)m, e2 - keep + 1);
+    *out = neg ? -v : v;
+    return BLIS_OK;
+}
+
+static blis_status blis__dec_to_f64_slow(const blis__dec *dec, double *out) {
+    blis__big num, den;
+    int i, e10, s, bn, bd;
+    uint64_t q = 0;
+    num.n = 0;
+    for (i = 0; i < dec->nd; i++)
+        if (blis__big_mul_add_small(&num, 10, (uint32_t)(dec->d[i] - '0'))) return BLIS_E_RANGE;
+    e10 = dec->dp - dec->nd;
+    if (dec->truncated) { /* sticky digit below everything kept */
+        if (blis__big_mul_add_small(&num, 10, 1)) return BLIS_E_RANGE;
+        e10--;
+    }
+    if (e10 >= 0) {
+        if (blis__big_mul_pow10(&num, e10)) return BLIS_E_RANGE;
+        bn = blis__big_bitlen(&num);
+        if (bn <= 64) {
+            for (i = num.n - 1; i >= 0; i--) q = (q << 32) | num.d[i];
+            return blis__round_to_f64(q, 0, 0, dec->neg, out);
+        }
+        {
+            int drop = bn - 64, sticky = blis__big_shr(&num, drop);
+            q = ((uint64_t)num.d[1] << 32) | num.d[0];
+            return blis__round_to_f64(q, -drop, sticky, dec->neg, out);
+        }
+    }
+    /* value = num / 10^-e10: long division giving a quotient in [2^62, 2^64). */
+    den.n = 0;
+    blis__big_set_u64(&den, 1);
+    if (blis__big_mul_pow10(&den, -e10)) return BLIS_E_RANGE;
+    bn = blis__big_bitlen(&num);
+    bd = blis__big_bitlen(&den);
+    s = bd - bn + 63;
+    if (s >= 0) {
+        if (blis__big_shl(&num, s)) return BLIS_E_RANGE;
+    } else if (blis__big_shl(&den, -s)) {
+        return BLIS_E_RANGE;
+    }
+    if (blis__big_shl(&den, 63)) return BLIS_E_RANGE;
+    for (i = 63; i >= 0; i--) {
+        if (blis__big_cmp(&num, &den) >= 0) {
+            blis__big_sub(&num, &den);
+            q |= (uint64_t)1 << i;
+        }
+        (void)blis__big_shr(&den, 1);
+    }
+    return blis__round_to_f64(q, s, num.n != 0, dec->neg, out);
+}
+
+static blis_status blis__dec_to_f64(const blis__dec *dec, double *out) {
+    static const double pow10_f64[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                         1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                         1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    if (dec->nd == 0) {
+        *out = dec->neg ? -0.0 : 0.0;
+        return BLIS_OK;
+    }
+    if (dec->dp > 310) return BLIS_E_RANGE;
+    if (dec->dp < -330) {
+        *out = dec->neg ? -0.0 : 0.0;
+        return BLIS_OK;
+    }
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+    /* Clinger's fast path: an exact integer below 10^15 times or over an
+     * exact power of ten is one correctly rounded IEEE operation. */
+    if (dec->nd <= 15 && !dec->truncated) {
+        int i, e10 = dec->dp - dec->nd;
+        uint64_t m = 0;
+        double v;
+        for (i = 0; i < dec->nd; i++) m = m * 10 + (uint64_t)(dec->d[i] - '0');
+        v = (double)m;
+        if (e10 > 22 && e10 <= 22 + 15 - dec->nd) {
+            v *= pow10_f64[e10 - 22];
+            e10 = 22;
+        }
+        if (e10 >= 0 && e10 <= 22) {
+            v *= pow10_f64[e10];
+            *out = dec->neg ? -v : v;
+            return BLIS_OK;
+        }
+        if (e10 < 0 && e10 >= -22) {
+            v /= pow10_f64[-e10];
+            *out = dec->neg ? -v : v;
+            return BLIS_OK;
+        }
+    }
+#else
+    (void)pow10_f64;
+#endif
+    return blis__dec_to_f64_slow(dec, out);
+}
+
+BLIS_DEF blis_status blis_parse_f64(const char *s, size_t len, unsigned flags, double *out) {
+    blis__dec dec;
+    size_t end = 0;
+    int is_int;
+    blis_status st = blis__dec_scan(s, len, flags, &dec, &end, &is_int);
+    if (st != BLIS_OK || end != len) return BLIS_E_SYNTAX;
+    return blis__dec_to_f64(&dec, out);
+}
+
+BLIS_DEF blis_status blis_parse_i64(const char *s, size_t len, unsigned flags, int64_t *out) {
+    size_t i = 0;
+    int neg = 0;
+    uint64_t v = 0, limit;
+    if (i < len && (s[i] == '-' || (s[i] == '+' && (flags & BLIS_NUM_ALLOW_PLUS)))) neg = s[i++] == '-';
+    if (i == len) return BLIS_E_SYNTAX;
+    if (!(flags & BLIS_NUM_LOOSE_DOT) && s[i] == '0' && i + 1 < len) return BLIS_E_SYNTAX;
+    limit = neg ? (uint64_t)INT64_MAX + 1u : (uint64_t)INT64_MAX;
+    for (; i < len; i++) {
+        unsigned digit;
+        if (s[i] < '0' || s[i] > '9') return BLIS_E_SYNTAX;
+        digit = (unsigned)(s[i] - '0');
+        if (v > (limit - digit) / 10) return BLIS_E_RANGE;
+        v = v * 10 + digit;
+    }
+    if (neg) *out = v == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)v;
+    else *out = (int64_t)v;
+    return BLIS_OK;
+}
+
+/* ---- double -> shortest decimal (Steele & White / Burger & Dybvig) ----
+ * Generates digits of v while they do not yet identify v; stops at the
+ * first digit position where v's rounding interval (boundaries included when
+ * the mantissa is even, as round-half-even parsing would give v back)
+ * contains a candidate, choosing the closest candidate (ties to even). This
+ * is the shortest, closest representation, the one Go's strconv prints. */
+
+BLIS_DEF int blis_f64_shortest(double v, char digits[17], int *exp10) {
+    uint64_t bits, frac, f;
+    int bexp, e, k, n = 0, even, lower_closer;
+    blis__big r, s, mp, mm, t;
+    memcpy(&bits, &v, sizeof bits);
+    frac = bits & (((uint64_t)1 << 52) - 1);
+    bexp = (int)((bits >> 52) & 0x7FF);
+    if (bexp == 0) {
+        f = frac;
+        e = -1074;
+    } else {
+        f = frac | ((uint64_t)1 << 52);
+        e = bexp - 1075;
+    }
+    even = (f & 1) == 0;
+    lower_closer = frac == 0 && bexp > 1;
+    blis__big_set_u64(&r, f);
+    if (e >= 0) {
+        blis__big_set_u64(&mm, 1);
+        (void)blis__big_shl(&mm, e);
+        mp = mm;
+        if (lower_closer) (void)blis__big_shl(&mp, 1);
+        (void)blis__big_shl(&r, e + (lower_closer ? 2 : 1));
+        blis__big_set_u64(&s, lower_closer ? 4u : 2u);
+    } else {
+        blis__big_set_u64(&mm, 1);
+        blis__big_set_u64(&mp, lower_closer ? 2u : 1u);
+        (void)blis__big_shl(&r, lower_closer ? 2 : 1);
+        blis__big_set_u64(&s, 1);
+        (void)blis__big_shl(&s, (lower_closer ? 2 : 1) - e);
+    }
+    /* Estimate k = ceil(log10(v)) from the binary exponent, then fix up. */
+    {
+        int lg2 = e + 63;
+        uint64_t top = f;
+        while (!(top & ((uint64_t)1 << 63))) {
+            top <<= 1;
+            lg2--;
+        }
+        k = (int)floor((double)lg2 * 0.30102999566398114) + 1;
+    }
+    if (k >= 0) (void)blis__big_mul_pow10(&s, k);
+    else {
+        (void)blis__big_mul_pow10(&r, -k);
+        (void)blis__big_mul_pow10(&mp, -k);
+        (void)blis__big_mul_pow10(&mm, -k);
+    }
+    for (;;) { /* too small a k: the upper bound reaches 1 */
+        int c;
+        (void)blis__big_add(&t, &r, &mp);
+        c = blis__big_cmp(&t, &s);
+        if (!(even ? c >= 0 : c > 0)) break;
+        (void)blis__big_mul_pow10(&s, 1);
+        k++;
+    }
+    for (;;) { /* too large a k: the first digit would be 0 */
+        int c;
+        (void)blis__big_add(&t, &r, &mp);
+        (void)blis__big_mul_pow10(&t, 1);
+        c = blis__big_cmp(&t, &s);
+        if (even ? c >= 0 : c > 0) break;
+        (void)blis__big_mul_pow10(&r, 1);
+        (void)blis__big_mul_pow10(&mp, 1);
+        (void)blis__big_mul_pow10(&mm, 1);
+        k--;
+    }
+    for (;;) {
+        int d = 0, low, high, c;
+        (void)blis__big_mul_pow10(&r, 1);
+        (void)blis__big_mul_pow10(&mp, 1);
+        (void)blis__big_mul_pow10(&mm, 1);
+        while (blis__big_cmp(&r, &s) >= 0) {
+            blis__big_sub(&r, &s);
+            d++;
+        }
+        c = blis__big_cmp(&r, &mm);
+        low = even ? c <= 0 : c < 0;
+        (void)blis__big_add(&t, &r, &mp);
+        c = blis__big_cmp(&t, &s);
+        high = even ? c >= 0 : c > 0;
+        if (!low && !high && n < 16) {
+            digits[n++] = (char)('0' + d);
+            continue;
+        }
+        if (low && high) {
+            (void)blis__big_add(&t, &r, &r);
+            c = blis__big_cmp(&t, &s);
+            if (c > 0 || (c == 0 && (d & 1))) d++;
+        } else if (high) {
+            d++;
+        }
+        while (d == 10 && n > 0) { /* carry (defensive; cannot happen with a correct k) */
+            d = digits[--n] - '0' + 1;
+        }
+        if (d == 10) {
+            d = 1;
+            k++;
+        }
+        digits[n++] = (char)('0' + d);
+        break;
+    }
+    while (n > 1 && digits[n - 1] == '0') n--;
+    *exp10 = k;
+    return n;
+}
+
+BLIS_DEF size_t blis_f64_format_go(double v, char *buf) {
+    char d[17];
+    int nd, dp, i;
+    size_t n = 0;
+    double a = v < 0 ? -v : v;
+    if (v != v || a > DBL_MAX) {
+        buf[0] = '\0';
+        return 0;
+    }
+    if (signbit(v)) buf[n++] = '-';
+    if (a == 0) {
+        buf[n++] = '0';
+        buf[n] = '\0';
+        return n;
+    }
+    nd = blis_f64_shortest(a, d, &dp);
+    if (a < 1e-6 || a >= 1e21) { /* 'e' notation, exponent at least 2 digits, then "e-0X" -> "e-X" */
+        int x = dp - 1;
+        buf[n++] = d[0];
+        if (nd > 1) {
+            buf[n++] = '.';
+            for (i = 1; i < nd; i++) buf[n++] = d[i];
+        }
+        buf[n++] = 'e';
+        buf[n++] = x < 0 ? '-' : '+';
+        if (x < 0) x = -x;
+        if (x >= 100) buf[n++] = (char)('0' + x / 100);
+        if (x >= 10 || buf[n - 1] == '+') buf[n++] = (char)('0' + (x / 10) % 10);
+        buf[n++] = (char)('0' + x % 10);
+        buf[n] = '\0';
+        return n;
+    }
+    if (dp > 0) {
+        for (i = 0; i < dp; i++) buf[n++] = i < nd ? d[i] : '0';
+    } else {
+        buf[n++] = '0';
+    }
+    if (nd > dp) {
+        buf[n++] = '.';
+        for (i = dp; i < nd; i++) buf[n++] = i < 0 ? '0' : d[i];
+    }
+    buf[n] = '\0';
+    return n;
+}
+
+/* ==== >>json  implementation ====
+ * Owns: blis_doc (nodes, child index array, arena), the document builder
+ * shared with >>yaml, the RFC 8259 parser, accessors, typed getters, the
+ * path printer and the JSON writer. Uses: >>base. Used by: >>yaml and every
+ * config reader above the parsers.
+ * Invariants: node 0 is the root; a node's parent index is smaller than its
+ * own; a container's children occupy kids[first .. first+count) (objects:
+ * 2*count entries, key then value); strings are NUL-terminated in the arena;
+ * unless duplicates are allowed, no object has two equal keys. A failed
+ * parse frees everything and leaves the doc zeroed. blis_doc_check
+ * verifies the structural invariants (used by the tests and fuzz targets). */
+
+typedef struct blis__builder {
+    blis_doc *doc;
+    uint32_t *stack; /* children of the open containers, innermost last */
+    size_t stack_len;
+    size_t stack_cap;
+    blis_alloc alloc;
+    blis_err *err;
+    uint32_t max_depth;
+    int allow_duplicate_keys;
+} blis__builder;
+
+static void blis__opts_resolve(const blis_parse_opts *opts, blis_parse_opts *out) {
+    memset(out, 0, sizeof *out);
+    if (opts) *out = *opts;
+    if (!out->max_input_bytes) out->max_input_bytes = BLIS_DEFAULT_MAX_INPUT_BYTES;
+    if (!out->max_depth) out->max_depth = BLIS_DEFAULT_MAX_DEPTH;
+    if (out->max_depth > BLIS__HARD_MAX_DEPTH) out->max_depth = BLIS__HARD_MAX_DEPTH;
+    if (!out->max_csv_columns) out->max_csv_columns = BLIS_DEFAULT_MAX_CSV_COLUMNS;
+    if (!out->source) out->source = "<input>";
+}
+
+/* Common start of every parser: clears err and out-structures, checks size. */
+static blis_status blis__parse_begin(const char *src, size_t len, const blis_parse_opts *ro, blis_err *err) {
+    blis_err_clear(err, ro->source);
+    if (!src && len) return blis_err_set(err, BLIS_E_INVALID, 0, 0, "no input buffer");
+    if (len > ro->max_input_bytes || len >= (size_t)UINT32_MAX)
+        return blis_err_set(err, BLIS_E_LIMIT, 0, 0, "input is %lu bytes, over the limit of %lu bytes",
+                            (unsigned long)len, (unsigned long)ro->max_input_bytes);
+    return BLIS_OK;
+}
+
+static blis_status blis__builder_init(blis__builder *b, blis_doc *doc, const blis_parse_opts *ro, blis_err *err) {
+    memset(b, 0, sizeof *b);
+    memset(doc, 0, sizeof *doc);
+    b->doc = doc;
+    b->alloc = ro->alloc;
+    b->err = err;
+    b->max_depth = ro->max_depth;
+    b->allow_duplicate_keys = ro->allow_duplicate_keys;
+    blis__arena_init(&doc->arena, &ro->alloc);
+    doc->source = blis__arena_strndup(&doc->arena, ro->source, strlen(ro->source));
+    if (!doc->source) return blis_err_set(err, BLIS_E_NOMEM, 0, 0, "out of memory");
+    return BLIS_OK;
+}
+
+/* Ends a build: on failure frees the doc; always frees the scratch stack. */
+static blis_status blis__builder_end(blis__builder *b, blis_status st) {
+    blis__free(&b->alloc, b->stack);
+    b->stack = NULL;
+    if (st != BLIS_OK) blis_doc_free(b->doc);
+    return st;
+}
+
+
+static blis_status blis__node_new(blis__builder *b, blis_node_kind kind, uint32_t line, uint32_t col,
+                                  uint32_t parent, uint32_t *out_index) {
+    blis_doc *d = b->doc;
+    blis_node *n;
+    size_t cap = d->node_cap;
+    if (d->node_count >= UINT32_MAX - 1) return blis_err_set(b->err, BLIS_E_LIMIT, line, col, "too many values");
+    if (blis__grow(&b->alloc, (void **)&d->nodes, &cap, (size_t)d->node_count + 1, sizeof(blis_node)))
+        return blis__nomem(b->err);
+    d->node_cap = (uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap);
+    n = &d->nodes[d->node_count];
+    memset(n, 0, sizeof *n);
+    n->kind = (uint8_t)kind;
+    n->line = line;
+    n->col = col;
+    n->parent = parent;
+    *out_index = d->node_count++;
+    return BLIS_OK;
+}
+
+static blis_status blis__builder_push(blis__builder *b, uint32_t index) {
+    if (blis__grow(&b->alloc, (void **)&b->stack, &b->stack_cap, b->stack_len + 1, sizeof(uint32_t)))
+        return blis__nomem(b->err);
+    b->stack[b->stack_len++] = index;
+    return BLIS_OK;
+}
+
+typedef struct blis__key_ref {
+    const char *s;
+    uint32_t len;
+    uint32_t node;
+} blis__key_ref;
+
+static int blis__key_ref_cmp(const void *pa, const void *pb) {
+    const blis__key_ref *a = (const blis__key_ref *)pa, *b = (const blis__key_ref *)pb;
+    size_t n = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->s, b->s, n);
+    if (c) return c;
+    if (a->len != b->len) return a->len < b->len ? -1 : 1;
+    return a->node < b->node ? -1 : (a->node > b->node);
+}
+
+/* Reports the first duplicate key among the members kids[first..] of an
+ * object, in O(m log m). */
+static blis_status blis__check_duplicates(blis__builder *b, uint32_t first, uint32_t members) {
+    blis_doc *d = b->doc;
+    blis__key_ref *refs;
+    uint32_t i;
+    const blis_node *dup = NULL, *orig = NULL;
+    if (members < 2) return BLIS_OK;
+    refs = (blis__key_ref *)blis__alloc(&b->alloc, (size_t)members * sizeof *refs);
+    if (!refs) return blis__nomem(b->err);
+    for (i = 0; i < members; i++) {
+        const blis_node *k = &d->nodes[d->kids[first + 2 * i]];
+        refs[i].s = k->as.string;
+        refs[i].len = k->count;
+        refs[i].node = d->kids[first + 2 * i];
+    }
+    qsort(refs, members, sizeof *refs, blis__key_ref_cmp);
+    for (i = 1; i < members; i++) {
+        if (refs[i].len == refs[i - 1].len && memcmp(refs[i].s, refs[i - 1].s, refs[i].len) == 0) {
+            const blis_node *cand = &d->nodes[refs[i].node];
+            if (!dup || cand->line < dup->line || (cand->line == dup->line && cand->col < dup->col)) {
+                dup = cand;
+                orig = &d->nodes[refs[i - 1].node];
+            }
+        }
+    }
+    blis__free(&b->alloc, refs);
+    if (!dup) return BLIS_OK;
+    return blis_err_set(b->err, BLIS_E_DUPLICATE, dup->line, dup->col,
+                        "duplicate key \"%.*s\" (first defined at line %lu, column %lu)",
+                        (int)(dup->count > 200 ? 200 : dup->count), dup->as.string, (unsigned long)orig->line,
+                        (unsigned long)orig->col);
+}
+
+/* Moves the children pushed since stack_base into the container's kids. */
+static blis_status blis__builder_close(blis__builder *b, uint32_t container, size_t stack_base) {
+    blis_doc *d = b->doc;
+    size_t n = b->stack_len - stack_base, cap = d->kid_cap;
+    blis_node *c = &d->nodes[container];
+    if (n > (size_t)UINT32_MAX - d->kid_count) return blis_err_set(b->err, BLIS_E_LIMIT, c->line, c->col, "too many values");
+    if (blis__grow(&b->alloc, (void **)&d->kids, &cap, (size_t)d->kid_count + n, sizeof(uint32_t)))
+        return blis__nomem(b->err);
+    d->kid_cap = (uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap);
+    if (n) memcpy(d->kids + d->kid_count, b->stack + stack_base, n * sizeof(uint32_t));
+    c = &d->nodes[container];
+    c->first = d->kid_count;
+    c->count = (uint32_t)(c->kind == BLIS_NODE_OBJECT ? n / 2 : n);
+    d->kid_count += (uint32_t)n;
+    b->stack_len = stack_base;
+    if (c->kind == BLIS_NODE_OBJECT && !b->allow_duplicate_keys) return blis__check_duplicates(b, c->first, c->count);
+    return BLIS_OK;
+}
+
+static blis_status blis__depth_check(blis__builder *b, uint32_t depth, uint32_t line, uint32_t col) {
+    if (depth > b->max_depth)
+        return blis_err_set(b->err, BLIS_E_LIMIT, line, col, "nesting deeper than %lu levels",
+                            (unsigned long)b->max_depth);
+    return BLIS_OK;
+}
+
+/* ---- JSON parser ---- */
+
+typedef struct blis__jp {
+    const char *src;
+    size_t len;
+    size_t pos;
+    uint32_t line;
+    size_t line_start;
+    blis__builder b;
+} blis__jp;
+
+static uint32_t blis__jp_col(const blis__jp *p, size_t pos) { return (uint32_t)(pos - p->line_start + 1); }
+
+static blis_status blis__jp_fail(blis__jp *p, blis_status st, size_t pos, const char *msg) {
+    return blis_err_set(p->b.err, st, p->line, blis__jp_col(p, pos), "%s", msg);
+}
+
+static void blis__jp_ws(blis__jp *p) {
+    while (p->pos < p->len) {
+        char c = p->src[p->pos];
+        if (c == '\n') {
+            p->line++;
+            p->line_start = ++p->pos;
+        } else if (c == ' ' || c == '\t' || c == '\r') {
+            p->pos++;
+        } else {
+            break;
+        }
+    }
+}
+
+static blis_status blis__jp_unexpected(blis__jp *p, const char *expected) {
+    char b16[16], msg[160];
+    if (p->pos >= p->len) {
+        snprintf(msg, sizeof msg, "unexpected end of input, expected %s", expected);
+        return blis__jp_fail(p, BLIS_E_SYNTAX, p->pos, msg);
+    }
+    snprintf(msg, sizeof msg, "unexpected %s, expected %s", blis__describe_byte(p->src[p->pos], b16), expected);
+    return blis__jp_fail(p, BLIS_E_SYNTAX, p->pos, msg);
+}
+
+/* Reads 4 hex digits at p->src[at]; -1 if not hex. */
+static long blis__jp_hex4(const blis__jp *p, size_t at) {
+    long v = 0;
+    size_t i;
+    if (at + 4 > p->len) return -1;
+    for (i = 0; i < 4; i++) {
+        int h = blis__hex_value(p->src[at + i]);
+        if (h < 0) return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* Decodes one escape at p->pos (the backslash) into out; advances pos. */
+static blis_status blis__jp_escape(blis__jp *p, char *out, size_t *out_len) {
+    size_t at = p->pos;
+    char e = at + 1 < p->len ? p->src[at + 1] : '\0';
+    long cp, lo;
+    const char *simple = strchr("\"\\/bfnrt", e);
+    if (e && simple) {
+        static const char map[] = "\"\\/\b\f\n\r\t";
+        out[(*out_len)++] = map[simple - "\"\\/bfnrt"];
+        p->pos += 2;
+        return BLIS_OK;
+    }
+    if (e != 'u') return blis__jp_fail(p, BLIS_E_SYNTAX, at, "invalid escape sequence in string (valid: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
+    cp = blis__jp_hex4(p, at + 2);
+    if (cp < 0) return blis__jp_fail(p, BLIS_E_SYNTAX, at, "\\u must be followed by 4 hex digits");
+    p->pos = at + 6;
+    if (cp >= 0xDC00 && cp <= 0xDFFF)
+        return blis__jp_fail(p, BLIS_E_SYNTAX, at, "lone low surrogate \\u escape (U+DC00..U+DFFF) in string");
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+        if (p->pos + 1 < p->len && p->src[p->pos] == '\\' && p->src[p->pos + 1] == 'u' &&
+            (lo = blis__jp_hex4(p, p->pos + 2)) >= 0xDC00 && lo <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            p->pos += 6;
+        } else {
+            return blis__jp_fail(p, BLIS_E_SYNTAX, at, "high surrogate \\u escape not followed by a low surrogate");
+        }
+    }
+    *out_len += blis__utf8_encode((uint32_t)cp, out + *out_len);
+    return BLIS_OK;
+}
+
+/* Parses the string at p->pos (the opening quote) into the arena. */
+static blis_status blis__jp_string(blis__jp *p, const char **out, uint32_t *out_len) {
+    size_t start = p->pos + 1, i = start, n = 0;
+    char *buf;
+    while (i < p->len && p->src[i] != '"') i += p->src[i] == '\\' ? 2 : 1;
+    if (i >= p->len) return blis__jp_fail(p, BLIS_E_SYNTAX, p->pos, "unterminated string");
+    buf = (char *)blis__arena_alloc(&p->b.doc->arena, i - start + 1);
+    if (!buf) return blis__nomem(p->b.err);
+    p->pos = start;
+    while (p->src[p->pos] != '"') {
+        unsigned char c = (unsigned char)p->src[p->pos];
+        if (c == '\\') {
+            blis_status st = blis__jp_escape(p, buf, &n);
+            if (st != BLIS_OK) return st;
+        } else if (c < 0x20) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "control character U+%04X in string must be escaped", (unsigned)c);
+            return blis__jp_fail(p, BLIS_E_SYNTAX, p->pos, msg);
+        } else if (c < 0x80) {
+            buf[n++] = (char)c;
+            p->pos++;
+        } else {
+            uint32_t cp;
+            size_t k = blis__utf8_decode((const unsigned char *)p->src + p->pos, p->len - p->pos, &cp);
+            if (!k) return blis__jp_fail(p, BLIS_E_SYNTAX, p->pos, "invalid UTF-8 in string");
+            memcpy(buf + n, p->src + p->pos, k);
+            n += k;
+            p->pos += k;
+        }
+    }
+    p->pos++;
+    buf[n] = '\0';
+    *out = buf;
+    *out_len = (uint32_t)n;
+    return BLIS_OK;
+}
+
+static int blis__is_word_byte(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' ||
+           c == '+' || c == '-';
+}
+
+static blis_status blis__jp_number(blis__jp *p, blis_node *n) {
+    blis__dec dec;
+    size_t end = 0;
+    int is_int = 1;
+    blis_status st = blis__dec_scan(p->src + p->pos, p->len - p->pos, BLIS_NUM_JSON, &dec, &end, &is_int);
+    if (st != BLIS_OK) {
+        size_t at = p->pos + end;
+        if (at > p->pos && p->src[at - 1] == '0' && at < p->len && p->src[at] >= '0' && p->src[at] <= '9')
+            return blis__jp_fail(p, st, p->pos, "invalid number: leading zeros are not allowed");
+        return blis__jp_fail(p, st, at, "invalid number: expected a digit");
+    }
+    if (p->pos + end < p->len && blis__is_word_byte(p->src[p->pos + end]))
+        return blis__jp_fail(p, BLIS_E_SYNTAX, p->pos + end, "invalid number");
+    if (blis__dec_to_f64(&dec, &n->as.number) != BLIS_OK)
+        return blis__jp_fail(p, BLIS_E_RANGE, p->pos, "number out of the range of a double");
+    n->raw = blis__arena_strndup(&p->b.doc->arena, p->src + p->pos, end);
+    if (!n->raw) return blis__nomem(p->b.err);
+    if (is_int) n->flags |= BLIS_NODE_F_INT_LITERAL;
+    p->pos += end;
+    return BLIS_OK;
+}
+
+static blis_status blis__jp_value(blis__jp *p, uint32_t parent, uint32_t depth, uint32_t *out);
+
+static blis_status blis__jp_container(blis__jp *p, uint32_t self, uint32_t depth) {
+    int is_obj = p->src[p->pos] == '{';
+    char close = is_obj ? '}' : ']';
+    size_t base = p->b.stack_len;
+    blis_status st = blis__depth_check(&p->b, depth, p->line, blis__jp_col(p, p->pos));
+    if (st != BLIS_OK) return st;
+    p->pos++;
+    blis__jp_ws(p);
+    if (p->pos < p->len && p->src[p->pos] == close) {
+        p->pos++;
+        return blis__builder_close(&p->b, self, base);
+    }
+    for (;;) {
+        uint32_t child;
+        blis__jp_ws(p);
+        if (is_obj) {
+            blis_node *k;
+            if (p->pos >= p->len || p->src[p->pos] != '"')
+                return blis__jp_unexpected(p, p->pos < p->len && p->src[p->pos] == '}' ? "a key (trailing commas are not allowed)" : "a string key");
+            if ((st = blis__node_new(&p->b, BLIS_NODE_STRING, p->line, blis__jp_col(p, p->pos), self, &child)))
+                return st;
+            k = &p->b.doc->nodes[child];
+            {
+                const char *s;
+                uint32_t slen;
+                if ((st = blis__jp_string(p, &s, &slen))) return st;
+                k = &p->b.doc->nodes[child];
+                k->as.string = s;
+                k->count = slen;
+            }
+            if ((st = blis__builder_push(&p->b, child))) return st;
+            blis__jp_ws(p);
+            if (p->pos >= p->len || p->src[p->pos] != ':') return blis__jp_unexpected(p, "':' after the key");
+            p->pos++;
+        }
+        if ((st = blis__jp_value(p, self, depth, &child))) return st;
+        if ((st = blis__builder_push(&p->b, child))) return st;
+        blis__jp_ws(p);
+        if (p->pos < p->len && p->src[p->pos] == ',') {
+            p->pos++;
+            blis__jp_ws(p);
+            if (!is_obj && p->pos < p->len && p->src[p->pos] == ']')
+                return blis__jp_unexpected(p, "a value (trailing commas are not allowed)");
+            continue;
+        }
+        if (p->pos < p->len && p->src[p->pos] == close) {
+            p->pos++;
+            return blis__builder_close(&p->b, self, base);
+        }
+        return blis__jp_unexpected(p, is_obj ? "',' or '}'" : "',' or ']'");
+    }
+}
+
+static blis_status blis__jp_value(blis__jp *p, uint32_t parent, uint32_t depth, uint32_t *out) {
+    blis_status st;
+    blis_node *n;
+    char c;
+    blis_node_kind kind;
+    blis__jp_ws(p);
+    if (p->pos >= p->len) return blis__jp_unexpected(p, "a value");
+    c = p->src[p->pos];
+    if (c == '{') kind = BLIS_NODE_OBJECT;
+    else if (c == '[') kind = BLIS_NODE_ARRAY;
+    else if (c == '"') kind = BLIS_NODE_STRING;
+    else if (c == '-' || (c >= '0' && c <= '9')) kind = BLIS_NODE_NUMBER;
+    else if (c == 't' || c == 'f') kind = BLIS_NODE_BOOL;
+    else if (c == 'n') kind = BLIS_NODE_NULL;
+    else return blis__jp_unexpected(p, "a value");
+    if ((st = blis__node_new(&p->b, kind, p->line, blis__jp_col(p, p->pos), parent, out))) return st;
+    n = &p->b.doc->nodes[*out];
+    switch (kind) {
+    case BLIS_NODE_OBJECT:
+    case BLIS_NODE_ARRAY: return blis__jp_container(p, *out, depth + 1);
+    case BLIS_NODE_STRING: {
+        const char *s;
+        uint32_t slen;
+        if ((st = blis__jp_string(p, &s, &slen))) return st;
+        n = &p->b.doc->nodes[*out];
+        n->as.string = s;
+        n->count = slen;
+        return BLIS_OK;
+    }
+    case BLIS_NODE_NUMBER: return blis__jp_number(p, n);
+    case BLIS_NODE_BOOL:
+    case BLIS_NODE_NULL: {
+        const char *word = c == 't' ? "true" : c == 'f' ? "false" : "null";
+        size_t wl = strlen(word);
+        if (p->len - p->pos < wl || memcmp(p->src + p->pos, word, wl) != 0 ||
+            (p->pos + wl < p->len && blis__is_word_byte(p->src[p->pos + wl])))
+            return blis__jp_fail(p, BLIS_E_SYNTAX, p->pos, "invalid literal, expected true, false or null");
+        n->as.boolean = c == 't';
+        p->pos += wl;
+        return BLIS_OK;
+    }
+    }
+    return BLIS_E_SYNTAX;
+}
+
+static size_t blis__skip_bom(const char *src, size_t len) {
+    return (len >= 3 && (unsigned char)src[0] == 0xEF && (unsigned char)src[1] == 0xBB && (unsigned char)src[2] == 0xBF) ? 3 : 0;
+}
+
+BLIS_DEF blis_status blis_json_parse(const char *src, size_t len, const blis_parse_opts *opts, blis_doc *doc,
+                                     blis_err *err) {
+    blis_parse_opts ro;
+    blis__jp p;
+    blis_status st;
+    uint32_t root;
+    blis__opts_resolve(opts, &ro);
+    memset(doc, 0, sizeof *doc);
+    if ((st = blis__parse_begin(src, len, &ro, err))) return st;
+    memset(&p, 0, sizeof p);
+    p.src = src;
+    p.len = len;
+    p.line = 1;
+    p.pos = p.line_start = blis__skip_bom(src, len);
+    if ((st = blis__builder_init(&p.b, doc, &ro, err))) return blis__builder_end(&p.b, st);
+    blis__jp_ws(&p);
+    if (p.pos >= p.len) {
+        st = blis__jp_fail(&p, BLIS_E_SYNTAX, p.pos, "empty input, expected a JSON value");
+        return blis__builder_end(&p.b, st);
+    }
+    st = blis__jp_value(&p, BLIS__NONE, 0, &root);
+    if (st == BLIS_OK) {
+        blis__jp_ws(&p);
+        if (p.pos < p.len) st = blis__jp_unexpected(&p, "the end of input after the JSON value");
+    }
+    return blis__builder_end(&p.b, st);
+}
+
+BLIS_DEF void blis_doc_free(blis_doc *doc) {
+    blis_alloc a;
+    if (!doc) return;
+    a = doc->arena.alloc;
+    blis__free(&a, doc->nodes);
+    blis__free(&a, doc->kids);
+    blis__arena_free(&doc->arena);
+    memset(doc, 0, sizeof *doc);
+}
+
+/* ---- accessors ---- */
+
+BLIS_DEF const blis_node *blis_doc_root(const blis_doc *doc) {
+    return doc && doc->node_count ? &doc->nodes[0] : NULL;
+}
+
+BLIS_DEF const blis_node *blis_node_at(const blis_doc *doc, const blis_node *node, size_t i) {
+    if (!node || i >= node->count) return NULL;
+    if (node->kind == BLIS_NODE_ARRAY) return &doc->nodes[doc->kids[node->first + i]];
+    if (node->kind == BLIS_NODE_OBJECT) return &doc->nodes[doc->kids[node->first + 2 * i + 1]];
+    return NULL;
+}
+
+BLIS_DEF const blis_node *blis_node_key_at(const blis_doc *doc, const blis_node *obj, size_t i) {
+    if (!obj || obj->kind != BLIS_NODE_OBJECT || i >= obj->count) return NULL;
+    return &doc->nodes[doc->kids[obj->first + 2 * i]];
+}
+
+BLIS_DEF const blis_node *blis_node_get_n(const blis_doc *doc, const blis_node *obj, const char *key,
+                                          size_t key_len) {
+    uint32_t i;
+    if (!obj || obj->kind != BLIS_NODE_OBJECT) return NULL;
+    for (i = obj->count; i-- > 0;) { /* from the end: the last duplicate wins, as in Go */
+        const blis_node *k = &doc->nodes[doc->kids[obj->first + 2 * i]];
+        if (k->count == key_len && memcmp(k->as.string, key, key_len) == 0)
+            return &doc->nodes[doc->kids[obj->first + 2 * i + 1]];
+    }
+    return NULL;
+}
+
+BLIS_DEF const blis_node *blis_node_get(const blis_doc *doc, const blis_node *obj, const char *key) {
+    return blis_node_get_n(doc, obj, key, strlen(key));
+}
+
+BLIS_DEF const char *blis_node_kind_name(blis_node_kind kind) {
+    switch (kind) {
+    case BLIS_NODE_NULL: return "null";
+    case BLIS_NODE_BOOL: return "boolean";
+    case BLIS_NODE_NUMBER: return "number";
+    case BLIS_NODE_STRING: return "string";
+    case BLIS_NODE_ARRAY: return "array";
+    case BLIS_NODE_OBJECT: return "object";
+    }
+    return "unknown";
+}
+
+/* Appends to buf[*len] within size (always counting what it needed). */
+static void blis__append(char *buf, size_t size, size_t *len, const char *s, size_t n) {
+    if (*len < size) {
+        size_t room = size - 1 - *len, k = n < room ? n : room;
+        if (size && k) memcpy(buf + *len, s, k);
+    }
+    *len += n;
+}
+
+BLIS_DEF size_t blis_doc_path(const blis_doc *doc, const blis_node *node, char *buf, size_t size) {
+    uint32_t chain[BLIS__HARD_MAX_DEPTH + 2];
+    size_t depth = 0, len = 0, j;
+    uint32_t idx;
+    if (!node) {
+        if (size) buf[0] = '\0';
+        return 0;
+    }
+    idx = (uint32_t)(node - doc->nodes);
+    while (idx != BLIS__NONE && depth < BLIS__HARD_MAX_DEPTH + 2) {
+        chain[depth++] = idx;
+        idx = doc->nodes[idx].parent;
+    }
+    for (j = depth - 1; j-- > 0;) { /* chain[j]'s parent is chain[j+1] */
+        const blis_node *par = &doc->nodes[chain[j + 1]];
+        uint32_t i;
+        for (i = 0; i < par->count; i++) {
+            if (par->kind == BLIS_NODE_ARRAY && doc->kids[par->first + i] == chain[j]) {
+                char tmp[24];
+                int n = snprintf(tmp, sizeof tmp, "[%lu]", (unsigned long)i);
+                blis__append(buf, size, &len, tmp, (size_t)n);
+                break;
+            }
+            if (par->kind == BLIS_NODE_OBJECT && (doc->kids[par->first + 2 * i + 1] == chain[j] ||
+                                                   doc->kids[par->first + 2 * i] == chain[j])) {
+                const blis_node *k = &doc->nodes[doc->kids[par->first + 2 * i]];
+                if (len) blis__append(buf, size, &len, ".", 1);
+                blis__append(buf, size, &len, k->as.string, k->count);
+                break;
+            }
+        }
+    }
+    if (size) buf[len < size ? len : size - 1] = '\0';
+    return len;
+}
+
+/* Fills err with a node's position and path. */
+static blis_status blis__node_err(const blis_doc *doc, const blis_node *node, blis_err *err, blis_status st,
+                                  const char *msg) {
+    if (!err) return st;
+    blis_err_clear(err, doc->source);
+    if (node) blis_doc_path(doc, node, err->path, sizeof err->path);
+    return blis_err_set(err, st, node ? node->line : 0, node ? node->col : 0, "%s", msg);
+}
+
+static blis_status blis__wrong_kind(const blis_doc *doc, const blis_node *node, blis_err *err, const char *want) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "expected %s, found %s", want, blis_node_kind_name((blis_node_kind)node->kind));
+    return blis__node_err(doc, node, err, BLIS_E_TYPE, msg);
+}
+
+BLIS_DEF blis_status blis_node_f64(const blis_doc *doc, const blis_node *node, double *out, blis_err *err) {
+    if (node->kind != BLIS_NODE_NUMBER) return blis__wrong_kind(doc, node, err, "a number");
+    *out = node->as.number;
+    return BLIS_OK;
+}
+
+/* Integer literal text (decimal; YAML also 0x/0o) -> exact int64. */
+static blis_status blis__int_literal(const char *s, int64_t *out) {
+    size_t len = strlen(s), i = 0;
+    int neg = 0;
+    if (i < len && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+    if (len - i > 2 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'o')) {
+        unsigned base = s[i + 1] == 'x' ? 16u : 8u;
+        uint64_t v = 0, limit = neg ? (uint64_t)INT64_MAX + 1u : (uint64_t)INT64_MAX;
+        for (i += 2; i < len; i++) {
+            int h = blis__hex_value(s[i]);
+            if (h < 0 || (unsigned)h >= base) return BLIS_E_SYNTAX;
+            if (v > (limit - (unsigned)h) / base) return BLIS_E_RANGE;
+            v = v * base + (unsigned)h;
+        }
+        *out = neg ? (v == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)v) : (int64_t)v;
+        return BLIS_OK;
+    }
+    return blis_parse_i64(s, len, BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, out);
+}
+
+BLIS_DEF blis_status blis_node_i64(const blis_doc *doc, const blis_node *node, int64_t *out, blis_err *err) {
+    double v;
+    char num[BLIS_F64_BUF_MAX], msg[96];
+    if (node->kind != BLIS_NODE_NUMBER) return blis__wrong_kind(doc, node, err, "an integer");
+    if ((node->flags & BLIS_NODE_F_INT_LITERAL) && node->raw) {
+        blis_status st = blis__int_literal(node->raw, out);
+        if (st == BLIS_OK) return st;
+        snprintf(msg, sizeof msg, "integer %.40s is out of range (64-bit)", node->raw);
+        return blis__node_err(doc, node, err, BLIS_E_RANGE, msg);
+    }
+    v = node->as.number;
+    if (v == floor(v) && v >= -9223372036854775808.0 && v < 9223372036854775808.0) {
+        *out = (int64_t)v;
+        return BLIS_OK;
+    }
+    if (blis_f64_format_go(v, num) == 0) blis__copy_cstr(num, sizeof num, v != v ? "NaN" : "infinity");
+    snprintf(msg, sizeof msg, "expected an integer, found %s", num);
+    return blis__node_err(doc, node, err, BLIS_E_TYPE, msg);
+}
+
+BLIS_DEF blis_status blis_node_bool(const blis_doc *doc, const blis_node *node, int *out, blis_err *err) {
+    if (node->kind != BLIS_NODE_BOOL) return blis__wrong_kind(doc, node, err, "a boolean");
+    *out = node->as.boolean;
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_node_str(const blis_doc *doc, const blis_node *node, const char **out, blis_err *err) {
+    if (node->kind != BLIS_NODE_STRING) return blis__wrong_kind(doc, node, err, "a string");
+    *out = node->as.string;
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_node_text(const blis_doc *doc, const blis_node *node, const char **out, blis_err *err) {
+    switch ((blis_node_kind)node->kind) {
+    case BLIS_NODE_STRING: *out = node->as.string; return BLIS_OK;
+    case BLIS_NODE_NUMBER:
+    case BLIS_NODE_NULL:
+    case BLIS_NODE_BOOL:
+        *out = node->raw ? node->raw : node->kind == BLIS_NODE_NULL ? "null" : node->as.boolean ? "true" : "false";
+        return BLIS_OK;
+    case BLIS_NODE_ARRAY:
+    case BLIS_NODE_OBJECT: break;
+    }
+    return blis__wrong_kind(doc, node, err, "a scalar");
+}
+
+static blis_status blis__member(const blis_doc *doc, const blis_node *obj, const char *key, const blis_node **out,
+                                blis_err *err) {
+    if (!obj || obj->kind != BLIS_NODE_OBJECT) {
+        if (!obj) return blis__node_err(doc, obj, err, BLIS_E_TYPE, "expected an object");
+        return blis__wrong_kind(doc, obj, err, "an object");
+    }
+    *out = blis_node_get(doc, obj, key);
+    if (!*out) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "missing field \"%.100s\"", key);
+        return blis__node_err(doc, obj, err, BLIS_E_MISSING, msg);
+    }
+    return BLIS_OK;
+}
+
+#define BLIS__DEFINE_MEMBER_GETTER(name, type, node_getter)                                                   \
+    BLIS_DEF blis_status name(const blis_doc *doc, const blis_node *obj, const char *key, type *out,          \
+                              blis_err *err) {                                                                \
+        const blis_node *v = NULL;                                                                            \
+        blis_status st = blis__member(doc, obj, key, &v, err);                                                \
+        return st != BLIS_OK ? st : node_getter(doc, v, out, err);                                           \
+    }
+BLIS__DEFINE_MEMBER_GETTER(blis_doc_get_f64, double, blis_node_f64)
+BLIS__DEFINE_MEMBER_GETTER(blis_doc_get_i64, int64_t, blis_node_i64)
+BLIS__DEFINE_MEMBER_GETTER(blis_doc_get_bool, int, blis_node_bool)
+BLIS__DEFINE_MEMBER_GETTER(blis_doc_get_str, const char *, blis_node_str)
+#undef BLIS__DEFINE_MEMBER_GETTER
+
+/* Structural invariants of a parsed document; 0 when they hold. */
+BLIS_DEF int blis_doc_check(const blis_doc *doc) {
+    uint32_t i, j;
+    if (doc->node_count == 0) return doc->kid_count == 0 ? 0 : 1;
+    if (doc->nodes[0].parent != BLIS__NONE) return 2;
+    for (i = 0; i < doc->node_count; i++) {
+        const blis_node *n = &doc->nodes[i];
+        if (i > 0 && (n->parent == BLIS__NONE || n->parent >= i)) return 3;
+        if (n->line == 0 || n->col == 0) return 4;
+        if (n->kind == BLIS_NODE_STRING && (!n->as.string || n->as.string[n->count] != '\0')) return 5;
+        if (n->kind == BLIS_NODE_ARRAY || n->kind == BLIS_NODE_OBJECT) {
+            uint32_t k = n->kind == BLIS_NODE_OBJECT ? 2 * n->count : n->count;
+            if ((uint64_t)n->first + k > doc->kid_count) return 6;
+            for (j = 0; j < k; j++) {
+                uint32_t c = doc->kids[n->first + j];
+                if (c >= doc->node_count || doc->nodes[c].parent != i) return 7;
+                if (n->kind == BLIS_NODE_OBJECT && j % 2 == 0 && doc->nodes[c].kind != BLIS_NODE_STRING) return 8;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ---- buffers and the JSON writer ---- */
+
+BLIS_DEF int blis_buf_write(void *user, const char *data, size_t len_bytes) {
+    blis_buf *b = (blis_buf *)user;
+    if (len_bytes > SIZE_MAX - b->len - 1) return -1;
+    if (blis__grow(&b->alloc, (void **)&b->data, &b->cap, b->len + len_bytes + 1, 1)) return -1;
+    if (len_bytes) memcpy(b->data + b->len, data, len_bytes);
+    b->len += len_bytes;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+BLIS_DEF void blis_buf_free(blis_buf *b) {
+    blis__free(&b->alloc, b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+static void blis__jw_raw(blis_jw *w, const char *s, size_t n) {
+    if (w->status == BLIS_OK && n && w->write(w->user, s, n) != 0) w->status = BLIS_E_IO;
+}
+
+BLIS_DEF void blis_jw_init(blis_jw *w, blis_write_fn write, void *user, int indent_spaces) {
+    memset(w, 0, sizeof *w);
+    w->write = write;
+    w->user = user;
+    w->indent_spaces = indent_spaces < 0 ? 0 : indent_spaces > 16 ? 16 : indent_spaces;
+}
+
+static void blis__jw_newline(blis_jw *w, int depth) {
+    static const char spaces[] = "                ";
+    int i;
+    if (!w->indent_spaces) return;
+    blis__jw_raw(w, "\n", 1);
+    for (i = 0; i < depth; i++) blis__jw_raw(w, spaces, (size_t)w->indent_spaces);
+}
+
+/* Before any value: separator and indentation, or the key already written. */
+static void blis__jw_before_value(blis_jw *w) {
+    if (w->status != BLIS_OK) return;
+    if (w->after_key) {
+        w->after_key = 0;
+        return;
+    }
+    if (w->depth > 0) {
+        if (w->is_object[w->depth - 1]) {
+            w->status = BLIS_E_INVALID; /* a value inside an object needs a key first */
+            return;
+        }
+        if (w->count_at[w->depth - 1]) blis__jw_raw(w, ",", 1);
+        w->count_at[w->depth - 1] = 1;
+        blis__jw_newline(w, w->depth);
+    } else if (w->count_at[0] == 2) {
+        w->status = BLIS_E_INVALID; /* a second top-level value */
+    }
+}
+
+static void blis__jw_after_value(blis_jw *w) {
+    if (w->depth == 0) w->count_at[0] = 2;
+}
+
+static void blis__jw_open(blis_jw *w, char c, int is_object) {
+    char s[1];
+    blis__jw_before_value(w);
+    if (w->status != BLIS_OK) return;
+    if (w->depth >= BLIS_JW_MAX_DEPTH) {
+        w->status = BLIS_E_LIMIT;
+        return;
+    }
+    s[0] = c;
+    blis__jw_raw(w, s, 1);
+    w->count_at[w->depth] = 0;
+    w->is_object[w->depth] = (uint8_t)is_object;
+    w->depth++;
+}
+
+static void blis__jw_close(blis_jw *w, char c, int is_object) {
+    char s[1];
+    if (w->status != BLIS_OK) return;
+    if (w->depth == 0 || w->is_object[w->depth - 1] != is_object || w->after_key) {
+        w->status = BLIS_E_INVALID;
+        return;
+    }
+    w->depth--;
+    if (w->count_at[w->depth]) blis__jw_newline(w, w->depth);
+    s[0] = c;
+    blis__jw_raw(w, s, 1);
+    if (w->depth == 0) w->count_at[0] = 2;
+}
+
+BLIS_DEF void blis_jw_object_begin(blis_jw *w) { blis__jw_open(w, '{', 1); }
+BLIS_DEF void blis_jw_object_end(blis_jw *w) { blis__jw_close(w, '}', 1); }
+BLIS_DEF void blis_jw_array_begin(blis_jw *w) { blis__jw_open(w, '[', 0); }
+BLIS_DEF void blis_jw_array_end(blis_jw *w) { blis__jw_close(w, ']', 0); }
+
+/* Writes s quoted with Go's escaping rules. */
+static void blis__jw_quoted(blis_jw *w, const char *s, size_t len) {
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0, run = 0;
+    blis__jw_raw(w, "\"", 1);
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        char esc[8];
+        size_t esc_len = 0, adv = 1;
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') {
+            i++;
+            continue;
+        }
+        if (c >= 0x80) {
+            uint32_t cp = 0;
+            adv = blis__utf8_decode((const unsigned char *)s + i, len - i, &cp);
+            if (adv && cp != 0x2028 && cp != 0x2029) {
+                i += adv;
+                continue;
+            }
+            if (adv) {
+                memcpy(esc, cp == 0x2028 ? "\\u2028" : "\\u2029", 6);
+                esc_len = 6;
+            } else {
+                adv = 1;
+                memcpy(esc, "\\ufffd", 6);
+                esc_len = 6;
+            }
+        } else if (c == '"' || c == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)c;
+            esc_len = 2;
+        } else if (c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f') {
+            esc[0] = '\\';
+            esc[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : c == '\t' ? 't' : c == '\b' ? 'b' : 'f';
+            esc_len = 2;
+        } else {
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            esc_len = 6;
+        }
+        blis__jw_raw(w, s + run, i - run);
+        blis__jw_raw(w, esc, esc_len);
+        i += adv;
+        run = i;
+    }
+    blis__jw_raw(w, s + run, i - run);
+    blis__jw_raw(w, "\"", 1);
+}
+
+BLIS_DEF void blis_jw_key(blis_jw *w, const char *key) {
+    if (w->status != BLIS_OK) return;
+    if (w->depth == 0 || !w->is_object[w->depth - 1] || w->after_key) {
+        w->status = BLIS_E_INVALID;
+        return;
+    }
+    if (w->count_at[w->depth - 1]) blis__jw_raw(w, ",", 1);
+    w->count_at[w->depth - 1] = 1;
+    blis__jw_newline(w, w->depth);
+    blis__jw_quoted(w, key, strlen(key));
+    blis__jw_raw(w, w->indent_spaces ? ": " : ":", w->indent_spaces ? 2u : 1u);
+    w->after_key = 1;
+}
+
+BLIS_DEF void blis_jw_str_n(blis_jw *w, const char *s, size_t len) {
+    blis__jw_before_value(w);
+    if (w->status != BLIS_OK) return;
+    blis__jw_quoted(w, s, len);
+    blis__jw_after_value(w);
+}
+
+BLIS_DEF void blis_jw_str(blis_jw *w, const char *s) { blis_jw_str_n(w, s, strlen(s)); }
+
+static void blis__jw_scalar(blis_jw *w, const char *text, size_t n) {
+    blis__jw_before_value(w);
+    if (w->status != BLIS_OK) return;
+    blis__jw_raw(w, text, n);
+    blis__jw_after_value(w);
+}
+
+BLIS_DEF void blis_jw_f64(blis_jw *w, double v) {
+    char buf[BLIS_F64_BUF_MAX];
+    size_t n = blis_f64_format_go(v, buf);
+    if (n == 0) {
+        if (w->status == BLIS_OK) w->status = BLIS_E_INVALID;
+        return;
+    }
+    blis__jw_scalar(w, buf, n);
+}
+
+BLIS_DEF void blis_jw_i64(blis_jw *w, int64_t v) {
+    char buf[24];
+    int n = snprintf(buf, sizeof buf, "%lld", (long long)v);
+    blis__jw_scalar(w, buf, (size_t)n);
+}
+
+BLIS_DEF void blis_jw_bool(blis_jw *w, int v) { blis__jw_scalar(w, v ? "true" : "false", v ? 4u : 5u); }
+BLIS_DEF void blis_jw_null(blis_jw *w) { blis__jw_scalar(w, "null", 4); }
+
+BLIS_DEF void blis_jw_node(blis_jw *w, const blis_doc *doc, const blis_node *node) {
+    uint32_t i;
+    switch ((blis_node_kind)node->kind) {
+    case BLIS_NODE_NULL: blis_jw_null(w); return;
+    case BLIS_NODE_BOOL: blis_jw_bool(w, node->as.boolean); return;
+    case BLIS_NODE_NUMBER: blis_jw_f64(w, node->as.number); return;
+    case BLIS_NODE_STRING: blis_jw_str_n(w, node->as.string, node->count); return;
+    case BLIS_NODE_ARRAY:
+        blis_jw_array_begin(w);
+        for (i = 0; i < node->count && w->status == BLIS_OK; i++) blis_jw_node(w, doc, blis_node_at(doc, node, i));
+        blis_jw_array_end(w);
+        return;
+    case BLIS_NODE_OBJECT:
+        blis_jw_object_begin(w);
+        for (i = 0; i < node->count && w->status == BLIS_OK; i++) {
+            blis_jw_key(w, blis_node_key_at(doc, node, i)->as.string);
+            blis_jw_node(w, doc, blis_node_at(doc, node, i));
+        }
+        blis_jw_object_end(w);
+        return;
+    }
+}
+
+BLIS_DEF blis_status blis_jw_finish(const blis_jw *w) {
+    if (w->status != BLIS_OK) return w->status;
+    if (w->depth != 0 || w->after_key || w->count_at[0] != 2) return BLIS_E_INVALID;
+    return BLIS_OK;
+}
+
+/* ==== >>csv  implementation ====
+ * Owns: the streaming row reader (blis_csv_reader) and whole tables
+ * (blis_csv). Uses: >>base. Used by: trace replay, bench_data, ground truth.
+ * Invariants: a reader's memory is bounded by its longest row (fields and
+ * text buffers grow at one place, blis__csv_row_reserve); a table's cells
+ * are rows * columns fields whose texts live in the table's arena. Blank
+ * lines (outside quotes) are skipped; a lone CR, a quote inside an unquoted
+ * field, text after a closing quote and an unterminated quote are errors.
+ * blis_csv_check verifies a table (tests and fuzz targets). */
+
+BLIS_DEF blis_status blis_csv_reader_init(blis_csv_reader *r, const char *src, size_t len,
+                                          const blis_parse_opts *opts, blis_err *err) {
+    blis_parse_opts ro;
+    blis_status st;
+    blis__opts_resolve(opts, &ro);
+    memset(r, 0, sizeof *r);
+    if ((st = blis__parse_begin(src, len, &ro, err))) return st;
+    r->src = src;
+    r->len = len;
+    r->pos = r->line_start = blis__skip_bom(src, len);
+    r->line = 1;
+    r->max_columns = ro.max_csv_columns;
+    r->source = ro.source;
+    r->alloc = ro.alloc;
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_csv_reader_free(blis_csv_reader *r) {
+    blis__free(&r->alloc, r->fields);
+    blis__free(&r->alloc, r->text);
+    r->fields = NULL;
+    r->text = NULL;
+    r->field_cap = 0;
+    r->text_cap = 0;
+}
+
+static blis_status blis__csv_fail(blis_csv_reader *r, blis_err *err, size_t pos, const char *msg) {
+    return blis_err_set(err, BLIS_E_SYNTAX, r->line, (uint32_t)(pos - r->line_start + 1), "%s", msg);
+}
+
+/* Makes room for a row whose raw text spans raw_bytes. Unquoting never
+ * lengthens text, and each field adds one NUL, so 2*raw+2 bytes suffice. */
+static blis_status blis__csv_row_reserve(blis_csv_reader *r, size_t raw_bytes, blis_err *err) {
+    if (blis__grow(&r->alloc, (void **)&r->text, &r->text_cap, 2 * raw_bytes + 2, 1)) return blis__nomem(err);
+    return BLIS_OK;
+}
+
+static blis_status blis__csv_add_field(blis_csv_reader *r, size_t text_start, uint32_t line, uint32_t col,
+                                       blis_err *err) {
+    size_t cap = r->field_cap;
+    if (r->field_count >= r->max_columns)
+        return blis_err_set(err, BLIS_E_LIMIT, line, col, "row %lu has more than %lu columns",
+                            (unsigned long)r->row + 1, (unsigned long)r->max_columns);
+    if (blis__grow(&r->alloc, (void **)&r->fields, &cap, (size_t)r->field_count + 1, sizeof(blis_csv_field)))
+        return blis__nomem(err);
+    r->field_cap = (uint32_t)cap;
+    r->fields[r->field_count].ptr = NULL;
+    r->fields[r->field_count].len = r->text_len - text_start;
+    r->fields[r->field_count].line = line;
+    r->fields[r->field_count].col = col;
+    r->field_count++;
+    r->text[r->text_len++] = '\0';
+    return BLIS_OK;
+}
+
+/* Parses one quoted field starting at r->pos (the quote). */
+static blis_status blis__csv_quoted(blis_csv_reader *r, blis_err *err) {
+    size_t open = r->pos;
+    uint32_t open_line = r->line;
+    size_t open_line_start = r->line_start;
+    r->pos++;
+    for (;;) {
+        char c;
+        if (r->pos >= r->len) {
+            r->line = open_line;
+            r->line_start = open_line_start;
+            return blis__csv_fail(r, err, open, "unterminated quoted field");
+        }
+        c = r->src[r->pos];
+        if (c == '"') {
+            if (r->pos + 1 < r->len && r->src[r->pos + 1] == '"') {
+                r->text[r->text_len++] = '"';
+                r->pos += 2;
+                continue;
+            }
+            r->pos++;
+            break;
+        }
+        if (c == '\0') return blis__csv_fail(r, err, r->pos, "NUL byte in input");
+        r->text[r->text_len++] = c;
+        r->pos++;
+        if (c == '\n') {
+            r->line++;
+            r->line_start = r->pos;
+        }
+    }
+    if (r->pos < r->len && r->src[r->pos] != ',' && r->src[r->pos] != '\n' &&
+        !(r->src[r->pos] == '\r' && r->pos + 1 < r->len && r->src[r->pos + 1] == '\n'))
+        return blis__csv_fail(r, err, r->pos, "unexpected character after a closing quote (expected ',' or end of line)");
+    return BLIS_OK;
+}
+
+static blis_status blis__csv_unquoted(blis_csv_reader *r, blis_err *err) {
+    while (r->pos < r->len) {
+        char c = r->src[r->pos];
+        if (c == ',' || c == '\n') break;
+        if (c == '\r') {
+            if (r->pos + 1 < r->len && r->src[r->pos + 1] == '\n') break;
+            return blis__csv_fail(r, err, r->pos, "carriage return not followed by a line feed");
+        }
+        if (c == '"')
+            return blis__csv_fail(r, err, r->pos,
+                                  "quote inside an unquoted field (quote the whole field and double the quote)");
+        if (c == '\0') return blis__csv_fail(r, err, r->pos, "NUL byte in input");
+        r->text[r->text_len++] = c;
+        r->pos++;
+    }
+    return BLIS_OK;
+}
+
+/* Length of the raw row starting at pos (up to its line end, quotes respected). */
+static size_t blis__csv_raw_row_len(const blis_csv_reader *r) {
+    size_t i = r->pos;
+    int quoted = 0;
+    while (i < r->len) {
+        char c = r->src[i];
+        if (c == '"') quoted = !quoted;
+        else if (c == '\n' && !quoted) break;
+        i++;
+    }
+    return i - r->pos;
+}
+
+BLIS_DEF blis_status blis_csv_reader_next(blis_csv_reader *r, int *has_row, blis_err *err) {
+    blis_status st;
+    size_t i;
+    *has_row = 0;
+    for (;;) { /* skip blank lines */
+        if (r->pos < r->len && r->src[r->pos] == '\n') {
+            r->line++;
+            r->line_start = ++r->pos;
+        } else if (r->pos + 1 < r->len && r->src[r->pos] == '\r' && r->src[r->pos + 1] == '\n') {
+            r->line++;
+            r->pos += 2;
+            r->line_start = r->pos;
+        } else {
+            break;
+        }
+    }
+    if (r->pos >= r->len) return BLIS_OK;
+    if (r->row == UINT32_MAX - 1) return blis_err_set(err, BLIS_E_LIMIT, r->line, 1, "too many rows");
+    r->field_count = 0;
+    r->text_len = 0;
+    if ((st = blis__csv_row_reserve(r, blis__csv_raw_row_len(r), err))) return st;
+    for (;;) {
+        size_t start = r->text_len;
+        uint32_t line = r->line, col = (uint32_t)(r->pos - r->line_start + 1);
+        st = (r->pos < r->len && r->src[r->pos] == '"') ? blis__csv_quoted(r, err) : blis__csv_unquoted(r, err);
+        if (st != BLIS_OK) return st;
+        if ((st = blis__csv_add_field(r, start, line, col, err))) return st;
+        if (r->pos < r->len && r->src[r->pos] == ',') {
+            r->pos++;
+            continue;
+        }
+        if (r->pos < r->len) { /* line end: "\n" or "\r\n" */
+            r->pos += r->src[r->pos] == '\r' ? 2 : 1;
+            r->line++;
+            r->line_start = r->pos;
+        }
+        break;
+    }
+    {
+        size_t off = 0;
+        for (i = 0; i < r->field_count; i++) {
+            r->fields[i].ptr = r->text + off;
+            off += r->fields[i].len + 1;
+        }
+    }
+    r->row++;
+    *has_row = 1;
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_csv_free(blis_csv *csv) {
+    blis_alloc a;
+    if (!csv) return;
+    a = csv->arena.alloc;
+    blis__free(&a, csv->cells);
+    blis__arena_free(&csv->arena);
+    memset(csv, 0, sizeof *csv);
+}
+
+/* Copies the reader's current row into the table's arena at dst. */
+static blis_status blis__csv_copy_row(blis_csv *csv, const blis_csv_reader *r, blis_csv_field *dst, blis_err *err) {
+    uint32_t i;
+    for (i = 0; i < r->field_count; i++) {
+        dst[i] = r->fields[i];
+        dst[i].ptr = blis__arena_strndup(&csv->arena, r->fields[i].ptr, r->fields[i].len);
+        if (!dst[i].ptr) return blis__nomem(err);
+    }
+    return BLIS_OK;
+}
+
+static blis_status blis__csv_header(blis_csv *csv, const blis_csv_reader *r, blis_err *err) {
+    uint32_t i, j;
+    csv->columns = r->field_count;
+    csv->header = (blis_csv_field *)blis__arena_alloc(&csv->arena, (size_t)r->field_count * sizeof(blis_csv_field));
+    if (!csv->header) return blis__nomem(err);
+    if (blis__csv_copy_row(csv, r, csv->header, err)) return err->status;
+    for (i = 0; i < csv->columns; i++) {
+        if (csv->header[i].len == 0)
+            return blis_err_set(err, BLIS_E_SYNTAX, csv->header[i].line, csv->header[i].col,
+                                "empty column name in the header (column %lu)", (unsigned long)i + 1);
+        for (j = 0; j < i; j++)
+            if (csv->header[j].len == csv->header[i].len && memcmp(csv->header[j].ptr, csv->header[i].ptr, csv->header[i].len) == 0)
+                return blis_err_set(err, BLIS_E_DUPLICATE, csv->header[i].line, csv->header[i].col,
+                                    "duplicate column name \"%.*s\" (columns %lu and %lu)",
+                                    (int)(csv->header[i].len > 100 ? 100 : csv->header[i].len), csv->header[i].ptr,
+                                    (unsigned long)j + 1, (unsigned long)i + 1);
+    }
+    return BLIS_OK;
+}
+
+static blis_status blis__csv_parse_rows(blis_csv *csv, blis_csv_reader *r, blis_err *err) {
+    size_t cell_cap = 0;
+    int has_row = 0;
+    blis_status st = blis_csv_reader_next(r, &has_row, err);
+    if (st != BLIS_OK) return st;
+    if (!has_row) return blis_err_set(err, BLIS_E_SYNTAX, r->line, 1, "empty input, expected a header row");
+    if ((st = blis__csv_header(csv, r, err))) return st;
+    for (;;) {
+        size_t need;
+        if ((st = blis_csv_reader_next(r, &has_row, err))) return st;
+        if (!has_row) return BLIS_OK;
+        if (r->field_count != csv->columns)
+            return blis_err_set(err, BLIS_E_SYNTAX, r->fields[0].line, r->fields[0].col,
+                                "row %lu has %lu field%s, the header has %lu", (unsigned long)r->row,
+                                (unsigned long)r->field_count, r->field_count == 1 ? "" : "s",
+                                (unsigned long)csv->columns);
+        need = ((size_t)csv->rows + 1) * csv->columns;
+        if (blis__grow(&csv->arena.alloc, (void **)&csv->cells, &cell_cap, need, sizeof(blis_csv_field)))
+            return blis__nomem(err);
+        if ((st = blis__csv_copy_row(csv, r, csv->cells + (size_t)csv->rows * csv->columns, err))) return st;
+        csv->rows++;
+    }
+}
+
+BLIS_DEF blis_status blis_csv_parse(const char *src, size_t len, const blis_parse_opts *opts, blis_csv *csv,
+                                    blis_err *err) {
+    blis_csv_reader r;
+    blis_status st;
+    memset(csv, 0, sizeof *csv);
+    if ((st = blis_csv_reader_init(&r, src, len, opts, err))) return st;
+    blis__arena_init(&csv->arena, &r.alloc);
+    csv->source = blis__arena_strndup(&csv->arena, r.source, strlen(r.source));
+    st = csv->source ? blis__csv_parse_rows(csv, &r, err) : blis__nomem(err);
+    blis_csv_reader_free(&r);
+    if (st != BLIS_OK) blis_csv_free(csv);
+    return st;
+}
+
+BLIS_DEF int32_t blis_csv_column(const blis_csv *csv, const char *name) {
+    uint32_t i;
+    size_t n = strlen(name);
+    for (i = 0; i < csv->columns; i++)
+        if (csv->header[i].len == n && memcmp(csv->header[i].ptr, name, n) == 0) return (int32_t)i;
+    return -1;
+}
+
+BLIS_DEF const blis_csv_field *blis_csv_cell(const blis_csv *csv, uint32_t row, uint32_t col) {
+    if (row >= csv->rows || col >= csv->columns) return NULL;
+    return &csv->cells[(size_t)row * csv->columns + col];
+}
+
+/* Locates a cell for a typed getter, or reports a bad index. */
+static const blis_csv_field *blis__csv_cell_for(const blis_csv *csv, uint32_t row, uint32_t col, blis_err *err) {
+    const blis_csv_field *f = blis_csv_cell(csv, row, col);
+    blis_err_clear(err, csv->source);
+    if (!f)
+        blis_err_set(err, BLIS_E_INVALID, 0, 0, "no cell at data row %lu, column %lu (table has %lu rows, %lu columns)",
+                     (unsigned long)row, (unsigned long)col, (unsigned long)csv->rows, (unsigned long)csv->columns);
+    return f;
+}
+
+static blis_status blis__csv_bad_cell(const blis_csv *csv, const blis_csv_field *f, uint32_t row, uint32_t col,
+                                      blis_status st, const char *want, blis_err *err) {
+    return blis_err_set(err, st, f->line, f->col, "row %lu, column \"%.*s\": expected %s, found \"%.*s\"",
+                        (unsigned long)row + 2, (int)(csv->header[col].len > 64 ? 64 : csv->header[col].len),
+                        csv->header[col].ptr, want, (int)(f->len > 64 ? 64 : f->len), f->ptr);
+}
+
+/* Cell text without surrounding spaces (numbers written "1, 2" are common). */
+static blis_str blis__csv_trimmed(const blis_csv_field *f) {
+    blis_str s;
+    s.ptr = f->ptr;
+    s.len = f->len;
+    while (s.len && (s.ptr[0] == ' ' || s.ptr[0] == '\t')) {
+        s.ptr++;
+        s.len--;
+    }
+    while (s.len && (s.ptr[s.len - 1] == ' ' || s.ptr[s.len - 1] == '\t')) s.len--;
+    return s;
+}
+
+BLIS_DEF blis_status blis_csv_get_f64(const blis_csv *csv, uint32_t row, uint32_t col, double *out, blis_err *err) {
+    const blis_csv_field *f = blis__csv_cell_for(csv, row, col, err);
+    blis_str t;
+    blis_status st;
+    if (!f) return BLIS_E_INVALID;
+    t = blis__csv_trimmed(f);
+    st = blis_parse_f64(t.ptr, t.len, BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, out);
+    if (st == BLIS_E_RANGE) return blis__csv_bad_cell(csv, f, row, col, st, "a number within the range of a double", err);
+    if (st != BLIS_OK) return blis__csv_bad_cell(csv, f, row, col, BLIS_E_TYPE, "a number", err);
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_csv_get_i64(const blis_csv *csv, uint32_t row, uint32_t col, int64_t *out, blis_err *err) {
+    const blis_csv_field *f = blis__csv_cell_for(csv, row, col, err);
+    blis_str t;
+    blis_status st;
+    double v;
+    if (!f) return BLIS_E_INVALID;
+    t = blis__csv_trimmed(f);
+    st = blis_parse_i64(t.ptr, t.len, BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, out);
+    if (st == BLIS_E_RANGE) return blis__csv_bad_cell(csv, f, row, col, st, "an integer within 64 bits", err);
+    if (st == BLIS_OK) return st;
+    /* "12.0" (a float column holding an integer) is accepted when exact. */
+    if (blis_parse_f64(t.ptr, t.len, BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, &v) == BLIS_OK && v == floor(v) &&
+        v >= -9223372036854775808.0 && v < 9223372036854775808.0) {
+        *out = (int64_t)v;
+        return BLIS_OK;
+    }
+    return blis__csv_bad_cell(csv, f, row, col, BLIS_E_TYPE, "an integer", err);
+}
+
+BLIS_DEF blis_status blis_csv_get_str(const blis_csv *csv, uint32_t row, uint32_t col, const char **out,
+                                      blis_err *err) {
+    const blis_csv_field *f = blis__csv_cell_for(csv, row, col, err);
+    if (!f) return BLIS_E_INVALID;
+    *out = f->ptr;
+    return BLIS_OK;
+}
+
+/* Table invariants; 0 when they hold. */
+BLIS_DEF int blis_csv_check(const blis_csv *csv) {
+    size_t i, n = (size_t)csv->rows * csv->columns;
+    if (csv->rows && !csv->cells) return 1;
+    for (i = 0; i < n; i++)
+        if (!csv->cells[i].ptr || csv->cells[i].ptr[csv->cells[i].len] != '\0' || csv->cells[i].line == 0) return 2;
+    for (i = 0; i < csv->columns; i++)
+        if (!csv->header[i].len) return 3;
+    return 0;
+}
+
+/* ==== >>yaml  implementation ====
+ * Owns: the YAML-subset parser (see the doc block for the subset). Uses:
+ * >>base, and the document builder of >>json (YAML parses into blis_doc).
+ * Used by: defaults files, workload specs, policy bundles.
+ * Invariants: the parser is line-oriented for block structure; every
+ * block-level function returns with pos at the start of a line (or at the
+ * end of input); indentation is counted in spaces and a tab in indentation is
+ * an error; recursion depth is bounded by max_depth (block and flow levels
+ * together). The result satisfies blis_doc_check. */
+
+typedef struct blis__yp {
+    const char *src;
+    size_t len;
+    size_t pos;
+    uint32_t line;
+    size_t line_start;
+    int seen_content;
+    int seen_doc_start;
+    blis__builder b;
+} blis__yp;
+
+static uint32_t blis__yp_col(const blis__yp *p) { return (uint32_t)(p->pos - p->line_start + 1); }
+
+static blis_status blis__yp_fail(blis__yp *p, blis_status st, const char *msg) {
+    return blis_err_set(p->b.err, st, p->line, blis__yp_col(p), "%s", msg);
+}
+
+static int blis__yp_eol_at(const blis__yp *p, size_t i) {
+    return i >= p->len || p->src[i] == '\n' || (p->src[i] == '\r' && i + 1 < p->len && p->src[i + 1] == '\n');
+}
+
+static int blis__yp_blank_at(const blis__yp *p, size_t i) {
+    return blis__yp_eol_at(p, i) || p->src[i] == ' ' || p->src[i] == '\t';
+}
+
+/* Moves pos past the current line's end. */
+static void blis__yp_next_line(blis__yp *p) {
+    while (p->pos < p->len && p->src[p->pos] != '\n') p->pos++;
+    if (p->pos < p->len) {
+        p->pos++;
+        p->line++;
+        p->line_start = p->pos;
+    }
+}
+
+/* Skips spaces and tabs (separation whitespace within a line). */
+static void blis__yp_spaces(blis__yp *p) {
+    while (p->pos < p->len && (p->src[p->pos] == ' ' || p->src[p->pos] == '\t')) p->pos++;
+}
+
+/* After a value: only spaces and an optional comment may end the line. */
+static blis_status blis__yp_end_of_line(blis__yp *p) {
+    size_t before = p->pos;
+    blis__yp_spaces(p);
+    if (p->pos < p->len && p->src[p->pos] == '#' && (p->pos > before || p->pos == p->line_start)) {
+        blis__yp_next_line(p);
+        return BLIS_OK;
+    }
+    if (!blis__yp_eol_at(p, p->pos)) {
+        if (p->src[p->pos] == '#') return blis__yp_fail(p, BLIS_E_SYNTAX, "a comment needs a space before '#'");
+        return blis__yp_fail(p, BLIS_E_SYNTAX, "unexpected text after the value (expected the end of the line)");
+    }
+    blis__yp_next_line(p);
+    return BLIS_OK;
+}
+
+/* Moves pos to the start of the next line with content and returns its
+ * indentation, or -1 at the end of input, or -2 after an error. */
+static int blis__yp_next_content(blis__yp *p, blis_status *st) {
+    for (;;) {
+        size_t i = p->pos;
+        int ind;
+        if (p->pos >= p->len) return -1;
+        while (i < p->len && p->src[i] == ' ') i++;
+        ind = (int)(i - p->pos);
+        if (i < p->len && p->src[i] == '\t') {
+            size_t j = i;
+            while (j < p->len && (p->src[j] == ' ' || p->src[j] == '\t')) j++;
+            if (!blis__yp_eol_at(p, j) && p->src[j] != '#') {
+                p->pos = i;
+                *st = blis__yp_fail(p, BLIS_E_UNSUPPORTED, "tab character used for indentation (indent with spaces)");
+                return -2;
+            }
+            i = j;
+        }
+        if (blis__yp_eol_at(p, i) || p->src[i] == '#') {
+            blis__yp_next_line(p);
+            continue;
+        }
+        if (ind == 0 && p->len - i >= 3 && (memcmp(p->src + i, "---", 3) == 0 || memcmp(p->src + i, "...", 3) == 0) &&
+            blis__yp_blank_at(p, i + 3)) {
+            p->pos = i;
+            if (p->src[i] == '.') {
+                *st = blis__yp_fail(p, BLIS_E_UNSUPPORTED, "document end marker '...' is not supported (one document per file)");
+                return -2;
+            }
+            if (p->seen_content || p->seen_doc_start) {
+                *st = blis__yp_fail(p, BLIS_E_UNSUPPORTED, "multiple documents are not supported (a second '---')");
+                return -2;
+            }
+            p->seen_doc_start = 1;
+            p->pos += 3;
+            blis__yp_spaces(p);
+            if (!blis__yp_eol_at(p, p->pos) && p->src[p->pos] != '#') {
+                *st = blis__yp_fail(p, BLIS_E_UNSUPPORTED, "content on the '---' line is not supported (start it on the next line)");
+                return -2;
+            }
+            blis__yp_next_line(p);
+            continue;
+        }
+        if (ind == 0 && p->src[i] == '%') {
+            p->pos = i;
+            *st = blis__yp_fail(p, BLIS_E_UNSUPPORTED, "directives (%YAML, %TAG) are not supported");
+            return -2;
+        }
+        return ind;
+    }
+}
+
+/* Rejects the characters that start constructs outside the subset. */
+static blis_status blis__yp_check_indicator(blis__yp *p) {
+    char c = p->src[p->pos];
+    switch (c) {
+    case '&': return blis__yp_fail(p, BLIS_E_UNSUPPORTED, "anchors (&) are not supported");
+    case '*': return blis__yp_fail(p, BLIS_E_UNSUPPORTED, "aliases (*) are not supported");
+    case '!': return blis__yp_fail(p, BLIS_E_UNSUPPORTED, "tags (!) are not supported");
+    case '|':
+    case '>': return blis__yp_fail(p, BLIS_E_UNSUPPORTED, "block scalars (| and >) are not supported; use a quoted string");
+    case '@':
+    case '`': return blis__yp_fail(p, BLIS_E_SYNTAX, "reserved indicator ('@' or '`') cannot start a plain scalar");
+    case '%': return blis__yp_fail(p, BLIS_E_UNSUPPORTED, "directives (%) are not supported");
+    case ',':
+    case ']':
+    case '}': return blis__yp_fail(p, BLIS_E_SYNTAX, "a flow indicator (',' ']' '}') cannot start a plain scalar");
+    case '?':
+        if (blis__yp_blank_at(p, p->pos + 1))
+            return blis__yp_fail(p, BLIS_E_UNSUPPORTED, "complex keys (?) are not supported");
+        break;
+    default: break;
+    }
+    return BLIS_OK;
+}
+
+static int blis__yp_is_seq_item(const blis__yp *p, size_t i) {
+    return i < p->len && p->src[i] == '-' && blis__yp_blank_at(p, i + 1);
+}
+
+/* Resolves a plain scalar per the YAML 1.2 core schema into node n. */
+static blis_status blis__yp_resolve_plain(blis__yp *p, uint32_t idx, const char *s, size_t n) {
+    blis_node *node = &p->b.doc->nodes[idx];
+    char *text = blis__arena_strndup(&p->b.doc->arena, s, n);
+    size_t i = (n && (s[0] == '+' || s[0] == '-')) ? 1 : 0;
+    if (!text) return blis__nomem(p->b.err);
+    node->raw = text;
+    if (n == 0 || (n == 1 && s[0] == '~') || !strcmp(text, "null") || !strcmp(text, "Null") || !strcmp(text, "NULL")) {
+        node->kind = BLIS_NODE_NULL;
+        return BLIS_OK;
+    }
+    if (!strcmp(text, "true") || !strcmp(text, "True") || !strcmp(text, "TRUE") || !strcmp(text, "false") ||
+        !strcmp(text, "False") || !strcmp(text, "FALSE")) {
+        node->kind = BLIS_NODE_BOOL;
+        node->as.boolean = text[0] == 't' || text[0] == 'T';
+        return BLIS_OK;
+    }
+    if (!strcmp(text + i, ".inf") || !strcmp(text + i, ".Inf") || !strcmp(text + i, ".INF")) {
+        node->kind = BLIS_NODE_NUMBER;
+        node->as.number = text[0] == '-' ? -HUGE_VAL : HUGE_VAL;
+        return BLIS_OK;
+    }
+    if (!strcmp(text, ".nan") || !strcmp(text, ".NaN") || !strcmp(text, ".NAN")) {
+        node->kind = BLIS_NODE_NUMBER;
+        node->as.number = 0.0 * HUGE_VAL; /* NaN without relying on the NAN macro */
+        return BLIS_OK;
+    }
+    if (i == 0 && n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
+        int64_t v;
+        blis_status st = blis__int_literal(text, &v);
+        if (st == BLIS_E_RANGE) return blis__yp_fail(p, BLIS_E_RANGE, "integer out of range (64-bit)");
+        if (st == BLIS_OK) {
+            node->kind = BLIS_NODE_NUMBER;
+            node->flags |= BLIS_NODE_F_INT_LITERAL;
+            node->as.number = (double)v;
+            return BLIS_OK;
+        }
+    } else {
+        blis__dec dec;
+        size_t end = 0;
+        int is_int = 1;
+        if (blis__dec_scan(s, n, BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, &dec, &end, &is_int) == BLIS_OK && end == n) {
+            node->kind = BLIS_NODE_NUMBER;
+            if (is_int) node->flags |= BLIS_NODE_F_INT_LITERAL;
+            if (blis__dec_to_f64(&dec, &node->as.number) != BLIS_OK)
+                return blis__yp_fail(p, BLIS_E_RANGE, "number out of the range of a double");
+            return BLIS_OK;
+        }
+    }
+    node->kind = BLIS_NODE_STRING;
+    node->as.string = text;
+    node->count = (uint32_t)n;
+    return BLIS_OK;
+}
+
+/* Decodes a YAML double-quoted escape at p->pos (the backslash). */
+static blis_status blis__yp_escape(blis__yp *p, char *out, size_t *n) {
+    static const char from[] = "0abtnvfre \"/\\";
+    static const char to[] = "\0\a\b\t\n\v\f\r\x1b \"/\\";
+    char e = p->pos + 1 < p->len ? p->src[p->pos + 1] : '\0';
+    const char *hit = e ? strchr(from, e) : NULL;
+    int digits = e == 'x' ? 2 : e == 'u' ? 4 : e == 'U' ? 8 : 0;
+    uint32_t cp = 0;
+    int i;
+    if (hit) {
+        out[(*n)++] = to[hit - from];
+        p->pos += 2;
+        return BLIS_OK;
+    }
+    if (e == 'N' || e == '_' || e == 'L' || e == 'P') {
+        cp = e == 'N' ? 0x85u : e == '_' ? 0xA0u : e == 'L' ? 0x2028u : 0x2029u;
+        *n += blis__utf8_encode(cp, out + *n);
+        p->pos += 2;
+        return BLIS_OK;
+    }
+    if (!digits) return blis__yp_fail(p, BLIS_E_SYNTAX, "invalid escape sequence in a double-quoted scalar");
+    for (i = 0; i < digits; i++) {
+        int h = p->pos + 2 + (size_t)i < p->len ? blis__hex_value(p->src[p->pos + 2 + (size_t)i]) : -1;
+        if (h < 0) return blis__yp_fail(p, BLIS_E_SYNTAX, "invalid hex digits in an escape sequence");
+        cp = cp * 16 + (uint32_t)h;
+    }
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return blis__yp_fail(p, BLIS_E_SYNTAX, "escape sequence is not a valid Unicode scalar value");
+    *n += blis__utf8_encode(cp, out + *n);
+    p->pos += 2 + (size_t)digits;
+    return BLIS_OK;
+}
+
+/* Offset of the closing quote of the quoted scalar opening at 'open' (''
+ * and \" do not close it), or of the line end / input end if unterminated. */
+static size_t blis__yp_quoted_end(const blis__yp *p, size_t open) {
+    char q = p->src[open];
+    size_t i = open + 1;
+    while (i < p->len && p->src[i] != '\n') {
+        if (p->src[i] == q) {
+            if (q == '\'' && i + 1 < p->len && p->src[i + 1] == '\'') {
+                i += 2;
+                continue;
+            }
+            return i;
+        }
+        i += (q == '"' && p->src[i] == '\\' && i + 1 < p->len && p->src[i + 1] != '\n') ? 2 : 1;
+    }
+    return i;
+}
+
+/* Parses a quoted scalar at p->pos into a new STRING node. */
+static blis_status blis__yp_quoted(blis__yp *p, uint32_t parent, uint32_t *out) {
+    char q = p->src[p->pos];
+    size_t open = p->pos, i = p->pos + 1, n = 0;
+    blis_node *node;
+    char *buf;
+    blis_status st;
+    i = blis__yp_quoted_end(p, p->pos);
+    if (i >= p->len || p->src[i] != q)
+        return blis__yp_fail(p, BLIS_E_UNSUPPORTED, "unterminated quoted scalar (multi-line quoted scalars are not supported)");
+    if ((st = blis__node_new(&p->b, BLIS_NODE_STRING, p->line, blis__yp_col(p), parent, out))) return st;
+    buf = (char *)blis__arena_alloc(&p->b.doc->arena, i - open);
+    if (!buf) return blis__nomem(p->b.err);
+    p->pos = open + 1;
+    while (p->pos < i) {
+        char c = p->src[p->pos];
+        if (q == '\'' && c == '\'') {
+            buf[n++] = '\'';
+            p->pos += 2;
+        } else if (q == '"' && c == '\\') {
+            if ((st = blis__yp_escape(p, buf, &n))) return st;
+        } else {
+            buf[n++] = c;
+            p->pos++;
+        }
+    }
+    p->pos = i + 1;
+    buf[n] = '\0';
+    node = &p->b.doc->nodes[*out];
+    node->as.string = buf;
+    node->count = (uint32_t)n;
+    node->raw = buf;
+    node->flags |= BLIS_NODE_F_QUOTED;
+    return BLIS_OK;
+}
+
+/* ---- flow collections ---- */
+
+/* Skips whitespace, line ends and comments inside a flow collection. */
+static void blis__yp_flow_ws(blis__yp *p) {
+    for (;;) {
+        size_t before = p->pos;
+        blis__yp_spaces(p);
+        (void)before;
+        if (p->pos < p->len && p->src[p->pos] == '#') { /* tokens never start with '#' */
+            while (p->pos < p->len && p->src[p->pos] != '\n') p->pos++;
+        }
+        if (p->pos < p->len && p->src[p->pos] == '\r' && p->pos + 1 < p->len && p->src[p->pos + 1] == '\n') p->pos++;
+        if (p->pos < p->len && p->src[p->pos] == '\n') {
+            p->pos++;
+            p->line++;
+            p->line_start = p->pos;
+            continue;
+        }
+        return;
+    }
+}
+
+static int blis__yp_flow_indicator(char c) { return c == ',' || c == '[' || c == ']' || c == '{' || c == '}'; }
+
+/* A ':' that separates a key from its value: followed by a blank, a flow
+ * indicator (inside flow collections) or the end of the line. */
+static int blis__yp_is_value_colon(const blis__yp *p, size_t i, int flow) {
+    if (i >= p->len || p->src[i] != ':') return 0;
+    if (blis__yp_blank_at(p, i + 1)) return 1;
+    return flow && blis__yp_flow_indicator(p->src[i + 1]);
+}
+
+/* Scans a plain scalar from p->pos; returns its trimmed length. */
+static size_t blis__yp_plain_len(const blis__yp *p, int flow) {
+    size_t i = p->pos, last = p->pos;
+    while (!blis__yp_eol_at(p, i)) {
+        char c = p->src[i];
+        if (blis__yp_is_value_colon(p, i, flow)) break;
+        if (flow && blis__yp_flow_indicator(c)) break;
+        if (c == '#' && i > p->pos && (p->src[i - 1] == ' ' || p->src[i - 1] == '\t')) break;
+        i++;
+        if (c != ' ' && c != '\t') last = i;
+    }
+    return last - p->pos;
+}
+
+static blis_status blis__yp_plain(blis__yp *p, uint32_t parent, int flow, uint32_t *out) {
+    size_t n;
+    blis_status st;
+    char c = p->src[p->pos];
+    if ((st = blis__yp_check_indicator(p))) return st;
+    if (c == '-' && blis__yp_blank_at(p, p->pos + 1))
+        return blis__yp_fail(p, BLIS_E_SYNTAX, flow ? "block sequence item inside a flow collection"
+                                                     : "a block sequence cannot start on the same line as its key");
+    n = blis__yp_plain_len(p, flow);
+    if (n == 0) return blis__yp_fail(p, BLIS_E_SYNTAX, "expected a value");
+    if ((st = blis__node_new(&p->b, BLIS_NODE_STRING, p->line, blis__yp_col(p), parent, out))) return st;
+    if ((st = blis__yp_resolve_plain(p, *out, p->src + p->pos, n))) return st;
+    p->pos += n;
+    return BLIS_OK;
+}
+
+static blis_status blis__yp_flow_node(blis__yp *p, uint32_t parent, uint32_t depth, uint32_t *out);
+
+static blis_status blis__yp_flow_key(blis__yp *p, uint32_t parent, uint32_t *out) {
+    char c = p->pos < p->len ? p->src[p->pos] : '\0';
+    if (c == '[' || c == '{')
+        return blis__yp_fail(p, BLIS_E_UNSUPPORTED, "collections as mapping keys are not supported");
+    if (c == '"' || c == '\'') return blis__yp_quoted(p, parent, out);
+    if (blis__yp_eol_at(p, p->pos)) return blis__yp_fail(p, BLIS_E_SYNTAX, "expected a key");
+    {
+        blis_status st = blis__yp_plain(p, parent, 1, out);
+        blis_node *k;
+        if (st != BLIS_OK) return st;
+        k = &p->b.doc->nodes[*out]; /* keys are strings, whatever they look like */
+        k->kind = BLIS_NODE_STRING;
+        k->as.string = k->raw;
+        k->count = (uint32_t)strlen(k->raw);
+        k->flags = 0;
+        return BLIS_OK;
+    }
+}
+
+static blis_status blis__yp_null_node(blis__yp *p, uint32_t parent, uint32_t *out) {
+    blis_status st = blis__node_new(&p->b, BLIS_NODE_NULL, p->line, blis__yp_col(p), parent, out);
+    if (st == BLIS_OK) p->b.doc->nodes[*out].raw = "";
+    return st;
+}
+
+static blis_status blis__yp_flow_collection(blis__yp *p, uint32_t self, uint32_t depth) {
+    int is_map = p->src[p->pos] == '{';
+    char close = is_map ? '}' : ']';
+    size_t base = p->b.stack_len;
+    uint32_t open_line = p->line;
+    blis_status st;
+    p->pos++;
+    for (;;) {
+        uint32_t child;
+        blis__yp_flow_ws(p);
+        if (p->pos >= p->len) {
+            blis_err_set(p->b.err, BLIS_E_SYNTAX, open_line, p->b.doc->nodes[self].col,
+                         "unterminated flow collection (missing '%c')", close);
+            return BLIS_E_SYNTAX;
+        }
+        if (p->src[p->pos] == close) {
+            p->pos++;
+            return blis__builder_close(&p->b, self, base);
+        }
+        if (is_map) {
+            if ((st = blis__yp_flow_key(p, self, &child))) return st;
+            if ((st = blis__builder_push(&p->b, child))) return st;
+            blis__yp_flow_ws(p);
+            if (p->pos < p->len && p->src[p->pos] == ':') {
+                p->pos++;
+                blis__yp_flow_ws(p);
+                if (p->pos < p->len && (p->src[p->pos] == ',' || p->src[p->pos] == '}')) st = blis__yp_null_node(p, self, &child);
+                else st = blis__yp_flow_node(p, self, depth, &child);
+            } else {
+                st = blis__yp_null_node(p, self, &child);
+            }
+        } else {
+            st = blis__yp_flow_node(p, self, depth, &child);
+        }
+        if (st != BLIS_OK) return st;
+        if ((st = blis__builder_push(&p->b, child))) return st;
+        blis__yp_flow_ws(p);
+        if (!is_map && p->pos < p->len && p->src[p->pos] == ':')
+            return blis__yp_fail(p, BLIS_E_UNSUPPORTED, "implicit mappings inside flow sequences ([a: b]) are not supported");
+        if (p->pos < p->len && p->src[p->pos] == ',') {
+            p->pos++;
+            continue;
+        }
+        if (p->pos < p->len && p->src[p->pos] == close) continue;
+        if (p->pos >= p->len) continue; /* reported as unterminated above */
+        return blis__yp_fail(p, BLIS_E_SYNTAX, is_map ? "expected ',' or '}' in a flow mapping" : "expected ',' or ']' in a flow sequence");
+    }
+}
+
+static blis_status blis__yp_flow_node(blis__yp *p, uint32_t parent, uint32_t depth, uint32_t *out) {
+    char c = p->pos < p->len ? p->src[p->pos] : '\0';
+    blis_status st;
+    if (c == '[' || c == '{') {
+        if ((st = blis__depth_check(&p->b, depth + 1, p->line, blis__yp_col(p)))) return st;
+        if ((st = blis__node_new(&p->b, c == '[' ? BLIS_NODE_ARRAY : BLIS_NODE_OBJECT, p->line, blis__yp_col(p),
+                                 parent, out)))
+            return st;
+        return blis__yp_flow_collection(p, *out, depth + 1);
+    }
+    if (c == '"' || c == '\'') return blis__yp_quoted(p, parent, out);
+    if (c == ']' || c == '}' || c == ',') return blis__yp_fail(p, BLIS_E_SYNTAX, "expected a value");
+    return blis__yp_plain(p, parent, 1, out);
+}
+
+/* ---- block structure ---- */
+
+static blis_status blis__yp_block_node(blis__yp *p, int indent, uint32_t parent, uint32_t depth, uint32_t *out);
+
+/* Is the text at p->pos a mapping key ("key:" followed by blank or EOL)? */
+static int blis__yp_is_key_here(const blis__yp *p) {
+    size_t i = p->pos;
+    char c = p->src[i];
+    if (c == '"' || c == '\'') {
+        i = blis__yp_quoted_end(p, i);
+        if (i >= p->len || p->src[i] != c) return 0;
+        i++;
+        while (i < p->len && (p->src[i] == ' ' || p->src[i] == '\t')) i++;
+        return blis__yp_is_value_colon(p, i, 0);
+    }
+    if (c == '[' || c == '{') return 0;
+    while (!blis__yp_eol_at(p, i)) {
+        if (p->src[i] == '#' && i > p->pos && (p->src[i - 1] == ' ' || p->src[i - 1] == '\t')) return 0;
+        if (blis__yp_is_value_colon(p, i, 0)) return 1;
+        i++;
+    }
+    return 0;
+}
+
+/* An inline value in block context: a scalar or a flow collection, then the
+ * end of the line. */
+static blis_status blis__yp_inline(blis__yp *p, uint32_t parent, uint32_t depth, uint32_t *out) {
+    char c = p->src[p->pos];
+    blis_status st;
+    if (c == '[' || c == '{' || c == '"' || c == '\'') {
+        size_t after;
+        if ((st = blis__yp_flow_node(p, parent, depth, out))) return st;
+        after = p->pos;
+        blis__yp_spaces(p);
+        if (p->pos < p->len && p->src[p->pos] == ':' && blis__yp_blank_at(p, p->pos + 1))
+            return blis__yp_fail(p, BLIS_E_UNSUPPORTED, c == '[' || c == '{' ? "collections as mapping keys are not supported"
+                                                                             : "mappings are not allowed as inline values");
+        p->pos = after;
+    } else {
+        if (blis__yp_is_key_here(p))
+            return blis__yp_fail(p, BLIS_E_SYNTAX, "mappings are not allowed as inline values (put the nested mapping on its own lines)");
+        if ((st = blis__yp_plain(p, parent, 0, out))) return st;
+    }
+    return blis__yp_end_of_line(p);
+}
+
+static blis_status blis__yp_block_key(blis__yp *p, uint32_t parent, uint32_t *out) {
+    blis_status st;
+    char c = p->src[p->pos];
+    blis_node *k;
+    if (c == '"' || c == '\'') {
+        if ((st = blis__yp_quoted(p, parent, out))) return st;
+        blis__yp_spaces(p);
+    } else {
+        size_t i = p->pos;
+        if ((st = blis__yp_check_indicator(p))) return st;
+        while (!blis__yp_is_value_colon(p, i, 0)) i++;
+        while (i > p->pos && (p->src[i - 1] == ' ' || p->src[i - 1] == '\t')) i--;
+        if (i == p->pos) return blis__yp_fail(p, BLIS_E_SYNTAX, "empty mapping key");
+        if ((st = blis__node_new(&p->b, BLIS_NODE_STRING, p->line, blis__yp_col(p), parent, out))) return st;
+        k = &p->b.doc->nodes[*out];
+        k->as.string = k->raw = blis__arena_strndup(&p->b.doc->arena, p->src + p->pos, i - p->pos);
+        if (!k->raw) return blis__nomem(p->b.err);
+        k->count = (uint32_t)(i - p->pos);
+        p->pos = i;
+        blis__yp_spaces(p);
+    }
+    p->pos++; /* the ':' */
+    return BLIS_OK;
+}
+
+/* The value after "key:": inline, on the following more indented lines, an
+ * indentless sequence at the key's own indentation, or null. */
+static blis_status blis__yp_map_value(blis__yp *p, int indent, uint32_t map, uint32_t depth, uint32_t *out) {
+    blis_status st = BLIS_OK;
+    int ind;
+    blis__yp_spaces(p);
+    if (!blis__yp_eol_at(p, p->pos) && p->src[p->pos] != '#') return blis__yp_inline(p, map, depth, out);
+    if ((st = blis__yp_null_node(p, map, out))) return st;
+    blis__yp_next_line(p); /* only blanks or a comment (after a blank) remain */
+    ind = blis__yp_next_content(p, &st);
+    if (ind == -2) return st;
+    if (ind > indent || (ind == indent && blis__yp_is_seq_item(p, p->pos + (size_t)ind))) {
+        p->b.doc->node_count--; /* drop the provisional null */
+        return blis__yp_block_node(p, ind, map, depth, out);
+    }
+    return BLIS_OK;
+}
+
+static blis_status blis__yp_block_map(blis__yp *p, int indent, uint32_t self, uint32_t depth) {
+    size_t base = p->b.stack_len;
+    blis_status st = BLIS_OK;
+    for (;;) {
+        uint32_t key, value;
+        int ind;
+        if ((st = blis__yp_block_key(p, self, &key))) return st;
+        if ((st = blis__builder_push(&p->b, key))) return st;
+        if ((st = blis__yp_map_value(p, indent, self, depth, &value))) return st;
+        if ((st = blis__builder_push(&p->b, value))) return st;
+        ind = blis__yp_next_content(p, &st);
+        if (ind == -2) return st;
+        if (ind < indent) break;
+        p->pos += (size_t)ind;
+        if (ind > indent)
+            return blis__yp_fail(p, BLIS_E_SYNTAX, "unexpected indentation (multi-line plain scalars are not supported)");
+        if (blis__yp_is_seq_item(p, p->pos)) return blis__yp_fail(p, BLIS_E_SYNTAX, "expected a mapping key, found a sequence item");
+        if (!blis__yp_is_key_here(p)) {
+            if (blis__yp_check_indicator(p)) return p->b.err->status;
+            return blis__yp_fail(p, BLIS_E_SYNTAX, "expected a mapping key (\"key: value\")");
+        }
+    }
+    return blis__builder_close(&p->b, self, base);
+}
+
+static blis_status blis__yp_block_seq(blis__yp *p, int indent, uint32_t self, uint32_t depth) {
+    size_t base = p->b.stack_len;
+    blis_status st = BLIS_OK;
+    for (;;) {
+        uint32_t item;
+        int ind;
+        p->pos++; /* the '-' */
+        blis__yp_spaces(p);
+        if (blis__yp_eol_at(p, p->pos) || p->src[p->pos] == '#') {
+            if ((st = blis__yp_null_node(p, self, &item))) return st;
+            blis__yp_next_line(p);
+            ind = blis__yp_next_content(p, &st);
+            if (ind == -2) return st;
+            if (ind > indent) {
+                p->b.doc->node_count--;
+                if ((st = blis__yp_block_node(p, ind, self, depth, &item))) return st;
+            }
+        } else if ((st = blis__yp_block_node(p, -1, self, depth, &item))) {
+            return st;
+        }
+        if ((st = blis__builder_push(&p->b, item))) return st;
+        ind = blis__yp_next_content(p, &st);
+        if (ind == -2) return st;
+        if (ind < indent || (ind == indent && !blis__yp_is_seq_item(p, p->pos + (size_t)ind))) break;
+        p->pos += (size_t)ind;
+        if (ind > indent) return blis__yp_fail(p, BLIS_E_SYNTAX, "unexpected indentation in a sequence");
+    }
+    return blis__builder_close(&p->b, self, base);
+}
+
+/* A node whose first byte is at p->pos (indent >= 0: pos is at the start of
+ * a line with that indentation; -1: pos is already on the content, after
+ * "- "). Block collections take the content's column as their indentation. */
+static blis_status blis__yp_block_node(blis__yp *p, int indent, uint32_t parent, uint32_t depth, uint32_t *out) {
+    blis_status st;
+    int col;
+    if (indent >= 0) p->pos += (size_t)indent;
+    col = (int)(p->pos - p->line_start);
+    if ((st = blis__depth_check(&p->b, depth + 1, p->line, blis__yp_col(p)))) return st;
+    p->seen_content = 1;
+    if (blis__yp_is_seq_item(p, p->pos)) {
+        if ((st = blis__node_new(&p->b, BLIS_NODE_ARRAY, p->line, blis__yp_col(p), parent, out))) return st;
+        return blis__yp_block_seq(p, col, *out, depth + 1);
+    }
+    if (blis__yp_is_key_here(p)) {
+        if ((st = blis__node_new(&p->b, BLIS_NODE_OBJECT, p->line, blis__yp_col(p), parent, out))) return st;
+        return blis__yp_block_map(p, col, *out, depth + 1);
+    }
+    return blis__yp_inline(p, parent, depth, out);
+}
+
+/* Checks the whole input: valid UTF-8, no control characters but tab, LF
+ * and CR before LF. Reports the first offender with its position. */
+static blis_status blis__yp_check_chars(blis__yp *p) {
+    size_t i = p->pos;
+    while (i < p->len) {
+        unsigned char c = (unsigned char)p->src[i];
+        size_t k = 1;
+        const char *msg = NULL;
+        uint32_t cp;
+        if (c == '\n') {
+            p->line++;
+            p->line_start = i + 1;
+        } else if (c >= 0x80) {
+            k = blis__utf8_decode((const unsigned char *)p->src + i, p->len - i, &cp);
+            if (!k) msg = "invalid UTF-8";
+        } else if (c == '\r' && !(i + 1 < p->len && p->src[i + 1] == '\n')) {
+            msg = "carriage return not followed by a line feed";
+        } else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7F) {
+            msg = "control character not allowed in YAML";
+        }
+        if (msg) {
+            p->pos = i;
+            return blis__yp_fail(p, BLIS_E_SYNTAX, msg);
+        }
+        i += k;
+    }
+    p->line = 1;
+    p->line_start = p->pos;
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_yaml_parse(const char *src, size_t len, const blis_parse_opts *opts, blis_doc *doc,
+                                     blis_err *err) {
+    blis_parse_opts ro;
+    blis__yp p;
+    blis_status st;
+    uint32_t root;
+    int ind;
+    blis__opts_resolve(opts, &ro);
+    ro.allow_duplicate_keys = 0; /* YAML forbids duplicate keys */
+    memset(doc, 0, sizeof *doc);
+    if ((st = blis__parse_begin(src, len, &ro, err))) return st;
+    memset(&p, 0, sizeof p);
+    p.src = src;
+    p.len = len;
+    p.line = 1;
+    p.pos = p.line_start = blis__skip_bom(src, len);
+    if ((st = blis__builder_init(&p.b, doc, &ro, err))) return blis__builder_end(&p.b, st);
+    if ((st = blis__yp_check_chars(&p))) return blis__builder_end(&p.b, st);
+    ind = blis__yp_next_content(&p, &st);
+    if (ind == -2) return blis__builder_end(&p.b, st);
+    if (ind == -1) { /* an empty document is null */
+        st = blis__node_new(&p.b, BLIS_NODE_NULL, 1, 1, BLIS__NONE, &root);
+        if (st == BLIS_OK) doc->nodes[root].raw = "";
+        return blis__builder_end(&p.b, st);
+    }
+    st = blis__yp_block_node(&p, ind, BLIS__NONE, 0, &root);
+    if (st == BLIS_OK) {
+        int next = blis__yp_next_content(&p, &st);
+        if (next == -2) return blis__builder_end(&p.b, st);
+        if (next >= 0) {
+            p.pos += (size_t)next;
+            st = blis__yp_fail(&p, BLIS_E_SYNTAX, "unexpected content after the document's top-level value (check the indentation)");
+        }
+    }
+    return blis__builder_end(&p.b, st);
+}
+
+#endif /* BLIS_IMPLEMENTATION */
+
+/*
+ * LICENCE
+ *   Copyright 2026 the blis authors. Licensed under the Apache License,
+ *   Version 2.0 (see LICENSE). blis reimplements the behaviour of BLIS
+ *   (inference-sim/inference-sim, Apache-2.0) from its specification.
+ *
+ * VERSION HISTORY
+ *   0.1.0  foundation: errors, allocator, exact number conversion, JSON
+ *          (parser, document model, Go-compatible writer), CSV, YAML subset.
+ */

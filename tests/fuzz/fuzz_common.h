@@ -1,0 +1,181 @@
+/* tests/fuzz/fuzz_common.h - the property checks behind every fuzz target.
+ *
+ * Each function takes arbitrary bytes, runs one parser, and returns 0 when
+ * every property holds, or a non-zero code (after a line on stderr) when one
+ * is violated. The libFuzzer targets abort on non-zero; the test runner
+ * replays every corpus file through the same function (tests/test_fuzz_replay.c).
+ * Requires the blis implementation to be compiled in the same unit. */
+#ifndef BLIS_FUZZ_COMMON_H
+#define BLIS_FUZZ_COMMON_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int blis_fuzz_report(const char *target, const char *what) {
+    fprintf(stderr, "fuzz %s: property violated: %s\n", target, what);
+    return 1;
+}
+
+static int blis_fuzz_write_doc(const blis_doc *doc, blis_buf *out) {
+    blis_jw w;
+    memset(out, 0, sizeof *out);
+    blis_jw_init(&w, blis_buf_write, out, 0);
+    blis_jw_node(&w, doc, blis_doc_root(doc));
+    return (int)blis_jw_finish(&w);
+}
+
+/* JSON: parse; a document satisfies the invariants; writing it, parsing the
+ * output and writing again gives identical bytes; the output also parses
+ * as YAML (flow style) to the same document. */
+static int blis_fuzz_json(const unsigned char *data, size_t size) {
+    blis_doc doc, again;
+    blis_err err;
+    blis_buf a, b;
+    int rc = 0;
+    if (blis_json_parse((const char *)data, size, NULL, &doc, &err) != BLIS_OK) {
+        if (err.status == BLIS_OK || err.msg[0] == '\0') return blis_fuzz_report("json", "error without status or message");
+        if (doc.nodes != NULL) return blis_fuzz_report("json", "failed parse left nodes");
+        return 0;
+    }
+    if (blis_doc_check(&doc)) rc = blis_fuzz_report("json", "document invariants");
+    if (!rc && blis_fuzz_write_doc(&doc, &a) != BLIS_OK) rc = blis_fuzz_report("json", "writer failed");
+    if (!rc) {
+        if (blis_json_parse(a.data, a.len, NULL, &again, &err) != BLIS_OK) {
+            rc = blis_fuzz_report("json", "writer output does not parse");
+        } else {
+            if (blis_fuzz_write_doc(&again, &b) != BLIS_OK || b.len != a.len || memcmp(a.data, b.data, a.len))
+                rc = blis_fuzz_report("json", "write/parse/write not idempotent");
+            blis_buf_free(&b);
+            blis_doc_free(&again);
+            if (!rc && blis_yaml_parse(a.data, a.len, NULL, &again, &err) == BLIS_OK) {
+                if (blis_fuzz_write_doc(&again, &b) != BLIS_OK || b.len != a.len || memcmp(a.data, b.data, a.len))
+                    rc = blis_fuzz_report("json", "JSON output read as YAML differs");
+                blis_buf_free(&b);
+                blis_doc_free(&again);
+            }
+        }
+        blis_buf_free(&a);
+    }
+    blis_doc_free(&doc);
+    return rc;
+}
+
+/* YAML: parse; invariants; the document written as JSON re-reads (as JSON
+ * and as YAML) to the same bytes. Documents holding NaN or infinities
+ * cannot be written as JSON and stop after the invariants. */
+static int blis_fuzz_yaml(const unsigned char *data, size_t size) {
+    blis_doc doc, again;
+    blis_err err;
+    blis_buf a, b;
+    int rc = 0;
+    blis_status wst;
+    if (blis_yaml_parse((const char *)data, size, NULL, &doc, &err) != BLIS_OK) {
+        if (err.status == BLIS_OK || err.msg[0] == '\0') return blis_fuzz_report("yaml", "error without status or message");
+        if (doc.nodes != NULL) return blis_fuzz_report("yaml", "failed parse left nodes");
+        return 0;
+    }
+    if (blis_doc_check(&doc)) rc = blis_fuzz_report("yaml", "document invariants");
+    wst = rc ? BLIS_E_INVALID : (blis_status)blis_fuzz_write_doc(&doc, &a);
+    if (!rc && wst == BLIS_OK) {
+        if (blis_json_parse(a.data, a.len, NULL, &again, &err) != BLIS_OK) {
+            rc = blis_fuzz_report("yaml", "JSON of the document does not parse");
+        } else {
+            if (blis_fuzz_write_doc(&again, &b) != BLIS_OK || b.len != a.len || memcmp(a.data, b.data, a.len))
+                rc = blis_fuzz_report("yaml", "JSON round trip differs");
+            blis_buf_free(&b);
+            blis_doc_free(&again);
+        }
+        if (!rc && blis_yaml_parse(a.data, a.len, NULL, &again, &err) == BLIS_OK) {
+            if (blis_fuzz_write_doc(&again, &b) != BLIS_OK || b.len != a.len || memcmp(a.data, b.data, a.len))
+                rc = blis_fuzz_report("yaml", "YAML round trip through JSON differs");
+            blis_buf_free(&b);
+            blis_doc_free(&again);
+        } else if (!rc) {
+            rc = blis_fuzz_report("yaml", "JSON of the document does not parse as YAML");
+        }
+    } else if (!rc && wst != BLIS_E_INVALID) {
+        rc = blis_fuzz_report("yaml", "writer failed");
+    }
+    if (wst == BLIS_OK || wst == BLIS_E_INVALID) blis_buf_free(&a);
+    blis_doc_free(&doc);
+    return rc;
+}
+
+static void blis_fuzz_csv_quote(blis_buf *out, const char *s, size_t n) {
+    size_t i;
+    blis_buf_write(out, "\"", 1);
+    for (i = 0; i < n; i++) blis_buf_write(out, s[i] == '"' ? "\"\"" : s + i, s[i] == '"' ? 2u : 1u);
+    blis_buf_write(out, "\"", 1);
+}
+
+/* CSV: a parsed table satisfies the invariants; the streaming reader sees
+ * the same rows; writing the table back (all fields quoted) and parsing it
+ * gives the same cells. */
+static int blis_fuzz_csv(const unsigned char *data, size_t size) {
+    blis_csv csv, again;
+    blis_csv_reader r;
+    blis_err err;
+    blis_buf out;
+    uint32_t row, col, rows = 0;
+    int has = 1, rc = 0;
+    if (blis_csv_parse((const char *)data, size, NULL, &csv, &err) != BLIS_OK) {
+        if (err.status == BLIS_OK || err.msg[0] == '\0') return blis_fuzz_report("csv", "error without status or message");
+        return 0;
+    }
+    if (blis_csv_check(&csv)) rc = blis_fuzz_report("csv", "table invariants");
+    if (blis_csv_reader_init(&r, (const char *)data, size, NULL, &err) == BLIS_OK) {
+        while (has && blis_csv_reader_next(&r, &has, &err) == BLIS_OK) rows += (uint32_t)has;
+        blis_csv_reader_free(&r);
+        if (rows != csv.rows + 1) rc = blis_fuzz_report("csv", "reader and table disagree on rows");
+    }
+    memset(&out, 0, sizeof out);
+    for (row = 0; row <= csv.rows && !rc; row++) {
+        for (col = 0; col < csv.columns; col++) {
+            const blis_csv_field *f = row == 0 ? &csv.header[col] : blis_csv_cell(&csv, row - 1, col);
+            if (col) blis_buf_write(&out, ",", 1);
+            blis_fuzz_csv_quote(&out, f->ptr, f->len);
+        }
+        blis_buf_write(&out, "\n", 1);
+    }
+    if (!rc) {
+        if (blis_csv_parse(out.data, out.len, NULL, &again, &err) != BLIS_OK) {
+            rc = blis_fuzz_report("csv", "written table does not parse");
+        } else {
+            if (again.rows != csv.rows || again.columns != csv.columns) rc = blis_fuzz_report("csv", "shape changed");
+            for (row = 0; row < csv.rows && !rc; row++)
+                for (col = 0; col < csv.columns && !rc; col++) {
+                    const blis_csv_field *x = blis_csv_cell(&csv, row, col), *y = blis_csv_cell(&again, row, col);
+                    if (x->len != y->len || memcmp(x->ptr, y->ptr, x->len)) rc = blis_fuzz_report("csv", "cell changed");
+                }
+            blis_csv_free(&again);
+        }
+    }
+    blis_buf_free(&out);
+    blis_csv_free(&csv);
+    return rc;
+}
+
+/* Numbers: whatever parses as a JSON-grammar number must equal libc strtod
+ * in the C locale bit for bit, and its Go rendering must parse back to the
+ * same double. */
+static int blis_fuzz_number(const unsigned char *data, size_t size) {
+    char buf[128], out[BLIS_F64_BUF_MAX];
+    double v = 0, ref, back = 0;
+    blis_status st;
+    if (size >= sizeof buf) return 0;
+    memcpy(buf, data, size);
+    buf[size] = '\0';
+    if (strlen(buf) != size) return 0; /* embedded NUL: strtod cannot compare */
+    st = blis_parse_f64(buf, size, 0, &v);
+    if (st == BLIS_E_SYNTAX) return 0;
+    ref = strtod(buf, NULL);
+    if (st == BLIS_E_RANGE) return (ref - ref == 0) ? blis_fuzz_report("number", "range error for a finite value") : 0;
+    if (memcmp(&v, &ref, sizeof v) != 0) return blis_fuzz_report("number", "differs from strtod");
+    if (blis_f64_format_go(v, out) == 0 || blis_parse_f64(out, strlen(out), 0, &back) != BLIS_OK ||
+        memcmp(&v, &back, sizeof v) != 0)
+        return blis_fuzz_report("number", "format does not round-trip");
+    return 0;
+}
+
+#endif

@@ -1,0 +1,92 @@
+/* tests/test_cli.c - the simulation_worker command line (run from the
+ * repository root after `make`, which builds ./simulation_worker). */
+#include <sys/wait.h>
+
+/* Runs a shell command, capturing stdout+stderr; returns the exit status
+ * (or -1 if it did not exit normally). */
+static int t_run(const char *cmd, char *out, size_t size) {
+    char full[1024];
+    FILE *p;
+    size_t n = 0;
+    int st;
+    snprintf(full, sizeof full, "%s 2>&1", cmd);
+    p = popen(full, "r");
+    if (!p) return -1;
+    while (n + 1 < size) {
+        size_t k = fread(out + n, 1, size - 1 - n, p);
+        if (!k) break;
+        n += k;
+    }
+    out[n] = '\0';
+    st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int t_write_file(const char *path, const char *content) {
+    FILE *f = fopen(path, "wb");
+    if (!f) return 0;
+    fputs(content, f);
+    return fclose(f) == 0;
+}
+
+TEST(cli_help_and_version) {
+    char out[4096];
+    CHECK_EQ_I64(t_run("./simulation_worker --help", out, sizeof out), 0);
+    CHECK_CONTAINS(out, "usage: simulation_worker <command>");
+    CHECK_CONTAINS(out, "check [--as json|yaml|csv] [--print] FILE...");
+    CHECK_EQ_I64(t_run("./simulation_worker --version", out, sizeof out), 0);
+    CHECK_CONTAINS(out, "simulation_worker (blis) " BLIS_VERSION);
+}
+
+TEST(cli_usage_errors_exit_2) {
+    char out[4096];
+    CHECK_EQ_I64(t_run("./simulation_worker", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "missing command");
+    CHECK_EQ_I64(t_run("./simulation_worker frobnicate", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "unknown command (available: check): frobnicate");
+    CHECK_EQ_I64(t_run("./simulation_worker check", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "check needs at least one FILE");
+    CHECK_EQ_I64(t_run("./simulation_worker check --as toml x", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--as must be json, yaml or csv, got: toml");
+    CHECK_EQ_I64(t_run("./simulation_worker check --bogus x.json", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "unknown option for check: --bogus");
+}
+
+TEST(cli_check_valid_and_invalid_files) {
+    char out[4096];
+    CHECK(t_write_file("build/cli_ok.yaml", "a: [1, 2]\nb: {c: d}\n"));
+    CHECK(t_write_file("build/cli_bad.json", "{\n  \"a\": [1,\n}\n"));
+    CHECK(t_write_file("build/cli_bad.csv", "a,b\n1\n"));
+    CHECK(t_write_file("build/cli_noext", "{}"));
+    CHECK_EQ_I64(t_run("./simulation_worker check build/cli_ok.yaml", out, sizeof out), 0);
+    CHECK_STR(out, "build/cli_ok.yaml: ok (yaml, 9 values)\n");
+    CHECK_EQ_I64(t_run("./simulation_worker check --print build/cli_ok.yaml", out, sizeof out), 0);
+    CHECK_STR(out, "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {\n    \"c\": \"d\"\n  }\n}\n");
+    CHECK_EQ_I64(t_run("./simulation_worker check build/cli_bad.json", out, sizeof out), 2);
+    CHECK_STR(out, "build/cli_bad.json:3:1: error: unexpected '}', expected a value\n");
+    CHECK_EQ_I64(t_run("./simulation_worker check build/cli_bad.csv", out, sizeof out), 2);
+    CHECK_STR(out, "build/cli_bad.csv:2:1: error: row 2 has 1 field, the header has 2\n");
+    CHECK_EQ_I64(t_run("./simulation_worker check build/cli_noext", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "cannot tell the format");
+    CHECK_EQ_I64(t_run("./simulation_worker check --as json build/cli_noext", out, sizeof out), 0);
+    CHECK_EQ_I64(t_run("./simulation_worker check build/does-not-exist.json", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "build/does-not-exist.json: error: cannot open: No such file or directory");
+    CHECK_EQ_I64(t_run("./simulation_worker check --as yaml build", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "build: error: cannot read");
+    /* several files: every one is reported, the status is the worst */
+    CHECK_EQ_I64(t_run("./simulation_worker check build/cli_bad.json build/cli_ok.yaml", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "build/cli_ok.yaml: ok");
+}
+
+TEST(cli_check_print_refuses_infinity) {
+    char out[4096];
+    CHECK(t_write_file("build/cli_inf.yaml", "a: .inf\n"));
+    CHECK_EQ_I64(t_run("./simulation_worker check --print build/cli_inf.yaml", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "NaN or infinity");
+}
+
+TEST(cli_check_bundled_example) {
+    char out[4096];
+    CHECK_EQ_I64(t_run("./simulation_worker check data/examples/workload_spec.yaml", out, sizeof out), 0);
+    CHECK_CONTAINS(out, "data/examples/workload_spec.yaml: ok (yaml,");
+}

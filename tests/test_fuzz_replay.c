@@ -1,0 +1,66 @@
+/* tests/test_fuzz_replay.c - every file of the fuzz corpora (seeds and
+ * every crash ever found) runs as an ordinary test: fuzz_corpus:TARGET/FILE. */
+#include "fuzz/fuzz_common.h"
+#include <dirent.h>
+
+#define T_CORPUS_MAX 4096
+typedef struct t_corpus_file {
+    char name[160];
+    int (*check)(const unsigned char *, size_t);
+} t_corpus_file;
+
+static t_corpus_file t_corpus[T_CORPUS_MAX];
+static size_t t_corpus_count = 0;
+static int t_corpus_loaded = 0;
+
+static int t_corpus_cmp(const void *a, const void *b) {
+    return strcmp(((const t_corpus_file *)a)->name, ((const t_corpus_file *)b)->name);
+}
+
+static void t_corpus_load(void) {
+    static const char *targets[] = {"json", "yaml", "csv", "number"};
+    static int (*const checks[])(const unsigned char *, size_t) = {blis_fuzz_json, blis_fuzz_yaml, blis_fuzz_csv,
+                                                                   blis_fuzz_number};
+    size_t i;
+    if (t_corpus_loaded) return;
+    t_corpus_loaded = 1;
+    for (i = 0; i < 4; i++) {
+        char dir[256];
+        DIR *d;
+        struct dirent *e;
+        snprintf(dir, sizeof dir, "tests/fuzz/corpus/%s", targets[i]);
+        d = opendir(dir);
+        if (!d) {
+            fprintf(stderr, "runner: missing corpus directory %s (run from the repository root)\n", dir);
+            continue;
+        }
+        while ((e = readdir(d)) != NULL && t_corpus_count < T_CORPUS_MAX) {
+            if (e->d_name[0] == '.') continue;
+            snprintf(t_corpus[t_corpus_count].name, sizeof t_corpus[0].name, "%s/%.100s", targets[i], e->d_name);
+            t_corpus[t_corpus_count].check = checks[i];
+            t_corpus_count++;
+        }
+        closedir(d);
+    }
+    qsort(t_corpus, t_corpus_count, sizeof t_corpus[0], t_corpus_cmp);
+}
+
+static size_t table_count_fuzz_corpus(void) {
+    t_corpus_load();
+    return t_corpus_count ? t_corpus_count : 1; /* an empty corpus is reported as a failure */
+}
+static const char *table_name_fuzz_corpus(size_t i) { return t_corpus_count ? t_corpus[i].name : "missing"; }
+static void table_run_fuzz_corpus(t_ctx *t_, size_t i) {
+    char path[256];
+    char *data = NULL;
+    size_t len = 0;
+    blis_err err;
+    CHECK_MSG(t_corpus_count > 0, "no fuzz corpus found under tests/fuzz/corpus");
+    if (!t_corpus_count) return;
+    snprintf(path, sizeof path, "tests/fuzz/corpus/%s", t_corpus[i].name);
+    CHECK(blis_file_read(path, 0, NULL, &data, &len, &err) == BLIS_OK);
+    if (!data) return;
+    CHECK_MSG(t_corpus[i].check((const unsigned char *)data, len) == 0, "property violated on %s", path);
+    free(data);
+}
+TABLE_DYNAMIC(fuzz_corpus)
