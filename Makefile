@@ -76,7 +76,7 @@ matrix:
 	@echo "matrix: ok"
 
 test-asan: $(TEST_SRC) $(HEADERS) build/tests.inc simulation_worker
-	$(CLANG) $(TEST_CFLAGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	$(CLANG) $(TEST_CFLAGS) -Wno-unknown-warning-option -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer -Ibuild -o build/runner_asan tests/runner.c -lm
 	ASAN_OPTIONS=detect_leaks=1 ./build/runner_asan -q
 
@@ -94,9 +94,9 @@ test-musl: $(TEST_SRC) $(HEADERS) build/tests.inc
 LINT_FILES = blis.h blis_fetch.h tools/*.c tests/*.c tests/*.h tests/fuzz/*.c tests/fuzz/*.h tests/compile/*.c
 lint:
 	clang-format --dry-run --Werror $(LINT_FILES)
-	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c99 --inline-suppr \
-	    -DBLIS_IMPLEMENTATION --suppress=missingIncludeSystem tools/simulation_worker.c
-	clang-tidy --quiet tools/simulation_worker.c -- $(WARN) $(DET)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance --std=c99 --inline-suppr \
+	    --suppress=missingIncludeSystem tools/simulation_worker.c tests/compile/impl.c
+	clang-tidy --quiet tools/simulation_worker.c tests/compile/impl.c -- $(WARN) $(DET)
 
 # ---- fuzzing ----
 

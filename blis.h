@@ -107,12 +107,16 @@
 #define BLIS_VERSION_MAJOR 0
 #define BLIS_VERSION_MINOR 1
 #define BLIS_VERSION_PATCH 0
-#define BLIS_VERSION "0.1.0"
+#define BLIS_VERSION       "0.1.0"
 /* The upstream release whose behaviour blis reproduces (see the spec). */
 #define BLIS_REFERENCE_VERSION "v0.6.1"
 
 #ifdef BLIS_STATIC
+#if defined(__GNUC__) || defined(__clang__)
+#define BLIS_DEF static __attribute__((unused)) /* a unit need not call every function */
+#else
 #define BLIS_DEF static
+#endif
 #else
 #define BLIS_DEF extern
 #endif
@@ -141,17 +145,17 @@ extern "C" {
 /* ==== >>base  status codes, errors, allocator, exact number conversion ==== */
 
 /* X-macro: one table of status codes and their descriptions. */
-#define BLIS_STATUS_LIST(X)                                       \
-    X(BLIS_OK, "ok")                                              \
-    X(BLIS_E_SYNTAX, "syntax error")                              \
-    X(BLIS_E_UNSUPPORTED, "unsupported construct")                \
-    X(BLIS_E_LIMIT, "limit exceeded")                             \
-    X(BLIS_E_NOMEM, "out of memory")                              \
-    X(BLIS_E_MISSING, "missing field")                            \
-    X(BLIS_E_TYPE, "wrong type")                                  \
-    X(BLIS_E_RANGE, "value out of range")                         \
-    X(BLIS_E_DUPLICATE, "duplicate key")                          \
-    X(BLIS_E_INVALID, "invalid value")                            \
+#define BLIS_STATUS_LIST(X)                        \
+    X(BLIS_OK, "ok")                               \
+    X(BLIS_E_SYNTAX, "syntax error")               \
+    X(BLIS_E_UNSUPPORTED, "unsupported construct") \
+    X(BLIS_E_LIMIT, "limit exceeded")              \
+    X(BLIS_E_NOMEM, "out of memory")               \
+    X(BLIS_E_MISSING, "missing field")             \
+    X(BLIS_E_TYPE, "wrong type")                   \
+    X(BLIS_E_RANGE, "value out of range")          \
+    X(BLIS_E_DUPLICATE, "duplicate key")           \
+    X(BLIS_E_INVALID, "invalid value")             \
     X(BLIS_E_IO, "input/output error")
 
 typedef enum blis_status {
@@ -162,8 +166,8 @@ typedef enum blis_status {
 } blis_status;
 
 #define BLIS_ERR_SOURCE_MAX 256
-#define BLIS_ERR_PATH_MAX 256
-#define BLIS_ERR_MSG_MAX 320
+#define BLIS_ERR_PATH_MAX   256
+#define BLIS_ERR_MSG_MAX    320
 
 /* An error report, owned by the caller. line/col are 1-based (col counts
  * bytes); 0 means "no position" (e.g. out of memory, missing file). */
@@ -193,8 +197,7 @@ BLIS_DEF const char *blis_status_str(blis_status status);
 /* Clears *err and sets its source ("<input>" when source is NULL). */
 BLIS_DEF void blis_err_clear(blis_err *err, const char *source);
 /* Sets status, position and a printf-style message; returns status. */
-BLIS_DEF blis_status blis_err_set(blis_err *err, blis_status status, uint32_t line, uint32_t col,
-                                  const char *fmt, ...)
+BLIS_DEF blis_status blis_err_set(blis_err *err, blis_status status, uint32_t line, uint32_t col, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 5, 6)))
 #endif
@@ -216,9 +219,9 @@ BLIS_DEF void blis_file_free(const blis_alloc *alloc, char *data);
  * the point when flags allow (YAML); see BLIS_NUM_* below. It fails with
  * BLIS_E_SYNTAX on any other text and BLIS_E_RANGE when the value overflows
  * a double. Values below the smallest subnormal round to (signed) zero. */
-#define BLIS_NUM_JSON 0u        /* RFC 8259 grammar exactly */
-#define BLIS_NUM_ALLOW_PLUS 1u  /* "+1.5" */
-#define BLIS_NUM_LOOSE_DOT 2u   /* ".5", "5.", "05" (YAML 1.2 core schema floats) */
+#define BLIS_NUM_JSON       0u /* RFC 8259 grammar exactly */
+#define BLIS_NUM_ALLOW_PLUS 1u /* "+1.5" */
+#define BLIS_NUM_LOOSE_DOT  2u /* ".5", "5.", "05" (YAML 1.2 core schema floats) */
 BLIS_DEF blis_status blis_parse_f64(const char *s, size_t len, unsigned flags, double *out);
 /* Parses a decimal integer (optional sign per flags) exactly into int64. */
 BLIS_DEF blis_status blis_parse_i64(const char *s, size_t len, unsigned flags, int64_t *out);
@@ -248,7 +251,7 @@ typedef enum blis_node_kind {
 
 /* Node flags. */
 #define BLIS_NODE_F_INT_LITERAL 1u /* number written as an integer (no '.', no exponent) */
-#define BLIS_NODE_F_QUOTED 2u      /* YAML: the scalar was quoted */
+#define BLIS_NODE_F_QUOTED      2u /* YAML: the scalar was quoted */
 
 /* One value in a document. Strings and raw texts are NUL-terminated and live
  * in the document's arena. For objects, children come in (key, value)
@@ -290,19 +293,19 @@ typedef struct blis_doc {
 
 /* Parsing options; NULL or zero fields mean the defaults. */
 typedef struct blis_parse_opts {
-    const char *source;           /* name for errors, e.g. the file path */
-    size_t max_input_bytes;       /* default BLIS_DEFAULT_MAX_INPUT_BYTES */
-    uint32_t max_depth;           /* default BLIS_DEFAULT_MAX_DEPTH */
-    uint32_t max_csv_columns;     /* default BLIS_DEFAULT_MAX_CSV_COLUMNS */
-    int allow_duplicate_keys;     /* JSON only: keep all members; lookups find the last (as Go) */
-    blis_alloc alloc;             /* default BLIS_MALLOC/BLIS_FREE */
+    const char *source;       /* name for errors, e.g. the file path */
+    size_t max_input_bytes;   /* default BLIS_DEFAULT_MAX_INPUT_BYTES */
+    uint32_t max_depth;       /* default BLIS_DEFAULT_MAX_DEPTH */
+    uint32_t max_csv_columns; /* default BLIS_DEFAULT_MAX_CSV_COLUMNS */
+    int allow_duplicate_keys; /* JSON only: keep all members; lookups find the last (as Go) */
+    blis_alloc alloc;         /* default BLIS_MALLOC/BLIS_FREE */
 } blis_parse_opts;
 
 /* Parses RFC 8259 JSON (any value at the top level; UTF-8 checked; a
  * leading UTF-8 byte order mark is skipped). Duplicate keys are errors unless
  * opts->allow_duplicate_keys. On failure *doc is left empty (safe to free). */
-BLIS_DEF blis_status blis_json_parse(const char *src, size_t len, const blis_parse_opts *opts,
-                                     blis_doc *doc, blis_err *err);
+BLIS_DEF blis_status blis_json_parse(const char *src, size_t len, const blis_parse_opts *opts, blis_doc *doc,
+                                     blis_err *err);
 BLIS_DEF void blis_doc_free(blis_doc *doc);
 BLIS_DEF const blis_node *blis_doc_root(const blis_doc *doc);
 /* Children: index i of an array, member i of an object (value and key). */
@@ -311,8 +314,7 @@ BLIS_DEF const blis_node *blis_node_key_at(const blis_doc *doc, const blis_node 
 /* Member by key (the last one if duplicates were allowed); NULL if missing
  * or if obj is not an object. */
 BLIS_DEF const blis_node *blis_node_get(const blis_doc *doc, const blis_node *obj, const char *key);
-BLIS_DEF const blis_node *blis_node_get_n(const blis_doc *doc, const blis_node *obj, const char *key,
-                                          size_t key_len);
+BLIS_DEF const blis_node *blis_node_get_n(const blis_doc *doc, const blis_node *obj, const char *key, size_t key_len);
 BLIS_DEF const char *blis_node_kind_name(blis_node_kind kind);
 /* The field path of a node from the root, e.g. "clients[2].rate"; "" for
  * the root. Returns the length it needed. */
@@ -328,22 +330,20 @@ BLIS_DEF int blis_doc_check(const blis_doc *doc);
 BLIS_DEF blis_status blis_node_f64(const blis_doc *doc, const blis_node *node, double *out, blis_err *err);
 BLIS_DEF blis_status blis_node_i64(const blis_doc *doc, const blis_node *node, int64_t *out, blis_err *err);
 BLIS_DEF blis_status blis_node_bool(const blis_doc *doc, const blis_node *node, int *out, blis_err *err);
-BLIS_DEF blis_status blis_node_str(const blis_doc *doc, const blis_node *node, const char **out,
-                                   blis_err *err);
+BLIS_DEF blis_status blis_node_str(const blis_doc *doc, const blis_node *node, const char **out, blis_err *err);
 /* Scalar text: a string's value, a number's or YAML plain scalar's source
  * text ("0.6.1", "1e3"), "true"/"false"/"null"; BLIS_E_TYPE for collections. */
-BLIS_DEF blis_status blis_node_text(const blis_doc *doc, const blis_node *node, const char **out,
-                                    blis_err *err);
+BLIS_DEF blis_status blis_node_text(const blis_doc *doc, const blis_node *node, const char **out, blis_err *err);
 /* Member getters: BLIS_E_MISSING when obj has no such key (err points at
  * obj), BLIS_E_TYPE when obj is not an object or the value's kind is wrong. */
-BLIS_DEF blis_status blis_doc_get_f64(const blis_doc *doc, const blis_node *obj, const char *key,
-                                      double *out, blis_err *err);
-BLIS_DEF blis_status blis_doc_get_i64(const blis_doc *doc, const blis_node *obj, const char *key,
-                                      int64_t *out, blis_err *err);
-BLIS_DEF blis_status blis_doc_get_bool(const blis_doc *doc, const blis_node *obj, const char *key,
-                                       int *out, blis_err *err);
-BLIS_DEF blis_status blis_doc_get_str(const blis_doc *doc, const blis_node *obj, const char *key,
-                                      const char **out, blis_err *err);
+BLIS_DEF blis_status blis_doc_get_f64(const blis_doc *doc, const blis_node *obj, const char *key, double *out,
+                                      blis_err *err);
+BLIS_DEF blis_status blis_doc_get_i64(const blis_doc *doc, const blis_node *obj, const char *key, int64_t *out,
+                                      blis_err *err);
+BLIS_DEF blis_status blis_doc_get_bool(const blis_doc *doc, const blis_node *obj, const char *key, int *out,
+                                       blis_err *err);
+BLIS_DEF blis_status blis_doc_get_str(const blis_doc *doc, const blis_node *obj, const char *key, const char **out,
+                                      blis_err *err);
 
 /* Output: a writer callback returns 0 on success, non-zero on failure. */
 typedef int (*blis_write_fn)(void *user, const char *data, size_t len_bytes);
@@ -407,22 +407,22 @@ typedef struct blis_csv_reader {
     const char *src;
     size_t len;
     size_t pos;
-    uint32_t line;          /* line of pos */
-    size_t line_start;      /* offset of that line's first byte */
-    uint32_t row;           /* 1-based number of the row last read (the header is row 1) */
+    uint32_t line;     /* line of pos */
+    size_t line_start; /* offset of that line's first byte */
+    uint32_t row;      /* 1-based number of the row last read (the header is row 1) */
     uint32_t max_columns;
     const char *source;
     blis_alloc alloc;
     blis_csv_field *fields; /* the current row */
     uint32_t field_count;
     uint32_t field_cap;
-    char *text;             /* unquoted texts of the current row */
+    char *text; /* unquoted texts of the current row */
     size_t text_len;
     size_t text_cap;
 } blis_csv_reader;
 
-BLIS_DEF blis_status blis_csv_reader_init(blis_csv_reader *r, const char *src, size_t len,
-                                          const blis_parse_opts *opts, blis_err *err);
+BLIS_DEF blis_status blis_csv_reader_init(blis_csv_reader *r, const char *src, size_t len, const blis_parse_opts *opts,
+                                          blis_err *err);
 /* Reads the next row into r->fields/r->field_count. Returns BLIS_OK with
  * *has_row = 1 for a row, *has_row = 0 at the end of input. */
 BLIS_DEF blis_status blis_csv_reader_next(blis_csv_reader *r, int *has_row, blis_err *err);
@@ -431,9 +431,9 @@ BLIS_DEF void blis_csv_reader_free(blis_csv_reader *r);
 /* A whole table: a header row and data rows, all with the header's width. */
 typedef struct blis_csv {
     uint32_t columns;
-    uint32_t rows;              /* data rows, header excluded */
-    blis_csv_field *header;     /* columns entries */
-    blis_csv_field *cells;      /* rows * columns entries, row-major */
+    uint32_t rows;          /* data rows, header excluded */
+    blis_csv_field *header; /* columns entries */
+    blis_csv_field *cells;  /* rows * columns entries, row-major */
     blis__arena arena;
     const char *source;
 } blis_csv;
@@ -442,8 +442,8 @@ typedef struct blis_csv {
  * unique). Every data row must have as many fields as the header. A UTF-8
  * byte order mark is skipped; CRLF and LF line ends are both accepted; a
  * final line end is optional. On failure *csv is left empty. */
-BLIS_DEF blis_status blis_csv_parse(const char *src, size_t len, const blis_parse_opts *opts,
-                                    blis_csv *csv, blis_err *err);
+BLIS_DEF blis_status blis_csv_parse(const char *src, size_t len, const blis_parse_opts *opts, blis_csv *csv,
+                                    blis_err *err);
 BLIS_DEF void blis_csv_free(blis_csv *csv);
 /* Table invariants (cell texts, positions, header names): 0 when they hold. */
 BLIS_DEF int blis_csv_check(const blis_csv *csv);
@@ -452,17 +452,14 @@ BLIS_DEF int32_t blis_csv_column(const blis_csv *csv, const char *name);
 BLIS_DEF const blis_csv_field *blis_csv_cell(const blis_csv *csv, uint32_t row, uint32_t col);
 /* Typed cells (row is 0-based among data rows). Errors name the row (as
  * the 1-based file row, header = row 1), the column and the text found. */
-BLIS_DEF blis_status blis_csv_get_f64(const blis_csv *csv, uint32_t row, uint32_t col, double *out,
-                                      blis_err *err);
-BLIS_DEF blis_status blis_csv_get_i64(const blis_csv *csv, uint32_t row, uint32_t col, int64_t *out,
-                                      blis_err *err);
-BLIS_DEF blis_status blis_csv_get_str(const blis_csv *csv, uint32_t row, uint32_t col, const char **out,
-                                      blis_err *err);
+BLIS_DEF blis_status blis_csv_get_f64(const blis_csv *csv, uint32_t row, uint32_t col, double *out, blis_err *err);
+BLIS_DEF blis_status blis_csv_get_i64(const blis_csv *csv, uint32_t row, uint32_t col, int64_t *out, blis_err *err);
+BLIS_DEF blis_status blis_csv_get_str(const blis_csv *csv, uint32_t row, uint32_t col, const char **out, blis_err *err);
 
 /* ==== >>yaml  the YAML subset (see the doc block), into a blis_doc ==== */
 
-BLIS_DEF blis_status blis_yaml_parse(const char *src, size_t len, const blis_parse_opts *opts,
-                                     blis_doc *doc, blis_err *err);
+BLIS_DEF blis_status blis_yaml_parse(const char *src, size_t len, const blis_parse_opts *opts, blis_doc *doc,
+                                     blis_err *err);
 
 #ifdef __cplusplus
 }
@@ -486,13 +483,13 @@ BLIS_DEF blis_status blis_yaml_parse(const char *src, size_t len, const blis_par
 
 #ifndef BLIS_MALLOC
 #define BLIS_MALLOC(sz) malloc(sz)
-#define BLIS_FREE(p) free(p)
+#define BLIS_FREE(p)    free(p)
 #endif
 
 /* Recursion in the JSON and YAML parsers is bounded by max_depth; this hard
  * cap keeps the stack use under ~1 MiB whatever a caller asks for. */
 #define BLIS__HARD_MAX_DEPTH 1000u
-#define BLIS__NONE UINT32_MAX
+#define BLIS__NONE           UINT32_MAX
 
 /* ==== >>base  implementation ====
  * Owns: status strings, blis_err, the allocator shim, the arena, the bignum
@@ -532,8 +529,8 @@ BLIS_DEF void blis_err_clear(blis_err *err, const char *source) {
     blis__copy_cstr(err->source, sizeof err->source, source ? source : "<input>");
 }
 
-BLIS_DEF blis_status blis_err_set(blis_err *err, blis_status status, uint32_t line, uint32_t col,
-                                  const char *fmt, ...) {
+BLIS_DEF blis_status blis_err_set(blis_err *err, blis_status status, uint32_t line, uint32_t col, const char *fmt,
+                                  ...) {
     va_list ap;
     if (!err) return status;
     err->status = status;
@@ -550,8 +547,8 @@ BLIS_DEF size_t blis_err_format(const blis_err *err, char *buf, size_t size) {
     const char *src = err->source[0] ? err->source : "<input>";
     const char *sep = err->path[0] ? ": " : "";
     if (err->line > 0)
-        n = snprintf(buf, size, "%s:%lu:%lu: error: %s%s%s", src, (unsigned long)err->line,
-                     (unsigned long)err->col, err->path, sep, err->msg);
+        n = snprintf(buf, size, "%s:%lu:%lu: error: %s%s%s", src, (unsigned long)err->line, (unsigned long)err->col,
+                     err->path, sep, err->msg);
     else
         n = snprintf(buf, size, "%s: error: %s%s%s", src, err->path, sep, err->msg);
     return n < 0 ? 0 : (size_t)n;
@@ -602,7 +599,7 @@ struct blis__arena_chunk {
     size_t cap_bytes;
     size_t used_bytes;
 };
-#define BLIS__ARENA_ALIGN 16u
+#define BLIS__ARENA_ALIGN       16u
 #define BLIS__ARENA_CHUNK_BYTES ((size_t)64 * 1024)
 #define BLIS__ARENA_HEADER_BYTES \
     ((sizeof(blis__arena_chunk) + BLIS__ARENA_ALIGN - 1) / BLIS__ARENA_ALIGN * BLIS__ARENA_ALIGN)
@@ -680,7 +677,8 @@ BLIS_DEF blis_status blis_file_read(const char *path, size_t max_bytes, const bl
             break;
         }
         if (got == 0) {
-            if (ferror(f)) st = blis_err_set(err, BLIS_E_IO, 0, 0, "cannot read: %s", errno ? strerror(errno) : "read error");
+            if (ferror(f))
+                st = blis_err_set(err, BLIS_E_IO, 0, 0, "cannot read: %s", errno ? strerror(errno) : "read error");
             break;
         }
     }
@@ -934,8 +932,7 @@ typedef struct blis__dec {
  * Stops at the first byte that cannot continue it; *end gets its offset and
  * *is_int whether there was neither a fraction nor an exponent. Returns
  * BLIS_E_SYNTAX (with *end at the offending byte) on a malformed number. */
-static blis_status blis__dec_scan(const char *s, size_t len, unsigned flags, blis__dec *dec, size_t *end,
-                                  int *is_int) {
+static blis_status blis__dec_scan(const char *s, size_t len, unsigned flags, blis__dec *dec, size_t *end, int *is_int) {
     size_t i = 0, int_digits = 0, frac_digits = 0;
     int loose = (flags & BLIS_NUM_LOOSE_DOT) != 0;
     long exp10 = 0;
@@ -998,8 +995,10 @@ static blis_status blis__dec_scan(const char *s, size_t len, unsigned flags, bli
         if (eneg) exp10 = -exp10;
     }
     while (dec->nd > 0 && dec->d[dec->nd - 1] == '0') dec->nd--;
-    if (dec->nd == 0) dec->dp = 0;
-    else dec->dp = (int)((long)dec->dp + exp10);
+    if (dec->nd == 0)
+        dec->dp = 0;
+    else
+        dec->dp = (int)((long)dec->dp + exp10);
     *end = i;
     return BLIS_OK;
 }
@@ -1093,9 +1092,8 @@ static blis_status blis__dec_to_f64_slow(const blis__dec *dec, double *out) {
 }
 
 static blis_status blis__dec_to_f64(const blis__dec *dec, double *out) {
-    static const double pow10_f64[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                         1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                         1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    static const double pow10_f64[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     if (dec->nd == 0) {
         *out = dec->neg ? -0.0 : 0.0;
         return BLIS_OK;
@@ -1159,8 +1157,10 @@ BLIS_DEF blis_status blis_parse_i64(const char *s, size_t len, unsigned flags, i
         if (v > (limit - digit) / 10) return BLIS_E_RANGE;
         v = v * 10 + digit;
     }
-    if (neg) *out = v == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)v;
-    else *out = (int64_t)v;
+    if (neg)
+        *out = v == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)v;
+    else
+        *out = (int64_t)v;
     return BLIS_OK;
 }
 
@@ -1212,7 +1212,8 @@ BLIS_DEF int blis_f64_shortest(double v, char digits[17], int *exp10) {
         }
         k = (int)floor((double)lg2 * 0.30102999566398114) + 1;
     }
-    if (k >= 0) (void)blis__big_mul_pow10(&s, k);
+    if (k >= 0)
+        (void)blis__big_mul_pow10(&s, k);
     else {
         (void)blis__big_mul_pow10(&r, -k);
         (void)blis__big_mul_pow10(&mp, -k);
@@ -1387,9 +1388,8 @@ static blis_status blis__builder_end(blis__builder *b, blis_status st) {
     return st;
 }
 
-
-static blis_status blis__node_new(blis__builder *b, blis_node_kind kind, uint32_t line, uint32_t col,
-                                  uint32_t parent, uint32_t *out_index) {
+static blis_status blis__node_new(blis__builder *b, blis_node_kind kind, uint32_t line, uint32_t col, uint32_t parent,
+                                  uint32_t *out_index) {
     blis_doc *d = b->doc;
     blis_node *n;
     size_t cap = d->node_cap;
@@ -1468,7 +1468,8 @@ static blis_status blis__builder_close(blis__builder *b, uint32_t container, siz
     blis_doc *d = b->doc;
     size_t n = b->stack_len - stack_base, cap = d->kid_cap;
     blis_node *c = &d->nodes[container];
-    if (n > (size_t)UINT32_MAX - d->kid_count) return blis_err_set(b->err, BLIS_E_LIMIT, c->line, c->col, "too many values");
+    if (n > (size_t)UINT32_MAX - d->kid_count)
+        return blis_err_set(b->err, BLIS_E_LIMIT, c->line, c->col, "too many values");
     if (blis__grow(&b->alloc, (void **)&d->kids, &cap, (size_t)d->kid_count + n, sizeof(uint32_t)))
         return blis__nomem(b->err);
     d->kid_cap = (uint32_t)(cap > UINT32_MAX ? UINT32_MAX : cap);
@@ -1555,7 +1556,9 @@ static blis_status blis__jp_escape(blis__jp *p, char *out, size_t *out_len) {
         p->pos += 2;
         return BLIS_OK;
     }
-    if (e != 'u') return blis__jp_fail(p, BLIS_E_SYNTAX, at, "invalid escape sequence in string (valid: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
+    if (e != 'u')
+        return blis__jp_fail(p, BLIS_E_SYNTAX, at,
+                             "invalid escape sequence in string (valid: \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)");
     cp = blis__jp_hex4(p, at + 2);
     if (cp < 0) return blis__jp_fail(p, BLIS_E_SYNTAX, at, "\\u must be followed by 4 hex digits");
     p->pos = at + 6;
@@ -1658,7 +1661,9 @@ static blis_status blis__jp_container(blis__jp *p, uint32_t self, uint32_t depth
         if (is_obj) {
             blis_node *k;
             if (p->pos >= p->len || p->src[p->pos] != '"')
-                return blis__jp_unexpected(p, p->pos < p->len && p->src[p->pos] == '}' ? "a key (trailing commas are not allowed)" : "a string key");
+                return blis__jp_unexpected(p, p->pos < p->len && p->src[p->pos] == '}'
+                                                  ? "a key (trailing commas are not allowed)"
+                                                  : "a string key");
             if ((st = blis__node_new(&p->b, BLIS_NODE_STRING, p->line, blis__jp_col(p, p->pos), self, &child)))
                 return st;
             k = &p->b.doc->nodes[child];
@@ -1701,13 +1706,20 @@ static blis_status blis__jp_value(blis__jp *p, uint32_t parent, uint32_t depth, 
     blis__jp_ws(p);
     if (p->pos >= p->len) return blis__jp_unexpected(p, "a value");
     c = p->src[p->pos];
-    if (c == '{') kind = BLIS_NODE_OBJECT;
-    else if (c == '[') kind = BLIS_NODE_ARRAY;
-    else if (c == '"') kind = BLIS_NODE_STRING;
-    else if (c == '-' || (c >= '0' && c <= '9')) kind = BLIS_NODE_NUMBER;
-    else if (c == 't' || c == 'f') kind = BLIS_NODE_BOOL;
-    else if (c == 'n') kind = BLIS_NODE_NULL;
-    else return blis__jp_unexpected(p, "a value");
+    if (c == '{')
+        kind = BLIS_NODE_OBJECT;
+    else if (c == '[')
+        kind = BLIS_NODE_ARRAY;
+    else if (c == '"')
+        kind = BLIS_NODE_STRING;
+    else if (c == '-' || (c >= '0' && c <= '9'))
+        kind = BLIS_NODE_NUMBER;
+    else if (c == 't' || c == 'f')
+        kind = BLIS_NODE_BOOL;
+    else if (c == 'n')
+        kind = BLIS_NODE_NULL;
+    else
+        return blis__jp_unexpected(p, "a value");
     if ((st = blis__node_new(&p->b, kind, p->line, blis__jp_col(p, p->pos), parent, out))) return st;
     n = &p->b.doc->nodes[*out];
     switch (kind) {
@@ -1739,7 +1751,9 @@ static blis_status blis__jp_value(blis__jp *p, uint32_t parent, uint32_t depth, 
 }
 
 static size_t blis__skip_bom(const char *src, size_t len) {
-    return (len >= 3 && (unsigned char)src[0] == 0xEF && (unsigned char)src[1] == 0xBB && (unsigned char)src[2] == 0xBF) ? 3 : 0;
+    return (len >= 3 && (unsigned char)src[0] == 0xEF && (unsigned char)src[1] == 0xBB && (unsigned char)src[2] == 0xBF)
+               ? 3
+               : 0;
 }
 
 BLIS_DEF blis_status blis_json_parse(const char *src, size_t len, const blis_parse_opts *opts, blis_doc *doc,
@@ -1782,9 +1796,7 @@ BLIS_DEF void blis_doc_free(blis_doc *doc) {
 
 /* ---- accessors ---- */
 
-BLIS_DEF const blis_node *blis_doc_root(const blis_doc *doc) {
-    return doc && doc->node_count ? &doc->nodes[0] : NULL;
-}
+BLIS_DEF const blis_node *blis_doc_root(const blis_doc *doc) { return doc && doc->node_count ? &doc->nodes[0] : NULL; }
 
 BLIS_DEF const blis_node *blis_node_at(const blis_doc *doc, const blis_node *node, size_t i) {
     if (!node || i >= node->count) return NULL;
@@ -1798,8 +1810,7 @@ BLIS_DEF const blis_node *blis_node_key_at(const blis_doc *doc, const blis_node 
     return &doc->nodes[doc->kids[obj->first + 2 * i]];
 }
 
-BLIS_DEF const blis_node *blis_node_get_n(const blis_doc *doc, const blis_node *obj, const char *key,
-                                          size_t key_len) {
+BLIS_DEF const blis_node *blis_node_get_n(const blis_doc *doc, const blis_node *obj, const char *key, size_t key_len) {
     uint32_t i;
     if (!obj || obj->kind != BLIS_NODE_OBJECT) return NULL;
     for (i = obj->count; i-- > 0;) { /* from the end: the last duplicate wins, as in Go */
@@ -1858,8 +1869,8 @@ BLIS_DEF size_t blis_doc_path(const blis_doc *doc, const blis_node *node, char *
                 blis__append(buf, size, &len, tmp, (size_t)n);
                 break;
             }
-            if (par->kind == BLIS_NODE_OBJECT && (doc->kids[par->first + 2 * i + 1] == chain[j] ||
-                                                   doc->kids[par->first + 2 * i] == chain[j])) {
+            if (par->kind == BLIS_NODE_OBJECT &&
+                (doc->kids[par->first + 2 * i + 1] == chain[j] || doc->kids[par->first + 2 * i] == chain[j])) {
                 const blis_node *k = &doc->nodes[doc->kids[par->first + 2 * i]];
                 if (len) blis__append(buf, size, &len, ".", 1);
                 blis__append(buf, size, &len, k->as.string, k->count);
@@ -1973,12 +1984,11 @@ static blis_status blis__member(const blis_doc *doc, const blis_node *obj, const
     return BLIS_OK;
 }
 
-#define BLIS__DEFINE_MEMBER_GETTER(name, type, node_getter)                                                   \
-    BLIS_DEF blis_status name(const blis_doc *doc, const blis_node *obj, const char *key, type *out,          \
-                              blis_err *err) {                                                                \
-        const blis_node *v = NULL;                                                                            \
-        blis_status st = blis__member(doc, obj, key, &v, err);                                                \
-        return st != BLIS_OK ? st : node_getter(doc, v, out, err);                                           \
+#define BLIS__DEFINE_MEMBER_GETTER(name, type, node_getter)                                                           \
+    BLIS_DEF blis_status name(const blis_doc *doc, const blis_node *obj, const char *key, type *out, blis_err *err) { \
+        const blis_node *v = NULL;                                                                                    \
+        blis_status st = blis__member(doc, obj, key, &v, err);                                                        \
+        return st != BLIS_OK ? st : node_getter(doc, v, out, err);                                                    \
     }
 BLIS__DEFINE_MEMBER_GETTER(blis_doc_get_f64, double, blis_node_f64)
 BLIS__DEFINE_MEMBER_GETTER(blis_doc_get_i64, int64_t, blis_node_i64)
@@ -2243,8 +2253,8 @@ BLIS_DEF blis_status blis_jw_finish(const blis_jw *w) {
  * field, text after a closing quote and an unterminated quote are errors.
  * blis_csv_check verifies a table (tests and fuzz targets). */
 
-BLIS_DEF blis_status blis_csv_reader_init(blis_csv_reader *r, const char *src, size_t len,
-                                          const blis_parse_opts *opts, blis_err *err) {
+BLIS_DEF blis_status blis_csv_reader_init(blis_csv_reader *r, const char *src, size_t len, const blis_parse_opts *opts,
+                                          blis_err *err) {
     blis_parse_opts ro;
     blis_status st;
     blis__opts_resolve(opts, &ro);
@@ -2331,7 +2341,8 @@ static blis_status blis__csv_quoted(blis_csv_reader *r, blis_err *err) {
     }
     if (r->pos < r->len && r->src[r->pos] != ',' && r->src[r->pos] != '\n' &&
         !(r->src[r->pos] == '\r' && r->pos + 1 < r->len && r->src[r->pos + 1] == '\n'))
-        return blis__csv_fail(r, err, r->pos, "unexpected character after a closing quote (expected ',' or end of line)");
+        return blis__csv_fail(r, err, r->pos,
+                              "unexpected character after a closing quote (expected ',' or end of line)");
     return BLIS_OK;
 }
 
@@ -2359,8 +2370,10 @@ static size_t blis__csv_raw_row_len(const blis_csv_reader *r) {
     int quoted = 0;
     while (i < r->len) {
         char c = r->src[i];
-        if (c == '"') quoted = !quoted;
-        else if (c == '\n' && !quoted) break;
+        if (c == '"')
+            quoted = !quoted;
+        else if (c == '\n' && !quoted)
+            break;
         i++;
     }
     return i - r->pos;
@@ -2447,7 +2460,8 @@ static blis_status blis__csv_header(blis_csv *csv, const blis_csv_reader *r, bli
             return blis_err_set(err, BLIS_E_SYNTAX, csv->header[i].line, csv->header[i].col,
                                 "empty column name in the header (column %lu)", (unsigned long)i + 1);
         for (j = 0; j < i; j++)
-            if (csv->header[j].len == csv->header[i].len && memcmp(csv->header[j].ptr, csv->header[i].ptr, csv->header[i].len) == 0)
+            if (csv->header[j].len == csv->header[i].len &&
+                memcmp(csv->header[j].ptr, csv->header[i].ptr, csv->header[i].len) == 0)
                 return blis_err_set(err, BLIS_E_DUPLICATE, csv->header[i].line, csv->header[i].col,
                                     "duplicate column name \"%.*s\" (columns %lu and %lu)",
                                     (int)(csv->header[i].len > 100 ? 100 : csv->header[i].len), csv->header[i].ptr,
@@ -2544,7 +2558,8 @@ BLIS_DEF blis_status blis_csv_get_f64(const blis_csv *csv, uint32_t row, uint32_
     if (!f) return BLIS_E_INVALID;
     t = blis__csv_trimmed(f);
     st = blis_parse_f64(t.ptr, t.len, BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, out);
-    if (st == BLIS_E_RANGE) return blis__csv_bad_cell(csv, f, row, col, st, "a number within the range of a double", err);
+    if (st == BLIS_E_RANGE)
+        return blis__csv_bad_cell(csv, f, row, col, st, "a number within the range of a double", err);
     if (st != BLIS_OK) return blis__csv_bad_cell(csv, f, row, col, BLIS_E_TYPE, "a number", err);
     return BLIS_OK;
 }
@@ -2680,7 +2695,8 @@ static int blis__yp_next_content(blis__yp *p, blis_status *st) {
             blis__yp_blank_at(p, i + 3)) {
             p->pos = i;
             if (p->src[i] == '.') {
-                *st = blis__yp_fail(p, BLIS_E_UNSUPPORTED, "document end marker '...' is not supported (one document per file)");
+                *st = blis__yp_fail(p, BLIS_E_UNSUPPORTED,
+                                    "document end marker '...' is not supported (one document per file)");
                 return -2;
             }
             if (p->seen_content || p->seen_doc_start) {
@@ -2691,7 +2707,8 @@ static int blis__yp_next_content(blis__yp *p, blis_status *st) {
             p->pos += 3;
             blis__yp_spaces(p);
             if (!blis__yp_eol_at(p, p->pos) && p->src[p->pos] != '#') {
-                *st = blis__yp_fail(p, BLIS_E_UNSUPPORTED, "content on the '---' line is not supported (start it on the next line)");
+                *st = blis__yp_fail(p, BLIS_E_UNSUPPORTED,
+                                    "content on the '---' line is not supported (start it on the next line)");
                 return -2;
             }
             blis__yp_next_line(p);
@@ -2714,7 +2731,8 @@ static blis_status blis__yp_check_indicator(blis__yp *p) {
     case '*': return blis__yp_fail(p, BLIS_E_UNSUPPORTED, "aliases (*) are not supported");
     case '!': return blis__yp_fail(p, BLIS_E_UNSUPPORTED, "tags (!) are not supported");
     case '|':
-    case '>': return blis__yp_fail(p, BLIS_E_UNSUPPORTED, "block scalars (| and >) are not supported; use a quoted string");
+    case '>':
+        return blis__yp_fail(p, BLIS_E_UNSUPPORTED, "block scalars (| and >) are not supported; use a quoted string");
     case '@':
     case '`': return blis__yp_fail(p, BLIS_E_SYNTAX, "reserved indicator ('@' or '`') cannot start a plain scalar");
     case '%': return blis__yp_fail(p, BLIS_E_UNSUPPORTED, "directives (%) are not supported");
@@ -2775,7 +2793,8 @@ static blis_status blis__yp_resolve_plain(blis__yp *p, uint32_t idx, const char 
         blis__dec dec;
         size_t end = 0;
         int is_int = 1;
-        if (blis__dec_scan(s, n, BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, &dec, &end, &is_int) == BLIS_OK && end == n) {
+        if (blis__dec_scan(s, n, BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, &dec, &end, &is_int) == BLIS_OK &&
+            end == n) {
             node->kind = BLIS_NODE_NUMBER;
             if (is_int) node->flags |= BLIS_NODE_F_INT_LITERAL;
             if (blis__dec_to_f64(&dec, &node->as.number) != BLIS_OK)
@@ -2849,7 +2868,8 @@ static blis_status blis__yp_quoted(blis__yp *p, uint32_t parent, uint32_t *out) 
     blis_status st;
     i = blis__yp_quoted_end(p, p->pos);
     if (i >= p->len || p->src[i] != q)
-        return blis__yp_fail(p, BLIS_E_UNSUPPORTED, "unterminated quoted scalar (multi-line quoted scalars are not supported)");
+        return blis__yp_fail(p, BLIS_E_UNSUPPORTED,
+                             "unterminated quoted scalar (multi-line quoted scalars are not supported)");
     if ((st = blis__node_new(&p->b, BLIS_NODE_STRING, p->line, blis__yp_col(p), parent, out))) return st;
     buf = (char *)blis__arena_alloc(&p->b.doc->arena, i - open);
     if (!buf) return blis__nomem(p->b.err);
@@ -2928,8 +2948,9 @@ static blis_status blis__yp_plain(blis__yp *p, uint32_t parent, int flow, uint32
     char c = p->src[p->pos];
     if ((st = blis__yp_check_indicator(p))) return st;
     if (c == '-' && blis__yp_blank_at(p, p->pos + 1))
-        return blis__yp_fail(p, BLIS_E_SYNTAX, flow ? "block sequence item inside a flow collection"
-                                                     : "a block sequence cannot start on the same line as its key");
+        return blis__yp_fail(p, BLIS_E_SYNTAX,
+                             flow ? "block sequence item inside a flow collection"
+                                  : "a block sequence cannot start on the same line as its key");
     n = blis__yp_plain_len(p, flow);
     if (n == 0) return blis__yp_fail(p, BLIS_E_SYNTAX, "expected a value");
     if ((st = blis__node_new(&p->b, BLIS_NODE_STRING, p->line, blis__yp_col(p), parent, out))) return st;
@@ -2991,8 +3012,10 @@ static blis_status blis__yp_flow_collection(blis__yp *p, uint32_t self, uint32_t
             if (p->pos < p->len && p->src[p->pos] == ':') {
                 p->pos++;
                 blis__yp_flow_ws(p);
-                if (p->pos < p->len && (p->src[p->pos] == ',' || p->src[p->pos] == '}')) st = blis__yp_null_node(p, self, &child);
-                else st = blis__yp_flow_node(p, self, depth, &child);
+                if (p->pos < p->len && (p->src[p->pos] == ',' || p->src[p->pos] == '}'))
+                    st = blis__yp_null_node(p, self, &child);
+                else
+                    st = blis__yp_flow_node(p, self, depth, &child);
             } else {
                 st = blis__yp_null_node(p, self, &child);
             }
@@ -3003,24 +3026,28 @@ static blis_status blis__yp_flow_collection(blis__yp *p, uint32_t self, uint32_t
         if ((st = blis__builder_push(&p->b, child))) return st;
         blis__yp_flow_ws(p);
         if (!is_map && p->pos < p->len && p->src[p->pos] == ':')
-            return blis__yp_fail(p, BLIS_E_UNSUPPORTED, "implicit mappings inside flow sequences ([a: b]) are not supported");
+            return blis__yp_fail(p, BLIS_E_UNSUPPORTED,
+                                 "implicit mappings inside flow sequences ([a: b]) are not supported");
         if (p->pos < p->len && p->src[p->pos] == ',') {
             p->pos++;
             continue;
         }
         if (p->pos < p->len && p->src[p->pos] == close) continue;
         if (p->pos >= p->len) continue; /* reported as unterminated above */
-        return blis__yp_fail(p, BLIS_E_SYNTAX, is_map ? "expected ',' or '}' in a flow mapping" : "expected ',' or ']' in a flow sequence");
+        return blis__yp_fail(p, BLIS_E_SYNTAX,
+                             is_map ? "expected ',' or '}' in a flow mapping"
+                                    : "expected ',' or ']' in a flow sequence");
     }
 }
 
 static blis_status blis__yp_flow_node(blis__yp *p, uint32_t parent, uint32_t depth, uint32_t *out) {
     char c = p->pos < p->len ? p->src[p->pos] : '\0';
     blis_status st;
+    if (p->pos >= p->len) return blis__yp_fail(p, BLIS_E_SYNTAX, "unexpected end of input inside a flow collection");
     if (c == '[' || c == '{') {
         if ((st = blis__depth_check(&p->b, depth + 1, p->line, blis__yp_col(p)))) return st;
-        if ((st = blis__node_new(&p->b, c == '[' ? BLIS_NODE_ARRAY : BLIS_NODE_OBJECT, p->line, blis__yp_col(p),
-                                 parent, out)))
+        if ((st = blis__node_new(&p->b, c == '[' ? BLIS_NODE_ARRAY : BLIS_NODE_OBJECT, p->line, blis__yp_col(p), parent,
+                                 out)))
             return st;
         return blis__yp_flow_collection(p, *out, depth + 1);
     }
@@ -3064,12 +3091,14 @@ static blis_status blis__yp_inline(blis__yp *p, uint32_t parent, uint32_t depth,
         after = p->pos;
         blis__yp_spaces(p);
         if (p->pos < p->len && p->src[p->pos] == ':' && blis__yp_blank_at(p, p->pos + 1))
-            return blis__yp_fail(p, BLIS_E_UNSUPPORTED, c == '[' || c == '{' ? "collections as mapping keys are not supported"
-                                                                             : "mappings are not allowed as inline values");
+            return blis__yp_fail(p, BLIS_E_UNSUPPORTED,
+                                 c == '[' || c == '{' ? "collections as mapping keys are not supported"
+                                                      : "mappings are not allowed as inline values");
         p->pos = after;
     } else {
         if (blis__yp_is_key_here(p))
-            return blis__yp_fail(p, BLIS_E_SYNTAX, "mappings are not allowed as inline values (put the nested mapping on its own lines)");
+            return blis__yp_fail(p, BLIS_E_SYNTAX,
+                                 "mappings are not allowed as inline values (put the nested mapping on its own lines)");
         if ((st = blis__yp_plain(p, parent, 0, out))) return st;
     }
     return blis__yp_end_of_line(p);
@@ -3133,8 +3162,10 @@ static blis_status blis__yp_block_map(blis__yp *p, int indent, uint32_t self, ui
         if (ind < indent) break;
         p->pos += (size_t)ind;
         if (ind > indent)
-            return blis__yp_fail(p, BLIS_E_SYNTAX, "unexpected indentation (multi-line plain scalars are not supported)");
-        if (blis__yp_is_seq_item(p, p->pos)) return blis__yp_fail(p, BLIS_E_SYNTAX, "expected a mapping key, found a sequence item");
+            return blis__yp_fail(p, BLIS_E_SYNTAX,
+                                 "unexpected indentation (multi-line plain scalars are not supported)");
+        if (blis__yp_is_seq_item(p, p->pos))
+            return blis__yp_fail(p, BLIS_E_SYNTAX, "expected a mapping key, found a sequence item");
         if (!blis__yp_is_key_here(p)) {
             if (blis__yp_check_indicator(p)) return p->b.err->status;
             return blis__yp_fail(p, BLIS_E_SYNTAX, "expected a mapping key (\"key: value\")");
@@ -3230,7 +3261,7 @@ BLIS_DEF blis_status blis_yaml_parse(const char *src, size_t len, const blis_par
     blis_parse_opts ro;
     blis__yp p;
     blis_status st;
-    uint32_t root;
+    uint32_t root = 0;
     int ind;
     blis__opts_resolve(opts, &ro);
     ro.allow_duplicate_keys = 0; /* YAML forbids duplicate keys */
@@ -3256,7 +3287,8 @@ BLIS_DEF blis_status blis_yaml_parse(const char *src, size_t len, const blis_par
         if (next == -2) return blis__builder_end(&p.b, st);
         if (next >= 0) {
             p.pos += (size_t)next;
-            st = blis__yp_fail(&p, BLIS_E_SYNTAX, "unexpected content after the document's top-level value (check the indentation)");
+            st = blis__yp_fail(&p, BLIS_E_SYNTAX,
+                               "unexpected content after the document's top-level value (check the indentation)");
         }
     }
     return blis__builder_end(&p.b, st);

@@ -28,7 +28,7 @@ typedef struct t_entry {
     void (*run_case)(t_ctx *, size_t);
 } t_entry;
 
-#define X_TEST(n) {#n, test_##n, NULL, NULL, NULL},
+#define X_TEST(n)  {#n, test_##n, NULL, NULL, NULL},
 #define X_TABLE(n) {#n, NULL, table_count_##n, table_name_##n, table_run_##n},
 static const t_entry t_registry[] = {
 #include "tests.inc"
@@ -40,14 +40,16 @@ typedef struct t_totals {
     int passed, failed, skipped;
 } t_totals;
 
-static void t_run_one(const char *name, void (*fn)(t_ctx *), void (*run_case)(t_ctx *, size_t), size_t i,
-                      int quick, t_totals *tot) {
+static void t_run_one(const char *name, void (*fn)(t_ctx *), void (*run_case)(t_ctx *, size_t), size_t i, int quick,
+                      t_totals *tot) {
     t_ctx t;
     memset(&t, 0, sizeof t);
     t.name = name;
     t.quick = quick;
-    if (fn) fn(&t);
-    else run_case(&t, i);
+    if (fn)
+        fn(&t);
+    else
+        run_case(&t, i);
     if (t.skipped) {
         tot->skipped++;
     } else if (t.failures || t.checks == 0) {
@@ -64,9 +66,12 @@ int main(int argc, char **argv) {
     size_t k, c;
     t_totals tot = {0, 0, 0};
     for (i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-t") && i + 1 < argc) filter = argv[++i];
-        else if (!strcmp(argv[i], "-q")) quick = 1;
-        else if (!strcmp(argv[i], "-l")) list = 1;
+        if (!strcmp(argv[i], "-t") && i + 1 < argc)
+            filter = argv[++i];
+        else if (!strcmp(argv[i], "-q"))
+            quick = 1;
+        else if (!strcmp(argv[i], "-l"))
+            list = 1;
         else {
             fprintf(stderr, "usage: runner [-q] [-l] [-t NAME]\n");
             return 2;
@@ -77,8 +82,10 @@ int main(int argc, char **argv) {
         size_t n = e->single ? 1 : e->count();
         for (c = 0; c < n; c++) {
             char name[256];
-            if (e->single) snprintf(name, sizeof name, "%s", e->name);
-            else snprintf(name, sizeof name, "%s:%s", e->name, e->case_name(c));
+            if (e->single)
+                snprintf(name, sizeof name, "%s", e->name);
+            else
+                snprintf(name, sizeof name, "%s:%s", e->name, e->case_name(c));
             if (filter && !strstr(name, filter)) continue;
             if (list) {
                 printf("%s\n", name);
@@ -88,8 +95,10 @@ int main(int argc, char **argv) {
         }
     }
     if (list) return 0;
-    if (tot.skipped) printf("%d passed, %d failed, %d skipped\n", tot.passed, tot.failed, tot.skipped);
-    else printf("%d passed, %d failed\n", tot.passed, tot.failed);
+    if (tot.skipped)
+        printf("%d passed, %d failed, %d skipped\n", tot.passed, tot.failed, tot.skipped);
+    else
+        printf("%d passed, %d failed\n", tot.passed, tot.failed);
     if (tot.passed + tot.failed == 0) {
         fprintf(stderr, "runner: no test ran\n");
         return 1;

@@ -32,39 +32,39 @@ static void t_fail(t_ctx *t, const char *file, int line, const char *what) {
     t->failures++;
 }
 
-#define TEST(name) static void test_##name(t_ctx *t_)
+#define TEST(name)          static void test_##name(t_ctx *t_)
 #define TABLE_DYNAMIC(name) /* count/name/run functions written by hand */
-#define TABLE(tname, arr, fn)                                                             \
-    static size_t table_count_##tname(void) { return sizeof(arr) / sizeof((arr)[0]); }   \
-    static const char *table_name_##tname(size_t i) { return (arr)[i].name; }             \
+#define TABLE(tname, arr, fn)                                                          \
+    static size_t table_count_##tname(void) { return sizeof(arr) / sizeof((arr)[0]); } \
+    static const char *table_name_##tname(size_t i) { return (arr)[i].name; }          \
     static void table_run_##tname(t_ctx *t_, size_t i) { fn(t_, &(arr)[i]); }
 
-#define CHECK(cond)                                              \
-    do {                                                         \
-        t_->checks++;                                            \
-        if (!(cond)) t_fail(t_, __FILE__, __LINE__, #cond);      \
+#define CHECK(cond)                                         \
+    do {                                                    \
+        t_->checks++;                                       \
+        if (!(cond)) t_fail(t_, __FILE__, __LINE__, #cond); \
     } while (0)
 
-#define CHECK_MSG(cond, ...)                                     \
-    do {                                                         \
-        t_->checks++;                                            \
-        if (!(cond)) {                                           \
-            char m_[512];                                        \
-            snprintf(m_, sizeof m_, __VA_ARGS__);                \
-            t_fail(t_, __FILE__, __LINE__, m_);                  \
-        }                                                        \
+#define CHECK_MSG(cond, ...)                      \
+    do {                                          \
+        t_->checks++;                             \
+        if (!(cond)) {                            \
+            char m_[512];                         \
+            snprintf(m_, sizeof m_, __VA_ARGS__); \
+            t_fail(t_, __FILE__, __LINE__, m_);   \
+        }                                         \
     } while (0)
 
-#define CHECK_EQ_I64(a, b)                                                                                  \
-    do {                                                                                                    \
-        long long a_ = (long long)(a), b_ = (long long)(b);                                                 \
-        CHECK_MSG(a_ == b_, "%s == %s: got %lld, expected %lld", #a, #b, a_, b_);                           \
+#define CHECK_EQ_I64(a, b)                                                        \
+    do {                                                                          \
+        long long a_ = (long long)(a), b_ = (long long)(b);                       \
+        CHECK_MSG(a_ == b_, "%s == %s: got %lld, expected %lld", #a, #b, a_, b_); \
     } while (0)
 
-#define CHECK_EQ_U64(a, b)                                                                                  \
-    do {                                                                                                    \
-        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);                      \
-        CHECK_MSG(a_ == b_, "%s == %s: got %llu, expected %llu", #a, #b, a_, b_);                           \
+#define CHECK_EQ_U64(a, b)                                                             \
+    do {                                                                               \
+        unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b); \
+        CHECK_MSG(a_ == b_, "%s == %s: got %llu, expected %llu", #a, #b, a_, b_);      \
     } while (0)
 
 #define CHECK_EQ_F64(a, b)                                                                                  \
@@ -73,24 +73,24 @@ static void t_fail(t_ctx *t, const char *file, int line, const char *what) {
         CHECK_MSG(memcmp(&a_, &b_, sizeof a_) == 0, "%s == %s: got %.17g, expected %.17g", #a, #b, a_, b_); \
     } while (0)
 
-#define CHECK_STR(a, b)                                                                                     \
-    do {                                                                                                    \
-        const char *a_ = (a), *b_ = (b);                                                                    \
-        CHECK_MSG(a_ && b_ && strcmp(a_, b_) == 0, "%s == %s: got \"%s\", expected \"%s\"", #a, #b,         \
-                  a_ ? a_ : "(null)", b_ ? b_ : "(null)");                                                  \
+#define CHECK_STR(a, b)                                                                                               \
+    do {                                                                                                              \
+        const char *a_ = (a), *b_ = (b);                                                                              \
+        CHECK_MSG(a_ &&b_ &&strcmp(a_, b_) == 0, "%s == %s: got \"%s\", expected \"%s\"", #a, #b, a_ ? a_ : "(null)", \
+                  b_ ? b_ : "(null)");                                                                                \
     } while (0)
 
-#define CHECK_CONTAINS(h, n)                                                                                \
-    do {                                                                                                    \
-        const char *h_ = (h), *n_ = (n);                                                                    \
-        CHECK_MSG(h_ && strstr(h_, n_) != NULL, "%s contains \"%s\": got \"%s\"", #h, n_, h_ ? h_ : "(null)"); \
+#define CHECK_CONTAINS(h, n)                                                                                  \
+    do {                                                                                                      \
+        const char *h_ = (h), *n_ = (n);                                                                      \
+        CHECK_MSG(h_ &&strstr(h_, n_) != NULL, "%s contains \"%s\": got \"%s\"", #h, n_, h_ ? h_ : "(null)"); \
     } while (0)
 
-#define SKIP(why)                                                       \
-    do {                                                                \
-        fprintf(stderr, "  SKIP %s: %s\n", t_->name, why);              \
-        t_->skipped = 1;                                                \
-        return;                                                         \
+#define SKIP(why)                                          \
+    do {                                                   \
+        fprintf(stderr, "  SKIP %s: %s\n", t_->name, why); \
+        t_->skipped = 1;                                   \
+        return;                                            \
     } while (0)
 
 /* The directory of the shared reference material (../shared by default,
@@ -120,12 +120,12 @@ static int t_read_shared(t_ctx *t_, const char *rel, char **out, size_t *len) {
     return *out != NULL;
 }
 
-#define SHARED_OR_SKIP(rel, out, len)                                                      \
-    do {                                                                                   \
-        if (!t_read_shared(t_, rel, out, len)) {                                           \
-            if (!t_shared_dir()) SKIP("../shared is absent (set BLIS_SHARED_DIR)");         \
-            return;                                                                        \
-        }                                                                                  \
+#define SHARED_OR_SKIP(rel, out, len)                                               \
+    do {                                                                            \
+        if (!t_read_shared(t_, rel, out, len)) {                                    \
+            if (!t_shared_dir()) SKIP("../shared is absent (set BLIS_SHARED_DIR)"); \
+            return;                                                                 \
+        }                                                                           \
     } while (0)
 
 #endif

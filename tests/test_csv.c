@@ -36,7 +36,10 @@ static const csv_ok_case csv_ok_cases[] = {
     {"empty_fields", "a,b,c\n,,\n", "a|b|c;||"},
     {"empty_quoted", "a,b\n\"\",x\n", "a|b;|x"},
     {"blank_lines_skipped", "a\n\n1\n\r\n\n2\n", "a;1;2"},
-    {"bom", "\xEF\xBB\xBF" "a,b\n1,2\n", "a|b;1|2"},
+    {"bom",
+     "\xEF\xBB\xBF"
+     "a,b\n1,2\n",
+     "a|b;1|2"},
     {"header_only", "a,b\n", "a|b"},
     {"spaces_kept", "a, b\n x ,y\n", "a| b; x |y"},
     {"quoted_header", "\"col,1\",b\n1,2\n", "col,1|b;1|2"},
@@ -248,8 +251,8 @@ TEST(csv_reads_shared_tables) {
         blis_err err;
         uint32_t r;
         SHARED_OR_SKIP(files[i], &src, &len);
-        CHECK_MSG(blis_csv_parse(src, len, NULL, &csv, &err) == BLIS_OK, "%s:%u:%u: %s", files[i],
-                  (unsigned)err.line, (unsigned)err.col, err.msg);
+        CHECK_MSG(blis_csv_parse(src, len, NULL, &csv, &err) == BLIS_OK, "%s:%u:%u: %s", files[i], (unsigned)err.line,
+                  (unsigned)err.col, err.msg);
         CHECK(csv.rows > 0);
         CHECK_EQ_I64(blis_csv_check(&csv), 0);
         if (i < 2) {

@@ -381,7 +381,10 @@ TEST(json_writer_invalid_utf8_and_separators) {
     blis_jw w;
     memset(&b, 0, sizeof b);
     blis_jw_init(&w, blis_buf_write, &b, 0);
-    blis_jw_str_n(&w, "a\xFF" "b\xE2\x80\xA9", 6);
+    blis_jw_str_n(&w,
+                  "a\xFF"
+                  "b\xE2\x80\xA9",
+                  6);
     CHECK_EQ_I64(blis_jw_finish(&w), BLIS_OK);
     CHECK_STR(b.data, "\"a\\ufffdb\\u2029\"");
     blis_buf_free(&b);
@@ -483,8 +486,8 @@ TEST(json_reads_all_shared_json) {
         blis_err err;
         blis_buf a, b;
         SHARED_OR_SKIP(files[i], &src, &len);
-        CHECK_MSG(blis_json_parse(src, len, NULL, &doc, &err) == BLIS_OK, "%s:%u:%u: %s", files[i],
-                  (unsigned)err.line, (unsigned)err.col, err.msg);
+        CHECK_MSG(blis_json_parse(src, len, NULL, &doc, &err) == BLIS_OK, "%s:%u:%u: %s", files[i], (unsigned)err.line,
+                  (unsigned)err.col, err.msg);
         CHECK_EQ_I64(blis_doc_check(&doc), 0);
         CHECK(t_jw_doc(&doc, 2, &a));
         CHECK(blis_json_parse(a.data, a.len, NULL, &again, &err) == BLIS_OK);

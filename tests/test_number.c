@@ -32,8 +32,8 @@ static const f64_case f64_cases[] = {
     {"tie_to_even_down", "9007199254740993", 0, BLIS_OK, 9007199254740992.0},
     {"tie_to_even_up", "9007199254740995", 0, BLIS_OK, 9007199254740996.0},
     {"tie_broken_by_far_digit",
-     "9007199254740993.00000000000000000000000000000000000000000000000000000000000000000000000000000001", 0,
-     BLIS_OK, 9007199254740994.0},
+     "9007199254740993.00000000000000000000000000000000000000000000000000000000000000000000000000000001", 0, BLIS_OK,
+     9007199254740994.0},
     {"huge_exponent_zero", "0e999999999999", 0, BLIS_OK, 0.0},
     {"huge_exponent", "1e999999999999", 0, BLIS_E_RANGE, 0},
     {"tiny_exponent", "1e-999999999999", 0, BLIS_OK, 0.0},
@@ -194,8 +194,10 @@ TEST(number_parse_matches_strtod_random) {
         k += snprintf(buf + k, sizeof buf - (size_t)k, "e%d", (int)(t_rng(&s) % 700) - 350);
         ref = strtod(buf, NULL);
         st = blis_parse_f64(buf, strlen(buf), 0, &ours);
-        if (ref - ref != 0) bad += st != BLIS_E_RANGE;
-        else bad += st != BLIS_OK || memcmp(&ours, &ref, sizeof ref) != 0;
+        if (ref - ref != 0)
+            bad += st != BLIS_E_RANGE;
+        else
+            bad += st != BLIS_OK || memcmp(&ours, &ref, sizeof ref) != 0;
     }
     CHECK_EQ_I64(bad, 0);
 }
@@ -271,7 +273,10 @@ TEST(number_locale_independence) {
     if (!setlocale(LC_ALL, "de_DE.UTF-8") && !setlocale(LC_ALL, "de_DE.utf8"))
         SKIP("locale de_DE.UTF-8 is not installed (.ci/run installs it)");
     snprintf(probe, sizeof probe, "%.1f", 1.5);
-    CHECK_STR(probe, "1,5"); /* the locale really is active */
+    if (strcmp(probe, "1,5") != 0) { /* musl's printf and strtod ignore LC_NUMERIC */
+        setlocale(LC_ALL, "C");
+        SKIP("this C library ignores the locale's decimal separator, so the test cannot show anything here");
+    }
     CHECK(blis_parse_f64("1.5", 3, 0, &v) == BLIS_OK);
     CHECK_EQ_F64(v, 1.5);
     CHECK(blis_parse_f64("1,5", 3, 0, &v) == BLIS_E_SYNTAX);

@@ -42,7 +42,10 @@ static const yaml_ok_case yaml_ok_cases[] = {
     {"deep_indent_mix", "a:\n    b: 1\n    c:\n      - 2\nd: 3\n", "{\"a\":{\"b\":1,\"c\":[2]},\"d\":3}"},
     {"flow_quoted_keys", "{\"a\": 1, 'b': [x, \"y\"]}\n", "{\"a\":1,\"b\":[\"x\",\"y\"]}"},
     {"flow_key_no_value", "{a, b: 1}\n", "{\"a\":null,\"b\":1}"},
-    {"bom", "\xEF\xBB\xBF" "a: 1\n", "{\"a\":1}"},
+    {"bom",
+     "\xEF\xBB\xBF"
+     "a: 1\n",
+     "{\"a\":1}"},
     {"trailing_spaces", "a: hello   \n", "{\"a\":\"hello\"}"},
     {"tab_after_colon", "a:\t1\n", "{\"a\":1}"},
     {"compact_map_with_nested", "- a:\n    b: 1\n  c: 2\n", "[{\"a\":{\"b\":1},\"c\":2}]"},
@@ -120,6 +123,7 @@ static const yaml_err_case yaml_err_cases[] = {
     {"flow_missing_comma", "a: {x: 1 y: 2}\n", BLIS_E_SYNTAX, 1, 11, "expected ',' or '}'"},
     {"seq_after_root_scalar", "x\n- y\n", BLIS_E_SYNTAX, 2, 1, "unexpected content after the document"},
     {"block_seq_in_flow", "a: [- x]\n", BLIS_E_SYNTAX, 1, 5, "block sequence item inside a flow collection"},
+    {"flow_value_at_eof", "a: {k: # c", BLIS_E_SYNTAX, 1, 11, "unexpected end of input inside a flow collection"},
 };
 
 static void run_yaml_err_case(t_ctx *t_, const yaml_err_case *c) {
@@ -275,18 +279,22 @@ TEST(yaml_reads_reference_defaults_v061) {
     SHARED_OR_SKIP("reference/upstream/v0.6.1/defaults.yaml", &src, &len);
     CHECK_EQ_I64(blis_yaml_parse(src, len, NULL, &doc, &err), BLIS_OK);
     CHECK_EQ_I64(blis_doc_check(&doc), 0);
-    CHECK_EQ_I64(blis_doc_get_i64(&doc, t_yaml_path(&doc, "workloads", "chatbot", NULL), "prompt_tokens", &i, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_doc_get_i64(&doc, t_yaml_path(&doc, "workloads", "chatbot", NULL), "prompt_tokens", &i, &err),
+                 BLIS_OK);
     CHECK_EQ_I64(i, 256);
     models = blis_node_get(&doc, blis_doc_root(&doc), "models");
     CHECK(models && models->kind == BLIS_NODE_ARRAY && models->count > 50);
     m0 = blis_node_at(&doc, models, 0);
     CHECK_EQ_I64(blis_doc_get_str(&doc, m0, "id", &s, &err), BLIS_OK);
     CHECK_STR(s, "ibm-granite/granite-3.1-8b-instruct");
-    CHECK_EQ_I64(blis_node_f64(&doc, blis_node_at(&doc, blis_node_get(&doc, m0, "alpha_coeffs"), 0), &f, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_node_f64(&doc, blis_node_at(&doc, blis_node_get(&doc, m0, "alpha_coeffs"), 0), &f, &err),
+                 BLIS_OK);
     CHECK_EQ_F64(f, 5948.910386094121);
     CHECK_EQ_I64(blis_doc_get_i64(&doc, m0, "total_kv_blocks", &i, &err), BLIS_OK);
     CHECK_EQ_I64(i, 23257);
-    CHECK_EQ_I64(blis_doc_get_str(&doc, t_yaml_path(&doc, "defaults", "meta-llama/llama-3.1-8b-instruct", NULL), "GPU", &s, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_doc_get_str(&doc, t_yaml_path(&doc, "defaults", "meta-llama/llama-3.1-8b-instruct", NULL), "GPU",
+                                  &s, &err),
+                 BLIS_OK);
     CHECK_STR(s, "H100");
     blis_doc_free(&doc);
     free(src);
@@ -315,9 +323,11 @@ TEST(yaml_reads_reference_defaults_head) {
     SHARED_OR_SKIP("reference/upstream/HEAD/defaults.yaml", &src, &len);
     CHECK_EQ_I64(blis_yaml_parse(src, len, NULL, &doc, &err), BLIS_OK);
     CHECK_EQ_U64(t_yaml_path(&doc, "trained_physics_coefficients", "beta_coeffs", NULL)->count, 11);
-    CHECK_EQ_I64(blis_doc_get_f64(&doc, t_yaml_path(&doc, "kv_offload_devices", "s3", NULL), "base_latency", &f, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_doc_get_f64(&doc, t_yaml_path(&doc, "kv_offload_devices", "s3", NULL), "base_latency", &f, &err),
+                 BLIS_OK);
     CHECK_EQ_F64(f, 30000.0);
-    CHECK_EQ_I64(blis_doc_get_f64(&doc, t_yaml_path(&doc, "lora", NULL, NULL), "load_bandwidth_bytes_us", &f, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_doc_get_f64(&doc, t_yaml_path(&doc, "lora", NULL, NULL), "load_bandwidth_bytes_us", &f, &err),
+                 BLIS_OK);
     CHECK_EQ_F64(f, 2e6); /* "2.0e6": a float in YAML 1.2 */
     tiers = t_yaml_path(&doc, "lora", "step_overhead_tiers", "8");
     CHECK_EQ_I64(blis_doc_get_f64(&doc, tiers, "k6", &f, &err), BLIS_OK);
@@ -338,7 +348,9 @@ TEST(yaml_reads_embedded_workload_specs) {
     int64_t i = 0;
     SHARED_OR_SKIP("conformance/blis/workload/workload_generation_a410740f.json", &src, &len);
     CHECK_EQ_I64(blis_json_parse(src, len, NULL, &jdoc, &err), BLIS_OK);
-    CHECK_EQ_I64(blis_doc_get_str(&jdoc, blis_node_get(&jdoc, blis_doc_root(&jdoc), "spec_two_clients_seed7"), "yaml", &yaml, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_doc_get_str(&jdoc, blis_node_get(&jdoc, blis_doc_root(&jdoc), "spec_two_clients_seed7"), "yaml",
+                                  &yaml, &err),
+                 BLIS_OK);
     CHECK_EQ_I64(blis_yaml_parse(yaml, strlen(yaml), NULL, &ydoc, &err), BLIS_OK);
     CHECK_EQ_I64(blis_doc_get_str(&ydoc, blis_doc_root(&ydoc), "version", &s, &err), BLIS_OK);
     CHECK_STR(s, "2");
@@ -349,12 +361,21 @@ TEST(yaml_reads_embedded_workload_specs) {
     c1 = blis_node_at(&ydoc, clients, 1);
     CHECK_EQ_I64(blis_doc_get_f64(&ydoc, blis_node_get(&ydoc, c1, "arrival"), "cv", &f, &err), BLIS_OK);
     CHECK_EQ_F64(f, 2.0);
-    CHECK_EQ_I64(blis_doc_get_f64(&ydoc, blis_node_get(&ydoc, blis_node_get(&ydoc, c1, "input_distribution"), "params"), "mix_weight", &f, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_doc_get_f64(&ydoc, blis_node_get(&ydoc, blis_node_get(&ydoc, c1, "input_distribution"), "params"),
+                                  "mix_weight", &f, &err),
+                 BLIS_OK);
     CHECK_EQ_F64(f, 0.3);
     blis_doc_free(&ydoc);
-    CHECK_EQ_I64(blis_doc_get_str(&jdoc, blis_node_get(&jdoc, blis_doc_root(&jdoc), "spec_weibull_seed11_horizon60s"), "yaml", &yaml, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_doc_get_str(&jdoc, blis_node_get(&jdoc, blis_doc_root(&jdoc), "spec_weibull_seed11_horizon60s"),
+                                  "yaml", &yaml, &err),
+                 BLIS_OK);
     CHECK_EQ_I64(blis_yaml_parse(yaml, strlen(yaml), NULL, &ydoc, &err), BLIS_OK);
-    CHECK_EQ_I64(blis_doc_get_f64(&ydoc, blis_node_get(&ydoc, blis_node_at(&ydoc, blis_node_get(&ydoc, blis_doc_root(&ydoc), "clients"), 0), "arrival"), "cv", &f, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_doc_get_f64(
+                     &ydoc,
+                     blis_node_get(&ydoc, blis_node_at(&ydoc, blis_node_get(&ydoc, blis_doc_root(&ydoc), "clients"), 0),
+                                   "arrival"),
+                     "cv", &f, &err),
+                 BLIS_OK);
     CHECK_EQ_F64(f, 1.5);
     blis_doc_free(&ydoc);
     blis_doc_free(&jdoc);

@@ -11,27 +11,26 @@
 #include <string.h>
 
 #define EXIT_RUNTIME 1
-#define EXIT_USAGE 2
+#define EXIT_USAGE   2
 
-static const char usage_text[] =
-    "usage: simulation_worker <command> [options]\n"
-    "       simulation_worker --help | --version\n"
-    "\n"
-    "blis " BLIS_VERSION ": a C port of BLIS, the LLM inference serving simulator.\n"
-    "\n"
-    "commands:\n"
-    "  check [--as json|yaml|csv] [--print] FILE...\n"
-    "        Parse input files with blis's strict parsers (the ones every later\n"
-    "        command uses for configs, workload specs, defaults files and traces)\n"
-    "        and report, for each file, 'ok' with a summary on stdout or the first\n"
-    "        error as file:line:col on stderr.\n"
-    "          --as FORMAT  json, yaml or csv; default: from the file extension\n"
-    "                       (.json; .yaml or .yml; .csv)\n"
-    "          --print      print each JSON or YAML document as JSON (2-space\n"
-    "                       indentation, numbers as Go's encoding/json prints them)\n"
-    "\n"
-    "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
-    "The simulator commands (run, step, evaluate) are not in this version yet.\n";
+static const char usage_text[] = "usage: simulation_worker <command> [options]\n"
+                                 "       simulation_worker --help | --version\n"
+                                 "\n"
+                                 "blis " BLIS_VERSION ": a C port of BLIS, the LLM inference serving simulator.\n"
+                                 "\n"
+                                 "commands:\n"
+                                 "  check [--as json|yaml|csv] [--print] FILE...\n"
+                                 "        Parse input files with blis's strict parsers (the ones every later\n"
+                                 "        command uses for configs, workload specs, defaults files and traces)\n"
+                                 "        and report, for each file, 'ok' with a summary on stdout or the first\n"
+                                 "        error as file:line:col on stderr.\n"
+                                 "          --as FORMAT  json, yaml or csv; default: from the file extension\n"
+                                 "                       (.json; .yaml or .yml; .csv)\n"
+                                 "          --print      print each JSON or YAML document as JSON (2-space\n"
+                                 "                       indentation, numbers as Go's encoding/json prints them)\n"
+                                 "\n"
+                                 "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
+                                 "The simulator commands (run, step, evaluate) are not in this version yet.\n";
 
 static int file_write(void *user, const char *data, size_t len_bytes) {
     return fwrite(data, 1, len_bytes, (FILE *)user) == len_bytes ? 0 : -1;
@@ -70,7 +69,7 @@ static int check_file(const char *path, const char *fmt, int print) {
     int rc = 0;
     memset(&opts, 0, sizeof opts);
     opts.source = path;
-    if ((st = blis_file_read(path, 0, NULL, &src, &len, &err)) != BLIS_OK) {
+    if (blis_file_read(path, 0, NULL, &src, &len, &err) != BLIS_OK) {
         print_err(&err);
         return EXIT_USAGE;
     }
@@ -83,13 +82,15 @@ static int check_file(const char *path, const char *fmt, int print) {
         }
     } else {
         blis_doc doc;
-        st = !strcmp(fmt, "json") ? blis_json_parse(src, len, &opts, &doc, &err) : blis_yaml_parse(src, len, &opts, &doc, &err);
+        st = !strcmp(fmt, "json") ? blis_json_parse(src, len, &opts, &doc, &err)
+                                  : blis_yaml_parse(src, len, &opts, &doc, &err);
         if (st == BLIS_OK && print) {
             blis_jw w;
             blis_jw_init(&w, file_write, stdout, 2);
             blis_jw_node(&w, &doc, blis_doc_root(&doc));
             if (blis_jw_finish(&w) == BLIS_E_INVALID) {
-                fprintf(stderr, "%s: error: the document holds a value JSON cannot represent (NaN or infinity)\n", path);
+                fprintf(stderr, "%s: error: the document holds a value JSON cannot represent (NaN or infinity)\n",
+                        path);
                 rc = EXIT_USAGE;
             } else if (blis_jw_finish(&w) != BLIS_OK || fputc('\n', stdout) == EOF) {
                 rc = EXIT_RUNTIME;
@@ -114,7 +115,7 @@ static int cmd_check(int argc, char **argv) {
         if (!strcmp(argv[i], "--as")) {
             if (i + 1 >= argc) return usage_error("--as needs a value (json, yaml or csv)", NULL);
             forced = argv[++i];
-            if (strcmp(forced, "json") && strcmp(forced, "yaml") && strcmp(forced, "csv"))
+            if (strcmp(forced, "json") != 0 && strcmp(forced, "yaml") != 0 && strcmp(forced, "csv") != 0)
                 return usage_error("--as must be json, yaml or csv, got", forced);
         } else if (!strcmp(argv[i], "--print")) {
             print = 1;

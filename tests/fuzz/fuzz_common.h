@@ -34,7 +34,8 @@ static int blis_fuzz_json(const unsigned char *data, size_t size) {
     blis_buf a, b;
     int rc = 0;
     if (blis_json_parse((const char *)data, size, NULL, &doc, &err) != BLIS_OK) {
-        if (err.status == BLIS_OK || err.msg[0] == '\0') return blis_fuzz_report("json", "error without status or message");
+        if (err.status == BLIS_OK || err.msg[0] == '\0')
+            return blis_fuzz_report("json", "error without status or message");
         if (doc.nodes != NULL) return blis_fuzz_report("json", "failed parse left nodes");
         return 0;
     }
@@ -71,7 +72,8 @@ static int blis_fuzz_yaml(const unsigned char *data, size_t size) {
     int rc = 0;
     blis_status wst;
     if (blis_yaml_parse((const char *)data, size, NULL, &doc, &err) != BLIS_OK) {
-        if (err.status == BLIS_OK || err.msg[0] == '\0') return blis_fuzz_report("yaml", "error without status or message");
+        if (err.status == BLIS_OK || err.msg[0] == '\0')
+            return blis_fuzz_report("yaml", "error without status or message");
         if (doc.nodes != NULL) return blis_fuzz_report("yaml", "failed parse left nodes");
         return 0;
     }
@@ -120,7 +122,8 @@ static int blis_fuzz_csv(const unsigned char *data, size_t size) {
     uint32_t row, col, rows = 0;
     int has = 1, rc = 0;
     if (blis_csv_parse((const char *)data, size, NULL, &csv, &err) != BLIS_OK) {
-        if (err.status == BLIS_OK || err.msg[0] == '\0') return blis_fuzz_report("csv", "error without status or message");
+        if (err.status == BLIS_OK || err.msg[0] == '\0')
+            return blis_fuzz_report("csv", "error without status or message");
         return 0;
     }
     if (blis_csv_check(&csv)) rc = blis_fuzz_report("csv", "table invariants");
@@ -146,7 +149,8 @@ static int blis_fuzz_csv(const unsigned char *data, size_t size) {
             for (row = 0; row < csv.rows && !rc; row++)
                 for (col = 0; col < csv.columns && !rc; col++) {
                     const blis_csv_field *x = blis_csv_cell(&csv, row, col), *y = blis_csv_cell(&again, row, col);
-                    if (x->len != y->len || memcmp(x->ptr, y->ptr, x->len)) rc = blis_fuzz_report("csv", "cell changed");
+                    if (x->len != y->len || memcmp(x->ptr, y->ptr, x->len))
+                        rc = blis_fuzz_report("csv", "cell changed");
                 }
             blis_csv_free(&again);
         }
