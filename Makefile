@@ -76,7 +76,7 @@ matrix:
 	@echo "matrix: ok"
 
 test-asan: $(TEST_SRC) $(HEADERS) build/tests.inc simulation_worker
-	$(CLANG) $(TEST_CFLAGS) -Wno-unknown-warning-option -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	$(CLANG) $(TEST_CFLAGS) -Wno-unknown-warning-option -O1 -g -DBLIS_ARENA_EXACT -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer -Ibuild -o build/runner_asan tests/runner.c -lm
 	ASAN_OPTIONS=detect_leaks=1 ./build/runner_asan -q
 
@@ -111,7 +111,7 @@ fuzz: $(foreach t,$(FUZZ_TARGETS),build/fuzz_$(t))
 
 build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(HEADERS)
 	@mkdir -p build
-	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< -lm
+	$(CLANG) -g -O1 -DBLIS_ARENA_EXACT -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< -lm
 
 # ---- benchmarks ----
 

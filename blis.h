@@ -50,6 +50,9 @@
  *   BLIS_STATIC           make every function static (private copy per TU).
  *   BLIS_MALLOC(sz) / BLIS_FREE(p)
  *                         the default allocator; define both or neither.
+ *   BLIS_ARENA_EXACT      debugging: every arena allocation is its own block
+ *                         of the exact size, so a sanitizer sees overruns
+ *                         (used by the fuzz targets and the ASan test build).
  *   BLIS_DEFAULT_MAX_DEPTH        nesting limit of JSON/YAML (default 128).
  *   BLIS_DEFAULT_MAX_INPUT_BYTES  input size limit (default 64 MiB).
  *   BLIS_DEFAULT_MAX_CSV_COLUMNS  CSV column limit (default 1024).
@@ -614,8 +617,15 @@ static void *blis__arena_alloc(blis__arena *a, size_t size_bytes) {
     size_t need = (size_bytes + BLIS__ARENA_ALIGN - 1) / BLIS__ARENA_ALIGN * BLIS__ARENA_ALIGN;
     if (size_bytes > SIZE_MAX - BLIS__ARENA_CHUNK_BYTES - BLIS__ARENA_HEADER_BYTES) return NULL;
     if (need == 0) need = BLIS__ARENA_ALIGN;
+#ifdef BLIS_ARENA_EXACT
+    need = size_bytes ? size_bytes : 1; /* one exact block per allocation: overruns reach the sanitizer */
+    c = NULL;
+#endif
     if (!c || c->cap_bytes - c->used_bytes < need) {
         size_t cap = need > BLIS__ARENA_CHUNK_BYTES ? need : BLIS__ARENA_CHUNK_BYTES;
+#ifdef BLIS_ARENA_EXACT
+        cap = need;
+#endif
         c = (blis__arena_chunk *)blis__alloc(&a->alloc, BLIS__ARENA_HEADER_BYTES + cap);
         if (!c) return NULL;
         c->next = a->head;
@@ -1380,6 +1390,20 @@ static blis_status blis__builder_init(blis__builder *b, blis_doc *doc, const bli
     return BLIS_OK;
 }
 
+/* Common start of the document parsers (JSON, YAML): resolves the options,
+ * empties *doc, checks the input size and starts the builder. */
+static blis_status blis__doc_begin(const char *src, size_t len, const blis_parse_opts *opts, int allow_duplicates,
+                                   blis_doc *doc, blis__builder *b, blis_err *err) {
+    blis_parse_opts ro;
+    blis_status st;
+    blis__opts_resolve(opts, &ro);
+    ro.allow_duplicate_keys = allow_duplicates && ro.allow_duplicate_keys;
+    memset(doc, 0, sizeof *doc);
+    memset(b, 0, sizeof *b);
+    if ((st = blis__parse_begin(src, len, &ro, err))) return st;
+    return blis__builder_init(b, doc, &ro, err);
+}
+
 /* Ends a build: on failure frees the doc; always frees the scratch stack. */
 static blis_status blis__builder_end(blis__builder *b, blis_status st) {
     blis__free(&b->alloc, b->stack);
@@ -1758,19 +1782,15 @@ static size_t blis__skip_bom(const char *src, size_t len) {
 
 BLIS_DEF blis_status blis_json_parse(const char *src, size_t len, const blis_parse_opts *opts, blis_doc *doc,
                                      blis_err *err) {
-    blis_parse_opts ro;
     blis__jp p;
     blis_status st;
     uint32_t root;
-    blis__opts_resolve(opts, &ro);
-    memset(doc, 0, sizeof *doc);
-    if ((st = blis__parse_begin(src, len, &ro, err))) return st;
     memset(&p, 0, sizeof p);
+    if ((st = blis__doc_begin(src, len, opts, 1, doc, &p.b, err))) return blis__builder_end(&p.b, st);
     p.src = src;
     p.len = len;
     p.line = 1;
     p.pos = p.line_start = blis__skip_bom(src, len);
-    if ((st = blis__builder_init(&p.b, doc, &ro, err))) return blis__builder_end(&p.b, st);
     blis__jp_ws(&p);
     if (p.pos >= p.len) {
         st = blis__jp_fail(&p, BLIS_E_SYNTAX, p.pos, "empty input, expected a JSON value");
@@ -2871,7 +2891,8 @@ static blis_status blis__yp_quoted(blis__yp *p, uint32_t parent, uint32_t *out) 
         return blis__yp_fail(p, BLIS_E_UNSUPPORTED,
                              "unterminated quoted scalar (multi-line quoted scalars are not supported)");
     if ((st = blis__node_new(&p->b, BLIS_NODE_STRING, p->line, blis__yp_col(p), parent, out))) return st;
-    buf = (char *)blis__arena_alloc(&p->b.doc->arena, i - open);
+    /* Decoding can lengthen text: \L and \P (2 bytes) become 3 bytes of UTF-8. */
+    buf = (char *)blis__arena_alloc(&p->b.doc->arena, 2 * (i - open) + 1);
     if (!buf) return blis__nomem(p->b.err);
     p->pos = open + 1;
     while (p->pos < i) {
@@ -3258,21 +3279,17 @@ static blis_status blis__yp_check_chars(blis__yp *p) {
 
 BLIS_DEF blis_status blis_yaml_parse(const char *src, size_t len, const blis_parse_opts *opts, blis_doc *doc,
                                      blis_err *err) {
-    blis_parse_opts ro;
     blis__yp p;
     blis_status st;
     uint32_t root = 0;
     int ind;
-    blis__opts_resolve(opts, &ro);
-    ro.allow_duplicate_keys = 0; /* YAML forbids duplicate keys */
-    memset(doc, 0, sizeof *doc);
-    if ((st = blis__parse_begin(src, len, &ro, err))) return st;
     memset(&p, 0, sizeof p);
+    /* YAML forbids duplicate keys whatever the options say */
+    if ((st = blis__doc_begin(src, len, opts, 0, doc, &p.b, err))) return blis__builder_end(&p.b, st);
     p.src = src;
     p.len = len;
     p.line = 1;
     p.pos = p.line_start = blis__skip_bom(src, len);
-    if ((st = blis__builder_init(&p.b, doc, &ro, err))) return blis__builder_end(&p.b, st);
     if ((st = blis__yp_check_chars(&p))) return blis__builder_end(&p.b, st);
     ind = blis__yp_next_content(&p, &st);
     if (ind == -2) return blis__builder_end(&p.b, st);

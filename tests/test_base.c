@@ -60,6 +60,44 @@ static void count_free_fn(void *user, void *p) {
     free(p);
 }
 
+typedef enum t_parser { T_JSON, T_YAML, T_CSV } t_parser;
+
+/* Fails the 1st, 2nd, ... allocation of one parse until a parse succeeds;
+ * every failure must be BLIS_E_NOMEM and leave no allocation behind. */
+static void t_check_alloc_failures(t_ctx *t_, t_parser which, const char *src) {
+    long n;
+    int saw_ok = 0;
+    for (n = 1; n < 100 && !saw_ok; n++) {
+        count_alloc c = {0, 0, 0};
+        blis_parse_opts o;
+        blis_doc doc;
+        blis_csv csv;
+        blis_err err;
+        blis_status st;
+        memset(&o, 0, sizeof o);
+        c.fail_after = n;
+        o.alloc.alloc_fn = count_alloc_fn;
+        o.alloc.free_fn = count_free_fn;
+        o.alloc.user = &c;
+        if (which == T_CSV)
+            st = blis_csv_parse(src, strlen(src), &o, &csv, &err);
+        else if (which == T_JSON)
+            st = blis_json_parse(src, strlen(src), &o, &doc, &err);
+        else
+            st = blis_yaml_parse(src, strlen(src), &o, &doc, &err);
+        CHECK(st == BLIS_OK || st == BLIS_E_NOMEM);
+        if (st == BLIS_OK) {
+            saw_ok = 1;
+            if (which == T_CSV)
+                blis_csv_free(&csv);
+            else
+                blis_doc_free(&doc);
+        }
+        CHECK_EQ_I64(c.live, 0);
+    }
+    CHECK(saw_ok);
+}
+
 TEST(base_arena_alignment_and_large_blocks) {
     blis__arena a;
     count_alloc c = {0, 0, 0};
