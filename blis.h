@@ -464,6 +464,253 @@ BLIS_DEF blis_status blis_csv_get_str(const blis_csv *csv, uint32_t row, uint32_
 BLIS_DEF blis_status blis_yaml_parse(const char *src, size_t len, const blis_parse_opts *opts, blis_doc *doc,
                                      blis_err *err);
 
+/* ==== >>model  model and hardware configuration ==== */
+
+/* The model_type registry: name, family, and whether the model uses
+ * multi-head latent attention (MLA; the rooflines then approximate it with
+ * the config's heads, as the reference does). An unsupported type is an
+ * error that lists these. */
+#define BLIS_MODEL_TYPE_LIST(X)        \
+    X("llama", BLIS_ARCH_DENSE, 0)     \
+    X("mistral", BLIS_ARCH_DENSE, 0)   \
+    X("qwen2", BLIS_ARCH_DENSE, 0)     \
+    X("qwen3", BLIS_ARCH_DENSE, 0)     \
+    X("mixtral", BLIS_ARCH_MOE, 0)     \
+    X("qwen3_moe", BLIS_ARCH_MOE, 0)   \
+    X("llama4", BLIS_ARCH_MOE, 0)      \
+    X("deepseek_v2", BLIS_ARCH_MOE, 1) \
+    X("glm_moe_dsa", BLIS_ARCH_MOE, 1)
+
+typedef enum blis_arch { BLIS_ARCH_DENSE, BLIS_ARCH_MOE } blis_arch;
+
+/* A model's architecture as read from a HuggingFace config.json. Counts are
+ * plain integers; sizes are in elements unless the name says bytes. */
+typedef struct blis_model_config {
+    char model_type[32];
+    blis_arch arch;
+    int latent_attention;             /* MLA (deepseek_v2, glm_moe_dsa) */
+    int64_t num_layers;               /* num_hidden_layers */
+    int64_t hidden_size;              /* hidden_size (d) */
+    int64_t num_heads;                /* num_attention_heads (H) */
+    int64_t num_kv_heads;             /* num_key_value_heads | num_kv_heads | multi_query_group_num; H when absent */
+    int64_t head_dim;                 /* head_dim as written; 0 when absent (the reference rooflines use d/H) */
+    int64_t intermediate_size;        /* intermediate_size | ffn_hidden_size; 0 when absent (formulas use 4d) */
+    int64_t vocab_size;               /* vocab_size; 0 when absent */
+    char dtype[24];                   /* torch_dtype | dtype */
+    double bytes_per_param;           /* from dtype, as the reference maps it (its BytesPerParam) */
+    double weight_bytes_per_param;    /* after quantization_config (fp8: 1, 4-bit: 0.5); else bytes_per_param */
+    char quant_method[32];            /* quantization_config.quant_method, "" when none */
+    int64_t num_experts;              /* num_local_experts | num_experts | n_routed_experts; 0 when dense */
+    int64_t experts_per_token;        /* num_experts_per_tok */
+    int64_t num_shared_experts;       /* n_shared_experts (1 when only shared_expert_intermediate_size is set) */
+    int64_t expert_intermediate_size; /* moe_intermediate_size, else intermediate_size */
+    int64_t shared_expert_intermediate_size; /* shared_expert_intermediate_size, else expert size */
+    int64_t moe_layer_step;                  /* interleave_moe_layer_step | moe_layer_freq; 1 for other MoE models */
+    int64_t first_dense_layers;              /* first_k_dense_replace */
+    int64_t dense_intermediate_size;         /* intermediate_size_mlp (llama4), else intermediate_size */
+} blis_model_config;
+
+/* Reads a config.json document. Keys of a "text_config" object override
+ * the top level (multimodal configs). A present key of the wrong type is an
+ * error with its position; an unsupported model_type or dtype is an error
+ * listing the supported ones. Call blis_model_config_validate afterwards. */
+BLIS_DEF blis_status blis_model_config_from_doc(const blis_doc *doc, blis_model_config *out, blis_err *err);
+/* Parses JSON text and reads it (source names the file in errors). */
+BLIS_DEF blis_status blis_model_config_parse(const char *src, size_t len, const char *source, blis_model_config *out,
+                                             blis_err *err);
+/* Cross-field rules: positive sizes, heads dividing the hidden size (when
+ * head_dim is absent), KV heads dividing heads, sane MoE fields. */
+BLIS_DEF blis_status blis_model_config_validate(const blis_model_config *m, blis_err *err);
+/* "llama, mistral, ..." */
+BLIS_DEF const char *blis_model_supported_types(void);
+
+/* One GPU's datasheet numbers and roofline calibration. Our files name every
+ * field unambiguously; the reference's files are read as they are (their
+ * "perLayerOverhead" means the v1 per-step-per-layer overhead in v1-schema
+ * entries and the v2 per-layer CPU overhead, divided by TP, otherwise). */
+typedef struct blis_hw_config {
+    char gpu[64];                    /* the entry's key */
+    double tflops_peak;              /* TFlopsPeak: dense BF16/FP16 TFLOP/s */
+    double tflops_peak_fp8;          /* TFlopsPeakFP8: dense FP8 TFLOP/s; 0 when none */
+    double bw_peak_tbs;              /* BwPeakTBs: HBM TB/s */
+    double memory_gib;               /* MemoryGiB; 0 when unknown */
+    double nvlink_gbs;               /* NVLinkGBs: per-GPU NVLink GB/s; 0 when none */
+    double v1_bw_efficiency;         /* BwEffConstant */
+    double v1_step_overhead_us;      /* TOverheadMicros */
+    double v1_layer_overhead_us;     /* v1LayerOverheadUs (v1 files: perLayerOverhead) */
+    double v1_mfu_prefill;           /* mfuPrefill */
+    double v1_mfu_decode;            /* mfuDecode */
+    double v1_allreduce_us;          /* allReduceLatency: us, x2 per layer when TP > 1 */
+    double v2_bw_efficiency;         /* bwEfficiencyFactor; 0 = disabled (1.0) */
+    double v2_layer_cpu_overhead_us; /* v2LayerCpuOverheadUs (v2 files: perLayerOverhead), divided by TP */
+    int has_v1;                      /* the v1 calibration fields are present */
+} blis_hw_config;
+
+/* Reads entry gpu (exact key, else the one key equal ignoring case) of a
+ * hardware_config.json document. Field names match ignoring case, as Go's
+ * encoding/json does; unknown fields are ignored. A missing GPU is an error
+ * listing the available ones. */
+BLIS_DEF blis_status blis_hw_config_from_doc(const blis_doc *doc, const char *gpu, blis_hw_config *out, blis_err *err);
+/* version 1: the v1 fields must be finite and > 0; version 2: peaks > 0,
+ * bwEfficiencyFactor in (0,1] or 0, overhead >= 0, MemoryGiB >= 0. */
+BLIS_DEF blis_status blis_hw_config_validate(const blis_hw_config *hw, int version, blis_err *err);
+
+/* ==== >>roofline  analytical step time: batch shape, breakdown, roofline v1 ==== */
+
+/* One request's share of a step: tokens already processed before the step
+ * (the reference's ProgressIndex) and tokens processed in it. */
+typedef struct blis_step_req {
+    int64_t progress_tokens;
+    int64_t new_tokens;
+} blis_step_req;
+
+/* A step's batch: requests prefilling (a chunk of their prompt) and
+ * requests decoding (one token each). */
+typedef struct blis_step_batch {
+    const blis_step_req *prefill;
+    size_t prefill_count;
+    const blis_step_req *decode;
+    size_t decode_count;
+} blis_step_batch;
+
+/* One phase of a step, per GPU (after the tensor-parallel split). */
+typedef struct blis_phase {
+    int present;
+    double gemm_flops;    /* matrix multiplications */
+    double other_flops;   /* v1: vector ops (softmax, masks, RoPE); v2: attention core (QK^T, AV) */
+    double weight_bytes;  /* weights read */
+    double dynamic_bytes; /* KV cache and activations read and written */
+    double compute_s;
+    double memory_s;
+    double time_s; /* max(compute_s, memory_s) */
+    int memory_bound;
+} blis_phase;
+
+/* The step-time breakdown every roofline returns. */
+typedef struct blis_step_breakdown {
+    int version; /* 1 or 2 */
+    blis_phase prefill;
+    blis_phase decode;
+    double hardware_s;        /* v1: prefill + decode times; v2: the larger */
+    double layer_overhead_us; /* v1: layers x perLayerOverhead; v2: layers x per-layer CPU overhead / TP */
+    double comm_us;           /* v1: 2 all-reduces per layer when TP > 1; v2: 0 */
+    double step_overhead_us;  /* v1: TOverheadMicros; v2: 0 */
+    int64_t step_time_us;     /* round(sum of the above, in us), as the reference computes it */
+} blis_step_breakdown;
+
+/* Roofline v1's per-request FLOPs and bytes (spec §4.3; the components the
+ * reference's calculateTransformerFlops / calculateMemoryAccessBytes give). */
+typedef struct blis_v1_flops {
+    double gemm_ops;
+    double sram_ops;
+    double total;
+} blis_v1_flops;
+typedef struct blis_mem_bytes {
+    double activations_tokens;
+    double kv_cache_access;
+    double kv_cache_growth;
+    double model_weights;
+    double total; /* summed in key order: activations, kv access, kv growth, weights */
+} blis_mem_bytes;
+
+BLIS_DEF void blis_roofline_v1_flops(const blis_model_config *m, double seq_tokens, double new_tokens,
+                                     blis_v1_flops *out);
+/* version 1 or 2 (v2 scales KV reads and activations by empirical factors). */
+BLIS_DEF void blis_roofline_mem(const blis_model_config *m, int version, double seq_tokens, double new_tokens,
+                                int with_kv, blis_mem_bytes *out);
+/* Roofline v1 step time. m and hw must have passed validation (hw as
+ * version 1); BLIS_E_INVALID for tp < 1 or negative token counts. */
+BLIS_DEF blis_status blis_roofline_v1_step(const blis_model_config *m, const blis_hw_config *hw, int tp,
+                                           const blis_step_batch *batch, blis_step_breakdown *out, blis_err *err);
+
+/* ==== >>mfu  the MFU database (bench_data/) and roofline v2 ==== */
+
+typedef struct blis_mfu_gemm_row {
+    int64_t m, k, n;
+    double mfu;
+} blis_mfu_gemm_row;
+
+/* One attention table. Rows keep file order (the zero-MFU fallbacks scan
+ * them in that order); the lookup structures are built at load time. */
+typedef struct blis_mfu_table {
+    char name[48]; /* "32-8-128" (prefill) or "32-8-128-tp2" (decode) */
+    int64_t heads, kv_heads, head_dim, tp;
+    size_t rows;
+    double *x;   /* prefill: seq_len; decode: batch size */
+    double *y;   /* decode: kv_len */
+    double *mfu; /* file order */
+    /* prefill: points sorted by seq_len (sx, smfu); decode: sorted unique
+     * batch sizes (ux), kv lengths (uy) and the grid[ix * nuy + iy] (last
+     * duplicate wins, missing corners 0) */
+    double *sx, *smfu, *ux, *uy, *grid;
+    size_t nux, nuy;
+} blis_mfu_table;
+
+/* GEMM rows grouped by (k, n): m ascending, for the two-stage lookup. */
+typedef struct blis_mfu_gemm_group {
+    int64_t k, n;
+    size_t first, count; /* into blis_mfu_db.gemm_sorted */
+} blis_mfu_gemm_group;
+
+/* Kernel MFU tables for one GPU, and the attention config they resolve to
+ * for one model. Build with blis_mfu_db_add_* (or blis_mfu_db_load_dir),
+ * then blis_mfu_db_select_model. */
+typedef struct blis_mfu_db {
+    blis_mfu_gemm_row *gemm; /* file order */
+    size_t gemm_rows;
+    size_t gemm_cap;
+    blis_mfu_gemm_row *gemm_sorted; /* grouped by (k, n) in first-seen order, m ascending */
+    blis_mfu_gemm_group *gemm_groups;
+    size_t gemm_group_count;
+    blis_mfu_table *prefill; /* sorted by name, as a directory glob lists them */
+    size_t prefill_count;
+    blis_mfu_table *decode;
+    size_t decode_count;
+    blis__arena arena;
+    char attn_key[48];           /* the model's "<H>-<Hkv>-<dh>" */
+    char attn_config[48];        /* the nearest prefill config */
+    int attn_config_is_fallback; /* attn_config differs from attn_key */
+} blis_mfu_db;
+
+BLIS_DEF void blis_mfu_db_init(blis_mfu_db *db, const blis_alloc *alloc);
+BLIS_DEF void blis_mfu_db_free(blis_mfu_db *db);
+/* CSV readers (spec §4.4 layout). Malformed rows are errors naming the
+ * source, row and column. name is the file's base name without ".csv". */
+BLIS_DEF blis_status blis_mfu_db_add_gemm_csv(blis_mfu_db *db, const char *src, size_t len, const char *source,
+                                              blis_err *err);
+BLIS_DEF blis_status blis_mfu_db_add_prefill_csv(blis_mfu_db *db, const char *name, const char *src, size_t len,
+                                                 const char *source, blis_err *err);
+BLIS_DEF blis_status blis_mfu_db_add_decode_csv(blis_mfu_db *db, const char *name, const char *src, size_t len,
+                                                const char *source, blis_err *err);
+
+/* Lists a directory's entries (ISO C cannot): appends each name followed by
+ * a NUL to names. Returns 0, or -1 when the directory cannot be read.
+ * blis_fetch.h provides blis_posix_list_dir. */
+typedef int (*blis_list_dir_fn)(void *user, const char *dir, blis_buf *names);
+/* Loads bench_dir/gemm/<gpu>/data.csv, bench_dir/mha/prefill/<gpu>/NAME.csv and
+ * bench_dir/mha/decode/<gpu>/NAME-tp<N>.csv, the <gpu> directory matched
+ * ignoring case. */
+BLIS_DEF blis_status blis_mfu_db_load_dir(blis_mfu_db *db, const char *bench_dir, const char *gpu,
+                                          blis_list_dir_fn list, void *list_user, blis_err *err);
+/* Resolves a model's attention key to the nearest prefill config (Euclidean
+ * over heads, KV heads, head dim; the first in name order on ties). */
+BLIS_DEF blis_status blis_mfu_db_select_model(blis_mfu_db *db, const blis_model_config *m, blis_err *err);
+
+/* Lookups (spec §4.4), never below 1e-4. */
+BLIS_DEF double blis_mfu_gemm(const blis_mfu_db *db, int64_t m, int64_t k, int64_t n);
+BLIS_DEF double blis_mfu_attn_prefill(const blis_mfu_db *db, int64_t seq_len);
+BLIS_DEF double blis_mfu_attn_decode(const blis_mfu_db *db, int64_t batch_size, int64_t kv_len, int tp);
+/* max(2mkn / (peak * mfu), k*n*bytes_per_param / bw), seconds. */
+BLIS_DEF double blis_mfu_gemm_time_s(const blis_mfu_db *db, const blis_hw_config *hw, double bytes_per_param, int64_t m,
+                                     int64_t k, int64_t n);
+
+/* Roofline v2 step time (spec §4.4): per-shape GEMM MFU, FLOPs-weighted
+ * decode attention MFU, prefill buckets, phases combined by max. hw must
+ * have passed validation as version 2; db must have a model selected. */
+BLIS_DEF blis_status blis_roofline_v2_step(const blis_model_config *m, const blis_hw_config *hw, const blis_mfu_db *db,
+                                           int tp, const blis_step_batch *batch, blis_step_breakdown *out,
+                                           blis_err *err);
+
 #ifdef __cplusplus
 }
 #endif
@@ -3309,6 +3556,1208 @@ BLIS_DEF blis_status blis_yaml_parse(const char *src, size_t len, const blis_par
         }
     }
     return blis__builder_end(&p.b, st);
+}
+
+/* ==== >>model  implementation ====
+ * Owns: blis_model_config and blis_hw_config readers and validators, the
+ * model_type registry and the dtype table. Uses: >>base, >>json. Used by:
+ * >>roofline, >>mfu, the tools.
+ * Invariants: a config that passed blis_model_config_validate has positive
+ * layers, hidden size, heads and KV heads (KV heads dividing heads), a
+ * positive bytes_per_param, and consistent MoE fields; readers never
+ * silently default a present-but-malformed field (spec §7 reads such fields
+ * as 0; we report them). */
+
+typedef struct blis__model_type {
+    const char *name;
+    blis_arch arch;
+    int latent_attention;
+} blis__model_type;
+
+static const blis__model_type blis__model_types[] = {
+#define BLIS__MODEL_TYPE_ROW(name, arch, mla) {name, arch, mla},
+    BLIS_MODEL_TYPE_LIST(BLIS__MODEL_TYPE_ROW)
+#undef BLIS__MODEL_TYPE_ROW
+};
+
+BLIS_DEF const char *blis_model_supported_types(void) {
+    return "llama, mistral, qwen2, qwen3, mixtral, qwen3_moe, llama4, deepseek_v2, glm_moe_dsa";
+}
+
+/* dtype names -> bytes per element. The first eight are the reference's
+ * table (spec §7, including its 1 byte for int4 and nf4); the rest are
+ * spellings HuggingFace configs also use. */
+typedef struct blis__dtype_row {
+    const char *name;
+    double bytes;
+} blis__dtype_row;
+static const blis__dtype_row blis__dtypes[] = {
+    {"float32", 4}, {"float16", 2}, {"bfloat16", 2}, {"int8", 1},          {"uint8", 1},
+    {"fp8", 1},     {"int4", 1},    {"nf4", 1},      {"float", 4},         {"half", 2},
+    {"fp16", 2},    {"bf16", 2},    {"fp32", 4},     {"float8_e4m3fn", 1}, {"float8_e5m2", 1},
+};
+
+/* A key of a config.json: text_config's value first, then the top level. */
+static const blis_node *blis__cfg_get(const blis_doc *doc, const char *key) {
+    const blis_node *root = blis_doc_root(doc), *tc = blis_node_get(doc, root, "text_config"), *v = NULL;
+    if (tc && tc->kind == BLIS_NODE_OBJECT) v = blis_node_get(doc, tc, key);
+    return v ? v : blis_node_get(doc, root, key);
+}
+
+/* The first present key of a NULL-terminated list, as an integer (absent: 0;
+ * null: 0; a non-integer is an error). */
+static blis_status blis__cfg_int(const blis_doc *doc, const char *const *keys, int64_t *out, blis_err *err) {
+    size_t i;
+    *out = 0;
+    for (i = 0; keys[i]; i++) {
+        const blis_node *v = blis__cfg_get(doc, keys[i]);
+        if (!v || v->kind == BLIS_NODE_NULL) continue;
+        return blis_node_i64(doc, v, out, err);
+    }
+    return BLIS_OK;
+}
+
+static blis_status blis__cfg_str(const blis_doc *doc, const char *const *keys, char *out, size_t size, blis_err *err) {
+    size_t i;
+    out[0] = '\0';
+    for (i = 0; keys[i]; i++) {
+        const blis_node *v = blis__cfg_get(doc, keys[i]);
+        const char *s = NULL;
+        blis_status st;
+        if (!v || v->kind == BLIS_NODE_NULL) continue;
+        if ((st = blis_node_str(doc, v, &s, err))) return st;
+        blis__copy_cstr(out, size, s);
+        return BLIS_OK;
+    }
+    return BLIS_OK;
+}
+
+/* Weight bytes per parameter from quantization_config (fp8, AWQ/GPTQ
+ * bits, compressed-tensors num_bits, bitsandbytes). */
+static blis_status blis__cfg_quant(const blis_doc *doc, blis_model_config *m, blis_err *err) {
+    const blis_node *q = blis__cfg_get(doc, "quantization_config"), *bits_node;
+    const char *method = NULL;
+    int64_t bits = 0;
+    blis_status st;
+    m->weight_bytes_per_param = m->bytes_per_param;
+    if (!q || q->kind == BLIS_NODE_NULL) return BLIS_OK;
+    if (q->kind != BLIS_NODE_OBJECT) return blis__wrong_kind(doc, q, err, "an object");
+    if ((st = blis_doc_get_str(doc, q, "quant_method", &method, err))) return st;
+    blis__copy_cstr(m->quant_method, sizeof m->quant_method, method);
+    bits_node = blis_node_get(doc, q, "bits");
+    if (!bits_node) { /* compressed-tensors: config_groups.<first group>.weights.num_bits */
+        const blis_node *groups = blis_node_get(doc, q, "config_groups");
+        if (groups && groups->kind == BLIS_NODE_OBJECT && groups->count > 0)
+            bits_node = blis_node_get(doc, blis_node_get(doc, blis_node_at(doc, groups, 0), "weights"), "num_bits");
+    }
+    if (bits_node && (st = blis_node_i64(doc, bits_node, &bits, err))) return st;
+    if (!strcmp(method, "fp8") || !strcmp(method, "fbgemm_fp8")) bits = 8;
+    if (!strcmp(method, "mxfp4")) bits = 4;
+    if (!strcmp(method, "bitsandbytes")) {
+        const blis_node *b4 = blis_node_get(doc, q, "load_in_4bit");
+        bits = (b4 && b4->kind == BLIS_NODE_BOOL && b4->as.boolean) ? 4 : 8;
+    }
+    if (bits <= 0 || bits > 16) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "quantization method \"%.40s\" without a weight bit width (bits or num_bits)",
+                 method);
+        return blis__node_err(doc, q, err, BLIS_E_UNSUPPORTED, msg);
+    }
+    m->weight_bytes_per_param = (double)bits / 8.0;
+    return BLIS_OK;
+}
+
+static blis_status blis__cfg_type(const blis_doc *doc, blis_model_config *m, blis_err *err) {
+    static const char *const k_type[] = {"model_type", NULL};
+    const blis_node *top = blis_node_get(doc, blis_doc_root(doc), "model_type");
+    size_t i;
+    blis_status st;
+    /* The top level names the model (a text_config's "llama4_text" names its sub-model). */
+    if (top && top->kind == BLIS_NODE_STRING)
+        blis__copy_cstr(m->model_type, sizeof m->model_type, top->as.string);
+    else if ((st = blis__cfg_str(doc, k_type, m->model_type, sizeof m->model_type, err)))
+        return st;
+    for (i = 0; i < sizeof blis__model_types / sizeof blis__model_types[0]; i++) {
+        if (!strcmp(m->model_type, blis__model_types[i].name)) {
+            m->arch = blis__model_types[i].arch;
+            m->latent_attention = blis__model_types[i].latent_attention;
+            return BLIS_OK;
+        }
+    }
+    {
+        char msg[256];
+        const blis_node *n = blis__cfg_get(doc, "model_type");
+        if (!n)
+            snprintf(msg, sizeof msg, "missing field \"model_type\" (supported: %s)", blis_model_supported_types());
+        else
+            snprintf(msg, sizeof msg, "unsupported model_type \"%.40s\" (supported: %s)", m->model_type,
+                     blis_model_supported_types());
+        return blis__node_err(doc, n ? n : blis_doc_root(doc), err, n ? BLIS_E_UNSUPPORTED : BLIS_E_MISSING, msg);
+    }
+}
+
+static blis_status blis__cfg_dtype(const blis_doc *doc, blis_model_config *m, blis_err *err) {
+    static const char *const k_dtype[] = {"torch_dtype", "dtype", NULL};
+    size_t i;
+    char msg[256];
+    const blis_node *n;
+    blis_status st = blis__cfg_str(doc, k_dtype, m->dtype, sizeof m->dtype, err);
+    if (st != BLIS_OK) return st;
+    for (i = 0; i < sizeof blis__dtypes / sizeof blis__dtypes[0]; i++)
+        if (!strcmp(m->dtype, blis__dtypes[i].name)) {
+            m->bytes_per_param = blis__dtypes[i].bytes;
+            return BLIS_OK;
+        }
+    n = blis__cfg_get(doc, "torch_dtype");
+    if (!n) n = blis__cfg_get(doc, "dtype");
+    if (!n) {
+        return blis__node_err(doc, blis_doc_root(doc), err, BLIS_E_MISSING,
+                              "missing field \"torch_dtype\" (or \"dtype\"): the parameter precision");
+    }
+    snprintf(msg, sizeof msg,
+             "unknown dtype \"%.30s\" (known: float32, float16, bfloat16, int8, uint8, fp8, int4, nf4, float8_e4m3fn, "
+             "float8_e5m2)",
+             m->dtype);
+    return blis__node_err(doc, n, err, BLIS_E_UNSUPPORTED, msg);
+}
+
+static blis_status blis__cfg_moe(const blis_doc *doc, blis_model_config *m, blis_err *err) {
+    static const char *const k_exp[] = {"num_local_experts", "num_experts", "n_routed_experts", NULL};
+    static const char *const k_topk[] = {"num_experts_per_tok", NULL};
+    static const char *const k_shared[] = {"n_shared_experts", NULL};
+    static const char *const k_moe_i[] = {"moe_intermediate_size", NULL};
+    static const char *const k_shared_i[] = {"shared_expert_intermediate_size", NULL};
+    static const char *const k_step[] = {"interleave_moe_layer_step", "moe_layer_freq", NULL};
+    static const char *const k_first[] = {"first_k_dense_replace", NULL};
+    static const char *const k_mlp[] = {"intermediate_size_mlp", NULL};
+    blis_status st;
+    if ((st = blis__cfg_int(doc, k_exp, &m->num_experts, err)) ||
+        (st = blis__cfg_int(doc, k_topk, &m->experts_per_token, err)) ||
+        (st = blis__cfg_int(doc, k_shared, &m->num_shared_experts, err)) ||
+        (st = blis__cfg_int(doc, k_moe_i, &m->expert_intermediate_size, err)) ||
+        (st = blis__cfg_int(doc, k_shared_i, &m->shared_expert_intermediate_size, err)) ||
+        (st = blis__cfg_int(doc, k_step, &m->moe_layer_step, err)) ||
+        (st = blis__cfg_int(doc, k_first, &m->first_dense_layers, err)) ||
+        (st = blis__cfg_int(doc, k_mlp, &m->dense_intermediate_size, err)))
+        return st;
+    if (!m->expert_intermediate_size) m->expert_intermediate_size = m->intermediate_size;
+    if (m->shared_expert_intermediate_size && !m->num_shared_experts) m->num_shared_experts = 1;
+    if (!m->shared_expert_intermediate_size) m->shared_expert_intermediate_size = m->expert_intermediate_size;
+    if (!m->dense_intermediate_size) m->dense_intermediate_size = m->intermediate_size;
+    if (m->arch == BLIS_ARCH_MOE && !m->moe_layer_step) m->moe_layer_step = 1;
+    if (!strcmp(m->model_type, "llama4") && !m->num_shared_experts) m->num_shared_experts = 1;
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_model_config_from_doc(const blis_doc *doc, blis_model_config *m, blis_err *err) {
+    static const char *const k_layers[] = {"num_hidden_layers", NULL};
+    static const char *const k_hidden[] = {"hidden_size", NULL};
+    static const char *const k_heads[] = {"num_attention_heads", NULL};
+    static const char *const k_kv[] = {"num_key_value_heads", "num_kv_heads", "multi_query_group_num", NULL};
+    static const char *const k_hd[] = {"head_dim", NULL};
+    static const char *const k_inter[] = {"intermediate_size", "ffn_hidden_size", NULL};
+    static const char *const k_vocab[] = {"vocab_size", NULL};
+    const blis_node *root = blis_doc_root(doc);
+    blis_status st;
+    memset(m, 0, sizeof *m);
+    blis_err_clear(err, doc->source);
+    if (!root || root->kind != BLIS_NODE_OBJECT)
+        return blis__node_err(doc, root, err, BLIS_E_TYPE, "a model config must be a JSON object");
+    if ((st = blis__cfg_type(doc, m, err)) || (st = blis__cfg_int(doc, k_layers, &m->num_layers, err)) ||
+        (st = blis__cfg_int(doc, k_hidden, &m->hidden_size, err)) ||
+        (st = blis__cfg_int(doc, k_heads, &m->num_heads, err)) ||
+        (st = blis__cfg_int(doc, k_kv, &m->num_kv_heads, err)) || (st = blis__cfg_int(doc, k_hd, &m->head_dim, err)) ||
+        (st = blis__cfg_int(doc, k_inter, &m->intermediate_size, err)) ||
+        (st = blis__cfg_int(doc, k_vocab, &m->vocab_size, err)) || (st = blis__cfg_dtype(doc, m, err)) ||
+        (st = blis__cfg_quant(doc, m, err)) || (st = blis__cfg_moe(doc, m, err)))
+        return st;
+    if (!m->num_kv_heads) m->num_kv_heads = m->num_heads;
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_model_config_parse(const char *src, size_t len, const char *source, blis_model_config *out,
+                                             blis_err *err) {
+    blis_doc doc;
+    blis_parse_opts o;
+    blis_status st;
+    memset(&o, 0, sizeof o);
+    o.source = source;
+    if ((st = blis_json_parse(src, len, &o, &doc, err))) return st;
+    st = blis_model_config_from_doc(&doc, out, err);
+    blis_doc_free(&doc);
+    return st;
+}
+
+/* Reports an invalid config field: path = field, message as given. */
+static blis_status blis__invalid(blis_err *err, const char *field, const char *msg) {
+    blis__copy_cstr(err->path, sizeof err->path, field);
+    return blis_err_set(err, BLIS_E_INVALID, 0, 0, "%s", msg);
+}
+
+static blis_status blis__need_positive(blis_err *err, const char *field, int64_t v) {
+    char msg[80];
+    snprintf(msg, sizeof msg, "must be > 0, got %lld", (long long)v);
+    return blis__invalid(err, field, msg);
+}
+
+static blis_status blis__need_range(blis_err *err, const char *field, int64_t lo, int64_t hi, int64_t v) {
+    char msg[120];
+    snprintf(msg, sizeof msg, "must be in %lld..%lld, got %lld", (long long)lo, (long long)hi, (long long)v);
+    return blis__invalid(err, field, msg);
+}
+
+static blis_status blis__model_validate_moe(const blis_model_config *m, blis_err *err) {
+    if (m->num_experts <= 0) return blis__need_positive(err, "num_local_experts", m->num_experts);
+    if (m->experts_per_token < 1 || m->experts_per_token > m->num_experts)
+        return blis__need_range(err, "num_experts_per_tok", 1, m->num_experts, m->experts_per_token);
+    if (m->expert_intermediate_size <= 0)
+        return blis__need_positive(err, "moe_intermediate_size", m->expert_intermediate_size);
+    if (m->moe_layer_step < 1 || m->moe_layer_step > m->num_layers)
+        return blis__need_range(err, "interleave_moe_layer_step", 1, m->num_layers, m->moe_layer_step);
+    if (m->first_dense_layers < 0 || m->first_dense_layers > m->num_layers)
+        return blis__need_range(err, "first_k_dense_replace", 0, m->num_layers, m->first_dense_layers);
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_model_config_validate(const blis_model_config *m, blis_err *err) {
+    char msg[160];
+    if (m->num_layers <= 0) return blis__need_positive(err, "num_hidden_layers", m->num_layers);
+    if (m->hidden_size <= 0) return blis__need_positive(err, "hidden_size", m->hidden_size);
+    if (m->num_heads <= 0) return blis__need_positive(err, "num_attention_heads", m->num_heads);
+    if (m->num_kv_heads <= 0 || m->num_kv_heads > m->num_heads || m->num_heads % m->num_kv_heads) {
+        snprintf(msg, sizeof msg, "must divide num_attention_heads (%lld), got %lld", (long long)m->num_heads,
+                 (long long)m->num_kv_heads);
+        return blis__invalid(err, "num_key_value_heads", msg);
+    }
+    if (m->head_dim < 0) return blis__need_positive(err, "head_dim", m->head_dim);
+    if (m->head_dim == 0 && m->hidden_size % m->num_heads) {
+        snprintf(msg, sizeof msg, "(%lld) does not divide hidden_size (%lld) and head_dim is not given",
+                 (long long)m->num_heads, (long long)m->hidden_size);
+        return blis__invalid(err, "num_attention_heads", msg);
+    }
+    if (m->intermediate_size < 0) return blis__need_positive(err, "intermediate_size", m->intermediate_size);
+    if (m->vocab_size < 0) return blis__need_positive(err, "vocab_size", m->vocab_size);
+    if (!(m->bytes_per_param > 0)) return blis__invalid(err, "torch_dtype", "gives no positive bytes per parameter");
+    return m->arch == BLIS_ARCH_MOE ? blis__model_validate_moe(m, err) : BLIS_OK;
+}
+
+/* ---- hardware ---- */
+
+static int blis__ascii_casecmp(const char *a, const char *b) {
+    for (;; a++, b++) {
+        int ca = (unsigned char)*a, cb = (unsigned char)*b;
+        if (ca >= 'A' && ca <= 'Z') ca += 32;
+        if (cb >= 'A' && cb <= 'Z') cb += 32;
+        if (ca != cb || !ca) return ca - cb;
+    }
+}
+
+/* Member by key: exact match first, then ignoring ASCII case (Go's rule). */
+static const blis_node *blis__get_ci(const blis_doc *doc, const blis_node *obj, const char *key) {
+    const blis_node *v = blis_node_get(doc, obj, key);
+    uint32_t i;
+    if (v || !obj || obj->kind != BLIS_NODE_OBJECT) return v;
+    for (i = 0; i < obj->count; i++)
+        if (!blis__ascii_casecmp(blis_node_key_at(doc, obj, i)->as.string, key)) return blis_node_at(doc, obj, i);
+    return NULL;
+}
+
+typedef struct blis__hw_field {
+    const char *key;
+    size_t offset;
+} blis__hw_field;
+
+static blis_status blis__hw_fields(const blis_doc *doc, const blis_node *e, blis_hw_config *hw, blis_err *err) {
+    static const blis__hw_field fields[] = {
+        {"TFlopsPeak", offsetof(blis_hw_config, tflops_peak)},
+        {"TFlopsPeakFP8", offsetof(blis_hw_config, tflops_peak_fp8)},
+        {"BwPeakTBs", offsetof(blis_hw_config, bw_peak_tbs)},
+        {"MemoryGiB", offsetof(blis_hw_config, memory_gib)},
+        {"NVLinkGBs", offsetof(blis_hw_config, nvlink_gbs)},
+        {"BwEffConstant", offsetof(blis_hw_config, v1_bw_efficiency)},
+        {"TOverheadMicros", offsetof(blis_hw_config, v1_step_overhead_us)},
+        {"v1LayerOverheadUs", offsetof(blis_hw_config, v1_layer_overhead_us)},
+        {"mfuPrefill", offsetof(blis_hw_config, v1_mfu_prefill)},
+        {"mfuDecode", offsetof(blis_hw_config, v1_mfu_decode)},
+        {"allReduceLatency", offsetof(blis_hw_config, v1_allreduce_us)},
+        {"bwEfficiencyFactor", offsetof(blis_hw_config, v2_bw_efficiency)},
+        {"v2LayerCpuOverheadUs", offsetof(blis_hw_config, v2_layer_cpu_overhead_us)},
+    };
+    size_t i;
+    const blis_node *legacy;
+    for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        const blis_node *v = blis__get_ci(doc, e, fields[i].key);
+        blis_status st;
+        if (!v) continue;
+        if ((st = blis_node_f64(doc, v, (double *)(void *)((char *)hw + fields[i].offset), err))) return st;
+    }
+    hw->has_v1 = blis__get_ci(doc, e, "BwEffConstant") || blis__get_ci(doc, e, "mfuPrefill") ||
+                 blis__get_ci(doc, e, "TOverheadMicros");
+    legacy = blis__get_ci(doc, e, "perLayerOverhead"); /* the reference's ambiguous name */
+    if (legacy) {
+        blis_status st =
+            blis_node_f64(doc, legacy, hw->has_v1 ? &hw->v1_layer_overhead_us : &hw->v2_layer_cpu_overhead_us, err);
+        if (st != BLIS_OK) return st;
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_hw_config_from_doc(const blis_doc *doc, const char *gpu, blis_hw_config *hw, blis_err *err) {
+    const blis_node *root = blis_doc_root(doc), *e = NULL;
+    const char *key = NULL;
+    uint32_t i;
+    memset(hw, 0, sizeof *hw);
+    blis_err_clear(err, doc->source);
+    if (!root || root->kind != BLIS_NODE_OBJECT)
+        return blis__node_err(doc, root, err, BLIS_E_TYPE, "a hardware config must be a JSON object keyed by GPU name");
+    uint32_t found = BLIS__NONE;
+    for (i = 0; i < root->count && found == BLIS__NONE; i++) /* the exact key first */
+        if (!strcmp(blis_node_key_at(doc, root, i)->as.string, gpu)) found = i;
+    for (i = 0; i < root->count && found == BLIS__NONE; i++)
+        if (!blis__ascii_casecmp(blis_node_key_at(doc, root, i)->as.string, gpu)) found = i;
+    if (found != BLIS__NONE) e = blis_node_at(doc, root, found);
+    if (!e) {
+        char list[BLIS_ERR_MSG_MAX - 64];
+        size_t len = 0;
+        for (i = 0; i < root->count; i++) { /* keys in file order ("_comment" keys skipped) */
+            key = blis_node_key_at(doc, root, i)->as.string;
+            if (key[0] == '_') continue;
+            if (len) blis__append(list, sizeof list, &len, ", ", 2);
+            blis__append(list, sizeof list, &len, key, strlen(key));
+        }
+        list[len < sizeof list ? len : sizeof list - 1] = '\0';
+        return blis_err_set(err, BLIS_E_MISSING, 0, 0, "GPU \"%.40s\" not found in hardware config (available: %s)",
+                            gpu, list);
+    }
+    if (e->kind != BLIS_NODE_OBJECT) return blis__wrong_kind(doc, e, err, "an object");
+    blis__copy_cstr(hw->gpu, sizeof hw->gpu, blis_node_key_at(doc, root, found)->as.string);
+    return blis__hw_fields(doc, e, hw, err);
+}
+
+static blis_status blis__hw_positive(blis_err *err, const char *field, double v) {
+    char num[BLIS_F64_BUF_MAX];
+    if (v > 0 && v <= DBL_MAX) return BLIS_OK;
+    if (!blis_f64_format_go(v, num)) blis__copy_cstr(num, sizeof num, v != v ? "NaN" : "infinity");
+    blis__copy_cstr(err->path, sizeof err->path, field);
+    return blis_err_set(err, BLIS_E_INVALID, 0, 0, "must be a valid positive number, got %s", num);
+}
+
+BLIS_DEF blis_status blis_hw_config_validate(const blis_hw_config *hw, int version, blis_err *err) {
+    blis_status st;
+    if ((st = blis__hw_positive(err, "TFlopsPeak", hw->tflops_peak)) ||
+        (st = blis__hw_positive(err, "BwPeakTBs", hw->bw_peak_tbs)))
+        return st;
+    if (version == 1) {
+        if ((st = blis__hw_positive(err, "BwEffConstant", hw->v1_bw_efficiency)) ||
+            (st = blis__hw_positive(err, "mfuPrefill", hw->v1_mfu_prefill)) ||
+            (st = blis__hw_positive(err, "mfuDecode", hw->v1_mfu_decode)))
+            return st;
+        if (!(hw->v1_step_overhead_us >= 0 && hw->v1_layer_overhead_us >= 0 && hw->v1_allreduce_us >= 0 &&
+              hw->v1_step_overhead_us <= DBL_MAX && hw->v1_layer_overhead_us <= DBL_MAX &&
+              hw->v1_allreduce_us <= DBL_MAX)) {
+            blis__copy_cstr(err->path, sizeof err->path, "TOverheadMicros/perLayerOverhead/allReduceLatency");
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "overheads must be finite and >= 0");
+        }
+        return BLIS_OK;
+    }
+    if (!(hw->v2_bw_efficiency >= 0 && hw->v2_bw_efficiency <= 1)) {
+        blis__copy_cstr(err->path, sizeof err->path, "bwEfficiencyFactor");
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "must be in (0, 1] or 0 (disabled)");
+    }
+    if (!(hw->v2_layer_cpu_overhead_us >= 0 && hw->v2_layer_cpu_overhead_us <= DBL_MAX)) {
+        blis__copy_cstr(err->path, sizeof err->path, "perLayerOverhead");
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "must be finite and >= 0");
+    }
+    if (!(hw->memory_gib >= 0 && hw->memory_gib <= DBL_MAX)) {
+        blis__copy_cstr(err->path, sizeof err->path, "MemoryGiB");
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "must be finite and >= 0");
+    }
+    return BLIS_OK;
+}
+
+/* ==== >>roofline  implementation ====
+ * Owns: step batches and breakdowns, roofline v1 (spec §4.3) and the
+ * memory model shared with v2 (spec §4.4). Uses: >>model. Used by: >>mfu
+ * (v2), the engine, the tools.
+ * Invariants: pure functions of const inputs: no I/O, no allocation, no
+ * globals. Every floating-point expression keeps the reference's operation
+ * order (its results are compared to the microsecond), and the one
+ * conversion to integer microseconds is round-half-away-from-zero at the end.
+ * The law tests (monotone in tokens, TP helps compute, memory-bound at batch
+ * 1, compute-bound at long prefill) and the conformance vectors check it. */
+
+/* The reference's float64 model dimensions (v1: head dim d/H as a float). */
+typedef struct blis__dims {
+    double L, d, H, Hkv, dh, dFF, dKV, bpp;
+} blis__dims;
+
+static blis__dims blis__dims_of(const blis_model_config *m) {
+    blis__dims x;
+    x.L = (double)m->num_layers;
+    x.d = (double)m->hidden_size;
+    x.H = (double)m->num_heads;
+    x.Hkv = (double)(m->num_kv_heads ? m->num_kv_heads : m->num_heads);
+    x.dh = x.d / x.H;
+    x.dFF = m->intermediate_size ? (double)m->intermediate_size : 4 * x.d;
+    x.dKV = x.Hkv * x.dh;
+    x.bpp = m->bytes_per_param;
+    return x;
+}
+
+BLIS_DEF void blis_roofline_v1_flops(const blis_model_config *m, double seq, double newT, blis_v1_flops *out) {
+    blis__dims x = blis__dims_of(m);
+    double L = x.L, d = x.d, H = x.H, dh = x.dh, dFF = x.dFF, dKV = x.dKV;
+    double ctx = newT <= 1 ? seq : seq + (newT - 1) / 2;
+    double gemm = (2 * newT * (d * d + 2 * d * dKV) + 2 * newT * d * d) * L; /* QKV and output projections */
+    double sram;
+    gemm += (4 * H * newT * ctx * dh) * L;          /* QK^T and AV */
+    sram = (5 * H * newT * ctx + 2 * newT * d) * L; /* softmax, mask and RoPE vector ops */
+    gemm += 2 * newT * (3 * d * dFF) * L;           /* SwiGLU gate, up, down */
+    out->gemm_ops = gemm;
+    out->sram_ops = sram;
+    out->total = gemm + sram;
+}
+
+BLIS_DEF void blis_roofline_mem(const blis_model_config *m, int version, double seq, double newT, int with_kv,
+                                blis_mem_bytes *out) {
+    blis__dims x = blis__dims_of(m);
+    double L = x.L, d = x.d, Hkv = x.Hkv, dh = x.dh, dFF = x.dFF, dKV = x.dKV, bpp = x.bpp, total = 0;
+    memset(out, 0, sizeof *out);
+    out->model_weights = (d * (d + 2 * dKV) + d * d + 3 * d * dFF) * L * bpp;
+    if (with_kv) {
+        out->kv_cache_growth = 2 * L * Hkv * dh * bpp * newT;
+        out->kv_cache_access = 2 * L * Hkv * dh * bpp * seq;
+        if (version == 2) out->kv_cache_access *= newT == 1 ? 0.80 : 0.92; /* v2 empirical factors */
+    }
+    out->activations_tokens = L * d * bpp * newT;
+    if (version == 2) out->activations_tokens *= newT == 1 ? 0.75 : 0.85;
+    total += out->activations_tokens;
+    if (with_kv) {
+        total += out->kv_cache_access;
+        total += out->kv_cache_growth;
+    }
+    total += out->model_weights;
+    out->total = total;
+}
+
+static blis_status blis__batch_check(const blis_step_batch *b, int tp, blis_err *err) {
+    size_t i;
+    if (tp < 1) return blis_err_set(err, BLIS_E_INVALID, 0, 0, "roofline requires TP > 0, got %d", tp);
+    for (i = 0; i < b->prefill_count + b->decode_count; i++) {
+        const blis_step_req *r = i < b->prefill_count ? &b->prefill[i] : &b->decode[i - b->prefill_count];
+        if (r->progress_tokens < 0 || r->new_tokens < 0 || r->progress_tokens > ((int64_t)1 << 40) ||
+            r->new_tokens > ((int64_t)1 << 40))
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "step request %lu: token counts must be in 0..2^40",
+                                (unsigned long)i);
+    }
+    return BLIS_OK;
+}
+
+/* One v1 phase: FLOPs and bytes of its requests, then compute and memory time. */
+static void blis__v1_phase(const blis_model_config *m, const blis_hw_config *hw, double tpF, const blis_step_req *reqs,
+                           size_t n, double mfu, blis_phase *ph) {
+    double peak = hw->tflops_peak * 1e12, bw = hw->bw_peak_tbs * 1e12 * hw->v1_bw_efficiency, vec = peak * 0.10;
+    double gemmF = 0, vecF = 0, dyn = 0;
+    blis_mem_bytes w;
+    size_t i;
+    memset(ph, 0, sizeof *ph);
+    if (!n) return;
+    for (i = 0; i < n; i++) {
+        blis_v1_flops f;
+        blis_mem_bytes mm;
+        double seq = (double)reqs[i].progress_tokens, newT = (double)reqs[i].new_tokens;
+        blis_roofline_v1_flops(m, seq, newT, &f);
+        blis_roofline_mem(m, 1, seq, newT, 1, &mm);
+        gemmF += f.gemm_ops / tpF;
+        vecF += f.sram_ops / tpF;
+        dyn += (mm.total - mm.model_weights) / tpF;
+    }
+    blis_roofline_mem(m, 1, 0, 0, 0, &w);
+    ph->present = 1;
+    ph->gemm_flops = gemmF;
+    ph->other_flops = vecF;
+    ph->weight_bytes = w.model_weights / tpF;
+    ph->dynamic_bytes = dyn;
+    ph->compute_s = gemmF / (peak * mfu) + vecF / vec;
+    ph->memory_s = (ph->weight_bytes + dyn) / bw;
+    ph->memory_bound = ph->memory_s > ph->compute_s;
+    ph->time_s = ph->memory_bound ? ph->memory_s : ph->compute_s;
+}
+
+BLIS_DEF blis_status blis_roofline_v1_step(const blis_model_config *m, const blis_hw_config *hw, int tp,
+                                           const blis_step_batch *b, blis_step_breakdown *out, blis_err *err) {
+    double tpF = (double)tp, L = (double)m->num_layers, layer_floor_s, comm_s;
+    blis_status st;
+    memset(out, 0, sizeof *out);
+    if ((st = blis__batch_check(b, tp, err))) return st;
+    out->version = 1;
+    blis__v1_phase(m, hw, tpF, b->prefill, b->prefill_count, hw->v1_mfu_prefill, &out->prefill);
+    blis__v1_phase(m, hw, tpF, b->decode, b->decode_count, hw->v1_mfu_decode, &out->decode);
+    out->hardware_s = out->prefill.time_s + out->decode.time_s; /* v1 adds the phases */
+    layer_floor_s = L * hw->v1_layer_overhead_us / 1e6;
+    comm_s = tp > 1 ? L * 2 * hw->v1_allreduce_us / 1e6 : 0;
+    out->layer_overhead_us = layer_floor_s * 1e6;
+    out->comm_us = comm_s * 1e6;
+    out->step_overhead_us = hw->v1_step_overhead_us;
+    out->step_time_us =
+        (int64_t)round(out->hardware_s * 1e6 + layer_floor_s * 1e6 + comm_s * 1e6 + hw->v1_step_overhead_us);
+    return BLIS_OK;
+}
+
+/* ==== >>mfu  implementation ====
+ * Owns: the MFU database (GEMM rows, attention prefill and decode tables,
+ * lookup structures built at load time), the three lookups with their
+ * interpolation and zero-MFU fallbacks, and roofline v2, which lives here
+ * because it needs the database (sections only call upward). Uses: >>base,
+ * >>csv, >>model, >>roofline. Used by: the engine and the tools.
+ * Invariants: tables are immutable after loading; lookups and the v2 step
+ * allocate nothing; every lookup returns >= 1e-4 (the reference's floor).
+ * The lookup vectors (mfu_database_lookups) and step vectors check them. */
+
+#define BLIS__MFU_FLOOR 1e-4 /* reference: MFUs below this are "no data" */
+
+BLIS_DEF void blis_mfu_db_init(blis_mfu_db *db, const blis_alloc *alloc) {
+    memset(db, 0, sizeof *db);
+    blis__arena_init(&db->arena, alloc);
+}
+
+BLIS_DEF void blis_mfu_db_free(blis_mfu_db *db) {
+    blis_alloc a = db->arena.alloc;
+    blis__free(&a, db->gemm);
+    blis__free(&a, db->gemm_sorted);
+    blis__free(&a, db->gemm_groups);
+    blis__free(&a, db->prefill);
+    blis__free(&a, db->decode);
+    blis__arena_free(&db->arena);
+    memset(db, 0, sizeof *db);
+}
+
+/* Column index by name, or an error naming the file and the column. */
+static blis_status blis__mfu_col(const blis_csv *csv, const char *name, uint32_t *col, blis_err *err) {
+    int32_t c = blis_csv_column(csv, name);
+    if (c >= 0) {
+        *col = (uint32_t)c;
+        return BLIS_OK;
+    }
+    blis_err_clear(err, csv->source);
+    return blis_err_set(err, BLIS_E_MISSING, 1, 1, "missing column \"%s\" in the header", name);
+}
+
+static blis_status blis__mfu_parse(const char *src, size_t len, const char *source, blis_csv *csv, blis_err *err) {
+    blis_parse_opts o;
+    memset(&o, 0, sizeof o);
+    o.source = source;
+    return blis_csv_parse(src, len, &o, csv, err);
+}
+
+/* Reads a column of numbers (as doubles) into an arena array. */
+static blis_status blis__mfu_column(blis_mfu_db *db, const blis_csv *csv, const char *name, double **out,
+                                    blis_err *err) {
+    uint32_t col = 0, r;
+    blis_status st = blis__mfu_col(csv, name, &col, err);
+    if (st) return st;
+    *out = (double *)blis__arena_alloc(&db->arena, (csv->rows ? csv->rows : 1) * sizeof(double));
+    if (!*out) return blis__nomem(err);
+    for (r = 0; r < csv->rows; r++)
+        if ((st = blis_csv_get_f64(csv, r, col, &(*out)[r], err))) return st;
+    return BLIS_OK;
+}
+
+static blis_status blis__gemm_groups(blis_mfu_db *db, blis_err *err);
+
+BLIS_DEF blis_status blis_mfu_db_add_gemm_csv(blis_mfu_db *db, const char *src, size_t len, const char *source,
+                                              blis_err *err) {
+    blis_csv csv;
+    double *m = NULL, *k = NULL, *n = NULL, *mfu = NULL;
+    blis_status st = blis__mfu_parse(src, len, source, &csv, err);
+    uint32_t r;
+    if (st) return st;
+    if ((st = blis__mfu_column(db, &csv, "m", &m, err)) || (st = blis__mfu_column(db, &csv, "k", &k, err)) ||
+        (st = blis__mfu_column(db, &csv, "n", &n, err)) || (st = blis__mfu_column(db, &csv, "mfu", &mfu, err))) {
+        blis_csv_free(&csv);
+        return st;
+    }
+    if (blis__grow(&db->arena.alloc, (void **)&db->gemm, &db->gemm_cap, db->gemm_rows + csv.rows, sizeof *db->gemm)) {
+        blis_csv_free(&csv);
+        return blis__nomem(err);
+    }
+    for (r = 0; r < csv.rows; r++) {
+        blis_mfu_gemm_row *row = &db->gemm[db->gemm_rows++];
+        row->m = (int64_t)m[r];
+        row->k = (int64_t)k[r];
+        row->n = (int64_t)n[r];
+        row->mfu = mfu[r];
+    }
+    blis_csv_free(&csv);
+    return blis__gemm_groups(db, err);
+}
+
+/* Groups GEMM rows by (k, n) in first-seen order, m ascending (stable). */
+static blis_status blis__gemm_groups(blis_mfu_db *db, blis_err *err) {
+    size_t i, j, g, out = 0;
+    blis__free(&db->arena.alloc, db->gemm_sorted);
+    blis__free(&db->arena.alloc, db->gemm_groups);
+    db->gemm_group_count = 0;
+    db->gemm_sorted =
+        (blis_mfu_gemm_row *)blis__alloc(&db->arena.alloc, (db->gemm_rows + 1) * sizeof(blis_mfu_gemm_row));
+    db->gemm_groups =
+        (blis_mfu_gemm_group *)blis__alloc(&db->arena.alloc, (db->gemm_rows + 1) * sizeof(blis_mfu_gemm_group));
+    if (!db->gemm_sorted || !db->gemm_groups) return blis__nomem(err);
+    for (i = 0; i < db->gemm_rows; i++) {
+        blis_mfu_gemm_group *grp;
+        for (g = 0; g < db->gemm_group_count; g++)
+            if (db->gemm_groups[g].k == db->gemm[i].k && db->gemm_groups[g].n == db->gemm[i].n) break;
+        if (g < db->gemm_group_count) continue; /* collected with its first row */
+        grp = &db->gemm_groups[db->gemm_group_count++];
+        grp->k = db->gemm[i].k;
+        grp->n = db->gemm[i].n;
+        grp->first = out;
+        for (j = i; j < db->gemm_rows; j++) {
+            if (db->gemm[j].k == grp->k && db->gemm[j].n == grp->n) {
+                size_t p = out++; /* insertion sort by m, stable */
+                while (p > grp->first && db->gemm_sorted[p - 1].m > db->gemm[j].m) {
+                    db->gemm_sorted[p] = db->gemm_sorted[p - 1];
+                    p--;
+                }
+                db->gemm_sorted[p] = db->gemm[j];
+            }
+        }
+        grp->count = out - grp->first;
+    }
+    return BLIS_OK;
+}
+
+/* "H-Hkv-dh" or "H-Hkv-dh-tpN" -> numbers; 0 if malformed. */
+static int blis__mfu_name(const char *name, int with_tp, blis_mfu_table *t) {
+    long long h = 0, kv = 0, dh = 0, tp = 1;
+    char tail[8];
+    int n = with_tp ? sscanf(name, "%lld-%lld-%lld-tp%lld%7s", &h, &kv, &dh, &tp, tail)
+                    : sscanf(name, "%lld-%lld-%lld%7s", &h, &kv, &dh, tail);
+    if (n != (with_tp ? 4 : 3) || h <= 0 || kv <= 0 || dh <= 0 || tp <= 0) return 0;
+    t->heads = h;
+    t->kv_heads = kv;
+    t->head_dim = dh;
+    t->tp = tp;
+    blis__copy_cstr(t->name, sizeof t->name, name);
+    return 1;
+}
+
+static blis_status blis__mfu_table_new(blis_mfu_db *db, int decode, const char *name, const char *source,
+                                       blis_mfu_table **out, blis_err *err) {
+    blis_mfu_table **arr = decode ? &db->decode : &db->prefill;
+    size_t *count = decode ? &db->decode_count : &db->prefill_count, cap = *count;
+    blis_mfu_table t;
+    memset(&t, 0, sizeof t);
+    if (!blis__mfu_name(name, decode, &t)) {
+        blis_err_clear(err, source);
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "file name \"%.40s\" is not %s", name,
+                            decode ? "<heads>-<kv_heads>-<head_dim>-tp<N>.csv" : "<heads>-<kv_heads>-<head_dim>.csv");
+    }
+    if (blis__grow(&db->arena.alloc, (void **)arr, &cap, *count + 1, sizeof t)) return blis__nomem(err);
+    (*arr)[*count] = t;
+    *out = &(*arr)[(*count)++];
+    return BLIS_OK;
+}
+
+static int blis__table_cmp(const void *a, const void *b) {
+    return strcmp(((const blis_mfu_table *)a)->name, ((const blis_mfu_table *)b)->name);
+}
+
+BLIS_DEF blis_status blis_mfu_db_add_prefill_csv(blis_mfu_db *db, const char *name, const char *src, size_t len,
+                                                 const char *source, blis_err *err) {
+    blis_csv csv;
+    blis_mfu_table *t;
+    size_t i;
+    blis_status st = blis__mfu_parse(src, len, source, &csv, err);
+    if (st) return st;
+    if (!(st = blis__mfu_table_new(db, 0, name, source, &t, err))) {
+        t->rows = csv.rows;
+        if (!(st = blis__mfu_column(db, &csv, "seq_len", &t->x, err)) &&
+            !(st = blis__mfu_column(db, &csv, "mfu", &t->mfu, err))) {
+            t->sx = (double *)blis__arena_alloc(&db->arena, (t->rows + 1) * sizeof(double));
+            t->smfu = (double *)blis__arena_alloc(&db->arena, (t->rows + 1) * sizeof(double));
+            if (!t->sx || !t->smfu) st = blis__nomem(err);
+            for (i = 0; !st && i < t->rows; i++) { /* stable insertion sort by seq_len */
+                size_t p = i;
+                while (p > 0 && t->sx[p - 1] > t->x[i]) {
+                    t->sx[p] = t->sx[p - 1];
+                    t->smfu[p] = t->smfu[p - 1];
+                    p--;
+                }
+                t->sx[p] = t->x[i];
+                t->smfu[p] = t->mfu[i];
+            }
+        }
+    }
+    blis_csv_free(&csv);
+    if (!st) qsort(db->prefill, db->prefill_count, sizeof *db->prefill, blis__table_cmp);
+    return st;
+}
+
+/* Sorted unique values of v[0..n) into out; returns the count. */
+static size_t blis__unique_sorted(const double *v, size_t n, double *out) {
+    size_t i, k = 0;
+    for (i = 0; i < n; i++) {
+        size_t p, j;
+        for (j = 0; j < k && out[j] != v[i]; j++) {
+        }
+        if (j < k) continue;
+        p = k++;
+        while (p > 0 && out[p - 1] > v[i]) {
+            out[p] = out[p - 1];
+            p--;
+        }
+        out[p] = v[i];
+    }
+    return k;
+}
+
+static size_t blis__index_of(const double *v, size_t n, double x) {
+    size_t i;
+    for (i = 0; i < n && v[i] != x; i++) {
+    }
+    return i;
+}
+
+static blis_status blis__decode_grid(blis_mfu_db *db, blis_mfu_table *t, blis_err *err) {
+    size_t i;
+    t->ux = (double *)blis__arena_alloc(&db->arena, (t->rows + 1) * sizeof(double));
+    t->uy = (double *)blis__arena_alloc(&db->arena, (t->rows + 1) * sizeof(double));
+    if (!t->ux || !t->uy) return blis__nomem(err);
+    t->nux = blis__unique_sorted(t->x, t->rows, t->ux);
+    t->nuy = blis__unique_sorted(t->y, t->rows, t->uy);
+    t->grid = (double *)blis__arena_alloc(&db->arena, (t->nux * t->nuy + 1) * sizeof(double));
+    if (!t->grid) return blis__nomem(err);
+    memset(t->grid, 0, (t->nux * t->nuy + 1) * sizeof(double)); /* missing corners read 0 */
+    for (i = 0; i < t->rows; i++)                               /* the last duplicate wins */
+        t->grid[blis__index_of(t->ux, t->nux, t->x[i]) * t->nuy + blis__index_of(t->uy, t->nuy, t->y[i])] = t->mfu[i];
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_mfu_db_add_decode_csv(blis_mfu_db *db, const char *name, const char *src, size_t len,
+                                                const char *source, blis_err *err) {
+    blis_csv csv;
+    blis_mfu_table *t;
+    blis_status st = blis__mfu_parse(src, len, source, &csv, err);
+    if (st) return st;
+    if (!(st = blis__mfu_table_new(db, 1, name, source, &t, err))) {
+        t->rows = csv.rows;
+        if (!(st = blis__mfu_column(db, &csv, "batch_size", &t->x, err)) &&
+            !(st = blis__mfu_column(db, &csv, "kv_len", &t->y, err)) &&
+            !(st = blis__mfu_column(db, &csv, "mfu", &t->mfu, err)))
+            st = blis__decode_grid(db, t, err);
+    }
+    blis_csv_free(&csv);
+    if (!st) qsort(db->decode, db->decode_count, sizeof *db->decode, blis__table_cmp);
+    return st;
+}
+
+/* ---- loading a bench_data directory ---- */
+
+/* out = a + "/" + b + c; BLIS_E_LIMIT when it does not fit. */
+static blis_status blis__path_join(char *out, size_t size, const char *a, const char *b, const char *c, blis_err *err) {
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+    if (la + 1 + lb + lc + 1 > size) {
+        blis_err_clear(err, a);
+        return blis_err_set(err, BLIS_E_LIMIT, 0, 0, "path longer than %lu bytes", (unsigned long)size - 1);
+    }
+    memcpy(out, a, la);
+    out[la] = '/';
+    memcpy(out + la + 1, b, lb);
+    memcpy(out + la + 1 + lb, c, lc + 1);
+    return BLIS_OK;
+}
+
+/* Finds the entry of dir equal to want ignoring case; out gets its name. */
+static blis_status blis__find_ci(blis_list_dir_fn list, void *user, const char *dir, const char *want, char *out,
+                                 size_t size, blis_err *err) {
+    blis_buf names;
+    size_t i = 0;
+    int found = 0;
+    memset(&names, 0, sizeof names);
+    if (list(user, dir, &names) != 0) {
+        blis_buf_free(&names);
+        blis_err_clear(err, dir);
+        return blis_err_set(err, BLIS_E_IO, 0, 0, "cannot list the directory");
+    }
+    while (i < names.len && !found) {
+        const char *name = names.data + i;
+        if (!blis__ascii_casecmp(name, want)) {
+            blis__copy_cstr(out, size, name);
+            found = 1;
+        }
+        i += strlen(name) + 1;
+    }
+    blis_buf_free(&names);
+    if (found) return BLIS_OK;
+    blis_err_clear(err, dir);
+    return blis_err_set(err, BLIS_E_MISSING, 0, 0, "no entry \"%.60s\" (matched ignoring case)", want);
+}
+
+static blis_status blis__mfu_load_file(blis_mfu_db *db, const char *path, int kind, const char *name, blis_err *err) {
+    char *src = NULL;
+    size_t len = 0;
+    blis_status st = blis_file_read(path, 0, &db->arena.alloc, &src, &len, err);
+    if (st) return st;
+    if (kind == 0)
+        st = blis_mfu_db_add_gemm_csv(db, src, len, path, err);
+    else if (kind == 1)
+        st = blis_mfu_db_add_prefill_csv(db, name, src, len, path, err);
+    else
+        st = blis_mfu_db_add_decode_csv(db, name, src, len, path, err);
+    blis_file_free(&db->arena.alloc, src);
+    return st;
+}
+
+/* Loads every "*.csv" of dir as prefill (kind 1) or decode (kind 2) tables. */
+static blis_status blis__mfu_load_tables(blis_mfu_db *db, const char *dir, int kind, blis_list_dir_fn list, void *user,
+                                         blis_err *err) {
+    blis_buf names;
+    size_t i = 0, files = 0;
+    blis_status st = BLIS_OK;
+    memset(&names, 0, sizeof names);
+    if (list(user, dir, &names) != 0) {
+        blis_buf_free(&names);
+        blis_err_clear(err, dir);
+        return blis_err_set(err, BLIS_E_IO, 0, 0, "cannot list the directory");
+    }
+    while (i < names.len && st == BLIS_OK) {
+        const char *name = names.data + i;
+        size_t n = strlen(name);
+        i += n + 1;
+        if (n > 4 && !strcmp(name + n - 4, ".csv")) {
+            char path[2048], base[64];
+            blis__copy_cstr(base, n - 4 + 1 < sizeof base ? n - 4 + 1 : sizeof base, name);
+            st = blis__path_join(path, sizeof path, dir, name, "", err);
+            if (st == BLIS_OK) st = blis__mfu_load_file(db, path, kind, base, err);
+            files++;
+        }
+    }
+    blis_buf_free(&names);
+    if (st == BLIS_OK && files == 0) {
+        blis_err_clear(err, dir);
+        return blis_err_set(err, BLIS_E_MISSING, 0, 0, "no %s CSV files found", kind == 1 ? "prefill" : "decode");
+    }
+    return st;
+}
+
+BLIS_DEF blis_status blis_mfu_db_load_dir(blis_mfu_db *db, const char *bench_dir, const char *gpu,
+                                          blis_list_dir_fn list, void *user, blis_err *err) {
+    static const char *const parts[3] = {"gemm", "mha/prefill", "mha/decode"};
+    char dir[1024], entry[256], path[1400];
+    int kind;
+    blis_status st;
+    for (kind = 0; kind < 3; kind++) {
+        if ((st = blis__path_join(dir, sizeof dir, bench_dir, parts[kind], "", err))) return st;
+        if ((st = blis__find_ci(list, user, dir, gpu, entry, sizeof entry, err))) return st;
+        if ((st = blis__path_join(path, sizeof path, dir, entry, kind == 0 ? "/data.csv" : "", err))) return st;
+        st = kind == 0 ? blis__mfu_load_file(db, path, 0, NULL, err)
+                       : blis__mfu_load_tables(db, path, kind, list, user, err);
+        if (st) return st;
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_mfu_db_select_model(blis_mfu_db *db, const blis_model_config *m, blis_err *err) {
+    int64_t h = m->num_heads, kv = m->num_kv_heads ? m->num_kv_heads : m->num_heads, dh;
+    size_t i;
+    double best = -1;
+    if (h <= 0 || m->hidden_size <= 0) {
+        blis_err_clear(err, NULL);
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "the model needs positive heads and hidden size");
+    }
+    dh = m->hidden_size / h; /* the reference's key ignores head_dim */
+    snprintf(db->attn_key, sizeof db->attn_key, "%lld-%lld-%lld", (long long)h, (long long)kv, (long long)dh);
+    blis__copy_cstr(db->attn_config, sizeof db->attn_config, db->attn_key);
+    for (i = 0; i < db->prefill_count; i++) {
+        const blis_mfu_table *t = &db->prefill[i];
+        double dH = (double)(t->heads - h), dK = (double)(t->kv_heads - kv), dD = (double)(t->head_dim - dh);
+        double dist = sqrt(dH * dH + dK * dK + dD * dD);
+        if (!strcmp(t->name, db->attn_key)) {
+            blis__copy_cstr(db->attn_config, sizeof db->attn_config, t->name);
+            break;
+        }
+        if (best < 0 || dist < best) {
+            best = dist;
+            blis__copy_cstr(db->attn_config, sizeof db->attn_config, t->name);
+        }
+    }
+    db->attn_config_is_fallback = strcmp(db->attn_config, db->attn_key) != 0;
+    return BLIS_OK;
+}
+
+/* ---- lookups ---- */
+
+static double blis__lerp(double a, double b, double t) { return a + (b - a) * t; }
+
+static const blis_mfu_table *blis__mfu_find(const blis_mfu_table *tables, size_t n, const char *name) {
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (!strcmp(tables[i].name, name)) return &tables[i];
+    return NULL;
+}
+
+BLIS_DEF double blis_mfu_attn_prefill(const blis_mfu_db *db, int64_t seq_len) {
+    const blis_mfu_table *t = blis__mfu_find(db->prefill, db->prefill_count, db->attn_config);
+    double s = (double)seq_len, v, best = -1, found = BLIS__MFU_FLOOR;
+    size_t i;
+    if (!t || t->rows == 0) return BLIS__MFU_FLOOR;
+    if (s <= t->sx[0])
+        v = t->smfu[0];
+    else if (s >= t->sx[t->rows - 1])
+        v = t->smfu[t->rows - 1];
+    else {
+        for (i = 0; i + 1 < t->rows && !(s >= t->sx[i] && s < t->sx[i + 1]); i++) {
+        }
+        v = blis__lerp(t->smfu[i], t->smfu[i + 1], (s - t->sx[i]) / (t->sx[i + 1] - t->sx[i]));
+    }
+    if (v >= BLIS__MFU_FLOOR) return v;
+    for (i = 0; i < t->rows; i++) { /* zero protection: the nearest usable row, file order on ties */
+        double dist = fabs(t->x[i] - s);
+        if (t->mfu[i] >= BLIS__MFU_FLOOR && (best < 0 || dist < best)) {
+            best = dist;
+            found = t->mfu[i];
+        }
+    }
+    return found;
+}
+
+/* The reference's bracketIndex over sorted unique values. */
+static void blis__bracket(const double *v, size_t n, double x, size_t *lo, size_t *hi) {
+    size_t i;
+    if (x <= v[0]) {
+        *lo = *hi = 0;
+        return;
+    }
+    if (x >= v[n - 1]) {
+        *lo = *hi = n - 1;
+        return;
+    }
+    for (i = 0; i < n && v[i] < x; i++) {
+    }
+    *lo = v[i] == x ? i : i - 1;
+    *hi = i;
+}
+
+static const blis_mfu_table *blis__decode_table(const blis_mfu_db *db, int tp) {
+    char name[64];
+    const blis_mfu_table *t;
+    snprintf(name, sizeof name, "%s-tp%d", db->attn_config, tp);
+    t = blis__mfu_find(db->decode, db->decode_count, name);
+    if (t) return t;
+    snprintf(name, sizeof name, "%s-tp1", db->attn_config);
+    return blis__mfu_find(db->decode, db->decode_count, name);
+}
+
+static double blis__decode_mfu(const blis_mfu_table *t, int64_t batch_size, int64_t kv_len) {
+    double b = (double)batch_size, k = (double)kv_len, tb, tk, v, best = -1, found = BLIS__MFU_FLOOR;
+    size_t b0, b1, k0, k1, i;
+    if (!t || t->rows == 0) return BLIS__MFU_FLOOR;
+    blis__bracket(t->ux, t->nux, b, &b0, &b1);
+    blis__bracket(t->uy, t->nuy, k, &k0, &k1);
+    tb = b1 != b0 ? (b - t->ux[b0]) / (t->ux[b1] - t->ux[b0]) : 0;
+    tk = k1 != k0 ? (k - t->uy[k0]) / (t->uy[k1] - t->uy[k0]) : 0;
+    v = blis__lerp(blis__lerp(t->grid[b0 * t->nuy + k0], t->grid[b1 * t->nuy + k0], tb),
+                   blis__lerp(t->grid[b0 * t->nuy + k1], t->grid[b1 * t->nuy + k1], tb), tk);
+    if (v >= BLIS__MFU_FLOOR) return v;
+    for (i = 0; i < t->rows; i++) { /* zero protection: nearest usable (bs, kv) row */
+        double db_ = t->x[i] - b, dk = t->y[i] - k, dist = sqrt(db_ * db_ + dk * dk);
+        if (t->mfu[i] >= BLIS__MFU_FLOOR && (best < 0 || dist < best)) {
+            best = dist;
+            found = t->mfu[i];
+        }
+    }
+    return found;
+}
+
+BLIS_DEF double blis_mfu_attn_decode(const blis_mfu_db *db, int64_t batch_size, int64_t kv_len, int tp) {
+    return blis__decode_mfu(blis__decode_table(db, tp), batch_size, kv_len);
+}
+
+BLIS_DEF double blis_mfu_gemm(const blis_mfu_db *db, int64_t m, int64_t k, int64_t n) {
+    const blis_mfu_gemm_group *g = NULL;
+    const blis_mfu_gemm_row *p;
+    double best = -1, v, x = (double)m;
+    size_t i;
+    if (!db->gemm_rows || !db->gemm_group_count) return BLIS__MFU_FLOOR;
+    for (i = 0; i < db->gemm_rows; i++) { /* stage 1: the nearest (K, N) covering (k, n), file order */
+        const blis_mfu_gemm_row *r = &db->gemm[i];
+        double dK, dN, dist;
+        if (r->k < k || r->n < n) continue;
+        dK = (double)(r->k - k);
+        dN = (double)(r->n - n);
+        dist = sqrt(dK * dK + dN * dN);
+        if (best < 0 || dist < best) {
+            size_t j;
+            best = dist;
+            for (j = 0; j < db->gemm_group_count; j++)
+                if (db->gemm_groups[j].k == r->k && db->gemm_groups[j].n == r->n) g = &db->gemm_groups[j];
+        }
+    }
+    for (i = 0; !g && i < db->gemm_group_count; i++) /* none covers it: the last row's (K, N) */
+        if (db->gemm_groups[i].k == db->gemm[db->gemm_rows - 1].k &&
+            db->gemm_groups[i].n == db->gemm[db->gemm_rows - 1].n)
+            g = &db->gemm_groups[i];
+    p = db->gemm_sorted + g->first;
+    if (x <= (double)p[0].m)
+        v = p[0].mfu; /* stage 2: interpolate over m */
+    else if (x >= (double)p[g->count - 1].m)
+        v = p[g->count - 1].mfu;
+    else {
+        for (i = 0; i + 1 < g->count && !(m >= p[i].m && m < p[i + 1].m); i++) {
+        }
+        v = blis__lerp(p[i].mfu, p[i + 1].mfu, (x - (double)p[i].m) / (double)(p[i + 1].m - p[i].m));
+    }
+    if (v >= BLIS__MFU_FLOOR) return v;
+    for (i = 0; i < db->gemm_rows; i++) /* zero protection: the first usable row of that (K, N), file order */
+        if (db->gemm[i].k == g->k && db->gemm[i].n == g->n && db->gemm[i].mfu >= BLIS__MFU_FLOOR)
+            return db->gemm[i].mfu;
+    return BLIS__MFU_FLOOR;
+}
+
+static double blis__bw_v2(const blis_hw_config *hw) {
+    return hw->bw_peak_tbs * 1e12 * (hw->v2_bw_efficiency != 0 ? hw->v2_bw_efficiency : 1.0);
+}
+
+BLIS_DEF double blis_mfu_gemm_time_s(const blis_mfu_db *db, const blis_hw_config *hw, double bpp, int64_t m, int64_t k,
+                                     int64_t n) {
+    double compute = 2.0 * (double)m * (double)k * (double)n / (hw->tflops_peak * 1e12 * blis_mfu_gemm(db, m, k, n));
+    double memory = (double)k * (double)n * bpp / blis__bw_v2(hw);
+    return compute > memory ? compute : memory;
+}
+
+/* ---- roofline v2 ---- */
+
+typedef struct blis__v2 {
+    const blis_model_config *m;
+    const blis_hw_config *hw;
+    const blis_mfu_db *db;
+    double peak, bw, tp_scaling, L, bpp, weights;
+    int64_t d, H, dh, dKV, dFF;
+    int tp;
+} blis__v2;
+
+/* The per-layer GEMMs (q, k, v, o, gate, up, down) for M tokens, summed over
+ * the layers in the reference's order. Every layer has the same seven
+ * terms, so each is looked up once and then accumulated layer by layer. */
+static double blis__v2_gemm(const blis__v2 *c, int64_t M, double *flops) {
+    const int64_t shapes[7][2] = {{c->d, c->d},   {c->d, c->dKV}, {c->d, c->dKV}, {c->d, c->d},
+                                  {c->d, c->dFF}, {c->d, c->dFF}, {c->dFF, c->d}};
+    double term[7], total = 0;
+    int64_t layer;
+    int i;
+    for (i = 0; i < 7; i++) {
+        term[i] = blis_mfu_gemm_time_s(c->db, c->hw, c->bpp, M, shapes[i][0], shapes[i][1]);
+        *flops += 2.0 * (double)M * (double)shapes[i][0] * (double)shapes[i][1] * c->L * c->tp_scaling;
+    }
+    for (layer = 0; layer < c->m->num_layers; layer++)
+        for (i = 0; i < 7; i++) total += term[i] * c->tp_scaling;
+    return total;
+}
+
+/* QK^T + AV FLOPs of B query tokens over ctx keys. */
+static double blis__v2_attn_flops(const blis__v2 *c, int64_t B, int64_t ctx) {
+    double qk = 2.0 * (double)c->H * (double)B * (double)ctx * (double)c->dh;
+    return qk + qk;
+}
+
+static void blis__v2_finish_phase(const blis__v2 *c, blis_phase *ph, double compute_s, double dyn) {
+    ph->present = 1;
+    ph->compute_s = compute_s;
+    ph->weight_bytes = c->weights * c->tp_scaling;
+    ph->dynamic_bytes = dyn;
+    ph->memory_s = (c->weights * c->tp_scaling + dyn) / c->bw;
+    ph->memory_bound = ph->memory_s > ph->compute_s;
+    ph->time_s = ph->memory_bound ? ph->memory_s : ph->compute_s;
+}
+
+static void blis__v2_decode(const blis__v2 *c, const blis_step_req *r, size_t n, blis_phase *ph) {
+    const blis_mfu_table *t = blis__decode_table(c->db, c->tp);
+    double F = 0, W = 0, attn = 0, dyn = 0, gemm;
+    size_t i;
+    memset(ph, 0, sizeof *ph);
+    if (!n) return;
+    gemm = blis__v2_gemm(c, (int64_t)n, &ph->gemm_flops);
+    for (i = 0; i < n; i++) {
+        double f = blis__v2_attn_flops(c, 1, r[i].progress_tokens) * c->L;
+        blis_mem_bytes mm;
+        F += f;
+        W += f * blis__decode_mfu(t, (int64_t)n, r[i].progress_tokens);
+        blis_roofline_mem(c->m, 2, (double)r[i].progress_tokens, 1, 1, &mm);
+        dyn += (mm.total - mm.model_weights) * c->tp_scaling;
+    }
+    if (F > 0 && W / F > 0) attn = F / (c->peak * (W / F)) * c->tp_scaling; /* FLOPs-weighted MFU */
+    ph->other_flops = F * c->tp_scaling;
+    blis__v2_finish_phase(c, ph, gemm + attn, dyn);
+}
+
+/* Prefill: requests grouped into power-of-two buckets of their sequence
+ * length (512 up to 65536), buckets in ascending order. */
+static void blis__v2_prefill(const blis__v2 *c, const blis_step_req *r, size_t n, blis_phase *ph) {
+    double compute = 0, dyn = 0;
+    int64_t bucket;
+    size_t i;
+    memset(ph, 0, sizeof *ph);
+    if (!n) return;
+    for (bucket = 512; bucket <= 65536; bucket *= 2) {
+        int64_t T = 0;
+        double F = 0;
+        int any = 0;
+        for (i = 0; i < n; i++) {
+            int64_t seq = r[i].progress_tokens + r[i].new_tokens, b = 512;
+            while (b < seq && b < 65536) b *= 2;
+            if (b != bucket) continue;
+            any = 1;
+            T += r[i].new_tokens;
+            F += blis__v2_attn_flops(c, r[i].new_tokens, seq) * c->L;
+        }
+        if (!any) continue;
+        compute += blis__v2_gemm(c, T, &ph->gemm_flops) +
+                   F / 1.8 / (c->peak * blis_mfu_attn_prefill(c->db, bucket)) * c->tp_scaling; /* 1.8: causal mask */
+        ph->other_flops += F * c->tp_scaling;
+    }
+    for (i = 0; i < n; i++) {
+        blis_mem_bytes mm;
+        blis_roofline_mem(c->m, 2, (double)r[i].progress_tokens, (double)r[i].new_tokens, 1, &mm);
+        dyn += (mm.total - mm.model_weights) * c->tp_scaling;
+    }
+    blis__v2_finish_phase(c, ph, compute, dyn);
+}
+
+BLIS_DEF blis_status blis_roofline_v2_step(const blis_model_config *m, const blis_hw_config *hw, const blis_mfu_db *db,
+                                           int tp, const blis_step_batch *b, blis_step_breakdown *out, blis_err *err) {
+    blis__v2 c;
+    blis_mem_bytes w;
+    double pt, dt, overhead_us;
+    blis_status st;
+    memset(out, 0, sizeof *out);
+    if ((st = blis__batch_check(b, tp, err))) return st;
+    c.m = m;
+    c.hw = hw;
+    c.db = db;
+    c.tp = tp;
+    c.peak = hw->tflops_peak * 1e12;
+    c.bw = blis__bw_v2(hw);
+    c.tp_scaling = 1.0 / (double)tp;
+    c.L = (double)m->num_layers;
+    c.bpp = m->bytes_per_param;
+    c.d = m->hidden_size;
+    c.H = m->num_heads;
+    c.dh = m->hidden_size / m->num_heads; /* integer division, as the reference */
+    c.dKV = (m->num_kv_heads ? m->num_kv_heads : m->num_heads) * c.dh;
+    c.dFF = m->intermediate_size ? m->intermediate_size : 4 * m->hidden_size;
+    blis_roofline_mem(m, 2, 0, 0, 0, &w);
+    c.weights = w.model_weights;
+    out->version = 2;
+    blis__v2_decode(&c, b->decode, b->decode_count, &out->decode);
+    blis__v2_prefill(&c, b->prefill, b->prefill_count, &out->prefill);
+    pt = out->prefill.time_s;
+    dt = out->decode.time_s;
+    out->hardware_s = pt > dt ? pt : dt; /* v2 combines the phases by max */
+    overhead_us = hw->v2_layer_cpu_overhead_us * c.L / (double)tp;
+    out->layer_overhead_us = overhead_us;
+    out->step_time_us = (int64_t)round((out->hardware_s + overhead_us / 1e6) * 1e6);
+    return BLIS_OK;
 }
 
 #endif /* BLIS_IMPLEMENTATION */

@@ -10,6 +10,7 @@
  * failure or when no test ran. */
 #define BLIS_IMPLEMENTATION
 #include "../blis.h"
+#include "../blis_fetch.h"
 #include "test.h"
 
 #include "test_base.c"
@@ -17,6 +18,8 @@
 #include "test_json.c"
 #include "test_csv.c"
 #include "test_yaml.c"
+#include "test_model.c"
+#include "test_roofline.c"
 #include "test_cli.c"
 #include "test_fuzz_replay.c"
 

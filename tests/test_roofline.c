@@ -1,0 +1,518 @@
+/* tests/test_roofline.c - >>roofline and >>mfu: v1 and v2 step times, the MFU
+ * database lookups, against the reference vectors; and the roofline laws. */
+
+/* Reads a shared JSON file into doc; 0 when ../shared is absent. */
+static int t_shared_json(t_ctx *t_, const char *rel, blis_doc *doc) {
+    char *src = NULL;
+    size_t len = 0;
+    blis_err err;
+    int ok;
+    if (!t_read_shared(t_, rel, &src, &len)) return 0;
+    ok = blis_json_parse(src, len, NULL, doc, &err) == BLIS_OK;
+    CHECK_MSG(ok, "%s: %s", rel, err.msg);
+    free(src);
+    return ok;
+}
+
+#define SHARED_JSON_OR_SKIP(rel, doc)                                               \
+    do {                                                                            \
+        if (!t_shared_json(t_, rel, doc)) {                                         \
+            if (!t_shared_dir()) SKIP("../shared is absent (set BLIS_SHARED_DIR)"); \
+            return;                                                                 \
+        }                                                                           \
+    } while (0)
+
+static int t_shared_model(t_ctx *t_, const char *dir, const char *name, blis_model_config *m) {
+    char rel[256], *src = NULL;
+    size_t len = 0;
+    blis_err err;
+    int ok;
+    snprintf(rel, sizeof rel, "%s/%s/config.json", dir, name);
+    if (!t_read_shared(t_, rel, &src, &len)) return 0;
+    ok = blis_model_config_parse(src, len, rel, m, &err) == BLIS_OK && blis_model_config_validate(m, &err) == BLIS_OK;
+    CHECK_MSG(ok, "%s: %s %s", rel, err.path, err.msg);
+    free(src);
+    return ok;
+}
+
+static int t_shared_hw(t_ctx *t_, const char *rel, const char *gpu, blis_hw_config *hw) {
+    blis_doc doc;
+    blis_err err;
+    int ok;
+    if (!t_shared_json(t_, rel, &doc)) return 0;
+    ok = blis_hw_config_from_doc(&doc, gpu, hw, &err) == BLIS_OK;
+    CHECK_MSG(ok, "%s: %s", rel, err.msg);
+    blis_doc_free(&doc);
+    return ok;
+}
+
+/* A step_config of the vectors -> a batch (arrays of up to 64 requests). */
+typedef struct t_batch {
+    blis_step_req prefill[64], decode[64];
+    blis_step_batch b;
+} t_batch;
+
+static void t_batch_from(const blis_doc *doc, const blis_node *cfg, t_batch *tb) {
+    const blis_node *p = blis_node_get(doc, cfg, "prefill_requests"), *d = blis_node_get(doc, cfg, "decode_requests");
+    uint32_t i;
+    memset(tb, 0, sizeof *tb);
+    for (i = 0; p && p->kind == BLIS_NODE_ARRAY && i < p->count && i < 64; i++) {
+        const blis_node *r = blis_node_at(doc, p, i);
+        tb->prefill[i].progress_tokens = (int64_t)blis_node_get(doc, r, "progress_index")->as.number;
+        tb->prefill[i].new_tokens = (int64_t)blis_node_get(doc, r, "num_new_prefill_tokens")->as.number;
+        tb->b.prefill_count++;
+    }
+    for (i = 0; d && d->kind == BLIS_NODE_ARRAY && i < d->count && i < 64; i++) {
+        const blis_node *r = blis_node_at(doc, d, i);
+        tb->decode[i].progress_tokens = (int64_t)blis_node_get(doc, r, "progress_index")->as.number;
+        tb->decode[i].new_tokens = (int64_t)blis_node_get(doc, r, "num_new_decode_tokens")->as.number;
+        tb->b.decode_count++;
+    }
+    tb->b.prefill = tb->prefill;
+    tb->b.decode = tb->decode;
+}
+
+TEST(roofline_v1_reference_step_times) {
+    blis_doc doc;
+    blis_err err;
+    const blis_node *cases;
+    uint32_t i;
+    long bad = 0, checked = 0;
+    SHARED_JSON_OR_SKIP("conformance/blis/roofline/roofline_v1_step_times.json", &doc);
+    cases = blis_node_get(&doc, blis_doc_root(&doc), "cases");
+    for (i = 0; i < cases->count; i++) {
+        const blis_node *c = blis_node_at(&doc, cases, i);
+        const char *gpu = blis_node_get(&doc, c, "gpu")->as.string,
+                   *model = blis_node_get(&doc, c, "model_config")->as.string;
+        int tp = (int)blis_node_get(&doc, c, "tp")->as.number;
+        int64_t want = (int64_t)blis_node_get(&doc, c, "step_time_us")->as.number;
+        blis_model_config m;
+        blis_hw_config hw;
+        t_batch tb;
+        blis_step_breakdown out;
+        if (!t_shared_model(t_, "reference/upstream/v0.6.1/model_configs", model, &m) ||
+            !t_shared_hw(t_, "reference/upstream/v0.6.1/hardware_config.json", gpu, &hw))
+            break;
+        CHECK(blis_hw_config_validate(&hw, 1, &err) == BLIS_OK);
+        t_batch_from(&doc, blis_node_get(&doc, c, "step_config"), &tb);
+        CHECK(blis_roofline_v1_step(&m, &hw, tp, &tb.b, &out, &err) == BLIS_OK);
+        checked++;
+        if (out.step_time_us != want && bad++ < 5)
+            CHECK_MSG(0, "%s %s tp%d %s: got %lld us, want %lld", model, gpu, tp,
+                      blis_node_get(&doc, c, "step")->as.string, (long long)out.step_time_us, (long long)want);
+    }
+    CHECK_EQ_I64(bad, 0);
+    CHECK_EQ_I64(checked, 270);
+    blis_doc_free(&doc);
+}
+
+static void t_check_mem(t_ctx *t_, const blis_doc *doc, const blis_node *want, const blis_mem_bytes *got) {
+    CHECK_EQ_F64(got->activations_tokens, blis_node_get(doc, want, "activations_tokens")->as.number);
+    CHECK_EQ_F64(got->model_weights, blis_node_get(doc, want, "model_weights")->as.number);
+    CHECK_EQ_F64(got->total, blis_node_get(doc, want, "total")->as.number);
+    if (blis_node_get(doc, want, "kv_cache_access")) {
+        CHECK_EQ_F64(got->kv_cache_access, blis_node_get(doc, want, "kv_cache_access")->as.number);
+        CHECK_EQ_F64(got->kv_cache_growth, blis_node_get(doc, want, "kv_cache_growth")->as.number);
+    }
+}
+
+TEST(roofline_v1_v2_components_llama_8b) {
+    blis_doc doc;
+    blis_model_config m;
+    const blis_node *comps;
+    uint32_t i;
+    SHARED_JSON_OR_SKIP("conformance/blis/roofline/roofline_v1_step_times.json", &doc);
+    if (!t_shared_model(t_, "reference/upstream/v0.6.1/model_configs", "llama-3.1-8b-instruct", &m)) return;
+    comps = blis_node_get(&doc, blis_doc_root(&doc), "components_llama_3_1_8b");
+    CHECK(comps && comps->count == 4);
+    for (i = 0; i < comps->count; i++) {
+        const blis_node *c = blis_node_at(&doc, comps, i), *f = blis_node_get(&doc, c, "flops");
+        double seq = blis_node_get(&doc, c, "seq_len")->as.number, nt = blis_node_get(&doc, c, "new_tokens")->as.number;
+        blis_v1_flops fl;
+        blis_mem_bytes mm;
+        blis_roofline_v1_flops(&m, seq, nt, &fl);
+        CHECK_EQ_F64(fl.gemm_ops, blis_node_get(&doc, f, "gemm_ops")->as.number);
+        CHECK_EQ_F64(fl.sram_ops, blis_node_get(&doc, f, "sram_ops")->as.number);
+        CHECK_EQ_F64(fl.total, blis_node_get(&doc, f, "total")->as.number);
+        blis_roofline_mem(&m, 1, seq, nt, 0, &mm);
+        t_check_mem(t_, &doc, blis_node_get(&doc, c, "mem_bytes_no_kv"), &mm);
+        blis_roofline_mem(&m, 1, seq, nt, 1, &mm);
+        t_check_mem(t_, &doc, blis_node_get(&doc, c, "mem_bytes_with_kv"), &mm);
+    }
+    blis_doc_free(&doc);
+    SHARED_JSON_OR_SKIP("conformance/blis/roofline/roofline_v2_step_times_a410740f.json", &doc);
+    comps = blis_node_get(&doc, blis_doc_root(&doc), "memory_components_llama_3_1_8b");
+    CHECK(comps && comps->count >= 3);
+    for (i = 0; i < comps->count; i++) {
+        const blis_node *c = blis_node_at(&doc, comps, i);
+        double seq = blis_node_get(&doc, c, "seq_len")->as.number, nt = blis_node_get(&doc, c, "new_tokens")->as.number;
+        blis_mem_bytes mm;
+        blis_roofline_mem(&m, 2, seq, nt, 0, &mm);
+        t_check_mem(t_, &doc, blis_node_get(&doc, c, "mem_bytes_no_kv"), &mm);
+        blis_roofline_mem(&m, 2, seq, nt, 1, &mm);
+        t_check_mem(t_, &doc, blis_node_get(&doc, c, "mem_bytes_with_kv"), &mm);
+    }
+    blis_doc_free(&doc);
+}
+
+/* The reference bench_data for H100, loaded through the directory API. */
+static int t_reference_db(t_ctx *t_, blis_mfu_db *db) {
+    char dir[512];
+    blis_err err;
+    if (!t_shared_dir()) return 0;
+    snprintf(dir, sizeof dir, "%s/reference/upstream/a410740f/bench_data", t_shared_dir());
+    blis_mfu_db_init(db, NULL);
+    CHECK_MSG(blis_mfu_db_load_dir(db, dir, "H100", blis_posix_list_dir, NULL, &err) == BLIS_OK, "%s: %s", err.source,
+              err.msg);
+    return 1;
+}
+
+TEST(mfu_reference_lookups) {
+    static const char *models[] = {"codellama-34b-instruct-hf", "llama-3.1-8b-instruct", "qwen2.5-1.5b-instruct",
+                                   "qwen2.5-3b-instruct",       "qwen2.5-7b-instruct",   "qwen3-14b"};
+    blis_doc doc;
+    blis_mfu_db db;
+    blis_hw_config hw;
+    blis_err err;
+    const blis_node *root, *arr;
+    uint32_t i, j;
+    long bad = 0, checked = 0;
+    SHARED_JSON_OR_SKIP("conformance/blis/roofline/mfu_database_lookups_a410740f.json", &doc);
+    if (!t_reference_db(t_, &db)) return;
+    root = blis_doc_root(&doc);
+    arr = blis_node_get(&doc, root, "_gemm_mfu");
+    for (i = 0; i < arr->count; i++, checked++) {
+        const blis_node *r = blis_node_at(&doc, arr, i);
+        double got = blis_mfu_gemm(&db, (int64_t)blis_node_get(&doc, r, "m")->as.number,
+                                   (int64_t)blis_node_get(&doc, r, "k")->as.number,
+                                   (int64_t)blis_node_get(&doc, r, "n")->as.number);
+        double want = blis_node_get(&doc, r, "mfu")->as.number;
+        if (fabs(got - want) > 1e-9 * fabs(want) && bad++ < 5)
+            CHECK_MSG(0, "gemm row %u: got %.17g want %.17g", i, got, want);
+    }
+    (void)t_shared_hw(t_, "reference/upstream/a410740f/hardware_config.json", "H100", &hw);
+    arr = blis_node_get(&doc, root, "_gemm_time_h100_bf16");
+    for (i = 0; i < arr->count; i++, checked++) {
+        const blis_node *r = blis_node_at(&doc, arr, i);
+        double got = blis_mfu_gemm_time_s(&db, &hw, blis_node_get(&doc, r, "bytes_per_param")->as.number,
+                                          (int64_t)blis_node_get(&doc, r, "m")->as.number,
+                                          (int64_t)blis_node_get(&doc, r, "k")->as.number,
+                                          (int64_t)blis_node_get(&doc, r, "n")->as.number);
+        double want = blis_node_get(&doc, r, "time_s")->as.number;
+        if (fabs(got - want) > 1e-9 * fabs(want) && bad++ < 5)
+            CHECK_MSG(0, "gemm time row %u: got %.17g want %.17g", i, got, want);
+    }
+    for (j = 0; j < sizeof models / sizeof models[0]; j++) {
+        const blis_node *mm = blis_node_get(&doc, root, models[j]);
+        blis_model_config m;
+        if (!t_shared_model(t_, "reference/upstream/model_configs", models[j], &m)) break;
+        CHECK(blis_mfu_db_select_model(&db, &m, &err) == BLIS_OK);
+        arr = blis_node_get(&doc, mm, "attn_prefill_mfu");
+        for (i = 0; i < arr->count; i++, checked++) {
+            const blis_node *r = blis_node_at(&doc, arr, i);
+            double got = blis_mfu_attn_prefill(&db, (int64_t)blis_node_get(&doc, r, "seq_len")->as.number);
+            double want = blis_node_get(&doc, r, "mfu")->as.number;
+            if (fabs(got - want) > 1e-9 * fabs(want) && bad++ < 5)
+                CHECK_MSG(0, "%s prefill row %u: got %.17g want %.17g", models[j], i, got, want);
+        }
+        arr = blis_node_get(&doc, mm, "attn_decode_mfu");
+        for (i = 0; i < arr->count; i++, checked++) {
+            const blis_node *r = blis_node_at(&doc, arr, i);
+            double got = blis_mfu_attn_decode(&db, (int64_t)blis_node_get(&doc, r, "batch_size")->as.number,
+                                              (int64_t)blis_node_get(&doc, r, "kv_len")->as.number,
+                                              (int)blis_node_get(&doc, r, "tp")->as.number);
+            double want = blis_node_get(&doc, r, "mfu")->as.number;
+            if (fabs(got - want) > 1e-9 * fabs(want) && bad++ < 5)
+                CHECK_MSG(0, "%s decode row %u (bs %g kv %g tp %g): got %.17g want %.17g", models[j], i,
+                          blis_node_get(&doc, r, "batch_size")->as.number, blis_node_get(&doc, r, "kv_len")->as.number,
+                          blis_node_get(&doc, r, "tp")->as.number, got, want);
+        }
+    }
+    CHECK_EQ_I64(bad, 0);
+    CHECK_MSG(checked > 2000, "only %ld lookups checked", checked);
+    blis_mfu_db_free(&db);
+    blis_doc_free(&doc);
+}
+
+TEST(mfu_attention_keys_and_nearest_config) {
+    blis_doc doc;
+    blis_mfu_db db;
+    blis_err err;
+    const blis_node *keys;
+    uint32_t i;
+    SHARED_JSON_OR_SKIP("conformance/blis/roofline/roofline_v2_step_times_a410740f.json", &doc);
+    if (!t_reference_db(t_, &db)) return;
+    keys = blis_node_get(&doc, blis_doc_root(&doc), "model_attention_keys");
+    for (i = 0; i < keys->count; i++) {
+        blis_model_config m;
+        const char *name = blis_node_key_at(&doc, keys, i)->as.string;
+        if (!t_shared_model(t_, "reference/upstream/model_configs", name, &m)) break;
+        CHECK(blis_mfu_db_select_model(&db, &m, &err) == BLIS_OK);
+        CHECK_STR(db.attn_key, blis_node_at(&doc, keys, i)->as.string);
+        if (!strcmp(name, "qwen3-14b")) {
+            CHECK_STR(db.attn_config, "32-8-128"); /* 40-8-128 -> nearest */
+            CHECK(db.attn_config_is_fallback);
+        }
+    }
+    blis_mfu_db_free(&db);
+    blis_doc_free(&doc);
+}
+
+TEST(roofline_v2_reference_step_times) {
+    blis_doc doc;
+    blis_mfu_db db;
+    blis_err err;
+    blis_hw_config hw;
+    const blis_node *cases;
+    uint32_t i;
+    long bad = 0, checked = 0;
+    SHARED_JSON_OR_SKIP("conformance/blis/roofline/roofline_v2_step_times_a410740f.json", &doc);
+    if (!t_reference_db(t_, &db)) return;
+    CHECK(t_shared_hw(t_, "reference/upstream/a410740f/hardware_config.json", "H100", &hw));
+    CHECK(blis_hw_config_validate(&hw, 2, &err) == BLIS_OK);
+    cases = blis_node_get(&doc, blis_doc_root(&doc), "cases");
+    for (i = 0; i < cases->count; i++) {
+        const blis_node *c = blis_node_at(&doc, cases, i);
+        const char *model = blis_node_get(&doc, c, "model_config")->as.string;
+        int tp = (int)blis_node_get(&doc, c, "tp")->as.number;
+        int64_t want = (int64_t)blis_node_get(&doc, c, "step_time_us")->as.number;
+        blis_model_config m;
+        t_batch tb;
+        blis_step_breakdown out;
+        if (!t_shared_model(t_, "reference/upstream/model_configs", model, &m)) break;
+        CHECK(blis_mfu_db_select_model(&db, &m, &err) == BLIS_OK);
+        t_batch_from(&doc, blis_node_get(&doc, c, "step_config"), &tb);
+        CHECK(blis_roofline_v2_step(&m, &hw, &db, tp, &tb.b, &out, &err) == BLIS_OK);
+        checked++;
+        if (out.step_time_us != want && bad++ < 5)
+            CHECK_MSG(0, "%s tp%d %s: got %lld us, want %lld", model, tp, blis_node_get(&doc, c, "step")->as.string,
+                      (long long)out.step_time_us, (long long)want);
+    }
+    CHECK_EQ_I64(bad, 0);
+    CHECK_EQ_I64(checked, 180);
+    blis_mfu_db_free(&db);
+    blis_doc_free(&doc);
+}
+
+/* Synthetic tables quoted from the reference's unit tests (conformance README). */
+TEST(mfu_synthetic_unit_vectors) {
+    blis_mfu_db db;
+    blis_err err;
+    blis_model_config m;
+    const char *pre =
+        "dtype,seq_len,latency_us,mfu\nbf16,128,1,0.10\nbf16,512,1,0.30\nbf16,1024,1,0.50\nbf16,4096,1,0.70\n";
+    const char *dec =
+        "dtype,kv_dtype,batch_size,kv_len,latency_us,mfu\nbf16,bf16,1,128,1,0.05\nbf16,bf16,1,512,1,0.10\n"
+        "bf16,bf16,8,128,1,0.15\nbf16,bf16,8,512,1,0.20\nbf16,bf16,32,128,1,0.25\nbf16,bf16,32,512,1,0.30\n";
+    const char *gemm =
+        "m,k,n,latency_us,mfu\n1,4096,4096,1,0.05\n8,4096,4096,1,0.20\n32,4096,4096,1,0.40\n128,4096,4096,1,0.60\n";
+    double v;
+    CHECK_EQ_F64(blis__lerp(2, 8, 0.25), 3.5);
+    blis_mfu_db_init(&db, NULL);
+    CHECK(blis_mfu_db_add_prefill_csv(&db, "32-8-128", pre, strlen(pre), "pre.csv", &err) == BLIS_OK);
+    CHECK(blis_mfu_db_add_decode_csv(&db, "32-8-128-tp1", dec, strlen(dec), "dec.csv", &err) == BLIS_OK);
+    CHECK(blis_mfu_db_add_gemm_csv(&db, gemm, strlen(gemm), "gemm.csv", &err) == BLIS_OK);
+    memset(&m, 0, sizeof m);
+    m.num_heads = 32;
+    m.num_kv_heads = 8;
+    m.hidden_size = 4096;
+    CHECK(blis_mfu_db_select_model(&db, &m, &err) == BLIS_OK);
+    CHECK_STR(db.attn_key, "32-8-128");
+    CHECK_EQ_F64(blis_mfu_attn_prefill(&db, 512), 0.30);
+    CHECK_EQ_F64(blis_mfu_attn_prefill(&db, 64), 0.10);
+    CHECK_EQ_F64(blis_mfu_attn_prefill(&db, 8192), 0.70);
+    v = blis_mfu_attn_prefill(&db, 768);
+    CHECK(fabs(v - 0.40) < 1e-12);
+    CHECK_EQ_F64(blis_mfu_attn_decode(&db, 8, 128, 1), 0.15);
+    v = blis_mfu_attn_decode(&db, 20, 128, 1);
+    CHECK(fabs(v - 0.2) < 1e-12);
+    CHECK_EQ_F64(blis_mfu_attn_decode(&db, 8, 128, 4), 0.15); /* tp4 falls back to tp1 */
+    CHECK_EQ_F64(blis_mfu_gemm(&db, 8, 4096, 4096), 0.20);
+    CHECK_EQ_F64(blis_mfu_gemm(&db, 0, 4096, 4096), 0.05);
+    CHECK_EQ_F64(blis_mfu_gemm(&db, 1000, 4096, 4096), 0.60);
+    m.num_heads = 28;
+    m.num_kv_heads = 4;
+    m.hidden_size = 3584;
+    CHECK(blis_mfu_db_select_model(&db, &m, &err) == BLIS_OK);
+    CHECK_STR(db.attn_config, "32-8-128");
+    blis_mfu_db_free(&db);
+}
+
+TEST(mfu_zero_protection_and_empty_db) {
+    blis_mfu_db db;
+    blis_err err;
+    blis_model_config m;
+    const char *pre =
+        "dtype,seq_len,latency_us,mfu\nbf16,100,1,0.0\nbf16,1000,1,0.0\nbf16,5000,1,0.4\nbf16,9000,1,0.6\n";
+    const char *gemm = "m,k,n,latency_us,mfu\n1,64,64,1,0.0\n8,64,64,1,0.0\n16,64,64,1,0.3\n";
+    blis_mfu_db_init(&db, NULL);
+    memset(&m, 0, sizeof m);
+    m.num_heads = 8;
+    m.hidden_size = 512;
+    CHECK(blis_mfu_db_select_model(&db, &m, &err) == BLIS_OK);
+    CHECK_EQ_F64(blis_mfu_gemm(&db, 8, 64, 64), 1e-4); /* no data */
+    CHECK_EQ_F64(blis_mfu_attn_prefill(&db, 100), 1e-4);
+    CHECK_EQ_F64(blis_mfu_attn_decode(&db, 1, 100, 1), 1e-4);
+    CHECK(blis_mfu_db_add_prefill_csv(&db, "8-8-64", pre, strlen(pre), "p.csv", &err) == BLIS_OK);
+    CHECK(blis_mfu_db_add_gemm_csv(&db, gemm, strlen(gemm), "g.csv", &err) == BLIS_OK);
+    CHECK(blis_mfu_db_select_model(&db, &m, &err) == BLIS_OK);
+    CHECK_EQ_F64(blis_mfu_attn_prefill(&db, 200), 0.4); /* lerp gives 0: the nearest usable row (5000) */
+    CHECK_EQ_F64(blis_mfu_gemm(&db, 4, 64, 64), 0.3);   /* the first usable row in file order */
+    blis_mfu_db_free(&db);
+}
+
+TEST(mfu_bad_tables) {
+    blis_mfu_db db;
+    blis_err err;
+    blis_mfu_db_init(&db, NULL);
+    CHECK_EQ_I64(blis_mfu_db_add_gemm_csv(&db, "m,k,latency_us,mfu\n1,2,3,0.1\n", 29, "g.csv", &err), BLIS_E_MISSING);
+    CHECK_CONTAINS(err.msg, "missing column \"n\"");
+    CHECK_EQ_I64(
+        blis_mfu_db_add_prefill_csv(&db, "8-8-64", "dtype,seq_len,latency_us,mfu\nbf16,x,1,0.1\n", 42, "p.csv", &err),
+        BLIS_E_TYPE);
+    CHECK_STR(err.source, "p.csv");
+    CHECK_EQ_U64(err.line, 2);
+    CHECK_EQ_I64(blis_mfu_db_add_prefill_csv(&db, "8-8", "dtype,seq_len,latency_us,mfu\n", 29, "p.csv", &err),
+                 BLIS_E_INVALID);
+    CHECK_CONTAINS(err.msg, "is not <heads>-<kv_heads>-<head_dim>.csv");
+    {
+        const char *short_row = "dtype,kv_dtype,batch_size,kv_len,latency_us,mfu\nbf16,bf16,1\n";
+        CHECK_EQ_I64(blis_mfu_db_add_decode_csv(&db, "8-8-64-tp1", short_row, strlen(short_row), "d.csv", &err),
+                     BLIS_E_SYNTAX);
+    }
+    CHECK_CONTAINS(err.msg, "row 2 has 3 fields, the header has 6");
+    CHECK_EQ_I64(blis_mfu_db_load_dir(&db, "tests/no-such-bench", "h100", blis_posix_list_dir, NULL, &err), BLIS_E_IO);
+    blis_mfu_db_free(&db);
+}
+
+/* ---- laws ---- */
+
+static void t_law_model(blis_model_config *m) {
+    memset(m, 0, sizeof *m);
+    strcpy(m->model_type, "llama");
+    m->num_layers = 32;
+    m->hidden_size = 4096;
+    m->num_heads = 32;
+    m->num_kv_heads = 8;
+    m->intermediate_size = 14336;
+    m->vocab_size = 128256;
+    m->bytes_per_param = 2;
+    m->weight_bytes_per_param = 2;
+}
+
+static void t_law_hw(blis_hw_config *hw) {
+    memset(hw, 0, sizeof *hw);
+    hw->tflops_peak = 989.5;
+    hw->bw_peak_tbs = 3.35;
+    hw->v1_bw_efficiency = 0.72;
+    hw->v1_step_overhead_us = 500;
+    hw->v1_layer_overhead_us = 20;
+    hw->v1_mfu_prefill = 0.65;
+    hw->v1_mfu_decode = 0.12;
+    hw->v1_allreduce_us = 20;
+}
+
+static int64_t t_v1(const blis_model_config *m, const blis_hw_config *hw, int tp, int64_t pre_progress, int64_t pre_new,
+                    int n_decode, blis_step_breakdown *out) {
+    blis_step_req pre, dec[512];
+    blis_step_batch b;
+    blis_err err;
+    int i;
+    pre.progress_tokens = pre_progress;
+    pre.new_tokens = pre_new;
+    for (i = 0; i < n_decode; i++) {
+        dec[i].progress_tokens = 1000;
+        dec[i].new_tokens = 1;
+    }
+    b.prefill = &pre;
+    b.prefill_count = pre_new > 0;
+    b.decode = dec;
+    b.decode_count = (size_t)n_decode;
+    blis_roofline_v1_step(m, hw, tp, &b, out, &err);
+    return out->step_time_us;
+}
+
+TEST(roofline_laws_v1) {
+    blis_model_config m;
+    blis_hw_config hw;
+    blis_step_breakdown a, b;
+    int64_t prev = 0, n;
+    t_law_model(&m);
+    t_law_hw(&hw);
+    for (n = 16; n <= 16384; n *= 2) { /* monotone in prefill tokens */
+        int64_t t = t_v1(&m, &hw, 1, 0, n, 0, &a);
+        CHECK_MSG(t >= prev, "prefill %lld tokens: %lld us < %lld", (long long)n, (long long)t, (long long)prev);
+        prev = t;
+    }
+    prev = 0;
+    for (n = 1; n <= 256; n *= 2) { /* monotone in decode batch */
+        int64_t t = t_v1(&m, &hw, 1, 0, 0, (int)n, &a);
+        CHECK(t >= prev);
+        prev = t;
+    }
+    t_v1(&m, &hw, 1, 0, 0, 1, &a); /* decode batch 1: memory-bound */
+    CHECK(a.decode.present && a.decode.memory_bound);
+    t_v1(&m, &hw, 1, 0, 8192, 0, &a); /* long prefill: compute-bound */
+    CHECK(a.prefill.present && !a.prefill.memory_bound);
+    t_v1(&m, &hw, 1, 0, 8192, 0, &a);
+    t_v1(&m, &hw, 4, 0, 8192, 0, &b); /* TP helps compute */
+    CHECK(b.prefill.compute_s < a.prefill.compute_s);
+    CHECK(b.step_time_us < a.step_time_us);
+    CHECK_EQ_I64(t_v1(&m, &hw, 1, 0, 0, 0, &a), 1140); /* empty step: layers x 20 + 500 (spec §4.3) */
+}
+
+TEST(roofline_laws_v2_synthetic_db) {
+    blis_model_config m;
+    blis_hw_config hw;
+    blis_mfu_db db;
+    blis_err err;
+    blis_step_breakdown a, b;
+    blis_step_req r, d[64];
+    blis_step_batch bt;
+    const char *gemm = "m,k,n,latency_us,mfu\n1,16384,16384,1,0.01\n64,16384,16384,1,0.3\n4096,16384,16384,1,0.7\n";
+    int64_t prev = 0, n;
+    int i;
+    t_law_model(&m);
+    t_law_hw(&hw);
+    hw.v2_bw_efficiency = 0.82;
+    hw.v2_layer_cpu_overhead_us = 100;
+    blis_mfu_db_init(&db, NULL);
+    CHECK(blis_mfu_db_add_gemm_csv(&db, gemm, strlen(gemm), "g.csv", &err) == BLIS_OK);
+    CHECK(blis_mfu_db_select_model(&db, &m, &err) == BLIS_OK);
+    memset(&bt, 0, sizeof bt);
+    bt.prefill = &r;
+    bt.prefill_count = 1;
+    for (n = 64; n <= 16384; n *= 2) {
+        r.progress_tokens = 0;
+        r.new_tokens = n;
+        CHECK(blis_roofline_v2_step(&m, &hw, &db, 1, &bt, &a, &err) == BLIS_OK);
+        CHECK(a.step_time_us >= prev);
+        prev = a.step_time_us;
+    }
+    CHECK(!a.prefill.memory_bound);
+    CHECK(blis_roofline_v2_step(&m, &hw, &db, 2, &bt, &b, &err) == BLIS_OK);
+    CHECK(b.step_time_us < a.step_time_us);
+    for (i = 0; i < 64; i++) {
+        d[i].progress_tokens = 512;
+        d[i].new_tokens = 1;
+    }
+    /* v2 folds the bandwidth floor into each GEMM: at batch 1 every GEMM takes
+     * its weight-read time, at 4096 tokens its compute time. */
+    CHECK_EQ_F64(blis_mfu_gemm_time_s(&db, &hw, 2, 1, 4096, 14336), 4096.0 * 14336.0 * 2 / (3.35e12 * 0.82));
+    CHECK(blis_mfu_gemm_time_s(&db, &hw, 2, 4096, 4096, 14336) > 4096.0 * 14336.0 * 2 / (3.35e12 * 0.82));
+    memset(&bt, 0, sizeof bt);
+    bt.decode = d;
+    bt.decode_count = 1;
+    CHECK(blis_roofline_v2_step(&m, &hw, &db, 1, &bt, &a, &err) == BLIS_OK);
+    CHECK(a.decode.present && a.decode.compute_s > 0 && a.decode.memory_s > 0);
+    prev = a.step_time_us;
+    bt.decode_count = 64;
+    CHECK(blis_roofline_v2_step(&m, &hw, &db, 1, &bt, &b, &err) == BLIS_OK);
+    CHECK(b.step_time_us > prev); /* more decode work costs more */
+    memset(&bt, 0, sizeof bt);
+    CHECK(blis_roofline_v2_step(&m, &hw, &db, 1, &bt, &a, &err) == BLIS_OK);
+    CHECK_EQ_I64(a.step_time_us, 3200); /* empty: 100 us x 32 layers / TP 1 */
+    CHECK(blis_roofline_v2_step(&m, &hw, &db, 0, &bt, &a, &err) == BLIS_E_INVALID);
+    CHECK_CONTAINS(err.msg, "roofline requires TP > 0, got 0");
+    blis_mfu_db_free(&db);
+}
