@@ -36,8 +36,10 @@ VERSION = $(shell sed -n 's/^\#define BLIS_VERSION "\(.*\)"/\1/p' blis.h)
 
 all: $(TOOLS)
 
+TOOL_DEFS = -DBLIS_DATA_DIR_DEFAULT='"$(PREFIX)/share/blis"'
+
 simulation_worker: tools/simulation_worker.c $(HEADERS)
-	$(CC) $(CFLAGS_ALL) -o $@ tools/simulation_worker.c -lm
+	$(CC) $(CFLAGS_ALL) $(TOOL_DEFS) -o $@ tools/simulation_worker.c -lm
 
 build/tests.inc: $(wildcard tests/test_*.c)
 	@mkdir -p build

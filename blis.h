@@ -523,6 +523,11 @@ BLIS_DEF blis_status blis_model_config_parse(const char *src, size_t len, const 
 BLIS_DEF blis_status blis_model_config_validate(const blis_model_config *m, blis_err *err);
 /* "llama, mistral, ..." */
 BLIS_DEF const char *blis_model_supported_types(void);
+/* Looks a model name up in a model-config index document ({"models":
+ * {name: directory}}): the name as given ignoring case, else its part after
+ * the last '/'. Writes the directory name; BLIS_E_MISSING when unknown. */
+BLIS_DEF blis_status blis_model_index_lookup(const blis_doc *index, const char *name, char *dir, size_t size,
+                                             blis_err *err);
 
 /* One GPU's datasheet numbers and roofline calibration. Our files name every
  * field unambiguously; the reference's files are read as they are (their
@@ -618,6 +623,9 @@ BLIS_DEF void blis_roofline_v1_flops(const blis_model_config *m, double seq_toke
 /* version 1 or 2 (v2 scales KV reads and activations by empirical factors). */
 BLIS_DEF void blis_roofline_mem(const blis_model_config *m, int version, double seq_tokens, double new_tokens,
                                 int with_kv, blis_mem_bytes *out);
+/* Writes a breakdown as a JSON object (phases with FLOPs, bytes, seconds and
+ * the binding bound; overheads; step_time_us). */
+BLIS_DEF void blis_step_breakdown_write(blis_jw *w, const blis_step_breakdown *b);
 /* Roofline v1 step time. m and hw must have passed validation (hw as
  * version 1); BLIS_E_INVALID for tp < 1 or negative token counts. */
 BLIS_DEF blis_status blis_roofline_v1_step(const blis_model_config *m, const blis_hw_config *hw, int tp,
@@ -771,6 +779,16 @@ static void blis__copy_cstr(char *dst, size_t size, const char *src) {
         memcpy(dst, src, n);
     }
     dst[n] = '\0';
+}
+
+/* strcmp ignoring ASCII case (Go's encoding/json key rule; GPU and model names). */
+static int blis__ascii_casecmp(const char *a, const char *b) {
+    for (;; a++, b++) {
+        int ca = (unsigned char)*a, cb = (unsigned char)*b;
+        if (ca >= 'A' && ca <= 'Z') ca += 32;
+        if (cb >= 'A' && cb <= 'Z') cb += 32;
+        if (ca != cb || !ca) return ca - cb;
+    }
 }
 
 BLIS_DEF void blis_err_clear(blis_err *err, const char *source) {
@@ -3841,16 +3859,30 @@ BLIS_DEF blis_status blis_model_config_validate(const blis_model_config *m, blis
     return m->arch == BLIS_ARCH_MOE ? blis__model_validate_moe(m, err) : BLIS_OK;
 }
 
-/* ---- hardware ---- */
-
-static int blis__ascii_casecmp(const char *a, const char *b) {
-    for (;; a++, b++) {
-        int ca = (unsigned char)*a, cb = (unsigned char)*b;
-        if (ca >= 'A' && ca <= 'Z') ca += 32;
-        if (cb >= 'A' && cb <= 'Z') cb += 32;
-        if (ca != cb || !ca) return ca - cb;
+BLIS_DEF blis_status blis_model_index_lookup(const blis_doc *index, const char *name, char *dir, size_t size,
+                                             blis_err *err) {
+    const blis_node *models = blis_node_get(index, blis_doc_root(index), "models");
+    const char *base = strrchr(name, '/');
+    int pass;
+    uint32_t i;
+    blis_err_clear(err, index->source);
+    if (!models || models->kind != BLIS_NODE_OBJECT)
+        return blis_err_set(err, BLIS_E_MISSING, 0, 0, "the model index has no \"models\" object");
+    for (pass = 0; pass < 2; pass++) {
+        const char *want = pass == 0 ? name : (base ? base + 1 : NULL);
+        if (!want) break;
+        for (i = 0; i < models->count; i++) {
+            const blis_node *v = blis_node_at(index, models, i);
+            if (blis__ascii_casecmp(blis_node_key_at(index, models, i)->as.string, want) || v->kind != BLIS_NODE_STRING)
+                continue;
+            blis__copy_cstr(dir, size, v->as.string);
+            return BLIS_OK;
+        }
     }
+    return blis_err_set(err, BLIS_E_MISSING, 0, 0, "model \"%.100s\" is not among the bundled model configs", name);
 }
+
+/* ---- hardware ---- */
 
 /* Member by key: exact match first, then ignoring ASCII case (Go's rule). */
 static const blis_node *blis__get_ci(const blis_doc *doc, const blis_node *obj, const char *key) {
@@ -4082,6 +4114,47 @@ static void blis__v1_phase(const blis_model_config *m, const blis_hw_config *hw,
     ph->memory_s = (ph->weight_bytes + dyn) / bw;
     ph->memory_bound = ph->memory_s > ph->compute_s;
     ph->time_s = ph->memory_bound ? ph->memory_s : ph->compute_s;
+}
+
+static void blis__phase_write(blis_jw *w, const char *name, const blis_phase *p) {
+    blis_jw_key(w, name);
+    if (!p->present) {
+        blis_jw_null(w);
+        return;
+    }
+    blis_jw_object_begin(w);
+    blis_jw_key(w, "gemm_flops");
+    blis_jw_f64(w, p->gemm_flops);
+    blis_jw_key(w, "other_flops");
+    blis_jw_f64(w, p->other_flops);
+    blis_jw_key(w, "weight_bytes");
+    blis_jw_f64(w, p->weight_bytes);
+    blis_jw_key(w, "dynamic_bytes");
+    blis_jw_f64(w, p->dynamic_bytes);
+    blis_jw_key(w, "compute_s");
+    blis_jw_f64(w, p->compute_s);
+    blis_jw_key(w, "memory_s");
+    blis_jw_f64(w, p->memory_s);
+    blis_jw_key(w, "bound");
+    blis_jw_str(w, p->memory_bound ? "memory" : "compute");
+    blis_jw_object_end(w);
+}
+
+BLIS_DEF void blis_step_breakdown_write(blis_jw *w, const blis_step_breakdown *b) {
+    blis_jw_object_begin(w);
+    blis__phase_write(w, "prefill", &b->prefill);
+    blis__phase_write(w, "decode", &b->decode);
+    blis_jw_key(w, "hardware_s");
+    blis_jw_f64(w, b->hardware_s);
+    blis_jw_key(w, "layer_overhead_us");
+    blis_jw_f64(w, b->layer_overhead_us);
+    blis_jw_key(w, "comm_us");
+    blis_jw_f64(w, b->comm_us);
+    blis_jw_key(w, "step_overhead_us");
+    blis_jw_f64(w, b->step_overhead_us);
+    blis_jw_key(w, "step_time_us");
+    blis_jw_i64(w, b->step_time_us);
+    blis_jw_object_end(w);
 }
 
 BLIS_DEF blis_status blis_roofline_v1_step(const blis_model_config *m, const blis_hw_config *hw, int tp,

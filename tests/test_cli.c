@@ -43,7 +43,7 @@ TEST(cli_usage_errors_exit_2) {
     CHECK_EQ_I64(t_run("./simulation_worker", out, sizeof out), 2);
     CHECK_CONTAINS(out, "missing command");
     CHECK_EQ_I64(t_run("./simulation_worker frobnicate", out, sizeof out), 2);
-    CHECK_CONTAINS(out, "unknown command (available: check): frobnicate");
+    CHECK_CONTAINS(out, "unknown command (available: check, step): frobnicate");
     CHECK_EQ_I64(t_run("./simulation_worker check", out, sizeof out), 2);
     CHECK_CONTAINS(out, "check needs at least one FILE");
     CHECK_EQ_I64(t_run("./simulation_worker check --as toml x", out, sizeof out), 2);
@@ -89,4 +89,71 @@ TEST(cli_check_bundled_example) {
     char out[4096];
     CHECK_EQ_I64(t_run("./simulation_worker check data/examples/workload_spec.yaml", out, sizeof out), 0);
     CHECK_CONTAINS(out, "data/examples/workload_spec.yaml: ok (yaml,");
+}
+
+TEST(cli_step_v1_bundled_data) {
+    char out[8192];
+    CHECK_EQ_I64(t_run("./simulation_worker step --model llama-3.1-8b-instruct --hardware H100", out, sizeof out), 0);
+    CHECK_CONTAINS(out, "\"step_time_us\": 1140,"); /* the empty step of spec §4.3 */
+    CHECK_EQ_I64(t_run("./simulation_worker step --model Meta-Llama/LLAMA-3.1-8B-Instruct --hardware H100 --tp 2 "
+                       "--prefill 0+2048 --decode 512x8",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"roofline\": 1,");
+    CHECK_CONTAINS(out, "\"tp\": 2,");
+    CHECK_CONTAINS(out, "\"bound\": \"compute\"");
+    CHECK_CONTAINS(out, "\"bound\": \"memory\"");
+    CHECK_CONTAINS(out, "\"comm_us\": 1280,"); /* 32 layers x 2 all-reduces x 20 us */
+}
+
+TEST(cli_step_v2_reference_bench_data) {
+    char out[8192], cmd[1024];
+    if (!t_shared_dir()) SKIP("../shared is absent (set BLIS_SHARED_DIR)");
+    snprintf(cmd, sizeof cmd,
+             "./simulation_worker step --model llama-3.1-8b-instruct --hardware H100 --hardware-config "
+             "%s/reference/upstream/a410740f/hardware_config.json --bench-data-path "
+             "%s/reference/upstream/a410740f/bench_data --prefill 0+2048",
+             t_shared_dir(), t_shared_dir());
+    CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+    CHECK_CONTAINS(out, "\"step_time_us\": 55011,"); /* spec §4.4 example */
+    CHECK_CONTAINS(out, "\"attention_config\": \"32-8-128\"");
+}
+
+TEST(cli_step_errors) {
+    char out[4096];
+    CHECK_EQ_I64(t_run("./simulation_worker step --model llama-3.1-8b --hardware H100 --tp 0", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--tp: expected a positive integer, got '0'");
+    CHECK_EQ_I64(t_run("./simulation_worker step --model llama-3.1-8b --hardware H100 --tp abc", out, sizeof out), 2);
+    CHECK_EQ_I64(t_run("./simulation_worker step --model nope --hardware H100", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "model \"nope\" is not among the bundled model configs");
+    CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b --hardware TPU", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "GPU \"TPU\" not found in hardware config (available: H100, H200");
+    CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b --hardware H100 --prefill 100", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--prefill: expected CACHED+NEW (e.g. 0+2048), got '100'");
+    CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b --hardware H100 --decode 5x0", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--decode: expected a positive integer, got '0'");
+    CHECK_EQ_I64(t_run("./simulation_worker step --hardware H100", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "exactly one of --model and --model-config-folder");
+    CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "step needs --hardware GPU");
+    CHECK_EQ_I64(t_run("./simulation_worker step --model-config-folder build/nowhere --hardware H100", out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "build/nowhere/config.json: error: cannot open");
+    CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b --hardware H100 --bench-data-path build/nowhere",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "build/nowhere/gemm: error: cannot list the directory");
+    CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b --hardware H100 --frob 1", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "unknown option for step: --frob");
+}
+
+TEST(cli_step_model_config_folder_errors_name_the_field) {
+    char out[4096];
+    CHECK(system("mkdir -p build/cfg_bad") == 0);
+    CHECK(t_write_file("build/cfg_bad/config.json",
+                       "{\"model_type\": \"llama\", \"torch_dtype\": \"bfloat16\", \"num_hidden_layers\": 2,\n"
+                       " \"hidden_size\": 100, \"num_attention_heads\": 8}"));
+    CHECK_EQ_I64(t_run("./simulation_worker step --model-config-folder build/cfg_bad --hardware H100", out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "build/cfg_bad/config.json: error: num_attention_heads: (8) does not divide hidden_size (100)");
 }

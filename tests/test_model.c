@@ -256,3 +256,55 @@ TEST(model_reads_all_reference_configs) {
         free(src);
     }
 }
+
+/* The bundled data: every model config validates, the index finds each by
+ * HF id in any case and by short name, and every GPU entry validates for
+ * both rooflines. */
+TEST(data_bundled_models_and_index) {
+    char *src = NULL;
+    size_t len = 0;
+    blis_doc index;
+    blis_err err;
+    char dir[128];
+    uint32_t i;
+    const blis_node *models;
+    CHECK_EQ_I64(blis_file_read("data/model_configs/index.json", 0, NULL, &src, &len, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_json_parse(src, len, NULL, &index, &err), BLIS_OK);
+    free(src);
+    models = blis_node_get(&index, blis_doc_root(&index), "models");
+    CHECK(models && models->count >= 22);
+    for (i = 0; models && i < models->count; i++) {
+        char path[512];
+        blis_model_config m;
+        snprintf(path, sizeof path, "data/model_configs/%s/config.json", blis_node_at(&index, models, i)->as.string);
+        CHECK(blis_file_read(path, 0, NULL, &src, &len, &err) == BLIS_OK);
+        CHECK_MSG(t_model(src, &m, &err) == BLIS_OK, "%s: %s %s", path, err.path, err.msg);
+        free(src);
+    }
+    CHECK_EQ_I64(blis_model_index_lookup(&index, "META-LLAMA/Llama-3.1-8B-Instruct", dir, sizeof dir, &err), BLIS_OK);
+    CHECK_STR(dir, "llama-3.1-8b-instruct");
+    CHECK_EQ_I64(blis_model_index_lookup(&index, "someorg/Qwen3-14B", dir, sizeof dir, &err),
+                 BLIS_OK); /* by base name */
+    CHECK_STR(dir, "qwen3-14b");
+    CHECK_EQ_I64(blis_model_index_lookup(&index, "gpt-9", dir, sizeof dir, &err), BLIS_E_MISSING);
+    blis_doc_free(&index);
+}
+
+TEST(data_bundled_hardware) {
+    static const char *gpus[] = {"H100", "H200", "A100-SXM", "A100-80", "A100-40GB", "L40S", "B200"};
+    char *src = NULL;
+    size_t len = 0, i;
+    blis_doc doc;
+    blis_err err;
+    CHECK_EQ_I64(blis_file_read("data/hardware_config.json", 0, NULL, &src, &len, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_json_parse(src, len, NULL, &doc, &err), BLIS_OK);
+    free(src);
+    for (i = 0; i < sizeof gpus / sizeof gpus[0]; i++) {
+        blis_hw_config hw;
+        CHECK_MSG(blis_hw_config_from_doc(&doc, gpus[i], &hw, &err) == BLIS_OK, "%s: %s", gpus[i], err.msg);
+        CHECK_MSG(blis_hw_config_validate(&hw, 1, &err) == BLIS_OK, "%s v1: %s %s", gpus[i], err.path, err.msg);
+        CHECK_MSG(blis_hw_config_validate(&hw, 2, &err) == BLIS_OK, "%s v2: %s %s", gpus[i], err.path, err.msg);
+        CHECK(hw.memory_gib > 0 && hw.has_v1);
+    }
+    blis_doc_free(&doc);
+}

@@ -4,11 +4,21 @@
  * stdout carries results; diagnostics go to stderr as
  * "file:line:col: error: message". Exit status: 0 success, 1 runtime
  * failure (e.g. stdout cannot be written), 2 usage or input error. */
+#define _POSIX_C_SOURCE 200809L /* blis_fetch.h lists directories */
 #define BLIS_IMPLEMENTATION
 #include "../blis.h"
+#include "../blis_fetch.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* Where the installed data lives (make install sets it). */
+#ifndef BLIS_DATA_DIR_DEFAULT
+#define BLIS_DATA_DIR_DEFAULT "/usr/local/share/blis"
+#endif
+/* Requests one step command may describe. */
+#define STEP_MAX_REQUESTS 1000000
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE   2
@@ -30,7 +40,7 @@ static const char usage_text[] = "usage: simulation_worker <command> [options]\n
                                  "                       indentation, numbers as Go's encoding/json prints them)\n"
                                  "\n"
                                  "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
-                                 "The simulator commands (run, step, evaluate) are not in this version yet.\n";
+                                 "The simulation commands (run, evaluate) are not in this version yet.\n";
 
 static int file_write(void *user, const char *data, size_t len_bytes) {
     return fwrite(data, 1, len_bytes, (FILE *)user) == len_bytes ? 0 : -1;
@@ -144,6 +154,294 @@ static int cmd_check(int argc, char **argv) {
     return worst;
 }
 
+/* ---- step ---- */
+
+typedef struct step_args {
+    const char *model, *model_dir, *gpu, *hw_file, *bench_dir;
+    int tp;
+    blis_step_req *prefill, *decode;
+    size_t prefill_count, decode_count;
+    char **argv; /* the step's arguments, to echo --prefill and --decode */
+    int argc;
+} step_args;
+
+/* The bundled data directory: $BLIS_DATA_DIR, data/ beside the executable,
+ * or the installed one; NULL when none holds hardware_config.json. */
+static const char *find_data_dir(const char *argv0, char *buf, size_t size) {
+    const char *cands[3];
+    char beside[1024];
+    const char *slash = strrchr(argv0, '/');
+    int i;
+    if (slash)
+        snprintf(beside, sizeof beside, "%.*s/data", (int)(slash - argv0), argv0);
+    else
+        snprintf(beside, sizeof beside, "data");
+    cands[0] = getenv("BLIS_DATA_DIR");
+    cands[1] = beside;
+    cands[2] = BLIS_DATA_DIR_DEFAULT;
+    for (i = 0; i < 3; i++) {
+        char probe[1200];
+        FILE *f;
+        if (!cands[i] || !*cands[i]) continue;
+        snprintf(probe, sizeof probe, "%s/hardware_config.json", cands[i]);
+        if ((f = fopen(probe, "rb")) != NULL) {
+            fclose(f);
+            snprintf(buf, size, "%s", cands[i]);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+static int flag_error(const char *flag, const char *expected, const char *got) {
+    fprintf(stderr, "simulation_worker: error: %s: expected %s, got '%s'\n", flag, expected, got ? got : "");
+    return EXIT_USAGE;
+}
+
+static int parse_count(const char *flag, const char *s, size_t len, int64_t min, int64_t *out) {
+    if (blis_parse_i64(s, len, 0, out) != BLIS_OK || *out < min || *out > ((int64_t)1 << 40))
+        return flag_error(flag, min > 0 ? "a positive integer" : "a non-negative integer", s);
+    return 0;
+}
+
+static int add_reqs(blis_step_req **arr, size_t *count, int64_t progress, int64_t n_new, int64_t times) {
+    blis_step_req *grown;
+    int64_t i;
+    if ((int64_t)*count + times > STEP_MAX_REQUESTS) {
+        fprintf(stderr, "simulation_worker: error: a step holds at most %d requests\n", STEP_MAX_REQUESTS);
+        return EXIT_USAGE;
+    }
+    grown = (blis_step_req *)realloc(*arr, (*count + (size_t)times) * sizeof **arr);
+    if (!grown) return EXIT_RUNTIME;
+    *arr = grown;
+    for (i = 0; i < times; i++) {
+        grown[*count].progress_tokens = progress;
+        grown[*count].new_tokens = n_new;
+        (*count)++;
+    }
+    return 0;
+}
+
+/* "--prefill CACHED+NEW" and "--decode CONTEXT[xCOUNT]". */
+static int parse_step_req(step_args *a, const char *flag, const char *v) {
+    int64_t x = 0, y = 1;
+    const char *sep = strchr(v, strcmp(flag, "--prefill") == 0 ? '+' : 'x');
+    int rc;
+    if (!strcmp(flag, "--prefill")) {
+        if (!sep) return flag_error(flag, "CACHED+NEW (e.g. 0+2048)", v);
+        if ((rc = parse_count(flag, v, (size_t)(sep - v), 0, &x)) ||
+            (rc = parse_count(flag, sep + 1, strlen(sep + 1), 1, &y)))
+            return rc;
+        return add_reqs(&a->prefill, &a->prefill_count, x, y, 1);
+    }
+    if ((rc = parse_count(flag, v, sep ? (size_t)(sep - v) : strlen(v), 0, &x))) return rc;
+    if (sep && (rc = parse_count(flag, sep + 1, strlen(sep + 1), 1, &y))) return rc;
+    return add_reqs(&a->decode, &a->decode_count, x, 1, y);
+}
+
+static int parse_step_args(int argc, char **argv, step_args *a) {
+    int i, rc;
+    memset(a, 0, sizeof *a);
+    a->tp = 1;
+    a->argc = argc;
+    a->argv = argv;
+    for (i = 0; i < argc; i++) {
+        const char *f = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int64_t n;
+        if (!strcmp(f, "--prefill") || !strcmp(f, "--decode") || !strcmp(f, "--model") || !strcmp(f, "--hardware") ||
+            !strcmp(f, "--tp") || !strcmp(f, "--model-config-folder") || !strcmp(f, "--hardware-config") ||
+            !strcmp(f, "--bench-data-path")) {
+            if (!v) return flag_error(f, "a value", NULL);
+            i++;
+        } else {
+            return usage_error("unknown option for step", f);
+        }
+        if (!strcmp(f, "--prefill") || !strcmp(f, "--decode")) {
+            if ((rc = parse_step_req(a, f, v))) return rc;
+        } else if (!strcmp(f, "--tp")) {
+            if ((rc = parse_count(f, v, strlen(v), 1, &n))) return rc;
+            if (n > 1024) return flag_error(f, "a tensor-parallel degree of at most 1024", v);
+            a->tp = (int)n;
+        } else if (!strcmp(f, "--model"))
+            a->model = v;
+        else if (!strcmp(f, "--hardware"))
+            a->gpu = v;
+        else if (!strcmp(f, "--model-config-folder"))
+            a->model_dir = v;
+        else if (!strcmp(f, "--hardware-config"))
+            a->hw_file = v;
+        else
+            a->bench_dir = v;
+    }
+    if (!a->model == !a->model_dir)
+        return usage_error("step needs exactly one of --model and --model-config-folder", NULL);
+    if (!a->gpu) return usage_error("step needs --hardware GPU", NULL);
+    return 0;
+}
+
+/* Reads a JSON file into doc; prints the error. */
+static int read_json(const char *path, blis_doc *doc) {
+    char *src = NULL;
+    size_t len = 0;
+    blis_err err;
+    blis_parse_opts o;
+    blis_status st = blis_file_read(path, 0, NULL, &src, &len, &err);
+    memset(&o, 0, sizeof o);
+    o.source = path;
+    if (st == BLIS_OK) st = blis_json_parse(src, len, &o, doc, &err);
+    blis_file_free(NULL, src);
+    if (st != BLIS_OK) print_err(&err);
+    return st == BLIS_OK ? 0 : EXIT_USAGE;
+}
+
+static int resolve_model_path(const step_args *a, const char *data_dir, char *path, size_t size) {
+    blis_doc index;
+    blis_err err;
+    char dir[256], ipath[1200];
+    int rc;
+    if (a->model_dir) {
+        snprintf(path, size, "%s/config.json", a->model_dir);
+        return 0;
+    }
+    if (!data_dir)
+        return usage_error("--model needs the bundled data; set BLIS_DATA_DIR or use --model-config-folder", NULL);
+    snprintf(ipath, sizeof ipath, "%s/model_configs/index.json", data_dir);
+    if ((rc = read_json(ipath, &index))) return rc;
+    if (blis_model_index_lookup(&index, a->model, dir, sizeof dir, &err) != BLIS_OK) {
+        blis_doc_free(&index);
+        fprintf(stderr, "simulation_worker: error: --model: %s (see %s, or use --model-config-folder)\n", err.msg,
+                ipath);
+        return EXIT_USAGE;
+    }
+    blis_doc_free(&index);
+    snprintf(path, size, "%s/model_configs/%s/config.json", data_dir, dir);
+    return 0;
+}
+
+static int load_model(const char *path, blis_model_config *m) {
+    blis_doc doc;
+    blis_err err;
+    int rc = read_json(path, &doc);
+    if (rc) return rc;
+    if (blis_model_config_from_doc(&doc, m, &err) != BLIS_OK || blis_model_config_validate(m, &err) != BLIS_OK) {
+        if (!err.source[0] || !strcmp(err.source, "<input>"))
+            snprintf(err.source, sizeof err.source, "%.*s", (int)sizeof err.source - 1, path);
+        print_err(&err);
+        rc = EXIT_USAGE;
+    }
+    blis_doc_free(&doc);
+    return rc;
+}
+
+static int load_hw(const char *path, const char *gpu, int version, blis_hw_config *hw) {
+    blis_doc doc;
+    blis_err err;
+    int rc = read_json(path, &doc);
+    if (rc) return rc;
+    if (blis_hw_config_from_doc(&doc, gpu, hw, &err) != BLIS_OK ||
+        blis_hw_config_validate(hw, version, &err) != BLIS_OK) {
+        snprintf(err.source, sizeof err.source, "%.*s", (int)sizeof err.source - 1, path);
+        print_err(&err);
+        rc = EXIT_USAGE;
+    }
+    blis_doc_free(&doc);
+    return rc;
+}
+
+/* The values of every `flag` argument, as a JSON array of strings. */
+static void write_flag_values(blis_jw *w, const step_args *a, const char *flag) {
+    int i;
+    blis_jw_key(w, flag + 2);
+    blis_jw_array_begin(w);
+    for (i = 0; i + 1 < a->argc; i++)
+        if (!strcmp(a->argv[i], flag)) blis_jw_str(w, a->argv[++i]);
+    blis_jw_array_end(w);
+}
+
+static int print_step(const step_args *a, const char *model_path, const blis_step_breakdown *b, const blis_mfu_db *db) {
+    blis_jw w;
+    blis_jw_init(&w, file_write, stdout, 2);
+    blis_jw_object_begin(&w);
+    blis_jw_key(&w, "step_time_us");
+    blis_jw_i64(&w, b->step_time_us);
+    blis_jw_key(&w, "roofline");
+    blis_jw_i64(&w, b->version);
+    blis_jw_key(&w, "model");
+    blis_jw_str(&w, a->model ? a->model : a->model_dir);
+    blis_jw_key(&w, "model_config");
+    blis_jw_str(&w, model_path);
+    blis_jw_key(&w, "hardware");
+    blis_jw_str(&w, a->gpu);
+    blis_jw_key(&w, "tp");
+    blis_jw_i64(&w, a->tp);
+    if (db) {
+        blis_jw_key(&w, "attention_config");
+        blis_jw_str(&w, db->attn_config);
+    }
+    blis_jw_key(&w, "batch");
+    blis_jw_object_begin(&w);
+    write_flag_values(&w, a, "--prefill");
+    write_flag_values(&w, a, "--decode");
+    blis_jw_object_end(&w);
+    blis_jw_key(&w, "breakdown");
+    blis_step_breakdown_write(&w, b);
+    blis_jw_object_end(&w);
+    if (blis_jw_finish(&w) != BLIS_OK || fputc('\n', stdout) == EOF || fflush(stdout) != 0) return EXIT_RUNTIME;
+    return 0;
+}
+
+static int run_step(const step_args *a, const char *argv0) {
+    char data_buf[1024], model_path[1400], hw_path[1400];
+    const char *data_dir = find_data_dir(argv0, data_buf, sizeof data_buf);
+    blis_model_config m;
+    blis_hw_config hw;
+    blis_step_breakdown b;
+    blis_step_batch batch;
+    blis_mfu_db db;
+    blis_err err;
+    int version = a->bench_dir ? 2 : 1, rc;
+    if ((rc = resolve_model_path(a, data_dir, model_path, sizeof model_path)) || (rc = load_model(model_path, &m)))
+        return rc;
+    if (a->hw_file)
+        snprintf(hw_path, sizeof hw_path, "%s", a->hw_file);
+    else if (data_dir)
+        snprintf(hw_path, sizeof hw_path, "%s/hardware_config.json", data_dir);
+    else
+        return usage_error("no --hardware-config and no bundled data; set BLIS_DATA_DIR", NULL);
+    if ((rc = load_hw(hw_path, a->gpu, version, &hw))) return rc;
+    batch.prefill = a->prefill;
+    batch.prefill_count = a->prefill_count;
+    batch.decode = a->decode;
+    batch.decode_count = a->decode_count;
+    if (version == 1) {
+        if (blis_roofline_v1_step(&m, &hw, a->tp, &batch, &b, &err) != BLIS_OK) {
+            print_err(&err);
+            return EXIT_USAGE;
+        }
+        return print_step(a, model_path, &b, NULL);
+    }
+    blis_mfu_db_init(&db, NULL);
+    if (blis_mfu_db_load_dir(&db, a->bench_dir, a->gpu, blis_posix_list_dir, NULL, &err) != BLIS_OK ||
+        blis_mfu_db_select_model(&db, &m, &err) != BLIS_OK ||
+        blis_roofline_v2_step(&m, &hw, &db, a->tp, &batch, &b, &err) != BLIS_OK) {
+        print_err(&err);
+        blis_mfu_db_free(&db);
+        return EXIT_USAGE;
+    }
+    rc = print_step(a, model_path, &b, &db);
+    blis_mfu_db_free(&db);
+    return rc;
+}
+
+static int cmd_step(int argc, char **argv, const char *argv0) {
+    step_args a;
+    int rc = parse_step_args(argc, argv, &a);
+    if (!rc) rc = run_step(&a, argv0);
+    free(a.prefill);
+    free(a.decode);
+    return rc;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) return usage_error("missing command", NULL);
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -156,5 +454,6 @@ int main(int argc, char **argv) {
         return fflush(stdout) ? EXIT_RUNTIME : 0;
     }
     if (!strcmp(argv[1], "check")) return cmd_check(argc - 2, argv + 2);
-    return usage_error("unknown command (available: check)", argv[1]);
+    if (!strcmp(argv[1], "step")) return cmd_step(argc - 2, argv + 2, argv[0]);
+    return usage_error("unknown command (available: check, step)", argv[1]);
 }
