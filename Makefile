@@ -27,7 +27,7 @@ CFLAGS_ALL = $(WARN) $(DET) $(OPT) $(CFLAGS)
 TEST_CFLAGS = $(WARN) $(DET) -D_POSIX_C_SOURCE=200809L -Wno-missing-prototypes -Wno-format-truncation $(CFLAGS)
 
 HEADERS = blis.h blis_fetch.h
-TOOLS   = simulation_worker
+TOOLS   = simulation_worker transformer_roofline_analyzer
 TEST_SRC = $(wildcard tests/test_*.c) tests/runner.c tests/test.h tests/fuzz/fuzz_common.h
 FUZZ_TARGETS = json yaml csv number
 VERSION = $(shell sed -n 's/^\#define BLIS_VERSION "\(.*\)"/\1/p' blis.h)
@@ -38,8 +38,11 @@ all: $(TOOLS)
 
 TOOL_DEFS = -DBLIS_DATA_DIR_DEFAULT='"$(PREFIX)/share/blis"'
 
-simulation_worker: tools/simulation_worker.c $(HEADERS)
+simulation_worker: tools/simulation_worker.c tools/cli_common.h $(HEADERS)
 	$(CC) $(CFLAGS_ALL) $(TOOL_DEFS) -o $@ tools/simulation_worker.c -lm
+
+transformer_roofline_analyzer: tools/transformer_roofline_analyzer.c tools/cli_common.h $(HEADERS)
+	$(CC) $(CFLAGS_ALL) $(TOOL_DEFS) -o $@ tools/transformer_roofline_analyzer.c -lm
 
 build/tests.inc: $(wildcard tests/test_*.c)
 	@mkdir -p build
@@ -49,7 +52,7 @@ build/tests.inc: $(wildcard tests/test_*.c)
 build/runner: $(TEST_SRC) $(HEADERS) build/tests.inc
 	$(CC) $(TEST_CFLAGS) -O1 -Ibuild -o $@ tests/runner.c -lm
 
-test: build/runner simulation_worker
+test: build/runner $(TOOLS)
 	./build/runner
 
 # ---- make check ----
@@ -93,7 +96,7 @@ test-musl: $(TEST_SRC) $(HEADERS) build/tests.inc
 	./build/simulation_worker_musl --version
 	./build/runner_musl -q
 
-LINT_FILES = blis.h blis_fetch.h tools/*.c tests/*.c tests/*.h tests/fuzz/*.c tests/fuzz/*.h tests/compile/*.c
+LINT_FILES = blis.h blis_fetch.h tools/*.c tools/*.h tests/*.c tests/*.h tests/fuzz/*.c tests/fuzz/*.h tests/compile/*.c
 lint:
 	clang-format --dry-run --Werror $(LINT_FILES)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance --std=c99 --inline-suppr \

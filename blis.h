@@ -631,6 +631,51 @@ BLIS_DEF void blis_step_breakdown_write(blis_jw *w, const blis_step_breakdown *b
 BLIS_DEF blis_status blis_roofline_v1_step(const blis_model_config *m, const blis_hw_config *hw, int tp,
                                            const blis_step_batch *batch, blis_step_breakdown *out, blis_err *err);
 
+/* ---- the Transformer Roofline Analyzer (per-layer FLOPs, bytes, intensity) ---- */
+
+#define BLIS_TRA_MAX_ROWS 24
+#define BLIS_TRA_QUIRKS   1u /* reproduce the reference analyzer's defects (see README) */
+
+/* One layer ("node") of one block, for the whole batch of queries. */
+typedef struct blis_tra_row {
+    char name[40];
+    int64_t blocks; /* blocks containing this layer */
+    double compute_flops;
+    double weight_bytes;
+    double input_bytes;
+    double output_bytes;
+} blis_tra_row;
+
+typedef struct blis_tra_report {
+    int64_t layers;
+    size_t row_count;
+    blis_tra_row rows[BLIS_TRA_MAX_ROWS];
+    int64_t total_compute_flops, total_weight_bytes, total_input_bytes, total_output_bytes;
+    int64_t kv_cache_bytes;
+    int64_t additional_experts_bytes; /* MoE experts beyond the ones a token uses */
+    int has_additional_experts;
+    int64_t embedding_bytes;
+    int64_t storage_bytes;
+} blis_tra_report;
+
+/* Analyses a batch of queries (cached[i] tokens already in the KV cache,
+ * input[i] > 0 new tokens each) as spec tra-output §3 describes. flags:
+ * BLIS_TRA_QUIRKS reproduces the reference's two defects (the SiLU-mul
+ * FLOPs not multiplied by the token count; the MoE router counted in every
+ * block). dtype bytes: bf16/fp16 2, fp32 4, fp8/int8 1. */
+BLIS_DEF blis_status blis_tra_analyze(const blis_model_config *m, const int64_t *cached, const int64_t *input,
+                                      size_t queries, unsigned flags, blis_tra_report *out, blis_err *err);
+/* Formats v as the reference does: "%.2f" of v scaled by the largest power
+ * of the base (1000, SI, with m/μ/n below 1; or 1024, IEC) not above |v|,
+ * then " ", the prefix and unit ("1.31 kFLOPs", "8.00 KiB", "0.00 B"). */
+BLIS_DEF size_t blis_tra_quantity(double v, int iec, const char *unit, char *buf, size_t size);
+/* Writes the table, a blank line and the storage line. With hw (not NULL),
+ * two more columns: each layer's roofline time at TP tp and its bound. */
+BLIS_DEF int blis_tra_write_table(const blis_tra_report *r, const blis_hw_config *hw, int tp, blis_write_fn write,
+                                  void *user);
+/* The same as JSON (for machines). */
+BLIS_DEF void blis_tra_write_json(const blis_tra_report *r, const blis_hw_config *hw, int tp, blis_jw *w);
+
 /* ==== >>mfu  the MFU database (bench_data/) and roofline v2 ==== */
 
 typedef struct blis_mfu_gemm_row {
@@ -4175,6 +4220,457 @@ BLIS_DEF blis_status blis_roofline_v1_step(const blis_model_config *m, const bli
     out->step_time_us =
         (int64_t)round(out->hardware_s * 1e6 + layer_floor_s * 1e6 + comm_s * 1e6 + hw->v1_step_overhead_us);
     return BLIS_OK;
+}
+
+/* ---- the Transformer Roofline Analyzer ----
+ * Per-layer counts of spec tra-output §3. Values are exact integers below
+ * 2^53 for every case we know (6.4e15 at most), so doubles hold them
+ * exactly; totals are truncated per layer and summed in int64 as the
+ * reference does. Formatting never uses printf's %f (locale-dependent): the
+ * two decimals are rounded exactly from the double (blis__f64_fixed2). */
+
+typedef struct blis__tra {
+    blis_tra_report *r;
+    double N, dt, h;
+    unsigned flags;
+} blis__tra;
+
+static blis_tra_row *blis__tra_row(blis__tra *t, const char *name, int64_t blocks) {
+    blis_tra_row *row;
+    if (t->r->row_count >= BLIS_TRA_MAX_ROWS) return NULL;
+    row = &t->r->rows[t->r->row_count++];
+    memset(row, 0, sizeof *row);
+    blis__copy_cstr(row->name, sizeof row->name, name);
+    row->blocks = blocks;
+    return row;
+}
+
+/* proj(m, n, k): an m x k by k x n GEMM. */
+static void blis__tra_proj(blis__tra *t, blis_tra_row *row, double m, double n, double k, double times) {
+    if (!row) return;
+    row->compute_flops += m * n * (2 * k - 1) * times;
+    row->weight_bytes += k * n * t->dt * times;
+    row->input_bytes += m * k * t->dt * times;
+    row->output_bytes += m * n * t->dt * times;
+}
+
+static void blis__tra_rmsnorm(blis__tra *t, const char *name, int64_t blocks) {
+    blis_tra_row *row = blis__tra_row(t, name, blocks);
+    if (!row) return;
+    row->compute_flops = (4 * t->h + 2) * t->N;
+    row->weight_bytes = (t->h + 1) * t->dt;
+    row->input_bytes = t->h * t->N * t->dt;
+    row->output_bytes = t->h * t->N * t->dt;
+}
+
+static void blis__tra_add(blis__tra *t, const char *name, int64_t blocks) {
+    blis_tra_row *row = blis__tra_row(t, name, blocks);
+    double e = t->N * t->h;
+    if (!row) return;
+    row->compute_flops = e;
+    row->input_bytes = 2 * e * t->dt;
+    row->output_bytes = e * t->dt;
+}
+
+/* SiLU(gate) * up over I elements per token; 4 FLOPs for SiLU, 1 for the mul. */
+static void blis__tra_actmul(blis__tra *t, blis_tra_row *row, double I, double times) {
+    if (!row) return;
+    row->compute_flops += ((t->flags & BLIS_TRA_QUIRKS) ? (4 + 1) * I + t->N : (4 + 1) * I * t->N) * times;
+    row->input_bytes += 2 * I * t->N * t->dt * times;
+    row->output_bytes += I * t->N * t->dt * times;
+}
+
+/* A gated MLP (gate+up, act-mul, down) as three rows named prefix + part. */
+static void blis__tra_mlp(blis__tra *t, const char *prefix, double I, double times, int64_t blocks) {
+    char name[40];
+    snprintf(name, sizeof name, "%sGateUp_Proj", prefix);
+    blis__tra_proj(t, blis__tra_row(t, name, blocks), t->N, 2 * I, t->h, times);
+    snprintf(name, sizeof name, "%sActMul", prefix);
+    blis__tra_actmul(t, blis__tra_row(t, name, blocks), I, times);
+    snprintf(name, sizeof name, "%sDown_Proj", prefix);
+    blis__tra_proj(t, blis__tra_row(t, name, blocks), t->N, t->h, I, times);
+}
+
+static void blis__tra_attention(blis__tra *t, const blis_model_config *m, const int64_t *cached, const int64_t *input,
+                                size_t q, double hd) {
+    double H = (double)m->num_heads, KV = (double)m->num_kv_heads;
+    int64_t L = m->num_layers;
+    blis_tra_row *row;
+    size_t i;
+    blis__tra_rmsnorm(t, "Attn - RMSNorm", L);
+    blis__tra_proj(t, blis__tra_row(t, "Attn - QKV_Proj", L), t->N, hd * (H + 2 * KV), t->h, 1);
+    row = blis__tra_row(t, "Attn - RoPE", L);
+    if (row) {
+        double d = hd * (H + KV);
+        row->compute_flops = 3 * d * t->N;
+        row->input_bytes = d * t->N * t->dt;
+        row->output_bytes = d * t->N * t->dt;
+    }
+    row = blis__tra_row(t, "Attn - SDPA", L);
+    for (i = 0; row && i < q; i++) {
+        double qo = (double)input[i], kv = (double)(cached[i] + input[i]);
+        row->compute_flops += qo * kv * (2 * t->h - 1) + qo * (hd * KV) * (2 * kv - 1);
+        row->input_bytes += qo * t->h * t->dt + kv * 2 * hd * KV * t->dt;
+        row->output_bytes += qo * t->h * t->dt;
+    }
+    blis__tra_proj(t, blis__tra_row(t, "Attn - O_Proj", L), t->N, t->h, H * hd, 1);
+    blis__tra_add(t, "Attn - ResidualAdd", L);
+}
+
+/* MoE feed-forward: router, k routed experts, shared experts, the dense
+ * layers' MLP. MoE blocks: L / step (llama4), or L - first_dense_layers. */
+static void blis__tra_moe(blis__tra *t, const blis_model_config *m) {
+    int64_t L = m->num_layers, moe_blocks, dense_blocks;
+    if (!strcmp(m->model_type, "llama4"))
+        moe_blocks = L / m->moe_layer_step;
+    else
+        moe_blocks = (L - m->first_dense_layers) / m->moe_layer_step;
+    dense_blocks = L - moe_blocks;
+    blis__tra_proj(t, blis__tra_row(t, "Ffn - Router", (t->flags & BLIS_TRA_QUIRKS) ? L : moe_blocks), t->N,
+                   (double)m->num_experts, t->h, 1);
+    blis__tra_mlp(t, "Ffn - RoutedExp_", (double)m->expert_intermediate_size, (double)m->experts_per_token, moe_blocks);
+    if (m->num_shared_experts > 0) {
+        blis__tra_mlp(t, "Ffn - SharedExp_", (double)m->shared_expert_intermediate_size, (double)m->num_shared_experts,
+                      moe_blocks);
+        blis__tra_add(t, "Ffn - RoutedSharedExpAdd", moe_blocks);
+    }
+    blis__tra_mlp(t, "Ffn - NonMoE_", (double)m->dense_intermediate_size, 1, dense_blocks);
+}
+
+static void blis__tra_totals(blis_tra_report *r) {
+    size_t i, k = 0;
+    for (i = 0; i < r->row_count; i++) { /* layers in no block are dropped */
+        if (r->rows[i].blocks <= 0) continue;
+        r->rows[k++] = r->rows[i];
+    }
+    r->row_count = k;
+    for (i = 0; i < r->row_count; i++) {
+        const blis_tra_row *row = &r->rows[i];
+        r->total_compute_flops += (int64_t)row->compute_flops * row->blocks;
+        r->total_weight_bytes += (int64_t)row->weight_bytes * row->blocks;
+        r->total_input_bytes += (int64_t)row->input_bytes * row->blocks;
+        r->total_output_bytes += (int64_t)row->output_bytes * row->blocks;
+    }
+}
+
+static double blis__tra_dtype_bytes(const blis_model_config *m) {
+    if (!strcmp(m->dtype, "float32") || !strcmp(m->dtype, "fp32") || !strcmp(m->dtype, "float")) return 4;
+    if (!strcmp(m->dtype, "int8") || !strcmp(m->dtype, "uint8") || !strcmp(m->dtype, "fp8") ||
+        !strncmp(m->dtype, "float8", 6))
+        return 1;
+    return 2;
+}
+
+BLIS_DEF blis_status blis_tra_analyze(const blis_model_config *m, const int64_t *cached, const int64_t *input, size_t q,
+                                      unsigned flags, blis_tra_report *out, blis_err *err) {
+    blis__tra t;
+    double hd, kv_per_token;
+    size_t i;
+    memset(out, 0, sizeof *out);
+    if (q == 0) return blis_err_set(err, BLIS_E_INVALID, 0, 0, "at least one query is needed");
+    memset(&t, 0, sizeof t);
+    t.r = out;
+    t.flags = flags;
+    t.dt = blis__tra_dtype_bytes(m);
+    t.h = (double)m->hidden_size;
+    for (i = 0; i < q; i++) {
+        if (input[i] < 1 || cached[i] < 0 || input[i] > ((int64_t)1 << 31) || cached[i] > ((int64_t)1 << 31))
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                                "query %lu: input tokens must be in 1..2^31 and cached tokens in 0..2^31",
+                                (unsigned long)i + 1);
+        t.N += (double)input[i];
+    }
+    hd = m->head_dim ? (double)m->head_dim : t.h / (double)m->num_heads;
+    out->layers = m->num_layers;
+    blis__tra_attention(&t, m, cached, input, q, hd);
+    blis__tra_rmsnorm(&t, "Ffn - RMSNorm", m->num_layers);
+    if (m->arch == BLIS_ARCH_MOE)
+        blis__tra_moe(&t, m);
+    else
+        blis__tra_mlp(&t, "Ffn - ", (double)m->intermediate_size, 1, m->num_layers);
+    blis__tra_add(&t, "Ffn - ResidualAdd", m->num_layers);
+    blis__tra_totals(out);
+    kv_per_token = hd * (double)m->num_kv_heads * 2 * t.dt;
+    for (i = 0; i < q; i++)
+        out->kv_cache_bytes += (int64_t)((double)(cached[i] + input[i]) * kv_per_token) * m->num_layers;
+    if (m->arch == BLIS_ARCH_MOE) {
+        int64_t moe_blocks = !strcmp(m->model_type, "llama4")
+                                 ? m->num_layers / m->moe_layer_step
+                                 : (m->num_layers - m->first_dense_layers) / m->moe_layer_step;
+        out->has_additional_experts = 1;
+        out->additional_experts_bytes = (int64_t)(t.h * (double)m->expert_intermediate_size * t.dt * 3) *
+                                        (m->num_experts - m->experts_per_token) * moe_blocks;
+    }
+    out->embedding_bytes = (int64_t)(t.h * (double)m->vocab_size * t.dt);
+    out->storage_bytes =
+        out->total_weight_bytes + out->kv_cache_bytes + out->additional_experts_bytes + out->embedding_bytes;
+    return BLIS_OK;
+}
+
+/* ---- exact fixed-point formatting ---- */
+
+static uint32_t blis__big_divmod_small(blis__big *b, uint32_t d) {
+    uint64_t rem = 0;
+    int i;
+    for (i = b->n - 1; i >= 0; i--) {
+        uint64_t cur = (rem << 32) | b->d[i];
+        b->d[i] = (uint32_t)(cur / d);
+        rem = cur % d;
+    }
+    while (b->n > 0 && b->d[b->n - 1] == 0) b->n--;
+    return (uint32_t)rem;
+}
+
+/* "%.2f" of a finite v, correctly rounded (ties to even), locale-free. */
+static size_t blis__f64_fixed2(double v, char *buf, size_t size) {
+    uint64_t bits, frac, f;
+    int bexp, e, neg, i, nd = 0;
+    blis__big n;
+    char digits[400], tmp[420];
+    size_t len = 0;
+    memcpy(&bits, &v, sizeof bits);
+    neg = (int)(bits >> 63);
+    frac = bits & (((uint64_t)1 << 52) - 1);
+    bexp = (int)((bits >> 52) & 0x7FF);
+    f = bexp ? frac | ((uint64_t)1 << 52) : frac;
+    e = bexp ? bexp - 1075 : -1074;
+    blis__big_set_u64(&n, f);
+    (void)blis__big_mul_add_small(&n, 100, 0); /* value * 100 = n * 2^e exactly */
+    if (e >= 0) {
+        (void)blis__big_shl(&n, e);
+    } else { /* round n / 2^-e to an integer, ties to even */
+        int below_half = blis__big_shr(&n, -e - 1), half_bit = n.n > 0 && (n.d[0] & 1);
+        (void)blis__big_shr(&n, 1);
+        if (half_bit && (below_half || (n.n > 0 && (n.d[0] & 1)))) (void)blis__big_mul_add_small(&n, 1, 1);
+    }
+    while (n.n > 0 && nd < (int)sizeof digits) digits[nd++] = (char)('0' + blis__big_divmod_small(&n, 10));
+    while (nd < 3) digits[nd++] = '0';
+    if (neg) tmp[len++] = '-';
+    for (i = nd - 1; i >= 0; i--) {
+        tmp[len++] = digits[i];
+        if (i == 2) tmp[len++] = '.';
+    }
+    tmp[len] = '\0';
+    blis__copy_cstr(buf, size, tmp);
+    return len;
+}
+
+BLIS_DEF size_t blis_tra_quantity(double v, int iec, const char *unit, char *buf, size_t size) {
+    static const char *const si[] = {"", "k", "M", "G", "T", "P", "E"};
+    static const char *const iec_p[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
+    static const char *const small[] = {"m", "\xCE\xBC", "n"}; /* U+03BC GREEK SMALL LETTER MU */
+    double base = iec ? 1024.0 : 1000.0, a = fabs(v), scale = 1, x;
+    const char *prefix = "";
+    char num[440];
+    int k;
+    for (k = 1; k <= 6 && a >= scale * base; k++) {
+        scale *= base;
+        prefix = iec ? iec_p[k] : si[k];
+    }
+    x = v / scale;
+    if (!iec && a > 0 && a < 1) {
+        double p = 1;
+        for (k = 0; k < 3; k++) {
+            p /= 1000.0;
+            if (a >= p || k == 2) {
+                x = v / p;
+                prefix = small[k];
+                break;
+            }
+        }
+    }
+    blis__f64_fixed2(x, num, sizeof num);
+    return (size_t)snprintf(buf, size, "%s %s%s", num, prefix, unit);
+}
+
+/* ---- table output ---- */
+
+#define BLIS__TRA_COLS 9
+typedef struct blis__tra_cells {
+    char c[BLIS__TRA_COLS][48];
+} blis__tra_cells;
+
+static void blis__tra_time(double flops, double wbytes, double in, double out, const blis_hw_config *hw, int tp,
+                           double *t, int *memory_bound) {
+    double compute = flops / (double)tp / (hw->tflops_peak * 1e12);
+    double memory = (wbytes / (double)tp + in + out) / (hw->bw_peak_tbs * 1e12);
+    *memory_bound = memory > compute;
+    *t = *memory_bound ? memory : compute;
+}
+
+static void blis__tra_fill(blis__tra_cells *c, const char *name, const char *blocks, double flops, double w, double in,
+                           double out, const blis_hw_config *hw, double time_s, int memory_bound) {
+    double denom = (double)(int64_t)w + (double)(int64_t)in + (double)(int64_t)out;
+    blis__copy_cstr(c->c[0], sizeof c->c[0], name);
+    blis__copy_cstr(c->c[1], sizeof c->c[1], blocks);
+    blis_tra_quantity(flops, 0, "FLOPs", c->c[2], sizeof c->c[2]);
+    blis_tra_quantity(w, 1, "B", c->c[3], sizeof c->c[3]);
+    blis_tra_quantity(in, 1, "B", c->c[4], sizeof c->c[4]);
+    blis_tra_quantity(out, 1, "B", c->c[5], sizeof c->c[5]);
+    blis_tra_quantity(denom > 0 ? (double)(int64_t)flops / denom : 0, 0, "FLOPs/Bytes", c->c[6], sizeof c->c[6]);
+    if (hw) {
+        blis_tra_quantity(time_s, 0, "s", c->c[7], sizeof c->c[7]);
+        blis__copy_cstr(c->c[8], sizeof c->c[8], memory_bound ? "memory" : "compute");
+    }
+}
+
+/* Display width of UTF-8 text (code points; all our characters are narrow). */
+static size_t blis__utf8_width(const char *s) {
+    size_t w = 0;
+    for (; *s; s++) w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+static int blis__tra_line(blis_write_fn write, void *user, const blis__tra_cells *c, const size_t *width, int ncols) {
+    static const char spaces[] = "                                                                ";
+    int i;
+    for (i = 0; i < ncols; i++) {
+        size_t w = blis__utf8_width(c->c[i]), pad = width[i] > w ? width[i] - w : 0, left;
+        left = i == 0 ? 0 : i == 1 ? pad / 2 : pad; /* left, centred (extra space right), right */
+        if (write(user, i == 0 ? "| " : " | ", i == 0 ? 2u : 3u) || write(user, spaces, left) ||
+            write(user, c->c[i], strlen(c->c[i])) || write(user, spaces, pad - left))
+            return -1;
+    }
+    return write(user, " |\n", 3);
+}
+
+BLIS_DEF int blis_tra_write_table(const blis_tra_report *r, const blis_hw_config *hw, int tp, blis_write_fn write,
+                                  void *user) {
+    static const char *const headers[BLIS__TRA_COLS] = {"Node",
+                                                        "Block Count",
+                                                        "Compute",
+                                                        "Bandwidth (Weight)",
+                                                        "Bandwidth (Input)",
+                                                        "Bandwidth (Output)",
+                                                        "Operational Intensity",
+                                                        "Time",
+                                                        "Bound"};
+    blis__tra_cells cells[BLIS_TRA_MAX_ROWS + 3];
+    size_t width[BLIS__TRA_COLS], n = 0, i;
+    int ncols = hw ? 9 : 7, j;
+    char buf[64], tot[64], w_s[40], k_s[40], x_s[40], e_s[40], s_s[40], line[400];
+    double total_time = 0;
+    if (tp < 1) tp = 1;
+    memset(cells, 0, sizeof cells);
+    for (j = 0; j < ncols; j++) blis__copy_cstr(cells[0].c[j], sizeof cells[0].c[j], headers[j]);
+    if (hw) snprintf(cells[0].c[7], sizeof cells[0].c[7], "Time (TP %d)", tp);
+    for (i = 0; i < r->row_count; i++) {
+        const blis_tra_row *row = &r->rows[i];
+        double t = 0;
+        int mb = 0;
+        if (hw)
+            blis__tra_time(row->compute_flops, row->weight_bytes, row->input_bytes, row->output_bytes, hw, tp, &t, &mb);
+        total_time += t * (double)row->blocks;
+        snprintf(buf, sizeof buf, "%lld / %lld", (long long)row->blocks, (long long)r->layers);
+        blis__tra_fill(&cells[1 + i], row->name, buf, row->compute_flops, row->weight_bytes, row->input_bytes,
+                       row->output_bytes, hw, t, mb);
+    }
+    n = 1 + r->row_count + 1; /* the blank row stays empty */
+    snprintf(tot, sizeof tot, "Total (%lld Blocks)", (long long)r->layers);
+    {
+        double t = 0;
+        int mb = 0;
+        if (hw)
+            blis__tra_time((double)r->total_compute_flops, (double)r->total_weight_bytes, (double)r->total_input_bytes,
+                           (double)r->total_output_bytes, hw, tp, &t, &mb);
+        blis__tra_fill(&cells[n], tot, "N/A", (double)r->total_compute_flops, (double)r->total_weight_bytes,
+                       (double)r->total_input_bytes, (double)r->total_output_bytes, hw, total_time, mb);
+    }
+    n++;
+    for (j = 0; j < ncols; j++) {
+        width[j] = strlen(headers[j]) + 2;
+        if (j == 7) width[j] = blis__utf8_width(cells[0].c[7]) + 2;
+        for (i = 1; i < n; i++)
+            if (blis__utf8_width(cells[i].c[j]) > width[j]) width[j] = blis__utf8_width(cells[i].c[j]);
+    }
+    if (blis__tra_line(write, user, &cells[0], width, ncols)) return -1;
+    for (j = 0; j < ncols; j++) {
+        size_t k;
+        if (write(user, "|", 1)) return -1;
+        for (k = 0; k < width[j] + 2; k++)
+            if (write(user, "-", 1)) return -1;
+    }
+    if (write(user, "|\n", 2)) return -1;
+    for (i = 1; i < n; i++)
+        if (blis__tra_line(write, user, &cells[i], width, ncols)) return -1;
+    blis_tra_quantity((double)r->total_weight_bytes, 1, "B", w_s, sizeof w_s);
+    blis_tra_quantity((double)r->kv_cache_bytes, 1, "B", k_s, sizeof k_s);
+    blis_tra_quantity((double)r->additional_experts_bytes, 1, "B", x_s, sizeof x_s);
+    blis_tra_quantity((double)r->embedding_bytes, 1, "B", e_s, sizeof e_s);
+    blis_tra_quantity((double)r->storage_bytes, 1, "B", s_s, sizeof s_s);
+    if (r->has_additional_experts)
+        snprintf(line, sizeof line,
+                 "\nMinimum Storage Requirement: (Weights) %s + (KV-cache) %s + (Additional Experts) %s + (Embedding "
+                 "Table) %s = %s\n",
+                 w_s, k_s, x_s, e_s, s_s);
+    else
+        snprintf(line, sizeof line,
+                 "\nMinimum Storage Requirement: (Weights) %s + (KV-cache) %s + (Embedding Table) %s = %s\n", w_s, k_s,
+                 e_s, s_s);
+    return write(user, line, strlen(line));
+}
+
+static void blis__tra_json_row(blis_jw *w, const char *name, int64_t blocks, double f, double wb, double in, double out,
+                               const blis_hw_config *hw, int tp) {
+    double denom = (double)(int64_t)wb + (double)(int64_t)in + (double)(int64_t)out;
+    blis_jw_object_begin(w);
+    blis_jw_key(w, "name");
+    blis_jw_str(w, name);
+    blis_jw_key(w, "blocks");
+    blis_jw_i64(w, blocks);
+    blis_jw_key(w, "compute_flops");
+    blis_jw_f64(w, f);
+    blis_jw_key(w, "weight_bytes");
+    blis_jw_f64(w, wb);
+    blis_jw_key(w, "input_bytes");
+    blis_jw_f64(w, in);
+    blis_jw_key(w, "output_bytes");
+    blis_jw_f64(w, out);
+    blis_jw_key(w, "operational_intensity");
+    blis_jw_f64(w, denom > 0 ? (double)(int64_t)f / denom : 0);
+    if (hw) {
+        double t;
+        int mb;
+        blis__tra_time(f, wb, in, out, hw, tp, &t, &mb);
+        blis_jw_key(w, "time_s");
+        blis_jw_f64(w, t);
+        blis_jw_key(w, "bound");
+        blis_jw_str(w, mb ? "memory" : "compute");
+    }
+    blis_jw_object_end(w);
+}
+
+BLIS_DEF void blis_tra_write_json(const blis_tra_report *r, const blis_hw_config *hw, int tp, blis_jw *w) {
+    size_t i;
+    if (tp < 1) tp = 1;
+    blis_jw_object_begin(w);
+    blis_jw_key(w, "blocks");
+    blis_jw_i64(w, r->layers);
+    blis_jw_key(w, "layers");
+    blis_jw_array_begin(w);
+    for (i = 0; i < r->row_count; i++)
+        blis__tra_json_row(w, r->rows[i].name, r->rows[i].blocks, r->rows[i].compute_flops, r->rows[i].weight_bytes,
+                           r->rows[i].input_bytes, r->rows[i].output_bytes, hw, tp);
+    blis_jw_array_end(w);
+    blis_jw_key(w, "total");
+    blis__tra_json_row(w, "Total", r->layers, (double)r->total_compute_flops, (double)r->total_weight_bytes,
+                       (double)r->total_input_bytes, (double)r->total_output_bytes, hw, tp);
+    blis_jw_key(w, "storage_bytes");
+    blis_jw_object_begin(w);
+    blis_jw_key(w, "weights");
+    blis_jw_i64(w, r->total_weight_bytes);
+    blis_jw_key(w, "kv_cache");
+    blis_jw_i64(w, r->kv_cache_bytes);
+    if (r->has_additional_experts) {
+        blis_jw_key(w, "additional_experts");
+        blis_jw_i64(w, r->additional_experts_bytes);
+    }
+    blis_jw_key(w, "embedding_table");
+    blis_jw_i64(w, r->embedding_bytes);
+    blis_jw_key(w, "total");
+    blis_jw_i64(w, r->storage_bytes);
+    blis_jw_object_end(w);
+    blis_jw_object_end(w);
 }
 
 /* ==== >>mfu  implementation ====

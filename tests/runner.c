@@ -20,6 +20,7 @@
 #include "test_yaml.c"
 #include "test_model.c"
 #include "test_roofline.c"
+#include "test_tra.c"
 #include "test_cli.c"
 #include "test_fuzz_replay.c"
 

@@ -157,3 +157,50 @@ TEST(cli_step_model_config_folder_errors_name_the_field) {
                  2);
     CHECK_CONTAINS(out, "build/cfg_bad/config.json: error: num_attention_heads: (8) does not divide hidden_size (100)");
 }
+
+TEST(cli_analyzer) {
+    char out[16384], cmd[1024];
+    CHECK_EQ_I64(t_run("./transformer_roofline_analyzer --help", out, sizeof out), 0);
+    CHECK_CONTAINS(out, "usage: transformer_roofline_analyzer");
+    CHECK_EQ_I64(
+        t_run("./transformer_roofline_analyzer --input-tokens 128 -- Qwen/Qwen2.5-7B-Instruct", out, sizeof out), 0);
+    CHECK_CONTAINS(out, "| Total (28 Blocks)  |");
+    CHECK_CONTAINS(out, "Minimum Storage Requirement: (Weights)");
+    CHECK_EQ_I64(
+        t_run("./transformer_roofline_analyzer --json --hardware H100 --tp 2 --input-tokens 64 mixtral-8x7b-v0.1", out,
+              sizeof out),
+        0);
+    CHECK_CONTAINS(out, "\"additional_experts\": ");
+    CHECK_CONTAINS(out, "\"bound\": \"");
+    if (t_shared_dir()) {
+        snprintf(cmd, sizeof cmd,
+                 "./transformer_roofline_analyzer --cached-tokens 0 0 --input-tokens 512 1024 --tra-quirks -- "
+                 "%s/conformance/tra/llama/config-0.json | cmp - %s/conformance/tra/llama/output-0-1.txt",
+                 t_shared_dir(), t_shared_dir());
+        CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+    }
+}
+
+TEST(cli_analyzer_errors) {
+    char out[4096];
+    CHECK_EQ_I64(
+        t_run("./transformer_roofline_analyzer --cached-tokens 0 0 --input-tokens 5 -- llama-3.1-8b", out, sizeof out),
+        2);
+    CHECK_CONTAINS(out, "--cached-tokens has 2 values but --input-tokens has 1");
+    CHECK_EQ_I64(
+        t_run("./transformer_roofline_analyzer --input-tokens 5 7 --batch-size 3 -- llama-3.1-8b", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--batch-size 3 is not a multiple of the 2 queries given");
+    CHECK_EQ_I64(t_run("./transformer_roofline_analyzer --input-tokens 0 -- llama-3.1-8b", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--input-tokens: expected positive integers, got '0'");
+    CHECK_EQ_I64(t_run("./transformer_roofline_analyzer --input-tokens 5", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "missing the model");
+    CHECK_EQ_I64(t_run("./transformer_roofline_analyzer --input-tokens 5 -- gpt-2", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "model \"gpt-2\" is not among the bundled model configs");
+    CHECK_EQ_I64(t_run("./transformer_roofline_analyzer --input-tokens 5 -- build/none.json", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "build/none.json: error: cannot open");
+    CHECK_EQ_I64(
+        t_run("./transformer_roofline_analyzer --input-tokens 5 --hardware Z9 -- llama-3.1-8b", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "GPU \"Z9\" not found");
+    CHECK_EQ_I64(t_run("./transformer_roofline_analyzer --input-tokens 5 --wat -- llama-3.1-8b", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "unknown option: --wat");
+}

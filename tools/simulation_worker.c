@@ -9,14 +9,8 @@
 #include "../blis.h"
 #include "../blis_fetch.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "cli_common.h"
 
-/* Where the installed data lives (make install sets it). */
-#ifndef BLIS_DATA_DIR_DEFAULT
-#define BLIS_DATA_DIR_DEFAULT "/usr/local/share/blis"
-#endif
 /* Requests one step command may describe. */
 #define STEP_MAX_REQUESTS 1000000
 
@@ -42,21 +36,7 @@ static const char usage_text[] = "usage: simulation_worker <command> [options]\n
                                  "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
                                  "The simulation commands (run, evaluate) are not in this version yet.\n";
 
-static int file_write(void *user, const char *data, size_t len_bytes) {
-    return fwrite(data, 1, len_bytes, (FILE *)user) == len_bytes ? 0 : -1;
-}
-
-static void print_err(const blis_err *err) {
-    char msg[1024];
-    blis_err_format(err, msg, sizeof msg);
-    fprintf(stderr, "%s\n", msg);
-}
-
-static int usage_error(const char *msg, const char *arg) {
-    fprintf(stderr, "simulation_worker: error: %s%s%s\n", msg, arg ? ": " : "", arg ? arg : "");
-    fprintf(stderr, "run 'simulation_worker --help' for usage\n");
-    return EXIT_USAGE;
-}
+static int usage_error(const char *msg, const char *arg) { return cli_error("simulation_worker", msg, arg); }
 
 /* Format from --as or from the extension; NULL if unknown. */
 static const char *format_of(const char *forced, const char *path) {
@@ -165,34 +145,6 @@ typedef struct step_args {
     int argc;
 } step_args;
 
-/* The bundled data directory: $BLIS_DATA_DIR, data/ beside the executable,
- * or the installed one; NULL when none holds hardware_config.json. */
-static const char *find_data_dir(const char *argv0, char *buf, size_t size) {
-    const char *cands[3];
-    char beside[1024];
-    const char *slash = strrchr(argv0, '/');
-    int i;
-    if (slash)
-        snprintf(beside, sizeof beside, "%.*s/data", (int)(slash - argv0), argv0);
-    else
-        snprintf(beside, sizeof beside, "data");
-    cands[0] = getenv("BLIS_DATA_DIR");
-    cands[1] = beside;
-    cands[2] = BLIS_DATA_DIR_DEFAULT;
-    for (i = 0; i < 3; i++) {
-        char probe[1200];
-        FILE *f;
-        if (!cands[i] || !*cands[i]) continue;
-        snprintf(probe, sizeof probe, "%s/hardware_config.json", cands[i]);
-        if ((f = fopen(probe, "rb")) != NULL) {
-            fclose(f);
-            snprintf(buf, size, "%s", cands[i]);
-            return buf;
-        }
-    }
-    return NULL;
-}
-
 static int flag_error(const char *flag, const char *expected, const char *got) {
     fprintf(stderr, "simulation_worker: error: %s: expected %s, got '%s'\n", flag, expected, got ? got : "");
     return EXIT_USAGE;
@@ -279,75 +231,6 @@ static int parse_step_args(int argc, char **argv, step_args *a) {
     return 0;
 }
 
-/* Reads a JSON file into doc; prints the error. */
-static int read_json(const char *path, blis_doc *doc) {
-    char *src = NULL;
-    size_t len = 0;
-    blis_err err;
-    blis_parse_opts o;
-    blis_status st = blis_file_read(path, 0, NULL, &src, &len, &err);
-    memset(&o, 0, sizeof o);
-    o.source = path;
-    if (st == BLIS_OK) st = blis_json_parse(src, len, &o, doc, &err);
-    blis_file_free(NULL, src);
-    if (st != BLIS_OK) print_err(&err);
-    return st == BLIS_OK ? 0 : EXIT_USAGE;
-}
-
-static int resolve_model_path(const step_args *a, const char *data_dir, char *path, size_t size) {
-    blis_doc index;
-    blis_err err;
-    char dir[256], ipath[1200];
-    int rc;
-    if (a->model_dir) {
-        snprintf(path, size, "%s/config.json", a->model_dir);
-        return 0;
-    }
-    if (!data_dir)
-        return usage_error("--model needs the bundled data; set BLIS_DATA_DIR or use --model-config-folder", NULL);
-    snprintf(ipath, sizeof ipath, "%s/model_configs/index.json", data_dir);
-    if ((rc = read_json(ipath, &index))) return rc;
-    if (blis_model_index_lookup(&index, a->model, dir, sizeof dir, &err) != BLIS_OK) {
-        blis_doc_free(&index);
-        fprintf(stderr, "simulation_worker: error: --model: %s (see %s, or use --model-config-folder)\n", err.msg,
-                ipath);
-        return EXIT_USAGE;
-    }
-    blis_doc_free(&index);
-    snprintf(path, size, "%s/model_configs/%s/config.json", data_dir, dir);
-    return 0;
-}
-
-static int load_model(const char *path, blis_model_config *m) {
-    blis_doc doc;
-    blis_err err;
-    int rc = read_json(path, &doc);
-    if (rc) return rc;
-    if (blis_model_config_from_doc(&doc, m, &err) != BLIS_OK || blis_model_config_validate(m, &err) != BLIS_OK) {
-        if (!err.source[0] || !strcmp(err.source, "<input>"))
-            snprintf(err.source, sizeof err.source, "%.*s", (int)sizeof err.source - 1, path);
-        print_err(&err);
-        rc = EXIT_USAGE;
-    }
-    blis_doc_free(&doc);
-    return rc;
-}
-
-static int load_hw(const char *path, const char *gpu, int version, blis_hw_config *hw) {
-    blis_doc doc;
-    blis_err err;
-    int rc = read_json(path, &doc);
-    if (rc) return rc;
-    if (blis_hw_config_from_doc(&doc, gpu, hw, &err) != BLIS_OK ||
-        blis_hw_config_validate(hw, version, &err) != BLIS_OK) {
-        snprintf(err.source, sizeof err.source, "%.*s", (int)sizeof err.source - 1, path);
-        print_err(&err);
-        rc = EXIT_USAGE;
-    }
-    blis_doc_free(&doc);
-    return rc;
-}
-
 /* The values of every `flag` argument, as a JSON array of strings. */
 static void write_flag_values(blis_jw *w, const step_args *a, const char *flag) {
     int i;
@@ -400,7 +283,9 @@ static int run_step(const step_args *a, const char *argv0) {
     blis_mfu_db db;
     blis_err err;
     int version = a->bench_dir ? 2 : 1, rc;
-    if ((rc = resolve_model_path(a, data_dir, model_path, sizeof model_path)) || (rc = load_model(model_path, &m)))
+    if ((rc = resolve_model_config("simulation_worker", a->model, a->model_dir, data_dir, model_path,
+                                   sizeof model_path)) ||
+        (rc = load_model(model_path, &m)))
         return rc;
     if (a->hw_file)
         snprintf(hw_path, sizeof hw_path, "%s", a->hw_file);
