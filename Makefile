@@ -30,9 +30,13 @@ HEADERS = blis.h blis_fetch.h
 TOOLS   = simulation_worker transformer_roofline_analyzer
 TEST_SRC = $(wildcard tests/test_*.c) tests/runner.c tests/test.h tests/fuzz/fuzz_common.h
 FUZZ_TARGETS = json yaml csv number
-VERSION = $(shell sed -n 's/^\#define BLIS_VERSION "\(.*\)"/\1/p' blis.h)
+VERSION = $(shell sed -n 's/^\#define BLIS_VERSION  *"\(.*\)"/\1/p' blis.h)
 
-.PHONY: all test check matrix test-asan test-valgrind test-musl lint fuzz bench install clean
+# Same inputs, same bytes: the tools built by gcc and by clang print identical output.
+DET_STEP = step --model qwen3-14b --hardware H100 --tp 2 --prefill 100+900 --decode 4096x32
+DET_TRA = --input-tokens 512 1024 --hardware H100 --json -- mixtral-8x7b-v0.1
+
+.PHONY: test-install determinism all test check matrix test-asan test-valgrind test-musl lint fuzz bench install clean
 
 all: $(TOOLS)
 
@@ -57,7 +61,7 @@ test: build/runner $(TOOLS)
 
 # ---- make check ----
 
-check: matrix lint test-asan test-valgrind test-musl
+check: matrix lint determinism test-install test-asan test-valgrind test-musl
 	$(MAKE) --no-print-directory test
 
 MATRIX_C = $(WARN) $(DET) -fsyntax-only
@@ -80,6 +84,16 @@ matrix:
 	done
 	@echo "matrix: ok"
 
+determinism: $(TOOLS)
+	@mkdir -p build
+	$(CLANG) $(CFLAGS_ALL) $(TOOL_DEFS) -o build/simulation_worker_clang tools/simulation_worker.c -lm
+	$(CLANG) $(CFLAGS_ALL) $(TOOL_DEFS) -o build/transformer_roofline_analyzer_clang tools/transformer_roofline_analyzer.c -lm
+	BLIS_DATA_DIR=data ./simulation_worker $(DET_STEP) > build/det_gcc.txt
+	BLIS_DATA_DIR=data ./build/simulation_worker_clang $(DET_STEP) | cmp - build/det_gcc.txt
+	BLIS_DATA_DIR=data ./transformer_roofline_analyzer $(DET_TRA) > build/det_tra_gcc.txt
+	BLIS_DATA_DIR=data ./build/transformer_roofline_analyzer_clang $(DET_TRA) | cmp - build/det_tra_gcc.txt
+	@echo "determinism: gcc and clang builds print identical bytes"
+
 test-asan: $(TEST_SRC) $(HEADERS) build/tests.inc simulation_worker
 	$(CLANG) $(TEST_CFLAGS) -Wno-unknown-warning-option -O1 -g -DBLIS_ARENA_EXACT -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer -Ibuild -o build/runner_asan tests/runner.c -lm
@@ -89,19 +103,26 @@ test-valgrind: build/runner simulation_worker
 	valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    ./build/runner -q
 
-test-musl: $(TEST_SRC) $(HEADERS) build/tests.inc
+test-musl: $(TEST_SRC) $(HEADERS) build/tests.inc $(TOOLS)
 	$(MUSLCC) $(CFLAGS_ALL) -static -o build/simulation_worker_musl tools/simulation_worker.c -lm
+	$(MUSLCC) $(CFLAGS_ALL) -static -o build/transformer_roofline_analyzer_musl tools/transformer_roofline_analyzer.c -lm
 	$(MUSLCC) $(TEST_CFLAGS) -O1 -static -Ibuild -o build/runner_musl tests/runner.c -lm
 	file build/simulation_worker_musl | grep -q 'statically linked'
 	./build/simulation_worker_musl --version
+	./build/transformer_roofline_analyzer_musl --input-tokens 16 -- data/model_configs/qwen3-14b/config.json > build/tra_musl.txt
+	./transformer_roofline_analyzer --input-tokens 16 -- data/model_configs/qwen3-14b/config.json | cmp - build/tra_musl.txt
+	BLIS_DATA_DIR=data ./build/simulation_worker_musl step --model qwen3-14b --hardware H100 --tp 2 \
+	    --prefill 100+900 --decode 4096x32 > build/step_musl.txt
+	BLIS_DATA_DIR=data ./simulation_worker step --model qwen3-14b --hardware H100 --tp 2 \
+	    --prefill 100+900 --decode 4096x32 | cmp - build/step_musl.txt
 	./build/runner_musl -q
 
 LINT_FILES = blis.h blis_fetch.h tools/*.c tools/*.h tests/*.c tests/*.h tests/fuzz/*.c tests/fuzz/*.h tests/compile/*.c
 lint:
 	clang-format --dry-run --Werror $(LINT_FILES)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance --std=c99 --inline-suppr \
-	    --suppress=missingIncludeSystem tools/simulation_worker.c tests/compile/impl.c
-	clang-tidy --quiet tools/simulation_worker.c tests/compile/impl.c -- $(WARN) $(DET)
+	    --suppress=missingIncludeSystem tools/simulation_worker.c tools/transformer_roofline_analyzer.c tests/compile/impl.c
+	clang-tidy --quiet tools/simulation_worker.c tools/transformer_roofline_analyzer.c tests/compile/impl.c -- $(WARN) $(DET)
 
 # ---- fuzzing ----
 
@@ -129,11 +150,24 @@ build/bench: tests/bench.c $(HEADERS)
 
 # ---- install ----
 
-install: $(TOOLS)
+# An install into build/ works from another directory, found by pkg-config.
+test-install:
+	rm -rf build/inst
+	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/build/inst > /dev/null
+	cd / && $(CURDIR)/build/inst/bin/simulation_worker step --model qwen3-14b --hardware H100 | grep -q '"step_time_us"'
+	PKG_CONFIG_PATH=$(CURDIR)/build/inst/lib/pkgconfig pkg-config --modversion blis | grep -qx '$(VERSION)'
+	@echo "test-install: ok"
+
+# The installed tools are compiled for PREFIX (they look for PREFIX/share/blis).
+install:
+	@test -n "$(VERSION)" || { echo "install: cannot read BLIS_VERSION from blis.h"; exit 1; }
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/blis \
-	    $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig build/install
+	for t in $(TOOLS); do \
+	  $(CC) $(CFLAGS_ALL) -DBLIS_DATA_DIR_DEFAULT='"$(PREFIX)/share/blis"' -o build/install/$$t tools/$$t.c -lm || exit 1; \
+	done
 	install -m 0644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/
-	install -m 0755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(addprefix build/install/,$(TOOLS)) $(DESTDIR)$(PREFIX)/bin/
 	cp -R data/. $(DESTDIR)$(PREFIX)/share/blis/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' blis.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/blis.pc
 
