@@ -3882,9 +3882,42 @@ static blis_status blis__model_validate_moe(const blis_model_config *m, blis_err
     return BLIS_OK;
 }
 
+/* Upper bounds far above any real model (the largest today have ~200
+ * layers, hidden sizes ~20k, vocabularies ~300k) that keep every FLOP and
+ * byte count finite and every microsecond count within int64. */
+#define BLIS__MAX_LAYERS 100000
+#define BLIS__MAX_WIDTH  ((int64_t)1 << 24)
+
+typedef struct blis__bound {
+    const char *field;
+    int64_t v, max;
+} blis__bound;
+
+static blis_status blis__model_bounds(const blis_model_config *m, blis_err *err) {
+    blis__bound f[11];
+    size_t i;
+    f[0].field = "num_hidden_layers", f[0].v = m->num_layers, f[0].max = BLIS__MAX_LAYERS;
+    f[1].field = "hidden_size", f[1].v = m->hidden_size, f[1].max = BLIS__MAX_WIDTH;
+    f[2].field = "num_attention_heads", f[2].v = m->num_heads, f[2].max = BLIS__MAX_WIDTH;
+    f[3].field = "head_dim", f[3].v = m->head_dim, f[3].max = BLIS__MAX_WIDTH;
+    f[4].field = "intermediate_size", f[4].v = m->intermediate_size, f[4].max = BLIS__MAX_WIDTH;
+    f[5].field = "vocab_size", f[5].v = m->vocab_size, f[5].max = (int64_t)1 << 30;
+    f[6].field = "num_local_experts", f[6].v = m->num_experts, f[6].max = BLIS__MAX_WIDTH;
+    f[7].field = "moe_intermediate_size", f[7].v = m->expert_intermediate_size, f[7].max = BLIS__MAX_WIDTH;
+    f[8].field = "shared_expert_intermediate_size", f[8].v = m->shared_expert_intermediate_size,
+    f[8].max = BLIS__MAX_WIDTH;
+    f[9].field = "n_shared_experts", f[9].v = m->num_shared_experts, f[9].max = BLIS__MAX_WIDTH;
+    f[10].field = "intermediate_size_mlp", f[10].v = m->dense_intermediate_size, f[10].max = BLIS__MAX_WIDTH;
+    for (i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (f[i].v > f[i].max || (i >= 6 && f[i].v < 0)) return blis__need_range(err, f[i].field, 0, f[i].max, f[i].v);
+    return BLIS_OK;
+}
+
 BLIS_DEF blis_status blis_model_config_validate(const blis_model_config *m, blis_err *err) {
     char msg[160];
+    blis_status st;
     if (m->num_layers <= 0) return blis__need_positive(err, "num_hidden_layers", m->num_layers);
+    if ((st = blis__model_bounds(m, err))) return st;
     if (m->hidden_size <= 0) return blis__need_positive(err, "hidden_size", m->hidden_size);
     if (m->num_heads <= 0) return blis__need_positive(err, "num_attention_heads", m->num_heads);
     if (m->num_kv_heads <= 0 || m->num_kv_heads > m->num_heads || m->num_heads % m->num_kv_heads) {
@@ -4013,10 +4046,10 @@ BLIS_DEF blis_status blis_hw_config_from_doc(const blis_doc *doc, const char *gp
 
 static blis_status blis__hw_positive(blis_err *err, const char *field, double v) {
     char num[BLIS_F64_BUF_MAX];
-    if (v > 0 && v <= DBL_MAX) return BLIS_OK;
+    if (v >= 1e-9 && v <= 1e12) return BLIS_OK; /* any real device, with room to spare */
     if (!blis_f64_format_go(v, num)) blis__copy_cstr(num, sizeof num, v != v ? "NaN" : "infinity");
     blis__copy_cstr(err->path, sizeof err->path, field);
-    return blis_err_set(err, BLIS_E_INVALID, 0, 0, "must be a valid positive number, got %s", num);
+    return blis_err_set(err, BLIS_E_INVALID, 0, 0, "must be a valid positive number (1e-9 to 1e12), got %s", num);
 }
 
 BLIS_DEF blis_status blis_hw_config_validate(const blis_hw_config *hw, int version, blis_err *err) {
@@ -4030,10 +4063,9 @@ BLIS_DEF blis_status blis_hw_config_validate(const blis_hw_config *hw, int versi
             (st = blis__hw_positive(err, "mfuDecode", hw->v1_mfu_decode)))
             return st;
         if (!(hw->v1_step_overhead_us >= 0 && hw->v1_layer_overhead_us >= 0 && hw->v1_allreduce_us >= 0 &&
-              hw->v1_step_overhead_us <= DBL_MAX && hw->v1_layer_overhead_us <= DBL_MAX &&
-              hw->v1_allreduce_us <= DBL_MAX)) {
+              hw->v1_step_overhead_us <= 1e9 && hw->v1_layer_overhead_us <= 1e9 && hw->v1_allreduce_us <= 1e9)) {
             blis__copy_cstr(err->path, sizeof err->path, "TOverheadMicros/perLayerOverhead/allReduceLatency");
-            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "overheads must be finite and >= 0");
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "overheads must be in 0..1e9 us");
         }
         return BLIS_OK;
     }
@@ -4041,7 +4073,7 @@ BLIS_DEF blis_status blis_hw_config_validate(const blis_hw_config *hw, int versi
         blis__copy_cstr(err->path, sizeof err->path, "bwEfficiencyFactor");
         return blis_err_set(err, BLIS_E_INVALID, 0, 0, "must be in (0, 1] or 0 (disabled)");
     }
-    if (!(hw->v2_layer_cpu_overhead_us >= 0 && hw->v2_layer_cpu_overhead_us <= DBL_MAX)) {
+    if (!(hw->v2_layer_cpu_overhead_us >= 0 && hw->v2_layer_cpu_overhead_us <= 1e9)) {
         blis__copy_cstr(err->path, sizeof err->path, "perLayerOverhead");
         return blis_err_set(err, BLIS_E_INVALID, 0, 0, "must be finite and >= 0");
     }
@@ -4115,6 +4147,16 @@ BLIS_DEF void blis_roofline_mem(const blis_model_config *m, int version, double 
     }
     total += out->model_weights;
     out->total = total;
+}
+
+/* The one conversion of a step time to integer microseconds (already
+ * rounded as the reference rounds); out of int64 range is an error, never
+ * undefined behaviour. */
+static blis_status blis__step_us(double rounded_us, blis_step_breakdown *out, blis_err *err) {
+    if (!(rounded_us >= 0 && rounded_us < 9.0e18))
+        return blis_err_set(err, BLIS_E_RANGE, 0, 0, "step time out of range (the model or batch is too large)");
+    out->step_time_us = (int64_t)rounded_us;
+    return BLIS_OK;
 }
 
 static blis_status blis__batch_check(const blis_step_batch *b, int tp, blis_err *err) {
@@ -4217,9 +4259,8 @@ BLIS_DEF blis_status blis_roofline_v1_step(const blis_model_config *m, const bli
     out->layer_overhead_us = layer_floor_s * 1e6;
     out->comm_us = comm_s * 1e6;
     out->step_overhead_us = hw->v1_step_overhead_us;
-    out->step_time_us =
-        (int64_t)round(out->hardware_s * 1e6 + layer_floor_s * 1e6 + comm_s * 1e6 + hw->v1_step_overhead_us);
-    return BLIS_OK;
+    return blis__step_us(round(out->hardware_s * 1e6 + layer_floor_s * 1e6 + comm_s * 1e6 + hw->v1_step_overhead_us),
+                         out, err);
 }
 
 /* ---- the Transformer Roofline Analyzer ----
@@ -4337,6 +4378,20 @@ static void blis__tra_moe(blis__tra *t, const blis_model_config *m) {
     blis__tra_mlp(t, "Ffn - NonMoE_", (double)m->dense_intermediate_size, 1, dense_blocks);
 }
 
+/* Every per-layer value times its blocks stays below 4e17 (exact enough in
+ * int64 sums, and no float-to-integer overflow). */
+static int blis__tra_in_range(const blis_tra_report *r) {
+    size_t i;
+    for (i = 0; i < r->row_count; i++) {
+        const blis_tra_row *row = &r->rows[i];
+        double b = (double)row->blocks;
+        if (!(row->compute_flops * b < 4.0e17 && row->weight_bytes * b < 4.0e17 && row->input_bytes * b < 4.0e17 &&
+              row->output_bytes * b < 4.0e17))
+            return 0;
+    }
+    return 1;
+}
+
 static void blis__tra_totals(blis_tra_report *r) {
     size_t i, k = 0;
     for (i = 0; i < r->row_count; i++) { /* layers in no block are dropped */
@@ -4389,8 +4444,19 @@ BLIS_DEF blis_status blis_tra_analyze(const blis_model_config *m, const int64_t 
     else
         blis__tra_mlp(&t, "Ffn - ", (double)m->intermediate_size, 1, m->num_layers);
     blis__tra_add(&t, "Ffn - ResidualAdd", m->num_layers);
-    blis__tra_totals(out);
     kv_per_token = hd * (double)m->num_kv_heads * 2 * t.dt;
+    {
+        double tokens = 0, experts = 0;
+        for (i = 0; i < q; i++) tokens += (double)(cached[i] + input[i]);
+        if (m->arch == BLIS_ARCH_MOE)
+            experts =
+                t.h * (double)m->expert_intermediate_size * t.dt * 3 * (double)m->num_experts * (double)m->num_layers;
+        if (!blis__tra_in_range(out) || !(tokens * kv_per_token * (double)m->num_layers < 4.0e17) ||
+            !(experts < 4.0e17))
+            return blis_err_set(err, BLIS_E_RANGE, 0, 0,
+                                "the counts exceed 4e17 (model or batch too large to analyse)");
+    }
+    blis__tra_totals(out);
     for (i = 0; i < q; i++)
         out->kv_cache_bytes += (int64_t)((double)(cached[i] + input[i]) * kv_per_token) * m->num_layers;
     if (m->arch == BLIS_ARCH_MOE) {
@@ -4835,7 +4901,7 @@ static int blis__table_cmp(const void *a, const void *b) {
 BLIS_DEF blis_status blis_mfu_db_add_prefill_csv(blis_mfu_db *db, const char *name, const char *src, size_t len,
                                                  const char *source, blis_err *err) {
     blis_csv csv;
-    blis_mfu_table *t;
+    blis_mfu_table *t = NULL;
     size_t i;
     blis_status st = blis__mfu_parse(src, len, source, &csv, err);
     if (st) return st;
@@ -4859,7 +4925,8 @@ BLIS_DEF blis_status blis_mfu_db_add_prefill_csv(blis_mfu_db *db, const char *na
         }
     }
     blis_csv_free(&csv);
-    if (!st) qsort(db->prefill, db->prefill_count, sizeof *db->prefill, blis__table_cmp);
+    if (st == BLIS_OK) qsort(db->prefill, db->prefill_count, sizeof *db->prefill, blis__table_cmp);
+    else if (t) db->prefill_count--; /* drop the half-built table (it is the last one) */
     return st;
 }
 
@@ -4906,7 +4973,7 @@ static blis_status blis__decode_grid(blis_mfu_db *db, blis_mfu_table *t, blis_er
 BLIS_DEF blis_status blis_mfu_db_add_decode_csv(blis_mfu_db *db, const char *name, const char *src, size_t len,
                                                 const char *source, blis_err *err) {
     blis_csv csv;
-    blis_mfu_table *t;
+    blis_mfu_table *t = NULL;
     blis_status st = blis__mfu_parse(src, len, source, &csv, err);
     if (st) return st;
     if (!(st = blis__mfu_table_new(db, 1, name, source, &t, err))) {
@@ -4917,7 +4984,8 @@ BLIS_DEF blis_status blis_mfu_db_add_decode_csv(blis_mfu_db *db, const char *nam
             st = blis__decode_grid(db, t, err);
     }
     blis_csv_free(&csv);
-    if (!st) qsort(db->decode, db->decode_count, sizeof *db->decode, blis__table_cmp);
+    if (st == BLIS_OK) qsort(db->decode, db->decode_count, sizeof *db->decode, blis__table_cmp);
+    else if (t) db->decode_count--; /* drop the half-built table (it is the last one) */
     return st;
 }
 
@@ -5325,8 +5393,7 @@ BLIS_DEF blis_status blis_roofline_v2_step(const blis_model_config *m, const bli
     out->hardware_s = pt > dt ? pt : dt; /* v2 combines the phases by max */
     overhead_us = hw->v2_layer_cpu_overhead_us * c.L / (double)tp;
     out->layer_overhead_us = overhead_us;
-    out->step_time_us = (int64_t)round((out->hardware_s + overhead_us / 1e6) * 1e6);
-    return BLIS_OK;
+    return blis__step_us(round((out->hardware_s + overhead_us / 1e6) * 1e6), out, err);
 }
 
 #endif /* BLIS_IMPLEMENTATION */

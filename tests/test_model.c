@@ -136,6 +136,10 @@ static const bad_model_case bad_model_cases[] = {
      "{\"model_type\": \"mixtral\", \"torch_dtype\": \"bfloat16\", \"num_hidden_layers\": 2, \"hidden_size\": 64,"
      " \"num_attention_heads\": 8, \"intermediate_size\": 128, \"num_local_experts\": 8, \"num_experts_per_tok\": 9}",
      BLIS_E_INVALID, "num_experts_per_tok", "must be in 1..8, got 9"},
+    {"hidden_absurd", T_CFG("\"num_hidden_layers\": 2, \"hidden_size\": 33554432, \"num_attention_heads\": 8"),
+     BLIS_E_INVALID, "hidden_size", "must be in 0..16777216, got 33554432"},
+    {"layers_absurd", T_CFG("\"num_hidden_layers\": 9000000000, \"hidden_size\": 64, \"num_attention_heads\": 8"),
+     BLIS_E_INVALID, "num_hidden_layers", "must be in 0..100000"},
     {"moe_without_experts",
      "{\"model_type\": \"mixtral\", \"torch_dtype\": \"bfloat16\", \"num_hidden_layers\": 2, \"hidden_size\": 64,"
      " \"num_attention_heads\": 8, \"intermediate_size\": 128}",
@@ -215,7 +219,7 @@ TEST(hw_field_names_ignore_case_and_bad_values) {
     CHECK_STR(err.path, "X.TFlopsPeak");
     CHECK_EQ_I64(t_hw("{\"X\": {\"TFlopsPeak\": -1, \"BwPeakTBs\": 1}}", "X", &hw, &err), BLIS_OK);
     CHECK_EQ_I64(blis_hw_config_validate(&hw, 2, &err), BLIS_E_INVALID);
-    CHECK_CONTAINS(err.msg, "must be a valid positive number, got -1");
+    CHECK_CONTAINS(err.msg, "must be a valid positive number (1e-9 to 1e12), got -1");
     CHECK_EQ_I64(t_hw("{\"X\": 5}", "X", &hw, &err), BLIS_E_TYPE);
     CHECK_EQ_I64(t_hw("[]", "X", &hw, &err), BLIS_E_TYPE);
 }

@@ -372,6 +372,8 @@ TEST(mfu_bad_tables) {
         BLIS_E_TYPE);
     CHECK_STR(err.source, "p.csv");
     CHECK_EQ_U64(err.line, 2);
+    CHECK_EQ_U64(db.prefill_count, 0); /* the failed table is not left half-built */
+    CHECK_EQ_F64(blis_mfu_attn_prefill(&db, 100), 1e-4);
     CHECK_EQ_I64(blis_mfu_db_add_prefill_csv(&db, "8-8", "dtype,seq_len,latency_us,mfu\n", 29, "p.csv", &err),
                  BLIS_E_INVALID);
     CHECK_CONTAINS(err.msg, "is not <heads>-<kv_heads>-<head_dim>.csv");
@@ -515,4 +517,32 @@ TEST(roofline_laws_v2_synthetic_db) {
     CHECK(blis_roofline_v2_step(&m, &hw, &db, 0, &bt, &a, &err) == BLIS_E_INVALID);
     CHECK_CONTAINS(err.msg, "roofline requires TP > 0, got 0");
     blis_mfu_db_free(&db);
+}
+
+/* The largest model validation admits, with the largest token counts a
+ * batch admits: a clean range error, never undefined behaviour (the UBSan
+ * run checks the latter). */
+TEST(roofline_extremes_are_errors_not_ub) {
+    blis_model_config m;
+    blis_hw_config hw;
+    blis_step_req r = {(int64_t)1 << 40, (int64_t)1 << 40};
+    blis_step_batch b;
+    blis_step_breakdown out;
+    blis_err err;
+    t_law_model(&m);
+    t_law_hw(&hw);
+    m.num_layers = 100000;
+    m.hidden_size = (int64_t)1 << 24;
+    m.num_heads = 1;
+    m.num_kv_heads = 1;
+    m.intermediate_size = (int64_t)1 << 24;
+    CHECK_EQ_I64(blis_model_config_validate(&m, &err), BLIS_OK);
+    b.prefill = &r;
+    b.prefill_count = 1;
+    b.decode = &r;
+    b.decode_count = 1;
+    CHECK_EQ_I64(blis_roofline_v1_step(&m, &hw, 1, &b, &out, &err), BLIS_E_RANGE);
+    CHECK_CONTAINS(err.msg, "step time out of range");
+    r.progress_tokens = -1;
+    CHECK_EQ_I64(blis_roofline_v1_step(&m, &hw, 1, &b, &out, &err), BLIS_E_INVALID);
 }

@@ -25,6 +25,78 @@ static int blis_fuzz_write_doc(const blis_doc *doc, blis_buf *out) {
     return (int)blis_jw_finish(&w);
 }
 
+/* Any document through the config readers; a valid model through both
+ * rooflines and the analyzer. Errors are fine; crashes and UB are not. */
+static int blis_fuzz_configs(const blis_doc *doc) {
+    blis_model_config m;
+    blis_hw_config hw;
+    blis_err err;
+    blis_step_breakdown out;
+    blis_step_req pre = {7, 300}, dec[3] = {{10, 1}, {5000, 1}, {0, 1}};
+    blis_step_batch b;
+    blis_mfu_db db;
+    blis_tra_report *r;
+    int64_t cached[2] = {0, 1024}, input[2] = {512, 1};
+    if (blis_hw_config_from_doc(doc, "H100", &hw, &err) == BLIS_OK) {
+        (void)blis_hw_config_validate(&hw, 1, &err);
+        (void)blis_hw_config_validate(&hw, 2, &err);
+    }
+    if (blis_model_config_from_doc(doc, &m, &err) != BLIS_OK || blis_model_config_validate(&m, &err) != BLIS_OK)
+        return 0;
+    memset(&hw, 0, sizeof hw);
+    hw.tflops_peak = 989.5;
+    hw.bw_peak_tbs = 3.35;
+    hw.v1_bw_efficiency = 0.72;
+    hw.v1_mfu_prefill = 0.65;
+    hw.v1_mfu_decode = 0.12;
+    hw.v2_layer_cpu_overhead_us = 100;
+    b.prefill = &pre;
+    b.prefill_count = 1;
+    b.decode = dec;
+    b.decode_count = 3;
+    (void)blis_roofline_v1_step(&m, &hw, 2, &b, &out, &err);
+    blis_mfu_db_init(&db, NULL);
+    if (blis_mfu_db_select_model(&db, &m, &err) == BLIS_OK)
+        (void)blis_roofline_v2_step(&m, &hw, &db, 4, &b, &out, &err);
+    blis_mfu_db_free(&db);
+    r = (blis_tra_report *)malloc(sizeof *r);
+    if (r && blis_tra_analyze(&m, cached, input, 2, 0, r, &err) == BLIS_OK) {
+        blis_buf t;
+        memset(&t, 0, sizeof t);
+        if (blis_tra_write_table(r, &hw, 2, blis_buf_write, &t) != 0) {
+            free(r);
+            blis_buf_free(&t);
+            return blis_fuzz_report("json", "analyzer table failed");
+        }
+        blis_buf_free(&t);
+    }
+    free(r);
+    return 0;
+}
+
+/* The bytes as each kind of MFU table, then lookups over them. */
+static void blis_fuzz_mfu_tables(const unsigned char *data, size_t size) {
+    blis_mfu_db db;
+    blis_err err;
+    blis_model_config m;
+    const char *src = (const char *)data;
+    memset(&m, 0, sizeof m);
+    m.num_heads = 32;
+    m.num_kv_heads = 8;
+    m.hidden_size = 4096;
+    blis_mfu_db_init(&db, NULL);
+    (void)blis_mfu_db_add_gemm_csv(&db, src, size, "gemm", &err);
+    (void)blis_mfu_db_add_prefill_csv(&db, "32-8-128", src, size, "prefill", &err);
+    (void)blis_mfu_db_add_decode_csv(&db, "32-8-128-tp1", src, size, "decode", &err);
+    (void)blis_mfu_db_select_model(&db, &m, &err);
+    (void)blis_mfu_gemm(&db, 77, 4096, 14336);
+    (void)blis_mfu_gemm(&db, 1 << 20, 1, 1);
+    (void)blis_mfu_attn_prefill(&db, 3000);
+    (void)blis_mfu_attn_decode(&db, 20, 5000, 4);
+    (void)blis_mfu_attn_decode(&db, 0, 0, 1);
+    blis_mfu_db_free(&db);
+}
+
 /* JSON: parse; a document satisfies the invariants; writing it, parsing the
  * output and writing again gives identical bytes; the output also parses
  * as YAML (flow style) to the same document. */
@@ -40,6 +112,7 @@ static int blis_fuzz_json(const unsigned char *data, size_t size) {
         return 0;
     }
     if (blis_doc_check(&doc)) rc = blis_fuzz_report("json", "document invariants");
+    if (!rc) rc = blis_fuzz_configs(&doc);
     if (!rc && blis_fuzz_write_doc(&doc, &a) != BLIS_OK) rc = blis_fuzz_report("json", "writer failed");
     if (!rc) {
         if (blis_json_parse(a.data, a.len, NULL, &again, &err) != BLIS_OK) {
@@ -121,6 +194,7 @@ static int blis_fuzz_csv(const unsigned char *data, size_t size) {
     blis_buf out;
     uint32_t row, col, rows = 0;
     int has = 1, rc = 0;
+    blis_fuzz_mfu_tables(data, size);
     if (blis_csv_parse((const char *)data, size, NULL, &csv, &err) != BLIS_OK) {
         if (err.status == BLIS_OK || err.msg[0] == '\0')
             return blis_fuzz_report("csv", "error without status or message");
