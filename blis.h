@@ -389,6 +389,10 @@ BLIS_DEF void blis_jw_f64(blis_jw *w, double v); /* Go format; NaN/Inf -> BLIS_E
 BLIS_DEF void blis_jw_i64(blis_jw *w, int64_t v);
 BLIS_DEF void blis_jw_bool(blis_jw *w, int v);
 BLIS_DEF void blis_jw_null(blis_jw *w);
+/* A member in one call: key, then the value. */
+BLIS_DEF void blis_jw_key_f64(blis_jw *w, const char *key, double v);
+BLIS_DEF void blis_jw_key_i64(blis_jw *w, const char *key, int64_t v);
+BLIS_DEF void blis_jw_key_str(blis_jw *w, const char *key, const char *s);
 /* Writes a whole document subtree (numbers re-printed in Go format). */
 BLIS_DEF void blis_jw_node(blis_jw *w, const blis_doc *doc, const blis_node *node);
 /* BLIS_OK if everything was written and every container closed. */
@@ -2544,6 +2548,21 @@ BLIS_DEF void blis_jw_i64(blis_jw *w, int64_t v) {
 BLIS_DEF void blis_jw_bool(blis_jw *w, int v) { blis__jw_scalar(w, v ? "true" : "false", v ? 4u : 5u); }
 BLIS_DEF void blis_jw_null(blis_jw *w) { blis__jw_scalar(w, "null", 4); }
 
+BLIS_DEF void blis_jw_key_f64(blis_jw *w, const char *key, double v) {
+    blis_jw_key(w, key);
+    blis_jw_f64(w, v);
+}
+
+BLIS_DEF void blis_jw_key_i64(blis_jw *w, const char *key, int64_t v) {
+    blis_jw_key(w, key);
+    blis_jw_i64(w, v);
+}
+
+BLIS_DEF void blis_jw_key_str(blis_jw *w, const char *key, const char *str) {
+    blis_jw_key(w, key);
+    blis_jw_str(w, str);
+}
+
 BLIS_DEF void blis_jw_node(blis_jw *w, const blis_doc *doc, const blis_node *node) {
     uint32_t i;
     switch ((blis_node_kind)node->kind) {
@@ -4210,20 +4229,13 @@ static void blis__phase_write(blis_jw *w, const char *name, const blis_phase *p)
         return;
     }
     blis_jw_object_begin(w);
-    blis_jw_key(w, "gemm_flops");
-    blis_jw_f64(w, p->gemm_flops);
-    blis_jw_key(w, "other_flops");
-    blis_jw_f64(w, p->other_flops);
-    blis_jw_key(w, "weight_bytes");
-    blis_jw_f64(w, p->weight_bytes);
-    blis_jw_key(w, "dynamic_bytes");
-    blis_jw_f64(w, p->dynamic_bytes);
-    blis_jw_key(w, "compute_s");
-    blis_jw_f64(w, p->compute_s);
-    blis_jw_key(w, "memory_s");
-    blis_jw_f64(w, p->memory_s);
-    blis_jw_key(w, "bound");
-    blis_jw_str(w, p->memory_bound ? "memory" : "compute");
+    blis_jw_key_f64(w, "gemm_flops", p->gemm_flops);
+    blis_jw_key_f64(w, "other_flops", p->other_flops);
+    blis_jw_key_f64(w, "weight_bytes", p->weight_bytes);
+    blis_jw_key_f64(w, "dynamic_bytes", p->dynamic_bytes);
+    blis_jw_key_f64(w, "compute_s", p->compute_s);
+    blis_jw_key_f64(w, "memory_s", p->memory_s);
+    blis_jw_key_str(w, "bound", p->memory_bound ? "memory" : "compute");
     blis_jw_object_end(w);
 }
 
@@ -4231,16 +4243,11 @@ BLIS_DEF void blis_step_breakdown_write(blis_jw *w, const blis_step_breakdown *b
     blis_jw_object_begin(w);
     blis__phase_write(w, "prefill", &b->prefill);
     blis__phase_write(w, "decode", &b->decode);
-    blis_jw_key(w, "hardware_s");
-    blis_jw_f64(w, b->hardware_s);
-    blis_jw_key(w, "layer_overhead_us");
-    blis_jw_f64(w, b->layer_overhead_us);
-    blis_jw_key(w, "comm_us");
-    blis_jw_f64(w, b->comm_us);
-    blis_jw_key(w, "step_overhead_us");
-    blis_jw_f64(w, b->step_overhead_us);
-    blis_jw_key(w, "step_time_us");
-    blis_jw_i64(w, b->step_time_us);
+    blis_jw_key_f64(w, "hardware_s", b->hardware_s);
+    blis_jw_key_f64(w, "layer_overhead_us", b->layer_overhead_us);
+    blis_jw_key_f64(w, "comm_us", b->comm_us);
+    blis_jw_key_f64(w, "step_overhead_us", b->step_overhead_us);
+    blis_jw_key_i64(w, "step_time_us", b->step_time_us);
     blis_jw_object_end(w);
 }
 
@@ -4680,28 +4687,19 @@ static void blis__tra_json_row(blis_jw *w, const char *name, int64_t blocks, dou
                                const blis_hw_config *hw, int tp) {
     double denom = (double)(int64_t)wb + (double)(int64_t)in + (double)(int64_t)out;
     blis_jw_object_begin(w);
-    blis_jw_key(w, "name");
-    blis_jw_str(w, name);
-    blis_jw_key(w, "blocks");
-    blis_jw_i64(w, blocks);
-    blis_jw_key(w, "compute_flops");
-    blis_jw_f64(w, f);
-    blis_jw_key(w, "weight_bytes");
-    blis_jw_f64(w, wb);
-    blis_jw_key(w, "input_bytes");
-    blis_jw_f64(w, in);
-    blis_jw_key(w, "output_bytes");
-    blis_jw_f64(w, out);
-    blis_jw_key(w, "operational_intensity");
-    blis_jw_f64(w, denom > 0 ? (double)(int64_t)f / denom : 0);
+    blis_jw_key_str(w, "name", name);
+    blis_jw_key_i64(w, "blocks", blocks);
+    blis_jw_key_f64(w, "compute_flops", f);
+    blis_jw_key_f64(w, "weight_bytes", wb);
+    blis_jw_key_f64(w, "input_bytes", in);
+    blis_jw_key_f64(w, "output_bytes", out);
+    blis_jw_key_f64(w, "operational_intensity", denom > 0 ? (double)(int64_t)f / denom : 0);
     if (hw) {
         double t;
         int mb;
         blis__tra_time(f, wb, in, out, hw, tp, &t, &mb);
-        blis_jw_key(w, "time_s");
-        blis_jw_f64(w, t);
-        blis_jw_key(w, "bound");
-        blis_jw_str(w, mb ? "memory" : "compute");
+        blis_jw_key_f64(w, "time_s", t);
+        blis_jw_key_str(w, "bound", mb ? "memory" : "compute");
     }
     blis_jw_object_end(w);
 }
@@ -4710,8 +4708,7 @@ BLIS_DEF void blis_tra_write_json(const blis_tra_report *r, const blis_hw_config
     size_t i;
     if (tp < 1) tp = 1;
     blis_jw_object_begin(w);
-    blis_jw_key(w, "blocks");
-    blis_jw_i64(w, r->layers);
+    blis_jw_key_i64(w, "blocks", r->layers);
     blis_jw_key(w, "layers");
     blis_jw_array_begin(w);
     for (i = 0; i < r->row_count; i++)
@@ -4723,18 +4720,13 @@ BLIS_DEF void blis_tra_write_json(const blis_tra_report *r, const blis_hw_config
                        (double)r->total_input_bytes, (double)r->total_output_bytes, hw, tp);
     blis_jw_key(w, "storage_bytes");
     blis_jw_object_begin(w);
-    blis_jw_key(w, "weights");
-    blis_jw_i64(w, r->total_weight_bytes);
-    blis_jw_key(w, "kv_cache");
-    blis_jw_i64(w, r->kv_cache_bytes);
+    blis_jw_key_i64(w, "weights", r->total_weight_bytes);
+    blis_jw_key_i64(w, "kv_cache", r->kv_cache_bytes);
     if (r->has_additional_experts) {
-        blis_jw_key(w, "additional_experts");
-        blis_jw_i64(w, r->additional_experts_bytes);
+        blis_jw_key_i64(w, "additional_experts", r->additional_experts_bytes);
     }
-    blis_jw_key(w, "embedding_table");
-    blis_jw_i64(w, r->embedding_bytes);
-    blis_jw_key(w, "total");
-    blis_jw_i64(w, r->storage_bytes);
+    blis_jw_key_i64(w, "embedding_table", r->embedding_bytes);
+    blis_jw_key_i64(w, "total", r->storage_bytes);
     blis_jw_object_end(w);
     blis_jw_object_end(w);
 }
@@ -4925,8 +4917,10 @@ BLIS_DEF blis_status blis_mfu_db_add_prefill_csv(blis_mfu_db *db, const char *na
         }
     }
     blis_csv_free(&csv);
-    if (st == BLIS_OK) qsort(db->prefill, db->prefill_count, sizeof *db->prefill, blis__table_cmp);
-    else if (t) db->prefill_count--; /* drop the half-built table (it is the last one) */
+    if (st == BLIS_OK)
+        qsort(db->prefill, db->prefill_count, sizeof *db->prefill, blis__table_cmp);
+    else if (t)
+        db->prefill_count--; /* drop the half-built table (it is the last one) */
     return st;
 }
 
@@ -4984,8 +4978,10 @@ BLIS_DEF blis_status blis_mfu_db_add_decode_csv(blis_mfu_db *db, const char *nam
             st = blis__decode_grid(db, t, err);
     }
     blis_csv_free(&csv);
-    if (st == BLIS_OK) qsort(db->decode, db->decode_count, sizeof *db->decode, blis__table_cmp);
-    else if (t) db->decode_count--; /* drop the half-built table (it is the last one) */
+    if (st == BLIS_OK)
+        qsort(db->decode, db->decode_count, sizeof *db->decode, blis__table_cmp);
+    else if (t)
+        db->decode_count--; /* drop the half-built table (it is the last one) */
     return st;
 }
 

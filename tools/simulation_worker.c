@@ -245,21 +245,14 @@ static int print_step(const step_args *a, const char *model_path, const blis_ste
     blis_jw w;
     blis_jw_init(&w, file_write, stdout, 2);
     blis_jw_object_begin(&w);
-    blis_jw_key(&w, "step_time_us");
-    blis_jw_i64(&w, b->step_time_us);
-    blis_jw_key(&w, "roofline");
-    blis_jw_i64(&w, b->version);
-    blis_jw_key(&w, "model");
-    blis_jw_str(&w, a->model ? a->model : a->model_dir);
-    blis_jw_key(&w, "model_config");
-    blis_jw_str(&w, model_path);
-    blis_jw_key(&w, "hardware");
-    blis_jw_str(&w, a->gpu);
-    blis_jw_key(&w, "tp");
-    blis_jw_i64(&w, a->tp);
+    blis_jw_key_i64(&w, "step_time_us", b->step_time_us);
+    blis_jw_key_i64(&w, "roofline", b->version);
+    blis_jw_key_str(&w, "model", a->model ? a->model : a->model_dir);
+    blis_jw_key_str(&w, "model_config", model_path);
+    blis_jw_key_str(&w, "hardware", a->gpu);
+    blis_jw_key_i64(&w, "tp", a->tp);
     if (db) {
-        blis_jw_key(&w, "attention_config");
-        blis_jw_str(&w, db->attn_config);
+        blis_jw_key_str(&w, "attention_config", db->attn_config);
     }
     blis_jw_key(&w, "batch");
     blis_jw_object_begin(&w);
