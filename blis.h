@@ -4790,33 +4790,49 @@ static blis_status blis__mfu_column(blis_mfu_db *db, const blis_csv *csv, const 
     return BLIS_OK;
 }
 
+/* Reads a column of GEMM dimensions: exact integers in 1..2^40. */
+static blis_status blis__mfu_dims(const blis_csv *csv, const char *name, int64_t *out, blis_err *err) {
+    uint32_t col = 0, r;
+    blis_status st = blis__mfu_col(csv, name, &col, err);
+    for (r = 0; st == BLIS_OK && r < csv->rows; r++) {
+        st = blis_csv_get_i64(csv, r, col, &out[r], err);
+        if (st == BLIS_OK && (out[r] < 1 || out[r] > ((int64_t)1 << 40))) {
+            const blis_csv_field *f = blis_csv_cell(csv, r, col);
+            st = blis_err_set(err, BLIS_E_RANGE, f->line, f->col, "row %lu, column \"%s\": expected 1..2^40, got %lld",
+                              (unsigned long)r + 2, name, (long long)out[r]);
+        }
+    }
+    return st;
+}
+
 static blis_status blis__gemm_groups(blis_mfu_db *db, blis_err *err);
 
 BLIS_DEF blis_status blis_mfu_db_add_gemm_csv(blis_mfu_db *db, const char *src, size_t len, const char *source,
                                               blis_err *err) {
     blis_csv csv;
-    double *m = NULL, *k = NULL, *n = NULL, *mfu = NULL;
+    int64_t *dims = NULL;
+    double *mfu = NULL;
     blis_status st = blis__mfu_parse(src, len, source, &csv, err);
     uint32_t r;
     if (st) return st;
-    if ((st = blis__mfu_column(db, &csv, "m", &m, err)) || (st = blis__mfu_column(db, &csv, "k", &k, err)) ||
-        (st = blis__mfu_column(db, &csv, "n", &n, err)) || (st = blis__mfu_column(db, &csv, "mfu", &mfu, err))) {
-        blis_csv_free(&csv);
-        return st;
-    }
-    if (blis__grow(&db->arena.alloc, (void **)&db->gemm, &db->gemm_cap, db->gemm_rows + csv.rows, sizeof *db->gemm)) {
-        blis_csv_free(&csv);
-        return blis__nomem(err);
-    }
-    for (r = 0; r < csv.rows; r++) {
+    dims = (int64_t *)blis__alloc(&db->arena.alloc, (3 * (size_t)csv.rows + 1) * sizeof(int64_t));
+    if (!dims) st = blis__nomem(err);
+    if (!st && !(st = blis__mfu_dims(&csv, "m", dims, err)) &&
+        !(st = blis__mfu_dims(&csv, "k", dims + csv.rows, err)) &&
+        !(st = blis__mfu_dims(&csv, "n", dims + 2 * (size_t)csv.rows, err)) &&
+        !(st = blis__mfu_column(db, &csv, "mfu", &mfu, err)) &&
+        blis__grow(&db->arena.alloc, (void **)&db->gemm, &db->gemm_cap, db->gemm_rows + csv.rows, sizeof *db->gemm))
+        st = blis__nomem(err);
+    for (r = 0; st == BLIS_OK && r < csv.rows; r++) {
         blis_mfu_gemm_row *row = &db->gemm[db->gemm_rows++];
-        row->m = (int64_t)m[r];
-        row->k = (int64_t)k[r];
-        row->n = (int64_t)n[r];
+        row->m = dims[r];
+        row->k = dims[csv.rows + r];
+        row->n = dims[2 * (size_t)csv.rows + r];
         row->mfu = mfu[r];
     }
+    blis__free(&db->arena.alloc, dims);
     blis_csv_free(&csv);
-    return blis__gemm_groups(db, err);
+    return st == BLIS_OK ? blis__gemm_groups(db, err) : st;
 }
 
 /* Groups GEMM rows by (k, n) in first-seen order, m ascending (stable). */
