@@ -374,6 +374,16 @@ TEST(mfu_bad_tables) {
     CHECK_EQ_U64(err.line, 2);
     CHECK_EQ_U64(db.prefill_count, 0); /* the failed table is not left half-built */
     CHECK_EQ_F64(blis_mfu_attn_prefill(&db, 100), 1e-4);
+    {
+        const char *huge = "m,k,n,latency_us,mfu\n1,4096,4096,1,0.1\n1,2222222222222222222222,4096,1,0.1\n";
+        const char *zero = "m,k,n,latency_us,mfu\n0,4096,4096,1,0.1\n";
+        CHECK_EQ_I64(blis_mfu_db_add_gemm_csv(&db, huge, strlen(huge), "g.csv", &err), BLIS_E_RANGE);
+        CHECK_EQ_U64(err.line, 3);
+        CHECK_EQ_U64(err.col, 3);
+        CHECK_EQ_I64(blis_mfu_db_add_gemm_csv(&db, zero, strlen(zero), "g.csv", &err), BLIS_E_RANGE);
+        CHECK_CONTAINS(err.msg, "row 2, column \"m\": expected 1..2^40, got 0");
+        CHECK_EQ_U64(db.gemm_rows, 0);
+    }
     CHECK_EQ_I64(blis_mfu_db_add_prefill_csv(&db, "8-8", "dtype,seq_len,latency_us,mfu\n", 29, "p.csv", &err),
                  BLIS_E_INVALID);
     CHECK_CONTAINS(err.msg, "is not <heads>-<kv_heads>-<head_dim>.csv");
