@@ -28,7 +28,7 @@ TEST_CFLAGS = $(WARN) $(DET) -D_POSIX_C_SOURCE=200809L -Wno-missing-prototypes -
 
 HEADERS = blis.h blis_fetch.h
 TOOLS   = simulation_worker transformer_roofline_analyzer
-TEST_SRC = $(wildcard tests/test_*.c) tests/runner.c tests/test.h tests/fuzz/fuzz_common.h
+TEST_SRC = $(wildcard tests/test_*.c) tests/runner.c tests/test.h tests/fuzz/fuzz_common.h tools/gen_rng_tables.c
 FUZZ_TARGETS = json yaml csv number
 VERSION = $(shell sed -n 's/^\#define BLIS_VERSION  *"\(.*\)"/\1/p' blis.h)
 
@@ -36,7 +36,7 @@ VERSION = $(shell sed -n 's/^\#define BLIS_VERSION  *"\(.*\)"/\1/p' blis.h)
 DET_STEP = step --model qwen3-14b --hardware H100 --tp 2 --prefill 100+900 --decode 4096x32
 DET_TRA = --input-tokens 512 1024 --hardware H100 --json -- mixtral-8x7b-v0.1
 
-.PHONY: test-install determinism all test check matrix test-asan test-valgrind test-musl lint fuzz bench install clean
+.PHONY: gen-rng-tables test-install determinism all test check matrix test-asan test-valgrind test-musl lint fuzz bench install clean
 
 all: $(TOOLS)
 
@@ -138,6 +138,14 @@ fuzz: $(foreach t,$(FUZZ_TARGETS),build/fuzz_$(t))
 build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(HEADERS)
 	@mkdir -p build
 	$(CLANG) -g -O1 -DBLIS_ARENA_EXACT -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< -lm
+
+# ---- generated tables ----
+
+# Regenerates the RNG tables of blis.h (the tests check they match).
+gen-rng-tables: tools/gen_rng_tables.c
+	@mkdir -p build
+	$(CC) -std=c99 -O2 -o build/gen_rng_tables tools/gen_rng_tables.c -lm
+	./build/gen_rng_tables
 
 # ---- benchmarks ----
 

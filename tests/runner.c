@@ -15,6 +15,7 @@
 
 #include "test_base.c"
 #include "test_number.c"
+#include "test_rng.c"
 #include "test_json.c"
 #include "test_csv.c"
 #include "test_yaml.c"

@@ -128,4 +128,25 @@ static int t_read_shared(t_ctx *t_, const char *rel, char **out, size_t *len) {
         }                                                                           \
     } while (0)
 
+/* Reads a shared JSON file into doc; 0 when ../shared is absent. */
+static int t_shared_json(t_ctx *t_, const char *rel, blis_doc *doc) {
+    char *src = NULL;
+    size_t len = 0;
+    blis_err err;
+    int ok;
+    if (!t_read_shared(t_, rel, &src, &len)) return 0;
+    ok = blis_json_parse(src, len, NULL, doc, &err) == BLIS_OK;
+    CHECK_MSG(ok, "%s: %s", rel, err.msg);
+    free(src);
+    return ok;
+}
+
+#define SHARED_JSON_OR_SKIP(rel, doc)                                               \
+    do {                                                                            \
+        if (!t_shared_json(t_, rel, doc)) {                                         \
+            if (!t_shared_dir()) SKIP("../shared is absent (set BLIS_SHARED_DIR)"); \
+            return;                                                                 \
+        }                                                                           \
+    } while (0)
+
 #endif

@@ -1,27 +1,6 @@
 /* tests/test_roofline.c - >>roofline and >>mfu: v1 and v2 step times, the MFU
  * database lookups, against the reference vectors; and the roofline laws. */
 
-/* Reads a shared JSON file into doc; 0 when ../shared is absent. */
-static int t_shared_json(t_ctx *t_, const char *rel, blis_doc *doc) {
-    char *src = NULL;
-    size_t len = 0;
-    blis_err err;
-    int ok;
-    if (!t_read_shared(t_, rel, &src, &len)) return 0;
-    ok = blis_json_parse(src, len, NULL, doc, &err) == BLIS_OK;
-    CHECK_MSG(ok, "%s: %s", rel, err.msg);
-    free(src);
-    return ok;
-}
-
-#define SHARED_JSON_OR_SKIP(rel, doc)                                               \
-    do {                                                                            \
-        if (!t_shared_json(t_, rel, doc)) {                                         \
-            if (!t_shared_dir()) SKIP("../shared is absent (set BLIS_SHARED_DIR)"); \
-            return;                                                                 \
-        }                                                                           \
-    } while (0)
-
 static int t_shared_model(t_ctx *t_, const char *dir, const char *name, blis_model_config *m) {
     char rel[256], *src = NULL;
     size_t len = 0;
