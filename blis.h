@@ -793,6 +793,94 @@ BLIS_DEF blis_status blis_roofline_v2_step(const blis_model_config *m, const bli
                                            int tp, const blis_step_batch *batch, blis_step_breakdown *out,
                                            blis_err *err);
 
+/* ==== >>workload  requests and workload generators ==== */
+
+/* Token IDs are random integers in [0, BLIS_MAX_TOKEN_ID) (reference: MaxTokenID). */
+#define BLIS_MAX_TOKEN_ID 128000
+
+/* Prefix identity of KV blocks: a 64-bit chained hash, block k's hash
+ * covering every token of blocks 0..k of the request's token sequence
+ * (input then output). Only equality matters (spec §3.6). */
+typedef struct blis_block_hasher {
+    uint64_t chain; /* hash of the last full block, 0 before the first */
+    uint64_t acc;   /* running hash of the current block's tokens */
+    int32_t fill;   /* tokens in the current block */
+    int32_t block_tokens;
+} blis_block_hasher;
+
+BLIS_DEF void blis_block_hasher_init(blis_block_hasher *h, int32_t block_tokens);
+/* Feeds one token; returns 1 and sets *block_hash when it completes a block. */
+BLIS_DEF int blis_block_hasher_push(blis_block_hasher *h, int64_t token, uint64_t *block_hash);
+
+/* One request. Token IDs are not stored: the KV cache needs only the hashes
+ * of the sequence's full blocks (input ++ output), computed at generation. */
+typedef struct blis_request {
+    int64_t index; /* "request_<index>" */
+    int64_t arrival_us;
+    int64_t input_tokens;
+    int64_t output_tokens;
+    uint64_t *block_hashes; /* (input + output) / block size entries; owned by the simulator */
+    int64_t block_hash_count;
+    /* engine state (spec §3.1) */
+    int state;               /* BLIS_REQ_QUEUED / RUNNING / COMPLETED */
+    int64_t progress_tokens; /* ProgressIndex */
+    int64_t new_tokens;      /* NumNewTokens of the current step */
+    int64_t computed_tokens; /* ComputedTokens entry; -1 when absent */
+    int ttft_set;
+    int64_t first_token_us; /* relative to arrival */
+    int64_t *itl_us;        /* inter-token latencies so far */
+    int64_t itl_count, itl_cap;
+    int64_t scheduled_step, finished_step;
+    double priority;
+    int64_t queue_pos; /* internal */
+} blis_request;
+
+enum { BLIS_REQ_QUEUED = 0, BLIS_REQ_RUNNING = 1, BLIS_REQ_COMPLETED = 2 };
+
+/* The legacy generator (v0.6.1 --workload distribution and the presets;
+ * spec §2.2): evenly spaced arrivals, gaussian lengths clamped to
+ * [min, max], a shared prefix; requests produced lazily, in arrival order. */
+typedef struct blis_legacy_workload {
+    double rate_per_s;
+    int64_t num_requests;
+    int64_t prefix_tokens;
+    int64_t prompt_mean, prompt_std, prompt_min, prompt_max;
+    int64_t output_mean, output_std, output_min, output_max;
+} blis_legacy_workload;
+
+/* Observes generated token IDs (tests); kind 0 prefix, 1 prompt, 2 output. */
+typedef void (*blis_token_fn)(void *user, int kind, int64_t request, int64_t position, int64_t token);
+
+typedef struct blis_legacy_gen {
+    blis_legacy_workload w;
+    blis_rng rng;
+    int64_t horizon_us;
+    int64_t block_tokens;
+    int64_t t_us;
+    int64_t next_index;
+    int done;
+    int64_t *prefix;                /* the shared prefix's token IDs */
+    blis_block_hasher prefix_chain; /* the hasher after the prefix's full blocks */
+    int64_t prefix_full_blocks;
+    uint64_t *prefix_hashes;
+    blis_alloc alloc;
+    blis_token_fn on_token;
+    void *on_token_user;
+} blis_legacy_gen;
+
+/* Checks the configuration as the reference does (rate > 0 and finite; each
+ * mean and stdev within [min, max]; non-negative prefix). */
+BLIS_DEF blis_status blis_legacy_workload_validate(const blis_legacy_workload *w, blis_err *err);
+/* Draws the prefix from the "workload" stream of master_seed. */
+BLIS_DEF blis_status blis_legacy_gen_init(blis_legacy_gen *g, const blis_legacy_workload *w, int64_t master_seed,
+                                          int64_t horizon_us, int64_t block_tokens, const blis_alloc *alloc,
+                                          blis_token_fn on_token, void *user, blis_err *err);
+/* Produces the next request into *r (block_hashes allocated from the
+ * generator's allocator; free with blis_request_free). *has = 0 at the end. */
+BLIS_DEF blis_status blis_legacy_gen_next(blis_legacy_gen *g, blis_request *r, int *has, blis_err *err);
+BLIS_DEF void blis_legacy_gen_free(blis_legacy_gen *g);
+BLIS_DEF void blis_request_free(const blis_alloc *alloc, blis_request *r);
+
 #ifdef __cplusplus
 }
 #endif
@@ -5859,6 +5947,168 @@ BLIS_DEF blis_status blis_roofline_v2_step(const blis_model_config *m, const bli
     overhead_us = hw->v2_layer_cpu_overhead_us * c.L / (double)tp;
     out->layer_overhead_us = overhead_us;
     return blis__step_us(round((out->hardware_s + overhead_us / 1e6) * 1e6), out, err);
+}
+
+/* ==== >>workload  implementation ====
+ * Owns: requests, the block hasher, the legacy generator. Uses: >>base
+ * (RNG). Used by: >>sim, the tools.
+ * Invariants: generation consumes the RNG exactly as the reference does
+ * (prefix tokens first; per request the prompt length, its tokens, the
+ * output length, its tokens), so the same seed gives the same requests; a
+ * request's block_hashes cover floor((input + output) / B) blocks; arrivals
+ * are non-decreasing. Checked by the workload vectors. */
+
+#define BLIS__HASH_MUL 0x9E3779B97F4A7C15ull
+
+static uint64_t blis__mix64(uint64_t x) { /* splitmix64 finaliser */
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBull;
+    x ^= x >> 31;
+    return x;
+}
+
+BLIS_DEF void blis_block_hasher_init(blis_block_hasher *h, int32_t block_tokens) {
+    h->chain = 0;
+    h->acc = 0x243F6A8885A308D3ull;
+    h->fill = 0;
+    h->block_tokens = block_tokens;
+}
+
+BLIS_DEF int blis_block_hasher_push(blis_block_hasher *h, int64_t token, uint64_t *block_hash) {
+    h->acc = (h->acc ^ (uint64_t)token) * BLIS__HASH_MUL;
+    h->acc ^= h->acc >> 32;
+    if (++h->fill < h->block_tokens) return 0;
+    h->chain = blis__mix64(h->acc ^ blis__mix64(h->chain + BLIS__HASH_MUL)) | 1u; /* never 0 */
+    h->acc = 0x243F6A8885A308D3ull;
+    h->fill = 0;
+    *block_hash = h->chain;
+    return 1;
+}
+
+BLIS_DEF blis_status blis_legacy_workload_validate(const blis_legacy_workload *w, blis_err *err) {
+    char num[BLIS_F64_BUF_MAX];
+    if (!(w->rate_per_s > 0 && w->rate_per_s <= DBL_MAX)) {
+        if (!blis_f64_format_go(w->rate_per_s, num))
+            blis__copy_cstr(num, sizeof num, w->rate_per_s != w->rate_per_s ? "NaN" : "+Inf");
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--rate must be a finite value > 0, got %s", num);
+    }
+    if (w->prompt_mean < w->prompt_min || w->prompt_mean > w->prompt_max || w->prompt_std < w->prompt_min ||
+        w->prompt_std > w->prompt_max || w->prompt_min < 0)
+        return blis_err_set(
+            err, BLIS_E_INVALID, 0, 0,
+            "prompt-tokens and prompt-tokens-stdev should be in range [prompt-tokens-min, prompt-tokens-max]");
+    if (w->output_mean < w->output_min || w->output_mean > w->output_max || w->output_std < w->output_min ||
+        w->output_std > w->output_max || w->output_min < 0)
+        return blis_err_set(
+            err, BLIS_E_INVALID, 0, 0,
+            "output-tokens and output-tokens-stdev should be in range [output-tokens-min, output-tokens-max]");
+    if (w->prefix_tokens < 0 || w->prefix_tokens > ((int64_t)1 << 30))
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--prefix-tokens must be in 0..2^30, got %lld",
+                            (long long)w->prefix_tokens);
+    if (w->prompt_max > ((int64_t)1 << 30) || w->output_max > ((int64_t)1 << 30))
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "token lengths must be at most 2^30");
+    if (w->num_requests < 0) return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--num-requests must be >= 0");
+    return BLIS_OK;
+}
+
+/* lengthGauss: min when min == max (no draw), else round(clamp(N(mean, std))). */
+static int64_t blis__length_gauss(blis_rng *r, int64_t mean, int64_t std, int64_t mn, int64_t mx) {
+    double v;
+    if (mn == mx) return mn;
+    v = blis_rng_norm_float64(r) * (double)std + (double)mean;
+    if (v > (double)mx) v = (double)mx; /* math.Min, then math.Max */
+    if (v < (double)mn) v = (double)mn;
+    if (v != v) v = (double)mn;
+    return (int64_t)round(v);
+}
+
+BLIS_DEF blis_status blis_legacy_gen_init(blis_legacy_gen *g, const blis_legacy_workload *w, int64_t master_seed,
+                                          int64_t horizon_us, int64_t block_tokens, const blis_alloc *alloc,
+                                          blis_token_fn on_token, void *user, blis_err *err) {
+    int64_t i;
+    uint64_t h;
+    blis_status st;
+    memset(g, 0, sizeof *g);
+    if ((st = blis_legacy_workload_validate(w, err))) return st;
+    if (block_tokens < 1 || block_tokens > (1 << 20))
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--block-size-in-tokens must be in 1..2^20");
+    g->w = *w;
+    if (alloc) g->alloc = *alloc;
+    g->horizon_us = horizon_us;
+    g->block_tokens = block_tokens;
+    g->on_token = on_token;
+    g->on_token_user = user;
+    blis_rng_seed(&g->rng, blis_rng_subsystem_seed(master_seed, "workload"));
+    g->prefix = (int64_t *)blis__alloc(&g->alloc, (size_t)(w->prefix_tokens + 1) * sizeof(int64_t));
+    g->prefix_hashes =
+        (uint64_t *)blis__alloc(&g->alloc, (size_t)(w->prefix_tokens / block_tokens + 1) * sizeof(uint64_t));
+    if (!g->prefix || !g->prefix_hashes) {
+        blis_legacy_gen_free(g);
+        return blis__nomem(err);
+    }
+    blis_block_hasher_init(&g->prefix_chain, (int32_t)block_tokens);
+    for (i = 0; i < w->prefix_tokens; i++) {
+        g->prefix[i] = blis_rng_intn(&g->rng, BLIS_MAX_TOKEN_ID);
+        if (on_token) on_token(user, 0, -1, i, g->prefix[i]);
+    }
+    for (i = 0; i < (w->prefix_tokens / block_tokens) * block_tokens; i++)
+        if (blis_block_hasher_push(&g->prefix_chain, g->prefix[i], &h)) g->prefix_hashes[g->prefix_full_blocks++] = h;
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_legacy_gen_next(blis_legacy_gen *g, blis_request *r, int *has, blis_err *err) {
+    const blis_legacy_workload *w = &g->w;
+    int64_t plen, olen, total, i, pos = 0;
+    blis_block_hasher hs;
+    uint64_t h;
+    *has = 0;
+    memset(r, 0, sizeof *r);
+    if (g->done || g->t_us >= g->horizon_us || g->next_index >= w->num_requests) return BLIS_OK;
+    plen = blis__length_gauss(&g->rng, w->prompt_mean, w->prompt_std, w->prompt_min, w->prompt_max);
+    total = w->prefix_tokens + plen + w->output_max; /* upper bound for the hash array */
+    r->block_hashes = (uint64_t *)blis__alloc(&g->alloc, (size_t)(total / g->block_tokens + 1) * sizeof(uint64_t));
+    if (!r->block_hashes) return blis__nomem(err);
+    memcpy(r->block_hashes, g->prefix_hashes, (size_t)g->prefix_full_blocks * sizeof(uint64_t));
+    r->block_hash_count = g->prefix_full_blocks;
+    hs = g->prefix_chain;
+    for (i = g->prefix_full_blocks * g->block_tokens; i < w->prefix_tokens; i++)
+        if (blis_block_hasher_push(&hs, g->prefix[i], &h)) r->block_hashes[r->block_hash_count++] = h;
+    for (i = 0; i < plen; i++, pos++) {
+        int64_t tok = blis_rng_intn(&g->rng, BLIS_MAX_TOKEN_ID);
+        if (g->on_token) g->on_token(g->on_token_user, 1, g->next_index, i, tok);
+        if (blis_block_hasher_push(&hs, tok, &h)) r->block_hashes[r->block_hash_count++] = h;
+    }
+    olen = blis__length_gauss(&g->rng, w->output_mean, w->output_std, w->output_min, w->output_max);
+    for (i = 0; i < olen; i++) {
+        int64_t tok = blis_rng_intn(&g->rng, BLIS_MAX_TOKEN_ID);
+        if (g->on_token) g->on_token(g->on_token_user, 2, g->next_index, i, tok);
+        if (blis_block_hasher_push(&hs, tok, &h)) r->block_hashes[r->block_hash_count++] = h;
+    }
+    r->index = g->next_index++;
+    r->arrival_us = g->t_us;
+    r->input_tokens = w->prefix_tokens + plen;
+    r->output_tokens = olen;
+    r->computed_tokens = -1;
+    *has = 1;
+    g->t_us += (int64_t)(1.0 / (w->rate_per_s / 1e6)); /* the reference's req/us rate, truncated */
+    if (g->t_us > g->horizon_us) g->done = 1;
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_legacy_gen_free(blis_legacy_gen *g) {
+    blis__free(&g->alloc, g->prefix);
+    blis__free(&g->alloc, g->prefix_hashes);
+    g->prefix = NULL;
+    g->prefix_hashes = NULL;
+}
+
+BLIS_DEF void blis_request_free(const blis_alloc *alloc, blis_request *r) {
+    blis__free(alloc, r->block_hashes);
+    blis__free(alloc, r->itl_us);
+    r->block_hashes = NULL;
+    r->itl_us = NULL;
 }
 
 #endif /* BLIS_IMPLEMENTATION */

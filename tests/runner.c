@@ -22,6 +22,7 @@
 #include "test_model.c"
 #include "test_roofline.c"
 #include "test_tra.c"
+#include "test_workload.c"
 #include "test_cli.c"
 #include "test_fuzz_replay.c"
 
