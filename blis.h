@@ -832,7 +832,10 @@ typedef struct blis_request {
     int64_t itl_count, itl_cap;
     int64_t scheduled_step, finished_step;
     double priority;
-    int64_t queue_pos; /* internal */
+    int64_t sched_delay_us; /* the last scheduling delay (-1: never scheduled) */
+    int32_t *kv_blocks;     /* the request's KV blocks (RequestMap entry) */
+    int64_t kv_count, kv_cap;
+    int kv_has_map; /* the RequestMap entry exists */
 } blis_request;
 
 enum { BLIS_REQ_QUEUED = 0, BLIS_REQ_RUNNING = 1, BLIS_REQ_COMPLETED = 2 };
@@ -880,6 +883,90 @@ BLIS_DEF blis_status blis_legacy_gen_init(blis_legacy_gen *g, const blis_legacy_
 BLIS_DEF blis_status blis_legacy_gen_next(blis_legacy_gen *g, blis_request *r, int *has, blis_err *err);
 BLIS_DEF void blis_legacy_gen_free(blis_legacy_gen *g);
 BLIS_DEF void blis_request_free(const blis_alloc *alloc, blis_request *r);
+
+/* ==== >>evq  the instance event queue ==== */
+
+/* Instance event kinds (spec §3.3); the no-op kinds still occupy the queue
+ * and advance the clock, as in the reference. */
+#define BLIS_EVENT_KIND_LIST(X) \
+    X(BLIS_EV_ARRIVAL)          \
+    X(BLIS_EV_QUEUED)           \
+    X(BLIS_EV_STEP)             \
+    X(BLIS_EV_SCHEDULED)        \
+    X(BLIS_EV_PREEMPTION)       \
+    X(BLIS_EV_REQUEST_LEFT)
+
+typedef enum blis_event_kind {
+#define BLIS__EV_ENUM(name) name,
+    BLIS_EVENT_KIND_LIST(BLIS__EV_ENUM)
+#undef BLIS__EV_ENUM
+        BLIS_EV_KIND_COUNT
+} blis_event_kind;
+
+typedef struct blis_event {
+    int64_t time_us;
+    blis_event_kind kind;
+    blis_request *req; /* NULL for steps */
+} blis_event;
+
+/* A binary min-heap on time only, with exactly the sift-up and sift-down of
+ * Go's container/heap, so events at equal times come out in the reference's
+ * order (spec §3.2). */
+typedef struct blis_evq {
+    blis_event *heap;
+    size_t len, cap;
+    blis_alloc alloc;
+} blis_evq;
+
+BLIS_DEF void blis_evq_init(blis_evq *q, const blis_alloc *alloc);
+BLIS_DEF blis_status blis_evq_push(blis_evq *q, int64_t time_us, blis_event_kind kind, blis_request *req);
+BLIS_DEF int blis_evq_pop(blis_evq *q, blis_event *out); /* 0 when empty */
+BLIS_DEF void blis_evq_free(blis_evq *q);
+BLIS_DEF const char *blis_event_kind_name(blis_event_kind k);
+
+/* ==== >>kv  the paged KV cache with prefix caching ==== */
+
+typedef struct blis_kv_block {
+    int32_t ref_count;
+    int32_t fill;       /* tokens held (0..block size) */
+    int32_t prev, next; /* free-list links; -1 at the ends */
+    uint8_t in_use;
+    uint8_t has_hash;
+    uint64_t hash;
+} blis_kv_block;
+
+/* KVCacheState (spec §3.6): blocks, an LRU free list (head evicted first),
+ * a prefix-hash index, per-request block lists (in the requests). A failed
+ * allocation changes nothing (the reference's rollback leak is not
+ * reproduced: blocks are conserved and runs always end). */
+typedef struct blis_kv_cache {
+    int64_t total_blocks;
+    int64_t block_tokens;
+    blis_kv_block *blocks;
+    int32_t free_head, free_tail;
+    int64_t used_blocks;
+    int64_t hits, misses;
+    uint64_t *map_keys; /* hash -> block (open addressing, linear probing; key 0 = empty) */
+    int32_t *map_vals;
+    size_t map_cap, map_len;
+    blis_alloc alloc;
+} blis_kv_cache;
+
+BLIS_DEF blis_status blis_kv_init(blis_kv_cache *kv, int64_t total_blocks, int64_t block_tokens,
+                                  const blis_alloc *alloc, blis_err *err);
+BLIS_DEF void blis_kv_free(blis_kv_cache *kv);
+/* Leading full input blocks of req already cached (GetCachedBlocks): writes
+ * up to max block ids and returns how many. A pure query. */
+BLIS_DEF int64_t blis_kv_cached_blocks(const blis_kv_cache *kv, const blis_request *req, int32_t *ids, int64_t max);
+/* AllocateKVBlocks(req, start, end, cached): 1 on success, 0 when the cache
+ * cannot hold it (nothing changed). BLIS_E_NOMEM aside, never fails otherwise. */
+BLIS_DEF int blis_kv_allocate(blis_kv_cache *kv, blis_request *req, int64_t start, int64_t end, const int32_t *cached,
+                              int64_t n_cached, blis_status *st);
+/* ReleaseKVBlocks(req): the request's blocks, last first, to the free tail. */
+BLIS_DEF void blis_kv_release(blis_kv_cache *kv, blis_request *req);
+BLIS_DEF double blis_kv_hit_rate(const blis_kv_cache *kv);
+/* Block conservation and list consistency; 0 when they hold. */
+BLIS_DEF int blis_kv_check(const blis_kv_cache *kv);
 
 #ifdef __cplusplus
 }
@@ -6091,6 +6178,7 @@ BLIS_DEF blis_status blis_legacy_gen_next(blis_legacy_gen *g, blis_request *r, i
     r->input_tokens = w->prefix_tokens + plen;
     r->output_tokens = olen;
     r->computed_tokens = -1;
+    r->sched_delay_us = -1;
     *has = 1;
     g->t_us += (int64_t)(1.0 / (w->rate_per_s / 1e6)); /* the reference's req/us rate, truncated */
     if (g->t_us > g->horizon_us) g->done = 1;
@@ -6107,8 +6195,351 @@ BLIS_DEF void blis_legacy_gen_free(blis_legacy_gen *g) {
 BLIS_DEF void blis_request_free(const blis_alloc *alloc, blis_request *r) {
     blis__free(alloc, r->block_hashes);
     blis__free(alloc, r->itl_us);
+    blis__free(alloc, r->kv_blocks);
     r->block_hashes = NULL;
     r->itl_us = NULL;
+    r->kv_blocks = NULL;
+}
+
+/* ==== >>evq  implementation ====
+ * Owns: the instance event heap. Uses: >>base. Used by: >>sim.
+ * Invariants: heap order on time_us only; push and pop are Go's
+ * container/heap up() and down() verbatim (equal times keep Go's order);
+ * growth only in blis_evq_push. */
+
+BLIS_DEF const char *blis_event_kind_name(blis_event_kind k) {
+    switch (k) {
+#define BLIS__EV_NAME(name) \
+    case name: return #name;
+        BLIS_EVENT_KIND_LIST(BLIS__EV_NAME)
+#undef BLIS__EV_NAME
+    case BLIS_EV_KIND_COUNT: break;
+    }
+    return "unknown";
+}
+
+BLIS_DEF void blis_evq_init(blis_evq *q, const blis_alloc *alloc) {
+    memset(q, 0, sizeof *q);
+    if (alloc) q->alloc = *alloc;
+}
+
+BLIS_DEF void blis_evq_free(blis_evq *q) {
+    blis__free(&q->alloc, q->heap);
+    q->heap = NULL;
+    q->len = q->cap = 0;
+}
+
+static void blis__evq_swap(blis_evq *q, size_t i, size_t j) {
+    blis_event t = q->heap[i];
+    q->heap[i] = q->heap[j];
+    q->heap[j] = t;
+}
+
+BLIS_DEF blis_status blis_evq_push(blis_evq *q, int64_t time_us, blis_event_kind kind, blis_request *req) {
+    size_t j;
+    if (blis__grow(&q->alloc, (void **)&q->heap, &q->cap, q->len + 1, sizeof(blis_event))) return BLIS_E_NOMEM;
+    j = q->len++;
+    q->heap[j].time_us = time_us;
+    q->heap[j].kind = kind;
+    q->heap[j].req = req;
+    while (j > 0) { /* up(j): Go's (j-1)/2 truncates, so j = 0 stops */
+        size_t i = (j - 1) / 2;
+        if (!(q->heap[j].time_us < q->heap[i].time_us)) break;
+        blis__evq_swap(q, i, j);
+        j = i;
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF int blis_evq_pop(blis_evq *q, blis_event *out) {
+    size_t n, i = 0;
+    if (q->len == 0) return 0;
+    n = q->len - 1;
+    blis__evq_swap(q, 0, n);
+    for (;;) { /* down(0, n) */
+        size_t j1 = 2 * i + 1, j;
+        if (j1 >= n) break;
+        j = j1;
+        if (j1 + 1 < n && q->heap[j1 + 1].time_us < q->heap[j1].time_us) j = j1 + 1;
+        if (!(q->heap[j].time_us < q->heap[i].time_us)) break;
+        blis__evq_swap(q, i, j);
+        i = j;
+    }
+    *out = q->heap[n];
+    q->len = n;
+    return 1;
+}
+
+/* ==== >>kv  implementation ====
+ * Owns: KV blocks, the free list, the prefix-hash index. Uses: >>base,
+ * >>workload (requests carry their block lists and block hashes). Used by:
+ * >>sched, >>sim.
+ * Invariants (blis_kv_check): used_blocks == blocks in use; the free list
+ * holds exactly the blocks not in use, each once; every request list names
+ * in-use blocks; a block's ref_count counts the lists naming it. Allocation
+ * checks capacity before changing anything. */
+
+static size_t blis__kv_slot(const blis_kv_cache *kv, uint64_t key) {
+    return (size_t)(blis__mix64(key) & (kv->map_cap - 1));
+}
+
+static int32_t blis__kv_map_get(const blis_kv_cache *kv, uint64_t key) {
+    size_t i = blis__kv_slot(kv, key);
+    while (kv->map_keys[i]) {
+        if (kv->map_keys[i] == key) return kv->map_vals[i];
+        i = (i + 1) & (kv->map_cap - 1);
+    }
+    return -1;
+}
+
+static void blis__kv_map_set(blis_kv_cache *kv, uint64_t key, int32_t val) {
+    size_t i = blis__kv_slot(kv, key);
+    while (kv->map_keys[i] && kv->map_keys[i] != key) i = (i + 1) & (kv->map_cap - 1);
+    if (!kv->map_keys[i]) kv->map_len++;
+    kv->map_keys[i] = key;
+    kv->map_vals[i] = val;
+}
+
+static void blis__kv_map_del(blis_kv_cache *kv, uint64_t key) { /* backward-shift deletion */
+    size_t i = blis__kv_slot(kv, key), j;
+    while (kv->map_keys[i] && kv->map_keys[i] != key) i = (i + 1) & (kv->map_cap - 1);
+    if (!kv->map_keys[i]) return;
+    kv->map_keys[i] = 0;
+    kv->map_len--;
+    for (j = (i + 1) & (kv->map_cap - 1); kv->map_keys[j]; j = (j + 1) & (kv->map_cap - 1)) {
+        size_t home = blis__kv_slot(kv, kv->map_keys[j]);
+        int move = (j > i) ? (home <= i || home > j) : (home <= i && home > j);
+        if (move) {
+            kv->map_keys[i] = kv->map_keys[j];
+            kv->map_vals[i] = kv->map_vals[j];
+            kv->map_keys[j] = 0;
+            i = j;
+        }
+    }
+}
+
+BLIS_DEF blis_status blis_kv_init(blis_kv_cache *kv, int64_t total_blocks, int64_t block_tokens,
+                                  const blis_alloc *alloc, blis_err *err) {
+    int64_t i;
+    memset(kv, 0, sizeof *kv);
+    if (alloc) kv->alloc = *alloc;
+    if (total_blocks < 1 || total_blocks > ((int64_t)1 << 30))
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--total-kv-blocks must be in 1..2^30, got %lld",
+                            (long long)total_blocks);
+    if (block_tokens < 1 || block_tokens > (1 << 20))
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--block-size-in-tokens must be in 1..2^20, got %lld",
+                            (long long)block_tokens);
+    kv->total_blocks = total_blocks;
+    kv->block_tokens = block_tokens;
+    for (kv->map_cap = 16; kv->map_cap < (size_t)total_blocks * 2; kv->map_cap *= 2) {
+    }
+    kv->blocks = (blis_kv_block *)blis__alloc(&kv->alloc, (size_t)total_blocks * sizeof(blis_kv_block));
+    kv->map_keys = (uint64_t *)blis__alloc(&kv->alloc, kv->map_cap * sizeof(uint64_t));
+    kv->map_vals = (int32_t *)blis__alloc(&kv->alloc, kv->map_cap * sizeof(int32_t));
+    if (!kv->blocks || !kv->map_keys || !kv->map_vals) {
+        blis_kv_free(kv);
+        return blis__nomem(err);
+    }
+    memset(kv->map_keys, 0, kv->map_cap * sizeof(uint64_t));
+    for (i = 0; i < total_blocks; i++) {
+        blis_kv_block *b = &kv->blocks[i];
+        memset(b, 0, sizeof *b);
+        b->prev = (int32_t)(i - 1);
+        b->next = i + 1 < total_blocks ? (int32_t)(i + 1) : -1;
+    }
+    kv->free_head = 0;
+    kv->free_tail = (int32_t)(total_blocks - 1);
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_kv_free(blis_kv_cache *kv) {
+    blis__free(&kv->alloc, kv->blocks);
+    blis__free(&kv->alloc, kv->map_keys);
+    blis__free(&kv->alloc, kv->map_vals);
+    kv->blocks = NULL;
+    kv->map_keys = NULL;
+    kv->map_vals = NULL;
+}
+
+static void blis__kv_unlink(blis_kv_cache *kv, int32_t id) {
+    blis_kv_block *b = &kv->blocks[id];
+    if (b->prev >= 0)
+        kv->blocks[b->prev].next = b->next;
+    else
+        kv->free_head = b->next;
+    if (b->next >= 0)
+        kv->blocks[b->next].prev = b->prev;
+    else
+        kv->free_tail = b->prev;
+    b->prev = b->next = -1;
+}
+
+static void blis__kv_append_free(blis_kv_cache *kv, int32_t id) {
+    blis_kv_block *b = &kv->blocks[id];
+    b->next = -1;
+    b->prev = kv->free_tail;
+    if (kv->free_tail >= 0)
+        kv->blocks[kv->free_tail].next = id;
+    else
+        kv->free_head = id;
+    kv->free_tail = id;
+}
+
+/* popFreeBlock: the head; its hash key leaves the index whatever block the
+ * key maps to now (as the reference does). */
+static int32_t blis__kv_pop_free(blis_kv_cache *kv) {
+    int32_t id = kv->free_head;
+    blis_kv_block *b;
+    if (id < 0) return -1;
+    blis__kv_unlink(kv, id);
+    b = &kv->blocks[id];
+    if (b->has_hash) blis__kv_map_del(kv, b->hash);
+    b->has_hash = 0;
+    b->hash = 0;
+    b->fill = 0;
+    return id;
+}
+
+BLIS_DEF int64_t blis_kv_cached_blocks(const blis_kv_cache *kv, const blis_request *req, int32_t *ids, int64_t max) {
+    int64_t i, n = req->input_tokens / kv->block_tokens;
+    if (n > req->block_hash_count) n = req->block_hash_count;
+    for (i = 0; i < n && i < max; i++) {
+        int32_t id = blis__kv_map_get(kv, req->block_hashes[i]);
+        if (id < 0) break;
+        ids[i] = id;
+    }
+    return i;
+}
+
+static int blis__kv_list_push(blis_kv_cache *kv, blis_request *req, int32_t id) {
+    size_t cap = (size_t)req->kv_cap;
+    if (blis__grow(&kv->alloc, (void **)&req->kv_blocks, &cap, (size_t)req->kv_count + 1, sizeof(int32_t))) return -1;
+    req->kv_cap = (int64_t)cap;
+    req->kv_blocks[req->kv_count++] = id;
+    req->kv_has_map = 1;
+    return 0;
+}
+
+static void blis__kv_set_hash(blis_kv_cache *kv, blis_request *req, int32_t id, int64_t block_index) {
+    blis_kv_block *b = &kv->blocks[id];
+    if (block_index < 0 || block_index >= req->block_hash_count) return;
+    b->hash = req->block_hashes[block_index];
+    b->has_hash = 1;
+    blis__kv_map_set(kv, b->hash, id);
+}
+
+/* Blocks the allocation would take from the free list; the check of
+ * check-then-act (the reference mutates first and rolls back). */
+static int64_t blis__kv_needed(const blis_kv_cache *kv, const blis_request *req, int64_t n_new, const int32_t *cached,
+                               int64_t n_cached) {
+    int64_t B = kv->block_tokens, from_free = 0, room = 0, i;
+    if (!req->kv_has_map) {
+        for (i = 0; i < n_cached; i++) from_free += !kv->blocks[cached[i]].in_use;
+    } else if (req->kv_count > 0) {
+        int32_t f = kv->blocks[req->kv_blocks[req->kv_count - 1]].fill;
+        if (f > 0 && f < B) room = B - f;
+    }
+    n_new -= room < n_new ? room : n_new;
+    return from_free + (n_new + B - 1) / B;
+}
+
+BLIS_DEF int blis_kv_allocate(blis_kv_cache *kv, blis_request *req, int64_t start, int64_t end, const int32_t *cached,
+                              int64_t n_cached, blis_status *st) {
+    int64_t B = kv->block_tokens, n_new, i = 0, k;
+    int prefill = req->progress_tokens < req->input_tokens;
+    *st = BLIS_OK;
+    if (prefill) {
+        n_new = end - start;
+        if (n_new < 0) n_new = 0;
+        if ((n_new + B - 1) / B > kv->total_blocks - kv->used_blocks) return 0; /* "KV cache full" */
+    } else {
+        n_new = 1; /* one output token; end is ignored */
+    }
+    if (n_new == 0) return 1; /* nothing to do (cached blocks are not even counted) */
+    if (blis__kv_needed(kv, req, n_new, cached, n_cached) > kv->total_blocks - kv->used_blocks) return 0;
+    while (i < n_new) {
+        blis_kv_block *latest = NULL;
+        if (req->kv_has_map) {
+            latest = req->kv_count ? &kv->blocks[req->kv_blocks[req->kv_count - 1]] : NULL;
+        } else {
+            for (k = 0; k < n_cached; k++) { /* first allocation: take the cached prefix */
+                blis_kv_block *b = &kv->blocks[cached[k]];
+                b->ref_count++;
+                if (!b->in_use) {
+                    b->in_use = 1;
+                    kv->used_blocks++;
+                    blis__kv_unlink(kv, cached[k]);
+                }
+                kv->hits++;
+                if (blis__kv_list_push(kv, req, cached[k])) {
+                    *st = BLIS_E_NOMEM;
+                    return 0;
+                }
+            }
+        }
+        if (latest && latest->fill > 0 && latest->fill < B) { /* fill the partial last block */
+            int64_t take = B - latest->fill < n_new - i ? B - latest->fill : n_new - i;
+            latest->fill += (int32_t)take;
+            i += take;
+            if (latest->fill == B) blis__kv_set_hash(kv, req, req->kv_blocks[req->kv_count - 1], req->kv_count - 1);
+        } else {
+            int64_t rem = n_new - i, blocks = (rem + B - 1) / B;
+            if (rem <= 0) break;
+            for (k = 0; k < blocks; k++) {
+                int32_t id = blis__kv_pop_free(kv);
+                blis_kv_block *b;
+                int64_t e = i + B < n_new ? i + B : n_new;
+                if (id < 0) return 0; /* unreachable: capacity was checked */
+                b = &kv->blocks[id];
+                b->fill = (int32_t)(e - i);
+                b->ref_count = 1;
+                b->in_use = 1;
+                kv->used_blocks++;
+                kv->misses++;
+                if (b->fill == B && prefill) blis__kv_set_hash(kv, req, id, req->kv_count);
+                if (blis__kv_list_push(kv, req, id)) {
+                    *st = BLIS_E_NOMEM;
+                    return 0;
+                }
+                i = e;
+            }
+        }
+    }
+    return 1;
+}
+
+BLIS_DEF void blis_kv_release(blis_kv_cache *kv, blis_request *req) {
+    int64_t i;
+    for (i = req->kv_count; i-- > 0;) { /* last block first: the tail of a request is evicted first */
+        int32_t id = req->kv_blocks[i];
+        blis_kv_block *b = &kv->blocks[id];
+        if (--b->ref_count <= 0) {
+            b->ref_count = 0;
+            b->in_use = 0;
+            kv->used_blocks--;
+            blis__kv_append_free(kv, id);
+        }
+    }
+    req->kv_count = 0;
+    req->kv_has_map = 0;
+}
+
+BLIS_DEF double blis_kv_hit_rate(const blis_kv_cache *kv) {
+    int64_t total = kv->hits + kv->misses;
+    return total ? (double)kv->hits / (double)total : 0;
+}
+
+BLIS_DEF int blis_kv_check(const blis_kv_cache *kv) {
+    int64_t i, in_use = 0, free_n = 0;
+    int32_t id, prev = -1;
+    for (i = 0; i < kv->total_blocks; i++) in_use += kv->blocks[i].in_use;
+    if (in_use != kv->used_blocks) return 1;
+    for (id = kv->free_head; id >= 0; id = kv->blocks[id].next) {
+        if (kv->blocks[id].in_use || kv->blocks[id].prev != prev || ++free_n > kv->total_blocks) return 2;
+        prev = id;
+    }
+    if (prev != kv->free_tail || free_n + in_use != kv->total_blocks) return 3;
+    return 0;
 }
 
 #endif /* BLIS_IMPLEMENTATION */
