@@ -240,6 +240,9 @@ BLIS_DEF int blis_f64_shortest(double v, char digits[17], int *exp10);
  * values; Go's encoder refuses them too). */
 #define BLIS_F64_BUF_MAX 32
 BLIS_DEF size_t blis_f64_format_go(double v, char *buf);
+/* "%.<decimals>f" (0..9 decimals) of a finite v, correctly rounded (ties to
+ * even, as glibc's printf), locale-free. Returns the length. */
+BLIS_DEF size_t blis_f64_format_fixed(double v, int decimals, char *buf, size_t size);
 
 /* Random numbers: a port of Go's math/rand (v1) source and the methods the
  * reference uses, bit for bit (spec §2.1). The state lives in the struct;
@@ -833,6 +836,7 @@ typedef struct blis_request {
     int64_t scheduled_step, finished_step;
     double priority;
     int64_t sched_delay_us; /* the last scheduling delay (-1: never scheduled) */
+    int64_t e2e_us;         /* completed: first token + the ITLs */
     int32_t *kv_blocks;     /* the request's KV blocks (RequestMap entry) */
     int64_t kv_count, kv_cap;
     int kv_has_map; /* the RequestMap entry exists */
@@ -967,6 +971,146 @@ BLIS_DEF void blis_kv_release(blis_kv_cache *kv, blis_request *req);
 BLIS_DEF double blis_kv_hit_rate(const blis_kv_cache *kv);
 /* Block conservation and list consistency; 0 when they hold. */
 BLIS_DEF int blis_kv_check(const blis_kv_cache *kv);
+
+/* ==== >>sched  wait queue, priorities, schedulers, vLLM batch formation ==== */
+
+typedef enum blis_priority_policy {
+    BLIS_PRIO_CONSTANT,
+    BLIS_PRIO_SLO_BASED,
+    BLIS_PRIO_INVERTED_SLO
+} blis_priority_policy;
+typedef enum blis_scheduler_kind {
+    BLIS_SCHED_FCFS,
+    BLIS_SCHED_PRIORITY_FCFS,
+    BLIS_SCHED_SJF,
+    BLIS_SCHED_REVERSE_PRIORITY
+} blis_scheduler_kind;
+
+/* Name <-> enum ("constant", "slo-based", "inverted-slo"; "fcfs",
+ * "priority-fcfs", "sjf", "reverse-priority"); -1 for unknown names. */
+BLIS_DEF int blis_priority_policy_parse(const char *name);
+BLIS_DEF int blis_scheduler_parse(const char *name);
+
+/* A double-ended queue of requests (the WaitQ). */
+typedef struct blis_waitq {
+    blis_request **ring;
+    size_t head, len, cap;
+    blis_request **scratch; /* sort buffer */
+    size_t scratch_cap;
+    blis_alloc alloc;
+} blis_waitq;
+
+/* ==== >>sim  one vLLM instance: latency models, the step, the run loop ==== */
+
+typedef enum blis_latency_kind {
+    BLIS_LATENCY_BLACKBOX,
+    BLIS_LATENCY_ROOFLINE_V1,
+    BLIS_LATENCY_ROOFLINE_V2
+} blis_latency_kind;
+
+/* The latency model (spec §4.1): alpha (queueing, per-token output
+ * processing) applies to every model; the step time is blackbox
+ * int64(b0 + b1*prefill_tokens + b2*decode_tokens) or a roofline. */
+typedef struct blis_latency_model {
+    blis_latency_kind kind;
+    double alpha[3];
+    double beta[3];
+    const blis_model_config *model; /* rooflines */
+    const blis_hw_config *hw;
+    const blis_mfu_db *mfu; /* v2 */
+    int tp;
+} blis_latency_model;
+
+BLIS_DEF blis_status blis_latency_model_validate(const blis_latency_model *lm, blis_err *err);
+
+/* Everything that defines one instance's run (the reference's flags). */
+typedef struct blis_sim_config {
+    int64_t total_kv_blocks;        /* --total-kv-blocks */
+    int64_t block_tokens;           /* --block-size-in-tokens (16) */
+    int64_t max_running;            /* --max-num-running-reqs (256) */
+    int64_t max_scheduled_tokens;   /* --max-num-scheduled-tokens (2048) */
+    int64_t long_prefill_threshold; /* --long-prefill-token-threshold (0 = none) */
+    int64_t horizon_us;             /* --horizon (INT64_MAX) */
+    blis_priority_policy priority;
+    blis_scheduler_kind scheduler;
+    blis_latency_model latency;
+} blis_sim_config;
+
+/* Fills the reference's defaults (blackbox with zero coefficients). */
+BLIS_DEF void blis_sim_config_defaults(blis_sim_config *c);
+
+/* Where requests come from, in arrival order; *has = 0 at the end. */
+typedef struct blis_request_source {
+    blis_status (*next)(void *user, blis_request *r, int *has, blis_err *err);
+    void *user;
+} blis_request_source;
+
+/* One simulated instance. Lifecycle: blis_sim_init, then blis_sim_run (or
+ * blis_sim_step / blis_sim_run_until), read the counters, blis_sim_destroy. */
+typedef struct blis_sim {
+    blis_sim_config cfg;
+    blis_alloc alloc;
+    blis_request_source source;
+    blis_evq events;
+    blis_kv_cache kv;
+    blis_waitq waitq;
+    blis_request **running;
+    size_t running_len, running_cap;
+    blis_request **scratch_reqs; /* snapshot, preempted, scheduled, remaining */
+    size_t scratch_cap;
+    int32_t *cached_ids;
+    size_t cached_cap;
+    blis_step_req *step_reqs; /* roofline batches */
+    size_t step_reqs_cap;
+    /* arrivals (the cluster path's order for one instance) */
+    blis_request *next_arrival; /* generated, not yet admitted */
+    int source_done;
+    blis_request **requests; /* every request generated, in order */
+    size_t request_count, request_cap;
+    int64_t clock_us; /* the last instance event executed */
+    int step_pending; /* the reference's stepEvent != nil */
+    int finished;
+    /* counters (spec §3.4, §8.1) */
+    int64_t step_count;
+    int64_t completed, dropped_unservable, preemptions, kv_allocation_failures;
+    int64_t total_input_tokens, total_output_tokens;
+    int64_t peak_kv_blocks;
+    double kv_blocks_integral; /* sum of used blocks x step time */
+    int64_t waitq_len_sum, waitq_samples;
+    /* ITLs of completed requests as a counted multiset (value, count) */
+    int64_t *itl_values, *itl_counts;
+    size_t itl_cap, itl_len;
+    int64_t itl_total;
+} blis_sim;
+
+BLIS_DEF blis_status blis_sim_init(blis_sim *s, const blis_sim_config *cfg, blis_request_source source,
+                                   const blis_alloc *alloc, blis_err *err);
+/* Processes one event; *done = 1 when the run is over. */
+BLIS_DEF blis_status blis_sim_step(blis_sim *s, int *done, blis_err *err);
+BLIS_DEF blis_status blis_sim_run_until(blis_sim *s, int64_t until_us, blis_err *err);
+BLIS_DEF blis_status blis_sim_run(blis_sim *s, blis_err *err);
+BLIS_DEF void blis_sim_destroy(blis_sim *s);
+/* Conservation, KV blocks and causality; 0 when they hold. */
+BLIS_DEF int blis_sim_check(const blis_sim *s);
+
+/* ==== >>metrics  statistics and the metrics block ==== */
+
+typedef struct blis_metrics {
+    int64_t completed, still_queued, still_running, injected, dropped_unservable;
+    int64_t total_input_tokens, total_output_tokens;
+    int64_t sim_ended_us;
+    double duration_s, responses_per_s, tokens_per_s;
+    double e2e_mean_ms, e2e_p90_ms, e2e_p95_ms, e2e_p99_ms;
+    double ttft_mean_ms, ttft_p90_ms, ttft_p95_ms, ttft_p99_ms;
+    double itl_mean_ms, itl_p90_ms, itl_p95_ms, itl_p99_ms;
+    double scheduling_delay_p99_ms;
+    int64_t kv_allocation_failures, preemptions;
+    double cache_hit_rate, preemption_rate;
+} blis_metrics;
+
+BLIS_DEF blis_status blis_sim_metrics(const blis_sim *s, blis_metrics *m, blis_err *err);
+/* The reference's "=== Simulation Metrics ===" JSON object (spec §8.1). */
+BLIS_DEF void blis_metrics_write(const blis_metrics *m, const char *instance_id, blis_jw *w);
 
 #ifdef __cplusplus
 }
@@ -1845,6 +1989,55 @@ BLIS_DEF size_t blis_f64_format_go(double v, char *buf) {
     }
     buf[n] = '\0';
     return n;
+}
+
+static uint32_t blis__big_divmod_small(blis__big *b, uint32_t d) {
+    uint64_t rem = 0;
+    int i;
+    for (i = b->n - 1; i >= 0; i--) {
+        uint64_t cur = (rem << 32) | b->d[i];
+        b->d[i] = (uint32_t)(cur / d);
+        rem = cur % d;
+    }
+    while (b->n > 0 && b->d[b->n - 1] == 0) b->n--;
+    return (uint32_t)rem;
+}
+
+/* "%.<decimals>f" of a finite v, correctly rounded (ties to even), without
+ * printf (whose decimal point follows the locale). */
+BLIS_DEF size_t blis_f64_format_fixed(double v, int decimals, char *buf, size_t size) {
+    uint64_t bits, frac, f;
+    int bexp, e, neg, i, nd = 0;
+    blis__big n;
+    char digits[400], tmp[420];
+    size_t len = 0;
+    memcpy(&bits, &v, sizeof bits);
+    neg = (int)(bits >> 63);
+    frac = bits & (((uint64_t)1 << 52) - 1);
+    bexp = (int)((bits >> 52) & 0x7FF);
+    f = bexp ? frac | ((uint64_t)1 << 52) : frac;
+    e = bexp ? bexp - 1075 : -1074;
+    blis__big_set_u64(&n, f);
+    if (decimals < 0) decimals = 0;
+    if (decimals > 9) decimals = 9;
+    (void)blis__big_mul_pow10(&n, decimals); /* value * 10^d = n * 2^e exactly */
+    if (e >= 0) {
+        (void)blis__big_shl(&n, e);
+    } else { /* round n / 2^-e to an integer, ties to even */
+        int below_half = blis__big_shr(&n, -e - 1), half_bit = n.n > 0 && (n.d[0] & 1);
+        (void)blis__big_shr(&n, 1);
+        if (half_bit && (below_half || (n.n > 0 && (n.d[0] & 1)))) (void)blis__big_mul_add_small(&n, 1, 1);
+    }
+    while (n.n > 0 && nd < (int)sizeof digits) digits[nd++] = (char)('0' + blis__big_divmod_small(&n, 10));
+    while (nd < decimals + 1) digits[nd++] = '0';
+    if (neg) tmp[len++] = '-';
+    for (i = nd - 1; i >= 0; i--) {
+        tmp[len++] = digits[i];
+        if (i == decimals && decimals > 0) tmp[len++] = '.';
+    }
+    tmp[len] = '\0';
+    blis__copy_cstr(buf, size, tmp);
+    return len;
 }
 
 /* ---- random numbers: Go math/rand (v1), bit for bit ----
@@ -4903,7 +5096,7 @@ BLIS_DEF blis_status blis_roofline_v1_step(const blis_model_config *m, const bli
  * 2^53 for every case we know (6.4e15 at most), so doubles hold them
  * exactly; totals are truncated per layer and summed in int64 as the
  * reference does. Formatting never uses printf's %f (locale-dependent): the
- * two decimals are rounded exactly from the double (blis__f64_fixed2). */
+ * two decimals are rounded exactly from the double (blis_f64_format_fixed). */
 
 typedef struct blis__tra {
     blis_tra_report *r;
@@ -5110,52 +5303,6 @@ BLIS_DEF blis_status blis_tra_analyze(const blis_model_config *m, const int64_t 
 
 /* ---- exact fixed-point formatting ---- */
 
-static uint32_t blis__big_divmod_small(blis__big *b, uint32_t d) {
-    uint64_t rem = 0;
-    int i;
-    for (i = b->n - 1; i >= 0; i--) {
-        uint64_t cur = (rem << 32) | b->d[i];
-        b->d[i] = (uint32_t)(cur / d);
-        rem = cur % d;
-    }
-    while (b->n > 0 && b->d[b->n - 1] == 0) b->n--;
-    return (uint32_t)rem;
-}
-
-/* "%.2f" of a finite v, correctly rounded (ties to even), locale-free. */
-static size_t blis__f64_fixed2(double v, char *buf, size_t size) {
-    uint64_t bits, frac, f;
-    int bexp, e, neg, i, nd = 0;
-    blis__big n;
-    char digits[400], tmp[420];
-    size_t len = 0;
-    memcpy(&bits, &v, sizeof bits);
-    neg = (int)(bits >> 63);
-    frac = bits & (((uint64_t)1 << 52) - 1);
-    bexp = (int)((bits >> 52) & 0x7FF);
-    f = bexp ? frac | ((uint64_t)1 << 52) : frac;
-    e = bexp ? bexp - 1075 : -1074;
-    blis__big_set_u64(&n, f);
-    (void)blis__big_mul_add_small(&n, 100, 0); /* value * 100 = n * 2^e exactly */
-    if (e >= 0) {
-        (void)blis__big_shl(&n, e);
-    } else { /* round n / 2^-e to an integer, ties to even */
-        int below_half = blis__big_shr(&n, -e - 1), half_bit = n.n > 0 && (n.d[0] & 1);
-        (void)blis__big_shr(&n, 1);
-        if (half_bit && (below_half || (n.n > 0 && (n.d[0] & 1)))) (void)blis__big_mul_add_small(&n, 1, 1);
-    }
-    while (n.n > 0 && nd < (int)sizeof digits) digits[nd++] = (char)('0' + blis__big_divmod_small(&n, 10));
-    while (nd < 3) digits[nd++] = '0';
-    if (neg) tmp[len++] = '-';
-    for (i = nd - 1; i >= 0; i--) {
-        tmp[len++] = digits[i];
-        if (i == 2) tmp[len++] = '.';
-    }
-    tmp[len] = '\0';
-    blis__copy_cstr(buf, size, tmp);
-    return len;
-}
-
 BLIS_DEF size_t blis_tra_quantity(double v, int iec, const char *unit, char *buf, size_t size) {
     static const char *const si[] = {"", "k", "M", "G", "T", "P", "E"};
     static const char *const iec_p[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
@@ -5180,7 +5327,7 @@ BLIS_DEF size_t blis_tra_quantity(double v, int iec, const char *unit, char *buf
             }
         }
     }
-    blis__f64_fixed2(x, num, sizeof num);
+    blis_f64_format_fixed(x, 2, num, sizeof num);
     return (size_t)snprintf(buf, size, "%s %s%s", num, prefix, unit);
 }
 
@@ -6540,6 +6687,850 @@ BLIS_DEF int blis_kv_check(const blis_kv_cache *kv) {
     }
     if (prev != kv->free_tail || free_n + in_use != kv->total_blocks) return 3;
     return 0;
+}
+
+/* ==== >>sched  implementation ====
+ * Owns: the wait queue, priority policies, schedulers and vLLM batch
+ * formation (spec §3.5, §3.7), with the reference's quirks kept on
+ * purpose: the phase-1 loop walks a snapshot of the running batch; stale
+ * NumNewTokens survive a break; decode does not check the budget; a fully
+ * cached block-aligned prompt is scheduled with zero new tokens. Uses:
+ * >>workload, >>kv. Used by: >>sim.
+ * Invariants: a request is in exactly one of the wait queue or the running
+ * batch while not completed (checked by blis_sim_check). */
+
+BLIS_DEF int blis_priority_policy_parse(const char *name) {
+    if (!strcmp(name, "constant")) return BLIS_PRIO_CONSTANT;
+    if (!strcmp(name, "slo-based")) return BLIS_PRIO_SLO_BASED;
+    if (!strcmp(name, "inverted-slo")) return BLIS_PRIO_INVERTED_SLO;
+    return -1;
+}
+
+BLIS_DEF int blis_scheduler_parse(const char *name) {
+    if (!strcmp(name, "fcfs")) return BLIS_SCHED_FCFS;
+    if (!strcmp(name, "priority-fcfs")) return BLIS_SCHED_PRIORITY_FCFS;
+    if (!strcmp(name, "sjf")) return BLIS_SCHED_SJF;
+    if (!strcmp(name, "reverse-priority")) return BLIS_SCHED_REVERSE_PRIORITY;
+    return -1;
+}
+
+static blis_request *blis__wq_at(const blis_waitq *q, size_t i) { return q->ring[(q->head + i) % q->cap]; }
+
+static int blis__wq_reserve(blis_waitq *q) {
+    size_t i, cap = q->cap;
+    blis_request **old = q->ring, **nr;
+    if (q->len < q->cap) return 0;
+    cap = cap ? cap * 2 : 64;
+    nr = (blis_request **)blis__alloc(&q->alloc, cap * sizeof *nr);
+    if (!nr) return -1;
+    for (i = 0; i < q->len; i++) nr[i] = old[(q->head + i) % q->cap];
+    blis__free(&q->alloc, old);
+    q->ring = nr;
+    q->cap = cap;
+    q->head = 0;
+    return 0;
+}
+
+static int blis__wq_push_back(blis_waitq *q, blis_request *r) {
+    if (blis__wq_reserve(q)) return -1;
+    q->ring[(q->head + q->len++) % q->cap] = r;
+    return 0;
+}
+
+static int blis__wq_push_front(blis_waitq *q, blis_request *r) {
+    if (blis__wq_reserve(q)) return -1;
+    q->head = (q->head + q->cap - 1) % q->cap;
+    q->ring[q->head] = r;
+    q->len++;
+    return 0;
+}
+
+static blis_request *blis__wq_pop_front(blis_waitq *q) {
+    blis_request *r = q->ring[q->head];
+    q->head = (q->head + 1) % q->cap;
+    q->len--;
+    return r;
+}
+
+static int blis__id_cmp(const blis_request *a, const blis_request *b) { /* "request_<n>" as strings */
+    char x[32], y[32];
+    snprintf(x, sizeof x, "request_%lld", (long long)a->index);
+    snprintf(y, sizeof y, "request_%lld", (long long)b->index);
+    return strcmp(x, y);
+}
+
+/* The schedulers' orders; 0 when equal (the sort is stable). */
+static int blis__sched_cmp(blis_scheduler_kind k, const blis_request *a, const blis_request *b) {
+    switch (k) {
+    case BLIS_SCHED_PRIORITY_FCFS:
+        if (a->priority != b->priority) return a->priority > b->priority ? -1 : 1;
+        break;
+    case BLIS_SCHED_REVERSE_PRIORITY:
+        if (a->priority != b->priority) return a->priority < b->priority ? -1 : 1;
+        break;
+    case BLIS_SCHED_SJF:
+        if (a->input_tokens != b->input_tokens) return a->input_tokens < b->input_tokens ? -1 : 1;
+        break;
+    case BLIS_SCHED_FCFS: return 0;
+    }
+    if (a->arrival_us != b->arrival_us) return a->arrival_us < b->arrival_us ? -1 : 1;
+    return blis__id_cmp(a, b);
+}
+
+/* Stable merge sort of the wait queue (the ring is linearised first). */
+static int blis__wq_sort(blis_waitq *q, blis_scheduler_kind k) {
+    size_t n = q->len, width, i;
+    blis_request **a, **b;
+    if (k == BLIS_SCHED_FCFS || n < 2) return 0;
+    if (blis__grow(&q->alloc, (void **)&q->scratch, &q->scratch_cap, 2 * n, sizeof *q->scratch)) return -1;
+    a = q->scratch;
+    b = q->scratch + n;
+    for (i = 0; i < n; i++) a[i] = blis__wq_at(q, i);
+    for (width = 1; width < n; width *= 2) {
+        for (i = 0; i < n; i += 2 * width) {
+            size_t lo = i, mid = i + width < n ? i + width : n, hi = i + 2 * width < n ? i + 2 * width : n;
+            size_t x = lo, y = mid, o = lo;
+            while (x < mid && y < hi) b[o++] = blis__sched_cmp(k, a[y], a[x]) < 0 ? a[y++] : a[x++];
+            while (x < mid) b[o++] = a[x++];
+            while (y < hi) b[o++] = a[y++];
+        }
+        {
+            blis_request **t = a;
+            a = b;
+            b = t;
+        }
+    }
+    for (i = 0; i < n; i++) q->ring[(q->head + i) % q->cap] = a[i];
+    return 0;
+}
+
+/* ==== >>sim  implementation ====
+ * Owns: blis_sim (the instance), its event loop and the step (spec §3.3,
+ * §3.4, §3.8); the arrival path follows the cluster path's event order for
+ * one instance (arrival, admission, routing at equal times, then the
+ * instance events), as the reference CLI runs every simulation. Uses:
+ * every section above. Used by: >>cluster, >>metrics, the tools.
+ * Invariants (blis_sim_check): every generated request is queued, running,
+ * completed or dropped; KV blocks are conserved; a request's first token
+ * comes after its arrival; growth only in blis__sim_grow_* helpers. */
+
+BLIS_DEF blis_status blis_latency_model_validate(const blis_latency_model *lm, blis_err *err) {
+    int i;
+    for (i = 0; i < 3; i++) {
+        if (lm->alpha[i] != lm->alpha[i])
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "latency model: AlphaCoeffs[%d] is NaN", i);
+        if (lm->alpha[i] - lm->alpha[i] != 0)
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "latency model: AlphaCoeffs[%d] is Inf", i);
+        if (lm->kind != BLIS_LATENCY_BLACKBOX) continue;
+        if (lm->beta[i] != lm->beta[i])
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "latency model: BetaCoeffs[%d] is NaN", i);
+        if (lm->beta[i] - lm->beta[i] != 0)
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "latency model: BetaCoeffs[%d] is Inf", i);
+    }
+    if (lm->kind != BLIS_LATENCY_BLACKBOX) {
+        if (lm->tp <= 0)
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "latency model: roofline requires TP > 0, got %d", lm->tp);
+        if (!lm->model || !lm->hw || (lm->kind == BLIS_LATENCY_ROOFLINE_V2 && !lm->mfu))
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "latency model: roofline needs a model, hardware%s",
+                                lm->kind == BLIS_LATENCY_ROOFLINE_V2 ? " and an MFU database" : "");
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_sim_config_defaults(blis_sim_config *c) {
+    memset(c, 0, sizeof *c);
+    c->total_kv_blocks = 1000000;
+    c->block_tokens = 16;
+    c->max_running = 256;
+    c->max_scheduled_tokens = 2048;
+    c->horizon_us = INT64_MAX;
+    c->latency.kind = BLIS_LATENCY_BLACKBOX;
+}
+
+static blis_status blis__sim_validate(const blis_sim_config *c, blis_err *err) {
+    if (c->total_kv_blocks <= 0)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--total-kv-blocks must be > 0, got %lld",
+                            (long long)c->total_kv_blocks);
+    if (c->block_tokens <= 0)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--block-size-in-tokens must be > 0, got %lld",
+                            (long long)c->block_tokens);
+    if (c->max_running <= 0)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--max-num-running-reqs must be > 0, got %lld",
+                            (long long)c->max_running);
+    if (c->max_scheduled_tokens <= 0)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--max-num-scheduled-tokens must be > 0, got %lld",
+                            (long long)c->max_scheduled_tokens);
+    if (c->long_prefill_threshold < 0)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--long-prefill-token-threshold must be >= 0, got %lld",
+                            (long long)c->long_prefill_threshold);
+    if (c->horizon_us < 0)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--horizon must be >= 0, got %lld", (long long)c->horizon_us);
+    return blis_latency_model_validate(&c->latency, err);
+}
+
+/* The one place the step's scratch arrays grow (before the step runs). */
+static blis_status blis__sim_reserve(blis_sim *s, size_t reqs, size_t cached, blis_err *err) {
+    if (blis__grow(&s->alloc, (void **)&s->scratch_reqs, &s->scratch_cap, 4 * reqs + 4, sizeof(blis_request *)) ||
+        blis__grow(&s->alloc, (void **)&s->cached_ids, &s->cached_cap, cached + 1, sizeof(int32_t)) ||
+        blis__grow(&s->alloc, (void **)&s->step_reqs, &s->step_reqs_cap, reqs + 1, sizeof(blis_step_req)) ||
+        blis__grow(&s->alloc, (void **)&s->running, &s->running_cap, reqs + 1, sizeof(blis_request *)))
+        return blis__nomem(err);
+    return BLIS_OK;
+}
+
+static blis_status blis__sim_fetch(blis_sim *s, blis_err *err) {
+    blis_request *r;
+    int has = 0;
+    blis_status st;
+    if (s->source_done || s->next_arrival) return BLIS_OK;
+    r = (blis_request *)blis__alloc(&s->alloc, sizeof *r);
+    if (!r) return blis__nomem(err);
+    if ((st = s->source.next(s->source.user, r, &has, err)) != BLIS_OK || !has) {
+        blis__free(&s->alloc, r);
+        s->source_done = 1;
+        return st;
+    }
+    if (blis__grow(&s->alloc, (void **)&s->requests, &s->request_cap, s->request_count + 1, sizeof *s->requests)) {
+        blis_request_free(&s->alloc, r);
+        blis__free(&s->alloc, r);
+        return blis__nomem(err);
+    }
+    s->requests[s->request_count++] = r;
+    s->next_arrival = r;
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_sim_init(blis_sim *s, const blis_sim_config *cfg, blis_request_source source,
+                                   const blis_alloc *alloc, blis_err *err) {
+    blis_status st;
+    memset(s, 0, sizeof *s);
+    if (alloc) s->alloc = *alloc;
+    if ((st = blis__sim_validate(cfg, err))) return st;
+    s->cfg = *cfg;
+    s->source = source;
+    blis_evq_init(&s->events, &s->alloc);
+    s->waitq.alloc = s->alloc;
+    if ((st = blis_kv_init(&s->kv, cfg->total_kv_blocks, cfg->block_tokens, &s->alloc, err))) return st;
+    if ((st = blis__sim_reserve(s, 256, 64, err))) {
+        blis_sim_destroy(s);
+        return st;
+    }
+    if ((st = blis__sim_fetch(s, err))) blis_sim_destroy(s);
+    return st;
+}
+
+BLIS_DEF void blis_sim_destroy(blis_sim *s) {
+    size_t i;
+    for (i = 0; i < s->request_count; i++) {
+        blis_request_free(&s->alloc, s->requests[i]);
+        blis__free(&s->alloc, s->requests[i]);
+    }
+    blis__free(&s->alloc, s->requests);
+    blis__free(&s->alloc, s->running);
+    blis__free(&s->alloc, s->scratch_reqs);
+    blis__free(&s->alloc, s->cached_ids);
+    blis__free(&s->alloc, s->step_reqs);
+    blis__free(&s->alloc, s->waitq.ring);
+    blis__free(&s->alloc, s->waitq.scratch);
+    blis__free(&s->alloc, s->itl_values);
+    blis__free(&s->alloc, s->itl_counts);
+    blis_evq_free(&s->events);
+    blis_kv_free(&s->kv);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- the step ---- */
+
+typedef struct blis__batch {
+    size_t n_preempted, n_scheduled;
+    blis_request **preempted, **scheduled, **snapshot;
+    int preemption_happened;
+} blis__batch;
+
+static void blis__running_remove_last(blis_sim *s) { s->running_len--; }
+
+/* preemptForTokens: allocate, else evict the running tail until it fits. */
+static int blis__preempt_for(blis_sim *s, blis__batch *b, blis_request *req, int64_t n, blis_status *st) {
+    for (;;) {
+        blis_request *victim;
+        if (blis_kv_allocate(&s->kv, req, req->progress_tokens, req->progress_tokens + n, NULL, 0, st)) return 1;
+        if (*st != BLIS_OK || s->running_len == 0) return 0;
+        b->preemption_happened = 1;
+        victim = s->running[s->running_len - 1];
+        blis__running_remove_last(s);
+        b->preempted[b->n_preempted++] = victim;
+        victim->state = BLIS_REQ_QUEUED;
+        victim->progress_tokens = 0;
+        blis_kv_release(&s->kv, victim);
+        victim->computed_tokens = -1;
+        if (blis__wq_push_front(&s->waitq, victim)) {
+            *st = BLIS_E_NOMEM;
+            return 0;
+        }
+        if (victim == req) return 0;
+    }
+}
+
+static void blis__computed_add(blis_request *r, int64_t n) {
+    r->computed_tokens = (r->computed_tokens < 0 ? 0 : r->computed_tokens) + n;
+}
+
+/* Phase 1: the running requests, over a snapshot of the batch. */
+static blis_status blis__form_running(blis_sim *s, blis__batch *b, int64_t *budget) {
+    size_t i, n_snap = s->running_len;
+    blis_status st = BLIS_OK;
+    memcpy(b->snapshot, s->running, n_snap * sizeof *b->snapshot);
+    for (i = 0; i < n_snap; i++) {
+        blis_request *req = b->snapshot[i];
+        int64_t n = req->input_tokens - req->progress_tokens;
+        if (*budget <= 0) break; /* "token budget exhausted" */
+        if (n > 0) {
+            if (s->cfg.long_prefill_threshold > 0 && s->cfg.long_prefill_threshold < n)
+                n = s->cfg.long_prefill_threshold;
+            if (n > *budget) n = *budget;
+            if (!blis__preempt_for(s, b, req, n, &st)) break;
+            *budget -= n;
+            req->new_tokens = n;
+            blis__computed_add(req, n);
+        }
+        if (req->progress_tokens >= req->input_tokens && req->output_tokens > 0) {
+            if (!blis__preempt_for(s, b, req, 1, &st)) break;
+            *budget -= 1;
+            req->new_tokens = 1;
+            blis__computed_add(req, 1);
+        }
+    }
+    return st;
+}
+
+/* Phase 2: admit from the wait queue. */
+static blis_status blis__form_admit(blis_sim *s, blis__batch *b, int64_t budget) {
+    blis_status st = BLIS_OK;
+    while ((int64_t)s->running_len < s->cfg.max_running && s->waitq.len > 0 && budget > 0 && !b->preemption_happened) {
+        blis_request *next = blis__wq_at(&s->waitq, 0);
+        int64_t B = s->kv.block_tokens, n_cached, n, start;
+        if (blis__grow(&s->alloc, (void **)&s->cached_ids, &s->cached_cap, (size_t)(next->input_tokens / B + 1),
+                       sizeof(int32_t)))
+            return BLIS_E_NOMEM;
+        n_cached = blis_kv_cached_blocks(&s->kv, next, s->cached_ids, next->input_tokens / B + 1);
+        n = next->input_tokens - n_cached * B;
+        if (s->cfg.long_prefill_threshold > 0 && s->cfg.long_prefill_threshold < n) n = s->cfg.long_prefill_threshold;
+        if (n > budget) n = budget;
+        start = n_cached * B;
+        if (!blis_kv_allocate(&s->kv, next, start, start + n, s->cached_ids, n_cached, &st)) break;
+        (void)blis__wq_pop_front(&s->waitq);
+        s->running[s->running_len++] = next;
+        next->scheduled_step = s->step_count;
+        b->scheduled[b->n_scheduled++] = next;
+        budget -= n;
+        next->state = BLIS_REQ_RUNNING;
+        next->new_tokens = n;
+        next->computed_tokens = n + n_cached * B;
+    }
+    return st;
+}
+
+static double blis__priority(const blis_sim *s, const blis_request *r, int64_t now) {
+    switch (s->cfg.priority) {
+    case BLIS_PRIO_SLO_BASED: return 0 + 1e-6 * (double)(now - r->arrival_us);
+    case BLIS_PRIO_INVERTED_SLO: return 0 - 1e-6 * (double)(now - r->arrival_us);
+    case BLIS_PRIO_CONSTANT: break;
+    }
+    return 0;
+}
+
+/* StepTime of the running batch (spec §4.2-§4.4). */
+static blis_status blis__step_time(blis_sim *s, int64_t *out, blis_err *err) {
+    const blis_latency_model *lm = &s->cfg.latency;
+    size_t i, np = 0, nd = 0, n = s->running_len;
+    blis_step_batch batch;
+    blis_step_breakdown bd;
+    blis_status st;
+    if (lm->kind == BLIS_LATENCY_BLACKBOX) {
+        double miss = 0, dec = 0, t;
+        for (i = 0; i < n; i++) {
+            const blis_request *r = s->running[i];
+            if (r->progress_tokens < r->input_tokens)
+                miss += (double)r->new_tokens;
+            else if (r->output_tokens > 0)
+                dec += (double)r->new_tokens;
+        }
+        t = lm->beta[0] + lm->beta[1] * miss + lm->beta[2] * dec;
+        if (!(t > -9.0e18 && t < 9.0e18)) return blis_err_set(err, BLIS_E_RANGE, 0, 0, "step time out of range");
+        *out = (int64_t)t;
+        return BLIS_OK;
+    }
+    for (i = 0; i < n; i++) { /* prefill entries first, then decode entries, in batch order */
+        const blis_request *r = s->running[i];
+        if (r->progress_tokens < r->input_tokens) {
+            s->step_reqs[np].progress_tokens = r->progress_tokens;
+            s->step_reqs[np++].new_tokens = r->new_tokens;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        const blis_request *r = s->running[i];
+        if (r->progress_tokens >= r->input_tokens && r->output_tokens > 0) {
+            s->step_reqs[np + nd].progress_tokens = r->progress_tokens;
+            s->step_reqs[np + nd++].new_tokens = r->new_tokens;
+        }
+    }
+    batch.prefill = s->step_reqs;
+    batch.prefill_count = np;
+    batch.decode = s->step_reqs + np;
+    batch.decode_count = nd;
+    st = lm->kind == BLIS_LATENCY_ROOFLINE_V1
+             ? blis_roofline_v1_step(lm->model, lm->hw, lm->tp, &batch, &bd, err)
+             : blis_roofline_v2_step(lm->model, lm->hw, lm->mfu, lm->tp, &batch, &bd, err);
+    *out = bd.step_time_us;
+    return st;
+}
+
+static blis_status blis__itl_add(blis_sim *s, blis_request *r, int64_t v) {
+    size_t cap = (size_t)r->itl_cap;
+    if (blis__grow(&s->alloc, (void **)&r->itl_us, &cap, (size_t)r->itl_count + 1, sizeof(int64_t)))
+        return BLIS_E_NOMEM;
+    r->itl_cap = (int64_t)cap;
+    r->itl_us[r->itl_count++] = v;
+    return BLIS_OK;
+}
+
+/* AllITLs as a counted multiset: value -> count (open addressing; values
+ * are >= 0, so -1 marks an empty slot). Sorted only when metrics are read. */
+static blis_status blis__itl_record(blis_sim *s, int64_t v, int64_t count) {
+    size_t i;
+    if (2 * (s->itl_len + 1) > s->itl_cap) { /* rehash at half load */
+        size_t cap = s->itl_cap ? 2 * s->itl_cap : 1024, k;
+        int64_t *nv = (int64_t *)blis__alloc(&s->alloc, cap * sizeof(int64_t)),
+                *nc = (int64_t *)blis__alloc(&s->alloc, cap * sizeof(int64_t));
+        if (!nv || !nc) {
+            blis__free(&s->alloc, nv);
+            blis__free(&s->alloc, nc);
+            return BLIS_E_NOMEM;
+        }
+        for (k = 0; k < cap; k++) nv[k] = -1;
+        for (k = 0; k < s->itl_cap; k++) {
+            if (s->itl_values[k] < 0) continue;
+            for (i = (size_t)blis__mix64((uint64_t)s->itl_values[k]) & (cap - 1); nv[i] >= 0; i = (i + 1) & (cap - 1)) {
+            }
+            nv[i] = s->itl_values[k];
+            nc[i] = s->itl_counts[k];
+        }
+        blis__free(&s->alloc, s->itl_values);
+        blis__free(&s->alloc, s->itl_counts);
+        s->itl_values = nv;
+        s->itl_counts = nc;
+        s->itl_cap = cap;
+    }
+    if (v < 0) v = 0; /* an ITL is a step time plus alpha2: never negative in a valid run */
+    s->itl_total += count;
+    for (i = (size_t)blis__mix64((uint64_t)v) & (s->itl_cap - 1); s->itl_values[i] >= 0; i = (i + 1) & (s->itl_cap - 1))
+        if (s->itl_values[i] == v) {
+            s->itl_counts[i] += count;
+            return BLIS_OK;
+        }
+    s->itl_values[i] = v;
+    s->itl_counts[i] = count;
+    s->itl_len++;
+    return BLIS_OK;
+}
+
+static blis_status blis__complete(blis_sim *s, blis_request *r, int64_t now, int64_t adv, int64_t a2) {
+    blis_status st;
+    int64_t i;
+    r->state = BLIS_REQ_COMPLETED;
+    if ((st = blis__itl_add(s, r, adv + a2))) return st; /* v0.6.1's completion ITL entry */
+    if (r->output_tokens > 0 &&
+        !blis_kv_allocate(&s->kv, r, r->progress_tokens, r->progress_tokens + 1, NULL, 0, &st)) {
+        if (st) return st;
+        s->kv_allocation_failures++;
+    }
+    blis_kv_release(&s->kv, r);
+    r->finished_step = s->step_count;
+    if ((st = blis_evq_push(&s->events, now + adv, BLIS_EV_REQUEST_LEFT, r))) return st;
+    s->completed++;
+    r->e2e_us = r->first_token_us;
+    for (i = 0; i < r->itl_count; i++) {
+        r->e2e_us += r->itl_us[i];
+        if ((st = blis__itl_record(s, r->itl_us[i], 1))) return st;
+    }
+    blis__free(&s->alloc, r->block_hashes); /* a completed request keeps only its timings */
+    blis__free(&s->alloc, r->itl_us);
+    blis__free(&s->alloc, r->kv_blocks);
+    r->block_hashes = NULL;
+    r->itl_us = NULL;
+    r->kv_blocks = NULL;
+    r->block_hash_count = 0;
+    r->itl_cap = 0;
+    r->kv_cap = 0;
+    return BLIS_OK;
+}
+
+static blis_status blis__step_advance(blis_sim *s, int64_t now, int64_t adv, blis_err *err) {
+    int64_t a2 = (int64_t)s->cfg.latency.alpha[2];
+    size_t i, kept = 0;
+    blis_status st;
+    blis_request **remaining = s->scratch_reqs;
+    for (i = 0; i < s->running_len; i++) {
+        blis_request *r = s->running[i];
+        if (r->progress_tokens < r->input_tokens) {
+            r->progress_tokens = r->computed_tokens < 0 ? 0 : r->computed_tokens;
+        } else {
+            r->progress_tokens++;
+            s->total_output_tokens++;
+            if ((st = blis__itl_add(s, r, adv + a2))) return blis__nomem(err);
+        }
+        if (r->progress_tokens == r->input_tokens) {
+            r->ttft_set = 1;
+            r->first_token_us = now + adv + a2 - r->arrival_us;
+        }
+    }
+    if (s->kv.used_blocks > s->peak_kv_blocks) s->peak_kv_blocks = s->kv.used_blocks;
+    s->kv_blocks_integral += (double)s->kv.used_blocks * (double)adv;
+    for (i = 0; i < s->running_len; i++) {
+        blis_request *r = s->running[i];
+        int64_t last = r->input_tokens + (r->output_tokens > 1 ? r->output_tokens : 1) - 1;
+        if (r->progress_tokens == last) {
+            if ((st = blis__complete(s, r, now, adv, a2))) return st == BLIS_E_NOMEM ? blis__nomem(err) : st;
+        } else {
+            remaining[kept++] = r;
+        }
+    }
+    memcpy(s->running, remaining, kept * sizeof *remaining);
+    s->running_len = kept;
+    s->step_pending = 0;
+    if (kept > 0 || s->waitq.len > 0) { /* work-conserving */
+        if (blis_evq_push(&s->events, now + adv, BLIS_EV_STEP, NULL)) return blis__nomem(err);
+        s->step_pending = 1;
+    }
+    return BLIS_OK;
+}
+
+static blis_status blis__step(blis_sim *s, int64_t now, blis_err *err) {
+    blis__batch b;
+    int64_t budget = s->cfg.max_scheduled_tokens, adv = 0;
+    size_t i, cap_needed = s->running_len + s->waitq.len + 1;
+    blis_status st;
+    if ((st = blis__sim_reserve(s, cap_needed, 64, err))) return st;
+    memset(&b, 0, sizeof b);
+    b.snapshot = s->scratch_reqs;
+    b.preempted = s->scratch_reqs + cap_needed;
+    b.scheduled = s->scratch_reqs + 2 * cap_needed;
+    s->step_count++;
+    for (i = 0; i < s->waitq.len; i++)
+        blis__wq_at(&s->waitq, i)->priority = blis__priority(s, blis__wq_at(&s->waitq, i), now);
+    if (blis__wq_sort(&s->waitq, s->cfg.scheduler)) return blis__nomem(err);
+    if ((st = blis__form_running(s, &b, &budget)) || (st = blis__form_admit(s, &b, budget)))
+        return st == BLIS_E_NOMEM ? blis__nomem(err) : st;
+    for (i = 0; i < b.n_preempted; i++) {
+        if (blis_evq_push(&s->events, now, BLIS_EV_PREEMPTION, b.preempted[i])) return blis__nomem(err);
+        s->preemptions++;
+    }
+    for (i = 0; i < b.n_scheduled; i++) {
+        if (blis_evq_push(&s->events, now, BLIS_EV_SCHEDULED, b.scheduled[i])) return blis__nomem(err);
+        b.scheduled[i]->sched_delay_us = now - b.scheduled[i]->arrival_us;
+    }
+    s->waitq_len_sum += (int64_t)s->waitq.len;
+    s->waitq_samples++;
+    if ((st = blis__step_time(s, &adv, err))) return st;
+    return blis__step_advance(s, now, adv, err);
+}
+
+/* ---- events ---- */
+
+static blis_status blis__enqueue(blis_sim *s, blis_request *r) {
+    int64_t need = (r->input_tokens + s->cfg.block_tokens - 1) / s->cfg.block_tokens;
+    if (need > s->kv.total_blocks) { /* "dropping request: input requires more KV blocks than the cache has" */
+        s->dropped_unservable++;
+        r->state = -1;
+        return BLIS_OK;
+    }
+    if (blis__wq_push_back(&s->waitq, r)) return BLIS_E_NOMEM;
+    s->total_input_tokens += r->input_tokens;
+    return BLIS_OK;
+}
+
+static blis_status blis__execute(blis_sim *s, const blis_event *e, blis_err *err) {
+    const blis_latency_model *lm = &s->cfg.latency;
+    switch (e->kind) {
+    case BLIS_EV_ARRIVAL: {
+        double q = lm->alpha[0] + lm->alpha[1] * (double)e->req->input_tokens;
+        if (blis_evq_push(&s->events, e->time_us + (int64_t)q, BLIS_EV_QUEUED, e->req)) return blis__nomem(err);
+        return BLIS_OK;
+    }
+    case BLIS_EV_QUEUED:
+        if (blis__enqueue(s, e->req)) return blis__nomem(err);
+        /* no step pending: schedule one now (the reference does not mark it pending) */
+        if (!s->step_pending && blis_evq_push(&s->events, e->time_us, BLIS_EV_STEP, NULL)) return blis__nomem(err);
+        return BLIS_OK;
+    case BLIS_EV_STEP: return blis__step(s, e->time_us, err);
+    case BLIS_EV_SCHEDULED:
+    case BLIS_EV_PREEMPTION:
+    case BLIS_EV_REQUEST_LEFT:
+    case BLIS_EV_KIND_COUNT: break;
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_sim_step(blis_sim *s, int *done, blis_err *err) {
+    blis_event e;
+    blis_status st;
+    *done = s->finished;
+    if (s->finished) return BLIS_OK;
+    /* The cluster path for one instance: arrival -> admission -> routing at
+     * the request's arrival time, taken before instance events at that time. */
+    if (s->next_arrival && (s->events.len == 0 || s->next_arrival->arrival_us <= s->events.heap[0].time_us)) {
+        blis_request *r = s->next_arrival;
+        if (r->arrival_us > s->cfg.horizon_us) {
+            s->finished = *done = 1;
+            return BLIS_OK;
+        }
+        s->next_arrival = NULL;
+        if (blis_evq_push(&s->events, r->arrival_us, BLIS_EV_ARRIVAL, r)) return blis__nomem(err);
+        return blis__sim_fetch(s, err);
+    }
+    if (!blis_evq_pop(&s->events, &e)) {
+        s->finished = *done = 1;
+        return BLIS_OK;
+    }
+    if (e.time_us > s->cfg.horizon_us) {
+        s->finished = *done = 1;
+        return BLIS_OK;
+    }
+    s->clock_us = e.time_us;
+    st = blis__execute(s, &e, err);
+    return st;
+}
+
+BLIS_DEF blis_status blis_sim_run_until(blis_sim *s, int64_t until_us, blis_err *err) {
+    int done = 0;
+    blis_status st = BLIS_OK;
+    while (!done && st == BLIS_OK) {
+        int64_t next = INT64_MAX;
+        if (s->events.len) next = s->events.heap[0].time_us;
+        if (s->next_arrival && s->next_arrival->arrival_us < next) next = s->next_arrival->arrival_us;
+        if (next > until_us) break;
+        st = blis_sim_step(s, &done, err);
+    }
+    return st;
+}
+
+BLIS_DEF blis_status blis_sim_run(blis_sim *s, blis_err *err) {
+    int done = 0;
+    blis_status st = BLIS_OK;
+    while (!done && st == BLIS_OK) st = blis_sim_step(s, &done, err);
+    return st;
+}
+
+BLIS_DEF int blis_sim_check(const blis_sim *s) {
+    size_t i;
+    int64_t queued = 0, running = 0, completed = 0, dropped = 0, pending = 0;
+    if (blis_kv_check(&s->kv)) return 1;
+    for (i = 0; i < s->request_count; i++) {
+        const blis_request *r = s->requests[i];
+        if (r->state == -1)
+            dropped++;
+        else if (r->state == BLIS_REQ_COMPLETED)
+            completed++;
+        else if (r->state == BLIS_REQ_RUNNING)
+            running++;
+        else
+            queued++;
+        if (r->ttft_set && r->first_token_us < 0) return 2; /* causality */
+    }
+    if (completed != s->completed || dropped != s->dropped_unservable) return 3;
+    for (i = 0; i < s->running_len; i++)
+        if (s->running[i]->state != BLIS_REQ_RUNNING) return 4;
+    pending = queued - (int64_t)s->waitq.len; /* arrived or in flight, not yet enqueued */
+    if (pending < 0 || running != (int64_t)s->running_len) return 5;
+    return 0;
+}
+
+/* ==== >>metrics  implementation ====
+ * Owns: the reference's statistics (sorted values; mean; linear-interpolated
+ * percentiles; spec §8.1) and the metrics block. Uses: >>sim, >>json.
+ * Invariants: values in us, printed in ms; the same inputs give the same
+ * bytes. */
+
+static int blis__i64_cmp(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Mean and percentiles (ms) of sorted integer values (us). */
+static double blis__mean_ms(const int64_t *v, size_t n) {
+    double sum = 0;
+    size_t i;
+    if (!n) return 0;
+    for (i = 0; i < n; i++) sum += (double)v[i];
+    return sum / (double)n / 1000;
+}
+
+static double blis__pct_ms(const int64_t *v, size_t n, double p) {
+    double rank;
+    size_t lo, hi;
+    if (!n) return 0;
+    rank = p / 100 * (double)(n - 1);
+    lo = (size_t)floor(rank);
+    hi = (size_t)ceil(rank);
+    if (lo == hi) return (double)v[lo] / 1000;
+    return (double)v[lo] / 1000 + (double)(v[hi] - v[lo]) * (rank - (double)lo) / 1000;
+}
+
+typedef struct blis__itl_sorted {
+    int64_t *values, *counts;
+    size_t n;
+    int64_t total;
+} blis__itl_sorted;
+
+static int blis__pair_cmp(const void *a, const void *b) {
+    int64_t x = ((const int64_t *)a)[0], y = ((const int64_t *)b)[0];
+    return x < y ? -1 : x > y;
+}
+
+/* The value at a rank of the sorted multiset. */
+static int64_t blis__itl_at(const blis__itl_sorted *t, int64_t rank) {
+    size_t i;
+    for (i = 0; i < t->n; i++) {
+        if (rank < t->counts[i]) return t->values[i];
+        rank -= t->counts[i];
+    }
+    return t->n ? t->values[t->n - 1] : 0;
+}
+
+static double blis__itl_pct_ms(const blis__itl_sorted *t, double p) {
+    double rank;
+    int64_t lo, hi, vlo, vhi;
+    if (!t->total) return 0;
+    rank = p / 100 * (double)(t->total - 1);
+    lo = (int64_t)floor(rank);
+    hi = (int64_t)ceil(rank);
+    vlo = blis__itl_at(t, lo);
+    if (lo == hi) return (double)vlo / 1000;
+    vhi = blis__itl_at(t, hi);
+    return (double)vlo / 1000 + (double)(vhi - vlo) * (rank - (double)lo) / 1000;
+}
+
+static double blis__itl_mean_ms(const blis__itl_sorted *t) {
+    double sum = 0;
+    size_t i;
+    int64_t k;
+    if (!t->total) return 0;
+    for (i = 0; i < t->n; i++) /* in sorted order, one addition per entry, as the reference sums */
+        for (k = 0; k < t->counts[i]; k++) sum += (double)t->values[i];
+    return sum / (double)t->total / 1000;
+}
+
+/* The multiset's (value, count) pairs, sorted by value: one buffer holding
+ * the pairs (2n), then the values (n), then the counts (n). */
+static blis_status blis__itl_sort(const blis_sim *s, blis__itl_sorted *t, blis_err *err) {
+    size_t i, n = 0;
+    int64_t *buf = (int64_t *)blis__alloc(&s->alloc, (4 * s->itl_len + 4) * sizeof(int64_t));
+    memset(t, 0, sizeof *t);
+    if (!buf) return blis__nomem(err);
+    for (i = 0; i < s->itl_cap; i++)
+        if (s->itl_values[i] >= 0) {
+            buf[2 * n] = s->itl_values[i];
+            buf[2 * n + 1] = s->itl_counts[i];
+            n++;
+        }
+    qsort(buf, n, 2 * sizeof(int64_t), blis__pair_cmp);
+    t->values = buf + 2 * n;
+    t->counts = buf + 3 * n;
+    for (i = 0; i < n; i++) {
+        t->values[i] = buf[2 * i];
+        t->counts[i] = buf[2 * i + 1];
+    }
+    t->n = n;
+    t->total = s->itl_total;
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_sim_metrics(const blis_sim *s, blis_metrics *m, blis_err *err) {
+    int64_t *v = (int64_t *)blis__alloc(&s->alloc, (s->request_count + 1) * sizeof(int64_t));
+    size_t i, n;
+    int64_t queued = (int64_t)s->waitq.len;
+    memset(m, 0, sizeof *m);
+    if (!v) return blis__nomem(err);
+    m->completed = s->completed;
+    m->still_queued = queued;
+    m->still_running = (int64_t)s->running_len;
+    m->dropped_unservable = s->dropped_unservable;
+    m->injected = m->completed + m->still_queued + m->still_running + m->dropped_unservable;
+    m->total_input_tokens = s->total_input_tokens;
+    m->total_output_tokens = s->total_output_tokens;
+    m->sim_ended_us = s->clock_us < s->cfg.horizon_us ? s->clock_us : s->cfg.horizon_us;
+    m->duration_s = (double)m->sim_ended_us / 1e6;
+    if (m->duration_s > 0) {
+        m->responses_per_s = (double)m->completed / m->duration_s;
+        m->tokens_per_s = (double)m->total_output_tokens / m->duration_s;
+    }
+    for (i = n = 0; i < s->request_count; i++) /* E2E of completed requests */
+        if (s->requests[i]->state == BLIS_REQ_COMPLETED) v[n++] = s->requests[i]->e2e_us;
+    qsort(v, n, sizeof *v, blis__i64_cmp);
+    m->e2e_mean_ms = blis__mean_ms(v, n);
+    m->e2e_p90_ms = blis__pct_ms(v, n, 90);
+    m->e2e_p95_ms = blis__pct_ms(v, n, 95);
+    m->e2e_p99_ms = blis__pct_ms(v, n, 99);
+    for (i = n = 0; i < s->request_count; i++)
+        if (s->requests[i]->ttft_set) v[n++] = s->requests[i]->first_token_us;
+    qsort(v, n, sizeof *v, blis__i64_cmp);
+    m->ttft_mean_ms = blis__mean_ms(v, n);
+    m->ttft_p90_ms = blis__pct_ms(v, n, 90);
+    m->ttft_p95_ms = blis__pct_ms(v, n, 95);
+    m->ttft_p99_ms = blis__pct_ms(v, n, 99);
+    {
+        blis__itl_sorted t;
+        if (blis__itl_sort(s, &t, err)) {
+            blis__free(&s->alloc, v);
+            return BLIS_E_NOMEM;
+        }
+        m->itl_mean_ms = blis__itl_mean_ms(&t);
+        m->itl_p90_ms = blis__itl_pct_ms(&t, 90);
+        m->itl_p95_ms = blis__itl_pct_ms(&t, 95);
+        m->itl_p99_ms = blis__itl_pct_ms(&t, 99);
+        blis__free(&s->alloc, t.values ? t.values - 2 * t.n : NULL);
+    }
+    for (i = n = 0; i < s->request_count; i++)
+        if (s->requests[i]->sched_delay_us >= 0 && s->requests[i]->state != -1) v[n++] = s->requests[i]->sched_delay_us;
+    qsort(v, n, sizeof *v, blis__i64_cmp);
+    m->scheduling_delay_p99_ms = blis__pct_ms(v, n, 99);
+    m->kv_allocation_failures = s->kv_allocation_failures;
+    m->preemptions = s->preemptions;
+    m->cache_hit_rate = blis_kv_hit_rate(&s->kv);
+    m->preemption_rate = m->completed ? (double)s->preemptions / (double)m->completed : 0;
+    blis__free(&s->alloc, v);
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_metrics_write(const blis_metrics *m, const char *instance_id, blis_jw *w) {
+    blis_jw_object_begin(w);
+    blis_jw_key_str(w, "instance_id", instance_id);
+    blis_jw_key_i64(w, "completed_requests", m->completed);
+    blis_jw_key_i64(w, "still_queued", m->still_queued);
+    blis_jw_key_i64(w, "still_running", m->still_running);
+    blis_jw_key_i64(w, "injected_requests", m->injected);
+    blis_jw_key_i64(w, "total_input_tokens", m->total_input_tokens);
+    blis_jw_key_i64(w, "total_output_tokens", m->total_output_tokens);
+    blis_jw_key_f64(w, "vllm_estimated_duration_s", m->duration_s);
+    blis_jw_key_f64(w, "responses_per_sec", m->responses_per_s);
+    blis_jw_key_f64(w, "tokens_per_sec", m->tokens_per_s);
+    blis_jw_key_f64(w, "e2e_mean_ms", m->e2e_mean_ms);
+    blis_jw_key_f64(w, "e2e_p90_ms", m->e2e_p90_ms);
+    blis_jw_key_f64(w, "e2e_p95_ms", m->e2e_p95_ms);
+    blis_jw_key_f64(w, "e2e_p99_ms", m->e2e_p99_ms);
+    blis_jw_key_f64(w, "ttft_mean_ms", m->ttft_mean_ms);
+    blis_jw_key_f64(w, "ttft_p90_ms", m->ttft_p90_ms);
+    blis_jw_key_f64(w, "ttft_p95_ms", m->ttft_p95_ms);
+    blis_jw_key_f64(w, "ttft_p99_ms", m->ttft_p99_ms);
+    blis_jw_key_f64(w, "itl_mean_ms", m->itl_mean_ms);
+    blis_jw_key_f64(w, "itl_p90_ms", m->itl_p90_ms);
+    blis_jw_key_f64(w, "itl_p95_ms", m->itl_p95_ms);
+    blis_jw_key_f64(w, "itl_p99_ms", m->itl_p99_ms);
+    blis_jw_key_f64(w, "scheduling_delay_p99_ms", m->scheduling_delay_p99_ms);
+    if (m->kv_allocation_failures) blis_jw_key_i64(w, "kv_allocation_failures", m->kv_allocation_failures);
+    blis_jw_key_i64(w, "preemption_count", m->preemptions);
+    blis_jw_key_i64(w, "dropped_unservable", m->dropped_unservable);
+    blis_jw_object_end(w);
 }
 
 #endif /* BLIS_IMPLEMENTATION */

@@ -233,7 +233,7 @@ TEST(tra_fixed2_matches_printf) {
         char a[64], b[64];
         double v = (double)(t_rng(&s) % 1000000000u) / (double)(1 + t_rng(&s) % 1000u);
         if (i % 3 == 0) v = (double)(t_rng(&s) % 100000u) / 8.0; /* exact binary ties */
-        blis__f64_fixed2(v, a, sizeof a);
+        blis_f64_format_fixed(v, 2, a, sizeof a);
         snprintf(b, sizeof b, "%.2f", v);
         bad += strcmp(a, b) != 0;
     }

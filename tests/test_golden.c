@@ -1,0 +1,140 @@
+/* tests/test_golden.c - the engine against the reference golden dataset
+ * (conformance/blis/golden): every metric and every request's timings. */
+
+static blis_status t_gen_next(void *user, blis_request *r, int *has, blis_err *err) {
+    return blis_legacy_gen_next((blis_legacy_gen *)user, r, has, err);
+}
+
+static int64_t t_num(const blis_doc *doc, const blis_node *o, const char *key) {
+    const blis_node *n = blis_node_get(doc, o, key);
+    return n ? (int64_t)n->as.number : 0;
+}
+
+/* Builds and runs one golden case; the caller destroys sim and gen. */
+static int t_golden_run(t_ctx *t_, const blis_doc *doc, const blis_node *c, blis_sim *sim, blis_legacy_gen *gen) {
+    blis_legacy_workload w;
+    blis_sim_config cfg;
+    blis_request_source src;
+    blis_err err;
+    int i;
+    memset(&w, 0, sizeof w);
+    w.rate_per_s = blis_node_get(doc, c, "rate")->as.number;
+    w.num_requests = t_num(doc, c, "num-requests");
+    w.prefix_tokens = t_num(doc, c, "prefix_tokens");
+    w.prompt_mean = t_num(doc, c, "prompt_tokens");
+    w.prompt_std = t_num(doc, c, "prompt_tokens_stdev");
+    w.prompt_min = t_num(doc, c, "prompt_tokens_min");
+    w.prompt_max = t_num(doc, c, "prompt_tokens_max");
+    w.output_mean = t_num(doc, c, "output_tokens");
+    w.output_std = t_num(doc, c, "output_tokens_stdev");
+    w.output_min = t_num(doc, c, "output_tokens_min");
+    w.output_max = t_num(doc, c, "output_tokens_max");
+    blis_sim_config_defaults(&cfg);
+    cfg.total_kv_blocks = t_num(doc, c, "total-kv-blocks");
+    cfg.block_tokens = t_num(doc, c, "block-size-in-tokens");
+    cfg.max_running = t_num(doc, c, "max-num-running-reqs");
+    cfg.max_scheduled_tokens = t_num(doc, c, "max-num-scheduled-tokens");
+    cfg.long_prefill_threshold = t_num(doc, c, "long-prefill-token-threshold");
+    for (i = 0; i < 3; i++) {
+        cfg.latency.alpha[i] = blis_node_at(doc, blis_node_get(doc, c, "alpha-coeffs"), (size_t)i)->as.number;
+        cfg.latency.beta[i] = blis_node_at(doc, blis_node_get(doc, c, "beta-coeffs"), (size_t)i)->as.number;
+    }
+    if (blis_legacy_gen_init(gen, &w, t_num(doc, c, "seed"), cfg.horizon_us, cfg.block_tokens, NULL, NULL, NULL,
+                             &err)) {
+        CHECK_MSG(0, "workload: %s", err.msg);
+        return 0;
+    }
+    src.next = t_gen_next;
+    src.user = gen;
+    if (blis_sim_init(sim, &cfg, src, NULL, &err)) {
+        CHECK_MSG(0, "sim: %s", err.msg);
+        blis_legacy_gen_free(gen);
+        return 0;
+    }
+    CHECK_MSG(blis_sim_run(sim, &err) == BLIS_OK, "run: %s", err.msg);
+    CHECK_EQ_I64(blis_sim_check(sim), 0);
+    return 1;
+}
+
+static void t_golden_metric(t_ctx *t_, const char *name, double got, const blis_node *want) {
+    double w = want ? want->as.number : -1;
+    CHECK_MSG(want && (got == w || fabs(got - w) <= 1e-9 * fabs(w)), "%s: got %.17g want %.17g", name, got, w);
+}
+
+static void t_golden_case(t_ctx *t_, size_t index) {
+    blis_doc doc;
+    const blis_node *c, *mw;
+    blis_sim sim;
+    blis_legacy_gen gen;
+    blis_metrics m;
+    blis_err err;
+    char rel[128], *csv_src = NULL;
+    size_t len = 0, i;
+    blis_csv csv;
+    int64_t bad = 0;
+    SHARED_JSON_OR_SKIP("conformance/blis/golden/goldendataset_v0.6.1.json", &doc);
+    c = blis_node_at(&doc, blis_node_get(&doc, blis_doc_root(&doc), "tests"), index);
+    mw = blis_node_get(&doc, c, "metrics");
+    if (!t_golden_run(t_, &doc, c, &sim, &gen)) {
+        blis_doc_free(&doc);
+        return;
+    }
+    CHECK(blis_sim_metrics(&sim, &m, &err) == BLIS_OK);
+    CHECK_EQ_I64(m.completed, t_num(&doc, mw, "completed_requests"));
+    CHECK_EQ_I64(m.total_input_tokens, t_num(&doc, mw, "total_input_tokens"));
+    CHECK_EQ_I64(m.total_output_tokens, t_num(&doc, mw, "total_output_tokens"));
+    t_golden_metric(t_, "vllm_estimated_duration_s", m.duration_s,
+                    blis_node_get(&doc, mw, "vllm_estimated_duration_s"));
+    t_golden_metric(t_, "responses_per_sec", m.responses_per_s, blis_node_get(&doc, mw, "responses_per_sec"));
+    t_golden_metric(t_, "tokens_per_sec", m.tokens_per_s, blis_node_get(&doc, mw, "tokens_per_sec"));
+    t_golden_metric(t_, "e2e_mean_ms", m.e2e_mean_ms, blis_node_get(&doc, mw, "e2e_mean_ms"));
+    t_golden_metric(t_, "e2e_p90_ms", m.e2e_p90_ms, blis_node_get(&doc, mw, "e2e_p90_ms"));
+    t_golden_metric(t_, "e2e_p95_ms", m.e2e_p95_ms, blis_node_get(&doc, mw, "e2e_p95_ms"));
+    t_golden_metric(t_, "e2e_p99_ms", m.e2e_p99_ms, blis_node_get(&doc, mw, "e2e_p99_ms"));
+    t_golden_metric(t_, "ttft_mean_ms", m.ttft_mean_ms, blis_node_get(&doc, mw, "ttft_mean_ms"));
+    t_golden_metric(t_, "ttft_p90_ms", m.ttft_p90_ms, blis_node_get(&doc, mw, "ttft_p90_ms"));
+    t_golden_metric(t_, "ttft_p95_ms", m.ttft_p95_ms, blis_node_get(&doc, mw, "ttft_p95_ms"));
+    t_golden_metric(t_, "ttft_p99_ms", m.ttft_p99_ms, blis_node_get(&doc, mw, "ttft_p99_ms"));
+    t_golden_metric(t_, "itl_mean_ms", m.itl_mean_ms, blis_node_get(&doc, mw, "itl_mean_ms"));
+    t_golden_metric(t_, "itl_p90_ms", m.itl_p90_ms, blis_node_get(&doc, mw, "itl_p90_ms"));
+    t_golden_metric(t_, "itl_p95_ms", m.itl_p95_ms, blis_node_get(&doc, mw, "itl_p95_ms"));
+    t_golden_metric(t_, "itl_p99_ms", m.itl_p99_ms, blis_node_get(&doc, mw, "itl_p99_ms"));
+    t_golden_metric(t_, "scheduling_delay_p99_ms", m.scheduling_delay_p99_ms,
+                    blis_node_get(&doc, mw, "scheduling_delay_p99_ms"));
+    snprintf(rel, sizeof rel, "conformance/blis/golden/golden_case%lu_per_request.csv", (unsigned long)index);
+    if (t_read_shared(t_, rel, &csv_src, &len) && blis_csv_parse(csv_src, len, NULL, &csv, &err) == BLIS_OK) {
+        int32_t c_id = blis_csv_column(&csv, "request_id"), c_ttft = blis_csv_column(&csv, "ttft_us"),
+                c_e2e = blis_csv_column(&csv, "e2e_us"), c_sd = blis_csv_column(&csv, "scheduling_delay_us"),
+                c_arr = blis_csv_column(&csv, "arrival_us");
+        CHECK_EQ_I64(csv.rows, sim.request_count);
+        for (i = 0; i < csv.rows && i < sim.request_count; i++) {
+            const blis_request *r = sim.requests[i];
+            int64_t ttft = 0, e2e = 0, sd = 0, arr = 0;
+            char id[32];
+            snprintf(id, sizeof id, "request_%lld", (long long)r->index);
+            blis_csv_get_i64(&csv, (uint32_t)i, (uint32_t)c_ttft, &ttft, &err);
+            blis_csv_get_i64(&csv, (uint32_t)i, (uint32_t)c_e2e, &e2e, &err);
+            blis_csv_get_i64(&csv, (uint32_t)i, (uint32_t)c_sd, &sd, &err);
+            blis_csv_get_i64(&csv, (uint32_t)i, (uint32_t)c_arr, &arr, &err);
+            if (strcmp(blis_csv_cell(&csv, (uint32_t)i, (uint32_t)c_id)->ptr, id) || r->arrival_us != arr ||
+                r->first_token_us != ttft || r->e2e_us != e2e || r->sched_delay_us != sd) {
+                if (bad++ < 3)
+                    CHECK_MSG(0, "case %lu %s: ttft %lld/%lld e2e %lld/%lld sched %lld/%lld", (unsigned long)index, id,
+                              (long long)r->first_token_us, (long long)ttft, (long long)r->e2e_us, (long long)e2e,
+                              (long long)r->sched_delay_us, (long long)sd);
+            }
+        }
+        CHECK_EQ_I64(bad, 0);
+        blis_csv_free(&csv);
+    }
+    free(csv_src);
+    blis_sim_destroy(&sim);
+    blis_legacy_gen_free(&gen);
+    blis_doc_free(&doc);
+}
+
+TEST(golden_case0) { t_golden_case(t_, 0); }
+TEST(golden_case1) { t_golden_case(t_, 1); }
+TEST(golden_case2) { t_golden_case(t_, 2); }
+TEST(golden_case3) { t_golden_case(t_, 3); }
+TEST(golden_case4) { t_golden_case(t_, 4); }
