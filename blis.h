@@ -837,6 +837,7 @@ typedef struct blis_request {
     double priority;
     int64_t sched_delay_us; /* the last scheduling delay (-1: never scheduled) */
     int64_t e2e_us;         /* completed: first token + the ITLs */
+    int injected;           /* routed to the instance (registered in the results) */
     int32_t *kv_blocks;     /* the request's KV blocks (RequestMap entry) */
     int64_t kv_count, kv_cap;
     int kv_has_map; /* the RequestMap entry exists */
@@ -886,6 +887,18 @@ BLIS_DEF blis_status blis_legacy_gen_init(blis_legacy_gen *g, const blis_legacy_
  * generator's allocator; free with blis_request_free). *has = 0 at the end. */
 BLIS_DEF blis_status blis_legacy_gen_next(blis_legacy_gen *g, blis_request *r, int *has, blis_err *err);
 BLIS_DEF void blis_legacy_gen_free(blis_legacy_gen *g);
+
+/* defaults.yaml (spec §1.5): a preset workload (rate not included). */
+BLIS_DEF blis_status blis_defaults_workload(const blis_doc *defaults, const char *name, blis_legacy_workload *w,
+                                            blis_err *err);
+/* defaults[model]: the default GPU, TP and vLLM version ("", 0, "" when absent). */
+BLIS_DEF blis_status blis_defaults_specs(const blis_doc *defaults, const char *model, char *gpu, size_t gpu_size,
+                                         int *tp, char *vllm, size_t vllm_size, blis_err *err);
+/* The first models[] entry with this id, TP, GPU and vLLM version:
+ * *found = 0 when none (the reference then gets no coefficients, kv 0). */
+BLIS_DEF blis_status blis_defaults_coefficients(const blis_doc *defaults, const char *model, int tp, const char *gpu,
+                                                const char *vllm, double alpha[3], double beta[3], int64_t *kv_blocks,
+                                                int *found, blis_err *err);
 BLIS_DEF void blis_request_free(const blis_alloc *alloc, blis_request *r);
 
 /* ==== >>evq  the instance event queue ==== */
@@ -1111,6 +1124,17 @@ typedef struct blis_metrics {
 BLIS_DEF blis_status blis_sim_metrics(const blis_sim *s, blis_metrics *m, blis_err *err);
 /* The reference's "=== Simulation Metrics ===" JSON object (spec §8.1). */
 BLIS_DEF void blis_metrics_write(const blis_metrics *m, const char *instance_id, blis_jw *w);
+
+/* ==== >>report  the results file ==== */
+
+/* The --results-path object (spec §8.2): the metrics, then "requests", one
+ * entry per injected request (dropped ones excluded), ordered by arrival then
+ * request ID, with arrived_at (s), requestID, token counts, ttft_ms, itl_ms,
+ * e2e_ms, scheduling_delay_ms and handled_by. */
+BLIS_DEF blis_status blis_results_write(const blis_sim *s, const blis_metrics *m, const char *instance_id,
+                                        const char *handled_by, blis_jw *w, blis_err *err);
+/* The "=== KV Cache Metrics ===" lines (printed by the CLI when non-zero). */
+BLIS_DEF size_t blis_kv_metrics_format(const blis_metrics *m, char *buf, size_t size);
 
 #ifdef __cplusplus
 }
@@ -6339,6 +6363,101 @@ BLIS_DEF void blis_legacy_gen_free(blis_legacy_gen *g) {
     g->prefix_hashes = NULL;
 }
 
+static blis_status blis__defaults_int(const blis_doc *d, const blis_node *o, const char *key, int64_t *out,
+                                      blis_err *err) {
+    const blis_node *v = blis_node_get(d, o, key);
+    *out = 0;
+    return v ? blis_node_i64(d, v, out, err) : BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_defaults_workload(const blis_doc *d, const char *name, blis_legacy_workload *w,
+                                            blis_err *err) {
+    const blis_node *wl = blis_node_get(d, blis_node_get(d, blis_doc_root(d), "workloads"), name);
+    blis_status st;
+    memset(w, 0, sizeof *w);
+    blis_err_clear(err, d->source);
+    if (!wl || wl->kind != BLIS_NODE_OBJECT)
+        return blis_err_set(err, BLIS_E_MISSING, 0, 0,
+                            "Undefined workload. Use one among (chatbot, summarization, contentgen, multidoc)");
+    if ((st = blis__defaults_int(d, wl, "prefix_tokens", &w->prefix_tokens, err)) ||
+        (st = blis__defaults_int(d, wl, "prompt_tokens", &w->prompt_mean, err)) ||
+        (st = blis__defaults_int(d, wl, "prompt_tokens_stdev", &w->prompt_std, err)) ||
+        (st = blis__defaults_int(d, wl, "prompt_tokens_min", &w->prompt_min, err)) ||
+        (st = blis__defaults_int(d, wl, "prompt_tokens_max", &w->prompt_max, err)) ||
+        (st = blis__defaults_int(d, wl, "output_tokens", &w->output_mean, err)) ||
+        (st = blis__defaults_int(d, wl, "output_tokens_stdev", &w->output_std, err)) ||
+        (st = blis__defaults_int(d, wl, "output_tokens_min", &w->output_min, err)) ||
+        (st = blis__defaults_int(d, wl, "output_tokens_max", &w->output_max, err)))
+        return st;
+    return BLIS_OK;
+}
+
+static blis_status blis__defaults_str(const blis_doc *d, const blis_node *o, const char *key, char *out, size_t size,
+                                      blis_err *err) {
+    const blis_node *v = blis_node_get(d, o, key);
+    const char *t = "";
+    blis_status st = v ? blis_node_text(d, v, &t, err) : BLIS_OK;
+    blis__copy_cstr(out, size, t);
+    return st;
+}
+
+BLIS_DEF blis_status blis_defaults_specs(const blis_doc *d, const char *model, char *gpu, size_t gpu_size, int *tp,
+                                         char *vllm, size_t vllm_size, blis_err *err) {
+    const blis_node *e = blis_node_get(d, blis_node_get(d, blis_doc_root(d), "defaults"), model);
+    int64_t t = 0;
+    blis_status st;
+    gpu[0] = vllm[0] = '\0';
+    *tp = 0;
+    blis_err_clear(err, d->source);
+    if (!e) return BLIS_OK;
+    if ((st = blis__defaults_str(d, e, "GPU", gpu, gpu_size, err)) ||
+        (st = blis__defaults_int(d, e, "tensor_parallelism", &t, err)) ||
+        (st = blis__defaults_str(d, e, "vllm_version", vllm, vllm_size, err)))
+        return st;
+    *tp = (int)(t > 0 && t < 1 << 20 ? t : 0);
+    return BLIS_OK;
+}
+
+static blis_status blis__defaults_triple(const blis_doc *d, const blis_node *arr, double out[3], blis_err *err) {
+    size_t i;
+    blis_status st;
+    if (!arr || arr->kind != BLIS_NODE_ARRAY || arr->count < 3)
+        return blis__node_err(d, arr ? arr : blis_doc_root(d), err, BLIS_E_INVALID,
+                              "coefficients need at least 3 numbers");
+    for (i = 0; i < 3; i++)
+        if ((st = blis_node_f64(d, blis_node_at(d, arr, i), &out[i], err))) return st;
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_defaults_coefficients(const blis_doc *d, const char *model, int tp, const char *gpu,
+                                                const char *vllm, double alpha[3], double beta[3], int64_t *kv,
+                                                int *found, blis_err *err) {
+    const blis_node *models = blis_node_get(d, blis_doc_root(d), "models");
+    size_t i;
+    *found = 0;
+    *kv = 0;
+    blis_err_clear(err, d->source);
+    for (i = 0; models && models->kind == BLIS_NODE_ARRAY && i < models->count; i++) {
+        const blis_node *e = blis_node_at(d, models, i);
+        char id[256], g[64], v[128];
+        int64_t t = 0;
+        blis_status st;
+        if ((st = blis__defaults_str(d, e, "id", id, sizeof id, err)) ||
+            (st = blis__defaults_str(d, e, "GPU", g, sizeof g, err)) ||
+            (st = blis__defaults_str(d, e, "vllm_version", v, sizeof v, err)) ||
+            (st = blis__defaults_int(d, e, "tensor_parallelism", &t, err)))
+            return st;
+        if (strcmp(id, model) || t != tp || strcmp(g, gpu) || strcmp(v, vllm)) continue;
+        if ((st = blis__defaults_triple(d, blis_node_get(d, e, "alpha_coeffs"), alpha, err)) ||
+            (st = blis__defaults_triple(d, blis_node_get(d, e, "beta_coeffs"), beta, err)) ||
+            (st = blis__defaults_int(d, e, "total_kv_blocks", kv, err)))
+            return st;
+        *found = 1;
+        return BLIS_OK;
+    }
+    return BLIS_OK;
+}
+
 BLIS_DEF void blis_request_free(const blis_alloc *alloc, blis_request *r) {
     blis__free(alloc, r->block_hashes);
     blis__free(alloc, r->itl_us);
@@ -7285,6 +7404,7 @@ BLIS_DEF blis_status blis_sim_step(blis_sim *s, int *done, blis_err *err) {
             return BLIS_OK;
         }
         s->next_arrival = NULL;
+        r->injected = 1;
         if (blis_evq_push(&s->events, r->arrival_us, BLIS_EV_ARRIVAL, r)) return blis__nomem(err);
         return blis__sim_fetch(s, err);
     }
@@ -7502,8 +7622,8 @@ BLIS_DEF blis_status blis_sim_metrics(const blis_sim *s, blis_metrics *m, blis_e
     return BLIS_OK;
 }
 
-BLIS_DEF void blis_metrics_write(const blis_metrics *m, const char *instance_id, blis_jw *w) {
-    blis_jw_object_begin(w);
+/* The metrics block's members, in the reference's order. */
+static void blis__metrics_members(const blis_metrics *m, const char *instance_id, blis_jw *w) {
     blis_jw_key_str(w, "instance_id", instance_id);
     blis_jw_key_i64(w, "completed_requests", m->completed);
     blis_jw_key_i64(w, "still_queued", m->still_queued);
@@ -7530,7 +7650,78 @@ BLIS_DEF void blis_metrics_write(const blis_metrics *m, const char *instance_id,
     if (m->kv_allocation_failures) blis_jw_key_i64(w, "kv_allocation_failures", m->kv_allocation_failures);
     blis_jw_key_i64(w, "preemption_count", m->preemptions);
     blis_jw_key_i64(w, "dropped_unservable", m->dropped_unservable);
+}
+
+BLIS_DEF void blis_metrics_write(const blis_metrics *m, const char *instance_id, blis_jw *w) {
+    blis_jw_object_begin(w);
+    blis__metrics_members(m, instance_id, w);
     blis_jw_object_end(w);
+}
+
+/* ==== >>report  implementation ====
+ * Owns: the results file and the KV-metrics lines. Uses: >>sim, >>metrics,
+ * >>json. Invariants: entries ordered by (arrival, request ID string), as
+ * the reference's sort by ID then stable sort by arrival gives. */
+
+static int blis__result_cmp(const void *pa, const void *pb) {
+    const blis_request *a = *(const blis_request *const *)pa, *b = *(const blis_request *const *)pb;
+    if (a->arrival_us != b->arrival_us) return a->arrival_us < b->arrival_us ? -1 : 1;
+    return blis__id_cmp(a, b);
+}
+
+static void blis__result_entry(blis_jw *w, const blis_request *r, const char *handled_by) {
+    char id[40];
+    int done = r->state == BLIS_REQ_COMPLETED;
+    double itl = 0;
+    if (done && r->output_tokens > 0)
+        itl = (double)(r->e2e_us - r->first_token_us) / (double)(r->output_tokens - 1 > 1 ? r->output_tokens - 1 : 1);
+    snprintf(id, sizeof id, "request_%lld", (long long)r->index);
+    blis_jw_object_begin(w);
+    blis_jw_key_f64(w, "arrived_at", (double)r->arrival_us / 1e6);
+    blis_jw_key_str(w, "requestID", id);
+    blis_jw_key_i64(w, "num_prefill_tokens", r->input_tokens);
+    blis_jw_key_i64(w, "num_decode_tokens", r->output_tokens);
+    blis_jw_key_f64(w, "ttft_ms", r->ttft_set ? (double)r->first_token_us / 1e3 : 0);
+    blis_jw_key_f64(w, "itl_ms", itl / 1e3);
+    blis_jw_key_f64(w, "e2e_ms", done ? (double)r->e2e_us / 1e3 : 0);
+    blis_jw_key_f64(w, "scheduling_delay_ms", r->sched_delay_us >= 0 ? (double)r->sched_delay_us / 1e3 : 0);
+    if (handled_by && *handled_by) blis_jw_key_str(w, "handled_by", handled_by);
+    blis_jw_object_end(w);
+}
+
+BLIS_DEF blis_status blis_results_write(const blis_sim *s, const blis_metrics *m, const char *instance_id,
+                                        const char *handled_by, blis_jw *w, blis_err *err) {
+    const blis_request **order = (const blis_request **)blis__alloc(&s->alloc, (s->request_count + 1) * sizeof *order);
+    size_t i, n = 0;
+    if (!order) return blis__nomem(err);
+    for (i = 0; i < s->request_count; i++)
+        if (s->requests[i]->injected && s->requests[i]->state != -1) order[n++] = s->requests[i];
+    qsort((void *)order, n, sizeof *order, blis__result_cmp);
+    blis_jw_object_begin(w);
+    blis__metrics_members(m, instance_id, w);
+    if (n) { /* omitted when empty (Go's omitempty) */
+        blis_jw_key(w, "requests");
+        blis_jw_array_begin(w);
+        for (i = 0; i < n; i++) blis__result_entry(w, order[i], handled_by);
+        blis_jw_array_end(w);
+    }
+    blis_jw_object_end(w);
+    blis__free(&s->alloc, (void *)order);
+    return BLIS_OK;
+}
+
+BLIS_DEF size_t blis_kv_metrics_format(const blis_metrics *m, char *buf, size_t size) {
+    char p[40], c[40], t[40];
+    blis_f64_format_fixed(m->preemption_rate, 4, p, sizeof p);
+    blis_f64_format_fixed(m->cache_hit_rate, 4, c, sizeof c);
+    blis_f64_format_fixed(0, 4, t, sizeof t);
+    if (m->preemption_rate == 0 && m->cache_hit_rate == 0) {
+        if (size) buf[0] = '\0';
+        return 0;
+    }
+    return (size_t)snprintf(
+        buf, size, "=== KV Cache Metrics ===\nPreemption Rate: %s\nCache Hit Rate: %s\nKV Thrashing Rate: %s\n", p, c,
+        t);
 }
 
 #endif /* BLIS_IMPLEMENTATION */

@@ -43,7 +43,7 @@ TEST(cli_usage_errors_exit_2) {
     CHECK_EQ_I64(t_run("./simulation_worker", out, sizeof out), 2);
     CHECK_CONTAINS(out, "missing command");
     CHECK_EQ_I64(t_run("./simulation_worker frobnicate", out, sizeof out), 2);
-    CHECK_CONTAINS(out, "unknown command (available: check, step): frobnicate");
+    CHECK_CONTAINS(out, "unknown command (available: run, step, check): frobnicate");
     CHECK_EQ_I64(t_run("./simulation_worker check", out, sizeof out), 2);
     CHECK_CONTAINS(out, "check needs at least one FILE");
     CHECK_EQ_I64(t_run("./simulation_worker check --as toml x", out, sizeof out), 2);
@@ -203,4 +203,129 @@ TEST(cli_analyzer_errors) {
     CHECK_CONTAINS(out, "GPU \"Z9\" not found");
     CHECK_EQ_I64(t_run("./transformer_roofline_analyzer --input-tokens 5 --wat -- llama-3.1-8b", out, sizeof out), 2);
     CHECK_CONTAINS(out, "unknown option: --wat");
+}
+
+#define T_GOLDEN0_ARGS                                                                                               \
+    "--model meta-llama/llama-3.1-8b-instruct --workload distribution --rate 10 --num-requests 300 "                 \
+    "--prefix-tokens 284 --prompt-tokens 70 --prompt-tokens-stdev 35 --prompt-tokens-min 2 --prompt-tokens-max 200 " \
+    "--output-tokens 215 --output-tokens-stdev 80 --output-tokens-min 1 --output-tokens-max 512 --hardware H100 "    \
+    "--tp 1 --seed 42 --max-num-running-reqs 256 --max-num-scheduled-tokens 2048 --max-model-len 4096 "              \
+    "--total-kv-blocks 7463 --block-size-in-tokens 16 --long-prefill-token-threshold 0 "                             \
+    "--alpha-coeffs 232.46191091038054,1.752360364195244,3357.4400353290152 "                                        \
+    "--beta-coeffs 5752.705191348184,17.25086436834028,5.999143920128404"
+
+/* The golden command's stdout: each metric printed with the very digits the
+ * reference's own run printed (the extended summary was written by Go). */
+TEST(cli_run_golden_case0_bytes) {
+    static char out[65536];
+    blis_doc got, ext;
+    blis_err err;
+    const char *js;
+    const blis_node *sum, *root;
+    uint32_t i, compared = 0;
+    CHECK_EQ_I64(
+        t_run("./simulation_worker run " T_GOLDEN0_ARGS " --results-path build/golden0_results.json", out, sizeof out),
+        0);
+    {
+        const char *head = "=== Simulation Metrics ===\n{\n  \"instance_id\": \"cluster\",\n";
+        CHECK(strncmp(out, head, strlen(head)) == 0);
+    }
+    CHECK_CONTAINS(
+        out,
+        "\n}\n=== KV Cache Metrics ===\nPreemption Rate: 0.0000\nCache Hit Rate: 0.4685\nKV Thrashing Rate: 0.0000\n");
+    js = strchr(out, '{');
+    if (!js || blis_json_parse(js, (size_t)(strstr(js, "\n}") + 2 - js), NULL, &got, &err)) {
+        CHECK_MSG(0, "stdout JSON does not parse");
+        return;
+    }
+    if (!t_shared_json(t_, "conformance/blis/golden/golden_v061_extended_summary.json", &ext)) {
+        blis_doc_free(&got);
+        if (!t_shared_dir()) SKIP("../shared is absent (set BLIS_SHARED_DIR)");
+        return;
+    }
+    sum = blis_node_get(&ext, blis_node_at(&ext, blis_doc_root(&ext), 0), "summary");
+    root = blis_doc_root(&got);
+    for (i = 0; i < root->count; i++) {
+        const char *key = blis_node_key_at(&got, root, i)->as.string;
+        const blis_node *want = blis_node_get(&ext, sum, key), *have = blis_node_at(&got, root, i);
+        if (!want || have->kind != BLIS_NODE_NUMBER) continue;
+        CHECK_MSG(!strcmp(have->raw, want->raw), "%s: printed %s, the reference printed %s", key, have->raw, want->raw);
+        compared++;
+    }
+    CHECK_MSG(compared >= 18, "only %u metrics compared", compared);
+    blis_doc_free(&ext);
+    blis_doc_free(&got);
+    CHECK_EQ_I64(t_run("python3 -c \"import json;d=json.load(open('build/golden0_results.json'));"
+                       "r=d['requests'];print(len(r),r[0]['requestID'],r[0]['handled_by'],r[1]['arrived_at'])\"",
+                       out, sizeof out),
+                 0);
+    CHECK_STR(out, "300 request_0 instance_0 0.099999\n");
+}
+
+TEST(cli_run_is_deterministic) {
+    static char a[65536], b[65536];
+    CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --seed 7 --num-requests 50", a, sizeof a), 0);
+    CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --seed 7 --num-requests 50", b, sizeof b), 0);
+    CHECK(strlen(a) > 100 && !strcmp(a, b));
+    CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --seed 8 --num-requests 50", b, sizeof b), 0);
+    CHECK(strcmp(a, b) != 0);
+}
+
+TEST(cli_run_errors) {
+    char out[4096];
+    CHECK_EQ_I64(t_run("./simulation_worker run --rate 5", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "LLM name not provided. Exiting simulation.");
+    CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --rate 0", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--rate must be a finite value > 0, got 0");
+    CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --rate abc", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--rate: expected a number, got 'abc'");
+    CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --total-kv-blocks 0", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--total-kv-blocks must be > 0, got 0");
+    CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --max-num-running-reqs -1", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--max-num-running-reqs must be > 0, got -1");
+    CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --prompt-tokens-stdev 500", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "prompt-tokens and prompt-tokens-stdev should be in range");
+    CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --scheduler lifo", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "Unknown scheduler \"lifo\"");
+    CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --priority-policy urgent", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "Unknown priority policy \"urgent\"");
+    CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --log loud", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--log: expected trace, debug, info, warn, error, fatal or panic, got 'loud'");
+    CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --alpha-coeffs 1,x,3", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--alpha-coeffs: expected comma-separated numbers, got '1,x,3'");
+    CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --num-instances 4", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--num-instances other than 1 is not supported");
+    CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --routing-policy weighted", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--routing-policy is not supported in this version");
+    CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --bogus 1", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "unknown option for run: --bogus");
+    CHECK_EQ_I64(
+        t_run("./simulation_worker run --model some/model --defaults-filepath build/none.yaml", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "build/none.yaml: error: cannot open");
+    CHECK_EQ_I64(
+        t_run("./simulation_worker run " T_GOLDEN0_ARGS " --results-path build/no/such/dir/r.json", out, sizeof out),
+        1);
+    CHECK_CONTAINS(out, "cannot write the results file");
+}
+
+TEST(cli_run_roofline_and_defaults_presets) {
+    char out[8192], cmd[1024];
+    CHECK_EQ_I64(t_run("./simulation_worker run --model x --model-config-folder data/model_configs/qwen3-14b "
+                       "--hardware-config data/hardware_config.json --hardware H100 --tp 1 --num-requests 20 --rate 5",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"completed_requests\": 20,");
+    if (!t_shared_dir()) SKIP("../shared is absent (set BLIS_SHARED_DIR)");
+    snprintf(cmd, sizeof cmd,
+             "./simulation_worker run --model meta-llama/Llama-3.1-8B-Instruct --tp 1 --workload chatbot "
+             "--rate 4 --num-requests 30 --defaults-filepath %s/reference/upstream/v0.6.1/defaults.yaml",
+             t_shared_dir());
+    CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0); /* coefficients and kv blocks from the defaults file */
+    CHECK_CONTAINS(out, "\"completed_requests\": 30,");
+    snprintf(cmd, sizeof cmd,
+             "./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --workload nosuch "
+             "--tp 1 --defaults-filepath %s/reference/upstream/v0.6.1/defaults.yaml",
+             t_shared_dir());
+    CHECK_EQ_I64(t_run(cmd, out, sizeof out), 2);
+    CHECK_CONTAINS(out, "Undefined workload. Use one among (chatbot, summarization, contentgen, multidoc)");
 }

@@ -138,3 +138,63 @@ TEST(golden_case1) { t_golden_case(t_, 1); }
 TEST(golden_case2) { t_golden_case(t_, 2); }
 TEST(golden_case3) { t_golden_case(t_, 3); }
 TEST(golden_case4) { t_golden_case(t_, 4); }
+
+/* Bit-identical to the metrics the v0.6.1 code itself computes (the
+ * extended summary, recomputed by running the reference), internals included. */
+static void t_golden_extended(t_ctx *t_, size_t index) {
+    blis_doc doc, ext;
+    const blis_node *c, *sum = NULL, *arr;
+    blis_sim sim;
+    blis_legacy_gen gen;
+    blis_metrics m;
+    blis_err err;
+    uint32_t i;
+    SHARED_JSON_OR_SKIP("conformance/blis/golden/goldendataset_v0.6.1.json", &doc);
+    if (!t_shared_json(t_, "conformance/blis/golden/golden_v061_extended_summary.json", &ext)) {
+        blis_doc_free(&doc);
+        return;
+    }
+    arr = blis_doc_root(&ext);
+    for (i = 0; i < arr->count; i++)
+        if ((size_t)t_num(&ext, blis_node_at(&ext, arr, i), "case_index") == index)
+            sum = blis_node_get(&ext, blis_node_at(&ext, arr, i), "summary");
+    CHECK(sum != NULL);
+    c = blis_node_at(&doc, blis_node_get(&doc, blis_doc_root(&doc), "tests"), index);
+    if (sum && t_golden_run(t_, &doc, c, &sim, &gen)) {
+        CHECK(blis_sim_metrics(&sim, &m, &err) == BLIS_OK);
+#define T_BITS(key, v) CHECK_EQ_F64((double)(v), blis_node_get(&ext, sum, key)->as.number)
+        T_BITS("e2e_mean_ms", m.e2e_mean_ms);
+        T_BITS("e2e_p90_ms", m.e2e_p90_ms);
+        T_BITS("e2e_p95_ms", m.e2e_p95_ms);
+        T_BITS("e2e_p99_ms", m.e2e_p99_ms);
+        T_BITS("ttft_mean_ms", m.ttft_mean_ms);
+        T_BITS("ttft_p90_ms", m.ttft_p90_ms);
+        T_BITS("ttft_p95_ms", m.ttft_p95_ms);
+        T_BITS("ttft_p99_ms", m.ttft_p99_ms);
+        T_BITS("itl_mean_ms", m.itl_mean_ms);
+        T_BITS("itl_p90_ms", m.itl_p90_ms);
+        T_BITS("itl_p95_ms", m.itl_p95_ms);
+        T_BITS("itl_p99_ms", m.itl_p99_ms);
+        T_BITS("scheduling_delay_p99_ms", m.scheduling_delay_p99_ms);
+        T_BITS("responses_per_sec", m.responses_per_s);
+        T_BITS("tokens_per_sec", m.tokens_per_s);
+        T_BITS("vllm_estimated_duration_s", m.duration_s);
+        T_BITS("num_steps", sim.step_count);
+        T_BITS("peak_kv_blocks_used", sim.peak_kv_blocks);
+        T_BITS("kv_blocks_used_integral_block_us", sim.kv_blocks_integral);
+        T_BITS("all_itls_count", sim.itl_total);
+        T_BITS("sim_ended_time_us", m.sim_ended_us);
+        T_BITS("preemption_count", m.preemptions);
+#undef T_BITS
+        blis_sim_destroy(&sim);
+        blis_legacy_gen_free(&gen);
+    }
+    blis_doc_free(&ext);
+    blis_doc_free(&doc);
+}
+
+TEST(golden_extended_case0) { t_golden_extended(t_, 0); }
+TEST(golden_extended_case1) { t_golden_extended(t_, 1); }
+TEST(golden_extended_case2) { t_golden_extended(t_, 2); }
+TEST(golden_extended_case3) { t_golden_extended(t_, 3); }
+TEST(golden_extended_case4) { t_golden_extended(t_, 4); }

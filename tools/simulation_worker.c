@@ -320,6 +320,442 @@ static int cmd_step(int argc, char **argv, const char *argv0) {
     return rc;
 }
 
+/* ---- run ---- */
+
+typedef enum flag_type { F_STR, F_I64, F_F64, F_LIST, F_UNSUPPORTED } flag_type;
+
+typedef struct run_args {
+    const char *model, *log, *defaults, *model_dir, *hw_file, *workload, *gpu, *vllm, *results, *bench_dir, *priority,
+        *scheduler;
+    int64_t seed, horizon, kv_blocks, max_running, max_tokens, block, max_model_len, threshold, tp, num_requests,
+        prefix, p_mean, p_std, p_min, p_max, o_mean, o_std, o_min, o_max, instances;
+    double rate, alpha[3], beta[3];
+    int kv_changed, alpha_n, beta_n;
+} run_args;
+
+typedef struct flag_def {
+    const char *name;
+    flag_type type;
+    size_t offset;
+} flag_def;
+
+#define RF(name, type, field) \
+    { name, type, offsetof(run_args, field) }
+static const flag_def run_flags[] = {
+    RF("--model", F_STR, model),
+    RF("--log", F_STR, log),
+    RF("--defaults-filepath", F_STR, defaults),
+    RF("--model-config-folder", F_STR, model_dir),
+    RF("--hardware-config", F_STR, hw_file),
+    RF("--workload", F_STR, workload),
+    RF("--hardware", F_STR, gpu),
+    RF("--vllm-version", F_STR, vllm),
+    RF("--results-path", F_STR, results),
+    RF("--bench-data-path", F_STR, bench_dir),
+    RF("--priority-policy", F_STR, priority),
+    RF("--scheduler", F_STR, scheduler),
+    RF("--seed", F_I64, seed),
+    RF("--horizon", F_I64, horizon),
+    RF("--total-kv-blocks", F_I64, kv_blocks),
+    RF("--max-num-running-reqs", F_I64, max_running),
+    RF("--max-num-scheduled-tokens", F_I64, max_tokens),
+    RF("--block-size-in-tokens", F_I64, block),
+    RF("--max-model-len", F_I64, max_model_len),
+    RF("--long-prefill-token-threshold", F_I64, threshold),
+    RF("--tp", F_I64, tp),
+    RF("--num-requests", F_I64, num_requests),
+    RF("--prefix-tokens", F_I64, prefix),
+    RF("--prompt-tokens", F_I64, p_mean),
+    RF("--prompt-tokens-stdev", F_I64, p_std),
+    RF("--prompt-tokens-min", F_I64, p_min),
+    RF("--prompt-tokens-max", F_I64, p_max),
+    RF("--output-tokens", F_I64, o_mean),
+    RF("--output-tokens-stdev", F_I64, o_std),
+    RF("--output-tokens-min", F_I64, o_min),
+    RF("--output-tokens-max", F_I64, o_max),
+    RF("--num-instances", F_I64, instances),
+    RF("--rate", F_F64, rate),
+    RF("--alpha-coeffs", F_LIST, alpha),
+    RF("--beta-coeffs", F_LIST, beta),
+    /* the cluster, policy, trace and tiered-KV flags arrive with the cluster issue */
+    RF("--workload-traces-filepath", F_UNSUPPORTED, model),
+    RF("--workload-spec", F_UNSUPPORTED, model),
+    RF("--admission-policy", F_UNSUPPORTED, model),
+    RF("--admission-latency", F_UNSUPPORTED, model),
+    RF("--routing-latency", F_UNSUPPORTED, model),
+    RF("--token-bucket-capacity", F_UNSUPPORTED, model),
+    RF("--token-bucket-refill-rate", F_UNSUPPORTED, model),
+    RF("--routing-policy", F_UNSUPPORTED, model),
+    RF("--routing-scorers", F_UNSUPPORTED, model),
+    RF("--policy-config", F_UNSUPPORTED, model),
+    RF("--fitness-weights", F_UNSUPPORTED, model),
+    RF("--trace-level", F_UNSUPPORTED, model),
+    RF("--counterfactual-k", F_UNSUPPORTED, model),
+    RF("--summarize-trace", F_UNSUPPORTED, model),
+    RF("--kv-cpu-blocks", F_UNSUPPORTED, model),
+    RF("--kv-offload-threshold", F_UNSUPPORTED, model),
+    RF("--kv-transfer-bandwidth", F_UNSUPPORTED, model),
+    RF("--kv-transfer-base-latency", F_UNSUPPORTED, model),
+    RF("--snapshot-refresh-interval", F_UNSUPPORTED, model),
+    RF("--roofline", F_UNSUPPORTED, model),
+};
+#undef RF
+
+static void run_defaults(run_args *a) {
+    memset(a, 0, sizeof *a);
+    a->log = "warn";
+    a->defaults = "defaults.yaml";
+    a->workload = "distribution";
+    a->priority = "constant";
+    a->scheduler = "fcfs";
+    a->seed = 42;
+    a->horizon = INT64_MAX;
+    a->kv_blocks = 1000000;
+    a->max_running = 256;
+    a->max_tokens = 2048;
+    a->block = 16;
+    a->max_model_len = 2048;
+    a->num_requests = 100;
+    a->p_mean = a->o_mean = 512;
+    a->p_std = a->o_std = 256;
+    a->p_min = a->o_min = 2;
+    a->p_max = a->o_max = 7000;
+    a->instances = 1;
+    a->rate = 1.0;
+}
+
+static int parse_run_value(run_args *a, const flag_def *f, const char *v) {
+    void *field = (char *)a + f->offset;
+    if (f->type == F_STR) {
+        *(const char **)field = v;
+        return 0;
+    }
+    if (f->type == F_I64) {
+        if (blis_parse_i64(v, strlen(v), BLIS_NUM_ALLOW_PLUS, (int64_t *)field) != BLIS_OK)
+            return flag_error(f->name, "an integer", v);
+        if (!strcmp(f->name, "--total-kv-blocks")) a->kv_changed = 1;
+        return 0;
+    }
+    if (f->type == F_F64) {
+        if (blis_parse_f64(v, strlen(v), BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, (double *)field) != BLIS_OK)
+            return flag_error(f->name, "a number", v);
+        return 0;
+    }
+    { /* F_LIST: comma-separated numbers; the first three are used */
+        double *out = (double *)field;
+        int *count = !strcmp(f->name, "--alpha-coeffs") ? &a->alpha_n : &a->beta_n;
+        const char *p = v;
+        *count = 0;
+        for (;;) {
+            const char *comma = strchr(p, ',');
+            size_t len = comma ? (size_t)(comma - p) : strlen(p);
+            double x;
+            if (blis_parse_f64(p, len, BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, &x) != BLIS_OK)
+                return flag_error(f->name, "comma-separated numbers", v);
+            if (*count < 3) out[*count] = x;
+            (*count)++;
+            if (!comma) break;
+            p = comma + 1;
+        }
+        return 0;
+    }
+}
+
+static int parse_run_args(int argc, char **argv, run_args *a) {
+    int i, rc;
+    run_defaults(a);
+    for (i = 0; i < argc; i++) {
+        const char *arg = argv[i], *eq = strchr(arg, '='), *v;
+        size_t k, nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+        const flag_def *f = NULL;
+        for (k = 0; k < sizeof run_flags / sizeof run_flags[0]; k++)
+            if (strlen(run_flags[k].name) == nlen && !strncmp(run_flags[k].name, arg, nlen)) f = &run_flags[k];
+        if (!f) return usage_error("unknown option for run", arg);
+        if (f->type == F_UNSUPPORTED) {
+            fprintf(stderr,
+                    "simulation_worker: error: %.*s is not supported in this version of blis yet "
+                    "(multi-instance cluster, policies, traces and workload specs come next)\n",
+                    (int)nlen, arg);
+            return EXIT_USAGE;
+        }
+        if (eq)
+            v = eq + 1;
+        else if (i + 1 < argc)
+            v = argv[++i];
+        else
+            return flag_error(f->name, "a value", "");
+        if ((rc = parse_run_value(a, f, v))) return rc;
+    }
+    return 0;
+}
+
+static int all_zero(const double *v) { return v[0] == 0 && v[1] == 0 && v[2] == 0; }
+
+static int read_yaml(const char *path, blis_doc *doc) {
+    char *src = NULL;
+    size_t len = 0;
+    blis_err err;
+    blis_parse_opts o;
+    blis_status st = blis_file_read(path, 0, NULL, &src, &len, &err);
+    memset(&o, 0, sizeof o);
+    o.source = path;
+    if (st == BLIS_OK) st = blis_yaml_parse(src, len, &o, doc, &err);
+    blis_file_free(NULL, src);
+    if (st != BLIS_OK) print_err(&err);
+    return st == BLIS_OK ? 0 : EXIT_USAGE;
+}
+
+static int run_error(const char *msg) {
+    fprintf(stderr, "simulation_worker: error: %s\n", msg);
+    return EXIT_USAGE;
+}
+
+/* Spec §1.3 step 3: defaults for the model when no coefficients or configs were given. */
+static int resolve_defaults(run_args *a, char *model_lc, char *gpu_buf, char *vllm_buf, blis_doc *defaults,
+                            int *have_defaults) {
+    char gpu[64], vllm[128], msg[400];
+    int tp = 0, found = 0, rc;
+    int64_t kv = 0;
+    blis_err err;
+    size_t i;
+    for (i = 0; a->model[i] && i < 255; i++)
+        model_lc[i] = (char)(a->model[i] >= 'A' && a->model[i] <= 'Z' ? a->model[i] + 32 : a->model[i]);
+    model_lc[i] = '\0';
+    a->model = model_lc;
+    if ((rc = read_yaml(a->defaults, defaults))) return rc;
+    *have_defaults = 1;
+    if (blis_defaults_specs(defaults, a->model, gpu, sizeof gpu, &tp, vllm, sizeof vllm, &err)) {
+        print_err(&err);
+        return EXIT_USAGE;
+    }
+    if (a->tp == 0 && tp > 0) a->tp = tp;
+    if (!a->gpu && gpu[0]) a->gpu = strcpy(gpu_buf, gpu);
+    if (!a->vllm && vllm[0]) a->vllm = strcpy(vllm_buf, vllm);
+    if (blis_defaults_coefficients(defaults, a->model, (int)a->tp, a->gpu ? a->gpu : "", a->vllm ? a->vllm : "",
+                                   a->alpha, a->beta, &kv, &found, &err)) {
+        print_err(&err);
+        return EXIT_USAGE;
+    }
+    if (!found) {
+        a->alpha[0] = a->alpha[1] = a->alpha[2] = a->beta[0] = a->beta[1] = a->beta[2] = 0;
+        snprintf(msg, sizeof msg, "no trained coefficients in %s for model=%s, TP=%lld, GPU=%s, vLLM version=%s",
+                 a->defaults, a->model, (long long)a->tp, a->gpu ? a->gpu : "", a->vllm ? a->vllm : "");
+        fprintf(stderr, "simulation_worker: warning: %s\n", msg);
+    }
+    a->alpha_n = a->beta_n = 3;
+    if (!a->kv_changed) a->kv_blocks = kv;
+    return 0;
+}
+
+typedef struct run_state {
+    blis_model_config model;
+    blis_hw_config hw;
+    blis_mfu_db db;
+    int have_db;
+    blis_doc defaults;
+    int have_defaults;
+    blis_legacy_gen gen;
+    int have_gen;
+    blis_sim sim;
+    int have_sim;
+} run_state;
+
+static void run_state_free(run_state *r) {
+    if (r->have_sim) blis_sim_destroy(&r->sim);
+    if (r->have_gen) blis_legacy_gen_free(&r->gen);
+    if (r->have_db) blis_mfu_db_free(&r->db);
+    if (r->have_defaults) blis_doc_free(&r->defaults);
+}
+
+/* Spec §1.3 step 4: blackbox, or roofline from the model and hardware configs. */
+static int resolve_latency(run_args *a, run_state *rs, blis_sim_config *cfg) {
+    char path[1400], msg[300];
+    blis_err err;
+    int rc;
+    memcpy(cfg->latency.alpha, a->alpha, sizeof a->alpha);
+    memcpy(cfg->latency.beta, a->beta, sizeof a->beta);
+    cfg->latency.kind = BLIS_LATENCY_BLACKBOX;
+    if ((a->alpha_n && a->alpha_n < 3) || (a->beta_n && a->beta_n < 3))
+        return run_error("--alpha-coeffs and --beta-coeffs need 3 numbers each");
+    if (!all_zero(a->alpha) || !all_zero(a->beta)) return 0;
+    if (!a->model_dir) {
+        snprintf(msg, sizeof msg,
+                 "Please provide model config folder containing config.json for model=%s (no trained coefficients)",
+                 a->model);
+        return run_error(msg);
+    }
+    if (!a->hw_file) return run_error("Please provide hardware config path (e.g. hardware_config.json)");
+    if (!a->gpu || a->tp <= 0) return run_error("roofline needs --hardware GPU and --tp > 0");
+    snprintf(path, sizeof path, "%s/config.json", a->model_dir);
+    if ((rc = load_model(path, &rs->model))) return rc;
+    if ((rc = load_hw(a->hw_file, a->gpu, a->bench_dir ? 2 : 1, &rs->hw))) return rc;
+    cfg->latency.kind = a->bench_dir ? BLIS_LATENCY_ROOFLINE_V2 : BLIS_LATENCY_ROOFLINE_V1;
+    cfg->latency.model = &rs->model;
+    cfg->latency.hw = &rs->hw;
+    cfg->latency.tp = (int)a->tp;
+    if (!a->bench_dir) return 0;
+    blis_mfu_db_init(&rs->db, NULL);
+    rs->have_db = 1;
+    if (blis_mfu_db_load_dir(&rs->db, a->bench_dir, a->gpu, blis_posix_list_dir, NULL, &err) ||
+        blis_mfu_db_select_model(&rs->db, &rs->model, &err)) {
+        print_err(&err);
+        return EXIT_USAGE;
+    }
+    cfg->latency.mfu = &rs->db;
+    return 0;
+}
+
+/* Spec §1.3 steps 5-6: the workload and the numeric checks. */
+static int resolve_workload(run_args *a, run_state *rs, blis_legacy_workload *w) {
+    blis_err err;
+    int rc;
+    memset(w, 0, sizeof *w);
+    if (a->instances != 1)
+        return run_error("--num-instances other than 1 is not supported in this version of blis yet");
+    if (!strcmp(a->workload, "traces"))
+        return run_error("--workload traces is not supported in this version of blis yet");
+    if (!strcmp(a->workload, "distribution")) {
+        w->prefix_tokens = a->prefix;
+        w->prompt_mean = a->p_mean, w->prompt_std = a->p_std, w->prompt_min = a->p_min, w->prompt_max = a->p_max;
+        w->output_mean = a->o_mean, w->output_std = a->o_std, w->output_min = a->o_min, w->output_max = a->o_max;
+    } else {
+        if (!rs->have_defaults) {
+            if ((rc = read_yaml(a->defaults, &rs->defaults))) return rc;
+            rs->have_defaults = 1;
+        }
+        if (blis_defaults_workload(&rs->defaults, a->workload, w, &err)) {
+            fprintf(stderr, "simulation_worker: error: %s\n", err.msg);
+            return EXIT_USAGE;
+        }
+    }
+    w->rate_per_s = a->rate;
+    w->num_requests = a->num_requests;
+    if (blis_legacy_workload_validate(w, &err)) return run_error(err.msg);
+    return 0;
+}
+
+static int check_run_args(const run_args *a, blis_sim_config *cfg) {
+    static const char *const levels[] = {"trace", "debug", "info", "warn", "error", "fatal", "panic"};
+    size_t i;
+    int ok = 0;
+    char msg[200];
+    for (i = 0; i < 7; i++) ok |= !strcmp(a->log, levels[i]);
+    if (!ok) return flag_error("--log", "trace, debug, info, warn, error, fatal or panic", a->log);
+    if (blis_priority_policy_parse(a->priority) < 0) {
+        snprintf(msg, sizeof msg, "Unknown priority policy \"%s\". Valid: constant, inverted-slo, slo-based",
+                 a->priority);
+        return run_error(msg);
+    }
+    if (blis_scheduler_parse(a->scheduler) < 0) {
+        snprintf(msg, sizeof msg, "Unknown scheduler \"%s\". Valid: fcfs, priority-fcfs, reverse-priority, sjf",
+                 a->scheduler);
+        return run_error(msg);
+    }
+    if (a->num_requests < 0) return flag_error("--num-requests", "a non-negative integer", "negative");
+    cfg->total_kv_blocks = a->kv_blocks;
+    cfg->block_tokens = a->block;
+    cfg->max_running = a->max_running;
+    cfg->max_scheduled_tokens = a->max_tokens;
+    cfg->long_prefill_threshold = a->threshold;
+    cfg->horizon_us = a->horizon;
+    cfg->priority = (blis_priority_policy)blis_priority_policy_parse(a->priority);
+    cfg->scheduler = (blis_scheduler_kind)blis_scheduler_parse(a->scheduler);
+    return 0;
+}
+
+static blis_status gen_next(void *user, blis_request *r, int *has, blis_err *err) {
+    return blis_legacy_gen_next((blis_legacy_gen *)user, r, has, err);
+}
+
+/* Writes the results file through a temporary file renamed into place. */
+static int write_results(const char *path, const blis_sim *sim, const blis_metrics *m) {
+    char tmp[1200];
+    FILE *f;
+    blis_jw w;
+    blis_err err;
+    int bad;
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if ((f = fopen(tmp, "wb")) == NULL) {
+        fprintf(stderr, "%s: error: cannot write the results file\n", path);
+        return EXIT_RUNTIME;
+    }
+    blis_jw_init(&w, file_write, f, 2);
+    bad = blis_results_write(sim, m, "cluster", "instance_0", &w, &err) != BLIS_OK || blis_jw_finish(&w) != BLIS_OK;
+    bad |= fputc('\n', f) == EOF;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        remove(tmp);
+        fprintf(stderr, "%s: error: cannot write the results file\n", path);
+        return EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+static int print_run(const run_args *a, run_state *rs) {
+    blis_metrics m;
+    blis_err err;
+    char kv[300];
+    if (blis_sim_metrics(&rs->sim, &m, &err)) {
+        print_err(&err);
+        return EXIT_RUNTIME;
+    }
+    if (m.completed > 0) {
+        blis_jw w;
+        fputs("=== Simulation Metrics ===\n", stdout);
+        blis_jw_init(&w, file_write, stdout, 2);
+        blis_metrics_write(&m, "cluster", &w);
+        if (blis_jw_finish(&w) != BLIS_OK || fputc('\n', stdout) == EOF) return EXIT_RUNTIME;
+    } else {
+        fprintf(stderr,
+                "simulation_worker: warning: no requests completed - horizon may be too short or workload too small\n");
+    }
+    if (blis_kv_metrics_format(&m, kv, sizeof kv)) fputs(kv, stdout);
+    if (fflush(stdout) != 0) return EXIT_RUNTIME;
+    return a->results ? write_results(a->results, &rs->sim, &m) : 0;
+}
+
+static int cmd_run(int argc, char **argv) {
+    run_args a;
+    run_state rs;
+    blis_sim_config cfg;
+    blis_legacy_workload w;
+    blis_request_source src;
+    blis_err err;
+    char model_lc[256], gpu_buf[64], vllm_buf[128];
+    int rc;
+    memset(&rs, 0, sizeof rs);
+    if ((rc = parse_run_args(argc, argv, &a))) return rc;
+    if (!a.model || !*a.model) return run_error("LLM name not provided. Exiting simulation.");
+    blis_sim_config_defaults(&cfg);
+    if ((rc = check_run_args(&a, &cfg))) return rc;
+    if (all_zero(a.alpha) && all_zero(a.beta) && !a.model_dir && !a.hw_file &&
+        (rc = resolve_defaults(&a, model_lc, gpu_buf, vllm_buf, &rs.defaults, &rs.have_defaults)))
+        goto done;
+    cfg.total_kv_blocks = a.kv_blocks;
+    if ((rc = resolve_latency(&a, &rs, &cfg)) || (rc = resolve_workload(&a, &rs, &w))) goto done;
+    if (blis_legacy_gen_init(&rs.gen, &w, a.seed, cfg.horizon_us, cfg.block_tokens, NULL, NULL, NULL, &err)) {
+        rc = run_error(err.msg);
+        goto done;
+    }
+    rs.have_gen = 1;
+    src.next = gen_next;
+    src.user = &rs.gen;
+    if (blis_sim_init(&rs.sim, &cfg, src, NULL, &err)) {
+        rc = run_error(err.msg);
+        goto done;
+    }
+    rs.have_sim = 1;
+    if (blis_sim_run(&rs.sim, &err)) {
+        print_err(&err);
+        rc = EXIT_RUNTIME;
+        goto done;
+    }
+    rc = print_run(&a, &rs);
+done:
+    run_state_free(&rs);
+    return rc;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) return usage_error("missing command", NULL);
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
@@ -333,5 +769,6 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(argv[1], "check")) return cmd_check(argc - 2, argv + 2);
     if (!strcmp(argv[1], "step")) return cmd_step(argc - 2, argv + 2, argv[0]);
-    return usage_error("unknown command (available: check, step)", argv[1]);
+    if (!strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2);
+    return usage_error("unknown command (available: run, step, check)", argv[1]);
 }
