@@ -3034,9 +3034,13 @@ BLIS_DEF size_t blis_doc_path(const blis_doc *doc, const blis_node *node, char *
         return 0;
     }
     idx = (uint32_t)(node - doc->nodes);
-    while (idx != BLIS__NONE && depth < BLIS__HARD_MAX_DEPTH + 2) {
+    while (idx != BLIS__NONE && idx < doc->node_count && depth < BLIS__HARD_MAX_DEPTH + 2) {
         chain[depth++] = idx;
         idx = doc->nodes[idx].parent;
+    }
+    if (depth == 0) { /* not a node of this document */
+        if (size) buf[0] = '\0';
+        return 0;
     }
     for (j = depth - 1; j-- > 0;) { /* chain[j]'s parent is chain[j+1] */
         const blis_node *par = &doc->nodes[chain[j + 1]];

@@ -518,7 +518,7 @@ static int resolve_defaults(run_args *a, char *model_lc, char *gpu_buf, char *vl
     int64_t kv = 0;
     blis_err err;
     size_t i;
-    for (i = 0; a->model[i] && i < 255; i++)
+    for (i = 0; i < 255 && a->model[i]; i++)
         model_lc[i] = (char)(a->model[i] >= 'A' && a->model[i] <= 'Z' ? a->model[i] + 32 : a->model[i]);
     model_lc[i] = '\0';
     a->model = model_lc;
@@ -529,8 +529,14 @@ static int resolve_defaults(run_args *a, char *model_lc, char *gpu_buf, char *vl
         return EXIT_USAGE;
     }
     if (a->tp == 0 && tp > 0) a->tp = tp;
-    if (!a->gpu && gpu[0]) a->gpu = strcpy(gpu_buf, gpu);
-    if (!a->vllm && vllm[0]) a->vllm = strcpy(vllm_buf, vllm);
+    if (!a->gpu && gpu[0]) {
+        snprintf(gpu_buf, 64, "%s", gpu);
+        a->gpu = gpu_buf;
+    }
+    if (!a->vllm && vllm[0]) {
+        snprintf(vllm_buf, 128, "%s", vllm);
+        a->vllm = vllm_buf;
+    }
     if (blis_defaults_coefficients(defaults, a->model, (int)a->tp, a->gpu ? a->gpu : "", a->vllm ? a->vllm : "",
                                    a->alpha, a->beta, &kv, &found, &err)) {
         print_err(&err);
