@@ -871,6 +871,8 @@ typedef struct blis_legacy_gen {
     blis_block_hasher prefix_chain; /* the hasher after the prefix's full blocks */
     int64_t prefix_full_blocks;
     uint64_t *prefix_hashes;
+    uint64_t *scratch; /* one request's hashes before the exact-size copy */
+    size_t scratch_cap;
     blis_alloc alloc;
     blis_token_fn on_token;
     void *on_token_user;
@@ -6330,8 +6332,10 @@ BLIS_DEF blis_status blis_legacy_gen_next(blis_legacy_gen *g, blis_request *r, i
     if (g->done || g->t_us >= g->horizon_us || g->next_index >= w->num_requests) return BLIS_OK;
     plen = blis__length_gauss(&g->rng, w->prompt_mean, w->prompt_std, w->prompt_min, w->prompt_max);
     total = w->prefix_tokens + plen + w->output_max; /* upper bound for the hash array */
-    r->block_hashes = (uint64_t *)blis__alloc(&g->alloc, (size_t)(total / g->block_tokens + 1) * sizeof(uint64_t));
-    if (!r->block_hashes) return blis__nomem(err);
+    if (blis__grow(&g->alloc, (void **)&g->scratch, &g->scratch_cap, (size_t)(total / g->block_tokens + 1),
+                   sizeof(uint64_t)))
+        return blis__nomem(err);
+    r->block_hashes = g->scratch; /* hashed here, then copied at its exact size */
     memcpy(r->block_hashes, g->prefix_hashes, (size_t)g->prefix_full_blocks * sizeof(uint64_t));
     r->block_hash_count = g->prefix_full_blocks;
     hs = g->prefix_chain;
@@ -6348,6 +6352,9 @@ BLIS_DEF blis_status blis_legacy_gen_next(blis_legacy_gen *g, blis_request *r, i
         if (g->on_token) g->on_token(g->on_token_user, 2, g->next_index, i, tok);
         if (blis_block_hasher_push(&hs, tok, &h)) r->block_hashes[r->block_hash_count++] = h;
     }
+    r->block_hashes = (uint64_t *)blis__alloc(&g->alloc, (size_t)(r->block_hash_count + 1) * sizeof(uint64_t));
+    if (!r->block_hashes) return blis__nomem(err);
+    memcpy(r->block_hashes, g->scratch, (size_t)r->block_hash_count * sizeof(uint64_t));
     r->index = g->next_index++;
     r->arrival_us = g->t_us;
     r->input_tokens = w->prefix_tokens + plen;
@@ -6363,8 +6370,11 @@ BLIS_DEF blis_status blis_legacy_gen_next(blis_legacy_gen *g, blis_request *r, i
 BLIS_DEF void blis_legacy_gen_free(blis_legacy_gen *g) {
     blis__free(&g->alloc, g->prefix);
     blis__free(&g->alloc, g->prefix_hashes);
+    blis__free(&g->alloc, g->scratch);
     g->prefix = NULL;
     g->prefix_hashes = NULL;
+    g->scratch = NULL;
+    g->scratch_cap = 0;
 }
 
 static blis_status blis__defaults_int(const blis_doc *d, const blis_node *o, const char *key, int64_t *out,
@@ -6837,7 +6847,8 @@ BLIS_DEF int blis_scheduler_parse(const char *name) {
     return -1;
 }
 
-static blis_request *blis__wq_at(const blis_waitq *q, size_t i) { return q->ring[(q->head + i) % q->cap]; }
+/* The ring's capacity is a power of two (64 doubled), so indices wrap by mask. */
+static blis_request *blis__wq_at(const blis_waitq *q, size_t i) { return q->ring[(q->head + i) & (q->cap - 1)]; }
 
 static int blis__wq_reserve(blis_waitq *q) {
     size_t i, cap = q->cap;
@@ -6856,13 +6867,13 @@ static int blis__wq_reserve(blis_waitq *q) {
 
 static int blis__wq_push_back(blis_waitq *q, blis_request *r) {
     if (blis__wq_reserve(q)) return -1;
-    q->ring[(q->head + q->len++) % q->cap] = r;
+    q->ring[(q->head + q->len++) & (q->cap - 1)] = r;
     return 0;
 }
 
 static int blis__wq_push_front(blis_waitq *q, blis_request *r) {
     if (blis__wq_reserve(q)) return -1;
-    q->head = (q->head + q->cap - 1) % q->cap;
+    q->head = (q->head + q->cap - 1) & (q->cap - 1);
     q->ring[q->head] = r;
     q->len++;
     return 0;
@@ -6870,16 +6881,33 @@ static int blis__wq_push_front(blis_waitq *q, blis_request *r) {
 
 static blis_request *blis__wq_pop_front(blis_waitq *q) {
     blis_request *r = q->ring[q->head];
-    q->head = (q->head + 1) % q->cap;
+    q->head = (q->head + 1) & (q->cap - 1);
     q->len--;
     return r;
 }
 
-static int blis__id_cmp(const blis_request *a, const blis_request *b) { /* "request_<n>" as strings */
-    char x[32], y[32];
-    snprintf(x, sizeof x, "request_%lld", (long long)a->index);
-    snprintf(y, sizeof y, "request_%lld", (long long)b->index);
-    return strcmp(x, y);
+/* The IDs "request_<n>" compare as strings: the decimal digits of the
+ * indices, lexicographically ("request_10" < "request_9"). */
+static size_t blis__dec_digits(int64_t v, char *out) { /* v >= 0; most significant first */
+    char tmp[24];
+    size_t n = 0, i;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    for (i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+static int blis__id_cmp(const blis_request *a, const blis_request *b) {
+    char x[24], y[24];
+    size_t nx, ny, i;
+    if (a->index == b->index) return 0;
+    nx = blis__dec_digits(a->index, x);
+    ny = blis__dec_digits(b->index, y);
+    for (i = 0; i < nx && i < ny; i++)
+        if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
+    return nx < ny ? -1 : nx > ny ? 1 : 0;
 }
 
 /* The schedulers' orders; 0 when equal (the sort is stable). */
@@ -6905,6 +6933,9 @@ static int blis__wq_sort(blis_waitq *q, blis_scheduler_kind k) {
     size_t n = q->len, width, i;
     blis_request **a, **b;
     if (k == BLIS_SCHED_FCFS || n < 2) return 0;
+    for (i = 1; i < n && blis__sched_cmp(k, blis__wq_at(q, i), blis__wq_at(q, i - 1)) >= 0; i++) {
+    }
+    if (i == n) return 0; /* already in order: a stable sort would leave it as it is */
     if (blis__grow(&q->alloc, (void **)&q->scratch, &q->scratch_cap, 2 * n, sizeof *q->scratch)) return -1;
     a = q->scratch;
     b = q->scratch + n;
@@ -7339,8 +7370,9 @@ static blis_status blis__step(blis_sim *s, int64_t now, blis_err *err) {
     b.preempted = s->scratch_reqs + cap_needed;
     b.scheduled = s->scratch_reqs + 2 * cap_needed;
     s->step_count++;
-    for (i = 0; i < s->waitq.len; i++)
-        blis__wq_at(&s->waitq, i)->priority = blis__priority(s, blis__wq_at(&s->waitq, i), now);
+    if (s->cfg.scheduler == BLIS_SCHED_PRIORITY_FCFS || s->cfg.scheduler == BLIS_SCHED_REVERSE_PRIORITY)
+        for (i = 0; i < s->waitq.len; i++) /* only these orders read the priority */
+            blis__wq_at(&s->waitq, i)->priority = blis__priority(s, blis__wq_at(&s->waitq, i), now);
     if (blis__wq_sort(&s->waitq, s->cfg.scheduler)) return blis__nomem(err);
     if ((st = blis__form_running(s, &b, &budget)) || (st = blis__form_admit(s, &b, budget)))
         return st == BLIS_E_NOMEM ? blis__nomem(err) : st;
