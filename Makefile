@@ -5,7 +5,7 @@
 #   make check      compile matrix, lint, tests under ASan+UBSan, under
 #                   valgrind, a static musl build, then the plain tests
 #   make fuzz       libFuzzer targets, each run FUZZ_SECONDS (default 60)
-#   make bench      parser and number-conversion benchmarks
+#   make bench      parser, number, roofline and engine benchmarks
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
 #   make lint       clang-format check, cppcheck, clang-tidy
 
@@ -149,8 +149,13 @@ gen-rng-tables: tools/gen_rng_tables.c
 
 # ---- benchmarks ----
 
-bench: build/bench
+bench: build/bench build/bench_engine simulation_worker
 	./build/bench
+	./build/bench_engine ./simulation_worker
+
+build/bench_engine: tests/bench_engine.c
+	@mkdir -p build
+	$(CC) $(WARN) -O2 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -o $@ tests/bench_engine.c
 
 build/bench: tests/bench.c $(HEADERS)
 	@mkdir -p build

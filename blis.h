@@ -1092,6 +1092,7 @@ typedef struct blis_sim {
     int64_t peak_kv_blocks;
     double kv_blocks_integral; /* sum of used blocks x step time */
     int64_t waitq_len_sum, waitq_samples;
+    int64_t stalls; /* steps that formed an empty batch with requests waiting (not rescheduled) */
     /* ITLs of completed requests as a counted multiset (value, count) */
     int64_t *itl_values, *itl_counts;
     size_t itl_cap, itl_len;
@@ -7324,6 +7325,7 @@ static blis_status blis__step_advance(blis_sim *s, int64_t now, int64_t adv, bli
     size_t i, kept = 0;
     blis_status st;
     blis_request **remaining = s->scratch_reqs;
+    int stalled = s->running_len == 0 && s->waitq.len > 0;
     for (i = 0; i < s->running_len; i++) {
         blis_request *r = s->running[i];
         if (r->progress_tokens < r->input_tokens) {
@@ -7352,7 +7354,13 @@ static blis_status blis__step_advance(blis_sim *s, int64_t now, int64_t adv, bli
     memcpy(s->running, remaining, kept * sizeof *remaining);
     s->running_len = kept;
     s->step_pending = 0;
-    if (kept > 0 || s->waitq.len > 0) { /* work-conserving */
+    /* Work-conserving, except after an empty batch with requests waiting: the
+     * wait queue's head cannot get KV blocks because queued requests hold them
+     * (spec §3.5 quirk 2), and nothing changes until the next arrival, whose
+     * QueuedEvent schedules a step. The reference steps here forever (spec
+     * §3.6, the upstream livelock); blis ends the run instead. */
+    if (stalled) s->stalls++;
+    if (kept > 0 || (s->waitq.len > 0 && !stalled)) {
         if (blis_evq_push(&s->events, now + adv, BLIS_EV_STEP, NULL)) return blis__nomem(err);
         s->step_pending = 1;
     }

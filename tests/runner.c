@@ -25,6 +25,7 @@
 #include "test_workload.c"
 #include "test_kv.c"
 #include "test_golden.c"
+#include "test_engine.c"
 #include "test_cli.c"
 #include "test_fuzz_replay.c"
 

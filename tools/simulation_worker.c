@@ -23,6 +23,41 @@ static const char usage_text[] = "usage: simulation_worker <command> [options]\n
                                  "blis " BLIS_VERSION ": a C port of BLIS, the LLM inference serving simulator.\n"
                                  "\n"
                                  "commands:\n"
+                                 "  run [options]\n"
+                                 "        Simulate one vLLM instance serving a workload and print the reference's\n"
+                                 "        '=== Simulation Metrics ===' JSON block (TTFT, ITL, E2E, throughput).\n"
+                                 "        Step latency: blackbox coefficients (--alpha-coeffs/--beta-coeffs, or\n"
+                                 "        trained ones for --model/--hardware/--tp/--vllm-version from the\n"
+                                 "        defaults file), else roofline v1 from --model-config-folder and\n"
+                                 "        --hardware-config (v2 with --bench-data-path).\n"
+                                 "          --model NAME                 model (required)\n"
+                                 "          --defaults-filepath FILE     defaults.yaml (default: defaults.yaml)\n"
+                                 "          --hardware GPU --tp N --vllm-version V   coefficient/roofline lookup\n"
+                                 "          --alpha-coeffs A0,A1,A2 --beta-coeffs B0,B1,B2   blackbox coefficients\n"
+                                 "          --model-config-folder DIR --hardware-config FILE [--bench-data-path DIR]\n"
+                                 "          --workload distribution|chatbot|summarization|contentgen|multidoc\n"
+                                 "                                       (default: distribution; presets from the\n"
+                                 "                                       defaults file)\n"
+                                 "          --rate R (1) --num-requests N (100) --seed S (42) --horizon US\n"
+                                 "          --prefix-tokens N (0) --prompt-tokens N (512) --prompt-tokens-stdev N\n"
+                                 "          (256) --prompt-tokens-min N (2) --prompt-tokens-max N (7000), and the\n"
+                                 "          same four for --output-tokens\n"
+                                 "          --total-kv-blocks N (1000000, or the defaults file's)\n"
+                                 "          --block-size-in-tokens N (16) --max-num-running-reqs N (256)\n"
+                                 "          --max-num-scheduled-tokens N (2048) --long-prefill-token-threshold N (0)\n"
+                                 "          --max-model-len N (2048)\n"
+                                 "          --scheduler fcfs|priority-fcfs|sjf|reverse-priority (fcfs)\n"
+                                 "          --priority-policy constant|slo-based|inverted-slo (constant)\n"
+                                 "          --results-path FILE          metrics plus one row per request (JSON)\n"
+                                 "          --log LEVEL                  trace|debug|info|warn|error (warn)\n"
+                                 "        Not in this version yet (exit 2): --num-instances > 1, routing and\n"
+                                 "        admission flags, --workload traces, --workload-spec, --kv-cpu-blocks,\n"
+                                 "        --roofline.\n"
+                                 "  step (--model NAME | --model-config-folder DIR) --hardware GPU [--tp N]\n"
+                                 "       [--hardware-config FILE] [--bench-data-path DIR]\n"
+                                 "       [--prefill CACHED+NEW]... [--decode CONTEXT[xCOUNT]]...\n"
+                                 "        Print one engine step's roofline time and breakdown as JSON\n"
+                                 "        (roofline v2 with --bench-data-path, else v1).\n"
                                  "  check [--as json|yaml|csv] [--print] FILE...\n"
                                  "        Parse input files with blis's strict parsers (the ones every later\n"
                                  "        command uses for configs, workload specs, defaults files and traces)\n"
@@ -34,7 +69,7 @@ static const char usage_text[] = "usage: simulation_worker <command> [options]\n
                                  "                       indentation, numbers as Go's encoding/json prints them)\n"
                                  "\n"
                                  "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
-                                 "The simulation commands (run, evaluate) are not in this version yet.\n";
+                                 "Not in this version yet: the cluster layer and evaluate.\n";
 
 static int usage_error(const char *msg, const char *arg) { return cli_error("simulation_worker", msg, arg); }
 
@@ -764,7 +799,8 @@ done:
 
 int main(int argc, char **argv) {
     if (argc < 2) return usage_error("missing command", NULL);
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help") ||
+        (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))) { /* also "run --help" */
         fputs(usage_text, stdout);
         return fflush(stdout) ? EXIT_RUNTIME : 0;
     }

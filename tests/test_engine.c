@@ -1,0 +1,199 @@
+/* tests/test_engine.c - the engine on synthetic workloads (no shared files):
+ * the invariant checker after every event for every scheduler and priority
+ * policy, with ample and with scarce KV cache (preemption); the orders the
+ * schedulers promise; determinism. */
+
+typedef struct t_engine {
+    blis_sim sim;
+    blis_legacy_gen gen;
+    blis_metrics m;
+    int64_t events, bad_event; /* bad_event: the first event after which the check failed (-1: none) */
+} t_engine;
+
+static blis_status t_engine_next(void *user, blis_request *r, int *has, blis_err *err) {
+    return blis_legacy_gen_next((blis_legacy_gen *)user, r, has, err);
+}
+
+static void t_engine_workload(blis_legacy_workload *w, double rate, int64_t n) {
+    memset(w, 0, sizeof *w);
+    w->rate_per_s = rate;
+    w->num_requests = n;
+    w->prompt_mean = 512, w->prompt_std = 384, w->prompt_min = 2, w->prompt_max = 2000;
+    w->output_mean = 64, w->output_std = 48, w->output_min = 2, w->output_max = 200;
+}
+
+static void t_engine_cfg(blis_sim_config *cfg, int64_t kv_blocks, blis_scheduler_kind sched, blis_priority_policy pp) {
+    static const double alpha[3] = {100, 1, 1000}, beta[3] = {5000, 10, 5};
+    blis_sim_config_defaults(cfg);
+    cfg->total_kv_blocks = kv_blocks;
+    cfg->scheduler = sched;
+    cfg->priority = pp;
+    memcpy(cfg->latency.alpha, alpha, sizeof alpha);
+    memcpy(cfg->latency.beta, beta, sizeof beta);
+}
+
+/* Runs event by event, checking the invariants after each; 1 when it ran. */
+static int t_engine_run(t_ctx *t_, t_engine *e, const blis_sim_config *cfg, const blis_legacy_workload *w) {
+    blis_request_source src;
+    blis_err err;
+    int done = 0;
+    memset(e, 0, sizeof *e);
+    e->bad_event = -1;
+    if (blis_legacy_gen_init(&e->gen, w, 7, cfg->horizon_us, cfg->block_tokens, NULL, NULL, NULL, &err)) {
+        CHECK_MSG(0, "workload: %s", err.msg);
+        return 0;
+    }
+    src.next = t_engine_next;
+    src.user = &e->gen;
+    if (blis_sim_init(&e->sim, cfg, src, NULL, &err)) {
+        CHECK_MSG(0, "sim: %s", err.msg);
+        blis_legacy_gen_free(&e->gen);
+        return 0;
+    }
+    while (!done) {
+        if (blis_sim_step(&e->sim, &done, &err)) {
+            CHECK_MSG(0, "step: %s", err.msg);
+            break;
+        }
+        e->events++;
+        if (e->bad_event < 0 && blis_sim_check(&e->sim)) e->bad_event = e->events;
+    }
+    CHECK_EQ_I64(e->bad_event, -1);
+    CHECK(blis_sim_metrics(&e->sim, &e->m, &err) == BLIS_OK);
+    return 1;
+}
+
+static void t_engine_free(t_engine *e) {
+    blis_sim_destroy(&e->sim);
+    blis_legacy_gen_free(&e->gen);
+}
+
+/* Every scheduler x policy, ample (12,000 blocks: no preemption) and scarce
+ * (160 blocks, about 2,500 tokens: preemption, and queued requests holding
+ * blocks, spec §3.5 quirk 2, until the head cannot be admitted) KV:
+ * invariants after every event; the run ends; with ample KV every request
+ * completes and every block is returned. */
+static void t_engine_matrix(t_ctx *t_, int64_t kv_blocks) {
+    static const blis_scheduler_kind scheds[] = {BLIS_SCHED_FCFS, BLIS_SCHED_PRIORITY_FCFS, BLIS_SCHED_SJF,
+                                                 BLIS_SCHED_REVERSE_PRIORITY};
+    static const blis_priority_policy pols[] = {BLIS_PRIO_CONSTANT, BLIS_PRIO_SLO_BASED, BLIS_PRIO_INVERTED_SLO};
+    blis_legacy_workload w;
+    size_t i, j;
+    int64_t preempted = 0, stalls = 0;
+    t_engine_workload(&w, 400, 200);
+    for (i = 0; i < 4; i++)
+        for (j = 0; j < 3; j++) {
+            blis_sim_config cfg;
+            t_engine e;
+            t_engine_cfg(&cfg, kv_blocks, scheds[i], pols[j]);
+            if (!t_engine_run(t_, &e, &cfg, &w)) continue;
+            CHECK_EQ_I64(e.m.injected, 200);
+            if (kv_blocks >= 1000) {
+                CHECK_MSG(e.m.completed == 200, "scheduler %lu policy %lu: %lld completed", (unsigned long)i,
+                          (unsigned long)j, (long long)e.m.completed);
+                CHECK_EQ_I64(e.sim.kv.used_blocks, 0);
+                CHECK_EQ_I64(e.sim.stalls, 0);
+            }
+            CHECK(e.events > 1000);
+            preempted += e.m.preemptions;
+            stalls += e.sim.stalls;
+            t_engine_free(&e);
+        }
+    if (kv_blocks < 1000) {
+        CHECK_MSG(preempted > 0, "scarce KV should preempt");
+        CHECK_MSG(stalls > 0, "scarce KV should stall (and the run still end)");
+    } else
+        CHECK_EQ_I64(preempted, 0);
+}
+
+TEST(engine_invariants_every_event_ample_kv) { t_engine_matrix(t_, 12000); }
+TEST(engine_invariants_every_event_scarce_kv) { t_engine_matrix(t_, 160); }
+
+/* The time a request was (last) scheduled. */
+static int64_t t_sched_at(const blis_request *r) { return r->arrival_us + r->sched_delay_us; }
+
+/* Requests wait in the queue in the order they reach it: arrival plus the
+ * queueing delay alpha0 + alpha1 * input (spec §3.3), the order fcfs keeps. */
+static size_t t_fcfs_inversions(const blis_sim *s) {
+    size_t i, j, n = 0;
+    for (i = 0; i < s->request_count; i++)
+        for (j = 0; j < s->request_count; j++) {
+            const blis_request *a = s->requests[i], *b = s->requests[j];
+            int64_t qa = a->arrival_us + 100 + a->input_tokens, qb = b->arrival_us + 100 + b->input_tokens;
+            n += qa < qb && t_sched_at(b) < t_sched_at(a);
+        }
+    return n;
+}
+
+/* fcfs with ample KV: requests start in the order they were queued. priority-fcfs with
+ * inverted-slo (the youngest first): under overload some later arrival
+ * starts before an earlier one. */
+TEST(engine_scheduler_orders) {
+    blis_legacy_workload w;
+    blis_sim_config cfg;
+    t_engine e;
+    size_t inversions = 0;
+    t_engine_workload(&w, 2000, 300); /* overloaded: a queue forms */
+    t_engine_cfg(&cfg, 12000, BLIS_SCHED_FCFS, BLIS_PRIO_CONSTANT);
+    if (t_engine_run(t_, &e, &cfg, &w)) {
+        inversions = t_fcfs_inversions(&e.sim);
+        CHECK_EQ_I64((int64_t)inversions, 0);
+        CHECK(e.m.scheduling_delay_p99_ms > 10); /* the queue did form */
+        t_engine_free(&e);
+    }
+    inversions = 0;
+    t_engine_cfg(&cfg, 12000, BLIS_SCHED_PRIORITY_FCFS, BLIS_PRIO_INVERTED_SLO);
+    if (t_engine_run(t_, &e, &cfg, &w)) {
+        inversions = t_fcfs_inversions(&e.sim);
+        CHECK_MSG(inversions > 100, "inverted-slo: only %lu later arrivals started first", (unsigned long)inversions);
+        t_engine_free(&e);
+    }
+}
+
+/* sjf: under overload, the shortest quarter of the prompts waits less on
+ * average than under fcfs, and the longest quarter waits more. */
+TEST(engine_sjf_favours_short_prompts) {
+    blis_legacy_workload w;
+    blis_sim_config cfg;
+    t_engine fc, sj;
+    double wait[2][2] = {{0, 0}, {0, 0}};
+    size_t i;
+    int k;
+    t_engine_workload(&w, 2000, 300);
+    t_engine_cfg(&cfg, 12000, BLIS_SCHED_FCFS, BLIS_PRIO_CONSTANT);
+    if (!t_engine_run(t_, &fc, &cfg, &w)) return;
+    t_engine_cfg(&cfg, 12000, BLIS_SCHED_SJF, BLIS_PRIO_CONSTANT);
+    if (!t_engine_run(t_, &sj, &cfg, &w)) {
+        t_engine_free(&fc);
+        return;
+    }
+    CHECK_EQ_I64((int64_t)fc.sim.request_count, (int64_t)sj.sim.request_count);
+    for (k = 0; k < 2; k++) {
+        const t_engine *e = k ? &sj : &fc;
+        for (i = 0; i < e->sim.request_count; i++) {
+            const blis_request *r = e->sim.requests[i];
+            if (r->input_tokens < 250) wait[k][0] += (double)r->sched_delay_us;
+            if (r->input_tokens > 800) wait[k][1] += (double)r->sched_delay_us;
+        }
+    }
+    CHECK_MSG(wait[1][0] < wait[0][0], "short prompts: sjf %.0f us vs fcfs %.0f us", wait[1][0], wait[0][0]);
+    CHECK_MSG(wait[1][1] > wait[0][1], "long prompts: sjf %.0f us vs fcfs %.0f us", wait[1][1], wait[0][1]);
+    t_engine_free(&fc);
+    t_engine_free(&sj);
+}
+
+/* The same inputs give the same metrics, bit for bit. */
+TEST(engine_deterministic) {
+    blis_legacy_workload w;
+    blis_sim_config cfg;
+    t_engine a, b;
+    t_engine_workload(&w, 600, 150);
+    t_engine_cfg(&cfg, 200, BLIS_SCHED_SJF, BLIS_PRIO_SLO_BASED);
+    if (!t_engine_run(t_, &a, &cfg, &w)) return;
+    if (t_engine_run(t_, &b, &cfg, &w)) {
+        CHECK(memcmp(&a.m, &b.m, sizeof a.m) == 0);
+        CHECK_EQ_I64(a.events, b.events);
+        t_engine_free(&b);
+    }
+    t_engine_free(&a);
+}
