@@ -890,6 +890,34 @@ BLIS_DEF blis_status blis_legacy_gen_init(blis_legacy_gen *g, const blis_legacy_
 BLIS_DEF blis_status blis_legacy_gen_next(blis_legacy_gen *g, blis_request *r, int *has, blis_err *err);
 BLIS_DEF void blis_legacy_gen_free(blis_legacy_gen *g);
 
+/* CSV trace replay (v0.6.1 --workload traces; spec §2.3): a header row, then
+ * one request per row: column 0 the arrival in seconds, columns 3 and 4 JSON
+ * integer arrays of the input and output token IDs (columns 1, 2 and any
+ * after 4 are ignored); IDs request_<data row index>. Rows are read one at a
+ * time (memory: the file's bytes plus the requests in flight); reading stops
+ * at the first row arriving after the horizon. Arrivals must not decrease
+ * (the reference would reorder them; blis names the row instead). */
+typedef struct blis_trace_gen {
+    blis_csv_reader rd;
+    int64_t horizon_us;
+    int64_t block_tokens;
+    int64_t next_index;
+    int64_t last_arrival_us;
+    int header_read, done;
+    uint64_t *scratch; /* one request's hashes before the exact-size copy */
+    size_t scratch_cap;
+    blis_alloc alloc;
+} blis_trace_gen;
+
+/* src/len: the CSV text (kept by the caller until blis_trace_gen_free);
+ * opts->source names the file in errors. */
+BLIS_DEF blis_status blis_trace_gen_init(blis_trace_gen *g, const char *src, size_t len, const blis_parse_opts *opts,
+                                         int64_t horizon_us, int64_t block_tokens, blis_err *err);
+/* The next request, as blis_legacy_gen_next; errors name the file, line and
+ * column of the offending cell. */
+BLIS_DEF blis_status blis_trace_gen_next(blis_trace_gen *g, blis_request *r, int *has, blis_err *err);
+BLIS_DEF void blis_trace_gen_free(blis_trace_gen *g);
+
 /* defaults.yaml (spec §1.5): a preset workload (rate not included). */
 BLIS_DEF blis_status blis_defaults_workload(const blis_doc *defaults, const char *name, blis_legacy_workload *w,
                                             blis_err *err);
@@ -6215,8 +6243,8 @@ BLIS_DEF blis_status blis_roofline_v2_step(const blis_model_config *m, const bli
 }
 
 /* ==== >>workload  implementation ====
- * Owns: requests, the block hasher, the legacy generator. Uses: >>base
- * (RNG). Used by: >>sim, the tools.
+ * Owns: requests, the block hasher, the legacy generator, CSV trace replay.
+ * Uses: >>base (RNG), >>csv (trace rows). Used by: >>sim, the tools.
  * Invariants: generation consumes the RNG exactly as the reference does
  * (prefix tokens first; per request the prompt length, its tokens, the
  * output length, its tokens), so the same seed gives the same requests; a
@@ -6376,6 +6404,155 @@ BLIS_DEF void blis_legacy_gen_free(blis_legacy_gen *g) {
     g->prefix_hashes = NULL;
     g->scratch = NULL;
     g->scratch_cap = 0;
+}
+
+BLIS_DEF blis_status blis_trace_gen_init(blis_trace_gen *g, const char *src, size_t len, const blis_parse_opts *opts,
+                                         int64_t horizon_us, int64_t block_tokens, blis_err *err) {
+    blis_status st;
+    memset(g, 0, sizeof *g);
+    if (block_tokens < 1 || block_tokens > (1 << 20))
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "block size must be in 1..2^20, got %lld",
+                            (long long)block_tokens);
+    if ((st = blis_csv_reader_init(&g->rd, src, len, opts, err))) return st;
+    g->alloc = g->rd.alloc;
+    g->horizon_us = horizon_us;
+    g->block_tokens = block_tokens;
+    g->last_arrival_us = INT64_MIN;
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_trace_gen_free(blis_trace_gen *g) {
+    blis_csv_reader_free(&g->rd);
+    blis__free(&g->alloc, g->scratch);
+    g->scratch = NULL;
+    g->scratch_cap = 0;
+}
+
+static blis_status blis__trace_fail(const blis_trace_gen *g, const blis_csv_field *f, blis_err *err, const char *what,
+                                    const char *detail) {
+    blis_err_clear(err, g->rd.source);
+    return blis_err_set(err, BLIS_E_SYNTAX, f->line, f->col, "csv row %lld: %s: %s", (long long)g->next_index, what,
+                        detail);
+}
+
+/* A JSON array of integers (as Go's json.Unmarshal into []int: no fractions
+ * or exponents; null is the empty array); each token goes to the hasher and
+ * each completed block's hash to g->scratch[*n_hashes]. */
+static blis_status blis__trace_tokens(blis_trace_gen *g, const blis_csv_field *f, const char *what,
+                                      blis_block_hasher *hs, int64_t *n_hashes, int64_t *count, blis_err *err) {
+    const char *p = f->ptr, *end = f->ptr + f->len;
+    char msg[96];
+    *count = 0;
+#define BLIS__TRACE_WS() \
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) p++
+    BLIS__TRACE_WS();
+    if (end - p >= 4 && !memcmp(p, "null", 4)) {
+        p += 4;
+        BLIS__TRACE_WS();
+        return p == end ? BLIS_OK : blis__trace_fail(g, f, err, what, "unexpected text after null");
+    }
+    if (p == end || *p != '[') return blis__trace_fail(g, f, err, what, "expected a JSON array of integers");
+    p++;
+    BLIS__TRACE_WS();
+    if (p < end && *p == ']') {
+        p++;
+    } else {
+        for (;;) {
+            const char *s = p;
+            int64_t tok;
+            uint64_t h;
+            if (p < end && *p == '-') p++;
+            if (p == end || *p < '0' || *p > '9' || (*p == '0' && p + 1 < end && p[1] >= '0' && p[1] <= '9'))
+                return blis__trace_fail(g, f, err, what, "expected an integer token ID");
+            while (p < end && *p >= '0' && *p <= '9') p++;
+            if (p < end && (*p == '.' || *p == 'e' || *p == 'E'))
+                return blis__trace_fail(g, f, err, what, "token IDs must be integers");
+            if (blis_parse_i64(s, (size_t)(p - s), 0, &tok)) {
+                snprintf(msg, sizeof msg, "token ID %.*s out of range", (int)(p - s < 40 ? p - s : 40), s);
+                return blis__trace_fail(g, f, err, what, msg);
+            }
+            if (blis_block_hasher_push(hs, tok, &h)) {
+                if (blis__grow(&g->alloc, (void **)&g->scratch, &g->scratch_cap, (size_t)*n_hashes + 1,
+                               sizeof(uint64_t)))
+                    return blis__nomem(err);
+                g->scratch[(*n_hashes)++] = h;
+            }
+            (*count)++;
+            BLIS__TRACE_WS();
+            if (p < end && *p == ',') {
+                p++;
+                BLIS__TRACE_WS();
+                continue;
+            }
+            break;
+        }
+        if (p == end || *p != ']') return blis__trace_fail(g, f, err, what, "expected ',' or ']' in the token array");
+        p++;
+    }
+    BLIS__TRACE_WS();
+#undef BLIS__TRACE_WS
+    if (p != end) return blis__trace_fail(g, f, err, what, "unexpected text after the token array");
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_trace_gen_next(blis_trace_gen *g, blis_request *r, int *has, blis_err *err) {
+    blis_block_hasher hs;
+    blis_status st;
+    const blis_csv_field *f;
+    double sec, us;
+    int64_t arrival, n_hashes = 0, n_in = 0, n_out = 0;
+    int row = 0;
+    *has = 0;
+    memset(r, 0, sizeof *r);
+    if (g->done) return BLIS_OK;
+    if (!g->header_read) { /* the header row is skipped */
+        if ((st = blis_csv_reader_next(&g->rd, &row, err))) return st;
+        g->header_read = 1;
+        if (!row) {
+            blis_err_clear(err, g->rd.source);
+            return blis_err_set(err, BLIS_E_SYNTAX, 1, 1, "empty trace: no header row and no requests");
+        }
+    }
+    if ((st = blis_csv_reader_next(&g->rd, &row, err))) return st;
+    if (!row) {
+        g->done = 1;
+        return BLIS_OK;
+    }
+    f = g->rd.fields;
+    if (g->rd.field_count < 5) {
+        char msg[64];
+        snprintf(msg, sizeof msg, "has %u columns, expected at least 5", (unsigned)g->rd.field_count);
+        return blis__trace_fail(g, &f[0], err, "arrival_time,...,prefill_tokens,decode_tokens", msg);
+    }
+    if (blis_parse_f64(f[0].ptr, f[0].len, BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, &sec) || !(sec >= 0))
+        return blis__trace_fail(g, &f[0], err, "arrival time", "expected a non-negative number of seconds");
+    us = sec * 1e6;
+    if (!(us < 9.2e18)) return blis__trace_fail(g, &f[0], err, "arrival time", "too large");
+    arrival = (int64_t)us;
+    if (arrival > g->horizon_us) { /* reading stops at the first row after the horizon */
+        g->done = 1;
+        return BLIS_OK;
+    }
+    if (arrival < g->last_arrival_us)
+        return blis__trace_fail(g, &f[0], err, "arrival time",
+                                "earlier than the previous row's (blis replays traces sorted by arrival time)");
+    blis_block_hasher_init(&hs, (int32_t)g->block_tokens);
+    if ((st = blis__trace_tokens(g, &f[3], "prefill_tokens", &hs, &n_hashes, &n_in, err)) ||
+        (st = blis__trace_tokens(g, &f[4], "decode_tokens", &hs, &n_hashes, &n_out, err)))
+        return st;
+    r->block_hashes = (uint64_t *)blis__alloc(&g->alloc, (size_t)(n_hashes + 1) * sizeof(uint64_t));
+    if (!r->block_hashes) return blis__nomem(err);
+    if (n_hashes) memcpy(r->block_hashes, g->scratch, (size_t)n_hashes * sizeof(uint64_t));
+    r->block_hash_count = n_hashes;
+    r->index = g->next_index++;
+    r->arrival_us = arrival;
+    r->input_tokens = n_in;
+    r->output_tokens = n_out;
+    r->computed_tokens = -1;
+    r->sched_delay_us = -1;
+    g->last_arrival_us = arrival;
+    *has = 1;
+    return BLIS_OK;
 }
 
 static blis_status blis__defaults_int(const blis_doc *d, const blis_node *o, const char *key, int64_t *out,

@@ -23,6 +23,7 @@
 #include "test_roofline.c"
 #include "test_tra.c"
 #include "test_workload.c"
+#include "test_trace.c"
 #include "test_kv.c"
 #include "test_golden.c"
 #include "test_engine.c"

@@ -329,3 +329,49 @@ TEST(cli_run_roofline_and_defaults_presets) {
     CHECK_EQ_I64(t_run(cmd, out, sizeof out), 2);
     CHECK_CONTAINS(out, "Undefined workload. Use one among (chatbot, summarization, contentgen, multidoc)");
 }
+
+/* --workload traces end to end: the trace's requests, a prefix hit between
+ * two identical prompts, exit 2 with file:line:col for a bad row. */
+TEST(cli_run_trace) {
+    char out[8192];
+    CHECK(t_write_file(
+        "build/trace_ok.csv",
+        "arrival_time,model,x,prefill_tokens,decode_tokens\n"
+        "0.0,m,,\"[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33]\","
+        "\"[1,2,3]\"\n"
+        "1.0,m,,\"[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33]\","
+        "\"[4,5]\"\n"));
+    CHECK_EQ_I64(t_run("./simulation_worker run --model m --alpha-coeffs 100,1,1000 --beta-coeffs 5000,10,5 "
+                       "--total-kv-blocks 100 --workload traces --workload-traces-filepath build/trace_ok.csv",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"completed_requests\": 2,");
+    CHECK_CONTAINS(out, "\"total_input_tokens\": 66,");
+    CHECK_CONTAINS(out, "\"total_output_tokens\": 3,"); /* decode steps: the first token comes with the prefill */
+    /* 33-token prompts, blocks of 16: the first misses 3 blocks, the second
+     * hits the 2 full ones and misses its last: 2 / (2 + 4) */
+    CHECK_CONTAINS(out, "Cache Hit Rate: 0.3333");
+    CHECK_EQ_I64(t_run("./simulation_worker run --model m --alpha-coeffs 100,1,1000 --beta-coeffs 5000,10,5 "
+                       "--workload traces",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "--workload-traces-filepath is required when using --workload traces");
+    remove("build/trace_bad_results.json");
+    CHECK(t_write_file("build/trace_bad.csv", "t,a,b,in,out\n0,,,[1],[2]\n1,,,[1],[2.5]\n"));
+    CHECK_EQ_I64(t_run("./simulation_worker run --model m --alpha-coeffs 100,1,1000 --beta-coeffs 5000,10,5 "
+                       "--workload traces --workload-traces-filepath build/trace_bad.csv --results-path "
+                       "build/trace_bad_results.json",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "build/trace_bad.csv:3:9: error: csv row 1: decode_tokens: token IDs must be integers");
+    {
+        FILE *f = fopen("build/trace_bad_results.json", "rb"); /* nothing half-written */
+        CHECK(f == NULL);
+        if (f) fclose(f);
+    }
+    CHECK_EQ_I64(t_run("./simulation_worker run --model m --alpha-coeffs 100,1,1000 --beta-coeffs 5000,10,5 "
+                       "--workload traces --workload-traces-filepath build/no_such_trace.csv",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "no_such_trace.csv");
+}

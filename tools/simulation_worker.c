@@ -35,9 +35,13 @@ static const char usage_text[] = "usage: simulation_worker <command> [options]\n
                                  "          --hardware GPU --tp N --vllm-version V   coefficient/roofline lookup\n"
                                  "          --alpha-coeffs A0,A1,A2 --beta-coeffs B0,B1,B2   blackbox coefficients\n"
                                  "          --model-config-folder DIR --hardware-config FILE [--bench-data-path DIR]\n"
-                                 "          --workload distribution|chatbot|summarization|contentgen|multidoc\n"
+                                 "          --workload distribution|traces|chatbot|summarization|contentgen|multidoc\n"
                                  "                                       (default: distribution; presets from the\n"
                                  "                                       defaults file)\n"
+                                 "          --workload-traces-filepath FILE   CSV trace for --workload traces: a\n"
+                                 "                                       header, then rows arrival_s,_,_,\n"
+                                 "                                       \"[input token IDs]\",\"[output token IDs]\"\n"
+                                 "                                       (arrivals must not decrease)\n"
                                  "          --rate R (1) --num-requests N (100) --seed S (42) --horizon US\n"
                                  "          --prefix-tokens N (0) --prompt-tokens N (512) --prompt-tokens-stdev N\n"
                                  "          (256) --prompt-tokens-min N (2) --prompt-tokens-max N (7000), and the\n"
@@ -51,8 +55,7 @@ static const char usage_text[] = "usage: simulation_worker <command> [options]\n
                                  "          --results-path FILE          metrics plus one row per request (JSON)\n"
                                  "          --log LEVEL                  trace|debug|info|warn|error (warn)\n"
                                  "        Not in this version yet (exit 2): --num-instances > 1, routing and\n"
-                                 "        admission flags, --workload traces, --workload-spec, --kv-cpu-blocks,\n"
-                                 "        --roofline.\n"
+                                 "        admission flags, --workload-spec, --kv-cpu-blocks, --roofline.\n"
                                  "  step (--model NAME | --model-config-folder DIR) --hardware GPU [--tp N]\n"
                                  "       [--hardware-config FILE] [--bench-data-path DIR]\n"
                                  "       [--prefill CACHED+NEW]... [--decode CONTEXT[xCOUNT]]...\n"
@@ -361,7 +364,7 @@ typedef enum flag_type { F_STR, F_I64, F_F64, F_LIST, F_UNSUPPORTED } flag_type;
 
 typedef struct run_args {
     const char *model, *log, *defaults, *model_dir, *hw_file, *workload, *gpu, *vllm, *results, *bench_dir, *priority,
-        *scheduler;
+        *scheduler, *traces;
     int64_t seed, horizon, kv_blocks, max_running, max_tokens, block, max_model_len, threshold, tp, num_requests,
         prefix, p_mean, p_std, p_min, p_max, o_mean, o_std, o_min, o_max, instances;
     double rate, alpha[3], beta[3];
@@ -383,6 +386,7 @@ static const flag_def run_flags[] = {
     RF("--model-config-folder", F_STR, model_dir),
     RF("--hardware-config", F_STR, hw_file),
     RF("--workload", F_STR, workload),
+    RF("--workload-traces-filepath", F_STR, traces),
     RF("--hardware", F_STR, gpu),
     RF("--vllm-version", F_STR, vllm),
     RF("--results-path", F_STR, results),
@@ -413,7 +417,6 @@ static const flag_def run_flags[] = {
     RF("--alpha-coeffs", F_LIST, alpha),
     RF("--beta-coeffs", F_LIST, beta),
     /* the cluster, policy, trace and tiered-KV flags arrive with the cluster issue */
-    RF("--workload-traces-filepath", F_UNSUPPORTED, model),
     RF("--workload-spec", F_UNSUPPORTED, model),
     RF("--admission-policy", F_UNSUPPORTED, model),
     RF("--admission-latency", F_UNSUPPORTED, model),
@@ -509,7 +512,7 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
         if (f->type == F_UNSUPPORTED) {
             fprintf(stderr,
                     "simulation_worker: error: %.*s is not supported in this version of blis yet "
-                    "(multi-instance cluster, policies, traces and workload specs come next)\n",
+                    "(multi-instance cluster, policies and workload specs come next)\n",
                     (int)nlen, arg);
             return EXIT_USAGE;
         }
@@ -597,6 +600,9 @@ typedef struct run_state {
     int have_defaults;
     blis_legacy_gen gen;
     int have_gen;
+    blis_trace_gen trace;
+    char *trace_src;
+    int have_trace;
     blis_sim sim;
     int have_sim;
 } run_state;
@@ -604,6 +610,8 @@ typedef struct run_state {
 static void run_state_free(run_state *r) {
     if (r->have_sim) blis_sim_destroy(&r->sim);
     if (r->have_gen) blis_legacy_gen_free(&r->gen);
+    if (r->have_trace) blis_trace_gen_free(&r->trace);
+    blis_file_free(NULL, r->trace_src);
     if (r->have_db) blis_mfu_db_free(&r->db);
     if (r->have_defaults) blis_doc_free(&r->defaults);
 }
@@ -653,8 +661,7 @@ static int resolve_workload(run_args *a, run_state *rs, blis_legacy_workload *w)
     memset(w, 0, sizeof *w);
     if (a->instances != 1)
         return run_error("--num-instances other than 1 is not supported in this version of blis yet");
-    if (!strcmp(a->workload, "traces"))
-        return run_error("--workload traces is not supported in this version of blis yet");
+    if (!strcmp(a->workload, "traces")) return 0; /* read as the run goes (run_trace_open) */
     if (!strcmp(a->workload, "distribution")) {
         w->prefix_tokens = a->prefix;
         w->prompt_mean = a->p_mean, w->prompt_std = a->p_std, w->prompt_min = a->p_min, w->prompt_max = a->p_max;
@@ -693,6 +700,8 @@ static int check_run_args(const run_args *a, blis_sim_config *cfg) {
         return run_error(msg);
     }
     if (a->num_requests < 0) return flag_error("--num-requests", "a non-negative integer", "negative");
+    if (!strcmp(a->workload, "traces") && (!a->traces || !*a->traces))
+        return run_error("--workload-traces-filepath is required when using --workload traces");
     cfg->total_kv_blocks = a->kv_blocks;
     cfg->block_tokens = a->block;
     cfg->max_running = a->max_running;
@@ -755,6 +764,26 @@ static int print_run(const run_args *a, run_state *rs) {
     return a->results ? write_results(a->results, &rs->sim, &m) : 0;
 }
 
+static blis_status trace_next(void *user, blis_request *r, int *has, blis_err *err) {
+    return blis_trace_gen_next((blis_trace_gen *)user, r, has, err);
+}
+
+/* --workload traces: the whole file is read now, its rows as the run goes. */
+static int run_trace_open(const run_args *a, run_state *rs, const blis_sim_config *cfg) {
+    blis_parse_opts opts;
+    blis_err err;
+    size_t len = 0;
+    memset(&opts, 0, sizeof opts);
+    opts.source = a->traces;
+    if (blis_file_read(a->traces, 0, NULL, &rs->trace_src, &len, &err) ||
+        blis_trace_gen_init(&rs->trace, rs->trace_src, len, &opts, cfg->horizon_us, cfg->block_tokens, &err)) {
+        print_err(&err);
+        return EXIT_USAGE;
+    }
+    rs->have_trace = 1;
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv) {
     run_args a;
     run_state rs;
@@ -774,21 +803,27 @@ static int cmd_run(int argc, char **argv) {
         goto done;
     cfg.total_kv_blocks = a.kv_blocks;
     if ((rc = resolve_latency(&a, &rs, &cfg)) || (rc = resolve_workload(&a, &rs, &w))) goto done;
-    if (blis_legacy_gen_init(&rs.gen, &w, a.seed, cfg.horizon_us, cfg.block_tokens, NULL, NULL, NULL, &err)) {
-        rc = run_error(err.msg);
-        goto done;
+    if (!strcmp(a.workload, "traces")) {
+        if ((rc = run_trace_open(&a, &rs, &cfg))) goto done;
+        src.next = trace_next;
+        src.user = &rs.trace;
+    } else {
+        if (blis_legacy_gen_init(&rs.gen, &w, a.seed, cfg.horizon_us, cfg.block_tokens, NULL, NULL, NULL, &err)) {
+            rc = run_error(err.msg);
+            goto done;
+        }
+        rs.have_gen = 1;
+        src.next = gen_next;
+        src.user = &rs.gen;
     }
-    rs.have_gen = 1;
-    src.next = gen_next;
-    src.user = &rs.gen;
     if (blis_sim_init(&rs.sim, &cfg, src, NULL, &err)) {
         rc = run_error(err.msg);
         goto done;
     }
     rs.have_sim = 1;
-    if (blis_sim_run(&rs.sim, &err)) {
+    if (blis_sim_run(&rs.sim, &err)) { /* a bad trace row is an input error */
         print_err(&err);
-        rc = EXIT_RUNTIME;
+        rc = err.status == BLIS_E_NOMEM || err.status == BLIS_E_IO ? EXIT_RUNTIME : EXIT_USAGE;
         goto done;
     }
     rc = print_run(&a, &rs);
