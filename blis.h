@@ -840,7 +840,8 @@ typedef struct blis_request {
     int injected;           /* routed to the instance (registered in the results) */
     int32_t *kv_blocks;     /* the request's KV blocks (RequestMap entry) */
     int64_t kv_count, kv_cap;
-    int kv_has_map; /* the RequestMap entry exists */
+    int kv_has_map;   /* the RequestMap entry exists */
+    size_t live_slot; /* index in blis_sim.requests */
 } blis_request;
 
 enum { BLIS_REQ_QUEUED = 0, BLIS_REQ_RUNNING = 1, BLIS_REQ_COMPLETED = 2 };
@@ -1077,10 +1078,25 @@ typedef struct blis_sim_config {
     blis_priority_policy priority;
     blis_scheduler_kind scheduler;
     blis_latency_model latency;
+    /* 1 (the default): every request stays in blis_sim.requests until
+     * blis_sim_destroy, for per-request results (blis_results_write).
+     * 0: a request is freed when it leaves (completed or dropped) and only
+     * its timings are kept for the metrics: memory follows the requests in
+     * flight plus 8 bytes per completed request (its E2E, needed for exact
+     * percentiles) plus one entry per distinct TTFT, ITL and delay value. */
+    int keep_requests;
 } blis_sim_config;
 
 /* Fills the reference's defaults (blackbox with zero coefficients). */
 BLIS_DEF void blis_sim_config_defaults(blis_sim_config *c);
+
+/* A counted multiset of values >= 0 (open addressing; -1 marks an empty
+ * slot): exact statistics without one stored value per token. */
+typedef struct blis_counts {
+    int64_t *values, *counts;
+    size_t cap, len;
+    int64_t total;
+} blis_counts;
 
 /* Where requests come from, in arrival order; *has = 0 at the end. */
 typedef struct blis_request_source {
@@ -1108,10 +1124,13 @@ typedef struct blis_sim {
     /* arrivals (the cluster path's order for one instance) */
     blis_request *next_arrival; /* generated, not yet admitted */
     int source_done;
-    blis_request **requests; /* every request generated, in order */
+    blis_request **requests; /* keep_requests: every request generated, in order;
+                              * else the requests not yet left, in no order */
     size_t request_count, request_cap;
-    int64_t clock_us; /* the last instance event executed */
-    int step_pending; /* the reference's stepEvent != nil */
+    int64_t generated;  /* requests taken from the source */
+    int64_t in_transit; /* arrived, not yet in the wait queue */
+    int64_t clock_us;   /* the last instance event executed */
+    int step_pending;   /* the reference's stepEvent != nil */
     int finished;
     /* counters (spec §3.4, §8.1) */
     int64_t step_count;
@@ -1121,10 +1140,11 @@ typedef struct blis_sim {
     double kv_blocks_integral; /* sum of used blocks x step time */
     int64_t waitq_len_sum, waitq_samples;
     int64_t stalls; /* steps that formed an empty batch with requests waiting (not rescheduled) */
-    /* ITLs of completed requests as a counted multiset (value, count) */
-    int64_t *itl_values, *itl_counts;
-    size_t itl_cap, itl_len;
-    int64_t itl_total;
+    /* timings of completed requests: ITLs, TTFTs and scheduling delays as
+     * counted multisets, E2Es one per request (all distinct in practice) */
+    blis_counts itl, ttft_done, sched_done;
+    int64_t *e2e_us;
+    size_t e2e_len, e2e_cap;
 } blis_sim;
 
 BLIS_DEF blis_status blis_sim_init(blis_sim *s, const blis_sim_config *cfg, blis_request_source source,
@@ -7169,6 +7189,64 @@ BLIS_DEF blis_status blis_latency_model_validate(const blis_latency_model *lm, b
     return BLIS_OK;
 }
 
+/* Adds count copies of v (clamped at 0) to the multiset; rehashes at half
+ * load. AllITLs and the other timings are kept this way (sorted only when
+ * the metrics are read). */
+static blis_status blis__counts_add(const blis_alloc *a, blis_counts *c, int64_t v, int64_t count) {
+    size_t i;
+    if (2 * (c->len + 1) > c->cap) {
+        size_t cap = c->cap ? 2 * c->cap : 1024, k;
+        int64_t *nv = (int64_t *)blis__alloc(a, cap * sizeof(int64_t)),
+                *nc = (int64_t *)blis__alloc(a, cap * sizeof(int64_t));
+        if (!nv || !nc) {
+            blis__free(a, nv);
+            blis__free(a, nc);
+            return BLIS_E_NOMEM;
+        }
+        for (k = 0; k < cap; k++) nv[k] = -1;
+        for (k = 0; k < c->cap; k++) {
+            if (c->values[k] < 0) continue;
+            for (i = (size_t)blis__mix64((uint64_t)c->values[k]) & (cap - 1); nv[i] >= 0; i = (i + 1) & (cap - 1)) {
+            }
+            nv[i] = c->values[k];
+            nc[i] = c->counts[k];
+        }
+        blis__free(a, c->values);
+        blis__free(a, c->counts);
+        c->values = nv;
+        c->counts = nc;
+        c->cap = cap;
+    }
+    if (v < 0) v = 0; /* timings are never negative in a valid run */
+    c->total += count;
+    for (i = (size_t)blis__mix64((uint64_t)v) & (c->cap - 1); c->values[i] >= 0; i = (i + 1) & (c->cap - 1))
+        if (c->values[i] == v) {
+            c->counts[i] += count;
+            return BLIS_OK;
+        }
+    c->values[i] = v;
+    c->counts[i] = count;
+    c->len++;
+    return BLIS_OK;
+}
+
+static void blis__counts_free(const blis_alloc *a, blis_counts *c) {
+    blis__free(a, c->values);
+    blis__free(a, c->counts);
+    memset(c, 0, sizeof *c);
+}
+
+/* Without keep_requests, a request that has left is freed (its slot in
+ * s->requests taken by the last one). */
+static void blis__sim_release(blis_sim *s, blis_request *r) {
+    size_t slot = r->live_slot;
+    if (s->cfg.keep_requests || slot >= s->request_count || s->requests[slot] != r) return;
+    s->requests[slot] = s->requests[--s->request_count];
+    s->requests[slot]->live_slot = slot;
+    blis_request_free(&s->alloc, r);
+    blis__free(&s->alloc, r);
+}
+
 BLIS_DEF void blis_sim_config_defaults(blis_sim_config *c) {
     memset(c, 0, sizeof *c);
     c->total_kv_blocks = 1000000;
@@ -7177,6 +7255,7 @@ BLIS_DEF void blis_sim_config_defaults(blis_sim_config *c) {
     c->max_scheduled_tokens = 2048;
     c->horizon_us = INT64_MAX;
     c->latency.kind = BLIS_LATENCY_BLACKBOX;
+    c->keep_requests = 1;
 }
 
 static blis_status blis__sim_validate(const blis_sim_config *c, blis_err *err) {
@@ -7227,7 +7306,9 @@ static blis_status blis__sim_fetch(blis_sim *s, blis_err *err) {
         blis__free(&s->alloc, r);
         return blis__nomem(err);
     }
+    r->live_slot = s->request_count;
     s->requests[s->request_count++] = r;
+    s->generated++;
     s->next_arrival = r;
     return BLIS_OK;
 }
@@ -7264,8 +7345,10 @@ BLIS_DEF void blis_sim_destroy(blis_sim *s) {
     blis__free(&s->alloc, s->step_reqs);
     blis__free(&s->alloc, s->waitq.ring);
     blis__free(&s->alloc, s->waitq.scratch);
-    blis__free(&s->alloc, s->itl_values);
-    blis__free(&s->alloc, s->itl_counts);
+    blis__counts_free(&s->alloc, &s->itl);
+    blis__counts_free(&s->alloc, &s->ttft_done);
+    blis__counts_free(&s->alloc, &s->sched_done);
+    blis__free(&s->alloc, s->e2e_us);
     blis_evq_free(&s->events);
     blis_kv_free(&s->kv);
     memset(s, 0, sizeof *s);
@@ -7426,46 +7509,6 @@ static blis_status blis__itl_add(blis_sim *s, blis_request *r, int64_t v) {
     return BLIS_OK;
 }
 
-/* AllITLs as a counted multiset: value -> count (open addressing; values
- * are >= 0, so -1 marks an empty slot). Sorted only when metrics are read. */
-static blis_status blis__itl_record(blis_sim *s, int64_t v, int64_t count) {
-    size_t i;
-    if (2 * (s->itl_len + 1) > s->itl_cap) { /* rehash at half load */
-        size_t cap = s->itl_cap ? 2 * s->itl_cap : 1024, k;
-        int64_t *nv = (int64_t *)blis__alloc(&s->alloc, cap * sizeof(int64_t)),
-                *nc = (int64_t *)blis__alloc(&s->alloc, cap * sizeof(int64_t));
-        if (!nv || !nc) {
-            blis__free(&s->alloc, nv);
-            blis__free(&s->alloc, nc);
-            return BLIS_E_NOMEM;
-        }
-        for (k = 0; k < cap; k++) nv[k] = -1;
-        for (k = 0; k < s->itl_cap; k++) {
-            if (s->itl_values[k] < 0) continue;
-            for (i = (size_t)blis__mix64((uint64_t)s->itl_values[k]) & (cap - 1); nv[i] >= 0; i = (i + 1) & (cap - 1)) {
-            }
-            nv[i] = s->itl_values[k];
-            nc[i] = s->itl_counts[k];
-        }
-        blis__free(&s->alloc, s->itl_values);
-        blis__free(&s->alloc, s->itl_counts);
-        s->itl_values = nv;
-        s->itl_counts = nc;
-        s->itl_cap = cap;
-    }
-    if (v < 0) v = 0; /* an ITL is a step time plus alpha2: never negative in a valid run */
-    s->itl_total += count;
-    for (i = (size_t)blis__mix64((uint64_t)v) & (s->itl_cap - 1); s->itl_values[i] >= 0; i = (i + 1) & (s->itl_cap - 1))
-        if (s->itl_values[i] == v) {
-            s->itl_counts[i] += count;
-            return BLIS_OK;
-        }
-    s->itl_values[i] = v;
-    s->itl_counts[i] = count;
-    s->itl_len++;
-    return BLIS_OK;
-}
-
 static blis_status blis__complete(blis_sim *s, blis_request *r, int64_t now, int64_t adv, int64_t a2) {
     blis_status st;
     int64_t i;
@@ -7483,8 +7526,13 @@ static blis_status blis__complete(blis_sim *s, blis_request *r, int64_t now, int
     r->e2e_us = r->first_token_us;
     for (i = 0; i < r->itl_count; i++) {
         r->e2e_us += r->itl_us[i];
-        if ((st = blis__itl_record(s, r->itl_us[i], 1))) return st;
+        if ((st = blis__counts_add(&s->alloc, &s->itl, r->itl_us[i], 1))) return st;
     }
+    if (blis__grow(&s->alloc, (void **)&s->e2e_us, &s->e2e_cap, s->e2e_len + 1, sizeof(int64_t))) return BLIS_E_NOMEM;
+    s->e2e_us[s->e2e_len++] = r->e2e_us;
+    if ((r->ttft_set && (st = blis__counts_add(&s->alloc, &s->ttft_done, r->first_token_us, 1))) ||
+        (r->sched_delay_us >= 0 && (st = blis__counts_add(&s->alloc, &s->sched_done, r->sched_delay_us, 1))))
+        return st;
     blis__free(&s->alloc, r->block_hashes); /* a completed request keeps only its timings */
     blis__free(&s->alloc, r->itl_us);
     blis__free(&s->alloc, r->kv_blocks);
@@ -7579,9 +7627,11 @@ static blis_status blis__step(blis_sim *s, int64_t now, blis_err *err) {
 
 static blis_status blis__enqueue(blis_sim *s, blis_request *r) {
     int64_t need = (r->input_tokens + s->cfg.block_tokens - 1) / s->cfg.block_tokens;
+    s->in_transit--;
     if (need > s->kv.total_blocks) { /* "dropping request: input requires more KV blocks than the cache has" */
         s->dropped_unservable++;
         r->state = -1;
+        blis__sim_release(s, r);
         return BLIS_OK;
     }
     if (blis__wq_push_back(&s->waitq, r)) return BLIS_E_NOMEM;
@@ -7603,9 +7653,9 @@ static blis_status blis__execute(blis_sim *s, const blis_event *e, blis_err *err
         if (!s->step_pending && blis_evq_push(&s->events, e->time_us, BLIS_EV_STEP, NULL)) return blis__nomem(err);
         return BLIS_OK;
     case BLIS_EV_STEP: return blis__step(s, e->time_us, err);
+    case BLIS_EV_REQUEST_LEFT: blis__sim_release(s, e->req); return BLIS_OK;
     case BLIS_EV_SCHEDULED:
     case BLIS_EV_PREEMPTION:
-    case BLIS_EV_REQUEST_LEFT:
     case BLIS_EV_KIND_COUNT: break;
     }
     return BLIS_OK;
@@ -7626,6 +7676,7 @@ BLIS_DEF blis_status blis_sim_step(blis_sim *s, int *done, blis_err *err) {
         }
         s->next_arrival = NULL;
         r->injected = 1;
+        s->in_transit++;
         if (blis_evq_push(&s->events, r->arrival_us, BLIS_EV_ARRIVAL, r)) return blis__nomem(err);
         return blis__sim_fetch(s, err);
     }
@@ -7662,12 +7713,36 @@ BLIS_DEF blis_status blis_sim_run(blis_sim *s, blis_err *err) {
     return st;
 }
 
+/* The running batch and the wait queue hold requests in those states; a
+ * request's first token comes after its arrival. */
+static int blis__check_in_flight(const blis_sim *s) {
+    size_t i;
+    for (i = 0; i < s->running_len; i++) {
+        const blis_request *r = s->running[i];
+        if (r->state != BLIS_REQ_RUNNING) return 4;
+        if (r->ttft_set && r->first_token_us < 0) return 2;
+    }
+    for (i = 0; i < s->waitq.len; i++) {
+        const blis_request *r = blis__wq_at(&s->waitq, i);
+        if (r->state != BLIS_REQ_QUEUED) return 4;
+        if (r->ttft_set && r->first_token_us < 0) return 2;
+    }
+    return 0;
+}
+
 BLIS_DEF int blis_sim_check(const blis_sim *s) {
     size_t i;
-    int64_t queued = 0, running = 0, completed = 0, dropped = 0, pending = 0;
+    int64_t queued = 0, running = 0, completed = 0, dropped = 0, rc;
     if (blis_kv_check(&s->kv)) return 1;
+    if ((rc = blis__check_in_flight(s))) return (int)rc;
+    /* conservation: every request taken from the source is in exactly one place */
+    if (s->generated != s->completed + s->dropped_unservable + (int64_t)s->running_len + (int64_t)s->waitq.len +
+                            s->in_transit + (s->next_arrival != NULL))
+        return 5;
+    if (s->in_transit < 0 || (int64_t)s->e2e_len != s->completed) return 5;
     for (i = 0; i < s->request_count; i++) {
         const blis_request *r = s->requests[i];
+        if (r->live_slot != i) return 6;
         if (r->state == -1)
             dropped++;
         else if (r->state == BLIS_REQ_COMPLETED)
@@ -7678,11 +7753,10 @@ BLIS_DEF int blis_sim_check(const blis_sim *s) {
             queued++;
         if (r->ttft_set && r->first_token_us < 0) return 2; /* causality */
     }
-    if (completed != s->completed || dropped != s->dropped_unservable) return 3;
-    for (i = 0; i < s->running_len; i++)
-        if (s->running[i]->state != BLIS_REQ_RUNNING) return 4;
-    pending = queued - (int64_t)s->waitq.len; /* arrived or in flight, not yet enqueued */
-    if (pending < 0 || running != (int64_t)s->running_len) return 5;
+    if (running != (int64_t)s->running_len || queued < (int64_t)s->waitq.len) return 5;
+    if (s->cfg.keep_requests &&
+        (completed != s->completed || dropped != s->dropped_unservable || (int64_t)s->request_count != s->generated))
+        return 3;
     return 0;
 }
 
@@ -7717,8 +7791,10 @@ static double blis__pct_ms(const int64_t *v, size_t n, double p) {
     return (double)v[lo] / 1000 + (double)(v[hi] - v[lo]) * (rank - (double)lo) / 1000;
 }
 
+/* A multiset's (value, count) pairs sorted by value; buf holds the pairs
+ * (2n), then the values (n), then the counts (n). */
 typedef struct blis__itl_sorted {
-    int64_t *values, *counts;
+    int64_t *values, *counts, *buf;
     size_t n;
     int64_t total;
 } blis__itl_sorted;
@@ -7761,19 +7837,30 @@ static double blis__itl_mean_ms(const blis__itl_sorted *t) {
     return sum / (double)t->total / 1000;
 }
 
-/* The multiset's (value, count) pairs, sorted by value: one buffer holding
- * the pairs (2n), then the values (n), then the counts (n). */
-static blis_status blis__itl_sort(const blis_sim *s, blis__itl_sorted *t, blis_err *err) {
-    size_t i, n = 0;
-    int64_t *buf = (int64_t *)blis__alloc(&s->alloc, (4 * s->itl_len + 4) * sizeof(int64_t));
+/* A sorted view of a multiset of completed requests' timings plus the
+ * values of the requests still in flight (taken by pick; -1: none). */
+static blis_status blis__timings_sorted(const blis_sim *s, const blis_counts *done,
+                                        int64_t (*pick)(const blis_request *r), blis__itl_sorted *t, blis_err *err) {
+    size_t i, n = 0, extra = s->running_len + s->waitq.len;
+    int64_t total = done->total;
+    int64_t *buf = (int64_t *)blis__alloc(&s->alloc, (4 * (done->len + extra) + 4) * sizeof(int64_t));
     memset(t, 0, sizeof *t);
     if (!buf) return blis__nomem(err);
-    for (i = 0; i < s->itl_cap; i++)
-        if (s->itl_values[i] >= 0) {
-            buf[2 * n] = s->itl_values[i];
-            buf[2 * n + 1] = s->itl_counts[i];
+    for (i = 0; i < done->cap; i++)
+        if (done->values[i] >= 0) {
+            buf[2 * n] = done->values[i];
+            buf[2 * n + 1] = done->counts[i];
             n++;
         }
+    for (i = 0; i < extra; i++) {
+        const blis_request *r = i < s->running_len ? s->running[i] : blis__wq_at(&s->waitq, i - s->running_len);
+        int64_t v = pick ? pick(r) : -1;
+        if (v < 0) continue;
+        buf[2 * n] = v;
+        buf[2 * n + 1] = 1;
+        n++;
+        total++;
+    }
     qsort(buf, n, 2 * sizeof(int64_t), blis__pair_cmp);
     t->values = buf + 2 * n;
     t->counts = buf + 3 * n;
@@ -7782,18 +7869,21 @@ static blis_status blis__itl_sort(const blis_sim *s, blis__itl_sorted *t, blis_e
         t->counts[i] = buf[2 * i + 1];
     }
     t->n = n;
-    t->total = s->itl_total;
+    t->total = total;
+    t->buf = buf;
     return BLIS_OK;
 }
 
+static int64_t blis__pick_ttft(const blis_request *r) { return r->ttft_set ? r->first_token_us : -1; }
+static int64_t blis__pick_sched(const blis_request *r) { return r->sched_delay_us; }
+
 BLIS_DEF blis_status blis_sim_metrics(const blis_sim *s, blis_metrics *m, blis_err *err) {
-    int64_t *v = (int64_t *)blis__alloc(&s->alloc, (s->request_count + 1) * sizeof(int64_t));
-    size_t i, n;
-    int64_t queued = (int64_t)s->waitq.len;
+    int64_t *v = (int64_t *)blis__alloc(&s->alloc, (s->e2e_len + 1) * sizeof(int64_t));
+    blis__itl_sorted t;
     memset(m, 0, sizeof *m);
     if (!v) return blis__nomem(err);
     m->completed = s->completed;
-    m->still_queued = queued;
+    m->still_queued = (int64_t)s->waitq.len;
     m->still_running = (int64_t)s->running_len;
     m->dropped_unservable = s->dropped_unservable;
     m->injected = m->completed + m->still_queued + m->still_running + m->dropped_unservable;
@@ -7805,41 +7895,32 @@ BLIS_DEF blis_status blis_sim_metrics(const blis_sim *s, blis_metrics *m, blis_e
         m->responses_per_s = (double)m->completed / m->duration_s;
         m->tokens_per_s = (double)m->total_output_tokens / m->duration_s;
     }
-    for (i = n = 0; i < s->request_count; i++) /* E2E of completed requests */
-        if (s->requests[i]->state == BLIS_REQ_COMPLETED) v[n++] = s->requests[i]->e2e_us;
-    qsort(v, n, sizeof *v, blis__i64_cmp);
-    m->e2e_mean_ms = blis__mean_ms(v, n);
-    m->e2e_p90_ms = blis__pct_ms(v, n, 90);
-    m->e2e_p95_ms = blis__pct_ms(v, n, 95);
-    m->e2e_p99_ms = blis__pct_ms(v, n, 99);
-    for (i = n = 0; i < s->request_count; i++)
-        if (s->requests[i]->ttft_set) v[n++] = s->requests[i]->first_token_us;
-    qsort(v, n, sizeof *v, blis__i64_cmp);
-    m->ttft_mean_ms = blis__mean_ms(v, n);
-    m->ttft_p90_ms = blis__pct_ms(v, n, 90);
-    m->ttft_p95_ms = blis__pct_ms(v, n, 95);
-    m->ttft_p99_ms = blis__pct_ms(v, n, 99);
-    {
-        blis__itl_sorted t;
-        if (blis__itl_sort(s, &t, err)) {
-            blis__free(&s->alloc, v);
-            return BLIS_E_NOMEM;
-        }
-        m->itl_mean_ms = blis__itl_mean_ms(&t);
-        m->itl_p90_ms = blis__itl_pct_ms(&t, 90);
-        m->itl_p95_ms = blis__itl_pct_ms(&t, 95);
-        m->itl_p99_ms = blis__itl_pct_ms(&t, 99);
-        blis__free(&s->alloc, t.values ? t.values - 2 * t.n : NULL);
-    }
-    for (i = n = 0; i < s->request_count; i++)
-        if (s->requests[i]->sched_delay_us >= 0 && s->requests[i]->state != -1) v[n++] = s->requests[i]->sched_delay_us;
-    qsort(v, n, sizeof *v, blis__i64_cmp);
-    m->scheduling_delay_p99_ms = blis__pct_ms(v, n, 99);
+    if (s->e2e_len) memcpy(v, s->e2e_us, s->e2e_len * sizeof *v); /* E2E of completed requests */
+    qsort(v, s->e2e_len, sizeof *v, blis__i64_cmp);
+    m->e2e_mean_ms = blis__mean_ms(v, s->e2e_len);
+    m->e2e_p90_ms = blis__pct_ms(v, s->e2e_len, 90);
+    m->e2e_p95_ms = blis__pct_ms(v, s->e2e_len, 95);
+    m->e2e_p99_ms = blis__pct_ms(v, s->e2e_len, 99);
+    blis__free(&s->alloc, v);
+    if (blis__timings_sorted(s, &s->ttft_done, blis__pick_ttft, &t, err)) return BLIS_E_NOMEM;
+    m->ttft_mean_ms = blis__itl_mean_ms(&t);
+    m->ttft_p90_ms = blis__itl_pct_ms(&t, 90);
+    m->ttft_p95_ms = blis__itl_pct_ms(&t, 95);
+    m->ttft_p99_ms = blis__itl_pct_ms(&t, 99);
+    blis__free(&s->alloc, t.buf);
+    if (blis__timings_sorted(s, &s->itl, NULL, &t, err)) return BLIS_E_NOMEM;
+    m->itl_mean_ms = blis__itl_mean_ms(&t);
+    m->itl_p90_ms = blis__itl_pct_ms(&t, 90);
+    m->itl_p95_ms = blis__itl_pct_ms(&t, 95);
+    m->itl_p99_ms = blis__itl_pct_ms(&t, 99);
+    blis__free(&s->alloc, t.buf);
+    if (blis__timings_sorted(s, &s->sched_done, blis__pick_sched, &t, err)) return BLIS_E_NOMEM;
+    m->scheduling_delay_p99_ms = blis__itl_pct_ms(&t, 99);
+    blis__free(&s->alloc, t.buf);
     m->kv_allocation_failures = s->kv_allocation_failures;
     m->preemptions = s->preemptions;
     m->cache_hit_rate = blis_kv_hit_rate(&s->kv);
     m->preemption_rate = m->completed ? (double)s->preemptions / (double)m->completed : 0;
-    blis__free(&s->alloc, v);
     return BLIS_OK;
 }
 
@@ -7912,8 +7993,11 @@ static void blis__result_entry(blis_jw *w, const blis_request *r, const char *ha
 
 BLIS_DEF blis_status blis_results_write(const blis_sim *s, const blis_metrics *m, const char *instance_id,
                                         const char *handled_by, blis_jw *w, blis_err *err) {
-    const blis_request **order = (const blis_request **)blis__alloc(&s->alloc, (s->request_count + 1) * sizeof *order);
+    const blis_request **order;
     size_t i, n = 0;
+    if (!s->cfg.keep_requests)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "per-request results need blis_sim_config.keep_requests = 1");
+    order = (const blis_request **)blis__alloc(&s->alloc, (s->request_count + 1) * sizeof *order);
     if (!order) return blis__nomem(err);
     for (i = 0; i < s->request_count; i++)
         if (s->requests[i]->injected && s->requests[i]->state != -1) order[n++] = s->requests[i];

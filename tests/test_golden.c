@@ -11,7 +11,8 @@ static int64_t t_num(const blis_doc *doc, const blis_node *o, const char *key) {
 }
 
 /* Builds and runs one golden case; the caller destroys sim and gen. */
-static int t_golden_run(t_ctx *t_, const blis_doc *doc, const blis_node *c, blis_sim *sim, blis_legacy_gen *gen) {
+static int t_golden_run(t_ctx *t_, const blis_doc *doc, const blis_node *c, blis_sim *sim, blis_legacy_gen *gen,
+                        int keep_requests) {
     blis_legacy_workload w;
     blis_sim_config cfg;
     blis_request_source src;
@@ -35,6 +36,7 @@ static int t_golden_run(t_ctx *t_, const blis_doc *doc, const blis_node *c, blis
     cfg.max_running = t_num(doc, c, "max-num-running-reqs");
     cfg.max_scheduled_tokens = t_num(doc, c, "max-num-scheduled-tokens");
     cfg.long_prefill_threshold = t_num(doc, c, "long-prefill-token-threshold");
+    cfg.keep_requests = keep_requests;
     for (i = 0; i < 3; i++) {
         cfg.latency.alpha[i] = blis_node_at(doc, blis_node_get(doc, c, "alpha-coeffs"), (size_t)i)->as.number;
         cfg.latency.beta[i] = blis_node_at(doc, blis_node_get(doc, c, "beta-coeffs"), (size_t)i)->as.number;
@@ -87,7 +89,7 @@ static void t_golden_case(t_ctx *t_, size_t index) {
     SHARED_JSON_OR_SKIP("conformance/blis/golden/goldendataset_v0.6.1.json", &doc);
     c = blis_node_at(&doc, blis_node_get(&doc, blis_doc_root(&doc), "tests"), index);
     mw = blis_node_get(&doc, c, "metrics");
-    if (!t_golden_run(t_, &doc, c, &sim, &gen)) {
+    if (!t_golden_run(t_, &doc, c, &sim, &gen, 1)) {
         blis_doc_free(&doc);
         return;
     }
@@ -172,7 +174,7 @@ static void t_golden_extended(t_ctx *t_, size_t index) {
             sum = blis_node_get(&ext, blis_node_at(&ext, arr, i), "summary");
     CHECK(sum != NULL);
     c = blis_node_at(&doc, blis_node_get(&doc, blis_doc_root(&doc), "tests"), index);
-    if (sum && t_golden_run(t_, &doc, c, &sim, &gen)) {
+    if (sum && t_golden_run(t_, &doc, c, &sim, &gen, 1)) {
         CHECK(blis_sim_metrics(&sim, &m, &err) == BLIS_OK);
 #define T_BITS(key, v) CHECK_EQ_F64((double)(v), blis_node_get(&ext, sum, key)->as.number)
         T_BITS("e2e_mean_ms", m.e2e_mean_ms);
@@ -194,7 +196,7 @@ static void t_golden_extended(t_ctx *t_, size_t index) {
         T_BITS("num_steps", sim.step_count);
         T_BITS("peak_kv_blocks_used", sim.peak_kv_blocks);
         T_BITS("kv_blocks_used_integral_block_us", sim.kv_blocks_integral);
-        T_BITS("all_itls_count", sim.itl_total);
+        T_BITS("all_itls_count", sim.itl.total);
         T_BITS("sim_ended_time_us", m.sim_ended_us);
         T_BITS("preemption_count", m.preemptions);
 #undef T_BITS
@@ -210,3 +212,30 @@ TEST(golden_extended_case1) { t_golden_extended(t_, 1); }
 TEST(golden_extended_case2) { t_golden_extended(t_, 2); }
 TEST(golden_extended_case3) { t_golden_extended(t_, 3); }
 TEST(golden_extended_case4) { t_golden_extended(t_, 4); }
+
+/* Every golden case with keep_requests = 0 (completed requests freed, only
+ * their timings kept) gives the same metrics, bit for bit. */
+TEST(golden_compact_mode) {
+    blis_doc doc;
+    size_t k;
+    SHARED_JSON_OR_SKIP("conformance/blis/golden/goldendataset_v0.6.1.json", &doc);
+    for (k = 0; k < 5; k++) {
+        const blis_node *c = blis_node_at(&doc, blis_node_get(&doc, blis_doc_root(&doc), "tests"), k);
+        blis_sim a, b;
+        blis_legacy_gen ga, gb;
+        blis_metrics ma, mb;
+        blis_err err;
+        if (!t_golden_run(t_, &doc, c, &a, &ga, 1)) break;
+        if (t_golden_run(t_, &doc, c, &b, &gb, 0)) {
+            CHECK(blis_sim_metrics(&a, &ma, &err) == BLIS_OK && blis_sim_metrics(&b, &mb, &err) == BLIS_OK);
+            CHECK_MSG(memcmp(&ma, &mb, sizeof ma) == 0, "case %lu: metrics differ", (unsigned long)k);
+            CHECK_MSG(b.request_count < a.request_count, "case %lu: %lu requests kept", (unsigned long)k,
+                      (unsigned long)b.request_count);
+            blis_sim_destroy(&b);
+            blis_legacy_gen_free(&gb);
+        }
+        blis_sim_destroy(&a);
+        blis_legacy_gen_free(&ga);
+    }
+    blis_doc_free(&doc);
+}

@@ -707,6 +707,7 @@ static int check_run_args(const run_args *a, blis_sim_config *cfg) {
     cfg->max_running = a->max_running;
     cfg->max_scheduled_tokens = a->max_tokens;
     cfg->long_prefill_threshold = a->threshold;
+    cfg->keep_requests = a->results != NULL; /* per-request rows only for --results-path */
     cfg->horizon_us = a->horizon;
     cfg->priority = (blis_priority_policy)blis_priority_policy_parse(a->priority);
     cfg->scheduler = (blis_scheduler_kind)blis_scheduler_parse(a->scheduler);
