@@ -7874,12 +7874,25 @@ static blis_status blis__timings_sorted(const blis_sim *s, const blis_counts *do
     return BLIS_OK;
 }
 
+/* Mean and percentiles (ms) of a timing; NULL outputs are skipped. */
+static blis_status blis__timings_summary(const blis_sim *s, const blis_counts *done,
+                                         int64_t (*pick)(const blis_request *r), double *mean, double *p90, double *p95,
+                                         double *p99, blis_err *err) {
+    blis__itl_sorted t;
+    if (blis__timings_sorted(s, done, pick, &t, err)) return BLIS_E_NOMEM;
+    if (mean) *mean = blis__itl_mean_ms(&t);
+    if (p90) *p90 = blis__itl_pct_ms(&t, 90);
+    if (p95) *p95 = blis__itl_pct_ms(&t, 95);
+    if (p99) *p99 = blis__itl_pct_ms(&t, 99);
+    blis__free(&s->alloc, t.buf);
+    return BLIS_OK;
+}
+
 static int64_t blis__pick_ttft(const blis_request *r) { return r->ttft_set ? r->first_token_us : -1; }
 static int64_t blis__pick_sched(const blis_request *r) { return r->sched_delay_us; }
 
 BLIS_DEF blis_status blis_sim_metrics(const blis_sim *s, blis_metrics *m, blis_err *err) {
     int64_t *v = (int64_t *)blis__alloc(&s->alloc, (s->e2e_len + 1) * sizeof(int64_t));
-    blis__itl_sorted t;
     memset(m, 0, sizeof *m);
     if (!v) return blis__nomem(err);
     m->completed = s->completed;
@@ -7902,21 +7915,11 @@ BLIS_DEF blis_status blis_sim_metrics(const blis_sim *s, blis_metrics *m, blis_e
     m->e2e_p95_ms = blis__pct_ms(v, s->e2e_len, 95);
     m->e2e_p99_ms = blis__pct_ms(v, s->e2e_len, 99);
     blis__free(&s->alloc, v);
-    if (blis__timings_sorted(s, &s->ttft_done, blis__pick_ttft, &t, err)) return BLIS_E_NOMEM;
-    m->ttft_mean_ms = blis__itl_mean_ms(&t);
-    m->ttft_p90_ms = blis__itl_pct_ms(&t, 90);
-    m->ttft_p95_ms = blis__itl_pct_ms(&t, 95);
-    m->ttft_p99_ms = blis__itl_pct_ms(&t, 99);
-    blis__free(&s->alloc, t.buf);
-    if (blis__timings_sorted(s, &s->itl, NULL, &t, err)) return BLIS_E_NOMEM;
-    m->itl_mean_ms = blis__itl_mean_ms(&t);
-    m->itl_p90_ms = blis__itl_pct_ms(&t, 90);
-    m->itl_p95_ms = blis__itl_pct_ms(&t, 95);
-    m->itl_p99_ms = blis__itl_pct_ms(&t, 99);
-    blis__free(&s->alloc, t.buf);
-    if (blis__timings_sorted(s, &s->sched_done, blis__pick_sched, &t, err)) return BLIS_E_NOMEM;
-    m->scheduling_delay_p99_ms = blis__itl_pct_ms(&t, 99);
-    blis__free(&s->alloc, t.buf);
+    if (blis__timings_summary(s, &s->ttft_done, blis__pick_ttft, &m->ttft_mean_ms, &m->ttft_p90_ms, &m->ttft_p95_ms,
+                              &m->ttft_p99_ms, err) ||
+        blis__timings_summary(s, &s->itl, NULL, &m->itl_mean_ms, &m->itl_p90_ms, &m->itl_p95_ms, &m->itl_p99_ms, err) ||
+        blis__timings_summary(s, &s->sched_done, blis__pick_sched, NULL, NULL, NULL, &m->scheduling_delay_p99_ms, err))
+        return BLIS_E_NOMEM;
     m->kv_allocation_failures = s->kv_allocation_failures;
     m->preemptions = s->preemptions;
     m->cache_hit_rate = blis_kv_hit_rate(&s->kv);
