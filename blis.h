@@ -998,6 +998,19 @@ typedef struct blis_kv_cache {
     int32_t *map_vals;
     size_t map_cap, map_len;
     blis_alloc alloc;
+    /* The CPU tier (TieredKVCache, spec §3.6; cpu_blocks = 0: single tier).
+     * Offloaded blocks are kept by their GPU block id: present, hash and the
+     * clock at offload. */
+    int64_t cpu_blocks, cpu_used;
+    double offload_threshold; /* offload while used/total exceeds it */
+    double transfer_blocks_per_us;
+    int64_t transfer_base_us;
+    uint8_t *cpu_present;
+    uint64_t *cpu_hash;
+    int64_t *cpu_offload_us;
+    int64_t clock_us;           /* SetClock: the current step's time */
+    int64_t pending_latency_us; /* reload time not yet added to a step */
+    int64_t cpu_hits, cpu_misses, offloads, thrashing;
 } blis_kv_cache;
 
 BLIS_DEF blis_status blis_kv_init(blis_kv_cache *kv, int64_t total_blocks, int64_t block_tokens,
@@ -1010,6 +1023,21 @@ BLIS_DEF int64_t blis_kv_cached_blocks(const blis_kv_cache *kv, const blis_reque
  * cannot hold it (nothing changed). BLIS_E_NOMEM aside, never fails otherwise. */
 BLIS_DEF int blis_kv_allocate(blis_kv_cache *kv, blis_request *req, int64_t start, int64_t end, const int32_t *cached,
                               int64_t n_cached, blis_status *st);
+/* Adds the CPU tier: cpu_blocks > 0 blocks, offloading while the GPU's
+ * used/total exceeds threshold (0..1), reloads costing base_us + ceil(block
+ * tokens / blocks_per_us) each. */
+BLIS_DEF blis_status blis_kv_tier_init(blis_kv_cache *kv, int64_t cpu_blocks, double threshold, double blocks_per_us,
+                                       int64_t base_us, blis_err *err);
+/* The tiered AllocateKVBlocks: the GPU first; on failure reload every CPU
+ * block whose hash the GPU lacks (tryReloadFromCPU), recompute the cached
+ * prefix into scratch (input / block + 1 entries) and retry once. */
+BLIS_DEF int blis_kv_allocate_tiered(blis_kv_cache *kv, blis_request *req, int64_t start, int64_t end,
+                                     const int32_t *cached, int64_t n_cached, int32_t *scratch, blis_status *st);
+/* The tiered ReleaseKVBlocks: release, then offload (maybeOffload). */
+BLIS_DEF void blis_kv_release_tiered(blis_kv_cache *kv, blis_request *req);
+/* ConsumePendingTransferLatency: the reload time since the last call. */
+BLIS_DEF int64_t blis_kv_consume_transfer_us(blis_kv_cache *kv);
+BLIS_DEF double blis_kv_thrashing_rate(const blis_kv_cache *kv);
 /* ReleaseKVBlocks(req): the request's blocks, last first, to the free tail. */
 BLIS_DEF void blis_kv_release(blis_kv_cache *kv, blis_request *req);
 BLIS_DEF double blis_kv_hit_rate(const blis_kv_cache *kv);
@@ -1085,6 +1113,12 @@ typedef struct blis_sim_config {
      * flight plus 8 bytes per completed request (its E2E, needed for exact
      * percentiles) plus one entry per distinct TTFT, ITL and delay value. */
     int keep_requests;
+    /* the CPU KV tier (--kv-cpu-blocks 0: none; --kv-offload-threshold 0.9,
+     * --kv-transfer-bandwidth 100 blocks/us, --kv-transfer-base-latency 0 us) */
+    int64_t kv_cpu_blocks;
+    double kv_offload_threshold;
+    double kv_transfer_bandwidth;
+    int64_t kv_transfer_base_latency_us;
 } blis_sim_config;
 
 /* Fills the reference's defaults (blackbox with zero coefficients). */
@@ -1119,6 +1153,8 @@ typedef struct blis_sim {
     size_t scratch_cap;
     int32_t *cached_ids;
     size_t cached_cap;
+    int32_t *reload_ids; /* the cached prefix recomputed after a CPU reload */
+    size_t reload_cap;
     blis_step_req *step_reqs; /* roofline batches */
     size_t step_reqs_cap;
     /* arrivals (the cluster path's order for one instance) */
@@ -1169,7 +1205,7 @@ typedef struct blis_metrics {
     double itl_mean_ms, itl_p90_ms, itl_p95_ms, itl_p99_ms;
     double scheduling_delay_p99_ms;
     int64_t kv_allocation_failures, preemptions;
-    double cache_hit_rate, preemption_rate;
+    double cache_hit_rate, preemption_rate, kv_thrashing_rate;
 } blis_metrics;
 
 BLIS_DEF blis_status blis_sim_metrics(const blis_sim *s, blis_metrics *m, blis_err *err);
@@ -6749,13 +6785,14 @@ BLIS_DEF int blis_evq_pop(blis_evq *q, blis_event *out) {
 }
 
 /* ==== >>kv  implementation ====
- * Owns: KV blocks, the free list, the prefix-hash index. Uses: >>base,
- * >>workload (requests carry their block lists and block hashes). Used by:
- * >>sched, >>sim.
+ * Owns: KV blocks, the free list, the prefix-hash index, the CPU tier.
+ * Uses: >>base, >>workload (requests carry their block lists and block
+ * hashes). Used by: >>sched, >>sim.
  * Invariants (blis_kv_check): used_blocks == blocks in use; the free list
  * holds exactly the blocks not in use, each once; every request list names
- * in-use blocks; a block's ref_count counts the lists naming it. Allocation
- * checks capacity before changing anything. */
+ * in-use blocks; a block's ref_count counts the lists naming it; the CPU
+ * tier holds cpu_used <= cpu_blocks blocks. Allocation checks capacity
+ * before changing anything (a CPU reload changes only free blocks). */
 
 static size_t blis__kv_slot(const blis_kv_cache *kv, uint64_t key) {
     return (size_t)(blis__mix64(key) & (kv->map_cap - 1));
@@ -6831,12 +6868,15 @@ BLIS_DEF blis_status blis_kv_init(blis_kv_cache *kv, int64_t total_blocks, int64
 }
 
 BLIS_DEF void blis_kv_free(blis_kv_cache *kv) {
-    blis__free(&kv->alloc, kv->blocks);
-    blis__free(&kv->alloc, kv->map_keys);
-    blis__free(&kv->alloc, kv->map_vals);
-    kv->blocks = NULL;
-    kv->map_keys = NULL;
-    kv->map_vals = NULL;
+    blis_alloc a = kv->alloc;
+    blis__free(&a, kv->blocks);
+    blis__free(&a, kv->map_keys);
+    blis__free(&a, kv->map_vals);
+    blis__free(&a, kv->cpu_present);
+    blis__free(&a, kv->cpu_hash);
+    blis__free(&a, kv->cpu_offload_us);
+    memset(kv, 0, sizeof *kv); /* safe to free again */
+    kv->alloc = a;
 }
 
 static void blis__kv_unlink(blis_kv_cache *kv, int32_t id) {
@@ -7002,9 +7042,122 @@ BLIS_DEF void blis_kv_release(blis_kv_cache *kv, blis_request *req) {
     req->kv_has_map = 0;
 }
 
-BLIS_DEF double blis_kv_hit_rate(const blis_kv_cache *kv) {
-    int64_t total = kv->hits + kv->misses;
-    return total ? (double)kv->hits / (double)total : 0;
+BLIS_DEF double blis_kv_hit_rate(const blis_kv_cache *kv) { /* the CPU counters are 0 with one tier */
+    int64_t total = kv->hits + kv->misses + kv->cpu_hits + kv->cpu_misses;
+    return total ? (double)(kv->hits + kv->cpu_hits) / (double)total : 0;
+}
+
+BLIS_DEF double blis_kv_thrashing_rate(const blis_kv_cache *kv) {
+    return kv->offloads ? (double)kv->thrashing / (double)kv->offloads : 0;
+}
+
+BLIS_DEF blis_status blis_kv_tier_init(blis_kv_cache *kv, int64_t cpu_blocks, double threshold, double blocks_per_us,
+                                       int64_t base_us, blis_err *err) {
+    size_t n = (size_t)kv->total_blocks;
+    if (cpu_blocks < 0)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--kv-cpu-blocks must be >= 0, got %lld", (long long)cpu_blocks);
+    if (!(threshold >= 0 && threshold <= 1))
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                            "--kv-offload-threshold must be a finite value in [0, 1], got %f", threshold);
+    if (cpu_blocks > 0 && !(blocks_per_us > 0 && blocks_per_us < HUGE_VAL))
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                            "--kv-transfer-bandwidth must be a finite value > 0 when --kv-cpu-blocks > 0, got %f",
+                            blocks_per_us);
+    if (base_us < 0)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--kv-transfer-base-latency must be >= 0, got %lld",
+                            (long long)base_us);
+    if (cpu_blocks == 0) return BLIS_OK;
+    kv->cpu_present = (uint8_t *)blis__alloc(&kv->alloc, n);
+    kv->cpu_hash = (uint64_t *)blis__alloc(&kv->alloc, n * sizeof(uint64_t));
+    kv->cpu_offload_us = (int64_t *)blis__alloc(&kv->alloc, n * sizeof(int64_t));
+    if (!kv->cpu_present || !kv->cpu_hash || !kv->cpu_offload_us) return blis__nomem(err);
+    memset(kv->cpu_present, 0, n);
+    kv->cpu_blocks = cpu_blocks;
+    kv->offload_threshold = threshold;
+    kv->transfer_blocks_per_us = blocks_per_us;
+    kv->transfer_base_us = base_us;
+    return BLIS_OK;
+}
+
+/* tryReloadFromCPU: CPU blocks in ascending id whose hash the GPU index
+ * lacks, each into the popped free-list head, appended at the free tail. */
+static int64_t blis__kv_reload(blis_kv_cache *kv) {
+    int64_t id, n = 0;
+    for (id = 0; id < kv->total_blocks; id++) {
+        int32_t g;
+        blis_kv_block *b;
+        if (!kv->cpu_present[id] || blis__kv_map_get(kv, kv->cpu_hash[id]) >= 0) continue;
+        if ((g = blis__kv_pop_free(kv)) < 0) break;
+        b = &kv->blocks[g];
+        b->fill = (int32_t)kv->block_tokens;
+        b->hash = kv->cpu_hash[id];
+        b->has_hash = 1;
+        b->ref_count = 0;
+        b->in_use = 0;
+        blis__kv_map_set(kv, b->hash, g);
+        blis__kv_append_free(kv, g);
+        kv->pending_latency_us +=
+            kv->transfer_base_us + (int64_t)ceil((double)kv->block_tokens / kv->transfer_blocks_per_us);
+        if (kv->clock_us - kv->cpu_offload_us[id] < 1000) kv->thrashing++;
+        kv->cpu_present[id] = 0;
+        kv->cpu_used--;
+        kv->cpu_hits++;
+        n++;
+    }
+    return n;
+}
+
+BLIS_DEF int blis_kv_allocate_tiered(blis_kv_cache *kv, blis_request *req, int64_t start, int64_t end,
+                                     const int32_t *cached, int64_t n_cached, int32_t *scratch, blis_status *st) {
+    int64_t n2;
+    int ok = blis_kv_allocate(kv, req, start, end, cached, n_cached, st);
+    if (ok || *st != BLIS_OK || kv->cpu_blocks == 0) return ok;
+    if (blis__kv_reload(kv) == 0) {
+        kv->cpu_misses++;
+        return 0;
+    }
+    n2 = blis_kv_cached_blocks(kv, req, scratch, req->input_tokens / kv->block_tokens + 1);
+    if (n2 * kv->block_tokens > start) return blis_kv_allocate(kv, req, n2 * kv->block_tokens, end, scratch, n2, st);
+    return blis_kv_allocate(kv, req, start, end, cached, n_cached, st);
+}
+
+/* maybeOffload: while the GPU is fuller than the threshold and the CPU has
+ * room, the first hashed free block (from the head) goes to the CPU and
+ * comes back empty at the free tail. */
+static void blis__kv_maybe_offload(blis_kv_cache *kv) {
+    int32_t id = kv->free_head;
+    while ((double)kv->used_blocks / (double)kv->total_blocks > kv->offload_threshold &&
+           kv->cpu_used < kv->cpu_blocks) {
+        int32_t next;
+        blis_kv_block *b;
+        while (id >= 0 && !kv->blocks[id].has_hash) id = kv->blocks[id].next;
+        if (id < 0) break;
+        b = &kv->blocks[id];
+        next = b->next;
+        if (!kv->cpu_present[id]) kv->cpu_used++;
+        kv->cpu_present[id] = 1;
+        kv->cpu_hash[id] = b->hash;
+        kv->cpu_offload_us[id] = kv->clock_us;
+        blis__kv_unlink(kv, id);
+        blis__kv_map_del(kv, b->hash);
+        b->has_hash = 0;
+        b->hash = 0;
+        b->fill = 0;
+        blis__kv_append_free(kv, id);
+        kv->offloads++;
+        id = next;
+    }
+}
+
+BLIS_DEF void blis_kv_release_tiered(blis_kv_cache *kv, blis_request *req) {
+    blis_kv_release(kv, req);
+    if (kv->cpu_blocks > 0) blis__kv_maybe_offload(kv);
+}
+
+BLIS_DEF int64_t blis_kv_consume_transfer_us(blis_kv_cache *kv) {
+    int64_t v = kv->pending_latency_us;
+    kv->pending_latency_us = 0;
+    return v;
 }
 
 BLIS_DEF int blis_kv_check(const blis_kv_cache *kv) {
@@ -7017,6 +7170,11 @@ BLIS_DEF int blis_kv_check(const blis_kv_cache *kv) {
         prev = id;
     }
     if (prev != kv->free_tail || free_n + in_use != kv->total_blocks) return 3;
+    if (kv->cpu_blocks > 0) { /* the CPU tier holds at most its capacity */
+        int64_t present = 0;
+        for (i = 0; i < kv->total_blocks; i++) present += kv->cpu_present[i];
+        if (present != kv->cpu_used || present > kv->cpu_blocks) return 4;
+    }
     return 0;
 }
 
@@ -7256,6 +7414,8 @@ BLIS_DEF void blis_sim_config_defaults(blis_sim_config *c) {
     c->horizon_us = INT64_MAX;
     c->latency.kind = BLIS_LATENCY_BLACKBOX;
     c->keep_requests = 1;
+    c->kv_offload_threshold = 0.9;
+    c->kv_transfer_bandwidth = 100.0;
 }
 
 static blis_status blis__sim_validate(const blis_sim_config *c, blis_err *err) {
@@ -7324,6 +7484,11 @@ BLIS_DEF blis_status blis_sim_init(blis_sim *s, const blis_sim_config *cfg, blis
     blis_evq_init(&s->events, &s->alloc);
     s->waitq.alloc = s->alloc;
     if ((st = blis_kv_init(&s->kv, cfg->total_kv_blocks, cfg->block_tokens, &s->alloc, err))) return st;
+    if ((st = blis_kv_tier_init(&s->kv, cfg->kv_cpu_blocks, cfg->kv_offload_threshold, cfg->kv_transfer_bandwidth,
+                                cfg->kv_transfer_base_latency_us, err))) {
+        blis_sim_destroy(s);
+        return st;
+    }
     if ((st = blis__sim_reserve(s, 256, 64, err))) {
         blis_sim_destroy(s);
         return st;
@@ -7342,6 +7507,7 @@ BLIS_DEF void blis_sim_destroy(blis_sim *s) {
     blis__free(&s->alloc, s->running);
     blis__free(&s->alloc, s->scratch_reqs);
     blis__free(&s->alloc, s->cached_ids);
+    blis__free(&s->alloc, s->reload_ids);
     blis__free(&s->alloc, s->step_reqs);
     blis__free(&s->alloc, s->waitq.ring);
     blis__free(&s->alloc, s->waitq.scratch);
@@ -7364,11 +7530,24 @@ typedef struct blis__batch {
 
 static void blis__running_remove_last(blis_sim *s) { s->running_len--; }
 
+/* KVCache.AllocateKVBlocks: the GPU alone, or the tiered cache. */
+static int blis__sim_alloc(blis_sim *s, blis_request *r, int64_t start, int64_t end, const int32_t *cached,
+                           int64_t n_cached, blis_status *st) {
+    *st = BLIS_OK;
+    if (s->kv.cpu_blocks == 0) return blis_kv_allocate(&s->kv, r, start, end, cached, n_cached, st);
+    if (blis__grow(&s->alloc, (void **)&s->reload_ids, &s->reload_cap,
+                   (size_t)(r->input_tokens / s->kv.block_tokens + 1), sizeof(int32_t))) {
+        *st = BLIS_E_NOMEM;
+        return 0;
+    }
+    return blis_kv_allocate_tiered(&s->kv, r, start, end, cached, n_cached, s->reload_ids, st);
+}
+
 /* preemptForTokens: allocate, else evict the running tail until it fits. */
 static int blis__preempt_for(blis_sim *s, blis__batch *b, blis_request *req, int64_t n, blis_status *st) {
     for (;;) {
         blis_request *victim;
-        if (blis_kv_allocate(&s->kv, req, req->progress_tokens, req->progress_tokens + n, NULL, 0, st)) return 1;
+        if (blis__sim_alloc(s, req, req->progress_tokens, req->progress_tokens + n, NULL, 0, st)) return 1;
         if (*st != BLIS_OK || s->running_len == 0) return 0;
         b->preemption_happened = 1;
         victim = s->running[s->running_len - 1];
@@ -7376,7 +7555,7 @@ static int blis__preempt_for(blis_sim *s, blis__batch *b, blis_request *req, int
         b->preempted[b->n_preempted++] = victim;
         victim->state = BLIS_REQ_QUEUED;
         victim->progress_tokens = 0;
-        blis_kv_release(&s->kv, victim);
+        blis_kv_release_tiered(&s->kv, victim);
         victim->computed_tokens = -1;
         if (blis__wq_push_front(&s->waitq, victim)) {
             *st = BLIS_E_NOMEM;
@@ -7432,7 +7611,7 @@ static blis_status blis__form_admit(blis_sim *s, blis__batch *b, int64_t budget)
         if (s->cfg.long_prefill_threshold > 0 && s->cfg.long_prefill_threshold < n) n = s->cfg.long_prefill_threshold;
         if (n > budget) n = budget;
         start = n_cached * B;
-        if (!blis_kv_allocate(&s->kv, next, start, start + n, s->cached_ids, n_cached, &st)) break;
+        if (!blis__sim_alloc(s, next, start, start + n, s->cached_ids, n_cached, &st)) break;
         (void)blis__wq_pop_front(&s->waitq);
         s->running[s->running_len++] = next;
         next->scheduled_step = s->step_count;
@@ -7514,12 +7693,11 @@ static blis_status blis__complete(blis_sim *s, blis_request *r, int64_t now, int
     int64_t i;
     r->state = BLIS_REQ_COMPLETED;
     if ((st = blis__itl_add(s, r, adv + a2))) return st; /* v0.6.1's completion ITL entry */
-    if (r->output_tokens > 0 &&
-        !blis_kv_allocate(&s->kv, r, r->progress_tokens, r->progress_tokens + 1, NULL, 0, &st)) {
+    if (r->output_tokens > 0 && !blis__sim_alloc(s, r, r->progress_tokens, r->progress_tokens + 1, NULL, 0, &st)) {
         if (st) return st;
         s->kv_allocation_failures++;
     }
-    blis_kv_release(&s->kv, r);
+    blis_kv_release_tiered(&s->kv, r);
     r->finished_step = s->step_count;
     if ((st = blis_evq_push(&s->events, now + adv, BLIS_EV_REQUEST_LEFT, r))) return st;
     s->completed++;
@@ -7603,6 +7781,7 @@ static blis_status blis__step(blis_sim *s, int64_t now, blis_err *err) {
     b.preempted = s->scratch_reqs + cap_needed;
     b.scheduled = s->scratch_reqs + 2 * cap_needed;
     s->step_count++;
+    s->kv.clock_us = now; /* SetClock */
     if (s->cfg.scheduler == BLIS_SCHED_PRIORITY_FCFS || s->cfg.scheduler == BLIS_SCHED_REVERSE_PRIORITY)
         for (i = 0; i < s->waitq.len; i++) /* only these orders read the priority */
             blis__wq_at(&s->waitq, i)->priority = blis__priority(s, blis__wq_at(&s->waitq, i), now);
@@ -7620,6 +7799,7 @@ static blis_status blis__step(blis_sim *s, int64_t now, blis_err *err) {
     s->waitq_len_sum += (int64_t)s->waitq.len;
     s->waitq_samples++;
     if ((st = blis__step_time(s, &adv, err))) return st;
+    adv += blis_kv_consume_transfer_us(&s->kv); /* 0 with one tier */
     return blis__step_advance(s, now, adv, err);
 }
 
@@ -7923,6 +8103,7 @@ BLIS_DEF blis_status blis_sim_metrics(const blis_sim *s, blis_metrics *m, blis_e
     m->kv_allocation_failures = s->kv_allocation_failures;
     m->preemptions = s->preemptions;
     m->cache_hit_rate = blis_kv_hit_rate(&s->kv);
+    m->kv_thrashing_rate = blis_kv_thrashing_rate(&s->kv);
     m->preemption_rate = m->completed ? (double)s->preemptions / (double)m->completed : 0;
     return BLIS_OK;
 }
@@ -8022,8 +8203,8 @@ BLIS_DEF size_t blis_kv_metrics_format(const blis_metrics *m, char *buf, size_t 
     char p[40], c[40], t[40];
     blis_f64_format_fixed(m->preemption_rate, 4, p, sizeof p);
     blis_f64_format_fixed(m->cache_hit_rate, 4, c, sizeof c);
-    blis_f64_format_fixed(0, 4, t, sizeof t);
-    if (m->preemption_rate == 0 && m->cache_hit_rate == 0) {
+    blis_f64_format_fixed(m->kv_thrashing_rate, 4, t, sizeof t);
+    if (m->preemption_rate == 0 && m->cache_hit_rate == 0 && m->kv_thrashing_rate == 0) {
         if (size) buf[0] = '\0';
         return 0;
     }

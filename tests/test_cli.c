@@ -375,3 +375,25 @@ TEST(cli_run_trace) {
                  2);
     CHECK_CONTAINS(out, "no_such_trace.csv");
 }
+
+TEST(cli_run_kv_cpu_tier) {
+    char out[8192];
+    CHECK_EQ_I64(t_run("./simulation_worker run --model x --alpha-coeffs 100,1,1000 --beta-coeffs 5000,10,5 "
+                       "--total-kv-blocks 400 --rate 50 --num-requests 300 --prefix-tokens 256 --prompt-tokens 256 "
+                       "--prompt-tokens-stdev 128 --prompt-tokens-max 1000 --output-tokens 64 --output-tokens-stdev 32 "
+                       "--output-tokens-max 200 --kv-cpu-blocks 2000 --kv-offload-threshold 0.5",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"completed_requests\": 300,");
+    CHECK_CONTAINS(out, "KV Thrashing Rate: 0.");
+    CHECK(strstr(out, "KV Thrashing Rate: 0.0000") == NULL);
+    CHECK_EQ_I64(t_run("./simulation_worker run --model x --alpha-coeffs 1,1,1 --beta-coeffs 1,1,1 --kv-cpu-blocks -5",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "--kv-cpu-blocks must be >= 0, got -5");
+    CHECK_EQ_I64(t_run("./simulation_worker run --model x --alpha-coeffs 1,1,1 --beta-coeffs 1,1,1 --kv-cpu-blocks 5 "
+                       "--kv-transfer-bandwidth nan",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "--kv-transfer-bandwidth");
+}

@@ -225,3 +225,32 @@ TEST(engine_compact_mode_same_metrics) {
         t_engine_free(&keep);
     }
 }
+
+/* The CPU tier end to end: a small GPU cache with a shared prefix offloads
+ * and reloads; invariants (CPU accounting included) after every event; every
+ * request completes; the hit rate counts both tiers. */
+TEST(engine_cpu_tier) {
+    blis_legacy_workload w;
+    blis_sim_config cfg;
+    t_engine e, one;
+    const blis_kv_cache *kv;
+    t_engine_workload(&w, 50, 300);
+    w.prefix_tokens = 256;
+    w.prompt_mean = 256, w.prompt_std = 128, w.prompt_max = 1000;
+    t_engine_cfg(&cfg, 400, BLIS_SCHED_FCFS, BLIS_PRIO_CONSTANT);
+    if (!t_engine_run(t_, &one, &cfg, &w)) return;
+    cfg.kv_cpu_blocks = 2000;
+    cfg.kv_offload_threshold = 0.5;
+    if (t_engine_run(t_, &e, &cfg, &w)) {
+        kv = &e.sim.kv;
+        CHECK_EQ_I64(e.m.completed, 300);
+        CHECK(kv->offloads > 0 && kv->cpu_hits > 0);
+        CHECK(e.m.cache_hit_rate ==
+              (double)(kv->hits + kv->cpu_hits) / (double)(kv->hits + kv->misses + kv->cpu_hits + kv->cpu_misses));
+        CHECK(e.m.kv_thrashing_rate == (double)kv->thrashing / (double)kv->offloads);
+        CHECK(e.m.cache_hit_rate > one.m.cache_hit_rate); /* reloads find prefixes the GPU evicted */
+        CHECK_EQ_I64(one.sim.kv.cpu_hits + one.sim.kv.offloads, 0);
+        t_engine_free(&e);
+    }
+    t_engine_free(&one);
+}

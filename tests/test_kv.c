@@ -16,6 +16,11 @@ static void t_kv_request(blis_request *r, const int64_t *in, int64_t n_in, const
             r->block_hashes[r->block_hash_count++] = v;
 }
 
+static void t_kv_request_free(blis_request *r) {
+    free(r->block_hashes);
+    blis__free(NULL, r->kv_blocks);
+}
+
 static int t_int_cmp(const void *a, const void *b) { return *(const int32_t *)a - *(const int32_t *)b; }
 
 /* Compares the cache with a state object of the trace. */
@@ -131,12 +136,9 @@ TEST(kv_reference_microtrace) {
     T_STATE(14);
     CHECK_EQ_F64(blis_kv_hit_rate(&kv), blis_node_get(&doc, blis_node_at(&doc, steps, 15), "returned")->as.number);
 #undef T_STATE
-    free(A.block_hashes);
-    free(B.block_hashes);
-    free(C.block_hashes);
-    blis__free(NULL, A.kv_blocks);
-    blis__free(NULL, B.kv_blocks);
-    blis__free(NULL, C.kv_blocks);
+    t_kv_request_free(&A);
+    t_kv_request_free(&B);
+    t_kv_request_free(&C);
     blis_kv_free(&kv);
     blis_doc_free(&doc);
 }
@@ -161,8 +163,7 @@ TEST(kv_failed_decode_allocation_conserves_blocks) {
     blis_kv_release(&kv, &r);
     CHECK_EQ_I64(kv.used_blocks, 0);
     CHECK_EQ_I64(blis_kv_check(&kv), 0);
-    free(r.block_hashes);
-    blis__free(NULL, r.kv_blocks);
+    t_kv_request_free(&r);
     blis_kv_free(&kv);
 }
 
@@ -182,4 +183,75 @@ TEST(kv_evq_go_heap_order) {
     CHECK(times[order[2]] == 3 && times[order[3]] == 3 && times[order[4]] == 3);
     CHECK(times[order[5]] == 5 && times[order[6]] == 5 && times[order[7]] == 5);
     blis_evq_free(&q);
+}
+
+/* The CPU tier (spec §3.6): a release above the threshold offloads the
+ * hashed free blocks (their GPU copies lose their hashes); a GPU miss then
+ * reloads every CPU block the GPU index lacks, each costing base +
+ * ceil(block / bandwidth), counted as thrashing within 1000 us of its
+ * offload; blocks stay conserved throughout. */
+TEST(kv_cpu_tier_offload_and_reload) {
+    static const int64_t a_in[8] = {1, 2, 3, 4, 5, 6, 7, 8},
+                         b_in[12] = {20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31};
+    blis_kv_cache kv;
+    blis_request a, b, a2;
+    blis_err err;
+    blis_status st;
+    int32_t scratch[8];
+    CHECK_EQ_I64(blis_kv_init(&kv, 4, 4, NULL, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_kv_tier_init(&kv, 4, 0.0, 100.0, 5, &err), BLIS_OK);
+    t_kv_request(&a, a_in, 8, NULL, 0, 4);
+    t_kv_request(&a2, a_in, 8, NULL, 0, 4);
+    t_kv_request(&b, b_in, 12, NULL, 0, 4);
+    kv.clock_us = 100;
+    CHECK(blis_kv_allocate_tiered(&kv, &a, 0, 8, NULL, 0, scratch, &st)); /* 2 full, hashed blocks */
+    CHECK(blis_kv_allocate_tiered(&kv, &b, 0, 4, NULL, 0, scratch, &st)); /* 1 block held */
+    blis_kv_release_tiered(&kv, &a); /* used 1/4 > 0.0: both hashed free blocks go to the CPU */
+    CHECK_EQ_I64(kv.offloads, 2);
+    CHECK_EQ_I64(kv.cpu_used, 2);
+    CHECK_EQ_I64(blis_kv_cached_blocks(&kv, &a2, scratch, 8), 0);
+    CHECK_EQ_I64(blis_kv_check(&kv), 0);
+    b.progress_tokens = 4; /* b takes the remaining 3 blocks: the GPU is full */
+    CHECK(blis_kv_allocate_tiered(&kv, &b, 4, 12, NULL, 0, scratch, &st));
+    CHECK_EQ_I64(kv.used_blocks, 3);
+    kv.clock_us = 600;
+    /* a2 needs 2 blocks, 1 is free: reload both CPU blocks (the second
+     * overwrites the first in the one free block), then the retry fails */
+    CHECK(!blis_kv_allocate_tiered(&kv, &a2, 0, 8, NULL, 0, scratch, &st));
+    CHECK_EQ_I64(st, BLIS_OK);
+    CHECK_EQ_I64(kv.cpu_hits, 2);
+    CHECK_EQ_I64(kv.cpu_misses, 0);
+    CHECK_EQ_I64(kv.cpu_used, 0);
+    CHECK_EQ_I64(kv.thrashing, 2);                         /* 600 - 100 < 1000 */
+    CHECK_EQ_I64(blis_kv_consume_transfer_us(&kv), 2 * 6); /* 2 x (5 + ceil(4 / 100)) */
+    CHECK_EQ_I64(blis_kv_consume_transfer_us(&kv), 0);
+    CHECK_EQ_I64(blis_kv_check(&kv), 0);
+    CHECK(!blis_kv_allocate_tiered(&kv, &a2, 0, 8, NULL, 0, scratch, &st)); /* nothing left to reload: a miss */
+    CHECK_EQ_I64(kv.cpu_misses, 1);
+    CHECK(blis_kv_thrashing_rate(&kv) == 1.0);
+    CHECK(blis_kv_hit_rate(&kv) == (double)(kv.hits + 2) / (double)(kv.hits + kv.misses + 2 + 1));
+    blis_kv_release_tiered(&kv, &b);
+    CHECK_EQ_I64(kv.used_blocks, 0);
+    CHECK_EQ_I64(blis_kv_check(&kv), 0);
+    t_kv_request_free(&a);
+    t_kv_request_free(&a2);
+    t_kv_request_free(&b);
+    blis_kv_free(&kv);
+}
+
+TEST(kv_cpu_tier_flag_checks) {
+    blis_kv_cache kv;
+    blis_err err;
+    CHECK_EQ_I64(blis_kv_init(&kv, 4, 4, NULL, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_kv_tier_init(&kv, -1, 0.9, 100, 0, &err), BLIS_E_INVALID);
+    CHECK_CONTAINS(err.msg, "--kv-cpu-blocks must be >= 0, got -1");
+    CHECK_EQ_I64(blis_kv_tier_init(&kv, 4, 1.5, 100, 0, &err), BLIS_E_INVALID);
+    CHECK_CONTAINS(err.msg, "--kv-offload-threshold must be a finite value in [0, 1], got 1.500000");
+    CHECK_EQ_I64(blis_kv_tier_init(&kv, 4, 0.9, 0, 0, &err), BLIS_E_INVALID);
+    CHECK_CONTAINS(err.msg,
+                   "--kv-transfer-bandwidth must be a finite value > 0 when --kv-cpu-blocks > 0, got 0.000000");
+    CHECK_EQ_I64(blis_kv_tier_init(&kv, 0, 0.9, 0, 0, &err), BLIS_OK); /* bandwidth unused with one tier */
+    CHECK_EQ_I64(blis_kv_tier_init(&kv, 4, 0.9, 100, -2, &err), BLIS_E_INVALID);
+    CHECK_CONTAINS(err.msg, "--kv-transfer-base-latency must be >= 0, got -2");
+    blis_kv_free(&kv);
 }

@@ -17,62 +17,67 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE   2
 
-static const char usage_text[] = "usage: simulation_worker <command> [options]\n"
-                                 "       simulation_worker --help | --version\n"
-                                 "\n"
-                                 "blis " BLIS_VERSION ": a C port of BLIS, the LLM inference serving simulator.\n"
-                                 "\n"
-                                 "commands:\n"
-                                 "  run [options]\n"
-                                 "        Simulate one vLLM instance serving a workload and print the reference's\n"
-                                 "        '=== Simulation Metrics ===' JSON block (TTFT, ITL, E2E, throughput).\n"
-                                 "        Step latency: blackbox coefficients (--alpha-coeffs/--beta-coeffs, or\n"
-                                 "        trained ones for --model/--hardware/--tp/--vllm-version from the\n"
-                                 "        defaults file), else roofline v1 from --model-config-folder and\n"
-                                 "        --hardware-config (v2 with --bench-data-path).\n"
-                                 "          --model NAME                 model (required)\n"
-                                 "          --defaults-filepath FILE     defaults.yaml (default: defaults.yaml)\n"
-                                 "          --hardware GPU --tp N --vllm-version V   coefficient/roofline lookup\n"
-                                 "          --alpha-coeffs A0,A1,A2 --beta-coeffs B0,B1,B2   blackbox coefficients\n"
-                                 "          --model-config-folder DIR --hardware-config FILE [--bench-data-path DIR]\n"
-                                 "          --workload distribution|traces|chatbot|summarization|contentgen|multidoc\n"
-                                 "                                       (default: distribution; presets from the\n"
-                                 "                                       defaults file)\n"
-                                 "          --workload-traces-filepath FILE   CSV trace for --workload traces: a\n"
-                                 "                                       header, then rows arrival_s,_,_,\n"
-                                 "                                       \"[input token IDs]\",\"[output token IDs]\"\n"
-                                 "                                       (arrivals must not decrease)\n"
-                                 "          --rate R (1) --num-requests N (100) --seed S (42) --horizon US\n"
-                                 "          --prefix-tokens N (0) --prompt-tokens N (512) --prompt-tokens-stdev N\n"
-                                 "          (256) --prompt-tokens-min N (2) --prompt-tokens-max N (7000), and the\n"
-                                 "          same four for --output-tokens\n"
-                                 "          --total-kv-blocks N (1000000, or the defaults file's)\n"
-                                 "          --block-size-in-tokens N (16) --max-num-running-reqs N (256)\n"
-                                 "          --max-num-scheduled-tokens N (2048) --long-prefill-token-threshold N (0)\n"
-                                 "          --max-model-len N (2048)\n"
-                                 "          --scheduler fcfs|priority-fcfs|sjf|reverse-priority (fcfs)\n"
-                                 "          --priority-policy constant|slo-based|inverted-slo (constant)\n"
-                                 "          --results-path FILE          metrics plus one row per request (JSON)\n"
-                                 "          --log LEVEL                  trace|debug|info|warn|error (warn)\n"
-                                 "        Not in this version yet (exit 2): --num-instances > 1, routing and\n"
-                                 "        admission flags, --workload-spec, --kv-cpu-blocks, --roofline.\n"
-                                 "  step (--model NAME | --model-config-folder DIR) --hardware GPU [--tp N]\n"
-                                 "       [--hardware-config FILE] [--bench-data-path DIR]\n"
-                                 "       [--prefill CACHED+NEW]... [--decode CONTEXT[xCOUNT]]...\n"
-                                 "        Print one engine step's roofline time and breakdown as JSON\n"
-                                 "        (roofline v2 with --bench-data-path, else v1).\n"
-                                 "  check [--as json|yaml|csv] [--print] FILE...\n"
-                                 "        Parse input files with blis's strict parsers (the ones every later\n"
-                                 "        command uses for configs, workload specs, defaults files and traces)\n"
-                                 "        and report, for each file, 'ok' with a summary on stdout or the first\n"
-                                 "        error as file:line:col on stderr.\n"
-                                 "          --as FORMAT  json, yaml or csv; default: from the file extension\n"
-                                 "                       (.json; .yaml or .yml; .csv)\n"
-                                 "          --print      print each JSON or YAML document as JSON (2-space\n"
-                                 "                       indentation, numbers as Go's encoding/json prints them)\n"
-                                 "\n"
-                                 "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
-                                 "Not in this version yet: the cluster layer and evaluate.\n";
+static const char usage_text[] =
+    "usage: simulation_worker <command> [options]\n"
+    "       simulation_worker --help | --version\n"
+    "\n"
+    "blis " BLIS_VERSION ": a C port of BLIS, the LLM inference serving simulator.\n"
+    "\n"
+    "commands:\n"
+    "  run [options]\n"
+    "        Simulate one vLLM instance serving a workload and print the reference's\n"
+    "        '=== Simulation Metrics ===' JSON block (TTFT, ITL, E2E, throughput).\n"
+    "        Step latency: blackbox coefficients (--alpha-coeffs/--beta-coeffs, or\n"
+    "        trained ones for --model/--hardware/--tp/--vllm-version from the\n"
+    "        defaults file), else roofline v1 from --model-config-folder and\n"
+    "        --hardware-config (v2 with --bench-data-path).\n"
+    "          --model NAME                 model (required)\n"
+    "          --defaults-filepath FILE     defaults.yaml (default: defaults.yaml)\n"
+    "          --hardware GPU --tp N --vllm-version V   coefficient/roofline lookup\n"
+    "          --alpha-coeffs A0,A1,A2 --beta-coeffs B0,B1,B2   blackbox coefficients\n"
+    "          --model-config-folder DIR --hardware-config FILE [--bench-data-path DIR]\n"
+    "          --workload distribution|traces|chatbot|summarization|contentgen|multidoc\n"
+    "                                       (default: distribution; presets from the\n"
+    "                                       defaults file)\n"
+    "          --workload-traces-filepath FILE   CSV trace for --workload traces: a\n"
+    "                                       header, then rows arrival_s,_,_,\n"
+    "                                       \"[input token IDs]\",\"[output token IDs]\"\n"
+    "                                       (arrivals must not decrease)\n"
+    "          --rate R (1) --num-requests N (100) --seed S (42) --horizon US\n"
+    "          --prefix-tokens N (0) --prompt-tokens N (512) --prompt-tokens-stdev N\n"
+    "          (256) --prompt-tokens-min N (2) --prompt-tokens-max N (7000), and the\n"
+    "          same four for --output-tokens\n"
+    "          --total-kv-blocks N (1000000, or the defaults file's)\n"
+    "          --block-size-in-tokens N (16) --max-num-running-reqs N (256)\n"
+    "          --max-num-scheduled-tokens N (2048) --long-prefill-token-threshold N (0)\n"
+    "          --max-model-len N (2048)\n"
+    "          --scheduler fcfs|priority-fcfs|sjf|reverse-priority (fcfs)\n"
+    "          --priority-policy constant|slo-based|inverted-slo (constant)\n"
+    "          --results-path FILE          metrics plus one row per request (JSON)\n"
+    "          --kv-cpu-blocks N (0: one tier) --kv-offload-threshold F (0.9)\n"
+    "          --kv-transfer-bandwidth BLOCKS_PER_US (100) --kv-transfer-base-latency US (0)\n"
+    "                                       the CPU KV tier: offload while GPU use > F,\n"
+    "                                       reload on a GPU miss (time added to the step)\n"
+    "          --log LEVEL                  trace|debug|info|warn|error (warn)\n"
+    "        Not in this version yet (exit 2): --num-instances > 1, routing and\n"
+    "        admission flags, --workload-spec, --roofline.\n"
+    "  step (--model NAME | --model-config-folder DIR) --hardware GPU [--tp N]\n"
+    "       [--hardware-config FILE] [--bench-data-path DIR]\n"
+    "       [--prefill CACHED+NEW]... [--decode CONTEXT[xCOUNT]]...\n"
+    "        Print one engine step's roofline time and breakdown as JSON\n"
+    "        (roofline v2 with --bench-data-path, else v1).\n"
+    "  check [--as json|yaml|csv] [--print] FILE...\n"
+    "        Parse input files with blis's strict parsers (the ones every later\n"
+    "        command uses for configs, workload specs, defaults files and traces)\n"
+    "        and report, for each file, 'ok' with a summary on stdout or the first\n"
+    "        error as file:line:col on stderr.\n"
+    "          --as FORMAT  json, yaml or csv; default: from the file extension\n"
+    "                       (.json; .yaml or .yml; .csv)\n"
+    "          --print      print each JSON or YAML document as JSON (2-space\n"
+    "                       indentation, numbers as Go's encoding/json prints them)\n"
+    "\n"
+    "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
+    "Not in this version yet: the cluster layer and evaluate.\n";
 
 static int usage_error(const char *msg, const char *arg) { return cli_error("simulation_worker", msg, arg); }
 
@@ -366,8 +371,8 @@ typedef struct run_args {
     const char *model, *log, *defaults, *model_dir, *hw_file, *workload, *gpu, *vllm, *results, *bench_dir, *priority,
         *scheduler, *traces;
     int64_t seed, horizon, kv_blocks, max_running, max_tokens, block, max_model_len, threshold, tp, num_requests,
-        prefix, p_mean, p_std, p_min, p_max, o_mean, o_std, o_min, o_max, instances;
-    double rate, alpha[3], beta[3];
+        prefix, p_mean, p_std, p_min, p_max, o_mean, o_std, o_min, o_max, instances, kv_cpu, kv_base;
+    double rate, alpha[3], beta[3], kv_threshold, kv_bandwidth;
     int kv_changed, alpha_n, beta_n;
 } run_args;
 
@@ -414,6 +419,10 @@ static const flag_def run_flags[] = {
     RF("--output-tokens-max", F_I64, o_max),
     RF("--num-instances", F_I64, instances),
     RF("--rate", F_F64, rate),
+    RF("--kv-cpu-blocks", F_I64, kv_cpu),
+    RF("--kv-offload-threshold", F_F64, kv_threshold),
+    RF("--kv-transfer-bandwidth", F_F64, kv_bandwidth),
+    RF("--kv-transfer-base-latency", F_I64, kv_base),
     RF("--alpha-coeffs", F_LIST, alpha),
     RF("--beta-coeffs", F_LIST, beta),
     /* the cluster, policy, trace and tiered-KV flags arrive with the cluster issue */
@@ -430,10 +439,6 @@ static const flag_def run_flags[] = {
     RF("--trace-level", F_UNSUPPORTED, model),
     RF("--counterfactual-k", F_UNSUPPORTED, model),
     RF("--summarize-trace", F_UNSUPPORTED, model),
-    RF("--kv-cpu-blocks", F_UNSUPPORTED, model),
-    RF("--kv-offload-threshold", F_UNSUPPORTED, model),
-    RF("--kv-transfer-bandwidth", F_UNSUPPORTED, model),
-    RF("--kv-transfer-base-latency", F_UNSUPPORTED, model),
     RF("--snapshot-refresh-interval", F_UNSUPPORTED, model),
     RF("--roofline", F_UNSUPPORTED, model),
 };
@@ -460,6 +465,8 @@ static void run_defaults(run_args *a) {
     a->p_max = a->o_max = 7000;
     a->instances = 1;
     a->rate = 1.0;
+    a->kv_threshold = 0.9;
+    a->kv_bandwidth = 100.0;
 }
 
 static int parse_run_value(run_args *a, const flag_def *f, const char *v) {
@@ -708,6 +715,10 @@ static int check_run_args(const run_args *a, blis_sim_config *cfg) {
     cfg->max_scheduled_tokens = a->max_tokens;
     cfg->long_prefill_threshold = a->threshold;
     cfg->keep_requests = a->results != NULL; /* per-request rows only for --results-path */
+    cfg->kv_cpu_blocks = a->kv_cpu;
+    cfg->kv_offload_threshold = a->kv_threshold;
+    cfg->kv_transfer_bandwidth = a->kv_bandwidth;
+    cfg->kv_transfer_base_latency_us = a->kv_base;
     cfg->horizon_us = a->horizon;
     cfg->priority = (blis_priority_policy)blis_priority_policy_parse(a->priority);
     cfg->scheduler = (blis_scheduler_kind)blis_scheduler_parse(a->scheduler);
