@@ -919,6 +919,97 @@ BLIS_DEF blis_status blis_trace_gen_init(blis_trace_gen *g, const char *src, siz
 BLIS_DEF blis_status blis_trace_gen_next(blis_trace_gen *g, blis_request *r, int *has, blis_err *err);
 BLIS_DEF void blis_trace_gen_free(blis_trace_gen *g);
 
+/* The workload-spec generator (--workload-spec; spec §2.4-§2.5): clients
+ * with rate fractions, arrival processes and length distributions, shared
+ * prefix groups, lifecycle windows, SLO classes and tenants. Requests are
+ * produced lazily, in arrival order: each client has its own RNG stream, so
+ * a k-way merge of the clients' next requests (ties in client order) gives
+ * the reference's stable sort without holding the workload in memory.
+ * Not in this version: multimodal, reasoning (multi-turn), inference_perf,
+ * servegen_data and cohorts (rejected by name when parsing). */
+typedef enum blis_arrival_kind {
+    BLIS_ARRIVAL_POISSON,
+    BLIS_ARRIVAL_GAMMA,
+    BLIS_ARRIVAL_WEIBULL,
+    BLIS_ARRIVAL_CONSTANT
+} blis_arrival_kind;
+
+typedef enum blis_dist_kind {
+    BLIS_DIST_GAUSSIAN,
+    BLIS_DIST_EXPONENTIAL,
+    BLIS_DIST_PARETO_LOGNORMAL,
+    BLIS_DIST_CONSTANT,
+    BLIS_DIST_EMPIRICAL
+} blis_dist_kind;
+
+typedef struct blis_length_dist {
+    blis_dist_kind kind;
+    double mean, std_dev, min, max;          /* gaussian (mean: also exponential) */
+    double alpha, xm, mu, sigma, mix_weight; /* pareto_lognormal */
+    double value;                            /* constant */
+    int64_t *emp_values;                     /* empirical: sorted token counts with p > 0 */
+    double *emp_cdf;
+    size_t emp_n;
+} blis_length_dist;
+
+typedef struct blis_spec_window {
+    int64_t start_us, end_us;
+} blis_spec_window;
+
+typedef struct blis_spec_client {
+    const char *id, *tenant_id, *slo_class, *prefix_group; /* point into the document */
+    double rate_fraction;
+    blis_arrival_kind arrival;
+    double cv; /* gamma, weibull */
+    blis_length_dist input, output;
+    int64_t prefix_length; /* 0: 50 */
+    blis_spec_window *windows;
+    size_t window_count;
+} blis_spec_client;
+
+typedef struct blis_workload_spec {
+    int64_t seed;
+    int has_seed;
+    double aggregate_rate; /* req/s */
+    int64_t horizon_us;
+    int has_horizon;
+    int64_t num_requests; /* 0: unlimited */
+    blis_spec_client *clients;
+    size_t client_count;
+    blis_alloc alloc;
+} blis_workload_spec;
+
+/* Reads and validates a parsed spec document (strict: unknown fields are
+ * errors naming the field path). Strings point into doc: keep it alive. */
+BLIS_DEF blis_status blis_workload_spec_from_doc(const blis_doc *doc, blis_workload_spec *spec, const blis_alloc *alloc,
+                                                 blis_err *err);
+BLIS_DEF void blis_workload_spec_free(blis_workload_spec *spec);
+
+typedef struct blis__spec_stream blis__spec_stream;
+typedef struct blis_spec_gen {
+    blis__spec_stream *streams; /* one per client with a positive rate */
+    size_t stream_count;
+    int64_t horizon_us, max_requests, per_client_cap, block_tokens, next_index;
+    int64_t **prefixes; /* per client: its group's prefix tokens (shared), or NULL */
+    int64_t *prefix_lens;
+    int64_t *prefix_store;
+    uint64_t *scratch;
+    size_t scratch_cap;
+    blis_alloc alloc;
+    /* the request last returned: its client and first 5 input (prefix
+     * included) and output token IDs (conformance tests) */
+    size_t last_client;
+    int64_t last_in5[5], last_out5[5];
+} blis_spec_gen;
+
+/* seed, horizon and max_requests after the CLI overrides (§2.4). */
+BLIS_DEF blis_status blis_spec_gen_init(blis_spec_gen *g, const blis_workload_spec *spec, int64_t seed,
+                                        int64_t horizon_us, int64_t max_requests, int64_t block_tokens,
+                                        const blis_alloc *alloc, blis_err *err);
+/* The next request, as blis_legacy_gen_next. */
+BLIS_DEF blis_status blis_spec_gen_next(blis_spec_gen *g, blis_request *r, int *has, blis_err *err);
+BLIS_DEF void blis_spec_gen_free(blis_spec_gen *g);
+
 /* defaults.yaml (spec §1.5): a preset workload (rate not included). */
 BLIS_DEF blis_status blis_defaults_workload(const blis_doc *defaults, const char *name, blis_legacy_workload *w,
                                             blis_err *err);
@@ -6299,8 +6390,9 @@ BLIS_DEF blis_status blis_roofline_v2_step(const blis_model_config *m, const bli
 }
 
 /* ==== >>workload  implementation ====
- * Owns: requests, the block hasher, the legacy generator, CSV trace replay.
- * Uses: >>base (RNG), >>csv (trace rows). Used by: >>sim, the tools.
+ * Owns: requests, the block hasher, the legacy generator, CSV trace replay,
+ * the workload-spec reader and generator. Uses: >>base (RNG), >>csv (trace
+ * rows), >>json/>>yaml (spec documents). Used by: >>sim, the tools.
  * Invariants: generation consumes the RNG exactly as the reference does
  * (prefix tokens first; per request the prompt length, its tokens, the
  * output length, its tokens), so the same seed gives the same requests; a
@@ -6482,6 +6574,628 @@ BLIS_DEF void blis_trace_gen_free(blis_trace_gen *g) {
     blis__free(&g->alloc, g->scratch);
     g->scratch = NULL;
     g->scratch_cap = 0;
+}
+
+/* ---- workload spec: parsing (strict) ---- */
+
+static blis_status blis__spec_fail(const blis_doc *doc, const blis_node *n, blis_err *err, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static blis_status blis__spec_fail(const blis_doc *doc, const blis_node *n, blis_err *err, const char *fmt, ...) {
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    blis_err_clear(err, doc->source);
+    err->path[0] = '\0';
+    if (n) blis_doc_path(doc, n, err->path, sizeof err->path);
+    return blis_err_set(err, BLIS_E_INVALID, n ? n->line : 0, n ? n->col : 0, "%s", msg);
+}
+
+/* Every key of obj must be one of names (NULL-terminated); the unsupported
+ * ones are named as such. */
+static blis_status blis__spec_keys(const blis_doc *doc, const blis_node *obj, const char *const *names,
+                                   const char *const *unsupported, blis_err *err) {
+    size_t i, k;
+    if (!obj || obj->kind != BLIS_NODE_OBJECT) return blis__spec_fail(doc, obj, err, "expected a mapping");
+    for (i = 0; i < obj->count; i++) {
+        const blis_node *key = blis_node_key_at(doc, obj, i);
+        int ok = 0;
+        for (k = 0; names[k] && !ok; k++) ok = !strcmp(key->as.string, names[k]);
+        for (k = 0; unsupported && unsupported[k]; k++)
+            if (!strcmp(key->as.string, unsupported[k]))
+                return blis__spec_fail(doc, key, err, "field %s is not supported in this version of blis yet",
+                                       key->as.string);
+        if (!ok) return blis__spec_fail(doc, key, err, "unknown field %s", key->as.string);
+    }
+    return BLIS_OK;
+}
+
+static blis_status blis__spec_str(const blis_doc *doc, const blis_node *obj, const char *key, const char **out,
+                                  blis_err *err) {
+    const blis_node *n = blis_node_get(doc, obj, key);
+    *out = "";
+    if (!n || n->kind == BLIS_NODE_NULL) return BLIS_OK;
+    return blis_node_text(doc, n, out, err);
+}
+
+static blis_status blis__spec_param(const blis_doc *doc, const blis_node *params, const char *where, const char *name,
+                                    double *out, blis_err *err) {
+    const blis_node *n = blis_node_get(doc, params, name);
+    char buf[160];
+    blis_status st;
+    if (!n) return blis__spec_fail(doc, params, err, "distribution requires parameter \"%s\"", name);
+    if ((st = blis_node_f64(doc, n, out, err))) return st;
+    snprintf(buf, sizeof buf, "%s.params.%s must be a finite number, got %f", where, name, *out);
+    if (!(*out > -HUGE_VAL && *out < HUGE_VAL)) return blis__spec_fail(doc, n, err, "%s", buf);
+    return BLIS_OK;
+}
+
+static int blis__emp_cmp(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static blis_status blis__spec_dist(const blis_doc *doc, const blis_node *o, const char *where, blis_length_dist *d,
+                                   const blis_alloc *alloc, blis_err *err) {
+    static const char *const keys[] = {"type", "params", "file", NULL};
+    const blis_node *params;
+    const char *type;
+    blis_status st;
+    memset(d, 0, sizeof *d);
+    if (!o) return blis__spec_fail(doc, NULL, err, "%s is required", where);
+    if ((st = blis__spec_keys(doc, o, keys, NULL, err)) || (st = blis__spec_str(doc, o, "type", &type, err))) return st;
+    params = blis_node_get(doc, o, "params");
+    if (blis_node_get(doc, o, "file"))
+        return blis__spec_fail(doc, blis_node_get(doc, o, "file"), err,
+                               "%s: distributions from files are not supported in this version of blis yet", where);
+    if (params && params->kind != BLIS_NODE_OBJECT)
+        return blis__spec_fail(doc, params, err, "%s.params: expected a mapping", where);
+    if (!strcmp(type, "gaussian")) {
+        d->kind = BLIS_DIST_GAUSSIAN;
+        if ((st = blis__spec_param(doc, params, where, "mean", &d->mean, err)) ||
+            (st = blis__spec_param(doc, params, where, "std_dev", &d->std_dev, err)) ||
+            (st = blis__spec_param(doc, params, where, "min", &d->min, err)) ||
+            (st = blis__spec_param(doc, params, where, "max", &d->max, err)))
+            return st;
+    } else if (!strcmp(type, "exponential")) {
+        d->kind = BLIS_DIST_EXPONENTIAL;
+        if ((st = blis__spec_param(doc, params, where, "mean", &d->mean, err))) return st;
+    } else if (!strcmp(type, "pareto_lognormal")) {
+        d->kind = BLIS_DIST_PARETO_LOGNORMAL;
+        if ((st = blis__spec_param(doc, params, where, "alpha", &d->alpha, err)) ||
+            (st = blis__spec_param(doc, params, where, "xm", &d->xm, err)) ||
+            (st = blis__spec_param(doc, params, where, "mu", &d->mu, err)) ||
+            (st = blis__spec_param(doc, params, where, "sigma", &d->sigma, err)) ||
+            (st = blis__spec_param(doc, params, where, "mix_weight", &d->mix_weight, err)))
+            return st;
+    } else if (!strcmp(type, "constant")) {
+        d->kind = BLIS_DIST_CONSTANT;
+        if ((st = blis__spec_param(doc, params, where, "value", &d->value, err))) return st;
+    } else if (!strcmp(type, "empirical")) {
+        size_t i, n = params ? params->count : 0, k = 0;
+        double total = 0, acc = 0;
+        int64_t *pairs;
+        d->kind = BLIS_DIST_EMPIRICAL;
+        pairs = (int64_t *)blis__alloc(alloc, (2 * n + 2) * sizeof(int64_t));
+        d->emp_values = (int64_t *)blis__alloc(alloc, (n + 1) * sizeof(int64_t));
+        d->emp_cdf = (double *)blis__alloc(alloc, (n + 1) * sizeof(double));
+        if (!pairs || !d->emp_values || !d->emp_cdf) {
+            blis__free(alloc, pairs);
+            return blis__nomem(err);
+        }
+        for (i = 0; i < n; i++) { /* key: a token count; value: its probability (bits kept in the pair) */
+            const blis_node *key = blis_node_key_at(doc, params, i);
+            double p;
+            int64_t v;
+            if (blis_parse_i64(key->as.string, strlen(key->as.string), 0, &v)) {
+                blis__free(alloc, pairs);
+                return blis__spec_fail(doc, key, err, "%s.params: keys must be token counts", where);
+            }
+            if ((st = blis__spec_param(doc, params, where, key->as.string, &p, err))) {
+                blis__free(alloc, pairs);
+                return st;
+            }
+            pairs[2 * i] = v;
+            memcpy(&pairs[2 * i + 1], &p, sizeof p);
+        }
+        qsort(pairs, n, 2 * sizeof(int64_t), blis__emp_cmp);
+        for (i = 0; i < n; i++) {
+            double p;
+            memcpy(&p, &pairs[2 * i + 1], sizeof p);
+            total += p;
+        }
+        for (i = 0; i < n; i++) {
+            double p;
+            memcpy(&p, &pairs[2 * i + 1], sizeof p);
+            if (p <= 0) continue;
+            acc += p;
+            d->emp_values[k] = pairs[2 * i];
+            d->emp_cdf[k++] = acc / total;
+        }
+        if (k) d->emp_cdf[k - 1] = 1;
+        d->emp_n = k;
+        blis__free(alloc, pairs);
+    } else {
+        return blis__spec_fail(doc, blis_node_get(doc, o, "type"), err,
+                               "unknown distribution type \"%s\"; valid: constant, empirical, exponential, gaussian, "
+                               "pareto_lognormal",
+                               type);
+    }
+    return BLIS_OK;
+}
+
+static void blis__spec_dist_free(const blis_alloc *a, blis_length_dist *d) {
+    blis__free(a, d->emp_values);
+    blis__free(a, d->emp_cdf);
+    d->emp_values = NULL;
+    d->emp_cdf = NULL;
+}
+
+BLIS_DEF void blis_workload_spec_free(blis_workload_spec *spec) {
+    size_t i;
+    for (i = 0; spec->clients && i < spec->client_count; i++) {
+        blis__spec_dist_free(&spec->alloc, &spec->clients[i].input);
+        blis__spec_dist_free(&spec->alloc, &spec->clients[i].output);
+        blis__free(&spec->alloc, spec->clients[i].windows);
+    }
+    blis__free(&spec->alloc, spec->clients);
+    spec->clients = NULL;
+    spec->client_count = 0;
+}
+
+static blis_status blis__spec_client(const blis_doc *doc, const blis_node *o, size_t idx, blis_spec_client *c,
+                                     const blis_alloc *alloc, blis_err *err) {
+    static const char *const keys[] = {"id",
+                                       "tenant_id",
+                                       "slo_class",
+                                       "model",
+                                       "rate_fraction",
+                                       "arrival",
+                                       "input_distribution",
+                                       "output_distribution",
+                                       "prefix_group",
+                                       "prefix_length",
+                                       "streaming",
+                                       "network",
+                                       "lifecycle",
+                                       NULL};
+    static const char *const unsupported[] = {"multimodal", "reasoning", NULL};
+    static const char *const slos[] = {"",           "critical", "standard",    "sheddable", "batch",
+                                       "background", "realtime", "interactive", NULL};
+    const blis_node *arr, *n;
+    const char *process;
+    char where[64];
+    blis_status st;
+    size_t k;
+    int ok = 0;
+    memset(c, 0, sizeof *c);
+    if ((st = blis__spec_keys(doc, o, keys, unsupported, err)) || (st = blis__spec_str(doc, o, "id", &c->id, err)) ||
+        (st = blis__spec_str(doc, o, "tenant_id", &c->tenant_id, err)) ||
+        (st = blis__spec_str(doc, o, "slo_class", &c->slo_class, err)) ||
+        (st = blis__spec_str(doc, o, "prefix_group", &c->prefix_group, err)))
+        return st;
+    for (k = 0; slos[k]; k++) ok |= !strcmp(c->slo_class, slos[k]);
+    snprintf(where, sizeof where, "client[%lu]", (unsigned long)idx);
+    if (!ok)
+        return blis__spec_fail(doc, blis_node_get(doc, o, "slo_class"), err,
+                               "unknown slo_class \"%s\"; valid: background, batch, critical, sheddable, standard (v1: "
+                               "realtime, interactive)",
+                               c->slo_class);
+    if (!strcmp(c->slo_class, "realtime")) c->slo_class = "critical"; /* the v1 -> v2 upgrade */
+    if (!strcmp(c->slo_class, "interactive")) c->slo_class = "standard";
+    if ((n = blis_node_get(doc, o, "rate_fraction")) == NULL || (st = blis_node_f64(doc, n, &c->rate_fraction, err)) ||
+        !(c->rate_fraction > 0 && c->rate_fraction < HUGE_VAL)) {
+        if (n && st) return st;
+        return blis__spec_fail(doc, n ? n : o, err, "%s: rate_fraction must be positive, got %f", where,
+                               n ? c->rate_fraction : 0);
+    }
+    if ((n = blis_node_get(doc, o, "prefix_length")) && (st = blis_node_i64(doc, n, &c->prefix_length, err))) return st;
+    if (c->prefix_length < 0) return blis__spec_fail(doc, n, err, "%s: prefix_length must be >= 0", where);
+    arr = blis_node_get(doc, o, "arrival");
+    {
+        static const char *const akeys[] = {"process", "cv", NULL};
+        if (!arr) return blis__spec_fail(doc, o, err, "%s: arrival is required", where);
+        if ((st = blis__spec_keys(doc, arr, akeys, NULL, err)) ||
+            (st = blis__spec_str(doc, arr, "process", &process, err)))
+            return st;
+    }
+    c->cv = 1;
+    if ((n = blis_node_get(doc, arr, "cv")) && n->kind != BLIS_NODE_NULL && (st = blis_node_f64(doc, n, &c->cv, err)))
+        return st;
+    if (!strcmp(process, "poisson"))
+        c->arrival = BLIS_ARRIVAL_POISSON;
+    else if (!strcmp(process, "gamma"))
+        c->arrival = BLIS_ARRIVAL_GAMMA;
+    else if (!strcmp(process, "weibull"))
+        c->arrival = BLIS_ARRIVAL_WEIBULL;
+    else if (!strcmp(process, "constant"))
+        c->arrival = BLIS_ARRIVAL_CONSTANT;
+    else
+        return blis__spec_fail(doc, blis_node_get(doc, arr, "process"), err,
+                               "unknown arrival process \"%s\"; valid: poisson, gamma, weibull, constant", process);
+    if (c->arrival == BLIS_ARRIVAL_WEIBULL && !(c->cv >= 0.01 && c->cv <= 10.4))
+        return blis__spec_fail(doc, n ? n : arr, err, "%s: weibull CV must be in [0.01, 10.4], got %f", where, c->cv);
+    snprintf(where, sizeof where, "client[%lu].input_distribution", (unsigned long)idx);
+    if ((st = blis__spec_dist(doc, blis_node_get(doc, o, "input_distribution"), where, &c->input, alloc, err)))
+        return st;
+    snprintf(where, sizeof where, "client[%lu].output_distribution", (unsigned long)idx);
+    if ((st = blis__spec_dist(doc, blis_node_get(doc, o, "output_distribution"), where, &c->output, alloc, err)))
+        return st;
+    if ((n = blis_node_get(doc, o, "lifecycle")) && n->kind != BLIS_NODE_NULL) {
+        static const char *const lkeys[] = {"windows", NULL}, *const wkeys[] = {"start_us", "end_us", NULL};
+        const blis_node *ws;
+        if ((st = blis__spec_keys(doc, n, lkeys, NULL, err))) return st;
+        ws = blis_node_get(doc, n, "windows");
+        if (ws && ws->kind != BLIS_NODE_ARRAY) return blis__spec_fail(doc, ws, err, "expected a list of windows");
+        c->window_count = ws ? ws->count : 0;
+        c->windows = (blis_spec_window *)blis__alloc(alloc, (c->window_count + 1) * sizeof *c->windows);
+        if (!c->windows) return blis__nomem(err);
+        for (k = 0; k < c->window_count; k++) {
+            const blis_node *w = blis_node_at(doc, ws, k);
+            if ((st = blis__spec_keys(doc, w, wkeys, NULL, err)) ||
+                (st = blis_doc_get_i64(doc, w, "start_us", &c->windows[k].start_us, err)) ||
+                (st = blis_doc_get_i64(doc, w, "end_us", &c->windows[k].end_us, err)))
+                return st;
+        }
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_workload_spec_from_doc(const blis_doc *doc, blis_workload_spec *spec, const blis_alloc *alloc,
+                                                 blis_err *err) {
+    static const char *const keys[] = {"version",        "seed",    "category",     "clients",
+                                       "aggregate_rate", "horizon", "num_requests", NULL};
+    static const char *const unsupported[] = {"cohorts", "servegen_data", "inference_perf", NULL};
+    const blis_node *root = blis_doc_root(doc), *clients, *n;
+    const char *version, *category;
+    blis_status st;
+    size_t i;
+    memset(spec, 0, sizeof *spec);
+    if (alloc) spec->alloc = *alloc;
+    if ((st = blis__spec_keys(doc, root, keys, unsupported, err)) ||
+        (st = blis__spec_str(doc, root, "version", &version, err)) ||
+        (st = blis__spec_str(doc, root, "category", &category, err)))
+        return st;
+    if (strcmp(version, "") && strcmp(version, "1") && strcmp(version, "2"))
+        return blis__spec_fail(doc, blis_node_get(doc, root, "version"), err,
+                               "unknown spec version \"%s\"; valid: 1, 2", version);
+    if (strcmp(category, "") && strcmp(category, "language") && strcmp(category, "multimodal") &&
+        strcmp(category, "reasoning"))
+        return blis__spec_fail(doc, blis_node_get(doc, root, "category"), err,
+                               "unknown category \"%s\"; valid: language, multimodal, reasoning", category);
+    if ((n = blis_node_get(doc, root, "seed"))) {
+        if ((st = blis_node_i64(doc, n, &spec->seed, err))) return st;
+        spec->has_seed = 1;
+    }
+    if ((n = blis_node_get(doc, root, "horizon"))) {
+        if ((st = blis_node_i64(doc, n, &spec->horizon_us, err))) return st;
+        spec->has_horizon = 1;
+    }
+    if ((n = blis_node_get(doc, root, "num_requests")) && (st = blis_node_i64(doc, n, &spec->num_requests, err)))
+        return st;
+    if (spec->num_requests < 0) return blis__spec_fail(doc, n, err, "num_requests must be >= 0");
+    n = blis_node_get(doc, root, "aggregate_rate");
+    if (!n || (st = blis_node_f64(doc, n, &spec->aggregate_rate, err)) ||
+        !(spec->aggregate_rate > 0 && spec->aggregate_rate < HUGE_VAL)) {
+        if (n && st) return st;
+        return blis__spec_fail(doc, n ? n : root, err, "aggregate_rate must be a finite value > 0, got %f",
+                               spec->aggregate_rate);
+    }
+    clients = blis_node_get(doc, root, "clients");
+    if (!clients || clients->kind != BLIS_NODE_ARRAY || clients->count == 0)
+        return blis__spec_fail(doc, clients ? clients : root, err, "clients: at least one client is required");
+    spec->clients = (blis_spec_client *)blis__alloc(&spec->alloc, clients->count * sizeof *spec->clients);
+    if (!spec->clients) return blis__nomem(err);
+    memset(spec->clients, 0, clients->count * sizeof *spec->clients);
+    spec->client_count = clients->count;
+    for (i = 0; i < clients->count; i++)
+        if ((st = blis__spec_client(doc, blis_node_at(doc, clients, i), i, &spec->clients[i], &spec->alloc, err))) {
+            blis_workload_spec_free(spec);
+            return st;
+        }
+    return BLIS_OK;
+}
+
+/* ---- workload spec: samplers and the generator ---- */
+
+struct blis__spec_stream {
+    const blis_spec_client *c;
+    size_t client;
+    blis_rng rng;
+    double rate_per_us;
+    double shape, scale, k; /* gamma (shape, scale), weibull (k, scale) */
+    int as_poisson;
+    int64_t windows_end_us; /* the latest window end (INT64_MAX: no windows) */
+    int64_t t_us, n;
+    int done, has_next;
+    blis_request next;
+    int64_t in5[5], out5[5];
+};
+
+static double blis__gamma_rand(blis_rng *r, double shape, double scale) {
+    double d, c, x, v, u;
+    if (shape < 1) {
+        u = blis_rng_float64(r);
+        return blis__gamma_rand(r, shape + 1, scale) * pow(u, 1 / shape);
+    }
+    d = shape - 1.0 / 3;
+    c = 1 / sqrt(9 * d);
+    for (;;) {
+        do {
+            x = blis_rng_norm_float64(r);
+            v = 1 + c * x;
+        } while (v <= 0);
+        v = v * v * v;
+        u = blis_rng_float64(r);
+        if (u < 1 - 0.0331 * x * x * x * x) return d * v * scale;
+        if (log(u) < 0.5 * x * x + d * (1 - v + log(v))) return d * v * scale;
+    }
+}
+
+static double blis__weibull_cv(double k) {
+    double g1 = tgamma(1 + 1 / k), g2 = tgamma(1 + 2 / k);
+    return sqrt(g2 / (g1 * g1) - 1);
+}
+
+static double blis__weibull_k(double cv) {
+    double lo = 0.1, hi = 100;
+    int i;
+    for (i = 0; i < 100; i++) {
+        double mid = (lo + hi) / 2, c = blis__weibull_cv(mid);
+        if (fabs(c - cv) < 0.001) return mid;
+        if (c > cv)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (lo + hi) / 2;
+}
+
+static int64_t blis__iat_us(blis__spec_stream *st) {
+    double v;
+    switch (st->as_poisson ? BLIS_ARRIVAL_POISSON : st->c->arrival) {
+    case BLIS_ARRIVAL_GAMMA: v = blis__gamma_rand(&st->rng, st->shape, st->scale); break;
+    case BLIS_ARRIVAL_WEIBULL: {
+        double u = blis_rng_float64(&st->rng);
+        if (u == 0) u = 4.9406564584124654e-324;
+        v = st->scale * pow(-log(u), 1 / st->k);
+        break;
+    }
+    case BLIS_ARRIVAL_CONSTANT: v = 1.0 / st->rate_per_us; break;
+    case BLIS_ARRIVAL_POISSON:
+    default: v = blis_rng_exp_float64(&st->rng) / st->rate_per_us; break;
+    }
+    if (!(v < 9.0e18)) v = 9.0e18;
+    return (int64_t)v < 1 ? 1 : (int64_t)v;
+}
+
+static int64_t blis__at_least_1(double v) {
+    if (v != v || !(v < 9.0e18)) return v != v ? 1 : (int64_t)9.0e18;
+    return (int64_t)v < 1 ? 1 : (int64_t)v;
+}
+
+static int64_t blis__length_sample(blis_rng *r, const blis_length_dist *d) {
+    double v;
+    size_t i;
+    switch (d->kind) {
+    case BLIS_DIST_GAUSSIAN:
+        if (d->min == d->max) return (int64_t)d->min;
+        v = blis_rng_norm_float64(r) * d->std_dev + d->mean;
+        if (v > d->max) v = d->max;
+        if (v < d->min) v = d->min;
+        return blis__at_least_1(round(v));
+    case BLIS_DIST_EXPONENTIAL: return blis__at_least_1(round(blis_rng_exp_float64(r) * d->mean));
+    case BLIS_DIST_PARETO_LOGNORMAL:
+        if (blis_rng_float64(r) < d->mix_weight) {
+            double u = blis_rng_float64(r);
+            if (u == 0) u = 4.9406564584124654e-324;
+            v = d->xm / pow(u, 1 / d->alpha);
+        } else {
+            v = exp(d->mu + d->sigma * blis_rng_norm_float64(r));
+        }
+        if (v != v || v == HUGE_VAL || v == -HUGE_VAL) return 1;
+        return blis__at_least_1(round(v));
+    case BLIS_DIST_CONSTANT: return blis__at_least_1(d->value);
+    case BLIS_DIST_EMPIRICAL:
+        if (d->emp_n == 0) return 1;
+        if (d->emp_n == 1) return d->emp_values[0];
+        v = blis_rng_float64(r);
+        for (i = 0; i + 1 < d->emp_n && d->emp_cdf[i] < v; i++) {
+        }
+        return d->emp_values[i];
+    }
+    return 1;
+}
+
+static int blis__in_windows(const blis_spec_client *c, int64_t t) {
+    size_t i;
+    if (!c->window_count) return 1;
+    for (i = 0; i < c->window_count; i++)
+        if (c->windows[i].start_us <= t && t < c->windows[i].end_us) return 1;
+    return 0;
+}
+
+/* Draws the stream's next request (its arrival, lengths and token IDs, in
+ * the reference's order) into st->next, or marks the stream done. */
+static blis_status blis__spec_advance(blis_spec_gen *g, blis__spec_stream *st, blis_err *err) {
+    const int64_t *prefix = g->prefixes[st->client];
+    int64_t plen = g->prefix_lens[st->client], ilen, olen, i, nh = 0;
+    blis_block_hasher hs;
+    uint64_t h;
+    st->has_next = 0;
+    for (;;) {
+        if (st->done) return BLIS_OK;
+        if (g->per_client_cap > 0 && st->n >= g->per_client_cap) {
+            st->done = 1;
+            return BLIS_OK;
+        }
+        st->t_us += blis__iat_us(st);
+        if (st->t_us >= g->horizon_us || st->t_us < 0) {
+            st->done = 1;
+            return BLIS_OK;
+        }
+        if (blis__in_windows(st->c, st->t_us)) break;
+        if (st->t_us >= st->windows_end_us) { /* past every window: nothing more can come (the reference
+                                                 would loop to the horizon) */
+            st->done = 1;
+            return BLIS_OK;
+        }
+    }
+    ilen = blis__length_sample(&st->rng, &st->c->input);
+    olen = blis__length_sample(&st->rng, &st->c->output);
+    if (blis__grow(&g->alloc, (void **)&g->scratch, &g->scratch_cap,
+                   (size_t)((plen + ilen + olen) / g->block_tokens + 1), sizeof(uint64_t)))
+        return blis__nomem(err);
+    blis_block_hasher_init(&hs, (int32_t)g->block_tokens);
+    for (i = 0; i < plen; i++) {
+        if (i < 5) st->in5[i] = prefix[i];
+        if (blis_block_hasher_push(&hs, prefix[i], &h)) g->scratch[nh++] = h;
+    }
+    for (i = 0; i < ilen; i++) {
+        int64_t tok = blis_rng_intn(&st->rng, BLIS_MAX_TOKEN_ID);
+        if (plen + i < 5) st->in5[plen + i] = tok;
+        if (blis_block_hasher_push(&hs, tok, &h)) g->scratch[nh++] = h;
+    }
+    for (i = 0; i < olen; i++) {
+        int64_t tok = blis_rng_intn(&st->rng, BLIS_MAX_TOKEN_ID);
+        if (i < 5) st->out5[i] = tok;
+        if (blis_block_hasher_push(&hs, tok, &h)) g->scratch[nh++] = h;
+    }
+    memset(&st->next, 0, sizeof st->next);
+    st->next.block_hashes = (uint64_t *)blis__alloc(&g->alloc, (size_t)(nh + 1) * sizeof(uint64_t));
+    if (!st->next.block_hashes) return blis__nomem(err);
+    if (nh) memcpy(st->next.block_hashes, g->scratch, (size_t)nh * sizeof(uint64_t));
+    st->next.block_hash_count = nh;
+    st->next.arrival_us = st->t_us;
+    st->next.input_tokens = plen + ilen;
+    st->next.output_tokens = olen;
+    st->next.computed_tokens = -1;
+    st->next.sched_delay_us = -1;
+    st->n++;
+    st->has_next = 1;
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_spec_gen_free(blis_spec_gen *g) {
+    size_t i;
+    for (i = 0; g->streams && i < g->stream_count; i++)
+        if (g->streams[i].has_next) blis__free(&g->alloc, g->streams[i].next.block_hashes);
+    blis__free(&g->alloc, g->streams);
+    blis__free(&g->alloc, (void *)g->prefixes);
+    blis__free(&g->alloc, g->prefix_lens);
+    blis__free(&g->alloc, g->prefix_store);
+    blis__free(&g->alloc, g->scratch);
+    memset(g, 0, sizeof *g);
+}
+
+BLIS_DEF blis_status blis_spec_gen_init(blis_spec_gen *g, const blis_workload_spec *spec, int64_t seed,
+                                        int64_t horizon_us, int64_t max_requests, int64_t block_tokens,
+                                        const blis_alloc *alloc, blis_err *err) {
+    blis_rng wrng;
+    size_t i, j, n = spec->client_count;
+    int64_t total_prefix = 0, used = 0;
+    double sum_fraction = 0;
+    blis_status st;
+    memset(g, 0, sizeof *g);
+    if (alloc) g->alloc = *alloc;
+    if (max_requests < 0)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "maxRequests must be non-negative, got %lld",
+                            (long long)max_requests);
+    if (block_tokens < 1 || block_tokens > (1 << 20))
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "block size must be in 1..2^20, got %lld",
+                            (long long)block_tokens);
+    g->horizon_us = horizon_us;
+    g->max_requests = max_requests;
+    g->per_client_cap = max_requests > 0 ? 2 * max_requests : 0;
+    g->block_tokens = block_tokens;
+    for (i = 0; i < n; i++) {
+        sum_fraction += spec->clients[i].rate_fraction;
+        total_prefix += spec->clients[i].prefix_group[0]
+                            ? (spec->clients[i].prefix_length > 0 ? spec->clients[i].prefix_length : 50)
+                            : 0;
+    }
+    g->streams = (blis__spec_stream *)blis__alloc(&g->alloc, (n + 1) * sizeof *g->streams);
+    g->prefixes = (int64_t **)blis__alloc(&g->alloc, (n + 1) * sizeof *g->prefixes);
+    g->prefix_lens = (int64_t *)blis__alloc(&g->alloc, (n + 1) * sizeof *g->prefix_lens);
+    g->prefix_store = (int64_t *)blis__alloc(&g->alloc, (size_t)(total_prefix + 1) * sizeof(int64_t));
+    if (g->streams) memset(g->streams, 0, (n + 1) * sizeof *g->streams);
+    if (!g->streams || !g->prefixes || !g->prefix_lens || !g->prefix_store) {
+        blis_spec_gen_free(g);
+        return blis__nomem(err);
+    }
+    blis_rng_seed(&wrng, blis_rng_subsystem_seed(seed, "workload-gen"));
+    for (i = 0; i < n; i++) { /* one prefix per new group, in client order */
+        const blis_spec_client *c = &spec->clients[i];
+        g->prefixes[i] = NULL;
+        g->prefix_lens[i] = 0;
+        if (!c->prefix_group[0]) continue;
+        for (j = 0; j < i; j++)
+            if (!strcmp(spec->clients[j].prefix_group, c->prefix_group)) break;
+        if (j < i) {
+            g->prefixes[i] = g->prefixes[j];
+            g->prefix_lens[i] = g->prefix_lens[j];
+            continue;
+        }
+        g->prefixes[i] = g->prefix_store + used;
+        g->prefix_lens[i] = c->prefix_length > 0 ? c->prefix_length : 50;
+        for (j = 0; j < (size_t)g->prefix_lens[i]; j++)
+            g->prefix_store[used++] = blis_rng_intn(&wrng, BLIS_MAX_TOKEN_ID);
+    }
+    for (i = 0; i < n; i++) {
+        const blis_spec_client *c = &spec->clients[i];
+        blis__spec_stream *s = &g->streams[g->stream_count];
+        double rate = spec->aggregate_rate * (c->rate_fraction / sum_fraction) / 1e6;
+        if (!(rate > 0)) continue;
+        memset(s, 0, sizeof *s);
+        s->c = c;
+        s->client = i;
+        blis_rng_seed(&s->rng, blis_rng_int63(&wrng));
+        s->rate_per_us = rate < 1e-15 ? 1e-15 : rate;
+        s->windows_end_us = c->window_count ? INT64_MIN : INT64_MAX;
+        for (j = 0; j < c->window_count; j++)
+            if (c->windows[j].end_us > s->windows_end_us) s->windows_end_us = c->windows[j].end_us;
+        if (c->arrival == BLIS_ARRIVAL_GAMMA) {
+            double cv = c->cv > 0 ? c->cv : 1;
+            s->shape = 1 / (cv * cv);
+            s->scale = (1 / s->rate_per_us) * cv * cv;
+            s->as_poisson = s->shape < 0.01;
+        } else if (c->arrival == BLIS_ARRIVAL_WEIBULL) {
+            s->k = blis__weibull_k(c->cv);
+            s->scale = (1 / s->rate_per_us) / tgamma(1 + 1 / s->k);
+        }
+        g->stream_count++;
+    }
+    for (i = 0; i < g->stream_count; i++)
+        if ((st = blis__spec_advance(g, &g->streams[i], err))) {
+            blis_spec_gen_free(g);
+            return st;
+        }
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_spec_gen_next(blis_spec_gen *g, blis_request *r, int *has, blis_err *err) {
+    size_t i, best = SIZE_MAX;
+    blis__spec_stream *s;
+    *has = 0;
+    memset(r, 0, sizeof *r);
+    if (g->max_requests > 0 && g->next_index >= g->max_requests) return BLIS_OK;
+    for (i = 0; i < g->stream_count; i++) /* the earliest next request; ties: the first client */
+        if (g->streams[i].has_next &&
+            (best == SIZE_MAX || g->streams[i].next.arrival_us < g->streams[best].next.arrival_us))
+            best = i;
+    if (best == SIZE_MAX) return BLIS_OK;
+    s = &g->streams[best];
+    *r = s->next;
+    r->index = g->next_index++;
+    memcpy(g->last_in5, s->in5, sizeof s->in5);
+    memcpy(g->last_out5, s->out5, sizeof s->out5);
+    g->last_client = s->client;
+    *has = 1;
+    return blis__spec_advance(g, s, err);
 }
 
 static blis_status blis__trace_fail(const blis_trace_gen *g, const blis_csv_field *f, blis_err *err, const char *what,

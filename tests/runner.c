@@ -24,6 +24,7 @@
 #include "test_tra.c"
 #include "test_workload.c"
 #include "test_trace.c"
+#include "test_spec.c"
 #include "test_kv.c"
 #include "test_golden.c"
 #include "test_engine.c"

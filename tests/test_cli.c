@@ -397,3 +397,41 @@ TEST(cli_run_kv_cpu_tier) {
                  2);
     CHECK_CONTAINS(out, "--kv-transfer-bandwidth");
 }
+
+/* --workload-spec: the spec's own num_requests, --num-requests overriding
+ * it, the bound check, and a bad field with file:line:col. */
+TEST(cli_run_workload_spec) {
+    char out[8192];
+    CHECK(t_write_file("build/spec_ok.yaml", "seed: 5\naggregate_rate: 20\nnum_requests: 30\nclients:\n"
+                                             "  - id: a\n    rate_fraction: 1\n    arrival: {process: gamma, cv: 1.5}\n"
+                                             "    input_distribution: {type: constant, params: {value: 40}}\n"
+                                             "    output_distribution: {type: constant, params: {value: 4}}\n"));
+    CHECK_EQ_I64(t_run("./simulation_worker run --model x --alpha-coeffs 100,1,1000 --beta-coeffs 5000,10,5 "
+                       "--workload-spec build/spec_ok.yaml",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"completed_requests\": 30,");
+    CHECK_CONTAINS(out, "\"total_input_tokens\": 1200,");
+    CHECK_EQ_I64(t_run("./simulation_worker run --model x --alpha-coeffs 100,1,1000 --beta-coeffs 5000,10,5 "
+                       "--workload-spec build/spec_ok.yaml --num-requests 12",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"completed_requests\": 12,");
+    CHECK(
+        t_write_file("build/spec_unbounded.yaml",
+                     "aggregate_rate: 20\nclients:\n  - id: a\n    rate_fraction: 1\n    arrival: {process: poisson}\n"
+                     "    input_distribution: {type: constant, params: {value: 40}}\n"
+                     "    output_distribution: {type: constant, params: {value: 4}}\n"));
+    CHECK_EQ_I64(t_run("./simulation_worker run --model x --alpha-coeffs 1,1,1 --beta-coeffs 1,1,1 "
+                       "--workload-spec build/spec_unbounded.yaml",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "--workload-spec requires either num_requests (in YAML or --num-requests) or --horizon");
+    CHECK(t_write_file("build/spec_bad.yaml", "aggregate_rate: 20\nnum_requests: 3\nclients:\n  - id: a\n"
+                                              "    rate_fraction: 1\n    arrival: {process: poison}\n"));
+    CHECK_EQ_I64(t_run("./simulation_worker run --model x --alpha-coeffs 1,1,1 --beta-coeffs 1,1,1 "
+                       "--workload-spec build/spec_bad.yaml",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "build/spec_bad.yaml:6:24: error: clients[0].arrival.process: unknown arrival process");
+}

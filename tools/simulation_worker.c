@@ -43,6 +43,9 @@ static const char usage_text[] =
     "                                       header, then rows arrival_s,_,_,\n"
     "                                       \"[input token IDs]\",\"[output token IDs]\"\n"
     "                                       (arrivals must not decrease)\n"
+    "          --workload-spec FILE         workload-spec YAML (clients, arrival processes,\n"
+    "                                       length distributions, prefix groups; its seed,\n"
+    "                                       horizon and num_requests unless the flags are given)\n"
     "          --rate R (1) --num-requests N (100) --seed S (42) --horizon US\n"
     "          --prefix-tokens N (0) --prompt-tokens N (512) --prompt-tokens-stdev N\n"
     "          (256) --prompt-tokens-min N (2) --prompt-tokens-max N (7000), and the\n"
@@ -60,7 +63,7 @@ static const char usage_text[] =
     "                                       reload on a GPU miss (time added to the step)\n"
     "          --log LEVEL                  trace|debug|info|warn|error (warn)\n"
     "        Not in this version yet (exit 2): --num-instances > 1, routing and\n"
-    "        admission flags, --workload-spec, --roofline.\n"
+    "        admission flags, --roofline.\n"
     "  step (--model NAME | --model-config-folder DIR) --hardware GPU [--tp N]\n"
     "       [--hardware-config FILE] [--bench-data-path DIR]\n"
     "       [--prefill CACHED+NEW]... [--decode CONTEXT[xCOUNT]]...\n"
@@ -369,11 +372,11 @@ typedef enum flag_type { F_STR, F_I64, F_F64, F_LIST, F_UNSUPPORTED } flag_type;
 
 typedef struct run_args {
     const char *model, *log, *defaults, *model_dir, *hw_file, *workload, *gpu, *vllm, *results, *bench_dir, *priority,
-        *scheduler, *traces;
+        *scheduler, *traces, *spec;
     int64_t seed, horizon, kv_blocks, max_running, max_tokens, block, max_model_len, threshold, tp, num_requests,
         prefix, p_mean, p_std, p_min, p_max, o_mean, o_std, o_min, o_max, instances, kv_cpu, kv_base;
     double rate, alpha[3], beta[3], kv_threshold, kv_bandwidth;
-    int kv_changed, alpha_n, beta_n;
+    int kv_changed, alpha_n, beta_n, seed_changed, horizon_changed, num_requests_changed;
 } run_args;
 
 typedef struct flag_def {
@@ -392,6 +395,7 @@ static const flag_def run_flags[] = {
     RF("--hardware-config", F_STR, hw_file),
     RF("--workload", F_STR, workload),
     RF("--workload-traces-filepath", F_STR, traces),
+    RF("--workload-spec", F_STR, spec),
     RF("--hardware", F_STR, gpu),
     RF("--vllm-version", F_STR, vllm),
     RF("--results-path", F_STR, results),
@@ -426,7 +430,6 @@ static const flag_def run_flags[] = {
     RF("--alpha-coeffs", F_LIST, alpha),
     RF("--beta-coeffs", F_LIST, beta),
     /* the cluster, policy, trace and tiered-KV flags arrive with the cluster issue */
-    RF("--workload-spec", F_UNSUPPORTED, model),
     RF("--admission-policy", F_UNSUPPORTED, model),
     RF("--admission-latency", F_UNSUPPORTED, model),
     RF("--routing-latency", F_UNSUPPORTED, model),
@@ -479,6 +482,9 @@ static int parse_run_value(run_args *a, const flag_def *f, const char *v) {
         if (blis_parse_i64(v, strlen(v), BLIS_NUM_ALLOW_PLUS, (int64_t *)field) != BLIS_OK)
             return flag_error(f->name, "an integer", v);
         if (!strcmp(f->name, "--total-kv-blocks")) a->kv_changed = 1;
+        if (!strcmp(f->name, "--seed")) a->seed_changed = 1;
+        if (!strcmp(f->name, "--horizon")) a->horizon_changed = 1;
+        if (!strcmp(f->name, "--num-requests")) a->num_requests_changed = 1;
         return 0;
     }
     if (f->type == F_F64) {
@@ -519,7 +525,7 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
         if (f->type == F_UNSUPPORTED) {
             fprintf(stderr,
                     "simulation_worker: error: %.*s is not supported in this version of blis yet "
-                    "(multi-instance cluster, policies and workload specs come next)\n",
+                    "(the multi-instance cluster and its policies come next)\n",
                     (int)nlen, arg);
             return EXIT_USAGE;
         }
@@ -610,6 +616,10 @@ typedef struct run_state {
     blis_trace_gen trace;
     char *trace_src;
     int have_trace;
+    blis_doc spec_doc;
+    blis_workload_spec spec;
+    blis_spec_gen spec_gen;
+    int have_spec_doc, have_spec, have_spec_gen;
     blis_sim sim;
     int have_sim;
 } run_state;
@@ -618,6 +628,9 @@ static void run_state_free(run_state *r) {
     if (r->have_sim) blis_sim_destroy(&r->sim);
     if (r->have_gen) blis_legacy_gen_free(&r->gen);
     if (r->have_trace) blis_trace_gen_free(&r->trace);
+    if (r->have_spec_gen) blis_spec_gen_free(&r->spec_gen);
+    if (r->have_spec) blis_workload_spec_free(&r->spec);
+    if (r->have_spec_doc) blis_doc_free(&r->spec_doc);
     blis_file_free(NULL, r->trace_src);
     if (r->have_db) blis_mfu_db_free(&r->db);
     if (r->have_defaults) blis_doc_free(&r->defaults);
@@ -668,6 +681,7 @@ static int resolve_workload(run_args *a, run_state *rs, blis_legacy_workload *w)
     memset(w, 0, sizeof *w);
     if (a->instances != 1)
         return run_error("--num-instances other than 1 is not supported in this version of blis yet");
+    if (a->spec) return 0;                        /* --workload-spec takes precedence (run_spec_open) */
     if (!strcmp(a->workload, "traces")) return 0; /* read as the run goes (run_trace_open) */
     if (!strcmp(a->workload, "distribution")) {
         w->prefix_tokens = a->prefix;
@@ -707,7 +721,7 @@ static int check_run_args(const run_args *a, blis_sim_config *cfg) {
         return run_error(msg);
     }
     if (a->num_requests < 0) return flag_error("--num-requests", "a non-negative integer", "negative");
-    if (!strcmp(a->workload, "traces") && (!a->traces || !*a->traces))
+    if (!a->spec && !strcmp(a->workload, "traces") && (!a->traces || !*a->traces))
         return run_error("--workload-traces-filepath is required when using --workload traces");
     cfg->total_kv_blocks = a->kv_blocks;
     cfg->block_tokens = a->block;
@@ -796,6 +810,38 @@ static int run_trace_open(const run_args *a, run_state *rs, const blis_sim_confi
     return 0;
 }
 
+static blis_status spec_next(void *user, blis_request *r, int *has, blis_err *err) {
+    return blis_spec_gen_next((blis_spec_gen *)user, r, has, err);
+}
+
+/* --workload-spec (spec §2.4): the YAML read and checked; --seed,
+ * --horizon and --num-requests override the spec's only when given. */
+static int run_spec_open(const run_args *a, run_state *rs, blis_sim_config *cfg) {
+    blis_err err;
+    int64_t seed, max_requests;
+    int rc;
+    if ((rc = read_yaml(a->spec, &rs->spec_doc))) return rc;
+    rs->have_spec_doc = 1;
+    if (blis_workload_spec_from_doc(&rs->spec_doc, &rs->spec, NULL, &err)) {
+        print_err(&err);
+        return EXIT_USAGE;
+    }
+    rs->have_spec = 1;
+    seed = a->seed_changed ? a->seed : rs->spec.seed;
+    if (!a->horizon_changed && rs->spec.has_horizon) cfg->horizon_us = rs->spec.horizon_us;
+    max_requests = a->num_requests_changed ? a->num_requests : rs->spec.num_requests;
+    if (max_requests <= 0 && cfg->horizon_us == INT64_MAX)
+        return run_error("--workload-spec requires either num_requests (in YAML or --num-requests) or --horizon to "
+                         "bound generation");
+    if (blis_spec_gen_init(&rs->spec_gen, &rs->spec, seed, cfg->horizon_us, max_requests, cfg->block_tokens, NULL,
+                           &err)) {
+        print_err(&err);
+        return EXIT_USAGE;
+    }
+    rs->have_spec_gen = 1;
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv) {
     run_args a;
     run_state rs;
@@ -815,7 +861,11 @@ static int cmd_run(int argc, char **argv) {
         goto done;
     cfg.total_kv_blocks = a.kv_blocks;
     if ((rc = resolve_latency(&a, &rs, &cfg)) || (rc = resolve_workload(&a, &rs, &w))) goto done;
-    if (!strcmp(a.workload, "traces")) {
+    if (a.spec) {
+        if ((rc = run_spec_open(&a, &rs, &cfg))) goto done;
+        src.next = spec_next;
+        src.user = &rs.spec_gen;
+    } else if (!strcmp(a.workload, "traces")) {
         if ((rc = run_trace_open(&a, &rs, &cfg))) goto done;
         src.next = trace_next;
         src.user = &rs.trace;
