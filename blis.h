@@ -925,8 +925,9 @@ BLIS_DEF void blis_trace_gen_free(blis_trace_gen *g);
  * produced lazily, in arrival order: each client has its own RNG stream, so
  * a k-way merge of the clients' next requests (ties in client order) gives
  * the reference's stable sort without holding the workload in memory.
- * Not in this version: multimodal, reasoning (multi-turn), inference_perf,
- * servegen_data and cohorts (rejected by name when parsing). */
+ * inference_perf (without multi-turn chat) expands into its clients.
+ * Not in this version: multimodal, reasoning (multi-turn), servegen_data
+ * and cohorts (rejected by name when parsing). */
 typedef enum blis_arrival_kind {
     BLIS_ARRIVAL_POISSON,
     BLIS_ARRIVAL_GAMMA,
@@ -976,6 +977,7 @@ typedef struct blis_workload_spec {
     int64_t num_requests; /* 0: unlimited */
     blis_spec_client *clients;
     size_t client_count;
+    char *strings; /* the ids and tenants of expanded clients (inference_perf) */
     blis_alloc alloc;
 } blis_workload_spec;
 
@@ -3349,7 +3351,7 @@ static blis_status blis__member(const blis_doc *doc, const blis_node *obj, const
     BLIS_DEF blis_status name(const blis_doc *doc, const blis_node *obj, const char *key, type *out, blis_err *err) { \
         const blis_node *v = NULL;                                                                                    \
         blis_status st = blis__member(doc, obj, key, &v, err);                                                        \
-        return st != BLIS_OK ? st : node_getter(doc, v, out, err);                                                    \
+        return st != BLIS_OK ? st : v ? node_getter(doc, v, out, err) : BLIS_E_MISSING;                               \
     }
 BLIS__DEFINE_MEMBER_GETTER(blis_doc_get_f64, double, blis_node_f64)
 BLIS__DEFINE_MEMBER_GETTER(blis_doc_get_i64, int64_t, blis_node_i64)
@@ -6743,8 +6745,105 @@ BLIS_DEF void blis_workload_spec_free(blis_workload_spec *spec) {
         blis__free(&spec->alloc, spec->clients[i].windows);
     }
     blis__free(&spec->alloc, spec->clients);
+    blis__free(&spec->alloc, spec->strings);
     spec->clients = NULL;
+    spec->strings = NULL;
     spec->client_count = 0;
+}
+
+/* inference_perf (spec §2.5): N system prompts x M users become N*M clients
+ * "prompt-i-user-j" (tenant "prompt-i", SLO batch, poisson, constant
+ * question and output lengths, prefix group "prompt-i" of the system prompt's
+ * length, rate fraction 1/(N*M)); aggregate_rate is the duration-weighted
+ * mean of the stage rates, and with several stages each is a lifecycle
+ * window. */
+static blis_status blis__spec_inference_perf(const blis_doc *doc, const blis_node *ip, blis_workload_spec *spec,
+                                             blis_err *err) {
+    static const char *const keys[] = {"stages", "shared_prefix", NULL}, *const skeys[] = {"rate", "duration", NULL},
+                             *const pkeys[] = {"num_unique_system_prompts",
+                                               "num_users_per_system_prompt",
+                                               "system_prompt_len",
+                                               "question_len",
+                                               "output_len",
+                                               "enable_multi_turn_chat",
+                                               NULL};
+    const blis_node *stages, *sp, *n;
+    int64_t np = 0, nu = 0, sys_len = 0, q_len = 0, o_len = 0, offset = 0;
+    double weighted = 0, total_s = 0;
+    size_t i, j, k, nst;
+    blis_status st;
+    int multi = 0;
+    if ((st = blis__spec_keys(doc, ip, keys, NULL, err))) return st;
+    sp = blis_node_get(doc, ip, "shared_prefix");
+    if (!sp) return blis__spec_fail(doc, ip, err, "inference_perf.shared_prefix is required");
+    if ((st = blis__spec_keys(doc, sp, pkeys, NULL, err)) ||
+        (st = blis_doc_get_i64(doc, sp, "num_unique_system_prompts", &np, err)) ||
+        (st = blis_doc_get_i64(doc, sp, "num_users_per_system_prompt", &nu, err)) ||
+        (st = blis_doc_get_i64(doc, sp, "system_prompt_len", &sys_len, err)) ||
+        (st = blis_doc_get_i64(doc, sp, "question_len", &q_len, err)) ||
+        (st = blis_doc_get_i64(doc, sp, "output_len", &o_len, err)))
+        return st;
+    if ((n = blis_node_get(doc, sp, "enable_multi_turn_chat")) && (st = blis_node_bool(doc, n, &multi, err))) return st;
+    if (multi)
+        return blis__spec_fail(
+            doc, n, err, "enable_multi_turn_chat (reasoning sessions) is not supported in this version of blis yet");
+    if (np < 1 || nu < 1 || np * nu > 100000 || sys_len < 0 || q_len < 0 || o_len < 0)
+        return blis__spec_fail(doc, sp, err,
+                               "shared_prefix: prompts and users must be >= 1 (at most 100000 clients), lengths >= 0");
+    stages = blis_node_get(doc, ip, "stages");
+    nst = stages && stages->kind == BLIS_NODE_ARRAY ? stages->count : 0;
+    if (!nst)
+        return blis__spec_fail(doc, stages ? stages : ip, err, "inference_perf.stages: at least one stage is required");
+    spec->client_count = (size_t)(np * nu);
+    spec->clients = (blis_spec_client *)blis__alloc(&spec->alloc, spec->client_count * sizeof *spec->clients);
+    spec->strings = (char *)blis__alloc(&spec->alloc, spec->client_count * 96);
+    if (!spec->clients || !spec->strings) return blis__nomem(err);
+    memset(spec->clients, 0, spec->client_count * sizeof *spec->clients);
+    for (k = 0; k < spec->client_count; k++) {
+        blis_spec_client *c = &spec->clients[k];
+        c->windows = (blis_spec_window *)blis__alloc(&spec->alloc, (nst + 1) * sizeof *c->windows);
+        if (!c->windows) return blis__nomem(err);
+    }
+    for (k = 0; k < nst; k++) {
+        const blis_node *sg = blis_node_at(doc, stages, k);
+        double rate, dur;
+        if ((st = blis__spec_keys(doc, sg, skeys, NULL, err)) || (st = blis_doc_get_f64(doc, sg, "rate", &rate, err)) ||
+            (st = blis_doc_get_f64(doc, sg, "duration", &dur, err)))
+            return st;
+        if (!(rate >= 0 && rate < HUGE_VAL && dur > 0 && dur < 9.0e12))
+            return blis__spec_fail(doc, sg, err, "stage: rate must be >= 0 and duration > 0 (seconds)");
+        weighted += rate * dur;
+        total_s += dur;
+        for (i = 0; i < spec->client_count; i++) {
+            spec->clients[i].windows[k].start_us = offset;
+            spec->clients[i].windows[k].end_us = offset + (int64_t)(dur * 1e6);
+        }
+        offset += (int64_t)(dur * 1e6);
+    }
+    spec->aggregate_rate = weighted / total_s;
+    for (i = 0; i < (size_t)np; i++)
+        for (j = 0; j < (size_t)nu; j++) {
+            k = i * (size_t)nu + j;
+            {
+                blis_spec_client *c = &spec->clients[k];
+                char *id = spec->strings + k * 96, *tenant = id + 64;
+                snprintf(id, 64, "prompt-%lu-user-%lu", (unsigned long)i, (unsigned long)j);
+                snprintf(tenant, 32, "prompt-%lu", (unsigned long)i);
+                c->id = id;
+                c->tenant_id = tenant;
+                c->prefix_group = tenant;
+                c->slo_class = "batch";
+                c->rate_fraction = 1.0 / (double)(np * nu);
+                c->arrival = BLIS_ARRIVAL_POISSON;
+                c->cv = 1;
+                c->input.kind = c->output.kind = BLIS_DIST_CONSTANT;
+                c->input.value = (double)q_len;
+                c->output.value = (double)o_len;
+                c->prefix_length = sys_len;
+                c->window_count = nst > 1 ? nst : 0;
+            }
+        }
+    return BLIS_OK;
 }
 
 static blis_status blis__spec_client(const blis_doc *doc, const blis_node *o, size_t idx, blis_spec_client *c,
@@ -6847,9 +6946,9 @@ static blis_status blis__spec_client(const blis_doc *doc, const blis_node *o, si
 
 BLIS_DEF blis_status blis_workload_spec_from_doc(const blis_doc *doc, blis_workload_spec *spec, const blis_alloc *alloc,
                                                  blis_err *err) {
-    static const char *const keys[] = {"version",        "seed",    "category",     "clients",
-                                       "aggregate_rate", "horizon", "num_requests", NULL};
-    static const char *const unsupported[] = {"cohorts", "servegen_data", "inference_perf", NULL};
+    static const char *const keys[] = {"version", "seed",         "category",       "clients", "aggregate_rate",
+                                       "horizon", "num_requests", "inference_perf", NULL};
+    static const char *const unsupported[] = {"cohorts", "servegen_data", NULL};
     const blis_node *root = blis_doc_root(doc), *clients, *n;
     const char *version, *category;
     blis_status st;
@@ -6878,6 +6977,12 @@ BLIS_DEF blis_status blis_workload_spec_from_doc(const blis_doc *doc, blis_workl
     if ((n = blis_node_get(doc, root, "num_requests")) && (st = blis_node_i64(doc, n, &spec->num_requests, err)))
         return st;
     if (spec->num_requests < 0) return blis__spec_fail(doc, n, err, "num_requests must be >= 0");
+    clients = blis_node_get(doc, root, "clients");
+    if ((!clients || (clients->kind == BLIS_NODE_ARRAY && clients->count == 0)) &&
+        (n = blis_node_get(doc, root, "inference_perf"))) { /* expanded only when there are no clients */
+        if ((st = blis__spec_inference_perf(doc, n, spec, err))) blis_workload_spec_free(spec);
+        return st;
+    }
     n = blis_node_get(doc, root, "aggregate_rate");
     if (!n || (st = blis_node_f64(doc, n, &spec->aggregate_rate, err)) ||
         !(spec->aggregate_rate > 0 && spec->aggregate_rate < HUGE_VAL)) {
@@ -6885,7 +6990,6 @@ BLIS_DEF blis_status blis_workload_spec_from_doc(const blis_doc *doc, blis_workl
         return blis__spec_fail(doc, n ? n : root, err, "aggregate_rate must be a finite value > 0, got %f",
                                spec->aggregate_rate);
     }
-    clients = blis_node_get(doc, root, "clients");
     if (!clients || clients->kind != BLIS_NODE_ARRAY || clients->count == 0)
         return blis__spec_fail(doc, clients ? clients : root, err, "clients: at least one client is required");
     spec->clients = (blis_spec_client *)blis__alloc(&spec->alloc, clients->count * sizeof *spec->clients);

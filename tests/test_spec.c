@@ -203,3 +203,58 @@ TEST(spec_windows_empirical_and_merge) {
     blis_workload_spec_free(&spec);
     blis_doc_free(&doc);
 }
+
+/* inference_perf expands into N*M clients; the users of one system prompt
+ * share its prefix; multi-turn chat is rejected by name. */
+TEST(spec_inference_perf_expansion) {
+    static const char yaml[] = "seed: 3\nnum_requests: 60\ninference_perf:\n"
+                               "  stages: [{rate: 10, duration: 2}, {rate: 30, duration: 2}]\n"
+                               "  shared_prefix: {num_unique_system_prompts: 2, num_users_per_system_prompt: 3,\n"
+                               "                  system_prompt_len: 100, question_len: 20, output_len: 8}\n";
+    blis_parse_opts o;
+    blis_doc doc;
+    blis_workload_spec spec;
+    blis_spec_gen g;
+    blis_err err;
+    int64_t first[2] = {-1, -1}, n = 0, mismatched = 0, wrong_len = 0;
+    int has = 1;
+    memset(&o, 0, sizeof o);
+    if (blis_yaml_parse(yaml, strlen(yaml), &o, &doc, &err) || blis_workload_spec_from_doc(&doc, &spec, NULL, &err)) {
+        CHECK_MSG(0, "%s", err.msg);
+        return;
+    }
+    CHECK_EQ_I64((int64_t)spec.client_count, 6);
+    CHECK(spec.aggregate_rate == 20.0); /* (10 * 2 + 30 * 2) / 4 */
+    CHECK(!strcmp(spec.clients[5].id, "prompt-1-user-2") && !strcmp(spec.clients[5].tenant_id, "prompt-1"));
+    CHECK(!strcmp(spec.clients[5].slo_class, "batch") && spec.clients[5].rate_fraction == 1.0 / 6);
+    CHECK_EQ_I64((int64_t)spec.clients[0].window_count, 2);
+    CHECK_EQ_I64(spec.clients[0].windows[1].start_us, 2000000);
+    CHECK_EQ_I64(spec.clients[0].windows[1].end_us, 4000000);
+    CHECK_EQ_I64(blis_spec_gen_init(&g, &spec, spec.seed, INT64_MAX, spec.num_requests, 16, NULL, &err), BLIS_OK);
+    while (has) {
+        blis_request r;
+        size_t tenant;
+        if (blis_spec_gen_next(&g, &r, &has, &err) != BLIS_OK || !has) break;
+        tenant = g.last_client / 3;
+        if (first[tenant] < 0) first[tenant] = g.last_in5[0];
+        mismatched += g.last_in5[0] != first[tenant];
+        wrong_len += r.input_tokens != 120 || r.output_tokens != 8;
+        n++;
+        blis_request_free(NULL, &r);
+    }
+    CHECK_EQ_I64(n, 60);
+    CHECK_EQ_I64(mismatched, 0);
+    CHECK_EQ_I64(wrong_len, 0);
+    CHECK(first[0] >= 0 && first[1] >= 0 && first[0] != first[1]);
+    blis_spec_gen_free(&g);
+    blis_workload_spec_free(&spec);
+    blis_doc_free(&doc);
+    {
+        static const char multi[] = "num_requests: 5\ninference_perf:\n  stages: [{rate: 1, duration: 1}]\n"
+                                    "  shared_prefix: {num_unique_system_prompts: 1, num_users_per_system_prompt: 1,\n"
+                                    "    system_prompt_len: 1, question_len: 1, output_len: 1, "
+                                    "enable_multi_turn_chat: true}\n";
+        CHECK(t_spec_parse(multi, &spec, &doc, &err) == BLIS_E_INVALID);
+        CHECK_CONTAINS(err.msg, "enable_multi_turn_chat (reasoning sessions) is not supported");
+    }
+}
