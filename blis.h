@@ -56,6 +56,7 @@
  *   BLIS_DEFAULT_MAX_DEPTH        nesting limit of JSON/YAML (default 128).
  *   BLIS_DEFAULT_MAX_INPUT_BYTES  input size limit (default 64 MiB).
  *   BLIS_DEFAULT_MAX_CSV_COLUMNS  CSV column limit (default 1024).
+ *   BLIS_MAX_REQUEST_TOKENS  longest generated input/output (default 2^24).
  *   Each limit can also be set per call in blis_parse_opts.
  *
  * ERRORS
@@ -143,6 +144,12 @@ extern "C" {
 /* CSV column limit; trace and bench_data CSVs have fewer than 20 columns. */
 #ifndef BLIS_DEFAULT_MAX_CSV_COLUMNS
 #define BLIS_DEFAULT_MAX_CSV_COLUMNS 1024
+#endif
+/* The longest input or output of one generated request, in tokens: a spec
+ * whose distribution draws more is an input error, not an allocation of
+ * terabytes. */
+#ifndef BLIS_MAX_REQUEST_TOKENS
+#define BLIS_MAX_REQUEST_TOKENS 16777216
 #endif
 
 /* ==== >>base  status codes, errors, allocator, exact number conversion ==== */
@@ -977,7 +984,8 @@ typedef struct blis_workload_spec {
     int64_t num_requests; /* 0: unlimited */
     blis_spec_client *clients;
     size_t client_count;
-    char *strings; /* the ids and tenants of expanded clients (inference_perf) */
+    char *strings;      /* the ids and tenants of expanded clients (inference_perf) */
+    const char *source; /* the document's name, for generation errors */
     blis_alloc alloc;
 } blis_workload_spec;
 
@@ -992,6 +1000,7 @@ typedef struct blis_spec_gen {
     blis__spec_stream *streams; /* one per client with a positive rate */
     size_t stream_count;
     int64_t horizon_us, max_requests, per_client_cap, block_tokens, next_index;
+    const char *source;
     int64_t **prefixes; /* per client: its group's prefix tokens (shared), or NULL */
     int64_t *prefix_lens;
     int64_t *prefix_store;
@@ -6787,7 +6796,8 @@ static blis_status blis__spec_inference_perf(const blis_doc *doc, const blis_nod
     if (multi)
         return blis__spec_fail(
             doc, n, err, "enable_multi_turn_chat (reasoning sessions) is not supported in this version of blis yet");
-    if (np < 1 || nu < 1 || np * nu > 100000 || sys_len < 0 || q_len < 0 || o_len < 0)
+    if (np < 1 || nu < 1 || np > 100000 || nu > 100000 || np * nu > 100000 || sys_len < 0 || q_len < 0 || o_len < 0 ||
+        sys_len > BLIS_MAX_REQUEST_TOKENS)
         return blis__spec_fail(doc, sp, err,
                                "shared_prefix: prompts and users must be >= 1 (at most 100000 clients), lengths >= 0");
     stages = blis_node_get(doc, ip, "stages");
@@ -6893,7 +6903,8 @@ static blis_status blis__spec_client(const blis_doc *doc, const blis_node *o, si
                                n ? c->rate_fraction : 0);
     }
     if ((n = blis_node_get(doc, o, "prefix_length")) && (st = blis_node_i64(doc, n, &c->prefix_length, err))) return st;
-    if (c->prefix_length < 0) return blis__spec_fail(doc, n, err, "%s: prefix_length must be >= 0", where);
+    if (c->prefix_length < 0 || c->prefix_length > BLIS_MAX_REQUEST_TOKENS)
+        return blis__spec_fail(doc, n, err, "%s: prefix_length must be in 0..%d", where, BLIS_MAX_REQUEST_TOKENS);
     arr = blis_node_get(doc, o, "arrival");
     {
         static const char *const akeys[] = {"process", "cv", NULL};
@@ -6955,6 +6966,7 @@ BLIS_DEF blis_status blis_workload_spec_from_doc(const blis_doc *doc, blis_workl
     size_t i;
     memset(spec, 0, sizeof *spec);
     if (alloc) spec->alloc = *alloc;
+    spec->source = doc->source;
     if ((st = blis__spec_keys(doc, root, keys, unsupported, err)) ||
         (st = blis__spec_str(doc, root, "version", &version, err)) ||
         (st = blis__spec_str(doc, root, "category", &category, err)))
@@ -7151,6 +7163,14 @@ static blis_status blis__spec_advance(blis_spec_gen *g, blis__spec_stream *st, b
     }
     ilen = blis__length_sample(&st->rng, &st->c->input);
     olen = blis__length_sample(&st->rng, &st->c->output);
+    if (ilen > BLIS_MAX_REQUEST_TOKENS || olen > BLIS_MAX_REQUEST_TOKENS) {
+        blis_err_clear(err, g->source);
+        return blis_err_set(err, BLIS_E_LIMIT, 0, 0,
+                            "workload spec client \"%s\": drew an %s length of %lld tokens, over the limit of %d "
+                            "(BLIS_MAX_REQUEST_TOKENS); check its distribution's parameters",
+                            st->c->id, ilen > BLIS_MAX_REQUEST_TOKENS ? "input" : "output",
+                            (long long)(ilen > olen ? ilen : olen), BLIS_MAX_REQUEST_TOKENS);
+    }
     if (blis__grow(&g->alloc, (void **)&g->scratch, &g->scratch_cap,
                    (size_t)((plen + ilen + olen) / g->block_tokens + 1), sizeof(uint64_t)))
         return blis__nomem(err);
@@ -7213,6 +7233,7 @@ BLIS_DEF blis_status blis_spec_gen_init(blis_spec_gen *g, const blis_workload_sp
         return blis_err_set(err, BLIS_E_INVALID, 0, 0, "block size must be in 1..2^20, got %lld",
                             (long long)block_tokens);
     g->horizon_us = horizon_us;
+    g->source = spec->source;
     g->max_requests = max_requests;
     g->per_client_cap = max_requests > 0 ? 2 * max_requests : 0;
     g->block_tokens = block_tokens;
@@ -7299,7 +7320,13 @@ BLIS_DEF blis_status blis_spec_gen_next(blis_spec_gen *g, blis_request *r, int *
     memcpy(g->last_out5, s->out5, sizeof s->out5);
     g->last_client = s->client;
     *has = 1;
-    return blis__spec_advance(g, s, err);
+    if (blis__spec_advance(g, s, err) != BLIS_OK) { /* on an error the caller owns nothing */
+        blis_request_free(&g->alloc, r);
+        memset(r, 0, sizeof *r);
+        *has = 0;
+        return err->status;
+    }
+    return BLIS_OK;
 }
 
 static blis_status blis__trace_fail(const blis_trace_gen *g, const blis_csv_field *f, blis_err *err, const char *what,

@@ -258,3 +258,28 @@ TEST(spec_inference_perf_expansion) {
         CHECK_CONTAINS(err.msg, "enable_multi_turn_chat (reasoning sessions) is not supported");
     }
 }
+
+/* A distribution that draws absurd lengths is an input error naming the
+ * client, not an allocation of terabytes. */
+TEST(spec_length_limit) {
+    static const char yaml[] = "num_requests: 3\naggregate_rate: 1\nclients:\n  - id: huge\n    rate_fraction: 1\n"
+                               "    arrival: {process: poisson}\n"
+                               "    input_distribution: {type: constant, params: {value: 1e12}}\n"
+                               "    output_distribution: {type: constant, params: {value: 1}}\n";
+    blis_parse_opts o;
+    blis_doc doc;
+    blis_workload_spec spec;
+    blis_spec_gen g;
+    blis_err err;
+    memset(&o, 0, sizeof o);
+    o.source = "big.yaml";
+    if (blis_yaml_parse(yaml, strlen(yaml), &o, &doc, &err) || blis_workload_spec_from_doc(&doc, &spec, NULL, &err)) {
+        CHECK_MSG(0, "%s", err.msg);
+        return;
+    }
+    CHECK_EQ_I64(blis_spec_gen_init(&g, &spec, 1, INT64_MAX, 3, 16, NULL, &err), BLIS_E_LIMIT);
+    CHECK_CONTAINS(err.msg, "client \"huge\": drew an input length of 1000000000000 tokens");
+    CHECK(!strcmp(err.source, "big.yaml"));
+    blis_workload_spec_free(&spec);
+    blis_doc_free(&doc);
+}

@@ -138,6 +138,58 @@ static int blis_fuzz_json(const unsigned char *data, size_t size) {
 /* YAML: parse; invariants; the document written as JSON re-reads (as JSON
  * and as YAML) to the same bytes. Documents holding NaN or infinities
  * cannot be written as JSON and stop after the invariants. */
+/* A document as a workload spec: read it and, when it is one, generate a
+ * few requests (arrivals must not decrease; errors carry a message). */
+static int blis_fuzz_spec(const blis_doc *doc) {
+    blis_workload_spec spec;
+    blis_spec_gen g;
+    blis_err err;
+    int has = 1, n = 0, rc = 0;
+    int64_t last = -1;
+    if (blis_workload_spec_from_doc(doc, &spec, NULL, &err) != BLIS_OK)
+        return err.msg[0] ? 0 : blis_fuzz_report("spec", "error without a message");
+    if (spec.client_count <= 64 && blis_spec_gen_init(&g, &spec, spec.seed, 1000000, 20, 16, NULL, &err) == BLIS_OK) {
+        while (has && n < 20) {
+            blis_request r;
+            if (blis_spec_gen_next(&g, &r, &has, &err) != BLIS_OK) {
+                if (!err.msg[0]) rc = blis_fuzz_report("spec", "generation error without a message");
+                break;
+            }
+            if (!has) break;
+            if (r.arrival_us < last) rc = blis_fuzz_report("spec", "arrivals go back");
+            last = r.arrival_us;
+            blis_request_free(NULL, &r);
+            n++;
+        }
+        blis_spec_gen_free(&g);
+    }
+    blis_workload_spec_free(&spec);
+    return rc;
+}
+
+/* The bytes as a CSV trace: every row a request or a located error. */
+static int blis_fuzz_trace(const unsigned char *data, size_t size) {
+    blis_trace_gen g;
+    blis_err err;
+    int has = 1, rc = 0;
+    int64_t last = -1;
+    if (blis_trace_gen_init(&g, (const char *)data, size, NULL, INT64_MAX, 16, &err) != BLIS_OK) return 0;
+    while (has) {
+        blis_request r;
+        if (blis_trace_gen_next(&g, &r, &has, &err) != BLIS_OK) {
+            if (!err.msg[0]) rc = blis_fuzz_report("trace", "error without a message");
+            break;
+        }
+        if (!has) break;
+        if (r.arrival_us < last || r.block_hash_count * 16 > r.input_tokens + r.output_tokens)
+            rc = blis_fuzz_report("trace", "request invariants");
+        last = r.arrival_us;
+        blis_request_free(NULL, &r);
+    }
+    blis_trace_gen_free(&g);
+    return rc;
+}
+
 static int blis_fuzz_yaml(const unsigned char *data, size_t size) {
     blis_doc doc, again;
     blis_err err;
@@ -151,6 +203,7 @@ static int blis_fuzz_yaml(const unsigned char *data, size_t size) {
         return 0;
     }
     if (blis_doc_check(&doc)) rc = blis_fuzz_report("yaml", "document invariants");
+    if (!rc) rc = blis_fuzz_spec(&doc);
     wst = rc ? BLIS_E_INVALID : (blis_status)blis_fuzz_write_doc(&doc, &a);
     if (!rc && wst == BLIS_OK) {
         if (blis_json_parse(a.data, a.len, NULL, &again, &err) != BLIS_OK) {
@@ -195,6 +248,7 @@ static int blis_fuzz_csv(const unsigned char *data, size_t size) {
     uint32_t row, col, rows = 0;
     int has = 1, rc = 0;
     blis_fuzz_mfu_tables(data, size);
+    if (blis_fuzz_trace(data, size)) return 1;
     if (blis_csv_parse((const char *)data, size, NULL, &csv, &err) != BLIS_OK) {
         if (err.status == BLIS_OK || err.msg[0] == '\0')
             return blis_fuzz_report("csv", "error without status or message");
