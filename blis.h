@@ -6510,6 +6510,24 @@ BLIS_DEF blis_status blis_legacy_gen_init(blis_legacy_gen *g, const blis_legacy_
     return BLIS_OK;
 }
 
+/* Fills a generated request: its block hashes copied at their exact size
+ * from a generator's scratch, the engine fields at "absent" (-1). The
+ * index is the caller's. */
+static blis_status blis__request_make(const blis_alloc *a, blis_request *r, const uint64_t *hashes, int64_t n_hashes,
+                                      int64_t arrival_us, int64_t input_tokens, int64_t output_tokens, blis_err *err) {
+    memset(r, 0, sizeof *r);
+    r->block_hashes = (uint64_t *)blis__alloc(a, (size_t)(n_hashes + 1) * sizeof(uint64_t));
+    if (!r->block_hashes) return blis__nomem(err);
+    if (n_hashes) memcpy(r->block_hashes, hashes, (size_t)n_hashes * sizeof(uint64_t));
+    r->block_hash_count = n_hashes;
+    r->arrival_us = arrival_us;
+    r->input_tokens = input_tokens;
+    r->output_tokens = output_tokens;
+    r->computed_tokens = -1;
+    r->sched_delay_us = -1;
+    return BLIS_OK;
+}
+
 BLIS_DEF blis_status blis_legacy_gen_next(blis_legacy_gen *g, blis_request *r, int *has, blis_err *err) {
     const blis_legacy_workload *w = &g->w;
     int64_t plen, olen, total, i, pos = 0;
@@ -6540,15 +6558,9 @@ BLIS_DEF blis_status blis_legacy_gen_next(blis_legacy_gen *g, blis_request *r, i
         if (g->on_token) g->on_token(g->on_token_user, 2, g->next_index, i, tok);
         if (blis_block_hasher_push(&hs, tok, &h)) r->block_hashes[r->block_hash_count++] = h;
     }
-    r->block_hashes = (uint64_t *)blis__alloc(&g->alloc, (size_t)(r->block_hash_count + 1) * sizeof(uint64_t));
-    if (!r->block_hashes) return blis__nomem(err);
-    memcpy(r->block_hashes, g->scratch, (size_t)r->block_hash_count * sizeof(uint64_t));
+    if (blis__request_make(&g->alloc, r, g->scratch, r->block_hash_count, g->t_us, w->prefix_tokens + plen, olen, err))
+        return BLIS_E_NOMEM;
     r->index = g->next_index++;
-    r->arrival_us = g->t_us;
-    r->input_tokens = w->prefix_tokens + plen;
-    r->output_tokens = olen;
-    r->computed_tokens = -1;
-    r->sched_delay_us = -1;
     *has = 1;
     g->t_us += (int64_t)(1.0 / (w->rate_per_s / 1e6)); /* the reference's req/us rate, truncated */
     if (g->t_us > g->horizon_us) g->done = 1;
@@ -7189,16 +7201,7 @@ static blis_status blis__spec_advance(blis_spec_gen *g, blis__spec_stream *st, b
         if (i < 5) st->out5[i] = tok;
         if (blis_block_hasher_push(&hs, tok, &h)) g->scratch[nh++] = h;
     }
-    memset(&st->next, 0, sizeof st->next);
-    st->next.block_hashes = (uint64_t *)blis__alloc(&g->alloc, (size_t)(nh + 1) * sizeof(uint64_t));
-    if (!st->next.block_hashes) return blis__nomem(err);
-    if (nh) memcpy(st->next.block_hashes, g->scratch, (size_t)nh * sizeof(uint64_t));
-    st->next.block_hash_count = nh;
-    st->next.arrival_us = st->t_us;
-    st->next.input_tokens = plen + ilen;
-    st->next.output_tokens = olen;
-    st->next.computed_tokens = -1;
-    st->next.sched_delay_us = -1;
+    if (blis__request_make(&g->alloc, &st->next, g->scratch, nh, st->t_us, plen + ilen, olen, err)) return BLIS_E_NOMEM;
     st->n++;
     st->has_next = 1;
     return BLIS_OK;
@@ -7441,16 +7444,8 @@ BLIS_DEF blis_status blis_trace_gen_next(blis_trace_gen *g, blis_request *r, int
     if ((st = blis__trace_tokens(g, &f[3], "prefill_tokens", &hs, &n_hashes, &n_in, err)) ||
         (st = blis__trace_tokens(g, &f[4], "decode_tokens", &hs, &n_hashes, &n_out, err)))
         return st;
-    r->block_hashes = (uint64_t *)blis__alloc(&g->alloc, (size_t)(n_hashes + 1) * sizeof(uint64_t));
-    if (!r->block_hashes) return blis__nomem(err);
-    if (n_hashes) memcpy(r->block_hashes, g->scratch, (size_t)n_hashes * sizeof(uint64_t));
-    r->block_hash_count = n_hashes;
+    if (blis__request_make(&g->alloc, r, g->scratch, n_hashes, arrival, n_in, n_out, err)) return BLIS_E_NOMEM;
     r->index = g->next_index++;
-    r->arrival_us = arrival;
-    r->input_tokens = n_in;
-    r->output_tokens = n_out;
-    r->computed_tokens = -1;
-    r->sched_delay_us = -1;
     g->last_arrival_us = arrival;
     *has = 1;
     return BLIS_OK;
@@ -7928,7 +7923,7 @@ BLIS_DEF blis_status blis_kv_tier_init(blis_kv_cache *kv, int64_t cpu_blocks, do
  * lacks, each into the popped free-list head, appended at the free tail. */
 static int64_t blis__kv_reload(blis_kv_cache *kv) {
     int64_t id, n = 0;
-    for (id = 0; id < kv->total_blocks; id++) {
+    for (id = 0; id < kv->total_blocks && kv->cpu_used > 0; id++) { /* stops once the CPU tier is empty */
         int32_t g;
         blis_kv_block *b;
         if (!kv->cpu_present[id] || blis__kv_map_get(kv, kv->cpu_hash[id]) >= 0) continue;
@@ -8818,11 +8813,11 @@ static double blis__pct_ms(const int64_t *v, size_t n, double p) {
 
 /* A multiset's (value, count) pairs sorted by value; buf holds the pairs
  * (2n), then the values (n), then the counts (n). */
-typedef struct blis__itl_sorted {
+typedef struct blis__sorted_counts {
     int64_t *values, *counts, *buf;
     size_t n;
     int64_t total;
-} blis__itl_sorted;
+} blis__sorted_counts;
 
 static int blis__pair_cmp(const void *a, const void *b) {
     int64_t x = ((const int64_t *)a)[0], y = ((const int64_t *)b)[0];
@@ -8830,7 +8825,7 @@ static int blis__pair_cmp(const void *a, const void *b) {
 }
 
 /* The value at a rank of the sorted multiset. */
-static int64_t blis__itl_at(const blis__itl_sorted *t, int64_t rank) {
+static int64_t blis__counts_at(const blis__sorted_counts *t, int64_t rank) {
     size_t i;
     for (i = 0; i < t->n; i++) {
         if (rank < t->counts[i]) return t->values[i];
@@ -8839,20 +8834,20 @@ static int64_t blis__itl_at(const blis__itl_sorted *t, int64_t rank) {
     return t->n ? t->values[t->n - 1] : 0;
 }
 
-static double blis__itl_pct_ms(const blis__itl_sorted *t, double p) {
+static double blis__counts_pct_ms(const blis__sorted_counts *t, double p) {
     double rank;
     int64_t lo, hi, vlo, vhi;
     if (!t->total) return 0;
     rank = p / 100 * (double)(t->total - 1);
     lo = (int64_t)floor(rank);
     hi = (int64_t)ceil(rank);
-    vlo = blis__itl_at(t, lo);
+    vlo = blis__counts_at(t, lo);
     if (lo == hi) return (double)vlo / 1000;
-    vhi = blis__itl_at(t, hi);
+    vhi = blis__counts_at(t, hi);
     return (double)vlo / 1000 + (double)(vhi - vlo) * (rank - (double)lo) / 1000;
 }
 
-static double blis__itl_mean_ms(const blis__itl_sorted *t) {
+static double blis__counts_mean_ms(const blis__sorted_counts *t) {
     double sum = 0;
     size_t i;
     int64_t k;
@@ -8865,7 +8860,7 @@ static double blis__itl_mean_ms(const blis__itl_sorted *t) {
 /* A sorted view of a multiset of completed requests' timings plus the
  * values of the requests still in flight (taken by pick; -1: none). */
 static blis_status blis__timings_sorted(const blis_sim *s, const blis_counts *done,
-                                        int64_t (*pick)(const blis_request *r), blis__itl_sorted *t, blis_err *err) {
+                                        int64_t (*pick)(const blis_request *r), blis__sorted_counts *t, blis_err *err) {
     size_t i, n = 0, extra = s->running_len + s->waitq.len;
     int64_t total = done->total;
     int64_t *buf = (int64_t *)blis__alloc(&s->alloc, (4 * (done->len + extra) + 4) * sizeof(int64_t));
@@ -8903,12 +8898,12 @@ static blis_status blis__timings_sorted(const blis_sim *s, const blis_counts *do
 static blis_status blis__timings_summary(const blis_sim *s, const blis_counts *done,
                                          int64_t (*pick)(const blis_request *r), double *mean, double *p90, double *p95,
                                          double *p99, blis_err *err) {
-    blis__itl_sorted t;
+    blis__sorted_counts t;
     if (blis__timings_sorted(s, done, pick, &t, err)) return BLIS_E_NOMEM;
-    if (mean) *mean = blis__itl_mean_ms(&t);
-    if (p90) *p90 = blis__itl_pct_ms(&t, 90);
-    if (p95) *p95 = blis__itl_pct_ms(&t, 95);
-    if (p99) *p99 = blis__itl_pct_ms(&t, 99);
+    if (mean) *mean = blis__counts_mean_ms(&t);
+    if (p90) *p90 = blis__counts_pct_ms(&t, 90);
+    if (p95) *p95 = blis__counts_pct_ms(&t, 95);
+    if (p99) *p99 = blis__counts_pct_ms(&t, 99);
     blis__free(&s->alloc, t.buf);
     return BLIS_OK;
 }

@@ -60,8 +60,8 @@ static const char *find_data_dir(const char *argv0, char *buf, size_t size) {
     return NULL;
 }
 
-/* Reads a JSON file into doc; prints the error. */
-static int read_json(const char *path, blis_doc *doc) {
+/* Reads a JSON or YAML file into doc; prints the error. */
+static int read_doc(const char *path, int yaml, blis_doc *doc) {
     char *src = NULL;
     size_t len = 0;
     blis_err err;
@@ -69,11 +69,13 @@ static int read_json(const char *path, blis_doc *doc) {
     blis_status st = blis_file_read(path, 0, NULL, &src, &len, &err);
     memset(&o, 0, sizeof o);
     o.source = path;
-    if (st == BLIS_OK) st = blis_json_parse(src, len, &o, doc, &err);
+    if (st == BLIS_OK) st = yaml ? blis_yaml_parse(src, len, &o, doc, &err) : blis_json_parse(src, len, &o, doc, &err);
     blis_file_free(NULL, src);
     if (st != BLIS_OK) print_err(&err);
     return st == BLIS_OK ? 0 : EXIT_USAGE;
 }
+
+static int read_json(const char *path, blis_doc *doc) { return read_doc(path, 0, doc); }
 
 /* A config.json path for a model: dir/config.json when dir is given, else
  * the bundled config found through data/model_configs/index.json. */

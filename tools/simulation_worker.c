@@ -542,19 +542,7 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
 
 static int all_zero(const double *v) { return v[0] == 0 && v[1] == 0 && v[2] == 0; }
 
-static int read_yaml(const char *path, blis_doc *doc) {
-    char *src = NULL;
-    size_t len = 0;
-    blis_err err;
-    blis_parse_opts o;
-    blis_status st = blis_file_read(path, 0, NULL, &src, &len, &err);
-    memset(&o, 0, sizeof o);
-    o.source = path;
-    if (st == BLIS_OK) st = blis_yaml_parse(src, len, &o, doc, &err);
-    blis_file_free(NULL, src);
-    if (st != BLIS_OK) print_err(&err);
-    return st == BLIS_OK ? 0 : EXIT_USAGE;
-}
+static int read_yaml(const char *path, blis_doc *doc) { return read_doc(path, 1, doc); }
 
 static int run_error(const char *msg) {
     fprintf(stderr, "simulation_worker: error: %s\n", msg);
