@@ -61,26 +61,30 @@ static const char usage_text[] =
     "          --kv-transfer-bandwidth BLOCKS_PER_US (100) --kv-transfer-base-latency US (0)\n"
     "                                       the CPU KV tier: offload while GPU use > F,\n"
     "                                       reload on a GPU miss (time added to the step)\n"
-    "          --log LEVEL                  trace|debug|info|warn|error (warn)\n"
-    "        Not in this version yet (exit 2): --num-instances > 1, routing and\n"
-    "        admission flags, --roofline.\n"
-    "  step (--model NAME | --model-config-folder DIR) --hardware GPU [--tp N]\n"
-    "       [--hardware-config FILE] [--bench-data-path DIR]\n"
-    "       [--prefill CACHED+NEW]... [--decode CONTEXT[xCOUNT]]...\n"
-    "        Print one engine step's roofline time and breakdown as JSON\n"
-    "        (roofline v2 with --bench-data-path, else v1).\n"
-    "  check [--as json|yaml|csv] [--print] FILE...\n"
-    "        Parse input files with blis's strict parsers (the ones every later\n"
-    "        command uses for configs, workload specs, defaults files and traces)\n"
-    "        and report, for each file, 'ok' with a summary on stdout or the first\n"
-    "        error as file:line:col on stderr.\n"
-    "          --as FORMAT  json, yaml or csv; default: from the file extension\n"
-    "                       (.json; .yaml or .yml; .csv)\n"
-    "          --print      print each JSON or YAML document as JSON (2-space\n"
-    "                       indentation, numbers as Go's encoding/json prints them)\n"
-    "\n"
-    "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
-    "Not in this version yet: the cluster layer and evaluate.\n";
+    "          --log LEVEL                  trace|debug|info|warn|error|fatal|panic (warn)\n"
+    "        Not in this version yet (exit 2): --num-instances > 1, --admission-policy,\n"
+    "        --admission-latency, --routing-latency, --token-bucket-capacity,\n"
+    "        --token-bucket-refill-rate, --routing-policy, --routing-scorers,\n"
+    "        --policy-config, --fitness-weights, --trace-level, --counterfactual-k,\n"
+    "        --summarize-trace, --snapshot-refresh-interval, --roofline.\n";
+/* The rest of the usage (split: ISO C99 guarantees string literals of 4095 bytes only). */
+static const char usage_text_more[] = "  step (--model NAME | --model-config-folder DIR) --hardware GPU [--tp N]\n"
+                                      "       [--hardware-config FILE] [--bench-data-path DIR]\n"
+                                      "       [--prefill CACHED+NEW]... [--decode CONTEXT[xCOUNT]]...\n"
+                                      "        Print one engine step's roofline time and breakdown as JSON\n"
+                                      "        (roofline v2 with --bench-data-path, else v1).\n"
+                                      "  check [--as json|yaml|csv] [--print] FILE...\n"
+                                      "        Parse input files with blis's strict parsers (the ones every later\n"
+                                      "        command uses for configs, workload specs, defaults files and traces)\n"
+                                      "        and report, for each file, 'ok' with a summary on stdout or the first\n"
+                                      "        error as file:line:col on stderr.\n"
+                                      "          --as FORMAT  json, yaml or csv; default: from the file extension\n"
+                                      "                       (.json; .yaml or .yml; .csv)\n"
+                                      "          --print      print each JSON or YAML document as JSON (2-space\n"
+                                      "                       indentation, numbers as Go's encoding/json prints them)\n"
+                                      "\n"
+                                      "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
+                                      "Not in this version yet: the cluster layer and evaluate.\n";
 
 static int usage_error(const char *msg, const char *arg) { return cli_error("simulation_worker", msg, arg); }
 
@@ -887,6 +891,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help") ||
         (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))) { /* also "run --help" */
         fputs(usage_text, stdout);
+        fputs(usage_text_more, stdout);
         return fflush(stdout) ? EXIT_RUNTIME : 0;
     }
     if (!strcmp(argv[1], "--version")) {
