@@ -18,6 +18,12 @@ static int t_run(const char *cmd, char *out, size_t size) {
         n += k;
     }
     out[n] = '\0';
+    {
+        /* Drain what did not fit: closing the pipe early would kill the child with SIGPIPE. */
+        char sink[4096];
+        while (fread(sink, 1, sizeof sink, p) > 0) {
+        }
+    }
     st = pclose(p);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
@@ -30,7 +36,7 @@ static int t_write_file(const char *path, const char *content) {
 }
 
 TEST(cli_help_and_version) {
-    char out[4096];
+    char out[16384];
     CHECK_EQ_I64(t_run("./simulation_worker --help", out, sizeof out), 0);
     CHECK_CONTAINS(out, "usage: simulation_worker <command>");
     CHECK_CONTAINS(out, "check [--as json|yaml|csv] [--print] FILE...");
