@@ -932,9 +932,11 @@ BLIS_DEF void blis_trace_gen_free(blis_trace_gen *g);
  * produced lazily, in arrival order: each client has its own RNG stream, so
  * a k-way merge of the clients' next requests (ties in client order) gives
  * the reference's stable sort without holding the workload in memory.
- * inference_perf (without multi-turn chat) expands into its clients.
- * Not in this version: multimodal, reasoning (multi-turn), servegen_data
- * and cohorts (rejected by name when parsing). */
+ * inference_perf expands into its clients. Reasoning multi-turn sessions
+ * draw all their rounds at the session's start (the reference's order) and
+ * hold them in a per-client heap until no later session can precede them.
+ * Not in this version: multimodal, servegen_data and cohorts (rejected by
+ * name when parsing). */
 typedef enum blis_arrival_kind {
     BLIS_ARRIVAL_POISSON,
     BLIS_ARRIVAL_GAMMA,
@@ -973,6 +975,10 @@ typedef struct blis_spec_client {
     int64_t prefix_length; /* 0: 50 */
     blis_spec_window *windows;
     size_t window_count;
+    /* reasoning: multi-turn sessions (max_rounds 0: none) and the ratio */
+    int64_t max_rounds, think_time_us;
+    int accumulate, has_ratio;
+    blis_length_dist reason_ratio;
 } blis_spec_client;
 
 typedef struct blis_workload_spec {
@@ -6763,6 +6769,7 @@ BLIS_DEF void blis_workload_spec_free(blis_workload_spec *spec) {
     for (i = 0; spec->clients && i < spec->client_count; i++) {
         blis__spec_dist_free(&spec->alloc, &spec->clients[i].input);
         blis__spec_dist_free(&spec->alloc, &spec->clients[i].output);
+        blis__spec_dist_free(&spec->alloc, &spec->clients[i].reason_ratio);
         blis__free(&spec->alloc, spec->clients[i].windows);
     }
     blis__free(&spec->alloc, spec->clients);
@@ -6770,6 +6777,14 @@ BLIS_DEF void blis_workload_spec_free(blis_workload_spec *spec) {
     spec->clients = NULL;
     spec->strings = NULL;
     spec->client_count = 0;
+}
+
+/* The session shape of enable_multi_turn_chat and of a client's
+ * reasoning.multi_turn (spec §2.5). */
+static void blis__spec_set_sessions(blis_spec_client *c, int64_t max_rounds, int64_t think_time_us, int accumulate) {
+    c->max_rounds = max_rounds;
+    c->think_time_us = think_time_us;
+    c->accumulate = accumulate;
 }
 
 /* inference_perf (spec §2.5): N system prompts x M users become N*M clients
@@ -6805,9 +6820,6 @@ static blis_status blis__spec_inference_perf(const blis_doc *doc, const blis_nod
         (st = blis_doc_get_i64(doc, sp, "output_len", &o_len, err)))
         return st;
     if ((n = blis_node_get(doc, sp, "enable_multi_turn_chat")) && (st = blis_node_bool(doc, n, &multi, err))) return st;
-    if (multi)
-        return blis__spec_fail(
-            doc, n, err, "enable_multi_turn_chat (reasoning sessions) is not supported in this version of blis yet");
     if (np < 1 || nu < 1 || np > 100000 || nu > 100000 || np * nu > 100000 || sys_len < 0 || q_len < 0 || o_len < 0 ||
         sys_len > BLIS_MAX_REQUEST_TOKENS)
         return blis__spec_fail(doc, sp, err,
@@ -6863,8 +6875,53 @@ static blis_status blis__spec_inference_perf(const blis_doc *doc, const blis_nod
                 c->output.value = (double)o_len;
                 c->prefix_length = sys_len;
                 c->window_count = nst > 1 ? nst : 0;
+                if (multi) { /* enable_multi_turn_chat: 5-round accumulating sessions, ratio constant 0 */
+                    blis__spec_set_sessions(c, 5, 500000, 1);
+                    c->has_ratio = 1;
+                    c->reason_ratio.kind = BLIS_DIST_CONSTANT;
+                }
             }
         }
+    return BLIS_OK;
+}
+
+static blis_status blis__spec_reasoning(const blis_doc *doc, const blis_node *n, size_t idx, blis_spec_client *c,
+                                        const blis_alloc *alloc, blis_err *err) {
+    static const char *const rkeys[] = {"reason_ratio_distribution", "multi_turn", NULL}, *const mkeys[] = {
+                                                                                              "max_rounds",
+                                                                                              "think_time_us",
+                                                                                              "context_growth", NULL};
+    const blis_node *rr, *mt, *x;
+    const char *growth;
+    char where[96];
+    int64_t rounds = 0, think = 0;
+    blis_status st;
+    if ((st = blis__spec_keys(doc, n, rkeys, NULL, err))) return st;
+    if ((rr = blis_node_get(doc, n, "reason_ratio_distribution")) && rr->kind != BLIS_NODE_NULL) {
+        snprintf(where, sizeof where, "client[%lu].reasoning.reason_ratio_distribution", (unsigned long)idx);
+        if ((st = blis__spec_dist(doc, rr, where, &c->reason_ratio, alloc, err))) return st;
+        c->has_ratio = 1;
+    }
+    if (!(mt = blis_node_get(doc, n, "multi_turn")) || mt->kind == BLIS_NODE_NULL) return BLIS_OK;
+    if ((st = blis__spec_keys(doc, mt, mkeys, NULL, err)) ||
+        (st = blis__spec_str(doc, mt, "context_growth", &growth, err)))
+        return st;
+    if (!(x = blis_node_get(doc, mt, "max_rounds")))
+        return blis__spec_fail(doc, mt, err, "client[%lu].reasoning.multi_turn.max_rounds is required",
+                               (unsigned long)idx);
+    if ((st = blis_node_i64(doc, x, &rounds, err))) return st;
+    if (rounds < 1 || rounds > 10000)
+        return blis__spec_fail(doc, x, err, "client[%lu]: max_rounds must be in 1..10000, got %lld", (unsigned long)idx,
+                               (long long)rounds);
+    if ((x = blis_node_get(doc, mt, "think_time_us")) && (st = blis_node_i64(doc, x, &think, err))) return st;
+    if (think < 0 || think > (int64_t)1e15)
+        return blis__spec_fail(doc, x, err, "client[%lu]: think_time_us must be in 0..1e15, got %lld",
+                               (unsigned long)idx, (long long)think);
+    if (strcmp(growth, "") && strcmp(growth, "accumulate"))
+        return blis__spec_fail(doc, blis_node_get(doc, mt, "context_growth"), err,
+                               "client[%lu]: unknown context_growth \"%s\"; valid: accumulate (or omit it)",
+                               (unsigned long)idx, growth);
+    blis__spec_set_sessions(c, rounds, think, !strcmp(growth, "accumulate"));
     return BLIS_OK;
 }
 
@@ -6883,8 +6940,9 @@ static blis_status blis__spec_client(const blis_doc *doc, const blis_node *o, si
                                        "streaming",
                                        "network",
                                        "lifecycle",
+                                       "reasoning",
                                        NULL};
-    static const char *const unsupported[] = {"multimodal", "reasoning", NULL};
+    static const char *const unsupported[] = {"multimodal", NULL};
     static const char *const slos[] = {"",           "critical", "standard",    "sheddable", "batch",
                                        "background", "realtime", "interactive", NULL};
     const blis_node *arr, *n;
@@ -6964,6 +7022,8 @@ static blis_status blis__spec_client(const blis_doc *doc, const blis_node *o, si
                 return st;
         }
     }
+    if ((n = blis_node_get(doc, o, "reasoning")) && n->kind != BLIS_NODE_NULL)
+        return blis__spec_reasoning(doc, n, idx, c, alloc, err);
     return BLIS_OK;
 }
 
@@ -7030,6 +7090,12 @@ BLIS_DEF blis_status blis_workload_spec_from_doc(const blis_doc *doc, blis_workl
 
 /* ---- workload spec: samplers and the generator ---- */
 
+typedef struct blis__spec_pending {
+    blis_request req;
+    int64_t seq;
+    int64_t in5[5], out5[5];
+} blis__spec_pending;
+
 struct blis__spec_stream {
     const blis_spec_client *c;
     size_t client;
@@ -7038,10 +7104,16 @@ struct blis__spec_stream {
     double shape, scale, k; /* gamma (shape, scale), weibull (k, scale) */
     int as_poisson;
     int64_t windows_end_us; /* the latest window end (INT64_MAX: no windows) */
-    int64_t t_us, n;
+    int64_t t_us, n;        /* sessions: t_us is the latest session's start */
     int done, has_next;
     blis_request next;
     int64_t in5[5], out5[5];
+    /* sessions: rounds drawn ahead of their arrival, a min-heap by
+     * (arrival, draw order); one is released once no later session can
+     * start before it */
+    blis__spec_pending *pending;
+    size_t pending_n, pending_cap;
+    int64_t pending_seq;
 };
 
 static double blis__gamma_rand(blis_rng *r, double shape, double scale) {
@@ -7147,6 +7219,119 @@ static int blis__in_windows(const blis_spec_client *c, int64_t t) {
     return 0;
 }
 
+static int blis__pending_less(const blis__spec_pending *a, const blis__spec_pending *b) {
+    return a->req.arrival_us < b->req.arrival_us || (a->req.arrival_us == b->req.arrival_us && a->seq < b->seq);
+}
+
+static void blis__pending_pop(blis__spec_stream *st, blis__spec_pending *out) {
+    size_t i = 0, n = --st->pending_n;
+    *out = st->pending[0];
+    st->pending[0] = st->pending[n];
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        blis__spec_pending tmp;
+        if (l < n && blis__pending_less(&st->pending[l], &st->pending[m])) m = l;
+        if (l + 1 < n && blis__pending_less(&st->pending[l + 1], &st->pending[m])) m = l + 1;
+        if (m == i) break;
+        tmp = st->pending[i];
+        st->pending[i] = st->pending[m];
+        st->pending[m] = tmp;
+        i = m;
+    }
+}
+
+static blis_status blis__spec_too_long(const blis_spec_gen *g, const blis__spec_stream *st, const char *what,
+                                       int64_t tokens, blis_err *err) {
+    blis_err_clear(err, g->source);
+    return blis_err_set(err, BLIS_E_LIMIT, 0, 0,
+                        "workload spec client \"%s\": drew an %s length of %lld tokens, over the limit of %d "
+                        "(BLIS_MAX_REQUEST_TOKENS); check its distribution's parameters",
+                        st->c->id, what, (long long)tokens, BLIS_MAX_REQUEST_TOKENS);
+}
+
+/* One reasoning session starting at st->t_us (spec §2.5,
+ * GenerateReasoningRequests): all its rounds, drawn now in the reference's
+ * order, wait in the pending heap. With accumulate, round r's input is every
+ * earlier round's input and output followed by its own new tokens, so one
+ * running block hasher serves the whole session. */
+static blis_status blis__spec_session(blis_spec_gen *g, blis__spec_stream *st, blis_err *err) {
+    const blis_spec_client *c = st->c;
+    blis_block_hasher hs;
+    uint64_t h;
+    int64_t r, i, t = st->t_us, ctx = 0, nh = 0, first5[5] = {0, 0, 0, 0, 0};
+    (void)blis_rng_int63(&st->rng); /* the session ID */
+    blis_block_hasher_init(&hs, (int32_t)g->block_tokens);
+    for (r = 0; r < c->max_rounds; r++) {
+        int64_t ilen = blis__length_sample(&st->rng, &c->input), olen = blis__length_sample(&st->rng, &c->output);
+        blis__spec_pending *p;
+        if (!c->accumulate || r == 0) ctx = nh = 0;
+        if (ctx + ilen > BLIS_MAX_REQUEST_TOKENS) return blis__spec_too_long(g, st, "input", ctx + ilen, err);
+        if (olen > BLIS_MAX_REQUEST_TOKENS) return blis__spec_too_long(g, st, "output", olen, err);
+        if (blis__grow(&g->alloc, (void **)&g->scratch, &g->scratch_cap,
+                       (size_t)((ctx + ilen + olen) / g->block_tokens + 1), sizeof(uint64_t)) ||
+            blis__grow(&g->alloc, (void **)&st->pending, &st->pending_cap, st->pending_n + 1, sizeof *st->pending))
+            return blis__nomem(err);
+        if (ctx == 0 && r > 0) blis_block_hasher_init(&hs, (int32_t)g->block_tokens);
+        p = &st->pending[st->pending_n];
+        memset(p, 0, sizeof *p);
+        for (i = 0; i < ilen; i++) {
+            int64_t tok = blis_rng_intn(&st->rng, BLIS_MAX_TOKEN_ID);
+            if (ctx + i < 5) first5[ctx + i] = tok;
+            if (blis_block_hasher_push(&hs, tok, &h)) g->scratch[nh++] = h;
+        }
+        for (i = 0; i < olen; i++) {
+            int64_t tok = blis_rng_intn(&st->rng, BLIS_MAX_TOKEN_ID);
+            if (i < 5) p->out5[i] = tok;
+            if (ctx + ilen + i < 5) first5[ctx + ilen + i] = tok;
+            if (blis_block_hasher_push(&hs, tok, &h)) g->scratch[nh++] = h;
+        }
+        if (c->has_ratio) (void)blis__length_sample(&st->rng, &c->reason_ratio); /* reason_ratio: drawn, unused */
+        memcpy(p->in5, first5, sizeof first5);
+        for (i = ctx + ilen; i < 5; i++) p->in5[i] = 0;
+        if (blis__request_make(&g->alloc, &p->req, g->scratch, nh, t, ctx + ilen, olen, err)) return BLIS_E_NOMEM;
+        p->seq = st->pending_seq++;
+        for (i = (int64_t)st->pending_n++; i > 0; i = (i - 1) / 2) { /* sift up */
+            blis__spec_pending tmp;
+            if (!blis__pending_less(&st->pending[i], &st->pending[(i - 1) / 2])) break;
+            tmp = st->pending[i];
+            st->pending[i] = st->pending[(i - 1) / 2];
+            st->pending[(i - 1) / 2] = tmp;
+        }
+        ctx += ilen + olen;
+        t = t > INT64_MAX - c->think_time_us - olen ? INT64_MAX : t + c->think_time_us + olen;
+    }
+    st->n += c->max_rounds;
+    return BLIS_OK;
+}
+
+/* A session stream's next request: sessions are drawn until the earliest
+ * pending round arrives no later than the latest session start (every later
+ * session starts after it). */
+static blis_status blis__spec_advance_sessions(blis_spec_gen *g, blis__spec_stream *st, blis_err *err) {
+    blis__spec_pending p;
+    blis_status s;
+    st->has_next = 0;
+    while (!st->done && (st->pending_n == 0 || st->pending[0].req.arrival_us > st->t_us)) {
+        if (g->per_client_cap > 0 && st->n >= g->per_client_cap) {
+            st->done = 1;
+            break;
+        }
+        st->t_us += blis__iat_us(st);
+        if (st->t_us >= g->horizon_us || st->t_us < 0) {
+            st->done = 1;
+            break;
+        }
+        if ((s = blis__spec_session(g, st, err))) return s;
+    }
+    if (!st->pending_n) return BLIS_OK;
+    blis__pending_pop(st, &p);
+    st->next = p.req;
+    memcpy(st->in5, p.in5, sizeof p.in5);
+    memcpy(st->out5, p.out5, sizeof p.out5);
+    st->has_next = 1;
+    return BLIS_OK;
+}
+
 /* Draws the stream's next request (its arrival, lengths and token IDs, in
  * the reference's order) into st->next, or marks the stream done. */
 static blis_status blis__spec_advance(blis_spec_gen *g, blis__spec_stream *st, blis_err *err) {
@@ -7154,6 +7339,7 @@ static blis_status blis__spec_advance(blis_spec_gen *g, blis__spec_stream *st, b
     int64_t plen = g->prefix_lens[st->client], ilen, olen, i, nh = 0;
     blis_block_hasher hs;
     uint64_t h;
+    if (st->c->max_rounds > 0) return blis__spec_advance_sessions(g, st, err);
     st->has_next = 0;
     for (;;) {
         if (st->done) return BLIS_OK;
@@ -7175,14 +7361,9 @@ static blis_status blis__spec_advance(blis_spec_gen *g, blis__spec_stream *st, b
     }
     ilen = blis__length_sample(&st->rng, &st->c->input);
     olen = blis__length_sample(&st->rng, &st->c->output);
-    if (ilen > BLIS_MAX_REQUEST_TOKENS || olen > BLIS_MAX_REQUEST_TOKENS) {
-        blis_err_clear(err, g->source);
-        return blis_err_set(err, BLIS_E_LIMIT, 0, 0,
-                            "workload spec client \"%s\": drew an %s length of %lld tokens, over the limit of %d "
-                            "(BLIS_MAX_REQUEST_TOKENS); check its distribution's parameters",
-                            st->c->id, ilen > BLIS_MAX_REQUEST_TOKENS ? "input" : "output",
-                            (long long)(ilen > olen ? ilen : olen), BLIS_MAX_REQUEST_TOKENS);
-    }
+    if (ilen > BLIS_MAX_REQUEST_TOKENS || olen > BLIS_MAX_REQUEST_TOKENS)
+        return blis__spec_too_long(g, st, ilen > BLIS_MAX_REQUEST_TOKENS ? "input" : "output",
+                                   ilen > olen ? ilen : olen, err);
     if (blis__grow(&g->alloc, (void **)&g->scratch, &g->scratch_cap,
                    (size_t)((plen + ilen + olen) / g->block_tokens + 1), sizeof(uint64_t)))
         return blis__nomem(err);
@@ -7209,8 +7390,12 @@ static blis_status blis__spec_advance(blis_spec_gen *g, blis__spec_stream *st, b
 
 BLIS_DEF void blis_spec_gen_free(blis_spec_gen *g) {
     size_t i;
-    for (i = 0; g->streams && i < g->stream_count; i++)
+    for (i = 0; g->streams && i < g->stream_count; i++) {
+        size_t k;
         if (g->streams[i].has_next) blis__free(&g->alloc, g->streams[i].next.block_hashes);
+        for (k = 0; k < g->streams[i].pending_n; k++) blis__free(&g->alloc, g->streams[i].pending[k].req.block_hashes);
+        blis__free(&g->alloc, g->streams[i].pending);
+    }
     blis__free(&g->alloc, g->streams);
     blis__free(&g->alloc, (void *)g->prefixes);
     blis__free(&g->alloc, g->prefix_lens);

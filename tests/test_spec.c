@@ -112,8 +112,21 @@ TEST(spec_input_errors) {
         uint32_t line;
     } cases[] = {
         {T_SPEC_HEAD "    arrival: {process: poisson}\n" T_SPEC_DISTS "    colour: red\n", "unknown field colour", 9},
-        {T_SPEC_HEAD "    arrival: {process: poisson}\n" T_SPEC_DISTS "    reasoning: {}\n",
-         "field reasoning is not supported in this version of blis yet", 9},
+        {T_SPEC_HEAD "    arrival: {process: poisson}\n" T_SPEC_DISTS "    multimodal: {}\n",
+         "field multimodal is not supported in this version of blis yet", 9},
+        {T_SPEC_HEAD "    arrival: {process: poisson}\n" T_SPEC_DISTS
+                     "    reasoning: {multi_turn: {think_time_us: 5}}\n",
+         "client[0].reasoning.multi_turn.max_rounds is required", 9},
+        {T_SPEC_HEAD "    arrival: {process: poisson}\n" T_SPEC_DISTS "    reasoning: {multi_turn: {max_rounds: 0}}\n",
+         "client[0]: max_rounds must be in 1..10000, got 0", 9},
+        {T_SPEC_HEAD "    arrival: {process: poisson}\n" T_SPEC_DISTS
+                     "    reasoning:\n      multi_turn: {max_rounds: 2, context_growth: sliding}\n",
+         "client[0]: unknown context_growth \"sliding\"; valid: accumulate", 10},
+        {T_SPEC_HEAD "    arrival: {process: poisson}\n" T_SPEC_DISTS
+                     "    reasoning:\n      multi_turn: {max_rounds: 2, think_time_us: -1}\n",
+         "client[0]: think_time_us must be in 0..1e15, got -1", 10},
+        {T_SPEC_HEAD "    arrival: {process: poisson}\n" T_SPEC_DISTS "    reasoning: {effort: high}\n",
+         "unknown field effort", 9},
         {"cohorts: []\n" T_SPEC_HEAD, "field cohorts is not supported", 1},
         {T_SPEC_HEAD "    arrival: {process: lognormal}\n" T_SPEC_DISTS, "unknown arrival process \"lognormal\"", 6},
         {T_SPEC_HEAD "    arrival: {process: weibull, cv: 20}\n" T_SPEC_DISTS,
@@ -205,7 +218,8 @@ TEST(spec_windows_empirical_and_merge) {
 }
 
 /* inference_perf expands into N*M clients; the users of one system prompt
- * share its prefix; multi-turn chat is rejected by name. */
+ * share its prefix; multi-turn chat makes each client's arrivals 5-round
+ * accumulating sessions 500 ms (plus the output length) apart. */
 TEST(spec_inference_perf_expansion) {
     static const char yaml[] = "seed: 3\nnum_requests: 60\ninference_perf:\n"
                                "  stages: [{rate: 10, duration: 2}, {rate: 30, duration: 2}]\n"
@@ -252,11 +266,125 @@ TEST(spec_inference_perf_expansion) {
     {
         static const char multi[] = "num_requests: 5\ninference_perf:\n  stages: [{rate: 1, duration: 1}]\n"
                                     "  shared_prefix: {num_unique_system_prompts: 1, num_users_per_system_prompt: 1,\n"
-                                    "    system_prompt_len: 1, question_len: 1, output_len: 1, "
+                                    "    system_prompt_len: 1, question_len: 3, output_len: 2, "
                                     "enable_multi_turn_chat: true}\n";
-        CHECK(t_spec_parse(multi, &spec, &doc, &err) == BLIS_E_INVALID);
-        CHECK_CONTAINS(err.msg, "enable_multi_turn_chat (reasoning sessions) is not supported");
+        int64_t arrivals[50], inputs[50], unmatched = 0, rounds[5] = {0, 0, 0, 0, 0};
+        size_t k = 0, m;
+        has = 1;
+        if (blis_yaml_parse(multi, strlen(multi), &o, &doc, &err) ||
+            blis_workload_spec_from_doc(&doc, &spec, NULL, &err)) {
+            CHECK_MSG(0, "%s", err.msg);
+            return;
+        }
+        CHECK_EQ_I64(spec.clients[0].max_rounds, 5);
+        CHECK_EQ_I64(spec.clients[0].think_time_us, 500000);
+        CHECK(spec.clients[0].accumulate == 1);
+        CHECK_EQ_I64(blis_spec_gen_init(&g, &spec, 1, INT64_MAX, 50, 16, NULL, &err), BLIS_OK);
+        while (has && k < 50) {
+            blis_request r;
+            if (blis_spec_gen_next(&g, &r, &has, &err) != BLIS_OK || !has) break;
+            arrivals[k] = r.arrival_us;
+            inputs[k++] = r.input_tokens;
+            blis_request_free(NULL, &r);
+        }
+        CHECK_EQ_I64((int64_t)k, 50);
+        for (m = 0; m < k; m++) { /* round r: 3 new tokens after the r earlier rounds' 3 + 2, 500,002 us later */
+            int64_t round = (inputs[m] - 3) / 5, found = round == 0;
+            size_t q;
+            if ((inputs[m] - 3) % 5 || round > 4) {
+                CHECK_MSG(0, "request %lu: input %lld", (unsigned long)m, (long long)inputs[m]);
+                continue;
+            }
+            rounds[round]++;
+            for (q = 0; q < m && !found; q++) found = inputs[q] == inputs[m] - 5 && arrivals[q] == arrivals[m] - 500002;
+            unmatched += !found;
+        }
+        CHECK_EQ_I64(unmatched, 0);
+        CHECK(rounds[0] >= 10 && rounds[4] >= 5);
+        blis_spec_gen_free(&g);
+        blis_workload_spec_free(&spec);
+        blis_doc_free(&doc);
     }
+}
+
+/* Reasoning sessions (spec §2.5): each arrival starts max_rounds requests,
+ * round r at start + r * (think_time_us + output length); rounds of
+ * overlapping sessions interleave in arrival order (ties: the earlier
+ * drawn); with accumulate, round r's input is the conversation so far and its
+ * KV blocks extend round 0's, so prefix caching can reuse them. */
+TEST(spec_reasoning_sessions) {
+    static const char yaml[] = "seed: 5\naggregate_rate: 400\nnum_requests: 20\nclients:\n"
+                               "  - id: chat\n    rate_fraction: 1\n    arrival: {process: constant}\n"
+                               "    input_distribution: {type: constant, params: {value: 40}}\n"
+                               "    output_distribution: {type: constant, params: {value: 8}}\n"
+                               "    reasoning:\n"
+                               "      reason_ratio_distribution: {type: gaussian, params: {mean: 50, std_dev: 10, "
+                               "min: 0, max: 100}}\n"
+                               "      multi_turn: {max_rounds: 3, think_time_us: 3000, context_growth: accumulate}\n";
+    blis_parse_opts o;
+    blis_doc doc;
+    blis_workload_spec spec;
+    blis_spec_gen g;
+    blis_err err;
+    int64_t want_at[42], want_in[42], want_sess[42], n_want = 0, i, j, k = 0, bad = 0, bad_prefix = 0;
+    uint64_t round0[14][3];
+    int64_t round0_first[14];
+    int has = 1;
+    /* the expected order, drawn up by hand: 2N = 40 requests cap the
+     * generation, so 14 sessions start, every 2500 us (400 req/s) */
+    for (i = 0; i < 14; i++)
+        for (j = 0; j < 3; j++) {
+            want_at[n_want] = 2500 * (i + 1) + j * 3008;
+            want_in[n_want] = 40 + 48 * j;
+            want_sess[n_want++] = i;
+        }
+    for (i = 1; i < n_want; i++) /* stable insertion sort by arrival */
+        for (j = i; j > 0 && want_at[j] < want_at[j - 1]; j--) {
+            int64_t a = want_at[j], b = want_in[j], c = want_sess[j];
+            want_at[j] = want_at[j - 1], want_in[j] = want_in[j - 1], want_sess[j] = want_sess[j - 1];
+            want_at[j - 1] = a, want_in[j - 1] = b, want_sess[j - 1] = c;
+        }
+    memset(&o, 0, sizeof o);
+    memset(round0, 0, sizeof round0);
+    if (blis_yaml_parse(yaml, strlen(yaml), &o, &doc, &err) || blis_workload_spec_from_doc(&doc, &spec, NULL, &err)) {
+        CHECK_MSG(0, "%s", err.msg);
+        return;
+    }
+    CHECK_EQ_I64(blis_spec_gen_init(&g, &spec, spec.seed, INT64_MAX, spec.num_requests, 16, NULL, &err), BLIS_OK);
+    while (has) {
+        blis_request r;
+        int64_t sess, round;
+        if (blis_spec_gen_next(&g, &r, &has, &err) != BLIS_OK || !has) break;
+        if (k >= 20) {
+            CHECK_MSG(0, "more than num_requests");
+            blis_request_free(NULL, &r);
+            break;
+        }
+        sess = want_sess[k];
+        round = (want_in[k] - 40) / 48;
+        if (r.arrival_us != want_at[k] || r.input_tokens != want_in[k] || r.output_tokens != 8) {
+            CHECK_MSG(0, "request %lld: at %lld in %lld, want at %lld in %lld", (long long)k, (long long)r.arrival_us,
+                      (long long)r.input_tokens, (long long)want_at[k], (long long)want_in[k]);
+            bad++;
+        }
+        CHECK_EQ_I64(r.block_hash_count, (r.input_tokens + r.output_tokens) / 16);
+        if (round == 0 && r.block_hash_count >= 3) {
+            memcpy(round0[sess], r.block_hashes, sizeof round0[sess]);
+            round0_first[sess] = g.last_in5[0];
+        } else if (round > 0 && r.block_hash_count >= 3) {
+            bad_prefix += memcmp(round0[sess], r.block_hashes, sizeof round0[sess]) != 0;
+            bad_prefix += g.last_in5[0] != round0_first[sess];
+        }
+        k++;
+        blis_request_free(NULL, &r);
+    }
+    CHECK_EQ_I64(k, 20);
+    CHECK_EQ_I64(bad, 0);
+    CHECK_EQ_I64(bad_prefix, 0);
+    CHECK(round0[0][0] != round0[1][0]); /* sessions draw their own tokens */
+    blis_spec_gen_free(&g);
+    blis_workload_spec_free(&spec);
+    blis_doc_free(&doc);
 }
 
 /* A distribution that draws absurd lengths is an input error naming the
