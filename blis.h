@@ -177,7 +177,7 @@ typedef enum blis_status {
 
 #define BLIS_ERR_SOURCE_MAX 256
 #define BLIS_ERR_PATH_MAX   256
-#define BLIS_ERR_MSG_MAX    320
+#define BLIS_ERR_MSG_MAX    1024
 
 /* An error report, owned by the caller. line/col are 1-based (col counts
  * bytes); 0 means "no position" (e.g. out of memory, missing file). */
@@ -714,6 +714,15 @@ BLIS_DEF int blis_tra_write_table(const blis_tra_report *r, const blis_hw_config
                                   void *user);
 /* The same as JSON (for machines). */
 BLIS_DEF void blis_tra_write_json(const blis_tra_report *r, const blis_hw_config *hw, int tp, blis_jw *w);
+/* The KV cache capacity in blocks vLLM would find for the model on tp GPUs
+ * of hw: gpu_memory_utilization (vLLM's default 0.9) of the GPUs' memory,
+ * minus the weights and embeddings (as the analyzer counts them), divided by
+ * the bytes one block of block_tokens holds across all layers. Activations
+ * and CUDA graphs are not subtracted. BLIS_E_INVALID when the GPU's memory
+ * is unknown or the weights do not fit. */
+BLIS_DEF blis_status blis_kv_capacity_blocks(const blis_model_config *m, const blis_hw_config *hw, int tp,
+                                             int64_t block_tokens, double gpu_memory_utilization, int64_t *blocks,
+                                             blis_err *err);
 
 /* ==== >>mfu  the MFU database (bench_data/) and roofline v2 ==== */
 
@@ -1035,6 +1044,9 @@ BLIS_DEF blis_status blis_defaults_specs(const blis_doc *defaults, const char *m
                                          int *tp, char *vllm, size_t vllm_size, blis_err *err);
 /* The first models[] entry with this id, TP, GPU and vLLM version:
  * *found = 0 when none (the reference then gets no coefficients, kv 0). */
+/* defaults[model].hf_repo, "" when absent (a410740f schema). */
+BLIS_DEF blis_status blis_defaults_hf_repo(const blis_doc *defaults, const char *model, char *repo, size_t size,
+                                           blis_err *err);
 BLIS_DEF blis_status blis_defaults_coefficients(const blis_doc *defaults, const char *model, int tp, const char *gpu,
                                                 const char *vllm, double alpha[3], double beta[3], int64_t *kv_blocks,
                                                 int *found, blis_err *err);
@@ -5526,6 +5538,36 @@ BLIS_DEF blis_status blis_tra_analyze(const blis_model_config *m, const int64_t 
 
 /* ---- exact fixed-point formatting ---- */
 
+BLIS_DEF blis_status blis_kv_capacity_blocks(const blis_model_config *m, const blis_hw_config *hw, int tp,
+                                             int64_t block_tokens, double gpu_memory_utilization, int64_t *blocks,
+                                             blis_err *err) {
+    int64_t cached = 0, one = 1;
+    blis_tra_report r;
+    blis_status st;
+    double free_bytes, block_bytes, weights;
+    *blocks = 0;
+    blis_err_clear(err, "<kv capacity>");
+    if (tp < 1 || block_tokens < 1 || !(gpu_memory_utilization > 0 && gpu_memory_utilization <= 1))
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                            "KV capacity needs tp >= 1, block size >= 1, utilization in (0, 1]");
+    if (!(hw->memory_gib > 0))
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                            "the hardware config gives no MemoryGiB for this GPU, so the KV cache size cannot be "
+                            "estimated; pass --total-kv-blocks");
+    if ((st = blis_tra_analyze(m, &cached, &one, 1, 0, &r, err))) return st;
+    weights = (double)r.total_weight_bytes + (double)r.embedding_bytes +
+              (r.has_additional_experts ? (double)r.additional_experts_bytes : 0);
+    free_bytes = hw->memory_gib * 1073741824.0 * gpu_memory_utilization * tp - weights;
+    block_bytes = (double)r.kv_cache_bytes * (double)block_tokens;
+    if (!(free_bytes > block_bytes) || !(block_bytes > 0))
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                            "the model's weights (%.1f GiB) leave no room for a KV cache in %.0f%% of %d x %g GiB; "
+                            "use more GPUs (--tp) or pass --total-kv-blocks",
+                            weights / 1073741824.0, gpu_memory_utilization * 100, tp, hw->memory_gib);
+    *blocks = (int64_t)(free_bytes / block_bytes);
+    return BLIS_OK;
+}
+
 BLIS_DEF size_t blis_tra_quantity(double v, int iec, const char *unit, char *buf, size_t size) {
     static const char *const si[] = {"", "k", "M", "G", "T", "P", "E"};
     static const char *const iec_p[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
@@ -7689,6 +7731,14 @@ BLIS_DEF blis_status blis_defaults_specs(const blis_doc *d, const char *model, c
         return st;
     *tp = (int)(t > 0 && t < 1 << 20 ? t : 0);
     return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_defaults_hf_repo(const blis_doc *d, const char *model, char *repo, size_t size,
+                                           blis_err *err) {
+    const blis_node *e = blis_node_get(d, blis_node_get(d, blis_doc_root(d), "defaults"), model);
+    blis_err_clear(err, d->source);
+    if (size) repo[0] = '\0';
+    return e ? blis__defaults_str(d, e, "hf_repo", repo, size, err) : BLIS_OK;
 }
 
 static blis_status blis__defaults_triple(const blis_doc *d, const blis_node *arr, double out[3], blis_err *err) {

@@ -131,7 +131,19 @@ TEST(cli_step_errors) {
     CHECK_CONTAINS(out, "--tp: expected a positive integer, got '0'");
     CHECK_EQ_I64(t_run("./simulation_worker step --model llama-3.1-8b --hardware H100 --tp abc", out, sizeof out), 2);
     CHECK_EQ_I64(t_run("./simulation_worker step --model nope --hardware H100", out, sizeof out), 2);
-    CHECK_CONTAINS(out, "model \"nope\" is not among the bundled model configs");
+    CHECK_CONTAINS(out, "could not find config.json for model \"nope\". Tried: ");
+    CHECK_CONTAINS(out, "data/model_configs/nope");
+    CHECK_CONTAINS(out, "invalid HuggingFace repo name \"nope\"");
+    /* path traversal in a model name is refused before any file is touched */
+    CHECK_EQ_I64(t_run("./simulation_worker step --model ../../etc/passwd --hardware H100", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "contains invalid path components");
+    /* with downloads off, everything tried is listed */
+    CHECK_EQ_I64(
+        t_run("HF_HUB_OFFLINE=1 ./simulation_worker step --model org/unknown-model --hardware H100", out, sizeof out),
+        2);
+    CHECK_CONTAINS(out, "data/model_configs/unknown-model");
+    CHECK_CONTAINS(out, "downloading from https://huggingface.co/org/unknown-model is off here");
+    CHECK_CONTAINS(out, "HF_HUB_OFFLINE is set");
     CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b --hardware TPU", out, sizeof out), 2);
     CHECK_CONTAINS(out, "GPU \"TPU\" not found in hardware config (available: H100, H200");
     CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b --hardware H100 --prefill 100", out, sizeof out), 2);
@@ -201,7 +213,7 @@ TEST(cli_analyzer_errors) {
     CHECK_EQ_I64(t_run("./transformer_roofline_analyzer --input-tokens 5", out, sizeof out), 2);
     CHECK_CONTAINS(out, "missing the model");
     CHECK_EQ_I64(t_run("./transformer_roofline_analyzer --input-tokens 5 -- gpt-2", out, sizeof out), 2);
-    CHECK_CONTAINS(out, "model \"gpt-2\" is not among the bundled model configs");
+    CHECK_CONTAINS(out, "invalid HuggingFace repo name \"gpt-2\"");
     CHECK_EQ_I64(t_run("./transformer_roofline_analyzer --input-tokens 5 -- build/none.json", out, sizeof out), 2);
     CHECK_CONTAINS(out, "build/none.json: error: cannot open");
     CHECK_EQ_I64(

@@ -77,29 +77,93 @@ static int read_doc(const char *path, int yaml, blis_doc *doc) {
 
 static int read_json(const char *path, blis_doc *doc) { return read_doc(path, 0, doc); }
 
-/* A config.json path for a model: dir/config.json when dir is given, else
- * the bundled config found through data/model_configs/index.json. */
-static int resolve_model_config(const char *tool, const char *model, const char *dir, const char *data_dir, char *path,
-                                size_t size) {
-    blis_doc index;
+/* Log levels in order; -1 for an unknown name. */
+static int cli_log_level(const char *name) {
+    static const char *const levels[] = {"trace", "debug", "info", "warn", "error", "fatal", "panic"};
+    int i;
+    for (i = 0; i < 7; i++)
+        if (!strcmp(name, levels[i])) return i;
+    return -1;
+}
+
+/* Messages at or above threshold (a cli_log_level) go to stderr. */
+typedef struct cli_log {
+    const char *tool;
+    int threshold;
+    const char *prefix; /* before each message ("--roofline: "), or NULL */
+} cli_log;
+
+static void cli_log_fn(void *user, const char *level, const char *msg) {
+    const cli_log *l = (const cli_log *)user;
+    if (cli_log_level(level) >= l->threshold)
+        fprintf(stderr, "%s: %s: %s%s\n", l->tool, !strcmp(level, "warn") ? "warning" : level,
+                l->prefix ? l->prefix : "", msg);
+}
+
+/* 1 when HF_HUB_OFFLINE (huggingface_hub's switch) turns downloads off. */
+static int cli_hf_offline(void) {
+    const char *v = getenv("HF_HUB_OFFLINE");
+    return v && *v && strcmp(v, "0") && strcmp(v, "false") && strcmp(v, "False");
+}
+
+/* A config.json path for a model (spec §6): dir/config.json when dir is
+ * given; else model_configs/<short name> beside the defaults file, then the
+ * user cache, then (when allow_download and not HF_HUB_OFFLINE) a download
+ * from HuggingFace into the first writable of those. The repository is the
+ * defaults file's hf_repo for the lower-cased name, else the name as typed.
+ * Exit status 2 for names and answers that are the user's to fix (bad
+ * names, HTTP 404, nothing cached with downloads off), 1 for the rest. */
+static int resolve_model_config(const char *tool, const char *model, const char *dir, const char *defaults_path,
+                                int allow_download, cli_log *log, char *path, size_t size) {
+    blis_hf_resolve_opts o;
     blis_err err;
-    char found[256], ipath[1200];
-    int rc;
+    blis_doc d;
+    char lc[256], repo[256], found[1100];
+    size_t i;
+    FILE *f;
     if (dir) {
         snprintf(path, size, "%s/config.json", dir);
         return 0;
     }
-    if (!data_dir) return cli_error(tool, "a model name needs the bundled data; set BLIS_DATA_DIR", model);
-    snprintf(ipath, sizeof ipath, "%s/model_configs/index.json", data_dir);
-    if ((rc = read_json(ipath, &index))) return rc;
-    if (blis_model_index_lookup(&index, model, found, sizeof found, &err) != BLIS_OK) {
-        blis_doc_free(&index);
-        fprintf(stderr, "%s: error: %s (see %s)\n", tool, err.msg, ipath);
-        return EXIT_USAGE;
+    for (i = 0; i + 1 < sizeof lc && model[i]; i++)
+        lc[i] = (char)(model[i] >= 'A' && model[i] <= 'Z' ? model[i] + 32 : model[i]);
+    lc[i] = '\0';
+    snprintf(repo, sizeof repo, "%s", model);
+    memset(&o, 0, sizeof o);
+    if (defaults_path && (f = fopen(defaults_path, "rb")) != NULL) {
+        char hf[256];
+        fclose(f);
+        if (read_doc(defaults_path, 1, &d)) return EXIT_USAGE;
+        if (blis_defaults_hf_repo(&d, lc, hf, sizeof hf, &err) == BLIS_OK && hf[0])
+            snprintf(repo, sizeof repo, "%s", hf);
+        blis_doc_free(&d);
+        o.defaults_path = defaults_path;
     }
-    blis_doc_free(&index);
-    snprintf(path, size, "%s/model_configs/%s/config.json", data_dir, found);
+    o.hf_repo = repo;
+    o.allow_download = allow_download && !cli_hf_offline();
+    o.fetch.curl = getenv("BLIS_CURL");
+    o.log = cli_log_fn;
+    o.log_user = log;
+    if (blis_hf_resolve_config(&o, lc, found, sizeof found, &err) != BLIS_OK) {
+        fprintf(stderr, "%s: error: %s%s\n", tool, log->prefix ? log->prefix : "", err.msg);
+        if (err.status == BLIS_E_MISSING && !o.allow_download)
+            fprintf(stderr, "%s: hint: %s\n", tool,
+                    cli_hf_offline() ? "HF_HUB_OFFLINE is set, so nothing was downloaded"
+                                     : "pass --roofline (with --hardware and --tp) to download it from HuggingFace");
+        return err.status == BLIS_E_IO ? EXIT_RUNTIME : EXIT_USAGE;
+    }
+    snprintf(path, size, "%s/config.json", found);
     return 0;
+}
+
+/* The bundled defaults file, data_dir/defaults.yaml, or NULL. */
+static const char *bundled_defaults(const char *data_dir, char *buf, size_t size) {
+    FILE *f;
+    if (!data_dir) return NULL;
+    snprintf(buf, size, "%s/defaults.yaml", data_dir);
+    if ((f = fopen(buf, "rb")) == NULL) return NULL;
+    fclose(f);
+    return buf;
 }
 
 static int load_model(const char *path, blis_model_config *m) {

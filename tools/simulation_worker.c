@@ -326,7 +326,10 @@ static int run_step(const step_args *a, const char *argv0) {
     blis_mfu_db db;
     blis_err err;
     int version = a->bench_dir ? 2 : 1, rc;
-    if ((rc = resolve_model_config("simulation_worker", a->model, a->model_dir, data_dir, model_path,
+    char defaults_buf[1100];
+    cli_log log = {"simulation_worker", 3, NULL};
+    if ((rc = resolve_model_config("simulation_worker", a->model, a->model_dir,
+                                   bundled_defaults(data_dir, defaults_buf, sizeof defaults_buf), 1, &log, model_path,
                                    sizeof model_path)) ||
         (rc = load_model(model_path, &m)))
         return rc;

@@ -148,8 +148,9 @@ static int is_file_arg(const char *s) {
 }
 
 static int run(args *a, const char *argv0) {
-    char data_buf[1024], path[1400], hw_path[1400];
+    char data_buf[1024], path[1400], hw_path[1400], defaults_buf[1100];
     const char *data_dir = find_data_dir(argv0, data_buf, sizeof data_buf);
+    cli_log log = {TOOL, 3, NULL};
     blis_model_config m;
     blis_hw_config hw;
     blis_tra_report *r;
@@ -157,7 +158,9 @@ static int run(args *a, const char *argv0) {
     int rc;
     if (is_file_arg(a->model))
         snprintf(path, sizeof path, "%s", a->model);
-    else if ((rc = resolve_model_config(TOOL, a->model, NULL, data_dir, path, sizeof path)))
+    else if ((rc = resolve_model_config(TOOL, a->model, NULL,
+                                        bundled_defaults(data_dir, defaults_buf, sizeof defaults_buf), 1, &log, path,
+                                        sizeof path)))
         return rc;
     if ((rc = load_model(path, &m))) return rc;
     if (a->gpu) {
