@@ -30,6 +30,8 @@
 
 #include "blis.h"
 
+#include <signal.h>
+
 #define BLIS_FETCH_VERSION "0.1.0"
 
 #ifdef __cplusplus
@@ -63,7 +65,8 @@ typedef enum blis_fetch_outcome {
     BLIS_FETCH_REDIRECTS,     /* more than max_redirects hops */
     BLIS_FETCH_TRANSFER,      /* the transfer broke off, TLS failed, or curl failed otherwise */
     BLIS_FETCH_LOCAL,         /* the destination could not be written */
-    BLIS_FETCH_REJECTED       /* the caller's check refused the body */
+    BLIS_FETCH_REJECTED,      /* the caller's check refused the body */
+    BLIS_FETCH_CANCELLED      /* *cancel became nonzero (a signal): curl was stopped */
 } blis_fetch_outcome;
 
 typedef struct blis_fetch_opts {
@@ -73,6 +76,9 @@ typedef struct blis_fetch_opts {
     long max_bytes;         /* body size limit; 0: 10 MiB */
     int max_redirects;      /* 0: 3; negative: none followed */
     const char *user_agent; /* NULL: "blis/<version>" */
+    /* when not NULL and nonzero after a signal interrupts the wait, curl is
+     * stopped and nothing is written (a signal handler sets it) */
+    const volatile sig_atomic_t *cancel;
 } blis_fetch_opts;
 
 typedef struct blis_fetch_result {
@@ -234,7 +240,7 @@ static int blis__run_curl(const blis_fetch_opts *o, const char *url, const char 
                           char *output, size_t out_size) {
     char max_time[32], max_size[32], cfg[1200];
     const char *argv[32];
-    int in_fd[2], out_fd[2], status = 0, argc = 0;
+    int in_fd[2], out_fd[2], status = 0, argc = 0, cancelled = 0;
     size_t len = 0, cfg_len = 0;
     pid_t pid;
     snprintf(max_time, sizeof max_time, "%ld", o->max_time_s > 0 ? o->max_time_s : 30);
@@ -303,7 +309,13 @@ static int blis__run_curl(const blis_fetch_opts *o, const char *url, const char 
     for (;;) { /* keep the tail of what curl says */
         char chunk[512];
         ssize_t k = read(out_fd[0], chunk, sizeof chunk);
-        if (k < 0 && errno == EINTR) continue;
+        if (k < 0 && errno == EINTR) {
+            if (o->cancel && *o->cancel && !cancelled) {
+                cancelled = 1;
+                kill(pid, SIGTERM);
+            }
+            continue;
+        }
         if (k <= 0) break;
         if (len + (size_t)k >= out_size) {
             size_t drop = len + (size_t)k - (out_size - 1);
@@ -319,6 +331,7 @@ static int blis__run_curl(const blis_fetch_opts *o, const char *url, const char 
     close(out_fd[0]);
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR) return -1;
+    if (cancelled || (o->cancel && *o->cancel)) return -2;
     if (strstr(output, "@blis-exec-failed@")) return 127;
     if (WIFEXITED(status)) return WEXITSTATUS(status);
     return -1;
@@ -451,6 +464,7 @@ BLIS_DEF blis_status blis_fetch_url(const blis_fetch_opts *opts, const char *url
             return blis__fetch_fail(res, BLIS_FETCH_TOO_LARGE, err, "response body exceeds %ld bytes limit",
                                     o.max_bytes > 0 ? o.max_bytes : 10L << 20);
         case -1: return blis__fetch_fail(res, BLIS_FETCH_LOCAL, err, "cannot run curl: %s", strerror(errno));
+        case -2: return blis__fetch_fail(res, BLIS_FETCH_CANCELLED, err, "download of %s interrupted", cur);
         default:
             return blis__fetch_fail(res, BLIS_FETCH_TRANSFER, err, "download of %s failed (curl exit %d: %s)", cur, rc,
                                     res->detail);

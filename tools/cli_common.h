@@ -4,6 +4,7 @@
 #ifndef BLIS_CLI_COMMON_H
 #define BLIS_CLI_COMMON_H
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,10 @@ static void cli_log_fn(void *user, const char *level, const char *msg) {
                 l->prefix ? l->prefix : "", msg);
 }
 
+/* The signal that interrupted a download (SIGINT, SIGTERM), 0 if none. */
+static volatile sig_atomic_t cli_caught_signal;
+static void cli_on_signal(int sig) { cli_caught_signal = sig; }
+
 /* 1 when HF_HUB_OFFLINE (huggingface_hub's switch) turns downloads off. */
 static int cli_hf_offline(void) {
     const char *v = getenv("HF_HUB_OFFLINE");
@@ -142,9 +147,30 @@ static int resolve_model_config(const char *tool, const char *model, const char 
     o.hf_repo = repo;
     o.allow_download = allow_download && !cli_hf_offline();
     o.fetch.curl = getenv("BLIS_CURL");
+    o.fetch.cancel = &cli_caught_signal;
     o.log = cli_log_fn;
     o.log_user = log;
-    if (blis_hf_resolve_config(&o, lc, found, sizeof found, &err) != BLIS_OK) {
+    { /* SIGINT/SIGTERM stop curl and leave the cache as it was, then end the process as the signal would */
+        struct sigaction sa, old_int, old_term;
+        blis_status st;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = cli_on_signal; /* no SA_RESTART: the wait for curl sees EINTR */
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, NULL, &old_int); /* a signal the caller ignores stays ignored */
+        sigaction(SIGTERM, NULL, &old_term);
+        if (old_int.sa_handler != SIG_IGN) sigaction(SIGINT, &sa, NULL);
+        if (old_term.sa_handler != SIG_IGN) sigaction(SIGTERM, &sa, NULL);
+        st = blis_hf_resolve_config(&o, lc, found, sizeof found, &err);
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        if (cli_caught_signal) {
+            fprintf(stderr, "%s: interrupted; nothing was written\n", tool);
+            raise(cli_caught_signal);
+            return EXIT_RUNTIME;
+        }
+        if (st == BLIS_OK) err.status = BLIS_OK;
+    }
+    if (err.status != BLIS_OK) {
         fprintf(stderr, "%s: error: %s%s\n", tool, log->prefix ? log->prefix : "", err.msg);
         if (err.status == BLIS_E_MISSING && !o.allow_download)
             fprintf(stderr, "%s: hint: %s\n", tool,

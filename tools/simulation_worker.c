@@ -375,7 +375,7 @@ static int cmd_step(int argc, char **argv, const char *argv0) {
 
 /* ---- run ---- */
 
-typedef enum flag_type { F_STR, F_I64, F_F64, F_LIST, F_UNSUPPORTED } flag_type;
+typedef enum flag_type { F_STR, F_I64, F_F64, F_LIST, F_BOOL, F_UNSUPPORTED } flag_type;
 
 typedef struct run_args {
     const char *model, *log, *defaults, *model_dir, *hw_file, *workload, *gpu, *vllm, *results, *bench_dir, *priority,
@@ -383,7 +383,9 @@ typedef struct run_args {
     int64_t seed, horizon, kv_blocks, max_running, max_tokens, block, max_model_len, threshold, tp, num_requests,
         prefix, p_mean, p_std, p_min, p_max, o_mean, o_std, o_min, o_max, instances, kv_cpu, kv_base;
     double rate, alpha[3], beta[3], kv_threshold, kv_bandwidth;
-    int kv_changed, alpha_n, beta_n, seed_changed, horizon_changed, num_requests_changed;
+    int kv_changed, alpha_n, beta_n, seed_changed, horizon_changed, num_requests_changed, defaults_changed;
+    int roofline;   /* --roofline */
+    int kv_trained; /* total_kv_blocks came from the defaults file's coefficients */
 } run_args;
 
 typedef struct flag_def {
@@ -450,7 +452,7 @@ static const flag_def run_flags[] = {
     RF("--counterfactual-k", F_UNSUPPORTED, model),
     RF("--summarize-trace", F_UNSUPPORTED, model),
     RF("--snapshot-refresh-interval", F_UNSUPPORTED, model),
-    RF("--roofline", F_UNSUPPORTED, model),
+    RF("--roofline", F_BOOL, roofline),
 };
 #undef RF
 
@@ -483,6 +485,16 @@ static int parse_run_value(run_args *a, const flag_def *f, const char *v) {
     void *field = (char *)a + f->offset;
     if (f->type == F_STR) {
         *(const char **)field = v;
+        if (!strcmp(f->name, "--defaults-filepath")) a->defaults_changed = 1;
+        return 0;
+    }
+    if (f->type == F_BOOL) { /* Go's bool flags: --flag, --flag=true|false|1|0 */
+        if (!strcmp(v, "true") || !strcmp(v, "1"))
+            *(int *)field = 1;
+        else if (!strcmp(v, "false") || !strcmp(v, "0"))
+            *(int *)field = 0;
+        else
+            return flag_error(f->name, "true or false", v);
         return 0;
     }
     if (f->type == F_I64) {
@@ -538,6 +550,8 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
         }
         if (eq)
             v = eq + 1;
+        else if (f->type == F_BOOL)
+            v = "true";
         else if (i + 1 < argc)
             v = argv[++i];
         else
@@ -590,12 +604,15 @@ static int resolve_defaults(run_args *a, char *model_lc, char *gpu_buf, char *vl
     }
     if (!found) {
         a->alpha[0] = a->alpha[1] = a->alpha[2] = a->beta[0] = a->beta[1] = a->beta[2] = 0;
-        snprintf(msg, sizeof msg, "no trained coefficients in %s for model=%s, TP=%lld, GPU=%s, vLLM version=%s",
+        snprintf(msg, sizeof msg,
+                 "no trained coefficients in %s for model=%s, TP=%lld, GPU=%s, vLLM version=%s; trying the roofline "
+                 "model",
                  a->defaults, a->model, (long long)a->tp, a->gpu ? a->gpu : "", a->vllm ? a->vllm : "");
         fprintf(stderr, "simulation_worker: warning: %s\n", msg);
     }
     a->alpha_n = a->beta_n = 3;
     if (!a->kv_changed) a->kv_blocks = kv;
+    a->kv_trained = found && kv > 0;
     return 0;
 }
 
@@ -631,9 +648,139 @@ static void run_state_free(run_state *r) {
     if (r->have_defaults) blis_doc_free(&r->defaults);
 }
 
-/* Spec §1.3 step 4: blackbox, or roofline from the model and hardware configs. */
-static int resolve_latency(run_args *a, run_state *rs, blis_sim_config *cfg) {
-    char path[1400], msg[300];
+/* Paths and settings the roofline resolution fills in (they outlive it). */
+typedef struct run_paths {
+    char model_lc[256], gpu[64], vllm[128], model_dir[1100], hw[1100], defaults[1100];
+    const char *data_dir, *model_typed; /* the model as typed (its case names the HF repo) */
+    char data_buf[1024];
+    cli_log log;
+} run_paths;
+
+static int file_exists(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    fclose(f);
+    return 1;
+}
+
+/* model_dir from a config.json path (resolve_model_config's answer). */
+static void set_model_dir(run_args *a, run_paths *p, const char *config_path) {
+    size_t n = strlen(config_path);
+    if (n >= 12 && !strcmp(config_path + n - 12, "/config.json")) n -= 12;
+    snprintf(p->model_dir, sizeof p->model_dir, "%.*s", (int)n, config_path);
+    a->model_dir = p->model_dir;
+}
+
+/* The hardware config when none was given: hardware_config.json beside the
+ * defaults file, else the bundled one; 0 when found. */
+static int default_hw(run_args *a, run_paths *p) {
+    const char *slash = strrchr(a->defaults, '/');
+    if (slash)
+        snprintf(p->hw, sizeof p->hw, "%.*s/hardware_config.json", (int)(slash - a->defaults), a->defaults);
+    else
+        snprintf(p->hw, sizeof p->hw, "hardware_config.json");
+    if (!file_exists(p->hw) && p->data_dir) snprintf(p->hw, sizeof p->hw, "%s/hardware_config.json", p->data_dir);
+    if (!file_exists(p->hw)) return -1;
+    a->hw_file = p->hw;
+    return 0;
+}
+
+static void run_log(run_paths *p, const char *level, const char *msg) { cli_log_fn(&p->log, level, msg); }
+
+/* Spec §1.4 and §6: --roofline resolves the model config (cache, then
+ * HuggingFace), the hardware config, and alpha and total-kv-blocks from the
+ * defaults file when it has them. */
+static int resolve_roofline_flag(run_args *a, run_state *rs, run_paths *p) {
+    char path[1200], msg[1400];
+    int rc, found = 0;
+    size_t i;
+    for (i = 0; i + 1 < sizeof p->model_lc && a->model[i]; i++)
+        p->model_lc[i] = (char)(a->model[i] >= 'A' && a->model[i] <= 'Z' ? a->model[i] + 32 : a->model[i]);
+    p->model_lc[i] = '\0';
+    a->model = p->model_lc;
+    if (!a->gpu) return run_error("--roofline requires --hardware (GPU type)");
+    if (a->tp <= 0) return run_error("--roofline requires --tp > 0");
+    p->log.prefix = "--roofline: ";
+    if (!all_zero(a->beta))
+        run_log(p, "warn",
+                "replaces --beta-coeffs with analytical step time estimation. Alpha coefficients are still used "
+                "for queueing time and output token processing");
+    if (a->model_dir) run_log(p, "info", "explicit --model-config-folder takes precedence over auto-resolution");
+    if (a->hw_file) run_log(p, "info", "explicit --hardware-config takes precedence over auto-resolution");
+    if (!a->model_dir) {
+        if ((rc = resolve_model_config("simulation_worker", p->model_typed, NULL, a->defaults, 1, &p->log, path,
+                                       sizeof path)))
+            return rc;
+        set_model_dir(a, p, path);
+    }
+    if (!a->hw_file) {
+        if (default_hw(a, p)) {
+            snprintf(msg, sizeof msg,
+                     "--roofline: bundled hardware config not found at \"%s\". Provide --hardware-config explicitly",
+                     p->hw);
+            return run_error(msg);
+        }
+        snprintf(msg, sizeof msg, "using bundled hardware config at %s", p->hw);
+        run_log(p, "info", msg);
+    }
+    if (!file_exists(a->defaults)) {
+        snprintf(msg, sizeof msg,
+                 "defaults file %s not found; alpha coefficients and total-kv-blocks not loaded (the KV cache size "
+                 "is estimated from the GPU memory)",
+                 a->defaults);
+        run_log(p, "warn", msg);
+        return 0;
+    }
+    if (!rs->have_defaults) {
+        if ((rc = read_yaml(a->defaults, &rs->defaults))) return rc;
+        rs->have_defaults = 1;
+    }
+    {
+        char gpu[64], vllm[128];
+        int tp = 0;
+        double alpha[3] = {0, 0, 0}, beta[3] = {0, 0, 0};
+        int64_t kv = 0;
+        blis_err err;
+        if (blis_defaults_specs(&rs->defaults, a->model, gpu, sizeof gpu, &tp, vllm, sizeof vllm, &err) ||
+            (!a->vllm && vllm[0] && (snprintf(p->vllm, sizeof p->vllm, "%s", vllm), a->vllm = p->vllm, 0)) ||
+            blis_defaults_coefficients(&rs->defaults, a->model, (int)a->tp, a->gpu, a->vllm ? a->vllm : "", alpha, beta,
+                                       &kv, &found, &err)) {
+            print_err(&err);
+            return EXIT_USAGE;
+        }
+        if (found && all_zero(a->alpha) && !all_zero(alpha)) {
+            memcpy(a->alpha, alpha, sizeof alpha);
+            a->alpha_n = 3;
+            run_log(p, "info", "using the defaults file's trained alpha coefficients");
+        }
+        if (!a->kv_changed && found && kv > 0) {
+            a->kv_blocks = kv;
+            a->kv_trained = 1;
+        } else if (!a->kv_changed) {
+            snprintf(msg, sizeof msg,
+                     "no trained total-kv-blocks found for model=%s, GPU=%s, TP=%lld; estimating it from the GPU "
+                     "memory. Consider setting --total-kv-blocks explicitly for accurate KV cache simulation",
+                     a->model, a->gpu, (long long)a->tp);
+            run_log(p, "warn", msg);
+        }
+        if (all_zero(a->alpha)) {
+            snprintf(msg, sizeof msg,
+                     "no trained alpha coefficients found for model=%s, GPU=%s, TP=%lld; queueing and output-token "
+                     "overheads are zero (may underestimate TTFT/ITL)",
+                     a->model, a->gpu, (long long)a->tp);
+            run_log(p, "warn", msg);
+        }
+    }
+    return 0;
+}
+
+/* Spec §1.3 step 4: blackbox, or roofline from the model and hardware
+ * configs. Where the reference stops for a missing config folder or
+ * hardware config, blis looks in the bundled data and the cache (no
+ * download without --roofline). With no trained total-kv-blocks, the KV
+ * cache size is estimated from the GPU memory. */
+static int resolve_latency(run_args *a, run_state *rs, run_paths *p, blis_sim_config *cfg) {
+    char path[1400], msg[600];
     blis_err err;
     int rc;
     memcpy(cfg->latency.alpha, a->alpha, sizeof a->alpha);
@@ -641,18 +788,36 @@ static int resolve_latency(run_args *a, run_state *rs, blis_sim_config *cfg) {
     cfg->latency.kind = BLIS_LATENCY_BLACKBOX;
     if ((a->alpha_n && a->alpha_n < 3) || (a->beta_n && a->beta_n < 3))
         return run_error("--alpha-coeffs and --beta-coeffs need 3 numbers each");
-    if (!all_zero(a->alpha) || !all_zero(a->beta)) return 0;
+    if (!a->roofline && (!all_zero(a->alpha) || !all_zero(a->beta))) return 0;
     if (!a->model_dir) {
+        if ((rc = resolve_model_config("simulation_worker", p->model_typed, NULL, a->defaults, 0, &p->log, path,
+                                       sizeof path)))
+            return rc;
+        set_model_dir(a, p, path);
+    }
+    if (!a->hw_file && default_hw(a, p))
+        return run_error("Please provide hardware config path (e.g. hardware_config.json)");
+    if (!a->gpu || a->tp <= 0) {
         snprintf(msg, sizeof msg,
-                 "Please provide model config folder containing config.json for model=%s (no trained coefficients)",
-                 a->model);
+                 "the roofline model needs --hardware GPU and --tp N (the defaults file %s gives none for model %s)",
+                 a->defaults, a->model);
         return run_error(msg);
     }
-    if (!a->hw_file) return run_error("Please provide hardware config path (e.g. hardware_config.json)");
-    if (!a->gpu || a->tp <= 0) return run_error("roofline needs --hardware GPU and --tp > 0");
     snprintf(path, sizeof path, "%s/config.json", a->model_dir);
     if ((rc = load_model(path, &rs->model))) return rc;
     if ((rc = load_hw(a->hw_file, a->gpu, a->bench_dir ? 2 : 1, &rs->hw))) return rc;
+    if (!a->kv_changed && !a->kv_trained) {
+        int64_t blocks = 0;
+        if (blis_kv_capacity_blocks(&rs->model, &rs->hw, (int)a->tp, a->block, 0.9, &blocks, &err) != BLIS_OK)
+            return run_error(err.msg);
+        cfg->total_kv_blocks = a->kv_blocks = blocks;
+        snprintf(msg, sizeof msg,
+                 "total-kv-blocks %lld, estimated from 90%% of %lld x %g GiB less the weights (%s, block size %lld); "
+                 "--total-kv-blocks sets it",
+                 (long long)blocks, (long long)a->tp, rs->hw.memory_gib, a->model, (long long)a->block);
+        p->log.prefix = NULL;
+        run_log(p, "info", msg);
+    }
     cfg->latency.kind = a->bench_dir ? BLIS_LATENCY_ROOFLINE_V2 : BLIS_LATENCY_ROOFLINE_V1;
     cfg->latency.model = &rs->model;
     cfg->latency.hw = &rs->hw;
@@ -837,25 +1002,38 @@ static int run_spec_open(const run_args *a, run_state *rs, blis_sim_config *cfg)
     return 0;
 }
 
-static int cmd_run(int argc, char **argv) {
+static int cmd_run(int argc, char **argv, const char *argv0) {
     run_args a;
     run_state rs;
     blis_sim_config cfg;
     blis_legacy_workload w;
     blis_request_source src;
     blis_err err;
-    char model_lc[256], gpu_buf[64], vllm_buf[128];
+    run_paths *p = (run_paths *)calloc(1, sizeof *p);
     int rc;
     memset(&rs, 0, sizeof rs);
-    if ((rc = parse_run_args(argc, argv, &a))) return rc;
-    if (!a.model || !*a.model) return run_error("LLM name not provided. Exiting simulation.");
+    if (!p) return EXIT_RUNTIME;
+    if ((rc = parse_run_args(argc, argv, &a))) goto done;
+    rc = EXIT_USAGE;
+    if (!a.model || !*a.model) {
+        rc = run_error("LLM name not provided. Exiting simulation.");
+        goto done;
+    }
+    p->model_typed = a.model;
+    p->data_dir = find_data_dir(argv0, p->data_buf, sizeof p->data_buf);
+    p->log.tool = "simulation_worker";
+    p->log.threshold = cli_log_level(a.log);
+    if (!a.defaults_changed && !file_exists(a.defaults) &&
+        bundled_defaults(p->data_dir, p->defaults, sizeof p->defaults)) /* no ./defaults.yaml: the bundled one */
+        a.defaults = p->defaults;
     blis_sim_config_defaults(&cfg);
-    if ((rc = check_run_args(&a, &cfg))) return rc;
+    if ((rc = check_run_args(&a, &cfg))) goto done;
+    if (a.roofline && (rc = resolve_roofline_flag(&a, &rs, p))) goto done;
     if (all_zero(a.alpha) && all_zero(a.beta) && !a.model_dir && !a.hw_file &&
-        (rc = resolve_defaults(&a, model_lc, gpu_buf, vllm_buf, &rs.defaults, &rs.have_defaults)))
+        (rc = resolve_defaults(&a, p->model_lc, p->gpu, p->vllm, &rs.defaults, &rs.have_defaults)))
         goto done;
     cfg.total_kv_blocks = a.kv_blocks;
-    if ((rc = resolve_latency(&a, &rs, &cfg)) || (rc = resolve_workload(&a, &rs, &w))) goto done;
+    if ((rc = resolve_latency(&a, &rs, p, &cfg)) || (rc = resolve_workload(&a, &rs, &w))) goto done;
     if (a.spec) {
         if ((rc = run_spec_open(&a, &rs, &cfg))) goto done;
         src.next = spec_next;
@@ -886,6 +1064,7 @@ static int cmd_run(int argc, char **argv) {
     rc = print_run(&a, &rs);
 done:
     run_state_free(&rs);
+    free(p);
     return rc;
 }
 
@@ -904,6 +1083,6 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(argv[1], "check")) return cmd_check(argc - 2, argv + 2);
     if (!strcmp(argv[1], "step")) return cmd_step(argc - 2, argv + 2, argv[0]);
-    if (!strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2, argv[0]);
     return usage_error("unknown command (available: run, step, check)", argv[1]);
 }
