@@ -71,6 +71,7 @@ matrix:
 	  for mode in "" "-DBLIS_IMPLEMENTATION" "-DBLIS_IMPLEMENTATION -DBLIS_STATIC"; do \
 	    echo "matrix: $$cc $$mode"; \
 	    $$cc $(MATRIX_C) $$mode -x c tests/compile/use.c || exit 1; \
+	    $$cc $(MATRIX_C) $$mode -x c tests/compile/core.c || exit 1; \
 	  done; \
 	  $$cc $(WARN) $(DET) -c -o build/m_impl.o tests/compile/impl.c || exit 1; \
 	  $$cc $(WARN) $(DET) -c -o build/m_use.o tests/compile/use.c || exit 1; \
@@ -80,6 +81,7 @@ matrix:
 	  for mode in "" "-DBLIS_IMPLEMENTATION" "-DBLIS_IMPLEMENTATION -DBLIS_STATIC"; do \
 	    echo "matrix: $$cxx $$mode"; \
 	    $$cxx -std=c++11 -Wall -Wextra -Werror -pedantic -fsyntax-only $$mode -x c++ tests/compile/use.c || exit 1; \
+	    $$cxx -std=c++11 -Wall -Wextra -Werror -pedantic -fsyntax-only $$mode -x c++ tests/compile/core.c || exit 1; \
 	  done; \
 	done
 	@echo "matrix: ok"

@@ -209,15 +209,15 @@ static int blis__url_host(const char *url, char *host, size_t size) {
     p += 3;
     end = p + strcspn(p, "/?#");
     {
-        const char *at = memchr(p, '@', (size_t)(end - p));
+        const char *at = (const char *)memchr(p, '@', (size_t)(end - p));
         if (at) p = at + 1;
     }
     if (*p == '[') { /* an IPv6 literal */
-        const char *close = memchr(p, ']', (size_t)(end - p));
+        const char *close = (const char *)memchr(p, ']', (size_t)(end - p));
         if (!close) return -1;
         end = close + 1;
     } else {
-        const char *colon = memchr(p, ':', (size_t)(end - p));
+        const char *colon = (const char *)memchr(p, ':', (size_t)(end - p));
         if (colon) end = colon;
     }
     n = (size_t)(end - p);

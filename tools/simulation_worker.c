@@ -29,10 +29,13 @@ static const char usage_text[] =
     "        '=== Simulation Metrics ===' JSON block (TTFT, ITL, E2E, throughput).\n"
     "        Step latency: blackbox coefficients (--alpha-coeffs/--beta-coeffs, or\n"
     "        trained ones for --model/--hardware/--tp/--vllm-version from the\n"
-    "        defaults file), else roofline v1 from --model-config-folder and\n"
-    "        --hardware-config (v2 with --bench-data-path).\n"
+    "        defaults file), else roofline v1 (v2 with --bench-data-path) from the\n"
+    "        model's config.json (--model-config-folder, else the cache) and the\n"
+    "        hardware config (--hardware-config, else the bundled one).\n"
     "          --model NAME                 model (required)\n"
-    "          --defaults-filepath FILE     defaults.yaml (default: defaults.yaml)\n"
+    "          --defaults-filepath FILE     (default: ./defaults.yaml, else the bundled one)\n"
+    "          --roofline                   roofline with the model's config.json from the\n"
+    "                                       cache or HuggingFace (needs --hardware, --tp)\n"
     "          --hardware GPU --tp N --vllm-version V   coefficient/roofline lookup\n"
     "          --alpha-coeffs A0,A1,A2 --beta-coeffs B0,B1,B2   blackbox coefficients\n"
     "          --model-config-folder DIR --hardware-config FILE [--bench-data-path DIR]\n"
@@ -66,7 +69,7 @@ static const char usage_text[] =
     "        --admission-latency, --routing-latency, --token-bucket-capacity,\n"
     "        --token-bucket-refill-rate, --routing-policy, --routing-scorers,\n"
     "        --policy-config, --fitness-weights, --trace-level, --counterfactual-k,\n"
-    "        --summarize-trace, --snapshot-refresh-interval, --roofline.\n";
+    "        --summarize-trace, --snapshot-refresh-interval.\n";
 /* The rest of the usage (split: ISO C99 guarantees string literals of 4095 bytes only). */
 static const char usage_text_more[] = "  step (--model NAME | --model-config-folder DIR) --hardware GPU [--tp N]\n"
                                       "       [--hardware-config FILE] [--bench-data-path DIR]\n"
@@ -82,6 +85,15 @@ static const char usage_text_more[] = "  step (--model NAME | --model-config-fol
                                       "                       (.json; .yaml or .yml; .csv)\n"
                                       "          --print      print each JSON or YAML document as JSON (2-space\n"
                                       "                       indentation, numbers as Go's encoding/json prints them)\n"
+                                      "\n"
+                                      "model configs (run, step): --model-config-folder DIR, else\n"
+                                      "model_configs/<name> beside the defaults file (the bundled data for\n"
+                                      "step), else $XDG_CACHE_HOME/blis/model_configs/<name>, else a download\n"
+                                      "(run: only with --roofline) of $HF_ENDPOINT/<repo>/resolve/main/config.json\n"
+                                      "through curl into the first writable of those. Environment: HF_TOKEN\n"
+                                      "(gated models; sent as a header on curl's stdin), HF_ENDPOINT (default\n"
+                                      "https://huggingface.co), HF_HUB_OFFLINE=1 (no downloads), BLIS_CURL (the\n"
+                                      "curl program), BLIS_DATA_DIR (the bundled data).\n"
                                       "\n"
                                       "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
                                       "Not in this version yet: the cluster layer and evaluate.\n";
@@ -1014,7 +1026,6 @@ static int cmd_run(int argc, char **argv, const char *argv0) {
     memset(&rs, 0, sizeof rs);
     if (!p) return EXIT_RUNTIME;
     if ((rc = parse_run_args(argc, argv, &a))) goto done;
-    rc = EXIT_USAGE;
     if (!a.model || !*a.model) {
         rc = run_error("LLM name not provided. Exiting simulation.");
         goto done;

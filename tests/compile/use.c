@@ -1,5 +1,6 @@
 /* Compile-matrix unit: uses the API through the declarations (and, with
  * -DBLIS_IMPLEMENTATION, compiles the implementation too, as C or C++). */
+#define _POSIX_C_SOURCE 200809L /* blis_fetch.h needs POSIX (its DO THIS) */
 #include "../../blis.h"
 #include "../../blis_fetch.h"
 
