@@ -516,3 +516,24 @@ TEST(cli_run_bundled_offline) {
         CHECK_MSG(blocks * 100 > 29205 * 97 && blocks * 100 < 29205 * 103, "estimated %ld blocks", blocks);
     }
 }
+
+/* --roofline with the reference's a410740f data directory: the hardware
+ * config and bench_data/ beside its defaults file (roofline v2), and its
+ * trained alpha and total_kv_blocks. */
+TEST(cli_run_roofline_reference_layout) {
+    char out[16384], cmd[1400];
+    const char *dir = t_shared_dir();
+    if (!dir) SKIP("../shared is absent");
+    snprintf(cmd, sizeof cmd,
+             "./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --roofline --hardware H100 --tp 1 "
+             "--model-config-folder data/model_configs/llama-3.1-8b-instruct --defaults-filepath "
+             "%s/reference/upstream/a410740f/defaults.yaml --num-requests 10 --log info",
+             dir);
+    CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+    CHECK_CONTAINS(out, "explicit --model-config-folder takes precedence over auto-resolution");
+    CHECK_CONTAINS(out, "a410740f/hardware_config.json");
+    CHECK_CONTAINS(out, "a410740f/bench_data (roofline v2)");
+    CHECK_CONTAINS(out, "using the defaults file's trained alpha coefficients");
+    CHECK(strstr(out, "no trained total-kv-blocks") == NULL);
+    CHECK_CONTAINS(out, "\"completed_requests\": 10");
+}

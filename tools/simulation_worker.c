@@ -11,6 +11,8 @@
 
 #include "cli_common.h"
 
+#include <sys/stat.h>
+
 /* Requests one step command may describe. */
 #define STEP_MAX_REQUESTS 1000000
 
@@ -662,7 +664,7 @@ static void run_state_free(run_state *r) {
 
 /* Paths and settings the roofline resolution fills in (they outlive it). */
 typedef struct run_paths {
-    char model_lc[256], gpu[64], vllm[128], model_dir[1100], hw[1100], defaults[1100];
+    char model_lc[256], gpu[64], vllm[128], model_dir[1100], hw[1100], defaults[1100], bench[1100];
     const char *data_dir, *model_typed; /* the model as typed (its case names the HF repo) */
     char data_buf[1024];
     cli_log log;
@@ -734,6 +736,19 @@ static int resolve_roofline_flag(run_args *a, run_state *rs, run_paths *p) {
         }
         snprintf(msg, sizeof msg, "using bundled hardware config at %s", p->hw);
         run_log(p, "info", msg);
+    }
+    if (!a->bench_dir) { /* a410740f: bench_data/ beside the defaults file selects roofline v2 */
+        const char *slash = strrchr(a->defaults, '/');
+        struct stat sb;
+        if (slash)
+            snprintf(p->bench, sizeof p->bench, "%.*s/bench_data", (int)(slash - a->defaults), a->defaults);
+        else
+            snprintf(p->bench, sizeof p->bench, "bench_data");
+        if (stat(p->bench, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            a->bench_dir = p->bench;
+            snprintf(msg, sizeof msg, "using bundled bench data at %s (roofline v2)", p->bench);
+            run_log(p, "info", msg);
+        }
     }
     if (!file_exists(a->defaults)) {
         snprintf(msg, sizeof msg,
