@@ -42,8 +42,18 @@
  *   >>json     the document model (shared with YAML), RFC 8259 parser, writer
  *   >>csv      RFC 4180 reader: streaming rows and whole tables, typed cells
  *   >>yaml     the YAML subset below, parsed into the same document model
- *   The fixed order of the sections still to come: >>model >>roofline >>mfu
- *   >>workload >>evq >>kv >>sched >>sim >>cluster >>metrics >>report.
+ *   >>model    HF config.json -> model config; hardware configs
+ *   >>roofline roofline v1/v2 step times, the analyzer (TRA), KV capacity
+ *   >>mfu      the kernel MFU database (bench_data CSVs)
+ *   >>workload RNG streams, legacy generator, CSV traces, workload specs,
+ *              defaults files
+ *   >>evq      the instance event heap (Go container/heap order)
+ *   >>kv       paged KV cache, prefix caching, CPU tier
+ *   >>sched    priority policies, schedulers, the wait queue
+ *   >>sim      one vLLM instance: latency models, the step, the run loop
+ *   >>cluster  instances behind admission and routing, one shared clock
+ *   >>metrics  statistics and the metrics block
+ *   >>report   the results file, the KV metrics and cluster reports
  *
  * COMPILE-TIME OPTIONS
  *   BLIS_IMPLEMENTATION   emit the implementation in this translation unit.
@@ -830,6 +840,8 @@ typedef struct blis_block_hasher {
 BLIS_DEF void blis_block_hasher_init(blis_block_hasher *h, int32_t block_tokens);
 /* Feeds one token; returns 1 and sets *block_hash when it completes a block. */
 BLIS_DEF int blis_block_hasher_push(blis_block_hasher *h, int64_t token, uint64_t *block_hash);
+/* A hash of every token pushed so far (full blocks and the partial one). */
+BLIS_DEF uint64_t blis_block_hasher_key(const blis_block_hasher *h);
 
 /* One request. Token IDs are not stored: the KV cache needs only the hashes
  * of the sequence's full blocks (input ++ output), computed at generation. */
@@ -858,6 +870,12 @@ typedef struct blis_request {
     int64_t kv_count, kv_cap;
     int kv_has_map;   /* the RequestMap entry exists */
     size_t live_slot; /* index in blis_sim.requests */
+    /* cluster: the instance that served it; workload-spec metadata (point
+     * into the spec, NULL when none); the routing key of an input without a
+     * full block (a hash of its tokens) */
+    int32_t instance;
+    const char *slo_class, *tenant_id;
+    uint64_t input_key;
 } blis_request;
 
 enum { BLIS_REQ_QUEUED = 0, BLIS_REQ_RUNNING = 1, BLIS_REQ_COMPLETED = 2 };
@@ -1310,8 +1328,127 @@ BLIS_DEF blis_status blis_sim_step(blis_sim *s, int *done, blis_err *err);
 BLIS_DEF blis_status blis_sim_run_until(blis_sim *s, int64_t until_us, blis_err *err);
 BLIS_DEF blis_status blis_sim_run(blis_sim *s, blis_err *err);
 BLIS_DEF void blis_sim_destroy(blis_sim *s);
+/* Driven by a cluster (a source with next == NULL): blis_sim_inject takes
+ * a request the cluster routed here (allocated with the sim's allocator; the
+ * sim owns it from then on) and schedules its arrival at t_us;
+ * blis_sim_next_event_us is the earliest pending event (INT64_MAX: none);
+ * blis_sim_execute_next runs it, whatever the horizon, and tells its kind. */
+BLIS_DEF blis_status blis_sim_inject(blis_sim *s, blis_request *r, int64_t t_us, blis_err *err);
+BLIS_DEF int64_t blis_sim_next_event_us(const blis_sim *s);
+BLIS_DEF blis_status blis_sim_execute_next(blis_sim *s, blis_event_kind *kind, blis_err *err);
 /* Conservation, KV blocks and causality; 0 when they hold. */
 BLIS_DEF int blis_sim_check(const blis_sim *s);
+
+/* ==== >>cluster  instances behind admission and routing, one clock ==== */
+
+typedef enum blis_admission_kind {
+    BLIS_ADMIT_ALWAYS,
+    BLIS_ADMIT_TOKEN_BUCKET,
+    BLIS_ADMIT_REJECT_ALL
+} blis_admission_kind;
+
+typedef enum blis_routing_kind {
+    BLIS_ROUTE_ROUND_ROBIN,
+    BLIS_ROUTE_LEAST_LOADED,
+    BLIS_ROUTE_WEIGHTED,
+    BLIS_ROUTE_PREFIX_AFFINITY,
+    BLIS_ROUTE_ALWAYS_BUSIEST
+} blis_routing_kind;
+
+typedef enum blis_scorer_kind {
+    BLIS_SCORER_PREFIX_AFFINITY,
+    BLIS_SCORER_QUEUE_DEPTH,
+    BLIS_SCORER_KV_UTILIZATION,
+    BLIS_SCORER_LOAD_BALANCE
+} blis_scorer_kind;
+
+#define BLIS_MAX_SCORERS         4
+#define BLIS_PREFIX_LRU_CAPACITY 10000
+
+typedef struct blis_scorer {
+    blis_scorer_kind kind;
+    double weight;
+} blis_scorer;
+
+/* The cluster's flags (spec §1.2, §3.9); every instance runs `instance`. */
+typedef struct blis_cluster_config {
+    blis_sim_config instance;
+    int num_instances;                                       /* --num-instances (1) */
+    int64_t admission_latency_us, routing_latency_us;        /* (0, 0) */
+    blis_admission_kind admission;                           /* always-admit */
+    double token_bucket_capacity, token_bucket_refill_per_s; /* 10000, 1000 */
+    blis_routing_kind routing;                               /* round-robin */
+    blis_scorer scorers[BLIS_MAX_SCORERS]; /* weighted: prefix-affinity:3,queue-depth:2,kv-utilization:2 */
+    size_t scorer_count;
+    int64_t snapshot_refresh_us; /* 0: KV figures fresh at every decision */
+    int trace_decisions;         /* --trace-level decisions */
+    int64_t counterfactual_k;    /* candidates kept per routing decision (regret) */
+} blis_cluster_config;
+
+BLIS_DEF void blis_cluster_config_defaults(blis_cluster_config *c);
+/* Names <-> enums; -1 for an unknown name. */
+BLIS_DEF int blis_admission_parse(const char *name);
+BLIS_DEF int blis_routing_parse(const char *name);
+BLIS_DEF int blis_scorer_parse(const char *name);
+BLIS_DEF const char *blis_scorer_name(blis_scorer_kind k);
+/* "name:weight,..." (--routing-scorers): known names, each at most once,
+ * finite weights > 0 (the reference's messages). */
+BLIS_DEF blis_status blis_scorers_parse(const char *text, blis_scorer *out, size_t *count, blis_err *err);
+/* Cross-flag checks (spec §1.3 step 7). */
+BLIS_DEF blis_status blis_cluster_config_validate(const blis_cluster_config *c, blis_err *err);
+
+/* What the router sees of one instance at a decision (spec §3.9). */
+typedef struct blis_router_snapshot {
+    int64_t queue_depth, batch_size, pending, effective_load, free_kv_blocks;
+    double kv_utilization, cache_hit_rate;
+    int64_t refreshed_us;
+} blis_router_snapshot;
+
+typedef struct blis__cluster_event blis__cluster_event;
+typedef struct blis__lru blis__lru;
+typedef struct blis__u64map {
+    uint64_t *keys; /* 0: empty slot */
+    int32_t *vals;
+    size_t cap, len;
+} blis__u64map;
+
+/* The cluster. Lifecycle: blis_cluster_init, blis_cluster_run,
+ * blis_cluster_metrics, blis_cluster_destroy. Requests come from the source
+ * in arrival order; an arrival schedules its admission decision after the
+ * admission latency, an admitted request its routing decision after the
+ * routing latency, and routing hands it to an instance at that time. */
+typedef struct blis_cluster {
+    blis_cluster_config cfg;
+    blis_alloc alloc;
+    blis_request_source source;
+    int source_done;
+    blis_request *next_arrival;
+    blis_sim *instances;
+    int n_instances;
+    blis__cluster_event *events; /* heap by (time, kind, seq) */
+    size_t event_len, event_cap;
+    int64_t event_seq;
+    int64_t clock_us;
+    int finished;
+    int64_t *pending; /* routed, not yet queued, per instance */
+    blis_router_snapshot *snap;
+    double *scores, *scorer_values;
+    double bucket_tokens;
+    int64_t bucket_last_us;
+    uint64_t rr_counter;
+    blis__u64map affinity; /* prefix-affinity policy: routing key -> instance */
+    blis__lru *lru;        /* weighted prefix-affinity scorer: per-instance block LRU */
+    int64_t generated, admitted, rejected, routed;
+    /* --trace-level decisions */
+    int64_t *target_counts;
+    double regret_sum, regret_max;
+    int32_t *order;
+} blis_cluster;
+
+BLIS_DEF blis_status blis_cluster_init(blis_cluster *c, const blis_cluster_config *cfg, blis_request_source source,
+                                       const blis_alloc *alloc, blis_err *err);
+BLIS_DEF blis_status blis_cluster_run(blis_cluster *c, blis_err *err);
+BLIS_DEF void blis_cluster_destroy(blis_cluster *c);
 
 /* ==== >>metrics  statistics and the metrics block ==== */
 
@@ -1329,6 +1466,12 @@ typedef struct blis_metrics {
 } blis_metrics;
 
 BLIS_DEF blis_status blis_sim_metrics(const blis_sim *s, blis_metrics *m, blis_err *err);
+/* The aggregate of several instances (spec §3.9): per-request timings
+ * merged, counters summed, the end time the latest, the cache hit and
+ * thrashing rates the mean over instances. */
+BLIS_DEF blis_status blis_sims_metrics(const blis_sim *const *sims, size_t n_sims, blis_metrics *m, blis_err *err);
+/* One instance's metrics (0..n-1), or with instance -1 the cluster's. */
+BLIS_DEF blis_status blis_cluster_metrics(const blis_cluster *c, int instance, blis_metrics *m, blis_err *err);
 /* The reference's "=== Simulation Metrics ===" JSON object (spec §8.1). */
 BLIS_DEF void blis_metrics_write(const blis_metrics *m, const char *instance_id, blis_jw *w);
 
@@ -1340,8 +1483,57 @@ BLIS_DEF void blis_metrics_write(const blis_metrics *m, const char *instance_id,
  * e2e_ms, scheduling_delay_ms and handled_by. */
 BLIS_DEF blis_status blis_results_write(const blis_sim *s, const blis_metrics *m, const char *instance_id,
                                         const char *handled_by, blis_jw *w, blis_err *err);
+/* The cluster's results file: instance_id "cluster", every instance's
+ * requests (handled_by "instance_<i>", slo_class and tenant_id when set). */
+BLIS_DEF blis_status blis_cluster_results_write(const blis_cluster *c, const blis_metrics *m, blis_jw *w,
+                                                blis_err *err);
 /* The "=== KV Cache Metrics ===" lines (printed by the CLI when non-zero). */
 BLIS_DEF size_t blis_kv_metrics_format(const blis_metrics *m, char *buf, size_t size);
+
+/* The reports printed after the metrics (spec §8.3). They read the
+ * instances' requests, so the instances must keep them (keep_requests). */
+typedef struct blis_anomalies {
+    int64_t priority_inversions, hol_blocking, rejected, dropped_unservable;
+} blis_anomalies;
+/* Priority inversions are counted only under a priority policy other than
+ * constant: per instance and SLO class, the pairs of completed requests
+ * (in arrival order) where the earlier one's E2E exceeds twice the later
+ * one's. HOL blocking: instances whose mean wait-queue length exceeds twice
+ * the mean over instances (two instances at least). */
+BLIS_DEF blis_status blis_cluster_anomalies(const blis_cluster *c, blis_anomalies *a, blis_err *err);
+/* "=== Anomaly Counters ===" when any is > 0; returns -1 on a write error. */
+BLIS_DEF int blis_anomalies_write(const blis_anomalies *a, blis_write_fn write, void *user);
+/* "=== Per-SLO Metrics ===": TTFT and E2E mean and p99 (us) per SLO class,
+ * written only when more than one class is present. */
+BLIS_DEF blis_status blis_cluster_slo_write(const blis_cluster *c, blis_write_fn write, void *user, blis_err *err);
+
+/* --fitness-weights "key:value,...": keys throughput, tokens_per_sec,
+ * p99_ttft, p50_ttft, mean_ttft, p99_e2e, p50_e2e, mean_e2e. */
+#define BLIS_FITNESS_KEYS 8
+typedef struct blis_fitness_weights {
+    double weight[BLIS_FITNESS_KEYS]; /* in the order of blis_fitness_key_name */
+    int set[BLIS_FITNESS_KEYS];
+} blis_fitness_weights;
+BLIS_DEF const char *blis_fitness_key_name(int k);
+BLIS_DEF blis_status blis_fitness_parse(const char *text, blis_fitness_weights *w, blis_err *err);
+/* "=== Fitness Evaluation ===", the score and each component (keys in
+ * sorted order). */
+BLIS_DEF blis_status blis_cluster_fitness_write(const blis_cluster *c, const blis_metrics *m,
+                                                const blis_fitness_weights *w, blis_write_fn write, void *user,
+                                                blis_err *err);
+/* "=== Trace Summary ===" (--trace-level decisions --summarize-trace). */
+BLIS_DEF int blis_cluster_trace_summary_write(const blis_cluster *c, blis_write_fn write, void *user);
+
+/* The policy bundle (--policy-config, spec §1.6): strict YAML; each part
+ * present only when has_* is set (the CLI's explicit flags win). */
+typedef struct blis_policy_bundle {
+    int has_admission, has_capacity, has_refill, has_routing, has_scorers, has_priority, has_scheduler;
+    int admission, routing, priority, scheduler; /* enums */
+    double capacity, refill;
+    blis_scorer scorers[BLIS_MAX_SCORERS];
+    size_t scorer_count;
+} blis_policy_bundle;
+BLIS_DEF blis_status blis_policy_bundle_from_doc(const blis_doc *doc, blis_policy_bundle *b, blis_err *err);
 
 #ifdef __cplusplus
 }
@@ -3279,6 +3471,22 @@ static blis_status blis__node_err(const blis_doc *doc, const blis_node *node, bl
     blis_err_clear(err, doc->source);
     if (node) blis_doc_path(doc, node, err->path, sizeof err->path);
     return blis_err_set(err, st, node ? node->line : 0, node ? node->col : 0, "%s", msg);
+}
+
+static blis_status blis__node_errf(const blis_doc *doc, const blis_node *node, blis_err *err, blis_status st,
+                                   const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+static blis_status blis__node_errf(const blis_doc *doc, const blis_node *node, blis_err *err, blis_status st,
+                                   const char *fmt, ...) {
+    char msg[BLIS_ERR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return blis__node_err(doc, node, err, st, msg);
 }
 
 static blis_status blis__wrong_kind(const blis_doc *doc, const blis_node *node, blis_err *err, const char *want) {
@@ -6487,6 +6695,10 @@ BLIS_DEF int blis_block_hasher_push(blis_block_hasher *h, int64_t token, uint64_
     return 1;
 }
 
+BLIS_DEF uint64_t blis_block_hasher_key(const blis_block_hasher *h) {
+    return blis__mix64(h->acc ^ blis__mix64(h->chain + (uint64_t)h->fill));
+}
+
 BLIS_DEF blis_status blis_legacy_workload_validate(const blis_legacy_workload *w, blis_err *err) {
     char num[BLIS_F64_BUF_MAX];
     if (!(w->rate_per_s > 0 && w->rate_per_s <= DBL_MAX)) {
@@ -6580,7 +6792,7 @@ BLIS_DEF blis_status blis_legacy_gen_next(blis_legacy_gen *g, blis_request *r, i
     const blis_legacy_workload *w = &g->w;
     int64_t plen, olen, total, i, pos = 0;
     blis_block_hasher hs;
-    uint64_t h;
+    uint64_t h, ikey;
     *has = 0;
     memset(r, 0, sizeof *r);
     if (g->done || g->t_us >= g->horizon_us || g->next_index >= w->num_requests) return BLIS_OK;
@@ -6600,6 +6812,7 @@ BLIS_DEF blis_status blis_legacy_gen_next(blis_legacy_gen *g, blis_request *r, i
         if (g->on_token) g->on_token(g->on_token_user, 1, g->next_index, i, tok);
         if (blis_block_hasher_push(&hs, tok, &h)) r->block_hashes[r->block_hash_count++] = h;
     }
+    ikey = blis_block_hasher_key(&hs);
     olen = blis__length_gauss(&g->rng, w->output_mean, w->output_std, w->output_min, w->output_max);
     for (i = 0; i < olen; i++) {
         int64_t tok = blis_rng_intn(&g->rng, BLIS_MAX_TOKEN_ID);
@@ -6609,6 +6822,7 @@ BLIS_DEF blis_status blis_legacy_gen_next(blis_legacy_gen *g, blis_request *r, i
     if (blis__request_make(&g->alloc, r, g->scratch, r->block_hash_count, g->t_us, w->prefix_tokens + plen, olen, err))
         return BLIS_E_NOMEM;
     r->index = g->next_index++;
+    r->input_key = ikey;
     *has = 1;
     g->t_us += (int64_t)(1.0 / (w->rate_per_s / 1e6)); /* the reference's req/us rate, truncated */
     if (g->t_us > g->horizon_us) g->done = 1;
@@ -7261,6 +7475,13 @@ static int blis__in_windows(const blis_spec_client *c, int64_t t) {
     return 0;
 }
 
+/* A spec request's SLO class, tenant (NULL when empty) and routing key. */
+static void blis__spec_meta(blis_request *r, const blis_spec_client *c, uint64_t input_key) {
+    r->slo_class = c->slo_class[0] ? c->slo_class : NULL;
+    r->tenant_id = c->tenant_id[0] ? c->tenant_id : NULL;
+    r->input_key = input_key;
+}
+
 static int blis__pending_less(const blis__spec_pending *a, const blis__spec_pending *b) {
     return a->req.arrival_us < b->req.arrival_us || (a->req.arrival_us == b->req.arrival_us && a->seq < b->seq);
 }
@@ -7299,7 +7520,7 @@ static blis_status blis__spec_too_long(const blis_spec_gen *g, const blis__spec_
 static blis_status blis__spec_session(blis_spec_gen *g, blis__spec_stream *st, blis_err *err) {
     const blis_spec_client *c = st->c;
     blis_block_hasher hs;
-    uint64_t h;
+    uint64_t h, ikey;
     int64_t r, i, t = st->t_us, ctx = 0, nh = 0, first5[5] = {0, 0, 0, 0, 0};
     (void)blis_rng_int63(&st->rng); /* the session ID */
     blis_block_hasher_init(&hs, (int32_t)g->block_tokens);
@@ -7321,6 +7542,7 @@ static blis_status blis__spec_session(blis_spec_gen *g, blis__spec_stream *st, b
             if (ctx + i < 5) first5[ctx + i] = tok;
             if (blis_block_hasher_push(&hs, tok, &h)) g->scratch[nh++] = h;
         }
+        ikey = blis_block_hasher_key(&hs);
         for (i = 0; i < olen; i++) {
             int64_t tok = blis_rng_intn(&st->rng, BLIS_MAX_TOKEN_ID);
             if (i < 5) p->out5[i] = tok;
@@ -7331,6 +7553,7 @@ static blis_status blis__spec_session(blis_spec_gen *g, blis__spec_stream *st, b
         memcpy(p->in5, first5, sizeof first5);
         for (i = ctx + ilen; i < 5; i++) p->in5[i] = 0;
         if (blis__request_make(&g->alloc, &p->req, g->scratch, nh, t, ctx + ilen, olen, err)) return BLIS_E_NOMEM;
+        blis__spec_meta(&p->req, c, ikey);
         p->seq = st->pending_seq++;
         for (i = (int64_t)st->pending_n++; i > 0; i = (i - 1) / 2) { /* sift up */
             blis__spec_pending tmp;
@@ -7380,7 +7603,7 @@ static blis_status blis__spec_advance(blis_spec_gen *g, blis__spec_stream *st, b
     const int64_t *prefix = g->prefixes[st->client];
     int64_t plen = g->prefix_lens[st->client], ilen, olen, i, nh = 0;
     blis_block_hasher hs;
-    uint64_t h;
+    uint64_t h, ikey;
     if (st->c->max_rounds > 0) return blis__spec_advance_sessions(g, st, err);
     st->has_next = 0;
     for (;;) {
@@ -7419,12 +7642,14 @@ static blis_status blis__spec_advance(blis_spec_gen *g, blis__spec_stream *st, b
         if (plen + i < 5) st->in5[plen + i] = tok;
         if (blis_block_hasher_push(&hs, tok, &h)) g->scratch[nh++] = h;
     }
+    ikey = blis_block_hasher_key(&hs);
     for (i = 0; i < olen; i++) {
         int64_t tok = blis_rng_intn(&st->rng, BLIS_MAX_TOKEN_ID);
         if (i < 5) st->out5[i] = tok;
         if (blis_block_hasher_push(&hs, tok, &h)) g->scratch[nh++] = h;
     }
     if (blis__request_make(&g->alloc, &st->next, g->scratch, nh, st->t_us, plen + ilen, olen, err)) return BLIS_E_NOMEM;
+    blis__spec_meta(&st->next, st->c, ikey);
     st->n++;
     st->has_next = 1;
     return BLIS_OK;
@@ -7632,6 +7857,7 @@ BLIS_DEF blis_status blis_trace_gen_next(blis_trace_gen *g, blis_request *r, int
     const blis_csv_field *f;
     double sec, us;
     int64_t arrival, n_hashes = 0, n_in = 0, n_out = 0;
+    uint64_t ikey;
     int row = 0;
     *has = 0;
     memset(r, 0, sizeof *r);
@@ -7668,10 +7894,11 @@ BLIS_DEF blis_status blis_trace_gen_next(blis_trace_gen *g, blis_request *r, int
         return blis__trace_fail(g, &f[0], err, "arrival time",
                                 "earlier than the previous row's (blis replays traces sorted by arrival time)");
     blis_block_hasher_init(&hs, (int32_t)g->block_tokens);
-    if ((st = blis__trace_tokens(g, &f[3], "prefill_tokens", &hs, &n_hashes, &n_in, err)) ||
-        (st = blis__trace_tokens(g, &f[4], "decode_tokens", &hs, &n_hashes, &n_out, err)))
-        return st;
+    if ((st = blis__trace_tokens(g, &f[3], "prefill_tokens", &hs, &n_hashes, &n_in, err))) return st;
+    ikey = blis_block_hasher_key(&hs);
+    if ((st = blis__trace_tokens(g, &f[4], "decode_tokens", &hs, &n_hashes, &n_out, err))) return st;
     if (blis__request_make(&g->alloc, r, g->scratch, n_hashes, arrival, n_in, n_out, err)) return BLIS_E_NOMEM;
+    r->input_key = ikey;
     r->index = g->next_index++;
     g->last_arrival_us = arrival;
     *has = 1;
@@ -8529,6 +8756,10 @@ static blis_status blis__sim_fetch(blis_sim *s, blis_err *err) {
     int has = 0;
     blis_status st;
     if (s->source_done || s->next_arrival) return BLIS_OK;
+    if (!s->source.next) { /* driven by a cluster (blis_sim_inject) */
+        s->source_done = 1;
+        return BLIS_OK;
+    }
     r = (blis_request *)blis__alloc(&s->alloc, sizeof *r);
     if (!r) return blis__nomem(err);
     if ((st = s->source.next(s->source.user, r, &has, err)) != BLIS_OK || !has) {
@@ -8948,6 +9179,31 @@ BLIS_DEF blis_status blis_sim_step(blis_sim *s, int *done, blis_err *err) {
     return st;
 }
 
+BLIS_DEF blis_status blis_sim_inject(blis_sim *s, blis_request *r, int64_t t_us, blis_err *err) {
+    if (blis__grow(&s->alloc, (void **)&s->requests, &s->request_cap, s->request_count + 1, sizeof *s->requests))
+        return blis__nomem(err);
+    r->live_slot = s->request_count;
+    s->requests[s->request_count++] = r;
+    s->generated++;
+    r->injected = 1;
+    s->in_transit++;
+    if (blis_evq_push(&s->events, t_us, BLIS_EV_ARRIVAL, r)) return blis__nomem(err);
+    return BLIS_OK;
+}
+
+BLIS_DEF int64_t blis_sim_next_event_us(const blis_sim *s) {
+    return s->events.len ? s->events.heap[0].time_us : INT64_MAX;
+}
+
+BLIS_DEF blis_status blis_sim_execute_next(blis_sim *s, blis_event_kind *kind, blis_err *err) {
+    blis_event e;
+    *kind = BLIS_EV_KIND_COUNT;
+    if (!blis_evq_pop(&s->events, &e)) return BLIS_OK;
+    *kind = e.kind;
+    s->clock_us = e.time_us;
+    return blis__execute(s, &e, err);
+}
+
 BLIS_DEF blis_status blis_sim_run_until(blis_sim *s, int64_t until_us, blis_err *err) {
     int done = 0;
     blis_status st = BLIS_OK;
@@ -9013,6 +9269,673 @@ BLIS_DEF int blis_sim_check(const blis_sim *s) {
         (completed != s->completed || dropped != s->dropped_unservable || (int64_t)s->request_count != s->generated))
         return 3;
     return 0;
+}
+
+/* ==== >>cluster  implementation ====
+ * Owns: the cluster event heap (arrival, admission, routing), the router's
+ * state (snapshots, pending counts, token bucket, prefix maps and LRUs)
+ * and the instances. Uses: >>sim (blis_sim_inject / execute_next), >>kv.
+ * Invariants: cluster events in (time, kind, seq) order, arrivals taken
+ * from the source lazily (an arrival precedes every other cluster event at
+ * its time, as the reference's pre-pushed arrivals do); a request is owned
+ * by the cluster until routed, then by its instance. */
+
+struct blis__cluster_event {
+    int64_t time_us;
+    int kind; /* 0 arrival, 1 admission, 2 routing */
+    int64_t seq;
+    blis_request *req;
+};
+
+struct blis__lru {
+    blis__u64map index;
+    uint64_t *keys;
+    int32_t *prev, *next;
+    int32_t head, tail, len;
+};
+
+BLIS_DEF void blis_cluster_config_defaults(blis_cluster_config *c) {
+    memset(c, 0, sizeof *c);
+    blis_sim_config_defaults(&c->instance);
+    c->num_instances = 1;
+    c->admission = BLIS_ADMIT_ALWAYS;
+    c->token_bucket_capacity = 10000;
+    c->token_bucket_refill_per_s = 1000;
+    c->routing = BLIS_ROUTE_ROUND_ROBIN;
+    c->scorers[0].kind = BLIS_SCORER_PREFIX_AFFINITY;
+    c->scorers[0].weight = 3;
+    c->scorers[1].kind = BLIS_SCORER_QUEUE_DEPTH;
+    c->scorers[1].weight = 2;
+    c->scorers[2].kind = BLIS_SCORER_KV_UTILIZATION;
+    c->scorers[2].weight = 2;
+    c->scorer_count = 3;
+}
+
+BLIS_DEF int blis_admission_parse(const char *name) {
+    if (!strcmp(name, "always-admit")) return BLIS_ADMIT_ALWAYS;
+    if (!strcmp(name, "token-bucket")) return BLIS_ADMIT_TOKEN_BUCKET;
+    if (!strcmp(name, "reject-all")) return BLIS_ADMIT_REJECT_ALL;
+    return -1;
+}
+
+BLIS_DEF int blis_routing_parse(const char *name) {
+    if (!strcmp(name, "round-robin")) return BLIS_ROUTE_ROUND_ROBIN;
+    if (!strcmp(name, "least-loaded")) return BLIS_ROUTE_LEAST_LOADED;
+    if (!strcmp(name, "weighted")) return BLIS_ROUTE_WEIGHTED;
+    if (!strcmp(name, "prefix-affinity")) return BLIS_ROUTE_PREFIX_AFFINITY;
+    if (!strcmp(name, "always-busiest")) return BLIS_ROUTE_ALWAYS_BUSIEST;
+    return -1;
+}
+
+static const char *const blis__scorer_names[] = {"prefix-affinity", "queue-depth", "kv-utilization", "load-balance"};
+
+BLIS_DEF int blis_scorer_parse(const char *name) {
+    int i;
+    for (i = 0; i < 4; i++)
+        if (!strcmp(name, blis__scorer_names[i])) return i;
+    return -1;
+}
+
+BLIS_DEF const char *blis_scorer_name(blis_scorer_kind k) {
+    return (int)k >= 0 && (int)k < 4 ? blis__scorer_names[k] : "unknown";
+}
+
+BLIS_DEF blis_status blis_scorers_parse(const char *text, blis_scorer *out, size_t *count, blis_err *err) {
+    const char *p = text;
+    size_t n = 0, i;
+    *count = 0;
+    if (!*text) return BLIS_OK;
+    for (;;) {
+        const char *comma = strchr(p, ','), *end = comma ? comma : p + strlen(p), *colon;
+        char name[64];
+        double w;
+        int kind;
+        colon = (const char *)memchr(p, ':', (size_t)(end - p));
+        if (!colon || colon == p || (size_t)(colon - p) >= sizeof name)
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "invalid scorer config %.*s: expected name:weight",
+                                (int)(end - p), p);
+        memcpy(name, p, (size_t)(colon - p));
+        name[colon - p] = '\0';
+        if ((kind = blis_scorer_parse(name)) < 0)
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                                "routing scorer[%lu]: unknown scorer \"%s\"; valid: kv-utilization, load-balance, "
+                                "prefix-affinity, queue-depth",
+                                (unsigned long)n, name);
+        for (i = 0; i < n; i++)
+            if ((int)out[i].kind == kind)
+                return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                                    "routing scorer[%lu]: duplicate scorer \"%s\"; each scorer may appear at most once",
+                                    (unsigned long)n, name);
+        if (blis_parse_f64(colon + 1, (size_t)(end - colon - 1), BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, &w) ||
+            !(w > 0 && w <= DBL_MAX))
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                                "routing scorer[%lu] \"%s\": weight must be a finite positive number, got %.*s",
+                                (unsigned long)n, name, (int)(end - colon - 1), colon + 1);
+        if (n == BLIS_MAX_SCORERS) return blis_err_set(err, BLIS_E_INVALID, 0, 0, "too many scorers");
+        out[n].kind = (blis_scorer_kind)kind;
+        out[n].weight = w;
+        n++;
+        if (!comma) break;
+        p = comma + 1;
+    }
+    *count = n;
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_cluster_config_validate(const blis_cluster_config *c, blis_err *err) {
+    if (c->num_instances < 1) return blis_err_set(err, BLIS_E_INVALID, 0, 0, "num-instances must be >= 1");
+    if (c->num_instances > 100000)
+        return blis_err_set(err, BLIS_E_LIMIT, 0, 0, "--num-instances must be at most 100000, got %d",
+                            c->num_instances);
+    if (c->admission_latency_us < 0 || c->routing_latency_us < 0)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--%s-latency must be >= 0, got %lld",
+                            c->admission_latency_us < 0 ? "admission" : "routing",
+                            (long long)(c->admission_latency_us < 0 ? c->admission_latency_us : c->routing_latency_us));
+    if (c->admission == BLIS_ADMIT_TOKEN_BUCKET) {
+        char num[BLIS_F64_BUF_MAX];
+        if (!(c->token_bucket_capacity > 0 && c->token_bucket_capacity <= DBL_MAX)) {
+            if (!blis_f64_format_go(c->token_bucket_capacity, num)) blis__copy_cstr(num, sizeof num, "NaN");
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--token-bucket-capacity must be a finite value > 0, got %s",
+                                num);
+        }
+        if (!(c->token_bucket_refill_per_s > 0 && c->token_bucket_refill_per_s <= DBL_MAX)) {
+            if (!blis_f64_format_go(c->token_bucket_refill_per_s, num)) blis__copy_cstr(num, sizeof num, "NaN");
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                                "--token-bucket-refill-rate must be a finite value > 0, got %s", num);
+        }
+    }
+    if (c->snapshot_refresh_us < 0)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--snapshot-refresh-interval must be >= 0, got %lld",
+                            (long long)c->snapshot_refresh_us);
+    if (c->counterfactual_k < 0)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--counterfactual-k must be >= 0, got %lld",
+                            (long long)c->counterfactual_k);
+    if (c->routing == BLIS_ROUTE_WEIGHTED && c->scorer_count == 0)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "weighted routing needs at least one scorer");
+    return BLIS_OK;
+}
+
+/* ---- a u64 -> i32 map (linear probing, backward-shift deletion) ---- */
+
+static uint64_t blis__map_key(uint64_t k) { return k ? k : 0x9E3779B97F4A7C15ull; }
+
+static size_t blis__map_slot(const blis__u64map *m, uint64_t k) {
+    size_t i = (size_t)(blis__mix64(k) & (m->cap - 1));
+    while (m->keys[i] && m->keys[i] != k) i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+static const int32_t *blis__map_get(const blis__u64map *m, uint64_t k) {
+    size_t i;
+    if (!m->cap) return NULL;
+    k = blis__map_key(k);
+    i = blis__map_slot(m, k);
+    return m->keys[i] ? &m->vals[i] : NULL;
+}
+
+static int blis__map_put(const blis_alloc *a, blis__u64map *m, uint64_t k, int32_t v) {
+    size_t i;
+    k = blis__map_key(k);
+    if (2 * (m->len + 1) > m->cap) { /* grow to keep the load under 1/2 */
+        blis__u64map g;
+        size_t j;
+        g.cap = m->cap ? 2 * m->cap : 64;
+        g.len = m->len;
+        g.keys = (uint64_t *)blis__alloc(a, g.cap * sizeof *g.keys);
+        g.vals = (int32_t *)blis__alloc(a, g.cap * sizeof *g.vals);
+        if (!g.keys || !g.vals) {
+            blis__free(a, g.keys);
+            blis__free(a, g.vals);
+            return -1;
+        }
+        memset(g.keys, 0, g.cap * sizeof *g.keys);
+        memset(g.vals, 0, g.cap * sizeof *g.vals);
+        for (j = 0; j < m->cap; j++)
+            if (m->keys[j]) {
+                size_t s = blis__map_slot(&g, m->keys[j]);
+                g.keys[s] = m->keys[j];
+                g.vals[s] = m->vals[j];
+            }
+        blis__free(a, m->keys);
+        blis__free(a, m->vals);
+        *m = g;
+    }
+    i = blis__map_slot(m, k);
+    if (!m->keys[i]) m->len++;
+    m->keys[i] = k;
+    m->vals[i] = v;
+    return 0;
+}
+
+static void blis__map_del(blis__u64map *m, uint64_t k) {
+    size_t i, j;
+    if (!m->cap) return;
+    k = blis__map_key(k);
+    i = blis__map_slot(m, k);
+    if (!m->keys[i]) return;
+    m->keys[i] = 0;
+    m->len--;
+    for (j = (i + 1) & (m->cap - 1); m->keys[j]; j = (j + 1) & (m->cap - 1)) { /* shift the run back */
+        size_t home = (size_t)(blis__mix64(m->keys[j]) & (m->cap - 1));
+        int between = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+        if (between) continue;
+        m->keys[i] = m->keys[j];
+        m->vals[i] = m->vals[j];
+        m->keys[j] = 0;
+        i = j;
+    }
+}
+
+static void blis__map_free(const blis_alloc *a, blis__u64map *m) {
+    blis__free(a, m->keys);
+    blis__free(a, m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- the prefix-affinity scorer's per-instance LRU of block hashes ---- */
+
+static int blis__lru_init(const blis_alloc *a, blis__lru *l) {
+    memset(l, 0, sizeof *l);
+    l->keys = (uint64_t *)blis__alloc(a, BLIS_PREFIX_LRU_CAPACITY * sizeof *l->keys);
+    l->prev = (int32_t *)blis__alloc(a, BLIS_PREFIX_LRU_CAPACITY * sizeof *l->prev);
+    l->next = (int32_t *)blis__alloc(a, BLIS_PREFIX_LRU_CAPACITY * sizeof *l->next);
+    l->head = l->tail = -1;
+    return l->keys && l->prev && l->next ? 0 : -1;
+}
+
+static void blis__lru_free(const blis_alloc *a, blis__lru *l) {
+    blis__map_free(a, &l->index);
+    blis__free(a, l->keys);
+    blis__free(a, l->prev);
+    blis__free(a, l->next);
+}
+
+static void blis__lru_unlink(blis__lru *l, int32_t n) {
+    if (l->prev[n] >= 0)
+        l->next[l->prev[n]] = l->next[n];
+    else
+        l->head = l->next[n];
+    if (l->next[n] >= 0)
+        l->prev[l->next[n]] = l->prev[n];
+    else
+        l->tail = l->prev[n];
+}
+
+static void blis__lru_push_front(blis__lru *l, int32_t n) {
+    l->prev[n] = -1;
+    l->next[n] = l->head;
+    if (l->head >= 0) l->prev[l->head] = n;
+    l->head = n;
+    if (l->tail < 0) l->tail = n;
+}
+
+/* The newest timestamp for k; at capacity a new key evicts the oldest. */
+static int blis__lru_touch(const blis_alloc *a, blis__lru *l, uint64_t k) {
+    const int32_t *at = blis__map_get(&l->index, k);
+    int32_t n;
+    if (at) {
+        n = *at;
+        blis__lru_unlink(l, n);
+        blis__lru_push_front(l, n);
+        return 0;
+    }
+    if (l->len == BLIS_PREFIX_LRU_CAPACITY) {
+        n = l->tail;
+        blis__lru_unlink(l, n);
+        blis__map_del(&l->index, l->keys[n]);
+    } else {
+        n = l->len++;
+    }
+    l->keys[n] = k;
+    blis__lru_push_front(l, n);
+    return blis__map_put(a, &l->index, k, n);
+}
+
+/* ---- events ---- */
+
+static int blis__cev_less(const blis__cluster_event *a, const blis__cluster_event *b) {
+    if (a->time_us != b->time_us) return a->time_us < b->time_us;
+    if (a->kind != b->kind) return a->kind < b->kind;
+    return a->seq < b->seq;
+}
+
+static blis_status blis__cev_push(blis_cluster *c, int64_t t, int kind, blis_request *r, blis_err *err) {
+    size_t j;
+    if (blis__grow(&c->alloc, (void **)&c->events, &c->event_cap, c->event_len + 1, sizeof *c->events))
+        return blis__nomem(err);
+    j = c->event_len++;
+    c->events[j].time_us = t;
+    c->events[j].kind = kind;
+    c->events[j].seq = c->event_seq++;
+    c->events[j].req = r;
+    while (j > 0 && blis__cev_less(&c->events[j], &c->events[(j - 1) / 2])) {
+        blis__cluster_event tmp = c->events[j];
+        c->events[j] = c->events[(j - 1) / 2];
+        c->events[(j - 1) / 2] = tmp;
+        j = (j - 1) / 2;
+    }
+    return BLIS_OK;
+}
+
+static void blis__cev_pop(blis_cluster *c, blis__cluster_event *out) {
+    size_t i = 0, n = --c->event_len;
+    *out = c->events[0];
+    c->events[0] = c->events[n];
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        blis__cluster_event tmp;
+        if (l < n && blis__cev_less(&c->events[l], &c->events[m])) m = l;
+        if (l + 1 < n && blis__cev_less(&c->events[l + 1], &c->events[m])) m = l + 1;
+        if (m == i) break;
+        tmp = c->events[i];
+        c->events[i] = c->events[m];
+        c->events[m] = tmp;
+        i = m;
+    }
+}
+
+static int64_t blis__sat_add(int64_t t, int64_t d) { return t > INT64_MAX - d ? INT64_MAX : t + d; }
+
+static blis_status blis__cluster_fetch(blis_cluster *c, blis_err *err) {
+    blis_request *r;
+    int has = 0;
+    blis_status st;
+    if (c->source_done || c->next_arrival) return BLIS_OK;
+    r = (blis_request *)blis__alloc(&c->alloc, sizeof *r);
+    if (!r) return blis__nomem(err);
+    if ((st = c->source.next(c->source.user, r, &has, err)) != BLIS_OK || !has) {
+        blis__free(&c->alloc, r);
+        c->source_done = 1;
+        return st;
+    }
+    c->generated++;
+    c->next_arrival = r;
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_cluster_destroy(blis_cluster *c) {
+    size_t i;
+    int k;
+    if (c->next_arrival) {
+        blis_request_free(&c->alloc, c->next_arrival);
+        blis__free(&c->alloc, c->next_arrival);
+    }
+    for (i = 0; i < c->event_len; i++) {
+        blis_request_free(&c->alloc, c->events[i].req);
+        blis__free(&c->alloc, c->events[i].req);
+    }
+    blis__free(&c->alloc, c->events);
+    for (k = 0; c->instances && k < c->n_instances; k++) blis_sim_destroy(&c->instances[k]);
+    blis__free(&c->alloc, c->instances);
+    for (k = 0; c->lru && k < c->n_instances; k++) blis__lru_free(&c->alloc, &c->lru[k]);
+    blis__free(&c->alloc, c->lru);
+    blis__map_free(&c->alloc, &c->affinity);
+    blis__free(&c->alloc, c->pending);
+    blis__free(&c->alloc, c->snap);
+    blis__free(&c->alloc, c->scores);
+    blis__free(&c->alloc, c->scorer_values);
+    blis__free(&c->alloc, c->target_counts);
+    blis__free(&c->alloc, c->order);
+    memset(c, 0, sizeof *c);
+}
+
+BLIS_DEF blis_status blis_cluster_init(blis_cluster *c, const blis_cluster_config *cfg, blis_request_source source,
+                                       const blis_alloc *alloc, blis_err *err) {
+    blis_request_source none;
+    blis_status st;
+    size_t n, i;
+    int need_lru = 0;
+    memset(c, 0, sizeof *c);
+    if (alloc) c->alloc = *alloc;
+    if ((st = blis_cluster_config_validate(cfg, err))) return st;
+    c->cfg = *cfg;
+    c->source = source;
+    n = (size_t)cfg->num_instances;
+    for (i = 0; cfg->routing == BLIS_ROUTE_WEIGHTED && i < cfg->scorer_count; i++)
+        need_lru |= cfg->scorers[i].kind == BLIS_SCORER_PREFIX_AFFINITY;
+    c->instances = (blis_sim *)blis__alloc(&c->alloc, n * sizeof *c->instances);
+    c->pending = (int64_t *)blis__alloc(&c->alloc, n * sizeof *c->pending);
+    c->snap = (blis_router_snapshot *)blis__alloc(&c->alloc, n * sizeof *c->snap);
+    c->scores = (double *)blis__alloc(&c->alloc, n * sizeof *c->scores);
+    c->scorer_values = (double *)blis__alloc(&c->alloc, n * sizeof *c->scorer_values);
+    c->target_counts = (int64_t *)blis__alloc(&c->alloc, n * sizeof *c->target_counts);
+    c->order = (int32_t *)blis__alloc(&c->alloc, n * sizeof *c->order);
+    if (need_lru) c->lru = (blis__lru *)blis__alloc(&c->alloc, n * sizeof *c->lru);
+    if (!c->instances || !c->pending || !c->snap || !c->scores || !c->scorer_values || !c->target_counts || !c->order ||
+        (need_lru && !c->lru)) {
+        blis_cluster_destroy(c);
+        return blis__nomem(err);
+    }
+    memset(c->instances, 0, n * sizeof *c->instances);
+    memset(c->pending, 0, n * sizeof *c->pending);
+    memset(c->snap, 0, n * sizeof *c->snap);
+    memset(c->target_counts, 0, n * sizeof *c->target_counts);
+    if (need_lru) memset(c->lru, 0, n * sizeof *c->lru);
+    none.next = NULL;
+    none.user = NULL;
+    for (i = 0; i < n; i++) {
+        if ((st = blis_sim_init(&c->instances[i], &cfg->instance, none, &c->alloc, err))) {
+            c->n_instances = (int)i;
+            blis_cluster_destroy(c);
+            return st;
+        }
+        c->n_instances = (int)i + 1;
+        if (need_lru && blis__lru_init(&c->alloc, &c->lru[i])) {
+            blis_cluster_destroy(c);
+            return blis__nomem(err);
+        }
+    }
+    c->bucket_tokens = cfg->token_bucket_capacity;
+    if ((st = blis__cluster_fetch(c, err))) {
+        blis_cluster_destroy(c);
+        return st;
+    }
+    return BLIS_OK;
+}
+
+/* ---- decisions ---- */
+
+static void blis__cluster_snapshots(blis_cluster *c) {
+    int i;
+    for (i = 0; i < c->n_instances; i++) {
+        const blis_sim *s = &c->instances[i];
+        blis_router_snapshot *p = &c->snap[i];
+        p->queue_depth = (int64_t)s->waitq.len;
+        p->batch_size = (int64_t)s->running_len;
+        p->pending = c->pending[i];
+        p->effective_load = p->queue_depth + p->batch_size + p->pending;
+        if (c->cfg.snapshot_refresh_us == 0 || c->clock_us - p->refreshed_us >= c->cfg.snapshot_refresh_us) {
+            p->kv_utilization = s->kv.total_blocks ? (double)s->kv.used_blocks / (double)s->kv.total_blocks : 0;
+            p->free_kv_blocks = s->kv.total_blocks - s->kv.used_blocks;
+            p->cache_hit_rate = blis_kv_hit_rate(&s->kv);
+            p->refreshed_us = c->clock_us;
+        }
+    }
+}
+
+static int blis__cluster_admit(blis_cluster *c, const blis_request *r) {
+    double cost;
+    int64_t elapsed;
+    switch (c->cfg.admission) {
+    case BLIS_ADMIT_REJECT_ALL: return 0;
+    case BLIS_ADMIT_TOKEN_BUCKET:
+        elapsed = c->clock_us - c->bucket_last_us;
+        if (elapsed > 0) {
+            double t = c->bucket_tokens + (double)elapsed * c->cfg.token_bucket_refill_per_s / 1e6;
+            c->bucket_tokens = t < c->cfg.token_bucket_capacity ? t : c->cfg.token_bucket_capacity;
+            c->bucket_last_us = c->clock_us;
+        }
+        cost = (double)r->input_tokens;
+        if (c->bucket_tokens < cost) return 0;
+        c->bucket_tokens -= cost;
+        return 1;
+    case BLIS_ADMIT_ALWAYS:
+    default: return 1;
+    }
+}
+
+static int blis__least_loaded(const blis_cluster *c, int busiest) {
+    int i, best = 0;
+    for (i = 1; i < c->n_instances; i++)
+        if (busiest ? c->snap[i].effective_load > c->snap[best].effective_load
+                    : c->snap[i].effective_load < c->snap[best].effective_load)
+            best = i;
+    return best;
+}
+
+/* The request's full input blocks (the router hashes the input only). */
+static int64_t blis__input_blocks(const blis_cluster *c, const blis_request *r) {
+    int64_t n = r->input_tokens / c->cfg.instance.block_tokens;
+    return n < r->block_hash_count ? n : r->block_hash_count;
+}
+
+/* One scorer's values per instance (not yet clamped). */
+static void blis__scorer_values(const blis_cluster *c, blis_scorer_kind k, const blis_request *r, double *v) {
+    int i;
+    int64_t lo = INT64_MAX, hi = INT64_MIN, blocks = blis__input_blocks(c, r), j;
+    switch (k) {
+    case BLIS_SCORER_QUEUE_DEPTH:
+        for (i = 0; i < c->n_instances; i++) {
+            if (c->snap[i].effective_load < lo) lo = c->snap[i].effective_load;
+            if (c->snap[i].effective_load > hi) hi = c->snap[i].effective_load;
+        }
+        for (i = 0; i < c->n_instances; i++)
+            v[i] = hi == lo ? 1 : (double)(hi - c->snap[i].effective_load) / (double)(hi - lo);
+        break;
+    case BLIS_SCORER_KV_UTILIZATION:
+        for (i = 0; i < c->n_instances; i++) v[i] = 1 - c->snap[i].kv_utilization;
+        break;
+    case BLIS_SCORER_LOAD_BALANCE:
+        for (i = 0; i < c->n_instances; i++) v[i] = 1 / (1 + (double)c->snap[i].effective_load);
+        break;
+    case BLIS_SCORER_PREFIX_AFFINITY:
+        for (i = 0; i < c->n_instances; i++) {
+            for (j = 0; j < blocks && blis__map_get(&c->lru[i].index, r->block_hashes[j]); j++) {
+            }
+            v[i] = blocks ? (double)j / (double)blocks : 0;
+        }
+        break;
+    }
+}
+
+static int blis__cluster_route(blis_cluster *c, const blis_request *r, int *scored, blis_err *err) {
+    int i, target = 0;
+    *scored = 0;
+    switch (c->cfg.routing) {
+    case BLIS_ROUTE_ROUND_ROBIN: return (int)(c->rr_counter++ % (uint64_t)c->n_instances);
+    case BLIS_ROUTE_LEAST_LOADED: return blis__least_loaded(c, 0);
+    case BLIS_ROUTE_ALWAYS_BUSIEST: return blis__least_loaded(c, 1);
+    case BLIS_ROUTE_PREFIX_AFFINITY: {
+        int64_t blocks = blis__input_blocks(c, r);
+        uint64_t key = blocks ? r->block_hashes[blocks - 1] : r->input_key;
+        const int32_t *hit = blis__map_get(&c->affinity, key);
+        if (hit && *hit < c->n_instances) return *hit;
+        target = blis__least_loaded(c, 0);
+        if (blis__map_put(&c->alloc, &c->affinity, key, target)) return -(int)blis__nomem(err);
+        return target;
+    }
+    case BLIS_ROUTE_WEIGHTED: {
+        double total = 0, best = -1;
+        size_t k;
+        int64_t j, blocks;
+        for (k = 0; k < c->cfg.scorer_count; k++) total += c->cfg.scorers[k].weight;
+        for (i = 0; i < c->n_instances; i++) c->scores[i] = 0;
+        for (k = 0; k < c->cfg.scorer_count; k++) {
+            double w = c->cfg.scorers[k].weight / total;
+            blis__scorer_values(c, c->cfg.scorers[k].kind, r, c->scorer_values);
+            for (i = 0; i < c->n_instances; i++) {
+                double v = c->scorer_values[i];
+                c->scores[i] += (v < 0 ? 0 : v > 1 ? 1 : v) * w;
+            }
+        }
+        for (i = 0; i < c->n_instances; i++)
+            if (c->scores[i] > best) {
+                best = c->scores[i];
+                target = i;
+            }
+        *scored = 1;
+        blocks = blis__input_blocks(c, r);
+        if (c->lru) /* the prefix-affinity observer: the target now holds these blocks */
+            for (j = 0; j < blocks; j++)
+                if (blis__lru_touch(&c->alloc, &c->lru[target], r->block_hashes[j])) return -(int)blis__nomem(err);
+        return target;
+    }
+    }
+    return 0;
+}
+
+/* Counterfactual regret of one routing decision (--trace-level decisions):
+ * the best of the top-k candidates (by score, else by -EffectiveLoad; ties
+ * by instance) minus the chosen one's score, at least 0. */
+static void blis__cluster_regret(blis_cluster *c, int target, int scored) {
+    int i, j, n = c->n_instances;
+    double best, chosen, regret;
+    c->target_counts[target]++;
+    if (c->cfg.counterfactual_k <= 0) return;
+    for (i = 0; i < n; i++) {
+        if (!scored) c->scores[i] = -(double)c->snap[i].effective_load;
+        c->order[i] = i;
+    }
+    for (i = 1; i < n; i++) /* insertion sort: score descending, instance ascending */
+        for (j = i; j > 0 && c->scores[c->order[j]] > c->scores[c->order[j - 1]]; j--) {
+            int32_t t = c->order[j];
+            c->order[j] = c->order[j - 1];
+            c->order[j - 1] = t;
+        }
+    best = c->scores[c->order[0]];
+    chosen = c->scores[target];
+    regret = best - chosen > 0 ? best - chosen : 0;
+    c->regret_sum += regret;
+    if (regret > c->regret_max) c->regret_max = regret;
+}
+
+static blis_status blis__cluster_execute(blis_cluster *c, blis__cluster_event *e, blis_err *err) {
+    blis_request *r = e->req;
+    blis_status st;
+    int target, scored;
+    switch (e->kind) {
+    case 0: return blis__cev_push(c, blis__sat_add(e->time_us, c->cfg.admission_latency_us), 1, r, err);
+    case 1:
+        blis__cluster_snapshots(c);
+        if (!blis__cluster_admit(c, r)) {
+            c->rejected++;
+            blis_request_free(&c->alloc, r);
+            blis__free(&c->alloc, r);
+            return BLIS_OK;
+        }
+        c->admitted++;
+        return blis__cev_push(c, blis__sat_add(e->time_us, c->cfg.routing_latency_us), 2, r, err);
+    default:
+        blis__cluster_snapshots(c);
+        target = blis__cluster_route(c, r, &scored, err);
+        if (target < 0) {
+            blis_request_free(&c->alloc, r);
+            blis__free(&c->alloc, r);
+            return err->status;
+        }
+        if (c->cfg.trace_decisions) blis__cluster_regret(c, target, scored);
+        c->routed++;
+        r->instance = target;
+        c->pending[target]++;
+        if ((st = blis_sim_inject(&c->instances[target], r, e->time_us, err))) {
+            blis_request_free(&c->alloc, r);
+            blis__free(&c->alloc, r);
+            return st;
+        }
+        return BLIS_OK;
+    }
+}
+
+BLIS_DEF blis_status blis_cluster_run(blis_cluster *c, blis_err *err) {
+    blis_status st = BLIS_OK;
+    while (!c->finished && st == BLIS_OK) {
+        int64_t tc = INT64_MAX, ti = INT64_MAX;
+        int have_c = 0, inst = -1, i;
+        if (c->next_arrival) {
+            tc = c->next_arrival->arrival_us;
+            have_c = 1;
+        }
+        if (c->event_len && (!have_c || c->events[0].time_us < tc)) { /* an arrival first at equal times */
+            tc = c->events[0].time_us;
+            have_c = 2;
+        }
+        for (i = 0; i < c->n_instances; i++) { /* ties: the lowest index */
+            int64_t t = blis_sim_next_event_us(&c->instances[i]);
+            if (t < ti) {
+                ti = t;
+                inst = i;
+            }
+        }
+        if (!have_c && inst < 0) break;
+        if (have_c && (inst < 0 || tc <= ti)) {
+            blis__cluster_event e;
+            c->clock_us = tc;
+            if (tc > c->cfg.instance.horizon_us) break;
+            if (have_c == 1) {
+                e.time_us = tc;
+                e.kind = 0;
+                e.seq = -1;
+                e.req = c->next_arrival;
+                c->next_arrival = NULL;
+                if ((st = blis__cluster_fetch(c, err))) { /* the caller owns nothing on an error */
+                    blis_request_free(&c->alloc, e.req);
+                    blis__free(&c->alloc, e.req);
+                    break;
+                }
+            } else {
+                blis__cev_pop(c, &e);
+            }
+            st = blis__cluster_execute(c, &e, err);
+        } else {
+            blis_event_kind kind;
+            c->clock_us = ti;
+            if (ti > c->cfg.instance.horizon_us) break;
+            st = blis_sim_execute_next(&c->instances[inst], &kind, err);
+            if (kind == BLIS_EV_QUEUED && c->pending[inst] > 0) c->pending[inst]--;
+        }
+    }
+    c->finished = 1;
+    return st;
 }
 
 /* ==== >>metrics  implementation ====
@@ -9092,29 +10015,40 @@ static double blis__counts_mean_ms(const blis__sorted_counts *t) {
     return sum / (double)t->total / 1000;
 }
 
-/* A sorted view of a multiset of completed requests' timings plus the
- * values of the requests still in flight (taken by pick; -1: none). */
-static blis_status blis__timings_sorted(const blis_sim *s, const blis_counts *done,
+/* A sorted view of a timing over instances: the multiset of completed
+ * requests' values (the blis_counts at byte offset `which` in blis_sim)
+ * plus the values of requests still in flight (taken by pick; -1: none). */
+static blis_status blis__timings_sorted(const blis_sim *const *sims, size_t n_sims, size_t which,
                                         int64_t (*pick)(const blis_request *r), blis__sorted_counts *t, blis_err *err) {
-    size_t i, n = 0, extra = s->running_len + s->waitq.len;
-    int64_t total = done->total;
-    int64_t *buf = (int64_t *)blis__alloc(&s->alloc, (4 * (done->len + extra) + 4) * sizeof(int64_t));
+    size_t i, k, n = 0, room = 0;
+    int64_t total = 0, *buf;
     memset(t, 0, sizeof *t);
+    for (k = 0; k < n_sims; k++) {
+        const blis_counts *done = (const blis_counts *)(const void *)((const char *)sims[k] + which);
+        room += done->len + sims[k]->running_len + sims[k]->waitq.len;
+    }
+    buf = (int64_t *)blis__alloc(&sims[0]->alloc, (4 * room + 4) * sizeof(int64_t));
     if (!buf) return blis__nomem(err);
-    for (i = 0; i < done->cap; i++)
-        if (done->values[i] >= 0) {
-            buf[2 * n] = done->values[i];
-            buf[2 * n + 1] = done->counts[i];
+    for (k = 0; k < n_sims; k++) {
+        const blis_sim *s = sims[k];
+        const blis_counts *done = (const blis_counts *)(const void *)((const char *)s + which);
+        size_t extra = s->running_len + s->waitq.len;
+        total += done->total;
+        for (i = 0; i < done->cap; i++)
+            if (done->values[i] >= 0) {
+                buf[2 * n] = done->values[i];
+                buf[2 * n + 1] = done->counts[i];
+                n++;
+            }
+        for (i = 0; i < extra; i++) {
+            const blis_request *r = i < s->running_len ? s->running[i] : blis__wq_at(&s->waitq, i - s->running_len);
+            int64_t v = pick ? pick(r) : -1;
+            if (v < 0) continue;
+            buf[2 * n] = v;
+            buf[2 * n + 1] = 1;
             n++;
+            total++;
         }
-    for (i = 0; i < extra; i++) {
-        const blis_request *r = i < s->running_len ? s->running[i] : blis__wq_at(&s->waitq, i - s->running_len);
-        int64_t v = pick ? pick(r) : -1;
-        if (v < 0) continue;
-        buf[2 * n] = v;
-        buf[2 * n + 1] = 1;
-        n++;
-        total++;
     }
     qsort(buf, n, 2 * sizeof(int64_t), blis__pair_cmp);
     t->values = buf + 2 * n;
@@ -9130,57 +10064,91 @@ static blis_status blis__timings_sorted(const blis_sim *s, const blis_counts *do
 }
 
 /* Mean and percentiles (ms) of a timing; NULL outputs are skipped. */
-static blis_status blis__timings_summary(const blis_sim *s, const blis_counts *done,
+static blis_status blis__timings_summary(const blis_sim *const *sims, size_t n_sims, size_t which,
                                          int64_t (*pick)(const blis_request *r), double *mean, double *p90, double *p95,
                                          double *p99, blis_err *err) {
     blis__sorted_counts t;
-    if (blis__timings_sorted(s, done, pick, &t, err)) return BLIS_E_NOMEM;
+    if (blis__timings_sorted(sims, n_sims, which, pick, &t, err)) return BLIS_E_NOMEM;
     if (mean) *mean = blis__counts_mean_ms(&t);
     if (p90) *p90 = blis__counts_pct_ms(&t, 90);
     if (p95) *p95 = blis__counts_pct_ms(&t, 95);
     if (p99) *p99 = blis__counts_pct_ms(&t, 99);
-    blis__free(&s->alloc, t.buf);
+    blis__free(&sims[0]->alloc, t.buf);
     return BLIS_OK;
 }
 
 static int64_t blis__pick_ttft(const blis_request *r) { return r->ttft_set ? r->first_token_us : -1; }
 static int64_t blis__pick_sched(const blis_request *r) { return r->sched_delay_us; }
 
-BLIS_DEF blis_status blis_sim_metrics(const blis_sim *s, blis_metrics *m, blis_err *err) {
-    int64_t *v = (int64_t *)blis__alloc(&s->alloc, (s->e2e_len + 1) * sizeof(int64_t));
+BLIS_DEF blis_status blis_sims_metrics(const blis_sim *const *sims, size_t n_sims, blis_metrics *m, blis_err *err) {
+    size_t k, n_e2e = 0, at = 0;
+    int64_t *v;
+    double hit = 0, thrash = 0;
     memset(m, 0, sizeof *m);
+    if (!n_sims) return BLIS_OK;
+    for (k = 0; k < n_sims; k++) n_e2e += sims[k]->e2e_len;
+    v = (int64_t *)blis__alloc(&sims[0]->alloc, (n_e2e + 1) * sizeof(int64_t));
     if (!v) return blis__nomem(err);
-    m->completed = s->completed;
-    m->still_queued = (int64_t)s->waitq.len;
-    m->still_running = (int64_t)s->running_len;
-    m->dropped_unservable = s->dropped_unservable;
+    for (k = 0; k < n_sims; k++) {
+        const blis_sim *s = sims[k];
+        int64_t ended = s->clock_us < s->cfg.horizon_us ? s->clock_us : s->cfg.horizon_us;
+        m->completed += s->completed;
+        m->still_queued += (int64_t)s->waitq.len;
+        m->still_running += (int64_t)s->running_len;
+        m->dropped_unservable += s->dropped_unservable;
+        m->total_input_tokens += s->total_input_tokens;
+        m->total_output_tokens += s->total_output_tokens;
+        if (ended > m->sim_ended_us) m->sim_ended_us = ended;
+        m->kv_allocation_failures += s->kv_allocation_failures;
+        m->preemptions += s->preemptions;
+        hit += blis_kv_hit_rate(&s->kv);
+        thrash += blis_kv_thrashing_rate(&s->kv);
+        if (s->e2e_len) memcpy(v + at, s->e2e_us, s->e2e_len * sizeof *v); /* E2E of completed requests */
+        at += s->e2e_len;
+    }
     m->injected = m->completed + m->still_queued + m->still_running + m->dropped_unservable;
-    m->total_input_tokens = s->total_input_tokens;
-    m->total_output_tokens = s->total_output_tokens;
-    m->sim_ended_us = s->clock_us < s->cfg.horizon_us ? s->clock_us : s->cfg.horizon_us;
     m->duration_s = (double)m->sim_ended_us / 1e6;
     if (m->duration_s > 0) {
         m->responses_per_s = (double)m->completed / m->duration_s;
         m->tokens_per_s = (double)m->total_output_tokens / m->duration_s;
     }
-    if (s->e2e_len) memcpy(v, s->e2e_us, s->e2e_len * sizeof *v); /* E2E of completed requests */
-    qsort(v, s->e2e_len, sizeof *v, blis__i64_cmp);
-    m->e2e_mean_ms = blis__mean_ms(v, s->e2e_len);
-    m->e2e_p90_ms = blis__pct_ms(v, s->e2e_len, 90);
-    m->e2e_p95_ms = blis__pct_ms(v, s->e2e_len, 95);
-    m->e2e_p99_ms = blis__pct_ms(v, s->e2e_len, 99);
-    blis__free(&s->alloc, v);
-    if (blis__timings_summary(s, &s->ttft_done, blis__pick_ttft, &m->ttft_mean_ms, &m->ttft_p90_ms, &m->ttft_p95_ms,
-                              &m->ttft_p99_ms, err) ||
-        blis__timings_summary(s, &s->itl, NULL, &m->itl_mean_ms, &m->itl_p90_ms, &m->itl_p95_ms, &m->itl_p99_ms, err) ||
-        blis__timings_summary(s, &s->sched_done, blis__pick_sched, NULL, NULL, NULL, &m->scheduling_delay_p99_ms, err))
+    qsort(v, n_e2e, sizeof *v, blis__i64_cmp);
+    m->e2e_mean_ms = blis__mean_ms(v, n_e2e);
+    m->e2e_p90_ms = blis__pct_ms(v, n_e2e, 90);
+    m->e2e_p95_ms = blis__pct_ms(v, n_e2e, 95);
+    m->e2e_p99_ms = blis__pct_ms(v, n_e2e, 99);
+    blis__free(&sims[0]->alloc, v);
+    if (blis__timings_summary(sims, n_sims, offsetof(blis_sim, ttft_done), blis__pick_ttft, &m->ttft_mean_ms,
+                              &m->ttft_p90_ms, &m->ttft_p95_ms, &m->ttft_p99_ms, err) ||
+        blis__timings_summary(sims, n_sims, offsetof(blis_sim, itl), NULL, &m->itl_mean_ms, &m->itl_p90_ms,
+                              &m->itl_p95_ms, &m->itl_p99_ms, err) ||
+        blis__timings_summary(sims, n_sims, offsetof(blis_sim, sched_done), blis__pick_sched, NULL, NULL, NULL,
+                              &m->scheduling_delay_p99_ms, err))
         return BLIS_E_NOMEM;
-    m->kv_allocation_failures = s->kv_allocation_failures;
-    m->preemptions = s->preemptions;
-    m->cache_hit_rate = blis_kv_hit_rate(&s->kv);
-    m->kv_thrashing_rate = blis_kv_thrashing_rate(&s->kv);
-    m->preemption_rate = m->completed ? (double)s->preemptions / (double)m->completed : 0;
+    m->cache_hit_rate = hit / (double)n_sims; /* the mean over instances */
+    m->kv_thrashing_rate = thrash / (double)n_sims;
+    m->preemption_rate = m->completed ? (double)m->preemptions / (double)m->completed : 0;
     return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_sim_metrics(const blis_sim *s, blis_metrics *m, blis_err *err) {
+    return blis_sims_metrics(&s, 1, m, err);
+}
+
+BLIS_DEF blis_status blis_cluster_metrics(const blis_cluster *c, int instance, blis_metrics *m, blis_err *err) {
+    const blis_sim **sims;
+    blis_status st;
+    int i;
+    if (instance >= 0) {
+        if (instance >= c->n_instances) return blis_err_set(err, BLIS_E_RANGE, 0, 0, "no instance %d", instance);
+        return blis_sim_metrics(&c->instances[instance], m, err);
+    }
+    sims = (const blis_sim **)blis__alloc(&c->alloc, (size_t)(c->n_instances + 1) * sizeof *sims);
+    if (!sims) return blis__nomem(err);
+    for (i = 0; i < c->n_instances; i++) sims[i] = &c->instances[i];
+    st = blis_sims_metrics(sims, (size_t)c->n_instances, m, err);
+    blis__free(&c->alloc, (void *)sims);
+    return st;
 }
 
 /* The metrics block's members, in the reference's order. */
@@ -9246,20 +10214,32 @@ static void blis__result_entry(blis_jw *w, const blis_request *r, const char *ha
     blis_jw_key_f64(w, "itl_ms", itl / 1e3);
     blis_jw_key_f64(w, "e2e_ms", done ? (double)r->e2e_us / 1e3 : 0);
     blis_jw_key_f64(w, "scheduling_delay_ms", r->sched_delay_us >= 0 ? (double)r->sched_delay_us / 1e3 : 0);
-    if (handled_by && *handled_by) blis_jw_key_str(w, "handled_by", handled_by);
+    if (r->slo_class) blis_jw_key_str(w, "slo_class", r->slo_class);
+    if (r->tenant_id) blis_jw_key_str(w, "tenant_id", r->tenant_id);
+    if (handled_by && *handled_by) {
+        blis_jw_key_str(w, "handled_by", handled_by);
+    } else {
+        snprintf(id, sizeof id, "instance_%d", (int)r->instance);
+        blis_jw_key_str(w, "handled_by", id);
+    }
     blis_jw_object_end(w);
 }
 
-BLIS_DEF blis_status blis_results_write(const blis_sim *s, const blis_metrics *m, const char *instance_id,
-                                        const char *handled_by, blis_jw *w, blis_err *err) {
+static blis_status blis__results_write(const blis_sim *const *sims, size_t n_sims, const blis_metrics *m,
+                                       const char *instance_id, const char *handled_by, blis_jw *w, blis_err *err) {
     const blis_request **order;
-    size_t i, n = 0;
-    if (!s->cfg.keep_requests)
-        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "per-request results need blis_sim_config.keep_requests = 1");
-    order = (const blis_request **)blis__alloc(&s->alloc, (s->request_count + 1) * sizeof *order);
+    size_t i, k, n = 0, total = 0;
+    for (k = 0; k < n_sims; k++) {
+        if (!sims[k]->cfg.keep_requests)
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                                "per-request results need blis_sim_config.keep_requests = 1");
+        total += sims[k]->request_count;
+    }
+    order = (const blis_request **)blis__alloc(&sims[0]->alloc, (total + 1) * sizeof *order);
     if (!order) return blis__nomem(err);
-    for (i = 0; i < s->request_count; i++)
-        if (s->requests[i]->injected && s->requests[i]->state != -1) order[n++] = s->requests[i];
+    for (k = 0; k < n_sims; k++)
+        for (i = 0; i < sims[k]->request_count; i++)
+            if (sims[k]->requests[i]->injected && sims[k]->requests[i]->state != -1) order[n++] = sims[k]->requests[i];
     qsort((void *)order, n, sizeof *order, blis__result_cmp);
     blis_jw_object_begin(w);
     blis__metrics_members(m, instance_id, w);
@@ -9270,8 +10250,25 @@ BLIS_DEF blis_status blis_results_write(const blis_sim *s, const blis_metrics *m
         blis_jw_array_end(w);
     }
     blis_jw_object_end(w);
-    blis__free(&s->alloc, (void *)order);
+    blis__free(&sims[0]->alloc, (void *)order);
     return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_results_write(const blis_sim *s, const blis_metrics *m, const char *instance_id,
+                                        const char *handled_by, blis_jw *w, blis_err *err) {
+    return blis__results_write(&s, 1, m, instance_id, handled_by, w, err);
+}
+
+BLIS_DEF blis_status blis_cluster_results_write(const blis_cluster *c, const blis_metrics *m, blis_jw *w,
+                                                blis_err *err) {
+    const blis_sim **sims = (const blis_sim **)blis__alloc(&c->alloc, (size_t)(c->n_instances + 1) * sizeof *sims);
+    blis_status st;
+    int i;
+    if (!sims) return blis__nomem(err);
+    for (i = 0; i < c->n_instances; i++) sims[i] = &c->instances[i];
+    st = blis__results_write(sims, (size_t)c->n_instances, m, "cluster", NULL, w, err);
+    blis__free(&c->alloc, (void *)sims);
+    return st;
 }
 
 BLIS_DEF size_t blis_kv_metrics_format(const blis_metrics *m, char *buf, size_t size) {
@@ -9286,6 +10283,475 @@ BLIS_DEF size_t blis_kv_metrics_format(const blis_metrics *m, char *buf, size_t 
     return (size_t)snprintf(
         buf, size, "=== KV Cache Metrics ===\nPreemption Rate: %s\nCache Hit Rate: %s\nKV Thrashing Rate: %s\n", p, c,
         t);
+}
+
+/* ---- the reports after the metrics (spec §8.3) ---- */
+
+static int blis__puts(blis_write_fn write, void *user, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static int blis__puts(blis_write_fn write, void *user, const char *fmt, ...) {
+    char line[512];
+    int n;
+    va_list ap;
+    va_start(ap, fmt);
+    n = vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (n < 0) return -1;
+    return write(user, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+}
+
+static const char *blis__slo_of(const blis_request *r) { return r->slo_class ? r->slo_class : "default"; }
+
+static int blis__arrival_cmp(const void *pa, const void *pb) {
+    const blis_request *a = *(const blis_request *const *)pa, *b = *(const blis_request *const *)pb;
+    if (a->arrival_us != b->arrival_us) return a->arrival_us < b->arrival_us ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static int blis__slo_cmp(const void *pa, const void *pb) {
+    const blis_request *a = *(const blis_request *const *)pa, *b = *(const blis_request *const *)pb;
+    int c = strcmp(blis__slo_of(a), blis__slo_of(b));
+    return c ? c : blis__arrival_cmp(pa, pb);
+}
+
+/* Pairs i < j (in the slice's order) with e2e_i > 2 e2e_j, in O(n log n):
+ * a Fenwick tree over the sorted E2E values seen so far. */
+static blis_status blis__inversions(const blis_alloc *a, const blis_request **r, size_t n, int64_t *out,
+                                    blis_err *err) {
+    int64_t *vals = (int64_t *)blis__alloc(a, (n + 1) * sizeof(int64_t)), *tree;
+    size_t i, seen = 0;
+    tree = (int64_t *)blis__alloc(a, (n + 2) * sizeof(int64_t));
+    if (!vals || !tree) {
+        blis__free(a, vals);
+        blis__free(a, tree);
+        return blis__nomem(err);
+    }
+    for (i = 0; i < n; i++) vals[i] = r[i]->e2e_us;
+    qsort(vals, n, sizeof *vals, blis__i64_cmp);
+    memset(tree, 0, (n + 2) * sizeof(int64_t));
+    for (i = 0; i < n; i++) {
+        int64_t twice = 2 * r[i]->e2e_us, le = 0;
+        size_t lo = 0, hi = n, k;
+        while (lo < hi) { /* values <= twice: the first index above it */
+            size_t mid = (lo + hi) / 2;
+            if (vals[mid] <= twice)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (k = lo; k > 0; k -= k & (~k + 1)) le += tree[k];
+        *out += (int64_t)seen - le;
+        lo = 0;
+        hi = n;
+        while (lo < hi) { /* this value's position (1-based) */
+            size_t mid = (lo + hi) / 2;
+            if (vals[mid] < r[i]->e2e_us)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (k = lo + 1; k <= n; k += k & (~k + 1)) tree[k]++;
+        seen++;
+    }
+    blis__free(a, vals);
+    blis__free(a, tree);
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_cluster_anomalies(const blis_cluster *c, blis_anomalies *an, blis_err *err) {
+    int i;
+    memset(an, 0, sizeof *an);
+    an->rejected = c->rejected;
+    for (i = 0; i < c->n_instances; i++) an->dropped_unservable += c->instances[i].dropped_unservable;
+    if (c->cfg.instance.priority != BLIS_PRIO_CONSTANT)
+        for (i = 0; i < c->n_instances; i++) {
+            const blis_sim *s = &c->instances[i];
+            const blis_request **done;
+            size_t k, n = 0, start;
+            if (!s->cfg.keep_requests)
+                return blis_err_set(err, BLIS_E_INVALID, 0, 0, "priority inversions need keep_requests = 1");
+            done = (const blis_request **)blis__alloc(&c->alloc, (s->request_count + 1) * sizeof *done);
+            if (!done) return blis__nomem(err);
+            for (k = 0; k < s->request_count; k++)
+                if (s->requests[k]->state == BLIS_REQ_COMPLETED) done[n++] = s->requests[k];
+            qsort((void *)done, n, sizeof *done, blis__slo_cmp);
+            for (start = 0; start < n;) { /* one SLO class at a time, in arrival order */
+                size_t end = start;
+                while (end < n && !strcmp(blis__slo_of(done[end]), blis__slo_of(done[start]))) end++;
+                if (blis__inversions(&c->alloc, done + start, end - start, &an->priority_inversions, err)) {
+                    blis__free(&c->alloc, (void *)done);
+                    return BLIS_E_NOMEM;
+                }
+                start = end;
+            }
+            blis__free(&c->alloc, (void *)done);
+        }
+    if (c->n_instances >= 2) {
+        double overall = 0;
+        for (i = 0; i < c->n_instances; i++) {
+            const blis_sim *s = &c->instances[i];
+            overall += s->waitq_samples ? (double)s->waitq_len_sum / (double)s->waitq_samples : 0;
+        }
+        overall /= (double)c->n_instances;
+        for (i = 0; overall > 0 && i < c->n_instances; i++) {
+            const blis_sim *s = &c->instances[i];
+            double mean = s->waitq_samples ? (double)s->waitq_len_sum / (double)s->waitq_samples : 0;
+            if (mean > 2 * overall) an->hol_blocking++;
+        }
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF int blis_anomalies_write(const blis_anomalies *a, blis_write_fn write, void *user) {
+    if (!a->priority_inversions && !a->hol_blocking && !a->rejected && !a->dropped_unservable) return 0;
+    return blis__puts(write, user,
+                      "=== Anomaly Counters ===\nPriority Inversions: %lld\nHOL Blocking Events: %lld\nRejected "
+                      "Requests: %lld\nDropped Unservable: %lld\n",
+                      (long long)a->priority_inversions, (long long)a->hol_blocking, (long long)a->rejected,
+                      (long long)a->dropped_unservable);
+}
+
+/* The reference's Distribution over raw us values taken in request-ID
+ * order: the mean sums in that order; percentiles on the sorted values. */
+typedef struct blis__dist {
+    double mean, p50, p99;
+    int64_t count;
+} blis__dist;
+
+static double blis__pct_raw(const int64_t *v, size_t n, double p) {
+    double rank;
+    size_t lo, hi;
+    if (!n) return 0;
+    if (n == 1) return (double)v[0];
+    rank = p / 100 * (double)(n - 1);
+    lo = (size_t)floor(rank);
+    hi = (size_t)ceil(rank);
+    if (lo == hi) return (double)v[lo];
+    return (double)v[lo] + (double)(v[hi] - v[lo]) * (rank - (double)lo);
+}
+
+static int blis__id_order_cmp(const void *pa, const void *pb) {
+    return blis__id_cmp(*(const blis_request *const *)pa, *(const blis_request *const *)pb);
+}
+
+/* e2e: 1 for E2E (completed requests), 0 for TTFT (requests with one);
+ * slo: only that class (NULL: all). */
+static blis_status blis__cluster_dist(const blis_cluster *c, int e2e, const char *slo, blis__dist *d, blis_err *err) {
+    const blis_request **reqs;
+    int64_t *v;
+    size_t total = 0, n = 0, i;
+    int k;
+    double sum = 0;
+    memset(d, 0, sizeof *d);
+    for (k = 0; k < c->n_instances; k++) {
+        if (!c->instances[k].cfg.keep_requests)
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "this report needs keep_requests = 1");
+        total += c->instances[k].request_count;
+    }
+    reqs = (const blis_request **)blis__alloc(&c->alloc, (total + 1) * sizeof *reqs);
+    v = (int64_t *)blis__alloc(&c->alloc, (total + 1) * sizeof *v);
+    if (!reqs || !v) {
+        blis__free(&c->alloc, (void *)reqs);
+        blis__free(&c->alloc, v);
+        return blis__nomem(err);
+    }
+    for (k = 0; k < c->n_instances; k++)
+        for (i = 0; i < c->instances[k].request_count; i++) {
+            const blis_request *r = c->instances[k].requests[i];
+            if (!r->injected || r->state == -1 || (slo && strcmp(blis__slo_of(r), slo))) continue;
+            if (e2e ? r->state == BLIS_REQ_COMPLETED : r->ttft_set) reqs[n++] = r;
+        }
+    qsort((void *)reqs, n, sizeof *reqs, blis__id_order_cmp);
+    for (i = 0; i < n; i++) {
+        v[i] = e2e ? reqs[i]->e2e_us : reqs[i]->first_token_us;
+        sum += (double)v[i];
+    }
+    d->count = (int64_t)n;
+    if (n) d->mean = sum / (double)n;
+    qsort(v, n, sizeof *v, blis__i64_cmp);
+    d->p50 = blis__pct_raw(v, n, 50);
+    d->p99 = blis__pct_raw(v, n, 99);
+    blis__free(&c->alloc, (void *)reqs);
+    blis__free(&c->alloc, v);
+    return BLIS_OK;
+}
+
+static int blis__cstr_cmp(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+BLIS_DEF blis_status blis_cluster_slo_write(const blis_cluster *c, blis_write_fn write, void *user, blis_err *err) {
+    const char **classes;
+    size_t n = 0, cap = 0, i, j;
+    int k;
+    blis_status st = BLIS_OK;
+    for (k = 0; k < c->n_instances; k++) cap += c->instances[k].request_count;
+    classes = (const char **)blis__alloc(&c->alloc, (cap + 1) * sizeof *classes);
+    if (!classes) return blis__nomem(err);
+    for (k = 0; k < c->n_instances; k++)
+        for (i = 0; i < c->instances[k].request_count; i++) {
+            const blis_request *r = c->instances[k].requests[i];
+            const char *cls = blis__slo_of(r);
+            if (!r->injected || r->state == -1) continue;
+            for (j = 0; j < n && strcmp(classes[j], cls); j++) {
+            }
+            if (j == n) classes[n++] = cls;
+        }
+    if (n > 1) {
+        qsort((void *)classes, n, sizeof *classes, blis__cstr_cmp);
+        if (blis__puts(write, user, "=== Per-SLO Metrics ===\n")) st = BLIS_E_IO;
+        for (i = 0; i < n && st == BLIS_OK; i++) {
+            blis__dist t, e;
+            if ((st = blis__cluster_dist(c, 0, classes[i], &t, err)) ||
+                (st = blis__cluster_dist(c, 1, classes[i], &e, err)))
+                break;
+            if (blis__puts(write, user,
+                           "  %s:\n    TTFT: mean=%.2f p99=%.2f (n=%lld)\n    E2E:  mean=%.2f p99=%.2f (n=%lld)\n",
+                           classes[i], t.mean, t.p99, (long long)t.count, e.mean, e.p99, (long long)e.count))
+                st = BLIS_E_IO;
+        }
+    }
+    blis__free(&c->alloc, (void *)classes);
+    if (st == BLIS_E_IO) blis_err_set(err, BLIS_E_IO, 0, 0, "cannot write the per-SLO metrics");
+    return st;
+}
+
+/* In sorted order (the reference iterates its keys sorted). */
+static const char *const blis__fitness_keys[BLIS_FITNESS_KEYS] = {
+    "mean_e2e", "mean_ttft", "p50_e2e", "p50_ttft", "p99_e2e", "p99_ttft", "throughput", "tokens_per_sec"};
+
+BLIS_DEF const char *blis_fitness_key_name(int k) {
+    return k >= 0 && k < BLIS_FITNESS_KEYS ? blis__fitness_keys[k] : "unknown";
+}
+
+BLIS_DEF blis_status blis_fitness_parse(const char *text, blis_fitness_weights *w, blis_err *err) {
+    const char *p = text;
+    memset(w, 0, sizeof *w);
+    for (;;) {
+        const char *comma = strchr(p, ','), *end = comma ? comma : p + strlen(p), *colon;
+        char key[64];
+        double v;
+        int k;
+        colon = (const char *)memchr(p, ':', (size_t)(end - p));
+        if (!colon || (size_t)(colon - p) >= sizeof key)
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "invalid fitness weight \"%.*s\": expected key:value",
+                                (int)(end - p), p);
+        memcpy(key, p, (size_t)(colon - p));
+        key[colon - p] = '\0';
+        if (blis_parse_f64(colon + 1, (size_t)(end - colon - 1), BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, &v) ||
+            !(v >= 0 && v <= DBL_MAX))
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                                "invalid weight for \"%s\": must be a finite non-negative number, got %.*s", key,
+                                (int)(end - colon - 1), colon + 1);
+        for (k = 0; k < BLIS_FITNESS_KEYS && strcmp(key, blis__fitness_keys[k]); k++) {
+        }
+        if (k == BLIS_FITNESS_KEYS)
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                                "Fitness evaluation failed: unknown fitness metric key \"%s\"; valid keys: "
+                                "throughput, tokens_per_sec, p99_ttft, p50_ttft, mean_ttft, p99_e2e, p50_e2e, "
+                                "mean_e2e",
+                                key);
+        w->weight[k] = v;
+        w->set[k] = 1;
+        if (!comma) break;
+        p = comma + 1;
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_cluster_fitness_write(const blis_cluster *c, const blis_metrics *m,
+                                                const blis_fitness_weights *w, blis_write_fn write, void *user,
+                                                blis_err *err) {
+    double comp[BLIS_FITNESS_KEYS], score = 0;
+    blis__dist t, e;
+    int k;
+    blis_status st;
+    if ((st = blis__cluster_dist(c, 0, NULL, &t, err)) || (st = blis__cluster_dist(c, 1, NULL, &e, err))) return st;
+    comp[0] = 1 / (1 + e.mean / 1000);
+    comp[1] = 1 / (1 + t.mean / 1000);
+    comp[2] = 1 / (1 + e.p50 / 1000);
+    comp[3] = 1 / (1 + t.p50 / 1000);
+    comp[4] = 1 / (1 + e.p99 / 1000);
+    comp[5] = 1 / (1 + t.p99 / 1000);
+    {
+        double secs = (double)m->sim_ended_us / 1e6;
+        double rps = m->completed && secs > 0 ? (double)m->completed / secs : 0;
+        double tps = m->completed && secs > 0 ? (double)m->total_output_tokens / secs : 0;
+        comp[6] = rps / (rps + 100);
+        comp[7] = tps / (tps + 10000);
+    }
+    for (k = 0; k < BLIS_FITNESS_KEYS; k++)
+        if (w->set[k]) score += comp[k] * w->weight[k];
+    if (blis__puts(write, user, "=== Fitness Evaluation ===\nScore: %.6f\n", score))
+        return blis_err_set(err, BLIS_E_IO, 0, 0, "cannot write the fitness evaluation");
+    for (k = 0; k < BLIS_FITNESS_KEYS; k++)
+        if (w->set[k] && blis__puts(write, user, "  %s: %.6f\n", blis__fitness_keys[k], comp[k]))
+            return blis_err_set(err, BLIS_E_IO, 0, 0, "cannot write the fitness evaluation");
+    return BLIS_OK;
+}
+
+BLIS_DEF int blis_cluster_trace_summary_write(const blis_cluster *c, blis_write_fn write, void *user) {
+    int i, j, unique = 0, n = c->n_instances;
+    if (blis__puts(write, user, "=== Trace Summary ===\nTotal Decisions: %lld\n  Admitted: %lld\n  Rejected: %lld\n",
+                   (long long)(c->admitted + c->rejected), (long long)c->admitted, (long long)c->rejected))
+        return -1;
+    for (i = 0; i < n; i++) unique += c->target_counts[i] > 0;
+    if (blis__puts(write, user, "Unique Targets: %d\nTarget Distribution:\n", unique)) return -1;
+    { /* instances named instance_<i>, listed in the names' string order */
+        int32_t *ord = c->order;
+        for (i = 0; i < n; i++) ord[i] = i;
+        for (i = 1; i < n; i++)
+            for (j = i; j > 0; j--) {
+                char a[24], b[24];
+                int32_t t;
+                snprintf(a, sizeof a, "instance_%d", (int)ord[j]);
+                snprintf(b, sizeof b, "instance_%d", (int)ord[j - 1]);
+                if (strcmp(a, b) >= 0) break;
+                t = ord[j];
+                ord[j] = ord[j - 1];
+                ord[j - 1] = t;
+            }
+        for (i = 0; i < n; i++)
+            if (c->target_counts[ord[i]] > 0 &&
+                blis__puts(write, user, "  instance_%d: %lld\n", (int)ord[i], (long long)c->target_counts[ord[i]]))
+                return -1;
+    }
+    return blis__puts(write, user, "Mean Regret: %.6f\nMax Regret: %.6f\n",
+                      c->routed ? c->regret_sum / (double)c->routed : 0, c->regret_max);
+}
+
+/* ---- the policy bundle ---- */
+
+static blis_status blis__bundle_policy(const blis_doc *d, const blis_node *o, const char *kind, const char *const *keys,
+                                       const char **name, blis_err *err) {
+    size_t i, k;
+    const blis_node *p;
+    for (i = 0; i < o->count; i++) {
+        const blis_node *key = blis_node_key_at(d, o, i);
+        int ok = 0;
+        for (k = 0; keys[k]; k++) ok |= !strcmp(key->as.string, keys[k]);
+        if (!ok) return blis__node_errf(d, key, err, BLIS_E_INVALID, "unknown field %s in %s", key->as.string, kind);
+    }
+    *name = NULL;
+    if ((p = blis_node_get(d, o, "policy")) != NULL) return blis_node_text(d, p, name, err);
+    return BLIS_OK;
+}
+
+static blis_status blis__bundle_f64(const blis_doc *d, const blis_node *o, const char *key, double *out, int *has,
+                                    blis_err *err) {
+    const blis_node *n = blis_node_get(d, o, key);
+    blis_status st;
+    if (!n) return BLIS_OK;
+    if ((st = blis_node_f64(d, n, out, err))) return st;
+    if (!(*out >= 0 && *out <= DBL_MAX))
+        return blis__node_errf(d, n, err, BLIS_E_INVALID, "%s must be a finite number >= 0", key);
+    *has = 1;
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_policy_bundle_from_doc(const blis_doc *d, blis_policy_bundle *b, blis_err *err) {
+    static const char *const top[] = {"admission", "routing", "priority", "scheduler", NULL},
+                             *const akeys[] = {"policy", "token_bucket_capacity", "token_bucket_refill_rate", NULL},
+                             *const rkeys[] = {"policy", "scorers", NULL}, *const pkeys[] = {"policy", NULL};
+    const blis_node *root = blis_doc_root(d), *n;
+    const char *name;
+    size_t i, k;
+    blis_status st;
+    memset(b, 0, sizeof *b);
+    blis_err_clear(err, d->source);
+    if (!root || root->kind != BLIS_NODE_OBJECT)
+        return blis__node_errf(d, root, err, BLIS_E_TYPE, "expected a mapping");
+    for (i = 0; i < root->count; i++) {
+        const blis_node *key = blis_node_key_at(d, root, i);
+        int ok = 0;
+        for (k = 0; top[k]; k++) ok |= !strcmp(key->as.string, top[k]);
+        if (!ok)
+            return blis__node_errf(d, key, err, BLIS_E_INVALID,
+                                   "unknown field %s; valid: admission, routing, priority, scheduler", key->as.string);
+    }
+    if ((n = blis_node_get(d, root, "admission")) != NULL) {
+        if (n->kind != BLIS_NODE_OBJECT)
+            return blis__node_errf(d, n, err, BLIS_E_TYPE, "admission: expected a mapping");
+        if ((st = blis__bundle_policy(d, n, "admission", akeys, &name, err)) ||
+            (st = blis__bundle_f64(d, n, "token_bucket_capacity", &b->capacity, &b->has_capacity, err)) ||
+            (st = blis__bundle_f64(d, n, "token_bucket_refill_rate", &b->refill, &b->has_refill, err)))
+            return st;
+        if (name && (b->admission = blis_admission_parse(name)) < 0)
+            return blis__node_errf(d, blis_node_get(d, n, "policy"), err, BLIS_E_INVALID,
+                                   "unknown admission policy \"%s\"; valid options: always-admit, reject-all, "
+                                   "token-bucket",
+                                   name);
+        b->has_admission = name != NULL;
+    }
+    if ((n = blis_node_get(d, root, "routing")) != NULL) {
+        const blis_node *sc;
+        if (n->kind != BLIS_NODE_OBJECT) return blis__node_errf(d, n, err, BLIS_E_TYPE, "routing: expected a mapping");
+        if ((st = blis__bundle_policy(d, n, "routing", rkeys, &name, err))) return st;
+        if (name && (b->routing = blis_routing_parse(name)) < 0)
+            return blis__node_errf(d, blis_node_get(d, n, "policy"), err, BLIS_E_INVALID,
+                                   "unknown routing policy \"%s\"; valid options: always-busiest, least-loaded, "
+                                   "prefix-affinity, round-robin, weighted",
+                                   name);
+        b->has_routing = name != NULL;
+        if ((sc = blis_node_get(d, n, "scorers")) != NULL) {
+            static const char *const skeys[] = {"name", "weight", NULL};
+            if (sc->kind != BLIS_NODE_ARRAY)
+                return blis__node_errf(d, sc, err, BLIS_E_TYPE, "scorers: expected a list");
+            for (i = 0; i < sc->count; i++) {
+                const blis_node *e = blis_node_at(d, sc, i), *w;
+                const char *sname = "";
+                double weight = 0;
+                int kind;
+                if (e->kind != BLIS_NODE_OBJECT)
+                    return blis__node_errf(d, e, err, BLIS_E_TYPE, "routing scorer[%lu]: expected {name, weight}",
+                                           (unsigned long)i);
+                if ((st = blis__bundle_policy(d, e, "scorer", skeys, &name, err))) return st;
+                if ((w = blis_node_get(d, e, "name")) != NULL && (st = blis_node_text(d, w, &sname, err))) return st;
+                if ((kind = blis_scorer_parse(sname)) < 0)
+                    return blis__node_errf(d, e, err, BLIS_E_INVALID,
+                                           "routing scorer[%lu]: unknown scorer \"%s\"; valid: kv-utilization, "
+                                           "load-balance, prefix-affinity, queue-depth",
+                                           (unsigned long)i, sname);
+                for (k = 0; k < b->scorer_count; k++)
+                    if ((int)b->scorers[k].kind == kind)
+                        return blis__node_errf(d, e, err, BLIS_E_INVALID,
+                                               "routing scorer[%lu]: duplicate scorer \"%s\"; each scorer may appear "
+                                               "at most once",
+                                               (unsigned long)i, sname);
+                if ((w = blis_node_get(d, e, "weight")) != NULL && (st = blis_node_f64(d, w, &weight, err))) return st;
+                if (!(weight > 0 && weight <= DBL_MAX))
+                    return blis__node_errf(d, w ? w : e, err, BLIS_E_INVALID,
+                                           "routing scorer[%lu] \"%s\": weight must be a finite positive number",
+                                           (unsigned long)i, sname);
+                if (b->scorer_count == BLIS_MAX_SCORERS)
+                    return blis__node_errf(d, e, err, BLIS_E_LIMIT, "too many scorers");
+                b->scorers[b->scorer_count].kind = (blis_scorer_kind)kind;
+                b->scorers[b->scorer_count++].weight = weight;
+            }
+            b->has_scorers = 1;
+        }
+    }
+    if ((n = blis_node_get(d, root, "priority")) != NULL) {
+        if (n->kind != BLIS_NODE_OBJECT) return blis__node_errf(d, n, err, BLIS_E_TYPE, "priority: expected a mapping");
+        if ((st = blis__bundle_policy(d, n, "priority", pkeys, &name, err))) return st;
+        if (name && (b->priority = blis_priority_policy_parse(name)) < 0)
+            return blis__node_errf(d, blis_node_get(d, n, "policy"), err, BLIS_E_INVALID,
+                                   "unknown priority policy \"%s\"; valid options: constant, inverted-slo, slo-based",
+                                   name);
+        b->has_priority = name != NULL;
+    }
+    if ((n = blis_node_get(d, root, "scheduler")) != NULL) {
+        if ((st = blis_node_text(d, n, &name, err))) return st;
+        if ((b->scheduler = blis_scheduler_parse(name)) < 0)
+            return blis__node_errf(
+                d, n, err, BLIS_E_INVALID,
+                "unknown scheduler \"%s\"; valid options: fcfs, priority-fcfs, reverse-priority, sjf", name);
+        b->has_scheduler = 1;
+    }
+    return BLIS_OK;
 }
 
 #endif /* BLIS_IMPLEMENTATION */

@@ -311,10 +311,36 @@ TEST(cli_run_errors) {
     CHECK_CONTAINS(out, "--log: expected trace, debug, info, warn, error, fatal or panic, got 'loud'");
     CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --alpha-coeffs 1,x,3", out, sizeof out), 2);
     CHECK_CONTAINS(out, "--alpha-coeffs: expected comma-separated numbers, got '1,x,3'");
-    CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --num-instances 4", out, sizeof out), 2);
-    CHECK_CONTAINS(out, "--num-instances other than 1 is not supported");
-    CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --routing-policy weighted", out, sizeof out), 2);
-    CHECK_CONTAINS(out, "--routing-policy is not supported in this version");
+    {
+        static const char *const bad[][2] = {
+            {"--num-instances 0", "num-instances must be >= 1"},
+            {"--routing-policy fastest", "Unknown routing policy \"fastest\". Valid: always-busiest, least-loaded"},
+            {"--admission-policy maybe", "Unknown admission policy \"maybe\". Valid: always-admit, reject-all"},
+            {"--admission-policy token-bucket --token-bucket-capacity 0",
+             "--token-bucket-capacity must be a finite value > 0, got 0"},
+            {"--admission-policy token-bucket --token-bucket-refill-rate NaN", "--token-bucket-refill-rate: expected"},
+            {"--routing-policy weighted --routing-scorers foo:1",
+             "Invalid --routing-scorers: routing scorer[0]: unknown scorer \"foo\""},
+            {"--routing-policy weighted --routing-scorers queue-depth:1,queue-depth:2",
+             "routing scorer[1]: duplicate scorer \"queue-depth\""},
+            {"--routing-policy weighted --routing-scorers load-balance:-1",
+             "routing scorer[0] \"load-balance\": weight must be a finite positive number, got -1"},
+            {"--trace-level all", "Unknown trace level \"all\". Valid: none, decisions"},
+            {"--trace-level decisions --counterfactual-k -1", "--counterfactual-k must be >= 0, got -1"},
+            {"--snapshot-refresh-interval -5", "--snapshot-refresh-interval must be >= 0, got -5"},
+            {"--admission-latency -1", "--admission-latency must be >= 0, got -1"},
+            {"--fitness-weights speed:1", "unknown fitness metric key \"speed\""},
+            {"--fitness-weights throughput", "invalid fitness weight \"throughput\": expected key:value"},
+            {"--summarize-trace=perhaps", "--summarize-trace: expected true or false"},
+        };
+        size_t i;
+        for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            char cmd[1400];
+            snprintf(cmd, sizeof cmd, "./simulation_worker run " T_GOLDEN0_ARGS " %s", bad[i][0]);
+            CHECK_MSG(t_run(cmd, out, sizeof out) == 2, "%s: not exit 2", bad[i][0]);
+            CHECK_MSG(strstr(out, bad[i][1]) != NULL, "%s: %s", bad[i][0], out);
+        }
+    }
     CHECK_EQ_I64(t_run("./simulation_worker run " T_GOLDEN0_ARGS " --bogus 1", out, sizeof out), 2);
     CHECK_CONTAINS(out, "unknown option for run: --bogus");
     CHECK_EQ_I64(

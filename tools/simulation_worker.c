@@ -389,11 +389,19 @@ static int cmd_step(int argc, char **argv, const char *argv0) {
 
 /* ---- run ---- */
 
-typedef enum flag_type { F_STR, F_I64, F_F64, F_LIST, F_BOOL, F_UNSUPPORTED } flag_type;
+typedef enum flag_type { F_STR, F_I64, F_F64, F_LIST, F_BOOL } flag_type;
+
+#define RUN_MAX_FLAGS 80
 
 typedef struct run_args {
     const char *model, *log, *defaults, *model_dir, *hw_file, *workload, *gpu, *vllm, *results, *bench_dir, *priority,
         *scheduler, *traces, *spec;
+    /* the cluster (spec §1.2) */
+    const char *admission, *routing, *scorers, *policy_config, *fitness, *trace_level;
+    int64_t admission_latency, routing_latency, counterfactual_k, snapshot_refresh;
+    double bucket_cap, bucket_refill;
+    int summarize_trace;
+    unsigned char given[RUN_MAX_FLAGS]; /* by index in run_flags: the flag was on the command line */
     int64_t seed, horizon, kv_blocks, max_running, max_tokens, block, max_model_len, threshold, tp, num_requests,
         prefix, p_mean, p_std, p_min, p_max, o_mean, o_std, o_min, o_max, instances, kv_cpu, kv_base;
     double rate, alpha[3], beta[3], kv_threshold, kv_bandwidth;
@@ -452,20 +460,19 @@ static const flag_def run_flags[] = {
     RF("--kv-transfer-base-latency", F_I64, kv_base),
     RF("--alpha-coeffs", F_LIST, alpha),
     RF("--beta-coeffs", F_LIST, beta),
-    /* the cluster, policy, trace and tiered-KV flags arrive with the cluster issue */
-    RF("--admission-policy", F_UNSUPPORTED, model),
-    RF("--admission-latency", F_UNSUPPORTED, model),
-    RF("--routing-latency", F_UNSUPPORTED, model),
-    RF("--token-bucket-capacity", F_UNSUPPORTED, model),
-    RF("--token-bucket-refill-rate", F_UNSUPPORTED, model),
-    RF("--routing-policy", F_UNSUPPORTED, model),
-    RF("--routing-scorers", F_UNSUPPORTED, model),
-    RF("--policy-config", F_UNSUPPORTED, model),
-    RF("--fitness-weights", F_UNSUPPORTED, model),
-    RF("--trace-level", F_UNSUPPORTED, model),
-    RF("--counterfactual-k", F_UNSUPPORTED, model),
-    RF("--summarize-trace", F_UNSUPPORTED, model),
-    RF("--snapshot-refresh-interval", F_UNSUPPORTED, model),
+    RF("--admission-policy", F_STR, admission),
+    RF("--admission-latency", F_I64, admission_latency),
+    RF("--routing-latency", F_I64, routing_latency),
+    RF("--token-bucket-capacity", F_F64, bucket_cap),
+    RF("--token-bucket-refill-rate", F_F64, bucket_refill),
+    RF("--routing-policy", F_STR, routing),
+    RF("--routing-scorers", F_STR, scorers),
+    RF("--policy-config", F_STR, policy_config),
+    RF("--fitness-weights", F_STR, fitness),
+    RF("--trace-level", F_STR, trace_level),
+    RF("--counterfactual-k", F_I64, counterfactual_k),
+    RF("--summarize-trace", F_BOOL, summarize_trace),
+    RF("--snapshot-refresh-interval", F_I64, snapshot_refresh),
     RF("--roofline", F_BOOL, roofline),
 };
 #undef RF
@@ -493,6 +500,21 @@ static void run_defaults(run_args *a) {
     a->rate = 1.0;
     a->kv_threshold = 0.9;
     a->kv_bandwidth = 100.0;
+    a->admission = "always-admit";
+    a->routing = "round-robin";
+    a->scorers = "";
+    a->trace_level = "none";
+    a->bucket_cap = 10000;
+    a->bucket_refill = 1000;
+}
+
+/* 1 when the flag was given on the command line (a policy bundle's value
+ * yields to it). */
+static int flag_given(const run_args *a, const char *name) {
+    size_t k;
+    for (k = 0; k < sizeof run_flags / sizeof run_flags[0] && k < RUN_MAX_FLAGS; k++)
+        if (!strcmp(run_flags[k].name, name)) return a->given[k];
+    return 0;
 }
 
 static int parse_run_value(run_args *a, const flag_def *f, const char *v) {
@@ -555,13 +577,6 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
         for (k = 0; k < sizeof run_flags / sizeof run_flags[0]; k++)
             if (strlen(run_flags[k].name) == nlen && !strncmp(run_flags[k].name, arg, nlen)) f = &run_flags[k];
         if (!f) return usage_error("unknown option for run", arg);
-        if (f->type == F_UNSUPPORTED) {
-            fprintf(stderr,
-                    "simulation_worker: error: %.*s is not supported in this version of blis yet "
-                    "(the multi-instance cluster and its policies come next)\n",
-                    (int)nlen, arg);
-            return EXIT_USAGE;
-        }
         if (eq)
             v = eq + 1;
         else if (f->type == F_BOOL)
@@ -571,6 +586,7 @@ static int parse_run_args(int argc, char **argv, run_args *a) {
         else
             return flag_error(f->name, "a value", "");
         if ((rc = parse_run_value(a, f, v))) return rc;
+        if ((size_t)(f - run_flags) < RUN_MAX_FLAGS) a->given[f - run_flags] = 1;
     }
     return 0;
 }
@@ -646,12 +662,16 @@ typedef struct run_state {
     blis_workload_spec spec;
     blis_spec_gen spec_gen;
     int have_spec_doc, have_spec, have_spec_gen;
-    blis_sim sim;
-    int have_sim;
+    blis_cluster cluster;
+    int have_cluster;
+    blis_doc policy_doc;
+    int have_policy_doc;
+    blis_fitness_weights fitness;
 } run_state;
 
 static void run_state_free(run_state *r) {
-    if (r->have_sim) blis_sim_destroy(&r->sim);
+    if (r->have_cluster) blis_cluster_destroy(&r->cluster);
+    if (r->have_policy_doc) blis_doc_free(&r->policy_doc);
     if (r->have_gen) blis_legacy_gen_free(&r->gen);
     if (r->have_trace) blis_trace_gen_free(&r->trace);
     if (r->have_spec_gen) blis_spec_gen_free(&r->spec_gen);
@@ -866,8 +886,6 @@ static int resolve_workload(run_args *a, run_state *rs, blis_legacy_workload *w)
     blis_err err;
     int rc;
     memset(w, 0, sizeof *w);
-    if (a->instances != 1)
-        return run_error("--num-instances other than 1 is not supported in this version of blis yet");
     if (a->spec) return 0;                        /* --workload-spec takes precedence (run_spec_open) */
     if (!strcmp(a->workload, "traces")) return 0; /* read as the run goes (run_trace_open) */
     if (!strcmp(a->workload, "distribution")) {
@@ -931,7 +949,7 @@ static blis_status gen_next(void *user, blis_request *r, int *has, blis_err *err
 }
 
 /* Writes the results file through a temporary file renamed into place. */
-static int write_results(const char *path, const blis_sim *sim, const blis_metrics *m) {
+static int write_results(const char *path, const blis_cluster *c, const blis_metrics *m) {
     char tmp[1200];
     FILE *f;
     blis_jw w;
@@ -943,7 +961,7 @@ static int write_results(const char *path, const blis_sim *sim, const blis_metri
         return EXIT_RUNTIME;
     }
     blis_jw_init(&w, file_write, f, 2);
-    bad = blis_results_write(sim, m, "cluster", "instance_0", &w, &err) != BLIS_OK || blis_jw_finish(&w) != BLIS_OK;
+    bad = blis_cluster_results_write(c, m, &w, &err) != BLIS_OK || blis_jw_finish(&w) != BLIS_OK;
     bad |= fputc('\n', f) == EOF;
     bad |= fclose(f) != 0;
     if (bad || rename(tmp, path) != 0) {
@@ -954,27 +972,157 @@ static int write_results(const char *path, const blis_sim *sim, const blis_metri
     return 0;
 }
 
+static int print_metrics(const blis_metrics *m, const char *instance_id) {
+    blis_jw w;
+    fputs("=== Simulation Metrics ===\n", stdout);
+    blis_jw_init(&w, file_write, stdout, 2);
+    blis_metrics_write(m, instance_id, &w);
+    return blis_jw_finish(&w) != BLIS_OK || fputc('\n', stdout) == EOF ? EXIT_RUNTIME : 0;
+}
+
+/* Spec §8.1 and §8.3: each instance's block (several instances), the
+ * cluster's, then fitness, anomaly counters, KV cache metrics, per-SLO
+ * metrics and the trace summary. */
 static int print_run(const run_args *a, run_state *rs) {
+    const blis_cluster *c = &rs->cluster;
     blis_metrics m;
+    blis_anomalies an;
     blis_err err;
     char kv[300];
-    if (blis_sim_metrics(&rs->sim, &m, &err)) {
+    int i;
+    for (i = 0; c->n_instances > 1 && i < c->n_instances; i++) {
+        char id[32];
+        if (blis_cluster_metrics(c, i, &m, &err)) {
+            print_err(&err);
+            return EXIT_RUNTIME;
+        }
+        snprintf(id, sizeof id, "instance_%d", i);
+        if (m.completed > 0 && print_metrics(&m, id)) return EXIT_RUNTIME;
+    }
+    if (blis_cluster_metrics(c, -1, &m, &err)) {
         print_err(&err);
         return EXIT_RUNTIME;
     }
     if (m.completed > 0) {
-        blis_jw w;
-        fputs("=== Simulation Metrics ===\n", stdout);
-        blis_jw_init(&w, file_write, stdout, 2);
-        blis_metrics_write(&m, "cluster", &w);
-        if (blis_jw_finish(&w) != BLIS_OK || fputc('\n', stdout) == EOF) return EXIT_RUNTIME;
-    } else {
+        if (print_metrics(&m, "cluster")) return EXIT_RUNTIME;
+    } else if (c->rejected > 0 && c->rejected == c->generated) {
         fprintf(stderr,
-                "simulation_worker: warning: no requests completed - horizon may be too short or workload too small\n");
+                "simulation_worker: warning: [cluster] all %lld requests rejected by admission policy \"%s\" - "
+                "no requests completed\n",
+                (long long)c->rejected, a->admission);
+    } else {
+        fprintf(stderr, "simulation_worker: warning: [cluster] no requests completed - horizon may be too short or "
+                        "workload too small\n");
+    }
+    if (a->fitness && blis_cluster_fitness_write(c, &m, &rs->fitness, file_write, stdout, &err)) {
+        print_err(&err);
+        return EXIT_RUNTIME;
+    }
+    if (blis_cluster_anomalies(c, &an, &err) == BLIS_OK) {
+        if (blis_anomalies_write(&an, file_write, stdout)) return EXIT_RUNTIME;
+    } else {
+        print_err(&err);
+        return EXIT_RUNTIME;
     }
     if (blis_kv_metrics_format(&m, kv, sizeof kv)) fputs(kv, stdout);
+    if (c->cfg.instance.keep_requests && blis_cluster_slo_write(c, file_write, stdout, &err)) {
+        print_err(&err);
+        return EXIT_RUNTIME;
+    }
+    if (c->cfg.trace_decisions && a->summarize_trace && blis_cluster_trace_summary_write(c, file_write, stdout))
+        return EXIT_RUNTIME;
     if (fflush(stdout) != 0) return EXIT_RUNTIME;
-    return a->results ? write_results(a->results, &rs->sim, &m) : 0;
+    return a->results ? write_results(a->results, c, &m) : 0;
+}
+
+/* Spec §1.3 step 7 and §1.6: the cluster's flags over the policy bundle's
+ * values (an explicit flag wins), checked. */
+static int build_cluster_config(const run_args *a, run_state *rs, const blis_sim_config *inst,
+                                blis_cluster_config *cc) {
+    blis_policy_bundle b;
+    blis_err err;
+    char msg[BLIS_ERR_MSG_MAX + 100];
+    const char *admission = a->admission, *routing = a->routing;
+    memset(&b, 0, sizeof b);
+    blis_cluster_config_defaults(cc);
+    cc->instance = *inst;
+    if (a->policy_config) {
+        if (read_yaml(a->policy_config, &rs->policy_doc)) {
+            fprintf(stderr, "simulation_worker: error: Failed to load policy config: %s\n", a->policy_config);
+            return EXIT_USAGE;
+        }
+        rs->have_policy_doc = 1;
+        if (blis_policy_bundle_from_doc(&rs->policy_doc, &b, &err)) {
+            char where[BLIS_ERR_MSG_MAX + 300];
+            blis_err_format(&err, where, sizeof where);
+            fprintf(stderr, "simulation_worker: error: Invalid policy config: %s\n", where);
+            return EXIT_USAGE;
+        }
+    }
+    if (a->instances < 1) return run_error("num-instances must be >= 1");
+    if (a->instances > 100000) return flag_error("--num-instances", "at most 100000", "more");
+    cc->num_instances = (int)a->instances;
+    if (!flag_given(a, "--admission-policy") && b.has_admission) {
+        cc->admission = (blis_admission_kind)b.admission;
+    } else if (blis_admission_parse(admission) < 0) {
+        snprintf(msg, sizeof msg, "Unknown admission policy \"%s\". Valid: always-admit, reject-all, token-bucket",
+                 admission);
+        return run_error(msg);
+    } else {
+        cc->admission = (blis_admission_kind)blis_admission_parse(admission);
+    }
+    cc->token_bucket_capacity =
+        !flag_given(a, "--token-bucket-capacity") && b.has_capacity ? b.capacity : a->bucket_cap;
+    cc->token_bucket_refill_per_s =
+        !flag_given(a, "--token-bucket-refill-rate") && b.has_refill ? b.refill : a->bucket_refill;
+    if (!flag_given(a, "--routing-policy") && b.has_routing) {
+        cc->routing = (blis_routing_kind)b.routing;
+    } else if (blis_routing_parse(routing) < 0) {
+        snprintf(msg, sizeof msg,
+                 "Unknown routing policy \"%s\". Valid: always-busiest, least-loaded, prefix-affinity, round-robin, "
+                 "weighted",
+                 routing);
+        return run_error(msg);
+    } else {
+        cc->routing = (blis_routing_kind)blis_routing_parse(routing);
+    }
+    if (flag_given(a, "--routing-scorers")) {
+        if (blis_scorers_parse(a->scorers, cc->scorers, &cc->scorer_count, &err)) {
+            snprintf(msg, sizeof msg, "Invalid --routing-scorers: %s", err.msg);
+            return run_error(msg);
+        }
+        if (cc->routing != BLIS_ROUTE_WEIGHTED)
+            fprintf(stderr, "simulation_worker: warning: --routing-scorers has no effect without --routing-policy "
+                            "weighted\n");
+    } else if (b.has_scorers) {
+        memcpy(cc->scorers, b.scorers, sizeof b.scorers);
+        cc->scorer_count = b.scorer_count;
+    }
+    if (!flag_given(a, "--priority-policy") && b.has_priority) cc->instance.priority = (blis_priority_policy)b.priority;
+    if (!flag_given(a, "--scheduler") && b.has_scheduler) cc->instance.scheduler = (blis_scheduler_kind)b.scheduler;
+    if (strcmp(a->trace_level, "none") && strcmp(a->trace_level, "decisions")) {
+        snprintf(msg, sizeof msg, "Unknown trace level \"%s\". Valid: none, decisions", a->trace_level);
+        return run_error(msg);
+    }
+    cc->trace_decisions = !strcmp(a->trace_level, "decisions");
+    if (!cc->trace_decisions && a->counterfactual_k > 0)
+        fprintf(stderr,
+                "simulation_worker: warning: --counterfactual-k has no effect without --trace-level decisions\n");
+    if (!cc->trace_decisions && a->summarize_trace)
+        fprintf(stderr,
+                "simulation_worker: warning: --summarize-trace has no effect without --trace-level decisions\n");
+    cc->counterfactual_k = a->counterfactual_k;
+    cc->admission_latency_us = a->admission_latency;
+    cc->routing_latency_us = a->routing_latency;
+    cc->snapshot_refresh_us = a->snapshot_refresh;
+    if (a->fitness && blis_fitness_parse(a->fitness, &rs->fitness, &err)) return run_error(err.msg);
+    if (blis_cluster_config_validate(cc, &err)) return run_error(err.msg);
+    if (cc->instance.horizon_us < cc->admission_latency_us + cc->routing_latency_us)
+        fprintf(stderr, "simulation_worker: warning: the horizon is shorter than --admission-latency plus "
+                        "--routing-latency: no request can reach an instance\n");
+    /* the reports after the metrics read every request */
+    if (a->fitness || cc->instance.priority != BLIS_PRIO_CONSTANT || a->spec) cc->instance.keep_requests = 1;
+    return 0;
 }
 
 static blis_status trace_next(void *user, blis_request *r, int *has, blis_err *err) {
@@ -1035,6 +1183,7 @@ static int cmd_run(int argc, char **argv, const char *argv0) {
     blis_sim_config cfg;
     blis_legacy_workload w;
     blis_request_source src;
+    blis_cluster_config cc;
     blis_err err;
     run_paths *p = (run_paths *)calloc(1, sizeof *p);
     int rc;
@@ -1077,12 +1226,13 @@ static int cmd_run(int argc, char **argv, const char *argv0) {
         src.next = gen_next;
         src.user = &rs.gen;
     }
-    if (blis_sim_init(&rs.sim, &cfg, src, NULL, &err)) {
+    if ((rc = build_cluster_config(&a, &rs, &cfg, &cc))) goto done;
+    if (blis_cluster_init(&rs.cluster, &cc, src, NULL, &err)) {
         rc = run_error(err.msg);
         goto done;
     }
-    rs.have_sim = 1;
-    if (blis_sim_run(&rs.sim, &err)) { /* a bad trace row is an input error */
+    rs.have_cluster = 1;
+    if (blis_cluster_run(&rs.cluster, &err)) { /* a bad trace row is an input error */
         print_err(&err);
         rc = err.status == BLIS_E_NOMEM || err.status == BLIS_E_IO ? EXIT_RUNTIME : EXIT_USAGE;
         goto done;
