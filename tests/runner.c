@@ -29,6 +29,7 @@
 #include "test_golden.c"
 #include "test_engine.c"
 #include "test_cli.c"
+#include "test_cluster.c"
 #include "test_fetch.c"
 #include "test_fuzz_replay.c"
 

@@ -10,6 +10,35 @@ static int64_t t_num(const blis_doc *doc, const blis_node *o, const char *key) {
     return n ? (int64_t)n->as.number : 0;
 }
 
+/* A golden case's workload and instance configuration. */
+static void t_golden_config(const blis_doc *doc, const blis_node *c, blis_legacy_workload *w, blis_sim_config *cfg,
+                            int keep_requests) {
+    int i;
+    memset(w, 0, sizeof *w);
+    w->rate_per_s = blis_node_get(doc, c, "rate")->as.number;
+    w->num_requests = t_num(doc, c, "num-requests");
+    w->prefix_tokens = t_num(doc, c, "prefix_tokens");
+    w->prompt_mean = t_num(doc, c, "prompt_tokens");
+    w->prompt_std = t_num(doc, c, "prompt_tokens_stdev");
+    w->prompt_min = t_num(doc, c, "prompt_tokens_min");
+    w->prompt_max = t_num(doc, c, "prompt_tokens_max");
+    w->output_mean = t_num(doc, c, "output_tokens");
+    w->output_std = t_num(doc, c, "output_tokens_stdev");
+    w->output_min = t_num(doc, c, "output_tokens_min");
+    w->output_max = t_num(doc, c, "output_tokens_max");
+    blis_sim_config_defaults(cfg);
+    cfg->total_kv_blocks = t_num(doc, c, "total-kv-blocks");
+    cfg->block_tokens = t_num(doc, c, "block-size-in-tokens");
+    cfg->max_running = t_num(doc, c, "max-num-running-reqs");
+    cfg->max_scheduled_tokens = t_num(doc, c, "max-num-scheduled-tokens");
+    cfg->long_prefill_threshold = t_num(doc, c, "long-prefill-token-threshold");
+    cfg->keep_requests = keep_requests;
+    for (i = 0; i < 3; i++) {
+        cfg->latency.alpha[i] = blis_node_at(doc, blis_node_get(doc, c, "alpha-coeffs"), (size_t)i)->as.number;
+        cfg->latency.beta[i] = blis_node_at(doc, blis_node_get(doc, c, "beta-coeffs"), (size_t)i)->as.number;
+    }
+}
+
 /* Builds and runs one golden case; the caller destroys sim and gen. */
 static int t_golden_run(t_ctx *t_, const blis_doc *doc, const blis_node *c, blis_sim *sim, blis_legacy_gen *gen,
                         int keep_requests) {
@@ -17,30 +46,7 @@ static int t_golden_run(t_ctx *t_, const blis_doc *doc, const blis_node *c, blis
     blis_sim_config cfg;
     blis_request_source src;
     blis_err err;
-    int i;
-    memset(&w, 0, sizeof w);
-    w.rate_per_s = blis_node_get(doc, c, "rate")->as.number;
-    w.num_requests = t_num(doc, c, "num-requests");
-    w.prefix_tokens = t_num(doc, c, "prefix_tokens");
-    w.prompt_mean = t_num(doc, c, "prompt_tokens");
-    w.prompt_std = t_num(doc, c, "prompt_tokens_stdev");
-    w.prompt_min = t_num(doc, c, "prompt_tokens_min");
-    w.prompt_max = t_num(doc, c, "prompt_tokens_max");
-    w.output_mean = t_num(doc, c, "output_tokens");
-    w.output_std = t_num(doc, c, "output_tokens_stdev");
-    w.output_min = t_num(doc, c, "output_tokens_min");
-    w.output_max = t_num(doc, c, "output_tokens_max");
-    blis_sim_config_defaults(&cfg);
-    cfg.total_kv_blocks = t_num(doc, c, "total-kv-blocks");
-    cfg.block_tokens = t_num(doc, c, "block-size-in-tokens");
-    cfg.max_running = t_num(doc, c, "max-num-running-reqs");
-    cfg.max_scheduled_tokens = t_num(doc, c, "max-num-scheduled-tokens");
-    cfg.long_prefill_threshold = t_num(doc, c, "long-prefill-token-threshold");
-    cfg.keep_requests = keep_requests;
-    for (i = 0; i < 3; i++) {
-        cfg.latency.alpha[i] = blis_node_at(doc, blis_node_get(doc, c, "alpha-coeffs"), (size_t)i)->as.number;
-        cfg.latency.beta[i] = blis_node_at(doc, blis_node_get(doc, c, "beta-coeffs"), (size_t)i)->as.number;
-    }
+    t_golden_config(doc, c, &w, &cfg, keep_requests);
     if (blis_legacy_gen_init(gen, &w, t_num(doc, c, "seed"), cfg.horizon_us, cfg.block_tokens, NULL, NULL, NULL,
                              &err)) {
         CHECK_MSG(0, "workload: %s", err.msg);
