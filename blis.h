@@ -10139,10 +10139,12 @@ BLIS_DEF blis_status blis_cluster_metrics(const blis_cluster *c, int instance, b
     const blis_sim **sims;
     blis_status st;
     int i;
+    memset(m, 0, sizeof *m);
     if (instance >= 0) {
         if (instance >= c->n_instances) return blis_err_set(err, BLIS_E_RANGE, 0, 0, "no instance %d", instance);
         return blis_sim_metrics(&c->instances[instance], m, err);
     }
+    if (c->n_instances < 1) return blis_err_set(err, BLIS_E_RANGE, 0, 0, "the cluster has no instance");
     sims = (const blis_sim **)blis__alloc(&c->alloc, (size_t)(c->n_instances + 1) * sizeof *sims);
     if (!sims) return blis__nomem(err);
     for (i = 0; i < c->n_instances; i++) sims[i] = &c->instances[i];
@@ -10261,9 +10263,11 @@ BLIS_DEF blis_status blis_results_write(const blis_sim *s, const blis_metrics *m
 
 BLIS_DEF blis_status blis_cluster_results_write(const blis_cluster *c, const blis_metrics *m, blis_jw *w,
                                                 blis_err *err) {
-    const blis_sim **sims = (const blis_sim **)blis__alloc(&c->alloc, (size_t)(c->n_instances + 1) * sizeof *sims);
+    const blis_sim **sims;
     blis_status st;
     int i;
+    if (c->n_instances < 1) return blis_err_set(err, BLIS_E_RANGE, 0, 0, "the cluster has no instance");
+    sims = (const blis_sim **)blis__alloc(&c->alloc, (size_t)(c->n_instances + 1) * sizeof *sims);
     if (!sims) return blis__nomem(err);
     for (i = 0; i < c->n_instances; i++) sims[i] = &c->instances[i];
     st = blis__results_write(sims, (size_t)c->n_instances, m, "cluster", NULL, w, err);
@@ -10657,7 +10661,7 @@ BLIS_DEF blis_status blis_policy_bundle_from_doc(const blis_doc *d, blis_policy_
                              *const akeys[] = {"policy", "token_bucket_capacity", "token_bucket_refill_rate", NULL},
                              *const rkeys[] = {"policy", "scorers", NULL}, *const pkeys[] = {"policy", NULL};
     const blis_node *root = blis_doc_root(d), *n;
-    const char *name;
+    const char *name = NULL;
     size_t i, k;
     blis_status st;
     memset(b, 0, sizeof *b);
@@ -10745,7 +10749,7 @@ BLIS_DEF blis_status blis_policy_bundle_from_doc(const blis_doc *d, blis_policy_
     }
     if ((n = blis_node_get(d, root, "scheduler")) != NULL) {
         if ((st = blis_node_text(d, n, &name, err))) return st;
-        if ((b->scheduler = blis_scheduler_parse(name)) < 0)
+        if (!name || (b->scheduler = blis_scheduler_parse(name)) < 0)
             return blis__node_errf(
                 d, n, err, BLIS_E_INVALID,
                 "unknown scheduler \"%s\"; valid options: fcfs, priority-fcfs, reverse-priority, sjf", name);

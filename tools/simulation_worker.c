@@ -67,38 +67,51 @@ static const char usage_text[] =
     "                                       the CPU KV tier: offload while GPU use > F,\n"
     "                                       reload on a GPU miss (time added to the step)\n"
     "          --log LEVEL                  trace|debug|info|warn|error|fatal|panic (warn)\n"
-    "        Not in this version yet (exit 2): --num-instances > 1, --admission-policy,\n"
-    "        --admission-latency, --routing-latency, --token-bucket-capacity,\n"
-    "        --token-bucket-refill-rate, --routing-policy, --routing-scorers,\n"
-    "        --policy-config, --fitness-weights, --trace-level, --counterfactual-k,\n"
-    "        --summarize-trace, --snapshot-refresh-interval.\n";
+    "        The cluster (see below for its flags).\n";
 /* The rest of the usage (split: ISO C99 guarantees string literals of 4095 bytes only). */
-static const char usage_text_more[] = "  step (--model NAME | --model-config-folder DIR) --hardware GPU [--tp N]\n"
-                                      "       [--hardware-config FILE] [--bench-data-path DIR]\n"
-                                      "       [--prefill CACHED+NEW]... [--decode CONTEXT[xCOUNT]]...\n"
-                                      "        Print one engine step's roofline time and breakdown as JSON\n"
-                                      "        (roofline v2 with --bench-data-path, else v1).\n"
-                                      "  check [--as json|yaml|csv] [--print] FILE...\n"
-                                      "        Parse input files with blis's strict parsers (the ones every later\n"
-                                      "        command uses for configs, workload specs, defaults files and traces)\n"
-                                      "        and report, for each file, 'ok' with a summary on stdout or the first\n"
-                                      "        error as file:line:col on stderr.\n"
-                                      "          --as FORMAT  json, yaml or csv; default: from the file extension\n"
-                                      "                       (.json; .yaml or .yml; .csv)\n"
-                                      "          --print      print each JSON or YAML document as JSON (2-space\n"
-                                      "                       indentation, numbers as Go's encoding/json prints them)\n"
-                                      "\n"
-                                      "model configs (run, step): --model-config-folder DIR, else\n"
-                                      "model_configs/<name> beside the defaults file (the bundled data for\n"
-                                      "step), else $XDG_CACHE_HOME/blis/model_configs/<name>, else a download\n"
-                                      "(run: only with --roofline) of $HF_ENDPOINT/<repo>/resolve/main/config.json\n"
-                                      "through curl into the first writable of those. Environment: HF_TOKEN\n"
-                                      "(gated models; sent as a header on curl's stdin), HF_ENDPOINT (default\n"
-                                      "https://huggingface.co), HF_HUB_OFFLINE=1 (no downloads), BLIS_CURL (the\n"
-                                      "curl program), BLIS_DATA_DIR (the bundled data).\n"
-                                      "\n"
-                                      "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
-                                      "Not in this version yet: the cluster layer and evaluate.\n";
+static const char usage_text_more[] =
+    "        cluster: --num-instances N (1) instances behind one router, one clock\n"
+    "          --admission-policy always-admit|token-bucket|reject-all (always-admit)\n"
+    "          --token-bucket-capacity T (10000) --token-bucket-refill-rate T/s (1000)\n"
+    "          --admission-latency US (0) --routing-latency US (0)\n"
+    "          --routing-policy round-robin|least-loaded|always-busiest|prefix-affinity|\n"
+    "                           weighted (round-robin)\n"
+    "          --routing-scorers NAME:W,... (weighted; prefix-affinity:3,queue-depth:2,\n"
+    "                           kv-utilization:2; also load-balance)\n"
+    "          --snapshot-refresh-interval US (0: KV figures fresh at every decision)\n"
+    "          --policy-config FILE  YAML bundle of admission, routing, priority and\n"
+    "                           scheduler (explicit flags win)\n"
+    "          --fitness-weights KEY:W,... (throughput, tokens_per_sec, p99_ttft,\n"
+    "                           p50_ttft, mean_ttft, p99_e2e, p50_e2e, mean_e2e)\n"
+    "          --trace-level none|decisions --summarize-trace --counterfactual-k K\n"
+    "        After the metrics (one block per instance, then the cluster's): fitness,\n"
+    "        anomaly counters, KV cache metrics, per-SLO metrics, trace summary.\n"
+    "  step (--model NAME | --model-config-folder DIR) --hardware GPU [--tp N]\n"
+    "       [--hardware-config FILE] [--bench-data-path DIR]\n"
+    "       [--prefill CACHED+NEW]... [--decode CONTEXT[xCOUNT]]...\n"
+    "        Print one engine step's roofline time and breakdown as JSON\n"
+    "        (roofline v2 with --bench-data-path, else v1).\n"
+    "  check [--as json|yaml|csv] [--print] FILE...\n"
+    "        Parse input files with blis's strict parsers (the ones every later\n"
+    "        command uses for configs, workload specs, defaults files and traces)\n"
+    "        and report, for each file, 'ok' with a summary on stdout or the first\n"
+    "        error as file:line:col on stderr.\n"
+    "          --as FORMAT  json, yaml or csv; default: from the file extension\n"
+    "                       (.json; .yaml or .yml; .csv)\n"
+    "          --print      print each JSON or YAML document as JSON (2-space\n"
+    "                       indentation, numbers as Go's encoding/json prints them)\n"
+    "\n"
+    "model configs (run, step): --model-config-folder DIR, else\n"
+    "model_configs/<name> beside the defaults file (the bundled data for\n"
+    "step), else $XDG_CACHE_HOME/blis/model_configs/<name>, else a download\n"
+    "(run: only with --roofline) of $HF_ENDPOINT/<repo>/resolve/main/config.json\n"
+    "through curl into the first writable of those. Environment: HF_TOKEN\n"
+    "(gated models; sent as a header on curl's stdin), HF_ENDPOINT (default\n"
+    "https://huggingface.co), HF_HUB_OFFLINE=1 (no downloads), BLIS_CURL (the\n"
+    "curl program), BLIS_DATA_DIR (the bundled data).\n"
+    "\n"
+    "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
+    "Not in this version yet: evaluate and calibrate.\n";
 
 static int usage_error(const char *msg, const char *arg) { return cli_error("simulation_worker", msg, arg); }
 
@@ -1100,7 +1113,7 @@ static int build_cluster_config(const run_args *a, run_state *rs, const blis_sim
     }
     if (!flag_given(a, "--priority-policy") && b.has_priority) cc->instance.priority = (blis_priority_policy)b.priority;
     if (!flag_given(a, "--scheduler") && b.has_scheduler) cc->instance.scheduler = (blis_scheduler_kind)b.scheduler;
-    if (strcmp(a->trace_level, "none") && strcmp(a->trace_level, "decisions")) {
+    if (strcmp(a->trace_level, "none") != 0 && strcmp(a->trace_level, "decisions") != 0) {
         snprintf(msg, sizeof msg, "Unknown trace level \"%s\". Valid: none, decisions", a->trace_level);
         return run_error(msg);
     }
