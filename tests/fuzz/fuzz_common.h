@@ -167,6 +167,19 @@ static int blis_fuzz_spec(const blis_doc *doc) {
     return rc;
 }
 
+/* A document as a policy bundle: accepted, or an error with a message and
+ * names within their enums. */
+static int blis_fuzz_policy(const blis_doc *doc) {
+    blis_policy_bundle b;
+    blis_err err;
+    if (blis_policy_bundle_from_doc(doc, &b, &err) != BLIS_OK)
+        return err.msg[0] ? 0 : blis_fuzz_report("policy", "error without a message");
+    if (b.scorer_count > BLIS_MAX_SCORERS || (b.has_routing && (b.routing < 0 || b.routing > 4)) ||
+        (b.has_admission && (b.admission < 0 || b.admission > 2)))
+        return blis_fuzz_report("policy", "bundle out of range");
+    return 0;
+}
+
 /* The bytes as a CSV trace: every row a request or a located error. */
 static int blis_fuzz_trace(const unsigned char *data, size_t size) {
     blis_trace_gen g;
@@ -204,6 +217,7 @@ static int blis_fuzz_yaml(const unsigned char *data, size_t size) {
     }
     if (blis_doc_check(&doc)) rc = blis_fuzz_report("yaml", "document invariants");
     if (!rc) rc = blis_fuzz_spec(&doc);
+    if (!rc) rc = blis_fuzz_policy(&doc);
     wst = rc ? BLIS_E_INVALID : (blis_status)blis_fuzz_write_doc(&doc, &a);
     if (!rc && wst == BLIS_OK) {
         if (blis_json_parse(a.data, a.len, NULL, &again, &err) != BLIS_OK) {
