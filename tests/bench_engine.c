@@ -3,6 +3,8 @@
  * requests per second and the child's peak RSS (wait4).
  *   (a) stress: the default `distribution` workload, --num-requests 100000
  *       --rate 1000 (heavily overloaded), target >= 20,000 req/s, < 256 MiB;
+ *   (c) the cluster (issue 5): the stress case on 4 and 16 instances
+ *       (round-robin; and weighted routing on 16), same targets;
  *   (b) sustainable: --rate 20 (below saturation) at 10k, 100k and 1M
  *       requests, target: peak RSS flat within 10%.
  * Coefficients: llama-3.1-8b-instruct, H100, TP 1, vLLM v0.8.4, from a
@@ -28,15 +30,15 @@ static double now_s(void) {
 
 /* Runs the worker with stdout discarded; 0 on success with wall time and
  * peak RSS (KiB). */
-static int run_worker(const char *worker, const char *defaults, const char *n, const char *rate, double *wall_s,
-                      long *rss_kib) {
+static int run_worker(const char *worker, const char *defaults, const char *n, const char *rate, const char *instances,
+                      const char *routing, double *wall_s, long *rss_kib) {
     static char a_run[] = "run", a_model[] = "--model", v_model[] = "meta-llama/llama-3.1-8b-instruct",
                 a_hw[] = "--hardware", v_hw[] = "H100", a_tp[] = "--tp", v_tp[] = "1", a_vllm[] = "--vllm-version",
                 v_vllm[] = "vllm/vllm-openai:v0.8.4", a_def[] = "--defaults-filepath", a_n[] = "--num-requests",
-                a_rate[] = "--rate";
-    char b_worker[1024], b_def[1024], b_n[32], b_rate[32];
-    char *argv[] = {b_worker, a_run, a_model, v_model, a_hw, v_hw,   a_tp,   v_tp, a_vllm,
-                    v_vllm,   a_def, b_def,   a_n,     b_n,  a_rate, b_rate, NULL};
+                a_rate[] = "--rate", a_inst[] = "--num-instances", a_route[] = "--routing-policy";
+    char b_worker[1024], b_def[1024], b_n[32], b_rate[32], b_inst[16], b_route[32];
+    char *argv[] = {b_worker, a_run, a_model, v_model, a_hw,   v_hw,   a_tp,   v_tp,    a_vllm,  v_vllm, a_def,
+                    b_def,    a_n,   b_n,     a_rate,  b_rate, a_inst, b_inst, a_route, b_route, NULL};
     struct rusage ru;
     int status = 0;
     double t0;
@@ -45,6 +47,8 @@ static int run_worker(const char *worker, const char *defaults, const char *n, c
     snprintf(b_def, sizeof b_def, "%s", defaults);
     snprintf(b_n, sizeof b_n, "%s", n);
     snprintf(b_rate, sizeof b_rate, "%s", rate);
+    snprintf(b_inst, sizeof b_inst, "%s", instances);
+    snprintf(b_route, sizeof b_route, "%s", routing);
     t0 = now_s();
     pid = fork();
     if (pid < 0) return -1;
@@ -77,7 +81,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     printf("\nengine: simulation_worker run, llama-3.1-8b-instruct H100 TP1 blackbox coefficients from %s\n", defaults);
-    if (run_worker(argv[1], defaults, "100000", "1000", &wall, &rss)) {
+    if (run_worker(argv[1], defaults, "100000", "1000", "1", "round-robin", &wall, &rss)) {
         printf("stress run FAILED\n");
         return 1;
     }
@@ -85,7 +89,7 @@ int main(int argc, char **argv) {
            "(a) stress 100k @ rate 1000", wall, 100000 / wall, (double)rss / 1024);
     for (i = 0; i < (quick ? 2 : 3); i++) {
         char name[64];
-        if (run_worker(argv[1], defaults, sizes[i], "20", &wall, &rss)) {
+        if (run_worker(argv[1], defaults, sizes[i], "20", "1", "round-robin", &wall, &rss)) {
             printf("sustainable run FAILED\n");
             return 1;
         }
@@ -100,5 +104,18 @@ int main(int argc, char **argv) {
            "    when the metrics are computed, plus array growth; the rest follows the requests in flight)\n",
            100.0 * ((double)rss_max / (double)rss_first - 1),
            (double)(rss_max - rss_first) * 1024.0 / ((quick ? 100000.0 : 1000000.0) - 10000.0));
+    {
+        static const char *const cl[][2] = {{"4", "round-robin"}, {"16", "round-robin"}, {"16", "weighted"}};
+        for (i = 0; i < 3; i++) {
+            char name[64];
+            if (run_worker(argv[1], defaults, "100000", "1000", cl[i][0], cl[i][1], &wall, &rss)) {
+                printf("cluster run FAILED\n");
+                return 1;
+            }
+            snprintf(name, sizeof name, "(c) %s instances %s, stress", cl[i][0], cl[i][1]);
+            printf("%-34s %8.2f s  %10.0f req/s  %8.1f MiB peak RSS  (target >= 20000 req/s, < 256 MiB)\n", name, wall,
+                   100000 / wall, (double)rss / 1024);
+        }
+    }
     return 0;
 }
