@@ -1443,6 +1443,11 @@ typedef struct blis_cluster {
     int64_t *target_counts;
     double regret_sum, regret_max;
     int32_t *order;
+    /* optional: called every progress_every events (0: never) while
+     * blis_cluster_run runs, e.g. for a progress line */
+    void (*progress)(void *user, const struct blis_cluster *c);
+    void *progress_user;
+    int64_t progress_every, events_done;
 } blis_cluster;
 
 BLIS_DEF blis_status blis_cluster_init(blis_cluster *c, const blis_cluster_config *cfg, blis_request_source source,
@@ -9933,6 +9938,8 @@ BLIS_DEF blis_status blis_cluster_run(blis_cluster *c, blis_err *err) {
             st = blis_sim_execute_next(&c->instances[inst], &kind, err);
             if (kind == BLIS_EV_QUEUED && c->pending[inst] > 0) c->pending[inst]--;
         }
+        if (++c->events_done % (c->progress_every > 0 ? c->progress_every : INT64_MAX) == 0 && c->progress)
+            c->progress(c->progress_user, c);
     }
     c->finished = 1;
     return st;

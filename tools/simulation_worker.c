@@ -12,6 +12,8 @@
 #include "cli_common.h"
 
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 /* Requests one step command may describe. */
 #define STEP_MAX_REQUESTS 1000000
@@ -19,99 +21,95 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE   2
 
-static const char usage_text[] =
-    "usage: simulation_worker <command> [options]\n"
-    "       simulation_worker --help | --version\n"
-    "\n"
-    "blis " BLIS_VERSION ": a C port of BLIS, the LLM inference serving simulator.\n"
-    "\n"
-    "commands:\n"
-    "  run [options]\n"
-    "        Simulate one vLLM instance serving a workload and print the reference's\n"
-    "        '=== Simulation Metrics ===' JSON block (TTFT, ITL, E2E, throughput).\n"
-    "        Step latency: blackbox coefficients (--alpha-coeffs/--beta-coeffs, or\n"
-    "        trained ones for --model/--hardware/--tp/--vllm-version from the\n"
-    "        defaults file), else roofline v1 (v2 with --bench-data-path) from the\n"
-    "        model's config.json (--model-config-folder, else the cache) and the\n"
-    "        hardware config (--hardware-config, else the bundled one).\n"
-    "          --model NAME                 model (required)\n"
-    "          --defaults-filepath FILE     (default: ./defaults.yaml, else the bundled one)\n"
-    "          --roofline                   roofline with the model's config.json from the\n"
-    "                                       cache or HuggingFace (needs --hardware, --tp)\n"
-    "          --hardware GPU --tp N --vllm-version V   coefficient/roofline lookup\n"
-    "          --alpha-coeffs A0,A1,A2 --beta-coeffs B0,B1,B2   blackbox coefficients\n"
-    "          --model-config-folder DIR --hardware-config FILE [--bench-data-path DIR]\n"
-    "          --workload distribution|traces|chatbot|summarization|contentgen|multidoc\n"
-    "                                       (default: distribution; presets from the\n"
-    "                                       defaults file)\n"
-    "          --workload-traces-filepath FILE   CSV trace for --workload traces: a\n"
-    "                                       header, then rows arrival_s,_,_,\n"
-    "                                       \"[input token IDs]\",\"[output token IDs]\"\n"
-    "                                       (arrivals must not decrease)\n"
-    "          --workload-spec FILE         workload-spec YAML (clients, arrival processes,\n"
-    "                                       length distributions, prefix groups; its seed,\n"
-    "                                       horizon and num_requests unless the flags are given)\n"
-    "          --rate R (1) --num-requests N (100) --seed S (42) --horizon US\n"
-    "          --prefix-tokens N (0) --prompt-tokens N (512) --prompt-tokens-stdev N\n"
-    "          (256) --prompt-tokens-min N (2) --prompt-tokens-max N (7000), and the\n"
-    "          same four for --output-tokens\n"
-    "          --total-kv-blocks N (1000000, or the defaults file's)\n"
-    "          --block-size-in-tokens N (16) --max-num-running-reqs N (256)\n"
-    "          --max-num-scheduled-tokens N (2048) --long-prefill-token-threshold N (0)\n"
-    "          --max-model-len N (2048)\n"
-    "          --scheduler fcfs|priority-fcfs|sjf|reverse-priority (fcfs)\n"
-    "          --priority-policy constant|slo-based|inverted-slo (constant)\n"
-    "          --results-path FILE          metrics plus one row per request (JSON)\n"
-    "          --kv-cpu-blocks N (0: one tier) --kv-offload-threshold F (0.9)\n"
-    "          --kv-transfer-bandwidth BLOCKS_PER_US (100) --kv-transfer-base-latency US (0)\n"
-    "                                       the CPU KV tier: offload while GPU use > F,\n"
-    "                                       reload on a GPU miss (time added to the step)\n"
-    "          --log LEVEL                  trace|debug|info|warn|error|fatal|panic (warn)\n"
-    "        The cluster (see below for its flags).\n";
+static const char usage_text[] = "usage: simulation_worker <command> [options]\n"
+                                 "       simulation_worker --help | --version\n"
+                                 "\n"
+                                 "blis " BLIS_VERSION ": a C port of BLIS, the LLM inference serving simulator.\n"
+                                 "\n"
+                                 "commands:\n"
+                                 "  run --model NAME [options]\n"
+                                 "        Simulate vLLM instances serving a workload; print the reference's\n"
+                                 "        '=== Simulation Metrics ===' JSON (TTFT, ITL, E2E, throughput).\n"
+                                 "    workload:\n"
+                                 "      --workload distribution|traces|chatbot|summarization|contentgen|multidoc\n"
+                                 "                      (distribution; presets from the defaults file)\n"
+                                 "      --rate R (1 req/s) --num-requests N (100) --seed S (42) --horizon US (none)\n"
+                                 "      --prefix-tokens N (0) --prompt-tokens N (512) --prompt-tokens-stdev N (256)\n"
+                                 "      --prompt-tokens-min N (2) --prompt-tokens-max N (7000); the same four\n"
+                                 "      for --output-tokens\n"
+                                 "      --workload-traces-filepath FILE  CSV for --workload traces: a header, then\n"
+                                 "                      arrival_s,_,_,\"[input IDs]\",\"[output IDs]\" (sorted)\n"
+                                 "      --workload-spec FILE  workload-spec YAML (clients, arrivals, lengths,\n"
+                                 "                      prefixes, sessions; its seed/horizon/num_requests\n"
+                                 "                      unless the flags are given)\n"
+                                 "    engine (each instance):\n"
+                                 "      --total-kv-blocks N (the defaults file's, else estimated from GPU memory)\n"
+                                 "      --block-size-in-tokens N (16) --max-num-running-reqs N (256)\n"
+                                 "      --max-num-scheduled-tokens N (2048) --long-prefill-token-threshold N (0)\n"
+                                 "      --max-model-len N (2048; accepted and unused, as in the reference)\n"
+                                 "      --scheduler fcfs|priority-fcfs|sjf|reverse-priority (fcfs)\n"
+                                 "      --priority-policy constant|slo-based|inverted-slo (constant)\n"
+                                 "      --kv-cpu-blocks N (0) --kv-offload-threshold F (0.9)\n"
+                                 "      --kv-transfer-bandwidth BLOCKS/US (100) --kv-transfer-base-latency US (0)\n"
+                                 "    latency model:\n"
+                                 "      --defaults-filepath FILE (./defaults.yaml, else the bundled one)\n"
+                                 "      --hardware GPU --tp N --vllm-version V  (defaults file's for the model)\n"
+                                 "      --alpha-coeffs A0,A1,A2 --beta-coeffs B0,B1,B2  blackbox (else trained\n"
+                                 "                      ones from the defaults file; none: roofline)\n"
+                                 "      --model-config-folder DIR --hardware-config FILE  roofline inputs (else\n"
+                                 "                      the cache and the bundled hardware config)\n"
+                                 "      --bench-data-path DIR  roofline v2 kernel tables (else v1)\n"
+                                 "      --roofline      roofline; config.json cached or downloaded from\n"
+                                 "                      HuggingFace (needs --hardware and --tp)\n"
+                                 "    cluster:\n"
+                                 "      --num-instances N (1) --admission-latency US (0) --routing-latency US (0)\n"
+                                 "      --admission-policy always-admit|token-bucket|reject-all (always-admit)\n"
+                                 "      --token-bucket-capacity T (10000) --token-bucket-refill-rate T/s (1000)\n"
+                                 "      --routing-policy round-robin|least-loaded|always-busiest|prefix-affinity|\n"
+                                 "                      weighted (round-robin)\n"
+                                 "      --routing-scorers NAME:W,... (prefix-affinity:3,queue-depth:2,\n"
+                                 "                      kv-utilization:2; also load-balance)\n"
+                                 "      --snapshot-refresh-interval US (0: the router's KV figures always fresh)\n"
+                                 "      --policy-config FILE  YAML: admission, routing, priority, scheduler\n"
+                                 "                      (explicit flags win)\n";
 /* The rest of the usage (split: ISO C99 guarantees string literals of 4095 bytes only). */
-static const char usage_text_more[] =
-    "        cluster: --num-instances N (1) instances behind one router, one clock\n"
-    "          --admission-policy always-admit|token-bucket|reject-all (always-admit)\n"
-    "          --token-bucket-capacity T (10000) --token-bucket-refill-rate T/s (1000)\n"
-    "          --admission-latency US (0) --routing-latency US (0)\n"
-    "          --routing-policy round-robin|least-loaded|always-busiest|prefix-affinity|\n"
-    "                           weighted (round-robin)\n"
-    "          --routing-scorers NAME:W,... (weighted; prefix-affinity:3,queue-depth:2,\n"
-    "                           kv-utilization:2; also load-balance)\n"
-    "          --snapshot-refresh-interval US (0: KV figures fresh at every decision)\n"
-    "          --policy-config FILE  YAML bundle of admission, routing, priority and\n"
-    "                           scheduler (explicit flags win)\n"
-    "          --fitness-weights KEY:W,... (throughput, tokens_per_sec, p99_ttft,\n"
-    "                           p50_ttft, mean_ttft, p99_e2e, p50_e2e, mean_e2e)\n"
-    "          --trace-level none|decisions --summarize-trace --counterfactual-k K\n"
-    "        After the metrics (one block per instance, then the cluster's): fitness,\n"
-    "        anomaly counters, KV cache metrics, per-SLO metrics, trace summary.\n"
-    "  step (--model NAME | --model-config-folder DIR) --hardware GPU [--tp N]\n"
-    "       [--hardware-config FILE] [--bench-data-path DIR]\n"
-    "       [--prefill CACHED+NEW]... [--decode CONTEXT[xCOUNT]]...\n"
-    "        Print one engine step's roofline time and breakdown as JSON\n"
-    "        (roofline v2 with --bench-data-path, else v1).\n"
-    "  check [--as json|yaml|csv] [--print] FILE...\n"
-    "        Parse input files with blis's strict parsers (the ones every later\n"
-    "        command uses for configs, workload specs, defaults files and traces)\n"
-    "        and report, for each file, 'ok' with a summary on stdout or the first\n"
-    "        error as file:line:col on stderr.\n"
-    "          --as FORMAT  json, yaml or csv; default: from the file extension\n"
-    "                       (.json; .yaml or .yml; .csv)\n"
-    "          --print      print each JSON or YAML document as JSON (2-space\n"
-    "                       indentation, numbers as Go's encoding/json prints them)\n"
-    "\n"
-    "model configs (run, step): --model-config-folder DIR, else\n"
-    "model_configs/<name> beside the defaults file (the bundled data for\n"
-    "step), else $XDG_CACHE_HOME/blis/model_configs/<name>, else a download\n"
-    "(run: only with --roofline) of $HF_ENDPOINT/<repo>/resolve/main/config.json\n"
-    "through curl into the first writable of those. Environment: HF_TOKEN\n"
-    "(gated models; sent as a header on curl's stdin), HF_ENDPOINT (default\n"
-    "https://huggingface.co), HF_HUB_OFFLINE=1 (no downloads), BLIS_CURL (the\n"
-    "curl program), BLIS_DATA_DIR (the bundled data).\n"
-    "\n"
-    "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
-    "Not in this version yet: evaluate and calibrate.\n";
+static const char usage_text_more[] = "    output:\n"
+                                      "      --results-path FILE  the metrics plus one entry per request (JSON)\n"
+                                      "      --fitness-weights KEY:W,...  (throughput, tokens_per_sec, p99_ttft,\n"
+                                      "                      p50_ttft, mean_ttft, p99_e2e, p50_e2e, mean_e2e)\n"
+                                      "      --trace-level none|decisions (none) --summarize-trace\n"
+                                      "      --counterfactual-k K (0)  routing regret over the top K candidates\n"
+                                      "      --log trace|debug|info|warn|error|fatal|panic (warn)\n"
+                                      "      --quiet         no progress line (shown on a terminal for long runs)\n"
+                                      "        stdout: one metrics block per instance (several instances), the\n"
+                                      "        cluster's, then fitness, anomaly counters, KV cache metrics, per-SLO\n"
+                                      "        metrics, trace summary. Boolean flags also take =true / =false.\n"
+                                      "  step (--model NAME | --model-config-folder DIR) --hardware GPU [--tp N]\n"
+                                      "       [--hardware-config FILE] [--bench-data-path DIR]\n"
+                                      "       [--prefill CACHED+NEW]... [--decode CONTEXT[xCOUNT]]...\n"
+                                      "        Print one engine step's roofline time and breakdown as JSON\n"
+                                      "        (roofline v2 with --bench-data-path, else v1).\n"
+                                      "  check [--as json|yaml|csv] [--print] FILE...\n"
+                                      "        Parse input files with blis's strict parsers (the ones every later\n"
+                                      "        command uses for configs, workload specs, defaults files and traces)\n"
+                                      "        and report, for each file, 'ok' with a summary on stdout or the first\n"
+                                      "        error as file:line:col on stderr.\n"
+                                      "          --as FORMAT  json, yaml or csv; default: from the file extension\n"
+                                      "                       (.json; .yaml or .yml; .csv)\n"
+                                      "          --print      print each JSON or YAML document as JSON (2-space\n"
+                                      "                       indentation, numbers as Go's encoding/json prints them)\n"
+                                      "\n"
+                                      "model configs (run, step): --model-config-folder DIR, else\n"
+                                      "model_configs/<name> beside the defaults file (the bundled data for\n"
+                                      "step), else $XDG_CACHE_HOME/blis/model_configs/<name>, else a download\n"
+                                      "(run: only with --roofline) of $HF_ENDPOINT/<repo>/resolve/main/config.json\n"
+                                      "through curl into the first writable of those. Environment: HF_TOKEN\n"
+                                      "(gated models; sent as a header on curl's stdin), HF_ENDPOINT (default\n"
+                                      "https://huggingface.co), HF_HUB_OFFLINE=1 (no downloads), BLIS_CURL (the\n"
+                                      "curl program), BLIS_DATA_DIR (the bundled data).\n"
+                                      "\n"
+                                      "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
+                                      "Not in this version yet: evaluate and calibrate.\n";
 
 static int usage_error(const char *msg, const char *arg) { return cli_error("simulation_worker", msg, arg); }
 
@@ -414,6 +412,7 @@ typedef struct run_args {
     int64_t admission_latency, routing_latency, counterfactual_k, snapshot_refresh;
     double bucket_cap, bucket_refill;
     int summarize_trace;
+    int quiet;                          /* --quiet: no progress line */
     unsigned char given[RUN_MAX_FLAGS]; /* by index in run_flags: the flag was on the command line */
     int64_t seed, horizon, kv_blocks, max_running, max_tokens, block, max_model_len, threshold, tp, num_requests,
         prefix, p_mean, p_std, p_min, p_max, o_mean, o_std, o_min, o_max, instances, kv_cpu, kv_base;
@@ -486,6 +485,7 @@ static const flag_def run_flags[] = {
     RF("--counterfactual-k", F_I64, counterfactual_k),
     RF("--summarize-trace", F_BOOL, summarize_trace),
     RF("--snapshot-refresh-interval", F_I64, snapshot_refresh),
+    RF("--quiet", F_BOOL, quiet),
     RF("--roofline", F_BOOL, roofline),
 };
 #undef RF
@@ -1048,6 +1048,33 @@ static int print_run(const run_args *a, run_state *rs) {
     return a->results ? write_results(a->results, c, &m) : 0;
 }
 
+/* The progress line on stderr (a terminal, a run past 2 s, not --quiet):
+ * simulated time, requests completed, events per second; redrawn at most
+ * every half second and erased at the end. */
+typedef struct progress_line {
+    double start_s, last_s;
+    int shown;
+} progress_line;
+
+static double mono_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void on_progress(void *user, const blis_cluster *c) {
+    progress_line *p = (progress_line *)user;
+    double now = mono_s();
+    int64_t done = 0;
+    int i;
+    if (now - p->start_s < 2.0 || now - p->last_s < 0.5) return;
+    for (i = 0; i < c->n_instances; i++) done += c->instances[i].completed;
+    fprintf(stderr, "\r[blis] simulated %.1f s, %lld requests completed, %.2fM events/s\033[K",
+            (double)c->clock_us / 1e6, (long long)done, (double)c->events_done / (now - p->start_s) / 1e6);
+    p->last_s = now;
+    p->shown = 1;
+}
+
 /* Spec §1.3 step 7 and §1.6: the cluster's flags over the policy bundle's
  * values (an explicit flag wins), checked. */
 static int build_cluster_config(const run_args *a, run_state *rs, const blis_sim_config *inst,
@@ -1245,7 +1272,24 @@ static int cmd_run(int argc, char **argv, const char *argv0) {
         goto done;
     }
     rs.have_cluster = 1;
-    if (blis_cluster_run(&rs.cluster, &err)) { /* a bad trace row is an input error */
+    {
+        progress_line pl;
+        blis_status st;
+        memset(&pl, 0, sizeof pl);
+        if (!a.quiet && isatty(2)) {
+            pl.start_s = mono_s();
+            rs.cluster.progress = on_progress;
+            rs.cluster.progress_user = &pl;
+            rs.cluster.progress_every = 65536;
+        }
+        st = blis_cluster_run(&rs.cluster, &err);
+        if (pl.shown) fputs("\r\033[K", stderr);
+        if (st)
+            err.status = st;
+        else
+            err.status = BLIS_OK;
+    }
+    if (err.status != BLIS_OK) { /* a bad trace row is an input error */
         print_err(&err);
         rc = err.status == BLIS_E_NOMEM || err.status == BLIS_E_IO ? EXIT_RUNTIME : EXIT_USAGE;
         goto done;
