@@ -555,3 +555,141 @@ TEST(cluster_cli_per_slo) {
     remove("build/slo_spec.yaml");
     remove("build/slo_results.json");
 }
+
+/* Every run flag: a valid value runs (exit 0), an invalid one is refused
+ * with exit 2 and a message naming it. */
+TEST(cli_every_run_flag) {
+    static const struct {
+        const char *valid, *invalid, *want;
+    } flags[] = {
+        {"--log info", "--log loud", "--log"},
+        {"--seed 7", "--seed x7", "--seed"},
+        {"--horizon 5000000", "--horizon -1", "--horizon"},
+        {"--num-requests 5", "--num-requests -3", "--num-requests"},
+        {"--rate 3.5", "--rate 0", "--rate"},
+        {"--prefix-tokens 16", "--prefix-tokens -1", "prefix"},
+        {"--prompt-tokens 80", "--prompt-tokens 900", "prompt-tokens"},
+        {"--prompt-tokens-stdev 30", "--prompt-tokens-stdev 1000", "prompt-tokens"},
+        {"--prompt-tokens-min 5", "--prompt-tokens-min 100", "prompt-tokens"},
+        {"--prompt-tokens-max 300", "--prompt-tokens-max 10", "prompt-tokens"},
+        {"--output-tokens 100", "--output-tokens 900", "output-tokens"},
+        {"--output-tokens-stdev 50", "--output-tokens-stdev 900", "output-tokens"},
+        {"--output-tokens-min 2", "--output-tokens-min 300", "output-tokens"},
+        {"--output-tokens-max 400", "--output-tokens-max 5", "output-tokens"},
+        {"--total-kv-blocks 9000", "--total-kv-blocks 0", "--total-kv-blocks"},
+        {"--block-size-in-tokens 32", "--block-size-in-tokens 0", "--block-size-in-tokens"},
+        {"--max-num-running-reqs 64", "--max-num-running-reqs 0", "--max-num-running-reqs"},
+        {"--max-num-scheduled-tokens 4096", "--max-num-scheduled-tokens -1", "--max-num-scheduled-tokens"},
+        {"--long-prefill-token-threshold 256", "--long-prefill-token-threshold -1", "--long-prefill-token-threshold"},
+        {"--max-model-len 8192", "--max-model-len big", "--max-model-len"},
+        {"--scheduler sjf", "--scheduler lifo", "scheduler"},
+        {"--priority-policy inverted-slo", "--priority-policy urgent", "priority policy"},
+        {"--kv-cpu-blocks 500", "--kv-cpu-blocks -1", "--kv-cpu-blocks"},
+        {"--kv-offload-threshold 0.5", "--kv-offload-threshold 2", "--kv-offload-threshold"},
+        {"--kv-cpu-blocks 500 --kv-transfer-bandwidth 10", "--kv-cpu-blocks 500 --kv-transfer-bandwidth 0",
+         "--kv-transfer-bandwidth"},
+        {"--kv-transfer-base-latency 5", "--kv-transfer-base-latency -5", "--kv-transfer-base-latency"},
+        {"--alpha-coeffs 100,1,1", "--alpha-coeffs 1,2", "--alpha-coeffs"},
+        {"--beta-coeffs 5000,2,3", "--beta-coeffs 1,NaN,3", "--beta-coeffs"},
+        {"--workload chatbot --defaults-filepath data/defaults.yaml", "--workload poetry", "workload"},
+        {"--workload traces --workload-traces-filepath build/flag_trace.csv", "--workload traces",
+         "--workload-traces-filepath"},
+        {"--workload-spec data/examples/workload_spec.yaml", "--workload-spec build/none.yaml", "build/none.yaml"},
+        {"--results-path build/flag_results.json", "--results-path build/no/dir/r.json", "results file"},
+        {"--defaults-filepath data/defaults.yaml",
+         "--defaults-filepath build/none.yaml --alpha-coeffs 0,0,0 "
+         "--beta-coeffs 0,0,0",
+         "build/none.yaml"},
+        {"--hardware A100-80", "--hardware TPU --alpha-coeffs 0,0,0 --beta-coeffs 0,0,0", "TPU"},
+        {"--tp 2", "--tp x", "--tp"},
+        {"--vllm-version v9", "--vllm-version", "--vllm-version"},
+        {"--model-config-folder data/model_configs/qwen3-14b --hardware-config data/hardware_config.json "
+         "--alpha-coeffs 0,0,0 --beta-coeffs 0,0,0",
+         "--model-config-folder build/nowhere --alpha-coeffs 0,0,0 --beta-coeffs 0,0,0", "build/nowhere"},
+        {"--hardware-config data/hardware_config.json",
+         "--hardware-config build/none.json --alpha-coeffs 0,0,0 "
+         "--beta-coeffs 0,0,0",
+         "build/none.json"},
+        {"--bench-data-path build",
+         "--bench-data-path build/nowhere --alpha-coeffs 0,0,0 --beta-coeffs 0,0,0 "
+         "--model-config-folder data/model_configs/qwen3-14b",
+         "build/nowhere"},
+        {"--roofline=false", "--roofline=maybe", "--roofline"},
+        {"--num-instances 3", "--num-instances 0", "num-instances"},
+        {"--admission-policy token-bucket", "--admission-policy maybe", "admission policy"},
+        {"--admission-latency 100", "--admission-latency -1", "--admission-latency"},
+        {"--routing-latency 100", "--routing-latency -1", "--routing-latency"},
+        {"--admission-policy token-bucket --token-bucket-capacity 5000",
+         "--admission-policy token-bucket --token-bucket-capacity -1", "--token-bucket-capacity"},
+        {"--admission-policy token-bucket --token-bucket-refill-rate 50",
+         "--admission-policy token-bucket --token-bucket-refill-rate 0", "--token-bucket-refill-rate"},
+        {"--routing-policy least-loaded", "--routing-policy fastest", "routing policy"},
+        {"--routing-policy weighted --routing-scorers load-balance:1", "--routing-scorers load-balance",
+         "--routing-scorers"},
+        {"--policy-config build/flag_policy.yaml", "--policy-config build/none.yaml", "policy config"},
+        {"--fitness-weights mean_e2e:1", "--fitness-weights mean_e2e:x", "mean_e2e"},
+        {"--trace-level decisions", "--trace-level all", "trace level"},
+        {"--trace-level decisions --counterfactual-k 3", "--counterfactual-k -1", "--counterfactual-k"},
+        {"--trace-level decisions --summarize-trace", "--summarize-trace=2", "--summarize-trace"},
+        {"--snapshot-refresh-interval 1000", "--snapshot-refresh-interval -1", "--snapshot-refresh-interval"},
+        {"--quiet", "--quiet=loud", "--quiet"},
+    };
+    static char out[65536];
+    char cmd[2048];
+    size_t i;
+    FILE *f;
+    if ((f = fopen("build/flag_trace.csv", "w")) != NULL) {
+        fputs("arrival,a,b,input,output\n0.0,x,y,\"[1,2,3]\",\"[4,5]\"\n0.5,x,y,\"[6,7]\",\"[8]\"\n", f);
+        fclose(f);
+    }
+    if ((f = fopen("build/flag_policy.yaml", "w")) != NULL) {
+        fputs("routing: {policy: least-loaded}\n", f);
+        fclose(f);
+    }
+    for (i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        snprintf(cmd, sizeof cmd,
+                 "./simulation_worker run " T_GOLDEN0_ARGS " --num-requests 20 --prompt-tokens-max 200 %s",
+                 flags[i].valid);
+        CHECK_MSG(t_run(cmd, out, sizeof out) == 0, "valid %s: %s", flags[i].valid, out);
+        snprintf(cmd, sizeof cmd, "./simulation_worker run " T_GOLDEN0_ARGS " --num-requests 20 %s", flags[i].invalid);
+        CHECK_MSG(t_run(cmd, out, sizeof out) == 2, "invalid %s: exit not 2: %s", flags[i].invalid, out);
+        CHECK_MSG(strstr(out, flags[i].want) != NULL, "invalid %s: %s", flags[i].invalid, out);
+    }
+    remove("build/flag_trace.csv");
+    remove("build/flag_policy.yaml");
+    remove("build/flag_results.json");
+}
+
+/* The prefix-affinity scorer's LRU (white box): 10,000 hashes per
+ * instance; a touch makes a hash the newest; a new hash at capacity evicts
+ * the oldest; the index survives its backward-shift deletions. */
+TEST(cluster_prefix_lru) {
+    blis__lru l;
+    blis_alloc a;
+    uint64_t k;
+    int64_t missing = 0, present = 0;
+    memset(&a, 0, sizeof a);
+    if (blis__lru_init(&a, &l)) {
+        CHECK_MSG(0, "out of memory");
+        return;
+    }
+    for (k = 1; k <= BLIS_PREFIX_LRU_CAPACITY; k++) CHECK_EQ_I64(blis__lru_touch(&a, &l, k * 0x9E37u), 0);
+    CHECK_EQ_I64(l.len, BLIS_PREFIX_LRU_CAPACITY);
+    CHECK_EQ_I64(blis__lru_touch(&a, &l, 1 * 0x9E37u), 0); /* hash 1 becomes the newest */
+    CHECK_EQ_I64(blis__lru_touch(&a, &l, 777777777u), 0);  /* evicts hash 2, the oldest now */
+    CHECK(blis__map_get(&l.index, 1 * 0x9E37u) != NULL);
+    CHECK(blis__map_get(&l.index, 2 * 0x9E37u) == NULL);
+    CHECK(blis__map_get(&l.index, 777777777u) != NULL);
+    for (k = 0; k < 5000; k++) CHECK_EQ_I64(blis__lru_touch(&a, &l, 1000000007u + k), 0); /* evicts 3..5002 */
+    for (k = 3; k <= BLIS_PREFIX_LRU_CAPACITY; k++) {
+        int in = blis__map_get(&l.index, k * 0x9E37u) != NULL;
+        if (k <= 5002)
+            missing += !in;
+        else
+            present += in;
+    }
+    CHECK_EQ_I64(missing, 5000);
+    CHECK_EQ_I64(present, BLIS_PREFIX_LRU_CAPACITY - 5002);
+    CHECK_EQ_I64((int64_t)l.index.len, BLIS_PREFIX_LRU_CAPACITY);
+    blis__lru_free(&a, &l);
+}

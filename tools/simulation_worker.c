@@ -11,6 +11,7 @@
 
 #include "cli_common.h"
 
+#include <errno.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -1267,6 +1268,18 @@ static int cmd_run(int argc, char **argv, const char *argv0) {
         src.user = &rs.gen;
     }
     if ((rc = build_cluster_config(&a, &rs, &cfg, &cc))) goto done;
+    if (a.results) { /* an unwritable results path is reported now, not after the run */
+        char tmp[1200];
+        FILE *f;
+        snprintf(tmp, sizeof tmp, "%s.tmp", a.results);
+        if ((f = fopen(tmp, "wb")) == NULL) {
+            fprintf(stderr, "%s: error: cannot write the results file: %s\n", a.results, strerror(errno));
+            rc = EXIT_USAGE;
+            goto done;
+        }
+        fclose(f);
+        remove(tmp);
+    }
     if (blis_cluster_init(&rs.cluster, &cc, src, NULL, &err)) {
         rc = run_error(err.msg);
         goto done;
