@@ -1683,6 +1683,46 @@ static int blis__grow(const blis_alloc *a, void **p, size_t *cap, size_t need, s
     return 0;
 }
 
+/* A binary min-heap in an array of elements of `size` bytes, ordered by
+ * less (a strict order: ties broken inside less keep the heap stable).
+ * blis__heap_up after appending element n-1; blis__heap_pop moves the least
+ * element to out and shrinks the heap to n-1. The Go container/heap of the
+ * instance event queue (>>evq) has its own exact tie order and does not
+ * use these. */
+static void blis__heap_swap(unsigned char *a, unsigned char *b, size_t size) {
+    size_t i;
+    for (i = 0; i < size; i++) {
+        unsigned char t = a[i];
+        a[i] = b[i];
+        b[i] = t;
+    }
+}
+
+static void blis__heap_up(void *base, size_t n, size_t size, int (*less)(const void *, const void *)) {
+    unsigned char *h = (unsigned char *)base;
+    size_t j = n - 1;
+    while (j > 0 && less(h + j * size, h + (j - 1) / 2 * size)) {
+        blis__heap_swap(h + j * size, h + (j - 1) / 2 * size, size);
+        j = (j - 1) / 2;
+    }
+}
+
+static void blis__heap_pop(void *base, size_t n, size_t size, int (*less)(const void *, const void *), void *out) {
+    unsigned char *h = (unsigned char *)base;
+    size_t i = 0;
+    memcpy(out, h, size);
+    n--;
+    memcpy(h, h + n * size, size);
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && less(h + l * size, h + m * size)) m = l;
+        if (l + 1 < n && less(h + (l + 1) * size, h + m * size)) m = l + 1;
+        if (m == i) break;
+        blis__heap_swap(h + i * size, h + m * size, size);
+        i = m;
+    }
+}
+
 struct blis__arena_chunk {
     blis__arena_chunk *next;
     size_t cap_bytes;
@@ -7487,25 +7527,9 @@ static void blis__spec_meta(blis_request *r, const blis_spec_client *c, uint64_t
     r->input_key = input_key;
 }
 
-static int blis__pending_less(const blis__spec_pending *a, const blis__spec_pending *b) {
+static int blis__pending_less(const void *pa, const void *pb) {
+    const blis__spec_pending *a = (const blis__spec_pending *)pa, *b = (const blis__spec_pending *)pb;
     return a->req.arrival_us < b->req.arrival_us || (a->req.arrival_us == b->req.arrival_us && a->seq < b->seq);
-}
-
-static void blis__pending_pop(blis__spec_stream *st, blis__spec_pending *out) {
-    size_t i = 0, n = --st->pending_n;
-    *out = st->pending[0];
-    st->pending[0] = st->pending[n];
-    for (;;) {
-        size_t l = 2 * i + 1, m = i;
-        blis__spec_pending tmp;
-        if (l < n && blis__pending_less(&st->pending[l], &st->pending[m])) m = l;
-        if (l + 1 < n && blis__pending_less(&st->pending[l + 1], &st->pending[m])) m = l + 1;
-        if (m == i) break;
-        tmp = st->pending[i];
-        st->pending[i] = st->pending[m];
-        st->pending[m] = tmp;
-        i = m;
-    }
 }
 
 static blis_status blis__spec_too_long(const blis_spec_gen *g, const blis__spec_stream *st, const char *what,
@@ -7560,13 +7584,7 @@ static blis_status blis__spec_session(blis_spec_gen *g, blis__spec_stream *st, b
         if (blis__request_make(&g->alloc, &p->req, g->scratch, nh, t, ctx + ilen, olen, err)) return BLIS_E_NOMEM;
         blis__spec_meta(&p->req, c, ikey);
         p->seq = st->pending_seq++;
-        for (i = (int64_t)st->pending_n++; i > 0; i = (i - 1) / 2) { /* sift up */
-            blis__spec_pending tmp;
-            if (!blis__pending_less(&st->pending[i], &st->pending[(i - 1) / 2])) break;
-            tmp = st->pending[i];
-            st->pending[i] = st->pending[(i - 1) / 2];
-            st->pending[(i - 1) / 2] = tmp;
-        }
+        blis__heap_up(st->pending, ++st->pending_n, sizeof *st->pending, blis__pending_less);
         ctx += ilen + olen;
         t = t > INT64_MAX - c->think_time_us - olen ? INT64_MAX : t + c->think_time_us + olen;
     }
@@ -7594,7 +7612,7 @@ static blis_status blis__spec_advance_sessions(blis_spec_gen *g, blis__spec_stre
         if ((s = blis__spec_session(g, st, err))) return s;
     }
     if (!st->pending_n) return BLIS_OK;
-    blis__pending_pop(st, &p);
+    blis__heap_pop(st->pending, st->pending_n--, sizeof *st->pending, blis__pending_less, &p);
     st->next = p.req;
     memcpy(st->in5, p.in5, sizeof p.in5);
     memcpy(st->out5, p.out5, sizeof p.out5);
@@ -9558,7 +9576,8 @@ static int blis__lru_touch(const blis_alloc *a, blis__lru *l, uint64_t k) {
 
 /* ---- events ---- */
 
-static int blis__cev_less(const blis__cluster_event *a, const blis__cluster_event *b) {
+static int blis__cev_less(const void *pa, const void *pb) {
+    const blis__cluster_event *a = (const blis__cluster_event *)pa, *b = (const blis__cluster_event *)pb;
     if (a->time_us != b->time_us) return a->time_us < b->time_us;
     if (a->kind != b->kind) return a->kind < b->kind;
     return a->seq < b->seq;
@@ -9573,30 +9592,8 @@ static blis_status blis__cev_push(blis_cluster *c, int64_t t, int kind, blis_req
     c->events[j].kind = kind;
     c->events[j].seq = c->event_seq++;
     c->events[j].req = r;
-    while (j > 0 && blis__cev_less(&c->events[j], &c->events[(j - 1) / 2])) {
-        blis__cluster_event tmp = c->events[j];
-        c->events[j] = c->events[(j - 1) / 2];
-        c->events[(j - 1) / 2] = tmp;
-        j = (j - 1) / 2;
-    }
+    blis__heap_up(c->events, c->event_len, sizeof *c->events, blis__cev_less);
     return BLIS_OK;
-}
-
-static void blis__cev_pop(blis_cluster *c, blis__cluster_event *out) {
-    size_t i = 0, n = --c->event_len;
-    *out = c->events[0];
-    c->events[0] = c->events[n];
-    for (;;) {
-        size_t l = 2 * i + 1, m = i;
-        blis__cluster_event tmp;
-        if (l < n && blis__cev_less(&c->events[l], &c->events[m])) m = l;
-        if (l + 1 < n && blis__cev_less(&c->events[l + 1], &c->events[m])) m = l + 1;
-        if (m == i) break;
-        tmp = c->events[i];
-        c->events[i] = c->events[m];
-        c->events[m] = tmp;
-        i = m;
-    }
 }
 
 static int64_t blis__sat_add(int64_t t, int64_t d) { return t > INT64_MAX - d ? INT64_MAX : t + d; }
@@ -9928,7 +9925,7 @@ BLIS_DEF blis_status blis_cluster_run(blis_cluster *c, blis_err *err) {
                     break;
                 }
             } else {
-                blis__cev_pop(c, &e);
+                blis__heap_pop(c->events, c->event_len--, sizeof *c->events, blis__cev_less, &e);
             }
             st = blis__cluster_execute(c, &e, err);
         } else {
