@@ -42,6 +42,7 @@
  *   >>json     the document model (shared with YAML), RFC 8259 parser, writer
  *   >>csv      RFC 4180 reader: streaming rows and whole tables, typed cells
  *   >>yaml     the YAML subset below, parsed into the same document model
+ *   >>gzip     inflate (RFC 1951) and gzip members (RFC 1952), CRC-32
  *   >>model    HF config.json -> model config; hardware configs
  *   >>roofline roofline v1/v2 step times, the analyzer (TRA), KV capacity
  *   >>mfu      the kernel MFU database (bench_data CSVs)
@@ -512,6 +513,16 @@ BLIS_DEF blis_status blis_csv_get_str(const blis_csv *csv, uint32_t row, uint32_
 
 BLIS_DEF blis_status blis_yaml_parse(const char *src, size_t len, const blis_parse_opts *opts, blis_doc *doc,
                                      blis_err *err);
+
+/* ==== >>gzip  RFC 1951 inflate and RFC 1952 gzip members ====
+ * Contract: blis_gunzip decodes every member of a gzip file (stored, fixed
+ * and dynamic Huffman blocks), checks each member's CRC-32 and length, and
+ * returns the bytes NUL-terminated; errors name the byte offset. Used to
+ * read compressed traces (the ground truth's *.csv.gz) without zlib. */
+BLIS_DEF blis_status blis_gunzip(const unsigned char *in, size_t len, size_t max_out_bytes, const blis_alloc *alloc,
+                                 char **out, size_t *out_len, blis_err *err);
+/* The CRC-32 of IEEE 802.3 / gzip (init ~0, reflected, final xor). */
+BLIS_DEF uint32_t blis_crc32(const unsigned char *p, size_t n);
 
 /* ==== >>model  model and hardware configuration ==== */
 
@@ -4947,6 +4958,313 @@ BLIS_DEF blis_status blis_yaml_parse(const char *src, size_t len, const blis_par
         }
     }
     return blis__builder_end(&p.b, st);
+}
+
+/* ==== >>gzip  implementation ====
+ * Owns: the output buffer while inflating. Uses: >>base (growth, errors).
+ * Invariants: a bit reader never reads past the input; a code is decoded
+ * canonically from its code-length counts (RFC 1951 §3.2.2); distances
+ * never reach before the output's start; output stays under the cap. */
+
+typedef struct blis__inflate {
+    const unsigned char *in;
+    size_t len, pos;
+    uint32_t bits;
+    int nbits;
+    char *out;
+    size_t out_len, out_cap, max_out;
+    const blis_alloc *alloc;
+} blis__inflate;
+
+typedef struct blis__huff {
+    int16_t count[16];   /* codes of each length */
+    int16_t symbol[320]; /* symbols ordered by code */
+} blis__huff;
+
+BLIS_DEF uint32_t blis_crc32(const unsigned char *p, size_t n) {
+    uint32_t table[256], c = 0xFFFFFFFFu;
+    uint32_t i, k;
+    size_t j;
+    for (i = 0; i < 256; i++) {
+        uint32_t v = i;
+        for (k = 0; k < 8; k++) v = v & 1 ? 0xEDB88320u ^ (v >> 1) : v >> 1;
+        table[i] = v;
+    }
+    for (j = 0; j < n; j++) c = table[(c ^ p[j]) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+}
+
+/* n bits LSB first; -1 at the end of the input. */
+static int32_t blis__inf_bits(blis__inflate *s, int n) {
+    uint32_t v;
+    while (s->nbits < n) {
+        if (s->pos >= s->len) return -1;
+        s->bits |= (uint32_t)s->in[s->pos++] << s->nbits;
+        s->nbits += 8;
+    }
+    v = s->bits & ((1u << n) - 1u);
+    s->bits >>= n;
+    s->nbits -= n;
+    return (int32_t)v;
+}
+
+/* Builds a canonical code from code lengths; -1 when over-subscribed. */
+static int blis__huff_build(blis__huff *h, const uint8_t *lengths, int n) {
+    int16_t offs[16];
+    int len, sym, left = 1;
+    memset(h->count, 0, sizeof h->count);
+    for (sym = 0; sym < n; sym++) h->count[lengths[sym]]++;
+    if (h->count[0] == n) return 0; /* no codes: decoding will fail if used */
+    for (len = 1; len < 16; len++) {
+        left <<= 1;
+        left -= h->count[len];
+        if (left < 0) return -1;
+    }
+    offs[1] = 0;
+    for (len = 1; len < 15; len++) offs[len + 1] = (int16_t)(offs[len] + h->count[len]);
+    for (sym = 0; sym < n; sym++)
+        if (lengths[sym]) h->symbol[offs[lengths[sym]]++] = (int16_t)sym;
+    return 0;
+}
+
+/* One symbol, reading the code a bit at a time (codes are MSB first). */
+static int blis__huff_decode(blis__inflate *s, const blis__huff *h) {
+    int code = 0, first = 0, index = 0, len;
+    for (len = 1; len < 16; len++) {
+        int32_t b = blis__inf_bits(s, 1), count = h->count[len];
+        if (b < 0) return -1;
+        code |= b;
+        if (code - count < first) return h->symbol[index + (code - first)];
+        index += count;
+        first += count;
+        first <<= 1;
+        code <<= 1;
+    }
+    return -2; /* ran out of codes */
+}
+
+static int blis__inf_put(blis__inflate *s, char c) {
+    if (s->out_len + 1 >= s->max_out) return -1;
+    if (s->out_len + 1 >= s->out_cap && blis__grow(s->alloc, (void **)&s->out, &s->out_cap, s->out_len + 2, 1))
+        return -2;
+    s->out[s->out_len++] = c;
+    return 0;
+}
+
+static const uint16_t blis__len_base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
+                                            31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+static const uint8_t blis__len_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                                            2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+static const uint16_t blis__dist_base[30] = {1,    2,    3,    4,    5,    7,    9,    13,    17,    25,
+                                             33,   49,   65,   97,   129,  193,  257,  385,   513,   769,
+                                             1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+static const uint8_t blis__dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
+                                             6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
+
+/* The literal/length and distance symbols of one Huffman block. Returns 0,
+ * or a negative code: -1 truncated, -2 bad code, -3 too far back, -4 over
+ * the output cap, -5 out of memory. */
+static int blis__inf_codes(blis__inflate *s, const blis__huff *lit, const blis__huff *dist) {
+    for (;;) {
+        int sym = blis__huff_decode(s, lit);
+        if (sym < 0) return sym == -1 ? -1 : -2;
+        if (sym < 256) {
+            int r = blis__inf_put(s, (char)sym);
+            if (r) return r == -1 ? -4 : -5;
+        } else if (sym == 256) {
+            return 0;
+        } else {
+            int32_t e, len, d;
+            size_t from, k;
+            sym -= 257;
+            if (sym >= 29) return -2;
+            if ((e = blis__inf_bits(s, blis__len_extra[sym])) < 0) return -1;
+            len = blis__len_base[sym] + e;
+            if ((sym = blis__huff_decode(s, dist)) < 0) return sym == -1 ? -1 : -2;
+            if (sym >= 30) return -2;
+            if ((e = blis__inf_bits(s, blis__dist_extra[sym])) < 0) return -1;
+            d = blis__dist_base[sym] + e;
+            if ((size_t)d > s->out_len) return -3;
+            from = s->out_len - (size_t)d;
+            for (k = 0; k < (size_t)len; k++) {
+                int r = blis__inf_put(s, s->out[from + k]);
+                if (r) return r == -1 ? -4 : -5;
+            }
+        }
+    }
+}
+
+static int blis__inf_stored(blis__inflate *s) {
+    size_t n, k;
+    s->bits = 0; /* to a byte boundary */
+    s->nbits = 0;
+    if (s->pos + 4 > s->len) return -1;
+    n = (size_t)s->in[s->pos] | (size_t)s->in[s->pos + 1] << 8;
+    if ((n ^ ((size_t)s->in[s->pos + 2] | (size_t)s->in[s->pos + 3] << 8)) != 0xFFFF) return -2;
+    s->pos += 4;
+    if (s->pos + n > s->len) return -1;
+    for (k = 0; k < n; k++) {
+        int r = blis__inf_put(s, (char)s->in[s->pos + k]);
+        if (r) return r == -1 ? -4 : -5;
+    }
+    s->pos += n;
+    return 0;
+}
+
+static int blis__inf_fixed(blis__inflate *s) {
+    blis__huff lit, dist;
+    uint8_t l[288];
+    int i;
+    for (i = 0; i < 144; i++) l[i] = 8;
+    for (; i < 256; i++) l[i] = 9;
+    for (; i < 280; i++) l[i] = 7;
+    for (; i < 288; i++) l[i] = 8;
+    blis__huff_build(&lit, l, 288);
+    for (i = 0; i < 30; i++) l[i] = 5;
+    blis__huff_build(&dist, l, 30);
+    return blis__inf_codes(s, &lit, &dist);
+}
+
+static int blis__inf_dynamic(blis__inflate *s) {
+    static const uint8_t order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+    blis__huff lit, dist, cl;
+    uint8_t lengths[320];
+    int32_t nlen, ndist, ncode;
+    int i;
+    if ((nlen = blis__inf_bits(s, 5)) < 0 || (ndist = blis__inf_bits(s, 5)) < 0 || (ncode = blis__inf_bits(s, 4)) < 0)
+        return -1;
+    nlen += 257;
+    ndist += 1;
+    ncode += 4;
+    if (nlen > 286 || ndist > 30) return -2;
+    memset(lengths, 0, sizeof lengths);
+    for (i = 0; i < ncode; i++) {
+        int32_t v = blis__inf_bits(s, 3);
+        if (v < 0) return -1;
+        lengths[order[i]] = (uint8_t)v;
+    }
+    if (blis__huff_build(&cl, lengths, 19)) return -2;
+    i = 0;
+    while (i < nlen + ndist) {
+        int sym = blis__huff_decode(s, &cl), rep = 0;
+        uint8_t prev = 0;
+        int32_t e;
+        if (sym < 0) return sym == -1 ? -1 : -2;
+        if (sym < 16) {
+            lengths[i++] = (uint8_t)sym;
+            continue;
+        }
+        if (sym == 16) {
+            if (i == 0) return -2;
+            prev = lengths[i - 1];
+            if ((e = blis__inf_bits(s, 2)) < 0) return -1;
+            rep = 3 + e;
+        } else if (sym == 17) {
+            if ((e = blis__inf_bits(s, 3)) < 0) return -1;
+            rep = 3 + e;
+        } else {
+            if ((e = blis__inf_bits(s, 7)) < 0) return -1;
+            rep = 11 + e;
+        }
+        if (i + rep > nlen + ndist) return -2;
+        while (rep--) lengths[i++] = prev;
+    }
+    if (lengths[256] == 0) return -2; /* no end-of-block code */
+    if (blis__huff_build(&lit, lengths, nlen) || blis__huff_build(&dist, lengths + nlen, ndist)) return -2;
+    return blis__inf_codes(s, &lit, &dist);
+}
+
+BLIS_DEF blis_status blis_gunzip(const unsigned char *in, size_t len, size_t max_out_bytes, const blis_alloc *alloc,
+                                 char **out, size_t *out_len, blis_err *err) {
+    blis__inflate s;
+    size_t member_start = 0;
+    memset(&s, 0, sizeof s);
+    s.in = in;
+    s.len = len;
+    s.alloc = alloc;
+    s.max_out = max_out_bytes ? max_out_bytes : (size_t)BLIS_DEFAULT_MAX_INPUT_BYTES;
+    *out = NULL;
+    *out_len = 0;
+    if (len < 18 || in[0] != 0x1F || in[1] != 0x8B)
+        return blis_err_set(err, BLIS_E_SYNTAX, 0, 0, "not a gzip file (no 1f 8b signature)");
+    while (s.pos < len) {
+        unsigned flags;
+        int last = 0, r = 0;
+        size_t start_out = s.out_len;
+        if (s.pos + 10 > len || in[s.pos] != 0x1F || in[s.pos + 1] != 0x8B || in[s.pos + 2] != 8) {
+            if (s.pos > 0 && member_start > 0) break; /* trailing garbage after a member: ignored, as gzip does */
+            blis__free(alloc, s.out);
+            return blis_err_set(err, BLIS_E_SYNTAX, 0, 0, "byte %lu: bad gzip member header", (unsigned long)s.pos);
+        }
+        member_start = s.pos + 1;
+        flags = in[s.pos + 3];
+        s.pos += 10;
+        if (flags & 4) { /* FEXTRA */
+            size_t x;
+            if (s.pos + 2 > len) r = -1;
+            x = r ? 0 : (size_t)in[s.pos] | (size_t)in[s.pos + 1] << 8;
+            s.pos += 2 + x;
+        }
+        if (flags & 8) /* FNAME */
+            while (s.pos < len && in[s.pos++]) {
+            }
+        if (flags & 16) /* FCOMMENT */
+            while (s.pos < len && in[s.pos++]) {
+            }
+        if (flags & 2) s.pos += 2; /* FHCRC */
+        if (s.pos > len) r = -1;
+        s.bits = 0;
+        s.nbits = 0;
+        while (!r && !last) {
+            int32_t type;
+            if ((last = blis__inf_bits(&s, 1)) < 0 || (type = blis__inf_bits(&s, 2)) < 0) {
+                r = -1;
+                break;
+            }
+            r = type == 0   ? blis__inf_stored(&s)
+                : type == 1 ? blis__inf_fixed(&s)
+                : type == 2 ? blis__inf_dynamic(&s)
+                            : -2;
+        }
+        if (!r) { /* the trailer: CRC-32 and length of this member */
+            uint32_t crc, size;
+            s.bits = 0;
+            s.nbits = 0;
+            if (s.pos + 8 > len) {
+                r = -1;
+            } else {
+                crc = (uint32_t)in[s.pos] | (uint32_t)in[s.pos + 1] << 8 | (uint32_t)in[s.pos + 2] << 16 |
+                      (uint32_t)in[s.pos + 3] << 24;
+                size = (uint32_t)in[s.pos + 4] | (uint32_t)in[s.pos + 5] << 8 | (uint32_t)in[s.pos + 6] << 16 |
+                       (uint32_t)in[s.pos + 7] << 24;
+                s.pos += 8;
+                if (crc != blis_crc32((const unsigned char *)s.out + start_out, s.out_len - start_out) ||
+                    size != (uint32_t)(s.out_len - start_out))
+                    r = -6;
+            }
+        }
+        if (r) {
+            static const char *const why[] = {"",
+                                              "truncated",
+                                              "invalid compressed data",
+                                              "a distance reaches before the start",
+                                              "decompressed size over the limit",
+                                              "out of memory",
+                                              "CRC-32 or length mismatch"};
+            blis__free(alloc, s.out);
+            if (r == -5) return blis__nomem(err);
+            return blis_err_set(err, r == -4 ? BLIS_E_LIMIT : BLIS_E_SYNTAX, 0, 0, "byte %lu: gzip data %s",
+                                (unsigned long)s.pos, why[-r]);
+        }
+    }
+    if (blis__grow(alloc, (void **)&s.out, &s.out_cap, s.out_len + 1, 1)) {
+        blis__free(alloc, s.out);
+        return blis__nomem(err);
+    }
+    s.out[s.out_len] = '\0';
+    *out = s.out;
+    *out_len = s.out_len;
+    return BLIS_OK;
 }
 
 /* ==== >>model  implementation ====

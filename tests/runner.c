@@ -18,6 +18,7 @@
 #include "test_rng.c"
 #include "test_json.c"
 #include "test_csv.c"
+#include "test_gzip.c"
 #include "test_yaml.c"
 #include "test_model.c"
 #include "test_roofline.c"
