@@ -55,6 +55,7 @@
  *   >>cluster  instances behind admission and routing, one shared clock
  *   >>metrics  statistics and the metrics block
  *   >>report   the results file, the KV metrics and cluster reports
+ *   >>eval     ground-truth records and traces as simulations
  *
  * COMPILE-TIME OPTIONS
  *   BLIS_IMPLEMENTATION   emit the implementation in this translation unit.
@@ -1550,6 +1551,71 @@ typedef struct blis_policy_bundle {
     size_t scorer_count;
 } blis_policy_bundle;
 BLIS_DEF blis_status blis_policy_bundle_from_doc(const blis_doc *doc, blis_policy_bundle *b, blis_err *err);
+
+/* ==== >>eval  ground truth: real vLLM runs to simulations ====
+ * Contract: blis_gt_experiment_from_doc reads one record of the ground-truth
+ * JSON (groundtruth/README.md schema) into an experiment: model, GPU (the
+ * driver's device name mapped to a hardware entry), TP, DP, the vLLM config
+ * and the measured summary; a record missing what a simulation needs is an
+ * error naming the field. blis_eval_trace_load reads its per-request trace
+ * (gzip CSV, columns by name) into arrival/input/output arrays sorted by
+ * arrival; blis_eval_source turns them into requests (each request's tokens
+ * unique, except the shared system prompt of inference-perf profiles,
+ * assigned to the prompts in turn). */
+
+typedef struct blis_gt_measured {
+    double ttft_mean, ttft_p90, ttft_p99, e2e_mean, e2e_p90, e2e_p99, itl_mean; /* ms; NaN: not measured */
+} blis_gt_measured;
+
+typedef struct blis_gt_experiment {
+    const char *id, *dataset, *model, *device, *trace_path; /* point into the document */
+    char gpu[32];                                           /* the hardware entry ("" if unknown) */
+    int64_t tp, dp;
+    int64_t max_num_seqs, max_num_batched_tokens, block_size;
+    int64_t gpu_kv_blocks; /* 0: not stated (derive it) */
+    int64_t cpu_kv_blocks; /* 0: no CPU offload */
+    double gpu_memory_utilization;
+    int64_t output_len;                 /* > 0: every request generates this many tokens (ignore_eos) */
+    int64_t shared_prompts, shared_len; /* inference-perf system prompts (0: none) */
+    int client_limited, overloaded;
+    int64_t num_requests;
+    blis_gt_measured measured;
+    const char *itl_source; /* which measured field itl_mean came from */
+} blis_gt_experiment;
+
+/* "NVIDIA H100 80GB HBM3 (SXM)" -> "H100"; "" when no bundled entry fits. */
+BLIS_DEF const char *blis_gpu_from_device_name(const char *device);
+BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *doc, const blis_node *record, blis_gt_experiment *e,
+                                                 blis_err *err);
+
+typedef struct blis_eval_trace {
+    int64_t *arrival_us, *input_tokens, *output_tokens;
+    size_t n;
+    blis_alloc alloc;
+} blis_eval_trace;
+
+/* Reads the gzip CSV trace: arrival_time_us (send_time_rel_us when the run
+ * was client-limited), server_input_tokens or input_tokens, output_tokens
+ * (the experiment's output_len when set); rows with an error status are
+ * kept (the server saw them). max_requests > 0 keeps the first ones. */
+BLIS_DEF blis_status blis_eval_trace_load(const blis_gt_experiment *e, const char *path, int64_t max_requests,
+                                          const blis_alloc *alloc, blis_eval_trace *t, blis_err *err);
+BLIS_DEF void blis_eval_trace_free(blis_eval_trace *t);
+
+typedef struct blis_eval_source {
+    const blis_eval_trace *t;
+    const blis_gt_experiment *e;
+    int64_t block_tokens;
+    size_t next;
+    uint64_t *scratch;
+    size_t scratch_cap;
+    blis_alloc alloc;
+} blis_eval_source;
+
+BLIS_DEF void blis_eval_source_init(blis_eval_source *s, const blis_eval_trace *t, const blis_gt_experiment *e,
+                                    int64_t block_tokens, const blis_alloc *alloc);
+BLIS_DEF blis_status blis_eval_source_next(void *user, blis_request *r, int *has, blis_err *err);
+BLIS_DEF void blis_eval_source_free(blis_eval_source *s);
 
 #ifdef __cplusplus
 }
@@ -11078,6 +11144,271 @@ BLIS_DEF blis_status blis_policy_bundle_from_doc(const blis_doc *d, blis_policy_
         b->has_scheduler = 1;
     }
     return BLIS_OK;
+}
+
+/* ==== >>eval  implementation ====
+ * Owns: the trace arrays and the request source's scratch. Uses: >>json,
+ * >>csv, >>gzip, >>workload (requests, hashing). Invariants: trace rows
+ * sorted by arrival (stable); every request has at least one input and one
+ * output token. */
+
+BLIS_DEF const char *blis_gpu_from_device_name(const char *device) {
+    static const struct {
+        const char *needle, *gpu;
+    } map[] = {{"H200", "H200"},
+               {"H100", "H100"},
+               {"B200", "B200"},
+               {"L40S", "L40S"},
+               {"A100-SXM4-40GB", "A100-40GB"},
+               {"A100-PCIE-40GB", "A100-40GB"},
+               {"A100 40GB", "A100-40GB"},
+               {"A100", "A100-80"}};
+    char up[128];
+    size_t i;
+    for (i = 0; device[i] && i + 1 < sizeof up; i++)
+        up[i] = (char)(device[i] >= 'a' && device[i] <= 'z' ? device[i] - 32 : device[i]);
+    up[i] = '\0';
+    for (i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strstr(up, map[i].needle)) return map[i].gpu;
+    return "";
+}
+
+static double blis__gt_num(const blis_doc *d, const blis_node *o, const char *key) {
+    const blis_node *n = blis_node_get(d, o, key);
+    return n && n->kind == BLIS_NODE_NUMBER ? n->as.number : NAN;
+}
+
+static blis_status blis__gt_int(const blis_doc *d, const blis_node *o, const char *key, int64_t *out, int required,
+                                blis_err *err) {
+    const blis_node *n = blis_node_get(d, o, key);
+    *out = 0;
+    if (!n || n->kind == BLIS_NODE_NULL) {
+        if (!required) return BLIS_OK;
+        return blis__node_errf(d, o, err, BLIS_E_MISSING, "missing field \"%s\"", key);
+    }
+    return blis_node_i64(d, n, out, err);
+}
+
+BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *d, const blis_node *rec, blis_gt_experiment *e,
+                                                 blis_err *err) {
+    const blis_node *hw, *vc, *wl, *sp, *tr, *fl, *sum, *n;
+    blis_status st;
+    memset(e, 0, sizeof *e);
+    blis_err_clear(err, d->source);
+    if (!rec || rec->kind != BLIS_NODE_OBJECT)
+        return blis__node_errf(d, rec, err, BLIS_E_TYPE, "a record must be an object");
+    if ((st = blis_doc_get_str(d, rec, "id", &e->id, err)) || (st = blis_doc_get_str(d, rec, "model", &e->model, err)))
+        return st;
+    if ((n = blis_node_get(d, rec, "dataset")) && n->kind == BLIS_NODE_STRING) e->dataset = n->as.string;
+    if (!(hw = blis_node_get(d, rec, "hardware")) || (st = blis_doc_get_str(d, hw, "gpu", &e->device, err)))
+        return hw ? st : blis__node_errf(d, rec, err, BLIS_E_MISSING, "missing field \"hardware\"");
+    blis__copy_cstr(e->gpu, sizeof e->gpu, blis_gpu_from_device_name(e->device));
+    if ((st = blis__gt_int(d, rec, "tp", &e->tp, 1, err)) || (st = blis__gt_int(d, rec, "dp", &e->dp, 0, err)))
+        return st;
+    if (e->dp == 0) e->dp = 1;
+    if (e->tp < 1 || e->tp > 64 || e->dp < 1 || e->dp > 1024)
+        return blis__node_errf(d, rec, err, BLIS_E_RANGE, "tp must be in 1..64 and dp in 1..1024");
+    if (!(vc = blis_node_get(d, rec, "vllm_config")))
+        return blis__node_errf(d, rec, err, BLIS_E_MISSING, "missing field \"vllm_config\"");
+    if ((st = blis__gt_int(d, vc, "max_num_seqs", &e->max_num_seqs, 0, err)) ||
+        (st = blis__gt_int(d, vc, "max_num_batched_tokens", &e->max_num_batched_tokens, 0, err)) ||
+        (st = blis__gt_int(d, vc, "block_size", &e->block_size, 0, err)) ||
+        (st = blis__gt_int(d, vc, "gpu_kv_blocks", &e->gpu_kv_blocks, 0, err)))
+        return st;
+    if (!e->max_num_seqs) e->max_num_seqs = 256; /* vLLM's defaults */
+    if (!e->max_num_batched_tokens) e->max_num_batched_tokens = 8192;
+    if (!e->block_size) e->block_size = 16;
+    if (e->max_num_seqs < 1 || e->max_num_batched_tokens < 1 || e->block_size < 1 || e->gpu_kv_blocks < 0 ||
+        e->block_size > 4096)
+        return blis__node_errf(d, vc, err, BLIS_E_RANGE, "vllm_config: sizes must be positive");
+    e->gpu_memory_utilization = blis__gt_num(d, vc, "gpu_memory_utilization");
+    if (!(e->gpu_memory_utilization > 0 && e->gpu_memory_utilization <= 1)) e->gpu_memory_utilization = 0.9;
+    if ((n = blis_node_get(d, vc, "cpu_offload")) && n->kind == BLIS_NODE_BOOL && n->as.boolean &&
+        (st = blis__gt_int(d, vc, "cpu_kv_blocks", &e->cpu_kv_blocks, 0, err)))
+        return st;
+    if ((wl = blis_node_get(d, rec, "workload"))) {
+        if ((st = blis__gt_int(d, wl, "num_requests", &e->num_requests, 0, err))) return st;
+        if ((sp = blis_node_get(d, wl, "shared_prefix")) && sp->kind == BLIS_NODE_OBJECT) {
+            if ((st = blis__gt_int(d, sp, "output_len", &e->output_len, 0, err)) ||
+                (st = blis__gt_int(d, sp, "num_unique_system_prompts", &e->shared_prompts, 0, err)) ||
+                (st = blis__gt_int(d, sp, "system_prompt_len", &e->shared_len, 0, err)))
+                return st;
+        }
+    }
+    if ((fl = blis_node_get(d, rec, "flags")) && fl->kind == BLIS_NODE_OBJECT) {
+        if ((n = blis_node_get(d, fl, "client_limited")) && n->kind == BLIS_NODE_BOOL)
+            e->client_limited = n->as.boolean;
+        if ((n = blis_node_get(d, fl, "overloaded")) && n->kind == BLIS_NODE_BOOL) e->overloaded = n->as.boolean;
+    }
+    if ((tr = blis_node_get(d, rec, "trace")) && tr->kind == BLIS_NODE_OBJECT &&
+        (st = blis_doc_get_str(d, tr, "path", &e->trace_path, err)))
+        return st;
+    sum = blis_node_get(d, blis_node_get(d, rec, "metrics"), "summary");
+    if (!sum) return blis__node_errf(d, rec, err, BLIS_E_MISSING, "missing field \"metrics.summary\"");
+    {
+        const blis_node *t = blis_node_get(d, sum, "ttft_ms"), *x = blis_node_get(d, sum, "e2e_ms");
+        blis_gt_measured *m = &e->measured;
+        m->ttft_mean = blis__gt_num(d, t, "mean");
+        m->ttft_p90 = blis__gt_num(d, t, "p90");
+        m->ttft_p99 = blis__gt_num(d, t, "p99");
+        m->e2e_mean = blis__gt_num(d, x, "mean");
+        m->e2e_p90 = blis__gt_num(d, x, "p90");
+        m->e2e_p99 = blis__gt_num(d, x, "p99");
+        /* time per output token: the profile-length TPOT when the client under-counted tokens, else the
+         * derived one (groundtruth README, "Read before scoring") */
+        e->itl_source = "tpot_profile_len_ms";
+        m->itl_mean = blis__gt_num(d, sum, "tpot_profile_len_ms");
+        if (m->itl_mean != m->itl_mean) {
+            e->itl_source = "tpot_derived_ms";
+            m->itl_mean = blis__gt_num(d, sum, "tpot_derived_ms");
+        }
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_eval_trace_free(blis_eval_trace *t) {
+    blis__free(&t->alloc, t->arrival_us);
+    blis__free(&t->alloc, t->input_tokens);
+    blis__free(&t->alloc, t->output_tokens);
+    t->arrival_us = t->input_tokens = t->output_tokens = NULL;
+    t->n = 0;
+}
+
+static int blis__eval_row_cmp(const void *a, const void *b) {
+    const int64_t *x = (const int64_t *)a, *y = (const int64_t *)b;
+    if (x[0] != y[0]) return x[0] < y[0] ? -1 : 1;
+    return x[3] < y[3] ? -1 : x[3] > y[3]; /* row order on ties */
+}
+
+BLIS_DEF blis_status blis_eval_trace_load(const blis_gt_experiment *e, const char *path, int64_t max_requests,
+                                          const blis_alloc *alloc, blis_eval_trace *t, blis_err *err) {
+    char *gz = NULL, *csv_text = NULL;
+    size_t gz_len = 0, csv_len = 0, i, n;
+    blis_csv csv;
+    blis_parse_opts o;
+    blis_status st;
+    int32_t c_arr, c_in, c_out;
+    int64_t *rows;
+    memset(t, 0, sizeof *t);
+    if (alloc) t->alloc = *alloc;
+    if ((st = blis_file_read(path, (size_t)1 << 30, alloc, &gz, &gz_len, err))) return st;
+    st = blis_gunzip((const unsigned char *)gz, gz_len, (size_t)1 << 30, alloc, &csv_text, &csv_len, err);
+    blis_file_free(alloc, gz);
+    if (st) {
+        blis__copy_cstr(err->source, sizeof err->source, path);
+        return st;
+    }
+    memset(&o, 0, sizeof o);
+    o.source = path;
+    o.max_input_bytes = (size_t)1 << 30;
+    st = blis_csv_parse(csv_text, csv_len, &o, &csv, err);
+    if (st) {
+        blis__free(alloc, csv_text);
+        return st;
+    }
+    c_arr = blis_csv_column(&csv, e->client_limited ? "send_time_rel_us" : "arrival_time_us");
+    c_in = blis_csv_column(&csv, "server_input_tokens");
+    if (c_in < 0) c_in = blis_csv_column(&csv, "input_tokens");
+    c_out = blis_csv_column(&csv, "output_tokens");
+    if (c_arr < 0 || c_in < 0 || c_out < 0) {
+        blis_csv_free(&csv);
+        blis__free(alloc, csv_text);
+        blis_err_clear(err, path);
+        return blis_err_set(err, BLIS_E_MISSING, 1, 1,
+                            "trace needs columns %s, input_tokens (or server_input_tokens), "
+                            "output_tokens",
+                            e->client_limited ? "send_time_rel_us" : "arrival_time_us");
+    }
+    n = csv.rows;
+    if (max_requests > 0 && (size_t)max_requests < n) n = (size_t)max_requests;
+    rows = (int64_t *)blis__alloc(alloc, (n + 1) * 4 * sizeof(int64_t));
+    t->arrival_us = (int64_t *)blis__alloc(alloc, (n + 1) * sizeof(int64_t));
+    t->input_tokens = (int64_t *)blis__alloc(alloc, (n + 1) * sizeof(int64_t));
+    t->output_tokens = (int64_t *)blis__alloc(alloc, (n + 1) * sizeof(int64_t));
+    if (!rows || !t->arrival_us || !t->input_tokens || !t->output_tokens) {
+        blis__free(alloc, rows);
+        blis_csv_free(&csv);
+        blis__free(alloc, csv_text);
+        blis_eval_trace_free(t);
+        return blis__nomem(err);
+    }
+    for (i = 0; i < n; i++) {
+        int64_t a, in, out;
+        if ((st = blis_csv_get_i64(&csv, (uint32_t)i, (uint32_t)c_arr, &a, err)) ||
+            (st = blis_csv_get_i64(&csv, (uint32_t)i, (uint32_t)c_in, &in, err)) ||
+            (st = blis_csv_get_i64(&csv, (uint32_t)i, (uint32_t)c_out, &out, err)))
+            break;
+        if (a < 0 || in < 0 || out < 0 || in > BLIS_MAX_REQUEST_TOKENS || out > BLIS_MAX_REQUEST_TOKENS) {
+            blis_err_clear(err, path);
+            st = blis_err_set(err, BLIS_E_RANGE, (uint32_t)(i + 2), 1, "row %lu: negative or absurd values",
+                              (unsigned long)i + 1);
+            break;
+        }
+        rows[4 * i] = a;
+        rows[4 * i + 1] = in < 1 ? 1 : in;
+        rows[4 * i + 2] = e->output_len > 0 ? e->output_len : out < 1 ? 1 : out;
+        rows[4 * i + 3] = (int64_t)i;
+    }
+    blis_csv_free(&csv);
+    blis__free(alloc, csv_text);
+    if (st) {
+        blis__free(alloc, rows);
+        blis_eval_trace_free(t);
+        return st;
+    }
+    qsort(rows, n, 4 * sizeof(int64_t), blis__eval_row_cmp);
+    for (i = 0; i < n; i++) {
+        t->arrival_us[i] = rows[4 * i] - rows[0]; /* the first request at 0 */
+        t->input_tokens[i] = rows[4 * i + 1];
+        t->output_tokens[i] = rows[4 * i + 2];
+    }
+    t->n = n;
+    blis__free(alloc, rows);
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_eval_source_init(blis_eval_source *s, const blis_eval_trace *t, const blis_gt_experiment *e,
+                                    int64_t block_tokens, const blis_alloc *alloc) {
+    memset(s, 0, sizeof *s);
+    if (alloc) s->alloc = *alloc;
+    s->t = t;
+    s->e = e;
+    s->block_tokens = block_tokens;
+}
+
+BLIS_DEF blis_status blis_eval_source_next(void *user, blis_request *r, int *has, blis_err *err) {
+    blis_eval_source *s = (blis_eval_source *)user;
+    size_t i = s->next;
+    int64_t in, out, n, k, shared = 0, prompt = 0;
+    *has = 0;
+    memset(r, 0, sizeof *r);
+    if (i >= s->t->n) return BLIS_OK;
+    in = s->t->input_tokens[i];
+    out = s->t->output_tokens[i];
+    n = (in + out) / s->block_tokens;
+    if (blis__grow(&s->alloc, (void **)&s->scratch, &s->scratch_cap, (size_t)n + 1, sizeof(uint64_t)))
+        return blis__nomem(err);
+    if (s->e->shared_prompts > 0 && s->e->shared_len > 0) { /* the system prompt's full blocks are shared */
+        shared = s->e->shared_len < in ? s->e->shared_len / s->block_tokens : in / s->block_tokens;
+        prompt = (int64_t)(i % (size_t)s->e->shared_prompts);
+    }
+    for (k = 0; k < n; k++) { /* chained like real block hashes: a block's hash covers its prefix */
+        uint64_t seed = k < shared ? 0x5157A5EDull + (uint64_t)prompt : 0xB1150000ull + (uint64_t)i;
+        uint64_t prev = k ? s->scratch[k - 1] : 0;
+        s->scratch[k] = blis__mix64(prev ^ blis__mix64(seed * 0x9E3779B97F4A7C15ull + (uint64_t)k)) | 1u;
+    }
+    if (blis__request_make(&s->alloc, r, s->scratch, n, s->t->arrival_us[i], in, out, err)) return BLIS_E_NOMEM;
+    r->index = (int64_t)i;
+    r->input_key = blis__mix64(0xB1150000ull + (uint64_t)i);
+    s->next++;
+    *has = 1;
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_eval_source_free(blis_eval_source *s) {
+    blis__free(&s->alloc, s->scratch);
+    s->scratch = NULL;
+    s->scratch_cap = 0;
 }
 
 #endif /* BLIS_IMPLEMENTATION */

@@ -1314,6 +1314,411 @@ done:
     return rc;
 }
 
+/* ---- evaluate ---- */
+
+#define EVAL_METRICS 7
+static const char *const eval_metric_names[EVAL_METRICS] = {"ttft_mean", "ttft_p90", "ttft_p99", "e2e_mean",
+                                                            "e2e_p90",   "e2e_p99",  "itl_mean"};
+
+typedef struct eval_args {
+    const char *ground_truth, *bench_dir, *hw_file, *ids[256];
+    size_t n_ids;
+    int json, quiet;
+    int64_t max_requests;
+    double alpha[3];
+} eval_args;
+
+typedef struct eval_result {
+    char id[160], model[128], gpu[32], reason[BLIS_ERR_MSG_MAX];
+    int64_t tp, dp, requests, kv_blocks, kv_derived;
+    double measured[EVAL_METRICS], predicted[EVAL_METRICS];
+    int ran;
+    double wall_s;
+} eval_result;
+
+static int parse_eval_args(int argc, char **argv, eval_args *a) {
+    int i;
+    memset(a, 0, sizeof *a);
+    for (i = 0; i < argc; i++) {
+        const char *f = argv[i];
+        int has = i + 1 < argc;
+        if (!strcmp(f, "--json")) {
+            a->json = 1;
+        } else if (!strcmp(f, "--quiet")) {
+            a->quiet = 1;
+        } else if (!strcmp(f, "--ground-truth") && has) {
+            a->ground_truth = argv[++i];
+        } else if (!strcmp(f, "--bench-data-path") && has) {
+            a->bench_dir = argv[++i];
+        } else if (!strcmp(f, "--hardware-config") && has) {
+            a->hw_file = argv[++i];
+        } else if (!strcmp(f, "--id") && has) {
+            if (a->n_ids == sizeof a->ids / sizeof a->ids[0]) return usage_error("too many --id", argv[i + 1]);
+            a->ids[a->n_ids++] = argv[++i];
+        } else if (!strcmp(f, "--max-requests") && has) {
+            const char *v = argv[++i];
+            if (blis_parse_i64(v, strlen(v), 0, &a->max_requests) || a->max_requests < 0)
+                return flag_error("--max-requests", "a non-negative integer", v);
+        } else if (!strcmp(f, "--alpha-coeffs") && has) {
+            const char *v = argv[++i];
+            if (sscanf(v, "%lf,%lf,%lf", &a->alpha[0], &a->alpha[1], &a->alpha[2]) != 3 ||
+                !(a->alpha[0] == a->alpha[0] && a->alpha[1] == a->alpha[1] && a->alpha[2] == a->alpha[2]))
+                return flag_error("--alpha-coeffs", "three comma-separated numbers", v);
+        } else {
+            return usage_error("unknown option for evaluate (or a missing value)", f);
+        }
+    }
+    if (!a->ground_truth) return usage_error("evaluate needs --ground-truth FILE", NULL);
+    return 0;
+}
+
+static double eval_pick(const blis_metrics *m, int k) {
+    switch (k) {
+    case 0: return m->ttft_mean_ms;
+    case 1: return m->ttft_p90_ms;
+    case 2: return m->ttft_p99_ms;
+    case 3: return m->e2e_mean_ms;
+    case 4: return m->e2e_p90_ms;
+    case 5: return m->e2e_p99_ms;
+    default: return m->itl_mean_ms;
+    }
+}
+
+/* Simulates one record; a record that cannot be simulated gets a reason. */
+static void eval_one(const eval_args *a, const blis_doc *doc, const blis_node *rec, const char *gt_dir,
+                     const char *data_dir, const char *defaults, eval_result *res) {
+    blis_gt_experiment e;
+    blis_err err;
+    blis_hf_resolve_opts ho;
+    blis_model_config m;
+    blis_hw_config hw;
+    blis_mfu_db db;
+    blis_eval_trace tr;
+    blis_eval_source src;
+    blis_cluster_config cc;
+    blis_cluster cl;
+    blis_request_source rs;
+    blis_metrics met;
+    char dir[1100], path[1400], *text = NULL;
+    size_t len = 0;
+    int k, have_db = 0;
+    double t0 = mono_s();
+    memset(res, 0, sizeof *res);
+    if (blis_gt_experiment_from_doc(doc, rec, &e, &err)) {
+        const blis_node *idn = blis_node_get(doc, rec, "id");
+        snprintf(res->id, sizeof res->id, "%s", idn && idn->kind == BLIS_NODE_STRING ? idn->as.string : "(no id)");
+        blis_err_format(&err, res->reason, sizeof res->reason);
+        return;
+    }
+    snprintf(res->id, sizeof res->id, "%s", e.id);
+    snprintf(res->model, sizeof res->model, "%s", e.model);
+    snprintf(res->gpu, sizeof res->gpu, "%s", e.gpu);
+    res->tp = e.tp;
+    res->dp = e.dp;
+    res->measured[0] = e.measured.ttft_mean, res->measured[1] = e.measured.ttft_p90;
+    res->measured[2] = e.measured.ttft_p99, res->measured[3] = e.measured.e2e_mean;
+    res->measured[4] = e.measured.e2e_p90, res->measured[5] = e.measured.e2e_p99;
+    res->measured[6] = e.measured.itl_mean;
+    if (!e.gpu[0]) {
+        snprintf(res->reason, sizeof res->reason, "GPU \"%s\" has no bundled hardware entry", e.device);
+        return;
+    }
+    if (!e.trace_path) {
+        snprintf(res->reason, sizeof res->reason,
+                 "no per-request trace (replaying stage profiles is not in this version)");
+        return;
+    }
+    memset(&ho, 0, sizeof ho);
+    ho.defaults_path = defaults;
+    {
+        char lc[256];
+        size_t i;
+        for (i = 0; i + 1 < sizeof lc && e.model[i]; i++)
+            lc[i] = (char)(e.model[i] >= 'A' && e.model[i] <= 'Z' ? e.model[i] + 32 : e.model[i]);
+        lc[i] = '\0';
+        if (blis_hf_resolve_config(&ho, lc, dir, sizeof dir, &err)) {
+            snprintf(res->reason, sizeof res->reason, "model config: %.900s", err.msg);
+            return;
+        }
+    }
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    if (blis_file_read(path, 0, NULL, &text, &len, &err) || blis_model_config_parse(text, len, path, &m, &err) ||
+        blis_model_config_validate(&m, &err)) {
+        blis_file_free(NULL, text);
+        blis_err_format(&err, res->reason, sizeof res->reason);
+        return;
+    }
+    blis_file_free(NULL, text);
+    text = NULL;
+    if (a->hw_file)
+        snprintf(path, sizeof path, "%s", a->hw_file);
+    else
+        snprintf(path, sizeof path, "%s/hardware_config.json", data_dir ? data_dir : "data");
+    {
+        blis_doc hd;
+        blis_parse_opts o;
+        memset(&o, 0, sizeof o);
+        o.source = path;
+        if (blis_file_read(path, 0, NULL, &text, &len, &err) || blis_json_parse(text, len, &o, &hd, &err)) {
+            blis_file_free(NULL, text);
+            blis_err_format(&err, res->reason, sizeof res->reason);
+            return;
+        }
+        blis_file_free(NULL, text);
+        if (blis_hw_config_from_doc(&hd, e.gpu, &hw, &err) ||
+            blis_hw_config_validate(&hw, a->bench_dir ? 2 : 1, &err)) {
+            blis_doc_free(&hd);
+            blis_err_format(&err, res->reason, sizeof res->reason);
+            return;
+        }
+        blis_doc_free(&hd);
+    }
+    if (blis_kv_capacity_blocks(&m, &hw, (int)e.tp, e.block_size, e.gpu_memory_utilization, &res->kv_derived, &err))
+        res->kv_derived = 0;
+    res->kv_blocks = e.gpu_kv_blocks > 0 ? e.gpu_kv_blocks : res->kv_derived;
+    if (res->kv_blocks <= 0) {
+        snprintf(res->reason, sizeof res->reason, "no GPU KV block count stated and none derivable: %.900s", err.msg);
+        return;
+    }
+    if (e.trace_path[0] == '/')
+        snprintf(path, sizeof path, "%s", e.trace_path);
+    else
+        snprintf(path, sizeof path, "%s/%s", gt_dir, e.trace_path);
+    if (blis_eval_trace_load(&e, path, a->max_requests, NULL, &tr, &err)) {
+        blis_err_format(&err, res->reason, sizeof res->reason);
+        return;
+    }
+    res->requests = (int64_t)tr.n;
+    blis_cluster_config_defaults(&cc);
+    cc.num_instances = (int)e.dp;
+    cc.instance.total_kv_blocks = res->kv_blocks;
+    cc.instance.block_tokens = e.block_size;
+    cc.instance.max_running = e.max_num_seqs;
+    cc.instance.max_scheduled_tokens = e.max_num_batched_tokens;
+    cc.instance.keep_requests = 0;
+    cc.instance.kv_cpu_blocks = e.cpu_kv_blocks;
+    cc.instance.latency.kind = a->bench_dir ? BLIS_LATENCY_ROOFLINE_V2 : BLIS_LATENCY_ROOFLINE_V1;
+    memcpy(cc.instance.latency.alpha, a->alpha, sizeof a->alpha);
+    cc.instance.latency.model = &m;
+    cc.instance.latency.hw = &hw;
+    cc.instance.latency.tp = (int)e.tp;
+    if (a->bench_dir) {
+        blis_mfu_db_init(&db, NULL);
+        have_db = 1;
+        if (blis_mfu_db_load_dir(&db, a->bench_dir, e.gpu, blis_posix_list_dir, NULL, &err) ||
+            blis_mfu_db_select_model(&db, &m, &err)) {
+            blis_err_format(&err, res->reason, sizeof res->reason);
+            blis_mfu_db_free(&db);
+            blis_eval_trace_free(&tr);
+            return;
+        }
+        cc.instance.latency.mfu = &db;
+    }
+    blis_eval_source_init(&src, &tr, &e, e.block_size, NULL);
+    rs.next = blis_eval_source_next;
+    rs.user = &src;
+    if (blis_cluster_init(&cl, &cc, rs, NULL, &err)) {
+        blis_err_format(&err, res->reason, sizeof res->reason);
+    } else {
+        if (blis_cluster_run(&cl, &err) || blis_cluster_metrics(&cl, -1, &met, &err)) {
+            blis_err_format(&err, res->reason, sizeof res->reason);
+        } else {
+            for (k = 0; k < EVAL_METRICS; k++) res->predicted[k] = eval_pick(&met, k);
+            res->ran = 1;
+        }
+        blis_cluster_destroy(&cl);
+    }
+    blis_eval_source_free(&src);
+    blis_eval_trace_free(&tr);
+    if (have_db) blis_mfu_db_free(&db);
+    res->wall_s = mono_s() - t0;
+}
+
+static double eval_err_pct(const eval_result *r, int k) {
+    return (r->predicted[k] - r->measured[k]) / r->measured[k] * 100;
+}
+
+static int eval_dbl_cmp(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Mean and median absolute percentage error of metric k over the runs
+ * that measured it; *n how many. */
+static void eval_summary(const eval_result *res, size_t n, int k, double *mape, double *median, size_t *count) {
+    double v[1024];
+    size_t i, c = 0;
+    double sum = 0;
+    for (i = 0; i < n && c < 1024; i++)
+        if (res[i].ran && res[i].measured[k] == res[i].measured[k] && res[i].measured[k] > 0) {
+            v[c] = fabs(eval_err_pct(&res[i], k));
+            sum += v[c++];
+        }
+    *count = c;
+    *mape = c ? sum / (double)c : NAN;
+    qsort(v, c, sizeof v[0], eval_dbl_cmp);
+    *median = !c ? NAN : c % 2 ? v[c / 2] : (v[c / 2 - 1] + v[c / 2]) / 2;
+}
+
+static void eval_jw_num(blis_jw *w, const char *key, double v) {
+    if (v == v && v - v == 0) {
+        blis_jw_key_f64(w, key, v);
+    } else {
+        blis_jw_key(w, key);
+        blis_jw_null(w);
+    }
+}
+
+static int cmd_evaluate(int argc, char **argv, const char *argv0) {
+    eval_args a;
+    blis_doc doc;
+    const blis_node *recs;
+    eval_result *res;
+    char data_buf[1024], defaults_buf[1100], gt_dir[1024];
+    const char *data_dir, *defaults, *slash;
+    size_t i, n, run = 0;
+    int rc, k;
+    if ((rc = parse_eval_args(argc, argv, &a))) return rc;
+    if ((rc = read_json(a.ground_truth, &doc))) return rc;
+    recs = blis_node_get(&doc, blis_doc_root(&doc), "records");
+    if (!recs || recs->kind != BLIS_NODE_ARRAY) {
+        fprintf(stderr, "%s: error: expected an object with a \"records\" array (groundtruth README schema)\n",
+                a.ground_truth);
+        blis_doc_free(&doc);
+        return EXIT_USAGE;
+    }
+    slash = strrchr(a.ground_truth, '/');
+    if (slash)
+        snprintf(gt_dir, sizeof gt_dir, "%.*s", (int)(slash - a.ground_truth), a.ground_truth);
+    else
+        snprintf(gt_dir, sizeof gt_dir, ".");
+    data_dir = find_data_dir(argv0, data_buf, sizeof data_buf);
+    defaults = bundled_defaults(data_dir, defaults_buf, sizeof defaults_buf);
+    res = (eval_result *)calloc(recs->count + 1, sizeof *res);
+    if (!res) {
+        blis_doc_free(&doc);
+        return EXIT_RUNTIME;
+    }
+    for (i = n = 0; i < recs->count; i++) {
+        const blis_node *rec = blis_node_at(&doc, recs, i), *idn = blis_node_get(&doc, rec, "id");
+        size_t j;
+        int want = a.n_ids == 0;
+        for (j = 0; j < a.n_ids && !want; j++)
+            want = idn && idn->kind == BLIS_NODE_STRING && !strcmp(idn->as.string, a.ids[j]);
+        if (!want) continue;
+        eval_one(&a, &doc, rec, gt_dir, data_dir, defaults, &res[n]);
+        if (!a.quiet && isatty(2))
+            fprintf(stderr, "\r[blis] evaluate %lu/%lu %s\033[K", (unsigned long)(n + 1),
+                    (unsigned long)(a.n_ids ? a.n_ids : recs->count), res[n].id);
+        run += res[n].ran ? 1u : 0u;
+        n++;
+    }
+    if (!a.quiet && isatty(2)) fputs("\r\033[K", stderr);
+    for (i = 0; i < a.n_ids; i++) { /* an --id that names no record is an error, not silence */
+        size_t j;
+        int found = 0;
+        for (j = 0; j < n && !found; j++) found = !strcmp(res[j].id, a.ids[i]);
+        if (!found) {
+            fprintf(stderr, "%s: error: --id %s: no such record\n", a.ground_truth, a.ids[i]);
+            free(res);
+            blis_doc_free(&doc);
+            return EXIT_USAGE;
+        }
+    }
+    if (a.json) {
+        blis_jw w;
+        blis_jw_init(&w, file_write, stdout, 2);
+        blis_jw_object_begin(&w);
+        blis_jw_key_str(&w, "latency_model", a.bench_dir ? "roofline-v2" : "roofline-v1");
+        blis_jw_key_i64(&w, "experiments_run", (int64_t)run);
+        blis_jw_key(&w, "experiments_skipped");
+        blis_jw_array_begin(&w);
+        for (i = 0; i < n; i++)
+            if (!res[i].ran) {
+                blis_jw_object_begin(&w);
+                blis_jw_key_str(&w, "id", res[i].id);
+                blis_jw_key_str(&w, "reason", res[i].reason);
+                blis_jw_object_end(&w);
+            }
+        blis_jw_array_end(&w);
+        blis_jw_key(&w, "mape");
+        blis_jw_object_begin(&w);
+        for (k = 0; k < EVAL_METRICS; k++) {
+            double mape, med;
+            size_t c;
+            eval_summary(res, n, k, &mape, &med, &c);
+            eval_jw_num(&w, eval_metric_names[k], mape);
+        }
+        blis_jw_object_end(&w);
+        blis_jw_key(&w, "median_ape");
+        blis_jw_object_begin(&w);
+        for (k = 0; k < EVAL_METRICS; k++) {
+            double mape, med;
+            size_t c;
+            eval_summary(res, n, k, &mape, &med, &c);
+            eval_jw_num(&w, eval_metric_names[k], med);
+        }
+        blis_jw_object_end(&w);
+        blis_jw_key(&w, "results");
+        blis_jw_array_begin(&w);
+        for (i = 0; i < n; i++) {
+            if (!res[i].ran) continue;
+            blis_jw_object_begin(&w);
+            blis_jw_key_str(&w, "id", res[i].id);
+            blis_jw_key_str(&w, "model", res[i].model);
+            blis_jw_key_str(&w, "gpu", res[i].gpu);
+            blis_jw_key_i64(&w, "tp", res[i].tp);
+            blis_jw_key_i64(&w, "dp", res[i].dp);
+            blis_jw_key_i64(&w, "requests", res[i].requests);
+            blis_jw_key_i64(&w, "kv_blocks", res[i].kv_blocks);
+            blis_jw_key_i64(&w, "kv_blocks_derived", res[i].kv_derived);
+            blis_jw_key(&w, "measured_ms");
+            blis_jw_object_begin(&w);
+            for (k = 0; k < EVAL_METRICS; k++) eval_jw_num(&w, eval_metric_names[k], res[i].measured[k]);
+            blis_jw_object_end(&w);
+            blis_jw_key(&w, "predicted_ms");
+            blis_jw_object_begin(&w);
+            for (k = 0; k < EVAL_METRICS; k++) eval_jw_num(&w, eval_metric_names[k], res[i].predicted[k]);
+            blis_jw_object_end(&w);
+            blis_jw_key(&w, "error_pct");
+            blis_jw_object_begin(&w);
+            for (k = 0; k < EVAL_METRICS; k++) eval_jw_num(&w, eval_metric_names[k], eval_err_pct(&res[i], k));
+            blis_jw_object_end(&w);
+            blis_jw_object_end(&w);
+        }
+        blis_jw_array_end(&w);
+        blis_jw_object_end(&w);
+        rc = blis_jw_finish(&w) != BLIS_OK || fputc('\n', stdout) == EOF ? EXIT_RUNTIME : 0;
+    } else {
+        for (i = 0; i < n; i++) {
+            if (!res[i].ran) continue;
+            printf("== %s\n   %s on %s, TP %lld, DP %lld, %lld requests, KV %lld blocks (derived %lld), %.1f s\n",
+                   res[i].id, res[i].model, res[i].gpu, (long long)res[i].tp, (long long)res[i].dp,
+                   (long long)res[i].requests, (long long)res[i].kv_blocks, (long long)res[i].kv_derived,
+                   res[i].wall_s);
+            printf("   %-10s %12s %12s %9s\n", "metric", "measured ms", "predicted ms", "error");
+            for (k = 0; k < EVAL_METRICS; k++)
+                printf("   %-10s %12.2f %12.2f %+8.1f%%\n", eval_metric_names[k], res[i].measured[k],
+                       res[i].predicted[k], eval_err_pct(&res[i], k));
+        }
+        for (i = 0; i < n; i++)
+            if (!res[i].ran) printf("skipped %s: %s\n", res[i].id, res[i].reason);
+        printf("\n%lu experiments run, %lu skipped (latency model %s)\n", (unsigned long)run, (unsigned long)(n - run),
+               a.bench_dir ? "roofline v2" : "roofline v1");
+        printf("%-10s %10s %12s %4s\n", "metric", "MAPE %", "median APE %", "n");
+        for (k = 0; k < EVAL_METRICS; k++) {
+            double mape, med;
+            size_t c;
+            eval_summary(res, n, k, &mape, &med, &c);
+            printf("%-10s %10.1f %12.1f %4lu\n", eval_metric_names[k], mape, med, (unsigned long)c);
+        }
+        rc = fflush(stdout) ? EXIT_RUNTIME : 0;
+    }
+    free(res);
+    blis_doc_free(&doc);
+    return rc;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) return usage_error("missing command", NULL);
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help") ||
@@ -1329,6 +1734,7 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(argv[1], "check")) return cmd_check(argc - 2, argv + 2);
     if (!strcmp(argv[1], "step")) return cmd_step(argc - 2, argv + 2, argv[0]);
+    if (!strcmp(argv[1], "evaluate")) return cmd_evaluate(argc - 2, argv + 2, argv[0]);
     if (!strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2, argv[0]);
     return usage_error("unknown command (available: run, step, check)", argv[1]);
 }
