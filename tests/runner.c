@@ -31,6 +31,7 @@
 #include "test_engine.c"
 #include "test_cli.c"
 #include "test_cluster.c"
+#include "test_eval.c"
 #include "test_fetch.c"
 #include "test_fuzz_replay.c"
 

@@ -90,7 +90,12 @@ static const char usage_text_more[] = "    output:\n"
                                       "       [--prefill CACHED+NEW]... [--decode CONTEXT[xCOUNT]]...\n"
                                       "        Print one engine step's roofline time and breakdown as JSON\n"
                                       "        (roofline v2 with --bench-data-path, else v1).\n"
-                                      "  check [--as json|yaml|csv] [--print] FILE...\n"
+                                      "  evaluate --ground-truth FILE [--id ID]... [--json] [--max-requests N]\n"
+    "           [--bench-data-path DIR] [--hardware-config FILE] [--alpha-coeffs A,B,C]\n"
+    "        Replay each ground-truth record's per-request trace (real vLLM runs)\n"
+    "        through the roofline model and report predicted vs measured TTFT, E2E\n"
+    "        and time per output token, per experiment and as MAPE / median APE.\n"
+    "  check [--as json|yaml|csv] [--print] FILE...\n"
                                       "        Parse input files with blis's strict parsers (the ones every later\n"
                                       "        command uses for configs, workload specs, defaults files and traces)\n"
                                       "        and report, for each file, 'ok' with a summary on stdout or the first\n"
@@ -110,7 +115,7 @@ static const char usage_text_more[] = "    output:\n"
                                       "curl program), BLIS_DATA_DIR (the bundled data).\n"
                                       "\n"
                                       "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
-                                      "Not in this version yet: evaluate and calibrate.\n";
+                                      "Not in this version yet: calibrate.\n";
 
 static int usage_error(const char *msg, const char *arg) { return cli_error("simulation_worker", msg, arg); }
 

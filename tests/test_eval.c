@@ -1,0 +1,178 @@
+/* tests/test_eval.c - the ground-truth loader, the trace reader and the
+ * request source of `evaluate`, on records and traces written here; the
+ * command on two real records (skipped without ../shared). */
+
+TEST(eval_gpu_names) {
+    CHECK_STR(blis_gpu_from_device_name("NVIDIA H100 80GB HBM3 (SXM)"), "H100");
+    CHECK_STR(blis_gpu_from_device_name("NVIDIA H100 80GB HBM3"), "H100");
+    CHECK_STR(blis_gpu_from_device_name("NVIDIA H200"), "H200");
+    CHECK_STR(blis_gpu_from_device_name("NVIDIA A100-SXM4-80GB"), "A100-80");
+    CHECK_STR(blis_gpu_from_device_name("NVIDIA A100-SXM4-40GB"), "A100-40GB");
+    CHECK_STR(blis_gpu_from_device_name("nvidia l40s"), "L40S");
+    CHECK_STR(blis_gpu_from_device_name("Tesla V100-SXM2-16GB"), "");
+}
+
+#define T_GT_RECORD(extra)                                                                                           \
+    "{\"id\": \"r1\", \"model\": \"Qwen/Qwen3-14B\", \"hardware\": {\"gpu\": \"NVIDIA H100 80GB HBM3\"}, \"tp\": 2," \
+    " \"vllm_config\": {\"max_num_seqs\": 64, \"block_size\": 16, \"gpu_kv_blocks\": 1000, \"cpu_offload\": true,"   \
+    " \"cpu_kv_blocks\": 50}," extra                                                                                 \
+    " \"metrics\": {\"summary\": {\"ttft_ms\": {\"mean\": 20, \"p90\": 30, \"p99\": 40}, \"e2e_ms\": {\"mean\": "    \
+    "900, \"p90\": 1000, \"p99\": 1200}, \"tpot_derived_ms\": 7.5}}}"
+
+static blis_status t_gt_parse(const char *json, blis_gt_experiment *e, blis_doc *d, blis_err *err) {
+    blis_parse_opts o;
+    blis_status st;
+    memset(&o, 0, sizeof o);
+    o.source = "gt.json";
+    if ((st = blis_json_parse(json, strlen(json), &o, d, err))) return st;
+    return blis_gt_experiment_from_doc(d, blis_doc_root(d), e, err);
+}
+
+TEST(eval_record_loader) {
+    blis_gt_experiment e;
+    blis_doc d;
+    blis_err err;
+    static const struct {
+        const char *json, *want;
+    } bad[] = {
+        {"{\"id\": \"x\"}", "missing field \"model\""},
+        {"{\"id\": \"x\", \"model\": \"m/n\"}", "missing field \"hardware\""},
+        {"{\"id\": \"x\", \"model\": \"m/n\", \"hardware\": {\"gpu\": \"H100\"}}", "missing field \"tp\""},
+        {"{\"id\": \"x\", \"model\": \"m/n\", \"hardware\": {\"gpu\": \"H100\"}, \"tp\": 0}", "tp must be in 1..64"},
+        {"{\"id\": \"x\", \"model\": \"m/n\", \"hardware\": {\"gpu\": \"H100\"}, \"tp\": 1}",
+         "missing field \"vllm_config\""},
+        {"{\"id\": \"x\", \"model\": \"m/n\", \"hardware\": {\"gpu\": \"H100\"}, \"tp\": 1, \"vllm_config\": {}}",
+         "missing field \"metrics.summary\""},
+        {"{\"id\": \"x\", \"model\": 7}", "model"},
+        {"[1]", "a record must be an object"},
+        {"{\"id\": \"x\", \"model\": \"m/n\", \"hardware\": {\"gpu\": \"H100\"}, \"tp\": 1, \"vllm_config\": "
+         "{\"block_size\": -16}}",
+         "vllm_config: sizes must be positive"},
+    };
+    size_t i;
+    CHECK_EQ_I64(t_gt_parse(T_GT_RECORD(" \"workload\": {\"shared_prefix\": {\"output_len\": 247, "
+                                        "\"num_unique_system_prompts\": 3, \"system_prompt_len\": 100}},"
+                                        " \"trace\": {\"path\": \"t.csv.gz\"}, \"flags\": {\"client_limited\": true},"),
+                            &e, &d, &err),
+                 BLIS_OK);
+    CHECK_STR(e.id, "r1");
+    CHECK_STR(e.gpu, "H100");
+    CHECK_EQ_I64(e.tp, 2);
+    CHECK_EQ_I64(e.dp, 1);
+    CHECK_EQ_I64(e.max_num_seqs, 64);
+    CHECK_EQ_I64(e.max_num_batched_tokens, 8192); /* vLLM's default when not stated */
+    CHECK_EQ_I64(e.gpu_kv_blocks, 1000);
+    CHECK_EQ_I64(e.cpu_kv_blocks, 50);
+    CHECK_EQ_I64(e.output_len, 247);
+    CHECK_EQ_I64(e.shared_prompts, 3);
+    CHECK(e.client_limited == 1 && e.gpu_memory_utilization == 0.9);
+    CHECK_STR(e.trace_path, "t.csv.gz");
+    CHECK(e.measured.ttft_p99 == 40 && e.measured.e2e_mean == 900 && e.measured.itl_mean == 7.5);
+    CHECK_STR(e.itl_source, "tpot_derived_ms");
+    blis_doc_free(&d);
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        blis_status st = t_gt_parse(bad[i].json, &e, &d, &err);
+        CHECK_MSG(st != BLIS_OK, "case %lu accepted", (unsigned long)i);
+        CHECK_MSG(strstr(err.msg, bad[i].want) != NULL || strstr(err.path, bad[i].want) != NULL, "case %lu: %s",
+                  (unsigned long)i, err.msg);
+        CHECK_MSG(err.line >= 1, "case %lu: no position", (unsigned long)i);
+        blis_doc_free(&d);
+    }
+}
+
+/* The trace: columns by name, sorted by arrival (the first at 0), the send
+ * time when client-limited, output_len for every request; the source: the
+ * system prompt's blocks shared per prompt, the rest unique. */
+TEST(eval_trace_and_source) {
+    blis_gt_experiment e;
+    blis_doc d;
+    blis_err err;
+    blis_eval_trace t;
+    blis_eval_source s;
+    blis_request r[4];
+    size_t k;
+    int has = 1;
+    FILE *f;
+    if (system("gzip --version >/dev/null 2>&1") != 0) SKIP("the gzip program is not installed");
+    if ((f = fopen("build/eval_trace.csv", "w")) == NULL) {
+        CHECK_MSG(0, "cannot write the trace");
+        return;
+    }
+    fputs("request_id,arrival_time_us,send_time_rel_us,server_input_tokens,output_tokens\n"
+          "0,1000,1500,120,9\n1,500,2500,64,3\n2,3000,1200,200,0\n3,4000,4000,40,5\n",
+          f);
+    fclose(f);
+    CHECK_EQ_I64(system("gzip -f build/eval_trace.csv"), 0);
+    CHECK_EQ_I64(t_gt_parse(T_GT_RECORD(""), &e, &d, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_eval_trace_load(&e, "build/eval_trace.csv.gz", 0, NULL, &t, &err), BLIS_OK);
+    CHECK_EQ_I64((int64_t)t.n, 4);
+    CHECK(t.arrival_us[0] == 0 && t.arrival_us[1] == 500 && t.arrival_us[2] == 2500 && t.arrival_us[3] == 3500);
+    CHECK(t.input_tokens[0] == 64 && t.output_tokens[0] == 3 && t.output_tokens[2] == 1); /* 0 outputs -> 1 */
+    blis_eval_trace_free(&t);
+    e.client_limited = 1; /* replay the send times */
+    e.output_len = 7;
+    e.shared_prompts = 2;
+    e.shared_len = 32;
+    CHECK_EQ_I64(blis_eval_trace_load(&e, "build/eval_trace.csv.gz", 3, NULL, &t, &err), BLIS_OK);
+    CHECK_EQ_I64((int64_t)t.n, 3); /* --max-requests keeps the first rows */
+    CHECK(t.arrival_us[0] == 0 && t.arrival_us[1] == 300 && t.arrival_us[2] == 1300);
+    CHECK(t.output_tokens[0] == 7 && t.output_tokens[1] == 7 && t.input_tokens[0] == 200);
+    blis_eval_trace_free(&t);
+    CHECK_EQ_I64(blis_eval_trace_load(&e, "build/eval_trace.csv.gz", 0, NULL, &t, &err), BLIS_OK);
+    blis_eval_source_init(&s, &t, &e, 16, NULL);
+    for (k = 0; k < 4 && has; k++) CHECK_EQ_I64(blis_eval_source_next(&s, &r[k], &has, &err), BLIS_OK);
+    /* rows sorted by send time: 1200 (200 in), 1500 (120), 2500 (64), 4000 (40); prompts 0,1,0,1 in turn */
+    CHECK(r[0].input_tokens == 200 && r[1].input_tokens == 120 && r[2].input_tokens == 64);
+    CHECK(r[0].block_hashes[0] == r[2].block_hashes[0] && r[0].block_hashes[1] == r[2].block_hashes[1]);
+    CHECK(r[0].block_hashes[0] != r[1].block_hashes[0]);
+    CHECK(r[0].block_hashes[2] != r[2].block_hashes[2]); /* past the 32-token system prompt: unique */
+    for (k = 0; k < 4; k++) blis_request_free(NULL, &r[k]);
+    blis_eval_source_free(&s);
+    blis_eval_trace_free(&t);
+    if ((f = fopen("build/eval_bad.csv", "w")) != NULL) {
+        fputs("when,input_tokens,output_tokens\n1,2,3\n", f);
+        fclose(f);
+    }
+    CHECK_EQ_I64(system("gzip -f build/eval_bad.csv"), 0);
+    e.client_limited = 0;
+    CHECK_EQ_I64(blis_eval_trace_load(&e, "build/eval_bad.csv.gz", 0, NULL, &t, &err), BLIS_E_MISSING);
+    CHECK_CONTAINS(err.msg, "trace needs columns arrival_time_us");
+    CHECK_EQ_I64(blis_eval_trace_load(&e, "build/none.csv.gz", 0, NULL, &t, &err), BLIS_E_IO);
+    blis_doc_free(&d);
+    remove("build/eval_trace.csv.gz");
+    remove("build/eval_bad.csv.gz");
+}
+
+/* The command on two real records: deterministic JSON; an unknown --id is
+ * an error; a bad record is listed as skipped with its reason. */
+TEST(eval_cli) {
+    static char out[65536], again[65536];
+    const char *dir = t_shared_dir();
+    char cmd[1400];
+    FILE *f;
+    if ((f = fopen("build/gt_bad.json", "w")) != NULL) {
+        fputs("{\"records\": [{\"id\": \"broken\", \"model\": \"m/n\"},\n" T_GT_RECORD(" \"trace\": null,") "]}\n", f);
+        fclose(f);
+    }
+    CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_bad.json --json", out, sizeof out), 0);
+    CHECK_CONTAINS(out, "\"experiments_run\": 0");
+    CHECK_CONTAINS(out, "\"id\": \"broken\",\n      \"reason\": \"build/gt_bad.json:1:");
+    CHECK_CONTAINS(out, "missing field \\\"hardware\\\"");
+    CHECK_CONTAINS(out, "\"id\": \"r1\",\n      \"reason\": \"no per-request trace");
+    CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_bad.json --id nope", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--id nope: no such record");
+    CHECK_EQ_I64(t_run("./simulation_worker evaluate", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "evaluate needs --ground-truth FILE");
+    remove("build/gt_bad.json");
+    if (!dir) SKIP("../shared is absent (the real records)");
+    snprintf(cmd, sizeof cmd,
+             "./simulation_worker evaluate --ground-truth %s/groundtruth/groundtruth.json --json --id "
+             "residency-sweep_rate-agg_2rps-vanilla --id isim-train-20260218-084319-llama-2-70b-tp4-roleplay",
+             dir);
+    CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+    CHECK_CONTAINS(out, "\"experiments_run\": 2");
+    CHECK_CONTAINS(out, "\"kv_blocks\": 18038");
+    CHECK_CONTAINS(out, "\"ttft_mean\": 66.87,"); /* the record's measured mean */
+    CHECK_EQ_I64(t_run(cmd, again, sizeof again), 0);
+    CHECK_STR(out, again);
+}
