@@ -1617,6 +1617,15 @@ BLIS_DEF void blis_eval_source_init(blis_eval_source *s, const blis_eval_trace *
 BLIS_DEF blis_status blis_eval_source_next(void *user, blis_request *r, int *has, blis_err *err);
 BLIS_DEF void blis_eval_source_free(blis_eval_source *s);
 
+/* Nelder-Mead minimisation of f over n <= 16 parameters, deterministic:
+ * the simplex starts at x and x + step[i] e_i; reflection 1, expansion 2,
+ * contraction 1/2, shrink 1/2; stops after max_evals evaluations or when
+ * the simplex's values differ by less than tol. x returns the best point;
+ * the best value is returned (NaN values count as +infinity). */
+typedef double (*blis_objective_fn)(void *user, const double *x);
+BLIS_DEF double blis_nelder_mead(blis_objective_fn f, void *user, double *x, const double *step, int n, int max_evals,
+                                 double tol, int *evals);
+
 #ifdef __cplusplus
 }
 #endif
@@ -11409,6 +11418,75 @@ BLIS_DEF void blis_eval_source_free(blis_eval_source *s) {
     blis__free(&s->alloc, s->scratch);
     s->scratch = NULL;
     s->scratch_cap = 0;
+}
+
+static double blis__nm_eval(blis_objective_fn f, void *user, const double *x, int *evals) {
+    double v = f(user, x);
+    (*evals)++;
+    return v == v ? v : HUGE_VAL;
+}
+
+BLIS_DEF double blis_nelder_mead(blis_objective_fn f, void *user, double *x, const double *step, int n, int max_evals,
+                                 double tol, int *evals) {
+    double p[17][16], fv[17], c[16], xr[16], xe[16], xc[16], fr, fe, fc;
+    int i, j, k, best, worst, second;
+    *evals = 0;
+    if (n < 1 || n > 16) return HUGE_VAL;
+    for (i = 0; i <= n; i++) {
+        for (j = 0; j < n; j++) p[i][j] = x[j] + (i == j + 1 ? step[j] : 0);
+        fv[i] = blis__nm_eval(f, user, p[i], evals);
+    }
+    for (;;) {
+        best = worst = 0;
+        for (i = 1; i <= n; i++) {
+            if (fv[i] < fv[best]) best = i;
+            if (fv[i] > fv[worst] || (fv[i] == fv[worst] && i > worst)) worst = i;
+        }
+        second = best;
+        for (i = 0; i <= n; i++)
+            if (i != worst && fv[i] >= fv[second]) second = i;
+        if (*evals >= max_evals || fabs(fv[worst] - fv[best]) <= tol) break;
+        for (j = 0; j < n; j++) { /* the centroid of all but the worst */
+            c[j] = 0;
+            for (i = 0; i <= n; i++)
+                if (i != worst) c[j] += p[i][j];
+            c[j] /= n;
+        }
+        for (j = 0; j < n; j++) xr[j] = c[j] + (c[j] - p[worst][j]);
+        fr = blis__nm_eval(f, user, xr, evals);
+        if (fr < fv[best]) {
+            for (j = 0; j < n; j++) xe[j] = c[j] + 2 * (c[j] - p[worst][j]);
+            fe = blis__nm_eval(f, user, xe, evals);
+            if (fe < fr) {
+                memcpy(p[worst], xe, (size_t)n * sizeof(double));
+                fv[worst] = fe;
+            } else {
+                memcpy(p[worst], xr, (size_t)n * sizeof(double));
+                fv[worst] = fr;
+            }
+            continue;
+        }
+        if (fr < fv[second]) {
+            memcpy(p[worst], xr, (size_t)n * sizeof(double));
+            fv[worst] = fr;
+            continue;
+        }
+        for (j = 0; j < n; j++) /* contract toward the better of the worst and its reflection */
+            xc[j] = fr < fv[worst] ? c[j] + 0.5 * (xr[j] - c[j]) : c[j] + 0.5 * (p[worst][j] - c[j]);
+        fc = blis__nm_eval(f, user, xc, evals);
+        if (fc < (fr < fv[worst] ? fr : fv[worst])) {
+            memcpy(p[worst], xc, (size_t)n * sizeof(double));
+            fv[worst] = fc;
+            continue;
+        }
+        for (i = 0; i <= n; i++) /* shrink toward the best */
+            if (i != best) {
+                for (k = 0; k < n; k++) p[i][k] = p[best][k] + 0.5 * (p[i][k] - p[best][k]);
+                fv[i] = blis__nm_eval(f, user, p[i], evals);
+            }
+    }
+    memcpy(x, p[best], (size_t)n * sizeof(double));
+    return fv[best];
 }
 
 #endif /* BLIS_IMPLEMENTATION */

@@ -176,3 +176,74 @@ TEST(eval_cli) {
     CHECK_EQ_I64(t_run(cmd, again, sizeof again), 0);
     CHECK_STR(out, again);
 }
+
+static double t_rosenbrock(void *user, const double *x) {
+    (void)user;
+    return 100 * (x[1] - x[0] * x[0]) * (x[1] - x[0] * x[0]) + (1 - x[0]) * (1 - x[0]);
+}
+
+static double t_bowl(void *user, const double *x) {
+    const double *c = (const double *)user;
+    double s = 0;
+    int i;
+    for (i = 0; i < 6; i++) s += (double)(i + 1) * (x[i] - c[i]) * (x[i] - c[i]);
+    return s;
+}
+
+static double t_nan_edge(void *user, const double *x) {
+    (void)user;
+    return x[0] < 0 ? NAN : (x[0] - 2) * (x[0] - 2);
+}
+
+/* The optimiser on problems with known optima: Rosenbrock's valley (1, 1),
+ * a scaled 6-D bowl, and a region where the objective is NaN (treated as
+ * +infinity); the same inputs give the same evaluations. */
+TEST(eval_nelder_mead) {
+    double x[6] = {-1.2, 1, 0, 0, 0, 0}, step[6] = {0.5, 0.5, 1, 1, 1, 1}, c[6] = {1, -2, 3, 0.5, -1, 4}, f, f2;
+    double y[6] = {0, 0, 0, 0, 0, 0};
+    int evals = 0, evals2 = 0, i;
+    f = blis_nelder_mead(t_rosenbrock, NULL, x, step, 2, 5000, 1e-14, &evals);
+    CHECK_MSG(fabs(x[0] - 1) < 1e-3 && fabs(x[1] - 1) < 1e-3 && f < 1e-6, "rosenbrock: (%g, %g) f=%g after %d", x[0],
+              x[1], f, evals);
+    CHECK(evals <= 5000 + 3);
+    f = blis_nelder_mead(t_bowl, c, y, step, 6, 20000, 1e-16, &evals);
+    for (i = 0; i < 6; i++) CHECK_MSG(fabs(y[i] - c[i]) < 1e-3, "bowl x[%d] = %g, want %g", i, y[i], c[i]);
+    memset(y, 0, sizeof y);
+    f2 = blis_nelder_mead(t_bowl, c, y, step, 6, 20000, 1e-16, &evals2);
+    CHECK(f == f2 && evals == evals2); /* deterministic */
+    x[0] = 1;
+    f = blis_nelder_mead(t_nan_edge, NULL, x, step + 2, 1, 500, 1e-14, &evals);
+    CHECK_MSG(fabs(x[0] - 2) < 1e-4, "nan edge: %g", x[0]);
+    CHECK(blis_nelder_mead(t_bowl, c, y, step, 0, 10, 0, &evals) == HUGE_VAL);
+}
+
+/* calibrate on two real records, briefly: a hardware config comes out that
+ * the reader accepts; bad invocations are usage errors. */
+TEST(eval_calibrate_cli) {
+    static char out[65536];
+    const char *dir = t_shared_dir();
+    char cmd[1400];
+    CHECK_EQ_I64(t_run("./simulation_worker calibrate --ground-truth x.json --out build/x.json", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "calibrate needs --hardware GPU and --out FILE");
+    CHECK_EQ_I64(t_run("./simulation_worker calibrate --ground-truth x.json --hardware H100 --out build/x.json "
+                       "--max-evals 0",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "--max-evals");
+    if (!dir) SKIP("../shared is absent (the real records)");
+    snprintf(cmd, sizeof cmd,
+             "./simulation_worker calibrate --ground-truth %s/groundtruth/groundtruth.json --hardware H100 --out "
+             "build/calib_h100.json --max-evals 8 --max-requests 100 --id residency-sweep_rate-agg_2rps-vanilla "
+             "--id isim-train-20260218-084319-llama-2-70b-tp4-roleplay --leave-one-model-out",
+             dir);
+    CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+    CHECK_CONTAINS(out, "calibrate H100 on 2 model(s), each trace's first 100 requests");
+    CHECK_CONTAINS(out, "leave-one-model-out");
+    CHECK_CONTAINS(out, "Qwen/Qwen3-14B");
+    CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b --hardware H100 --hardware-config "
+                       "build/calib_h100.json --decode 1000x8",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"step_time_us\": ");
+    remove("build/calib_h100.json");
+}

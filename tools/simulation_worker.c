@@ -96,6 +96,11 @@ static const char usage_text_more[] =
     "        Replay each ground-truth record's per-request trace (real vLLM runs)\n"
     "        through the roofline model and report predicted vs measured TTFT, E2E\n"
     "        and time per output token, per experiment and as MAPE / median APE.\n"
+    "  calibrate --ground-truth FILE --hardware GPU --out FILE [--id ID]...\n"
+    "            [--max-requests N (600)] [--max-evals N (120)] [--leave-one-model-out]\n"
+    "        Fit roofline v1's constants of one GPU to the records on it (Nelder-Mead\n"
+    "        from the current config, on each trace's first N requests) and write a\n"
+    "        hardware config; --leave-one-model-out refits without each model.\n"
     "  check [--as json|yaml|csv] [--print] FILE...\n"
     "        Parse input files with blis's strict parsers (the ones every later\n"
     "        command uses for configs, workload specs, defaults files and traces)\n"
@@ -116,7 +121,7 @@ static const char usage_text_more[] =
     "curl program), BLIS_DATA_DIR (the bundled data).\n"
     "\n"
     "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
-    "Not in this version yet: calibrate.\n";
+    "Not in this version yet: the multimodal, servegen and cohort parts of workload specs.\n";
 
 static int usage_error(const char *msg, const char *arg) { return cli_error("simulation_worker", msg, arg); }
 
@@ -1390,46 +1395,55 @@ static double eval_pick(const blis_metrics *m, int k) {
     }
 }
 
-/* Simulates one record; a record that cannot be simulated gets a reason. */
-static void eval_one(const eval_args *a, const blis_doc *doc, const blis_node *rec, const char *gt_dir,
-                     const char *data_dir, const char *defaults, eval_result *res) {
+/* One record made ready to simulate (model, hardware, trace loaded once,
+ * so that calibrate can run it many times). */
+typedef struct eval_prep {
     blis_gt_experiment e;
-    blis_err err;
-    blis_hf_resolve_opts ho;
     blis_model_config m;
     blis_hw_config hw;
     blis_mfu_db db;
     blis_eval_trace tr;
-    blis_eval_source src;
-    blis_cluster_config cc;
-    blis_cluster cl;
-    blis_request_source rs;
-    blis_metrics met;
+    int have_db, have_trace, ready;
+    eval_result res;
+} eval_prep;
+
+static void eval_prep_free(eval_prep *p) {
+    if (p->have_trace) blis_eval_trace_free(&p->tr);
+    if (p->have_db) blis_mfu_db_free(&p->db);
+    p->have_trace = p->have_db = p->ready = 0;
+}
+
+/* Reads one record and what it needs; a record that cannot be simulated
+ * gets a reason. */
+static void eval_prepare(const eval_args *a, const blis_doc *doc, const blis_node *rec, const char *gt_dir,
+                         const char *data_dir, const char *defaults, eval_prep *p) {
+    blis_gt_experiment *e = &p->e;
+    eval_result *res = &p->res;
+    blis_err err;
+    blis_hf_resolve_opts ho;
     char dir[1100], path[1400], *text = NULL;
     size_t len = 0;
-    int k, have_db = 0;
-    double t0 = mono_s();
-    memset(res, 0, sizeof *res);
-    if (blis_gt_experiment_from_doc(doc, rec, &e, &err)) {
+    memset(p, 0, sizeof *p);
+    if (blis_gt_experiment_from_doc(doc, rec, e, &err)) {
         const blis_node *idn = blis_node_get(doc, rec, "id");
         snprintf(res->id, sizeof res->id, "%s", idn && idn->kind == BLIS_NODE_STRING ? idn->as.string : "(no id)");
         blis_err_format(&err, res->reason, sizeof res->reason);
         return;
     }
-    snprintf(res->id, sizeof res->id, "%s", e.id);
-    snprintf(res->model, sizeof res->model, "%s", e.model);
-    snprintf(res->gpu, sizeof res->gpu, "%s", e.gpu);
-    res->tp = e.tp;
-    res->dp = e.dp;
-    res->measured[0] = e.measured.ttft_mean, res->measured[1] = e.measured.ttft_p90;
-    res->measured[2] = e.measured.ttft_p99, res->measured[3] = e.measured.e2e_mean;
-    res->measured[4] = e.measured.e2e_p90, res->measured[5] = e.measured.e2e_p99;
-    res->measured[6] = e.measured.itl_mean;
-    if (!e.gpu[0]) {
-        snprintf(res->reason, sizeof res->reason, "GPU \"%s\" has no bundled hardware entry", e.device);
+    snprintf(res->id, sizeof res->id, "%s", e->id);
+    snprintf(res->model, sizeof res->model, "%s", e->model);
+    snprintf(res->gpu, sizeof res->gpu, "%s", e->gpu);
+    res->tp = e->tp;
+    res->dp = e->dp;
+    res->measured[0] = e->measured.ttft_mean, res->measured[1] = e->measured.ttft_p90;
+    res->measured[2] = e->measured.ttft_p99, res->measured[3] = e->measured.e2e_mean;
+    res->measured[4] = e->measured.e2e_p90, res->measured[5] = e->measured.e2e_p99;
+    res->measured[6] = e->measured.itl_mean;
+    if (!e->gpu[0]) {
+        snprintf(res->reason, sizeof res->reason, "GPU \"%s\" has no bundled hardware entry", e->device);
         return;
     }
-    if (!e.trace_path) {
+    if (!e->trace_path) {
         snprintf(res->reason, sizeof res->reason,
                  "no per-request trace (replaying stage profiles is not in this version)");
         return;
@@ -1439,8 +1453,8 @@ static void eval_one(const eval_args *a, const blis_doc *doc, const blis_node *r
     {
         char lc[256];
         size_t i;
-        for (i = 0; i + 1 < sizeof lc && e.model[i]; i++)
-            lc[i] = (char)(e.model[i] >= 'A' && e.model[i] <= 'Z' ? e.model[i] + 32 : e.model[i]);
+        for (i = 0; i + 1 < sizeof lc && e->model[i]; i++)
+            lc[i] = (char)(e->model[i] >= 'A' && e->model[i] <= 'Z' ? e->model[i] + 32 : e->model[i]);
         lc[i] = '\0';
         if (blis_hf_resolve_config(&ho, lc, dir, sizeof dir, &err)) {
             snprintf(res->reason, sizeof res->reason, "model config: %.900s", err.msg);
@@ -1448,8 +1462,8 @@ static void eval_one(const eval_args *a, const blis_doc *doc, const blis_node *r
         }
     }
     snprintf(path, sizeof path, "%s/config.json", dir);
-    if (blis_file_read(path, 0, NULL, &text, &len, &err) || blis_model_config_parse(text, len, path, &m, &err) ||
-        blis_model_config_validate(&m, &err)) {
+    if (blis_file_read(path, 0, NULL, &text, &len, &err) || blis_model_config_parse(text, len, path, &p->m, &err) ||
+        blis_model_config_validate(&p->m, &err)) {
         blis_file_free(NULL, text);
         blis_err_format(&err, res->reason, sizeof res->reason);
         return;
@@ -1471,73 +1485,101 @@ static void eval_one(const eval_args *a, const blis_doc *doc, const blis_node *r
             return;
         }
         blis_file_free(NULL, text);
-        if (blis_hw_config_from_doc(&hd, e.gpu, &hw, &err) ||
-            blis_hw_config_validate(&hw, a->bench_dir ? 2 : 1, &err)) {
+        if (blis_hw_config_from_doc(&hd, e->gpu, &p->hw, &err) ||
+            blis_hw_config_validate(&p->hw, a->bench_dir ? 2 : 1, &err)) {
             blis_doc_free(&hd);
             blis_err_format(&err, res->reason, sizeof res->reason);
             return;
         }
         blis_doc_free(&hd);
     }
-    if (blis_kv_capacity_blocks(&m, &hw, (int)e.tp, e.block_size, e.gpu_memory_utilization, &res->kv_derived, &err))
+    if (blis_kv_capacity_blocks(&p->m, &p->hw, (int)e->tp, e->block_size, e->gpu_memory_utilization, &res->kv_derived,
+                                &err))
         res->kv_derived = 0;
-    res->kv_blocks = e.gpu_kv_blocks > 0 ? e.gpu_kv_blocks : res->kv_derived;
+    res->kv_blocks = e->gpu_kv_blocks > 0 ? e->gpu_kv_blocks : res->kv_derived;
     if (res->kv_blocks <= 0) {
         snprintf(res->reason, sizeof res->reason, "no GPU KV block count stated and none derivable: %.900s", err.msg);
         return;
     }
-    if (e.trace_path[0] == '/')
-        snprintf(path, sizeof path, "%s", e.trace_path);
+    if (e->trace_path[0] == '/')
+        snprintf(path, sizeof path, "%s", e->trace_path);
     else
-        snprintf(path, sizeof path, "%s/%s", gt_dir, e.trace_path);
-    if (blis_eval_trace_load(&e, path, a->max_requests, NULL, &tr, &err)) {
+        snprintf(path, sizeof path, "%s/%s", gt_dir, e->trace_path);
+    if (blis_eval_trace_load(e, path, a->max_requests, NULL, &p->tr, &err)) {
         blis_err_format(&err, res->reason, sizeof res->reason);
         return;
     }
-    res->requests = (int64_t)tr.n;
-    blis_cluster_config_defaults(&cc);
-    cc.num_instances = (int)e.dp;
-    cc.instance.total_kv_blocks = res->kv_blocks;
-    cc.instance.block_tokens = e.block_size;
-    cc.instance.max_running = e.max_num_seqs;
-    cc.instance.max_scheduled_tokens = e.max_num_batched_tokens;
-    cc.instance.keep_requests = 0;
-    cc.instance.kv_cpu_blocks = e.cpu_kv_blocks;
-    cc.instance.latency.kind = a->bench_dir ? BLIS_LATENCY_ROOFLINE_V2 : BLIS_LATENCY_ROOFLINE_V1;
-    memcpy(cc.instance.latency.alpha, a->alpha, sizeof a->alpha);
-    cc.instance.latency.model = &m;
-    cc.instance.latency.hw = &hw;
-    cc.instance.latency.tp = (int)e.tp;
+    p->have_trace = 1;
+    res->requests = (int64_t)p->tr.n;
     if (a->bench_dir) {
-        blis_mfu_db_init(&db, NULL);
-        have_db = 1;
-        if (blis_mfu_db_load_dir(&db, a->bench_dir, e.gpu, blis_posix_list_dir, NULL, &err) ||
-            blis_mfu_db_select_model(&db, &m, &err)) {
+        blis_mfu_db_init(&p->db, NULL);
+        p->have_db = 1;
+        if (blis_mfu_db_load_dir(&p->db, a->bench_dir, e->gpu, blis_posix_list_dir, NULL, &err) ||
+            blis_mfu_db_select_model(&p->db, &p->m, &err)) {
             blis_err_format(&err, res->reason, sizeof res->reason);
-            blis_mfu_db_free(&db);
-            blis_eval_trace_free(&tr);
+            eval_prep_free(p);
             return;
         }
-        cc.instance.latency.mfu = &db;
     }
-    blis_eval_source_init(&src, &tr, &e, e.block_size, NULL);
+    p->ready = 1;
+}
+
+/* Simulates a prepared record with the hardware config hw (NULL: its own). */
+static void eval_run(const eval_args *a, eval_prep *p, const blis_hw_config *hw) {
+    blis_cluster_config cc;
+    blis_cluster cl;
+    blis_eval_source src;
+    blis_request_source rs;
+    blis_metrics met;
+    blis_err err;
+    int k;
+    double t0 = mono_s();
+    p->res.ran = 0;
+    if (!p->ready) return;
+    blis_cluster_config_defaults(&cc);
+    cc.num_instances = (int)p->e.dp;
+    cc.instance.total_kv_blocks = p->res.kv_blocks;
+    cc.instance.block_tokens = p->e.block_size;
+    cc.instance.max_running = p->e.max_num_seqs;
+    cc.instance.max_scheduled_tokens = p->e.max_num_batched_tokens;
+    cc.instance.keep_requests = 0;
+    cc.instance.kv_cpu_blocks = p->e.cpu_kv_blocks;
+    cc.instance.latency.kind = a->bench_dir ? BLIS_LATENCY_ROOFLINE_V2 : BLIS_LATENCY_ROOFLINE_V1;
+    memcpy(cc.instance.latency.alpha, a->alpha, sizeof a->alpha);
+    cc.instance.latency.model = &p->m;
+    cc.instance.latency.hw = hw ? hw : &p->hw;
+    cc.instance.latency.tp = (int)p->e.tp;
+    if (p->have_db) cc.instance.latency.mfu = &p->db;
+    blis_eval_source_init(&src, &p->tr, &p->e, p->e.block_size, NULL);
     rs.next = blis_eval_source_next;
     rs.user = &src;
     if (blis_cluster_init(&cl, &cc, rs, NULL, &err)) {
-        blis_err_format(&err, res->reason, sizeof res->reason);
+        blis_err_format(&err, p->res.reason, sizeof p->res.reason);
     } else {
         if (blis_cluster_run(&cl, &err) || blis_cluster_metrics(&cl, -1, &met, &err)) {
-            blis_err_format(&err, res->reason, sizeof res->reason);
+            blis_err_format(&err, p->res.reason, sizeof p->res.reason);
         } else {
-            for (k = 0; k < EVAL_METRICS; k++) res->predicted[k] = eval_pick(&met, k);
-            res->ran = 1;
+            for (k = 0; k < EVAL_METRICS; k++) p->res.predicted[k] = eval_pick(&met, k);
+            p->res.ran = 1;
         }
         blis_cluster_destroy(&cl);
     }
     blis_eval_source_free(&src);
-    blis_eval_trace_free(&tr);
-    if (have_db) blis_mfu_db_free(&db);
-    res->wall_s = mono_s() - t0;
+    p->res.wall_s = mono_s() - t0;
+}
+
+static void eval_one(const eval_args *a, const blis_doc *doc, const blis_node *rec, const char *gt_dir,
+                     const char *data_dir, const char *defaults, eval_result *res) {
+    eval_prep *p = (eval_prep *)calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(res->reason, sizeof res->reason, "out of memory");
+        return;
+    }
+    eval_prepare(a, doc, rec, gt_dir, data_dir, defaults, p);
+    eval_run(a, p, NULL);
+    *res = p->res;
+    eval_prep_free(p);
+    free(p);
 }
 
 static double eval_err_pct(const eval_result *r, int k) {
@@ -1552,7 +1594,7 @@ static int eval_dbl_cmp(const void *a, const void *b) {
 /* Mean and median absolute percentage error of metric k over the runs
  * that measured it; *n how many. */
 static void eval_summary(const eval_result *res, size_t n, int k, double *mape, double *median, size_t *count) {
-    double v[1024];
+    double v[1024] = {0};
     size_t i, c = 0;
     double sum = 0;
     for (i = 0; i < n && c < 1024; i++)
@@ -1725,6 +1767,237 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
     return rc;
 }
 
+/* ---- calibrate ---- */
+
+#define CALIB_PARAMS 6
+static const char *const calib_names[CALIB_PARAMS] = {"BwEffConstant", "TOverheadMicros", "v1LayerOverheadUs",
+                                                      "mfuPrefill",    "mfuDecode",       "allReduceLatency"};
+
+typedef struct calib_state {
+    const eval_args *a;
+    eval_prep *preps;
+    size_t n;
+    const char *skip_model; /* leave-one-model-out: not fitted on */
+    blis_hw_config base;
+    int evals;
+} calib_state;
+
+static double *calib_field(blis_hw_config *hw, int k) {
+    switch (k) {
+    case 0: return &hw->v1_bw_efficiency;
+    case 1: return &hw->v1_step_overhead_us;
+    case 2: return &hw->v1_layer_overhead_us;
+    case 3: return &hw->v1_mfu_prefill;
+    case 4: return &hw->v1_mfu_decode;
+    default: return &hw->v1_allreduce_us;
+    }
+}
+
+/* x is in log space; efficiencies and MFUs stay at most 1. */
+static void calib_apply(const calib_state *s, const double *x, blis_hw_config *hw) {
+    int k;
+    *hw = s->base;
+    for (k = 0; k < CALIB_PARAMS; k++) {
+        double v = exp(x[k]);
+        if ((k == 0 || k == 3 || k == 4) && v > 1) v = 1;
+        *calib_field(hw, k) = v;
+    }
+}
+
+/* The mean over experiments of the absolute TTFT-mean and E2E-mean errors
+ * (%), each capped at 200 so that one run past saturation cannot dominate. */
+static double calib_error(calib_state *s, const blis_hw_config *hw, const char *only_model, size_t *count) {
+    double sum = 0;
+    size_t i, c = 0;
+    for (i = 0; i < s->n; i++) {
+        eval_prep *p = &s->preps[i];
+        double t, e;
+        if (!p->ready) continue;
+        if (only_model ? strcmp(p->e.model, only_model) != 0 : (s->skip_model && !strcmp(p->e.model, s->skip_model)))
+            continue;
+        eval_run(s->a, p, hw);
+        if (!p->res.ran) continue;
+        t = fabs(eval_err_pct(&p->res, 0));
+        e = fabs(eval_err_pct(&p->res, 3));
+        sum += (t < 200 ? t : 200) + (e < 200 ? e : 200);
+        c++;
+    }
+    if (count) *count = c;
+    return c ? sum / (2.0 * (double)c) : HUGE_VAL;
+}
+
+static double calib_objective(void *user, const double *x) {
+    calib_state *s = (calib_state *)user;
+    blis_hw_config hw;
+    calib_apply(s, x, &hw);
+    s->evals++;
+    return calib_error(s, &hw, NULL, NULL);
+}
+
+/* Fits from the base config; returns the objective and leaves x fitted. */
+static double calib_fit(calib_state *s, double *x, int max_evals) {
+    double step[CALIB_PARAMS];
+    int k, evals = 0;
+    for (k = 0; k < CALIB_PARAMS; k++) {
+        x[k] = log(*calib_field(&s->base, k));
+        step[k] = 0.5; /* a factor of e^0.5 ~ 1.65 either way to start */
+    }
+    return blis_nelder_mead(calib_objective, s, x, step, CALIB_PARAMS, max_evals, 0.05, &evals);
+}
+
+static int calib_write(const char *path, blis_hw_config *hw) {
+    char tmp[1200];
+    FILE *f;
+    blis_jw w;
+    int bad, k;
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if ((f = fopen(tmp, "wb")) == NULL) {
+        fprintf(stderr, "%s: error: cannot write the hardware config\n", path);
+        return EXIT_RUNTIME;
+    }
+    blis_jw_init(&w, file_write, f, 2);
+    blis_jw_object_begin(&w);
+    blis_jw_key(&w, hw->gpu);
+    blis_jw_object_begin(&w);
+    blis_jw_key_f64(&w, "TFlopsPeak", hw->tflops_peak);
+    blis_jw_key_f64(&w, "TFlopsPeakFP8", hw->tflops_peak_fp8);
+    blis_jw_key_f64(&w, "BwPeakTBs", hw->bw_peak_tbs);
+    blis_jw_key_f64(&w, "MemoryGiB", hw->memory_gib);
+    blis_jw_key_f64(&w, "NVLinkGBs", hw->nvlink_gbs);
+    for (k = 0; k < CALIB_PARAMS; k++) blis_jw_key_f64(&w, calib_names[k], *calib_field(hw, k));
+    blis_jw_key_f64(&w, "bwEfficiencyFactor", hw->v2_bw_efficiency);
+    blis_jw_key_f64(&w, "v2LayerCpuOverheadUs", hw->v2_layer_cpu_overhead_us);
+    blis_jw_object_end(&w);
+    blis_jw_object_end(&w);
+    bad = blis_jw_finish(&w) != BLIS_OK || fputc('\n', f) == EOF;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        remove(tmp);
+        fprintf(stderr, "%s: error: cannot write the hardware config\n", path);
+        return EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+static int cmd_calibrate(int argc, char **argv, const char *argv0) {
+    eval_args a;
+    calib_state s;
+    blis_doc doc;
+    const blis_node *recs;
+    char data_buf[1024], defaults_buf[1100], gt_dir[1024], models[16][128];
+    const char *data_dir, *defaults, *slash, *gpu = NULL, *out = NULL;
+    char *rest[64];
+    int n_rest = 0, i, lomo = 0, max_evals = 120, n_models = 0, rc = 0;
+    size_t r;
+    double x[CALIB_PARAMS], fit;
+    blis_hw_config hw;
+    for (i = 0; i < argc; i++) { /* our flags; the rest are evaluate's */
+        if (!strcmp(argv[i], "--hardware") && i + 1 < argc)
+            gpu = argv[++i];
+        else if (!strcmp(argv[i], "--out") && i + 1 < argc)
+            out = argv[++i];
+        else if (!strcmp(argv[i], "--leave-one-model-out"))
+            lomo = 1;
+        else if (!strcmp(argv[i], "--max-evals") && i + 1 < argc) {
+            int64_t v;
+            if (blis_parse_i64(argv[i + 1], strlen(argv[i + 1]), 0, &v) || v < 1 || v > 100000)
+                return flag_error("--max-evals", "an integer in 1..100000", argv[i + 1]);
+            max_evals = (int)v;
+            i++;
+        } else if (n_rest < 64) {
+            rest[n_rest++] = argv[i];
+        } else {
+            return usage_error("too many options for calibrate", argv[i]);
+        }
+    }
+    if ((rc = parse_eval_args(n_rest, rest, &a))) return rc;
+    if (!gpu || !out) return usage_error("calibrate needs --hardware GPU and --out FILE", NULL);
+    if (a.bench_dir) return usage_error("calibrate fits roofline v1's constants; drop --bench-data-path", NULL);
+    if (!a.max_requests) a.max_requests = 600; /* each trace's first 600 requests (said in the output) */
+    if ((rc = read_json(a.ground_truth, &doc))) return rc;
+    recs = blis_node_get(&doc, blis_doc_root(&doc), "records");
+    if (!recs || recs->kind != BLIS_NODE_ARRAY) {
+        fprintf(stderr, "%s: error: expected an object with a \"records\" array\n", a.ground_truth);
+        blis_doc_free(&doc);
+        return EXIT_USAGE;
+    }
+    slash = strrchr(a.ground_truth, '/');
+    if (slash)
+        snprintf(gt_dir, sizeof gt_dir, "%.*s", (int)(slash - a.ground_truth), a.ground_truth);
+    else
+        snprintf(gt_dir, sizeof gt_dir, ".");
+    data_dir = find_data_dir(argv0, data_buf, sizeof data_buf);
+    defaults = bundled_defaults(data_dir, defaults_buf, sizeof defaults_buf);
+    memset(&s, 0, sizeof s);
+    s.a = &a;
+    s.preps = (eval_prep *)calloc(recs->count + 1, sizeof *s.preps);
+    if (!s.preps) {
+        blis_doc_free(&doc);
+        return EXIT_RUNTIME;
+    }
+    for (r = 0; r < recs->count; r++) {
+        const blis_node *rec = blis_node_at(&doc, recs, r), *idn = blis_node_get(&doc, rec, "id");
+        size_t j;
+        int want = a.n_ids == 0;
+        for (j = 0; j < a.n_ids && !want; j++)
+            want = idn && idn->kind == BLIS_NODE_STRING && !strcmp(idn->as.string, a.ids[j]);
+        if (!want) continue;
+        eval_prepare(&a, &doc, rec, gt_dir, data_dir, defaults, &s.preps[s.n]);
+        if (!s.preps[s.n].ready) {
+            printf("skipped %s: %s\n", s.preps[s.n].res.id, s.preps[s.n].res.reason);
+        } else if (strcmp(s.preps[s.n].e.gpu, gpu) != 0) {
+            eval_prep_free(&s.preps[s.n]); /* another GPU's record */
+            continue;
+        } else {
+            int k, seen = 0;
+            if (!s.n || s.preps[0].ready) s.base = s.preps[s.n].hw;
+            for (k = 0; k < n_models; k++) seen |= !strcmp(models[k], s.preps[s.n].e.model);
+            if (!seen && n_models < 16) snprintf(models[n_models++], sizeof models[0], "%s", s.preps[s.n].e.model);
+        }
+        s.n++;
+    }
+    if (!n_models) {
+        fprintf(stderr, "%s: error: no record on GPU %s could be prepared\n", a.ground_truth, gpu);
+        rc = EXIT_USAGE;
+    } else {
+        size_t c = 0;
+        blis_hw_config start = s.base;
+        printf("calibrate %s on %d model(s), each trace's first %lld requests, Nelder-Mead from the current config, "
+               "at most %d evaluations\n",
+               gpu, n_models, (long long)a.max_requests, max_evals);
+        printf("start: mean |error| of TTFT and E2E means %.1f%%\n", calib_error(&s, &start, NULL, &c));
+        fit = calib_fit(&s, x, max_evals);
+        calib_apply(&s, x, &hw);
+        printf("fitted (%d evaluations): %.1f%% over %lu experiments\n", s.evals, fit, (unsigned long)c);
+        for (i = 0; i < CALIB_PARAMS; i++)
+            printf("  %-18s %10.4g (was %.4g)\n", calib_names[i], *calib_field(&hw, i), *calib_field(&start, i));
+        if (lomo && n_models > 1) {
+            printf("leave-one-model-out (fitted without the model, measured on it):\n");
+            for (i = 0; i < n_models; i++) {
+                double xl[CALIB_PARAMS], in_sample, held;
+                blis_hw_config hl;
+                size_t ch = 0;
+                s.skip_model = models[i];
+                s.evals = 0;
+                calib_fit(&s, xl, max_evals);
+                calib_apply(&s, xl, &hl);
+                s.skip_model = NULL;
+                held = calib_error(&s, &hl, models[i], &ch);
+                in_sample = calib_error(&s, &hw, models[i], NULL);
+                printf("  %-40s held out %.1f%%  in sample %.1f%%  (%lu experiments)\n", models[i], held, in_sample,
+                       (unsigned long)ch);
+            }
+        }
+        snprintf(hw.gpu, sizeof hw.gpu, "%s", gpu);
+        rc = calib_write(out, &hw);
+        if (!rc) printf("wrote %s (use it with evaluate --hardware-config or run --hardware-config)\n", out);
+    }
+    for (r = 0; r < s.n; r++) eval_prep_free(&s.preps[r]);
+    free(s.preps);
+    blis_doc_free(&doc);
+    return rc;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) return usage_error("missing command", NULL);
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help") ||
@@ -1741,6 +2014,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "check")) return cmd_check(argc - 2, argv + 2);
     if (!strcmp(argv[1], "step")) return cmd_step(argc - 2, argv + 2, argv[0]);
     if (!strcmp(argv[1], "evaluate")) return cmd_evaluate(argc - 2, argv + 2, argv[0]);
+    if (!strcmp(argv[1], "calibrate")) return cmd_calibrate(argc - 2, argv + 2, argv[0]);
     if (!strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2, argv[0]);
     return usage_error("unknown command (available: run, step, check)", argv[1]);
 }
