@@ -3439,8 +3439,8 @@ static blis_status blis__jp_value(blis__jp *p, uint32_t parent, uint32_t depth, 
     case BLIS_NODE_OBJECT:
     case BLIS_NODE_ARRAY: return blis__jp_container(p, *out, depth + 1);
     case BLIS_NODE_STRING: {
-        const char *s;
-        uint32_t slen;
+        const char *s = "";
+        uint32_t slen = 0;
         if ((st = blis__jp_string(p, &s, &slen))) return st;
         n = &p->b.doc->nodes[*out];
         n->as.string = s;
@@ -3473,7 +3473,7 @@ BLIS_DEF blis_status blis_json_parse(const char *src, size_t len, const blis_par
                                      blis_err *err) {
     blis__jp p;
     blis_status st;
-    uint32_t root;
+    uint32_t root = 0;
     memset(&p, 0, sizeof p);
     if ((st = blis__doc_begin(src, len, opts, 1, doc, &p.b, err))) return blis__builder_end(&p.b, st);
     p.src = src;
@@ -10049,23 +10049,23 @@ BLIS_DEF blis_status blis_cluster_init(blis_cluster *c, const blis_cluster_confi
     for (i = 0; cfg->routing == BLIS_ROUTE_WEIGHTED && i < cfg->scorer_count; i++)
         need_lru |= cfg->scorers[i].kind == BLIS_SCORER_PREFIX_AFFINITY;
     c->instances = (blis_sim *)blis__alloc(&c->alloc, n * sizeof *c->instances);
+    if (c->instances) memset(c->instances, 0, n * sizeof *c->instances); /* destroyable at once */
+    if (need_lru && (c->lru = (blis__lru *)blis__alloc(&c->alloc, n * sizeof *c->lru)) != NULL)
+        memset(c->lru, 0, n * sizeof *c->lru);
     c->pending = (int64_t *)blis__alloc(&c->alloc, n * sizeof *c->pending);
     c->snap = (blis_router_snapshot *)blis__alloc(&c->alloc, n * sizeof *c->snap);
     c->scores = (double *)blis__alloc(&c->alloc, n * sizeof *c->scores);
     c->scorer_values = (double *)blis__alloc(&c->alloc, n * sizeof *c->scorer_values);
     c->target_counts = (int64_t *)blis__alloc(&c->alloc, n * sizeof *c->target_counts);
     c->order = (int32_t *)blis__alloc(&c->alloc, n * sizeof *c->order);
-    if (need_lru) c->lru = (blis__lru *)blis__alloc(&c->alloc, n * sizeof *c->lru);
     if (!c->instances || !c->pending || !c->snap || !c->scores || !c->scorer_values || !c->target_counts || !c->order ||
         (need_lru && !c->lru)) {
         blis_cluster_destroy(c);
         return blis__nomem(err);
     }
-    memset(c->instances, 0, n * sizeof *c->instances);
     memset(c->pending, 0, n * sizeof *c->pending);
     memset(c->snap, 0, n * sizeof *c->snap);
     memset(c->target_counts, 0, n * sizeof *c->target_counts);
-    if (need_lru) memset(c->lru, 0, n * sizeof *c->lru);
     none.next = NULL;
     none.user = NULL;
     for (i = 0; i < n; i++) {
@@ -11440,7 +11440,7 @@ BLIS_DEF double blis_nelder_mead(blis_objective_fn f, void *user, double *x, con
         best = worst = 0;
         for (i = 1; i <= n; i++) {
             if (fv[i] < fv[best]) best = i;
-            if (fv[i] > fv[worst] || (fv[i] == fv[worst] && i > worst)) worst = i;
+            if (fv[i] >= fv[worst]) worst = i; /* ties: the later point */
         }
         second = best;
         for (i = 0; i <= n; i++)

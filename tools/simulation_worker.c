@@ -1372,9 +1372,15 @@ static int parse_eval_args(int argc, char **argv, eval_args *a) {
                 return flag_error("--max-requests", "a non-negative integer", v);
         } else if (!strcmp(f, "--alpha-coeffs") && has) {
             const char *v = argv[++i];
-            if (sscanf(v, "%lf,%lf,%lf", &a->alpha[0], &a->alpha[1], &a->alpha[2]) != 3 ||
-                !(a->alpha[0] == a->alpha[0] && a->alpha[1] == a->alpha[1] && a->alpha[2] == a->alpha[2]))
-                return flag_error("--alpha-coeffs", "three comma-separated numbers", v);
+            const char *p = v;
+            int k;
+            for (k = 0; k < 3; k++) { /* exactly three numbers, exactly converted */
+                const char *end = k < 2 ? strchr(p, ',') : p + strlen(p);
+                if (!end || blis_parse_f64(p, (size_t)(end - p), BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT,
+                                           &a->alpha[k]) != BLIS_OK)
+                    return flag_error("--alpha-coeffs", "three comma-separated numbers", v);
+                p = end + 1;
+            }
         } else {
             return usage_error("unknown option for evaluate (or a missing value)", f);
         }
