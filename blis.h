@@ -5313,7 +5313,8 @@ BLIS_DEF blis_status blis_gunzip(const unsigned char *in, size_t len, size_t max
                 size = (uint32_t)in[s.pos + 4] | (uint32_t)in[s.pos + 5] << 8 | (uint32_t)in[s.pos + 6] << 16 |
                        (uint32_t)in[s.pos + 7] << 24;
                 s.pos += 8;
-                if (crc != blis_crc32((const unsigned char *)s.out + start_out, s.out_len - start_out) ||
+                if (crc != blis_crc32(s.out ? (const unsigned char *)s.out + start_out : (const unsigned char *)"",
+                                      s.out_len - start_out) ||
                     size != (uint32_t)(s.out_len - start_out))
                     r = -6;
             }

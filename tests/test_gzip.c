@@ -71,6 +71,8 @@ TEST(gzip_roundtrip) {
         CHECK_EQ_I64(blis_file_read("build/gz2.gz", 0, NULL, &gz, &gz_len, &err), BLIS_OK);
         CHECK_EQ_I64(blis_gunzip((const unsigned char *)gz, gz_len, 0, NULL, &out, &out_len, &err), BLIS_OK);
         CHECK_STR(out, "first,second");
+        free(out);
+        out = NULL;
         /* one flipped bit inside the data, a cut, a wrong signature, a cap */
         if (gz_len > 20) {
             gz[12] = (char)(gz[12] ^ 0x10);
