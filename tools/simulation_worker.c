@@ -1623,6 +1623,28 @@ static void eval_jw_num(blis_jw *w, const char *key, double v) {
     }
 }
 
+/* key: {metric: value, ...} over the evaluation's metrics. */
+static void eval_jw_metrics(blis_jw *w, const char *key, const double *v) {
+    int k;
+    blis_jw_key(w, key);
+    blis_jw_object_begin(w);
+    for (k = 0; k < EVAL_METRICS; k++) eval_jw_num(w, eval_metric_names[k], v[k]);
+    blis_jw_object_end(w);
+}
+
+/* key: the mean (which 0) or median (1) absolute percentage error per metric. */
+static void eval_jw_summary(blis_jw *w, const char *key, const eval_result *res, size_t n, int which) {
+    double v[EVAL_METRICS];
+    int k;
+    for (k = 0; k < EVAL_METRICS; k++) {
+        double mape, med;
+        size_t c;
+        eval_summary(res, n, k, &mape, &med, &c);
+        v[k] = which ? med : mape;
+    }
+    eval_jw_metrics(w, key, v);
+}
+
 static int cmd_evaluate(int argc, char **argv, const char *argv0) {
     eval_args a;
     blis_doc doc;
@@ -1695,24 +1717,8 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
                 blis_jw_object_end(&w);
             }
         blis_jw_array_end(&w);
-        blis_jw_key(&w, "mape");
-        blis_jw_object_begin(&w);
-        for (k = 0; k < EVAL_METRICS; k++) {
-            double mape, med;
-            size_t c;
-            eval_summary(res, n, k, &mape, &med, &c);
-            eval_jw_num(&w, eval_metric_names[k], mape);
-        }
-        blis_jw_object_end(&w);
-        blis_jw_key(&w, "median_ape");
-        blis_jw_object_begin(&w);
-        for (k = 0; k < EVAL_METRICS; k++) {
-            double mape, med;
-            size_t c;
-            eval_summary(res, n, k, &mape, &med, &c);
-            eval_jw_num(&w, eval_metric_names[k], med);
-        }
-        blis_jw_object_end(&w);
+        eval_jw_summary(&w, "mape", res, n, 0);
+        eval_jw_summary(&w, "median_ape", res, n, 1);
         blis_jw_key(&w, "results");
         blis_jw_array_begin(&w);
         for (i = 0; i < n; i++) {
@@ -1726,18 +1732,13 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
             blis_jw_key_i64(&w, "requests", res[i].requests);
             blis_jw_key_i64(&w, "kv_blocks", res[i].kv_blocks);
             blis_jw_key_i64(&w, "kv_blocks_derived", res[i].kv_derived);
-            blis_jw_key(&w, "measured_ms");
-            blis_jw_object_begin(&w);
-            for (k = 0; k < EVAL_METRICS; k++) eval_jw_num(&w, eval_metric_names[k], res[i].measured[k]);
-            blis_jw_object_end(&w);
-            blis_jw_key(&w, "predicted_ms");
-            blis_jw_object_begin(&w);
-            for (k = 0; k < EVAL_METRICS; k++) eval_jw_num(&w, eval_metric_names[k], res[i].predicted[k]);
-            blis_jw_object_end(&w);
-            blis_jw_key(&w, "error_pct");
-            blis_jw_object_begin(&w);
-            for (k = 0; k < EVAL_METRICS; k++) eval_jw_num(&w, eval_metric_names[k], eval_err_pct(&res[i], k));
-            blis_jw_object_end(&w);
+            {
+                double err_pct[EVAL_METRICS];
+                for (k = 0; k < EVAL_METRICS; k++) err_pct[k] = eval_err_pct(&res[i], k);
+                eval_jw_metrics(&w, "measured_ms", res[i].measured);
+                eval_jw_metrics(&w, "predicted_ms", res[i].predicted);
+                eval_jw_metrics(&w, "error_pct", err_pct);
+            }
             blis_jw_object_end(&w);
         }
         blis_jw_array_end(&w);
