@@ -29,7 +29,7 @@ TEST_CFLAGS = $(WARN) $(DET) -D_POSIX_C_SOURCE=200809L -Wno-missing-prototypes -
 HEADERS = blis.h blis_fetch.h
 TOOLS   = simulation_worker transformer_roofline_analyzer
 TEST_SRC = $(wildcard tests/test_*.c) tests/runner.c tests/test.h tests/fuzz/fuzz_common.h tools/gen_rng_tables.c
-FUZZ_TARGETS = json yaml csv number
+FUZZ_TARGETS = json yaml csv number gzip
 VERSION = $(shell sed -n 's/^\#define BLIS_VERSION  *"\(.*\)"/\1/p' blis.h)
 
 # Same inputs, same bytes: the tools built by gcc and by clang print identical output.

@@ -27,6 +27,40 @@ static int blis_fuzz_write_doc(const blis_doc *doc, blis_buf *out) {
 
 /* Any document through the config readers; a valid model through both
  * rooflines and the analyzer. Errors are fine; crashes and UB are not. */
+/* A document as ground-truth records (evaluate): each accepted or refused
+ * with a message. */
+static int blis_fuzz_ground_truth(const blis_doc *doc) {
+    const blis_node *root = blis_doc_root(doc), *recs = blis_node_get(doc, root, "records");
+    blis_gt_experiment e;
+    blis_err err;
+    size_t i;
+    if (blis_gt_experiment_from_doc(doc, root, &e, &err) != BLIS_OK && !err.msg[0])
+        return blis_fuzz_report("ground truth", "error without a message");
+    for (i = 0; recs && recs->kind == BLIS_NODE_ARRAY && i < recs->count && i < 8; i++)
+        if (blis_gt_experiment_from_doc(doc, blis_node_at(doc, recs, i), &e, &err) != BLIS_OK && !err.msg[0])
+            return blis_fuzz_report("ground truth", "record error without a message");
+    return 0;
+}
+
+/* The bytes as a gzip file: decoded within the cap and NUL-terminated, or
+ * refused with a message. */
+static int blis_fuzz_gzip(const unsigned char *data, size_t size) {
+    char *out = NULL;
+    size_t n = 0;
+    blis_err err;
+    memset(&err, 0, sizeof err);
+    if (blis_gunzip(data, size, (size_t)1 << 20, NULL, &out, &n, &err) != BLIS_OK) {
+        if (out || !err.msg[0]) return blis_fuzz_report("gzip", "error left output or no message");
+        return 0;
+    }
+    if (!out || n >= ((size_t)1 << 20) || out[n] != '\0') {
+        free(out);
+        return blis_fuzz_report("gzip", "output over the cap or not terminated");
+    }
+    free(out);
+    return 0;
+}
+
 static int blis_fuzz_configs(const blis_doc *doc) {
     blis_model_config m;
     blis_hw_config hw;
@@ -113,6 +147,7 @@ static int blis_fuzz_json(const unsigned char *data, size_t size) {
     }
     if (blis_doc_check(&doc)) rc = blis_fuzz_report("json", "document invariants");
     if (!rc) rc = blis_fuzz_configs(&doc);
+    if (!rc) rc = blis_fuzz_ground_truth(&doc);
     if (!rc && blis_fuzz_write_doc(&doc, &a) != BLIS_OK) rc = blis_fuzz_report("json", "writer failed");
     if (!rc) {
         if (blis_json_parse(a.data, a.len, NULL, &again, &err) != BLIS_OK) {
