@@ -1645,47 +1645,64 @@ static void eval_jw_summary(blis_jw *w, const char *key, const eval_result *res,
     eval_jw_metrics(w, key, v);
 }
 
-static int cmd_evaluate(int argc, char **argv, const char *argv0) {
-    eval_args a;
+/* The ground truth and what its records need, opened once for evaluate
+ * and calibrate. */
+typedef struct eval_env {
     blis_doc doc;
     const blis_node *recs;
-    eval_result *res;
-    char data_buf[1024], defaults_buf[1100], gt_dir[1024];
-    const char *data_dir, *defaults, *slash;
-    size_t i, n, run = 0;
-    int rc, k;
-    if ((rc = parse_eval_args(argc, argv, &a))) return rc;
-    if ((rc = read_json(a.ground_truth, &doc))) return rc;
-    recs = blis_node_get(&doc, blis_doc_root(&doc), "records");
-    if (!recs || recs->kind != BLIS_NODE_ARRAY) {
+    char gt_dir[1024], data_buf[1024], defaults_buf[1100];
+    const char *data_dir, *defaults;
+} eval_env;
+
+static int eval_open(const eval_args *a, const char *argv0, eval_env *env) {
+    const char *slash;
+    int rc;
+    if ((rc = read_json(a->ground_truth, &env->doc))) return rc;
+    env->recs = blis_node_get(&env->doc, blis_doc_root(&env->doc), "records");
+    if (!env->recs || env->recs->kind != BLIS_NODE_ARRAY) {
         fprintf(stderr, "%s: error: expected an object with a \"records\" array (groundtruth README schema)\n",
-                a.ground_truth);
-        blis_doc_free(&doc);
+                a->ground_truth);
+        blis_doc_free(&env->doc);
         return EXIT_USAGE;
     }
-    slash = strrchr(a.ground_truth, '/');
+    slash = strrchr(a->ground_truth, '/');
     if (slash)
-        snprintf(gt_dir, sizeof gt_dir, "%.*s", (int)(slash - a.ground_truth), a.ground_truth);
+        snprintf(env->gt_dir, sizeof env->gt_dir, "%.*s", (int)(slash - a->ground_truth), a->ground_truth);
     else
-        snprintf(gt_dir, sizeof gt_dir, ".");
-    data_dir = find_data_dir(argv0, data_buf, sizeof data_buf);
-    defaults = bundled_defaults(data_dir, defaults_buf, sizeof defaults_buf);
-    res = (eval_result *)calloc(recs->count + 1, sizeof *res);
+        snprintf(env->gt_dir, sizeof env->gt_dir, ".");
+    env->data_dir = find_data_dir(argv0, env->data_buf, sizeof env->data_buf);
+    env->defaults = bundled_defaults(env->data_dir, env->defaults_buf, sizeof env->defaults_buf);
+    return 0;
+}
+
+/* 1 when record i is one of the --id ones (all when none was given). */
+static int eval_wanted(const eval_args *a, const eval_env *env, size_t i) {
+    const blis_node *idn = blis_node_get(&env->doc, blis_node_at(&env->doc, env->recs, i), "id");
+    size_t j;
+    if (!a->n_ids) return 1;
+    for (j = 0; j < a->n_ids; j++)
+        if (idn && idn->kind == BLIS_NODE_STRING && !strcmp(idn->as.string, a->ids[j])) return 1;
+    return 0;
+}
+
+static int cmd_evaluate(int argc, char **argv, const char *argv0) {
+    eval_args a;
+    eval_env env;
+    eval_result *res;
+    size_t i, n, run = 0;
+    int rc, k;
+    if ((rc = parse_eval_args(argc, argv, &a)) || (rc = eval_open(&a, argv0, &env))) return rc;
+    res = (eval_result *)calloc(env.recs->count + 1, sizeof *res);
     if (!res) {
-        blis_doc_free(&doc);
+        blis_doc_free(&env.doc);
         return EXIT_RUNTIME;
     }
-    for (i = n = 0; i < recs->count; i++) {
-        const blis_node *rec = blis_node_at(&doc, recs, i), *idn = blis_node_get(&doc, rec, "id");
-        size_t j;
-        int want = a.n_ids == 0;
-        for (j = 0; j < a.n_ids && !want; j++)
-            want = idn && idn->kind == BLIS_NODE_STRING && !strcmp(idn->as.string, a.ids[j]);
-        if (!want) continue;
-        eval_one(&a, &doc, rec, gt_dir, data_dir, defaults, &res[n]);
+    for (i = n = 0; i < env.recs->count; i++) {
+        if (!eval_wanted(&a, &env, i)) continue;
+        eval_one(&a, &env.doc, blis_node_at(&env.doc, env.recs, i), env.gt_dir, env.data_dir, env.defaults, &res[n]);
         if (!a.quiet && isatty(2))
             fprintf(stderr, "\r[blis] evaluate %lu/%lu %s\033[K", (unsigned long)(n + 1),
-                    (unsigned long)(a.n_ids ? a.n_ids : recs->count), res[n].id);
+                    (unsigned long)(a.n_ids ? a.n_ids : env.recs->count), res[n].id);
         run += res[n].ran ? 1u : 0u;
         n++;
     }
@@ -1697,7 +1714,7 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
         if (!found) {
             fprintf(stderr, "%s: error: --id %s: no such record\n", a.ground_truth, a.ids[i]);
             free(res);
-            blis_doc_free(&doc);
+            blis_doc_free(&env.doc);
             return EXIT_USAGE;
         }
     }
@@ -1770,7 +1787,7 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
         rc = fflush(stdout) ? EXIT_RUNTIME : 0;
     }
     free(res);
-    blis_doc_free(&doc);
+    blis_doc_free(&env.doc);
     return rc;
 }
 
@@ -1889,10 +1906,9 @@ static int calib_write(const char *path, blis_hw_config *hw) {
 static int cmd_calibrate(int argc, char **argv, const char *argv0) {
     eval_args a;
     calib_state s;
-    blis_doc doc;
-    const blis_node *recs;
-    char data_buf[1024], defaults_buf[1100], gt_dir[1024], models[16][128];
-    const char *data_dir, *defaults, *slash, *gpu = NULL, *out = NULL;
+    eval_env env;
+    char models[16][128];
+    const char *gpu = NULL, *out = NULL;
     char *rest[64];
     int n_rest = 0, i, lomo = 0, max_evals = 120, n_models = 0, rc = 0;
     size_t r;
@@ -1921,35 +1937,18 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
     if (!gpu || !out) return usage_error("calibrate needs --hardware GPU and --out FILE", NULL);
     if (a.bench_dir) return usage_error("calibrate fits roofline v1's constants; drop --bench-data-path", NULL);
     if (!a.max_requests) a.max_requests = 600; /* each trace's first 600 requests (said in the output) */
-    if ((rc = read_json(a.ground_truth, &doc))) return rc;
-    recs = blis_node_get(&doc, blis_doc_root(&doc), "records");
-    if (!recs || recs->kind != BLIS_NODE_ARRAY) {
-        fprintf(stderr, "%s: error: expected an object with a \"records\" array\n", a.ground_truth);
-        blis_doc_free(&doc);
-        return EXIT_USAGE;
-    }
-    slash = strrchr(a.ground_truth, '/');
-    if (slash)
-        snprintf(gt_dir, sizeof gt_dir, "%.*s", (int)(slash - a.ground_truth), a.ground_truth);
-    else
-        snprintf(gt_dir, sizeof gt_dir, ".");
-    data_dir = find_data_dir(argv0, data_buf, sizeof data_buf);
-    defaults = bundled_defaults(data_dir, defaults_buf, sizeof defaults_buf);
+    if ((rc = eval_open(&a, argv0, &env))) return rc;
     memset(&s, 0, sizeof s);
     s.a = &a;
-    s.preps = (eval_prep *)calloc(recs->count + 1, sizeof *s.preps);
+    s.preps = (eval_prep *)calloc(env.recs->count + 1, sizeof *s.preps);
     if (!s.preps) {
-        blis_doc_free(&doc);
+        blis_doc_free(&env.doc);
         return EXIT_RUNTIME;
     }
-    for (r = 0; r < recs->count; r++) {
-        const blis_node *rec = blis_node_at(&doc, recs, r), *idn = blis_node_get(&doc, rec, "id");
-        size_t j;
-        int want = a.n_ids == 0;
-        for (j = 0; j < a.n_ids && !want; j++)
-            want = idn && idn->kind == BLIS_NODE_STRING && !strcmp(idn->as.string, a.ids[j]);
-        if (!want) continue;
-        eval_prepare(&a, &doc, rec, gt_dir, data_dir, defaults, &s.preps[s.n]);
+    for (r = 0; r < env.recs->count; r++) {
+        if (!eval_wanted(&a, &env, r)) continue;
+        eval_prepare(&a, &env.doc, blis_node_at(&env.doc, env.recs, r), env.gt_dir, env.data_dir, env.defaults,
+                     &s.preps[s.n]);
         if (!s.preps[s.n].ready) {
             printf("skipped %s: %s\n", s.preps[s.n].res.id, s.preps[s.n].res.reason);
         } else if (strcmp(s.preps[s.n].e.gpu, gpu) != 0) {
@@ -2001,7 +2000,7 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
     }
     for (r = 0; r < s.n; r++) eval_prep_free(&s.preps[r]);
     free(s.preps);
-    blis_doc_free(&doc);
+    blis_doc_free(&env.doc);
     return rc;
 }
 
