@@ -485,17 +485,22 @@ static const blis_node *blis__hf_key(const blis_doc *d, const blis_node *o) {
     return n ? n : blis_node_get(d, o, "hidden_size");
 }
 
+/* The parsed document is an HF config: an object with num_hidden_layers or
+ * hidden_size, at the top or in text_config. */
+static int blis__hf_doc_is_config(const blis_doc *d) {
+    const blis_node *root = blis_doc_root(d);
+    return root && root->kind == BLIS_NODE_OBJECT &&
+           (blis__hf_key(d, root) || blis__hf_key(d, blis_node_get(d, root, "text_config")));
+}
+
 BLIS_DEF int blis_is_hf_config(const char *text, size_t len) {
     blis_doc d;
     blis_err e;
     blis_parse_opts o;
-    const blis_node *root;
     int ok;
     memset(&o, 0, sizeof o);
     if (blis_json_parse(text, len, &o, &d, &e) != BLIS_OK) return 0;
-    root = blis_doc_root(&d);
-    ok = root && root->kind == BLIS_NODE_OBJECT &&
-         (blis__hf_key(&d, root) || blis__hf_key(&d, blis_node_get(&d, root, "text_config")));
+    ok = blis__hf_doc_is_config(&d);
     blis_doc_free(&d);
     return ok;
 }
@@ -552,14 +557,14 @@ static int blis__hf_check_body(void *user, const char *tmp_path, char *msg, size
         snprintf(msg, size, "response from %s is not valid JSON", c->url);
         bad = 1;
     } else {
-        blis_doc_free(&d);
-        if (!blis_is_hf_config(text, len)) {
+        if (!blis__hf_doc_is_config(&d)) { /* the document parsed once serves both checks */
             snprintf(msg, size,
                      "response from %s is valid JSON but does not contain expected HuggingFace config fields "
                      "(num_hidden_layers, hidden_size). The model may not exist or the response is an error page",
                      c->url);
             bad = 1;
         }
+        blis_doc_free(&d);
     }
     blis_file_free(NULL, text);
     return bad;
