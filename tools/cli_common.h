@@ -111,6 +111,13 @@ static int cli_hf_offline(void) {
     return v && *v && strcmp(v, "0") && strcmp(v, "false") && strcmp(v, "False");
 }
 
+/* src in lower case (ASCII), truncated to fit dst of size bytes. */
+static void lower_copy(char *dst, size_t size, const char *src) {
+    size_t i;
+    for (i = 0; i + 1 < size && src[i]; i++) dst[i] = (char)(src[i] >= 'A' && src[i] <= 'Z' ? src[i] + 32 : src[i]);
+    dst[i] = '\0';
+}
+
 /* A config.json path for a model (spec §6): dir/config.json when dir is
  * given; else model_configs/<short name> beside the defaults file, then the
  * user cache, then (when allow_download and not HF_HUB_OFFLINE) a download
@@ -124,15 +131,12 @@ static int resolve_model_config(const char *tool, const char *model, const char 
     blis_err err;
     blis_doc d;
     char lc[256], repo[256], found[1100];
-    size_t i;
     FILE *f;
     if (dir) {
         snprintf(path, size, "%s/config.json", dir);
         return 0;
     }
-    for (i = 0; i + 1 < sizeof lc && model[i]; i++)
-        lc[i] = (char)(model[i] >= 'A' && model[i] <= 'Z' ? model[i] + 32 : model[i]);
-    lc[i] = '\0';
+    lower_copy(lc, sizeof lc, model);
     snprintf(repo, sizeof repo, "%s", model);
     memset(&o, 0, sizeof o);
     if (defaults_path && (f = fopen(defaults_path, "rb")) != NULL) {

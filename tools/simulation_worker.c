@@ -632,10 +632,7 @@ static int resolve_defaults(run_args *a, char *model_lc, char *gpu_buf, char *vl
     int tp = 0, found = 0, rc;
     int64_t kv = 0;
     blis_err err;
-    size_t i;
-    for (i = 0; i < 255 && a->model[i]; i++)
-        model_lc[i] = (char)(a->model[i] >= 'A' && a->model[i] <= 'Z' ? a->model[i] + 32 : a->model[i]);
-    model_lc[i] = '\0';
+    lower_copy(model_lc, 256, a->model);
     a->model = model_lc;
     if ((rc = read_yaml(a->defaults, defaults))) return rc;
     *have_defaults = 1;
@@ -752,10 +749,7 @@ static void run_log(run_paths *p, const char *level, const char *msg) { cli_log_
 static int resolve_roofline_flag(run_args *a, run_state *rs, run_paths *p) {
     char path[1200], msg[1400];
     int rc, found = 0;
-    size_t i;
-    for (i = 0; i + 1 < sizeof p->model_lc && a->model[i]; i++)
-        p->model_lc[i] = (char)(a->model[i] >= 'A' && a->model[i] <= 'Z' ? a->model[i] + 32 : a->model[i]);
-    p->model_lc[i] = '\0';
+    lower_copy(p->model_lc, sizeof p->model_lc, a->model);
     a->model = p->model_lc;
     if (!a->gpu) return run_error("--roofline requires --hardware (GPU type)");
     if (a->tp <= 0) return run_error("--roofline requires --tp > 0");
@@ -1458,10 +1452,7 @@ static void eval_prepare(const eval_args *a, const blis_doc *doc, const blis_nod
     ho.defaults_path = defaults;
     {
         char lc[256];
-        size_t i;
-        for (i = 0; i + 1 < sizeof lc && e->model[i]; i++)
-            lc[i] = (char)(e->model[i] >= 'A' && e->model[i] <= 'Z' ? e->model[i] + 32 : e->model[i]);
-        lc[i] = '\0';
+        lower_copy(lc, sizeof lc, e->model);
         if (blis_hf_resolve_config(&ho, lc, dir, sizeof dir, &err)) {
             snprintf(res->reason, sizeof res->reason, "model config: %.900s", err.msg);
             return;
