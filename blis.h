@@ -56,6 +56,7 @@
  *   >>metrics  statistics and the metrics block
  *   >>report   the results file, the KV metrics and cluster reports
  *   >>eval     ground-truth records and traces as simulations
+ *   >>bench    bench_data tables: the validator, the aiconfigurator importer
  *
  * COMPILE-TIME OPTIONS
  *   BLIS_IMPLEMENTATION   emit the implementation in this translation unit.
@@ -773,6 +774,7 @@ typedef struct blis_mfu_table {
 typedef struct blis_mfu_gemm_group {
     int64_t k, n;
     size_t first, count; /* into blis_mfu_db.gemm_sorted */
+    double usable_mfu;   /* the group's first row in file order with MFU >= 1e-4 (else 1e-4) */
 } blis_mfu_gemm_group;
 
 /* Kernel MFU tables for one GPU, and the attention config they resolve to
@@ -1625,6 +1627,70 @@ BLIS_DEF void blis_eval_source_free(blis_eval_source *s);
 typedef double (*blis_objective_fn)(void *user, const double *x);
 BLIS_DEF double blis_nelder_mead(blis_objective_fn f, void *user, double *x, const double *step, int n, int max_evals,
                                  double tol, int *evals);
+
+/* ==== >>bench  bench_data tables: validation and import ====
+ * Contract: blis_bench_validate_csv checks one kernel table (header, every
+ * row's numbers, order, duplicates, the decode grid) and
+ * blis_bench_validate_dir a whole bench_data/ tree (layout, file names, each
+ * table, a GPU's tables together); every finding goes to the report callback
+ * with its file, line and column, errors and warnings counted. The importer
+ * turns NVIDIA aiconfigurator tables (GEMM, context and generation attention;
+ * CSV, gzip or not) into bench_data/ files with MFUs defined so that roofline
+ * v2 reproduces the measured latencies; it hands each file to a callback
+ * (blis.h writes no files). */
+
+typedef enum blis_bench_kind { BLIS_BENCH_GEMM = 0, BLIS_BENCH_PREFILL = 1, BLIS_BENCH_DECODE = 2 } blis_bench_kind;
+
+/* One finding: is_error 1 (the table is unusable or ambiguous) or 0 (a
+ * warning); line and col are 0 when the finding is not about a place. */
+typedef void (*blis_bench_report_fn)(void *user, int is_error, const char *source, uint32_t line, uint32_t col,
+                                     const char *msg);
+
+typedef struct blis_bench_validation {
+    blis_bench_report_fn report; /* may be NULL: count only */
+    void *user;
+    size_t max_per_file; /* findings reported per file, then a summary line (0: 50) */
+    size_t errors, warnings, files, rows;
+} blis_bench_validation;
+
+/* The columns of each kind, in the order the reference reads them. */
+BLIS_DEF const char *blis_bench_header(blis_bench_kind kind);
+BLIS_DEF void blis_bench_validate_csv(blis_bench_validation *v, blis_bench_kind kind, const char *src, size_t len,
+                                      const char *source);
+/* dir/gemm/<gpu>/data.csv, dir/mha/prefill/<gpu>/<H>-<Hkv>-<dh>.csv,
+ * dir/mha/decode/<gpu>/<H>-<Hkv>-<dh>-tp<N>.csv and dir/<gpu>.json
+ * (provenance, a JSON object); anything else is an error. */
+BLIS_DEF void blis_bench_validate_dir(blis_bench_validation *v, const char *dir, blis_list_dir_fn list,
+                                      void *list_user);
+
+/* Receives one output file: relpath like "gemm/h100/data.csv". */
+typedef blis_status (*blis_bench_emit_fn)(void *user, const char *relpath, const char *data, size_t len_bytes,
+                                          blis_err *err);
+
+typedef struct blis_bench_import_opts {
+    const char *gemm_path;        /* gemm_perf.csv[.gz] (NULL: no GEMM table) */
+    const char *context_path;     /* context_attention_perf.csv[.gz] */
+    const char *generation_path;  /* generation_attention_perf.csv[.gz] */
+    const char *gpu;              /* output folder name; NULL/"": from the rows' device (lower case) */
+    const char *dtype;            /* GEMM and attention dtype kept (NULL: "bfloat16") */
+    double peak_tflops;           /* dense peak the MFUs are relative to; 0: the GPU's TFlopsPeak */
+    const blis_doc *hardware_doc; /* hardware_config.json, for peak_tflops 0 */
+} blis_bench_import_opts;
+
+typedef struct blis_bench_import_stats {
+    size_t gemm_rows, prefill_tables, prefill_rows, decode_tables, decode_rows;
+    size_t rows_read, rows_skipped; /* skipped: other dtypes, batch > 1 prefill */
+    size_t duplicates_merged;       /* repeated measurements averaged */
+    char gpu[32];
+} blis_bench_import_stats;
+
+/* Converts, validates the result (an error if it would not validate) and
+ * emits every file; nothing is emitted when anything fails. MFU
+ * definitions (per layer, matching roofline v2): GEMM 2mkn/(t*peak);
+ * prefill 4*H*s^2*dh/(1.8*t*peak) at batch 1; decode (per TP shard of
+ * h = H/tp heads) 4*h*B*kv*dh/(t*peak), kv_len = step + 1. */
+BLIS_DEF blis_status blis_bench_import_aiconfigurator(const blis_bench_import_opts *o, blis_bench_emit_fn emit,
+                                                      void *emit_user, blis_bench_import_stats *stats, blis_err *err);
 
 #ifdef __cplusplus
 }
@@ -6553,6 +6619,12 @@ static blis_status blis__gemm_groups(blis_mfu_db *db, blis_err *err) {
             }
         }
         grp->count = out - grp->first;
+        grp->usable_mfu = BLIS__MFU_FLOOR;
+        for (j = i; j < db->gemm_rows; j++)
+            if (db->gemm[j].k == grp->k && db->gemm[j].n == grp->n && db->gemm[j].mfu >= BLIS__MFU_FLOOR) {
+                grp->usable_mfu = db->gemm[j].mfu;
+                break;
+            }
     }
     return BLIS_OK;
 }
@@ -6914,20 +6986,21 @@ BLIS_DEF double blis_mfu_gemm(const blis_mfu_db *db, int64_t m, int64_t k, int64
     const blis_mfu_gemm_group *g = NULL;
     const blis_mfu_gemm_row *p;
     double best = -1, v, x = (double)m;
-    size_t i;
+    size_t i, lo, hi;
     if (!db->gemm_rows || !db->gemm_group_count) return BLIS__MFU_FLOOR;
-    for (i = 0; i < db->gemm_rows; i++) { /* stage 1: the nearest (K, N) covering (k, n), file order */
-        const blis_mfu_gemm_row *r = &db->gemm[i];
+    /* Stage 1: the nearest (K, N) covering (k, n), the first in file order
+     * on ties. Groups are in the order their first rows appear, so the
+     * first group at the least distance holds the first such row. */
+    for (i = 0; i < db->gemm_group_count; i++) {
+        const blis_mfu_gemm_group *r = &db->gemm_groups[i];
         double dK, dN, dist;
         if (r->k < k || r->n < n) continue;
         dK = (double)(r->k - k);
         dN = (double)(r->n - n);
         dist = sqrt(dK * dK + dN * dN);
         if (best < 0 || dist < best) {
-            size_t j;
             best = dist;
-            for (j = 0; j < db->gemm_group_count; j++)
-                if (db->gemm_groups[j].k == r->k && db->gemm_groups[j].n == r->n) g = &db->gemm_groups[j];
+            g = r;
         }
     }
     for (i = 0; !g && i < db->gemm_group_count; i++) /* none covers it: the last row's (K, N) */
@@ -6939,16 +7012,20 @@ BLIS_DEF double blis_mfu_gemm(const blis_mfu_db *db, int64_t m, int64_t k, int64
         v = p[0].mfu; /* stage 2: interpolate over m */
     else if (x >= (double)p[g->count - 1].m)
         v = p[g->count - 1].mfu;
-    else {
-        for (i = 0; i + 1 < g->count && !(m >= p[i].m && m < p[i + 1].m); i++) {
+    else { /* the interval [p[lo].m, p[lo + 1].m) holding m */
+        lo = 0;
+        hi = g->count - 1;
+        while (hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (p[mid].m <= m)
+                lo = mid;
+            else
+                hi = mid;
         }
-        v = blis__lerp(p[i].mfu, p[i + 1].mfu, (x - (double)p[i].m) / (double)(p[i + 1].m - p[i].m));
+        while (lo + 1 < g->count && p[lo + 1].m <= m) lo++; /* repeated m values: the last interval start */
+        v = blis__lerp(p[lo].mfu, p[lo + 1].mfu, (x - (double)p[lo].m) / (double)(p[lo + 1].m - p[lo].m));
     }
-    if (v >= BLIS__MFU_FLOOR) return v;
-    for (i = 0; i < db->gemm_rows; i++) /* zero protection: the first usable row of that (K, N), file order */
-        if (db->gemm[i].k == g->k && db->gemm[i].n == g->n && db->gemm[i].mfu >= BLIS__MFU_FLOOR)
-            return db->gemm[i].mfu;
-    return BLIS__MFU_FLOOR;
+    return v >= BLIS__MFU_FLOOR ? v : g->usable_mfu; /* zero protection */
 }
 
 static double blis__bw_v2(const blis_hw_config *hw) {
@@ -11488,6 +11565,1058 @@ BLIS_DEF double blis_nelder_mead(blis_objective_fn f, void *user, double *x, con
     }
     memcpy(x, p[best], (size_t)n * sizeof(double));
     return fv[best];
+}
+
+/* ==== >>bench  implementation ====
+ * Owns: the bench_data validator (one table, a directory tree) and the
+ * aiconfigurator importer. Uses: >>base, >>json, >>csv, >>gzip, >>mfu (table
+ * names), >>eval (device names). Invariants: every finding is counted
+ * whether or not it is shown; the importer emits nothing unless every file
+ * it built validates without errors. Tested by test_bench.c. */
+
+#define BLIS__BENCH_MAX_COLS 6
+
+typedef struct blis__bench_layout {
+    const char *cols[BLIS__BENCH_MAX_COLS];
+    int ncols;
+    int key[2]; /* integer key columns, in sort order (decode: batch, kv) */
+    int nkey;
+    int lat, mfu; /* columns */
+    double plausible_lo, plausible_hi;
+    const char *what;
+} blis__bench_layout;
+
+/* GEMM rows are keyed (k, n, m): the first key column is k, then n; m is
+ * handled separately (the three-part key). */
+static const blis__bench_layout blis__bench_layouts[3] = {
+    {{"m", "k", "n", "latency_us", "mfu", NULL}, 5, {1, 2}, 2, 3, 4, 0.05, 1.0, "GEMM"},
+    {{"dtype", "seq_len", "latency_us", "mfu", NULL, NULL}, 4, {1, -1}, 1, 2, 3, 0.30, 0.90, "prefill attention"},
+    {{"dtype", "kv_dtype", "batch_size", "kv_len", "latency_us", "mfu"},
+     6,
+     {2, 3},
+     2,
+     4,
+     5,
+     0.005,
+     0.30,
+     "decode attention"}};
+
+BLIS_DEF const char *blis_bench_header(blis_bench_kind kind) {
+    static const char *const h[3] = {"m,k,n,latency_us,mfu", "dtype,seq_len,latency_us,mfu",
+                                     "dtype,kv_dtype,batch_size,kv_len,latency_us,mfu"};
+    return h[(int)kind < 0 || (int)kind > 2 ? 0 : kind];
+}
+
+/* Findings of one file: counted always, shown up to the per-file cap. */
+typedef struct blis__bench_file {
+    blis_bench_validation *v;
+    const char *source;
+    size_t shown, hidden;
+} blis__bench_file;
+
+static void blis__bench_find(blis__bench_file *f, int is_error, uint32_t line, uint32_t col, const char *fmt, ...) {
+    char msg[600];
+    va_list ap;
+    if (is_error)
+        f->v->errors++;
+    else
+        f->v->warnings++;
+    if (f->shown >= (f->v->max_per_file ? f->v->max_per_file : 50)) {
+        f->hidden++;
+        return;
+    }
+    f->shown++;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (f->v->report) f->v->report(f->v->user, is_error, f->source, line, col, msg);
+}
+
+static void blis__bench_file_end(blis__bench_file *f) {
+    char msg[96];
+    if (!f->hidden || !f->v->report) return;
+    snprintf(msg, sizeof msg, "%lu more findings in this file not shown", (unsigned long)f->hidden);
+    f->v->report(f->v->user, 2, f->source, 0, 0, msg);
+}
+
+typedef struct blis__bench_key {
+    int64_t k[3];
+    double lat, mfu;
+    uint32_t line;
+} blis__bench_key;
+
+static int blis__bench_key_cmp(const blis__bench_key *a, const blis__bench_key *b, int n) {
+    int i;
+    for (i = 0; i < n; i++)
+        if (a->k[i] != b->k[i]) return a->k[i] < b->k[i] ? -1 : 1;
+    return 0;
+}
+
+/* One cell as a positive integer (1..2^40); 0 after reporting a problem. */
+static int blis__bench_int(blis__bench_file *f, const blis_csv_reader *r, int c, const char *name, int64_t *out) {
+    const blis_csv_field *fd = &r->fields[c];
+    blis_str t = blis__csv_trimmed(fd);
+    if (blis_parse_i64(t.ptr, t.len, BLIS_NUM_ALLOW_PLUS, out) != BLIS_OK || *out < 1 || *out > ((int64_t)1 << 40)) {
+        blis__bench_find(f, 1, fd->line, fd->col,
+                         "row %lu, column \"%s\": expected an integer in 1..2^40, got \"%.40s\"", (unsigned long)r->row,
+                         name, fd->ptr);
+        return 0;
+    }
+    return 1;
+}
+
+/* One cell as a finite number; 0 after reporting a problem. */
+static int blis__bench_num(blis__bench_file *f, const blis_csv_reader *r, int c, const char *name, double *out) {
+    const blis_csv_field *fd = &r->fields[c];
+    blis_str t = blis__csv_trimmed(fd);
+    if (blis_parse_f64(t.ptr, t.len, BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, out) != BLIS_OK || !(*out == *out) ||
+        *out > DBL_MAX || *out < -DBL_MAX) {
+        blis__bench_find(f, 1, fd->line, fd->col, "row %lu, column \"%s\": expected a finite number, got \"%.40s\"",
+                         (unsigned long)r->row, name, fd->ptr);
+        return 0;
+    }
+    return 1;
+}
+
+/* The header: exactly the layout's columns in its order. 0 if unusable. */
+static int blis__bench_header(blis__bench_file *f, const blis__bench_layout *L, const blis_csv_reader *r,
+                              const char *header) {
+    int i, ok = 1, pass;
+    uint32_t j;
+    for (pass = 0; pass < 2; pass++) /* missing columns, then (only if none) the order */
+        for (i = 0; i < L->ncols; i++) {
+            for (j = 0; j < r->field_count && strcmp(r->fields[j].ptr, L->cols[i]) != 0; j++) {
+            }
+            if (pass == 0 && j == r->field_count) {
+                blis__bench_find(f, 1, r->fields[0].line, 1, "missing column \"%s\"; the header must be \"%s\"",
+                                 L->cols[i], header);
+                ok = 0;
+            } else if (pass == 1 && ok && r->field_count == (uint32_t)L->ncols && (int)j != i) {
+                blis__bench_find(f, 1, r->fields[j].line, r->fields[j].col,
+                                 "column \"%s\" is column %lu, expected column %d (tables are read by position); the "
+                                 "header must be \"%s\"",
+                                 L->cols[i], (unsigned long)j + 1, i + 1, header);
+                ok = 0;
+            }
+        }
+    for (j = 0; j < r->field_count; j++) {
+        for (i = 0; i < L->ncols && strcmp(r->fields[j].ptr, L->cols[i]) != 0; i++) {
+        }
+        if (i == L->ncols) {
+            blis__bench_find(f, 1, r->fields[j].line, r->fields[j].col,
+                             "unexpected column \"%.40s\"; the header must be \"%s\"", r->fields[j].ptr, header);
+            ok = 0;
+        }
+    }
+    return ok;
+}
+
+/* A row's numbers and strings; 0 if any is unusable. */
+static int blis__bench_row(blis__bench_file *f, const blis__bench_layout *L, blis_bench_kind kind,
+                           const blis_csv_reader *r, blis__bench_key *key) {
+    int c, ok = 1, i;
+    const blis_csv_field *fm;
+    memset(key, 0, sizeof *key);
+    key->line = r->fields[0].line;
+    for (c = 0; c < L->ncols; c++)
+        if (c != L->lat && c != L->mfu && kind != BLIS_BENCH_GEMM && c < (kind == BLIS_BENCH_DECODE ? 2 : 1) &&
+            blis__csv_trimmed(&r->fields[c]).len == 0) {
+            blis__bench_find(f, 1, r->fields[c].line, r->fields[c].col, "row %lu, column \"%s\": expected a dtype name",
+                             (unsigned long)r->row, L->cols[c]);
+            ok = 0;
+        }
+    for (i = 0; i < L->nkey; i++) ok &= blis__bench_int(f, r, L->key[i], L->cols[L->key[i]], &key->k[i]);
+    if (kind == BLIS_BENCH_GEMM) ok &= blis__bench_int(f, r, 0, "m", &key->k[2]);
+    if (blis__bench_num(f, r, L->lat, "latency_us", &key->lat) && key->lat <= 0) {
+        const blis_csv_field *fl = &r->fields[L->lat];
+        blis__bench_find(f, 1, fl->line, fl->col, "row %lu, column \"latency_us\": must be > 0, got \"%.40s\"",
+                         (unsigned long)r->row, fl->ptr);
+        ok = 0;
+    }
+    fm = &r->fields[L->mfu];
+    if (!blis__bench_num(f, r, L->mfu, "mfu", &key->mfu)) return 0;
+    if (key->mfu < 0 || key->mfu > 1) {
+        blis__bench_find(f, 1, fm->line, fm->col, "row %lu, column \"mfu\": must be within 0..1, got \"%.40s\"",
+                         (unsigned long)r->row, fm->ptr);
+        return 0;
+    }
+    if (key->mfu == 0)
+        blis__bench_find(f, 0, fm->line, fm->col, "row %lu: mfu is 0; lookups skip such rows (zero protection)",
+                         (unsigned long)r->row);
+    else if (key->mfu < L->plausible_lo || key->mfu > L->plausible_hi)
+        blis__bench_find(f, 0, fm->line, fm->col, "row %lu: mfu %.40s is outside the plausible range %s..%s for %s",
+                         (unsigned long)r->row, fm->ptr,
+                         L->plausible_lo == 0.05   ? "0.05"
+                         : L->plausible_lo == 0.30 ? "0.30"
+                                                   : "0.005",
+                         L->plausible_hi == 1.0    ? "1.0"
+                         : L->plausible_hi == 0.90 ? "0.90"
+                                                   : "0.30",
+                         L->what);
+    return ok;
+}
+
+static void blis__bench_key_text(blis_bench_kind kind, const blis__bench_key *k, char *buf, size_t size) {
+    if (kind == BLIS_BENCH_GEMM)
+        snprintf(buf, size, "k=%lld, n=%lld, m=%lld", (long long)k->k[0], (long long)k->k[1], (long long)k->k[2]);
+    else if (kind == BLIS_BENCH_PREFILL)
+        snprintf(buf, size, "seq_len=%lld", (long long)k->k[0]);
+    else
+        snprintf(buf, size, "batch_size=%lld, kv_len=%lld", (long long)k->k[0], (long long)k->k[1]);
+}
+
+static size_t blis__i64_unique(int64_t *v, size_t n) {
+    size_t i, k = 0;
+    qsort(v, n, sizeof *v, blis__i64_cmp);
+    for (i = 0; i < n; i++)
+        if (k == 0 || v[k - 1] != v[i]) v[k++] = v[i];
+    return k;
+}
+
+/* The decode grid (rows sorted by batch, kv): warns about missing points,
+ * which bilinear interpolation reads as MFU 0. */
+static void blis__bench_grid(blis__bench_file *f, const int64_t *pairs, size_t n) {
+    blis_alloc a;
+    int64_t *bs, *kv;
+    size_t nb, nk, i, j, p = 0, missing = 0;
+    long long mb = 0, mk = 0;
+    memset(&a, 0, sizeof a);
+    bs = (int64_t *)blis__alloc(&a, (2 * n + 1) * sizeof(int64_t));
+    if (!bs) return;
+    kv = bs + n;
+    for (i = 0; i < n; i++) {
+        bs[i] = pairs[2 * i];
+        kv[i] = pairs[2 * i + 1];
+    }
+    nb = blis__i64_unique(bs, n);
+    nk = blis__i64_unique(kv, n);
+    for (i = 0; i < nb; i++)
+        for (j = 0; j < nk; j++) {
+            while (p < n && (pairs[2 * p] < bs[i] || (pairs[2 * p] == bs[i] && pairs[2 * p + 1] < kv[j]))) p++;
+            if (p < n && pairs[2 * p] == bs[i] && pairs[2 * p + 1] == kv[j]) continue;
+            if (missing++ == 0) {
+                mb = (long long)bs[i];
+                mk = (long long)kv[j];
+            }
+        }
+    if (missing)
+        blis__bench_find(f, 0, 0, 0,
+                         "the grid lacks %lu of its %lu (batch_size, kv_len) points, first (%lld, %lld); bilinear "
+                         "interpolation reads MFU 0 there",
+                         (unsigned long)missing, (unsigned long)(nb * nk), mb, mk);
+    blis__free(&a, bs);
+}
+
+BLIS_DEF void blis_bench_validate_csv(blis_bench_validation *v, blis_bench_kind kind, const char *src, size_t len,
+                                      const char *source) {
+    blis__bench_file f;
+    const blis__bench_layout *L;
+    blis_csv_reader r;
+    blis_parse_opts o;
+    blis_err err;
+    blis_alloc a;
+    blis__bench_key prev, cur;
+    int has = 0, have_prev = 0, sorted = 1, nk;
+    size_t rows = 0, pair_cap = 0, npairs = 0, errors0 = v->errors;
+    int64_t *pairs = NULL;
+    char kt[96], pt[96];
+    memset(&f, 0, sizeof f);
+    memset(&a, 0, sizeof a);
+    memset(&prev, 0, sizeof prev);
+    f.v = v;
+    f.source = source ? source : "<input>";
+    v->files++;
+    if ((int)kind < 0 || (int)kind > 2) {
+        blis__bench_find(&f, 1, 0, 0, "unknown table kind");
+        return;
+    }
+    L = &blis__bench_layouts[kind];
+    nk = kind == BLIS_BENCH_GEMM ? 3 : L->nkey;
+    memset(&o, 0, sizeof o);
+    o.source = f.source;
+    if (blis_csv_reader_init(&r, src, len, &o, &err) != BLIS_OK) {
+        blis__bench_find(&f, 1, err.line, err.col, "%s", err.msg);
+        return;
+    }
+    if (blis_csv_reader_next(&r, &has, &err) != BLIS_OK || !has) {
+        if (!has && err.status == BLIS_OK)
+            blis__bench_find(&f, 1, 1, 1, "empty file: expected the header \"%s\"", blis_bench_header(kind));
+        else
+            blis__bench_find(&f, 1, err.line, err.col, "%s", err.msg);
+        blis_csv_reader_free(&r);
+        return;
+    }
+    if (!blis__bench_header(&f, L, &r, blis_bench_header(kind))) {
+        blis_csv_reader_free(&r);
+        blis__bench_file_end(&f);
+        return;
+    }
+    err.status = BLIS_OK;
+    for (;;) {
+        if (blis_csv_reader_next(&r, &has, &err) != BLIS_OK) {
+            blis__bench_find(&f, 1, err.line, err.col, "%s", err.msg);
+            break;
+        }
+        if (!has) break;
+        rows++;
+        v->rows++;
+        if (r.field_count != (uint32_t)L->ncols) {
+            blis__bench_find(&f, 1, r.fields[0].line, 1, "row %lu: expected %d fields (\"%s\"), got %lu",
+                             (unsigned long)r.row, L->ncols, blis_bench_header(kind), (unsigned long)r.field_count);
+            continue;
+        }
+        if (!blis__bench_row(&f, L, kind, &r, &cur)) continue;
+        if (have_prev) {
+            int c = blis__bench_key_cmp(&prev, &cur, nk);
+            blis__bench_key_text(kind, &cur, kt, sizeof kt);
+            blis__bench_key_text(kind, &prev, pt, sizeof pt);
+            if (c == 0 && (prev.lat != cur.lat || prev.mfu != cur.mfu))
+                blis__bench_find(&f, 1, cur.line, 1,
+                                 "row %lu: duplicate grid point (%s) with different values than line %lu",
+                                 (unsigned long)r.row, kt, (unsigned long)prev.line);
+            else if (c == 0)
+                blis__bench_find(&f, 0, cur.line, 1, "row %lu: grid point (%s) repeated from line %lu",
+                                 (unsigned long)r.row, kt, (unsigned long)prev.line);
+            else if (c > 0) {
+                blis__bench_find(&f, 1, cur.line, 1, "row %lu: grid not sorted: (%s) after (%s); sort rows by %s",
+                                 (unsigned long)r.row, kt, pt,
+                                 kind == BLIS_BENCH_GEMM      ? "k, n, then m"
+                                 : kind == BLIS_BENCH_PREFILL ? "seq_len"
+                                                              : "batch_size, then kv_len");
+                sorted = 0;
+            }
+        }
+        if (kind == BLIS_BENCH_DECODE && sorted && (!have_prev || blis__bench_key_cmp(&prev, &cur, nk) != 0)) {
+            if (blis__grow(&a, (void **)&pairs, &pair_cap, 2 * (npairs + 1), sizeof *pairs)) {
+                sorted = 0; /* out of memory: skip the grid check */
+            } else {
+                pairs[2 * npairs] = cur.k[0];
+                pairs[2 * npairs + 1] = cur.k[1];
+                npairs++;
+            }
+        }
+        prev = cur;
+        have_prev = 1;
+    }
+    blis_csv_reader_free(&r);
+    if (rows == 0 && err.status == BLIS_OK) blis__bench_find(&f, 1, 0, 0, "no data rows after the header");
+    if (kind == BLIS_BENCH_DECODE && sorted && npairs && v->errors == errors0) blis__bench_grid(&f, pairs, npairs);
+    blis__free(&a, pairs);
+    blis__bench_file_end(&f);
+}
+
+/* ---- a bench_data directory ---- */
+
+#define BLIS__BENCH_MAX_GPUS 32
+
+typedef struct blis__bench_gpu {
+    char name[64];
+    int folders, gemm, json;  /* folders: GPU folders seen under gemm/ or mha/ */
+    blis_buf prefill, decode; /* table names (without .csv), NUL-separated */
+} blis__bench_gpu;
+
+typedef struct blis__bench_walk {
+    blis_bench_validation *v;
+    blis_list_dir_fn list;
+    void *list_user;
+    blis__bench_gpu gpus[BLIS__BENCH_MAX_GPUS];
+    size_t ngpus;
+} blis__bench_walk;
+
+/* The record of a GPU folder name (matched ignoring case), or NULL. */
+static blis__bench_gpu *blis__bench_gpu_of(blis__bench_walk *w, blis__bench_file *f, const char *name) {
+    size_t i;
+    for (i = 0; i < w->ngpus; i++)
+        if (!blis__ascii_casecmp(w->gpus[i].name, name)) return &w->gpus[i];
+    if (w->ngpus == BLIS__BENCH_MAX_GPUS || strlen(name) >= sizeof w->gpus[0].name) {
+        blis__bench_find(f, 1, 0, 0, "too many GPU folders or a name too long: \"%.60s\"", name);
+        return NULL;
+    }
+    memset(&w->gpus[w->ngpus], 0, sizeof w->gpus[0]);
+    blis__copy_cstr(w->gpus[w->ngpus].name, sizeof w->gpus[0].name, name);
+    return &w->gpus[w->ngpus++];
+}
+
+/* Lists path into names; reports and returns -1 when it is not a readable
+ * directory (want_dir) or, when !want_dir, returns 0 for a non-directory. */
+static int blis__bench_ls(blis__bench_walk *w, const char *path, blis_buf *names) {
+    memset(names, 0, sizeof *names);
+    if (w->list(w->list_user, path, names) == 0) return 0;
+    blis_buf_free(names);
+    return -1;
+}
+
+static int blis__bench_path(blis__bench_file *f, char *out, size_t size, const char *a, const char *b) {
+    if ((size_t)snprintf(out, size, "%s/%s", a, b) < size) return 1;
+    blis__bench_find(f, 1, 0, 0, "path longer than %lu bytes under this directory", (unsigned long)size - 1);
+    return 0;
+}
+
+static void blis__bench_check_file(blis__bench_walk *w, const char *path, blis_bench_kind kind) {
+    char *src = NULL;
+    size_t len = 0;
+    blis_err err;
+    if (blis_file_read(path, 0, NULL, &src, &len, &err) != BLIS_OK) {
+        blis__bench_file f;
+        memset(&f, 0, sizeof f);
+        f.v = w->v;
+        f.source = path;
+        w->v->files++;
+        blis__bench_find(&f, 1, 0, 0, "cannot read the file: %s", err.msg);
+        return;
+    }
+    blis_bench_validate_csv(w->v, kind, src, len, path);
+    blis_file_free(NULL, src);
+}
+
+static int blis__has_suffix(const char *s, const char *suffix) {
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && !strcmp(s + a - b, suffix);
+}
+
+/* dir/<gpu>/ of one kind: gemm (data.csv only), prefill or decode tables. */
+static void blis__bench_kind_dir(blis__bench_walk *w, const char *dir, blis_bench_kind kind) {
+    blis_buf gpus, files;
+    blis__bench_file f;
+    size_t i = 0, j;
+    char gdir[1024], path[1024];
+    memset(&f, 0, sizeof f);
+    f.v = w->v;
+    f.source = dir;
+    if (blis__bench_ls(w, dir, &gpus) != 0) {
+        blis__bench_find(&f, 1, 0, 0, "expected a directory holding one folder per GPU");
+        return;
+    }
+    for (; i < gpus.len; i += strlen(gpus.data + i) + 1) {
+        const char *g = gpus.data + i;
+        blis__bench_gpu *rec;
+        if (!blis__bench_path(&f, gdir, sizeof gdir, dir, g)) continue;
+        if (blis__bench_ls(w, gdir, &files) != 0) {
+            blis__bench_file gf = f;
+            gf.source = gdir;
+            blis__bench_find(&gf, 1, 0, 0, "expected a GPU folder (a directory) here");
+            f.shown = gf.shown;
+            continue;
+        }
+        if ((rec = blis__bench_gpu_of(w, &f, g)) == NULL) {
+            blis_buf_free(&files);
+            continue;
+        }
+        rec->folders = 1;
+        for (j = 0; j < files.len; j += strlen(files.data + j) + 1) {
+            const char *name = files.data + j;
+            blis__bench_file ff;
+            blis_mfu_table t;
+            char base[64];
+            size_t bl = strlen(name);
+            memset(&ff, 0, sizeof ff);
+            ff.v = w->v;
+            ff.source = path;
+            if (!blis__bench_path(&f, path, sizeof path, gdir, name)) continue;
+            if (kind == BLIS_BENCH_GEMM) {
+                if (strcmp(name, "data.csv") != 0) {
+                    blis__bench_find(&ff, 1, 0, 0, "unknown file: a GEMM folder holds only data.csv");
+                    continue;
+                }
+                rec->gemm = 1;
+                blis__bench_check_file(w, path, kind);
+                continue;
+            }
+            memset(&t, 0, sizeof t);
+            if (bl < 5 || bl - 4 >= sizeof base || !blis__has_suffix(name, ".csv")) {
+                base[0] = 0;
+            } else {
+                memcpy(base, name, bl - 4);
+                base[bl - 4] = 0;
+            }
+            if (!base[0] || !blis__mfu_name(base, kind == BLIS_BENCH_DECODE, &t)) {
+                blis__bench_find(&ff, 1, 0, 0, "unknown file: expected %s",
+                                 kind == BLIS_BENCH_DECODE ? "<heads>-<kv_heads>-<head_dim>-tp<N>.csv"
+                                                           : "<heads>-<kv_heads>-<head_dim>.csv");
+                continue;
+            }
+            if (blis_buf_write(kind == BLIS_BENCH_DECODE ? &rec->decode : &rec->prefill, base, strlen(base) + 1))
+                blis__bench_find(&ff, 1, 0, 0, "out of memory");
+            blis__bench_check_file(w, path, kind);
+        }
+        blis_buf_free(&files);
+    }
+    blis_buf_free(&gpus);
+    blis__bench_file_end(&f);
+}
+
+static int blis__names_has(const blis_buf *names, const char *want) {
+    size_t i;
+    for (i = 0; i < names->len; i += strlen(names->data + i) + 1)
+        if (!strcmp(names->data + i, want)) return 1;
+    return 0;
+}
+
+/* A provenance file <gpu>.json: a JSON object. */
+static void blis__bench_json(blis__bench_walk *w, const char *path, const char *name) {
+    blis__bench_file f;
+    char *src = NULL;
+    size_t len = 0;
+    blis_err err;
+    blis_doc doc;
+    blis_parse_opts o;
+    char gpu[64];
+    memset(&f, 0, sizeof f);
+    f.v = w->v;
+    f.source = path;
+    w->v->files++;
+    blis__copy_cstr(gpu, sizeof gpu, name);
+    if (strlen(name) - 5 < sizeof gpu) gpu[strlen(name) - 5] = 0;
+    if (blis_file_read(path, 0, NULL, &src, &len, &err) != BLIS_OK) {
+        blis__bench_find(&f, 1, 0, 0, "cannot read the file: %s", err.msg);
+        return;
+    }
+    memset(&o, 0, sizeof o);
+    o.source = path;
+    if (blis_json_parse(src, len, &o, &doc, &err) != BLIS_OK)
+        blis__bench_find(&f, 1, err.line, err.col, "provenance file: %s", err.msg);
+    else {
+        if (blis_doc_root(&doc)->kind != BLIS_NODE_OBJECT)
+            blis__bench_find(&f, 1, 1, 1, "provenance file: expected a JSON object");
+        blis_doc_free(&doc);
+        {
+            blis__bench_gpu *rec = blis__bench_gpu_of(w, &f, gpu);
+            if (rec) rec->json = 1;
+        }
+    }
+    blis_file_free(NULL, src);
+}
+
+BLIS_DEF void blis_bench_validate_dir(blis_bench_validation *v, const char *dir, blis_list_dir_fn list,
+                                      void *list_user) {
+    blis__bench_walk *w;
+    blis_alloc a;
+    blis_buf top, sub;
+    blis__bench_file f;
+    size_t i, j;
+    char path[1024], path2[1024];
+    memset(&f, 0, sizeof f);
+    memset(&a, 0, sizeof a);
+    f.v = v;
+    f.source = dir;
+    w = (blis__bench_walk *)blis__alloc(&a, sizeof *w);
+    if (!w) {
+        blis__bench_find(&f, 1, 0, 0, "out of memory");
+        return;
+    }
+    memset(w, 0, sizeof *w);
+    w->v = v;
+    w->list = list;
+    w->list_user = list_user;
+    if (blis__bench_ls(w, dir, &top) != 0) {
+        blis__bench_find(&f, 1, 0, 0, "cannot read the directory (expected a bench_data directory)");
+        blis__free(&a, w);
+        return;
+    }
+    for (i = 0; i < top.len; i += strlen(top.data + i) + 1) {
+        const char *name = top.data + i;
+        if (!blis__bench_path(&f, path, sizeof path, dir, name)) continue;
+        if (!strcmp(name, "gemm")) {
+            blis__bench_kind_dir(w, path, BLIS_BENCH_GEMM);
+        } else if (!strcmp(name, "mha")) {
+            blis__bench_file mf = f;
+            mf.source = path;
+            if (blis__bench_ls(w, path, &sub) != 0) {
+                blis__bench_find(&mf, 1, 0, 0, "expected a directory holding prefill/ and decode/");
+                continue;
+            }
+            for (j = 0; j < sub.len; j += strlen(sub.data + j) + 1) {
+                const char *s = sub.data + j;
+                if (!blis__bench_path(&mf, path2, sizeof path2, path, s)) continue;
+                if (!strcmp(s, "prefill"))
+                    blis__bench_kind_dir(w, path2, BLIS_BENCH_PREFILL);
+                else if (!strcmp(s, "decode"))
+                    blis__bench_kind_dir(w, path2, BLIS_BENCH_DECODE);
+                else {
+                    blis__bench_file uf = mf;
+                    uf.source = path2;
+                    blis__bench_find(&uf, 1, 0, 0, "unknown entry: mha/ holds only prefill/ and decode/");
+                }
+            }
+            blis_buf_free(&sub);
+        } else if (blis__has_suffix(name, ".json") && strlen(name) > 5) {
+            blis__bench_json(w, path, name);
+        } else {
+            blis__bench_file uf = f;
+            uf.source = path;
+            blis__bench_find(&uf, 1, 0, 0, "unknown entry: expected gemm/, mha/ or <gpu>.json");
+        }
+    }
+    blis_buf_free(&top);
+    for (j = 0, i = 0; i < w->ngpus; i++) j |= (size_t)w->gpus[i].folders;
+    if (!j)
+        blis__bench_find(&f, 1, 0, 0,
+                         "no tables: expected gemm/<gpu>/data.csv, mha/prefill/<gpu>/ and mha/decode/<gpu>/");
+    for (i = 0; i < w->ngpus; i++) {
+        blis__bench_gpu *g = &w->gpus[i];
+        if (!g->folders)
+            blis__bench_find(&f, 0, 0, 0, "%s.json: provenance for a GPU with no tables", g->name);
+        else {
+            if (!g->gemm) blis__bench_find(&f, 1, 0, 0, "GPU \"%s\": no gemm/%s/data.csv", g->name, g->name);
+            if (!g->prefill.len)
+                blis__bench_find(&f, 1, 0, 0, "GPU \"%s\": no prefill tables in mha/prefill/%s/", g->name, g->name);
+            if (!g->decode.len)
+                blis__bench_find(&f, 1, 0, 0, "GPU \"%s\": no decode tables in mha/decode/%s/", g->name, g->name);
+        }
+        for (j = 0; j < g->decode.len; j += strlen(g->decode.data + j) + 1) {
+            char key[64];
+            const char *d = g->decode.data + j, *tp = strstr(d, "-tp");
+            blis__copy_cstr(key, sizeof key, d);
+            if (tp && (size_t)(tp - d) < sizeof key) key[tp - d] = 0;
+            if (!blis__names_has(&g->prefill, key))
+                blis__bench_find(&f, 0, 0, 0,
+                                 "GPU \"%s\": decode table %s.csv has no prefill table %s.csv; lookups reach decode "
+                                 "tables only through a prefill config",
+                                 g->name, d, key);
+        }
+        for (j = 0; j < g->prefill.len; j += strlen(g->prefill.data + j) + 1) {
+            char want[80];
+            snprintf(want, sizeof want, "%s-tp1", g->prefill.data + j);
+            if (g->decode.len && !blis__names_has(&g->decode, want))
+                blis__bench_find(&f, 0, 0, 0,
+                                 "GPU \"%s\": prefill table %s.csv has no decode table %s.csv; decode lookups for "
+                                 "a TP without a table fall back to MFU 1e-4",
+                                 g->name, g->prefill.data + j, want);
+        }
+        blis_buf_free(&g->prefill);
+        blis_buf_free(&g->decode);
+    }
+    blis__bench_file_end(&f);
+    blis__free(&a, w);
+}
+
+/* ---- importing aiconfigurator tables ---- */
+
+typedef struct blis__imp_row {
+    int64_t k[5]; /* GEMM (k, n, m); prefill (H, Hkv, dh, s); decode (h, kvh, dh, bs, kv) */
+    double lat_us;
+    size_t order; /* file order, for a stable sort */
+} blis__imp_row;
+
+static int blis__imp_cmp(const void *pa, const void *pb) {
+    const blis__imp_row *a = (const blis__imp_row *)pa, *b = (const blis__imp_row *)pb;
+    int i;
+    for (i = 0; i < 5; i++)
+        if (a->k[i] != b->k[i]) return a->k[i] < b->k[i] ? -1 : 1;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* Sorts rows and merges repeated measurements (the mean latency). */
+static size_t blis__imp_sort_merge(blis__imp_row *rows, size_t n, size_t *merged) {
+    size_t i = 0, out = 0;
+    qsort(rows, n, sizeof *rows, blis__imp_cmp);
+    while (i < n) {
+        size_t j = i + 1;
+        double sum = rows[i].lat_us;
+        while (j < n && !memcmp(rows[j].k, rows[i].k, sizeof rows[i].k)) sum += rows[j++].lat_us;
+        rows[out] = rows[i];
+        rows[out].lat_us = sum / (double)(j - i);
+        *merged += j - i - 1;
+        out++;
+        i = j;
+    }
+    return out;
+}
+
+/* Reads a table, gzip-compressed or not. */
+static blis_status blis__imp_read(const char *path, blis_csv *csv, char **text, blis_err *err) {
+    char *raw = NULL;
+    size_t len = 0, tlen = 0;
+    blis_parse_opts o;
+    blis_status st = blis_file_read(path, (size_t)1 << 30, NULL, &raw, &len, err);
+    if (st) return st;
+    if (len >= 2 && (unsigned char)raw[0] == 0x1f && (unsigned char)raw[1] == 0x8b) {
+        st = blis_gunzip((const unsigned char *)raw, len, (size_t)1 << 30, NULL, text, &tlen, err);
+        blis_file_free(NULL, raw);
+        if (st) {
+            blis__copy_cstr(err->source, sizeof err->source, path);
+            return st;
+        }
+    } else {
+        *text = raw;
+        tlen = len;
+    }
+    memset(&o, 0, sizeof o);
+    o.source = path;
+    o.max_input_bytes = (size_t)1 << 30;
+    st = blis_csv_parse(*text, tlen, &o, csv, err);
+    if (st) {
+        blis__free(NULL, *text);
+        *text = NULL;
+    }
+    return st;
+}
+
+typedef struct blis__imp_cols {
+    int32_t c[10];
+} blis__imp_cols;
+
+static blis_status blis__imp_columns(const blis_csv *csv, const char *const *names, int n, blis__imp_cols *out,
+                                     blis_err *err) {
+    int i;
+    for (i = 0; i < n; i++)
+        if ((out->c[i] = blis_csv_column(csv, names[i])) < 0) {
+            blis_err_clear(err, csv->source);
+            return blis_err_set(err, BLIS_E_MISSING, 1, 1, "missing column \"%s\" (not an aiconfigurator table?)",
+                                names[i]);
+        }
+    return BLIS_OK;
+}
+
+typedef struct blis__imp_out {
+    char relpath[160];
+    blis_buf text;
+    blis_bench_kind kind;
+} blis__imp_out;
+
+typedef struct blis__imp {
+    const blis_bench_import_opts *o;
+    blis_bench_import_stats *stats;
+    const char *dtype;
+    double peak; /* FLOP/s */
+    char device[96], kernels[3][48];
+    blis__imp_out *outs;
+    size_t nout, cap;
+} blis__imp;
+
+static blis_status blis__imp_new_out(blis__imp *im, blis_bench_kind kind, const char *rel, blis__imp_out **out,
+                                     blis_err *err) {
+    if (blis__grow(NULL, (void **)&im->outs, &im->cap, im->nout + 1, sizeof *im->outs)) return blis__nomem(err);
+    *out = &im->outs[im->nout++];
+    memset(*out, 0, sizeof **out);
+    (*out)->kind = kind;
+    blis__copy_cstr((*out)->relpath, sizeof(*out)->relpath, rel);
+    return BLIS_OK;
+}
+
+/* Appends "lat,mfu\n" with latency to the nanosecond and the MFU exact. */
+static int blis__imp_tail(blis_buf *b, double lat_us, double mfu) {
+    char l[64], m[BLIS_F64_BUF_MAX];
+    size_t ln = blis_f64_format_fixed(lat_us, 3, l, sizeof l), mn = blis_f64_format_go(mfu, m);
+    if (mn == 0) return -1;
+    return blis_buf_write(b, l, ln) || blis_buf_write(b, ",", 1) || blis_buf_write(b, m, mn) ||
+           blis_buf_write(b, "\n", 1);
+}
+
+static int blis__imp_text(blis_buf *b, const char *fmt, ...) {
+    char tmp[256];
+    int n;
+    va_list ap;
+    va_start(ap, fmt);
+    n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    return n < 0 || (size_t)n >= sizeof tmp ? -1 : blis_buf_write(b, tmp, (size_t)n);
+}
+
+/* The rows of one table kept by dtype (and batch 1 for prefill). which: 0
+ * GEMM, 1 context attention, 2 generation attention. */
+static blis_status blis__imp_load(blis__imp *im, int which, const char *path, blis__imp_row **rows_out, size_t *n_out,
+                                  blis_err *err) {
+    static const char *const cols[3][10] = {
+        {"device", "kernel_source", "gemm_dtype", "m", "n", "k", "latency", NULL, NULL, NULL},
+        {"device", "kernel_source", "attn_dtype", "batch_size", "isl", "num_heads", "num_key_value_heads", "head_dim",
+         "latency", "kv_cache_dtype"},
+        {"device", "kernel_source", "attn_dtype", "batch_size", "step", "num_heads", "num_key_value_heads", "head_dim",
+         "latency", "kv_cache_dtype"}};
+    blis_csv csv;
+    char *text = NULL;
+    blis__imp_cols c;
+    blis__imp_row *rows = NULL;
+    size_t n = 0;
+    uint32_t r;
+    int ncols = which == 0 ? 7 : 10, i;
+    blis_status st = blis__imp_read(path, &csv, &text, err);
+    if (st) return st;
+    st = blis__imp_columns(&csv, cols[which], ncols, &c, err);
+    if (!st && !(rows = (blis__imp_row *)blis__alloc(NULL, (csv.rows + 1) * sizeof *rows))) st = blis__nomem(err);
+    for (r = 0; !st && r < csv.rows; r++) {
+        const char *dt = blis_csv_cell(&csv, r, (uint32_t)c.c[2])->ptr;
+        int64_t v[6];
+        double lat_ms = 0;
+        im->stats->rows_read++;
+        if (strcmp(dt, im->dtype) != 0 ||
+            (which > 0 && strcmp(blis_csv_cell(&csv, r, (uint32_t)c.c[9])->ptr, im->dtype) != 0)) {
+            im->stats->rows_skipped++;
+            continue;
+        }
+        for (i = 0; !st && i < (which == 0 ? 3 : 5); i++)
+            st = blis_csv_get_i64(&csv, r, (uint32_t)c.c[3 + i], &v[i], err);
+        if (!st) st = blis_csv_get_f64(&csv, r, (uint32_t)c.c[which == 0 ? 6 : 8], &lat_ms, err);
+        if (st) break;
+        for (i = 0; i < (which == 0 ? 3 : 5); i++)
+            if (v[i] < (which == 2 && i == 1 ? 0 : 1) || v[i] > ((int64_t)1 << 40)) {
+                const blis_csv_field *fd = blis_csv_cell(&csv, r, (uint32_t)c.c[3 + i]);
+                blis_err_clear(err, path);
+                st = blis_err_set(err, BLIS_E_RANGE, fd->line, fd->col, "column \"%s\": expected 1..2^40, got %lld",
+                                  cols[which][3 + i], (long long)v[i]);
+            }
+        if (!st && !(lat_ms > 0 && lat_ms < 1e9)) {
+            const blis_csv_field *fd = blis_csv_cell(&csv, r, (uint32_t)c.c[which == 0 ? 6 : 8]);
+            blis_err_clear(err, path);
+            st = blis_err_set(err, BLIS_E_RANGE, fd->line, fd->col, "latency must be > 0 ms, got \"%.40s\"", fd->ptr);
+        }
+        if (st) break;
+        if (which == 1 && v[0] != 1) { /* prefill tables are per sequence: batch 1 */
+            im->stats->rows_skipped++;
+            continue;
+        }
+        if (!im->device[0]) {
+            blis__copy_cstr(im->device, sizeof im->device, blis_csv_cell(&csv, r, (uint32_t)c.c[0])->ptr);
+        }
+        if (!im->kernels[which][0])
+            blis__copy_cstr(im->kernels[which], sizeof im->kernels[which],
+                            blis_csv_cell(&csv, r, (uint32_t)c.c[1])->ptr);
+        memset(&rows[n], 0, sizeof rows[n]);
+        if (which == 0) { /* (k, n, m) */
+            rows[n].k[0] = v[2];
+            rows[n].k[1] = v[1];
+            rows[n].k[2] = v[0];
+        } else if (which == 1) { /* (H, Hkv, dh, s) */
+            rows[n].k[0] = v[2];
+            rows[n].k[1] = v[3];
+            rows[n].k[2] = v[4];
+            rows[n].k[3] = v[1];
+        } else { /* (h, kvh, dh, bs, kv = step + 1) */
+            rows[n].k[0] = v[2];
+            rows[n].k[1] = v[3];
+            rows[n].k[2] = v[4];
+            rows[n].k[3] = v[0];
+            rows[n].k[4] = v[1] + 1;
+        }
+        rows[n].lat_us = lat_ms * 1000.0;
+        rows[n].order = n;
+        n++;
+    }
+    blis_csv_free(&csv);
+    blis__free(NULL, text);
+    if (st) {
+        blis__free(NULL, rows);
+        return st;
+    }
+    *n_out = blis__imp_sort_merge(rows, n, &im->stats->duplicates_merged);
+    *rows_out = rows;
+    return BLIS_OK;
+}
+
+static const char *blis__imp_dtype_short(const char *d) { return !strcmp(d, "bfloat16") ? "bf16" : d; }
+
+static blis_status blis__imp_gemm(blis__imp *im, const blis__imp_row *rows, size_t n, blis_err *err) {
+    blis__imp_out *out = NULL;
+    char rel[160];
+    size_t i;
+    snprintf(rel, sizeof rel, "gemm/%s/data.csv", im->stats->gpu);
+    if (blis__imp_new_out(im, BLIS_BENCH_GEMM, rel, &out, err)) return BLIS_E_NOMEM;
+    if (blis__imp_text(&out->text, "%s\n", blis_bench_header(BLIS_BENCH_GEMM))) return blis__nomem(err);
+    for (i = 0; i < n; i++) {
+        double flops = 2.0 * (double)rows[i].k[2] * (double)rows[i].k[0] * (double)rows[i].k[1];
+        if (blis__imp_text(&out->text, "%lld,%lld,%lld,", (long long)rows[i].k[2], (long long)rows[i].k[0],
+                           (long long)rows[i].k[1]) ||
+            blis__imp_tail(&out->text, rows[i].lat_us, flops / (rows[i].lat_us * 1e-6 * im->peak)))
+            return blis__nomem(err);
+    }
+    im->stats->gemm_rows = n;
+    return BLIS_OK;
+}
+
+/* One prefill table per (H, Hkv, dh); rows[first..end) share it. */
+static blis_status blis__imp_prefill(blis__imp *im, const blis__imp_row *rows, size_t first, size_t end,
+                                     blis_err *err) {
+    blis__imp_out *out = NULL;
+    char rel[160];
+    size_t i;
+    snprintf(rel, sizeof rel, "mha/prefill/%s/%lld-%lld-%lld.csv", im->stats->gpu, (long long)rows[first].k[0],
+             (long long)rows[first].k[1], (long long)rows[first].k[2]);
+    if (blis__imp_new_out(im, BLIS_BENCH_PREFILL, rel, &out, err)) return BLIS_E_NOMEM;
+    if (blis__imp_text(&out->text, "%s\n", blis_bench_header(BLIS_BENCH_PREFILL))) return blis__nomem(err);
+    for (i = first; i < end; i++) {
+        double s = (double)rows[i].k[3];
+        double flops = 4.0 * (double)rows[i].k[0] * s * s * (double)rows[i].k[2];
+        if (blis__imp_text(&out->text, "%s,%lld,", blis__imp_dtype_short(im->dtype), (long long)rows[i].k[3]) ||
+            blis__imp_tail(&out->text, rows[i].lat_us, flops / (1.8 * rows[i].lat_us * 1e-6 * im->peak)))
+            return blis__nomem(err);
+    }
+    im->stats->prefill_tables++;
+    im->stats->prefill_rows += end - first;
+    return BLIS_OK;
+}
+
+/* Decode tables of the config (H, Hkv, dh) at TP 1, 2, 4 and 8, from the
+ * rows measured with that TP's shard of heads (KV heads replicated when
+ * there are fewer than the TP degree). */
+static blis_status blis__imp_decode(blis__imp *im, const int64_t *cfg, const blis__imp_row *rows, size_t n,
+                                    blis_err *err) {
+    static const int64_t tps[4] = {1, 2, 4, 8};
+    int t;
+    for (t = 0; t < 4; t++) {
+        int64_t tp = tps[t], h, kvh;
+        size_t i;
+        blis__imp_out *out = NULL;
+        char rel[160];
+        if (cfg[0] % tp) continue;
+        h = cfg[0] / tp;
+        if (cfg[1] >= tp && cfg[1] % tp) continue;
+        kvh = cfg[1] >= tp ? cfg[1] / tp : 1;
+        for (i = 0; i < n && !(rows[i].k[0] == h && rows[i].k[1] == kvh && rows[i].k[2] == cfg[2]); i++) {
+        }
+        if (i == n) continue;
+        snprintf(rel, sizeof rel, "mha/decode/%s/%lld-%lld-%lld-tp%lld.csv", im->stats->gpu, (long long)cfg[0],
+                 (long long)cfg[1], (long long)cfg[2], (long long)tp);
+        if (blis__imp_new_out(im, BLIS_BENCH_DECODE, rel, &out, err)) return BLIS_E_NOMEM;
+        if (blis__imp_text(&out->text, "%s\n", blis_bench_header(BLIS_BENCH_DECODE))) return blis__nomem(err);
+        for (; i < n && rows[i].k[0] == h && rows[i].k[1] == kvh && rows[i].k[2] == cfg[2]; i++) {
+            double flops = 4.0 * (double)h * (double)rows[i].k[3] * (double)rows[i].k[4] * (double)cfg[2];
+            if (blis__imp_text(&out->text, "%s,%s,%lld,%lld,", blis__imp_dtype_short(im->dtype),
+                               blis__imp_dtype_short(im->dtype), (long long)rows[i].k[3], (long long)rows[i].k[4]) ||
+                blis__imp_tail(&out->text, rows[i].lat_us, flops / (rows[i].lat_us * 1e-6 * im->peak)))
+                return blis__nomem(err);
+            im->stats->decode_rows++;
+        }
+        im->stats->decode_tables++;
+    }
+    return BLIS_OK;
+}
+
+static blis_status blis__imp_provenance(blis__imp *im, blis_err *err) {
+    blis__imp_out *out = NULL;
+    blis_jw w;
+    char rel[160];
+    static const char *const names[3] = {"gemm", "context_attention", "generation_attention"};
+    const char *paths[3];
+    int i;
+    paths[0] = im->o->gemm_path;
+    paths[1] = im->o->context_path;
+    paths[2] = im->o->generation_path;
+    snprintf(rel, sizeof rel, "%s.json", im->stats->gpu);
+    if (blis__imp_new_out(im, (blis_bench_kind)-1, rel, &out, err)) return BLIS_E_NOMEM;
+    blis_jw_init(&w, blis_buf_write, &out->text, 2);
+    blis_jw_object_begin(&w);
+    blis_jw_key_str(&w, "source", "aiconfigurator kernel tables (imported)");
+    blis_jw_key_str(&w, "gpu_name", im->device);
+    blis_jw_key_str(&w, "dtype", im->dtype);
+    blis_jw_key_f64(&w, "peak_tflops", im->peak / 1e12);
+    blis_jw_key(&w, "kernels");
+    blis_jw_object_begin(&w);
+    for (i = 0; i < 3; i++)
+        if (im->kernels[i][0]) blis_jw_key_str(&w, names[i], im->kernels[i]);
+    blis_jw_object_end(&w);
+    blis_jw_key(&w, "inputs");
+    blis_jw_object_begin(&w);
+    for (i = 0; i < 3; i++)
+        if (paths[i]) blis_jw_key_str(&w, names[i], paths[i]);
+    blis_jw_object_end(&w);
+    blis_jw_key_str(&w, "mfu_definitions",
+                    "gemm 2mkn/(t*peak); prefill 4*H*s^2*dh/(1.8*t*peak) at batch 1; decode 4*(H/tp)*B*kv*dh/(t*peak)");
+    blis_jw_key_str(&w, "imported_by", "blis " BLIS_VERSION);
+    blis_jw_object_end(&w);
+    if (blis_jw_finish(&w) != BLIS_OK || blis_buf_write(&out->text, "\n", 1)) return blis__nomem(err);
+    return BLIS_OK;
+}
+
+typedef struct blis__imp_first {
+    int is_error;
+    char msg[700];
+} blis__imp_first;
+
+static void blis__imp_report(void *user, int is_error, const char *source, uint32_t line, uint32_t col,
+                             const char *msg) {
+    blis__imp_first *f = (blis__imp_first *)user;
+    if (is_error == 1 && !f->is_error) {
+        f->is_error = 1;
+        snprintf(f->msg, sizeof f->msg, "%s:%lu:%lu: %s", source, (unsigned long)line, (unsigned long)col, msg);
+    }
+}
+
+BLIS_DEF blis_status blis_bench_import_aiconfigurator(const blis_bench_import_opts *o, blis_bench_emit_fn emit,
+                                                      void *emit_user, blis_bench_import_stats *stats, blis_err *err) {
+    blis__imp im;
+    blis__imp_row *gemm = NULL, *ctx = NULL, *gen = NULL;
+    size_t ngemm = 0, nctx = 0, ngen = 0, i;
+    blis_status st = BLIS_OK;
+    memset(&im, 0, sizeof im);
+    memset(stats, 0, sizeof *stats);
+    im.o = o;
+    im.stats = stats;
+    im.dtype = o->dtype && o->dtype[0] ? o->dtype : "bfloat16";
+    im.peak = o->peak_tflops * 1e12;
+    blis_err_clear(err, "import");
+    if (!(o->peak_tflops >= 0 && o->peak_tflops < 1e6) || (o->peak_tflops == 0 && !o->hardware_doc))
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "the peak must be > 0 TFLOP/s (or come from a hardware config)");
+    if (!o->gemm_path || !o->context_path || !o->generation_path)
+        return blis_err_set(err, BLIS_E_MISSING, 0, 0,
+                            "the GEMM, context attention and generation attention tables are all needed");
+    if ((st = blis__imp_load(&im, 0, o->gemm_path, &gemm, &ngemm, err)) ||
+        (st = blis__imp_load(&im, 1, o->context_path, &ctx, &nctx, err)) ||
+        (st = blis__imp_load(&im, 2, o->generation_path, &gen, &ngen, err)))
+        goto done;
+    if (!ngemm || !nctx || !ngen) {
+        blis_err_clear(err, !ngemm ? o->gemm_path : !nctx ? o->context_path : o->generation_path);
+        st = blis_err_set(err, BLIS_E_MISSING, 0, 0, "no rows of dtype %s%s", im.dtype,
+                          !ngemm || !ngen ? "" : " at batch size 1");
+        goto done;
+    }
+    if (o->gpu && o->gpu[0])
+        blis__copy_cstr(stats->gpu, sizeof stats->gpu, o->gpu);
+    else {
+        const char *g = blis_gpu_from_device_name(im.device);
+        if (!g[0]) {
+            blis_err_clear(err, o->gemm_path);
+            st = blis_err_set(err, BLIS_E_UNSUPPORTED, 0, 0, "cannot tell the GPU from the device \"%.80s\"; name it",
+                              im.device);
+            goto done;
+        }
+        blis__copy_cstr(stats->gpu, sizeof stats->gpu, g);
+    }
+    if (im.peak == 0) {
+        blis_hw_config hw;
+        if ((st = blis_hw_config_from_doc(o->hardware_doc, stats->gpu, &hw, err))) goto done;
+        if (!(hw.tflops_peak > 0)) {
+            blis_err_clear(err, "hardware config");
+            st = blis_err_set(err, BLIS_E_INVALID, 0, 0, "GPU \"%s\" has no TFlopsPeak; give the peak", stats->gpu);
+            goto done;
+        }
+        im.peak = hw.tflops_peak * 1e12;
+    }
+    if (!(o->gpu && o->gpu[0])) { /* the folder name of a derived GPU is lower case, as the reference's */
+        for (i = 0; stats->gpu[i]; i++)
+            if (stats->gpu[i] >= 'A' && stats->gpu[i] <= 'Z') stats->gpu[i] = (char)(stats->gpu[i] - 'A' + 'a');
+    }
+    if ((st = blis__imp_gemm(&im, gemm, ngemm, err))) goto done;
+    for (i = 0; i < nctx && !st;) {
+        size_t j = i;
+        while (j < nctx && !memcmp(ctx[j].k, ctx[i].k, 3 * sizeof(int64_t))) j++;
+        if (!(st = blis__imp_prefill(&im, ctx, i, j, err))) st = blis__imp_decode(&im, ctx[i].k, gen, ngen, err);
+        i = j;
+    }
+    if (!st) st = blis__imp_provenance(&im, err);
+    for (i = 0; !st && i < im.nout; i++) { /* everything built must validate */
+        blis_bench_validation v;
+        blis__imp_first first;
+        if ((int)im.outs[i].kind < 0) continue;
+        memset(&v, 0, sizeof v);
+        memset(&first, 0, sizeof first);
+        v.report = blis__imp_report;
+        v.user = &first;
+        blis_bench_validate_csv(&v, im.outs[i].kind, im.outs[i].text.data, im.outs[i].text.len, im.outs[i].relpath);
+        if (v.errors) {
+            blis_err_clear(err, im.outs[i].relpath);
+            st = blis_err_set(err, BLIS_E_INVALID, 0, 0, "the converted table does not validate (%.600s)%s", first.msg,
+                              strstr(first.msg, "mfu") ? "; is the peak right?" : "");
+        }
+    }
+    for (i = 0; !st && i < im.nout; i++)
+        st = emit(emit_user, im.outs[i].relpath, im.outs[i].text.data, im.outs[i].text.len, err);
+done:
+    for (i = 0; i < im.nout; i++) blis_buf_free(&im.outs[i].text);
+    blis__free(NULL, im.outs);
+    blis__free(NULL, gemm);
+    blis__free(NULL, ctx);
+    blis__free(NULL, gen);
+    return st;
 }
 
 #endif /* BLIS_IMPLEMENTATION */

@@ -38,8 +38,18 @@
 extern "C" {
 #endif
 
-/* ==== >>listdir ==== user is unused (pass NULL). */
+/* ==== >>listdir  directories and whole-file writes (POSIX) ====
+ * blis_posix_list_dir: user is unused (pass NULL). */
 BLIS_DEF int blis_posix_list_dir(void *user, const char *dir, blis_buf *names);
+/* mkdir -p (mode 0755); 0 when path is a directory afterwards. */
+BLIS_DEF int blis_posix_mkdir_p(const char *path);
+/* Writes len bytes to path through a temporary file beside it (mkstemp),
+ * flushed, then renamed into place: readers see the old file or the whole
+ * new one, never a part. 0 on success; -1 (errno set) leaves nothing behind. */
+BLIS_DEF int blis_posix_write_atomic(const char *path, const char *data, size_t len_bytes);
+/* rm -r of a directory this program made (symbolic links are removed, not
+ * followed); 0 on success. */
+BLIS_DEF int blis_posix_remove_tree(const char *path);
 
 /* ==== >>fetch  downloads through the curl program ====
  * Contract: blis_fetch_url runs curl from an argument vector (fork + execvp,
@@ -150,9 +160,13 @@ BLIS_DEF int blis_hf_repo_valid(const char *repo);
 #define BLIS_FETCH_IMPLEMENTATION_INCLUDED
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 static int blis__name_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
@@ -181,6 +195,79 @@ BLIS_DEF int blis_posix_list_dir(void *user, const char *dir, blis_buf *names) {
     blis__free(&raw.alloc, index);
     blis_buf_free(&raw);
     return rc;
+}
+
+/* mkdir -p with mode 0755; 0 when path is a directory afterwards. */
+BLIS_DEF int blis_posix_mkdir_p(const char *path) {
+    char buf[1024];
+    size_t i, n = strlen(path);
+    struct stat sb;
+    if (n == 0 || n >= sizeof buf) return -1;
+    memcpy(buf, path, n + 1);
+    for (i = 1; i <= n; i++)
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char c = buf[i];
+            buf[i] = '\0';
+            if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
+            buf[i] = c;
+        }
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) ? 0 : -1;
+}
+
+BLIS_DEF int blis_posix_write_atomic(const char *path, const char *data, size_t len_bytes) {
+    char tmp[1100];
+    const char *slash = strrchr(path, '/');
+    int fd, bad = 0, saved;
+    size_t off = 0;
+    if ((size_t)snprintf(tmp, sizeof tmp, "%.*s%s.blis-tmp-XXXXXX", slash ? (int)(slash - path + 1) : 0, path,
+                         slash ? slash + 1 : path) >= sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if ((fd = mkstemp(tmp)) < 0) return -1;
+    while (!bad && off < len_bytes) {
+        ssize_t w = write(fd, data + off, len_bytes - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0)
+            bad = 1;
+        else
+            off += (size_t)w;
+    }
+    if (!bad && fchmod(fd, 0644) != 0) bad = 1;
+    if (!bad && fsync(fd) != 0 && errno != EINVAL) bad = 1;
+    saved = errno;
+    if (close(fd) != 0 && !bad) {
+        bad = 1;
+        saved = errno;
+    }
+    if (!bad && rename(tmp, path) != 0) {
+        bad = 1;
+        saved = errno;
+    }
+    if (bad) {
+        unlink(tmp);
+        errno = saved;
+        return -1;
+    }
+    return 0;
+}
+
+BLIS_DEF int blis_posix_remove_tree(const char *path) {
+    struct stat sb;
+    DIR *d;
+    struct dirent *e;
+    int rc = 0;
+    if (lstat(path, &sb) != 0) return -1;
+    if (!S_ISDIR(sb.st_mode)) return unlink(path);
+    if ((d = opendir(path)) == NULL) return -1;
+    while ((e = readdir(d)) != NULL) {
+        char sub[1100];
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        if ((size_t)snprintf(sub, sizeof sub, "%s/%s", path, e->d_name) >= sizeof sub || blis_posix_remove_tree(sub))
+            rc = -1;
+    }
+    closedir(d);
+    return rmdir(path) != 0 ? -1 : rc;
 }
 
 /* ==== >>fetch  implementation ====
@@ -570,23 +657,6 @@ static int blis__hf_check_body(void *user, const char *tmp_path, char *msg, size
     return bad;
 }
 
-/* mkdir -p with mode 0755; 0 when path is a directory afterwards. */
-static int blis__mkdir_p(const char *path) {
-    char buf[1024];
-    size_t i, n = strlen(path);
-    struct stat sb;
-    if (n == 0 || n >= sizeof buf) return -1;
-    memcpy(buf, path, n + 1);
-    for (i = 1; i <= n; i++)
-        if (buf[i] == '/' || buf[i] == '\0') {
-            char c = buf[i];
-            buf[i] = '\0';
-            if (mkdir(buf, 0755) != 0 && errno != EEXIST) return -1;
-            buf[i] = c;
-        }
-    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) ? 0 : -1;
-}
-
 static void blis__hf_log(const blis_hf_resolve_opts *o, const char *level, const char *fmt, ...)
 #if defined(__GNUC__) || defined(__clang__)
     __attribute__((format(printf, 3, 4)))
@@ -690,7 +760,7 @@ BLIS_DEF blis_status blis_hf_resolve_config(const blis_hf_resolve_opts *opts, co
                             model, tried[0] ? tried : "(no cache directory)", repo);
     snprintf(url, sizeof url, "%s/%s/resolve/main/config.json", endpoint, repo);
     for (i = 0; i < n_cands && writable < 0; i++)
-        if (blis__mkdir_p(cands[i]) == 0 && access(cands[i], W_OK) == 0) writable = (int)i;
+        if (blis_posix_mkdir_p(cands[i]) == 0 && access(cands[i], W_OK) == 0) writable = (int)i;
     if (writable < 0) {
         return blis_err_set(err, BLIS_E_IO, 0, 0,
                             "could not find config.json for model \"%s\". Tried: %s; no cache "

@@ -33,6 +33,7 @@
 #include "test_cluster.c"
 #include "test_eval.c"
 #include "test_fetch.c"
+#include "test_bench.c"
 #include "test_fuzz_replay.c"
 
 typedef struct t_entry {

@@ -5,7 +5,7 @@
 /* Runs a shell command, capturing stdout+stderr; returns the exit status
  * (or -1 if it did not exit normally). */
 static int t_run(const char *cmd, char *out, size_t size) {
-    char full[1024];
+    char full[2100];
     FILE *p;
     size_t n = 0;
     int st;

@@ -101,6 +101,18 @@ static const char usage_text_more[] =
     "        Fit roofline v1's constants of one GPU to the records on it (Nelder-Mead\n"
     "        from the current config, on each trace's first N requests) and write a\n"
     "        hardware config; --leave-one-model-out refits without each model.\n"
+    "  validate-bench-data DIR [--strict] [--quiet]\n"
+    "        Check a bench_data/ folder of roofline v2 kernel tables: layout, file\n"
+    "        names, headers, numbers, order, duplicates and grids, each problem as\n"
+    "        file:line:col. Errors exit 2; warnings (MFU 0, implausible MFU, grid\n"
+    "        gaps) exit 0 unless --strict. --quiet prints errors only.\n"
+    "  import-kernel-tables (--from DIR | --gemm F --context F --generation F)\n"
+    "            --out NEWDIR [--gpu NAME] [--peak-tflops X | --hardware-config F]\n"
+    "            [--dtype bfloat16]\n"
+    "        Convert NVIDIA aiconfigurator kernel tables (gemm_perf,\n"
+    "        context_attention_perf, generation_attention_perf; .csv or .csv.gz,\n"
+    "        found in DIR or its subfolders) into a new bench_data/ folder for\n"
+    "        --bench-data-path, MFUs against the GPU's TFlopsPeak (bundled config).\n"
     "  check [--as json|yaml|csv] [--print] FILE...\n"
     "        Parse input files with blis's strict parsers (the ones every later\n"
     "        command uses for configs, workload specs, defaults files and traces)\n"
@@ -1995,6 +2007,205 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
     return rc;
 }
 
+/* ---- validate-bench-data, import-kernel-tables ---- */
+
+typedef struct bench_print {
+    int quiet; /* warnings not printed */
+} bench_print;
+
+static void bench_report(void *user, int is_error, const char *source, uint32_t line, uint32_t col, const char *msg) {
+    const bench_print *p = (const bench_print *)user;
+    const char *what = is_error == 1 ? "error" : is_error == 0 ? "warning" : "note";
+    if (is_error != 1 && p->quiet) return;
+    if (line)
+        fprintf(stderr, "%s:%lu:%lu: %s: %s\n", source, (unsigned long)line, (unsigned long)col, what, msg);
+    else
+        fprintf(stderr, "%s: %s: %s\n", source, what, msg);
+}
+
+static int cmd_validate_bench(int argc, char **argv) {
+    const char *dir = NULL;
+    int strict = 0, i;
+    bench_print p;
+    blis_bench_validation v;
+    memset(&p, 0, sizeof p);
+    for (i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--strict"))
+            strict = 1;
+        else if (!strcmp(argv[i], "--quiet"))
+            p.quiet = 1;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return usage_error("validate-bench-data: unknown flag", argv[i]);
+        else if (dir)
+            return usage_error("validate-bench-data takes one directory", argv[i]);
+        else
+            dir = argv[i];
+    }
+    if (!dir) return usage_error("validate-bench-data: missing the bench_data directory", NULL);
+    memset(&v, 0, sizeof v);
+    v.report = bench_report;
+    v.user = &p;
+    v.max_per_file = 50;
+    blis_bench_validate_dir(&v, dir, blis_posix_list_dir, NULL);
+    printf("%s: %lu files, %lu rows: %lu errors, %lu warnings%s\n", dir, (unsigned long)v.files, (unsigned long)v.rows,
+           (unsigned long)v.errors, (unsigned long)v.warnings,
+           v.errors               ? ""
+           : v.warnings && strict ? " (--strict: warnings fail)"
+                                  : " (ok)");
+    if (fflush(stdout)) return EXIT_RUNTIME;
+    return v.errors || (strict && v.warnings) ? EXIT_USAGE : 0;
+}
+
+/* The first of NAME.csv.gz, NAME.csv in dir or its subdirectories. */
+static int find_table(const char *dir, const char *name, char *out, size_t size) {
+    blis_buf sub;
+    size_t i;
+    int found = 0, k;
+    char cand[1200];
+    static const char *const ext[2] = {".csv.gz", ".csv"};
+    for (k = 0; k < 2 && !found; k++) {
+        snprintf(cand, sizeof cand, "%s/%s%s", dir, name, ext[k]);
+        if (file_exists(cand)) found = snprintf(out, size, "%s", cand) > 0;
+    }
+    memset(&sub, 0, sizeof sub);
+    if (found || blis_posix_list_dir(NULL, dir, &sub) != 0) {
+        blis_buf_free(&sub);
+        return found;
+    }
+    for (i = 0; i < sub.len && !found; i += strlen(sub.data + i) + 1)
+        for (k = 0; k < 2 && !found; k++) {
+            snprintf(cand, sizeof cand, "%s/%s/%s%s", dir, sub.data + i, name, ext[k]);
+            if (file_exists(cand)) found = snprintf(out, size, "%s", cand) > 0;
+        }
+    blis_buf_free(&sub);
+    return found;
+}
+
+typedef struct import_emit {
+    char staging[1100];
+    size_t files;
+} import_emit;
+
+static blis_status import_write(void *user, const char *relpath, const char *data, size_t len, blis_err *err) {
+    import_emit *e = (import_emit *)user;
+    char path[1300];
+    char *slash;
+    snprintf(path, sizeof path, "%s/%s", e->staging, relpath);
+    slash = strrchr(path, '/');
+    *slash = '\0';
+    if (blis_posix_mkdir_p(path) == 0) {
+        *slash = '/';
+        if (blis_posix_write_atomic(path, data, len) == 0) {
+            e->files++;
+            return BLIS_OK;
+        }
+    }
+    *slash = '/';
+    blis_err_clear(err, path);
+    return blis_err_set(err, BLIS_E_IO, 0, 0, "cannot write: %s", strerror(errno));
+}
+
+static int cmd_import_tables(int argc, char **argv, const char *argv0) {
+    const char *from = NULL, *out = NULL, *gpu = NULL, *dtype = NULL, *hwpath = NULL;
+    char paths[3][1200], data_dir[1024], hwbuf[1200];
+    static const char *const names[3] = {"gemm_perf", "context_attention_perf", "generation_attention_perf"};
+    static const char *const flags[3] = {"--gemm", "--context", "--generation"};
+    const char *given[3] = {NULL, NULL, NULL};
+    double peak = 0;
+    int i, k, rc;
+    blis_bench_import_opts o;
+    blis_bench_import_stats stats;
+    blis_doc hw;
+    blis_err err;
+    import_emit em;
+    struct stat sb;
+    memset(&hw, 0, sizeof hw);
+    for (i = 0; i < argc; i++) {
+        const char *f = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        int taken = 1;
+        if (!strcmp(f, "--from"))
+            from = val;
+        else if (!strcmp(f, "--out"))
+            out = val;
+        else if (!strcmp(f, "--gpu"))
+            gpu = val;
+        else if (!strcmp(f, "--dtype"))
+            dtype = val;
+        else if (!strcmp(f, "--hardware-config"))
+            hwpath = val;
+        else if (!strcmp(f, "--peak-tflops")) {
+            if (val && blis_parse_f64(val, strlen(val), 0, &peak) != BLIS_OK) peak = -1;
+            if (val && !(peak > 0 && peak < 1e6)) return flag_error(f, "a number of TFLOP/s > 0", val);
+        } else {
+            for (k = 0; k < 3 && strcmp(f, flags[k]); k++) {
+            }
+            if (k == 3) return usage_error("import-kernel-tables: unknown flag", f);
+            given[k] = val;
+        }
+        if (taken && !val) return usage_error("import-kernel-tables: the flag needs a value", f);
+        i++;
+    }
+    if (!out) return usage_error("import-kernel-tables: missing --out DIR (a new bench_data folder)", NULL);
+    if (!from && (!given[0] || !given[1] || !given[2]))
+        return usage_error("import-kernel-tables: give --from DIR, or --gemm, --context and --generation", NULL);
+    for (k = 0; k < 3; k++) {
+        if (given[k])
+            snprintf(paths[k], sizeof paths[k], "%s", given[k]);
+        else if (!find_table(from, names[k], paths[k], sizeof paths[k])) {
+            fprintf(stderr, "%s: error: no %s.csv.gz or %s.csv in it or its subfolders\n", from, names[k], names[k]);
+            return EXIT_USAGE;
+        }
+    }
+    if (stat(out, &sb) == 0) {
+        fprintf(stderr, "%s: error: already exists; import-kernel-tables writes a new folder\n", out);
+        return EXIT_USAGE;
+    }
+    if (peak == 0) { /* the GPU's TFlopsPeak from the hardware config */
+        if (!hwpath) {
+            if (!find_data_dir(argv0, data_dir, sizeof data_dir)) {
+                fprintf(stderr, "simulation_worker: error: no bundled hardware config; give --peak-tflops\n");
+                return EXIT_USAGE;
+            }
+            snprintf(hwbuf, sizeof hwbuf, "%s/hardware_config.json", data_dir);
+            hwpath = hwbuf;
+        }
+        if (read_json(hwpath, &hw)) return EXIT_USAGE;
+    }
+    memset(&o, 0, sizeof o);
+    o.gemm_path = paths[0];
+    o.context_path = paths[1];
+    o.generation_path = paths[2];
+    o.gpu = gpu;
+    o.dtype = dtype;
+    o.peak_tflops = peak;
+    o.hardware_doc = peak == 0 ? &hw : NULL;
+    memset(&em, 0, sizeof em);
+    snprintf(em.staging, sizeof em.staging, "%s.partial-%ld", out, (long)getpid());
+    if (blis_posix_mkdir_p(em.staging) != 0) {
+        fprintf(stderr, "%s: error: cannot create the folder: %s\n", em.staging, strerror(errno));
+        blis_doc_free(&hw);
+        return EXIT_RUNTIME;
+    }
+    rc = blis_bench_import_aiconfigurator(&o, import_write, &em, &stats, &err) != BLIS_OK;
+    blis_doc_free(&hw);
+    if (rc) {
+        print_err(&err);
+        blis_posix_remove_tree(em.staging);
+        return err.status == BLIS_E_IO || err.status == BLIS_E_NOMEM ? EXIT_RUNTIME : EXIT_USAGE;
+    }
+    if (rename(em.staging, out) != 0) {
+        fprintf(stderr, "%s: error: cannot move the new tables into place: %s\n", out, strerror(errno));
+        blis_posix_remove_tree(em.staging);
+        return EXIT_RUNTIME;
+    }
+    printf("%s: %lu files for GPU %s: GEMM %lu rows; prefill %lu tables, %lu rows; decode %lu tables, %lu rows "
+           "(%lu rows read, %lu of other dtypes or batch sizes skipped, %lu repeats averaged)\n",
+           out, (unsigned long)em.files, stats.gpu, (unsigned long)stats.gemm_rows, (unsigned long)stats.prefill_tables,
+           (unsigned long)stats.prefill_rows, (unsigned long)stats.decode_tables, (unsigned long)stats.decode_rows,
+           (unsigned long)stats.rows_read, (unsigned long)stats.rows_skipped, (unsigned long)stats.duplicates_merged);
+    return fflush(stdout) ? EXIT_RUNTIME : 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) return usage_error("missing command", NULL);
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help") ||
@@ -2013,5 +2224,9 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "evaluate")) return cmd_evaluate(argc - 2, argv + 2, argv[0]);
     if (!strcmp(argv[1], "calibrate")) return cmd_calibrate(argc - 2, argv + 2, argv[0]);
     if (!strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2, argv[0]);
-    return usage_error("unknown command (available: run, step, check)", argv[1]);
+    if (!strcmp(argv[1], "validate-bench-data")) return cmd_validate_bench(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "import-kernel-tables")) return cmd_import_tables(argc - 2, argv + 2, argv[0]);
+    return usage_error("unknown command (available: run, step, evaluate, calibrate, validate-bench-data, "
+                       "import-kernel-tables, check)",
+                       argv[1]);
 }
