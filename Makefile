@@ -36,7 +36,7 @@ VERSION = $(shell sed -n 's/^\#define BLIS_VERSION  *"\(.*\)"/\1/p' blis.h)
 DET_STEP = step --model qwen3-14b --hardware H100 --tp 2 --prefill 100+900 --decode 4096x32
 DET_TRA = --input-tokens 512 1024 --hardware H100 --json -- mixtral-8x7b-v0.1
 
-.PHONY: gen-rng-tables test-install determinism all test check matrix test-asan test-valgrind test-musl lint fuzz bench install clean
+.PHONY: gen-rng-tables test-install determinism all test check matrix test-asan test-valgrind test-bad-inputs test-musl lint fuzz bench install clean
 
 all: $(TOOLS)
 
@@ -61,7 +61,7 @@ test: build/runner $(TOOLS)
 
 # ---- make check ----
 
-check: matrix lint determinism test-install test-asan test-valgrind test-musl
+check: matrix lint determinism test-install test-asan test-valgrind test-bad-inputs test-musl
 	$(MAKE) --no-print-directory test
 
 MATRIX_C = $(WARN) $(DET) -fsyntax-only
@@ -104,6 +104,17 @@ test-asan: $(TEST_SRC) $(HEADERS) build/tests.inc simulation_worker
 test-valgrind: build/runner simulation_worker
 	valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
 	    ./build/runner -q
+
+# The bad-input corpus against the tools built with ASan+UBSan, then under valgrind.
+SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1 -DBLIS_ARENA_EXACT
+VALGRIND_TOOL = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
+test-bad-inputs: build/runner $(TOOLS)
+	@mkdir -p build/san
+	$(CLANG) $(WARN) $(DET) -Wno-unknown-warning-option $(SAN) $(TOOL_DEFS) -o build/san/simulation_worker tools/simulation_worker.c -lm
+	$(CLANG) $(WARN) $(DET) -Wno-unknown-warning-option $(SAN) $(TOOL_DEFS) -o build/san/transformer_roofline_analyzer tools/transformer_roofline_analyzer.c -lm
+	BLIS_DATA_DIR=data ASAN_OPTIONS=detect_leaks=1 BLIS_SW=build/san/simulation_worker BLIS_TRA=build/san/transformer_roofline_analyzer \
+	    ./build/runner -q -t bad_inputs
+	BLIS_TOOL_WRAPPER="$(VALGRIND_TOOL)" ./build/runner -q -t bad_inputs
 
 test-musl: $(TEST_SRC) $(HEADERS) build/tests.inc $(TOOLS)
 	$(MUSLCC) $(CFLAGS_ALL) -static -o build/simulation_worker_musl tools/simulation_worker.c -lm

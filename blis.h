@@ -115,6 +115,7 @@
 #ifndef BLIS_H
 #define BLIS_H
 
+#include <signal.h> /* sig_atomic_t: a cancel flag a signal handler may set */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -179,7 +180,9 @@ extern "C" {
     X(BLIS_E_RANGE, "value out of range")          \
     X(BLIS_E_DUPLICATE, "duplicate key")           \
     X(BLIS_E_INVALID, "invalid value")             \
-    X(BLIS_E_IO, "input/output error")
+    X(BLIS_E_IO, "input/output error")             \
+    X(BLIS_E_CANCELLED, "cancelled")               \
+    X(BLIS_E_INTERNAL, "internal error")
 
 typedef enum blis_status {
 #define BLIS__STATUS_ENUM(name, text) name,
@@ -1462,6 +1465,13 @@ typedef struct blis_cluster {
     void (*progress)(void *user, const struct blis_cluster *c);
     void *progress_user;
     int64_t progress_every, events_done;
+    /* optional: blis_cluster_run stops before the next event with
+     * BLIS_E_CANCELLED once *cancel is non-zero (a signal handler's flag) */
+    const volatile sig_atomic_t *cancel;
+    /* optional: run blis_sim_check on an instance after each of its events;
+     * a violation stops the run with BLIS_E_INTERNAL naming the check, the
+     * event, the time and the instance (BLIS_PARANOID, --check-invariants) */
+    int check_invariants;
 } blis_cluster;
 
 BLIS_DEF blis_status blis_cluster_init(blis_cluster *c, const blis_cluster_config *cfg, blis_request_source source,
@@ -7843,11 +7853,18 @@ BLIS_DEF blis_status blis_workload_spec_from_doc(const blis_doc *doc, blis_workl
     if (!n || (st = blis_node_f64(doc, n, &spec->aggregate_rate, err)) ||
         !(spec->aggregate_rate > 0 && spec->aggregate_rate < HUGE_VAL)) {
         if (n && st) return st;
-        return blis__spec_fail(doc, n ? n : root, err, "aggregate_rate must be a finite value > 0, got %f",
-                               spec->aggregate_rate);
+        char num[400]; /* Go's %f: six decimals, NaN, +Inf */
+        double v = spec->aggregate_rate;
+        if (v != v)
+            blis__copy_cstr(num, sizeof num, "NaN");
+        else if (v > DBL_MAX || v < -DBL_MAX)
+            blis__copy_cstr(num, sizeof num, v > 0 ? "+Inf" : "-Inf");
+        else
+            blis_f64_format_fixed(v, 6, num, sizeof num);
+        return blis__spec_fail(doc, n ? n : root, err, "aggregate_rate must be a finite value > 0, got %s", num);
     }
     if (!clients || clients->kind != BLIS_NODE_ARRAY || clients->count == 0)
-        return blis__spec_fail(doc, clients ? clients : root, err, "clients: at least one client is required");
+        return blis__spec_fail(doc, clients ? clients : root, err, "at least one client is required");
     spec->clients = (blis_spec_client *)blis__alloc(&spec->alloc, clients->count * sizeof *spec->clients);
     if (!spec->clients) return blis__nomem(err);
     memset(spec->clients, 0, clients->count * sizeof *spec->clients);
@@ -10120,6 +10137,11 @@ BLIS_DEF blis_status blis_cluster_init(blis_cluster *c, const blis_cluster_confi
     int need_lru = 0;
     memset(c, 0, sizeof *c);
     if (alloc) c->alloc = *alloc;
+    if (err) { /* errors without a file leave source and path empty */
+        err->source[0] = '\0';
+        err->path[0] = '\0';
+        err->line = err->col = 0;
+    }
     if ((st = blis_cluster_config_validate(cfg, err))) return st;
     c->cfg = *cfg;
     c->source = source;
@@ -10359,6 +10381,25 @@ static blis_status blis__cluster_execute(blis_cluster *c, blis__cluster_event *e
     }
 }
 
+/* The invariant check after an instance's event (check_invariants). */
+static blis_status blis__cluster_paranoid(const blis_cluster *c, int inst, blis_event_kind kind, blis_err *err) {
+    static const char *const what[7] = {"",
+                                        "KV cache blocks (free list, reference counts, prefix index)",
+                                        "causality (a first token at a negative time)",
+                                        "kept requests against the completed and dropped counts",
+                                        "a request in the running batch or wait queue in another state",
+                                        "request conservation (queued + running + completed + in transit)",
+                                        "request slots"};
+    int rc = blis_sim_check(&c->instances[inst]);
+    if (rc == 0) return BLIS_OK;
+    blis_err_clear(err, NULL);
+    return blis_err_set(err, BLIS_E_INTERNAL, 0, 0,
+                        "internal error: invariant %d (%s) violated after event %lld (kind %d) at simulated time "
+                        "%lld us on instance %d; please report it with the command line",
+                        rc, rc > 0 && rc < 7 ? what[rc] : "unknown", (long long)c->events_done, (int)kind,
+                        (long long)c->clock_us, inst);
+}
+
 BLIS_DEF blis_status blis_cluster_run(blis_cluster *c, blis_err *err) {
     blis_status st = BLIS_OK;
     while (!c->finished && st == BLIS_OK) {
@@ -10380,6 +10421,12 @@ BLIS_DEF blis_status blis_cluster_run(blis_cluster *c, blis_err *err) {
             }
         }
         if (!have_c && inst < 0) break;
+        if (c->cancel && *c->cancel) {
+            blis_err_clear(err, NULL);
+            st = blis_err_set(err, BLIS_E_CANCELLED, 0, 0, "interrupted at simulated time %lld us after %lld events",
+                              (long long)c->clock_us, (long long)c->events_done);
+            break;
+        }
         if (have_c && (inst < 0 || tc <= ti)) {
             blis__cluster_event e;
             c->clock_us = tc;
@@ -10405,6 +10452,7 @@ BLIS_DEF blis_status blis_cluster_run(blis_cluster *c, blis_err *err) {
             if (ti > c->cfg.instance.horizon_us) break;
             st = blis_sim_execute_next(&c->instances[inst], &kind, err);
             if (kind == BLIS_EV_QUEUED && c->pending[inst] > 0) c->pending[inst]--;
+            if (st == BLIS_OK && c->check_invariants) st = blis__cluster_paranoid(c, inst, kind, err);
         }
         if (++c->events_done % (c->progress_every > 0 ? c->progress_every : INT64_MAX) == 0 && c->progress)
             c->progress(c->progress_user, c);
@@ -11614,6 +11662,11 @@ typedef struct blis__bench_file {
     size_t shown, hidden;
 } blis__bench_file;
 
+static void blis__bench_find(blis__bench_file *f, int is_error, uint32_t line, uint32_t col, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
 static void blis__bench_find(blis__bench_file *f, int is_error, uint32_t line, uint32_t col, const char *fmt, ...) {
     char msg[600];
     va_list ap;
@@ -12303,6 +12356,11 @@ static int blis__imp_tail(blis_buf *b, double lat_us, double mfu) {
            blis_buf_write(b, "\n", 1);
 }
 
+static int blis__imp_text(blis_buf *b, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 static int blis__imp_text(blis_buf *b, const char *fmt, ...) {
     char tmp[256];
     int n;

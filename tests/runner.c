@@ -34,6 +34,7 @@
 #include "test_eval.c"
 #include "test_fetch.c"
 #include "test_bench.c"
+#include "test_bad_inputs.c"
 #include "test_fuzz_replay.c"
 
 typedef struct t_entry {

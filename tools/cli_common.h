@@ -169,6 +169,7 @@ static int resolve_model_config(const char *tool, const char *model, const char 
         sigaction(SIGTERM, &old_term, NULL);
         if (cli_caught_signal) {
             fprintf(stderr, "%s: interrupted; nothing was written\n", tool);
+            signal(cli_caught_signal, SIG_DFL); /* end as the signal would, whatever handler the caller had */
             raise(cli_caught_signal);
             return EXIT_RUNTIME;
         }

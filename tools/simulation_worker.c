@@ -83,6 +83,8 @@ static const char usage_text_more[] =
     "      --counterfactual-k K (0)  routing regret over the top K candidates\n"
     "      --log trace|debug|info|warn|error|fatal|panic (warn)\n"
     "      --quiet         no progress line (shown on a terminal for long runs)\n"
+    "      --check-invariants  check every instance's invariants after each event\n"
+    "                      (slow; also BLIS_PARANOID=1); a violation exits 1\n"
     "        stdout: one metrics block per instance (several instances), the\n"
     "        cluster's, then fitness, anomaly counters, KV cache metrics, per-SLO\n"
     "        metrics, trace summary. Boolean flags also take =true / =false.\n"
@@ -437,6 +439,7 @@ typedef struct run_args {
     double bucket_cap, bucket_refill;
     int summarize_trace;
     int quiet;                          /* --quiet: no progress line */
+    int check_invariants;               /* --check-invariants (or BLIS_PARANOID=1) */
     unsigned char given[RUN_MAX_FLAGS]; /* by index in run_flags: the flag was on the command line */
     int64_t seed, horizon, kv_blocks, max_running, max_tokens, block, max_model_len, threshold, tp, num_requests,
         prefix, p_mean, p_std, p_min, p_max, o_mean, o_std, o_min, o_max, instances, kv_cpu, kv_base;
@@ -510,6 +513,7 @@ static const flag_def run_flags[] = {
     RF("--summarize-trace", F_BOOL, summarize_trace),
     RF("--snapshot-refresh-interval", F_I64, snapshot_refresh),
     RF("--quiet", F_BOOL, quiet),
+    RF("--check-invariants", F_BOOL, check_invariants),
     RF("--roofline", F_BOOL, roofline),
 };
 #undef RF
@@ -956,7 +960,14 @@ static int check_run_args(const run_args *a, blis_sim_config *cfg) {
                  a->scheduler);
         return run_error(msg);
     }
-    if (a->num_requests < 0) return flag_error("--num-requests", "a non-negative integer", "negative");
+    if (a->num_requests < 0) {
+        snprintf(msg, sizeof msg, "--num-requests must be >= 0, got %lld", (long long)a->num_requests);
+        return run_error(msg);
+    }
+    if (a->block < 1) {
+        snprintf(msg, sizeof msg, "--block-size-in-tokens must be > 0, got %lld", (long long)a->block);
+        return run_error(msg);
+    }
     if (!a->spec && !strcmp(a->workload, "traces") && (!a->traces || !*a->traces))
         return run_error("--workload-traces-filepath is required when using --workload traces");
     cfg->total_kv_blocks = a->kv_blocks;
@@ -979,24 +990,45 @@ static blis_status gen_next(void *user, blis_request *r, int *has, blis_err *err
     return blis_legacy_gen_next((blis_legacy_gen *)user, r, has, err);
 }
 
-/* Writes the results file through a temporary file renamed into place. */
+/* mkstemp creates 0600 files; results are ordinary files (0644 less umask). */
+static int fchmod_path(const char *path) {
+    mode_t um = umask(0);
+    umask(um);
+    return chmod(path, (mode_t)(0666 & ~um));
+}
+
+/* Writes the results file through a temporary file beside it (mkstemp),
+ * renamed into place only when complete; an interrupt while writing (the
+ * signal flag) leaves the destination as it was. */
 static int write_results(const char *path, const blis_cluster *c, const blis_metrics *m) {
     char tmp[1200];
-    FILE *f;
+    FILE *f = NULL;
     blis_jw w;
     blis_err err;
-    int bad;
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if ((f = fopen(tmp, "wb")) == NULL) {
-        fprintf(stderr, "%s: error: cannot write the results file\n", path);
+    int bad, fd;
+    const char *slash = strrchr(path, '/');
+    snprintf(tmp, sizeof tmp, "%.*s.%s.blis-tmp-XXXXXX", slash ? (int)(slash - path + 1) : 0, path,
+             slash ? slash + 1 : path);
+    if ((fd = mkstemp(tmp)) < 0 || (f = fdopen(fd, "wb")) == NULL) {
+        fprintf(stderr, "%s: error: cannot write the results file: %s\n", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            remove(tmp);
+        }
         return EXIT_RUNTIME;
     }
     blis_jw_init(&w, file_write, f, 2);
     bad = blis_cluster_results_write(c, m, &w, &err) != BLIS_OK || blis_jw_finish(&w) != BLIS_OK;
     bad |= fputc('\n', f) == EOF;
+    bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
     bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
+    if (bad || cli_caught_signal || fchmod_path(tmp) != 0 || rename(tmp, path) != 0) {
         remove(tmp);
+        if (cli_caught_signal) { /* interrupted while writing: the destination is as it was */
+            fprintf(stderr, "simulation_worker: interrupted by %s; no results were written\n",
+                    cli_caught_signal == SIGTERM ? "SIGTERM" : "SIGINT");
+            return 128 + (int)cli_caught_signal;
+        }
         fprintf(stderr, "%s: error: cannot write the results file\n", path);
         return EXIT_RUNTIME;
     }
@@ -1118,7 +1150,10 @@ static int build_cluster_config(const run_args *a, run_state *rs, const blis_sim
         }
     }
     if (a->instances < 1) return run_error("num-instances must be >= 1");
-    if (a->instances > 100000) return flag_error("--num-instances", "at most 100000", "more");
+    if (a->instances > 100000) {
+        snprintf(msg, sizeof msg, "--num-instances must be at most 100000, got %lld", (long long)a->instances);
+        return run_error(msg);
+    }
     cc->num_instances = (int)a->instances;
     if (!flag_given(a, "--admission-policy") && b.has_admission) {
         cc->admission = (blis_admission_kind)b.admission;
@@ -1247,6 +1282,16 @@ static int cmd_run(int argc, char **argv, const char *argv0) {
     int rc;
     memset(&rs, 0, sizeof rs);
     if (!p) return EXIT_RUNTIME;
+    { /* SIGINT/SIGTERM: the run stops at the next event and writes nothing */
+        struct sigaction sa, old_sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = cli_on_signal;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, NULL, &old_sa); /* a signal the caller ignores stays ignored */
+        if (old_sa.sa_handler != SIG_IGN) sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, NULL, &old_sa);
+        if (old_sa.sa_handler != SIG_IGN) sigaction(SIGTERM, &sa, NULL);
+    }
     if ((rc = parse_run_args(argc, argv, &a))) goto done;
     if (!a.model || !*a.model) {
         rc = run_error("LLM name not provided. Exiting simulation.");
@@ -1287,25 +1332,40 @@ static int cmd_run(int argc, char **argv, const char *argv0) {
     if ((rc = build_cluster_config(&a, &rs, &cfg, &cc))) goto done;
     if (a.results) { /* an unwritable results path is reported now, not after the run */
         char tmp[1200];
-        FILE *f;
-        snprintf(tmp, sizeof tmp, "%s.tmp", a.results);
-        if ((f = fopen(tmp, "wb")) == NULL) {
+        const char *slash = strrchr(a.results, '/');
+        int fd;
+        struct stat sb;
+        snprintf(tmp, sizeof tmp, "%.*s.%s.blis-tmp-XXXXXX", slash ? (int)(slash - a.results + 1) : 0, a.results,
+                 slash ? slash + 1 : a.results);
+        if (stat(a.results, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            fprintf(stderr, "%s: error: --results-path is a directory; expected a file path\n", a.results);
+            rc = EXIT_USAGE;
+            goto done;
+        }
+        if ((fd = mkstemp(tmp)) < 0) {
             fprintf(stderr, "%s: error: cannot write the results file: %s\n", a.results, strerror(errno));
             rc = EXIT_USAGE;
             goto done;
         }
-        fclose(f);
+        close(fd);
         remove(tmp);
     }
-    if (blis_cluster_init(&rs.cluster, &cc, src, NULL, &err)) {
-        rc = run_error(err.msg);
+    if (blis_cluster_init(&rs.cluster, &cc, src, NULL, &err)) { /* the first request is read here */
+        if (err.source[0])
+            print_err(&err);
+        else
+            run_error(err.msg);
+        rc = err.status == BLIS_E_NOMEM || err.status == BLIS_E_IO ? EXIT_RUNTIME : EXIT_USAGE;
         goto done;
     }
     rs.have_cluster = 1;
     {
         progress_line pl;
         blis_status st;
+        const char *paranoid = getenv("BLIS_PARANOID");
         memset(&pl, 0, sizeof pl);
+        rs.cluster.cancel = &cli_caught_signal; /* also set before the run: it stops at once */
+        rs.cluster.check_invariants = a.check_invariants || (paranoid && *paranoid && strcmp(paranoid, "0") != 0);
         if (!a.quiet && isatty(2)) {
             pl.start_s = mono_s();
             rs.cluster.progress = on_progress;
@@ -1319,9 +1379,16 @@ static int cmd_run(int argc, char **argv, const char *argv0) {
         else
             err.status = BLIS_OK;
     }
+    if (err.status == BLIS_E_CANCELLED) {
+        fprintf(stderr, "simulation_worker: %s by %s; no results were written\n", err.msg,
+                cli_caught_signal == SIGTERM ? "SIGTERM" : "SIGINT");
+        rc = 128 + (int)cli_caught_signal;
+        goto done;
+    }
     if (err.status != BLIS_OK) { /* a bad trace row is an input error */
         print_err(&err);
-        rc = err.status == BLIS_E_NOMEM || err.status == BLIS_E_IO ? EXIT_RUNTIME : EXIT_USAGE;
+        rc = err.status == BLIS_E_NOMEM || err.status == BLIS_E_IO || err.status == BLIS_E_INTERNAL ? EXIT_RUNTIME
+                                                                                                    : EXIT_USAGE;
         goto done;
     }
     rc = print_run(&a, &rs);
@@ -2120,9 +2187,8 @@ static int cmd_import_tables(int argc, char **argv, const char *argv0) {
     import_emit em;
     struct stat sb;
     memset(&hw, 0, sizeof hw);
-    for (i = 0; i < argc; i++) {
+    for (i = 0; i < argc; i += 2) { /* every flag takes a value */
         const char *f = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        int taken = 1;
         if (!strcmp(f, "--from"))
             from = val;
         else if (!strcmp(f, "--out"))
@@ -2142,8 +2208,7 @@ static int cmd_import_tables(int argc, char **argv, const char *argv0) {
             if (k == 3) return usage_error("import-kernel-tables: unknown flag", f);
             given[k] = val;
         }
-        if (taken && !val) return usage_error("import-kernel-tables: the flag needs a value", f);
-        i++;
+        if (!val) return usage_error("import-kernel-tables: the flag needs a value", f);
     }
     if (!out) return usage_error("import-kernel-tables: missing --out DIR (a new bench_data folder)", NULL);
     if (!from && (!given[0] || !given[1] || !given[2]))
