@@ -3,9 +3,11 @@
 #   make            build the tools (./simulation_worker)
 #   make test       build and run the test runner
 #   make check      compile matrix, lint, tests under ASan+UBSan, under
-#                   valgrind, a static musl build, then the plain tests
+#                   valgrind, the bad-input corpus (sanitized tools, valgrind),
+#                   a static musl build, then the plain tests
 #   make fuzz       libFuzzer targets, each run FUZZ_SECONDS (default 60)
 #   make bench      parser, number, roofline and engine benchmarks
+#   make soak       10 million requests at a sustainable rate (time, peak RSS)
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
 #   make lint       clang-format check, cppcheck, clang-tidy
 
@@ -29,14 +31,14 @@ TEST_CFLAGS = $(WARN) $(DET) -D_POSIX_C_SOURCE=200809L -Wno-missing-prototypes -
 HEADERS = blis.h blis_fetch.h
 TOOLS   = simulation_worker transformer_roofline_analyzer
 TEST_SRC = $(wildcard tests/test_*.c) tests/runner.c tests/test.h tests/fuzz/fuzz_common.h tools/gen_rng_tables.c
-FUZZ_TARGETS = json yaml csv number gzip
+FUZZ_TARGETS = json yaml csv number gzip bench
 VERSION = $(shell sed -n 's/^\#define BLIS_VERSION  *"\(.*\)"/\1/p' blis.h)
 
 # Same inputs, same bytes: the tools built by gcc and by clang print identical output.
 DET_STEP = step --model qwen3-14b --hardware H100 --tp 2 --prefill 100+900 --decode 4096x32
 DET_TRA = --input-tokens 512 1024 --hardware H100 --json -- mixtral-8x7b-v0.1
 
-.PHONY: gen-rng-tables test-install determinism all test check matrix test-asan test-valgrind test-bad-inputs test-musl lint fuzz bench install clean
+.PHONY: gen-rng-tables test-install determinism all test check matrix test-asan test-valgrind test-bad-inputs test-musl lint fuzz bench soak install clean
 
 all: $(TOOLS)
 
@@ -165,6 +167,10 @@ gen-rng-tables: tools/gen_rng_tables.c
 bench: build/bench build/bench_engine simulation_worker
 	./build/bench
 	./build/bench_engine ./simulation_worker
+
+# 10 million requests at rate 20 to completion: wall time and peak RSS (minutes).
+soak: build/bench_engine simulation_worker
+	./build/bench_engine ./simulation_worker --soak
 
 build/bench_engine: tests/bench_engine.c
 	@mkdir -p build

@@ -11753,6 +11753,15 @@ static int blis__bench_header(blis__bench_file *f, const blis__bench_layout *L, 
             }
         }
     for (j = 0; j < r->field_count; j++) {
+        uint32_t j2;
+        for (j2 = 0; j2 < j && strcmp(r->fields[j2].ptr, r->fields[j].ptr) != 0; j2++) {
+        }
+        if (j2 < j) {
+            blis__bench_find(f, 1, r->fields[j].line, r->fields[j].col,
+                             "column \"%.40s\" appears twice; the header must be \"%s\"", r->fields[j].ptr, header);
+            ok = 0;
+            continue;
+        }
         for (i = 0; i < L->ncols && strcmp(r->fields[j].ptr, L->cols[i]) != 0; i++) {
         }
         if (i == L->ncols) {

@@ -71,7 +71,7 @@ int main(int argc, char **argv) {
     long rss, rss_first = 0, rss_max = 0;
     int i, quick = argc > 2 && !strcmp(argv[2], "--quick");
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_engine PATH/TO/simulation_worker [--quick]\n");
+        fprintf(stderr, "usage: bench_engine PATH/TO/simulation_worker [--quick | --soak]\n");
         return 2;
     }
     if (!defaults || !*defaults) defaults = "../shared/reference/upstream/v0.6.1/defaults.yaml";
@@ -81,6 +81,15 @@ int main(int argc, char **argv) {
         return 0;
     }
     printf("\nengine: simulation_worker run, llama-3.1-8b-instruct H100 TP1 blackbox coefficients from %s\n", defaults);
+    if (argc > 2 && !strcmp(argv[2], "--soak")) { /* make soak: 10 million requests at a sustainable rate */
+        if (run_worker(argv[1], defaults, "10000000", "20", "1", "round-robin", &wall, &rss)) {
+            printf("soak run FAILED\n");
+            return 1;
+        }
+        printf("%-34s %8.2f s  %10.0f req/s  %8.1f MiB peak RSS\n", "(s) soak 10M @ rate 20", wall, 10000000 / wall,
+               (double)rss / 1024);
+        return 0;
+    }
     if (run_worker(argv[1], defaults, "100000", "1000", "1", "round-robin", &wall, &rss)) {
         printf("stress run FAILED\n");
         return 1;

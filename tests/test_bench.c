@@ -43,6 +43,8 @@ static const t_bench_case t_bench_cases[] = {
      "t.csv:1:22: error: unexpected column \"extra\""},
     {"column_order", BLIS_BENCH_GEMM, "k,m,n,latency_us,mfu\n8,4096,4096,10,0.5\n", 1, 0,
      "column \"m\" is column 2, expected column 1 (tables are read by position)"},
+    {"duplicate_column", BLIS_BENCH_PREFILL, "dtype,dtype,seq_len,latency_us,mfu\nbf16,bf16,1024,38,0.5\n", 1, 0,
+     "t.csv:1:7: error: column \"dtype\" appears twice"},
     {"empty_file", BLIS_BENCH_PREFILL, "", 1, 0,
      "t.csv:1:1: error: empty file: expected the header \"dtype,seq_len,latency_us,mfu\""},
     {"header_only", BLIS_BENCH_PREFILL, "dtype,seq_len,latency_us,mfu\n", 1, 0, "error: no data rows after the header"},

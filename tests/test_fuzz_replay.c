@@ -18,13 +18,13 @@ static int t_corpus_cmp(const void *a, const void *b) {
 }
 
 static void t_corpus_load(void) {
-    static const char *targets[] = {"json", "yaml", "csv", "number", "gzip"};
-    static int (*const checks[])(const unsigned char *, size_t) = {blis_fuzz_json, blis_fuzz_yaml, blis_fuzz_csv,
-                                                                   blis_fuzz_number, blis_fuzz_gzip};
+    static const char *targets[] = {"json", "yaml", "csv", "number", "gzip", "bench"};
+    static int (*const checks[])(const unsigned char *, size_t) = {blis_fuzz_json,   blis_fuzz_yaml, blis_fuzz_csv,
+                                                                   blis_fuzz_number, blis_fuzz_gzip, blis_fuzz_bench};
     size_t i;
     if (t_corpus_loaded) return;
     t_corpus_loaded = 1;
-    for (i = 0; i < 5; i++) {
+    for (i = 0; i < sizeof targets / sizeof targets[0]; i++) {
         char dir[256];
         DIR *d;
         struct dirent *e;

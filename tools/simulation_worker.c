@@ -2203,7 +2203,7 @@ static int cmd_import_tables(int argc, char **argv, const char *argv0) {
             if (val && blis_parse_f64(val, strlen(val), 0, &peak) != BLIS_OK) peak = -1;
             if (val && !(peak > 0 && peak < 1e6)) return flag_error(f, "a number of TFLOP/s > 0", val);
         } else {
-            for (k = 0; k < 3 && strcmp(f, flags[k]); k++) {
+            for (k = 0; k < 3 && strcmp(f, flags[k]) != 0; k++) {
             }
             if (k == 3) return usage_error("import-kernel-tables: unknown flag", f);
             given[k] = val;

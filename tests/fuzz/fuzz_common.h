@@ -238,6 +238,80 @@ static int blis_fuzz_trace(const unsigned char *data, size_t size) {
     return rc;
 }
 
+/* The bytes as a bench_data table (the first byte picks GEMM, prefill or
+ * decode): the validator counts every finding with a message, and a table
+ * it passes without errors loads into the MFU database, whose lookups stay
+ * finite and >= 1e-4 (the reference's floor). */
+typedef struct blis_fuzz_bench_seen {
+    int missing_message;
+} blis_fuzz_bench_seen;
+
+static void blis_fuzz_bench_report(void *user, int is_error, const char *source, uint32_t line, uint32_t col,
+                                   const char *msg) {
+    (void)is_error;
+    (void)line;
+    (void)col;
+    if (!source || !msg || !msg[0]) ((blis_fuzz_bench_seen *)user)->missing_message = 1;
+}
+
+static int blis_fuzz_bench(const unsigned char *data, size_t size) {
+    blis_bench_validation v;
+    blis_fuzz_bench_seen seen;
+    blis_mfu_db db;
+    blis_err err;
+    blis_status st;
+    int kind, rc = 0;
+    const char *src = (const char *)data + 1;
+    static const char *const names[3] = {"data", "32-8-128", "32-8-128-tp1"};
+    if (size < 1) return 0;
+    kind = data[0] % 3;
+    memset(&v, 0, sizeof v);
+    memset(&seen, 0, sizeof seen);
+    v.report = blis_fuzz_bench_report;
+    v.user = &seen;
+    v.max_per_file = 1000000;
+    blis_bench_validate_csv(&v, (blis_bench_kind)kind, src, size - 1, "fuzz.csv");
+    if (seen.missing_message) return blis_fuzz_report("bench", "a finding without a message");
+    blis_mfu_db_init(&db, NULL);
+    st = kind == 0   ? blis_mfu_db_add_gemm_csv(&db, src, size - 1, "fuzz.csv", &err)
+         : kind == 1 ? blis_mfu_db_add_prefill_csv(&db, names[1], src, size - 1, "fuzz.csv", &err)
+                     : blis_mfu_db_add_decode_csv(&db, names[2], src, size - 1, "fuzz.csv", &err);
+    if (st != BLIS_OK && v.errors == 0) rc = blis_fuzz_report("bench", "a table that validates does not load");
+    if (st == BLIS_OK && kind == 0) {
+        static const int64_t ms[5] = {1, 7, 512, 100000, (int64_t)1 << 40};
+        int i;
+        for (i = 0; i < 5; i++) {
+            double m = blis_mfu_gemm(&db, ms[i], 4096, 4096);
+            if (!(m >= 1e-4 && m <= DBL_MAX)) rc = blis_fuzz_report("bench", "GEMM MFU not finite or below the floor");
+        }
+    }
+    if (st == BLIS_OK && kind > 0) {
+        blis_model_config m;
+        memset(&m, 0, sizeof m);
+        m.num_heads = 32;
+        m.num_kv_heads = 8;
+        m.hidden_size = 4096;
+        if (kind == 2) { /* a decode table is reached through a prefill config */
+            const char *pre = "dtype,seq_len,latency_us,mfu\nbf16,1024,10,0.5\n";
+            (void)blis_mfu_db_add_prefill_csv(&db, names[1], pre, strlen(pre), "pre.csv", &err);
+        }
+        if (blis_mfu_db_select_model(&db, &m, &err) == BLIS_OK) {
+            static const int64_t xs[5] = {0, 1, 1000, 65536, (int64_t)1 << 40};
+            int i, j;
+            for (i = 0; i < 5; i++) {
+                double p = blis_mfu_attn_prefill(&db, xs[i]);
+                if (!(p >= 1e-4 && p <= DBL_MAX)) rc = blis_fuzz_report("bench", "prefill MFU out of range");
+                for (j = 0; j < 5; j++) {
+                    double d = blis_mfu_attn_decode(&db, xs[i], xs[j], 1);
+                    if (!(d >= 1e-4 && d <= DBL_MAX)) rc = blis_fuzz_report("bench", "decode MFU out of range");
+                }
+            }
+        }
+    }
+    blis_mfu_db_free(&db);
+    return rc;
+}
+
 static int blis_fuzz_yaml(const unsigned char *data, size_t size) {
     blis_doc doc, again;
     blis_err err;
