@@ -30,8 +30,9 @@ TEST_CFLAGS = $(WARN) $(DET) -D_POSIX_C_SOURCE=200809L -Wno-missing-prototypes -
 
 HEADERS = blis.h blis_fetch.h
 TOOLS   = simulation_worker transformer_roofline_analyzer
-TEST_SRC = $(wildcard tests/test_*.c) tests/runner.c tests/test.h tests/fuzz/fuzz_common.h tools/gen_rng_tables.c
-FUZZ_TARGETS = json yaml csv number gzip bench
+TEST_SRC = $(wildcard tests/test_*.c) tests/runner.c tests/test.h tests/fuzz/fuzz_common.h tests/fuzz/fuzz_argv.h tools/gen_rng_tables.c \
+           tools/simulation_worker.c tools/cli_common.h
+FUZZ_TARGETS = json yaml csv number gzip bench argv
 VERSION = $(shell sed -n 's/^\#define BLIS_VERSION  *"\(.*\)"/\1/p' blis.h)
 
 # Same inputs, same bytes: the tools built by gcc and by clang print identical output.
@@ -149,6 +150,10 @@ fuzz: $(foreach t,$(FUZZ_TARGETS),build/fuzz_$(t))
 	      -print_final_stats=1 build/corpus/$$t tests/fuzz/corpus/$$t 2>&1 | grep -E 'stat::number_of_executed_units|cov:|ERROR|SUMMARY' | tail -3 \
 	      || exit 1; \
 	done
+
+build/fuzz_argv: tests/fuzz/fuzz_argv.c tests/fuzz/fuzz_argv.h tools/simulation_worker.c tools/cli_common.h $(HEADERS)
+	@mkdir -p build
+	$(CLANG) -g -O1 -DBLIS_ARENA_EXACT -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< -lm
 
 build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(HEADERS)
 	@mkdir -p build

@@ -35,6 +35,7 @@
 #include "test_fetch.c"
 #include "test_bench.c"
 #include "test_bad_inputs.c"
+#include "test_argv.c"
 #include "test_fuzz_replay.c"
 
 typedef struct t_entry {
