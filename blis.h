@@ -1827,6 +1827,16 @@ static void blis__free(const blis_alloc *a, void *p) {
 /* Grows *p (holding *cap elements of elem_bytes) to at least need elements,
  * doubling. Returns 0 on success, -1 on overflow or out of memory (then *p is
  * unchanged). The one growth routine of the library. */
+/* a + b for times in us (b >= 0), saturating at INT64_MAX; *overflow = 1
+ * when it saturated. */
+static int64_t blis__add_us_sat(int64_t a, int64_t b, int *overflow) {
+    if (b > 0 && a > INT64_MAX - b) {
+        *overflow = 1;
+        return INT64_MAX;
+    }
+    return a + b;
+}
+
 static int blis__grow(const blis_alloc *a, void **p, size_t *cap, size_t need, size_t elem_bytes) {
     size_t new_cap = *cap ? *cap : 16;
     void *np;
@@ -7350,8 +7360,12 @@ BLIS_DEF blis_status blis_legacy_gen_next(blis_legacy_gen *g, blis_request *r, i
     r->index = g->next_index++;
     r->input_key = ikey;
     *has = 1;
-    g->t_us += (int64_t)(1.0 / (w->rate_per_s / 1e6)); /* the reference's req/us rate, truncated */
-    if (g->t_us > g->horizon_us) g->done = 1;
+    {
+        double gap_us = 1.0 / (w->rate_per_s / 1e6); /* the reference's req/us rate, truncated */
+        int overflow = !(gap_us < 9.0e18);
+        g->t_us = blis__add_us_sat(g->t_us, overflow ? INT64_MAX : (int64_t)gap_us, &overflow);
+        if (overflow || g->t_us > g->horizon_us) g->done = 1; /* no later arrival fits in 64-bit time */
+    }
     return BLIS_OK;
 }
 
@@ -7626,8 +7640,10 @@ static blis_status blis__spec_inference_perf(const blis_doc *doc, const blis_nod
         if ((st = blis__spec_keys(doc, sg, skeys, NULL, err)) || (st = blis_doc_get_f64(doc, sg, "rate", &rate, err)) ||
             (st = blis_doc_get_f64(doc, sg, "duration", &dur, err)))
             return st;
-        if (!(rate >= 0 && rate < HUGE_VAL && dur > 0 && dur < 9.0e12))
-            return blis__spec_fail(doc, sg, err, "stage: rate must be >= 0 and duration > 0 (seconds)");
+        if (!(rate >= 0 && rate < HUGE_VAL && dur > 0 && dur < 9.0e12 && total_s + dur < 9.0e12))
+            return blis__spec_fail(doc, sg, err,
+                                   "stage: rate must be >= 0 and duration > 0 (seconds), the stages at most 9e12 s "
+                                   "in all");
         weighted += rate * dur;
         total_s += dur;
         for (i = 0; i < spec->client_count; i++) {
@@ -8086,14 +8102,15 @@ static blis_status blis__spec_session(blis_spec_gen *g, blis__spec_stream *st, b
 static blis_status blis__spec_advance_sessions(blis_spec_gen *g, blis__spec_stream *st, blis_err *err) {
     blis__spec_pending p;
     blis_status s;
+    int overflow = 0;
     st->has_next = 0;
     while (!st->done && (st->pending_n == 0 || st->pending[0].req.arrival_us > st->t_us)) {
         if (g->per_client_cap > 0 && st->n >= g->per_client_cap) {
             st->done = 1;
             break;
         }
-        st->t_us += blis__iat_us(st);
-        if (st->t_us >= g->horizon_us || st->t_us < 0) {
+        st->t_us = blis__add_us_sat(st->t_us, blis__iat_us(st), &overflow);
+        if (st->t_us >= g->horizon_us || overflow) {
             st->done = 1;
             break;
         }
@@ -8115,6 +8132,7 @@ static blis_status blis__spec_advance(blis_spec_gen *g, blis__spec_stream *st, b
     int64_t plen = g->prefix_lens[st->client], ilen, olen, i, nh = 0;
     blis_block_hasher hs;
     uint64_t h, ikey;
+    int overflow = 0;
     if (st->c->max_rounds > 0) return blis__spec_advance_sessions(g, st, err);
     st->has_next = 0;
     for (;;) {
@@ -8123,8 +8141,8 @@ static blis_status blis__spec_advance(blis_spec_gen *g, blis__spec_stream *st, b
             st->done = 1;
             return BLIS_OK;
         }
-        st->t_us += blis__iat_us(st);
-        if (st->t_us >= g->horizon_us || st->t_us < 0) {
+        st->t_us = blis__add_us_sat(st->t_us, blis__iat_us(st), &overflow);
+        if (st->t_us >= g->horizon_us || overflow) {
             st->done = 1;
             return BLIS_OK;
         }
