@@ -412,7 +412,9 @@ typedef struct blis_buf {
 BLIS_DEF int blis_buf_write(void *buf, const char *data, size_t len_bytes);
 BLIS_DEF void blis_buf_free(blis_buf *buf);
 
-#define BLIS_JW_MAX_DEPTH 64
+/* Deeper than any document the parsers accept (their hard cap is 1000
+ * levels), so that every parsed document can be written back. */
+#define BLIS_JW_MAX_DEPTH 1001
 /* JSON writer. indent_spaces 0 gives compact output; 2 gives exactly what
  * Go's json.MarshalIndent(v, "", "  ") prints (same escaping: <, >, & and
  * U+2028/U+2029 as \u escapes; invalid UTF-8 as \ufffd). Errors (a write
