@@ -312,6 +312,39 @@ static int blis_fuzz_bench(const unsigned char *data, size_t size) {
     return rc;
 }
 
+/* A document as a defaults file (run's defaults.yaml): presets, the
+ * model's defaults and hf_repo, trained coefficients; each refused with a
+ * message or giving values within their documented ranges. */
+static int blis_fuzz_defaults(const blis_doc *doc) {
+    static const char *const presets[3] = {"chatbot", "summarization", "x"};
+    static const char *const models[2] = {"meta-llama/llama-3.1-8b-instruct", "qwen3-14b"};
+    blis_legacy_workload w;
+    blis_err err;
+    char gpu[64], vllm[64], repo[256];
+    double alpha[3], beta[3];
+    int64_t kv = 0;
+    int i, tp = 0, found = 0;
+    for (i = 0; i < 3; i++) {
+        memset(&err, 0, sizeof err);
+        if (blis_defaults_workload(doc, presets[i], &w, &err) != BLIS_OK && !err.msg[0])
+            return blis_fuzz_report("defaults", "preset error without a message");
+    }
+    for (i = 0; i < 2; i++) {
+        memset(&err, 0, sizeof err);
+        if (blis_defaults_specs(doc, models[i], gpu, sizeof gpu, &tp, vllm, sizeof vllm, &err) != BLIS_OK &&
+            !err.msg[0])
+            return blis_fuzz_report("defaults", "specs error without a message");
+        if (blis_defaults_hf_repo(doc, models[i], repo, sizeof repo, &err) != BLIS_OK && !err.msg[0])
+            return blis_fuzz_report("defaults", "hf_repo error without a message");
+        if (blis_defaults_coefficients(doc, models[i], 1, "H100", "v", alpha, beta, &kv, &found, &err) != BLIS_OK) {
+            if (!err.msg[0]) return blis_fuzz_report("defaults", "coefficients error without a message");
+        } else if (found && kv < 0) {
+            return blis_fuzz_report("defaults", "negative KV blocks accepted");
+        }
+    }
+    return 0;
+}
+
 static int blis_fuzz_yaml(const unsigned char *data, size_t size) {
     blis_doc doc, again;
     blis_err err;
@@ -327,6 +360,7 @@ static int blis_fuzz_yaml(const unsigned char *data, size_t size) {
     if (blis_doc_check(&doc)) rc = blis_fuzz_report("yaml", "document invariants");
     if (!rc) rc = blis_fuzz_spec(&doc);
     if (!rc) rc = blis_fuzz_policy(&doc);
+    if (!rc) rc = blis_fuzz_defaults(&doc);
     wst = rc ? BLIS_E_INVALID : (blis_status)blis_fuzz_write_doc(&doc, &a);
     if (!rc && wst == BLIS_OK) {
         if (blis_json_parse(a.data, a.len, NULL, &again, &err) != BLIS_OK) {
