@@ -888,6 +888,7 @@ typedef struct blis_request {
     int32_t *kv_blocks;     /* the request's KV blocks (RequestMap entry) */
     int64_t kv_count, kv_cap;
     int kv_has_map;   /* the RequestMap entry exists */
+    int32_t kv_tail;  /* kv_blocks[kv_count - 1] when kv_count > 0 (read on every decode token) */
     size_t live_slot; /* index in blis_sim.requests */
     /* cluster: the instance that served it; workload-spec metadata (point
      * into the spec, NULL when none); the routing key of an input without a
@@ -1732,7 +1733,14 @@ BLIS_DEF blis_status blis_bench_import_aiconfigurator(const blis_bench_import_op
 /* Recursion in the JSON and YAML parsers is bounded by max_depth; this hard
  * cap keeps the stack use under ~1 MiB whatever a caller asks for. */
 #define BLIS__HARD_MAX_DEPTH 1000u
-#define BLIS__NONE           UINT32_MAX
+
+/* A hint to fetch memory ahead (no effect on results; a no-op elsewhere). */
+#if defined(__GNUC__) || defined(__clang__)
+#define BLIS__PREFETCH(p) __builtin_prefetch(p)
+#else
+#define BLIS__PREFETCH(p) ((void)(p))
+#endif
+#define BLIS__NONE UINT32_MAX
 
 /* ==== >>base  implementation ====
  * Owns: status strings, blis_err, the allocator shim, the arena, the bignum
@@ -8744,6 +8752,11 @@ static int32_t blis__kv_pop_free(blis_kv_cache *kv) {
     if (id < 0) return -1;
     blis__kv_unlink(kv, id);
     b = &kv->blocks[id];
+    if (kv->free_head >= 0) { /* the next pops: their blocks and index slots, fetched ahead */
+        const blis_kv_block *nb = &kv->blocks[kv->free_head];
+        if (nb->has_hash) BLIS__PREFETCH(&kv->map_keys[blis__kv_slot(kv, nb->hash)]);
+        if (nb->next >= 0) BLIS__PREFETCH(&kv->blocks[nb->next]);
+    }
     if (b->has_hash) blis__kv_map_del(kv, b->hash);
     b->has_hash = 0;
     b->hash = 0;
@@ -8767,6 +8780,7 @@ static int blis__kv_list_push(blis_kv_cache *kv, blis_request *req, int32_t id) 
     if (blis__grow(&kv->alloc, (void **)&req->kv_blocks, &cap, (size_t)req->kv_count + 1, sizeof(int32_t))) return -1;
     req->kv_cap = (int64_t)cap;
     req->kv_blocks[req->kv_count++] = id;
+    req->kv_tail = id;
     req->kv_has_map = 1;
     return 0;
 }
@@ -8787,7 +8801,7 @@ static int64_t blis__kv_needed(const blis_kv_cache *kv, const blis_request *req,
     if (!req->kv_has_map) {
         for (i = 0; i < n_cached; i++) from_free += !kv->blocks[cached[i]].in_use;
     } else if (req->kv_count > 0) {
-        int32_t f = kv->blocks[req->kv_blocks[req->kv_count - 1]].fill;
+        int32_t f = kv->blocks[req->kv_tail].fill;
         if (f > 0 && f < B) room = B - f;
     }
     n_new -= room < n_new ? room : n_new;
@@ -8811,7 +8825,7 @@ BLIS_DEF int blis_kv_allocate(blis_kv_cache *kv, blis_request *req, int64_t star
     while (i < n_new) {
         blis_kv_block *latest = NULL;
         if (req->kv_has_map) {
-            latest = req->kv_count ? &kv->blocks[req->kv_blocks[req->kv_count - 1]] : NULL;
+            latest = req->kv_count ? &kv->blocks[req->kv_tail] : NULL;
         } else {
             for (k = 0; k < n_cached; k++) { /* first allocation: take the cached prefix */
                 blis_kv_block *b = &kv->blocks[cached[k]];
@@ -8832,7 +8846,7 @@ BLIS_DEF int blis_kv_allocate(blis_kv_cache *kv, blis_request *req, int64_t star
             int64_t take = B - latest->fill < n_new - i ? B - latest->fill : n_new - i;
             latest->fill += (int32_t)take;
             i += take;
-            if (latest->fill == B) blis__kv_set_hash(kv, req, req->kv_blocks[req->kv_count - 1], req->kv_count - 1);
+            if (latest->fill == B) blis__kv_set_hash(kv, req, req->kv_tail, req->kv_count - 1);
         } else {
             int64_t rem = n_new - i, blocks = (rem + B - 1) / B;
             if (rem <= 0) break;
@@ -9406,7 +9420,9 @@ static void blis__computed_add(blis_request *r, int64_t n) {
     r->computed_tokens = (r->computed_tokens < 0 ? 0 : r->computed_tokens) + n;
 }
 
-/* Phase 1: the running requests, over a snapshot of the batch. */
+/* Phase 1: the running requests, over a snapshot of the batch. Each
+ * decode token reads the request and its tail block: both are fetched a
+ * few requests ahead (with several instances they miss the cache). */
 static blis_status blis__form_running(blis_sim *s, blis__batch *b, int64_t *budget) {
     size_t i, n_snap = s->running_len;
     blis_status st = BLIS_OK;
@@ -9414,6 +9430,9 @@ static blis_status blis__form_running(blis_sim *s, blis__batch *b, int64_t *budg
     for (i = 0; i < n_snap; i++) {
         blis_request *req = b->snapshot[i];
         int64_t n = req->input_tokens - req->progress_tokens;
+        if (i + 8 < n_snap) BLIS__PREFETCH(b->snapshot[i + 8]);
+        if (i + 4 < n_snap && b->snapshot[i + 4]->kv_count > 0)
+            BLIS__PREFETCH(&s->kv.blocks[b->snapshot[i + 4]->kv_tail]);
         if (*budget <= 0) break; /* "token budget exhausted" */
         if (n > 0) {
             if (s->cfg.long_prefill_threshold > 0 && s->cfg.long_prefill_threshold < n)
