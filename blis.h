@@ -9537,6 +9537,10 @@ static blis_status blis__step_time(blis_sim *s, int64_t *out, blis_err *err) {
 
 static blis_status blis__itl_add(blis_sim *s, blis_request *r, int64_t v) {
     size_t cap = (size_t)r->itl_cap;
+    if (r->itl_count < r->itl_cap) { /* the common case: room left */
+        r->itl_us[r->itl_count++] = v;
+        return BLIS_OK;
+    }
     if (blis__grow(&s->alloc, (void **)&r->itl_us, &cap, (size_t)r->itl_count + 1, sizeof(int64_t)))
         return BLIS_E_NOMEM;
     r->itl_cap = (int64_t)cap;
@@ -9587,6 +9591,9 @@ static blis_status blis__step_advance(blis_sim *s, int64_t now, int64_t adv, bli
     int stalled = s->running_len == 0 && s->waitq.len > 0;
     for (i = 0; i < s->running_len; i++) {
         blis_request *r = s->running[i];
+        if (i + 8 < s->running_len) BLIS__PREFETCH(s->running[i + 8]); /* see blis__form_running */
+        if (i + 4 < s->running_len && s->running[i + 4]->itl_count < s->running[i + 4]->itl_cap)
+            BLIS__PREFETCH(&s->running[i + 4]->itl_us[s->running[i + 4]->itl_count]);
         if (r->progress_tokens < r->input_tokens) {
             r->progress_tokens = r->computed_tokens < 0 ? 0 : r->computed_tokens;
         } else {
