@@ -642,6 +642,13 @@ static int run_error(const char *msg) {
 }
 
 /* Spec §1.3 step 3: defaults for the model when no coefficients or configs were given. */
+static int file_exists(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    fclose(f);
+    return 1;
+}
+
 static int resolve_defaults(run_args *a, char *model_lc, char *gpu_buf, char *vllm_buf, blis_doc *defaults,
                             int *have_defaults) {
     char gpu[64], vllm[128], msg[400];
@@ -650,7 +657,12 @@ static int resolve_defaults(run_args *a, char *model_lc, char *gpu_buf, char *vl
     blis_err err;
     lower_copy(model_lc, 256, a->model);
     a->model = model_lc;
-    if ((rc = read_yaml(a->defaults, defaults))) return rc;
+    if ((rc = read_yaml(a->defaults, defaults))) {
+        if (!a->defaults_changed && !file_exists(a->defaults))
+            fprintf(stderr, "simulation_worker: hint: no ./defaults.yaml and no bundled data directory found; give "
+                            "--defaults-filepath, set BLIS_DATA_DIR, or install blis (make install)\n");
+        return rc;
+    }
     *have_defaults = 1;
     if (blis_defaults_specs(defaults, a->model, gpu, sizeof gpu, &tp, vllm, sizeof vllm, &err)) {
         print_err(&err);
@@ -727,13 +739,6 @@ typedef struct run_paths {
     char data_buf[1024];
     cli_log log;
 } run_paths;
-
-static int file_exists(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
-    fclose(f);
-    return 1;
-}
 
 /* model_dir from a config.json path (resolve_model_config's answer). */
 static void set_model_dir(run_args *a, run_paths *p, const char *config_path) {
