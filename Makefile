@@ -146,9 +146,12 @@ fuzz: $(foreach t,$(FUZZ_TARGETS),build/fuzz_$(t))
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p build/corpus/$$t; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-	  ./build/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-	      -print_final_stats=1 build/corpus/$$t tests/fuzz/corpus/$$t 2>&1 | grep -E 'stat::number_of_executed_units|cov:|ERROR|SUMMARY' | tail -3 \
-	      || exit 1; \
+	  dict=""; if [ -f tests/fuzz/dict/$$t.dict ]; then dict="-dict=tests/fuzz/dict/$$t.dict"; fi; \
+	  ./build/fuzz_$$t $$dict -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+	      -print_final_stats=1 build/corpus/$$t tests/fuzz/corpus/$$t > build/fuzz_$$t.log 2>&1; rc=$$?; \
+	  grep -E 'stat::number_of_executed_units|cov:' build/fuzz_$$t.log | tail -2; \
+	  if [ $$rc -ne 0 ]; then grep -E 'ERROR|SUMMARY|property violated|Test unit written' build/fuzz_$$t.log; \
+	    echo "fuzz: $$t found a problem (build/fuzz_$$t.log); keep the input in tests/fuzz/corpus/$$t"; exit 1; fi; \
 	done
 
 build/fuzz_argv: tests/fuzz/fuzz_argv.c tests/fuzz/fuzz_argv.h tools/simulation_worker.c tools/cli_common.h $(HEADERS)
