@@ -9433,6 +9433,15 @@ static blis_status blis__form_running(blis_sim *s, blis__batch *b, int64_t *budg
         if (i + 8 < n_snap) BLIS__PREFETCH(b->snapshot[i + 8]);
         if (i + 4 < n_snap && b->snapshot[i + 4]->kv_count > 0)
             BLIS__PREFETCH(&s->kv.blocks[b->snapshot[i + 4]->kv_tail]);
+        if (i + 2 < n_snap) { /* a tail block about to fill: its hash's slot in the prefix index */
+            const blis_request *r2 = b->snapshot[i + 2];
+            if (r2->kv_count > 0 && r2->kv_count <= r2->block_hash_count &&
+                s->kv.blocks[r2->kv_tail].fill == s->kv.block_tokens - 1) {
+                size_t slot = blis__kv_slot(&s->kv, r2->block_hashes[r2->kv_count - 1]);
+                BLIS__PREFETCH(&s->kv.map_keys[slot]);
+                BLIS__PREFETCH(&s->kv.map_vals[slot]);
+            }
+        }
         if (*budget <= 0) break; /* "token budget exhausted" */
         if (n > 0) {
             if (s->cfg.long_prefill_threshold > 0 && s->cfg.long_prefill_threshold < n)
