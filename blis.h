@@ -11682,26 +11682,40 @@ BLIS_DEF double blis_nelder_mead(blis_objective_fn f, void *user, double *x, con
 typedef struct blis__bench_layout {
     const char *cols[BLIS__BENCH_MAX_COLS];
     int ncols;
+    int ndtype; /* leading dtype columns (text) */
     int key[2]; /* integer key columns, in sort order (decode: batch, kv) */
     int nkey;
     int lat, mfu; /* columns */
     double plausible_lo, plausible_hi;
+    const char *range; /* the plausible range as printed */
     const char *what;
 } blis__bench_layout;
 
 /* GEMM rows are keyed (k, n, m): the first key column is k, then n; m is
  * handled separately (the three-part key). */
 static const blis__bench_layout blis__bench_layouts[3] = {
-    {{"m", "k", "n", "latency_us", "mfu", NULL}, 5, {1, 2}, 2, 3, 4, 0.05, 1.0, "GEMM"},
-    {{"dtype", "seq_len", "latency_us", "mfu", NULL, NULL}, 4, {1, -1}, 1, 2, 3, 0.30, 0.90, "prefill attention"},
+    {{"m", "k", "n", "latency_us", "mfu", NULL}, 5, 0, {1, 2}, 2, 3, 4, 0.05, 1.0, "0.05..1.0", "GEMM"},
+    {{"dtype", "seq_len", "latency_us", "mfu", NULL, NULL},
+     4,
+     1,
+     {1, -1},
+     1,
+     2,
+     3,
+     0.30,
+     0.90,
+     "0.30..0.90",
+     "prefill attention"},
     {{"dtype", "kv_dtype", "batch_size", "kv_len", "latency_us", "mfu"},
      6,
+     2,
      {2, 3},
      2,
      4,
      5,
      0.005,
      0.30,
+     "0.005..0.30",
      "decode attention"}};
 
 BLIS_DEF const char *blis_bench_header(blis_bench_kind kind) {
@@ -11835,9 +11849,8 @@ static int blis__bench_row(blis__bench_file *f, const blis__bench_layout *L, bli
     const blis_csv_field *fm;
     memset(key, 0, sizeof *key);
     key->line = r->fields[0].line;
-    for (c = 0; c < L->ncols; c++)
-        if (c != L->lat && c != L->mfu && kind != BLIS_BENCH_GEMM && c < (kind == BLIS_BENCH_DECODE ? 2 : 1) &&
-            blis__csv_trimmed(&r->fields[c]).len == 0) {
+    for (c = 0; c < L->ndtype; c++)
+        if (blis__csv_trimmed(&r->fields[c]).len == 0) {
             blis__bench_find(f, 1, r->fields[c].line, r->fields[c].col, "row %lu, column \"%s\": expected a dtype name",
                              (unsigned long)r->row, L->cols[c]);
             ok = 0;
@@ -11861,15 +11874,8 @@ static int blis__bench_row(blis__bench_file *f, const blis__bench_layout *L, bli
         blis__bench_find(f, 0, fm->line, fm->col, "row %lu: mfu is 0; lookups skip such rows (zero protection)",
                          (unsigned long)r->row);
     else if (key->mfu < L->plausible_lo || key->mfu > L->plausible_hi)
-        blis__bench_find(f, 0, fm->line, fm->col, "row %lu: mfu %.40s is outside the plausible range %s..%s for %s",
-                         (unsigned long)r->row, fm->ptr,
-                         L->plausible_lo == 0.05   ? "0.05"
-                         : L->plausible_lo == 0.30 ? "0.30"
-                                                   : "0.005",
-                         L->plausible_hi == 1.0    ? "1.0"
-                         : L->plausible_hi == 0.90 ? "0.90"
-                                                   : "0.30",
-                         L->what);
+        blis__bench_find(f, 0, fm->line, fm->col, "row %lu: mfu %.40s is outside the plausible range %s for %s",
+                         (unsigned long)r->row, fm->ptr, L->range, L->what);
     return ok;
 }
 
@@ -11933,7 +11939,7 @@ BLIS_DEF void blis_bench_validate_csv(blis_bench_validation *v, blis_bench_kind 
     blis_err err;
     blis_alloc a;
     blis__bench_key prev, cur;
-    int has = 0, have_prev = 0, sorted = 1, nk;
+    int has = 0, have_prev = 0, sorted = 1, nk, order;
     size_t rows = 0, pair_cap = 0, npairs = 0, errors0 = v->errors;
     int64_t *pairs = NULL;
     char kt[96], pt[96];
@@ -11983,18 +11989,18 @@ BLIS_DEF void blis_bench_validate_csv(blis_bench_validation *v, blis_bench_kind 
             continue;
         }
         if (!blis__bench_row(&f, L, kind, &r, &cur)) continue;
-        if (have_prev) {
-            int c = blis__bench_key_cmp(&prev, &cur, nk);
+        order = have_prev ? blis__bench_key_cmp(&prev, &cur, nk) : -1;
+        if (order >= 0) { /* the key texts only for a finding: this loop sees every row */
             blis__bench_key_text(kind, &cur, kt, sizeof kt);
             blis__bench_key_text(kind, &prev, pt, sizeof pt);
-            if (c == 0 && (prev.lat != cur.lat || prev.mfu != cur.mfu))
+            if (order == 0 && (prev.lat != cur.lat || prev.mfu != cur.mfu))
                 blis__bench_find(&f, 1, cur.line, 1,
                                  "row %lu: duplicate grid point (%s) with different values than line %lu",
                                  (unsigned long)r.row, kt, (unsigned long)prev.line);
-            else if (c == 0)
+            else if (order == 0)
                 blis__bench_find(&f, 0, cur.line, 1, "row %lu: grid point (%s) repeated from line %lu",
                                  (unsigned long)r.row, kt, (unsigned long)prev.line);
-            else if (c > 0) {
+            else {
                 blis__bench_find(&f, 1, cur.line, 1, "row %lu: grid not sorted: (%s) after (%s); sort rows by %s",
                                  (unsigned long)r.row, kt, pt,
                                  kind == BLIS_BENCH_GEMM      ? "k, n, then m"
@@ -12003,7 +12009,7 @@ BLIS_DEF void blis_bench_validate_csv(blis_bench_validation *v, blis_bench_kind 
                 sorted = 0;
             }
         }
-        if (kind == BLIS_BENCH_DECODE && sorted && (!have_prev || blis__bench_key_cmp(&prev, &cur, nk) != 0)) {
+        if (kind == BLIS_BENCH_DECODE && sorted && order != 0) {
             if (blis__grow(&a, (void **)&pairs, &pair_cap, 2 * (npairs + 1), sizeof *pairs)) {
                 sorted = 0; /* out of memory: skip the grid check */
             } else {
@@ -12054,8 +12060,8 @@ static blis__bench_gpu *blis__bench_gpu_of(blis__bench_walk *w, blis__bench_file
     return &w->gpus[w->ngpus++];
 }
 
-/* Lists path into names; reports and returns -1 when it is not a readable
- * directory (want_dir) or, when !want_dir, returns 0 for a non-directory. */
+/* Lists path into names (sorted); -1, names empty, when path is not a
+ * readable directory. */
 static int blis__bench_ls(blis__bench_walk *w, const char *path, blis_buf *names) {
     memset(names, 0, sizeof *names);
     if (w->list(w->list_user, path, names) == 0) return 0;
