@@ -43,6 +43,10 @@ extern "C" {
 BLIS_DEF int blis_posix_list_dir(void *user, const char *dir, blis_buf *names);
 /* mkdir -p (mode 0755); 0 when path is a directory afterwards. */
 BLIS_DEF int blis_posix_mkdir_p(const char *path);
+/* Creates (mkstemp, mode 0600) a temporary file beside path named
+ * "<path>.blis-tmp-XXXXXX"; tmp receives its name. Returns the open file
+ * descriptor, or -1 with errno set (ENAMETOOLONG when tmp is too small). */
+BLIS_DEF int blis_posix_mkstemp_beside(const char *path, char *tmp, size_t tmp_size);
 /* Writes len bytes to path through a temporary file beside it (mkstemp),
  * flushed, then renamed into place: readers see the old file or the whole
  * new one, never a part. 0 on success; -1 (errno set) leaves nothing behind. */
@@ -214,17 +218,19 @@ BLIS_DEF int blis_posix_mkdir_p(const char *path) {
     return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) ? 0 : -1;
 }
 
-BLIS_DEF int blis_posix_write_atomic(const char *path, const char *data, size_t len_bytes) {
-    char tmp[1100];
-    const char *slash = strrchr(path, '/');
-    int fd, bad = 0, saved;
-    size_t off = 0;
-    if ((size_t)snprintf(tmp, sizeof tmp, "%.*s%s.blis-tmp-XXXXXX", slash ? (int)(slash - path + 1) : 0, path,
-                         slash ? slash + 1 : path) >= sizeof tmp) {
+BLIS_DEF int blis_posix_mkstemp_beside(const char *path, char *tmp, size_t tmp_size) {
+    if ((size_t)snprintf(tmp, tmp_size, "%s.blis-tmp-XXXXXX", path) >= tmp_size) {
         errno = ENAMETOOLONG;
         return -1;
     }
-    if ((fd = mkstemp(tmp)) < 0) return -1;
+    return mkstemp(tmp);
+}
+
+BLIS_DEF int blis_posix_write_atomic(const char *path, const char *data, size_t len_bytes) {
+    char tmp[1100];
+    int fd, bad = 0, saved;
+    size_t off = 0;
+    if ((fd = blis_posix_mkstemp_beside(path, tmp, sizeof tmp)) < 0) return -1;
     while (!bad && off < len_bytes) {
         ssize_t w = write(fd, data + off, len_bytes - off);
         if (w < 0 && errno == EINTR) continue;

@@ -7,6 +7,7 @@
  * ASan+UBSan (BLIS_SW, BLIS_TRA) and under valgrind (BLIS_TOOL_WRAPPER).
  * Also here: interrupting a run, an unwritable results path, invariant
  * checks in a run. */
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -146,7 +147,7 @@ static int t_interrupt_run(int sig, long ms, const char *results) {
         int fd;
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
-        fd = open("/dev/null", 1);
+        fd = open("/dev/null", O_WRONLY);
         if (fd >= 0) {
             dup2(fd, 1);
             dup2(fd, 2);
@@ -164,10 +165,10 @@ static int t_interrupt_run(int sig, long ms, const char *results) {
 
 TEST(run_interrupted_writes_nothing) {
     char out[4096];
-    CHECK_EQ_I64(system("rm -f build/interrupted.json build/.interrupted.json.blis-tmp-*"), 0);
+    CHECK_EQ_I64(system("rm -f build/interrupted.json build/interrupted.json.blis-tmp-*"), 0);
     CHECK_EQ_I64(t_interrupt_run(SIGINT, 1500, "build/interrupted.json"), 130);
     CHECK_EQ_I64(system("test -e build/interrupted.json"), 256);
-    CHECK_EQ_I64(t_run("ls build/ | grep -c 'interrupted.json.blis-tmp' || true", out, sizeof out), 0);
+    CHECK_EQ_I64(t_run("ls -a build/ | grep -c 'interrupted.json.blis-tmp' || true", out, sizeof out), 0);
     CHECK_STR(out, "0\n");
     CHECK_EQ_I64(t_interrupt_run(SIGTERM, 1500, "build/interrupted.json"), 143);
     CHECK_EQ_I64(system("test -e build/interrupted.json"), 256);

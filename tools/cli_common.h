@@ -105,6 +105,25 @@ static void cli_log_fn(void *user, const char *level, const char *msg) {
 static volatile sig_atomic_t cli_caught_signal;
 static void cli_on_signal(int sig) { cli_caught_signal = sig; }
 
+/* Routes SIGINT and SIGTERM to cli_on_signal (no SA_RESTART, so a wait sees
+ * EINTR), keeping the previous handlers in old_int/old_term for
+ * cli_restore_signals; a signal the caller ignores stays ignored. */
+static void cli_catch_signals(struct sigaction *old_int, struct sigaction *old_term) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = cli_on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, NULL, old_int);
+    sigaction(SIGTERM, NULL, old_term);
+    if (old_int->sa_handler != SIG_IGN) sigaction(SIGINT, &sa, NULL);
+    if (old_term->sa_handler != SIG_IGN) sigaction(SIGTERM, &sa, NULL);
+}
+
+static void cli_restore_signals(const struct sigaction *old_int, const struct sigaction *old_term) {
+    sigaction(SIGINT, old_int, NULL);
+    sigaction(SIGTERM, old_term, NULL);
+}
+
 /* 1 when HF_HUB_OFFLINE (huggingface_hub's switch) turns downloads off. */
 static int cli_hf_offline(void) {
     const char *v = getenv("HF_HUB_OFFLINE");
@@ -155,18 +174,11 @@ static int resolve_model_config(const char *tool, const char *model, const char 
     o.log = cli_log_fn;
     o.log_user = log;
     { /* SIGINT/SIGTERM stop curl and leave the cache as it was, then end the process as the signal would */
-        struct sigaction sa, old_int, old_term;
+        struct sigaction old_int, old_term;
         blis_status st;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = cli_on_signal; /* no SA_RESTART: the wait for curl sees EINTR */
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, NULL, &old_int); /* a signal the caller ignores stays ignored */
-        sigaction(SIGTERM, NULL, &old_term);
-        if (old_int.sa_handler != SIG_IGN) sigaction(SIGINT, &sa, NULL);
-        if (old_term.sa_handler != SIG_IGN) sigaction(SIGTERM, &sa, NULL);
+        cli_catch_signals(&old_int, &old_term); /* the wait for curl sees EINTR */
         st = blis_hf_resolve_config(&o, lc, found, sizeof found, &err);
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
+        cli_restore_signals(&old_int, &old_term);
         if (cli_caught_signal) {
             fprintf(stderr, "%s: interrupted; nothing was written\n", tool);
             signal(cli_caught_signal, SIG_DFL); /* end as the signal would, whatever handler the caller had */

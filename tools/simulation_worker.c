@@ -1011,10 +1011,7 @@ static int write_results(const char *path, const blis_cluster *c, const blis_met
     blis_jw w;
     blis_err err;
     int bad, fd;
-    const char *slash = strrchr(path, '/');
-    snprintf(tmp, sizeof tmp, "%.*s.%s.blis-tmp-XXXXXX", slash ? (int)(slash - path + 1) : 0, path,
-             slash ? slash + 1 : path);
-    if ((fd = mkstemp(tmp)) < 0 || (f = fdopen(fd, "wb")) == NULL) {
+    if ((fd = blis_posix_mkstemp_beside(path, tmp, sizeof tmp)) < 0 || (f = fdopen(fd, "wb")) == NULL) {
         fprintf(stderr, "%s: error: cannot write the results file: %s\n", path, strerror(errno));
         if (fd >= 0) {
             close(fd);
@@ -1288,14 +1285,8 @@ static int cmd_run(int argc, char **argv, const char *argv0) {
     memset(&rs, 0, sizeof rs);
     if (!p) return EXIT_RUNTIME;
     { /* SIGINT/SIGTERM: the run stops at the next event and writes nothing */
-        struct sigaction sa, old_sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = cli_on_signal;
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, NULL, &old_sa); /* a signal the caller ignores stays ignored */
-        if (old_sa.sa_handler != SIG_IGN) sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, NULL, &old_sa);
-        if (old_sa.sa_handler != SIG_IGN) sigaction(SIGTERM, &sa, NULL);
+        struct sigaction old_int, old_term;
+        cli_catch_signals(&old_int, &old_term);
     }
     if ((rc = parse_run_args(argc, argv, &a))) goto done;
     if (!a.model || !*a.model) {
@@ -1337,17 +1328,14 @@ static int cmd_run(int argc, char **argv, const char *argv0) {
     if ((rc = build_cluster_config(&a, &rs, &cfg, &cc))) goto done;
     if (a.results) { /* an unwritable results path is reported now, not after the run */
         char tmp[1200];
-        const char *slash = strrchr(a.results, '/');
         int fd;
         struct stat sb;
-        snprintf(tmp, sizeof tmp, "%.*s.%s.blis-tmp-XXXXXX", slash ? (int)(slash - a.results + 1) : 0, a.results,
-                 slash ? slash + 1 : a.results);
         if (stat(a.results, &sb) == 0 && S_ISDIR(sb.st_mode)) {
             fprintf(stderr, "%s: error: --results-path is a directory; expected a file path\n", a.results);
             rc = EXIT_USAGE;
             goto done;
         }
-        if ((fd = mkstemp(tmp)) < 0) {
+        if ((fd = blis_posix_mkstemp_beside(a.results, tmp, sizeof tmp)) < 0) {
             fprintf(stderr, "%s: error: cannot write the results file: %s\n", a.results, strerror(errno));
             rc = EXIT_USAGE;
             goto done;
@@ -1945,16 +1933,11 @@ static double calib_fit(calib_state *s, double *x, int max_evals) {
 }
 
 static int calib_write(const char *path, blis_hw_config *hw) {
-    char tmp[1200];
-    FILE *f;
+    blis_buf out;
     blis_jw w;
     int bad, k;
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if ((f = fopen(tmp, "wb")) == NULL) {
-        fprintf(stderr, "%s: error: cannot write the hardware config\n", path);
-        return EXIT_RUNTIME;
-    }
-    blis_jw_init(&w, file_write, f, 2);
+    memset(&out, 0, sizeof out);
+    blis_jw_init(&w, blis_buf_write, &out, 2);
     blis_jw_object_begin(&w);
     blis_jw_key(&w, hw->gpu);
     blis_jw_object_begin(&w);
@@ -1968,10 +1951,10 @@ static int calib_write(const char *path, blis_hw_config *hw) {
     blis_jw_key_f64(&w, "v2LayerCpuOverheadUs", hw->v2_layer_cpu_overhead_us);
     blis_jw_object_end(&w);
     blis_jw_object_end(&w);
-    bad = blis_jw_finish(&w) != BLIS_OK || fputc('\n', f) == EOF;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        remove(tmp);
+    bad = blis_jw_finish(&w) != BLIS_OK || blis_buf_write(&out, "\n", 1) != 0;
+    bad = bad || blis_posix_write_atomic(path, out.data, out.len) != 0;
+    blis_buf_free(&out);
+    if (bad) {
         fprintf(stderr, "%s: error: cannot write the hardware config\n", path);
         return EXIT_RUNTIME;
     }
