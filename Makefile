@@ -99,18 +99,17 @@ determinism: $(TOOLS)
 	BLIS_DATA_DIR=data ./build/transformer_roofline_analyzer_clang $(DET_TRA) | cmp - build/det_tra_gcc.txt
 	@echo "determinism: gcc and clang builds print identical bytes"
 
+# The sanitizer build of the runner and the tools (ASan + UBSan, exact arena blocks).
+SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1 -DBLIS_ARENA_EXACT
 test-asan: $(TEST_SRC) $(HEADERS) build/tests.inc simulation_worker
-	$(CLANG) $(TEST_CFLAGS) -Wno-unknown-warning-option -O1 -g -DBLIS_ARENA_EXACT -fsanitize=address,undefined -fno-sanitize-recover=all \
-	    -fno-omit-frame-pointer -Ibuild -o build/runner_asan tests/runner.c -lm
+	$(CLANG) $(TEST_CFLAGS) -Wno-unknown-warning-option $(SAN) -Ibuild -o build/runner_asan tests/runner.c -lm
 	ASAN_OPTIONS=detect_leaks=1 ./build/runner_asan -q
 
+VALGRIND_TOOL = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
 test-valgrind: build/runner simulation_worker
-	valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
-	    ./build/runner -q
+	$(VALGRIND_TOOL) ./build/runner -q
 
 # The bad-input corpus against the tools built with ASan+UBSan, then under valgrind.
-SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g -O1 -DBLIS_ARENA_EXACT
-VALGRIND_TOOL = valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect
 test-bad-inputs: build/runner $(TOOLS)
 	@mkdir -p build/san
 	$(CLANG) $(WARN) $(DET) -Wno-unknown-warning-option $(SAN) $(TOOL_DEFS) -o build/san/simulation_worker tools/simulation_worker.c -lm
@@ -154,13 +153,14 @@ fuzz: $(foreach t,$(FUZZ_TARGETS),build/fuzz_$(t))
 	    echo "fuzz: $$t found a problem (build/fuzz_$$t.log); keep the input in tests/fuzz/corpus/$$t"; exit 1; fi; \
 	done
 
+FUZZ_CFLAGS = -g -O1 -DBLIS_ARENA_EXACT -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 build/fuzz_argv: tests/fuzz/fuzz_argv.c tests/fuzz/fuzz_argv.h tools/simulation_worker.c tools/cli_common.h $(HEADERS)
 	@mkdir -p build
-	$(CLANG) -g -O1 -DBLIS_ARENA_EXACT -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< -lm
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< -lm
 
 build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(HEADERS)
 	@mkdir -p build
-	$(CLANG) -g -O1 -DBLIS_ARENA_EXACT -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< -lm
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< -lm
 
 # ---- generated tables ----
 
