@@ -613,6 +613,10 @@ typedef struct blis_hw_config {
     double v1_mfu_prefill;           /* mfuPrefill */
     double v1_mfu_decode;            /* mfuDecode */
     double v1_allreduce_us;          /* allReduceLatency: us, x2 per layer when TP > 1 */
+    double v1_seq_overhead_us;       /* v1SeqOverheadUs (blis's own; 0 when absent): us per request in the batch
+                                      * per step (scheduling, input preparation, sampling on the CPU) */
+    double v1_request_overhead_us;   /* v1RequestOverheadUs (blis's own; 0 when absent): us from a request's arrival
+                                      * to its queueing (HTTP, tokenization), added to alpha0 in roofline v1 */
     double v2_bw_efficiency;         /* bwEfficiencyFactor; 0 = disabled (1.0) */
     double v2_layer_cpu_overhead_us; /* v2LayerCpuOverheadUs (v2 files: perLayerOverhead), divided by TP */
     int has_v1;                      /* the v1 calibration fields are present */
@@ -697,6 +701,39 @@ BLIS_DEF void blis_step_breakdown_write(blis_jw *w, const blis_step_breakdown *b
  * version 1); BLIS_E_INVALID for tp < 1 or negative token counts. */
 BLIS_DEF blis_status blis_roofline_v1_step(const blis_model_config *m, const blis_hw_config *hw, int tp,
                                            const blis_step_batch *batch, blis_step_breakdown *out, blis_err *err);
+
+/* Roofline v1 extensions (blis's own; 0 is the reference's v1 exactly). Each
+ * is switchable (evaluate --roofline-ext, the latency model's v1_ext) and
+ * measured against real vLLM runs in the README:
+ *  MOE        mixture-of-experts MLPs: FLOPs of the k routed (and shared)
+ *             experts per token, and weight bytes of the experts a step's
+ *             tokens are expected to touch, E(1 - (1 - k/E)^T) for T tokens
+ *             (the reference counts one expert, as if the model were dense);
+ *             dense models are unchanged.
+ *  FUSED      one roofline per step: a mixed chunked-prefill + decode step
+ *             reads the weights once and is bound by its summed compute or
+ *             its summed bytes (the reference adds two phases, each reading
+ *             every weight).
+ *  ALLREDUCE  the tensor-parallel all-reduces move bytes: each of the 2 per
+ *             layer costs allReduceLatency plus the ring's 2(tp-1)/tp x
+ *             tokens x d x bytes over the bus bandwidth, 0.65 x NVLinkGBs/2
+ *             (vLLM's custom all-reduce on H100 reaches 0.55-0.79 of the
+ *             per-direction NVLink rate at 4-64 MiB: NVIDIA aiconfigurator's
+ *             published measurements); no NVLink (0): latency only.
+ *  LMHEAD     the vocabulary projection v1 leaves out: its V x d weights
+ *             read once per step and 2 d V FLOPs per request in the batch
+ *             (vLLM computes the logits of each scheduled request's last
+ *             position); no vocab_size: nothing. */
+#define BLIS_V1X_MOE       1u
+#define BLIS_V1X_FUSED     2u
+#define BLIS_V1X_ALLREDUCE 4u
+#define BLIS_V1X_LMHEAD    8u
+#define BLIS_V1X_ALL       15u
+BLIS_DEF blis_status blis_roofline_v1x_step(const blis_model_config *m, const blis_hw_config *hw, int tp, unsigned ext,
+                                            const blis_step_batch *batch, blis_step_breakdown *out, blis_err *err);
+/* "moe,fused,allreduce,lmhead", "all" or "none" -> flags; -1 for an
+ * unknown name. */
+BLIS_DEF int blis_v1x_parse(const char *list);
 
 /* ---- the Transformer Roofline Analyzer (per-layer FLOPs, bytes, intensity) ---- */
 
@@ -1249,6 +1286,7 @@ typedef struct blis_latency_model {
     const blis_hw_config *hw;
     const blis_mfu_db *mfu; /* v2 */
     int tp;
+    unsigned v1_ext; /* roofline v1 extensions (BLIS_V1X_*; 0: the reference) */
 } blis_latency_model;
 
 BLIS_DEF blis_status blis_latency_model_validate(const blis_latency_model *lm, blis_err *err);
@@ -1277,6 +1315,12 @@ typedef struct blis_sim_config {
     double kv_offload_threshold;
     double kv_transfer_bandwidth;
     int64_t kv_transfer_base_latency_us;
+    /* A client timeout (0, the reference: none). A request not finished
+     * request_timeout_us after its arrival is aborted at the next step, as
+     * vLLM aborts a request whose client disconnected: it leaves the wait
+     * queue or the running batch, its KV blocks are released, and it counts
+     * in blis_sim.timed_out, not in the latency statistics. */
+    int64_t request_timeout_us;
 } blis_sim_config;
 
 /* Fills the reference's defaults (blackbox with zero coefficients). */
@@ -1329,6 +1373,8 @@ typedef struct blis_sim {
     /* counters (spec §3.4, §8.1) */
     int64_t step_count;
     int64_t completed, dropped_unservable, preemptions, kv_allocation_failures;
+    int64_t timed_out;      /* aborted by request_timeout_us */
+    int64_t next_expiry_us; /* no request can time out before this */
     int64_t total_input_tokens, total_output_tokens;
     int64_t peak_kv_blocks;
     double kv_blocks_integral; /* sum of used blocks x step time */
@@ -1403,6 +1449,12 @@ typedef struct blis_cluster_config {
     int64_t snapshot_refresh_us; /* 0: KV figures fresh at every decision */
     int trace_decisions;         /* --trace-level decisions */
     int64_t counterfactual_k;    /* candidates kept per routing decision (regret) */
+    /* A closed-loop client (0, the reference: open loop). At most
+     * client_max_inflight requests are out at once: an arrival finding them
+     * all out waits for one to finish (complete, time out, be dropped or be
+     * rejected) and is sent then, its arrival time becoming the send time
+     * (latencies count from the send, as a load generator measures them). */
+    int64_t client_max_inflight;
 } blis_cluster_config;
 
 BLIS_DEF void blis_cluster_config_defaults(blis_cluster_config *c);
@@ -1459,6 +1511,8 @@ typedef struct blis_cluster {
     blis__u64map affinity; /* prefix-affinity policy: routing key -> instance */
     blis__lru *lru;        /* weighted prefix-affinity scorer: per-instance block LRU */
     int64_t generated, admitted, rejected, routed;
+    int64_t client_inflight; /* sent, not yet finished (client_max_inflight) */
+    int64_t client_delayed;  /* arrivals the client held back */
     /* --trace-level decisions */
     int64_t *target_counts;
     double regret_sum, regret_max;
@@ -1486,6 +1540,7 @@ BLIS_DEF void blis_cluster_destroy(blis_cluster *c);
 
 typedef struct blis_metrics {
     int64_t completed, still_queued, still_running, injected, dropped_unservable;
+    int64_t timed_out; /* request_timeout_us aborts (not in the metrics block) */
     int64_t total_input_tokens, total_output_tokens;
     int64_t sim_ended_us;
     double duration_s, responses_per_s, tokens_per_s;
@@ -1593,6 +1648,12 @@ typedef struct blis_gt_experiment {
     int64_t output_len;                 /* > 0: every request generates this many tokens (ignore_eos) */
     int64_t shared_prompts, shared_len; /* inference-perf system prompts (0: none) */
     int client_limited, overloaded;
+    /* The load generator, for a closed-loop replay: its in-flight cap when
+     * client-limited (set by the caller; 0 replays the actual send times
+     * instead of the intended arrivals) and its timeout, inferred from the
+     * failed requests' E2E median (0: none failed). */
+    int64_t client_max_inflight;
+    double client_timeout_ms;
     int64_t num_requests;
     blis_gt_measured measured;
     const char *itl_source; /* which measured field itl_mean came from */
@@ -1610,9 +1671,10 @@ typedef struct blis_eval_trace {
 } blis_eval_trace;
 
 /* Reads the gzip CSV trace: arrival_time_us (send_time_rel_us when the run
- * was client-limited), server_input_tokens or input_tokens, output_tokens
- * (the experiment's output_len when set); rows with an error status are
- * kept (the server saw them). max_requests > 0 keeps the first ones. */
+ * was client-limited and e->client_max_inflight is 0: no closed-loop
+ * client), server_input_tokens or input_tokens, output_tokens (the
+ * experiment's output_len when set); rows with an error status are kept
+ * (the server saw them). max_requests > 0 keeps the first ones. */
 BLIS_DEF blis_status blis_eval_trace_load(const blis_gt_experiment *e, const char *path, int64_t max_requests,
                                           const blis_alloc *alloc, blis_eval_trace *t, blis_err *err);
 BLIS_DEF void blis_eval_trace_free(blis_eval_trace *t);
@@ -1834,9 +1896,6 @@ static void blis__free(const blis_alloc *a, void *p) {
     BLIS_FREE(p);
 }
 
-/* Grows *p (holding *cap elements of elem_bytes) to at least need elements,
- * doubling. Returns 0 on success, -1 on overflow or out of memory (then *p is
- * unchanged). The one growth routine of the library. */
 /* a + b for times in us (b >= 0), saturating at INT64_MAX; *overflow = 1
  * when it saturated. */
 static int64_t blis__add_us_sat(int64_t a, int64_t b, int *overflow) {
@@ -1846,6 +1905,14 @@ static int64_t blis__add_us_sat(int64_t a, int64_t b, int *overflow) {
     }
     return a + b;
 }
+static int64_t blis__sat_add(int64_t t, int64_t d) {
+    int overflow = 0;
+    return blis__add_us_sat(t, d, &overflow);
+}
+
+/* Grows *p (holding *cap elements of elem_bytes) to at least need elements,
+ * doubling. Returns 0 on success, -1 on overflow or out of memory (then *p is
+ * unchanged). The one growth routine of the library. */
 
 static int blis__grow(const blis_alloc *a, void **p, size_t *cap, size_t need, size_t elem_bytes) {
     size_t new_cap = *cap ? *cap : 16;
@@ -5808,6 +5875,8 @@ static blis_status blis__hw_fields(const blis_doc *doc, const blis_node *e, blis
         {"mfuPrefill", offsetof(blis_hw_config, v1_mfu_prefill)},
         {"mfuDecode", offsetof(blis_hw_config, v1_mfu_decode)},
         {"allReduceLatency", offsetof(blis_hw_config, v1_allreduce_us)},
+        {"v1SeqOverheadUs", offsetof(blis_hw_config, v1_seq_overhead_us)},
+        {"v1RequestOverheadUs", offsetof(blis_hw_config, v1_request_overhead_us)},
         {"bwEfficiencyFactor", offsetof(blis_hw_config, v2_bw_efficiency)},
         {"v2LayerCpuOverheadUs", offsetof(blis_hw_config, v2_layer_cpu_overhead_us)},
     };
@@ -5881,8 +5950,11 @@ BLIS_DEF blis_status blis_hw_config_validate(const blis_hw_config *hw, int versi
             (st = blis__hw_positive(err, "mfuDecode", hw->v1_mfu_decode)))
             return st;
         if (!(hw->v1_step_overhead_us >= 0 && hw->v1_layer_overhead_us >= 0 && hw->v1_allreduce_us >= 0 &&
-              hw->v1_step_overhead_us <= 1e9 && hw->v1_layer_overhead_us <= 1e9 && hw->v1_allreduce_us <= 1e9)) {
-            blis__copy_cstr(err->path, sizeof err->path, "TOverheadMicros/perLayerOverhead/allReduceLatency");
+              hw->v1_step_overhead_us <= 1e9 && hw->v1_layer_overhead_us <= 1e9 && hw->v1_allreduce_us <= 1e9 &&
+              hw->v1_seq_overhead_us >= 0 && hw->v1_seq_overhead_us <= 1e9 && hw->v1_request_overhead_us >= 0 &&
+              hw->v1_request_overhead_us <= 1e9)) {
+            blis__copy_cstr(err->path, sizeof err->path,
+                            "TOverheadMicros/perLayerOverhead/allReduceLatency/v1SeqOverheadUs/v1RequestOverheadUs");
             return blis_err_set(err, BLIS_E_INVALID, 0, 0, "overheads must be in 0..1e9 us");
         }
         return BLIS_OK;
@@ -5990,14 +6062,65 @@ static blis_status blis__batch_check(const blis_step_batch *b, int tp, blis_err 
     return BLIS_OK;
 }
 
-/* One v1 phase: FLOPs and bytes of its requests, then compute and memory time. */
-static void blis__v1_phase(const blis_model_config *m, const blis_hw_config *hw, double tpF, const blis_step_req *reqs,
-                           size_t n, double mfu, blis_phase *ph) {
-    double peak = hw->tflops_peak * 1e12, bw = hw->bw_peak_tbs * 1e12 * hw->v1_bw_efficiency, vec = peak * 0.10;
-    double gemmF = 0, vecF = 0, dyn = 0;
+/* What an extended v1 adds: the MLP per layer (BLIS_V1X_MOE: FLOPs per
+ * token and weight bytes read by a step of T tokens, summed over the
+ * layers, beside what plain v1 counts, 3 d dFF per layer for every layer)
+ * and the LM head (BLIS_V1X_LMHEAD). */
+typedef struct blis__v1x_mlp {
+    double flops_per_token_delta; /* true MLP FLOPs per token minus v1's */
+    double moe_layers, dense_layers, d, expert_ff, shared_ff, dense_ff, E, k, shared;
+    double lm_head_bytes, lm_head_flops; /* V d bpp; 2 d V per request in the batch (0: not counted) */
+} blis__v1x_mlp;
+
+static int blis__v1x_mlp_of(const blis_model_config *m, unsigned ext, blis__v1x_mlp *x) {
+    double L = (double)m->num_layers,
+           dFF = m->intermediate_size ? (double)m->intermediate_size : 4.0 * (double)m->hidden_size;
+    int64_t step = m->moe_layer_step > 0 ? m->moe_layer_step : 1, first = m->first_dense_layers;
+    memset(x, 0, sizeof *x);
+    if ((ext & BLIS_V1X_LMHEAD) && m->vocab_size > 0) {
+        x->lm_head_bytes = (double)m->vocab_size * (double)m->hidden_size * m->bytes_per_param;
+        x->lm_head_flops = 2 * (double)m->hidden_size * (double)m->vocab_size;
+    }
+    if (!(ext & BLIS_V1X_MOE) || m->num_experts <= 0 || m->experts_per_token <= 0) return 0;
+    if (first < 0 || first > m->num_layers) first = 0;
+    x->moe_layers = (double)((m->num_layers - first) / step);
+    x->dense_layers = L - x->moe_layers;
+    x->d = (double)m->hidden_size;
+    x->expert_ff = m->expert_intermediate_size > 0 ? (double)m->expert_intermediate_size : dFF;
+    x->shared_ff = m->shared_expert_intermediate_size > 0 ? (double)m->shared_expert_intermediate_size : x->expert_ff;
+    x->dense_ff = m->dense_intermediate_size > 0 ? (double)m->dense_intermediate_size : dFF;
+    x->E = (double)m->num_experts;
+    x->k = (double)(m->experts_per_token < m->num_experts ? m->experts_per_token : m->num_experts);
+    x->shared = (double)(m->num_shared_experts > 0 ? m->num_shared_experts : 0);
+    x->flops_per_token_delta =
+        6 * x->d * (x->dense_layers * x->dense_ff + x->moe_layers * (x->k * x->expert_ff + x->shared * x->shared_ff)) -
+        6 * x->d * dFF * L;
+    return 1;
+}
+
+/* Weight bytes a step of T tokens reads (before the TP split). */
+static double blis__v1x_weight_bytes(const blis_model_config *m, const blis__v1x_mlp *x, int moe, double T) {
     blis_mem_bytes w;
+    double dFF = m->intermediate_size ? (double)m->intermediate_size : 4.0 * (double)m->hidden_size, touched;
+    blis_roofline_mem(m, 1, 0, 0, 0, &w);
+    if (x->lm_head_bytes > 0) w.model_weights += x->lm_head_bytes;
+    if (!moe) return w.model_weights;
+    touched = x->E * (1 - pow(1 - x->k / x->E, T > 0 ? T : 0));
+    return w.model_weights + (x->dense_layers * 3 * x->d * x->dense_ff +
+                              x->moe_layers * 3 * x->d * (touched * x->expert_ff + x->shared * x->shared_ff) -
+                              (double)m->num_layers * 3 * x->d * dFF) *
+                                 m->bytes_per_param;
+}
+
+/* One v1 phase: FLOPs and bytes of its requests, then compute and memory
+ * time; *tokens receives the phase's token count. */
+static void blis__v1_phase(const blis_model_config *m, const blis_hw_config *hw, double tpF, const blis_step_req *reqs,
+                           size_t n, double mfu, const blis__v1x_mlp *x, int moe, double *tokens, blis_phase *ph) {
+    double peak = hw->tflops_peak * 1e12, bw = hw->bw_peak_tbs * 1e12 * hw->v1_bw_efficiency, vec = peak * 0.10;
+    double gemmF = 0, vecF = 0, dyn = 0, T = 0;
     size_t i;
     memset(ph, 0, sizeof *ph);
+    *tokens = 0;
     if (!n) return;
     for (i = 0; i < n; i++) {
         blis_v1_flops f;
@@ -6005,15 +6128,18 @@ static void blis__v1_phase(const blis_model_config *m, const blis_hw_config *hw,
         double seq = (double)reqs[i].progress_tokens, newT = (double)reqs[i].new_tokens;
         blis_roofline_v1_flops(m, seq, newT, &f);
         blis_roofline_mem(m, 1, seq, newT, 1, &mm);
+        if (moe) f.gemm_ops += x->flops_per_token_delta * newT;
+        if (x->lm_head_flops > 0) f.gemm_ops += x->lm_head_flops; /* logits of the request's last position */
         gemmF += f.gemm_ops / tpF;
         vecF += f.sram_ops / tpF;
         dyn += (mm.total - mm.model_weights) / tpF;
+        T += newT;
     }
-    blis_roofline_mem(m, 1, 0, 0, 0, &w);
+    *tokens = T;
     ph->present = 1;
     ph->gemm_flops = gemmF;
     ph->other_flops = vecF;
-    ph->weight_bytes = w.model_weights / tpF;
+    ph->weight_bytes = blis__v1x_weight_bytes(m, x, moe, T) / tpF;
     ph->dynamic_bytes = dyn;
     ph->compute_s = gemmF / (peak * mfu) + vecF / vec;
     ph->memory_s = (ph->weight_bytes + dyn) / bw;
@@ -6050,23 +6176,72 @@ BLIS_DEF void blis_step_breakdown_write(blis_jw *w, const blis_step_breakdown *b
     blis_jw_object_end(w);
 }
 
-BLIS_DEF blis_status blis_roofline_v1_step(const blis_model_config *m, const blis_hw_config *hw, int tp,
-                                           const blis_step_batch *b, blis_step_breakdown *out, blis_err *err) {
-    double tpF = (double)tp, L = (double)m->num_layers, layer_floor_s, comm_s;
+BLIS_DEF blis_status blis_roofline_v1x_step(const blis_model_config *m, const blis_hw_config *hw, int tp, unsigned ext,
+                                            const blis_step_batch *b, blis_step_breakdown *out, blis_err *err) {
+    double tpF = (double)tp, L = (double)m->num_layers, layer_floor_s, comm_s = 0, tp_tokens, td_tokens;
+    blis__v1x_mlp x;
+    int moe = blis__v1x_mlp_of(m, ext, &x);
     blis_status st;
     memset(out, 0, sizeof *out);
     if ((st = blis__batch_check(b, tp, err))) return st;
     out->version = 1;
-    blis__v1_phase(m, hw, tpF, b->prefill, b->prefill_count, hw->v1_mfu_prefill, &out->prefill);
-    blis__v1_phase(m, hw, tpF, b->decode, b->decode_count, hw->v1_mfu_decode, &out->decode);
-    out->hardware_s = out->prefill.time_s + out->decode.time_s; /* v1 adds the phases */
+    blis__v1_phase(m, hw, tpF, b->prefill, b->prefill_count, hw->v1_mfu_prefill, &x, moe, &tp_tokens, &out->prefill);
+    blis__v1_phase(m, hw, tpF, b->decode, b->decode_count, hw->v1_mfu_decode, &x, moe, &td_tokens, &out->decode);
+    if ((ext & BLIS_V1X_FUSED) && out->prefill.present && out->decode.present) {
+        /* one pass over the weights for both phases' tokens */
+        double bw = hw->bw_peak_tbs * 1e12 * hw->v1_bw_efficiency;
+        double w = blis__v1x_weight_bytes(m, &x, moe, tp_tokens + td_tokens) / tpF;
+        double mem = (w + out->prefill.dynamic_bytes + out->decode.dynamic_bytes) / bw;
+        double comp = out->prefill.compute_s + out->decode.compute_s;
+        out->hardware_s = mem > comp ? mem : comp;
+    } else {
+        out->hardware_s = out->prefill.time_s + out->decode.time_s; /* v1 adds the phases */
+    }
     layer_floor_s = L * hw->v1_layer_overhead_us / 1e6;
-    comm_s = tp > 1 ? L * 2 * hw->v1_allreduce_us / 1e6 : 0;
+    if (tp > 1) {
+        comm_s = L * 2 * hw->v1_allreduce_us / 1e6;
+        if ((ext & BLIS_V1X_ALLREDUCE) && hw->nvlink_gbs > 0) {
+            double bytes = (tp_tokens + td_tokens) * (double)m->hidden_size * m->bytes_per_param;
+            comm_s += L * 2 * bytes * 2 * (tpF - 1) / tpF / (0.65 * hw->nvlink_gbs / 2 * 1e9);
+        }
+    }
     out->layer_overhead_us = layer_floor_s * 1e6;
     out->comm_us = comm_s * 1e6;
     out->step_overhead_us = hw->v1_step_overhead_us;
-    return blis__step_us(round(out->hardware_s * 1e6 + layer_floor_s * 1e6 + comm_s * 1e6 + hw->v1_step_overhead_us),
-                         out, err);
+    if (hw->v1_seq_overhead_us > 0) /* blis's own term; absent from the reference's files */
+        out->step_overhead_us += hw->v1_seq_overhead_us * (double)(b->prefill_count + b->decode_count);
+    return blis__step_us(round(out->hardware_s * 1e6 + layer_floor_s * 1e6 + comm_s * 1e6 + out->step_overhead_us), out,
+                         err);
+}
+
+BLIS_DEF blis_status blis_roofline_v1_step(const blis_model_config *m, const blis_hw_config *hw, int tp,
+                                           const blis_step_batch *b, blis_step_breakdown *out, blis_err *err) {
+    return blis_roofline_v1x_step(m, hw, tp, 0, b, out, err);
+}
+
+BLIS_DEF int blis_v1x_parse(const char *list) {
+    static const struct {
+        const char *name;
+        unsigned flag;
+    } names[] = {{"moe", BLIS_V1X_MOE},       {"fused", BLIS_V1X_FUSED}, {"allreduce", BLIS_V1X_ALLREDUCE},
+                 {"lmhead", BLIS_V1X_LMHEAD}, {"all", BLIS_V1X_ALL},     {"none", 0}};
+    unsigned flags = 0;
+    const char *p = list;
+    if (!list || !*list) return -1;
+    for (;;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p), i;
+        int found = 0;
+        for (i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (strlen(names[i].name) == len && memcmp(names[i].name, p, len) == 0) {
+                flags |= names[i].flag;
+                found = 1;
+            }
+        if (!found) return -1;
+        if (!end) break;
+        p = end + 1;
+    }
+    return (int)flags;
 }
 
 /* ---- the Transformer Roofline Analyzer ----
@@ -9281,6 +9456,9 @@ static blis_status blis__sim_validate(const blis_sim_config *c, blis_err *err) {
     if (c->long_prefill_threshold < 0)
         return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--long-prefill-token-threshold must be >= 0, got %lld",
                             (long long)c->long_prefill_threshold);
+    if (c->request_timeout_us < 0)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "request timeout must be >= 0 us, got %lld",
+                            (long long)c->request_timeout_us);
     if (c->horizon_us < 0)
         return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--horizon must be >= 0, got %lld", (long long)c->horizon_us);
     return blis_latency_model_validate(&c->latency, err);
@@ -9538,7 +9716,7 @@ static blis_status blis__step_time(blis_sim *s, int64_t *out, blis_err *err) {
     batch.decode = s->step_reqs + np;
     batch.decode_count = nd;
     st = lm->kind == BLIS_LATENCY_ROOFLINE_V1
-             ? blis_roofline_v1_step(lm->model, lm->hw, lm->tp, &batch, &bd, err)
+             ? blis_roofline_v1x_step(lm->model, lm->hw, lm->tp, lm->v1_ext, &batch, &bd, err)
              : blis_roofline_v2_step(lm->model, lm->hw, lm->mfu, lm->tp, &batch, &bd, err);
     *out = bd.step_time_us;
     return st;
@@ -9642,6 +9820,36 @@ static blis_status blis__step_advance(blis_sim *s, int64_t now, int64_t adv, bli
     return BLIS_OK;
 }
 
+/* Client timeouts (request_timeout_us): aborts every request in the running
+ * batch or the wait queue whose age reached the timeout, and sets the time
+ * of the next possible one (lowered again as requests are queued). */
+static int blis__expire_one(blis_sim *s, blis_request *r, int64_t now, int64_t *next) {
+    int64_t deadline = blis__sat_add(r->arrival_us, s->cfg.request_timeout_us);
+    if (now < deadline) {
+        if (deadline < *next) *next = deadline;
+        return 0;
+    }
+    blis_kv_release_tiered(&s->kv, r);
+    s->timed_out++;
+    r->state = -1;
+    blis__sim_release(s, r);
+    return 1;
+}
+
+static void blis__expire(blis_sim *s, int64_t now) {
+    int64_t next = INT64_MAX;
+    size_t i, kept = 0;
+    for (i = 0; i < s->running_len; i++)
+        if (!blis__expire_one(s, s->running[i], now, &next)) s->running[kept++] = s->running[i];
+    s->running_len = kept;
+    for (i = kept = 0; i < s->waitq.len; i++) {
+        blis_request *r = blis__wq_at(&s->waitq, i);
+        if (!blis__expire_one(s, r, now, &next)) s->waitq.ring[(s->waitq.head + kept++) & (s->waitq.cap - 1)] = r;
+    }
+    s->waitq.len = kept;
+    s->next_expiry_us = next;
+}
+
 static blis_status blis__step(blis_sim *s, int64_t now, blis_err *err) {
     blis__batch b;
     int64_t budget = s->cfg.max_scheduled_tokens, adv = 0;
@@ -9654,6 +9862,7 @@ static blis_status blis__step(blis_sim *s, int64_t now, blis_err *err) {
     b.scheduled = s->scratch_reqs + 2 * cap_needed;
     s->step_count++;
     s->kv.clock_us = now; /* SetClock */
+    if (s->cfg.request_timeout_us > 0 && now >= s->next_expiry_us) blis__expire(s, now);
     if (s->cfg.scheduler == BLIS_SCHED_PRIORITY_FCFS || s->cfg.scheduler == BLIS_SCHED_REVERSE_PRIORITY)
         for (i = 0; i < s->waitq.len; i++) /* only these orders read the priority */
             blis__wq_at(&s->waitq, i)->priority = blis__priority(s, blis__wq_at(&s->waitq, i), now);
@@ -9688,6 +9897,10 @@ static blis_status blis__enqueue(blis_sim *s, blis_request *r) {
     }
     if (blis__wq_push_back(&s->waitq, r)) return BLIS_E_NOMEM;
     s->total_input_tokens += r->input_tokens;
+    if (s->cfg.request_timeout_us > 0) { /* the earliest timeout can only come sooner */
+        int64_t deadline = blis__sat_add(r->arrival_us, s->cfg.request_timeout_us);
+        if (deadline < s->next_expiry_us) s->next_expiry_us = deadline;
+    }
     return BLIS_OK;
 }
 
@@ -9696,6 +9909,8 @@ static blis_status blis__execute(blis_sim *s, const blis_event *e, blis_err *err
     switch (e->kind) {
     case BLIS_EV_ARRIVAL: {
         double q = lm->alpha[0] + lm->alpha[1] * (double)e->req->input_tokens;
+        if (lm->kind == BLIS_LATENCY_ROOFLINE_V1 && lm->hw->v1_request_overhead_us > 0)
+            q += lm->hw->v1_request_overhead_us; /* blis's own term; absent from the reference's files */
         if (blis_evq_push(&s->events, e->time_us + (int64_t)q, BLIS_EV_QUEUED, e->req)) return blis__nomem(err);
         return BLIS_OK;
     }
@@ -9813,8 +10028,8 @@ BLIS_DEF int blis_sim_check(const blis_sim *s) {
     if (blis_kv_check(&s->kv)) return 1;
     if ((rc = blis__check_in_flight(s))) return (int)rc;
     /* conservation: every request taken from the source is in exactly one place */
-    if (s->generated != s->completed + s->dropped_unservable + (int64_t)s->running_len + (int64_t)s->waitq.len +
-                            s->in_transit + (s->next_arrival != NULL))
+    if (s->generated != s->completed + s->dropped_unservable + s->timed_out + (int64_t)s->running_len +
+                            (int64_t)s->waitq.len + s->in_transit + (s->next_arrival != NULL))
         return 5;
     if (s->in_transit < 0 || (int64_t)s->e2e_len != s->completed) return 5;
     for (i = 0; i < s->request_count; i++) {
@@ -9831,8 +10046,8 @@ BLIS_DEF int blis_sim_check(const blis_sim *s) {
         if (r->ttft_set && r->first_token_us < 0) return 2; /* causality */
     }
     if (running != (int64_t)s->running_len || queued < (int64_t)s->waitq.len) return 5;
-    if (s->cfg.keep_requests &&
-        (completed != s->completed || dropped != s->dropped_unservable || (int64_t)s->request_count != s->generated))
+    if (s->cfg.keep_requests && (completed != s->completed || dropped != s->dropped_unservable + s->timed_out ||
+                                 (int64_t)s->request_count != s->generated))
         return 3;
     return 0;
 }
@@ -9953,6 +10168,9 @@ BLIS_DEF blis_status blis_cluster_config_validate(const blis_cluster_config *c, 
     if (c->num_instances > 100000)
         return blis_err_set(err, BLIS_E_LIMIT, 0, 0, "--num-instances must be at most 100000, got %d",
                             c->num_instances);
+    if (c->client_max_inflight < 0)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "client in-flight limit must be >= 0, got %lld",
+                            (long long)c->client_max_inflight);
     if (c->admission_latency_us < 0 || c->routing_latency_us < 0)
         return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--%s-latency must be >= 0, got %lld",
                             c->admission_latency_us < 0 ? "admission" : "routing",
@@ -10138,8 +10356,6 @@ static blis_status blis__cev_push(blis_cluster *c, int64_t t, int kind, blis_req
     blis__heap_up(c->events, c->event_len, sizeof *c->events, blis__cev_less);
     return BLIS_OK;
 }
-
-static int64_t blis__sat_add(int64_t t, int64_t d) { return t > INT64_MAX - d ? INT64_MAX : t + d; }
 
 static blis_status blis__cluster_fetch(blis_cluster *c, blis_err *err) {
     blis_request *r;
@@ -10409,6 +10625,7 @@ static blis_status blis__cluster_execute(blis_cluster *c, blis__cluster_event *e
         blis__cluster_snapshots(c);
         if (!blis__cluster_admit(c, r)) {
             c->rejected++;
+            c->client_inflight--;
             blis_request_free(&c->alloc, r);
             blis__free(&c->alloc, r);
             return BLIS_OK;
@@ -10460,8 +10677,12 @@ BLIS_DEF blis_status blis_cluster_run(blis_cluster *c, blis_err *err) {
     while (!c->finished && st == BLIS_OK) {
         int64_t tc = INT64_MAX, ti = INT64_MAX;
         int have_c = 0, inst = -1, i;
-        if (c->next_arrival) {
+        if (c->next_arrival && (c->cfg.client_max_inflight <= 0 || c->client_inflight < c->cfg.client_max_inflight)) {
             tc = c->next_arrival->arrival_us;
+            if (tc < c->clock_us) { /* held back by the client: sent now */
+                tc = c->next_arrival->arrival_us = c->clock_us;
+                c->client_delayed++;
+            }
             have_c = 1;
         }
         if (c->event_len && (!have_c || c->events[0].time_us < tc)) { /* an arrival first at equal times */
@@ -10487,6 +10708,7 @@ BLIS_DEF blis_status blis_cluster_run(blis_cluster *c, blis_err *err) {
             c->clock_us = tc;
             if (tc > c->cfg.instance.horizon_us) break;
             if (have_c == 1) {
+                c->client_inflight++;
                 e.time_us = tc;
                 e.kind = 0;
                 e.seq = -1;
@@ -10503,9 +10725,13 @@ BLIS_DEF blis_status blis_cluster_run(blis_cluster *c, blis_err *err) {
             st = blis__cluster_execute(c, &e, err);
         } else {
             blis_event_kind kind;
+            blis_sim *s = &c->instances[inst];
+            int64_t gone = s->dropped_unservable + s->timed_out;
             c->clock_us = ti;
             if (ti > c->cfg.instance.horizon_us) break;
-            st = blis_sim_execute_next(&c->instances[inst], &kind, err);
+            st = blis_sim_execute_next(s, &kind, err);
+            /* the client's request finished: its last token left, it timed out or it was dropped */
+            c->client_inflight -= s->dropped_unservable + s->timed_out - gone + (kind == BLIS_EV_REQUEST_LEFT);
             if (kind == BLIS_EV_QUEUED && c->pending[inst] > 0) c->pending[inst]--;
             if (st == BLIS_OK && c->check_invariants) st = blis__cluster_paranoid(c, inst, kind, err);
         }
@@ -10674,6 +10900,7 @@ BLIS_DEF blis_status blis_sims_metrics(const blis_sim *const *sims, size_t n_sim
         m->still_queued += (int64_t)s->waitq.len;
         m->still_running += (int64_t)s->running_len;
         m->dropped_unservable += s->dropped_unservable;
+        m->timed_out += s->timed_out;
         m->total_input_tokens += s->total_input_tokens;
         m->total_output_tokens += s->total_output_tokens;
         if (ended > m->sim_ended_us) m->sim_ended_us = ended;
@@ -10684,7 +10911,7 @@ BLIS_DEF blis_status blis_sims_metrics(const blis_sim *const *sims, size_t n_sim
         if (s->e2e_len) memcpy(v + at, s->e2e_us, s->e2e_len * sizeof *v); /* E2E of completed requests */
         at += s->e2e_len;
     }
-    m->injected = m->completed + m->still_queued + m->still_running + m->dropped_unservable;
+    m->injected = m->completed + m->still_queued + m->still_running + m->dropped_unservable + m->timed_out;
     m->duration_s = (double)m->sim_ended_us / 1e6;
     if (m->duration_s > 0) {
         m->responses_per_s = (double)m->completed / m->duration_s;
@@ -11436,6 +11663,11 @@ BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *d, const blis_n
     sum = blis_node_get(d, blis_node_get(d, rec, "metrics"), "summary");
     if (!sum) return blis__node_errf(d, rec, err, BLIS_E_MISSING, "missing field \"metrics.summary\"");
     {
+        double failed = blis__gt_num(d, sum, "num_requests_failed");
+        double timeout = blis__gt_num(d, blis_node_get(d, sum, "failed_e2e_ms"), "p50");
+        if (failed > 0 && timeout > 0 && timeout < 1e12) e->client_timeout_ms = timeout;
+    }
+    {
         const blis_node *t = blis_node_get(d, sum, "ttft_ms"), *x = blis_node_get(d, sum, "e2e_ms");
         blis_gt_measured *m = &e->measured;
         m->ttft_mean = blis__gt_num(d, t, "mean");
@@ -11479,6 +11711,7 @@ BLIS_DEF blis_status blis_eval_trace_load(const blis_gt_experiment *e, const cha
     blis_status st;
     int32_t c_arr, c_in, c_out;
     int64_t *rows;
+    int send_times = e->client_limited && e->client_max_inflight <= 0;
     memset(t, 0, sizeof *t);
     if (alloc) t->alloc = *alloc;
     if ((st = blis_file_read(path, (size_t)1 << 30, alloc, &gz, &gz_len, err))) return st;
@@ -11496,7 +11729,7 @@ BLIS_DEF blis_status blis_eval_trace_load(const blis_gt_experiment *e, const cha
         blis__free(alloc, csv_text);
         return st;
     }
-    c_arr = blis_csv_column(&csv, e->client_limited ? "send_time_rel_us" : "arrival_time_us");
+    c_arr = blis_csv_column(&csv, send_times ? "send_time_rel_us" : "arrival_time_us");
     c_in = blis_csv_column(&csv, "server_input_tokens");
     if (c_in < 0) c_in = blis_csv_column(&csv, "input_tokens");
     c_out = blis_csv_column(&csv, "output_tokens");
@@ -11507,7 +11740,7 @@ BLIS_DEF blis_status blis_eval_trace_load(const blis_gt_experiment *e, const cha
         return blis_err_set(err, BLIS_E_MISSING, 1, 1,
                             "trace needs columns %s, input_tokens (or server_input_tokens), "
                             "output_tokens",
-                            e->client_limited ? "send_time_rel_us" : "arrival_time_us");
+                            send_times ? "send_time_rel_us" : "arrival_time_us");
     }
     n = csv.rows;
     if (max_requests > 0 && (size_t)max_requests < n) n = (size_t)max_requests;

@@ -693,3 +693,105 @@ TEST(cluster_prefix_lru) {
     CHECK_EQ_I64((int64_t)l.index.len, BLIS_PREFIX_LRU_CAPACITY);
     blis__lru_free(&a, &l);
 }
+
+/* The closed-loop client (client_max_inflight): with one request out at a
+ * time, no request waits for another, so every E2E equals a lone request's
+ * E2E, and each request is sent when the one before it finishes. Open
+ * loop, the same burst queues. */
+TEST(cluster_client_inflight_cap) {
+    blis_cluster_config cc;
+    blis_legacy_workload w;
+    blis_cluster c;
+    blis_legacy_gen gen;
+    blis_metrics m;
+    blis_err err;
+    double lone;
+    size_t k;
+    blis_cluster_config_defaults(&cc);
+    t_cl_instance(&cc.instance);
+    t_cl_workload(&w, 1, 64, 1000);
+    if (!t_cl_run(t_, &cc, &w, &c, &gen)) return;
+    CHECK_EQ_I64(blis_cluster_metrics(&c, -1, &m, &err), BLIS_OK);
+    lone = m.e2e_mean_ms;
+    CHECK(lone > 0);
+    t_cl_free(&c, &gen);
+    cc.client_max_inflight = 1;
+    t_cl_workload(&w, 5, 64, 1000); /* a burst: 5 requests within a few ms */
+    if (!t_cl_run(t_, &cc, &w, &c, &gen)) return;
+    CHECK_EQ_I64(blis_cluster_metrics(&c, -1, &m, &err), BLIS_OK);
+    CHECK_EQ_I64(m.completed, 5);
+    CHECK_EQ_F64(m.e2e_mean_ms, lone);
+    CHECK_EQ_F64(m.e2e_p99_ms, lone);
+    CHECK_EQ_I64(c.client_delayed, 4);
+    CHECK_EQ_I64(c.client_inflight, 0);
+    for (k = 2; k < c.instances[0].request_count; k++) { /* sent when the previous one left: equal gaps */
+        blis_request *const *q = c.instances[0].requests;
+        CHECK_EQ_I64(q[k]->arrival_us - q[k - 1]->arrival_us, q[1]->arrival_us - q[0]->arrival_us);
+        CHECK(q[k]->arrival_us - q[k - 1]->arrival_us <= (int64_t)(lone * 1000));
+        CHECK(q[k]->arrival_us - q[k - 1]->arrival_us >= (int64_t)(lone * 1000) - 10020); /* last step */
+    }
+    CHECK_EQ_I64(blis_sim_check(&c.instances[0]), 0);
+    t_cl_free(&c, &gen);
+    cc.client_max_inflight = 0; /* open loop: the burst queues */
+    if (!t_cl_run(t_, &cc, &w, &c, &gen)) return;
+    CHECK_EQ_I64(blis_cluster_metrics(&c, -1, &m, &err), BLIS_OK);
+    CHECK(m.e2e_mean_ms > lone);
+    CHECK_EQ_I64(c.client_delayed, 0);
+    t_cl_free(&c, &gen);
+    cc.client_max_inflight = -1;
+    CHECK_EQ_I64(blis_cluster_config_validate(&cc, &err), BLIS_E_INVALID);
+    CHECK_CONTAINS(err.msg, "client in-flight limit must be >= 0, got -1");
+}
+
+/* Client timeouts (request_timeout_us): one request runs at a time; the
+ * timeout lets the first finish, the second times out while running (it
+ * started after one lone E2E and needs another) and the third while
+ * waiting. Their KV blocks come back; only the first is in the metrics. */
+TEST(cluster_client_timeout) {
+    blis_cluster_config cc;
+    blis_legacy_workload w;
+    blis_cluster c;
+    blis_legacy_gen gen;
+    blis_metrics m;
+    blis_err err;
+    double lone;
+    blis_cluster_config_defaults(&cc);
+    t_cl_instance(&cc.instance);
+    cc.instance.max_running = 1;
+    t_cl_workload(&w, 1, 64, 1000);
+    if (!t_cl_run(t_, &cc, &w, &c, &gen)) return;
+    CHECK_EQ_I64(blis_cluster_metrics(&c, -1, &m, &err), BLIS_OK);
+    lone = m.e2e_mean_ms;
+    t_cl_free(&c, &gen);
+    cc.instance.request_timeout_us = (int64_t)(lone * 1000 * 1.5);
+    cc.client_max_inflight = 3; /* the timeouts free the client's slots */
+    t_cl_workload(&w, 3, 64, 100000);
+    if (!t_cl_run(t_, &cc, &w, &c, &gen)) return;
+    CHECK_EQ_I64(blis_cluster_metrics(&c, -1, &m, &err), BLIS_OK);
+    CHECK_EQ_I64(m.completed, 1);
+    CHECK_EQ_I64(m.timed_out, 2);
+    CHECK_EQ_I64(m.injected, 3);
+    CHECK_EQ_F64(m.e2e_mean_ms, lone);
+    CHECK_EQ_I64(c.instances[0].running_len + c.instances[0].waitq.len, 0);
+    CHECK_EQ_I64(c.instances[0].kv.used_blocks, 0);
+    CHECK_EQ_I64(c.client_inflight, 0);
+    CHECK(c.instances[0].requests[1]->progress_tokens > 64); /* it was decoding */
+    CHECK(c.instances[0].requests[2]->progress_tokens == 0); /* it never ran */
+    CHECK_EQ_I64(blis_sim_check(&c.instances[0]), 0);
+    t_cl_free(&c, &gen);
+    /* spaced arrivals, each timing out alone: the queue empties between them */
+    cc.instance.request_timeout_us = (int64_t)(lone * 1000 / 2);
+    t_cl_workload(&w, 3, 64, 1);
+    if (!t_cl_run(t_, &cc, &w, &c, &gen)) return;
+    CHECK_EQ_I64(blis_cluster_metrics(&c, -1, &m, &err), BLIS_OK);
+    CHECK_EQ_I64(m.completed, 0);
+    CHECK_EQ_I64(m.timed_out, 3);
+    CHECK_EQ_I64(blis_sim_check(&c.instances[0]), 0);
+    t_cl_free(&c, &gen);
+    cc.instance.request_timeout_us = -5;
+    {
+        blis_request_source none = {NULL, NULL};
+        CHECK_EQ_I64(blis_cluster_init(&c, &cc, none, NULL, &err), BLIS_E_INVALID);
+        CHECK_CONTAINS(err.msg, "request timeout must be >= 0 us, got -5");
+    }
+}

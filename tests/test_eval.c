@@ -69,6 +69,22 @@ TEST(eval_record_loader) {
     CHECK_STR(e.trace_path, "t.csv.gz");
     CHECK(e.measured.ttft_p99 == 40 && e.measured.e2e_mean == 900 && e.measured.itl_mean == 7.5);
     CHECK_STR(e.itl_source, "tpot_derived_ms");
+    CHECK_EQ_F64(e.client_timeout_ms, 0.0); /* nothing failed: no timeout known */
+    blis_doc_free(&d);
+    /* the client's timeout, from the failed requests' E2E median */
+    CHECK_EQ_I64(t_gt_parse("{\"id\": \"r2\", \"model\": \"m/n\", \"hardware\": {\"gpu\": \"H100\"}, \"tp\": 1, "
+                            "\"vllm_config\": {}, \"metrics\": {\"summary\": {\"num_requests_failed\": 7, "
+                            "\"failed_e2e_ms\": {\"mean\": 300600, \"p50\": 300502.5}}}}",
+                            &e, &d, &err),
+                 BLIS_OK);
+    CHECK_EQ_F64(e.client_timeout_ms, 300502.5);
+    blis_doc_free(&d);
+    CHECK_EQ_I64(t_gt_parse("{\"id\": \"r3\", \"model\": \"m/n\", \"hardware\": {\"gpu\": \"H100\"}, \"tp\": 1, "
+                            "\"vllm_config\": {}, \"metrics\": {\"summary\": {\"num_requests_failed\": 0, "
+                            "\"failed_e2e_ms\": {\"p50\": 300502.5}}}}",
+                            &e, &d, &err),
+                 BLIS_OK);
+    CHECK_EQ_F64(e.client_timeout_ms, 0.0);
     blis_doc_free(&d);
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         blis_status st = t_gt_parse(bad[i].json, &e, &d, &err);
@@ -163,6 +179,23 @@ TEST(eval_cli) {
     CHECK_CONTAINS(out, "--id nope: no such record");
     CHECK_EQ_I64(t_run("./simulation_worker evaluate", out, sizeof out), 2);
     CHECK_CONTAINS(out, "evaluate needs --ground-truth FILE");
+    CHECK_EQ_I64(
+        t_run("./simulation_worker evaluate --ground-truth build/gt_bad.json --roofline-ext moe,gpu", out, sizeof out),
+        2);
+    CHECK_CONTAINS(out, "--roofline-ext");
+    CHECK_CONTAINS(out, "moe, fused, allreduce");
+    CHECK_EQ_I64(
+        t_run("./simulation_worker evaluate --ground-truth build/gt_bad.json --client-max-inflight 0", out, sizeof out),
+        2);
+    CHECK_CONTAINS(out, "--client-max-inflight");
+    CHECK_EQ_I64(
+        t_run("./simulation_worker evaluate --ground-truth build/gt_bad.json --client-timeout -3", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--client-timeout");
+    CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_bad.json --client-timeout 30 "
+                       "--client-max-inflight 8 --roofline-ext all --open-loop --json",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"experiments_run\": 0");
     remove("build/gt_bad.json");
     if (!dir) SKIP("../shared is absent (the real records)");
     snprintf(cmd, sizeof cmd,
@@ -245,5 +278,32 @@ TEST(eval_calibrate_cli) {
                        out, sizeof out),
                  0);
     CHECK_CONTAINS(out, "\"step_time_us\": ");
+    /* the worker processes do not change the result: one job and three give the same file */
+    {
+        char *a = NULL, *b = NULL;
+        size_t la = 0, lb = 0;
+        blis_err err;
+        int k;
+        for (k = 0; k < 2; k++) {
+            snprintf(cmd, sizeof cmd,
+                     "./simulation_worker calibrate --ground-truth %s/groundtruth/groundtruth.json --hardware H100 "
+                     "--out build/calib_j%d.json --max-evals 12 --max-requests 80 --roofline-ext all --objective log "
+                     "--weigh-models-equally --jobs %d --id residency-sweep_rate-agg_2rps-vanilla --id "
+                     "residency-w5_sweep-agg6 --id isim-train-20260218-084319-llama-2-70b-tp4-roleplay",
+                     dir, k, k ? 3 : 1);
+            CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+        }
+        CHECK_CONTAINS(out, "3 job(s), roofline extensions moe fused allreduce lmhead");
+        CHECK_CONTAINS(out, "objective: log errors of the TTFT and E2E means, each model weighing the same");
+        CHECK_CONTAINS(out, "v1SeqOverheadUs");
+        CHECK_EQ_I64(blis_file_read("build/calib_j0.json", 0, NULL, &a, &la, &err), BLIS_OK);
+        CHECK_EQ_I64(blis_file_read("build/calib_j1.json", 0, NULL, &b, &lb, &err), BLIS_OK);
+        CHECK(a && b && la == lb && memcmp(a, b, la) == 0);
+        CHECK(a && strstr(a, "\"v1RequestOverheadUs\"") != NULL);
+        blis_file_free(NULL, a);
+        blis_file_free(NULL, b);
+        remove("build/calib_j0.json");
+        remove("build/calib_j1.json");
+    }
     remove("build/calib_h100.json");
 }

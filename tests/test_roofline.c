@@ -535,3 +535,119 @@ TEST(roofline_extremes_are_errors_not_ub) {
     r.progress_tokens = -1;
     CHECK_EQ_I64(blis_roofline_v1_step(&m, &hw, 1, &b, &out, &err), BLIS_E_INVALID);
 }
+
+/* ---- roofline v1 extensions (blis's own, switchable) ---- */
+
+static blis_status t_v1x(const blis_model_config *m, const blis_hw_config *hw, int tp, unsigned ext,
+                         const blis_step_req *pre, size_t np, const blis_step_req *dec, size_t nd,
+                         blis_step_breakdown *out) {
+    blis_step_batch b;
+    blis_err err;
+    b.prefill = pre;
+    b.prefill_count = np;
+    b.decode = dec;
+    b.decode_count = nd;
+    return blis_roofline_v1x_step(m, hw, tp, ext, &b, out, &err);
+}
+
+static int t_near(double a, double b) { return fabs(a - b) <= 1e-9 * (fabs(a) + fabs(b)) + 1e-12; }
+
+/* ext 0 is v1 exactly; the names parse; each extension changes what it
+ * says, worked out here from its formula. */
+TEST(roofline_v1_extensions) {
+    blis_model_config m, moe;
+    blis_hw_config hw;
+    blis_step_breakdown a, b;
+    blis_step_req pre = {0, 512}, dec[64];
+    double d = 4096, L = 32, dKV = 8 * 128, bpp = 2, attn_w = (d * (d + 2 * dKV) + d * d) * L * bpp, E = 8, k = 2;
+    size_t i;
+    for (i = 0; i < 64; i++) {
+        dec[i].progress_tokens = 700 + (int64_t)i;
+        dec[i].new_tokens = 1;
+    }
+    t_law_model(&m);
+    t_law_hw(&hw);
+    hw.nvlink_gbs = 900;
+    CHECK_EQ_I64(blis_v1x_parse("none"), 0);
+    CHECK_EQ_I64(blis_v1x_parse("moe,fused"), (int64_t)(BLIS_V1X_MOE | BLIS_V1X_FUSED));
+    CHECK_EQ_I64(blis_v1x_parse("all"), (int64_t)BLIS_V1X_ALL);
+    CHECK_EQ_I64(blis_v1x_parse("allreduce"), (int64_t)BLIS_V1X_ALLREDUCE);
+    CHECK_EQ_I64(blis_v1x_parse("moe,,fused"), -1);
+    CHECK_EQ_I64(blis_v1x_parse("MoE"), -1);
+    CHECK_EQ_I64(blis_v1x_parse(""), -1);
+    /* 0 and MOE on a dense model: the reference's v1, bit for bit */
+    CHECK_EQ_I64(t_v1x(&m, &hw, 2, 0, &pre, 1, dec, 64, &a), BLIS_OK);
+    {
+        blis_step_batch bb;
+        blis_err err;
+        bb.prefill = &pre;
+        bb.prefill_count = 1;
+        bb.decode = dec;
+        bb.decode_count = 64;
+        CHECK_EQ_I64(blis_roofline_v1_step(&m, &hw, 2, &bb, &b, &err), BLIS_OK);
+    }
+    CHECK_EQ_I64(a.step_time_us, b.step_time_us);
+    CHECK_EQ_F64(a.hardware_s, b.hardware_s);
+    CHECK_EQ_I64(t_v1x(&m, &hw, 2, BLIS_V1X_MOE, &pre, 1, dec, 64, &b), BLIS_OK);
+    CHECK_EQ_F64(a.hardware_s, b.hardware_s);
+    /* FUSED: max(summed compute, weights once + both phases' dynamic bytes) */
+    CHECK_EQ_I64(t_v1x(&m, &hw, 2, BLIS_V1X_FUSED, &pre, 1, dec, 64, &b), BLIS_OK);
+    {
+        double bw = 3.35e12 * 0.72, w = a.prefill.weight_bytes;
+        double mem = (w + a.prefill.dynamic_bytes + a.decode.dynamic_bytes) / bw;
+        double comp = a.prefill.compute_s + a.decode.compute_s;
+        CHECK(t_near(b.hardware_s, mem > comp ? mem : comp));
+        CHECK(b.hardware_s < a.hardware_s); /* the weights are read once, not twice */
+        CHECK_EQ_F64(b.comm_us, a.comm_us);
+    }
+    /* FUSED with one phase only: unchanged */
+    CHECK_EQ_I64(t_v1x(&m, &hw, 1, 0, NULL, 0, dec, 64, &a), BLIS_OK);
+    CHECK_EQ_I64(t_v1x(&m, &hw, 1, BLIS_V1X_FUSED, NULL, 0, dec, 64, &b), BLIS_OK);
+    CHECK_EQ_F64(a.hardware_s, b.hardware_s);
+    /* ALLREDUCE: 2 per layer, latency + 2(tp-1)/tp x tokens x d x bpp / (0.65 x 450 GB/s) */
+    CHECK_EQ_I64(t_v1x(&m, &hw, 4, BLIS_V1X_ALLREDUCE, &pre, 1, dec, 64, &b), BLIS_OK);
+    CHECK(t_near(b.comm_us, L * 2 * (20 + (512.0 + 64) * d * bpp * 1.5 / (0.65 * 450e9) * 1e6)));
+    CHECK_EQ_I64(t_v1x(&m, &hw, 1, BLIS_V1X_ALLREDUCE, &pre, 1, dec, 64, &b), BLIS_OK);
+    CHECK_EQ_F64(b.comm_us, 0.0); /* no TP, no all-reduce */
+    hw.nvlink_gbs = 0;            /* no NVLink: the latency only */
+    CHECK_EQ_I64(t_v1x(&m, &hw, 4, BLIS_V1X_ALLREDUCE, &pre, 1, dec, 64, &b), BLIS_OK);
+    CHECK(t_near(b.comm_us, L * 2 * 20));
+    /* MOE: 8 experts of 14336, top 2 (Mixtral's shape) */
+    moe = m;
+    moe.num_experts = 8;
+    moe.experts_per_token = 2;
+    moe.expert_intermediate_size = 14336;
+    CHECK_EQ_I64(t_v1x(&moe, &hw, 1, 0, NULL, 0, dec, 1, &a), BLIS_OK);
+    CHECK_EQ_I64(t_v1x(&moe, &hw, 1, BLIS_V1X_MOE, NULL, 0, dec, 1, &b), BLIS_OK);
+    /* one token touches k experts; FLOPs of k experts per token */
+    CHECK(t_near(b.decode.weight_bytes, attn_w + k * 3 * d * 14336 * L * bpp));
+    CHECK(t_near(b.decode.gemm_flops - a.decode.gemm_flops, (k - 1) * 6 * d * 14336 * L));
+    /* 64 tokens touch E(1 - (1 - k/E)^64) experts: all 8, nearly */
+    CHECK_EQ_I64(t_v1x(&moe, &hw, 1, BLIS_V1X_MOE, NULL, 0, dec, 64, &b), BLIS_OK);
+    CHECK(t_near(b.decode.weight_bytes, attn_w + E * (1 - pow(1 - k / E, 64)) * 3 * d * 14336 * L * bpp));
+    CHECK(b.decode.weight_bytes > 7.99 / 2 * a.decode.weight_bytes);
+    /* a shared expert and a leading dense layer (DeepSeek's shape) */
+    moe.num_shared_experts = 1;
+    moe.shared_expert_intermediate_size = 1000;
+    moe.first_dense_layers = 1;
+    moe.dense_intermediate_size = 20000;
+    CHECK_EQ_I64(t_v1x(&moe, &hw, 1, BLIS_V1X_MOE, NULL, 0, dec, 1, &b), BLIS_OK);
+    CHECK(t_near(b.decode.weight_bytes, (d * (d + 2 * dKV) + d * d) * L * bpp + 3 * d * 20000 * bpp +
+                                            (L - 1) * 3 * d * (k * 14336 + 1000) * bpp));
+    /* LMHEAD: the V x d weights once per step, 2 d V FLOPs per request */
+    CHECK_EQ_I64(blis_v1x_parse("lmhead,moe"), (int64_t)(BLIS_V1X_LMHEAD | BLIS_V1X_MOE));
+    CHECK_EQ_I64(t_v1x(&m, &hw, 2, 0, NULL, 0, dec, 64, &a), BLIS_OK);
+    CHECK_EQ_I64(t_v1x(&m, &hw, 2, BLIS_V1X_LMHEAD, NULL, 0, dec, 64, &b), BLIS_OK);
+    CHECK(t_near(b.decode.weight_bytes - a.decode.weight_bytes, 128256.0 * d * bpp / 2));
+    CHECK(t_near(b.decode.gemm_flops - a.decode.gemm_flops, 64 * 2 * d * 128256.0 / 2));
+    m.vocab_size = 0; /* unknown vocabulary: nothing added */
+    CHECK_EQ_I64(t_v1x(&m, &hw, 2, BLIS_V1X_LMHEAD, NULL, 0, dec, 64, &b), BLIS_OK);
+    CHECK_EQ_F64(b.decode.weight_bytes, a.decode.weight_bytes);
+    m.vocab_size = 128256;
+    /* v1SeqOverheadUs: per request in the batch, per step */
+    hw.v1_seq_overhead_us = 10;
+    CHECK_EQ_I64(t_v1x(&m, &hw, 1, 0, &pre, 1, dec, 64, &b), BLIS_OK);
+    hw.v1_seq_overhead_us = 0;
+    CHECK_EQ_I64(t_v1x(&m, &hw, 1, 0, &pre, 1, dec, 64, &a), BLIS_OK);
+    CHECK_EQ_I64(b.step_time_us - a.step_time_us, 650);
+}

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,6 +61,8 @@ static const char usage_text[] = "usage: simulation_worker <command> [options]\n
                                  "      --model-config-folder DIR --hardware-config FILE  roofline inputs (else\n"
                                  "                      the cache and the bundled hardware config)\n"
                                  "      --bench-data-path DIR  roofline v2 kernel tables (else v1)\n"
+                                 "      --roofline-ext LIST  roofline v1 extensions: moe, fused, allreduce,\n"
+                                 "                      lmhead, all, none (none: the reference's v1; README)\n"
                                  "      --roofline      roofline; config.json cached or downloaded from\n"
                                  "                      HuggingFace (needs --hardware and --tp)\n"
                                  "    cluster:\n"
@@ -74,35 +77,49 @@ static const char usage_text[] = "usage: simulation_worker <command> [options]\n
                                  "      --policy-config FILE  YAML: admission, routing, priority, scheduler\n"
                                  "                      (explicit flags win)\n";
 /* The rest of the usage (split: ISO C99 guarantees string literals of 4095 bytes only). */
-static const char usage_text_more[] =
-    "    output:\n"
-    "      --results-path FILE  the metrics plus one entry per request (JSON)\n"
-    "      --fitness-weights KEY:W,...  (throughput, tokens_per_sec, p99_ttft,\n"
-    "                      p50_ttft, mean_ttft, p99_e2e, p50_e2e, mean_e2e)\n"
-    "      --trace-level none|decisions (none) --summarize-trace\n"
-    "      --counterfactual-k K (0)  routing regret over the top K candidates\n"
-    "      --log trace|debug|info|warn|error|fatal|panic (warn)\n"
-    "      --quiet         no progress line (shown on a terminal for long runs)\n"
-    "      --check-invariants  check every instance's invariants after each event\n"
-    "                      (slow; also BLIS_PARANOID=1); a violation exits 1\n"
-    "        stdout: one metrics block per instance (several instances), the\n"
-    "        cluster's, then fitness, anomaly counters, KV cache metrics, per-SLO\n"
-    "        metrics, trace summary. Boolean flags also take =true / =false.\n"
-    "  step (--model NAME | --model-config-folder DIR) --hardware GPU [--tp N]\n"
-    "       [--hardware-config FILE] [--bench-data-path DIR]\n"
-    "       [--prefill CACHED+NEW]... [--decode CONTEXT[xCOUNT]]...\n"
-    "        Print one engine step's roofline time and breakdown as JSON\n"
-    "        (roofline v2 with --bench-data-path, else v1).\n"
+static const char usage_text_more[] = "    output:\n"
+                                      "      --results-path FILE  the metrics plus one entry per request (JSON)\n"
+                                      "      --fitness-weights KEY:W,...  (throughput, tokens_per_sec, p99_ttft,\n"
+                                      "                      p50_ttft, mean_ttft, p99_e2e, p50_e2e, mean_e2e)\n"
+                                      "      --trace-level none|decisions (none) --summarize-trace\n"
+                                      "      --counterfactual-k K (0)  routing regret over the top K candidates\n"
+                                      "      --log trace|debug|info|warn|error|fatal|panic (warn)\n"
+                                      "      --quiet         no progress line (shown on a terminal for long runs)\n"
+                                      "      --check-invariants  check every instance's invariants after each event\n"
+                                      "                      (slow; also BLIS_PARANOID=1); a violation exits 1\n"
+                                      "        stdout: one metrics block per instance (several instances), the\n"
+                                      "        cluster's, then fitness, anomaly counters, KV cache metrics, per-SLO\n"
+                                      "        metrics, trace summary. Boolean flags also take =true / =false.\n"
+                                      "  step (--model NAME | --model-config-folder DIR) --hardware GPU [--tp N]\n"
+                                      "       [--hardware-config FILE] [--bench-data-path DIR | --roofline-ext LIST]\n"
+                                      "       [--prefill CACHED+NEW]... [--decode CONTEXT[xCOUNT]]...\n"
+                                      "        Print one engine step's roofline time and breakdown as JSON\n"
+                                      "        (roofline v2 with --bench-data-path, else v1).\n";
+static const char usage_text_eval[] =
     "  evaluate --ground-truth FILE [--id ID]... [--json] [--max-requests N]\n"
     "           [--bench-data-path DIR] [--hardware-config FILE] [--alpha-coeffs A,B,C]\n"
+    "           [--roofline-ext LIST] [--client-max-inflight N] [--client-timeout S]\n"
+    "           [--open-loop]\n"
     "        Replay each ground-truth record's per-request trace (real vLLM runs)\n"
     "        through the roofline model and report predicted vs measured TTFT, E2E\n"
     "        and time per output token, per experiment and as MAPE / median APE.\n"
+    "          --roofline-ext LIST  roofline v1 extensions: moe, fused, allreduce,\n"
+    "                       lmhead, all or none (default none: the reference's v1)\n"
+    "          --client-max-inflight N  the load generator's in-flight cap, for\n"
+    "                       records flagged client_limited (256): a closed loop\n"
+    "                       from the intended arrivals\n"
+    "          --client-timeout S  the client's timeout in seconds (0: none;\n"
+    "                       default: the record's failed requests' E2E median);\n"
+    "                       a request out that long is aborted, not measured\n"
+    "          --open-loop  neither: replay send times open loop, no timeout\n"
     "  calibrate --ground-truth FILE --hardware GPU --out FILE [--id ID]...\n"
-    "            [--max-requests N (600)] [--max-evals N (120)] [--leave-one-model-out]\n"
-    "        Fit roofline v1's constants of one GPU to the records on it (Nelder-Mead\n"
-    "        from the current config, on each trace's first N requests) and write a\n"
-    "        hardware config; --leave-one-model-out refits without each model.\n"
+    "            [--max-requests N (600; 0: whole traces)] [--max-evals N (120)]\n"
+    "            [--jobs N (processors)] [--objective capped|log|mape (capped)]\n"
+    "            [--weigh-models-equally] [--leave-one-model-out] [evaluate's options]\n"
+    "        Fit roofline v1's constants of one GPU (and blis's per-request and\n"
+    "        per-sequence overheads) to the records on it (Nelder-Mead from the\n"
+    "        current config, on each trace's first N requests, N processes) and\n"
+    "        write a hardware config; --leave-one-model-out refits without each model.\n"
     "  validate-bench-data DIR [--strict] [--quiet]\n"
     "        Check a bench_data/ folder of roofline v2 kernel tables: layout, file\n"
     "        names, headers, numbers, order, duplicates and grids, each problem as\n"
@@ -239,7 +256,8 @@ static int cmd_check(int argc, char **argv) {
 
 typedef struct step_args {
     const char *model, *model_dir, *gpu, *hw_file, *bench_dir;
-    int tp;
+    int tp, ext_given;
+    unsigned ext; /* --roofline-ext */
     blis_step_req *prefill, *decode;
     size_t prefill_count, decode_count;
     char **argv; /* the step's arguments, to echo --prefill and --decode */
@@ -303,7 +321,7 @@ static int parse_step_args(int argc, char **argv, step_args *a) {
         int64_t n;
         if (!strcmp(f, "--prefill") || !strcmp(f, "--decode") || !strcmp(f, "--model") || !strcmp(f, "--hardware") ||
             !strcmp(f, "--tp") || !strcmp(f, "--model-config-folder") || !strcmp(f, "--hardware-config") ||
-            !strcmp(f, "--bench-data-path")) {
+            !strcmp(f, "--bench-data-path") || !strcmp(f, "--roofline-ext")) {
             if (!v) return flag_error(f, "a value", NULL);
             i++;
         } else {
@@ -323,9 +341,16 @@ static int parse_step_args(int argc, char **argv, step_args *a) {
             a->model_dir = v;
         else if (!strcmp(f, "--hardware-config"))
             a->hw_file = v;
-        else
+        else if (!strcmp(f, "--roofline-ext")) {
+            int flags = blis_v1x_parse(v);
+            if (flags < 0) return flag_error(f, "a list of moe, fused, allreduce, lmhead (or all, none)", v);
+            a->ext = (unsigned)flags;
+            a->ext_given = 1;
+        } else
             a->bench_dir = v;
     }
+    if (a->ext_given && a->bench_dir)
+        return usage_error("--roofline-ext extends roofline v1; it does not apply with --bench-data-path", NULL);
     if (!a->model == !a->model_dir)
         return usage_error("step needs exactly one of --model and --model-config-folder", NULL);
     if (!a->gpu) return usage_error("step needs --hardware GPU", NULL);
@@ -396,7 +421,7 @@ static int run_step(const step_args *a, const char *argv0) {
     batch.decode = a->decode;
     batch.decode_count = a->decode_count;
     if (version == 1) {
-        if (blis_roofline_v1_step(&m, &hw, a->tp, &batch, &b, &err) != BLIS_OK) {
+        if (blis_roofline_v1x_step(&m, &hw, a->tp, a->ext, &batch, &b, &err) != BLIS_OK) {
             print_err(&err);
             return EXIT_USAGE;
         }
@@ -445,8 +470,9 @@ typedef struct run_args {
         prefix, p_mean, p_std, p_min, p_max, o_mean, o_std, o_min, o_max, instances, kv_cpu, kv_base;
     double rate, alpha[3], beta[3], kv_threshold, kv_bandwidth;
     int kv_changed, alpha_n, beta_n, seed_changed, horizon_changed, num_requests_changed, defaults_changed;
-    int roofline;   /* --roofline */
-    int kv_trained; /* total_kv_blocks came from the defaults file's coefficients */
+    int roofline;             /* --roofline */
+    const char *roofline_ext; /* --roofline-ext LIST */
+    int kv_trained;           /* total_kv_blocks came from the defaults file's coefficients */
 } run_args;
 
 typedef struct flag_def {
@@ -514,6 +540,7 @@ static const flag_def run_flags[] = {
     RF("--snapshot-refresh-interval", F_I64, snapshot_refresh),
     RF("--quiet", F_BOOL, quiet),
     RF("--check-invariants", F_BOOL, check_invariants),
+    RF("--roofline-ext", F_STR, roofline_ext),
     RF("--roofline", F_BOOL, roofline),
 };
 #undef RF
@@ -875,7 +902,19 @@ static int resolve_latency(run_args *a, run_state *rs, run_paths *p, blis_sim_co
     cfg->latency.kind = BLIS_LATENCY_BLACKBOX;
     if ((a->alpha_n && a->alpha_n < 3) || (a->beta_n && a->beta_n < 3))
         return run_error("--alpha-coeffs and --beta-coeffs need 3 numbers each");
-    if (!a->roofline && (!all_zero(a->alpha) || !all_zero(a->beta))) return 0;
+    if (a->roofline_ext) {
+        int flags = blis_v1x_parse(a->roofline_ext);
+        if (flags < 0)
+            return flag_error("--roofline-ext", "a list of moe, fused, allreduce, lmhead (or all, none)",
+                              a->roofline_ext);
+        if (a->bench_dir)
+            return run_error("--roofline-ext extends roofline v1; it does not apply with --bench-data-path");
+        cfg->latency.v1_ext = (unsigned)flags;
+    }
+    if (!a->roofline && (!all_zero(a->alpha) || !all_zero(a->beta))) {
+        if (a->roofline_ext) return run_error("--roofline-ext extends roofline v1; the blackbox model is in use");
+        return 0;
+    }
     if (!a->model_dir) {
         if ((rc = resolve_model_config("simulation_worker", p->model_typed, NULL, a->defaults, 0, &p->log, path,
                                        sizeof path)))
@@ -1400,8 +1439,12 @@ static const char *const eval_metric_names[EVAL_METRICS] = {"ttft_mean", "ttft_p
 typedef struct eval_args {
     const char *ground_truth, *bench_dir, *hw_file, *ids[256];
     size_t n_ids;
-    int json, quiet;
+    int json, quiet, open_loop;
     int64_t max_requests;
+    int max_requests_given;
+    int64_t client_cap;      /* --client-max-inflight (256) */
+    double client_timeout_s; /* --client-timeout (< 0: from the record) */
+    unsigned v1_ext;         /* --roofline-ext */
     double alpha[3];
 } eval_args;
 
@@ -1416,11 +1459,29 @@ typedef struct eval_result {
 static int parse_eval_args(int argc, char **argv, eval_args *a) {
     int i;
     memset(a, 0, sizeof *a);
+    a->client_cap = 256;
+    a->client_timeout_s = -1;
     for (i = 0; i < argc; i++) {
         const char *f = argv[i];
         int has = i + 1 < argc;
         if (!strcmp(f, "--json")) {
             a->json = 1;
+        } else if (!strcmp(f, "--open-loop")) {
+            a->open_loop = 1;
+        } else if (!strcmp(f, "--roofline-ext") && has) {
+            int flags = blis_v1x_parse(argv[++i]);
+            if (flags < 0)
+                return flag_error("--roofline-ext", "a list of moe, fused, allreduce, lmhead (or all, none)", argv[i]);
+            a->v1_ext = (unsigned)flags;
+        } else if (!strcmp(f, "--client-max-inflight") && has) {
+            const char *v = argv[++i];
+            if (blis_parse_i64(v, strlen(v), 0, &a->client_cap) || a->client_cap < 1)
+                return flag_error("--client-max-inflight", "an integer >= 1", v);
+        } else if (!strcmp(f, "--client-timeout") && has) {
+            const char *v = argv[++i];
+            if (blis_parse_f64(v, strlen(v), BLIS_NUM_LOOSE_DOT, &a->client_timeout_s) ||
+                !(a->client_timeout_s >= 0 && a->client_timeout_s <= 1e9))
+                return flag_error("--client-timeout", "seconds, 0..1e9 (0: none)", v);
         } else if (!strcmp(f, "--quiet")) {
             a->quiet = 1;
         } else if (!strcmp(f, "--ground-truth") && has) {
@@ -1436,6 +1497,7 @@ static int parse_eval_args(int argc, char **argv, eval_args *a) {
             const char *v = argv[++i];
             if (blis_parse_i64(v, strlen(v), 0, &a->max_requests) || a->max_requests < 0)
                 return flag_error("--max-requests", "a non-negative integer", v);
+            a->max_requests_given = 1;
         } else if (!strcmp(f, "--alpha-coeffs") && has) {
             const char *v = argv[++i];
             const char *p = v;
@@ -1574,6 +1636,12 @@ static void eval_prepare(const eval_args *a, const blis_doc *doc, const blis_nod
         snprintf(path, sizeof path, "%s", e->trace_path);
     else
         snprintf(path, sizeof path, "%s/%s", gt_dir, e->trace_path);
+    /* the load generator: a closed loop when it limited the run, its timeout */
+    e->client_max_inflight = e->client_limited && !a->open_loop ? a->client_cap : 0;
+    if (a->open_loop)
+        e->client_timeout_ms = 0;
+    else if (a->client_timeout_s >= 0)
+        e->client_timeout_ms = a->client_timeout_s * 1000;
     if (blis_eval_trace_load(e, path, a->max_requests, NULL, &p->tr, &err)) {
         blis_err_format(&err, res->reason, sizeof res->reason);
         return;
@@ -1613,11 +1681,14 @@ static void eval_run(const eval_args *a, eval_prep *p, const blis_hw_config *hw)
     cc.instance.max_scheduled_tokens = p->e.max_num_batched_tokens;
     cc.instance.keep_requests = 0;
     cc.instance.kv_cpu_blocks = p->e.cpu_kv_blocks;
+    cc.instance.request_timeout_us = (int64_t)(p->e.client_timeout_ms * 1000);
+    cc.client_max_inflight = p->e.client_max_inflight;
     cc.instance.latency.kind = a->bench_dir ? BLIS_LATENCY_ROOFLINE_V2 : BLIS_LATENCY_ROOFLINE_V1;
     memcpy(cc.instance.latency.alpha, a->alpha, sizeof a->alpha);
     cc.instance.latency.model = &p->m;
     cc.instance.latency.hw = hw ? hw : &p->hw;
     cc.instance.latency.tp = (int)p->e.tp;
+    cc.instance.latency.v1_ext = a->v1_ext;
     if (p->have_db) cc.instance.latency.mfu = &p->db;
     blis_eval_source_init(&src, &p->tr, &p->e, p->e.block_size, NULL);
     rs.next = blis_eval_source_next;
@@ -1856,9 +1927,12 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
 
 /* ---- calibrate ---- */
 
-#define CALIB_PARAMS 6
-static const char *const calib_names[CALIB_PARAMS] = {"BwEffConstant", "TOverheadMicros", "v1LayerOverheadUs",
-                                                      "mfuPrefill",    "mfuDecode",       "allReduceLatency"};
+#define CALIB_PARAMS 8
+static const char *const calib_names[CALIB_PARAMS] = {"BwEffConstant",   "TOverheadMicros",    "v1LayerOverheadUs",
+                                                      "mfuPrefill",      "mfuDecode",          "allReduceLatency",
+                                                      "v1SeqOverheadUs", "v1RequestOverheadUs"};
+
+enum { CALIB_CAPPED, CALIB_LOG, CALIB_MAPE };
 
 typedef struct calib_state {
     const eval_args *a;
@@ -1867,6 +1941,9 @@ typedef struct calib_state {
     const char *skip_model; /* leave-one-model-out: not fitted on */
     blis_hw_config base;
     int evals;
+    int jobs;               /* worker processes (--jobs) */
+    int objective, balance; /* --objective, --weigh-models-equally */
+    double *errs, *scratch; /* 2 per experiment */
 } calib_state;
 
 static double *calib_field(blis_hw_config *hw, int k) {
@@ -1876,7 +1953,9 @@ static double *calib_field(blis_hw_config *hw, int k) {
     case 2: return &hw->v1_layer_overhead_us;
     case 3: return &hw->v1_mfu_prefill;
     case 4: return &hw->v1_mfu_decode;
-    default: return &hw->v1_allreduce_us;
+    case 5: return &hw->v1_allreduce_us;
+    case 6: return &hw->v1_seq_overhead_us;
+    default: return &hw->v1_request_overhead_us;
     }
 }
 
@@ -1891,26 +1970,102 @@ static void calib_apply(const calib_state *s, const double *x, blis_hw_config *h
     }
 }
 
-/* The mean over experiments of the absolute TTFT-mean and E2E-mean errors
- * (%), each capped at 200 so that one run past saturation cannot dominate. */
+/* The absolute TTFT-mean and E2E-mean errors (%) of experiment i into
+ * out[2i], out[2i+1]; NaN when it is not in the objective or did not run. */
+static void calib_one(calib_state *s, const blis_hw_config *hw, const char *only_model, size_t i, double *out) {
+    eval_prep *p = &s->preps[i];
+    out[2 * i] = out[2 * i + 1] = NAN;
+    if (!p->ready) return;
+    if (only_model ? strcmp(p->e.model, only_model) != 0 : (s->skip_model && !strcmp(p->e.model, s->skip_model)))
+        return;
+    eval_run(s->a, p, hw);
+    if (!p->res.ran) return;
+    out[2 * i] = eval_err_pct(&p->res, 0);
+    out[2 * i + 1] = eval_err_pct(&p->res, 3);
+}
+
+/* Experiments i with i % jobs == w run in worker w (w > 0: a child process
+ * writing its errors to a pipe); the errors are summed in index order, so
+ * the result does not depend on the number of jobs. A worker that cannot
+ * start or report leaves its share to this process. */
+static void calib_all(calib_state *s, const blis_hw_config *hw, const char *only_model, double *out) {
+    int fds[16][2], w, jobs = s->jobs < 1 ? 1 : s->jobs > 16 ? 16 : s->jobs;
+    pid_t pid[16];
+    size_t i, n2 = 2 * s->n;
+    for (w = 1; w < jobs; w++) {
+        pid[w] = -1;
+        if (pipe(fds[w]) != 0) continue;
+        fflush(NULL);
+        pid[w] = fork();
+        if (pid[w] == 0) { /* the child: its share, then the whole array */
+            const char *buf;
+            size_t left = n2 * sizeof *out;
+            close(fds[w][0]);
+            for (i = (size_t)w; i < s->n; i += (size_t)jobs) calib_one(s, hw, only_model, i, out);
+            for (buf = (const char *)out; left > 0;) {
+                ssize_t k = write(fds[w][1], buf, left);
+                if (k <= 0) _exit(1);
+                buf += k;
+                left -= (size_t)k;
+            }
+            _exit(0);
+        }
+        close(fds[w][1]);
+        if (pid[w] < 0) close(fds[w][0]);
+    }
+    for (i = 0; i < s->n; i += (size_t)jobs) calib_one(s, hw, only_model, i, out);
+    for (w = 1; w < jobs; w++) {
+        double *theirs = s->scratch;
+        size_t got = 0, want = n2 * sizeof *out;
+        int ok = 0, status = 0;
+        if (pid[w] > 0) {
+            for (;;) {
+                ssize_t k = read(fds[w][0], (char *)theirs + got, want - got);
+                if (k <= 0) break;
+                got += (size_t)k;
+            }
+            close(fds[w][0]);
+            ok = waitpid(pid[w], &status, 0) == pid[w] && WIFEXITED(status) && WEXITSTATUS(status) == 0 && got == want;
+        }
+        for (i = (size_t)w; i < s->n; i += (size_t)jobs) {
+            if (ok) {
+                out[2 * i] = theirs[2 * i];
+                out[2 * i + 1] = theirs[2 * i + 1];
+            } else {
+                calib_one(s, hw, only_model, i, out);
+            }
+        }
+    }
+}
+
+/* The objective: over experiments (each model weighing the same with
+ * --weigh-models-equally), the mean of the TTFT-mean and E2E-mean errors:
+ * absolute percentages capped at 200 so that one run past saturation
+ * cannot dominate (capped), 100 |ln(predicted / measured)| (log), or
+ * absolute percentages as evaluate's MAPE (mape). */
 static double calib_error(calib_state *s, const blis_hw_config *hw, const char *only_model, size_t *count) {
-    double sum = 0;
-    size_t i, c = 0;
+    double sum = 0, wsum = 0;
+    size_t i, j, c = 0;
+    calib_all(s, hw, only_model, s->errs);
     for (i = 0; i < s->n; i++) {
-        eval_prep *p = &s->preps[i];
-        double t, e;
-        if (!p->ready) continue;
-        if (only_model ? strcmp(p->e.model, only_model) != 0 : (s->skip_model && !strcmp(p->e.model, s->skip_model)))
-            continue;
-        eval_run(s->a, p, hw);
-        if (!p->res.ran) continue;
-        t = fabs(eval_err_pct(&p->res, 0));
-        e = fabs(eval_err_pct(&p->res, 3));
-        sum += (t < 200 ? t : 200) + (e < 200 ? e : 200);
+        double t = s->errs[2 * i], e = s->errs[2 * i + 1], w = 1, same = 0;
+        if (t != t || e != e) continue;
+        if (s->balance) {
+            for (j = 0; j < s->n; j++)
+                same += s->errs[2 * j] == s->errs[2 * j] && !strcmp(s->preps[j].e.model, s->preps[i].e.model);
+            w = 1 / same;
+        }
+        if (s->objective == CALIB_LOG)
+            sum += w * 100 * (fabs(log(1 + t / 100)) + fabs(log(1 + e / 100)));
+        else if (s->objective == CALIB_MAPE)
+            sum += w * (fabs(t) + fabs(e));
+        else
+            sum += w * ((fabs(t) < 200 ? fabs(t) : 200) + (fabs(e) < 200 ? fabs(e) : 200));
+        wsum += w;
         c++;
     }
     if (count) *count = c;
-    return c ? sum / (2.0 * (double)c) : HUGE_VAL;
+    return c ? sum / (2.0 * wsum) : HUGE_VAL;
 }
 
 static double calib_objective(void *user, const double *x) {
@@ -1926,8 +2081,9 @@ static double calib_fit(calib_state *s, double *x, int max_evals) {
     double step[CALIB_PARAMS];
     int k, evals = 0;
     for (k = 0; k < CALIB_PARAMS; k++) {
-        x[k] = log(*calib_field(&s->base, k));
-        step[k] = 0.5; /* a factor of e^0.5 ~ 1.65 either way to start */
+        double v = *calib_field(&s->base, k);
+        x[k] = log(v > 0 ? v : k == 7 ? 5000 : 5); /* absent terms: 5 us per request per step, 5 ms per request */
+        step[k] = 0.5;                             /* a factor of e^0.5 ~ 1.65 either way to start */
     }
     return blis_nelder_mead(calib_objective, s, x, step, CALIB_PARAMS, max_evals, 0.05, &evals);
 }
@@ -1968,7 +2124,7 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
     char models[16][128];
     const char *gpu = NULL, *out = NULL;
     char *rest[64];
-    int n_rest = 0, i, lomo = 0, max_evals = 120, n_models = 0, rc = 0;
+    int n_rest = 0, i, lomo = 0, max_evals = 120, n_models = 0, rc = 0, jobs = 0, objective = CALIB_CAPPED, balance = 0;
     size_t r;
     double x[CALIB_PARAMS], fit;
     blis_hw_config hw;
@@ -1979,11 +2135,29 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
             out = argv[++i];
         else if (!strcmp(argv[i], "--leave-one-model-out"))
             lomo = 1;
-        else if (!strcmp(argv[i], "--max-evals") && i + 1 < argc) {
+        else if (!strcmp(argv[i], "--weigh-models-equally"))
+            balance = 1;
+        else if (!strcmp(argv[i], "--objective") && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (!strcmp(v, "capped"))
+                objective = CALIB_CAPPED;
+            else if (!strcmp(v, "log"))
+                objective = CALIB_LOG;
+            else if (!strcmp(v, "mape"))
+                objective = CALIB_MAPE;
+            else
+                return flag_error("--objective", "capped, log or mape", v);
+        } else if (!strcmp(argv[i], "--max-evals") && i + 1 < argc) {
             int64_t v;
             if (blis_parse_i64(argv[i + 1], strlen(argv[i + 1]), 0, &v) || v < 1 || v > 100000)
                 return flag_error("--max-evals", "an integer in 1..100000", argv[i + 1]);
             max_evals = (int)v;
+            i++;
+        } else if (!strcmp(argv[i], "--jobs") && i + 1 < argc) {
+            int64_t v;
+            if (blis_parse_i64(argv[i + 1], strlen(argv[i + 1]), 0, &v) || v < 1 || v > 16)
+                return flag_error("--jobs", "an integer in 1..16", argv[i + 1]);
+            jobs = (int)v;
             i++;
         } else if (n_rest < 64) {
             rest[n_rest++] = argv[i];
@@ -1994,12 +2168,24 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
     if ((rc = parse_eval_args(n_rest, rest, &a))) return rc;
     if (!gpu || !out) return usage_error("calibrate needs --hardware GPU and --out FILE", NULL);
     if (a.bench_dir) return usage_error("calibrate fits roofline v1's constants; drop --bench-data-path", NULL);
-    if (!a.max_requests) a.max_requests = 600; /* each trace's first 600 requests (said in the output) */
+    if (!a.max_requests_given) a.max_requests = 600; /* each trace's first 600 (said in the output); 0: all */
     if ((rc = eval_open(&a, argv0, &env))) return rc;
     memset(&s, 0, sizeof s);
     s.a = &a;
+    if (!jobs) { /* the machine's processors, at most 16 */
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        jobs = cpus < 1 ? 1 : cpus > 16 ? 16 : (int)cpus;
+    }
+    s.jobs = jobs;
+    s.objective = objective;
+    s.balance = balance;
     s.preps = (eval_prep *)calloc(env.recs->count + 1, sizeof *s.preps);
-    if (!s.preps) {
+    s.errs = (double *)calloc(2 * env.recs->count + 2, sizeof *s.errs);
+    s.scratch = (double *)calloc(2 * env.recs->count + 2, sizeof *s.scratch);
+    if (!s.preps || !s.errs || !s.scratch) {
+        free(s.preps);
+        free(s.errs);
+        free(s.scratch);
         blis_doc_free(&env.doc);
         return EXIT_RUNTIME;
     }
@@ -2026,10 +2212,22 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
     } else {
         size_t c = 0;
         blis_hw_config start = s.base;
-        printf("calibrate %s on %d model(s), each trace's first %lld requests, Nelder-Mead from the current config, "
-               "at most %d evaluations\n",
-               gpu, n_models, (long long)a.max_requests, max_evals);
-        printf("start: mean |error| of TTFT and E2E means %.1f%%\n", calib_error(&s, &start, NULL, &c));
+        char sample[64];
+        if (a.max_requests)
+            snprintf(sample, sizeof sample, "each trace's first %lld requests", (long long)a.max_requests);
+        else
+            snprintf(sample, sizeof sample, "whole traces");
+        printf("calibrate %s on %d model(s), %s, Nelder-Mead from the current config, at most %d evaluations, %d "
+               "job(s), roofline extensions %s%s%s%s%s\n",
+               gpu, n_models, sample, max_evals, jobs, a.v1_ext ? "" : "none", a.v1_ext & BLIS_V1X_MOE ? "moe " : "",
+               a.v1_ext & BLIS_V1X_FUSED ? "fused " : "", a.v1_ext & BLIS_V1X_ALLREDUCE ? "allreduce " : "",
+               a.v1_ext & BLIS_V1X_LMHEAD ? "lmhead" : "");
+        printf("objective: %s errors of the TTFT and E2E means%s\n",
+               objective == CALIB_LOG    ? "log"
+               : objective == CALIB_MAPE ? "absolute %"
+                                         : "capped absolute %",
+               balance ? ", each model weighing the same" : "");
+        printf("start: %.1f%%\n", calib_error(&s, &start, NULL, &c));
         fit = calib_fit(&s, x, max_evals);
         calib_apply(&s, x, &hw);
         printf("fitted (%d evaluations): %.1f%% over %lu experiments\n", s.evals, fit, (unsigned long)c);
@@ -2058,6 +2256,8 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
     }
     for (r = 0; r < s.n; r++) eval_prep_free(&s.preps[r]);
     free(s.preps);
+    free(s.errs);
+    free(s.scratch);
     blis_doc_free(&env.doc);
     return rc;
 }
@@ -2265,6 +2465,7 @@ int main(int argc, char **argv) {
         (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))) { /* also "run --help" */
         fputs(usage_text, stdout);
         fputs(usage_text_more, stdout);
+        fputs(usage_text_eval, stdout);
         return fflush(stdout) ? EXIT_RUNTIME : 0;
     }
     if (!strcmp(argv[1], "--version")) {
