@@ -694,6 +694,23 @@ TEST(cluster_prefix_lru) {
     blis__lru_free(&a, &l);
 }
 
+/* The E2E (ms) of one 64-token request alone on an instance of cfg; -1 on
+ * failure (reported). */
+static double t_cl_lone_e2e(t_ctx *t_, const blis_cluster_config *cfg) {
+    blis_legacy_workload w;
+    blis_cluster c;
+    blis_legacy_gen gen;
+    blis_metrics m;
+    blis_err err;
+    double e2e = -1;
+    t_cl_workload(&w, 1, 64, 1000);
+    if (!t_cl_run(t_, cfg, &w, &c, &gen)) return -1;
+    if (blis_cluster_metrics(&c, -1, &m, &err) == BLIS_OK && m.completed == 1) e2e = m.e2e_mean_ms;
+    CHECK(e2e > 0);
+    t_cl_free(&c, &gen);
+    return e2e;
+}
+
 /* The closed-loop client (client_max_inflight): with one request out at a
  * time, no request waits for another, so every E2E equals a lone request's
  * E2E, and each request is sent when the one before it finishes. Open
@@ -709,12 +726,7 @@ TEST(cluster_client_inflight_cap) {
     size_t k;
     blis_cluster_config_defaults(&cc);
     t_cl_instance(&cc.instance);
-    t_cl_workload(&w, 1, 64, 1000);
-    if (!t_cl_run(t_, &cc, &w, &c, &gen)) return;
-    CHECK_EQ_I64(blis_cluster_metrics(&c, -1, &m, &err), BLIS_OK);
-    lone = m.e2e_mean_ms;
-    CHECK(lone > 0);
-    t_cl_free(&c, &gen);
+    if ((lone = t_cl_lone_e2e(t_, &cc)) < 0) return;
     cc.client_max_inflight = 1;
     t_cl_workload(&w, 5, 64, 1000); /* a burst: 5 requests within a few ms */
     if (!t_cl_run(t_, &cc, &w, &c, &gen)) return;
@@ -758,11 +770,7 @@ TEST(cluster_client_timeout) {
     blis_cluster_config_defaults(&cc);
     t_cl_instance(&cc.instance);
     cc.instance.max_running = 1;
-    t_cl_workload(&w, 1, 64, 1000);
-    if (!t_cl_run(t_, &cc, &w, &c, &gen)) return;
-    CHECK_EQ_I64(blis_cluster_metrics(&c, -1, &m, &err), BLIS_OK);
-    lone = m.e2e_mean_ms;
-    t_cl_free(&c, &gen);
+    if ((lone = t_cl_lone_e2e(t_, &cc)) < 0) return;
     cc.instance.request_timeout_us = (int64_t)(lone * 1000 * 1.5);
     cc.client_max_inflight = 3; /* the timeouts free the client's slots */
     t_cl_workload(&w, 3, 64, 100000);
