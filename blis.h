@@ -7811,9 +7811,10 @@ static blis_status blis__spec_inference_perf(const blis_doc *doc, const blis_nod
         return blis__spec_fail(doc, stages ? stages : ip, err, "inference_perf.stages: at least one stage is required");
     spec->client_count = (size_t)(np * nu);
     spec->clients = (blis_spec_client *)blis__alloc(&spec->alloc, spec->client_count * sizeof *spec->clients);
+    if (spec->clients) /* blis_workload_spec_free reads every client, also after a failure below */
+        memset(spec->clients, 0, spec->client_count * sizeof *spec->clients);
     spec->strings = (char *)blis__alloc(&spec->alloc, spec->client_count * 96);
     if (!spec->clients || !spec->strings) return blis__nomem(err);
-    memset(spec->clients, 0, spec->client_count * sizeof *spec->clients);
     for (k = 0; k < spec->client_count; k++) {
         blis_spec_client *c = &spec->clients[k];
         c->windows = (blis_spec_window *)blis__alloc(&spec->alloc, (nst + 1) * sizeof *c->windows);
@@ -7821,7 +7822,7 @@ static blis_status blis__spec_inference_perf(const blis_doc *doc, const blis_nod
     }
     for (k = 0; k < nst; k++) {
         const blis_node *sg = blis_node_at(doc, stages, k);
-        double rate, dur;
+        double rate = 0, dur = 0;
         if ((st = blis__spec_keys(doc, sg, skeys, NULL, err)) || (st = blis_doc_get_f64(doc, sg, "rate", &rate, err)) ||
             (st = blis_doc_get_f64(doc, sg, "duration", &dur, err)))
             return st;
