@@ -373,6 +373,16 @@ static int print_step(const step_args *a, const char *model_path, const blis_ste
     blis_jw_object_begin(&w);
     blis_jw_key_i64(&w, "step_time_us", b->step_time_us);
     blis_jw_key_i64(&w, "roofline", b->version);
+    if (a->ext_given) { /* the extensions in use, named in a fixed order */
+        static const char *const ext_names[4] = {"moe", "fused", "allreduce", "lmhead"};
+        char names[64] = "";
+        size_t len = 0;
+        int k;
+        for (k = 0; k < 4; k++)
+            if (a->ext & (1u << k))
+                len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? "," : "", ext_names[k]);
+        blis_jw_key_str(&w, "roofline_ext", len ? names : "none");
+    }
     blis_jw_key_str(&w, "model", a->model ? a->model : a->model_dir);
     blis_jw_key_str(&w, "model_config", model_path);
     blis_jw_key_str(&w, "hardware", a->gpu);
