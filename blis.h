@@ -734,6 +734,9 @@ BLIS_DEF blis_status blis_roofline_v1x_step(const blis_model_config *m, const bl
 /* "moe,fused,allreduce,lmhead", "all" or "none" -> flags; -1 for an
  * unknown name. */
 BLIS_DEF int blis_v1x_parse(const char *list);
+/* The names of flags joined by sep, in the order above ("none" for 0);
+ * out holds at least 32 bytes. */
+BLIS_DEF void blis_v1x_format(unsigned flags, char sep, char *out, size_t size);
 
 /* ---- the Transformer Roofline Analyzer (per-layer FLOPs, bytes, intensity) ---- */
 
@@ -1913,7 +1916,6 @@ static int64_t blis__sat_add(int64_t t, int64_t d) {
 /* Grows *p (holding *cap elements of elem_bytes) to at least need elements,
  * doubling. Returns 0 on success, -1 on overflow or out of memory (then *p is
  * unchanged). The one growth routine of the library. */
-
 static int blis__grow(const blis_alloc *a, void **p, size_t *cap, size_t need, size_t elem_bytes) {
     size_t new_cap = *cap ? *cap : 16;
     void *np;
@@ -6068,13 +6070,14 @@ static blis_status blis__batch_check(const blis_step_batch *b, int tp, blis_err 
  * and the LM head (BLIS_V1X_LMHEAD). */
 typedef struct blis__v1x_mlp {
     double flops_per_token_delta; /* true MLP FLOPs per token minus v1's */
+    double v1_mlp_bytes;          /* what v1 counts for the MLPs: L x 3 d dFF x bpp */
     double moe_layers, dense_layers, d, expert_ff, shared_ff, dense_ff, E, k, shared;
     double lm_head_bytes, lm_head_flops; /* V d bpp; 2 d V per request in the batch (0: not counted) */
 } blis__v1x_mlp;
 
 static int blis__v1x_mlp_of(const blis_model_config *m, unsigned ext, blis__v1x_mlp *x) {
-    double L = (double)m->num_layers,
-           dFF = m->intermediate_size ? (double)m->intermediate_size : 4.0 * (double)m->hidden_size;
+    blis__dims dims = blis__dims_of(m);
+    double L = dims.L, dFF = dims.dFF;
     int64_t step = m->moe_layer_step > 0 ? m->moe_layer_step : 1, first = m->first_dense_layers;
     memset(x, 0, sizeof *x);
     if ((ext & BLIS_V1X_LMHEAD) && m->vocab_size > 0) {
@@ -6095,21 +6098,22 @@ static int blis__v1x_mlp_of(const blis_model_config *m, unsigned ext, blis__v1x_
     x->flops_per_token_delta =
         6 * x->d * (x->dense_layers * x->dense_ff + x->moe_layers * (x->k * x->expert_ff + x->shared * x->shared_ff)) -
         6 * x->d * dFF * L;
+    x->v1_mlp_bytes = L * 3 * x->d * dFF;
     return 1;
 }
 
 /* Weight bytes a step of T tokens reads (before the TP split). */
 static double blis__v1x_weight_bytes(const blis_model_config *m, const blis__v1x_mlp *x, int moe, double T) {
     blis_mem_bytes w;
-    double dFF = m->intermediate_size ? (double)m->intermediate_size : 4.0 * (double)m->hidden_size, touched;
+    double touched;
     blis_roofline_mem(m, 1, 0, 0, 0, &w);
     if (x->lm_head_bytes > 0) w.model_weights += x->lm_head_bytes;
     if (!moe) return w.model_weights;
     touched = x->E * (1 - pow(1 - x->k / x->E, T > 0 ? T : 0));
-    return w.model_weights + (x->dense_layers * 3 * x->d * x->dense_ff +
-                              x->moe_layers * 3 * x->d * (touched * x->expert_ff + x->shared * x->shared_ff) -
-                              (double)m->num_layers * 3 * x->d * dFF) *
-                                 m->bytes_per_param;
+    return w.model_weights +
+           (x->dense_layers * 3 * x->d * x->dense_ff +
+            x->moe_layers * 3 * x->d * (touched * x->expert_ff + x->shared * x->shared_ff) - x->v1_mlp_bytes) *
+               m->bytes_per_param;
 }
 
 /* One v1 phase: FLOPs and bytes of its requests, then compute and memory
@@ -6219,12 +6223,28 @@ BLIS_DEF blis_status blis_roofline_v1_step(const blis_model_config *m, const bli
     return blis_roofline_v1x_step(m, hw, tp, 0, b, out, err);
 }
 
+static const struct {
+    const char *name;
+    unsigned flag;
+} blis__v1x_names[] = {{"moe", BLIS_V1X_MOE},       {"fused", BLIS_V1X_FUSED}, {"allreduce", BLIS_V1X_ALLREDUCE},
+                       {"lmhead", BLIS_V1X_LMHEAD}, {"all", BLIS_V1X_ALL},     {"none", 0}};
+
+BLIS_DEF void blis_v1x_format(unsigned flags, char sep, char *out, size_t size) {
+    size_t i, len = 0;
+    if (!size) return;
+    out[0] = '\0';
+    for (i = 0; i < 4; i++) /* the single extensions, in order */
+        if (flags & blis__v1x_names[i].flag) {
+            size_t n = strlen(blis__v1x_names[i].name);
+            if (len + (len > 0) + n + 1 > size) break;
+            if (len) out[len++] = sep;
+            memcpy(out + len, blis__v1x_names[i].name, n + 1);
+            len += n;
+        }
+    if (!len) blis__copy_cstr(out, size, "none");
+}
+
 BLIS_DEF int blis_v1x_parse(const char *list) {
-    static const struct {
-        const char *name;
-        unsigned flag;
-    } names[] = {{"moe", BLIS_V1X_MOE},       {"fused", BLIS_V1X_FUSED}, {"allreduce", BLIS_V1X_ALLREDUCE},
-                 {"lmhead", BLIS_V1X_LMHEAD}, {"all", BLIS_V1X_ALL},     {"none", 0}};
     unsigned flags = 0;
     const char *p = list;
     if (!list || !*list) return -1;
@@ -6232,9 +6252,9 @@ BLIS_DEF int blis_v1x_parse(const char *list) {
         const char *end = strchr(p, ',');
         size_t len = end ? (size_t)(end - p) : strlen(p), i;
         int found = 0;
-        for (i = 0; i < sizeof names / sizeof names[0]; i++)
-            if (strlen(names[i].name) == len && memcmp(names[i].name, p, len) == 0) {
-                flags |= names[i].flag;
+        for (i = 0; i < sizeof blis__v1x_names / sizeof blis__v1x_names[0]; i++)
+            if (strlen(blis__v1x_names[i].name) == len && memcmp(blis__v1x_names[i].name, p, len) == 0) {
+                flags |= blis__v1x_names[i].flag;
                 found = 1;
             }
         if (!found) return -1;
@@ -9824,8 +9844,12 @@ static blis_status blis__step_advance(blis_sim *s, int64_t now, int64_t adv, bli
 /* Client timeouts (request_timeout_us): aborts every request in the running
  * batch or the wait queue whose age reached the timeout, and sets the time
  * of the next possible one (lowered again as requests are queued). */
+static int64_t blis__deadline_us(const blis_sim *s, const blis_request *r) {
+    return blis__sat_add(r->arrival_us, s->cfg.request_timeout_us);
+}
+
 static int blis__expire_one(blis_sim *s, blis_request *r, int64_t now, int64_t *next) {
-    int64_t deadline = blis__sat_add(r->arrival_us, s->cfg.request_timeout_us);
+    int64_t deadline = blis__deadline_us(s, r);
     if (now < deadline) {
         if (deadline < *next) *next = deadline;
         return 0;
@@ -9898,10 +9922,8 @@ static blis_status blis__enqueue(blis_sim *s, blis_request *r) {
     }
     if (blis__wq_push_back(&s->waitq, r)) return BLIS_E_NOMEM;
     s->total_input_tokens += r->input_tokens;
-    if (s->cfg.request_timeout_us > 0) { /* the earliest timeout can only come sooner */
-        int64_t deadline = blis__sat_add(r->arrival_us, s->cfg.request_timeout_us);
-        if (deadline < s->next_expiry_us) s->next_expiry_us = deadline;
-    }
+    if (s->cfg.request_timeout_us > 0 && blis__deadline_us(s, r) < s->next_expiry_us)
+        s->next_expiry_us = blis__deadline_us(s, r); /* the earliest timeout can only come sooner */
     return BLIS_OK;
 }
 

@@ -575,6 +575,18 @@ TEST(roofline_v1_extensions) {
     CHECK_EQ_I64(blis_v1x_parse("moe,,fused"), -1);
     CHECK_EQ_I64(blis_v1x_parse("MoE"), -1);
     CHECK_EQ_I64(blis_v1x_parse(""), -1);
+    {
+        char buf[64];
+        blis_v1x_format(BLIS_V1X_LMHEAD | BLIS_V1X_MOE, ',', buf, sizeof buf);
+        CHECK_STR(buf, "moe,lmhead");
+        blis_v1x_format(BLIS_V1X_ALL, ' ', buf, sizeof buf);
+        CHECK_STR(buf, "moe fused allreduce lmhead");
+        blis_v1x_format(0, ',', buf, sizeof buf);
+        CHECK_STR(buf, "none");
+        blis_v1x_format(BLIS_V1X_ALL, ',', buf, 12); /* whole names only */
+        CHECK_STR(buf, "moe,fused");
+        CHECK_EQ_I64(blis_v1x_parse("moe,fused,allreduce,lmhead"), (int64_t)BLIS_V1X_ALL);
+    }
     /* 0 and MOE on a dense model: the reference's v1, bit for bit */
     CHECK_EQ_I64(t_v1x(&m, &hw, 2, 0, &pre, 1, dec, 64, &a), BLIS_OK);
     {
