@@ -269,6 +269,26 @@ static int flag_error(const char *flag, const char *expected, const char *got) {
     return EXIT_USAGE;
 }
 
+/* An integer flag value in lo..hi. */
+static int parse_int_in(const char *flag, const char *v, int lo, int hi, int *out) {
+    int64_t x;
+    char expected[64];
+    if (blis_parse_i64(v, strlen(v), 0, &x) == BLIS_OK && x >= lo && x <= hi) {
+        *out = (int)x;
+        return 0;
+    }
+    snprintf(expected, sizeof expected, "an integer in %d..%d", lo, hi);
+    return flag_error(flag, expected, v);
+}
+
+/* --roofline-ext LIST (run, step, evaluate, calibrate). */
+static int parse_roofline_ext(const char *v, unsigned *out) {
+    int flags = blis_v1x_parse(v);
+    if (flags < 0) return flag_error("--roofline-ext", "a list of moe, fused, allreduce, lmhead (or all, none)", v);
+    *out = (unsigned)flags;
+    return 0;
+}
+
 static int parse_count(const char *flag, const char *s, size_t len, int64_t min, int64_t *out) {
     if (blis_parse_i64(s, len, 0, out) != BLIS_OK || *out < min || *out > ((int64_t)1 << 40))
         return flag_error(flag, min > 0 ? "a positive integer" : "a non-negative integer", s);
@@ -342,9 +362,7 @@ static int parse_step_args(int argc, char **argv, step_args *a) {
         else if (!strcmp(f, "--hardware-config"))
             a->hw_file = v;
         else if (!strcmp(f, "--roofline-ext")) {
-            int flags = blis_v1x_parse(v);
-            if (flags < 0) return flag_error(f, "a list of moe, fused, allreduce, lmhead (or all, none)", v);
-            a->ext = (unsigned)flags;
+            if ((rc = parse_roofline_ext(v, &a->ext))) return rc;
             a->ext_given = 1;
         } else
             a->bench_dir = v;
@@ -374,14 +392,9 @@ static int print_step(const step_args *a, const char *model_path, const blis_ste
     blis_jw_key_i64(&w, "step_time_us", b->step_time_us);
     blis_jw_key_i64(&w, "roofline", b->version);
     if (a->ext_given) { /* the extensions in use, named in a fixed order */
-        static const char *const ext_names[4] = {"moe", "fused", "allreduce", "lmhead"};
-        char names[64] = "";
-        size_t len = 0;
-        int k;
-        for (k = 0; k < 4; k++)
-            if (a->ext & (1u << k))
-                len += (size_t)snprintf(names + len, sizeof names - len, "%s%s", len ? "," : "", ext_names[k]);
-        blis_jw_key_str(&w, "roofline_ext", len ? names : "none");
+        char names[64];
+        blis_v1x_format(a->ext, ',', names, sizeof names);
+        blis_jw_key_str(&w, "roofline_ext", names);
     }
     blis_jw_key_str(&w, "model", a->model ? a->model : a->model_dir);
     blis_jw_key_str(&w, "model_config", model_path);
@@ -678,7 +691,6 @@ static int run_error(const char *msg) {
     return EXIT_USAGE;
 }
 
-/* Spec §1.3 step 3: defaults for the model when no coefficients or configs were given. */
 static int file_exists(const char *path) {
     FILE *f = fopen(path, "rb");
     if (!f) return 0;
@@ -686,6 +698,7 @@ static int file_exists(const char *path) {
     return 1;
 }
 
+/* Spec §1.3 step 3: defaults for the model when no coefficients or configs were given. */
 static int resolve_defaults(run_args *a, char *model_lc, char *gpu_buf, char *vllm_buf, blis_doc *defaults,
                             int *have_defaults) {
     char gpu[64], vllm[128], msg[400];
@@ -913,13 +926,9 @@ static int resolve_latency(run_args *a, run_state *rs, run_paths *p, blis_sim_co
     if ((a->alpha_n && a->alpha_n < 3) || (a->beta_n && a->beta_n < 3))
         return run_error("--alpha-coeffs and --beta-coeffs need 3 numbers each");
     if (a->roofline_ext) {
-        int flags = blis_v1x_parse(a->roofline_ext);
-        if (flags < 0)
-            return flag_error("--roofline-ext", "a list of moe, fused, allreduce, lmhead (or all, none)",
-                              a->roofline_ext);
+        if ((rc = parse_roofline_ext(a->roofline_ext, &cfg->latency.v1_ext))) return rc;
         if (a->bench_dir)
             return run_error("--roofline-ext extends roofline v1; it does not apply with --bench-data-path");
-        cfg->latency.v1_ext = (unsigned)flags;
     }
     if (!a->roofline && (!all_zero(a->alpha) || !all_zero(a->beta))) {
         if (a->roofline_ext) return run_error("--roofline-ext extends roofline v1; the blackbox model is in use");
@@ -1479,10 +1488,8 @@ static int parse_eval_args(int argc, char **argv, eval_args *a) {
         } else if (!strcmp(f, "--open-loop")) {
             a->open_loop = 1;
         } else if (!strcmp(f, "--roofline-ext") && has) {
-            int flags = blis_v1x_parse(argv[++i]);
-            if (flags < 0)
-                return flag_error("--roofline-ext", "a list of moe, fused, allreduce, lmhead (or all, none)", argv[i]);
-            a->v1_ext = (unsigned)flags;
+            int rc = parse_roofline_ext(argv[++i], &a->v1_ext);
+            if (rc) return rc;
         } else if (!strcmp(f, "--client-max-inflight") && has) {
             const char *v = argv[++i];
             if (blis_parse_i64(v, strlen(v), 0, &a->client_cap) || a->client_cap < 1)
@@ -2158,17 +2165,9 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
             else
                 return flag_error("--objective", "capped, log or mape", v);
         } else if (!strcmp(argv[i], "--max-evals") && i + 1 < argc) {
-            int64_t v;
-            if (blis_parse_i64(argv[i + 1], strlen(argv[i + 1]), 0, &v) || v < 1 || v > 100000)
-                return flag_error("--max-evals", "an integer in 1..100000", argv[i + 1]);
-            max_evals = (int)v;
-            i++;
+            if ((rc = parse_int_in("--max-evals", argv[++i], 1, 100000, &max_evals))) return rc;
         } else if (!strcmp(argv[i], "--jobs") && i + 1 < argc) {
-            int64_t v;
-            if (blis_parse_i64(argv[i + 1], strlen(argv[i + 1]), 0, &v) || v < 1 || v > 16)
-                return flag_error("--jobs", "an integer in 1..16", argv[i + 1]);
-            jobs = (int)v;
-            i++;
+            if ((rc = parse_int_in("--jobs", argv[++i], 1, 16, &jobs))) return rc;
         } else if (n_rest < 64) {
             rest[n_rest++] = argv[i];
         } else {
@@ -2222,16 +2221,15 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
     } else {
         size_t c = 0;
         blis_hw_config start = s.base;
-        char sample[64];
+        char sample[64], ext[64];
+        blis_v1x_format(a.v1_ext, ' ', ext, sizeof ext);
         if (a.max_requests)
             snprintf(sample, sizeof sample, "each trace's first %lld requests", (long long)a.max_requests);
         else
             snprintf(sample, sizeof sample, "whole traces");
         printf("calibrate %s on %d model(s), %s, Nelder-Mead from the current config, at most %d evaluations, %d "
-               "job(s), roofline extensions %s%s%s%s%s\n",
-               gpu, n_models, sample, max_evals, jobs, a.v1_ext ? "" : "none", a.v1_ext & BLIS_V1X_MOE ? "moe " : "",
-               a.v1_ext & BLIS_V1X_FUSED ? "fused " : "", a.v1_ext & BLIS_V1X_ALLREDUCE ? "allreduce " : "",
-               a.v1_ext & BLIS_V1X_LMHEAD ? "lmhead" : "");
+               "job(s), roofline extensions %s\n",
+               gpu, n_models, sample, max_evals, jobs, ext);
         printf("objective: %s errors of the TTFT and E2E means%s\n",
                objective == CALIB_LOG    ? "log"
                : objective == CALIB_MAPE ? "absolute %"
