@@ -920,6 +920,7 @@ typedef struct blis_request {
     int64_t first_token_us; /* relative to arrival */
     int64_t *itl_us;        /* inter-token latencies so far */
     int64_t itl_count, itl_cap;
+    int64_t itl_sum_us; /* their sum */
     int64_t scheduled_step, finished_step;
     double priority;
     int64_t sched_delay_us; /* the last scheduling delay (-1: never scheduled) */
@@ -1383,8 +1384,11 @@ typedef struct blis_sim {
     double kv_blocks_integral; /* sum of used blocks x step time */
     int64_t waitq_len_sum, waitq_samples;
     int64_t stalls; /* steps that formed an empty batch with requests waiting (not rescheduled) */
-    /* timings of completed requests: ITLs, TTFTs and scheduling delays as
-     * counted multisets, E2Es one per request (all distinct in practice) */
+    /* timings as counted multisets: the ITLs of every request not timed
+     * out (added a step at a time; those of requests still queued or
+     * running are taken out when the metrics are read), the TTFTs and
+     * scheduling delays of completed requests; E2Es one per completed
+     * request (all distinct in practice) */
     blis_counts itl, ttft_done, sched_done;
     int64_t *e2e_us;
     size_t e2e_len, e2e_cap;
@@ -9431,6 +9435,19 @@ static blis_status blis__counts_add(const blis_alloc *a, blis_counts *c, int64_t
     return BLIS_OK;
 }
 
+/* Takes one copy of v (clamped at 0) out of the multiset, which holds it;
+ * an entry at count 0 stays. */
+static void blis__counts_sub(blis_counts *c, int64_t v) {
+    size_t i;
+    if (v < 0) v = 0;
+    for (i = (size_t)blis__mix64((uint64_t)v) & (c->cap - 1); c->values[i] >= 0; i = (i + 1) & (c->cap - 1))
+        if (c->values[i] == v) {
+            c->counts[i]--;
+            c->total--;
+            return;
+        }
+}
+
 static void blis__counts_free(const blis_alloc *a, blis_counts *c) {
     blis__free(a, c->values);
     blis__free(a, c->counts);
@@ -9629,11 +9646,19 @@ static blis_status blis__form_running(blis_sim *s, blis__batch *b, int64_t *budg
     for (i = 0; i < n_snap; i++) {
         blis_request *req = b->snapshot[i];
         int64_t n = req->input_tokens - req->progress_tokens;
-        if (i + 8 < n_snap) BLIS__PREFETCH(b->snapshot[i + 8]);
-        if (i + 4 < n_snap && b->snapshot[i + 4]->kv_count > 0)
-            BLIS__PREFETCH(&s->kv.blocks[b->snapshot[i + 4]->kv_tail]);
-        if (i + 2 < n_snap) { /* a tail block about to fill: its hash's slot in the prefix index */
-            const blis_request *r2 = b->snapshot[i + 2];
+        if (i + 16 < n_snap) {
+            BLIS__PREFETCH(b->snapshot[i + 16]);
+            BLIS__PREFETCH((const char *)b->snapshot[i + 16] + 64);
+            BLIS__PREFETCH((const char *)b->snapshot[i + 16] + 128);
+            BLIS__PREFETCH((const char *)b->snapshot[i + 16] + 192);
+        }
+        if (i + 8 < n_snap && b->snapshot[i + 8]->kv_count > 0) {
+            const blis_request *r8 = b->snapshot[i + 8];
+            BLIS__PREFETCH(&s->kv.blocks[r8->kv_tail]);
+            if (r8->kv_count <= r8->block_hash_count) BLIS__PREFETCH(&r8->block_hashes[r8->kv_count - 1]);
+        }
+        if (i + 4 < n_snap) { /* a tail block about to fill: its hash's slot in the prefix index */
+            const blis_request *r2 = b->snapshot[i + 4];
             if (r2->kv_count > 0 && r2->kv_count <= r2->block_hash_count &&
                 s->kv.blocks[r2->kv_tail].fill == s->kv.block_tokens - 1) {
                 size_t slot = blis__kv_slot(&s->kv, r2->block_hashes[r2->kv_count - 1]);
@@ -9745,6 +9770,7 @@ static blis_status blis__step_time(blis_sim *s, int64_t *out, blis_err *err) {
 
 static blis_status blis__itl_add(blis_sim *s, blis_request *r, int64_t v) {
     size_t cap = (size_t)r->itl_cap;
+    r->itl_sum_us += v;
     if (r->itl_count < r->itl_cap) { /* the common case: room left */
         r->itl_us[r->itl_count++] = v;
         return BLIS_OK;
@@ -9758,7 +9784,6 @@ static blis_status blis__itl_add(blis_sim *s, blis_request *r, int64_t v) {
 
 static blis_status blis__complete(blis_sim *s, blis_request *r, int64_t now, int64_t adv, int64_t a2) {
     blis_status st;
-    int64_t i;
     r->state = BLIS_REQ_COMPLETED;
     if ((st = blis__itl_add(s, r, adv + a2))) return st; /* v0.6.1's completion ITL entry */
     if (r->output_tokens > 0 && !blis__sim_alloc(s, r, r->progress_tokens, r->progress_tokens + 1, NULL, 0, &st)) {
@@ -9769,11 +9794,7 @@ static blis_status blis__complete(blis_sim *s, blis_request *r, int64_t now, int
     r->finished_step = s->step_count;
     if ((st = blis_evq_push(&s->events, now + adv, BLIS_EV_REQUEST_LEFT, r))) return st;
     s->completed++;
-    r->e2e_us = r->first_token_us;
-    for (i = 0; i < r->itl_count; i++) {
-        r->e2e_us += r->itl_us[i];
-        if ((st = blis__counts_add(&s->alloc, &s->itl, r->itl_us[i], 1))) return st;
-    }
+    r->e2e_us = r->first_token_us + r->itl_sum_us; /* its ITLs are in s->itl already (blis__step_advance) */
     if (blis__grow(&s->alloc, (void **)&s->e2e_us, &s->e2e_cap, s->e2e_len + 1, sizeof(int64_t))) return BLIS_E_NOMEM;
     s->e2e_us[s->e2e_len++] = r->e2e_us;
     if ((r->ttft_set && (st = blis__counts_add(&s->alloc, &s->ttft_done, r->first_token_us, 1))) ||
@@ -9797,6 +9818,7 @@ static blis_status blis__step_advance(blis_sim *s, int64_t now, int64_t adv, bli
     blis_status st;
     blis_request **remaining = s->scratch_reqs;
     int stalled = s->running_len == 0 && s->waitq.len > 0;
+    int64_t n_itl = 0; /* ITL entries of this step, all adv + a2: one multiset update */
     for (i = 0; i < s->running_len; i++) {
         blis_request *r = s->running[i];
         if (i + 8 < s->running_len) BLIS__PREFETCH(s->running[i + 8]); /* see blis__form_running */
@@ -9807,6 +9829,7 @@ static blis_status blis__step_advance(blis_sim *s, int64_t now, int64_t adv, bli
         } else {
             r->progress_tokens++;
             s->total_output_tokens++;
+            n_itl++;
             if ((st = blis__itl_add(s, r, adv + a2))) return blis__nomem(err);
         }
         if (r->progress_tokens == r->input_tokens) {
@@ -9820,11 +9843,13 @@ static blis_status blis__step_advance(blis_sim *s, int64_t now, int64_t adv, bli
         blis_request *r = s->running[i];
         int64_t last = r->input_tokens + (r->output_tokens > 1 ? r->output_tokens : 1) - 1;
         if (r->progress_tokens == last) {
+            n_itl++;
             if ((st = blis__complete(s, r, now, adv, a2))) return st == BLIS_E_NOMEM ? blis__nomem(err) : st;
         } else {
             remaining[kept++] = r;
         }
     }
+    if (n_itl && blis__counts_add(&s->alloc, &s->itl, adv + a2, n_itl)) return blis__nomem(err);
     memcpy(s->running, remaining, kept * sizeof *remaining);
     s->running_len = kept;
     s->step_pending = 0;
@@ -9849,12 +9874,13 @@ static int64_t blis__deadline_us(const blis_sim *s, const blis_request *r) {
 }
 
 static int blis__expire_one(blis_sim *s, blis_request *r, int64_t now, int64_t *next) {
-    int64_t deadline = blis__deadline_us(s, r);
+    int64_t deadline = blis__deadline_us(s, r), i;
     if (now < deadline) {
         if (deadline < *next) *next = deadline;
         return 0;
     }
     blis_kv_release_tiered(&s->kv, r);
+    for (i = 0; i < r->itl_count; i++) blis__counts_sub(&s->itl, r->itl_us[i]);
     s->timed_out++;
     r->state = -1;
     blis__sim_release(s, r);
@@ -10842,34 +10868,46 @@ static double blis__counts_mean_ms(const blis__sorted_counts *t) {
     return sum / (double)t->total / 1000;
 }
 
-/* A sorted view of a timing over instances: the multiset of completed
- * requests' values (the blis_counts at byte offset `which` in blis_sim)
- * plus the values of requests still in flight (taken by pick; -1: none). */
+/* A sorted view of a timing over instances: the multiset (the blis_counts
+ * at byte offset `which` in blis_sim) plus the values of requests still in
+ * flight (taken by pick; -1: none), or, with minus_live_itls, less the ITL
+ * entries of requests still in flight (blis_sim.itl counts every request's). */
 static blis_status blis__timings_sorted(const blis_sim *const *sims, size_t n_sims, size_t which,
-                                        int64_t (*pick)(const blis_request *r), blis__sorted_counts *t, blis_err *err) {
-    size_t i, k, n = 0, room = 0;
+                                        int64_t (*pick)(const blis_request *r), int minus_live_itls,
+                                        blis__sorted_counts *t, blis_err *err) {
+    size_t i, j, k, n = 0, m = 0, room = 0;
     int64_t total = 0, *buf;
     memset(t, 0, sizeof *t);
     for (k = 0; k < n_sims; k++) {
-        const blis_counts *done = (const blis_counts *)(const void *)((const char *)sims[k] + which);
-        room += done->len + sims[k]->running_len + sims[k]->waitq.len;
+        const blis_sim *s = sims[k];
+        const blis_counts *c = (const blis_counts *)(const void *)((const char *)s + which);
+        room += c->len + s->running_len + s->waitq.len;
+        if (minus_live_itls)
+            for (i = 0; i < s->running_len + s->waitq.len; i++)
+                room += (size_t)(i < s->running_len ? s->running[i] : blis__wq_at(&s->waitq, i - s->running_len))
+                            ->itl_count;
     }
     buf = (int64_t *)blis__alloc(&sims[0]->alloc, (4 * room + 4) * sizeof(int64_t));
     if (!buf) return blis__nomem(err);
     for (k = 0; k < n_sims; k++) {
         const blis_sim *s = sims[k];
-        const blis_counts *done = (const blis_counts *)(const void *)((const char *)s + which);
+        const blis_counts *c = (const blis_counts *)(const void *)((const char *)s + which);
         size_t extra = s->running_len + s->waitq.len;
-        total += done->total;
-        for (i = 0; i < done->cap; i++)
-            if (done->values[i] >= 0) {
-                buf[2 * n] = done->values[i];
-                buf[2 * n + 1] = done->counts[i];
+        total += c->total;
+        for (i = 0; i < c->cap; i++)
+            if (c->values[i] >= 0) {
+                buf[2 * n] = c->values[i];
+                buf[2 * n + 1] = c->counts[i];
                 n++;
             }
         for (i = 0; i < extra; i++) {
             const blis_request *r = i < s->running_len ? s->running[i] : blis__wq_at(&s->waitq, i - s->running_len);
             int64_t v = pick ? pick(r) : -1;
+            if (minus_live_itls)
+                for (j = 0; j < (size_t)r->itl_count; j++, n++, total--) {
+                    buf[2 * n] = r->itl_us[j] < 0 ? 0 : r->itl_us[j];
+                    buf[2 * n + 1] = -1;
+                }
             if (v < 0) continue;
             buf[2 * n] = v;
             buf[2 * n + 1] = 1;
@@ -10878,13 +10916,24 @@ static blis_status blis__timings_sorted(const blis_sim *const *sims, size_t n_si
         }
     }
     qsort(buf, n, 2 * sizeof(int64_t), blis__pair_cmp);
+    for (i = 0; i < n; i++) { /* one entry per value, none at count 0 */
+        if (m > 0 && buf[2 * (m - 1)] == buf[2 * i]) {
+            buf[2 * (m - 1) + 1] += buf[2 * i + 1];
+            continue;
+        }
+        if (m > 0 && buf[2 * (m - 1) + 1] == 0) m--;
+        buf[2 * m] = buf[2 * i];
+        buf[2 * m + 1] = buf[2 * i + 1];
+        m++;
+    }
+    if (m > 0 && buf[2 * (m - 1) + 1] == 0) m--;
     t->values = buf + 2 * n;
     t->counts = buf + 3 * n;
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < m; i++) {
         t->values[i] = buf[2 * i];
         t->counts[i] = buf[2 * i + 1];
     }
-    t->n = n;
+    t->n = m;
     t->total = total;
     t->buf = buf;
     return BLIS_OK;
@@ -10895,7 +10944,7 @@ static blis_status blis__timings_summary(const blis_sim *const *sims, size_t n_s
                                          int64_t (*pick)(const blis_request *r), double *mean, double *p90, double *p95,
                                          double *p99, blis_err *err) {
     blis__sorted_counts t;
-    if (blis__timings_sorted(sims, n_sims, which, pick, &t, err)) return BLIS_E_NOMEM;
+    if (blis__timings_sorted(sims, n_sims, which, pick, which == offsetof(blis_sim, itl), &t, err)) return BLIS_E_NOMEM;
     if (mean) *mean = blis__counts_mean_ms(&t);
     if (p90) *p90 = blis__counts_pct_ms(&t, 90);
     if (p95) *p95 = blis__counts_pct_ms(&t, 95);

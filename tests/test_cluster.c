@@ -755,6 +755,44 @@ TEST(cluster_client_inflight_cap) {
     CHECK_CONTAINS(err.msg, "client in-flight limit must be >= 0, got -1");
 }
 
+/* ITL metrics count completed requests only (spec §3.4: AllITLs is
+ * appended at completion), though blis adds ITLs a step at a time: a run
+ * cut by the horizon while requests decode reports the completed
+ * requests' ITL mean, sum(E2E - TTFT) / sum(len(ITL)), len(ITL) = L. */
+TEST(cluster_itl_metrics_completed_only) {
+    blis_cluster_config cc;
+    blis_legacy_workload w;
+    blis_cluster c;
+    blis_legacy_gen gen;
+    blis_metrics m;
+    blis_err err;
+    size_t k;
+    int64_t sum_us = 0, entries = 0, live_itls = 0;
+    blis_cluster_config_defaults(&cc);
+    t_cl_instance(&cc.instance);
+    cc.instance.horizon_us = 60000;
+    t_cl_workload(&w, 12, 64, 2000);
+    w.output_min = 2;
+    w.output_max = 60;
+    w.output_mean = 20;
+    w.output_std = 20;
+    if (!t_cl_run(t_, &cc, &w, &c, &gen)) return;
+    CHECK_EQ_I64(blis_cluster_metrics(&c, -1, &m, &err), BLIS_OK);
+    for (k = 0; k < c.instances[0].request_count; k++) {
+        const blis_request *r = c.instances[0].requests[k];
+        if (r->state == BLIS_REQ_COMPLETED) {
+            sum_us += r->e2e_us - r->first_token_us;
+            entries += r->output_tokens;
+        } else {
+            live_itls += r->itl_count;
+        }
+    }
+    CHECK(m.completed > 0 && m.still_running > 0);
+    CHECK(live_itls > 0); /* running requests hold ITLs the metrics must leave out */
+    CHECK_EQ_F64(m.itl_mean_ms, (double)sum_us / (double)entries / 1000);
+    t_cl_free(&c, &gen);
+}
+
 /* Client timeouts (request_timeout_us): one request runs at a time; the
  * timeout lets the first finish, the second times out while running (it
  * started after one lone E2E and needs another) and the third while
@@ -780,6 +818,7 @@ TEST(cluster_client_timeout) {
     CHECK_EQ_I64(m.timed_out, 2);
     CHECK_EQ_I64(m.injected, 3);
     CHECK_EQ_F64(m.e2e_mean_ms, lone);
+    CHECK_EQ_I64(c.instances[0].itl.total, 8); /* the completed request's L ITLs; the aborted one's taken out */
     CHECK_EQ_I64(c.instances[0].running_len + c.instances[0].waitq.len, 0);
     CHECK_EQ_I64(c.instances[0].kv.used_blocks, 0);
     CHECK_EQ_I64(c.client_inflight, 0);
