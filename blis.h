@@ -917,10 +917,14 @@ typedef struct blis_request {
     int64_t new_tokens;      /* NumNewTokens of the current step */
     int64_t computed_tokens; /* ComputedTokens entry; -1 when absent */
     int ttft_set;
-    int64_t first_token_us; /* relative to arrival */
-    int64_t *itl_us;        /* inter-token latencies so far */
-    int64_t itl_count, itl_cap;
-    int64_t itl_sum_us; /* their sum */
+    int64_t first_token_us;        /* relative to arrival */
+    int64_t itl_count, itl_sum_us; /* inter-token latencies so far: how many, their sum */
+    /* the steps whose ITLs it holds (their values are in the instance's
+     * step log), as runs of consecutive step numbers: the current run and,
+     * after a preemption, the earlier ones as (first, last) pairs */
+    int64_t itl_run_first, itl_run_last;
+    int64_t *itl_runs;
+    int64_t itl_run_count, itl_run_cap;
     int64_t scheduled_step, finished_step;
     double priority;
     int64_t sched_delay_us; /* the last scheduling delay (-1: never scheduled) */
@@ -1363,6 +1367,12 @@ typedef struct blis_sim {
     size_t reload_cap;
     blis_step_req *step_reqs; /* roofline batches */
     size_t step_reqs_cap;
+    /* the ITL value (us) of each step from itl_log_base_step on: the values
+     * of the ITLs requests still queued or running hold (blis_request's
+     * runs), to take them out of `itl` when they leave uncompleted */
+    int64_t *itl_log;
+    size_t itl_log_cap;
+    int64_t itl_log_base_step;
     /* arrivals (the cluster path's order for one instance) */
     blis_request *next_arrival; /* generated, not yet admitted */
     int source_done;
@@ -8749,10 +8759,10 @@ BLIS_DEF blis_status blis_defaults_coefficients(const blis_doc *d, const char *m
 
 BLIS_DEF void blis_request_free(const blis_alloc *alloc, blis_request *r) {
     blis__free(alloc, r->block_hashes);
-    blis__free(alloc, r->itl_us);
+    blis__free(alloc, r->itl_runs);
     blis__free(alloc, r->kv_blocks);
     r->block_hashes = NULL;
-    r->itl_us = NULL;
+    r->itl_runs = NULL;
     r->kv_blocks = NULL;
 }
 
@@ -9448,6 +9458,8 @@ static void blis__counts_sub(blis_counts *c, int64_t v) {
         }
 }
 
+static void blis__counts_sub_fn(void *c, int64_t v) { blis__counts_sub((blis_counts *)c, v); }
+
 static void blis__counts_free(const blis_alloc *a, blis_counts *c) {
     blis__free(a, c->values);
     blis__free(a, c->counts);
@@ -9579,6 +9591,7 @@ BLIS_DEF void blis_sim_destroy(blis_sim *s) {
     blis__free(&s->alloc, s->waitq.ring);
     blis__free(&s->alloc, s->waitq.scratch);
     blis__counts_free(&s->alloc, &s->itl);
+    blis__free(&s->alloc, s->itl_log);
     blis__counts_free(&s->alloc, &s->ttft_done);
     blis__counts_free(&s->alloc, &s->sched_done);
     blis__free(&s->alloc, s->e2e_us);
@@ -9768,24 +9781,69 @@ static blis_status blis__step_time(blis_sim *s, int64_t *out, blis_err *err) {
     return st;
 }
 
+/* A decode token's ITL, v us, in the current step: counted and summed, its
+ * step added to the request's runs (a new run after a preemption). */
 static blis_status blis__itl_add(blis_sim *s, blis_request *r, int64_t v) {
-    size_t cap = (size_t)r->itl_cap;
-    r->itl_sum_us += v;
-    if (r->itl_count < r->itl_cap) { /* the common case: room left */
-        r->itl_us[r->itl_count++] = v;
-        return BLIS_OK;
+    int64_t step = s->step_count;
+    if (r->itl_count > 0 && r->itl_run_last == step - 1) { /* the common case: the run goes on */
+        r->itl_run_last = step;
+    } else {
+        if (r->itl_count > 0) {
+            size_t cap = (size_t)r->itl_run_cap;
+            if (blis__grow(&s->alloc, (void **)&r->itl_runs, &cap, 2 * (size_t)r->itl_run_count + 2, sizeof(int64_t)))
+                return BLIS_E_NOMEM;
+            r->itl_run_cap = (int64_t)cap;
+            r->itl_runs[2 * r->itl_run_count] = r->itl_run_first;
+            r->itl_runs[2 * r->itl_run_count + 1] = r->itl_run_last;
+            r->itl_run_count++;
+        }
+        r->itl_run_first = r->itl_run_last = step;
     }
-    if (blis__grow(&s->alloc, (void **)&r->itl_us, &cap, (size_t)r->itl_count + 1, sizeof(int64_t)))
+    r->itl_count++;
+    r->itl_sum_us += v;
+    return BLIS_OK;
+}
+
+/* Calls fn for the value of each ITL the request holds (from the step log;
+ * not a completed request's). */
+static void blis__itl_each(const blis_sim *s, const blis_request *r, void (*fn)(void *user, int64_t v), void *user) {
+    int64_t k, step;
+    if (r->itl_count <= 0) return;
+    for (k = 0; k <= r->itl_run_count; k++) {
+        int64_t first = k < r->itl_run_count ? r->itl_runs[2 * k] : r->itl_run_first;
+        int64_t last = k < r->itl_run_count ? r->itl_runs[2 * k + 1] : r->itl_run_last;
+        for (step = first; step <= last; step++) fn(user, s->itl_log[step - s->itl_log_base_step]);
+    }
+}
+
+/* Room in the step log for the current step: when full, the steps before
+ * the first run a queued or running request holds are dropped, and the log
+ * doubles if that freed less than half (a scan of those requests per half
+ * log of steps). */
+static blis_status blis__itl_log_reserve(blis_sim *s) {
+    int64_t step = s->step_count, keep = step;
+    size_t i, len, cap = s->itl_log_cap;
+    if (s->itl_log_cap == 0) s->itl_log_base_step = step;
+    if (step - s->itl_log_base_step < (int64_t)s->itl_log_cap) return BLIS_OK;
+    for (i = 0; i < s->running_len + s->waitq.len; i++) {
+        const blis_request *r = i < s->running_len ? s->running[i] : blis__wq_at(&s->waitq, i - s->running_len);
+        int64_t first = r->itl_run_count > 0 ? r->itl_runs[0] : r->itl_run_first;
+        if (r->itl_count > 0 && first < keep) keep = first;
+    }
+    len = (size_t)(step - keep);
+    if (len > 0) memmove(s->itl_log, s->itl_log + (keep - s->itl_log_base_step), len * sizeof(int64_t));
+    s->itl_log_base_step = keep;
+    if (2 * (len + 1) > cap && blis__grow(&s->alloc, (void **)&s->itl_log, &s->itl_log_cap,
+                                          2 * (len + 1) > 4096 ? 2 * (len + 1) : 4096, sizeof(int64_t)))
         return BLIS_E_NOMEM;
-    r->itl_cap = (int64_t)cap;
-    r->itl_us[r->itl_count++] = v;
     return BLIS_OK;
 }
 
 static blis_status blis__complete(blis_sim *s, blis_request *r, int64_t now, int64_t adv, int64_t a2) {
     blis_status st;
     r->state = BLIS_REQ_COMPLETED;
-    if ((st = blis__itl_add(s, r, adv + a2))) return st; /* v0.6.1's completion ITL entry */
+    r->itl_count++; /* v0.6.1's completion ITL entry (into s->itl with the step's) */
+    r->itl_sum_us += adv + a2;
     if (r->output_tokens > 0 && !blis__sim_alloc(s, r, r->progress_tokens, r->progress_tokens + 1, NULL, 0, &st)) {
         if (st) return st;
         s->kv_allocation_failures++;
@@ -9801,13 +9859,13 @@ static blis_status blis__complete(blis_sim *s, blis_request *r, int64_t now, int
         (r->sched_delay_us >= 0 && (st = blis__counts_add(&s->alloc, &s->sched_done, r->sched_delay_us, 1))))
         return st;
     blis__free(&s->alloc, r->block_hashes); /* a completed request keeps only its timings */
-    blis__free(&s->alloc, r->itl_us);
+    blis__free(&s->alloc, r->itl_runs);
     blis__free(&s->alloc, r->kv_blocks);
     r->block_hashes = NULL;
-    r->itl_us = NULL;
+    r->itl_runs = NULL;
     r->kv_blocks = NULL;
     r->block_hash_count = 0;
-    r->itl_cap = 0;
+    r->itl_run_cap = r->itl_run_count = 0;
     r->kv_cap = 0;
     return BLIS_OK;
 }
@@ -9819,11 +9877,11 @@ static blis_status blis__step_advance(blis_sim *s, int64_t now, int64_t adv, bli
     blis_request **remaining = s->scratch_reqs;
     int stalled = s->running_len == 0 && s->waitq.len > 0;
     int64_t n_itl = 0; /* ITL entries of this step, all adv + a2: one multiset update */
+    if (blis__itl_log_reserve(s)) return blis__nomem(err);
+    s->itl_log[s->step_count - s->itl_log_base_step] = adv + a2;
     for (i = 0; i < s->running_len; i++) {
         blis_request *r = s->running[i];
         if (i + 8 < s->running_len) BLIS__PREFETCH(s->running[i + 8]); /* see blis__form_running */
-        if (i + 4 < s->running_len && s->running[i + 4]->itl_count < s->running[i + 4]->itl_cap)
-            BLIS__PREFETCH(&s->running[i + 4]->itl_us[s->running[i + 4]->itl_count]);
         if (r->progress_tokens < r->input_tokens) {
             r->progress_tokens = r->computed_tokens < 0 ? 0 : r->computed_tokens;
         } else {
@@ -9874,13 +9932,13 @@ static int64_t blis__deadline_us(const blis_sim *s, const blis_request *r) {
 }
 
 static int blis__expire_one(blis_sim *s, blis_request *r, int64_t now, int64_t *next) {
-    int64_t deadline = blis__deadline_us(s, r), i;
+    int64_t deadline = blis__deadline_us(s, r);
     if (now < deadline) {
         if (deadline < *next) *next = deadline;
         return 0;
     }
     blis_kv_release_tiered(&s->kv, r);
-    for (i = 0; i < r->itl_count; i++) blis__counts_sub(&s->itl, r->itl_us[i]);
+    blis__itl_each(s, r, blis__counts_sub_fn, &s->itl);
     s->timed_out++;
     r->state = -1;
     blis__sim_release(s, r);
@@ -10868,6 +10926,18 @@ static double blis__counts_mean_ms(const blis__sorted_counts *t) {
     return sum / (double)t->total / 1000;
 }
 
+typedef struct blis__minus_pairs {
+    int64_t *pairs;
+    size_t n;
+} blis__minus_pairs;
+
+static void blis__minus_pair(void *user, int64_t v) { /* (v, -1): one copy of v less */
+    blis__minus_pairs *mp = (blis__minus_pairs *)user;
+    mp->pairs[2 * mp->n] = v < 0 ? 0 : v;
+    mp->pairs[2 * mp->n + 1] = -1;
+    mp->n++;
+}
+
 /* A sorted view of a timing over instances: the multiset (the blis_counts
  * at byte offset `which` in blis_sim) plus the values of requests still in
  * flight (taken by pick; -1: none), or, with minus_live_itls, less the ITL
@@ -10875,7 +10945,7 @@ static double blis__counts_mean_ms(const blis__sorted_counts *t) {
 static blis_status blis__timings_sorted(const blis_sim *const *sims, size_t n_sims, size_t which,
                                         int64_t (*pick)(const blis_request *r), int minus_live_itls,
                                         blis__sorted_counts *t, blis_err *err) {
-    size_t i, j, k, n = 0, m = 0, room = 0;
+    size_t i, k, n = 0, m = 0, room = 0;
     int64_t total = 0, *buf;
     memset(t, 0, sizeof *t);
     for (k = 0; k < n_sims; k++) {
@@ -10903,11 +10973,14 @@ static blis_status blis__timings_sorted(const blis_sim *const *sims, size_t n_si
         for (i = 0; i < extra; i++) {
             const blis_request *r = i < s->running_len ? s->running[i] : blis__wq_at(&s->waitq, i - s->running_len);
             int64_t v = pick ? pick(r) : -1;
-            if (minus_live_itls)
-                for (j = 0; j < (size_t)r->itl_count; j++, n++, total--) {
-                    buf[2 * n] = r->itl_us[j] < 0 ? 0 : r->itl_us[j];
-                    buf[2 * n + 1] = -1;
-                }
+            if (minus_live_itls) {
+                blis__minus_pairs mp;
+                mp.pairs = buf + 2 * n;
+                mp.n = 0;
+                blis__itl_each(s, r, blis__minus_pair, &mp);
+                n += mp.n;
+                total -= (int64_t)mp.n;
+            }
             if (v < 0) continue;
             buf[2 * n] = v;
             buf[2 * n + 1] = 1;

@@ -793,6 +793,45 @@ TEST(cluster_itl_metrics_completed_only) {
     t_cl_free(&c, &gen);
 }
 
+/* The same with preemptions (a small KV cache; longer prompts): preempted
+ * requests keep their ITLs (spec §3.6: no reset) in several runs of steps,
+ * and those still in flight at the horizon are left out of the metrics. */
+TEST(cluster_itl_metrics_preempted) {
+    blis_cluster_config cc;
+    blis_legacy_workload w;
+    blis_cluster c;
+    blis_legacy_gen gen;
+    blis_metrics m;
+    blis_err err;
+    size_t k;
+    int64_t sum_us = 0, entries = 0, split = 0;
+    blis_cluster_config_defaults(&cc);
+    t_cl_instance(&cc.instance);
+    cc.instance.total_kv_blocks = 60;
+    cc.instance.horizon_us = 10000000;
+    t_cl_workload(&w, 40, 100, 400);
+    w.output_min = 20;
+    w.output_max = 300;
+    w.output_mean = 150;
+    w.output_std = 80;
+    if (!t_cl_run(t_, &cc, &w, &c, &gen)) return;
+    CHECK_EQ_I64(blis_cluster_metrics(&c, -1, &m, &err), BLIS_OK);
+    for (k = 0; k < c.instances[0].request_count; k++) {
+        const blis_request *r = c.instances[0].requests[k];
+        if (r->state == BLIS_REQ_COMPLETED) { /* more than L ITLs: tokens redone after a preemption add theirs */
+            sum_us += r->e2e_us - r->first_token_us;
+            entries += r->itl_count;
+        } else if (r->itl_run_count > 0) {
+            split++; /* in flight, its ITLs from before and after a preemption */
+        }
+    }
+    CHECK(m.preemptions > 0 && m.completed > 0);
+    CHECK(split > 0);
+    CHECK_EQ_F64(m.itl_mean_ms, (double)sum_us / (double)entries / 1000);
+    CHECK_EQ_I64(blis_sim_check(&c.instances[0]), 0);
+    t_cl_free(&c, &gen);
+}
+
 /* Client timeouts (request_timeout_us): one request runs at a time; the
  * timeout lets the first finish, the second times out while running (it
  * started after one lone E2E and needs another) and the third while
