@@ -1419,7 +1419,8 @@ BLIS_DEF void blis_sim_destroy(blis_sim *s);
 BLIS_DEF blis_status blis_sim_inject(blis_sim *s, blis_request *r, int64_t t_us, blis_err *err);
 BLIS_DEF int64_t blis_sim_next_event_us(const blis_sim *s);
 BLIS_DEF blis_status blis_sim_execute_next(blis_sim *s, blis_event_kind *kind, blis_err *err);
-/* Conservation, KV blocks and causality; 0 when they hold. */
+/* Conservation, KV blocks, causality and the ITL step log; 0 when they
+ * hold. */
 BLIS_DEF int blis_sim_check(const blis_sim *s);
 
 /* ==== >>cluster  instances behind admission and routing, one clock ==== */
@@ -10153,6 +10154,21 @@ BLIS_DEF int blis_sim_check(const blis_sim *s) {
         if (r->ttft_set && r->first_token_us < 0) return 2; /* causality */
     }
     if (running != (int64_t)s->running_len || queued < (int64_t)s->waitq.len) return 5;
+    for (i = 0; i < s->running_len + s->waitq.len; i++) { /* in flight: the log holds their ITLs' steps, in order */
+        const blis_request *r = i < s->running_len ? s->running[i] : blis__wq_at(&s->waitq, i - s->running_len);
+        int64_t k, steps = 0, after = s->itl_log_base_step - 1;
+        if (r->itl_count <= 0) continue;
+        for (k = 0; k <= r->itl_run_count; k++) {
+            int64_t first = k < r->itl_run_count ? r->itl_runs[2 * k] : r->itl_run_first;
+            int64_t last = k < r->itl_run_count ? r->itl_runs[2 * k + 1] : r->itl_run_last;
+            if (first <= after || last < first || last > s->step_count ||
+                last - s->itl_log_base_step >= (int64_t)s->itl_log_cap)
+                return 7;
+            steps += last - first + 1;
+            after = last;
+        }
+        if (steps != r->itl_count) return 7;
+    }
     if (s->cfg.keep_requests && (completed != s->completed || dropped != s->dropped_unservable + s->timed_out ||
                                  (int64_t)s->request_count != s->generated))
         return 3;
@@ -10762,20 +10778,21 @@ static blis_status blis__cluster_execute(blis_cluster *c, blis__cluster_event *e
 
 /* The invariant check after an instance's event (check_invariants). */
 static blis_status blis__cluster_paranoid(const blis_cluster *c, int inst, blis_event_kind kind, blis_err *err) {
-    static const char *const what[7] = {"",
+    static const char *const what[8] = {"",
                                         "KV cache blocks (free list, reference counts, prefix index)",
                                         "causality (a first token at a negative time)",
                                         "kept requests against the completed and dropped counts",
                                         "a request in the running batch or wait queue in another state",
                                         "request conservation (queued + running + completed + in transit)",
-                                        "request slots"};
+                                        "request slots",
+                                        "a request's ITL steps (runs in order, in the step log)"};
     int rc = blis_sim_check(&c->instances[inst]);
     if (rc == 0) return BLIS_OK;
     blis_err_clear(err, NULL);
     return blis_err_set(err, BLIS_E_INTERNAL, 0, 0,
                         "internal error: invariant %d (%s) violated after event %lld (kind %d) at simulated time "
                         "%lld us on instance %d; please report it with the command line",
-                        rc, rc > 0 && rc < 7 ? what[rc] : "unknown", (long long)c->events_done, (int)kind,
+                        rc, rc > 0 && rc < 8 ? what[rc] : "unknown", (long long)c->events_done, (int)kind,
                         (long long)c->clock_us, inst);
 }
 
