@@ -905,24 +905,31 @@ BLIS_DEF uint64_t blis_block_hasher_key(const blis_block_hasher *h);
 /* One request. Token IDs are not stored: the KV cache needs only the hashes
  * of the sequence's full blocks (input ++ output), computed at generation. */
 typedef struct blis_request {
-    int64_t index; /* "request_<index>" */
-    int64_t arrival_us;
+    /* read or written for every running request in every step: together in
+     * the first 128 bytes (with several instances these miss the cache) */
     int64_t input_tokens;
     int64_t output_tokens;
-    uint64_t *block_hashes; /* (input + output) / block size entries; owned by the simulator */
-    int64_t block_hash_count;
-    /* engine state (spec §3.1) */
-    int state;               /* BLIS_REQ_QUEUED / RUNNING / COMPLETED */
-    int64_t progress_tokens; /* ProgressIndex */
+    int64_t progress_tokens; /* ProgressIndex (engine state, spec §3.1) */
     int64_t new_tokens;      /* NumNewTokens of the current step */
     int64_t computed_tokens; /* ComputedTokens entry; -1 when absent */
-    int ttft_set;
-    int64_t first_token_us;        /* relative to arrival */
+    int64_t kv_count;        /* entries in kv_blocks */
+    uint64_t *block_hashes;  /* (input + output) / block size entries; owned by the simulator */
+    int64_t block_hash_count;
+    int32_t kv_tail;               /* kv_blocks[kv_count - 1] when kv_count > 0 */
+    int state;                     /* BLIS_REQ_QUEUED / RUNNING / COMPLETED */
     int64_t itl_count, itl_sum_us; /* inter-token latencies so far: how many, their sum */
     /* the steps whose ITLs it holds (their values are in the instance's
      * step log), as runs of consecutive step numbers: the current run and,
      * after a preemption, the earlier ones as (first, last) pairs */
     int64_t itl_run_first, itl_run_last;
+    int32_t *kv_blocks; /* the request's KV blocks (RequestMap entry) */
+    int64_t kv_cap;
+    int kv_has_map; /* the RequestMap entry exists */
+    int ttft_set;
+    /* the rest */
+    int64_t index; /* "request_<index>" */
+    int64_t arrival_us;
+    int64_t first_token_us; /* relative to arrival */
     int64_t *itl_runs;
     int64_t itl_run_count, itl_run_cap;
     int64_t scheduled_step, finished_step;
@@ -930,11 +937,7 @@ typedef struct blis_request {
     int64_t sched_delay_us; /* the last scheduling delay (-1: never scheduled) */
     int64_t e2e_us;         /* completed: first token + the ITLs */
     int injected;           /* routed to the instance (registered in the results) */
-    int32_t *kv_blocks;     /* the request's KV blocks (RequestMap entry) */
-    int64_t kv_count, kv_cap;
-    int kv_has_map;   /* the RequestMap entry exists */
-    int32_t kv_tail;  /* kv_blocks[kv_count - 1] when kv_count > 0 (read on every decode token) */
-    size_t live_slot; /* index in blis_sim.requests */
+    size_t live_slot;       /* index in blis_sim.requests */
     /* cluster: the instance that served it; workload-spec metadata (point
      * into the spec, NULL when none); the routing key of an input without a
      * full block (a hash of its tokens) */
@@ -9661,10 +9664,9 @@ static blis_status blis__form_running(blis_sim *s, blis__batch *b, int64_t *budg
         blis_request *req = b->snapshot[i];
         int64_t n = req->input_tokens - req->progress_tokens;
         if (i + 16 < n_snap) {
-            BLIS__PREFETCH(b->snapshot[i + 16]);
+            BLIS__PREFETCH(b->snapshot[i + 16]); /* the hot 128 bytes, unaligned: 3 lines */
             BLIS__PREFETCH((const char *)b->snapshot[i + 16] + 64);
-            BLIS__PREFETCH((const char *)b->snapshot[i + 16] + 128);
-            BLIS__PREFETCH((const char *)b->snapshot[i + 16] + 192);
+            BLIS__PREFETCH((const char *)b->snapshot[i + 16] + 127);
         }
         if (i + 8 < n_snap && b->snapshot[i + 8]->kv_count > 0) {
             const blis_request *r8 = b->snapshot[i + 8];
