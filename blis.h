@@ -723,15 +723,21 @@ BLIS_DEF blis_status blis_roofline_v1_step(const blis_model_config *m, const bli
  *  LMHEAD     the vocabulary projection v1 leaves out: its V x d weights
  *             read once per step and 2 d V FLOPs per request in the batch
  *             (vLLM computes the logits of each scheduled request's last
- *             position); no vocab_size: nothing. */
+ *             position); no vocab_size: nothing.
+ *  GEMM       the step's tokens share its GEMMs (vLLM concatenates them):
+ *             every GEMM FLOP of the step, prefill and decode, runs at the
+ *             prefill efficiency (mfuPrefill), in one roofline with the
+ *             step's bytes (so GEMM implies FUSED); mfuDecode, v1's rate
+ *             for decode phases' FLOPs, is then unused. */
 #define BLIS_V1X_MOE       1u
 #define BLIS_V1X_FUSED     2u
 #define BLIS_V1X_ALLREDUCE 4u
 #define BLIS_V1X_LMHEAD    8u
-#define BLIS_V1X_ALL       15u
+#define BLIS_V1X_GEMM      16u
+#define BLIS_V1X_ALL       31u
 BLIS_DEF blis_status blis_roofline_v1x_step(const blis_model_config *m, const blis_hw_config *hw, int tp, unsigned ext,
                                             const blis_step_batch *batch, blis_step_breakdown *out, blis_err *err);
-/* "moe,fused,allreduce,lmhead", "all" or "none" -> flags; -1 for an
+/* "moe,fused,allreduce,lmhead,gemm", "all" or "none" -> flags; -1 for an
  * unknown name. */
 BLIS_DEF int blis_v1x_parse(const char *list);
 /* The names of flags joined by sep, in the order above ("none" for 0);
@@ -1651,8 +1657,8 @@ BLIS_DEF blis_status blis_policy_bundle_from_doc(const blis_doc *doc, blis_polic
  * error naming the field. blis_eval_trace_load reads its per-request trace
  * (gzip CSV, columns by name) into arrival/input/output arrays sorted by
  * arrival; blis_eval_source turns them into requests (each request's tokens
- * unique, except the shared system prompt of inference-perf profiles,
- * assigned to the prompts in turn). */
+ * unique, except in inference-perf's shared-prefix profiles: see
+ * blis_gt_experiment.unique_prompts). */
 
 typedef struct blis_gt_measured {
     double ttft_mean, ttft_p90, ttft_p99, e2e_mean, e2e_p90, e2e_p99, itl_mean; /* ms; NaN: not measured */
@@ -1668,6 +1674,13 @@ typedef struct blis_gt_experiment {
     double gpu_memory_utilization;
     int64_t output_len;                 /* > 0: every request generates this many tokens (ignore_eos) */
     int64_t shared_prompts, shared_len; /* inference-perf system prompts (0: none) */
+    /* Set by the caller, for shared-prefix records. 0: inference-perf's
+     * prompt set, as its generator makes it: a fixed set of prompts (system
+     * prompt + question per user), request after request drawn from it, so
+     * an input equal in length to an earlier one is taken to be the same
+     * prompt and finds its full blocks cached. 1: only the system prompt is
+     * shared (the prompts assigned in turn), every question unique. */
+    int unique_prompts;
     int client_limited, overloaded;
     /* The load generator, for a closed-loop replay: its in-flight cap when
      * client-limited (set by the caller; 0 replays the actual send times
@@ -6208,8 +6221,9 @@ BLIS_DEF blis_status blis_roofline_v1x_step(const blis_model_config *m, const bl
     if ((st = blis__batch_check(b, tp, err))) return st;
     out->version = 1;
     blis__v1_phase(m, hw, tpF, b->prefill, b->prefill_count, hw->v1_mfu_prefill, &x, moe, &tp_tokens, &out->prefill);
-    blis__v1_phase(m, hw, tpF, b->decode, b->decode_count, hw->v1_mfu_decode, &x, moe, &td_tokens, &out->decode);
-    if ((ext & BLIS_V1X_FUSED) && out->prefill.present && out->decode.present) {
+    blis__v1_phase(m, hw, tpF, b->decode, b->decode_count,
+                   (ext & BLIS_V1X_GEMM) ? hw->v1_mfu_prefill : hw->v1_mfu_decode, &x, moe, &td_tokens, &out->decode);
+    if ((ext & (BLIS_V1X_FUSED | BLIS_V1X_GEMM)) && out->prefill.present && out->decode.present) {
         /* one pass over the weights for both phases' tokens */
         double bw = hw->bw_peak_tbs * 1e12 * hw->v1_bw_efficiency;
         double w = blis__v1x_weight_bytes(m, &x, moe, tp_tokens + td_tokens) / tpF;
@@ -6244,14 +6258,19 @@ BLIS_DEF blis_status blis_roofline_v1_step(const blis_model_config *m, const bli
 static const struct {
     const char *name;
     unsigned flag;
-} blis__v1x_names[] = {{"moe", BLIS_V1X_MOE},       {"fused", BLIS_V1X_FUSED}, {"allreduce", BLIS_V1X_ALLREDUCE},
-                       {"lmhead", BLIS_V1X_LMHEAD}, {"all", BLIS_V1X_ALL},     {"none", 0}};
+} blis__v1x_names[] = {{"moe", BLIS_V1X_MOE},
+                       {"fused", BLIS_V1X_FUSED},
+                       {"allreduce", BLIS_V1X_ALLREDUCE},
+                       {"lmhead", BLIS_V1X_LMHEAD},
+                       {"gemm", BLIS_V1X_GEMM},
+                       {"all", BLIS_V1X_ALL},
+                       {"none", 0}};
 
 BLIS_DEF void blis_v1x_format(unsigned flags, char sep, char *out, size_t size) {
     size_t i, len = 0;
     if (!size) return;
     out[0] = '\0';
-    for (i = 0; i < 4; i++) /* the single extensions, in order */
+    for (i = 0; blis__v1x_names[i].flag != BLIS_V1X_ALL; i++) /* the single extensions (before "all"), in order */
         if (flags & blis__v1x_names[i].flag) {
             size_t n = strlen(blis__v1x_names[i].name);
             if (len + (len > 0) + n + 1 > size) break;
@@ -11975,7 +11994,10 @@ BLIS_DEF blis_status blis_eval_source_next(void *user, blis_request *r, int *has
     n = (in + out) / s->block_tokens;
     if (blis__grow(&s->alloc, (void **)&s->scratch, &s->scratch_cap, (size_t)n + 1, sizeof(uint64_t)))
         return blis__nomem(err);
-    if (s->e->shared_prompts > 0 && s->e->shared_len > 0) { /* the system prompt's full blocks are shared */
+    if (s->e->shared_prompts > 0 && s->e->shared_len > 0 && !s->e->unique_prompts) {
+        shared = in / s->block_tokens; /* the prompt of this length: its full blocks */
+        prompt = 0x7000000000ll + in;
+    } else if (s->e->shared_prompts > 0 && s->e->shared_len > 0) { /* the system prompt's full blocks */
         shared = s->e->shared_len < in ? s->e->shared_len / s->block_tokens : in / s->block_tokens;
         prompt = (int64_t)(i % (size_t)s->e->shared_prompts);
     }

@@ -97,8 +97,10 @@ TEST(eval_record_loader) {
 }
 
 /* The trace: columns by name, sorted by arrival (the first at 0), the send
- * time when client-limited, output_len for every request; the source: the
- * system prompt's blocks shared per prompt, the rest unique. */
+ * time when client-limited, output_len for every request; the source, with
+ * unique prompts: the system prompt's blocks shared per prompt, the rest
+ * unique; with inference-perf's prompt set (the default): an input as long
+ * as an earlier one is the same prompt, every full block shared. */
 TEST(eval_trace_and_source) {
     blis_gt_experiment e;
     blis_doc d;
@@ -135,6 +137,7 @@ TEST(eval_trace_and_source) {
     CHECK(t.output_tokens[0] == 7 && t.output_tokens[1] == 7 && t.input_tokens[0] == 200);
     blis_eval_trace_free(&t);
     CHECK_EQ_I64(blis_eval_trace_load(&e, "build/eval_trace.csv.gz", 0, NULL, &t, &err), BLIS_OK);
+    e.unique_prompts = 1;
     blis_eval_source_init(&s, &t, &e, 16, NULL);
     for (k = 0; k < 4 && has; k++) CHECK_EQ_I64(blis_eval_source_next(&s, &r[k], &has, &err), BLIS_OK);
     /* rows sorted by send time: 1200 (200 in), 1500 (120), 2500 (64), 4000 (40); prompts 0,1,0,1 in turn */
@@ -142,6 +145,27 @@ TEST(eval_trace_and_source) {
     CHECK(r[0].block_hashes[0] == r[2].block_hashes[0] && r[0].block_hashes[1] == r[2].block_hashes[1]);
     CHECK(r[0].block_hashes[0] != r[1].block_hashes[0]);
     CHECK(r[0].block_hashes[2] != r[2].block_hashes[2]); /* past the 32-token system prompt: unique */
+    for (k = 0; k < 4; k++) blis_request_free(NULL, &r[k]);
+    blis_eval_source_free(&s);
+    blis_eval_trace_free(&t);
+    if ((f = fopen("build/eval_trace.csv", "w")) == NULL) {
+        CHECK_MSG(0, "cannot write the trace");
+        return;
+    }
+    fputs("arrival_time_us,input_tokens,output_tokens\n0,100,40\n10,60,40\n20,100,40\n30,101,40\n", f);
+    fclose(f);
+    CHECK_EQ_I64(system("gzip -f build/eval_trace.csv"), 0);
+    e.unique_prompts = 0;
+    e.client_limited = 0;
+    e.output_len = 0;
+    CHECK_EQ_I64(blis_eval_trace_load(&e, "build/eval_trace.csv.gz", 0, NULL, &t, &err), BLIS_OK);
+    blis_eval_source_init(&s, &t, &e, 16, NULL);
+    for (k = 0, has = 1; k < 4 && has; k++) CHECK_EQ_I64(blis_eval_source_next(&s, &r[k], &has, &err), BLIS_OK);
+    CHECK(r[0].input_tokens == 100 && r[2].input_tokens == 100 && r[3].input_tokens == 101);
+    CHECK_EQ_I64(r[0].block_hash_count, 8);                                      /* (100 + 40) / 16 */
+    for (k = 0; k < 6; k++) CHECK(r[0].block_hashes[k] == r[2].block_hashes[k]); /* all 6 full input blocks */
+    CHECK(r[0].block_hashes[6] != r[2].block_hashes[6]); /* the block with the last input tokens: its own */
+    CHECK(r[0].block_hashes[0] != r[3].block_hashes[0] && r[0].block_hashes[0] != r[1].block_hashes[0]);
     for (k = 0; k < 4; k++) blis_request_free(NULL, &r[k]);
     blis_eval_source_free(&s);
     blis_eval_trace_free(&t);
@@ -192,7 +216,7 @@ TEST(eval_cli) {
         t_run("./simulation_worker evaluate --ground-truth build/gt_bad.json --client-timeout -3", out, sizeof out), 2);
     CHECK_CONTAINS(out, "--client-timeout");
     CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_bad.json --client-timeout 30 "
-                       "--client-max-inflight 8 --roofline-ext all --open-loop --json",
+                       "--client-max-inflight 8 --roofline-ext all --open-loop --unique-prompts --json",
                        out, sizeof out),
                  0);
     CHECK_CONTAINS(out, "\"experiments_run\": 0");
@@ -273,6 +297,7 @@ TEST(eval_calibrate_cli) {
     CHECK_CONTAINS(out, "calibrate H100 on 2 model(s), each trace's first 100 requests");
     CHECK_CONTAINS(out, "leave-one-model-out");
     CHECK_CONTAINS(out, "Qwen/Qwen3-14B");
+    CHECK_CONTAINS(out, "every record, each from the fit without its model: TTFT-mean MAPE ");
     CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b --hardware H100 --hardware-config "
                        "build/calib_h100.json --decode 1000x8",
                        out, sizeof out),
@@ -293,7 +318,9 @@ TEST(eval_calibrate_cli) {
                      dir, k, k ? 3 : 1);
             CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
         }
-        CHECK_CONTAINS(out, "3 job(s), roofline extensions moe fused allreduce lmhead");
+        CHECK_CONTAINS(out, "3 job(s), roofline extensions moe fused allreduce lmhead gemm");
+        CHECK_CONTAINS(out, "mfuDecode");
+        CHECK_CONTAINS(out, "(unused with gemm, kept at 0.12)");
         CHECK_CONTAINS(out, "objective: log errors of the TTFT and E2E means, each model weighing the same");
         CHECK_CONTAINS(out, "v1SeqOverheadUs");
         CHECK_EQ_I64(blis_file_read("build/calib_j0.json", 0, NULL, &a, &la, &err), BLIS_OK);

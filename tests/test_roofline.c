@@ -580,12 +580,13 @@ TEST(roofline_v1_extensions) {
         blis_v1x_format(BLIS_V1X_LMHEAD | BLIS_V1X_MOE, ',', buf, sizeof buf);
         CHECK_STR(buf, "moe,lmhead");
         blis_v1x_format(BLIS_V1X_ALL, ' ', buf, sizeof buf);
-        CHECK_STR(buf, "moe fused allreduce lmhead");
+        CHECK_STR(buf, "moe fused allreduce lmhead gemm");
         blis_v1x_format(0, ',', buf, sizeof buf);
         CHECK_STR(buf, "none");
         blis_v1x_format(BLIS_V1X_ALL, ',', buf, 12); /* whole names only */
         CHECK_STR(buf, "moe,fused");
-        CHECK_EQ_I64(blis_v1x_parse("moe,fused,allreduce,lmhead"), (int64_t)BLIS_V1X_ALL);
+        CHECK_EQ_I64(blis_v1x_parse("moe,fused,allreduce,lmhead,gemm"), (int64_t)BLIS_V1X_ALL);
+        CHECK_EQ_I64(blis_v1x_parse("gemm"), (int64_t)BLIS_V1X_GEMM);
     }
     /* 0 and MOE on a dense model: the reference's v1, bit for bit */
     CHECK_EQ_I64(t_v1x(&m, &hw, 2, 0, &pre, 1, dec, 64, &a), BLIS_OK);
@@ -611,6 +612,26 @@ TEST(roofline_v1_extensions) {
         CHECK(t_near(b.hardware_s, mem > comp ? mem : comp));
         CHECK(b.hardware_s < a.hardware_s); /* the weights are read once, not twice */
         CHECK_EQ_F64(b.comm_us, a.comm_us);
+    }
+    /* GEMM: the decode phase's FLOPs at mfuPrefill too, in the fused roofline */
+    CHECK_EQ_I64(t_v1x(&m, &hw, 2, BLIS_V1X_GEMM, &pre, 1, dec, 64, &b), BLIS_OK);
+    {
+        double bw = 3.35e12 * 0.72, peak = hw.tflops_peak * 1e12, w = a.prefill.weight_bytes;
+        double mem = (w + a.prefill.dynamic_bytes + a.decode.dynamic_bytes) / bw;
+        double comp = a.prefill.compute_s + a.decode.gemm_flops / (peak * hw.v1_mfu_prefill) +
+                      a.decode.other_flops / (peak * 0.10);
+        CHECK(hw.v1_mfu_prefill != hw.v1_mfu_decode);
+        CHECK(t_near(b.hardware_s, mem > comp ? mem : comp));
+        CHECK(t_near(b.decode.compute_s, comp - a.prefill.compute_s));
+    }
+    /* GEMM on a decode-only step: its FLOPs at mfuPrefill, one phase's roofline */
+    CHECK_EQ_I64(t_v1x(&m, &hw, 1, 0, NULL, 0, dec, 64, &a), BLIS_OK);
+    CHECK_EQ_I64(t_v1x(&m, &hw, 1, BLIS_V1X_GEMM, NULL, 0, dec, 64, &b), BLIS_OK);
+    {
+        double peak = hw.tflops_peak * 1e12, comp = a.decode.gemm_flops / (peak * hw.v1_mfu_prefill) +
+                                                     a.decode.other_flops / (peak * 0.10);
+        CHECK(t_near(b.decode.compute_s, comp));
+        CHECK(t_near(b.hardware_s, comp > a.decode.memory_s ? comp : a.decode.memory_s));
     }
     /* FUSED with one phase only: unchanged */
     CHECK_EQ_I64(t_v1x(&m, &hw, 1, 0, NULL, 0, dec, 64, &a), BLIS_OK);

@@ -62,7 +62,8 @@ static const char usage_text[] = "usage: simulation_worker <command> [options]\n
                                  "                      the cache and the bundled hardware config)\n"
                                  "      --bench-data-path DIR  roofline v2 kernel tables (else v1)\n"
                                  "      --roofline-ext LIST  roofline v1 extensions: moe, fused, allreduce,\n"
-                                 "                      lmhead, all, none (none: the reference's v1; README)\n"
+                                 "                      lmhead, gemm, all, none (none: the reference's v1;\n"
+                                 "                      README)\n"
                                  "      --roofline      roofline; config.json cached or downloaded from\n"
                                  "                      HuggingFace (needs --hardware and --tp)\n"
                                  "    cluster:\n"
@@ -99,12 +100,13 @@ static const char usage_text_eval[] =
     "  evaluate --ground-truth FILE [--id ID]... [--json] [--max-requests N]\n"
     "           [--bench-data-path DIR] [--hardware-config FILE] [--alpha-coeffs A,B,C]\n"
     "           [--roofline-ext LIST] [--client-max-inflight N] [--client-timeout S]\n"
-    "           [--open-loop]\n"
+    "           [--open-loop] [--unique-prompts]\n"
     "        Replay each ground-truth record's per-request trace (real vLLM runs)\n"
     "        through the roofline model and report predicted vs measured TTFT, E2E\n"
     "        and time per output token, per experiment and as MAPE / median APE.\n"
     "          --roofline-ext LIST  roofline v1 extensions: moe, fused, allreduce,\n"
-    "                       lmhead, all or none (default none: the reference's v1)\n"
+    "                       lmhead, gemm, all or none (default none: the\n"
+    "                       reference's v1)\n"
     "          --client-max-inflight N  the load generator's in-flight cap, for\n"
     "                       records flagged client_limited (256): a closed loop\n"
     "                       from the intended arrivals\n"
@@ -112,6 +114,9 @@ static const char usage_text_eval[] =
     "                       default: the record's failed requests' E2E median);\n"
     "                       a request out that long is aborted, not measured\n"
     "          --open-loop  neither: replay send times open loop, no timeout\n"
+    "          --unique-prompts  inference-perf shared-prefix records: only the\n"
+    "                       system prompts shared (default: its fixed prompt set,\n"
+    "                       inputs of equal length the same prompt, cached)\n"
     "  calibrate --ground-truth FILE --hardware GPU --out FILE [--id ID]...\n"
     "            [--max-requests N (600; 0: whole traces)] [--max-evals N (120)]\n"
     "            [--jobs N (processors)] [--objective capped|log|mape (capped)]\n"
@@ -119,7 +124,8 @@ static const char usage_text_eval[] =
     "        Fit roofline v1's constants of one GPU (and blis's per-request and\n"
     "        per-sequence overheads) to the records on it (Nelder-Mead from the\n"
     "        current config, on each trace's first N requests, N processes) and\n"
-    "        write a hardware config; --leave-one-model-out refits without each model.\n"
+    "        write a hardware config; --leave-one-model-out refits without each model.\n";
+static const char usage_text_tools[] =
     "  validate-bench-data DIR [--strict] [--quiet]\n"
     "        Check a bench_data/ folder of roofline v2 kernel tables: layout, file\n"
     "        names, headers, numbers, order, duplicates and grids, each problem as\n"
@@ -284,7 +290,8 @@ static int parse_int_in(const char *flag, const char *v, int lo, int hi, int *ou
 /* --roofline-ext LIST (run, step, evaluate, calibrate). */
 static int parse_roofline_ext(const char *v, unsigned *out) {
     int flags = blis_v1x_parse(v);
-    if (flags < 0) return flag_error("--roofline-ext", "a list of moe, fused, allreduce, lmhead (or all, none)", v);
+    if (flags < 0)
+        return flag_error("--roofline-ext", "a list of moe, fused, allreduce, lmhead, gemm (or all, none)", v);
     *out = (unsigned)flags;
     return 0;
 }
@@ -1458,7 +1465,7 @@ static const char *const eval_metric_names[EVAL_METRICS] = {"ttft_mean", "ttft_p
 typedef struct eval_args {
     const char *ground_truth, *bench_dir, *hw_file, *ids[256];
     size_t n_ids;
-    int json, quiet, open_loop;
+    int json, quiet, open_loop, unique_prompts;
     int64_t max_requests;
     int max_requests_given;
     int64_t client_cap;      /* --client-max-inflight (256) */
@@ -1487,6 +1494,8 @@ static int parse_eval_args(int argc, char **argv, eval_args *a) {
             a->json = 1;
         } else if (!strcmp(f, "--open-loop")) {
             a->open_loop = 1;
+        } else if (!strcmp(f, "--unique-prompts")) {
+            a->unique_prompts = 1;
         } else if (!strcmp(f, "--roofline-ext") && has) {
             int rc = parse_roofline_ext(argv[++i], &a->v1_ext);
             if (rc) return rc;
@@ -1655,6 +1664,7 @@ static void eval_prepare(const eval_args *a, const blis_doc *doc, const blis_nod
         snprintf(path, sizeof path, "%s/%s", gt_dir, e->trace_path);
     /* the load generator: a closed loop when it limited the run, its timeout */
     e->client_max_inflight = e->client_limited && !a->open_loop ? a->client_cap : 0;
+    e->unique_prompts = a->unique_prompts;
     if (a->open_loop)
         e->client_timeout_ms = 0;
     else if (a->client_timeout_s >= 0)
@@ -1958,9 +1968,11 @@ typedef struct calib_state {
     const char *skip_model; /* leave-one-model-out: not fitted on */
     blis_hw_config base;
     int evals;
-    int jobs;               /* worker processes (--jobs) */
-    int objective, balance; /* --objective, --weigh-models-equally */
-    double *errs, *scratch; /* 2 per experiment */
+    int jobs;                         /* worker processes (--jobs) */
+    int objective, balance;           /* --objective, --weigh-models-equally */
+    double *errs, *scratch;           /* 2 per experiment */
+    int moved[CALIB_PARAMS], n_moved; /* the constants the fit moves (indices into calib_names) */
+    double x_full[CALIB_PARAMS];      /* every constant, log space; the moved ones set per evaluation */
 } calib_state;
 
 static double *calib_field(blis_hw_config *hw, int k) {
@@ -2088,21 +2100,32 @@ static double calib_error(calib_state *s, const blis_hw_config *hw, const char *
 static double calib_objective(void *user, const double *x) {
     calib_state *s = (calib_state *)user;
     blis_hw_config hw;
-    calib_apply(s, x, &hw);
+    int j;
+    for (j = 0; j < s->n_moved; j++) s->x_full[s->moved[j]] = x[j];
+    calib_apply(s, s->x_full, &hw);
     s->evals++;
     return calib_error(s, &hw, NULL, NULL);
 }
 
-/* Fits from the base config; returns the objective and leaves x fitted. */
+/* Fits from the base config; returns the objective and leaves x (every
+ * constant) fitted. mfuDecode stays as it is under the gemm extension,
+ * which leaves it unused. */
 static double calib_fit(calib_state *s, double *x, int max_evals) {
-    double step[CALIB_PARAMS];
-    int k, evals = 0;
+    double step[CALIB_PARAMS], xm[CALIB_PARAMS], fit;
+    int j, k, evals = 0;
+    s->n_moved = 0;
     for (k = 0; k < CALIB_PARAMS; k++) {
         double v = *calib_field(&s->base, k);
         x[k] = log(v > 0 ? v : k == 7 ? 5000 : 5); /* absent terms: 5 us per request per step, 5 ms per request */
-        step[k] = 0.5;                             /* a factor of e^0.5 ~ 1.65 either way to start */
+        s->x_full[k] = x[k];
+        if (k == 4 && (s->a->v1_ext & BLIS_V1X_GEMM)) continue;
+        xm[s->n_moved] = x[k];
+        step[s->n_moved] = 0.5; /* a factor of e^0.5 ~ 1.65 either way to start */
+        s->moved[s->n_moved++] = k;
     }
-    return blis_nelder_mead(calib_objective, s, x, step, CALIB_PARAMS, max_evals, 0.05, &evals);
+    fit = blis_nelder_mead(calib_objective, s, xm, step, s->n_moved, max_evals, 0.05, &evals);
+    for (j = 0; j < s->n_moved; j++) x[s->moved[j]] = xm[j];
+    return fit;
 }
 
 static int calib_write(const char *path, blis_hw_config *hw) {
@@ -2240,23 +2263,44 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
         calib_apply(&s, x, &hw);
         printf("fitted (%d evaluations): %.1f%% over %lu experiments\n", s.evals, fit, (unsigned long)c);
         for (i = 0; i < CALIB_PARAMS; i++)
-            printf("  %-18s %10.4g (was %.4g)\n", calib_names[i], *calib_field(&hw, i), *calib_field(&start, i));
+            printf("  %-18s %10.4g (%s %.4g)\n", calib_names[i], *calib_field(&hw, i),
+                   i == 4 && (a.v1_ext & BLIS_V1X_GEMM) ? "unused with gemm, kept at" : "was", *calib_field(&start, i));
         if (lomo && n_models > 1) {
-            printf("leave-one-model-out (fitted without the model, measured on it):\n");
+            double sum[2][2] = {{0, 0}, {0, 0}}; /* [held out, in sample][TTFT, E2E]: absolute % errors */
+            size_t n_all = 0;
+            printf("leave-one-model-out (fitted without the model, measured on it; the objective, then the\n"
+                   "TTFT-mean and E2E-mean MAPE of its records):\n");
             for (i = 0; i < n_models; i++) {
-                double xl[CALIB_PARAMS], in_sample, held;
+                double xl[CALIB_PARAMS], obj[2], mape[2][2];
                 blis_hw_config hl;
-                size_t ch = 0;
+                size_t ch = 0, r2, k;
                 s.skip_model = models[i];
                 s.evals = 0;
                 calib_fit(&s, xl, max_evals);
                 calib_apply(&s, xl, &hl);
                 s.skip_model = NULL;
-                held = calib_error(&s, &hl, models[i], &ch);
-                in_sample = calib_error(&s, &hw, models[i], NULL);
-                printf("  %-40s held out %.1f%%  in sample %.1f%%  (%lu experiments)\n", models[i], held, in_sample,
-                       (unsigned long)ch);
+                for (k = 0; k < 2; k++) {
+                    obj[k] = calib_error(&s, k ? &hw : &hl, models[i], k ? NULL : &ch);
+                    mape[k][0] = mape[k][1] = 0;
+                    for (r2 = 0; r2 < s.n; r2++)
+                        if (s.errs[2 * r2] == s.errs[2 * r2] && s.errs[2 * r2 + 1] == s.errs[2 * r2 + 1]) {
+                            mape[k][0] += fabs(s.errs[2 * r2]);
+                            mape[k][1] += fabs(s.errs[2 * r2 + 1]);
+                        }
+                    sum[k][0] += mape[k][0];
+                    sum[k][1] += mape[k][1];
+                }
+                n_all += ch;
+                printf("  %-38s held out %.1f%% (TTFT %.1f%%, E2E %.1f%%)  in sample %.1f%% (TTFT %.1f%%, E2E "
+                       "%.1f%%)  %lu experiments\n",
+                       models[i], obj[0], ch ? mape[0][0] / (double)ch : 0, ch ? mape[0][1] / (double)ch : 0, obj[1],
+                       ch ? mape[1][0] / (double)ch : 0, ch ? mape[1][1] / (double)ch : 0, (unsigned long)ch);
             }
+            if (n_all)
+                printf("  every record, each from the fit without its model: TTFT-mean MAPE %.1f%%, E2E-mean MAPE "
+                       "%.1f%% (in sample %.1f%%, %.1f%%)\n",
+                       sum[0][0] / (double)n_all, sum[0][1] / (double)n_all, sum[1][0] / (double)n_all,
+                       sum[1][1] / (double)n_all);
         }
         snprintf(hw.gpu, sizeof hw.gpu, "%s", gpu);
         rc = calib_write(out, &hw);
@@ -2474,6 +2518,7 @@ int main(int argc, char **argv) {
         fputs(usage_text, stdout);
         fputs(usage_text_more, stdout);
         fputs(usage_text_eval, stdout);
+        fputs(usage_text_tools, stdout);
         return fflush(stdout) ? EXIT_RUNTIME : 0;
     }
     if (!strcmp(argv[1], "--version")) {
