@@ -103,14 +103,22 @@ TEST(cli_step_v1_bundled_data) {
     CHECK_EQ_I64(t_run("./simulation_worker step --model llama-3.1-8b-instruct --hardware H100", out, sizeof out), 0);
     CHECK_CONTAINS(out, "\"step_time_us\": 1140,"); /* the empty step of spec §4.3 */
     CHECK_EQ_I64(t_run("./simulation_worker step --model Meta-Llama/LLAMA-3.1-8B-Instruct --hardware H100 --tp 2 "
-                       "--prefill 0+2048 --decode 512x8",
+                       "--prefill 0+2048 --decode 512x8 --roofline-ext none",
                        out, sizeof out),
                  0);
     CHECK_CONTAINS(out, "\"roofline\": 1,");
+    CHECK_CONTAINS(out, "\"roofline_ext\": \"none\",");
     CHECK_CONTAINS(out, "\"tp\": 2,");
     CHECK_CONTAINS(out, "\"bound\": \"compute\"");
     CHECK_CONTAINS(out, "\"bound\": \"memory\"");
-    CHECK_CONTAINS(out, "\"comm_us\": 1280,"); /* 32 layers x 2 all-reduces x 20 us */
+    CHECK_CONTAINS(out, "\"comm_us\": 1280,"); /* the reference's v1: 32 layers x 2 all-reduces x 20 us */
+    /* the default: every extension; the all-reduces also move 2056 tokens x 4096 x 2 bytes */
+    CHECK_EQ_I64(t_run("./simulation_worker step --model Meta-Llama/LLAMA-3.1-8B-Instruct --hardware H100 --tp 2 "
+                       "--prefill 0+2048 --decode 512x8",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"roofline_ext\": \"moe,fused,allreduce,lmhead,gemm\",");
+    CHECK(strstr(out, "\"comm_us\": 1280,") == NULL);
 }
 
 TEST(cli_step_v2_reference_bench_data) {

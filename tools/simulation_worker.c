@@ -62,8 +62,8 @@ static const char usage_text[] = "usage: simulation_worker <command> [options]\n
                                  "                      the cache and the bundled hardware config)\n"
                                  "      --bench-data-path DIR  roofline v2 kernel tables (else v1)\n"
                                  "      --roofline-ext LIST  roofline v1 extensions: moe, fused, allreduce,\n"
-                                 "                      lmhead, gemm, all, none (none: the reference's v1;\n"
-                                 "                      README)\n"
+                                 "                      lmhead, gemm, all, none (all; none: the\n"
+                                 "                      reference's v1; README)\n"
                                  "      --roofline      roofline; config.json cached or downloaded from\n"
                                  "                      HuggingFace (needs --hardware and --tp)\n"
                                  "    cluster:\n"
@@ -105,7 +105,7 @@ static const char usage_text_eval[] =
     "        through the roofline model and report predicted vs measured TTFT, E2E\n"
     "        and time per output token, per experiment and as MAPE / median APE.\n"
     "          --roofline-ext LIST  roofline v1 extensions: moe, fused, allreduce,\n"
-    "                       lmhead, gemm, all or none (default none: the\n"
+    "                       lmhead, gemm, all or none (default all; none: the\n"
     "                       reference's v1)\n"
     "          --client-max-inflight N  the load generator's in-flight cap, for\n"
     "                       records flagged client_limited (256): a closed loop\n"
@@ -341,6 +341,7 @@ static int parse_step_args(int argc, char **argv, step_args *a) {
     int i, rc;
     memset(a, 0, sizeof *a);
     a->tp = 1;
+    a->ext = BLIS_V1X_ALL; /* roofline v1's default: every extension (--roofline-ext none: the reference) */
     a->argc = argc;
     a->argv = argv;
     for (i = 0; i < argc; i++) {
@@ -398,7 +399,7 @@ static int print_step(const step_args *a, const char *model_path, const blis_ste
     blis_jw_object_begin(&w);
     blis_jw_key_i64(&w, "step_time_us", b->step_time_us);
     blis_jw_key_i64(&w, "roofline", b->version);
-    if (a->ext_given) { /* the extensions in use, named in a fixed order */
+    if (b->version == 1) { /* the extensions in use, named in a fixed order */
         char names[64];
         blis_v1x_format(a->ext, ',', names, sizeof names);
         blis_jw_key_str(&w, "roofline_ext", names);
@@ -930,6 +931,7 @@ static int resolve_latency(run_args *a, run_state *rs, run_paths *p, blis_sim_co
     memcpy(cfg->latency.alpha, a->alpha, sizeof a->alpha);
     memcpy(cfg->latency.beta, a->beta, sizeof a->beta);
     cfg->latency.kind = BLIS_LATENCY_BLACKBOX;
+    cfg->latency.v1_ext = BLIS_V1X_ALL; /* roofline v1's default (--roofline-ext none: the reference) */
     if ((a->alpha_n && a->alpha_n < 3) || (a->beta_n && a->beta_n < 3))
         return run_error("--alpha-coeffs and --beta-coeffs need 3 numbers each");
     if (a->roofline_ext) {
@@ -1485,6 +1487,7 @@ typedef struct eval_result {
 static int parse_eval_args(int argc, char **argv, eval_args *a) {
     int i;
     memset(a, 0, sizeof *a);
+    a->v1_ext = BLIS_V1X_ALL; /* roofline v1's default (--roofline-ext none: the reference) */
     a->client_cap = 256;
     a->client_timeout_s = -1;
     for (i = 0; i < argc; i++) {
@@ -1852,7 +1855,9 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
     eval_result *res;
     size_t i, n, run = 0;
     int rc, k;
+    char ext_names[64];
     if ((rc = parse_eval_args(argc, argv, &a)) || (rc = eval_open(&a, argv0, &env))) return rc;
+    blis_v1x_format(a.v1_ext, ',', ext_names, sizeof ext_names);
     res = (eval_result *)calloc(env.recs->count + 1, sizeof *res);
     if (!res) {
         blis_doc_free(&env.doc);
@@ -1884,6 +1889,7 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
         blis_jw_init(&w, file_write, stdout, 2);
         blis_jw_object_begin(&w);
         blis_jw_key_str(&w, "latency_model", a.bench_dir ? "roofline-v2" : "roofline-v1");
+        if (!a.bench_dir) blis_jw_key_str(&w, "roofline_ext", ext_names);
         blis_jw_key_i64(&w, "experiments_run", (int64_t)run);
         blis_jw_key(&w, "experiments_skipped");
         blis_jw_array_begin(&w);
@@ -1936,8 +1942,9 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
         }
         for (i = 0; i < n; i++)
             if (!res[i].ran) printf("skipped %s: %s\n", res[i].id, res[i].reason);
-        printf("\n%lu experiments run, %lu skipped (latency model %s)\n", (unsigned long)run, (unsigned long)(n - run),
-               a.bench_dir ? "roofline v2" : "roofline v1");
+        printf("\n%lu experiments run, %lu skipped (latency model %s%s%s)\n", (unsigned long)run,
+               (unsigned long)(n - run), a.bench_dir ? "roofline v2" : "roofline v1",
+               a.bench_dir ? "" : ", extensions ", a.bench_dir ? "" : ext_names);
         printf("%-10s %10s %12s %4s\n", "metric", "MAPE %", "median APE %", "n");
         for (k = 0; k < EVAL_METRICS; k++) {
             double mape, med;
