@@ -758,78 +758,69 @@ TEST(cluster_client_inflight_cap) {
 /* ITL metrics count completed requests only (spec §3.4: AllITLs is
  * appended at completion), though blis adds ITLs a step at a time: a run
  * cut by the horizon while requests decode reports the completed
- * requests' ITL mean, sum(E2E - TTFT) / sum(len(ITL)), len(ITL) = L. */
-TEST(cluster_itl_metrics_completed_only) {
+ * requests' ITL mean, sum(E2E - TTFT) / sum(len(ITL)). Runs the cluster
+ * (kv_blocks 0: the default; outputs of mean and spread out_mean,
+ * out_spread, at least 2), checks that, and counts the requests in flight
+ * holding ITLs and those holding them in more than one run of steps. */
+typedef struct t_itl_case {
+    int64_t kv_blocks, horizon_us, n, prompt, out_mean, out_spread;
+    double rate;
+    int64_t live, split; /* out */
+    blis_metrics m;      /* out */
+} t_itl_case;
+
+static int t_itl_run(t_ctx *t_, t_itl_case *tc) {
     blis_cluster_config cc;
     blis_legacy_workload w;
     blis_cluster c;
     blis_legacy_gen gen;
-    blis_metrics m;
     blis_err err;
     size_t k;
-    int64_t sum_us = 0, entries = 0, live_itls = 0;
+    int64_t sum_us = 0, entries = 0;
     blis_cluster_config_defaults(&cc);
     t_cl_instance(&cc.instance);
-    cc.instance.horizon_us = 60000;
-    t_cl_workload(&w, 12, 64, 2000);
+    if (tc->kv_blocks) cc.instance.total_kv_blocks = tc->kv_blocks;
+    cc.instance.horizon_us = tc->horizon_us;
+    t_cl_workload(&w, tc->n, tc->prompt, tc->rate);
     w.output_min = 2;
-    w.output_max = 60;
-    w.output_mean = 20;
-    w.output_std = 20;
-    if (!t_cl_run(t_, &cc, &w, &c, &gen)) return;
-    CHECK_EQ_I64(blis_cluster_metrics(&c, -1, &m, &err), BLIS_OK);
+    w.output_max = tc->out_mean + 2 * tc->out_spread;
+    w.output_mean = tc->out_mean;
+    w.output_std = tc->out_spread;
+    tc->live = tc->split = 0;
+    if (!t_cl_run(t_, &cc, &w, &c, &gen)) return 0;
+    CHECK_EQ_I64(blis_cluster_metrics(&c, -1, &tc->m, &err), BLIS_OK);
     for (k = 0; k < c.instances[0].request_count; k++) {
         const blis_request *r = c.instances[0].requests[k];
-        if (r->state == BLIS_REQ_COMPLETED) {
+        if (r->state == BLIS_REQ_COMPLETED) { /* L ITLs, more when tokens were redone after a preemption */
             sum_us += r->e2e_us - r->first_token_us;
-            entries += r->output_tokens;
-        } else {
-            live_itls += r->itl_count;
+            entries += r->itl_count;
+        } else if (r->itl_count > 0) {
+            tc->live++;
+            tc->split += r->itl_run_count > 0;
         }
     }
-    CHECK(m.completed > 0 && m.still_running > 0);
-    CHECK(live_itls > 0); /* running requests hold ITLs the metrics must leave out */
-    CHECK_EQ_F64(m.itl_mean_ms, (double)sum_us / (double)entries / 1000);
+    CHECK(tc->m.completed > 0 && entries > 0);
+    CHECK_EQ_F64(tc->m.itl_mean_ms, (double)sum_us / (double)entries / 1000);
+    CHECK_EQ_I64(blis_sim_check(&c.instances[0]), 0);
     t_cl_free(&c, &gen);
+    return 1;
 }
 
-/* The same with preemptions (a small KV cache; longer prompts): preempted
+TEST(cluster_itl_metrics_completed_only) {
+    t_itl_case tc = {0, 60000, 12, 64, 20, 20, 2000, 0, 0, {0}};
+    if (!t_itl_run(t_, &tc)) return;
+    CHECK(tc.m.still_running > 0);
+    CHECK(tc.live > 0); /* running requests hold ITLs the metrics must leave out */
+}
+
+/* The same with preemptions (a small KV cache; longer outputs): preempted
  * requests keep their ITLs (spec §3.6: no reset) in several runs of steps,
  * and those still in flight at the horizon are left out of the metrics. */
 TEST(cluster_itl_metrics_preempted) {
-    blis_cluster_config cc;
-    blis_legacy_workload w;
-    blis_cluster c;
-    blis_legacy_gen gen;
-    blis_metrics m;
-    blis_err err;
-    size_t k;
-    int64_t sum_us = 0, entries = 0, split = 0;
-    blis_cluster_config_defaults(&cc);
-    t_cl_instance(&cc.instance);
-    cc.instance.total_kv_blocks = 60;
-    cc.instance.horizon_us = 10000000;
-    t_cl_workload(&w, 40, 100, 400);
-    w.output_min = 20;
-    w.output_max = 300;
-    w.output_mean = 150;
-    w.output_std = 80;
-    if (!t_cl_run(t_, &cc, &w, &c, &gen)) return;
-    CHECK_EQ_I64(blis_cluster_metrics(&c, -1, &m, &err), BLIS_OK);
-    for (k = 0; k < c.instances[0].request_count; k++) {
-        const blis_request *r = c.instances[0].requests[k];
-        if (r->state == BLIS_REQ_COMPLETED) { /* more than L ITLs: tokens redone after a preemption add theirs */
-            sum_us += r->e2e_us - r->first_token_us;
-            entries += r->itl_count;
-        } else if (r->itl_run_count > 0) {
-            split++; /* in flight, its ITLs from before and after a preemption */
-        }
-    }
-    CHECK(m.preemptions > 0 && m.completed > 0);
-    CHECK(split > 0);
-    CHECK_EQ_F64(m.itl_mean_ms, (double)sum_us / (double)entries / 1000);
-    CHECK_EQ_I64(blis_sim_check(&c.instances[0]), 0);
-    t_cl_free(&c, &gen);
+    t_itl_case tc = {60, 10000000, 40, 100, 150, 80, 400, 0, 0, {0}};
+    if (!t_itl_run(t_, &tc)) return;
+    CHECK(tc.m.preemptions > 0);
+    CHECK(tc.split > 0); /* in flight, its ITLs from before and after a preemption */
 }
 
 /* Client timeouts (request_timeout_us): one request runs at a time; the
