@@ -8987,7 +8987,11 @@ static int32_t blis__kv_pop_free(blis_kv_cache *kv) {
     b = &kv->blocks[id];
     if (kv->free_head >= 0) { /* the next pops: their blocks and index slots, fetched ahead */
         const blis_kv_block *nb = &kv->blocks[kv->free_head];
-        if (nb->has_hash) BLIS__PREFETCH(&kv->map_keys[blis__kv_slot(kv, nb->hash)]);
+        if (nb->has_hash) {
+            size_t slot = blis__kv_slot(kv, nb->hash);
+            BLIS__PREFETCH(&kv->map_keys[slot]);
+            BLIS__PREFETCH(&kv->map_vals[slot]);
+        }
         if (nb->next >= 0) BLIS__PREFETCH(&kv->blocks[nb->next]);
     }
     if (b->has_hash) blis__kv_map_del(kv, b->hash);
@@ -9682,18 +9686,18 @@ static blis_status blis__form_running(blis_sim *s, blis__batch *b, int64_t *budg
     for (i = 0; i < n_snap; i++) {
         blis_request *req = b->snapshot[i];
         int64_t n = req->input_tokens - req->progress_tokens;
-        if (i + 16 < n_snap) {
-            BLIS__PREFETCH(b->snapshot[i + 16]); /* the hot 128 bytes, unaligned: 3 lines */
-            BLIS__PREFETCH((const char *)b->snapshot[i + 16] + 64);
-            BLIS__PREFETCH((const char *)b->snapshot[i + 16] + 127);
+        if (i + 20 < n_snap) {
+            BLIS__PREFETCH(b->snapshot[i + 20]); /* the hot 128 bytes, unaligned: 3 lines */
+            BLIS__PREFETCH((const char *)b->snapshot[i + 20] + 64);
+            BLIS__PREFETCH((const char *)b->snapshot[i + 20] + 127);
         }
-        if (i + 8 < n_snap && b->snapshot[i + 8]->kv_count > 0) {
-            const blis_request *r8 = b->snapshot[i + 8];
+        if (i + 12 < n_snap && b->snapshot[i + 12]->kv_count > 0) {
+            const blis_request *r8 = b->snapshot[i + 12];
             BLIS__PREFETCH(&s->kv.blocks[r8->kv_tail]);
             if (r8->kv_count <= r8->block_hash_count) BLIS__PREFETCH(&r8->block_hashes[r8->kv_count - 1]);
         }
-        if (i + 4 < n_snap) { /* a tail block about to fill: its hash's slot in the prefix index */
-            const blis_request *r2 = b->snapshot[i + 4];
+        if (i + 6 < n_snap) { /* a tail block about to fill: its hash's slot in the prefix index */
+            const blis_request *r2 = b->snapshot[i + 6];
             if (r2->kv_count > 0 && r2->kv_count <= r2->block_hash_count &&
                 s->kv.blocks[r2->kv_tail].fill == s->kv.block_tokens - 1) {
                 size_t slot = blis__kv_slot(&s->kv, r2->block_hashes[r2->kv_count - 1]);
