@@ -628,8 +628,8 @@ TEST(roofline_v1_extensions) {
     CHECK_EQ_I64(t_v1x(&m, &hw, 1, 0, NULL, 0, dec, 64, &a), BLIS_OK);
     CHECK_EQ_I64(t_v1x(&m, &hw, 1, BLIS_V1X_GEMM, NULL, 0, dec, 64, &b), BLIS_OK);
     {
-        double peak = hw.tflops_peak * 1e12, comp = a.decode.gemm_flops / (peak * hw.v1_mfu_prefill) +
-                                                     a.decode.other_flops / (peak * 0.10);
+        double peak = hw.tflops_peak * 1e12,
+               comp = a.decode.gemm_flops / (peak * hw.v1_mfu_prefill) + a.decode.other_flops / (peak * 0.10);
         CHECK(t_near(b.decode.compute_s, comp));
         CHECK(t_near(b.hardware_s, comp > a.decode.memory_s ? comp : a.decode.memory_s));
     }
