@@ -9807,6 +9807,19 @@ static blis_status blis__step_time(blis_sim *s, int64_t *out, blis_err *err) {
     return st;
 }
 
+/* The i-th request in flight: the running batch, then the wait queue
+ * (i < running_len + waitq.len). */
+static const blis_request *blis__in_flight_at(const blis_sim *s, size_t i) {
+    return i < s->running_len ? s->running[i] : blis__wq_at(&s->waitq, i - s->running_len);
+}
+
+/* Run k of the steps whose ITLs a request holds: the earlier runs, then
+ * (k == itl_run_count) the current one. */
+static void blis__itl_run(const blis_request *r, int64_t k, int64_t *first, int64_t *last) {
+    *first = k < r->itl_run_count ? r->itl_runs[2 * k] : r->itl_run_first;
+    *last = k < r->itl_run_count ? r->itl_runs[2 * k + 1] : r->itl_run_last;
+}
+
 /* A decode token's ITL, v us, in the current step: counted and summed, its
  * step added to the request's runs (a new run after a preemption). */
 static blis_status blis__itl_add(blis_sim *s, blis_request *r, int64_t v) {
@@ -9833,11 +9846,10 @@ static blis_status blis__itl_add(blis_sim *s, blis_request *r, int64_t v) {
 /* Calls fn for the value of each ITL the request holds (from the step log;
  * not a completed request's). */
 static void blis__itl_each(const blis_sim *s, const blis_request *r, void (*fn)(void *user, int64_t v), void *user) {
-    int64_t k, step;
+    int64_t k, step, first, last;
     if (r->itl_count <= 0) return;
     for (k = 0; k <= r->itl_run_count; k++) {
-        int64_t first = k < r->itl_run_count ? r->itl_runs[2 * k] : r->itl_run_first;
-        int64_t last = k < r->itl_run_count ? r->itl_runs[2 * k + 1] : r->itl_run_last;
+        blis__itl_run(r, k, &first, &last);
         for (step = first; step <= last; step++) fn(user, s->itl_log[step - s->itl_log_base_step]);
     }
 }
@@ -9852,8 +9864,9 @@ static blis_status blis__itl_log_reserve(blis_sim *s) {
     if (s->itl_log_cap == 0) s->itl_log_base_step = step;
     if (step - s->itl_log_base_step < (int64_t)s->itl_log_cap) return BLIS_OK;
     for (i = 0; i < s->running_len + s->waitq.len; i++) {
-        const blis_request *r = i < s->running_len ? s->running[i] : blis__wq_at(&s->waitq, i - s->running_len);
-        int64_t first = r->itl_run_count > 0 ? r->itl_runs[0] : r->itl_run_first;
+        const blis_request *r = blis__in_flight_at(s, i);
+        int64_t first, last;
+        blis__itl_run(r, 0, &first, &last);
         if (r->itl_count > 0 && first < keep) keep = first;
     }
     len = (size_t)(step - keep);
@@ -10180,12 +10193,11 @@ BLIS_DEF int blis_sim_check(const blis_sim *s) {
     }
     if (running != (int64_t)s->running_len || queued < (int64_t)s->waitq.len) return 5;
     for (i = 0; i < s->running_len + s->waitq.len; i++) { /* in flight: the log holds their ITLs' steps, in order */
-        const blis_request *r = i < s->running_len ? s->running[i] : blis__wq_at(&s->waitq, i - s->running_len);
-        int64_t k, steps = 0, after = s->itl_log_base_step - 1;
+        const blis_request *r = blis__in_flight_at(s, i);
+        int64_t k, steps = 0, after = s->itl_log_base_step - 1, first, last;
         if (r->itl_count <= 0) continue;
         for (k = 0; k <= r->itl_run_count; k++) {
-            int64_t first = k < r->itl_run_count ? r->itl_runs[2 * k] : r->itl_run_first;
-            int64_t last = k < r->itl_run_count ? r->itl_runs[2 * k + 1] : r->itl_run_last;
+            blis__itl_run(r, k, &first, &last);
             if (first <= after || last < first || last > s->step_count ||
                 last - s->itl_log_base_step >= (int64_t)s->itl_log_cap)
                 return 7;
@@ -10995,9 +11007,7 @@ static blis_status blis__timings_sorted(const blis_sim *const *sims, size_t n_si
         const blis_counts *c = (const blis_counts *)(const void *)((const char *)s + which);
         room += c->len + s->running_len + s->waitq.len;
         if (minus_live_itls)
-            for (i = 0; i < s->running_len + s->waitq.len; i++)
-                room += (size_t)(i < s->running_len ? s->running[i] : blis__wq_at(&s->waitq, i - s->running_len))
-                            ->itl_count;
+            for (i = 0; i < s->running_len + s->waitq.len; i++) room += (size_t)blis__in_flight_at(s, i)->itl_count;
     }
     buf = (int64_t *)blis__alloc(&sims[0]->alloc, (4 * room + 4) * sizeof(int64_t));
     if (!buf) return blis__nomem(err);
@@ -11013,7 +11023,7 @@ static blis_status blis__timings_sorted(const blis_sim *const *sims, size_t n_si
                 n++;
             }
         for (i = 0; i < extra; i++) {
-            const blis_request *r = i < s->running_len ? s->running[i] : blis__wq_at(&s->waitq, i - s->running_len);
+            const blis_request *r = blis__in_flight_at(s, i);
             int64_t v = pick ? pick(r) : -1;
             if (minus_live_itls) {
                 blis__minus_pairs mp;
