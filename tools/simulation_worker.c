@@ -2078,14 +2078,22 @@ static void calib_all(calib_state *s, const blis_hw_config *hw, const char *only
  * --weigh-models-equally), the mean of the TTFT-mean and E2E-mean errors:
  * absolute percentages capped at 200 so that one run past saturation
  * cannot dominate (capped), 100 |ln(predicted / measured)| (log), or
- * absolute percentages as evaluate's MAPE (mape). */
-static double calib_error(calib_state *s, const blis_hw_config *hw, const char *only_model, size_t *count) {
+ * absolute percentages as evaluate's MAPE (mape). *count receives the
+ * experiments counted; abs_sums (unless NULL) their absolute TTFT-mean and
+ * E2E-mean errors summed, unweighted. */
+static double calib_error(calib_state *s, const blis_hw_config *hw, const char *only_model, size_t *count,
+                          double abs_sums[2]) {
     double sum = 0, wsum = 0;
     size_t i, j, c = 0;
     calib_all(s, hw, only_model, s->errs);
+    if (abs_sums) abs_sums[0] = abs_sums[1] = 0;
     for (i = 0; i < s->n; i++) {
         double t = s->errs[2 * i], e = s->errs[2 * i + 1], w = 1, same = 0;
         if (t != t || e != e) continue;
+        if (abs_sums) {
+            abs_sums[0] += fabs(t);
+            abs_sums[1] += fabs(e);
+        }
         if (s->balance) {
             for (j = 0; j < s->n; j++)
                 same += s->errs[2 * j] == s->errs[2 * j] && !strcmp(s->preps[j].e.model, s->preps[i].e.model);
@@ -2111,7 +2119,7 @@ static double calib_objective(void *user, const double *x) {
     for (j = 0; j < s->n_moved; j++) s->x_full[s->moved[j]] = x[j];
     calib_apply(s, s->x_full, &hw);
     s->evals++;
-    return calib_error(s, &hw, NULL, NULL);
+    return calib_error(s, &hw, NULL, NULL, NULL);
 }
 
 /* Fits from the base config; returns the objective and leaves x (every
@@ -2265,7 +2273,7 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
                : objective == CALIB_MAPE ? "absolute %"
                                          : "capped absolute %",
                balance ? ", each model weighing the same" : "");
-        printf("start: %.1f%%\n", calib_error(&s, &start, NULL, &c));
+        printf("start: %.1f%%\n", calib_error(&s, &start, NULL, &c, NULL));
         fit = calib_fit(&s, x, max_evals);
         calib_apply(&s, x, &hw);
         printf("fitted (%d evaluations): %.1f%% over %lu experiments\n", s.evals, fit, (unsigned long)c);
@@ -2280,20 +2288,14 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
             for (i = 0; i < n_models; i++) {
                 double xl[CALIB_PARAMS], obj[2], mape[2][2];
                 blis_hw_config hl;
-                size_t ch = 0, r2, k;
+                size_t ch = 0, k;
                 s.skip_model = models[i];
                 s.evals = 0;
                 calib_fit(&s, xl, max_evals);
                 calib_apply(&s, xl, &hl);
                 s.skip_model = NULL;
                 for (k = 0; k < 2; k++) {
-                    obj[k] = calib_error(&s, k ? &hw : &hl, models[i], k ? NULL : &ch);
-                    mape[k][0] = mape[k][1] = 0;
-                    for (r2 = 0; r2 < s.n; r2++)
-                        if (s.errs[2 * r2] == s.errs[2 * r2] && s.errs[2 * r2 + 1] == s.errs[2 * r2 + 1]) {
-                            mape[k][0] += fabs(s.errs[2 * r2]);
-                            mape[k][1] += fabs(s.errs[2 * r2 + 1]);
-                        }
+                    obj[k] = calib_error(&s, k ? &hw : &hl, models[i], k ? NULL : &ch, mape[k]);
                     sum[k][0] += mape[k][0];
                     sum[k][1] += mape[k][1];
                 }
