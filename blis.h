@@ -1664,6 +1664,55 @@ typedef struct blis_gt_measured {
     double ttft_mean, ttft_p90, ttft_p99, e2e_mean, e2e_p90, e2e_p99, itl_mean; /* ms; NaN: not measured */
 } blis_gt_measured;
 
+/* A record's workload as its description states it, for simulating it
+ * without its trace (blis_eval_trace_from_profile). */
+#define BLIS_GT_MAX_STAGES  16
+#define BLIS_GT_MAX_TENANTS 32
+/* inference-perf's shared-prefix prompts, tokenized, are this much longer
+ * than system_prompt_len + question_len (chat template, random words split
+ * into sub-word tokens): 1.041-1.051 in the 16 inference-perf records of the
+ * shared ground truth (mean input tokens over the two lengths' sum). */
+#define BLIS_GT_PROMPT_TOKEN_FACTOR 1.047
+/* ... and their lengths spread this much either side (the records' input
+ * tokens range about +-2.2% around the mean). */
+#define BLIS_GT_PROMPT_SPREAD 0.02
+typedef enum blis_gt_profile_kind {
+    BLIS_GT_PROFILE_NONE = 0,      /* not simulable from its description: see reason */
+    BLIS_GT_PROFILE_SHARED_PREFIX, /* inference-perf: stages x shared_prefix */
+    BLIS_GT_PROFILE_TENANTS,       /* fixed-length Poisson tenants over duration_s */
+    BLIS_GT_PROFILE_GUIDELLM       /* guidellm: strategy x synthetic_data */
+} blis_gt_profile_kind;
+typedef enum blis_gt_strategy {
+    BLIS_GT_SYNCHRONOUS = 0, /* one request in flight */
+    BLIS_GT_THROUGHPUT,      /* max_concurrency in flight, all queued at once */
+    BLIS_GT_CONCURRENT,      /* worker_count (or max_concurrency) in flight */
+    BLIS_GT_CONSTANT,        /* evenly spaced arrivals at rate */
+    BLIS_GT_POISSON          /* Poisson arrivals at rate */
+} blis_gt_strategy;
+typedef struct blis_gt_length {
+    double mean_tokens, std_tokens, min_tokens, max_tokens; /* a normal clamped to [min, max] */
+} blis_gt_length;
+typedef struct blis_gt_profile {
+    blis_gt_profile_kind kind;
+    char reason[256]; /* kind NONE: why the description cannot be simulated */
+    /* SHARED_PREFIX: stages back to back, Poisson at each one's rate */
+    size_t stage_count;
+    double stage_rate_per_s[BLIS_GT_MAX_STAGES], stage_duration_s[BLIS_GT_MAX_STAGES];
+    int64_t system_prompts, users_per_prompt, system_prompt_tokens, question_tokens;
+    /* TENANTS: each tenant's requests spread as Poisson over duration_s */
+    size_t tenant_count;
+    int64_t tenant_requests[BLIS_GT_MAX_TENANTS], tenant_input_tokens[BLIS_GT_MAX_TENANTS];
+    double duration_s;
+    /* GUIDELLM */
+    blis_gt_strategy strategy;
+    int64_t concurrency; /* THROUGHPUT, CONCURRENT: requests in flight */
+    double rate_per_s;   /* CONSTANT, POISSON */
+    int64_t prefix_tokens;
+    blis_gt_length prompt, output;
+    int64_t output_tokens; /* SHARED_PREFIX, TENANTS: every request's output */
+    int64_t max_requests;  /* > 0: at most this many requests (workload.num_requests / max_requests) */
+} blis_gt_profile;
+
 typedef struct blis_gt_experiment {
     const char *id, *dataset, *model, *device, *trace_path; /* point into the document */
     char gpu[32];                                           /* the hardware entry ("" if unknown) */
@@ -1691,6 +1740,7 @@ typedef struct blis_gt_experiment {
     int64_t num_requests;
     blis_gt_measured measured;
     const char *itl_source; /* which measured field itl_mean came from */
+    blis_gt_profile profile; /* the workload's description (always read; used without a trace) */
 } blis_gt_experiment;
 
 /* "NVIDIA H100 80GB HBM3 (SXM)" -> "H100"; "" when no bundled entry fits. */
@@ -1700,6 +1750,11 @@ BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *doc, const blis
 
 typedef struct blis_eval_trace {
     int64_t *arrival_us, *input_tokens, *output_tokens;
+    /* From a profile only (NULL from a trace): request i's prompt (same id:
+     * the same input, its full blocks shared; -1: unique) and system prompt
+     * (same id: the first group_blocks blocks shared; -1: none). */
+    int64_t *prompt_id, *group_id;
+    int64_t group_blocks;
     size_t n;
     blis_alloc alloc;
 } blis_eval_trace;
@@ -1712,6 +1767,19 @@ typedef struct blis_eval_trace {
 BLIS_DEF blis_status blis_eval_trace_load(const blis_gt_experiment *e, const char *path, int64_t max_requests,
                                           const blis_alloc *alloc, blis_eval_trace *t, blis_err *err);
 BLIS_DEF void blis_eval_trace_free(blis_eval_trace *t);
+/* Builds the requests a record's description implies (e->profile, kind not
+ * NONE), sorted by arrival, the first at 0: inference-perf's prompt set
+ * (system prompts x users, every request drawing one at random) over its
+ * stages, Poisson tenants, guidellm's strategies (synchronous, throughput
+ * and concurrent arrive at 0 and rely on the closed-loop client:
+ * blis_gt_profile_inflight). seed fixes every draw; max_requests > 0 keeps
+ * the first ones. */
+BLIS_DEF blis_status blis_eval_trace_from_profile(const blis_gt_experiment *e, int64_t seed, int64_t block_tokens,
+                                                  int64_t max_requests, const blis_alloc *alloc, blis_eval_trace *t,
+                                                  blis_err *err);
+/* The client's in-flight cap a profile implies (guidellm synchronous 1,
+ * throughput/concurrent their concurrency); 0: open loop. */
+BLIS_DEF int64_t blis_gt_profile_inflight(const blis_gt_profile *p);
 
 typedef struct blis_eval_source {
     const blis_eval_trace *t;
@@ -11803,6 +11871,205 @@ static blis_status blis__gt_int(const blis_doc *d, const blis_node *o, const cha
     return blis_node_i64(d, n, out, err);
 }
 
+/* Reads the number at o.key into *out: 0, or -1 with p->reason set (a
+ * missing field when required, a wrong type, a value outside [lo, hi]).
+ * Absent and not required: 0 with *out left alone. */
+static int blis__gt_pnum(const blis_doc *d, const blis_node *o, const char *key, double lo, double hi, int required,
+                         double *out, blis_gt_profile *p) {
+    const blis_node *n = blis_node_get(d, o, key);
+    char path[160];
+    if (!n || n->kind == BLIS_NODE_NULL) {
+        if (!required) return 0;
+        blis_doc_path(d, o, path, sizeof path);
+        snprintf(p->reason, sizeof p->reason, "%.150s: missing field \"%s\", needed to simulate the description",
+                 path[0] ? path : "record", key);
+        return -1;
+    }
+    blis_doc_path(d, n, path, sizeof path);
+    if (n->kind != BLIS_NODE_NUMBER || !(n->as.number >= lo && n->as.number <= hi)) {
+        snprintf(p->reason, sizeof p->reason, "%.150s (line %lu): expected a number in %g..%g", path,
+                 (unsigned long)n->line, lo, hi);
+        return -1;
+    }
+    *out = n->as.number;
+    return 0;
+}
+
+static int blis__gt_pint(const blis_doc *d, const blis_node *o, const char *key, double lo, double hi, int required,
+                         int64_t *out, blis_gt_profile *p) {
+    double v = (double)*out;
+    if (blis__gt_pnum(d, o, key, lo, hi, required, &v, p)) return -1;
+    *out = (int64_t)floor(v + 0.5);
+    return 0;
+}
+
+/* inference-perf: stages [{rate, duration_s}] and shared_prefix{...}. */
+static int blis__gt_profile_ip(const blis_doc *d, const blis_node *wl, const blis_node *sp, blis_gt_profile *p) {
+    const blis_node *st = blis_node_get(d, wl, "stages");
+    size_t i;
+    if (!st || st->kind != BLIS_NODE_ARRAY || st->count == 0 || st->count > BLIS_GT_MAX_STAGES) {
+        snprintf(p->reason, sizeof p->reason, "workload.stages: expected 1..%d stages [{rate, duration_s}]",
+                 BLIS_GT_MAX_STAGES);
+        return -1;
+    }
+    for (i = 0; i < st->count; i++) {
+        const blis_node *s = blis_node_at(d, st, i);
+        if (blis__gt_pnum(d, s, "rate", 1e-6, 1e6, 1, &p->stage_rate_per_s[i], p) ||
+            blis__gt_pnum(d, s, "duration_s", 1e-3, 1e8, 1, &p->stage_duration_s[i], p))
+            return -1;
+    }
+    p->stage_count = st->count;
+    if (blis__gt_pint(d, sp, "num_unique_system_prompts", 1, 1e5, 1, &p->system_prompts, p) ||
+        blis__gt_pint(d, sp, "num_users_per_system_prompt", 1, 1e5, 1, &p->users_per_prompt, p) ||
+        blis__gt_pint(d, sp, "system_prompt_len", 0, BLIS_MAX_REQUEST_TOKENS, 1, &p->system_prompt_tokens, p) ||
+        blis__gt_pint(d, sp, "question_len", 1, BLIS_MAX_REQUEST_TOKENS, 1, &p->question_tokens, p) ||
+        blis__gt_pint(d, sp, "output_len", 1, BLIS_MAX_REQUEST_TOKENS, 1, &p->output_tokens, p))
+        return -1;
+    if (p->system_prompts * p->users_per_prompt > 1000000) {
+        snprintf(p->reason, sizeof p->reason, "workload.shared_prefix: more than 10^6 prompts");
+        return -1;
+    }
+    p->kind = BLIS_GT_PROFILE_SHARED_PREFIX;
+    return 0;
+}
+
+/* Poisson tenants: workload.tenants{name: {num_requests, input_tokens_target: [n]}}, duration_s, output_tokens;
+ * the inputs scaled to server_input_tokens_mean when stated (the server's tokenizer). */
+static int blis__gt_profile_tenants(const blis_doc *d, const blis_node *wl, const blis_node *tn, blis_gt_profile *p) {
+    double scale = 1, target_sum = 0, req_sum = 0, server_mean = 0;
+    size_t i;
+    if (tn->kind != BLIS_NODE_OBJECT || tn->count == 0 || tn->count > BLIS_GT_MAX_TENANTS) {
+        snprintf(p->reason, sizeof p->reason, "workload.tenants: expected an object of 1..%d tenants",
+                 BLIS_GT_MAX_TENANTS);
+        return -1;
+    }
+    if (blis__gt_pnum(d, wl, "duration_s", 1e-3, 1e8, 1, &p->duration_s, p) ||
+        blis__gt_pint(d, wl, "output_tokens", 1, BLIS_MAX_REQUEST_TOKENS, 1, &p->output_tokens, p) ||
+        blis__gt_pnum(d, wl, "server_input_tokens_mean", 1, BLIS_MAX_REQUEST_TOKENS, 0, &server_mean, p))
+        return -1;
+    for (i = 0; i < tn->count; i++) {
+        const blis_node *t = blis_node_at(d, tn, i), *in = blis_node_get(d, t, "input_tokens_target");
+        if (blis__gt_pint(d, t, "num_requests", 1, 1e8, 1, &p->tenant_requests[i], p)) return -1;
+        if (in && in->kind == BLIS_NODE_ARRAY && in->count == 1) in = blis_node_at(d, in, 0);
+        if (!in || in->kind != BLIS_NODE_NUMBER || !(in->as.number >= 1 && in->as.number <= BLIS_MAX_REQUEST_TOKENS)) {
+            char path[160];
+            blis_doc_path(d, t, path, sizeof path);
+            snprintf(p->reason, sizeof p->reason, "%.150s.input_tokens_target: expected one length in 1..%d", path,
+                     BLIS_MAX_REQUEST_TOKENS);
+            return -1;
+        }
+        p->tenant_input_tokens[i] = (int64_t)floor(in->as.number + 0.5);
+        target_sum += (double)p->tenant_requests[i] * (double)p->tenant_input_tokens[i];
+        req_sum += (double)p->tenant_requests[i];
+    }
+    p->tenant_count = tn->count;
+    if (server_mean > 0) scale = server_mean / (target_sum / req_sum);
+    for (i = 0; i < p->tenant_count; i++) {
+        double v = floor((double)p->tenant_input_tokens[i] * scale + 0.5);
+        p->tenant_input_tokens[i] = v < 1 ? 1 : (int64_t)v;
+    }
+    p->kind = BLIS_GT_PROFILE_TENANTS;
+    return 0;
+}
+
+/* One of guidellm's synthetic_data lengths: NAME_tokens, NAME_tokens_stdev, _min, _max. */
+static int blis__gt_profile_len(const blis_doc *d, const blis_node *sd, const char *name, blis_gt_length *l,
+                                blis_gt_profile *p) {
+    char k[64];
+    double big = BLIS_MAX_REQUEST_TOKENS;
+    snprintf(k, sizeof k, "%s_tokens", name);
+    if (blis__gt_pnum(d, sd, k, 1, big, 1, &l->mean_tokens, p)) return -1;
+    l->std_tokens = 0, l->min_tokens = 1, l->max_tokens = big;
+    snprintf(k, sizeof k, "%s_tokens_stdev", name);
+    if (blis__gt_pnum(d, sd, k, 0, big, 0, &l->std_tokens, p)) return -1;
+    snprintf(k, sizeof k, "%s_tokens_min", name);
+    if (blis__gt_pnum(d, sd, k, 1, big, 0, &l->min_tokens, p)) return -1;
+    snprintf(k, sizeof k, "%s_tokens_max", name);
+    if (blis__gt_pnum(d, sd, k, 1, big, 0, &l->max_tokens, p)) return -1;
+    if (l->min_tokens > l->max_tokens) {
+        snprintf(p->reason, sizeof p->reason, "workload.synthetic_data: %s_tokens_min %g exceeds %s_tokens_max %g",
+                 name, l->min_tokens, name, l->max_tokens);
+        return -1;
+    }
+    return 0;
+}
+
+static int blis__gt_profile_guidellm(const blis_doc *d, const blis_node *wl, const blis_node *sg,
+                                     blis_gt_profile *p) {
+    static const char *const names[] = {"synchronous", "throughput", "concurrent", "constant", "poisson"};
+    const blis_node *ty = blis_node_get(d, sg, "type_"), *sd = blis_node_get(d, wl, "synthetic_data");
+    size_t i;
+    double ms = 0;
+    if (!ty) ty = blis_node_get(d, sg, "type");
+    for (i = 0; ty && ty->kind == BLIS_NODE_STRING && i < 5; i++)
+        if (!strcmp(ty->as.string, names[i])) break;
+    if (!ty || ty->kind != BLIS_NODE_STRING || i == 5) {
+        snprintf(p->reason, sizeof p->reason,
+                 "workload.strategy.type_: expected synchronous, throughput, concurrent, constant or poisson");
+        return -1;
+    }
+    p->strategy = (blis_gt_strategy)i;
+    if (p->strategy == BLIS_GT_THROUGHPUT &&
+        blis__gt_pint(d, sg, "max_concurrency", 1, 1e6, 1, &p->concurrency, p))
+        return -1;
+    if (p->strategy == BLIS_GT_CONCURRENT) {
+        if (blis__gt_pint(d, sg, "max_concurrency", 1, 1e6, 0, &p->concurrency, p) ||
+            blis__gt_pint(d, sg, "worker_count", 1, 1e6, 0, &p->concurrency, p))
+            return -1;
+        if (p->concurrency < 1) {
+            snprintf(p->reason, sizeof p->reason, "workload.strategy: concurrent needs worker_count or max_concurrency");
+            return -1;
+        }
+    }
+    if ((p->strategy == BLIS_GT_CONSTANT || p->strategy == BLIS_GT_POISSON) &&
+        blis__gt_pnum(d, sg, "rate", 1e-6, 1e6, 1, &p->rate_per_s, p))
+        return -1;
+    if (!sd || sd->kind != BLIS_NODE_OBJECT) {
+        snprintf(p->reason, sizeof p->reason, "workload.synthetic_data: missing (prompt and output lengths)");
+        return -1;
+    }
+    if (blis__gt_pint(d, sd, "prefix_tokens", 0, BLIS_MAX_REQUEST_TOKENS, 0, &p->prefix_tokens, p) ||
+        blis__gt_profile_len(d, sd, "prompt", &p->prompt, p) || blis__gt_profile_len(d, sd, "output", &p->output, p) ||
+        blis__gt_pint(d, wl, "max_requests", 1, 1e8, 0, &p->max_requests, p) ||
+        blis__gt_pnum(d, wl, "max_seconds", 1e-3, 1e8, 0, &ms, p))
+        return -1;
+    if (p->max_requests <= 0 && ms > 0 && p->rate_per_s > 0) p->max_requests = (int64_t)ceil(ms * p->rate_per_s);
+    if (p->max_requests <= 0) {
+        snprintf(p->reason, sizeof p->reason,
+                 "workload.max_requests: missing (or max_seconds with a constant or poisson rate)");
+        return -1;
+    }
+    p->kind = BLIS_GT_PROFILE_GUIDELLM;
+    return 0;
+}
+
+/* The record's workload description; never fails: a description that
+ * cannot be simulated leaves kind NONE and says why. */
+static void blis__gt_profile_read(const blis_doc *d, const blis_node *wl, const blis_node *sum, blis_gt_profile *p) {
+    const blis_node *sp, *tn, *sg;
+    int rc = -1;
+    (void)sum;
+    memset(p, 0, sizeof *p);
+    if (!wl || wl->kind != BLIS_NODE_OBJECT) {
+        snprintf(p->reason, sizeof p->reason, "no workload description (workload)");
+        return;
+    }
+    if ((sp = blis_node_get(d, wl, "shared_prefix")) && sp->kind == BLIS_NODE_OBJECT)
+        rc = blis__gt_profile_ip(d, wl, sp, p);
+    else if ((sg = blis_node_get(d, wl, "strategy")))
+        rc = sg->kind == BLIS_NODE_OBJECT
+                 ? blis__gt_profile_guidellm(d, wl, sg, p)
+                 : (snprintf(p->reason, sizeof p->reason, "workload.strategy: expected an object"), -1);
+    else if ((tn = blis_node_get(d, wl, "tenants")))
+        rc = blis__gt_profile_tenants(d, wl, tn, p);
+    else
+        snprintf(p->reason, sizeof p->reason,
+                 "workload has no description blis can simulate (shared_prefix with stages, tenants, or a guidellm "
+                 "strategy with synthetic_data)");
+    if (rc == 0 && blis__gt_pint(d, wl, "num_requests", 1, 1e9, 0, &p->max_requests, p)) rc = -1;
+    if (rc) p->kind = BLIS_GT_PROFILE_NONE;
+}
+
 BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *d, const blis_node *rec, blis_gt_experiment *e,
                                                  blis_err *err) {
     const blis_node *hw, *vc, *wl, *sp, *tr, *fl, *sum, *n;
@@ -11854,6 +12121,7 @@ BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *d, const blis_n
             e->client_limited = n->as.boolean;
         if ((n = blis_node_get(d, fl, "overloaded")) && n->kind == BLIS_NODE_BOOL) e->overloaded = n->as.boolean;
     }
+    blis__gt_profile_read(d, wl, blis_node_get(d, blis_node_get(d, rec, "metrics"), "summary"), &e->profile);
     if ((tr = blis_node_get(d, rec, "trace")) && tr->kind == BLIS_NODE_OBJECT &&
         (st = blis_doc_get_str(d, tr, "path", &e->trace_path, err)))
         return st;
@@ -11877,6 +12145,10 @@ BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *d, const blis_n
          * derived one (groundtruth README, "Read before scoring") */
         e->itl_source = "tpot_profile_len_ms";
         m->itl_mean = blis__gt_num(d, sum, "tpot_profile_len_ms");
+        if (e->profile.kind == BLIS_GT_PROFILE_GUIDELLM) { /* guidellm's own per-request ITL */
+            e->itl_source = "itl_ms";
+            m->itl_mean = blis__gt_num(d, blis_node_get(d, sum, "itl_ms"), "mean");
+        }
         if (m->itl_mean != m->itl_mean) {
             e->itl_source = "tpot_derived_ms";
             m->itl_mean = blis__gt_num(d, sum, "tpot_derived_ms");
@@ -11889,7 +12161,9 @@ BLIS_DEF void blis_eval_trace_free(blis_eval_trace *t) {
     blis__free(&t->alloc, t->arrival_us);
     blis__free(&t->alloc, t->input_tokens);
     blis__free(&t->alloc, t->output_tokens);
-    t->arrival_us = t->input_tokens = t->output_tokens = NULL;
+    blis__free(&t->alloc, t->prompt_id);
+    blis__free(&t->alloc, t->group_id);
+    t->arrival_us = t->input_tokens = t->output_tokens = t->prompt_id = t->group_id = NULL;
     t->n = 0;
 }
 
@@ -11987,6 +12261,146 @@ BLIS_DEF blis_status blis_eval_trace_load(const blis_gt_experiment *e, const cha
     return BLIS_OK;
 }
 
+BLIS_DEF int64_t blis_gt_profile_inflight(const blis_gt_profile *p) {
+    if (p->kind != BLIS_GT_PROFILE_GUIDELLM) return 0;
+    switch (p->strategy) {
+    case BLIS_GT_SYNCHRONOUS: return 1;
+    case BLIS_GT_THROUGHPUT:
+    case BLIS_GT_CONCURRENT: return p->concurrency;
+    case BLIS_GT_CONSTANT:
+    case BLIS_GT_POISSON: return 0;
+    }
+    return 0;
+}
+
+/* A length drawn from l: a normal clamped to [min, max], rounded, >= 1. */
+static int64_t blis__gt_draw_len(blis_rng *r, const blis_gt_length *l) {
+    double v = l->mean_tokens + (l->std_tokens > 0 ? l->std_tokens * blis_rng_norm_float64(r) : 0);
+    v = v < l->min_tokens ? l->min_tokens : v > l->max_tokens ? l->max_tokens : v;
+    v = floor(v + 0.5);
+    return v < 1 ? 1 : (int64_t)v;
+}
+
+/* rows of 6: arrival, input, output, prompt, group, generation index */
+static int blis__gt_row_cmp(const void *a, const void *b) {
+    const int64_t *x = (const int64_t *)a, *y = (const int64_t *)b;
+    if (x[0] != y[0]) return x[0] < y[0] ? -1 : 1;
+    return x[5] < y[5] ? -1 : x[5] > y[5];
+}
+
+static int64_t blis__gt_profile_count(const blis_gt_profile *p) {
+    double n = 0;
+    size_t i;
+    switch (p->kind) {
+    case BLIS_GT_PROFILE_SHARED_PREFIX:
+        for (i = 0; i < p->stage_count; i++) n += floor(p->stage_rate_per_s[i] * p->stage_duration_s[i] + 0.5);
+        break;
+    case BLIS_GT_PROFILE_TENANTS:
+        for (i = 0; i < p->tenant_count; i++) n += (double)p->tenant_requests[i];
+        break;
+    case BLIS_GT_PROFILE_GUIDELLM: n = (double)p->max_requests; break;
+    case BLIS_GT_PROFILE_NONE: break;
+    }
+    if (p->max_requests > 0 && n > (double)p->max_requests) n = (double)p->max_requests;
+    return n > 1e8 ? -1 : (int64_t)n;
+}
+
+/* Fills rows (count of them) from the profile, in generation order. */
+static void blis__gt_profile_rows(const blis_gt_profile *p, blis_rng *r, int64_t count, int64_t *rows) {
+    int64_t i = 0, j, prompts = p->system_prompts * p->users_per_prompt;
+    size_t k;
+    double t = 0, start = 0;
+    for (j = 0; j < count; j++) rows[6 * j + 3] = rows[6 * j + 4] = -1, rows[6 * j + 5] = j;
+    if (p->kind == BLIS_GT_PROFILE_SHARED_PREFIX) {
+        double base = (double)(p->system_prompt_tokens + p->question_tokens) * BLIS_GT_PROMPT_TOKEN_FACTOR;
+        for (k = 0; k < p->stage_count && i < count; k++) { /* Poisson: n uniform points in the stage */
+            int64_t n = (int64_t)floor(p->stage_rate_per_s[k] * p->stage_duration_s[k] + 0.5);
+            for (j = 0; j < n && i < count; j++, i++) {
+                int64_t pr = blis_rng_intn(r, prompts);
+                rows[6 * i] = (int64_t)floor((start + blis_rng_float64(r) * p->stage_duration_s[k]) * 1e6);
+                rows[6 * i + 3] = pr;
+                rows[6 * i + 4] = pr / p->users_per_prompt;
+            }
+            start += p->stage_duration_s[k];
+        }
+        for (j = 0; j < count; j++) { /* prompt pr's length: a fixed draw of its own */
+            blis_rng lr;
+            double v;
+            blis_rng_seed(&lr, 0x5157A5ED + rows[6 * j + 3]);
+            v = floor(base * (1 + BLIS_GT_PROMPT_SPREAD * (2 * blis_rng_float64(&lr) - 1)) + 0.5);
+            rows[6 * j + 1] = v < 1 ? 1 : (int64_t)v;
+            rows[6 * j + 2] = p->output_tokens;
+        }
+    } else if (p->kind == BLIS_GT_PROFILE_TENANTS) {
+        for (k = 0; k < p->tenant_count; k++)
+            for (j = 0; j < p->tenant_requests[k] && i < count; j++, i++) {
+                rows[6 * i] = (int64_t)floor(blis_rng_float64(r) * p->duration_s * 1e6);
+                rows[6 * i + 1] = p->tenant_input_tokens[k];
+                rows[6 * i + 2] = p->output_tokens;
+            }
+    } else {
+        for (i = 0; i < count; i++) {
+            if (p->strategy == BLIS_GT_CONSTANT) t = (double)i / p->rate_per_s;
+            if (p->strategy == BLIS_GT_POISSON && i > 0) t += blis_rng_exp_float64(r) / p->rate_per_s;
+            rows[6 * i] = (int64_t)floor(t * 1e6); /* synchronous, throughput, concurrent: all queued at 0 */
+            rows[6 * i + 1] = p->prefix_tokens + blis__gt_draw_len(r, &p->prompt);
+            rows[6 * i + 2] = blis__gt_draw_len(r, &p->output);
+            rows[6 * i + 4] = p->prefix_tokens > 0 ? 0 : -1;
+        }
+    }
+}
+
+BLIS_DEF blis_status blis_eval_trace_from_profile(const blis_gt_experiment *e, int64_t seed, int64_t block_tokens,
+                                                  int64_t max_requests, const blis_alloc *alloc, blis_eval_trace *t,
+                                                  blis_err *err) {
+    const blis_gt_profile *p = &e->profile;
+    int64_t count = blis__gt_profile_count(p), *rows, i;
+    blis_rng *r;
+    memset(t, 0, sizeof *t);
+    if (alloc) t->alloc = *alloc;
+    blis_err_clear(err, e->id ? e->id : "record");
+    if (p->kind == BLIS_GT_PROFILE_NONE) return blis_err_set(err, BLIS_E_INVALID, 0, 0, "%s", p->reason);
+    if (count <= 0 || block_tokens < 1)
+        return blis_err_set(err, BLIS_E_RANGE, 0, 0, "the description gives no requests, or more than 10^8");
+    rows = (int64_t *)blis__alloc(alloc, (size_t)count * 6 * sizeof(int64_t));
+    r = (blis_rng *)blis__alloc(alloc, sizeof *r);
+    if (!rows || !r) {
+        blis__free(alloc, rows);
+        blis__free(alloc, r);
+        return blis__nomem(err);
+    }
+    blis_rng_seed(r, blis_rng_subsystem_seed(seed, "eval-profile"));
+    blis__gt_profile_rows(p, r, count, rows);
+    blis__free(alloc, r);
+    qsort(rows, (size_t)count, 6 * sizeof(int64_t), blis__gt_row_cmp);
+    if (max_requests > 0 && max_requests < count) count = max_requests;
+    t->arrival_us = (int64_t *)blis__alloc(alloc, (size_t)count * sizeof(int64_t));
+    t->input_tokens = (int64_t *)blis__alloc(alloc, (size_t)count * sizeof(int64_t));
+    t->output_tokens = (int64_t *)blis__alloc(alloc, (size_t)count * sizeof(int64_t));
+    t->prompt_id = (int64_t *)blis__alloc(alloc, (size_t)count * sizeof(int64_t));
+    t->group_id = (int64_t *)blis__alloc(alloc, (size_t)count * sizeof(int64_t));
+    if (!t->arrival_us || !t->input_tokens || !t->output_tokens || !t->prompt_id || !t->group_id) {
+        blis__free(alloc, rows);
+        blis_eval_trace_free(t);
+        return blis__nomem(err);
+    }
+    for (i = 0; i < count; i++) {
+        t->arrival_us[i] = rows[6 * i] - rows[0];
+        t->input_tokens[i] = rows[6 * i + 1];
+        t->output_tokens[i] = rows[6 * i + 2];
+        t->prompt_id[i] = rows[6 * i + 3];
+        t->group_id[i] = rows[6 * i + 4];
+    }
+    if (p->kind == BLIS_GT_PROFILE_SHARED_PREFIX)
+        t->group_blocks =
+            (int64_t)floor((double)p->system_prompt_tokens * BLIS_GT_PROMPT_TOKEN_FACTOR) / block_tokens;
+    else if (p->kind == BLIS_GT_PROFILE_GUIDELLM)
+        t->group_blocks = p->prefix_tokens / block_tokens;
+    t->n = (size_t)count;
+    blis__free(alloc, rows);
+    return BLIS_OK;
+}
+
 BLIS_DEF void blis_eval_source_init(blis_eval_source *s, const blis_eval_trace *t, const blis_gt_experiment *e,
                                     int64_t block_tokens, const blis_alloc *alloc) {
     memset(s, 0, sizeof *s);
@@ -11996,10 +12410,30 @@ BLIS_DEF void blis_eval_source_init(blis_eval_source *s, const blis_eval_trace *
     s->block_tokens = block_tokens;
 }
 
+/* The seed of block k of request i (input in tokens): blocks with the same
+ * seed at the same position after the same blocks are the same content. */
+static uint64_t blis__eval_block_seed(const blis_eval_source *s, size_t i, int64_t k, int64_t in) {
+    const blis_eval_trace *t = s->t;
+    const blis_gt_experiment *e = s->e;
+    int64_t full = in / s->block_tokens;
+    uint64_t unique = 0xB1150000ull + (uint64_t)i;
+    if (t->prompt_id) { /* from a profile: the system prompts and the prompt set as generated */
+        if (k < full && t->group_id[i] >= 0 && k < t->group_blocks) return 0x6A00000000ull + (uint64_t)t->group_id[i];
+        return k < full && t->prompt_id[i] >= 0 ? 0x7100000000ull + (uint64_t)t->prompt_id[i] : unique;
+    }
+    if (e->shared_prompts <= 0 || e->shared_len <= 0) return unique;
+    if (!e->unique_prompts) /* the prompt of this length: its full blocks */
+        return k < full ? 0x5157A5EDull + (uint64_t)(0x7000000000ll + in) : unique;
+    /* the system prompt's full blocks, the prompts assigned in turn */
+    return k < (e->shared_len < in ? e->shared_len / s->block_tokens : full)
+               ? 0x5157A5EDull + (uint64_t)(i % (size_t)e->shared_prompts)
+               : unique;
+}
+
 BLIS_DEF blis_status blis_eval_source_next(void *user, blis_request *r, int *has, blis_err *err) {
     blis_eval_source *s = (blis_eval_source *)user;
     size_t i = s->next;
-    int64_t in, out, n, k, shared = 0, prompt = 0;
+    int64_t in, out, n, k;
     *has = 0;
     memset(r, 0, sizeof *r);
     if (i >= s->t->n) return BLIS_OK;
@@ -12008,15 +12442,8 @@ BLIS_DEF blis_status blis_eval_source_next(void *user, blis_request *r, int *has
     n = (in + out) / s->block_tokens;
     if (blis__grow(&s->alloc, (void **)&s->scratch, &s->scratch_cap, (size_t)n + 1, sizeof(uint64_t)))
         return blis__nomem(err);
-    if (s->e->shared_prompts > 0 && s->e->shared_len > 0 && !s->e->unique_prompts) {
-        shared = in / s->block_tokens; /* the prompt of this length: its full blocks */
-        prompt = 0x7000000000ll + in;
-    } else if (s->e->shared_prompts > 0 && s->e->shared_len > 0) { /* the system prompt's full blocks */
-        shared = s->e->shared_len < in ? s->e->shared_len / s->block_tokens : in / s->block_tokens;
-        prompt = (int64_t)(i % (size_t)s->e->shared_prompts);
-    }
     for (k = 0; k < n; k++) { /* chained like real block hashes: a block's hash covers its prefix */
-        uint64_t seed = k < shared ? 0x5157A5EDull + (uint64_t)prompt : 0xB1150000ull + (uint64_t)i;
+        uint64_t seed = blis__eval_block_seed(s, i, k, in);
         uint64_t prev = k ? s->scratch[k - 1] : 0;
         s->scratch[k] = blis__mix64(prev ^ blis__mix64(seed * 0x9E3779B97F4A7C15ull + (uint64_t)k)) | 1u;
     }

@@ -1467,8 +1467,8 @@ static const char *const eval_metric_names[EVAL_METRICS] = {"ttft_mean", "ttft_p
 typedef struct eval_args {
     const char *ground_truth, *bench_dir, *hw_file, *ids[256];
     size_t n_ids;
-    int json, quiet, open_loop, unique_prompts;
-    int64_t max_requests;
+    int json, quiet, open_loop, unique_prompts, ignore_traces;
+    int64_t max_requests, seed; /* --seed: the draws of records simulated from their description */
     int max_requests_given;
     int64_t client_cap;      /* --client-max-inflight (256) */
     double client_timeout_s; /* --client-timeout (< 0: from the record) */
@@ -1480,7 +1480,7 @@ typedef struct eval_result {
     char id[160], model[128], gpu[32], reason[BLIS_ERR_MSG_MAX];
     int64_t tp, dp, requests, kv_blocks, kv_derived;
     double measured[EVAL_METRICS], predicted[EVAL_METRICS];
-    int ran;
+    int ran, from_profile; /* from_profile: the requests from the record's description, not its trace */
     double wall_s;
 } eval_result;
 
@@ -1490,6 +1490,7 @@ static int parse_eval_args(int argc, char **argv, eval_args *a) {
     a->v1_ext = BLIS_V1X_ALL; /* roofline v1's default (--roofline-ext none: the reference) */
     a->client_cap = 256;
     a->client_timeout_s = -1;
+    a->seed = 42;
     for (i = 0; i < argc; i++) {
         const char *f = argv[i];
         int has = i + 1 < argc;
@@ -1499,6 +1500,11 @@ static int parse_eval_args(int argc, char **argv, eval_args *a) {
             a->open_loop = 1;
         } else if (!strcmp(f, "--unique-prompts")) {
             a->unique_prompts = 1;
+        } else if (!strcmp(f, "--ignore-traces")) {
+            a->ignore_traces = 1;
+        } else if (!strcmp(f, "--seed") && has) {
+            const char *v = argv[++i];
+            if (blis_parse_i64(v, strlen(v), 0, &a->seed)) return flag_error("--seed", "an integer", v);
         } else if (!strcmp(f, "--roofline-ext") && has) {
             int rc = parse_roofline_ext(argv[++i], &a->v1_ext);
             if (rc) return rc;
@@ -1566,7 +1572,7 @@ typedef struct eval_prep {
     blis_hw_config hw;
     blis_mfu_db db;
     blis_eval_trace tr;
-    int have_db, have_trace, ready;
+    int have_db, have_trace, ready, from_profile;
     eval_result res;
 } eval_prep;
 
@@ -1606,9 +1612,9 @@ static void eval_prepare(const eval_args *a, const blis_doc *doc, const blis_nod
         snprintf(res->reason, sizeof res->reason, "GPU \"%s\" has no bundled hardware entry", e->device);
         return;
     }
-    if (!e->trace_path) {
-        snprintf(res->reason, sizeof res->reason,
-                 "no per-request trace (replaying stage profiles is not in this version)");
+    if ((!e->trace_path || a->ignore_traces) && e->profile.kind == BLIS_GT_PROFILE_NONE) {
+        snprintf(res->reason, sizeof res->reason, "%s%s", e->trace_path ? "" : "no per-request trace, and ",
+                 e->profile.reason);
         return;
     }
     memset(&ho, 0, sizeof ho);
@@ -1661,20 +1667,29 @@ static void eval_prepare(const eval_args *a, const blis_doc *doc, const blis_nod
         snprintf(res->reason, sizeof res->reason, "no GPU KV block count stated and none derivable: %.900s", err.msg);
         return;
     }
-    if (e->trace_path[0] == '/')
-        snprintf(path, sizeof path, "%s", e->trace_path);
-    else
-        snprintf(path, sizeof path, "%s/%s", gt_dir, e->trace_path);
-    /* the load generator: a closed loop when it limited the run, its timeout */
+    /* the load generator: a closed loop when it limited the run (or its strategy is one), its timeout */
     e->client_max_inflight = e->client_limited && !a->open_loop ? a->client_cap : 0;
     e->unique_prompts = a->unique_prompts;
     if (a->open_loop)
         e->client_timeout_ms = 0;
     else if (a->client_timeout_s >= 0)
         e->client_timeout_ms = a->client_timeout_s * 1000;
-    if (blis_eval_trace_load(e, path, a->max_requests, NULL, &p->tr, &err)) {
-        blis_err_format(&err, res->reason, sizeof res->reason);
-        return;
+    p->from_profile = res->from_profile = !e->trace_path || a->ignore_traces;
+    if (p->from_profile) {
+        if (blis_gt_profile_inflight(&e->profile) > 0) e->client_max_inflight = blis_gt_profile_inflight(&e->profile);
+        if (blis_eval_trace_from_profile(e, a->seed, e->block_size, a->max_requests, NULL, &p->tr, &err)) {
+            blis_err_format(&err, res->reason, sizeof res->reason);
+            return;
+        }
+    } else {
+        if (e->trace_path[0] == '/')
+            snprintf(path, sizeof path, "%s", e->trace_path);
+        else
+            snprintf(path, sizeof path, "%s/%s", gt_dir, e->trace_path);
+        if (blis_eval_trace_load(e, path, a->max_requests, NULL, &p->tr, &err)) {
+            blis_err_format(&err, res->reason, sizeof res->reason);
+            return;
+        }
     }
     p->have_trace = 1;
     res->requests = (int64_t)p->tr.n;
@@ -1914,6 +1929,7 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
             blis_jw_key_i64(&w, "tp", res[i].tp);
             blis_jw_key_i64(&w, "dp", res[i].dp);
             blis_jw_key_i64(&w, "requests", res[i].requests);
+            blis_jw_key_str(&w, "workload", res[i].from_profile ? "description" : "trace");
             blis_jw_key_i64(&w, "kv_blocks", res[i].kv_blocks);
             blis_jw_key_i64(&w, "kv_blocks_derived", res[i].kv_derived);
             {
@@ -1931,10 +1947,11 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
     } else {
         for (i = 0; i < n; i++) {
             if (!res[i].ran) continue;
-            printf("== %s\n   %s on %s, TP %lld, DP %lld, %lld requests, KV %lld blocks (derived %lld), %.1f s\n",
+            printf("== %s\n   %s on %s, TP %lld, DP %lld, %lld requests (%s), KV %lld blocks (derived %lld), "
+                   "%.1f s\n",
                    res[i].id, res[i].model, res[i].gpu, (long long)res[i].tp, (long long)res[i].dp,
-                   (long long)res[i].requests, (long long)res[i].kv_blocks, (long long)res[i].kv_derived,
-                   res[i].wall_s);
+                   (long long)res[i].requests, res[i].from_profile ? "from its description" : "from its trace",
+                   (long long)res[i].kv_blocks, (long long)res[i].kv_derived, res[i].wall_s);
             printf("   %-10s %12s %12s %9s\n", "metric", "measured ms", "predicted ms", "error");
             for (k = 0; k < EVAL_METRICS; k++)
                 printf("   %-10s %12.2f %12.2f %+8.1f%%\n", eval_metric_names[k], res[i].measured[k],
