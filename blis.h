@@ -566,6 +566,10 @@ typedef struct blis_model_config {
     char dtype[24];                   /* torch_dtype | dtype */
     double bytes_per_param;           /* from dtype, as the reference maps it (its BytesPerParam) */
     double weight_bytes_per_param;    /* after quantization_config (fp8: 1, 4-bit: 0.5); else bytes_per_param */
+    double kv_bytes_per_param;        /* KV cache elements: bytes_per_param; 1 with kv_cache_scheme num_bits 8, or
+                                         blis_model_config_set_kv_dtype (vLLM's --kv-cache-dtype) */
+    int fp8_gemm;                     /* 8-bit float weights and activations (fp8, fbgemm_fp8, compressed-tensors
+                                         float 8-bit): GEMMs on the FP8 tensor cores */
     char quant_method[32];            /* quantization_config.quant_method, "" when none */
     int64_t num_experts;              /* num_local_experts | num_experts | n_routed_experts; 0 when dense */
     int64_t experts_per_token;        /* num_experts_per_tok */
@@ -585,6 +589,10 @@ BLIS_DEF blis_status blis_model_config_from_doc(const blis_doc *doc, blis_model_
 /* Parses JSON text and reads it (source names the file in errors). */
 BLIS_DEF blis_status blis_model_config_parse(const char *src, size_t len, const char *source, blis_model_config *out,
                                              blis_err *err);
+/* vLLM's --kv-cache-dtype: "auto" (the config's: kv_cache_scheme, else the
+ * dtype), "fp8", "fp8_e4m3", "fp8_e5m2" (1 byte), "bfloat16", "float16",
+ * "half" (2), "float32", "float" (4); anything else BLIS_E_INVALID. */
+BLIS_DEF blis_status blis_model_config_set_kv_dtype(blis_model_config *m, const char *kv_cache_dtype, blis_err *err);
 /* Cross-field rules: positive sizes, heads dividing the hidden size (when
  * head_dim is absent), KV heads dividing heads, sane MoE fields. */
 BLIS_DEF blis_status blis_model_config_validate(const blis_model_config *m, blis_err *err);
@@ -728,13 +736,20 @@ BLIS_DEF blis_status blis_roofline_v1_step(const blis_model_config *m, const bli
  *             every GEMM FLOP of the step, prefill and decode, runs at the
  *             prefill efficiency (mfuPrefill), in one roofline with the
  *             step's bytes (so GEMM implies FUSED); mfuDecode, v1's rate
- *             for decode phases' FLOPs, is then unused. */
+ *             for decode phases' FLOPs, is then unused.
+ *  QUANT      a quantized model (quantization_config): its layers' weights
+ *             at weight_bytes_per_param (the LM head stays at the dtype's
+ *             bytes: quantized checkpoints leave it unquantized), its KV
+ *             cache at kv_bytes_per_param, and with 8-bit float weights and
+ *             activations (fp8_gemm) its GEMMs at TFlopsPeakFP8. v1 reads
+ *             torch_dtype only. */
 #define BLIS_V1X_MOE       1u
 #define BLIS_V1X_FUSED     2u
 #define BLIS_V1X_ALLREDUCE 4u
 #define BLIS_V1X_LMHEAD    8u
 #define BLIS_V1X_GEMM      16u
-#define BLIS_V1X_ALL       31u
+#define BLIS_V1X_QUANT     32u
+#define BLIS_V1X_ALL       63u
 BLIS_DEF blis_status blis_roofline_v1x_step(const blis_model_config *m, const blis_hw_config *hw, int tp, unsigned ext,
                                             const blis_step_batch *batch, blis_step_breakdown *out, blis_err *err);
 /* "moe,fused,allreduce,lmhead,gemm", "all" or "none" -> flags; -1 for an
@@ -5688,7 +5703,9 @@ static blis_status blis__cfg_quant(const blis_doc *doc, blis_model_config *m, bl
     const char *method = NULL;
     int64_t bits = 0;
     blis_status st;
+    const blis_node *group = NULL, *kvs;
     m->weight_bytes_per_param = m->bytes_per_param;
+    m->kv_bytes_per_param = m->bytes_per_param;
     if (!q || q->kind == BLIS_NODE_NULL) return BLIS_OK;
     if (q->kind != BLIS_NODE_OBJECT) return blis__wrong_kind(doc, q, err, "an object");
     if ((st = blis_doc_get_str(doc, q, "quant_method", &method, err))) return st;
@@ -5696,11 +5713,31 @@ static blis_status blis__cfg_quant(const blis_doc *doc, blis_model_config *m, bl
     bits_node = blis_node_get(doc, q, "bits");
     if (!bits_node) { /* compressed-tensors: config_groups.<first group>.weights.num_bits */
         const blis_node *groups = blis_node_get(doc, q, "config_groups");
-        if (groups && groups->kind == BLIS_NODE_OBJECT && groups->count > 0)
-            bits_node = blis_node_get(doc, blis_node_get(doc, blis_node_at(doc, groups, 0), "weights"), "num_bits");
+        if (groups && groups->kind == BLIS_NODE_OBJECT && groups->count > 0) {
+            group = blis_node_at(doc, groups, 0);
+            bits_node = blis_node_get(doc, blis_node_get(doc, group, "weights"), "num_bits");
+        }
     }
     if (bits_node && (st = blis_node_i64(doc, bits_node, &bits, err))) return st;
-    if (!strcmp(method, "fp8") || !strcmp(method, "fbgemm_fp8")) bits = 8;
+    if ((kvs = blis_node_get(doc, q, "kv_cache_scheme")) && kvs->kind == BLIS_NODE_OBJECT) {
+        const blis_node *kb = blis_node_get(doc, kvs, "num_bits");
+        int64_t kv_bits = 0;
+        if (kb && (st = blis_node_i64(doc, kb, &kv_bits, err))) return st;
+        if (kv_bits == 8) m->kv_bytes_per_param = 1;
+    }
+    if (!strcmp(method, "fp8") || !strcmp(method, "fbgemm_fp8")) {
+        bits = 8;
+        m->fp8_gemm = 1;
+    }
+    if (group && bits == 8) { /* float weights, and activations float 8-bit or not stated */
+        const blis_node *wt = blis_node_get(doc, blis_node_get(doc, group, "weights"), "type");
+        const blis_node *act = blis_node_get(doc, group, "input_activations");
+        const blis_node *at = blis_node_get(doc, act, "type"), *ab = blis_node_get(doc, act, "num_bits");
+        m->fp8_gemm = wt && wt->kind == BLIS_NODE_STRING && !strcmp(wt->as.string, "float") &&
+                      (!act || act->kind == BLIS_NODE_NULL ||
+                       (at && at->kind == BLIS_NODE_STRING && !strcmp(at->as.string, "float") && ab &&
+                        ab->kind == BLIS_NODE_NUMBER && ab->as.number == 8));
+    }
     if (!strcmp(method, "mxfp4")) bits = 4;
     if (!strcmp(method, "bitsandbytes")) {
         const blis_node *b4 = blis_node_get(doc, q, "load_in_4bit");
@@ -5714,6 +5751,26 @@ static blis_status blis__cfg_quant(const blis_doc *doc, blis_model_config *m, bl
     }
     m->weight_bytes_per_param = (double)bits / 8.0;
     return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_model_config_set_kv_dtype(blis_model_config *m, const char *kv_cache_dtype, blis_err *err) {
+    static const struct {
+        const char *name;
+        double bytes;
+    } map[] = {{"fp8", 1},      {"fp8_e4m3", 1}, {"fp8_e5m2", 1}, {"bfloat16", 2},
+               {"float16", 2},  {"half", 2},     {"float32", 4},  {"float", 4}};
+    size_t i;
+    if (!strcmp(kv_cache_dtype, "auto")) return BLIS_OK;
+    for (i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(kv_cache_dtype, map[i].name)) {
+            m->kv_bytes_per_param = map[i].bytes;
+            return BLIS_OK;
+        }
+    blis_err_clear(err, "kv_cache_dtype");
+    return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                        "unknown KV cache dtype \"%.40s\"; valid: auto, fp8, fp8_e4m3, fp8_e5m2, bfloat16, float16, "
+                        "half, float32, float",
+                        kv_cache_dtype);
 }
 
 static blis_status blis__cfg_type(const blis_doc *doc, blis_model_config *m, blis_err *err) {
@@ -6172,6 +6229,8 @@ typedef struct blis__v1x_mlp {
     double v1_mlp_bytes;          /* what v1 counts for the MLPs: L x 3 d dFF x bpp */
     double moe_layers, dense_layers, d, expert_ff, shared_ff, dense_ff, E, k, shared;
     double lm_head_bytes, lm_head_flops; /* V d bpp; 2 d V per request in the batch (0: not counted) */
+    double weight_scale, kv_scale;       /* BLIS_V1X_QUANT: quantized bytes over the dtype's; else 1 */
+    int fp8_gemm;                        /* BLIS_V1X_QUANT: GEMMs at TFlopsPeakFP8 */
 } blis__v1x_mlp;
 
 static int blis__v1x_mlp_of(const blis_model_config *m, unsigned ext, blis__v1x_mlp *x) {
@@ -6179,6 +6238,12 @@ static int blis__v1x_mlp_of(const blis_model_config *m, unsigned ext, blis__v1x_
     double L = dims.L, dFF = dims.dFF;
     int64_t step = m->moe_layer_step > 0 ? m->moe_layer_step : 1, first = m->first_dense_layers;
     memset(x, 0, sizeof *x);
+    x->weight_scale = x->kv_scale = 1;
+    if ((ext & BLIS_V1X_QUANT) && m->bytes_per_param > 0) {
+        if (m->weight_bytes_per_param > 0) x->weight_scale = m->weight_bytes_per_param / m->bytes_per_param;
+        if (m->kv_bytes_per_param > 0) x->kv_scale = m->kv_bytes_per_param / m->bytes_per_param;
+        x->fp8_gemm = m->fp8_gemm;
+    }
     if ((ext & BLIS_V1X_LMHEAD) && m->vocab_size > 0) {
         x->lm_head_bytes = (double)m->vocab_size * (double)m->hidden_size * m->bytes_per_param;
         x->lm_head_flops = 2 * (double)m->hidden_size * (double)m->vocab_size;
@@ -6206,13 +6271,14 @@ static double blis__v1x_weight_bytes(const blis_model_config *m, const blis__v1x
     blis_mem_bytes w;
     double touched;
     blis_roofline_mem(m, 1, 0, 0, 0, &w);
+    if (x->weight_scale != 1) w.model_weights *= x->weight_scale;
     if (x->lm_head_bytes > 0) w.model_weights += x->lm_head_bytes;
     if (!moe) return w.model_weights;
     touched = x->E * (1 - pow(1 - x->k / x->E, T > 0 ? T : 0));
     return w.model_weights +
            (x->dense_layers * 3 * x->d * x->dense_ff +
             x->moe_layers * 3 * x->d * (touched * x->expert_ff + x->shared * x->shared_ff) - x->v1_mlp_bytes) *
-               m->bytes_per_param;
+               m->bytes_per_param * x->weight_scale;
 }
 
 /* One v1 phase: FLOPs and bytes of its requests, then compute and memory
@@ -6220,6 +6286,7 @@ static double blis__v1x_weight_bytes(const blis_model_config *m, const blis__v1x
 static void blis__v1_phase(const blis_model_config *m, const blis_hw_config *hw, double tpF, const blis_step_req *reqs,
                            size_t n, double mfu, const blis__v1x_mlp *x, int moe, double *tokens, blis_phase *ph) {
     double peak = hw->tflops_peak * 1e12, bw = hw->bw_peak_tbs * 1e12 * hw->v1_bw_efficiency, vec = peak * 0.10;
+    double gemm_peak = x->fp8_gemm && hw->tflops_peak_fp8 > 0 ? hw->tflops_peak_fp8 * 1e12 : peak;
     double gemmF = 0, vecF = 0, dyn = 0, T = 0;
     size_t i;
     memset(ph, 0, sizeof *ph);
@@ -6235,7 +6302,9 @@ static void blis__v1_phase(const blis_model_config *m, const blis_hw_config *hw,
         if (x->lm_head_flops > 0) f.gemm_ops += x->lm_head_flops; /* logits of the request's last position */
         gemmF += f.gemm_ops / tpF;
         vecF += f.sram_ops / tpF;
-        dyn += (mm.total - mm.model_weights) / tpF;
+        dyn += (x->kv_scale == 1 ? mm.total - mm.model_weights
+                                 : mm.activations_tokens + (mm.kv_cache_access + mm.kv_cache_growth) * x->kv_scale) /
+               tpF;
         T += newT;
     }
     *tokens = T;
@@ -6244,7 +6313,7 @@ static void blis__v1_phase(const blis_model_config *m, const blis_hw_config *hw,
     ph->other_flops = vecF;
     ph->weight_bytes = blis__v1x_weight_bytes(m, x, moe, T) / tpF;
     ph->dynamic_bytes = dyn;
-    ph->compute_s = gemmF / (peak * mfu) + vecF / vec;
+    ph->compute_s = gemmF / (gemm_peak * mfu) + vecF / vec;
     ph->memory_s = (ph->weight_bytes + dyn) / bw;
     ph->memory_bound = ph->memory_s > ph->compute_s;
     ph->time_s = ph->memory_bound ? ph->memory_s : ph->compute_s;
@@ -6331,6 +6400,7 @@ static const struct {
                        {"allreduce", BLIS_V1X_ALLREDUCE},
                        {"lmhead", BLIS_V1X_LMHEAD},
                        {"gemm", BLIS_V1X_GEMM},
+                       {"quant", BLIS_V1X_QUANT},
                        {"all", BLIS_V1X_ALL},
                        {"none", 0}};
 
@@ -6581,6 +6651,9 @@ BLIS_DEF blis_status blis_tra_analyze(const blis_model_config *m, const int64_t 
 
 /* ---- exact fixed-point formatting ---- */
 
+/* q / dtype bytes: how much smaller a quantized tensor is (1 when not stated) */
+static double blis__bytes_ratio(double q, double dtype) { return q > 0 && dtype > 0 ? q / dtype : 1; }
+
 BLIS_DEF blis_status blis_kv_capacity_blocks(const blis_model_config *m, const blis_hw_config *hw, int tp,
                                              int64_t block_tokens, double gpu_memory_utilization, int64_t *blocks,
                                              blis_err *err) {
@@ -6598,10 +6671,17 @@ BLIS_DEF blis_status blis_kv_capacity_blocks(const blis_model_config *m, const b
                             "the hardware config gives no MemoryGiB for this GPU, so the KV cache size cannot be "
                             "estimated; pass --total-kv-blocks");
     if ((st = blis_tra_analyze(m, &cached, &one, 1, 0, &r, err))) return st;
+    /* the layers' weights at the quantized bytes, the embeddings at the dtype's; the KV cache at its dtype's */
     weights = (double)r.total_weight_bytes + (double)r.embedding_bytes +
               (r.has_additional_experts ? (double)r.additional_experts_bytes : 0);
+    if (blis__bytes_ratio(m->weight_bytes_per_param, m->bytes_per_param) != 1)
+        weights = ((double)r.total_weight_bytes + (r.has_additional_experts ? (double)r.additional_experts_bytes : 0)) *
+                      blis__bytes_ratio(m->weight_bytes_per_param, m->bytes_per_param) +
+                  (double)r.embedding_bytes;
     free_bytes = hw->memory_gib * 1073741824.0 * gpu_memory_utilization * tp - weights;
     block_bytes = (double)r.kv_cache_bytes * (double)block_tokens;
+    if (blis__bytes_ratio(m->kv_bytes_per_param, m->bytes_per_param) != 1)
+        block_bytes *= blis__bytes_ratio(m->kv_bytes_per_param, m->bytes_per_param);
     if (!(free_bytes > block_bytes) || !(block_bytes > 0))
         return blis_err_set(err, BLIS_E_INVALID, 0, 0,
                             "the model's weights (%.1f GiB) leave no room for a KV cache in %.0f%% of %d x %g GiB; "
@@ -7483,7 +7563,8 @@ BLIS_DEF blis_status blis_roofline_v2_step(const blis_model_config *m, const bli
     c.bw = blis__bw_v2(hw);
     c.tp_scaling = 1.0 / (double)tp;
     c.L = (double)m->num_layers;
-    c.bpp = m->bytes_per_param;
+    /* a quantized model's weights at their own bytes (the reference: the dtype's) */
+    c.bpp = m->weight_bytes_per_param > 0 ? m->weight_bytes_per_param : m->bytes_per_param;
     c.d = m->hidden_size;
     c.H = m->num_heads;
     c.dh = m->hidden_size / m->num_heads; /* integer division, as the reference */
@@ -7491,6 +7572,7 @@ BLIS_DEF blis_status blis_roofline_v2_step(const blis_model_config *m, const bli
     c.dFF = m->intermediate_size ? m->intermediate_size : 4 * m->hidden_size;
     blis_roofline_mem(m, 2, 0, 0, 0, &w);
     c.weights = w.model_weights;
+    if (c.bpp != m->bytes_per_param) c.weights *= c.bpp / m->bytes_per_param;
     out->version = 2;
     blis__v2_decode(&c, b->decode, b->decode_count, &out->decode);
     blis__v2_prefill(&c, b->prefill, b->prefill_count, &out->prefill);

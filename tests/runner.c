@@ -32,6 +32,7 @@
 #include "test_cli.c"
 #include "test_cluster.c"
 #include "test_eval.c"
+#include "test_profile.c"
 #include "test_fetch.c"
 #include "test_bench.c"
 #include "test_bad_inputs.c"

@@ -100,8 +100,14 @@ TEST(cli_check_bundled_example) {
 
 TEST(cli_step_v1_bundled_data) {
     char out[8192];
+    CHECK_EQ_I64(t_run("./simulation_worker step --model llama-3.1-8b-instruct --hardware H100 --roofline-ext none",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"step_time_us\": 1140,"); /* the empty step of spec §4.3, the reference's constants */
+    CHECK_CONTAINS(out, "data/hardware_config.json");
+    /* the default (v1 with its extensions) runs blis's calibrated constants */
     CHECK_EQ_I64(t_run("./simulation_worker step --model llama-3.1-8b-instruct --hardware H100", out, sizeof out), 0);
-    CHECK_CONTAINS(out, "\"step_time_us\": 1140,"); /* the empty step of spec §4.3 */
+    CHECK_CONTAINS(out, "data/hardware_calibrated.json");
     CHECK_EQ_I64(t_run("./simulation_worker step --model Meta-Llama/LLAMA-3.1-8B-Instruct --hardware H100 --tp 2 "
                        "--prefill 0+2048 --decode 512x8 --roofline-ext none",
                        out, sizeof out),
@@ -117,7 +123,7 @@ TEST(cli_step_v1_bundled_data) {
                        "--prefill 0+2048 --decode 512x8",
                        out, sizeof out),
                  0);
-    CHECK_CONTAINS(out, "\"roofline_ext\": \"moe,fused,allreduce,lmhead,gemm\",");
+    CHECK_CONTAINS(out, "\"roofline_ext\": \"moe,fused,allreduce,lmhead,gemm,quant\",");
     CHECK(strstr(out, "\"comm_us\": 1280,") == NULL);
 }
 

@@ -580,12 +580,12 @@ TEST(roofline_v1_extensions) {
         blis_v1x_format(BLIS_V1X_LMHEAD | BLIS_V1X_MOE, ',', buf, sizeof buf);
         CHECK_STR(buf, "moe,lmhead");
         blis_v1x_format(BLIS_V1X_ALL, ' ', buf, sizeof buf);
-        CHECK_STR(buf, "moe fused allreduce lmhead gemm");
+        CHECK_STR(buf, "moe fused allreduce lmhead gemm quant");
         blis_v1x_format(0, ',', buf, sizeof buf);
         CHECK_STR(buf, "none");
         blis_v1x_format(BLIS_V1X_ALL, ',', buf, 12); /* whole names only */
         CHECK_STR(buf, "moe,fused");
-        CHECK_EQ_I64(blis_v1x_parse("moe,fused,allreduce,lmhead,gemm"), (int64_t)BLIS_V1X_ALL);
+        CHECK_EQ_I64(blis_v1x_parse("moe,fused,allreduce,lmhead,gemm,quant"), (int64_t)BLIS_V1X_ALL);
         CHECK_EQ_I64(blis_v1x_parse("gemm"), (int64_t)BLIS_V1X_GEMM);
     }
     /* 0 and MOE on a dense model: the reference's v1, bit for bit */

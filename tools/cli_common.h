@@ -61,6 +61,15 @@ static const char *find_data_dir(const char *argv0, char *buf, size_t size) {
     return NULL;
 }
 
+/* The bundled hardware file for a latency model: hardware_calibrated.json
+ * (blis's fitted roofline v1 constants, for v1 with its extensions: the
+ * tools' default) when calibrated, else hardware_config.json (the
+ * reference's published constants: plain v1, v2, the analyzer). */
+static void bundled_hw_path(const char *data_dir, int calibrated, char *buf, size_t size) {
+    snprintf(buf, size, "%s/%s", data_dir ? data_dir : "data",
+             calibrated ? "hardware_calibrated.json" : "hardware_config.json");
+}
+
 /* Reads a JSON or YAML file into doc; prints the error. */
 static int read_doc(const char *path, int yaml, blis_doc *doc) {
     char *src = NULL;

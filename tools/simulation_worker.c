@@ -59,10 +59,12 @@ static const char usage_text[] = "usage: simulation_worker <command> [options]\n
                                  "      --alpha-coeffs A0,A1,A2 --beta-coeffs B0,B1,B2  blackbox (else trained\n"
                                  "                      ones from the defaults file; none: roofline)\n"
                                  "      --model-config-folder DIR --hardware-config FILE  roofline inputs (else\n"
-                                 "                      the cache and the bundled hardware config)\n"
+                                 "                      the cache and the bundled hardware config: blis's\n"
+                                 "                      calibrated constants for v1 with extensions, the\n"
+                                 "                      reference's with --roofline-ext none or v2)\n"
                                  "      --bench-data-path DIR  roofline v2 kernel tables (else v1)\n"
                                  "      --roofline-ext LIST  roofline v1 extensions: moe, fused, allreduce,\n"
-                                 "                      lmhead, gemm, all, none (all; none: the\n"
+                                 "                      lmhead, gemm, quant, all, none (all; none: the\n"
                                  "                      reference's v1; README)\n"
                                  "      --roofline      roofline; config.json cached or downloaded from\n"
                                  "                      HuggingFace (needs --hardware and --tp)\n"
@@ -93,20 +95,26 @@ static const char usage_text_more[] = "    output:\n"
                                       "        metrics, trace summary. Boolean flags also take =true / =false.\n"
                                       "  step (--model NAME | --model-config-folder DIR) --hardware GPU [--tp N]\n"
                                       "       [--hardware-config FILE] [--bench-data-path DIR | --roofline-ext LIST]\n"
+                                      "       [--kv-cache-dtype auto|fp8|bfloat16|...]\n"
                                       "       [--prefill CACHED+NEW]... [--decode CONTEXT[xCOUNT]]...\n"
                                       "        Print one engine step's roofline time and breakdown as JSON\n"
-                                      "        (roofline v2 with --bench-data-path, else v1).\n";
+                                      "        (roofline v2 with --bench-data-path, else v1), with the bytes\n"
+                                      "        per weight and KV element it used (quantized models).\n";
 static const char usage_text_eval[] =
     "  evaluate --ground-truth FILE [--id ID]... [--json] [--max-requests N]\n"
     "           [--bench-data-path DIR] [--hardware-config FILE] [--alpha-coeffs A,B,C]\n"
     "           [--roofline-ext LIST] [--client-max-inflight N] [--client-timeout S]\n"
-    "           [--open-loop] [--unique-prompts]\n"
-    "        Replay each ground-truth record's per-request trace (real vLLM runs)\n"
-    "        through the roofline model and report predicted vs measured TTFT, E2E\n"
-    "        and time per output token, per experiment and as MAPE / median APE.\n"
+    "           [--open-loop] [--unique-prompts] [--ignore-traces] [--seed N]\n"
+    "        Simulate each ground-truth record (real vLLM runs) with the roofline\n"
+    "        model, replaying its per-request trace or, without one, from its\n"
+    "        workload description, and report predicted vs measured TTFT, E2E and\n"
+    "        time per output token, per experiment and as MAPE / median APE.\n"
     "          --roofline-ext LIST  roofline v1 extensions: moe, fused, allreduce,\n"
-    "                       lmhead, gemm, all or none (default all; none: the\n"
-    "                       reference's v1)\n"
+    "                       lmhead, gemm, quant, all or none (default all; none:\n"
+    "                       the reference's v1 and constants)\n"
+    "          --ignore-traces  every record from its description: inference-perf\n"
+    "                       stages and shared-prefix prompt set, Poisson tenants,\n"
+    "                       guidellm strategies (README); --seed N fixes the draws (42)\n"
     "          --client-max-inflight N  the load generator's in-flight cap, for\n"
     "                       records flagged client_limited (256): a closed loop\n"
     "                       from the intended arrivals\n"
@@ -120,11 +128,15 @@ static const char usage_text_eval[] =
     "  calibrate --ground-truth FILE --hardware GPU --out FILE [--id ID]...\n"
     "            [--max-requests N (600; 0: whole traces)] [--max-evals N (120)]\n"
     "            [--jobs N (processors)] [--objective capped|log|mape (capped)]\n"
-    "            [--weigh-models-equally] [--leave-one-model-out] [evaluate's options]\n"
+    "            [--weigh-models-equally] [--leave-one-model-out] [--transfer] [--quiet]\n"
+    "            [evaluate's options]\n"
     "        Fit roofline v1's constants of one GPU (and blis's per-request and\n"
     "        per-sequence overheads) to the records on it (Nelder-Mead from the\n"
     "        current config, on each trace's first N requests, N processes) and\n"
-    "        write a hardware config; --leave-one-model-out refits without each model.\n";
+    "        write a complete hardware config: every GPU of the config it started\n"
+    "        from, the fitted one's constants replaced (--transfer: every GPU's,\n"
+    "        the efficiencies being fractions of each GPU's own peaks);\n"
+    "        --leave-one-model-out refits without each model. Progress on stderr.\n";
 static const char usage_text_tools[] =
     "  validate-bench-data DIR [--strict] [--quiet]\n"
     "        Check a bench_data/ folder of roofline v2 kernel tables: layout, file\n"
@@ -261,7 +273,7 @@ static int cmd_check(int argc, char **argv) {
 /* ---- step ---- */
 
 typedef struct step_args {
-    const char *model, *model_dir, *gpu, *hw_file, *bench_dir;
+    const char *model, *model_dir, *gpu, *hw_file, *bench_dir, *kv_dtype;
     int tp, ext_given;
     unsigned ext; /* --roofline-ext */
     blis_step_req *prefill, *decode;
@@ -291,7 +303,7 @@ static int parse_int_in(const char *flag, const char *v, int lo, int hi, int *ou
 static int parse_roofline_ext(const char *v, unsigned *out) {
     int flags = blis_v1x_parse(v);
     if (flags < 0)
-        return flag_error("--roofline-ext", "a list of moe, fused, allreduce, lmhead, gemm (or all, none)", v);
+        return flag_error("--roofline-ext", "a list of moe, fused, allreduce, lmhead, gemm, quant (or all, none)", v);
     *out = (unsigned)flags;
     return 0;
 }
@@ -349,7 +361,7 @@ static int parse_step_args(int argc, char **argv, step_args *a) {
         int64_t n;
         if (!strcmp(f, "--prefill") || !strcmp(f, "--decode") || !strcmp(f, "--model") || !strcmp(f, "--hardware") ||
             !strcmp(f, "--tp") || !strcmp(f, "--model-config-folder") || !strcmp(f, "--hardware-config") ||
-            !strcmp(f, "--bench-data-path") || !strcmp(f, "--roofline-ext")) {
+            !strcmp(f, "--bench-data-path") || !strcmp(f, "--roofline-ext") || !strcmp(f, "--kv-cache-dtype")) {
             if (!v) return flag_error(f, "a value", NULL);
             i++;
         } else {
@@ -369,6 +381,8 @@ static int parse_step_args(int argc, char **argv, step_args *a) {
             a->model_dir = v;
         else if (!strcmp(f, "--hardware-config"))
             a->hw_file = v;
+        else if (!strcmp(f, "--kv-cache-dtype"))
+            a->kv_dtype = v;
         else if (!strcmp(f, "--roofline-ext")) {
             if ((rc = parse_roofline_ext(v, &a->ext))) return rc;
             a->ext_given = 1;
@@ -393,7 +407,9 @@ static void write_flag_values(blis_jw *w, const step_args *a, const char *flag) 
     blis_jw_array_end(w);
 }
 
-static int print_step(const step_args *a, const char *model_path, const blis_step_breakdown *b, const blis_mfu_db *db) {
+static int print_step(const step_args *a, const char *model_path, const char *hw_path, const blis_model_config *m,
+                      const blis_step_breakdown *b, const blis_mfu_db *db) {
+    int quant = b->version == 2 || (a->ext & BLIS_V1X_QUANT);
     blis_jw w;
     blis_jw_init(&w, file_write, stdout, 2);
     blis_jw_object_begin(&w);
@@ -407,6 +423,11 @@ static int print_step(const step_args *a, const char *model_path, const blis_ste
     blis_jw_key_str(&w, "model", a->model ? a->model : a->model_dir);
     blis_jw_key_str(&w, "model_config", model_path);
     blis_jw_key_str(&w, "hardware", a->gpu);
+    blis_jw_key_str(&w, "hardware_config", hw_path);
+    /* the bytes the step model reads: a quantized model's own under v2 and the quant extension, else the dtype's */
+    blis_jw_key_f64(&w, "weight_bytes_per_param", quant ? m->weight_bytes_per_param : m->bytes_per_param);
+    blis_jw_key_f64(&w, "kv_bytes_per_param", quant && b->version == 1 ? m->kv_bytes_per_param : m->bytes_per_param);
+    if (m->quant_method[0]) blis_jw_key_str(&w, "quant_method", m->quant_method);
     blis_jw_key_i64(&w, "tp", a->tp);
     if (db) {
         blis_jw_key_str(&w, "attention_config", db->attn_config);
@@ -440,10 +461,14 @@ static int run_step(const step_args *a, const char *argv0) {
                                    sizeof model_path)) ||
         (rc = load_model(model_path, &m)))
         return rc;
+    if (a->kv_dtype && blis_model_config_set_kv_dtype(&m, a->kv_dtype, &err)) {
+        fprintf(stderr, "simulation_worker: error: --kv-cache-dtype: %s\n", err.msg);
+        return EXIT_USAGE;
+    }
     if (a->hw_file)
         snprintf(hw_path, sizeof hw_path, "%s", a->hw_file);
     else if (data_dir)
-        snprintf(hw_path, sizeof hw_path, "%s/hardware_config.json", data_dir);
+        bundled_hw_path(data_dir, version == 1 && a->ext, hw_path, sizeof hw_path);
     else
         return usage_error("no --hardware-config and no bundled data; set BLIS_DATA_DIR", NULL);
     if ((rc = load_hw(hw_path, a->gpu, version, &hw))) return rc;
@@ -456,7 +481,7 @@ static int run_step(const step_args *a, const char *argv0) {
             print_err(&err);
             return EXIT_USAGE;
         }
-        return print_step(a, model_path, &b, NULL);
+        return print_step(a, model_path, hw_path, &m, &b, NULL);
     }
     blis_mfu_db_init(&db, NULL);
     if (blis_mfu_db_load_dir(&db, a->bench_dir, a->gpu, blis_posix_list_dir, NULL, &err) != BLIS_OK ||
@@ -466,7 +491,7 @@ static int run_step(const step_args *a, const char *argv0) {
         blis_mfu_db_free(&db);
         return EXIT_USAGE;
     }
-    rc = print_step(a, model_path, &b, &db);
+    rc = print_step(a, model_path, hw_path, &m, &b, &db);
     blis_mfu_db_free(&db);
     return rc;
 }
@@ -807,14 +832,21 @@ static void set_model_dir(run_args *a, run_paths *p, const char *config_path) {
 }
 
 /* The hardware config when none was given: hardware_config.json beside the
- * defaults file, else the bundled one; 0 when found. */
+ * defaults file, else the bundled one; 0 when found. The bundled data's is
+ * its calibrated file when roofline v1 runs with extensions. */
 static int default_hw(run_args *a, run_paths *p) {
     const char *slash = strrchr(a->defaults, '/');
+    char bundled[1100];
+    unsigned ext = BLIS_V1X_ALL;
     if (slash)
         snprintf(p->hw, sizeof p->hw, "%.*s/hardware_config.json", (int)(slash - a->defaults), a->defaults);
     else
         snprintf(p->hw, sizeof p->hw, "hardware_config.json");
     if (!file_exists(p->hw) && p->data_dir) snprintf(p->hw, sizeof p->hw, "%s/hardware_config.json", p->data_dir);
+    if (a->roofline_ext && parse_roofline_ext(a->roofline_ext, &ext)) ext = 0;
+    bundled_hw_path(p->data_dir, 0, bundled, sizeof bundled);
+    if (p->data_dir && !a->bench_dir && ext && !strcmp(p->hw, bundled))
+        bundled_hw_path(p->data_dir, 1, p->hw, sizeof p->hw);
     if (!file_exists(p->hw)) return -1;
     a->hw_file = p->hw;
     return 0;
@@ -1639,7 +1671,7 @@ static void eval_prepare(const eval_args *a, const blis_doc *doc, const blis_nod
     if (a->hw_file)
         snprintf(path, sizeof path, "%s", a->hw_file);
     else
-        snprintf(path, sizeof path, "%s/hardware_config.json", data_dir ? data_dir : "data");
+        bundled_hw_path(data_dir, !a->bench_dir && a->v1_ext, path, sizeof path);
     {
         blis_doc hd;
         blis_parse_opts o;
@@ -1997,6 +2029,9 @@ typedef struct calib_state {
     double *errs, *scratch;           /* 2 per experiment */
     int moved[CALIB_PARAMS], n_moved; /* the constants the fit moves (indices into calib_names) */
     double x_full[CALIB_PARAMS];      /* every constant, log space; the moved ones set per evaluation */
+    int max_evals;                    /* for the progress line */
+    double best;                      /* the best objective so far in this fit */
+    const char *phase;                /* what the progress line says is being fitted */
 } calib_state;
 
 static double *calib_field(blis_hw_config *hw, int k) {
@@ -2134,9 +2169,16 @@ static double calib_objective(void *user, const double *x) {
     blis_hw_config hw;
     int j;
     for (j = 0; j < s->n_moved; j++) s->x_full[s->moved[j]] = x[j];
+    double v;
     calib_apply(s, s->x_full, &hw);
     s->evals++;
-    return calib_error(s, &hw, NULL, NULL, NULL);
+    v = calib_error(s, &hw, NULL, NULL, NULL);
+    if (s->evals == 1 || v < s->best) s->best = v;
+    if (!s->a->quiet && (isatty(2) || s->evals % 10 == 0)) /* on a terminal each one, else every tenth */
+        fprintf(stderr, "%s[blis] calibrate %s: evaluation %d/%d, objective %.2f%%, best %.2f%%%s",
+                isatty(2) ? "\r" : "", s->phase ? s->phase : "", s->evals, s->max_evals, v, s->best,
+                isatty(2) ? "\033[K" : "\n");
+    return v;
 }
 
 /* Fits from the base config; returns the objective and leaves x (every
@@ -2155,31 +2197,65 @@ static double calib_fit(calib_state *s, double *x, int max_evals) {
         step[s->n_moved] = 0.5; /* a factor of e^0.5 ~ 1.65 either way to start */
         s->moved[s->n_moved++] = k;
     }
+    s->max_evals = max_evals;
+    s->evals = 0;
     fit = blis_nelder_mead(calib_objective, s, xm, step, s->n_moved, max_evals, 0.05, &evals);
+    if (!s->a->quiet && isatty(2)) fputs("\r\033[K", stderr);
     for (j = 0; j < s->n_moved; j++) x[s->moved[j]] = xm[j];
     return fit;
 }
 
-static int calib_write(const char *path, blis_hw_config *hw) {
+/* One hardware entry, every field blis reads. */
+static void calib_write_entry(blis_jw *w, blis_hw_config *hw) {
+    int k;
+    blis_jw_key(w, hw->gpu);
+    blis_jw_object_begin(w);
+    blis_jw_key_f64(w, "TFlopsPeak", hw->tflops_peak);
+    blis_jw_key_f64(w, "TFlopsPeakFP8", hw->tflops_peak_fp8);
+    blis_jw_key_f64(w, "BwPeakTBs", hw->bw_peak_tbs);
+    blis_jw_key_f64(w, "MemoryGiB", hw->memory_gib);
+    blis_jw_key_f64(w, "NVLinkGBs", hw->nvlink_gbs);
+    for (k = 0; k < CALIB_PARAMS; k++) blis_jw_key_f64(w, calib_names[k], *calib_field(hw, k));
+    blis_jw_key_f64(w, "bwEfficiencyFactor", hw->v2_bw_efficiency);
+    blis_jw_key_f64(w, "v2LayerCpuOverheadUs", hw->v2_layer_cpu_overhead_us);
+    blis_jw_object_end(w);
+}
+
+/* A complete hardware file: every GPU of base (the config the records ran
+ * with), in its order, datasheet numbers kept; the fitted GPU's constants
+ * replaced by fit's, and with transfer every other GPU's too (the
+ * efficiencies are fractions of each GPU's own peaks, the overheads host
+ * costs). */
+static int calib_write(const char *path, const blis_doc *base, const blis_hw_config *fit, int transfer) {
     blis_buf out;
     blis_jw w;
-    int bad, k;
+    blis_err err;
+    int bad = 0, k;
+    size_t i;
+    const blis_node *root = blis_doc_root(base);
     memset(&out, 0, sizeof out);
     blis_jw_init(&w, blis_buf_write, &out, 2);
     blis_jw_object_begin(&w);
-    blis_jw_key(&w, hw->gpu);
-    blis_jw_object_begin(&w);
-    blis_jw_key_f64(&w, "TFlopsPeak", hw->tflops_peak);
-    blis_jw_key_f64(&w, "TFlopsPeakFP8", hw->tflops_peak_fp8);
-    blis_jw_key_f64(&w, "BwPeakTBs", hw->bw_peak_tbs);
-    blis_jw_key_f64(&w, "MemoryGiB", hw->memory_gib);
-    blis_jw_key_f64(&w, "NVLinkGBs", hw->nvlink_gbs);
-    for (k = 0; k < CALIB_PARAMS; k++) blis_jw_key_f64(&w, calib_names[k], *calib_field(hw, k));
-    blis_jw_key_f64(&w, "bwEfficiencyFactor", hw->v2_bw_efficiency);
-    blis_jw_key_f64(&w, "v2LayerCpuOverheadUs", hw->v2_layer_cpu_overhead_us);
+    for (i = 0; i < root->count && !bad; i++) {
+        const blis_node *key = blis_node_key_at(base, root, i);
+        blis_hw_config hw;
+        if (blis_node_at(base, root, i)->kind != BLIS_NODE_OBJECT) continue; /* a _comment */
+        if (blis_hw_config_from_doc(base, key->as.string, &hw, &err)) {
+            char msg[BLIS_ERR_MSG_MAX + 64];
+            blis_err_format(&err, msg, sizeof msg);
+            fprintf(stderr, "%s\n", msg);
+            bad = 1;
+            break;
+        }
+        if (transfer || !strcmp(hw.gpu, fit->gpu)) {
+            blis_hw_config f = *fit;
+            for (k = 0; k < CALIB_PARAMS; k++) *calib_field(&hw, k) = *calib_field(&f, k);
+        }
+        snprintf(hw.gpu, sizeof hw.gpu, "%s", key->as.string);
+        calib_write_entry(&w, &hw);
+    }
     blis_jw_object_end(&w);
-    blis_jw_object_end(&w);
-    bad = blis_jw_finish(&w) != BLIS_OK || blis_buf_write(&out, "\n", 1) != 0;
+    bad = bad || blis_jw_finish(&w) != BLIS_OK || blis_buf_write(&out, "\n", 1) != 0;
     bad = bad || blis_posix_write_atomic(path, out.data, out.len) != 0;
     blis_buf_free(&out);
     if (bad) {
@@ -2196,7 +2272,10 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
     char models[16][128];
     const char *gpu = NULL, *out = NULL;
     char *rest[64];
-    int n_rest = 0, i, lomo = 0, max_evals = 120, n_models = 0, rc = 0, jobs = 0, objective = CALIB_CAPPED, balance = 0;
+    int n_rest = 0, i, lomo = 0, max_evals = 120, n_models = 0, rc = 0, jobs = 0, objective = CALIB_CAPPED, balance = 0,
+        transfer = 0;
+    char base_path[1200];
+    blis_doc base_doc;
     size_t r;
     double x[CALIB_PARAMS], fit;
     blis_hw_config hw;
@@ -2209,6 +2288,8 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
             lomo = 1;
         else if (!strcmp(argv[i], "--weigh-models-equally"))
             balance = 1;
+        else if (!strcmp(argv[i], "--transfer"))
+            transfer = 1;
         else if (!strcmp(argv[i], "--objective") && i + 1 < argc) {
             const char *v = argv[++i];
             if (!strcmp(v, "capped"))
@@ -2234,6 +2315,14 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
     if (a.bench_dir) return usage_error("calibrate fits roofline v1's constants; drop --bench-data-path", NULL);
     if (!a.max_requests_given) a.max_requests = 600; /* each trace's first 600 (said in the output); 0: all */
     if ((rc = eval_open(&a, argv0, &env))) return rc;
+    if (a.hw_file) /* the file the records run with, written back whole */
+        snprintf(base_path, sizeof base_path, "%s", a.hw_file);
+    else
+        bundled_hw_path(env.data_dir, a.v1_ext != 0, base_path, sizeof base_path);
+    if ((rc = read_json(base_path, &base_doc))) {
+        blis_doc_free(&env.doc);
+        return rc;
+    }
     memset(&s, 0, sizeof s);
     s.a = &a;
     if (!jobs) { /* the machine's processors, at most 16 */
@@ -2291,6 +2380,8 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
                                          : "capped absolute %",
                balance ? ", each model weighing the same" : "");
         printf("start: %.1f%%\n", calib_error(&s, &start, NULL, &c, NULL));
+        fflush(stdout);
+        s.phase = gpu;
         fit = calib_fit(&s, x, max_evals);
         calib_apply(&s, x, &hw);
         printf("fitted (%d evaluations): %.1f%% over %lu experiments\n", s.evals, fit, (unsigned long)c);
@@ -2307,7 +2398,7 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
                 blis_hw_config hl;
                 size_t ch = 0, k;
                 s.skip_model = models[i];
-                s.evals = 0;
+                s.phase = models[i];
                 calib_fit(&s, xl, max_evals);
                 calib_apply(&s, xl, &hl);
                 s.skip_model = NULL;
@@ -2329,9 +2420,12 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
                        sum[1][1] / (double)n_all);
         }
         snprintf(hw.gpu, sizeof hw.gpu, "%s", gpu);
-        rc = calib_write(out, &hw);
-        if (!rc) printf("wrote %s (use it with evaluate --hardware-config or run --hardware-config)\n", out);
+        rc = calib_write(out, &base_doc, &hw, transfer);
+        if (!rc)
+            printf("wrote %s: every GPU of %s, %s (use it with --hardware-config)\n", out, base_path,
+                   transfer ? "each with the fitted constants" : "the fitted one's constants replaced");
     }
+    blis_doc_free(&base_doc);
     for (r = 0; r < s.n; r++) eval_prep_free(&s.preps[r]);
     free(s.preps);
     free(s.errs);

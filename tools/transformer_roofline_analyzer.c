@@ -167,7 +167,7 @@ static int run(args *a, const char *argv0) {
         if (a->hw_file)
             snprintf(hw_path, sizeof hw_path, "%s", a->hw_file);
         else if (data_dir)
-            snprintf(hw_path, sizeof hw_path, "%s/hardware_config.json", data_dir);
+            bundled_hw_path(data_dir, 0, hw_path, sizeof hw_path); /* the analyzer's own formulas: datasheet peaks */
         else
             return cli_error(TOOL, "no --hardware-config and no bundled data; set BLIS_DATA_DIR", NULL);
         if ((rc = load_hw(hw_path, a->gpu, 2, &hw))) return rc;
