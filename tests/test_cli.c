@@ -494,3 +494,48 @@ TEST(cli_run_workload_spec) {
                  2);
     CHECK_CONTAINS(out, "build/spec_bad.yaml:6:24: error: clients[0].arrival.process: unknown arrival process");
 }
+
+/* step on a bundled FP8 checkpoint prints the bytes it used. */
+TEST(cli_step_quantized) {
+    char out[8192];
+    CHECK_EQ_I64(t_run("./simulation_worker step --model llama-4-scout-17b-16e-instruct-fp8-dynamic --hardware H100 "
+                       "--tp 2 --decode 1000x8",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"weight_bytes_per_param\": 1,");
+    CHECK_CONTAINS(out, "\"kv_bytes_per_param\": 2,");
+    CHECK_CONTAINS(out, "\"quant_method\": \"compressed-tensors\"");
+    CHECK_EQ_I64(t_run("./simulation_worker step --model llama-4-scout-17b-16e-instruct-fp8-dynamic --hardware H100 "
+                       "--tp 2 --decode 1000x8 --kv-cache-dtype fp8",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"kv_bytes_per_param\": 1,");
+    CHECK_EQ_I64(t_run("./simulation_worker step --model llama-4-scout-17b-16e-instruct-fp8-dynamic --hardware H100 "
+                       "--tp 2 --decode 1000x8 --roofline-ext none",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"weight_bytes_per_param\": 2,"); /* the reference's v1: torch_dtype */
+    CHECK_EQ_I64(t_run("./simulation_worker step --model llama-3.1-8b-instruct --hardware H100 --kv-cache-dtype fp4",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "--kv-cache-dtype: unknown KV cache dtype \"fp4\"");
+    { /* run: an 8-bit KV cache holds twice the blocks in the same memory */
+        const char *p;
+        long long bf = 0, f8 = 0;
+        CHECK_EQ_I64(t_run("./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --rate 4 --num-requests 5 "
+                           "--log info",
+                           out, sizeof out),
+                     0);
+        if ((p = strstr(out, "total-kv-blocks "))) bf = atoll(p + 16);
+        CHECK_EQ_I64(t_run("./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --rate 4 --num-requests 5 "
+                           "--log info --kv-cache-dtype fp8",
+                           out, sizeof out),
+                     0);
+        if ((p = strstr(out, "total-kv-blocks "))) f8 = atoll(p + 16);
+        CHECK_MSG(bf > 1000 && (f8 == 2 * bf || f8 == 2 * bf + 1), "bf16 %lld blocks, fp8 %lld", bf, f8);
+        CHECK_EQ_I64(t_run("./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --kv-cache-dtype x", out,
+                           sizeof out),
+                     2);
+        CHECK_CONTAINS(out, "--kv-cache-dtype: unknown KV cache dtype \"x\"");
+    }
+}

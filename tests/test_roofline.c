@@ -684,3 +684,101 @@ TEST(roofline_v1_extensions) {
     CHECK_EQ_I64(t_v1x(&m, &hw, 1, 0, &pre, 1, dec, 64, &a), BLIS_OK);
     CHECK_EQ_I64(b.step_time_us - a.step_time_us, 650);
 }
+
+/* A small dense llama config, quantized by `quant` (a quantization_config
+ * object, or "" for none). */
+static int t_quant_model(t_ctx *t_, const char *quant, blis_model_config *m) {
+    char src[1024];
+    blis_err err;
+    int ok;
+    snprintf(src, sizeof src,
+             "{\"model_type\": \"llama\", \"num_hidden_layers\": 2, \"hidden_size\": 256, \"num_attention_heads\": "
+             "4, \"num_key_value_heads\": 2, \"intermediate_size\": 512, \"vocab_size\": 1000, \"torch_dtype\": "
+             "\"bfloat16\"%s%s}",
+             quant[0] ? ", \"quantization_config\": " : "", quant);
+    ok = blis_model_config_parse(src, strlen(src), "q.json", m, &err) == BLIS_OK &&
+         blis_model_config_validate(m, &err) == BLIS_OK;
+    CHECK_MSG(ok, "%s: %s", quant, err.msg);
+    return ok;
+}
+
+/* The quant extension: an FP8 model's layer weights at 1 byte per
+ * parameter (the LM head at the dtype's 2), its GEMMs on the FP8 peak; a
+ * 4-bit AWQ model's at half a byte, on the BF16 peak; an 8-bit KV cache at
+ * half the KV bytes; none of it without the extension (the reference). */
+TEST(roofline_quantized_models) {
+    blis_model_config bf, fp8, awq, ct, cti, kv8;
+    blis_hw_config hw;
+    blis_step_breakdown a, b;
+    blis_step_req pre = {0, 1000}, dec = {1000, 1};
+    blis_err err;
+    double params = 2 * (256.0 * (256 + 2 * 128) + 256.0 * 256 + 3 * 256.0 * 512), lm_head = 1000 * 256 * 2;
+    if (!t_quant_model(t_, "", &bf) ||
+        !t_quant_model(t_, "{\"quant_method\": \"fp8\", \"activation_scheme\": \"dynamic\"}", &fp8) ||
+        !t_quant_model(t_, "{\"quant_method\": \"awq\", \"bits\": 4}", &awq) ||
+        !t_quant_model(t_,
+                       "{\"quant_method\": \"compressed-tensors\", \"config_groups\": {\"group_0\": {\"weights\": "
+                       "{\"num_bits\": 8, \"type\": \"float\"}, \"input_activations\": {\"num_bits\": 8, \"type\": "
+                       "\"float\"}}}, \"kv_cache_scheme\": {\"num_bits\": 8, \"type\": \"float\"}}",
+                       &ct) ||
+        !t_quant_model(t_,
+                       "{\"quant_method\": \"compressed-tensors\", \"config_groups\": {\"group_0\": {\"weights\": "
+                       "{\"num_bits\": 8, \"type\": \"int\"}}}}",
+                       &cti))
+        return;
+    CHECK_EQ_F64(bf.weight_bytes_per_param, 2);
+    CHECK_EQ_F64(bf.kv_bytes_per_param, 2);
+    CHECK_EQ_I64(bf.fp8_gemm, 0);
+    CHECK_EQ_F64(fp8.weight_bytes_per_param, 1);
+    CHECK_EQ_I64(fp8.fp8_gemm, 1);
+    CHECK_EQ_F64(fp8.kv_bytes_per_param, 2);
+    CHECK_EQ_F64(awq.weight_bytes_per_param, 0.5);
+    CHECK_EQ_I64(awq.fp8_gemm, 0);
+    CHECK_EQ_I64(ct.fp8_gemm, 1);
+    CHECK_EQ_F64(ct.kv_bytes_per_param, 1);
+    CHECK_EQ_I64(cti.fp8_gemm, 0); /* int8 weights: no FP8 GEMMs */
+    CHECK_EQ_F64(cti.weight_bytes_per_param, 1);
+    t_law_hw(&hw);
+    hw.tflops_peak_fp8 = 1979;
+    /* weights: the layers at 1 byte per parameter, the LM head at 2 */
+    CHECK_EQ_I64(t_v1x(&fp8, &hw, 1, BLIS_V1X_ALL, NULL, 0, &dec, 1, &a), BLIS_OK);
+    CHECK_EQ_F64(a.decode.weight_bytes, params * 1 + lm_head);
+    CHECK_EQ_I64(t_v1x(&bf, &hw, 1, BLIS_V1X_ALL, NULL, 0, &dec, 1, &b), BLIS_OK);
+    CHECK_EQ_F64(b.decode.weight_bytes, params * 2 + lm_head);
+    CHECK_EQ_I64(t_v1x(&awq, &hw, 1, BLIS_V1X_ALL, NULL, 0, &dec, 1, &b), BLIS_OK);
+    CHECK_EQ_F64(b.decode.weight_bytes, params * 0.5 + lm_head);
+    CHECK_EQ_I64(t_v1x(&fp8, &hw, 1, BLIS_V1X_ALL & ~BLIS_V1X_QUANT, NULL, 0, &dec, 1, &b), BLIS_OK);
+    CHECK_EQ_F64(b.decode.weight_bytes, params * 2 + lm_head);
+    CHECK_EQ_I64(t_v1x(&fp8, &hw, 1, 0, NULL, 0, &dec, 1, &b), BLIS_OK); /* the reference: torch_dtype only */
+    CHECK_EQ_F64(b.decode.weight_bytes, params * 2);
+    /* GEMMs: FP8 on the FP8 peak, 4-bit weights on the BF16 peak */
+    CHECK_EQ_I64(t_v1x(&fp8, &hw, 1, BLIS_V1X_QUANT, &pre, 1, NULL, 0, &a), BLIS_OK);
+    CHECK_EQ_I64(t_v1x(&bf, &hw, 1, BLIS_V1X_QUANT, &pre, 1, NULL, 0, &b), BLIS_OK);
+    CHECK(t_near(a.prefill.compute_s - a.prefill.other_flops / (hw.tflops_peak * 1e12 * 0.10),
+                 (b.prefill.compute_s - b.prefill.other_flops / (hw.tflops_peak * 1e12 * 0.10)) / 2));
+    CHECK_EQ_I64(t_v1x(&awq, &hw, 1, BLIS_V1X_QUANT, &pre, 1, NULL, 0, &a), BLIS_OK);
+    CHECK_EQ_F64(a.prefill.compute_s, b.prefill.compute_s);
+    /* KV: 8-bit elements halve the KV reads and writes; activations unchanged */
+    CHECK_EQ_I64(t_v1x(&bf, &hw, 1, BLIS_V1X_QUANT, NULL, 0, &dec, 1, &b), BLIS_OK);
+    CHECK_EQ_F64(b.decode.dynamic_bytes, 2 * 256 * 2 + 2.0 * 2 * 2 * 64 * 2 * 1001);
+    kv8 = bf;
+    CHECK_EQ_I64(blis_model_config_set_kv_dtype(&kv8, "fp8", &err), BLIS_OK);
+    CHECK_EQ_F64(kv8.kv_bytes_per_param, 1);
+    CHECK_EQ_I64(t_v1x(&kv8, &hw, 1, BLIS_V1X_QUANT, NULL, 0, &dec, 1, &a), BLIS_OK);
+    CHECK_EQ_F64(a.decode.dynamic_bytes, 2 * 256 * 2 + 2.0 * 2 * 2 * 64 * 1 * 1001);
+    CHECK_EQ_I64(blis_model_config_set_kv_dtype(&kv8, "auto", &err), BLIS_OK);
+    CHECK_EQ_F64(kv8.kv_bytes_per_param, 1); /* auto keeps what the config says */
+    CHECK_EQ_I64(blis_model_config_set_kv_dtype(&kv8, "int3", &err), BLIS_E_INVALID);
+    CHECK_CONTAINS(err.msg, "unknown KV cache dtype \"int3\"; valid: auto, fp8");
+    /* the KV capacity: quantized weights leave more room; 8-bit KV elements fit twice the blocks */
+    {
+        int64_t n_bf = 0, n_fp8 = 0, n_kv8 = 0;
+        hw.memory_gib = 1;
+        CHECK_EQ_I64(blis_kv_capacity_blocks(&bf, &hw, 1, 16, 0.9, &n_bf, &err), BLIS_OK);
+        CHECK_EQ_I64(blis_kv_capacity_blocks(&fp8, &hw, 1, 16, 0.9, &n_fp8, &err), BLIS_OK);
+        CHECK_EQ_I64(blis_model_config_set_kv_dtype(&kv8, "fp8", &err), BLIS_OK);
+        CHECK_EQ_I64(blis_kv_capacity_blocks(&kv8, &hw, 1, 16, 0.9, &n_kv8, &err), BLIS_OK);
+        CHECK(n_fp8 > n_bf);
+        CHECK(n_kv8 >= 2 * n_bf && n_kv8 <= 2 * n_bf + 1);
+    }
+}

@@ -66,6 +66,8 @@ static const char usage_text[] = "usage: simulation_worker <command> [options]\n
                                  "      --roofline-ext LIST  roofline v1 extensions: moe, fused, allreduce,\n"
                                  "                      lmhead, gemm, quant, all, none (all; none: the\n"
                                  "                      reference's v1; README)\n"
+                                 "      --kv-cache-dtype auto|fp8|bfloat16|float16|float32  KV element bytes\n"
+                                 "                      (auto: the model config's) for the KV size and quant\n"
                                  "      --roofline      roofline; config.json cached or downloaded from\n"
                                  "                      HuggingFace (needs --hardware and --tp)\n"
                                  "    cluster:\n"
@@ -528,6 +530,7 @@ typedef struct run_args {
     int kv_changed, alpha_n, beta_n, seed_changed, horizon_changed, num_requests_changed, defaults_changed;
     int roofline;             /* --roofline */
     const char *roofline_ext; /* --roofline-ext LIST */
+    const char *kv_dtype;     /* --kv-cache-dtype (vLLM's; auto: the model config's) */
     int kv_trained;           /* total_kv_blocks came from the defaults file's coefficients */
 } run_args;
 
@@ -597,6 +600,7 @@ static const flag_def run_flags[] = {
     RF("--quiet", F_BOOL, quiet),
     RF("--check-invariants", F_BOOL, check_invariants),
     RF("--roofline-ext", F_STR, roofline_ext),
+    RF("--kv-cache-dtype", F_STR, kv_dtype),
     RF("--roofline", F_BOOL, roofline),
 };
 #undef RF
@@ -991,6 +995,10 @@ static int resolve_latency(run_args *a, run_state *rs, run_paths *p, blis_sim_co
     }
     snprintf(path, sizeof path, "%s/config.json", a->model_dir);
     if ((rc = load_model(path, &rs->model))) return rc;
+    if (a->kv_dtype && blis_model_config_set_kv_dtype(&rs->model, a->kv_dtype, &err)) {
+        snprintf(msg, sizeof msg, "--kv-cache-dtype: %.500s", err.msg);
+        return run_error(msg);
+    }
     if ((rc = load_hw(a->hw_file, a->gpu, a->bench_dir ? 2 : 1, &rs->hw))) return rc;
     if (!a->kv_changed && !a->kv_trained) {
         int64_t blocks = 0;
