@@ -1635,6 +1635,16 @@ BLIS_DEF int blis_anomalies_write(const blis_anomalies *a, blis_write_fn write, 
 /* "=== Per-SLO Metrics ===": TTFT and E2E mean and p99 (us) per SLO class,
  * written only when more than one class is present. */
 BLIS_DEF blis_status blis_cluster_slo_write(const blis_cluster *c, blis_write_fn write, void *user, blis_err *err);
+/* Means over the completed requests that arrived (were sent) in each time
+ * window: window k is [start_us[k], start_us[k + 1]), the last one open;
+ * for comparing a run's load stages with measured ones. ITL: the sum of
+ * the window's requests' ITLs over their count. Needs keep_requests. */
+typedef struct blis_window_metrics {
+    int64_t completed;
+    double ttft_mean_ms, e2e_mean_ms, itl_mean_ms; /* NaN when the window completed nothing */
+} blis_window_metrics;
+BLIS_DEF blis_status blis_cluster_window_metrics(const blis_cluster *c, const int64_t *start_us, size_t n,
+                                                 blis_window_metrics *out, blis_err *err);
 
 /* --fitness-weights "key:value,...": keys throughput, tokens_per_sec,
  * p99_ttft, p50_ttft, mean_ttft, p99_e2e, p50_e2e, mean_e2e. */
@@ -1756,6 +1766,10 @@ typedef struct blis_gt_experiment {
     blis_gt_measured measured;
     const char *itl_source; /* which measured field itl_mean came from */
     blis_gt_profile profile; /* the workload's description (always read; used without a trace) */
+    /* metrics.stages: each load stage's measured TTFT, E2E and ITL means (the
+     * other fields NaN); 0 when the record has none */
+    size_t stage_count;
+    blis_gt_measured stages[BLIS_GT_MAX_STAGES];
 } blis_gt_experiment;
 
 /* "NVIDIA H100 80GB HBM3 (SXM)" -> "H100"; "" when no bundled entry fits. */
@@ -1770,6 +1784,7 @@ typedef struct blis_eval_trace {
      * (same id: the first group_blocks blocks shared; -1: none). */
     int64_t *prompt_id, *group_id;
     int64_t group_blocks;
+    int64_t origin_us; /* subtracted from every arrival (the first at 0) */
     size_t n;
     blis_alloc alloc;
 } blis_eval_trace;
@@ -1792,6 +1807,12 @@ BLIS_DEF void blis_eval_trace_free(blis_eval_trace *t);
 BLIS_DEF blis_status blis_eval_trace_from_profile(const blis_gt_experiment *e, int64_t seed, int64_t block_tokens,
                                                   int64_t max_requests, const blis_alloc *alloc, blis_eval_trace *t,
                                                   blis_err *err);
+/* The simulated start times of the record's measured load stages (the
+ * profile's stage durations, back to back, moved by t->origin_us) into
+ * start_us; the number of windows (0: the record has no per-stage metrics
+ * matching its stages, or only one stage). For blis_cluster_window_metrics. */
+BLIS_DEF size_t blis_gt_stage_windows(const blis_gt_experiment *e, const blis_eval_trace *t, int64_t *start_us,
+                                      size_t cap);
 /* The client's in-flight cap a profile implies (guidellm synchronous 1,
  * throughput/concurrent their concurrency); 0: open loop. */
 BLIS_DEF int64_t blis_gt_profile_inflight(const blis_gt_profile *p);
@@ -11675,6 +11696,42 @@ BLIS_DEF blis_status blis_cluster_slo_write(const blis_cluster *c, blis_write_fn
     return st;
 }
 
+BLIS_DEF blis_status blis_cluster_window_metrics(const blis_cluster *c, const int64_t *start_us, size_t n,
+                                                 blis_window_metrics *out, blis_err *err) {
+    double ttft[64], e2e[64], itl_sum[64], itl_n[64];
+    size_t i, w;
+    int k;
+    if (n < 1 || n > 64) return blis_err_set(err, BLIS_E_RANGE, 0, 0, "window metrics: 1..64 windows, got %lu",
+                                             (unsigned long)n);
+    for (w = 0; w < n; w++) {
+        ttft[w] = e2e[w] = itl_sum[w] = itl_n[w] = 0;
+        out[w].completed = 0;
+    }
+    for (k = 0; k < c->n_instances; k++) {
+        const blis_sim *s = &c->instances[k];
+        if (!s->cfg.keep_requests)
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "window metrics need blis_sim_config.keep_requests = 1");
+        for (i = 0; i < s->request_count; i++) { /* in generation order: the sums' order is fixed */
+            const blis_request *r = s->requests[i];
+            if (r->state != BLIS_REQ_COMPLETED || r->arrival_us < start_us[0]) continue;
+            for (w = 0; w + 1 < n && r->arrival_us >= start_us[w + 1]; w++) {
+            }
+            out[w].completed++;
+            ttft[w] += (double)r->first_token_us;
+            e2e[w] += (double)r->e2e_us;
+            itl_sum[w] += (double)r->itl_sum_us;
+            itl_n[w] += (double)r->itl_count;
+        }
+    }
+    for (w = 0; w < n; w++) {
+        double c_w = (double)out[w].completed;
+        out[w].ttft_mean_ms = c_w > 0 ? ttft[w] / c_w / 1e3 : NAN;
+        out[w].e2e_mean_ms = c_w > 0 ? e2e[w] / c_w / 1e3 : NAN;
+        out[w].itl_mean_ms = itl_n[w] > 0 ? itl_sum[w] / itl_n[w] / 1e3 : NAN;
+    }
+    return BLIS_OK;
+}
+
 /* In sorted order (the reference iterates its keys sorted). */
 static const char *const blis__fitness_keys[BLIS_FITNESS_KEYS] = {
     "mean_e2e", "mean_ttft", "p50_e2e", "p50_ttft", "p99_e2e", "p99_ttft", "throughput", "tokens_per_sec"};
@@ -12152,6 +12209,24 @@ static void blis__gt_profile_read(const blis_doc *d, const blis_node *wl, const 
     if (rc) p->kind = BLIS_GT_PROFILE_NONE;
 }
 
+/* metrics.stages[k]: TTFT, E2E and time-per-output-token means, as the
+ * summary's are read; absent or malformed values are NaN (not compared). */
+static void blis__gt_stages_read(const blis_doc *d, const blis_node *st, blis_gt_experiment *e) {
+    size_t k;
+    if (!st || st->kind != BLIS_NODE_ARRAY || st->count > BLIS_GT_MAX_STAGES) return;
+    for (k = 0; k < st->count; k++) {
+        const blis_node *s = blis_node_at(d, st, k);
+        blis_gt_measured *m = &e->stages[k];
+        m->ttft_p90 = m->ttft_p99 = m->e2e_p90 = m->e2e_p99 = NAN;
+        m->ttft_mean = blis__gt_num(d, blis_node_get(d, s, "ttft_ms"), "mean");
+        m->e2e_mean = blis__gt_num(d, blis_node_get(d, s, "e2e_ms"), "mean");
+        m->itl_mean = e->profile.kind == BLIS_GT_PROFILE_GUIDELLM ? blis__gt_num(d, blis_node_get(d, s, "itl_ms"), "mean")
+                                                                  : blis__gt_num(d, s, "tpot_profile_len_ms");
+        if (m->itl_mean != m->itl_mean) m->itl_mean = blis__gt_num(d, s, "tpot_derived_ms");
+    }
+    e->stage_count = st->count;
+}
+
 BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *d, const blis_node *rec, blis_gt_experiment *e,
                                                  blis_err *err) {
     const blis_node *hw, *vc, *wl, *sp, *tr, *fl, *sum, *n;
@@ -12236,6 +12311,7 @@ BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *d, const blis_n
             m->itl_mean = blis__gt_num(d, sum, "tpot_derived_ms");
         }
     }
+    blis__gt_stages_read(d, blis_node_get(d, blis_node_get(d, rec, "metrics"), "stages"), e);
     return BLIS_OK;
 }
 
@@ -12333,6 +12409,7 @@ BLIS_DEF blis_status blis_eval_trace_load(const blis_gt_experiment *e, const cha
         return st;
     }
     qsort(rows, n, 4 * sizeof(int64_t), blis__eval_row_cmp);
+    t->origin_us = n ? rows[0] : 0;
     for (i = 0; i < n; i++) {
         t->arrival_us[i] = rows[4 * i] - rows[0]; /* the first request at 0 */
         t->input_tokens[i] = rows[4 * i + 1];
@@ -12341,6 +12418,21 @@ BLIS_DEF blis_status blis_eval_trace_load(const blis_gt_experiment *e, const cha
     t->n = n;
     blis__free(alloc, rows);
     return BLIS_OK;
+}
+
+BLIS_DEF size_t blis_gt_stage_windows(const blis_gt_experiment *e, const blis_eval_trace *t, int64_t *start_us,
+                                      size_t cap) {
+    const blis_gt_profile *p = &e->profile;
+    double at_s = 0;
+    size_t k;
+    if (p->kind != BLIS_GT_PROFILE_SHARED_PREFIX || p->stage_count < 2 || p->stage_count != e->stage_count ||
+        p->stage_count > cap)
+        return 0;
+    for (k = 0; k < p->stage_count; k++) {
+        start_us[k] = (int64_t)floor(at_s * 1e6) - t->origin_us;
+        at_s += p->stage_duration_s[k];
+    }
+    return p->stage_count;
 }
 
 BLIS_DEF int64_t blis_gt_profile_inflight(const blis_gt_profile *p) {
@@ -12466,6 +12558,7 @@ BLIS_DEF blis_status blis_eval_trace_from_profile(const blis_gt_experiment *e, i
         blis_eval_trace_free(t);
         return blis__nomem(err);
     }
+    t->origin_us = rows[0];
     for (i = 0; i < count; i++) {
         t->arrival_us[i] = rows[6 * i] - rows[0];
         t->input_tokens[i] = rows[6 * i + 1];

@@ -292,7 +292,11 @@ TEST(profile_evaluate_cli) {
     fputs(T_PROF_RECORD("g-poisson", T_PROF_GUIDELLM("{\"type_\": \"poisson\", \"rate\": 2}", ", \"max_requests\": 40"),
                         ", \"itl_ms\": {\"mean\": 12}") ",\n",
           f);
-    fputs(T_PROF_RECORD("ip-profile", T_PROF_IP, ", \"tpot_derived_ms\": 12") ",\n", f);
+    fputs(T_PROF_RECORD("ip-profile", T_PROF_IP,
+                        ", \"tpot_derived_ms\": 12}, \"stages\": [{\"ttft_ms\": {\"mean\": 41}, \"e2e_ms\": {\"mean\": "
+                        "800}, \"tpot_profile_len_ms\": 11}, {\"ttft_ms\": {\"mean\": 43}, \"e2e_ms\": {\"mean\": 850}, "
+                        "\"tpot_derived_ms\": 13}], \"x\": {\"y\": 0") ",\n",
+          f);
     fputs(T_PROF_RECORD("broken", T_PROF_GUIDELLM("{\"type_\": \"sweep\"}", ", \"max_requests\": 5"), "") "\n", f);
     fputs("]}\n", f);
     fclose(f);
@@ -301,6 +305,13 @@ TEST(profile_evaluate_cli) {
     CHECK_CONTAINS(out, "\"id\": \"broken\",\n      \"reason\": \"no per-request trace, and workload.strategy.type_:");
     CHECK_CONTAINS(out, "\"workload\": \"description\"");
     CHECK_CONTAINS(out, "\"itl_mean\": 12");
+    /* the two measured stages of ip-profile compared one by one (2 stages x its 40 requests) */
+    p = strstr(out, "\"id\": \"ip-profile\"");
+    CHECK(p && strstr(p, "\"stages\": [\n        {\n          \"ttft_mean\": {\n            \"measured_ms\": 41,"));
+    CHECK(p && strstr(p, "\"itl_mean\": {\n            \"measured_ms\": 13,"));
+    CHECK_CONTAINS(out, "\"stage_mape\": {\n    \"ttft_mean\": ");
+    p = strstr(out, "\"id\": \"g-sync\"");
+    CHECK(p && strstr(p, "\"stages\": []"));
     p = strstr(out, "\"id\": \"g-sync\"");
     CHECK(p && (p = strstr(p, "\"predicted_ms\"")) && (p = strstr(p, "\"ttft_mean\": ")));
     sync_ttft = p ? atof(p + 13) : 0;

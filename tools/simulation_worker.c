@@ -1521,6 +1521,9 @@ typedef struct eval_result {
     int64_t tp, dp, requests, kv_blocks, kv_derived;
     double measured[EVAL_METRICS], predicted[EVAL_METRICS];
     int ran, from_profile; /* from_profile: the requests from the record's description, not its trace */
+    /* the load stages the record measured separately: TTFT, E2E, ITL means */
+    size_t n_stages;
+    double stage_measured[BLIS_GT_MAX_STAGES][3], stage_predicted[BLIS_GT_MAX_STAGES][3];
     double wall_s;
 } eval_result;
 
@@ -1756,6 +1759,9 @@ static void eval_run(const eval_args *a, eval_prep *p, const blis_hw_config *hw)
     blis_err err;
     int k;
     double t0 = mono_s();
+    int64_t start_us[BLIS_GT_MAX_STAGES];
+    size_t windows, w;
+    blis_window_metrics wm[BLIS_GT_MAX_STAGES];
     p->res.ran = 0;
     if (!p->ready) return;
     blis_cluster_config_defaults(&cc);
@@ -1764,7 +1770,8 @@ static void eval_run(const eval_args *a, eval_prep *p, const blis_hw_config *hw)
     cc.instance.block_tokens = p->e.block_size;
     cc.instance.max_running = p->e.max_num_seqs;
     cc.instance.max_scheduled_tokens = p->e.max_num_batched_tokens;
-    cc.instance.keep_requests = 0;
+    windows = blis_gt_stage_windows(&p->e, &p->tr, start_us, BLIS_GT_MAX_STAGES);
+    cc.instance.keep_requests = windows > 0; /* the per-stage means read the requests */
     cc.instance.kv_cpu_blocks = p->e.cpu_kv_blocks;
     cc.instance.request_timeout_us = (int64_t)(p->e.client_timeout_ms * 1000);
     cc.client_max_inflight = p->e.client_max_inflight;
@@ -1785,6 +1792,19 @@ static void eval_run(const eval_args *a, eval_prep *p, const blis_hw_config *hw)
             blis_err_format(&err, p->res.reason, sizeof p->res.reason);
         } else {
             for (k = 0; k < EVAL_METRICS; k++) p->res.predicted[k] = eval_pick(&met, k);
+            p->res.n_stages = 0;
+            if (windows && blis_cluster_window_metrics(&cl, start_us, windows, wm, &err) == BLIS_OK) {
+                for (w = 0; w < windows; w++) {
+                    const blis_gt_measured *m = &p->e.stages[w];
+                    p->res.stage_measured[w][0] = m->ttft_mean;
+                    p->res.stage_measured[w][1] = m->e2e_mean;
+                    p->res.stage_measured[w][2] = m->itl_mean;
+                    p->res.stage_predicted[w][0] = wm[w].ttft_mean_ms;
+                    p->res.stage_predicted[w][1] = wm[w].e2e_mean_ms;
+                    p->res.stage_predicted[w][2] = wm[w].itl_mean_ms;
+                }
+                p->res.n_stages = windows;
+            }
             p->res.ran = 1;
         }
         blis_cluster_destroy(&cl);
@@ -1831,6 +1851,29 @@ static void eval_summary(const eval_result *res, size_t n, int k, double *mape, 
     *mape = c ? sum / (double)c : NAN;
     qsort(v, c, sizeof v[0], eval_dbl_cmp);
     *median = !c ? NAN : c % 2 ? v[c / 2] : (v[c / 2 - 1] + v[c / 2]) / 2;
+}
+
+static const char *const eval_stage_names[3] = {"ttft_mean", "e2e_mean", "itl_mean"};
+
+static double eval_stage_err_pct(const eval_result *r, size_t s, int k) {
+    return (r->stage_predicted[s][k] - r->stage_measured[s][k]) / r->stage_measured[s][k] * 100;
+}
+
+/* The mean absolute percentage error of stage metric k (0 TTFT, 1 E2E, 2
+ * ITL means) over every compared stage of every run; *count how many. */
+static double eval_stage_mape(const eval_result *res, size_t n, int k, size_t *count) {
+    double sum = 0;
+    size_t i, s, c = 0;
+    for (i = 0; i < n; i++)
+        for (s = 0; res[i].ran && s < res[i].n_stages; s++) {
+            double e = eval_stage_err_pct(&res[i], s, k);
+            if (e == e && res[i].stage_measured[s][k] > 0) {
+                sum += fabs(e);
+                c++;
+            }
+        }
+    *count = c;
+    return c ? sum / (double)c : NAN;
 }
 
 static void eval_jw_num(blis_jw *w, const char *key, double v) {
@@ -1908,7 +1951,7 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
     eval_args a;
     eval_env env;
     eval_result *res;
-    size_t i, n, run = 0;
+    size_t i, j, n, run = 0;
     int rc, k;
     char ext_names[64];
     if ((rc = parse_eval_args(argc, argv, &a)) || (rc = eval_open(&a, argv0, &env))) return rc;
@@ -1929,7 +1972,6 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
     }
     if (!a.quiet && isatty(2)) fputs("\r\033[K", stderr);
     for (i = 0; i < a.n_ids; i++) { /* an --id that names no record is an error, not silence */
-        size_t j;
         int found = 0;
         for (j = 0; j < n && !found; j++) found = !strcmp(res[j].id, a.ids[i]);
         if (!found) {
@@ -1958,6 +2000,13 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
         blis_jw_array_end(&w);
         eval_jw_summary(&w, "mape", res, n, 0);
         eval_jw_summary(&w, "median_ape", res, n, 1);
+        blis_jw_key(&w, "stage_mape"); /* per load stage, where records measured their stages */
+        blis_jw_object_begin(&w);
+        for (k = 0; k < 3; k++) {
+            size_t c;
+            eval_jw_num(&w, eval_stage_names[k], eval_stage_mape(res, n, k, &c));
+        }
+        blis_jw_object_end(&w);
         blis_jw_key(&w, "results");
         blis_jw_array_begin(&w);
         for (i = 0; i < n; i++) {
@@ -1979,6 +2028,21 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
                 eval_jw_metrics(&w, "predicted_ms", res[i].predicted);
                 eval_jw_metrics(&w, "error_pct", err_pct);
             }
+            blis_jw_key(&w, "stages");
+            blis_jw_array_begin(&w);
+            for (j = 0; j < res[i].n_stages; j++) {
+                blis_jw_object_begin(&w);
+                for (k = 0; k < 3; k++) {
+                    blis_jw_key(&w, eval_stage_names[k]);
+                    blis_jw_object_begin(&w);
+                    eval_jw_num(&w, "measured_ms", res[i].stage_measured[j][k]);
+                    eval_jw_num(&w, "predicted_ms", res[i].stage_predicted[j][k]);
+                    eval_jw_num(&w, "error_pct", eval_stage_err_pct(&res[i], j, k));
+                    blis_jw_object_end(&w);
+                }
+                blis_jw_object_end(&w);
+            }
+            blis_jw_array_end(&w);
             blis_jw_object_end(&w);
         }
         blis_jw_array_end(&w);
@@ -1996,6 +2060,11 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
             for (k = 0; k < EVAL_METRICS; k++)
                 printf("   %-10s %12.2f %12.2f %+8.1f%%\n", eval_metric_names[k], res[i].measured[k],
                        res[i].predicted[k], eval_err_pct(&res[i], k));
+            for (j = 0; j < res[i].n_stages; j++)
+                for (k = 0; k < 3; k++)
+                    printf("   %-10s %12.2f %12.2f %+8.1f%%  stage %lu\n", eval_stage_names[k],
+                           res[i].stage_measured[j][k], res[i].stage_predicted[j][k], eval_stage_err_pct(&res[i], j, k),
+                           (unsigned long)j + 1);
         }
         for (i = 0; i < n; i++)
             if (!res[i].ran) printf("skipped %s: %s\n", res[i].id, res[i].reason);
@@ -2008,6 +2077,11 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
             size_t c;
             eval_summary(res, n, k, &mape, &med, &c);
             printf("%-10s %10.1f %12.1f %4lu\n", eval_metric_names[k], mape, med, (unsigned long)c);
+        }
+        for (k = 0; k < 3; k++) {
+            size_t c;
+            double mape = eval_stage_mape(res, n, k, &c);
+            if (c) printf("%-10s %10.1f %12s %4lu  (per load stage)\n", eval_stage_names[k], mape, "", (unsigned long)c);
         }
         rc = fflush(stdout) ? EXIT_RUNTIME : 0;
     }
