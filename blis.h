@@ -1681,9 +1681,14 @@ BLIS_DEF blis_status blis_policy_bundle_from_doc(const blis_doc *doc, blis_polic
  * and the measured summary; a record missing what a simulation needs is an
  * error naming the field. blis_eval_trace_load reads its per-request trace
  * (gzip CSV, columns by name) into arrival/input/output arrays sorted by
- * arrival; blis_eval_source turns them into requests (each request's tokens
- * unique, except in inference-perf's shared-prefix profiles: see
- * blis_gt_experiment.unique_prompts). */
+ * arrival; blis_eval_trace_from_profile builds the same arrays from the
+ * record's workload description instead (blis_gt_profile: inference-perf
+ * stages and prompt sets, Poisson tenants, guidellm strategies), with each
+ * request's prompt and system prompt; blis_eval_source turns them into
+ * requests (each request's tokens unique, except in inference-perf's
+ * shared-prefix profiles: see blis_gt_experiment.unique_prompts, and the
+ * profile's prompt ids). blis_gt_stage_windows gives the measured load
+ * stages' windows for blis_cluster_window_metrics. */
 
 typedef struct blis_gt_measured {
     double ttft_mean, ttft_p90, ttft_p99, e2e_mean, e2e_p90, e2e_p99, itl_mean; /* ms; NaN: not measured */
@@ -1764,7 +1769,7 @@ typedef struct blis_gt_experiment {
     double client_timeout_ms;
     int64_t num_requests;
     blis_gt_measured measured;
-    const char *itl_source; /* which measured field itl_mean came from */
+    const char *itl_source;  /* which measured field itl_mean came from */
     blis_gt_profile profile; /* the workload's description (always read; used without a trace) */
     /* metrics.stages: each load stage's measured TTFT, E2E and ITL means (the
      * other fields NaN); 0 when the record has none */
@@ -5778,8 +5783,8 @@ BLIS_DEF blis_status blis_model_config_set_kv_dtype(blis_model_config *m, const 
     static const struct {
         const char *name;
         double bytes;
-    } map[] = {{"fp8", 1},      {"fp8_e4m3", 1}, {"fp8_e5m2", 1}, {"bfloat16", 2},
-               {"float16", 2},  {"half", 2},     {"float32", 4},  {"float", 4}};
+    } map[] = {{"fp8", 1},     {"fp8_e4m3", 1}, {"fp8_e5m2", 1}, {"bfloat16", 2},
+               {"float16", 2}, {"half", 2},     {"float32", 4},  {"float", 4}};
     size_t i;
     if (!strcmp(kv_cache_dtype, "auto")) return BLIS_OK;
     for (i = 0; i < sizeof map / sizeof map[0]; i++)
@@ -8618,7 +8623,7 @@ BLIS_DEF blis_status blis_spec_gen_init(blis_spec_gen *g, const blis_workload_sp
                                         int64_t horizon_us, int64_t max_requests, int64_t block_tokens,
                                         const blis_alloc *alloc, blis_err *err) {
     blis_rng wrng;
-    size_t i, j, n = spec->client_count;
+    size_t i, j, n = spec->client_count, count = 0;
     int64_t total_prefix = 0, used = 0;
     double sum_fraction = 0;
     blis_status st;
@@ -8646,6 +8651,8 @@ BLIS_DEF blis_status blis_spec_gen_init(blis_spec_gen *g, const blis_workload_sp
     g->prefix_lens = (int64_t *)blis__alloc(&g->alloc, (n + 1) * sizeof *g->prefix_lens);
     g->prefix_store = (int64_t *)blis__alloc(&g->alloc, (size_t)(total_prefix + 1) * sizeof(int64_t));
     if (g->streams) memset(g->streams, 0, (n + 1) * sizeof *g->streams);
+    if (g->prefixes) memset((void *)g->prefixes, 0, (n + 1) * sizeof *g->prefixes); /* every slot defined */
+    if (g->prefix_lens) memset(g->prefix_lens, 0, (n + 1) * sizeof *g->prefix_lens);
     if (!g->streams || !g->prefixes || !g->prefix_lens || !g->prefix_store) {
         blis_spec_gen_free(g);
         return blis__nomem(err);
@@ -8670,7 +8677,7 @@ BLIS_DEF blis_status blis_spec_gen_init(blis_spec_gen *g, const blis_workload_sp
     }
     for (i = 0; i < n; i++) {
         const blis_spec_client *c = &spec->clients[i];
-        blis__spec_stream *s = &g->streams[g->stream_count];
+        blis__spec_stream *s = &g->streams[count];
         double rate = spec->aggregate_rate * (c->rate_fraction / sum_fraction) / 1e6;
         if (!(rate > 0)) continue;
         memset(s, 0, sizeof *s);
@@ -8690,9 +8697,10 @@ BLIS_DEF blis_status blis_spec_gen_init(blis_spec_gen *g, const blis_workload_sp
             s->k = blis__weibull_k(c->cv);
             s->scale = (1 / s->rate_per_us) / tgamma(1 + 1 / s->k);
         }
-        g->stream_count++;
+        count++;
     }
-    for (i = 0; i < g->stream_count; i++)
+    g->stream_count = count; /* counted in a local: the analyzers lose g's fields across calls */
+    for (i = 0; i < count; i++)
         if ((st = blis__spec_advance(g, &g->streams[i], err))) {
             blis_spec_gen_free(g);
             return st;
@@ -11701,8 +11709,8 @@ BLIS_DEF blis_status blis_cluster_window_metrics(const blis_cluster *c, const in
     double ttft[64], e2e[64], itl_sum[64], itl_n[64];
     size_t i, w;
     int k;
-    if (n < 1 || n > 64) return blis_err_set(err, BLIS_E_RANGE, 0, 0, "window metrics: 1..64 windows, got %lu",
-                                             (unsigned long)n);
+    if (n < 1 || n > 64)
+        return blis_err_set(err, BLIS_E_RANGE, 0, 0, "window metrics: 1..64 windows, got %lu", (unsigned long)n);
     for (w = 0; w < n; w++) {
         ttft[w] = e2e[w] = itl_sum[w] = itl_n[w] = 0;
         out[w].completed = 0;
@@ -11969,9 +11977,12 @@ BLIS_DEF blis_status blis_policy_bundle_from_doc(const blis_doc *d, blis_policy_
 
 /* ==== >>eval  implementation ====
  * Owns: the trace arrays and the request source's scratch. Uses: >>json,
- * >>csv, >>gzip, >>workload (requests, hashing). Invariants: trace rows
- * sorted by arrival (stable); every request has at least one input and one
- * output token. */
+ * >>csv, >>gzip, >>workload (requests, hashing, the RNG). Invariants: trace
+ * rows sorted by arrival (stable; a profile's in generation order on ties),
+ * the first at 0; every request has at least one input and one output
+ * token; a profile's requests depend on the seed alone (one RNG stream,
+ * each prompt's length from a stream of its own). A description that cannot
+ * be simulated never fails the record: its profile says why. */
 
 BLIS_DEF const char *blis_gpu_from_device_name(const char *device) {
     static const struct {
@@ -12133,8 +12144,7 @@ static int blis__gt_profile_len(const blis_doc *d, const blis_node *sd, const ch
     return 0;
 }
 
-static int blis__gt_profile_guidellm(const blis_doc *d, const blis_node *wl, const blis_node *sg,
-                                     blis_gt_profile *p) {
+static int blis__gt_profile_guidellm(const blis_doc *d, const blis_node *wl, const blis_node *sg, blis_gt_profile *p) {
     static const char *const names[] = {"synchronous", "throughput", "concurrent", "constant", "poisson"};
     const blis_node *ty = blis_node_get(d, sg, "type_"), *sd = blis_node_get(d, wl, "synthetic_data");
     size_t i;
@@ -12148,15 +12158,15 @@ static int blis__gt_profile_guidellm(const blis_doc *d, const blis_node *wl, con
         return -1;
     }
     p->strategy = (blis_gt_strategy)i;
-    if (p->strategy == BLIS_GT_THROUGHPUT &&
-        blis__gt_pint(d, sg, "max_concurrency", 1, 1e6, 1, &p->concurrency, p))
+    if (p->strategy == BLIS_GT_THROUGHPUT && blis__gt_pint(d, sg, "max_concurrency", 1, 1e6, 1, &p->concurrency, p))
         return -1;
     if (p->strategy == BLIS_GT_CONCURRENT) {
         if (blis__gt_pint(d, sg, "max_concurrency", 1, 1e6, 0, &p->concurrency, p) ||
             blis__gt_pint(d, sg, "worker_count", 1, 1e6, 0, &p->concurrency, p))
             return -1;
         if (p->concurrency < 1) {
-            snprintf(p->reason, sizeof p->reason, "workload.strategy: concurrent needs worker_count or max_concurrency");
+            snprintf(p->reason, sizeof p->reason,
+                     "workload.strategy: concurrent needs worker_count or max_concurrency");
             return -1;
         }
     }
@@ -12220,8 +12230,9 @@ static void blis__gt_stages_read(const blis_doc *d, const blis_node *st, blis_gt
         m->ttft_p90 = m->ttft_p99 = m->e2e_p90 = m->e2e_p99 = NAN;
         m->ttft_mean = blis__gt_num(d, blis_node_get(d, s, "ttft_ms"), "mean");
         m->e2e_mean = blis__gt_num(d, blis_node_get(d, s, "e2e_ms"), "mean");
-        m->itl_mean = e->profile.kind == BLIS_GT_PROFILE_GUIDELLM ? blis__gt_num(d, blis_node_get(d, s, "itl_ms"), "mean")
-                                                                  : blis__gt_num(d, s, "tpot_profile_len_ms");
+        m->itl_mean = e->profile.kind == BLIS_GT_PROFILE_GUIDELLM
+                          ? blis__gt_num(d, blis_node_get(d, s, "itl_ms"), "mean")
+                          : blis__gt_num(d, s, "tpot_profile_len_ms");
         if (m->itl_mean != m->itl_mean) m->itl_mean = blis__gt_num(d, s, "tpot_derived_ms");
     }
     e->stage_count = st->count;
@@ -12567,8 +12578,7 @@ BLIS_DEF blis_status blis_eval_trace_from_profile(const blis_gt_experiment *e, i
         t->group_id[i] = rows[6 * i + 4];
     }
     if (p->kind == BLIS_GT_PROFILE_SHARED_PREFIX)
-        t->group_blocks =
-            (int64_t)floor((double)p->system_prompt_tokens * BLIS_GT_PROMPT_TOKEN_FACTOR) / block_tokens;
+        t->group_blocks = (int64_t)floor((double)p->system_prompt_tokens * BLIS_GT_PROMPT_TOKEN_FACTOR) / block_tokens;
     else if (p->kind == BLIS_GT_PROFILE_GUIDELLM)
         t->group_blocks = p->prefix_tokens / block_tokens;
     t->n = (size_t)count;

@@ -105,9 +105,19 @@ TEST(cli_step_v1_bundled_data) {
                  0);
     CHECK_CONTAINS(out, "\"step_time_us\": 1140,"); /* the empty step of spec §4.3, the reference's constants */
     CHECK_CONTAINS(out, "data/hardware_config.json");
-    /* the default (v1 with its extensions) runs blis's calibrated constants */
+    /* the default (v1 with its extensions) runs blis's calibrated constants, in step and run */
     CHECK_EQ_I64(t_run("./simulation_worker step --model llama-3.1-8b-instruct --hardware H100", out, sizeof out), 0);
     CHECK_CONTAINS(out, "data/hardware_calibrated.json");
+    CHECK_EQ_I64(t_run("./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --rate 4 --num-requests 5 "
+                       "--log info",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "info: hardware config ./data/hardware_calibrated.json");
+    CHECK_EQ_I64(t_run("./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --rate 4 --num-requests 5 "
+                       "--log info --roofline-ext none",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "info: hardware config ./data/hardware_config.json");
     CHECK_EQ_I64(t_run("./simulation_worker step --model Meta-Llama/LLAMA-3.1-8B-Instruct --hardware H100 --tp 2 "
                        "--prefill 0+2048 --decode 512x8 --roofline-ext none",
                        out, sizeof out),

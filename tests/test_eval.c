@@ -276,6 +276,20 @@ TEST(eval_nelder_mead) {
 
 /* calibrate on two real records, briefly: a hardware config comes out that
  * the reader accepts; bad invocations are usage errors. */
+static int t_read_json_file(const char *path, blis_doc *doc) {
+    char *src = NULL;
+    size_t len = 0;
+    blis_err err;
+    blis_parse_opts o;
+    blis_status st;
+    memset(&o, 0, sizeof o);
+    o.source = path;
+    if (blis_file_read(path, 0, NULL, &src, &len, &err)) return 0;
+    st = blis_json_parse(src, len, &o, doc, &err);
+    blis_file_free(NULL, src);
+    return st == BLIS_OK;
+}
+
 TEST(eval_calibrate_cli) {
     static char out[65536];
     const char *dir = t_shared_dir();
@@ -303,6 +317,41 @@ TEST(eval_calibrate_cli) {
                        out, sizeof out),
                  0);
     CHECK_CONTAINS(out, "\"step_time_us\": ");
+    { /* a complete hardware file: every GPU of the one it started from, only the fitted one changed; with
+         --transfer every GPU gets the fitted constants */
+        blis_doc base, fit;
+        blis_hw_config b_h100, b_h200, f_h100, f_h200;
+        blis_err err;
+        CHECK(t_read_json_file("data/hardware_calibrated.json", &base));
+        CHECK(t_read_json_file("build/calib_h100.json", &fit));
+        CHECK_EQ_I64(blis_hw_config_from_doc(&base, "H100", &b_h100, &err), BLIS_OK);
+        CHECK_EQ_I64(blis_hw_config_from_doc(&base, "H200", &b_h200, &err), BLIS_OK);
+        CHECK_EQ_I64(blis_hw_config_from_doc(&fit, "H100", &f_h100, &err), BLIS_OK);
+        CHECK_EQ_I64(blis_hw_config_from_doc(&fit, "H200", &f_h200, &err), BLIS_OK);
+        CHECK(blis_node_get(&fit, blis_doc_root(&fit), "L40S") && blis_node_get(&fit, blis_doc_root(&fit), "B200"));
+        CHECK_EQ_F64(f_h200.v1_bw_efficiency, b_h200.v1_bw_efficiency);
+        CHECK_EQ_F64(f_h200.bw_peak_tbs, b_h200.bw_peak_tbs);
+        CHECK(f_h100.v1_bw_efficiency != b_h100.v1_bw_efficiency ||
+              f_h100.v1_request_overhead_us != b_h100.v1_request_overhead_us);
+        blis_doc_free(&fit);
+        blis_doc_free(&base);
+        snprintf(cmd, sizeof cmd,
+                 "./simulation_worker calibrate --ground-truth %s/groundtruth/groundtruth.json --hardware H100 --out "
+                 "build/calib_t.json --max-evals 12 --max-requests 60 --transfer --ignore-traces --id "
+                 "residency-sweep_rate-agg_2rps-vanilla",
+                 dir);
+        CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+        CHECK_CONTAINS(out, "[blis] calibrate H100: evaluation 10/12, objective ");
+        CHECK_CONTAINS(out, "each with the fitted constants");
+        CHECK(t_read_json_file("build/calib_t.json", &fit));
+        CHECK_EQ_I64(blis_hw_config_from_doc(&fit, "H100", &f_h100, &err), BLIS_OK);
+        CHECK_EQ_I64(blis_hw_config_from_doc(&fit, "L40S", &f_h200, &err), BLIS_OK);
+        CHECK_EQ_F64(f_h200.v1_request_overhead_us, f_h100.v1_request_overhead_us);
+        CHECK_EQ_F64(f_h200.v1_mfu_prefill, f_h100.v1_mfu_prefill);
+        CHECK_EQ_F64(f_h200.tflops_peak, 362.05); /* its own datasheet */
+        blis_doc_free(&fit);
+        remove("build/calib_t.json");
+    }
     /* the worker processes do not change the result: one job and three give the same file */
     {
         char *a = NULL, *b = NULL;

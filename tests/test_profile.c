@@ -4,19 +4,19 @@
  * strategies, and the reasons a description cannot be simulated. Every
  * record here is written by the test from the ground-truth schema. */
 
-#define T_PROF_RECORD(id, workload, summary)                                                                     \
+#define T_PROF_RECORD(id, workload, summary)                                                                      \
     "{\"id\": \"" id "\", \"model\": \"Qwen/Qwen3-14B\", \"hardware\": {\"gpu\": \"NVIDIA H100 80GB HBM3\"},"     \
-    " \"tp\": 1, \"vllm_config\": {\"max_num_seqs\": 64, \"max_num_batched_tokens\": 2048, \"block_size\": 16,"  \
+    " \"tp\": 1, \"vllm_config\": {\"max_num_seqs\": 64, \"max_num_batched_tokens\": 2048, \"block_size\": 16,"   \
     " \"gpu_kv_blocks\": 4000}, \"workload\": " workload ", \"metrics\": {\"summary\": {\"ttft_ms\": {\"mean\": " \
     "50, \"p90\": 60, \"p99\": 70}, \"e2e_ms\": {\"mean\": 900, \"p90\": 1000, \"p99\": 1200}" summary "}}}"
 
 #define T_PROF_IP                                                                                             \
     "{\"stages\": [{\"rate\": 2, \"duration_s\": 10}, {\"rate\": 4, \"duration_s\": 5}], \"shared_prefix\": " \
-    "{\"num_unique_system_prompts\": 3, \"num_users_per_system_prompt\": 2, \"system_prompt_len\": 100, "      \
+    "{\"num_unique_system_prompts\": 3, \"num_users_per_system_prompt\": 2, \"system_prompt_len\": 100, "     \
     "\"question_len\": 200, \"output_len\": 50, \"enable_multi_turn_chat\": true}}"
 
 #define T_PROF_GUIDELLM(strategy, extra)                                                                      \
-    "{\"generator\": \"guidellm\", \"strategy\": " strategy ", \"synthetic_data\": {\"prefix_tokens\": 32, " \
+    "{\"generator\": \"guidellm\", \"strategy\": " strategy ", \"synthetic_data\": {\"prefix_tokens\": 32, "  \
     "\"prompt_tokens\": 100, \"prompt_tokens_stdev\": 10, \"prompt_tokens_min\": 90, \"prompt_tokens_max\": " \
     "110, \"output_tokens\": 20}" extra "}"
 
@@ -78,7 +78,7 @@ TEST(profile_inference_perf) {
     CHECK_EQ_I64(t3.n, 5);
     CHECK_EQ_I64(t3.input_tokens[4], t.input_tokens[4]);
     blis_eval_trace_free(&t3);
-    {   /* the requests: the same prompt shares its full input blocks, the same system prompt its first ones */
+    { /* the requests: the same prompt shares its full input blocks, the same system prompt its first ones */
         blis_eval_source s;
         blis_request r[40];
         int has = 1;
@@ -94,8 +94,7 @@ TEST(profile_inference_perf) {
                     CHECK(r[i].block_hashes[full + 1] != r[j].block_hashes[full + 1]); /* outputs differ */
                     a = 1;
                 } else if (t.group_id[i] == t.group_id[j] && t.prompt_id[i] != t.prompt_id[j] && !b) {
-                    CHECK(memcmp(r[i].block_hashes, r[j].block_hashes, (size_t)t.group_blocks * sizeof(uint64_t)) ==
-                          0);
+                    CHECK(memcmp(r[i].block_hashes, r[j].block_hashes, (size_t)t.group_blocks * sizeof(uint64_t)) == 0);
                     CHECK(r[i].block_hashes[t.group_blocks] != r[j].block_hashes[t.group_blocks]);
                     b = 1;
                 } else if (t.group_id[i] != t.group_id[j] && !c) {
@@ -218,8 +217,9 @@ static const t_bad_profile t_bad_profiles[] = {
     {"no_stages", "{\"shared_prefix\": {\"num_unique_system_prompts\": 1}}", "workload.stages: expected 1..16"},
     {"stage_rate", "{\"stages\": [{\"rate\": -1, \"duration_s\": 5}], \"shared_prefix\": {}}",
      "workload.stages[0].rate (line 1): expected a number in"},
-    {"no_question", "{\"stages\": [{\"rate\": 1, \"duration_s\": 5}], \"shared_prefix\": {"
-                    "\"num_unique_system_prompts\": 1, \"num_users_per_system_prompt\": 1, \"system_prompt_len\": 1}}",
+    {"no_question",
+     "{\"stages\": [{\"rate\": 1, \"duration_s\": 5}], \"shared_prefix\": {"
+     "\"num_unique_system_prompts\": 1, \"num_users_per_system_prompt\": 1, \"system_prompt_len\": 1}}",
      "workload.shared_prefix: missing field \"question_len\""},
     {"strategy_type", T_PROF_GUIDELLM("{\"type_\": \"sweep\"}", ", \"max_requests\": 5"),
      "workload.strategy.type_: expected synchronous, throughput, concurrent, constant or poisson"},
@@ -231,12 +231,15 @@ static const t_bad_profile t_bad_profiles[] = {
     {"poisson_rate", T_PROF_GUIDELLM("{\"type_\": \"poisson\"}", ", \"max_requests\": 5"),
      "workload.strategy: missing field \"rate\""},
     {"no_count", T_PROF_GUIDELLM("{\"type_\": \"synchronous\"}", ""), "workload.max_requests: missing"},
-    {"min_max", "{\"strategy\": {\"type_\": \"synchronous\"}, \"max_requests\": 5, \"synthetic_data\": {"
-                "\"prompt_tokens\": 100, \"prompt_tokens_min\": 200, \"prompt_tokens_max\": 100, \"output_tokens\": 5}}",
+    {"min_max",
+     "{\"strategy\": {\"type_\": \"synchronous\"}, \"max_requests\": 5, \"synthetic_data\": {"
+     "\"prompt_tokens\": 100, \"prompt_tokens_min\": 200, \"prompt_tokens_max\": 100, \"output_tokens\": 5}}",
      "prompt_tokens_min 200 exceeds prompt_tokens_max 100"},
-    {"no_data", "{\"strategy\": {\"type_\": \"synchronous\"}, \"max_requests\": 5}", "workload.synthetic_data: missing"},
-    {"tenant_len", "{\"duration_s\": 60, \"output_tokens\": 5, \"tenants\": {\"A\": {\"num_requests\": 3, "
-                   "\"input_tokens_target\": [1, 2]}}}",
+    {"no_data", "{\"strategy\": {\"type_\": \"synchronous\"}, \"max_requests\": 5}",
+     "workload.synthetic_data: missing"},
+    {"tenant_len",
+     "{\"duration_s\": 60, \"output_tokens\": 5, \"tenants\": {\"A\": {\"num_requests\": 3, "
+     "\"input_tokens_target\": [1, 2]}}}",
      "workload.tenants.A.input_tokens_target: expected one length"},
     {"tenant_duration", "{\"output_tokens\": 5, \"tenants\": {\"A\": {\"num_requests\": 3}}}",
      "workload: missing field \"duration_s\""},
@@ -278,25 +281,28 @@ TEST(profile_evaluate_cli) {
     fputs(T_PROF_RECORD("g-sync", T_PROF_GUIDELLM("{\"type_\": \"synchronous\"}", ", \"max_requests\": 30"),
                         ", \"itl_ms\": {\"mean\": 12}") ",\n",
           f);
-    fputs(T_PROF_RECORD("g-throughput",
-                        T_PROF_GUIDELLM("{\"type_\": \"throughput\", \"max_concurrency\": 64}", ", \"max_requests\": 200"),
-                        ", \"itl_ms\": {\"mean\": 12}") ",\n",
+    fputs(T_PROF_RECORD(
+              "g-throughput",
+              T_PROF_GUIDELLM("{\"type_\": \"throughput\", \"max_concurrency\": 64}", ", \"max_requests\": 200"),
+              ", \"itl_ms\": {\"mean\": 12}") ",\n",
           f);
     fputs(T_PROF_RECORD("g-concurrent",
                         T_PROF_GUIDELLM("{\"type_\": \"concurrent\", \"worker_count\": 4}", ", \"max_requests\": 40"),
                         ", \"itl_ms\": {\"mean\": 12}") ",\n",
           f);
-    fputs(T_PROF_RECORD("g-constant", T_PROF_GUIDELLM("{\"type_\": \"constant\", \"rate\": 2}", ", \"max_requests\": 40"),
+    fputs(T_PROF_RECORD("g-constant",
+                        T_PROF_GUIDELLM("{\"type_\": \"constant\", \"rate\": 2}", ", \"max_requests\": 40"),
                         ", \"itl_ms\": {\"mean\": 12}") ",\n",
           f);
     fputs(T_PROF_RECORD("g-poisson", T_PROF_GUIDELLM("{\"type_\": \"poisson\", \"rate\": 2}", ", \"max_requests\": 40"),
                         ", \"itl_ms\": {\"mean\": 12}") ",\n",
           f);
-    fputs(T_PROF_RECORD("ip-profile", T_PROF_IP,
-                        ", \"tpot_derived_ms\": 12}, \"stages\": [{\"ttft_ms\": {\"mean\": 41}, \"e2e_ms\": {\"mean\": "
-                        "800}, \"tpot_profile_len_ms\": 11}, {\"ttft_ms\": {\"mean\": 43}, \"e2e_ms\": {\"mean\": 850}, "
-                        "\"tpot_derived_ms\": 13}], \"x\": {\"y\": 0") ",\n",
-          f);
+    fputs(
+        T_PROF_RECORD("ip-profile", T_PROF_IP,
+                      ", \"tpot_derived_ms\": 12}, \"stages\": [{\"ttft_ms\": {\"mean\": 41}, \"e2e_ms\": {\"mean\": "
+                      "800}, \"tpot_profile_len_ms\": 11}, {\"ttft_ms\": {\"mean\": 43}, \"e2e_ms\": {\"mean\": 850}, "
+                      "\"tpot_derived_ms\": 13}], \"x\": {\"y\": 0") ",\n",
+        f);
     fputs(T_PROF_RECORD("broken", T_PROF_GUIDELLM("{\"type_\": \"sweep\"}", ", \"max_requests\": 5"), "") "\n", f);
     fputs("]}\n", f);
     fclose(f);
@@ -321,10 +327,12 @@ TEST(profile_evaluate_cli) {
     CHECK_MSG(sync_ttft > 0 && thr_ttft > 3 * sync_ttft, "synchronous TTFT %g ms, throughput %g ms", sync_ttft,
               thr_ttft);
     /* the seed fixes the draws: the same bytes again, others with another seed */
-    CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_desc.json --json", again, sizeof again), 0);
+    CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_desc.json --json", again, sizeof again),
+                 0);
     CHECK_STR(out, again);
     CHECK_EQ_I64(
-        t_run("./simulation_worker evaluate --ground-truth build/gt_desc.json --json --seed 9", again, sizeof again), 0);
+        t_run("./simulation_worker evaluate --ground-truth build/gt_desc.json --json --seed 9", again, sizeof again),
+        0);
     CHECK(strcmp(out, again) != 0);
     CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_desc.json --seed x", again, sizeof again),
                  2);

@@ -987,6 +987,8 @@ static int resolve_latency(run_args *a, run_state *rs, run_paths *p, blis_sim_co
     }
     if (!a->hw_file && default_hw(a, p))
         return run_error("Please provide hardware config path (e.g. hardware_config.json)");
+    snprintf(msg, sizeof msg, "hardware config %.500s", a->hw_file);
+    run_log(p, "info", msg);
     if (!a->gpu || a->tp <= 0) {
         snprintf(msg, sizeof msg,
                  "the roofline model needs --hardware GPU and --tp N (the defaults file %s gives none for model %s)",
@@ -2081,7 +2083,8 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
         for (k = 0; k < 3; k++) {
             size_t c;
             double mape = eval_stage_mape(res, n, k, &c);
-            if (c) printf("%-10s %10.1f %12s %4lu  (per load stage)\n", eval_stage_names[k], mape, "", (unsigned long)c);
+            if (c)
+                printf("%-10s %10.1f %12s %4lu  (per load stage)\n", eval_stage_names[k], mape, "", (unsigned long)c);
         }
         rc = fflush(stdout) ? EXIT_RUNTIME : 0;
     }
@@ -2135,6 +2138,7 @@ static void calib_apply(const calib_state *s, const double *x, blis_hw_config *h
     *hw = s->base;
     for (k = 0; k < CALIB_PARAMS; k++) {
         double v = exp(x[k]);
+        if (k == 4 && (s->a->v1_ext & BLIS_V1X_GEMM)) continue; /* not fitted: kept exactly */
         if ((k == 0 || k == 3 || k == 4) && v > 1) v = 1;
         *calib_field(hw, k) = v;
     }
