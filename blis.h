@@ -635,6 +635,9 @@ typedef struct blis_hw_config {
  * encoding/json does; unknown fields are ignored. A missing GPU is an error
  * listing the available ones. */
 BLIS_DEF blis_status blis_hw_config_from_doc(const blis_doc *doc, const char *gpu, blis_hw_config *out, blis_err *err);
+/* Writes "GPU": {every field blis reads, by blis's names}: one entry of a
+ * hardware file that blis_hw_config_from_doc reads back as it was. */
+BLIS_DEF void blis_hw_config_write(blis_jw *w, const blis_hw_config *hw);
 /* version 1: the v1 fields must be finite and > 0; version 2: peaks > 0,
  * bwEfficiencyFactor in (0,1] or 0, overhead >= 0, MemoryGiB >= 0. */
 BLIS_DEF blis_status blis_hw_config_validate(const blis_hw_config *hw, int version, blis_err *err);
@@ -6046,8 +6049,8 @@ typedef struct blis__hw_field {
     size_t offset;
 } blis__hw_field;
 
-static blis_status blis__hw_fields(const blis_doc *doc, const blis_node *e, blis_hw_config *hw, blis_err *err) {
-    static const blis__hw_field fields[] = {
+/* Every field of a hardware entry, in the order blis writes them. */
+static const blis__hw_field blis__hw_field_table[] = {
         {"TFlopsPeak", offsetof(blis_hw_config, tflops_peak)},
         {"TFlopsPeakFP8", offsetof(blis_hw_config, tflops_peak_fp8)},
         {"BwPeakTBs", offsetof(blis_hw_config, bw_peak_tbs)},
@@ -6063,10 +6066,23 @@ static blis_status blis__hw_fields(const blis_doc *doc, const blis_node *e, blis
         {"v1RequestOverheadUs", offsetof(blis_hw_config, v1_request_overhead_us)},
         {"bwEfficiencyFactor", offsetof(blis_hw_config, v2_bw_efficiency)},
         {"v2LayerCpuOverheadUs", offsetof(blis_hw_config, v2_layer_cpu_overhead_us)},
-    };
+};
+
+BLIS_DEF void blis_hw_config_write(blis_jw *w, const blis_hw_config *hw) {
+    size_t i;
+    blis_jw_key(w, hw->gpu);
+    blis_jw_object_begin(w);
+    for (i = 0; i < sizeof blis__hw_field_table / sizeof blis__hw_field_table[0]; i++)
+        blis_jw_key_f64(w, blis__hw_field_table[i].key,
+                        *(const double *)(const void *)((const char *)hw + blis__hw_field_table[i].offset));
+    blis_jw_object_end(w);
+}
+
+static blis_status blis__hw_fields(const blis_doc *doc, const blis_node *e, blis_hw_config *hw, blis_err *err) {
+    const blis__hw_field *fields = blis__hw_field_table;
     size_t i;
     const blis_node *legacy;
-    for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+    for (i = 0; i < sizeof blis__hw_field_table / sizeof blis__hw_field_table[0]; i++) {
         const blis_node *v = blis__get_ci(doc, e, fields[i].key);
         blis_status st;
         if (!v) continue;

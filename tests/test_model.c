@@ -294,21 +294,54 @@ TEST(data_bundled_models_and_index) {
     blis_doc_free(&index);
 }
 
+/* Both bundled hardware files: every GPU, valid for v1 and v2; the
+ * calibrated one has the reference file's datasheet numbers, one set of
+ * fitted constants for every GPU, and each entry written back by
+ * blis_hw_config_write reads back the same. */
 TEST(data_bundled_hardware) {
     static const char *gpus[] = {"H100", "H200", "A100-SXM", "A100-80", "A100-40GB", "L40S", "B200"};
     char *src = NULL;
     size_t len = 0, i;
-    blis_doc doc;
+    blis_doc doc, cal;
     blis_err err;
     CHECK_EQ_I64(blis_file_read("data/hardware_config.json", 0, NULL, &src, &len, &err), BLIS_OK);
     CHECK_EQ_I64(blis_json_parse(src, len, NULL, &doc, &err), BLIS_OK);
     free(src);
+    CHECK_EQ_I64(blis_file_read("data/hardware_calibrated.json", 0, NULL, &src, &len, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_json_parse(src, len, NULL, &cal, &err), BLIS_OK);
+    free(src);
     for (i = 0; i < sizeof gpus / sizeof gpus[0]; i++) {
-        blis_hw_config hw;
+        blis_hw_config hw, c, h100, back;
+        blis_buf out;
+        blis_jw w;
+        blis_doc d2;
         CHECK_MSG(blis_hw_config_from_doc(&doc, gpus[i], &hw, &err) == BLIS_OK, "%s: %s", gpus[i], err.msg);
         CHECK_MSG(blis_hw_config_validate(&hw, 1, &err) == BLIS_OK, "%s v1: %s %s", gpus[i], err.path, err.msg);
         CHECK_MSG(blis_hw_config_validate(&hw, 2, &err) == BLIS_OK, "%s v2: %s %s", gpus[i], err.path, err.msg);
         CHECK(hw.memory_gib > 0 && hw.has_v1);
+        CHECK_MSG(blis_hw_config_from_doc(&cal, gpus[i], &c, &err) == BLIS_OK, "%s: %s", gpus[i], err.msg);
+        CHECK_EQ_I64(blis_hw_config_from_doc(&cal, "H100", &h100, &err), BLIS_OK);
+        CHECK_MSG(blis_hw_config_validate(&c, 1, &err) == BLIS_OK, "%s v1: %s %s", gpus[i], err.path, err.msg);
+        CHECK_EQ_F64(c.tflops_peak, hw.tflops_peak);
+        CHECK_EQ_F64(c.bw_peak_tbs, hw.bw_peak_tbs);
+        CHECK_EQ_F64(c.memory_gib, hw.memory_gib);
+        CHECK_EQ_F64(c.nvlink_gbs, hw.nvlink_gbs);
+        CHECK_EQ_F64(c.v1_bw_efficiency, h100.v1_bw_efficiency);
+        CHECK_EQ_F64(c.v1_request_overhead_us, h100.v1_request_overhead_us);
+        CHECK(c.v1_request_overhead_us > 0 && c.v1_seq_overhead_us > 0);
+        memset(&out, 0, sizeof out);
+        blis_jw_init(&w, blis_buf_write, &out, 0);
+        blis_jw_object_begin(&w);
+        blis_hw_config_write(&w, &c);
+        blis_jw_object_end(&w);
+        CHECK_EQ_I64(blis_jw_finish(&w), BLIS_OK);
+        CHECK_EQ_I64(blis_json_parse(out.data, out.len, NULL, &d2, &err), BLIS_OK);
+        CHECK_EQ_I64(blis_hw_config_from_doc(&d2, gpus[i], &back, &err), BLIS_OK);
+        back.has_v1 = c.has_v1;
+        CHECK(memcmp(&back, &c, sizeof c) == 0);
+        blis_doc_free(&d2);
+        blis_buf_free(&out);
     }
+    blis_doc_free(&cal);
     blis_doc_free(&doc);
 }

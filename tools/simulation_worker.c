@@ -2291,22 +2291,6 @@ static double calib_fit(calib_state *s, double *x, int max_evals) {
     return fit;
 }
 
-/* One hardware entry, every field blis reads. */
-static void calib_write_entry(blis_jw *w, blis_hw_config *hw) {
-    int k;
-    blis_jw_key(w, hw->gpu);
-    blis_jw_object_begin(w);
-    blis_jw_key_f64(w, "TFlopsPeak", hw->tflops_peak);
-    blis_jw_key_f64(w, "TFlopsPeakFP8", hw->tflops_peak_fp8);
-    blis_jw_key_f64(w, "BwPeakTBs", hw->bw_peak_tbs);
-    blis_jw_key_f64(w, "MemoryGiB", hw->memory_gib);
-    blis_jw_key_f64(w, "NVLinkGBs", hw->nvlink_gbs);
-    for (k = 0; k < CALIB_PARAMS; k++) blis_jw_key_f64(w, calib_names[k], *calib_field(hw, k));
-    blis_jw_key_f64(w, "bwEfficiencyFactor", hw->v2_bw_efficiency);
-    blis_jw_key_f64(w, "v2LayerCpuOverheadUs", hw->v2_layer_cpu_overhead_us);
-    blis_jw_object_end(w);
-}
-
 /* A complete hardware file: every GPU of base (the config the records ran
  * with), in its order, datasheet numbers kept; the fitted GPU's constants
  * replaced by fit's, and with transfer every other GPU's too (the
@@ -2338,7 +2322,7 @@ static int calib_write(const char *path, const blis_doc *base, const blis_hw_con
             for (k = 0; k < CALIB_PARAMS; k++) *calib_field(&hw, k) = *calib_field(&f, k);
         }
         snprintf(hw.gpu, sizeof hw.gpu, "%s", key->as.string);
-        calib_write_entry(&w, &hw);
+        blis_hw_config_write(&w, &hw);
     }
     blis_jw_object_end(&w);
     bad = bad || blis_jw_finish(&w) != BLIS_OK || blis_buf_write(&out, "\n", 1) != 0;
