@@ -301,6 +301,18 @@ TEST(eval_calibrate_cli) {
                        out, sizeof out),
                  2);
     CHECK_CONTAINS(out, "--max-evals");
+    { /* forty --id pairs are evaluate's options, not too many: the missing file is the error */
+        char many[2048];
+        int k;
+        size_t len = (size_t)snprintf(many, sizeof many,
+                                      "./simulation_worker calibrate --ground-truth build/none.json --hardware H100 "
+                                      "--out build/x.json");
+        for (k = 0; k < 40; k++) len += (size_t)snprintf(many + len, sizeof many - len, " --id r%d", k);
+        CHECK(len < sizeof many);
+        CHECK_EQ_I64(t_run(many, out, sizeof out), 2);
+        CHECK(strstr(out, "too many options") == NULL);
+        CHECK_CONTAINS(out, "build/none.json");
+    }
     if (!dir) SKIP("../shared is absent (the real records)");
     snprintf(cmd, sizeof cmd,
              "./simulation_worker calibrate --ground-truth %s/groundtruth/groundtruth.json --hardware H100 --out "

@@ -2341,7 +2341,7 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
     eval_env env;
     char models[16][128];
     const char *gpu = NULL, *out = NULL;
-    char *rest[64];
+    char *rest[600]; /* evaluate's options: up to 256 --id pairs and the rest */
     int n_rest = 0, i, lomo = 0, max_evals = 120, n_models = 0, rc = 0, jobs = 0, objective = CALIB_CAPPED, balance = 0,
         transfer = 0;
     char base_path[1200];
@@ -2374,7 +2374,7 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
             if ((rc = parse_int_in("--max-evals", argv[++i], 1, 100000, &max_evals))) return rc;
         } else if (!strcmp(argv[i], "--jobs") && i + 1 < argc) {
             if ((rc = parse_int_in("--jobs", argv[++i], 1, 16, &jobs))) return rc;
-        } else if (n_rest < 64) {
+        } else if (n_rest < (int)(sizeof rest / sizeof rest[0])) {
             rest[n_rest++] = argv[i];
         } else {
             return usage_error("too many options for calibrate", argv[i]);
