@@ -6051,21 +6051,21 @@ typedef struct blis__hw_field {
 
 /* Every field of a hardware entry, in the order blis writes them. */
 static const blis__hw_field blis__hw_field_table[] = {
-        {"TFlopsPeak", offsetof(blis_hw_config, tflops_peak)},
-        {"TFlopsPeakFP8", offsetof(blis_hw_config, tflops_peak_fp8)},
-        {"BwPeakTBs", offsetof(blis_hw_config, bw_peak_tbs)},
-        {"MemoryGiB", offsetof(blis_hw_config, memory_gib)},
-        {"NVLinkGBs", offsetof(blis_hw_config, nvlink_gbs)},
-        {"BwEffConstant", offsetof(blis_hw_config, v1_bw_efficiency)},
-        {"TOverheadMicros", offsetof(blis_hw_config, v1_step_overhead_us)},
-        {"v1LayerOverheadUs", offsetof(blis_hw_config, v1_layer_overhead_us)},
-        {"mfuPrefill", offsetof(blis_hw_config, v1_mfu_prefill)},
-        {"mfuDecode", offsetof(blis_hw_config, v1_mfu_decode)},
-        {"allReduceLatency", offsetof(blis_hw_config, v1_allreduce_us)},
-        {"v1SeqOverheadUs", offsetof(blis_hw_config, v1_seq_overhead_us)},
-        {"v1RequestOverheadUs", offsetof(blis_hw_config, v1_request_overhead_us)},
-        {"bwEfficiencyFactor", offsetof(blis_hw_config, v2_bw_efficiency)},
-        {"v2LayerCpuOverheadUs", offsetof(blis_hw_config, v2_layer_cpu_overhead_us)},
+    {"TFlopsPeak", offsetof(blis_hw_config, tflops_peak)},
+    {"TFlopsPeakFP8", offsetof(blis_hw_config, tflops_peak_fp8)},
+    {"BwPeakTBs", offsetof(blis_hw_config, bw_peak_tbs)},
+    {"MemoryGiB", offsetof(blis_hw_config, memory_gib)},
+    {"NVLinkGBs", offsetof(blis_hw_config, nvlink_gbs)},
+    {"BwEffConstant", offsetof(blis_hw_config, v1_bw_efficiency)},
+    {"TOverheadMicros", offsetof(blis_hw_config, v1_step_overhead_us)},
+    {"v1LayerOverheadUs", offsetof(blis_hw_config, v1_layer_overhead_us)},
+    {"mfuPrefill", offsetof(blis_hw_config, v1_mfu_prefill)},
+    {"mfuDecode", offsetof(blis_hw_config, v1_mfu_decode)},
+    {"allReduceLatency", offsetof(blis_hw_config, v1_allreduce_us)},
+    {"v1SeqOverheadUs", offsetof(blis_hw_config, v1_seq_overhead_us)},
+    {"v1RequestOverheadUs", offsetof(blis_hw_config, v1_request_overhead_us)},
+    {"bwEfficiencyFactor", offsetof(blis_hw_config, v2_bw_efficiency)},
+    {"v2LayerCpuOverheadUs", offsetof(blis_hw_config, v2_layer_cpu_overhead_us)},
 };
 
 BLIS_DEF void blis_hw_config_write(blis_jw *w, const blis_hw_config *hw) {

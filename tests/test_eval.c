@@ -301,6 +301,11 @@ TEST(eval_calibrate_cli) {
                        out, sizeof out),
                  2);
     CHECK_CONTAINS(out, "--max-evals");
+    CHECK_EQ_I64(t_run("./simulation_worker calibrate --ground-truth x.json --hardware H100 --out build/x.json "
+                       "--fix allReduceLatency,mfu",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "--fix: expected a list of BwEffConstant");
     { /* forty --id pairs are evaluate's options, not too many: the missing file is the error */
         char many[2048];
         int k;
@@ -332,6 +337,7 @@ TEST(eval_calibrate_cli) {
     { /* a complete hardware file: every GPU of the one it started from, only the fitted one changed; with
          --transfer every GPU gets the fitted constants */
         blis_doc base, fit;
+        int k;
         blis_hw_config b_h100, b_h200, f_h100, f_h200;
         blis_err err;
         CHECK(t_read_json_file("data/hardware_calibrated.json", &base));
@@ -355,6 +361,35 @@ TEST(eval_calibrate_cli) {
         CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
         CHECK_CONTAINS(out, "[blis] calibrate H100: evaluation 10/12, objective ");
         CHECK_CONTAINS(out, "each with the fitted constants");
+        CHECK(t_read_json_file("build/calib_t.json", &fit));
+        CHECK_EQ_I64(blis_hw_config_from_doc(&fit, "H100", &f_h100, &err), BLIS_OK);
+        blis_doc_free(&fit);
+        /* --fix keeps the named constants where they started: from the reference's file, whose request
+           overhead is absent (0), the fit otherwise starts it at 5 ms */
+        for (k = 0; k < 2; k++) {
+            snprintf(cmd, sizeof cmd,
+                     "./simulation_worker calibrate --ground-truth %s/groundtruth/groundtruth.json --hardware H100 "
+                     "--out build/calib_t.json --max-evals 12 --max-requests 60 --ignore-traces --hardware-config "
+                     "data/hardware_config.json %s --id residency-sweep_rate-agg_2rps-vanilla",
+                     dir, k ? "--fix allReduceLatency,v1RequestOverheadUs" : "");
+            CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+            CHECK(t_read_json_file("build/calib_t.json", &fit));
+            CHECK_EQ_I64(blis_hw_config_from_doc(&fit, "H100", &f_h100, &err), BLIS_OK);
+            if (k) {
+                CHECK_CONTAINS(out, "(fixed, kept at ");
+                CHECK_EQ_F64(f_h100.v1_request_overhead_us, 0);
+                CHECK_EQ_F64(f_h100.v1_allreduce_us, 20);
+            } else {
+                CHECK(f_h100.v1_request_overhead_us > 0);
+            }
+            blis_doc_free(&fit);
+        }
+        snprintf(cmd, sizeof cmd,
+                 "./simulation_worker calibrate --ground-truth %s/groundtruth/groundtruth.json --hardware H100 --out "
+                 "build/calib_t.json --max-evals 12 --max-requests 60 --transfer --ignore-traces --id "
+                 "residency-sweep_rate-agg_2rps-vanilla",
+                 dir);
+        CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
         CHECK(t_read_json_file("build/calib_t.json", &fit));
         CHECK_EQ_I64(blis_hw_config_from_doc(&fit, "H100", &f_h100, &err), BLIS_OK);
         CHECK_EQ_I64(blis_hw_config_from_doc(&fit, "L40S", &f_h200, &err), BLIS_OK);

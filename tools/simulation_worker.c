@@ -131,6 +131,7 @@ static const char usage_text_eval[] =
     "            [--max-requests N (600; 0: whole traces)] [--max-evals N (120)]\n"
     "            [--jobs N (processors)] [--objective capped|log|mape (capped)]\n"
     "            [--weigh-models-equally] [--leave-one-model-out] [--transfer] [--quiet]\n"
+    "            [--fix NAME[,NAME...]  constants kept where they start]\n"
     "            [evaluate's options]\n"
     "        Fit roofline v1's constants of one GPU (and blis's per-request and\n"
     "        per-sequence overheads) to the records on it (Nelder-Mead from the\n"
@@ -2113,6 +2114,7 @@ typedef struct calib_state {
     int objective, balance;           /* --objective, --weigh-models-equally */
     double *errs, *scratch;           /* 2 per experiment */
     int moved[CALIB_PARAMS], n_moved; /* the constants the fit moves (indices into calib_names) */
+    unsigned fixed;                   /* --fix: bit k keeps calib_names[k] at its starting value */
     double x_full[CALIB_PARAMS];      /* every constant, log space; the moved ones set per evaluation */
     int max_evals;                    /* for the progress line */
     double best;                      /* the best objective so far in this fit */
@@ -2133,12 +2135,38 @@ static double *calib_field(blis_hw_config *hw, int k) {
 }
 
 /* x is in log space; efficiencies and MFUs stay at most 1. */
+/* --fix NAME[,NAME...]: constants kept at their starting values. */
+static int calib_parse_fix(const char *v, unsigned *mask) {
+    const char *p = v;
+    for (;;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        int k;
+        for (k = 0; k < CALIB_PARAMS; k++)
+            if (strlen(calib_names[k]) == len && !memcmp(calib_names[k], p, len)) break;
+        if (k == CALIB_PARAMS)
+            return flag_error("--fix",
+                              "a list of BwEffConstant, TOverheadMicros, v1LayerOverheadUs, mfuPrefill, mfuDecode, "
+                              "allReduceLatency, v1SeqOverheadUs, v1RequestOverheadUs",
+                              v);
+        *mask |= 1u << k;
+        if (!end) return 0;
+        p = end + 1;
+    }
+}
+
+/* 1 when constant k is not fitted: --fix names it, or it is mfuDecode
+ * under the gemm extension (which leaves it unused). */
+static int calib_fixed(const calib_state *s, int k) {
+    return ((s->fixed >> k) & 1u) || (k == 4 && (s->a->v1_ext & BLIS_V1X_GEMM));
+}
+
 static void calib_apply(const calib_state *s, const double *x, blis_hw_config *hw) {
     int k;
     *hw = s->base;
     for (k = 0; k < CALIB_PARAMS; k++) {
         double v = exp(x[k]);
-        if (k == 4 && (s->a->v1_ext & BLIS_V1X_GEMM)) continue; /* not fitted: kept exactly */
+        if (calib_fixed(s, k)) continue; /* not fitted: kept exactly */
         if ((k == 0 || k == 3 || k == 4) && v > 1) v = 1;
         *calib_field(hw, k) = v;
     }
@@ -2278,7 +2306,7 @@ static double calib_fit(calib_state *s, double *x, int max_evals) {
         double v = *calib_field(&s->base, k);
         x[k] = log(v > 0 ? v : k == 7 ? 5000 : 5); /* absent terms: 5 us per request per step, 5 ms per request */
         s->x_full[k] = x[k];
-        if (k == 4 && (s->a->v1_ext & BLIS_V1X_GEMM)) continue;
+        if (calib_fixed(s, k)) continue;
         xm[s->n_moved] = x[k];
         step[s->n_moved] = 0.5; /* a factor of e^0.5 ~ 1.65 either way to start */
         s->moved[s->n_moved++] = k;
@@ -2344,6 +2372,7 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
     char *rest[600]; /* evaluate's options: up to 256 --id pairs and the rest */
     int n_rest = 0, i, lomo = 0, max_evals = 120, n_models = 0, rc = 0, jobs = 0, objective = CALIB_CAPPED, balance = 0,
         transfer = 0;
+    unsigned fixed = 0;
     char base_path[1200];
     blis_doc base_doc;
     size_t r;
@@ -2360,7 +2389,9 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
             balance = 1;
         else if (!strcmp(argv[i], "--transfer"))
             transfer = 1;
-        else if (!strcmp(argv[i], "--objective") && i + 1 < argc) {
+        else if (!strcmp(argv[i], "--fix") && i + 1 < argc) {
+            if ((rc = calib_parse_fix(argv[++i], &fixed))) return rc;
+        } else if (!strcmp(argv[i], "--objective") && i + 1 < argc) {
             const char *v = argv[++i];
             if (!strcmp(v, "capped"))
                 objective = CALIB_CAPPED;
@@ -2395,6 +2426,7 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
     }
     memset(&s, 0, sizeof s);
     s.a = &a;
+    s.fixed = fixed;
     if (!jobs) { /* the machine's processors, at most 16 */
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         jobs = cpus < 1 ? 1 : cpus > 16 ? 16 : (int)cpus;
@@ -2457,7 +2489,10 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
         printf("fitted (%d evaluations): %.1f%% over %lu experiments\n", s.evals, fit, (unsigned long)c);
         for (i = 0; i < CALIB_PARAMS; i++)
             printf("  %-18s %10.4g (%s %.4g)\n", calib_names[i], *calib_field(&hw, i),
-                   i == 4 && (a.v1_ext & BLIS_V1X_GEMM) ? "unused with gemm, kept at" : "was", *calib_field(&start, i));
+                   (s.fixed >> i) & 1u                    ? "fixed, kept at"
+                   : i == 4 && (a.v1_ext & BLIS_V1X_GEMM) ? "unused with gemm, kept at"
+                                                          : "was",
+                   *calib_field(&start, i));
         if (lomo && n_models > 1) {
             double sum[2][2] = {{0, 0}, {0, 0}}; /* [held out, in sample][TTFT, E2E]: absolute % errors */
             size_t n_all = 0;
