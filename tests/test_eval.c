@@ -353,50 +353,34 @@ TEST(eval_calibrate_cli) {
         CHECK_EQ_F64(f_h100.memory_gib, b_h100.memory_gib);
         blis_doc_free(&fit);
         blis_doc_free(&base);
-        snprintf(cmd, sizeof cmd,
-                 "./simulation_worker calibrate --ground-truth %s/groundtruth/groundtruth.json --hardware H100 --out "
-                 "build/calib_t.json --max-evals 12 --max-requests 60 --transfer --ignore-traces --id "
-                 "residency-sweep_rate-agg_2rps-vanilla",
-                 dir);
-        CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
-        CHECK_CONTAINS(out, "[blis] calibrate H100: evaluation 10/12, objective ");
-        CHECK_CONTAINS(out, "each with the fitted constants");
-        CHECK(t_read_json_file("build/calib_t.json", &fit));
-        CHECK_EQ_I64(blis_hw_config_from_doc(&fit, "H100", &f_h100, &err), BLIS_OK);
-        blis_doc_free(&fit);
         /* --fix keeps the named constants where they started: from the reference's file, whose request
-           overhead is absent (0), the fit otherwise starts it at 5 ms */
-        for (k = 0; k < 2; k++) {
+           overhead is absent (0), the fit otherwise starts it at 5 ms; --transfer gives every GPU the fit */
+        for (k = 0; k < 3; k++) {
             snprintf(cmd, sizeof cmd,
                      "./simulation_worker calibrate --ground-truth %s/groundtruth/groundtruth.json --hardware H100 "
-                     "--out build/calib_t.json --max-evals 12 --max-requests 60 --ignore-traces --hardware-config "
-                     "data/hardware_config.json %s --id residency-sweep_rate-agg_2rps-vanilla",
-                     dir, k ? "--fix allReduceLatency,v1RequestOverheadUs" : "");
+                     "--out build/calib_t.json --max-evals 12 --max-requests 60 --ignore-traces %s --id "
+                     "residency-sweep_rate-agg_2rps-vanilla",
+                     dir,
+                     k == 0   ? "--hardware-config data/hardware_config.json"
+                     : k == 1 ? "--hardware-config data/hardware_config.json --fix allReduceLatency,v1RequestOverheadUs"
+                              : "--transfer");
             CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
             CHECK(t_read_json_file("build/calib_t.json", &fit));
             CHECK_EQ_I64(blis_hw_config_from_doc(&fit, "H100", &f_h100, &err), BLIS_OK);
-            if (k) {
+            CHECK_EQ_I64(blis_hw_config_from_doc(&fit, "L40S", &f_h200, &err), BLIS_OK);
+            blis_doc_free(&fit);
+            if (k == 0) CHECK(f_h100.v1_request_overhead_us > 0);
+            if (k == 1) {
                 CHECK_CONTAINS(out, "(fixed, kept at ");
                 CHECK_EQ_F64(f_h100.v1_request_overhead_us, 0);
                 CHECK_EQ_F64(f_h100.v1_allreduce_us, 20);
-            } else {
-                CHECK(f_h100.v1_request_overhead_us > 0);
             }
-            blis_doc_free(&fit);
         }
-        snprintf(cmd, sizeof cmd,
-                 "./simulation_worker calibrate --ground-truth %s/groundtruth/groundtruth.json --hardware H100 --out "
-                 "build/calib_t.json --max-evals 12 --max-requests 60 --transfer --ignore-traces --id "
-                 "residency-sweep_rate-agg_2rps-vanilla",
-                 dir);
-        CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
-        CHECK(t_read_json_file("build/calib_t.json", &fit));
-        CHECK_EQ_I64(blis_hw_config_from_doc(&fit, "H100", &f_h100, &err), BLIS_OK);
-        CHECK_EQ_I64(blis_hw_config_from_doc(&fit, "L40S", &f_h200, &err), BLIS_OK);
+        CHECK_CONTAINS(out, "[blis] calibrate H100: evaluation 10/12, objective ");
+        CHECK_CONTAINS(out, "each with the fitted constants");
         CHECK_EQ_F64(f_h200.v1_request_overhead_us, f_h100.v1_request_overhead_us);
         CHECK_EQ_F64(f_h200.v1_mfu_prefill, f_h100.v1_mfu_prefill);
         CHECK_EQ_F64(f_h200.tflops_peak, 362.05); /* its own datasheet */
-        blis_doc_free(&fit);
         remove("build/calib_t.json");
     }
     /* the worker processes do not change the result: one job and three give the same file */
