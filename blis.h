@@ -1727,7 +1727,7 @@ typedef struct blis_gt_length {
 } blis_gt_length;
 typedef struct blis_gt_profile {
     blis_gt_profile_kind kind;
-    char reason[256]; /* kind NONE: why the description cannot be simulated */
+    char reason[512]; /* kind NONE: why the description cannot be simulated */
     /* SHARED_PREFIX: stages back to back, Poisson at each one's rate */
     size_t stage_count;
     double stage_rate_per_s[BLIS_GT_MAX_STAGES], stage_duration_s[BLIS_GT_MAX_STAGES];
@@ -12037,25 +12037,37 @@ static blis_status blis__gt_int(const blis_doc *d, const blis_node *o, const cha
     return blis_node_i64(d, n, out, err);
 }
 
+/* Sets p->reason to "PATH: msg" (PATH: at's field path, else "workload";
+ * then suffix, e.g. ".type_"); returns -1. Numbers in msg come formatted
+ * by blis (locale-free), never through %f or %g. */
+static int blis__gt_fail(blis_gt_profile *p, const blis_doc *d, const blis_node *at, const char *suffix,
+                         const char *fmt, ...) {
+    char path[160], msg[200];
+    va_list ap;
+    if (!at || !blis_doc_path(d, at, path, sizeof path)) blis__copy_cstr(path, sizeof path, "workload");
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    snprintf(p->reason, sizeof p->reason, "%.150s%.40s: %.200s", path, suffix, msg);
+    return -1;
+}
+
 /* Reads the number at o.key into *out: 0, or -1 with p->reason set (a
  * missing field when required, a wrong type, a value outside [lo, hi]).
  * Absent and not required: 0 with *out left alone. */
 static int blis__gt_pnum(const blis_doc *d, const blis_node *o, const char *key, double lo, double hi, int required,
                          double *out, blis_gt_profile *p) {
     const blis_node *n = blis_node_get(d, o, key);
-    char path[160];
+    char lo_s[BLIS_F64_BUF_MAX], hi_s[BLIS_F64_BUF_MAX], line[32];
     if (!n || n->kind == BLIS_NODE_NULL) {
         if (!required) return 0;
-        blis_doc_path(d, o, path, sizeof path);
-        snprintf(p->reason, sizeof p->reason, "%.150s: missing field \"%s\", needed to simulate the description",
-                 path[0] ? path : "record", key);
-        return -1;
+        return blis__gt_fail(p, d, o, "", "missing field \"%s\", needed to simulate the description", key);
     }
-    blis_doc_path(d, n, path, sizeof path);
     if (n->kind != BLIS_NODE_NUMBER || !(n->as.number >= lo && n->as.number <= hi)) {
-        snprintf(p->reason, sizeof p->reason, "%.150s (line %lu): expected a number in %g..%g", path,
-                 (unsigned long)n->line, lo, hi);
-        return -1;
+        blis_f64_format_go(lo, lo_s);
+        blis_f64_format_go(hi, hi_s);
+        snprintf(line, sizeof line, " (line %lu)", (unsigned long)n->line);
+        return blis__gt_fail(p, d, n, line, "expected a number in %s..%s", lo_s, hi_s);
     }
     *out = n->as.number;
     return 0;
@@ -12074,9 +12086,7 @@ static int blis__gt_profile_ip(const blis_doc *d, const blis_node *wl, const bli
     const blis_node *st = blis_node_get(d, wl, "stages");
     size_t i;
     if (!st || st->kind != BLIS_NODE_ARRAY || st->count == 0 || st->count > BLIS_GT_MAX_STAGES) {
-        snprintf(p->reason, sizeof p->reason, "workload.stages: expected 1..%d stages [{rate, duration_s}]",
-                 BLIS_GT_MAX_STAGES);
-        return -1;
+        return blis__gt_fail(p, d, wl, ".stages", "expected 1..%d stages [{rate, duration_s}]", BLIS_GT_MAX_STAGES);
     }
     for (i = 0; i < st->count; i++) {
         const blis_node *s = blis_node_at(d, st, i);
@@ -12092,8 +12102,7 @@ static int blis__gt_profile_ip(const blis_doc *d, const blis_node *wl, const bli
         blis__gt_pint(d, sp, "output_len", 1, BLIS_MAX_REQUEST_TOKENS, 1, &p->output_tokens, p))
         return -1;
     if (p->system_prompts * p->users_per_prompt > 1000000) {
-        snprintf(p->reason, sizeof p->reason, "workload.shared_prefix: more than 10^6 prompts");
-        return -1;
+        return blis__gt_fail(p, d, sp, "", "more than 10^6 prompts (system prompts x users)");
     }
     p->kind = BLIS_GT_PROFILE_SHARED_PREFIX;
     return 0;
@@ -12105,9 +12114,7 @@ static int blis__gt_profile_tenants(const blis_doc *d, const blis_node *wl, cons
     double scale = 1, target_sum = 0, req_sum = 0, server_mean = 0;
     size_t i;
     if (tn->kind != BLIS_NODE_OBJECT || tn->count == 0 || tn->count > BLIS_GT_MAX_TENANTS) {
-        snprintf(p->reason, sizeof p->reason, "workload.tenants: expected an object of 1..%d tenants",
-                 BLIS_GT_MAX_TENANTS);
-        return -1;
+        return blis__gt_fail(p, d, tn, "", "expected an object of 1..%d tenants", BLIS_GT_MAX_TENANTS);
     }
     if (blis__gt_pnum(d, wl, "duration_s", 1e-3, 1e8, 1, &p->duration_s, p) ||
         blis__gt_pint(d, wl, "output_tokens", 1, BLIS_MAX_REQUEST_TOKENS, 1, &p->output_tokens, p) ||
@@ -12117,13 +12124,9 @@ static int blis__gt_profile_tenants(const blis_doc *d, const blis_node *wl, cons
         const blis_node *t = blis_node_at(d, tn, i), *in = blis_node_get(d, t, "input_tokens_target");
         if (blis__gt_pint(d, t, "num_requests", 1, 1e8, 1, &p->tenant_requests[i], p)) return -1;
         if (in && in->kind == BLIS_NODE_ARRAY && in->count == 1) in = blis_node_at(d, in, 0);
-        if (!in || in->kind != BLIS_NODE_NUMBER || !(in->as.number >= 1 && in->as.number <= BLIS_MAX_REQUEST_TOKENS)) {
-            char path[160];
-            blis_doc_path(d, t, path, sizeof path);
-            snprintf(p->reason, sizeof p->reason, "%.150s.input_tokens_target: expected one length in 1..%d", path,
-                     BLIS_MAX_REQUEST_TOKENS);
-            return -1;
-        }
+        if (!in || in->kind != BLIS_NODE_NUMBER || !(in->as.number >= 1 && in->as.number <= BLIS_MAX_REQUEST_TOKENS))
+            return blis__gt_fail(p, d, t, ".input_tokens_target", "expected one length in 1..%d",
+                                 BLIS_MAX_REQUEST_TOKENS);
         p->tenant_input_tokens[i] = (int64_t)floor(in->as.number + 0.5);
         target_sum += (double)p->tenant_requests[i] * (double)p->tenant_input_tokens[i];
         req_sum += (double)p->tenant_requests[i];
@@ -12153,9 +12156,10 @@ static int blis__gt_profile_len(const blis_doc *d, const blis_node *sd, const ch
     snprintf(k, sizeof k, "%s_tokens_max", name);
     if (blis__gt_pnum(d, sd, k, 1, big, 0, &l->max_tokens, p)) return -1;
     if (l->min_tokens > l->max_tokens) {
-        snprintf(p->reason, sizeof p->reason, "workload.synthetic_data: %s_tokens_min %g exceeds %s_tokens_max %g",
-                 name, l->min_tokens, name, l->max_tokens);
-        return -1;
+        char lo[BLIS_F64_BUF_MAX], hi[BLIS_F64_BUF_MAX];
+        blis_f64_format_go(l->min_tokens, lo);
+        blis_f64_format_go(l->max_tokens, hi);
+        return blis__gt_fail(p, d, sd, "", "%s_tokens_min %s exceeds %s_tokens_max %s", name, lo, name, hi);
     }
     return 0;
 }
@@ -12168,11 +12172,8 @@ static int blis__gt_profile_guidellm(const blis_doc *d, const blis_node *wl, con
     if (!ty) ty = blis_node_get(d, sg, "type");
     for (i = 0; ty && ty->kind == BLIS_NODE_STRING && i < 5; i++)
         if (!strcmp(ty->as.string, names[i])) break;
-    if (!ty || ty->kind != BLIS_NODE_STRING || i == 5) {
-        snprintf(p->reason, sizeof p->reason,
-                 "workload.strategy.type_: expected synchronous, throughput, concurrent, constant or poisson");
-        return -1;
-    }
+    if (!ty || ty->kind != BLIS_NODE_STRING || i == 5)
+        return blis__gt_fail(p, d, sg, ".type_", "expected synchronous, throughput, concurrent, constant or poisson");
     p->strategy = (blis_gt_strategy)i;
     if (p->strategy == BLIS_GT_THROUGHPUT && blis__gt_pint(d, sg, "max_concurrency", 1, 1e6, 1, &p->concurrency, p))
         return -1;
@@ -12180,30 +12181,21 @@ static int blis__gt_profile_guidellm(const blis_doc *d, const blis_node *wl, con
         if (blis__gt_pint(d, sg, "max_concurrency", 1, 1e6, 0, &p->concurrency, p) ||
             blis__gt_pint(d, sg, "worker_count", 1, 1e6, 0, &p->concurrency, p))
             return -1;
-        if (p->concurrency < 1) {
-            snprintf(p->reason, sizeof p->reason,
-                     "workload.strategy: concurrent needs worker_count or max_concurrency");
-            return -1;
-        }
+        if (p->concurrency < 1) return blis__gt_fail(p, d, sg, "", "concurrent needs worker_count or max_concurrency");
     }
     if ((p->strategy == BLIS_GT_CONSTANT || p->strategy == BLIS_GT_POISSON) &&
         blis__gt_pnum(d, sg, "rate", 1e-6, 1e6, 1, &p->rate_per_s, p))
         return -1;
-    if (!sd || sd->kind != BLIS_NODE_OBJECT) {
-        snprintf(p->reason, sizeof p->reason, "workload.synthetic_data: missing (prompt and output lengths)");
-        return -1;
-    }
+    if (!sd || sd->kind != BLIS_NODE_OBJECT)
+        return blis__gt_fail(p, d, wl, ".synthetic_data", "missing (prompt and output lengths)");
     if (blis__gt_pint(d, sd, "prefix_tokens", 0, BLIS_MAX_REQUEST_TOKENS, 0, &p->prefix_tokens, p) ||
         blis__gt_profile_len(d, sd, "prompt", &p->prompt, p) || blis__gt_profile_len(d, sd, "output", &p->output, p) ||
         blis__gt_pint(d, wl, "max_requests", 1, 1e8, 0, &p->max_requests, p) ||
         blis__gt_pnum(d, wl, "max_seconds", 1e-3, 1e8, 0, &ms, p))
         return -1;
     if (p->max_requests <= 0 && ms > 0 && p->rate_per_s > 0) p->max_requests = (int64_t)ceil(ms * p->rate_per_s);
-    if (p->max_requests <= 0) {
-        snprintf(p->reason, sizeof p->reason,
-                 "workload.max_requests: missing (or max_seconds with a constant or poisson rate)");
-        return -1;
-    }
+    if (p->max_requests <= 0)
+        return blis__gt_fail(p, d, wl, ".max_requests", "missing (or max_seconds with a constant or poisson rate)");
     p->kind = BLIS_GT_PROFILE_GUIDELLM;
     return 0;
 }
@@ -12222,15 +12214,14 @@ static void blis__gt_profile_read(const blis_doc *d, const blis_node *wl, const 
     if ((sp = blis_node_get(d, wl, "shared_prefix")) && sp->kind == BLIS_NODE_OBJECT)
         rc = blis__gt_profile_ip(d, wl, sp, p);
     else if ((sg = blis_node_get(d, wl, "strategy")))
-        rc = sg->kind == BLIS_NODE_OBJECT
-                 ? blis__gt_profile_guidellm(d, wl, sg, p)
-                 : (snprintf(p->reason, sizeof p->reason, "workload.strategy: expected an object"), -1);
+        rc = sg->kind == BLIS_NODE_OBJECT ? blis__gt_profile_guidellm(d, wl, sg, p)
+                                          : blis__gt_fail(p, d, sg, "", "expected an object");
     else if ((tn = blis_node_get(d, wl, "tenants")))
         rc = blis__gt_profile_tenants(d, wl, tn, p);
     else
-        snprintf(p->reason, sizeof p->reason,
-                 "workload has no description blis can simulate (shared_prefix with stages, tenants, or a guidellm "
-                 "strategy with synthetic_data)");
+        blis__gt_fail(p, d, wl, "",
+                      "no description blis can simulate (shared_prefix with stages, tenants, or a guidellm strategy "
+                      "with synthetic_data)");
     if (rc == 0 && blis__gt_pint(d, wl, "num_requests", 1, 1e9, 0, &p->max_requests, p)) rc = -1;
     if (rc) p->kind = BLIS_GT_PROFILE_NONE;
 }
