@@ -12041,6 +12041,12 @@ static blis_status blis__gt_int(const blis_doc *d, const blis_node *o, const cha
  * then suffix, e.g. ".type_"); returns -1. Numbers in msg come formatted
  * by blis (locale-free), never through %f or %g. */
 static int blis__gt_fail(blis_gt_profile *p, const blis_doc *d, const blis_node *at, const char *suffix,
+                         const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+static int blis__gt_fail(blis_gt_profile *p, const blis_doc *d, const blis_node *at, const char *suffix,
                          const char *fmt, ...) {
     char path[160], msg[200];
     va_list ap;
