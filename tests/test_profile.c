@@ -308,7 +308,8 @@ TEST(profile_evaluate_cli) {
     fclose(f);
     CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_desc.json --json", out, sizeof out), 0);
     CHECK_CONTAINS(out, "\"experiments_run\": 6");
-    CHECK_CONTAINS(out, "\"id\": \"broken\",\n      \"reason\": \"no per-request trace, and records[6].workload.strategy.type_:");
+    CHECK_CONTAINS(
+        out, "\"id\": \"broken\",\n      \"reason\": \"no per-request trace, and records[6].workload.strategy.type_:");
     CHECK_CONTAINS(out, "\"workload\": \"description\"");
     CHECK_CONTAINS(out, "\"itl_mean\": 12");
     /* the two measured stages of ip-profile compared one by one (2 stages x its 40 requests) */
