@@ -12208,10 +12208,9 @@ static int blis__gt_profile_guidellm(const blis_doc *d, const blis_node *wl, con
 
 /* The record's workload description; never fails: a description that
  * cannot be simulated leaves kind NONE and says why. */
-static void blis__gt_profile_read(const blis_doc *d, const blis_node *wl, const blis_node *sum, blis_gt_profile *p) {
+static void blis__gt_profile_read(const blis_doc *d, const blis_node *wl, blis_gt_profile *p) {
     const blis_node *sp, *tn, *sg;
     int rc = -1;
-    (void)sum;
     memset(p, 0, sizeof *p);
     if (!wl || wl->kind != BLIS_NODE_OBJECT) {
         snprintf(p->reason, sizeof p->reason, "no workload description (workload)");
@@ -12232,6 +12231,19 @@ static void blis__gt_profile_read(const blis_doc *d, const blis_node *wl, const 
     if (rc) p->kind = BLIS_GT_PROFILE_NONE;
 }
 
+/* A metrics object's time per output token (ms; NaN: none) and the field
+ * it came from: guidellm's own itl_ms; else the profile-length TPOT, as
+ * inference-perf under-counts output tokens; else the derived one
+ * (groundtruth README, "Read before scoring"). */
+static double blis__gt_itl(const blis_doc *d, const blis_node *m, int guidellm, const char **source) {
+    double v;
+    *source = guidellm ? "itl_ms" : "tpot_profile_len_ms";
+    v = guidellm ? blis__gt_num(d, blis_node_get(d, m, "itl_ms"), "mean") : blis__gt_num(d, m, "tpot_profile_len_ms");
+    if (v == v) return v;
+    *source = "tpot_derived_ms";
+    return blis__gt_num(d, m, "tpot_derived_ms");
+}
+
 /* metrics.stages[k]: TTFT, E2E and time-per-output-token means, as the
  * summary's are read; absent or malformed values are NaN (not compared). */
 static void blis__gt_stages_read(const blis_doc *d, const blis_node *st, blis_gt_experiment *e) {
@@ -12243,10 +12255,8 @@ static void blis__gt_stages_read(const blis_doc *d, const blis_node *st, blis_gt
         m->ttft_p90 = m->ttft_p99 = m->e2e_p90 = m->e2e_p99 = NAN;
         m->ttft_mean = blis__gt_num(d, blis_node_get(d, s, "ttft_ms"), "mean");
         m->e2e_mean = blis__gt_num(d, blis_node_get(d, s, "e2e_ms"), "mean");
-        m->itl_mean = e->profile.kind == BLIS_GT_PROFILE_GUIDELLM
-                          ? blis__gt_num(d, blis_node_get(d, s, "itl_ms"), "mean")
-                          : blis__gt_num(d, s, "tpot_profile_len_ms");
-        if (m->itl_mean != m->itl_mean) m->itl_mean = blis__gt_num(d, s, "tpot_derived_ms");
+        const char *source;
+        m->itl_mean = blis__gt_itl(d, s, e->profile.kind == BLIS_GT_PROFILE_GUIDELLM, &source);
     }
     e->stage_count = st->count;
 }
@@ -12302,7 +12312,7 @@ BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *d, const blis_n
             e->client_limited = n->as.boolean;
         if ((n = blis_node_get(d, fl, "overloaded")) && n->kind == BLIS_NODE_BOOL) e->overloaded = n->as.boolean;
     }
-    blis__gt_profile_read(d, wl, blis_node_get(d, blis_node_get(d, rec, "metrics"), "summary"), &e->profile);
+    blis__gt_profile_read(d, wl, &e->profile);
     if ((tr = blis_node_get(d, rec, "trace")) && tr->kind == BLIS_NODE_OBJECT &&
         (st = blis_doc_get_str(d, tr, "path", &e->trace_path, err)))
         return st;
@@ -12322,18 +12332,7 @@ BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *d, const blis_n
         m->e2e_mean = blis__gt_num(d, x, "mean");
         m->e2e_p90 = blis__gt_num(d, x, "p90");
         m->e2e_p99 = blis__gt_num(d, x, "p99");
-        /* time per output token: the profile-length TPOT when the client under-counted tokens, else the
-         * derived one (groundtruth README, "Read before scoring") */
-        e->itl_source = "tpot_profile_len_ms";
-        m->itl_mean = blis__gt_num(d, sum, "tpot_profile_len_ms");
-        if (e->profile.kind == BLIS_GT_PROFILE_GUIDELLM) { /* guidellm's own per-request ITL */
-            e->itl_source = "itl_ms";
-            m->itl_mean = blis__gt_num(d, blis_node_get(d, sum, "itl_ms"), "mean");
-        }
-        if (m->itl_mean != m->itl_mean) {
-            e->itl_source = "tpot_derived_ms";
-            m->itl_mean = blis__gt_num(d, sum, "tpot_derived_ms");
-        }
+        m->itl_mean = blis__gt_itl(d, sum, e->profile.kind == BLIS_GT_PROFILE_GUIDELLM, &e->itl_source);
     }
     blis__gt_stages_read(d, blis_node_get(d, blis_node_get(d, rec, "metrics"), "stages"), e);
     return BLIS_OK;

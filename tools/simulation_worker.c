@@ -1618,7 +1618,7 @@ typedef struct eval_prep {
     blis_hw_config hw;
     blis_mfu_db db;
     blis_eval_trace tr;
-    int have_db, have_trace, ready, from_profile;
+    int have_db, have_trace, ready;
     eval_result res;
 } eval_prep;
 
@@ -1720,8 +1720,8 @@ static void eval_prepare(const eval_args *a, const blis_doc *doc, const blis_nod
         e->client_timeout_ms = 0;
     else if (a->client_timeout_s >= 0)
         e->client_timeout_ms = a->client_timeout_s * 1000;
-    p->from_profile = res->from_profile = !e->trace_path || a->ignore_traces;
-    if (p->from_profile) {
+    res->from_profile = !e->trace_path || a->ignore_traces;
+    if (res->from_profile) {
         if (blis_gt_profile_inflight(&e->profile) > 0) e->client_max_inflight = blis_gt_profile_inflight(&e->profile);
         if (blis_eval_trace_from_profile(e, a->seed, e->block_size, a->max_requests, NULL, &p->tr, &err)) {
             blis_err_format(&err, res->reason, sizeof res->reason);
