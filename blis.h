@@ -683,6 +683,10 @@ typedef struct blis_step_breakdown {
     double comm_us;           /* v1: 2 all-reduces per layer when TP > 1; v2: 0 */
     double step_overhead_us;  /* v1: TOverheadMicros; v2: 0 */
     int64_t step_time_us;     /* round(sum of the above, in us), as the reference computes it */
+    /* the bytes per weight and per KV element the step was costed at: a
+     * quantized model's own under v2 (weights) and BLIS_V1X_QUANT, else the
+     * dtype's */
+    double weight_bytes_per_param, kv_bytes_per_param;
 } blis_step_breakdown;
 
 /* Roofline v1's per-request FLOPs and bytes (spec §4.3; the components the
@@ -6079,14 +6083,14 @@ BLIS_DEF void blis_hw_config_write(blis_jw *w, const blis_hw_config *hw) {
 }
 
 static blis_status blis__hw_fields(const blis_doc *doc, const blis_node *e, blis_hw_config *hw, blis_err *err) {
-    const blis__hw_field *fields = blis__hw_field_table;
     size_t i;
     const blis_node *legacy;
     for (i = 0; i < sizeof blis__hw_field_table / sizeof blis__hw_field_table[0]; i++) {
-        const blis_node *v = blis__get_ci(doc, e, fields[i].key);
+        const blis__hw_field *f = &blis__hw_field_table[i];
+        const blis_node *v = blis__get_ci(doc, e, f->key);
         blis_status st;
         if (!v) continue;
-        if ((st = blis_node_f64(doc, v, (double *)(void *)((char *)hw + fields[i].offset), err))) return st;
+        if ((st = blis_node_f64(doc, v, (double *)(void *)((char *)hw + f->offset), err))) return st;
     }
     hw->has_v1 = blis__get_ci(doc, e, "BwEffConstant") || blis__get_ci(doc, e, "mfuPrefill") ||
                  blis__get_ci(doc, e, "TOverheadMicros");
@@ -6399,6 +6403,8 @@ BLIS_DEF blis_status blis_roofline_v1x_step(const blis_model_config *m, const bl
     memset(out, 0, sizeof *out);
     if ((st = blis__batch_check(b, tp, err))) return st;
     out->version = 1;
+    out->weight_bytes_per_param = m->bytes_per_param * x.weight_scale;
+    out->kv_bytes_per_param = m->bytes_per_param * x.kv_scale;
     blis__v1_phase(m, hw, tpF, b->prefill, b->prefill_count, hw->v1_mfu_prefill, &x, moe, &tp_tokens, &out->prefill);
     blis__v1_phase(m, hw, tpF, b->decode, b->decode_count,
                    (ext & BLIS_V1X_GEMM) ? hw->v1_mfu_prefill : hw->v1_mfu_decode, &x, moe, &td_tokens, &out->decode);
@@ -6703,6 +6709,8 @@ BLIS_DEF blis_status blis_kv_capacity_blocks(const blis_model_config *m, const b
     blis_tra_report r;
     blis_status st;
     double free_bytes, block_bytes, weights;
+    double w_ratio = blis__bytes_ratio(m->weight_bytes_per_param, m->bytes_per_param);
+    double kv_ratio = blis__bytes_ratio(m->kv_bytes_per_param, m->bytes_per_param);
     *blocks = 0;
     blis_err_clear(err, "<kv capacity>");
     if (tp < 1 || block_tokens < 1 || !(gpu_memory_utilization > 0 && gpu_memory_utilization <= 1))
@@ -6716,14 +6724,13 @@ BLIS_DEF blis_status blis_kv_capacity_blocks(const blis_model_config *m, const b
     /* the layers' weights at the quantized bytes, the embeddings at the dtype's; the KV cache at its dtype's */
     weights = (double)r.total_weight_bytes + (double)r.embedding_bytes +
               (r.has_additional_experts ? (double)r.additional_experts_bytes : 0);
-    if (blis__bytes_ratio(m->weight_bytes_per_param, m->bytes_per_param) != 1)
+    if (w_ratio != 1) /* summed in another order only when quantized: unquantized sizes stay bit for bit */
         weights = ((double)r.total_weight_bytes + (r.has_additional_experts ? (double)r.additional_experts_bytes : 0)) *
-                      blis__bytes_ratio(m->weight_bytes_per_param, m->bytes_per_param) +
+                      w_ratio +
                   (double)r.embedding_bytes;
     free_bytes = hw->memory_gib * 1073741824.0 * gpu_memory_utilization * tp - weights;
     block_bytes = (double)r.kv_cache_bytes * (double)block_tokens;
-    if (blis__bytes_ratio(m->kv_bytes_per_param, m->bytes_per_param) != 1)
-        block_bytes *= blis__bytes_ratio(m->kv_bytes_per_param, m->bytes_per_param);
+    if (kv_ratio != 1) block_bytes *= kv_ratio;
     if (!(free_bytes > block_bytes) || !(block_bytes > 0))
         return blis_err_set(err, BLIS_E_INVALID, 0, 0,
                             "the model's weights (%.1f GiB) leave no room for a KV cache in %.0f%% of %d x %g GiB; "
@@ -7616,6 +7623,8 @@ BLIS_DEF blis_status blis_roofline_v2_step(const blis_model_config *m, const bli
     c.weights = w.model_weights;
     if (c.bpp != m->bytes_per_param) c.weights *= c.bpp / m->bytes_per_param;
     out->version = 2;
+    out->weight_bytes_per_param = c.bpp;
+    out->kv_bytes_per_param = m->bytes_per_param;
     blis__v2_decode(&c, b->decode, b->decode_count, &out->decode);
     blis__v2_prefill(&c, b->prefill, b->prefill_count, &out->prefill);
     pt = out->prefill.time_s;

@@ -412,7 +412,6 @@ static void write_flag_values(blis_jw *w, const step_args *a, const char *flag) 
 
 static int print_step(const step_args *a, const char *model_path, const char *hw_path, const blis_model_config *m,
                       const blis_step_breakdown *b, const blis_mfu_db *db) {
-    int quant = b->version == 2 || (a->ext & BLIS_V1X_QUANT);
     blis_jw w;
     blis_jw_init(&w, file_write, stdout, 2);
     blis_jw_object_begin(&w);
@@ -427,9 +426,8 @@ static int print_step(const step_args *a, const char *model_path, const char *hw
     blis_jw_key_str(&w, "model_config", model_path);
     blis_jw_key_str(&w, "hardware", a->gpu);
     blis_jw_key_str(&w, "hardware_config", hw_path);
-    /* the bytes the step model reads: a quantized model's own under v2 and the quant extension, else the dtype's */
-    blis_jw_key_f64(&w, "weight_bytes_per_param", quant ? m->weight_bytes_per_param : m->bytes_per_param);
-    blis_jw_key_f64(&w, "kv_bytes_per_param", quant && b->version == 1 ? m->kv_bytes_per_param : m->bytes_per_param);
+    blis_jw_key_f64(&w, "weight_bytes_per_param", b->weight_bytes_per_param);
+    blis_jw_key_f64(&w, "kv_bytes_per_param", b->kv_bytes_per_param);
     if (m->quant_method[0]) blis_jw_key_str(&w, "quant_method", m->quant_method);
     blis_jw_key_i64(&w, "tp", a->tp);
     if (db) {
