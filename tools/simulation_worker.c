@@ -2132,7 +2132,6 @@ static double *calib_field(blis_hw_config *hw, int k) {
     }
 }
 
-/* x is in log space; efficiencies and MFUs stay at most 1. */
 /* --fix NAME[,NAME...]: constants kept at their starting values. */
 static int calib_parse_fix(const char *v, unsigned *mask) {
     const char *p = v;
@@ -2142,11 +2141,13 @@ static int calib_parse_fix(const char *v, unsigned *mask) {
         int k;
         for (k = 0; k < CALIB_PARAMS; k++)
             if (strlen(calib_names[k]) == len && !memcmp(calib_names[k], p, len)) break;
-        if (k == CALIB_PARAMS)
-            return flag_error("--fix",
-                              "a list of BwEffConstant, TOverheadMicros, v1LayerOverheadUs, mfuPrefill, mfuDecode, "
-                              "allReduceLatency, v1SeqOverheadUs, v1RequestOverheadUs",
-                              v);
+        if (k == CALIB_PARAMS) {
+            char expected[256] = "a list of";
+            for (k = 0; k < CALIB_PARAMS; k++)
+                snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s %s", k ? "," : "",
+                         calib_names[k]);
+            return flag_error("--fix", expected, v);
+        }
         *mask |= 1u << k;
         if (!end) return 0;
         p = end + 1;
@@ -2159,12 +2160,14 @@ static int calib_fixed(const calib_state *s, int k) {
     return ((s->fixed >> k) & 1u) || (k == 4 && (s->a->v1_ext & BLIS_V1X_GEMM));
 }
 
+/* x is in log space; efficiencies and MFUs stay at most 1. */
 static void calib_apply(const calib_state *s, const double *x, blis_hw_config *hw) {
     int k;
     *hw = s->base;
     for (k = 0; k < CALIB_PARAMS; k++) {
-        double v = exp(x[k]);
+        double v;
         if (calib_fixed(s, k)) continue; /* not fitted: kept exactly */
+        v = exp(x[k]);
         if ((k == 0 || k == 3 || k == 4) && v > 1) v = 1;
         *calib_field(hw, k) = v;
     }
@@ -2280,8 +2283,8 @@ static double calib_objective(void *user, const double *x) {
     calib_state *s = (calib_state *)user;
     blis_hw_config hw;
     int j;
-    for (j = 0; j < s->n_moved; j++) s->x_full[s->moved[j]] = x[j];
     double v;
+    for (j = 0; j < s->n_moved; j++) s->x_full[s->moved[j]] = x[j];
     calib_apply(s, s->x_full, &hw);
     s->evals++;
     v = calib_error(s, &hw, NULL, NULL, NULL);
