@@ -12511,8 +12511,11 @@ static int64_t blis__gt_profile_count(const blis_gt_profile *p) {
     return n > 1e8 ? -1 : (int64_t)n;
 }
 
-/* Fills rows (count of them) from the profile, in generation order. */
-static void blis__gt_profile_rows(const blis_gt_profile *p, blis_rng *r, int64_t count, int64_t *rows) {
+/* Fills rows (count of them) from the profile, in generation order;
+ * prompt_len (SHARED_PREFIX: one slot per prompt, 0 = not drawn yet) keeps
+ * each prompt's length, drawn once from a stream of its own. */
+static void blis__gt_profile_rows(const blis_gt_profile *p, blis_rng *r, int64_t count, int64_t *rows,
+                                  int64_t *prompt_len) {
     int64_t i = 0, j, prompts = p->system_prompts * p->users_per_prompt;
     size_t k;
     double t = 0, start = 0;
@@ -12530,11 +12533,15 @@ static void blis__gt_profile_rows(const blis_gt_profile *p, blis_rng *r, int64_t
             start += p->stage_duration_s[k];
         }
         for (j = 0; j < count; j++) { /* prompt pr's length: a fixed draw of its own */
-            blis_rng lr;
-            double v;
-            blis_rng_seed(&lr, 0x5157A5ED + rows[6 * j + 3]);
-            v = floor(base * (1 + BLIS_GT_PROMPT_SPREAD * (2 * blis_rng_float64(&lr) - 1)) + 0.5);
-            rows[6 * j + 1] = v < 1 ? 1 : (int64_t)v;
+            int64_t pr = rows[6 * j + 3];
+            if (!prompt_len[pr]) {
+                blis_rng lr;
+                double v;
+                blis_rng_seed(&lr, 0x5157A5ED + pr);
+                v = floor(base * (1 + BLIS_GT_PROMPT_SPREAD * (2 * blis_rng_float64(&lr) - 1)) + 0.5);
+                prompt_len[pr] = v < 1 ? 1 : (int64_t)v;
+            }
+            rows[6 * j + 1] = prompt_len[pr];
             rows[6 * j + 2] = p->output_tokens;
         }
     } else if (p->kind == BLIS_GT_PROFILE_TENANTS) {
@@ -12560,7 +12567,8 @@ BLIS_DEF blis_status blis_eval_trace_from_profile(const blis_gt_experiment *e, i
                                                   int64_t max_requests, const blis_alloc *alloc, blis_eval_trace *t,
                                                   blis_err *err) {
     const blis_gt_profile *p = &e->profile;
-    int64_t count = blis__gt_profile_count(p), *rows, i;
+    int64_t count = blis__gt_profile_count(p), *rows, *prompt_len, i;
+    size_t prompts = p->kind == BLIS_GT_PROFILE_SHARED_PREFIX ? (size_t)(p->system_prompts * p->users_per_prompt) : 0;
     blis_rng *r;
     memset(t, 0, sizeof *t);
     if (alloc) t->alloc = *alloc;
@@ -12570,14 +12578,18 @@ BLIS_DEF blis_status blis_eval_trace_from_profile(const blis_gt_experiment *e, i
         return blis_err_set(err, BLIS_E_RANGE, 0, 0, "the description gives no requests, or more than 10^8");
     rows = (int64_t *)blis__alloc(alloc, (size_t)count * 6 * sizeof(int64_t));
     r = (blis_rng *)blis__alloc(alloc, sizeof *r);
-    if (!rows || !r) {
+    prompt_len = (int64_t *)blis__alloc(alloc, (prompts + 1) * sizeof(int64_t));
+    if (!rows || !r || !prompt_len) {
         blis__free(alloc, rows);
         blis__free(alloc, r);
+        blis__free(alloc, prompt_len);
         return blis__nomem(err);
     }
+    memset(prompt_len, 0, (prompts + 1) * sizeof(int64_t));
     blis_rng_seed(r, blis_rng_subsystem_seed(seed, "eval-profile"));
-    blis__gt_profile_rows(p, r, count, rows);
+    blis__gt_profile_rows(p, r, count, rows, prompt_len);
     blis__free(alloc, r);
+    blis__free(alloc, prompt_len);
     qsort(rows, (size_t)count, 6 * sizeof(int64_t), blis__gt_row_cmp);
     if (max_requests > 0 && max_requests < count) count = max_requests;
     t->arrival_us = (int64_t *)blis__alloc(alloc, (size_t)count * sizeof(int64_t));
