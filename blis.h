@@ -57,6 +57,8 @@
  *   >>report   the results file, the KV metrics and cluster reports
  *   >>eval     ground-truth records and traces as simulations
  *   >>bench    bench_data tables: the validator, the aiconfigurator importer
+ *   >>plan     capacity planning: SLOs, goodput, cost, sweep grids, the Pareto
+ *              front, the knee, SVG charts
  *
  * COMPILE-TIME OPTIONS
  *   BLIS_IMPLEMENTATION   emit the implementation in this translation unit.
@@ -1916,6 +1918,150 @@ typedef struct blis_bench_import_stats {
  * h = H/tp heads) 4*h*B*kv*dh/(t*peak), kv_len = step + 1. */
 BLIS_DEF blis_status blis_bench_import_aiconfigurator(const blis_bench_import_opts *o, blis_bench_emit_fn emit,
                                                       void *emit_user, blis_bench_import_stats *stats, blis_err *err);
+
+/* ==== >>plan  capacity planning: SLOs, goodput, cost, grids, Pareto, charts ====
+ * Contract: blis_slo_parse reads objectives such as
+ * "ttft_p99<500ms,itl_p99<50ms,e2e_p90<=10s" (metric ttft, itl or e2e with
+ * mean, p90, p95 or p99, or scheduling_delay_p99, as the metrics block has
+ * them; "<" or "<="; a limit in us, ms or s). blis_cluster_slo_eval judges
+ * a finished run: each objective on its aggregate (the metrics block's
+ * value) and, for every offered request, on the request's own TTFT, mean
+ * ITL, E2E or scheduling delay against the same limit; goodput counts the
+ * requests within every limit. blis_capacity_compute gives throughput per
+ * GPU and per user and the cost per million output tokens.
+ * blis_grid_from_doc reads a sweep grid (axes of values, fixed settings);
+ * blis_grid_point_values gives a point's values (last axis fastest).
+ * blis_pareto marks non-dominated points; blis_knee finds the knee of an
+ * increasing curve. blis_svg_chart writes a chart as SVG 1.1. All of it is
+ * deterministic (numbers through blis's own formatter) and does no I/O. */
+
+#define BLIS_MAX_SLOS 16
+typedef enum blis_slo_metric { BLIS_SLO_TTFT, BLIS_SLO_ITL, BLIS_SLO_E2E, BLIS_SLO_SCHED } blis_slo_metric;
+typedef struct blis_slo {
+    char name[32];  /* "ttft_p99": the metrics block's name less "_ms" */
+    int metric;     /* blis_slo_metric */
+    int percentile; /* 90, 95, 99; 0 for the mean */
+    int inclusive;  /* "<=" (else "<") */
+    double limit_ms;
+} blis_slo;
+typedef struct blis_slo_set {
+    blis_slo slo[BLIS_MAX_SLOS];
+    size_t n;
+} blis_slo_set;
+/* Comma-separated objectives; spaces around items are ignored. Errors name
+ * the item and what was expected (BLIS_E_INVALID). */
+BLIS_DEF blis_status blis_slo_parse(const char *text, blis_slo_set *set, blis_err *err);
+/* The set as text in canonical form ("ttft_p99<500ms,itl_p99<50ms"); returns
+ * the length it needed. */
+BLIS_DEF size_t blis_slo_format(const blis_slo_set *set, char *buf, size_t size);
+/* The objective's aggregate value in ms from a metrics block. */
+BLIS_DEF double blis_slo_value_ms(const blis_metrics *m, const blis_slo *s);
+
+typedef struct blis_slo_result {
+    int pass; /* every objective met, >= 1 request completed, none left unserved */
+    int met[BLIS_MAX_SLOS];
+    double value_ms[BLIS_MAX_SLOS];
+    double attainment[BLIS_MAX_SLOS]; /* fraction of offered requests within the objective's limit */
+    int64_t offered;                  /* requests generated (rejected, dropped, unfinished ones miss) */
+    int64_t unserved;                 /* offered less completed */
+    int64_t good_requests, good_output_tokens;
+    double attainment_all;                   /* good_requests / offered */
+    double goodput_requests_per_s;           /* good requests over the run's duration */
+    double goodput_tokens_per_s;             /* their output tokens (as total_output_tokens counts
+                                                them: one per decode step) over the duration */
+} blis_slo_result;
+/* Needs the instances' requests (blis_sim_config.keep_requests = 1). */
+BLIS_DEF blis_status blis_cluster_slo_eval(const blis_cluster *c, const blis_metrics *m, const blis_slo_set *set,
+                                           blis_slo_result *r, blis_err *err);
+
+typedef struct blis_capacity {
+    int64_t gpus; /* instances x TP */
+    double tokens_per_s_per_gpu, requests_per_s_per_gpu;
+    double tokens_per_s_per_user;        /* 1000 / itl_mean_ms: one stream's decode speed; 0 with no ITL */
+    double usd_per_gpu_hour;             /* NaN: no price */
+    double usd_per_hour;                 /* gpus x price; NaN: no price */
+    double usd_per_million_output_tokens; /* NaN: no price or no output */
+} blis_capacity;
+BLIS_DEF void blis_capacity_compute(const blis_metrics *m, int64_t gpus, double usd_per_gpu_hour, blis_capacity *out);
+/* A GPU's price in a price table ({"gpus": {"H100": {"usd_per_gpu_hour":
+ * 3.0, "source": "..."}}}; names compared without case): *usd is NaN when
+ * the table has no entry; an entry without a positive finite price is an
+ * error naming its field. */
+BLIS_DEF blis_status blis_price_lookup(const blis_doc *doc, const char *gpu, double *usd_per_gpu_hour, blis_err *err);
+
+/* A sweep grid (YAML or JSON):
+ *     slo: ttft_p99<500ms,itl_p99<50ms      (optional)
+ *     fixed: {num-requests: 1000, model: qwen/qwen2.5-7b-instruct}   (optional)
+ *     axes:                                  (required; in this order)
+ *       hardware: [H100, A100-80]            (a list, or one value)
+ *       rate: {from: 2, to: 20, step: 2}     (a range: from + k x step <= to)
+ * Names are kept as written (the caller maps them to its settings); values
+ * as text: scalars as written, range values with at most 9 decimals. */
+#define BLIS_GRID_MAX_AXES   16
+#define BLIS_GRID_MAX_FIXED  64
+#define BLIS_GRID_MAX_VALUES 100000
+#define BLIS_GRID_MAX_POINTS 10000000
+typedef struct blis_grid_axis {
+    const char *name;
+    const char **values;
+    size_t n;
+    uint32_t line, col; /* where the axis is written (0: not from a document) */
+} blis_grid_axis;
+typedef struct blis_grid {
+    blis_grid_axis axes[BLIS_GRID_MAX_AXES];
+    size_t n_axes;
+    const char *fixed_name[BLIS_GRID_MAX_FIXED], *fixed_value[BLIS_GRID_MAX_FIXED];
+    uint32_t fixed_line[BLIS_GRID_MAX_FIXED];
+    size_t n_fixed;
+    const char *slo; /* NULL when none */
+    size_t points;   /* the product of the axes' sizes (1 with no axis) */
+    blis__arena arena;
+} blis_grid;
+BLIS_DEF void blis_grid_init(blis_grid *g);
+BLIS_DEF blis_status blis_grid_from_doc(const blis_doc *doc, blis_grid *g, blis_err *err);
+/* Adds an axis (name and values copied). */
+BLIS_DEF blis_status blis_grid_add_axis(blis_grid *g, const char *name, const char *const *values, size_t n,
+                                        blis_err *err);
+/* Values from "a,b,c" or a range "from:to:step"; for axes given as flags. */
+BLIS_DEF blis_status blis_grid_add_axis_text(blis_grid *g, const char *name, const char *text, blis_err *err);
+/* values[k] for axis k of point i (0 <= i < points). */
+BLIS_DEF void blis_grid_point_values(const blis_grid *g, size_t i, const char **values);
+BLIS_DEF void blis_grid_free(blis_grid *g);
+
+/* on_front[i] = 1 for the points no other point dominates, maximizing both
+ * x and y (a point with a NaN is never on the front); returns their count. */
+BLIS_DEF size_t blis_pareto(const double *x, const double *y, size_t n, unsigned char *on_front, blis_err *err);
+/* The knee of a convex curve y(x) (x ascending; latency against load):
+ * the point farthest below the chord from the first point to the last,
+ * both axes scaled to [0, 1] (Kneedle). For a concave curve (throughput
+ * against load) pass -y. -1 with fewer than 3 points or a flat curve. */
+BLIS_DEF long blis_knee(const double *x, const double *y, size_t n);
+
+/* A chart: lines (or markers) per series, an optional horizontal line (an
+ * SLO) and an optional marked point (a knee, a chosen configuration). A
+ * linear axis starts at 0 when the data are >= 0 and their minimum is at
+ * most half their maximum; ticks at 1, 2 or 5 x 10^k (powers of 10 on a
+ * logarithmic axis). */
+typedef struct blis_chart_series {
+    const char *label;
+    const double *x, *y; /* NaN points are skipped */
+    size_t n;
+    int markers; /* 1: markers only (a scatter), 2: line and markers, 0: line */
+} blis_chart_series;
+typedef struct blis_chart {
+    const char *title, *x_label, *y_label; /* labels carry their units: "offered load (req/s)" */
+    const blis_chart_series *series;
+    size_t n_series;
+    int has_hline;
+    double hline_y;
+    const char *hline_label;
+    int has_mark;
+    double mark_x, mark_y;
+    const char *mark_label;
+    int width_px, height_px; /* 0: 760 x 460 */
+    int log_x;               /* a logarithmic x axis (points with x <= 0 are skipped) */
+} blis_chart;
+BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, void *user, blis_err *err);
 
 #ifdef __cplusplus
 }
@@ -13823,6 +13969,712 @@ done:
     blis__free(NULL, ctx);
     blis__free(NULL, gen);
     return st;
+}
+
+/* ==== >>plan  implementation ====
+ * Owns: SLO objectives and their evaluation, capacity and cost, sweep
+ * grids, the Pareto front, the knee, the SVG chart. Uses: >>base, >>json,
+ * >>cluster, >>metrics. Invariants: per-request values are read in
+ * generation order, so sums and counts never depend on the platform; the
+ * chart prints coordinates with 2 decimals through blis_f64_format_fixed. */
+
+static const char *const blis__slo_metric_names[4] = {"ttft", "itl", "e2e", "scheduling_delay"};
+
+BLIS_DEF blis_status blis_slo_parse(const char *text, blis_slo_set *set, blis_err *err) {
+    const char *p = text ? text : "";
+    memset(set, 0, sizeof *set);
+    for (;;) {
+        const char *end = strchr(p, ','), *lt, *num, *unit;
+        size_t len;
+        char item[96], name[32];
+        blis_slo *s;
+        double v, scale;
+        int m, k;
+        if (!end) end = p + strlen(p);
+        while (p < end && *p == ' ') p++;
+        len = (size_t)(end - p);
+        while (len && p[len - 1] == ' ') len--;
+        snprintf(item, sizeof item, "%.*s", (int)(len > 80 ? 80 : len), p);
+        if (!len) return blis_err_set(err, BLIS_E_INVALID, 0, 0, "empty SLO objective in \"%.200s\"", text ? text : "");
+        if (set->n == BLIS_MAX_SLOS) return blis_err_set(err, BLIS_E_LIMIT, 0, 0, "more than %d SLO objectives", BLIS_MAX_SLOS);
+        s = &set->slo[set->n];
+        lt = (const char *)memchr(p, '<', len);
+        if (!lt || lt == p || (size_t)(lt - p) >= sizeof name)
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                                "SLO objective \"%s\": expected METRIC<LIMIT, e.g. ttft_p99<500ms", item);
+        memcpy(name, p, (size_t)(lt - p));
+        name[lt - p] = '\0';
+        s->inclusive = lt + 1 < p + len && lt[1] == '=';
+        num = lt + 1 + s->inclusive;
+        s->metric = -1;
+        for (m = 0; m < 4; m++) {
+            size_t ml = strlen(blis__slo_metric_names[m]);
+            const char *stat = name + ml + 1;
+            if (strncmp(name, blis__slo_metric_names[m], ml) || name[ml] != '_') continue;
+            k = !strcmp(stat, "mean") ? 0 : !strcmp(stat, "p90") ? 90 : !strcmp(stat, "p95") ? 95 : !strcmp(stat, "p99") ? 99 : -1;
+            if (k < 0 || (m == BLIS_SLO_SCHED && k != 99)) continue;
+            s->metric = m;
+            s->percentile = k;
+        }
+        if (s->metric < 0)
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                                "SLO objective \"%s\": unknown metric \"%s\"; expected ttft, itl or e2e with _mean, "
+                                "_p90, _p95 or _p99, or scheduling_delay_p99",
+                                item, name);
+        for (unit = p + len; unit > num && ((unit[-1] >= 'a' && unit[-1] <= 'z') || (unit[-1] >= 'A' && unit[-1] <= 'Z'));)
+            unit--;
+        if (unit == p + len)
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "SLO objective \"%s\": the limit needs a unit (us, ms or s)",
+                                item);
+        if ((size_t)(p + len - unit) == 2 && !strncmp(unit, "us", 2)) scale = 1e-3;
+        else if ((size_t)(p + len - unit) == 2 && !strncmp(unit, "ms", 2)) scale = 1;
+        else if ((size_t)(p + len - unit) == 1 && unit[0] == 's') scale = 1e3;
+        else
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "SLO objective \"%s\": unknown unit \"%.*s\" (us, ms or s)",
+                                item, (int)(p + len - unit), unit);
+        if (blis_parse_f64(num, (size_t)(unit - num), BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, &v) != BLIS_OK ||
+            !(v > 0) || v > 1e15)
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                                "SLO objective \"%s\": the limit must be a number > 0 followed by us, ms or s", item);
+        snprintf(s->name, sizeof s->name, "%s", name);
+        s->limit_ms = v * scale;
+        set->n++;
+        if (!*end) break;
+        p = end + 1;
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF size_t blis_slo_format(const blis_slo_set *set, char *buf, size_t size) {
+    size_t i, at = 0;
+    if (size) buf[0] = '\0';
+    for (i = 0; i < set->n; i++) {
+        char num[BLIS_F64_BUF_MAX];
+        int w;
+        blis_f64_format_go(set->slo[i].limit_ms, num);
+        w = snprintf(at < size ? buf + at : NULL, at < size ? size - at : 0, "%s%s%s%sms", i ? "," : "",
+                     set->slo[i].name, set->slo[i].inclusive ? "<=" : "<", num);
+        if (w > 0) at += (size_t)w;
+    }
+    return at;
+}
+
+BLIS_DEF double blis_slo_value_ms(const blis_metrics *m, const blis_slo *s) {
+    const double *base;
+    switch (s->metric) {
+    case BLIS_SLO_TTFT: base = &m->ttft_mean_ms; break;
+    case BLIS_SLO_ITL: base = &m->itl_mean_ms; break;
+    case BLIS_SLO_E2E: base = &m->e2e_mean_ms; break;
+    default: return m->scheduling_delay_p99_ms;
+    }
+    /* mean, p90, p95, p99 follow each other in blis_metrics */
+    return s->percentile == 0 ? base[0] : s->percentile == 90 ? base[1] : s->percentile == 95 ? base[2] : base[3];
+}
+
+static double blis__slo_request_ms(const blis_request *r, int metric) {
+    switch (metric) {
+    case BLIS_SLO_TTFT: return (double)r->first_token_us / 1e3;
+    case BLIS_SLO_ITL: return r->itl_count > 0 ? (double)r->itl_sum_us / (double)r->itl_count / 1e3 : 0;
+    case BLIS_SLO_E2E: return (double)r->e2e_us / 1e3;
+    default: return r->sched_delay_us > 0 ? (double)r->sched_delay_us / 1e3 : 0;
+    }
+}
+
+static int blis__slo_within(const blis_slo *s, double v) { return s->inclusive ? v <= s->limit_ms : v < s->limit_ms; }
+
+BLIS_DEF blis_status blis_cluster_slo_eval(const blis_cluster *c, const blis_metrics *m, const blis_slo_set *set,
+                                           blis_slo_result *r, blis_err *err) {
+    int64_t within[BLIS_MAX_SLOS];
+    size_t i, k;
+    int inst, all = 1;
+    memset(r, 0, sizeof *r);
+    memset(within, 0, sizeof within);
+    for (inst = 0; inst < c->n_instances; inst++) {
+        const blis_sim *s = &c->instances[inst];
+        if (!s->cfg.keep_requests)
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "SLO evaluation needs blis_sim_config.keep_requests = 1");
+        for (i = 0; i < s->request_count; i++) { /* generation order */
+            const blis_request *q = s->requests[i];
+            int good = 1;
+            if (q->state != BLIS_REQ_COMPLETED) continue;
+            for (k = 0; k < set->n; k++) {
+                int ok = blis__slo_within(&set->slo[k], blis__slo_request_ms(q, set->slo[k].metric));
+                within[k] += ok;
+                good &= ok;
+            }
+            if (good) {
+                r->good_requests++;
+                r->good_output_tokens += q->itl_count; /* as total_output_tokens counts them */
+            }
+        }
+    }
+    r->offered = c->generated > m->injected + c->rejected ? c->generated : m->injected + c->rejected;
+    r->unserved = r->offered - m->completed;
+    for (k = 0; k < set->n; k++) {
+        r->value_ms[k] = blis_slo_value_ms(m, &set->slo[k]);
+        r->met[k] = m->completed > 0 && blis__slo_within(&set->slo[k], r->value_ms[k]);
+        r->attainment[k] = r->offered > 0 ? (double)within[k] / (double)r->offered : 0;
+        all &= r->met[k];
+    }
+    r->pass = all && m->completed > 0 && r->unserved == 0;
+    r->attainment_all = r->offered > 0 ? (double)r->good_requests / (double)r->offered : 0;
+    if (m->duration_s > 0) {
+        r->goodput_requests_per_s = (double)r->good_requests / m->duration_s;
+        r->goodput_tokens_per_s = (double)r->good_output_tokens / m->duration_s;
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_capacity_compute(const blis_metrics *m, int64_t gpus, double usd_per_gpu_hour, blis_capacity *out) {
+    memset(out, 0, sizeof *out);
+    out->gpus = gpus;
+    if (gpus > 0) {
+        out->tokens_per_s_per_gpu = m->tokens_per_s / (double)gpus;
+        out->requests_per_s_per_gpu = m->responses_per_s / (double)gpus;
+    }
+    out->tokens_per_s_per_user = m->itl_mean_ms > 0 ? 1000.0 / m->itl_mean_ms : 0;
+    out->usd_per_gpu_hour = usd_per_gpu_hour > 0 && usd_per_gpu_hour <= DBL_MAX ? usd_per_gpu_hour : NAN;
+    out->usd_per_hour = out->usd_per_gpu_hour * (double)gpus;
+    out->usd_per_million_output_tokens =
+        m->tokens_per_s > 0 ? out->usd_per_hour / (m->tokens_per_s * 3600.0) * 1e6 : NAN;
+}
+
+BLIS_DEF blis_status blis_price_lookup(const blis_doc *doc, const char *gpu, double *usd_per_gpu_hour, blis_err *err) {
+    const blis_node *root = blis_doc_root(doc), *gpus;
+    size_t i;
+    *usd_per_gpu_hour = NAN;
+    if (!root || root->kind != BLIS_NODE_OBJECT) return blis__node_err(doc, root, err, BLIS_E_TYPE, "expected an object with \"gpus\"");
+    gpus = blis_node_get(doc, root, "gpus");
+    if (!gpus || gpus->kind != BLIS_NODE_OBJECT)
+        return blis__node_err(doc, gpus ? gpus : root, err, gpus ? BLIS_E_TYPE : BLIS_E_MISSING,
+                              "expected \"gpus\": an object of GPU name -> {\"usd_per_gpu_hour\": N}");
+    for (i = 0; i < gpus->count; i++) {
+        const blis_node *key = blis_node_key_at(doc, gpus, i), *entry = blis_node_at(doc, gpus, i), *price;
+        if (blis__ascii_casecmp(key->as.string, gpu)) continue;
+        price = entry->kind == BLIS_NODE_OBJECT ? blis_node_get(doc, entry, "usd_per_gpu_hour") : NULL;
+        if (!price || price->kind != BLIS_NODE_NUMBER || !(price->as.number > 0) || price->as.number > 1e9)
+            return blis__node_err(doc, price ? price : entry, err, BLIS_E_INVALID,
+                                  "expected \"usd_per_gpu_hour\": a number in (0, 1e9]");
+        *usd_per_gpu_hour = price->as.number;
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_grid_init(blis_grid *g) {
+    memset(g, 0, sizeof *g);
+    blis__arena_init(&g->arena, NULL);
+    g->points = 1; /* no axis: one point */
+}
+
+BLIS_DEF void blis_grid_free(blis_grid *g) {
+    blis__arena_free(&g->arena);
+    memset(g, 0, sizeof *g);
+}
+
+static char *blis__grid_str(blis_grid *g, const char *s) { return blis__arena_strndup(&g->arena, s, strlen(s)); }
+
+/* The axis's slot with its name; sets g->points. */
+static blis_status blis__grid_axis(blis_grid *g, const char *name, size_t n, blis_grid_axis **out, blis_err *err) {
+    size_t k, points = 1;
+    blis_grid_axis *a;
+    if (g->n_axes == BLIS_GRID_MAX_AXES)
+        return blis_err_set(err, BLIS_E_LIMIT, 0, 0, "more than %d sweep axes", BLIS_GRID_MAX_AXES);
+    for (k = 0; k < g->n_axes; k++)
+        if (!strcmp(g->axes[k].name, name)) return blis_err_set(err, BLIS_E_DUPLICATE, 0, 0, "axis \"%.100s\" given twice", name);
+    if (n < 1 || n > BLIS_GRID_MAX_VALUES)
+        return blis_err_set(err, BLIS_E_LIMIT, 0, 0, "axis \"%.100s\": 1..%d values, got %lu", name,
+                            BLIS_GRID_MAX_VALUES, (unsigned long)n);
+    for (k = 0; k < g->n_axes; k++) points *= g->axes[k].n;
+    if (points > BLIS_GRID_MAX_POINTS / n)
+        return blis_err_set(err, BLIS_E_LIMIT, 0, 0, "the grid has more than %d points", BLIS_GRID_MAX_POINTS);
+    a = &g->axes[g->n_axes];
+    memset(a, 0, sizeof *a);
+    a->name = blis__grid_str(g, name);
+    a->values = (const char **)blis__arena_alloc(&g->arena, n * sizeof *a->values);
+    if (!a->name || !a->values) return blis__nomem(err);
+    a->n = n;
+    g->points = points * n;
+    g->n_axes++;
+    *out = a;
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_grid_add_axis(blis_grid *g, const char *name, const char *const *values, size_t n,
+                                        blis_err *err) {
+    blis_grid_axis *a;
+    size_t i;
+    blis_status st = blis__grid_axis(g, name, n, &a, err);
+    for (i = 0; !st && i < n; i++)
+        if (!(a->values[i] = blis__grid_str(g, values[i]))) st = blis__nomem(err);
+    return st;
+}
+
+/* from + k x step for k = 0.. while <= to (with a relative slack of 1e-9),
+ * each printed with 9 decimals, trailing zeros dropped. */
+static blis_status blis__grid_range(blis_grid *g, const char *name, double from, double to, double step,
+                                    blis_err *err) {
+    blis_grid_axis *a;
+    double count;
+    size_t i, n;
+    blis_status st;
+    if (!(step > 0) || !(to >= from) || !(fabs(from) < 1e15) || !(fabs(to) < 1e15))
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                            "axis \"%.100s\": a range needs finite from <= to and step > 0", name);
+    count = floor((to - from) / step * (1 + 1e-9) + 1e-9) + 1;
+    if (count > BLIS_GRID_MAX_VALUES)
+        return blis_err_set(err, BLIS_E_LIMIT, 0, 0, "axis \"%.100s\": the range has more than %d values", name,
+                            BLIS_GRID_MAX_VALUES);
+    n = (size_t)count;
+    if ((st = blis__grid_axis(g, name, n, &a, err))) return st;
+    for (i = 0; i < n; i++) {
+        char buf[64];
+        size_t len = blis_f64_format_fixed(from + (double)i * step, 9, buf, sizeof buf);
+        while (len > 1 && buf[len - 1] == '0') len--;
+        if (len > 1 && buf[len - 1] == '.') len--;
+        if (len == 2 && buf[0] == '-' && buf[1] == '0') buf[0] = '0', len = 1;
+        if (!(a->values[i] = blis__arena_strndup(&g->arena, buf, len))) return blis__nomem(err);
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_grid_add_axis_text(blis_grid *g, const char *name, const char *text, blis_err *err) {
+    const char *c1 = strchr(text, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *p;
+    const char *vals[BLIS_GRID_MAX_VALUES > 4096 ? 4096 : BLIS_GRID_MAX_VALUES];
+    char *copy;
+    size_t n = 0;
+    double f, t, s;
+    if (c1 && c2 && !strchr(c2 + 1, ':') && !strchr(text, ',') &&
+        blis_parse_f64(text, (size_t)(c1 - text), BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, &f) == BLIS_OK &&
+        blis_parse_f64(c1 + 1, (size_t)(c2 - c1 - 1), BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, &t) == BLIS_OK &&
+        blis_parse_f64(c2 + 1, strlen(c2 + 1), BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, &s) == BLIS_OK)
+        return blis__grid_range(g, name, f, t, s, err);
+    if (!(copy = blis__grid_str(g, text))) return blis__nomem(err);
+    for (p = copy;;) {
+        char *comma = strchr(p, ',');
+        if (comma) *comma = '\0';
+        if (!*p)
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                                "axis \"%.100s\": empty value in \"%.200s\"; expected a,b,c or from:to:step", name, text);
+        if (n == sizeof vals / sizeof vals[0])
+            return blis_err_set(err, BLIS_E_LIMIT, 0, 0, "axis \"%.100s\": more than %lu listed values", name,
+                                (unsigned long)(sizeof vals / sizeof vals[0]));
+        vals[n++] = p;
+        if (!comma) break;
+        p = comma + 1;
+    }
+    return blis_grid_add_axis(g, name, vals, n, err);
+}
+
+/* err as the node's position with the message g's call left. */
+static blis_status blis__grid_at(const blis_doc *doc, const blis_node *node, blis_err *err, blis_status st) {
+    char msg[BLIS_ERR_MSG_MAX];
+    if (!err) return st;
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    return blis__node_err(doc, node, err, st, msg);
+}
+
+BLIS_DEF blis_status blis_grid_from_doc(const blis_doc *doc, blis_grid *g, blis_err *err) {
+    const blis_node *root = blis_doc_root(doc), *axes = NULL, *fixed = NULL, *slo = NULL;
+    size_t i, j;
+    blis_status st;
+    if (!root || root->kind != BLIS_NODE_OBJECT)
+        return blis__node_err(doc, root, err, BLIS_E_TYPE, "a sweep grid is a mapping with axes (and fixed, slo)");
+    for (i = 0; i < root->count; i++) {
+        const blis_node *key = blis_node_key_at(doc, root, i), *v = blis_node_at(doc, root, i);
+        if (!strcmp(key->as.string, "axes")) axes = v;
+        else if (!strcmp(key->as.string, "fixed")) fixed = v;
+        else if (!strcmp(key->as.string, "slo")) slo = v;
+        else
+            return blis__node_errf(doc, key, err, BLIS_E_INVALID, "unknown key \"%.100s\"; expected axes, fixed or slo",
+                                   key->as.string);
+    }
+    if (!axes) return blis__node_err(doc, root, err, BLIS_E_MISSING, "the grid needs \"axes\": a mapping of name -> values");
+    if (axes->kind != BLIS_NODE_OBJECT || axes->count == 0)
+        return blis__node_err(doc, axes, err, BLIS_E_TYPE, "expected a non-empty mapping of name -> values");
+    if (slo) {
+        const char *text;
+        blis_slo_set set;
+        if (slo->kind != BLIS_NODE_STRING) return blis__wrong_kind(doc, slo, err, "a string such as ttft_p99<500ms");
+        text = slo->as.string;
+        if ((st = blis_slo_parse(text, &set, err))) return blis__grid_at(doc, slo, err, st);
+        if (!(g->slo = blis__grid_str(g, text))) return blis__nomem(err);
+    }
+    if (fixed) {
+        if (fixed->kind != BLIS_NODE_OBJECT) return blis__wrong_kind(doc, fixed, err, "a mapping of setting -> value");
+        if (fixed->count > BLIS_GRID_MAX_FIXED)
+            return blis__node_errf(doc, fixed, err, BLIS_E_LIMIT, "more than %d fixed settings", BLIS_GRID_MAX_FIXED);
+        for (i = 0; i < fixed->count; i++) {
+            const blis_node *key = blis_node_key_at(doc, fixed, i), *v = blis_node_at(doc, fixed, i);
+            const char *text;
+            if (v->kind == BLIS_NODE_ARRAY || v->kind == BLIS_NODE_OBJECT || v->kind == BLIS_NODE_NULL)
+                return blis__wrong_kind(doc, v, err, "one value (a list belongs under axes)");
+            if ((st = blis_node_text(doc, v, &text, err))) return st;
+            g->fixed_name[i] = blis__grid_str(g, key->as.string);
+            g->fixed_value[i] = blis__grid_str(g, text);
+            g->fixed_line[i] = key->line;
+            if (!g->fixed_name[i] || !g->fixed_value[i]) return blis__nomem(err);
+            g->n_fixed++;
+        }
+    }
+    for (i = 0; i < axes->count; i++) {
+        const blis_node *key = blis_node_key_at(doc, axes, i), *v = blis_node_at(doc, axes, i);
+        const char *name = key->as.string;
+        if (v->kind == BLIS_NODE_OBJECT) {
+            double r[3];
+            static const char *const rk[3] = {"from", "to", "step"};
+            if (v->count != 3 || !blis_node_get(doc, v, "from") || !blis_node_get(doc, v, "to") ||
+                !blis_node_get(doc, v, "step"))
+                return blis__node_err(doc, v, err, BLIS_E_INVALID, "a range is {from: A, to: B, step: S}");
+            for (j = 0; j < 3; j++)
+                if ((st = blis_doc_get_f64(doc, v, rk[j], &r[j], err))) return st;
+            if ((st = blis__grid_range(g, name, r[0], r[1], r[2], err))) return blis__grid_at(doc, v, err, st);
+        } else if (v->kind == BLIS_NODE_ARRAY) {
+            blis_grid_axis *a;
+            if ((st = blis__grid_axis(g, name, v->count, &a, err))) return blis__grid_at(doc, v, err, st);
+            for (j = 0; j < v->count; j++) {
+                const blis_node *item = blis_node_at(doc, v, j);
+                const char *text;
+                if (item->kind == BLIS_NODE_ARRAY || item->kind == BLIS_NODE_OBJECT || item->kind == BLIS_NODE_NULL)
+                    return blis__wrong_kind(doc, item, err, "a value");
+                if ((st = blis_node_text(doc, item, &text, err))) return st;
+                if (!(a->values[j] = blis__grid_str(g, text))) return blis__nomem(err);
+            }
+        } else {
+            const char *text;
+            if (v->kind == BLIS_NODE_NULL) return blis__wrong_kind(doc, v, err, "a value, a list or a range");
+            if ((st = blis_node_text(doc, v, &text, err)) || (st = blis_grid_add_axis(g, name, &text, 1, err)))
+                return st ? blis__grid_at(doc, v, err, st) : st;
+        }
+        g->axes[g->n_axes - 1].line = key->line;
+        g->axes[g->n_axes - 1].col = key->col;
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_grid_point_values(const blis_grid *g, size_t i, const char **values) {
+    size_t k = g->n_axes;
+    while (k-- > 0) {
+        values[k] = g->axes[k].values[i % g->axes[k].n];
+        i /= g->axes[k].n;
+    }
+}
+
+typedef struct blis__pareto_pt {
+    double x, y;
+    size_t i;
+} blis__pareto_pt;
+
+static int blis__pareto_cmp(const void *pa, const void *pb) {
+    const blis__pareto_pt *a = (const blis__pareto_pt *)pa, *b = (const blis__pareto_pt *)pb;
+    if (a->x != b->x) return a->x > b->x ? -1 : 1;
+    if (a->y != b->y) return a->y > b->y ? -1 : 1;
+    return a->i < b->i ? -1 : a->i > b->i;
+}
+
+BLIS_DEF size_t blis_pareto(const double *x, const double *y, size_t n, unsigned char *on_front, blis_err *err) {
+    blis__pareto_pt *p;
+    size_t i, m = 0, count = 0;
+    double best_y = -INFINITY, last_x = NAN, last_y = NAN;
+    if (n) memset(on_front, 0, n);
+    p = (blis__pareto_pt *)blis__alloc(NULL, (n + 1) * sizeof *p);
+    if (!p) {
+        blis__nomem(err);
+        return 0;
+    }
+    for (i = 0; i < n; i++)
+        if (!isnan(x[i]) && !isnan(y[i])) {
+            p[m].x = x[i];
+            p[m].y = y[i];
+            p[m].i = i;
+            m++;
+        }
+    qsort(p, m, sizeof *p, blis__pareto_cmp);
+    for (i = 0; i < m; i++) { /* x descending: on the front when no earlier point reaches its y */
+        int front = p[i].y > best_y || (p[i].x == last_x && p[i].y == last_y && on_front[p[i - 1].i]);
+        if (front) {
+            on_front[p[i].i] = 1;
+            count++;
+        }
+        if (p[i].y > best_y) best_y = p[i].y;
+        last_x = p[i].x;
+        last_y = p[i].y;
+    }
+    blis__free(NULL, p);
+    return count;
+}
+
+BLIS_DEF long blis_knee(const double *x, const double *y, size_t n) {
+    double ymin = INFINITY, ymax = -INFINITY, best = 0;
+    size_t i;
+    long at = -1;
+    if (n < 3 || !(x[n - 1] > x[0])) return -1;
+    for (i = 0; i < n; i++) {
+        if (y[i] < ymin) ymin = y[i];
+        if (y[i] > ymax) ymax = y[i];
+    }
+    if (!(ymax > ymin)) return -1;
+    for (i = 1; i + 1 < n; i++) {
+        double xn = (x[i] - x[0]) / (x[n - 1] - x[0]), yn = (y[i] - ymin) / (ymax - ymin);
+        double yc = (y[0] - ymin) / (ymax - ymin) + xn * ((y[n - 1] - y[0]) / (ymax - ymin)); /* the chord */
+        if (yc - yn > best) {
+            best = yc - yn;
+            at = (long)i;
+        }
+    }
+    return at;
+}
+
+/* ---- the SVG chart ---- */
+
+typedef struct blis__svg {
+    blis_write_fn write;
+    void *user;
+    int failed;
+} blis__svg;
+
+static void blis__svg_raw(blis__svg *s, const char *text) {
+    if (!s->failed && s->write(s->user, text, strlen(text))) s->failed = 1;
+}
+
+static void blis__svg_text(blis__svg *s, const char *text) { /* XML-escaped */
+    const char *p = text ? text : "";
+    while (*p && !s->failed) {
+        size_t run = strcspn(p, "&<>\"'");
+        if (run && s->write(s->user, p, run)) s->failed = 1;
+        p += run;
+        if (!*p) break;
+        blis__svg_raw(s, *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;" : *p == '"' ? "&quot;" : "&#39;");
+        p++;
+    }
+}
+
+static void blis__svg_num(blis__svg *s, double v) { /* 2 decimals, trailing zeros dropped */
+    char buf[64];
+    size_t len = blis_f64_format_fixed(isfinite(v) ? v : 0, 2, buf, sizeof buf);
+    while (len > 1 && buf[len - 1] == '0') len--;
+    if (len > 1 && buf[len - 1] == '.') len--;
+    buf[len] = '\0';
+    if (!strcmp(buf, "-0")) buf[0] = '0', buf[1] = '\0';
+    blis__svg_raw(s, buf);
+}
+
+/* A tick label: the value with the step's decimals. */
+static void blis__svg_tick(blis__svg *s, double v, double step) {
+    char buf[64];
+    int dec = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
+    size_t len;
+    if (dec > 9) dec = 9;
+    len = blis_f64_format_fixed(v, dec, buf, sizeof buf);
+    buf[len] = '\0';
+    if (!strcmp(buf, "-0")) buf[0] = '0', buf[1] = '\0';
+    blis__svg_raw(s, buf);
+}
+
+/* Ticks covering [lo, hi]: step 1, 2 or 5 x 10^k, about 5 of them. */
+static void blis__nice_range(double *lo, double *hi, double *step) {
+    double span, raw, mag, f;
+    if (!(*hi > *lo)) {
+        double d = fabs(*lo) > 0 ? fabs(*lo) * 0.1 : 1;
+        *lo -= *lo >= 0 && *lo - d < 0 ? *lo : d;
+        *hi += d;
+    }
+    span = *hi - *lo;
+    raw = span / 5;
+    mag = pow(10, floor(log10(raw)));
+    f = raw / mag;
+    *step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * mag;
+    *lo = floor(*lo / *step + 1e-9) * *step;
+    *hi = ceil(*hi / *step - 1e-9) * *step;
+}
+
+static const char *const blis__chart_colors[7] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
+                                                  "#E69F00", "#56B4E9", "#000000"};
+static const char *const blis__chart_dashes[3] = {"", "6 3", "2 3"};
+
+static void blis__svg_attr(blis__svg *s, const char *name, double v) {
+    blis__svg_raw(s, " ");
+    blis__svg_raw(s, name);
+    blis__svg_raw(s, "=\"");
+    blis__svg_num(s, v);
+    blis__svg_raw(s, "\"");
+}
+
+static void blis__svg_label(blis__svg *s, double x, double y, const char *anchor, const char *extra, const char *text) {
+    blis__svg_raw(s, "<text");
+    blis__svg_attr(s, "x", x);
+    blis__svg_attr(s, "y", y);
+    blis__svg_raw(s, " text-anchor=\"");
+    blis__svg_raw(s, anchor);
+    blis__svg_raw(s, "\"");
+    blis__svg_raw(s, extra ? extra : "");
+    blis__svg_raw(s, ">");
+    blis__svg_text(s, text);
+    blis__svg_raw(s, "</text>\n");
+}
+
+static void blis__svg_line(blis__svg *s, double x1, double y1, double x2, double y2, const char *style) {
+    blis__svg_raw(s, "<line");
+    blis__svg_attr(s, "x1", x1);
+    blis__svg_attr(s, "y1", y1);
+    blis__svg_attr(s, "x2", x2);
+    blis__svg_attr(s, "y2", y2);
+    blis__svg_raw(s, " ");
+    blis__svg_raw(s, style);
+    blis__svg_raw(s, "/>\n");
+}
+
+/* x as drawn: log10(x) on a logarithmic axis (NaN for x <= 0). */
+static double blis__chart_x(const blis_chart *c, double x) { return !c->log_x ? x : x > 0 ? log10(x) : NAN; }
+
+BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, void *user, blis_err *err) {
+    blis__svg s;
+    double w = c->width_px > 0 ? c->width_px : 760, h = c->height_px > 0 ? c->height_px : 460;
+    double px0 = 84, px1 = w - 200, py0 = 56, py1 = h - 64;
+    double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY, xs, ys, v;
+    size_t i, k, points = 0;
+    s.write = write;
+    s.user = user;
+    s.failed = 0;
+    if (w < 320 || h < 240 || w > 10000 || h > 10000)
+        return blis_err_set(err, BLIS_E_RANGE, 0, 0, "chart size %dx%d px: expected 320..10000 x 240..10000",
+                            c->width_px, c->height_px);
+    for (k = 0; k < c->n_series; k++)
+        for (i = 0; i < c->series[k].n; i++) {
+            double x = blis__chart_x(c, c->series[k].x[i]), y = c->series[k].y[i];
+            if (!isfinite(x) || !isfinite(y)) continue;
+            points++;
+            if (x < xlo) xlo = x;
+            if (x > xhi) xhi = x;
+            if (y < ylo) ylo = y;
+            if (y > yhi) yhi = y;
+        }
+    if (!points) return blis_err_set(err, BLIS_E_INVALID, 0, 0, "the chart \"%.200s\" has no finite point", c->title ? c->title : "");
+    if (c->has_hline && isfinite(c->hline_y)) {
+        if (c->hline_y > yhi) yhi = c->hline_y;
+        if (c->hline_y < ylo) ylo = c->hline_y;
+    }
+    if (!c->log_x && xlo >= 0 && xlo <= xhi / 2) xlo = 0; /* start at 0 unless that squashes the data */
+    if (ylo >= 0 && ylo <= yhi / 2) ylo = 0;
+    if (c->log_x) { /* whole decades */
+        xlo = floor(xlo + 1e-9);
+        xhi = ceil(xhi - 1e-9);
+        if (xhi <= xlo) xhi = xlo + 1;
+        xs = xhi - xlo > 8 ? 2 : 1;
+    } else {
+        blis__nice_range(&xlo, &xhi, &xs);
+    }
+    blis__nice_range(&ylo, &yhi, &ys);
+#define BLIS__SX(x) (px0 + ((x) - xlo) / (xhi - xlo) * (px1 - px0))
+#define BLIS__SY(y) (py1 - ((y) - ylo) / (yhi - ylo) * (py1 - py0))
+    blis__svg_raw(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"");
+    blis__svg_attr(&s, "width", w);
+    blis__svg_attr(&s, "height", h);
+    blis__svg_raw(&s, " viewBox=\"0 0 ");
+    blis__svg_num(&s, w);
+    blis__svg_raw(&s, " ");
+    blis__svg_num(&s, h);
+    blis__svg_raw(&s, "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\">\n");
+    blis__svg_raw(&s, "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
+    blis__svg_label(&s, (px0 + px1) / 2, 30, "middle", " font-size=\"16\" font-weight=\"bold\"", c->title);
+    for (v = xlo, i = 0; v <= xhi + xs * 1e-9 && i < 100; i++, v = xlo + (double)i * xs) { /* x grid and ticks */
+        blis__svg_line(&s, BLIS__SX(v), py0, BLIS__SX(v), py1, "stroke=\"#e0e0e0\"");
+        blis__svg_raw(&s, "<text");
+        blis__svg_attr(&s, "x", BLIS__SX(v));
+        blis__svg_attr(&s, "y", py1 + 18);
+        blis__svg_raw(&s, " text-anchor=\"middle\">");
+        if (c->log_x)
+            blis__svg_tick(&s, pow(10, v), pow(10, v));
+        else
+            blis__svg_tick(&s, v, xs);
+        blis__svg_raw(&s, "</text>\n");
+    }
+    for (v = ylo, i = 0; v <= yhi + ys * 1e-9 && i < 100; i++, v = ylo + (double)i * ys) { /* y grid and ticks */
+        blis__svg_line(&s, px0, BLIS__SY(v), px1, BLIS__SY(v), "stroke=\"#e0e0e0\"");
+        blis__svg_raw(&s, "<text");
+        blis__svg_attr(&s, "x", px0 - 8);
+        blis__svg_attr(&s, "y", BLIS__SY(v) + 4);
+        blis__svg_raw(&s, " text-anchor=\"end\">");
+        blis__svg_tick(&s, v, ys);
+        blis__svg_raw(&s, "</text>\n");
+    }
+    blis__svg_line(&s, px0, py1, px1, py1, "stroke=\"#333333\"");
+    blis__svg_line(&s, px0, py0, px0, py1, "stroke=\"#333333\"");
+    blis__svg_label(&s, (px0 + px1) / 2, h - 20, "middle", " font-size=\"13\"", c->x_label);
+    blis__svg_raw(&s, "<text");
+    blis__svg_attr(&s, "x", 20);
+    blis__svg_attr(&s, "y", (py0 + py1) / 2);
+    blis__svg_raw(&s, " text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 20 ");
+    blis__svg_num(&s, (py0 + py1) / 2);
+    blis__svg_raw(&s, ")\">");
+    blis__svg_text(&s, c->y_label);
+    blis__svg_raw(&s, "</text>\n");
+    if (c->has_hline && isfinite(c->hline_y)) {
+        blis__svg_line(&s, px0, BLIS__SY(c->hline_y), px1, BLIS__SY(c->hline_y),
+                       "stroke=\"#c00000\" stroke-width=\"1.5\" stroke-dasharray=\"8 4\"");
+        blis__svg_label(&s, px0 + 6, BLIS__SY(c->hline_y) - 6, "start", " fill=\"#c00000\"", c->hline_label);
+    }
+    for (k = 0; k < c->n_series; k++) {
+        const blis_chart_series *se = &c->series[k];
+        const char *color = blis__chart_colors[k % 7], *dash = blis__chart_dashes[(k / 7) % 3];
+        int open = 0;
+        if (se->markers != 1) { /* the line, broken at NaN points */
+            for (i = 0; i < se->n; i++) {
+                if (!isfinite(blis__chart_x(c, se->x[i])) || !isfinite(se->y[i])) {
+                    if (open) blis__svg_raw(&s, "\"/>\n");
+                    open = 0;
+                    continue;
+                }
+                if (!open) {
+                    blis__svg_raw(&s, "<polyline fill=\"none\" stroke-width=\"2\" stroke=\"");
+                    blis__svg_raw(&s, color);
+                    if (*dash) {
+                        blis__svg_raw(&s, "\" stroke-dasharray=\"");
+                        blis__svg_raw(&s, dash);
+                    }
+                    blis__svg_raw(&s, "\" points=\"");
+                    open = 1;
+                } else {
+                    blis__svg_raw(&s, " ");
+                }
+                blis__svg_num(&s, BLIS__SX(blis__chart_x(c, se->x[i])));
+                blis__svg_raw(&s, ",");
+                blis__svg_num(&s, BLIS__SY(se->y[i]));
+            }
+            if (open) blis__svg_raw(&s, "\"/>\n");
+        }
+        if (se->markers)
+            for (i = 0; i < se->n; i++) {
+                if (!isfinite(blis__chart_x(c, se->x[i])) || !isfinite(se->y[i])) continue;
+                blis__svg_raw(&s, "<circle");
+                blis__svg_attr(&s, "cx", BLIS__SX(blis__chart_x(c, se->x[i])));
+                blis__svg_attr(&s, "cy", BLIS__SY(se->y[i]));
+                blis__svg_raw(&s, " r=\"3.5\" fill=\"");
+                blis__svg_raw(&s, color);
+                blis__svg_raw(&s, "\"/>\n");
+            }
+        /* the legend entry */
+        blis__svg_raw(&s, "<rect");
+        blis__svg_attr(&s, "x", px1 + 16);
+        blis__svg_attr(&s, "y", py0 + 3 + 20 * (double)k);
+        blis__svg_raw(&s, " width=\"24\" height=\"10\" fill=\"");
+        blis__svg_raw(&s, color);
+        blis__svg_raw(&s, "\"/>\n");
+        blis__svg_label(&s, px1 + 46, py0 + 12 + 20 * (double)k, "start", NULL, se->label);
+    }
+    if (c->has_mark && isfinite(blis__chart_x(c, c->mark_x)) && isfinite(c->mark_y)) {
+        double mx = BLIS__SX(blis__chart_x(c, c->mark_x)), my = BLIS__SY(c->mark_y);
+        blis__svg_raw(&s, "<circle");
+        blis__svg_attr(&s, "cx", mx);
+        blis__svg_attr(&s, "cy", my);
+        blis__svg_raw(&s, " r=\"8\" fill=\"none\" stroke=\"#c00000\" stroke-width=\"2.5\"/>\n");
+        blis__svg_label(&s, mx + (mx > (px0 + px1) / 2 ? -10 : 10), my - 12, mx > (px0 + px1) / 2 ? "end" : "start",
+                        " fill=\"#c00000\" font-weight=\"bold\"", c->mark_label);
+    }
+#undef BLIS__SX
+#undef BLIS__SY
+    blis__svg_raw(&s, "</svg>\n");
+    if (s.failed) return blis_err_set(err, BLIS_E_IO, 0, 0, "cannot write the chart");
+    return BLIS_OK;
 }
 
 #endif /* BLIS_IMPLEMENTATION */

@@ -82,26 +82,65 @@ static const char usage_text[] = "usage: simulation_worker <command> [options]\n
                                  "      --policy-config FILE  YAML: admission, routing, priority, scheduler\n"
                                  "                      (explicit flags win)\n";
 /* The rest of the usage (split: ISO C99 guarantees string literals of 4095 bytes only). */
-static const char usage_text_more[] = "    output:\n"
-                                      "      --results-path FILE  the metrics plus one entry per request (JSON)\n"
-                                      "      --fitness-weights KEY:W,...  (throughput, tokens_per_sec, p99_ttft,\n"
-                                      "                      p50_ttft, mean_ttft, p99_e2e, p50_e2e, mean_e2e)\n"
-                                      "      --trace-level none|decisions (none) --summarize-trace\n"
-                                      "      --counterfactual-k K (0)  routing regret over the top K candidates\n"
-                                      "      --log trace|debug|info|warn|error|fatal|panic (warn)\n"
-                                      "      --quiet         no progress line (shown on a terminal for long runs)\n"
-                                      "      --check-invariants  check every instance's invariants after each event\n"
-                                      "                      (slow; also BLIS_PARANOID=1); a violation exits 1\n"
-                                      "        stdout: one metrics block per instance (several instances), the\n"
-                                      "        cluster's, then fitness, anomaly counters, KV cache metrics, per-SLO\n"
-                                      "        metrics, trace summary. Boolean flags also take =true / =false.\n"
-                                      "  step (--model NAME | --model-config-folder DIR) --hardware GPU [--tp N]\n"
-                                      "       [--hardware-config FILE] [--bench-data-path DIR | --roofline-ext LIST]\n"
-                                      "       [--kv-cache-dtype auto|fp8|bfloat16|...]\n"
-                                      "       [--prefill CACHED+NEW]... [--decode CONTEXT[xCOUNT]]...\n"
-                                      "        Print one engine step's roofline time and breakdown as JSON\n"
-                                      "        (roofline v2 with --bench-data-path, else v1), with the bytes\n"
-                                      "        per weight and KV element it used (quantized models).\n";
+static const char usage_text_more[] =
+    "    output:\n"
+    "      --results-path FILE  the metrics plus one entry per request (JSON)\n"
+    "      --fitness-weights KEY:W,...  (throughput, tokens_per_sec, p99_ttft,\n"
+    "                      p50_ttft, mean_ttft, p99_e2e, p50_e2e, mean_e2e)\n"
+    "      --trace-level none|decisions (none) --summarize-trace\n"
+    "      --counterfactual-k K (0)  routing regret over the top K candidates\n"
+    "      --log trace|debug|info|warn|error|fatal|panic (warn)\n"
+    "      --quiet         no progress line (shown on a terminal for long runs)\n"
+    "      --json          one JSON document instead: the run's settings, every\n"
+    "                      metric, capacity (and SLOs); instances when several\n"
+    "      --slo OBJ,...   SLOs, e.g. ttft_p99<500ms,itl_p99<50ms,e2e_p90<10s\n"
+    "                      (ttft|itl|e2e _mean|_p90|_p95|_p99, scheduling_delay_p99;\n"
+    "                      < or <=; us, ms, s): pass, per-request attainment, goodput\n"
+    "      --gpu-hourly-usd N | --gpu-prices FILE  price per GPU-hour (else the\n"
+    "                      bundled data/gpu_prices.json): cost per M output tokens\n"
+    "      --check-invariants  check every instance's invariants after each event\n"
+    "                      (slow; also BLIS_PARANOID=1); a violation exits 1\n"
+    "        stdout: one metrics block per instance (several instances), the\n"
+    "        cluster's, then fitness, anomaly counters, KV cache metrics, per-SLO\n"
+    "        metrics, trace summary. Boolean flags also take =true / =false.\n"
+    "  step (--model NAME | --model-config-folder DIR) --hardware GPU [--tp N]\n"
+    "       [--hardware-config FILE] [--bench-data-path DIR | --roofline-ext LIST]\n"
+    "       [--kv-cache-dtype auto|fp8|bfloat16|...]\n"
+    "       [--prefill CACHED+NEW]... [--decode CONTEXT[xCOUNT]]...\n"
+    "        Print one engine step's roofline time and breakdown as JSON\n"
+    "        (roofline v2 with --bench-data-path, else v1), with the bytes\n"
+    "        per weight and KV element it used (quantized models).\n";
+static const char usage_text_plan[] =
+    "  sweep [--grid FILE] [--rate 1:20:1] [--tp 1,2,4] [--hardware H100,A100-80] ...\n"
+    "        [--out FILE.csv|FILE.jsonl|-] [--format csv|jsonl] [--jobs N] [--resume]\n"
+    "        [--shard I/N] [--quiet] [any run flag, the same for every point]\n"
+    "        One full simulation per grid point (the last axis varies fastest);\n"
+    "        one row per point: its settings, every metric, SLO pass and goodput,\n"
+    "        cost. Axis flags taking lists or FROM:TO:STEP: --model --hardware --tp\n"
+    "        --num-instances --rate --max-num-running-reqs --max-num-scheduled-tokens\n"
+    "        --routing-policy --workload --workload-spec --workload-traces-filepath\n"
+    "        --kv-cache-dtype --num-requests --seed; a grid file has axes (any run\n"
+    "        flag's name), fixed and slo. --jobs worker processes (the CPUs);\n"
+    "        --shard I/N runs points I, I+N, ...; the output goes to FILE.partial\n"
+    "        and is renamed when complete; --resume continues a FILE.partial.\n"
+    "        Bytes never depend on --jobs, --shard or completion order.\n"
+    "  sweep merge --out FILE [--allow-missing] SHARD...\n"
+    "        Join shard outputs in point order (byte-identical to one process).\n"
+    "  search --slo OBJ,... [grid and run flags as sweep, no rate axis]\n"
+    "         [--rate-start R (1)] [--rate-min R (0.01)] [--rate-max R (10000)]\n"
+    "         [--tolerance F (0.02)] [--target-rate R] [--out FILE]\n"
+    "        Per configuration, the highest --rate meeting the SLOs: doubling or\n"
+    "        halving to a bracket, then bisection until fail/pass - 1 <= tolerance;\n"
+    "        prints the bracket it proved (or that no rate meets them). With\n"
+    "        --target-rate, the cheapest configuration serving it (checked by a run).\n"
+    "  search pareto SWEEP_OUTPUT [--out FILE]\n"
+    "        The rows on the Pareto front of tokens/s per GPU against tokens/s per\n"
+    "        user (rows failing their SLOs left out).\n"
+    "  plot latency|throughput|pareto SWEEP_OUTPUT [--out FILE.svg] [--metric\n"
+    "       ttft|itl|e2e] [--slo OBJ] [--x AXIS (rate)] [--title T] [--min-user-tps N]\n"
+    "  plot cdf RESULTS.json [--out FILE.svg]   (a run's --results-path file)\n"
+    "        SVG charts: latency percentiles and throughput against offered load\n"
+    "        (SLO line, knee marked), the Pareto front (chosen point), TTFT/E2E CDFs.\n";
 static const char usage_text_eval[] =
     "  evaluate --ground-truth FILE [--id ID]... [--json] [--max-requests N]\n"
     "           [--bench-data-path DIR] [--hardware-config FILE] [--alpha-coeffs A,B,C]\n"
@@ -530,6 +569,10 @@ typedef struct run_args {
     int roofline;             /* --roofline */
     const char *roofline_ext; /* --roofline-ext LIST */
     const char *kv_dtype;     /* --kv-cache-dtype (vLLM's; auto: the model config's) */
+    const char *slo;          /* --slo OBJECTIVES */
+    int json;                 /* --json: one JSON document on stdout */
+    const char *prices;       /* --gpu-prices FILE */
+    double gpu_usd;           /* --gpu-hourly-usd (0: from the price table) */
     int kv_trained;           /* total_kv_blocks came from the defaults file's coefficients */
 } run_args;
 
@@ -601,6 +644,10 @@ static const flag_def run_flags[] = {
     RF("--roofline-ext", F_STR, roofline_ext),
     RF("--kv-cache-dtype", F_STR, kv_dtype),
     RF("--roofline", F_BOOL, roofline),
+    RF("--slo", F_STR, slo),
+    RF("--json", F_BOOL, json),
+    RF("--gpu-prices", F_STR, prices),
+    RF("--gpu-hourly-usd", F_F64, gpu_usd),
 };
 #undef RF
 
@@ -1088,7 +1135,7 @@ static int check_run_args(const run_args *a, blis_sim_config *cfg) {
     cfg->max_running = a->max_running;
     cfg->max_scheduled_tokens = a->max_tokens;
     cfg->long_prefill_threshold = a->threshold;
-    cfg->keep_requests = a->results != NULL; /* per-request rows only for --results-path */
+    cfg->keep_requests = a->results != NULL || a->slo; /* per-request rows: --results-path, --slo */
     cfg->kv_cpu_blocks = a->kv_cpu;
     cfg->kv_offload_threshold = a->kv_threshold;
     cfg->kv_transfer_bandwidth = a->kv_bandwidth;
@@ -1380,18 +1427,21 @@ static int run_spec_open(const run_args *a, run_state *rs, blis_sim_config *cfg)
     return 0;
 }
 
-static int cmd_run(int argc, char **argv, const char *argv0) {
+/* Everything between the flags and the results: the configuration
+ * resolved, the workload opened, the cluster run. On success rs->cluster
+ * holds the finished run; the caller frees rs and p either way. `sweep`
+ * (point_mode) keeps the requests for its SLO evaluation, shows no
+ * progress line and never writes --results-path. */
+static int run_simulate(int argc, char **argv, const char *argv0, run_args *ap, run_state *rs, run_paths *p,
+                        int point_mode) {
     run_args a;
-    run_state rs;
     blis_sim_config cfg;
     blis_legacy_workload w;
     blis_request_source src;
     blis_cluster_config cc;
     blis_err err;
-    run_paths *p = (run_paths *)calloc(1, sizeof *p);
     int rc;
-    memset(&rs, 0, sizeof rs);
-    if (!p) return EXIT_RUNTIME;
+    memset(rs, 0, sizeof *rs);
     { /* SIGINT/SIGTERM: the run stops at the next event and writes nothing */
         struct sigaction old_int, old_term;
         cli_catch_signals(&old_int, &old_term);
@@ -1410,31 +1460,31 @@ static int cmd_run(int argc, char **argv, const char *argv0) {
         a.defaults = p->defaults;
     blis_sim_config_defaults(&cfg);
     if ((rc = check_run_args(&a, &cfg))) goto done;
-    if (a.roofline && (rc = resolve_roofline_flag(&a, &rs, p))) goto done;
+    if (a.roofline && (rc = resolve_roofline_flag(&a, rs, p))) goto done;
     if (all_zero(a.alpha) && all_zero(a.beta) && !a.model_dir && !a.hw_file &&
-        (rc = resolve_defaults(&a, p->model_lc, p->gpu, p->vllm, &rs.defaults, &rs.have_defaults)))
+        (rc = resolve_defaults(&a, p->model_lc, p->gpu, p->vllm, &rs->defaults, &rs->have_defaults)))
         goto done;
     cfg.total_kv_blocks = a.kv_blocks;
-    if ((rc = resolve_latency(&a, &rs, p, &cfg)) || (rc = resolve_workload(&a, &rs, &w))) goto done;
+    if ((rc = resolve_latency(&a, rs, p, &cfg)) || (rc = resolve_workload(&a, rs, &w))) goto done;
     if (a.spec) {
-        if ((rc = run_spec_open(&a, &rs, &cfg))) goto done;
+        if ((rc = run_spec_open(&a, rs, &cfg))) goto done;
         src.next = spec_next;
-        src.user = &rs.spec_gen;
+        src.user = &rs->spec_gen;
     } else if (!strcmp(a.workload, "traces")) {
-        if ((rc = run_trace_open(&a, &rs, &cfg))) goto done;
+        if ((rc = run_trace_open(&a, rs, &cfg))) goto done;
         src.next = trace_next;
-        src.user = &rs.trace;
+        src.user = &rs->trace;
     } else {
-        if (blis_legacy_gen_init(&rs.gen, &w, a.seed, cfg.horizon_us, cfg.block_tokens, NULL, NULL, NULL, &err)) {
+        if (blis_legacy_gen_init(&rs->gen, &w, a.seed, cfg.horizon_us, cfg.block_tokens, NULL, NULL, NULL, &err)) {
             rc = run_error(err.msg);
             goto done;
         }
-        rs.have_gen = 1;
+        rs->have_gen = 1;
         src.next = gen_next;
-        src.user = &rs.gen;
+        src.user = &rs->gen;
     }
-    if ((rc = build_cluster_config(&a, &rs, &cfg, &cc))) goto done;
-    if (a.results) { /* an unwritable results path is reported now, not after the run */
+    if ((rc = build_cluster_config(&a, rs, &cfg, &cc))) goto done;
+    if (a.results && !point_mode) { /* an unwritable results path is reported now, not after the run */
         char tmp[1200];
         int fd;
         struct stat sb;
@@ -1451,7 +1501,7 @@ static int cmd_run(int argc, char **argv, const char *argv0) {
         close(fd);
         remove(tmp);
     }
-    if (blis_cluster_init(&rs.cluster, &cc, src, NULL, &err)) { /* the first request is read here */
+    if (blis_cluster_init(&rs->cluster, &cc, src, NULL, &err)) { /* the first request is read here */
         if (err.source[0])
             print_err(&err);
         else
@@ -1459,21 +1509,21 @@ static int cmd_run(int argc, char **argv, const char *argv0) {
         rc = err.status == BLIS_E_NOMEM || err.status == BLIS_E_IO ? EXIT_RUNTIME : EXIT_USAGE;
         goto done;
     }
-    rs.have_cluster = 1;
+    rs->have_cluster = 1;
     {
         progress_line pl;
         blis_status st;
         const char *paranoid = getenv("BLIS_PARANOID");
         memset(&pl, 0, sizeof pl);
-        rs.cluster.cancel = &cli_caught_signal; /* also set before the run: it stops at once */
-        rs.cluster.check_invariants = a.check_invariants || (paranoid && *paranoid && strcmp(paranoid, "0") != 0);
-        if (!a.quiet && isatty(2)) {
+        rs->cluster.cancel = &cli_caught_signal; /* also set before the run: it stops at once */
+        rs->cluster.check_invariants = a.check_invariants || (paranoid && *paranoid && strcmp(paranoid, "0") != 0);
+        if (!a.quiet && !point_mode && isatty(2)) {
             pl.start_s = mono_s();
-            rs.cluster.progress = on_progress;
-            rs.cluster.progress_user = &pl;
-            rs.cluster.progress_every = 65536;
+            rs->cluster.progress = on_progress;
+            rs->cluster.progress_user = &pl;
+            rs->cluster.progress_every = 65536;
         }
-        st = blis_cluster_run(&rs.cluster, &err);
+        st = blis_cluster_run(&rs->cluster, &err);
         if (pl.shown) fputs("\r\033[K", stderr);
         if (st)
             err.status = st;
@@ -1492,8 +1542,23 @@ static int cmd_run(int argc, char **argv, const char *argv0) {
                                                                                                     : EXIT_USAGE;
         goto done;
     }
-    rc = print_run(&a, &rs);
+    rc = 0;
 done:
+    *ap = a;
+    return rc;
+}
+
+#include "plan_commands.c"
+
+static int cmd_run(int argc, char **argv, const char *argv0) {
+    run_args a;
+    run_state rs;
+    run_paths *p = (run_paths *)calloc(1, sizeof *p);
+    int rc;
+    if (!p) return EXIT_RUNTIME;
+    memset(&rs, 0, sizeof rs);
+    memset(&a, 0, sizeof a);
+    if ((rc = run_simulate(argc, argv, argv0, &a, &rs, p, 0)) == 0) rc = run_outputs(&a, &rs, p);
     run_state_free(&rs);
     free(p);
     return rc;
@@ -2743,6 +2808,7 @@ int main(int argc, char **argv) {
         (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))) { /* also "run --help" */
         fputs(usage_text, stdout);
         fputs(usage_text_more, stdout);
+        fputs(usage_text_plan, stdout);
         fputs(usage_text_eval, stdout);
         fputs(usage_text_tools, stdout);
         return fflush(stdout) ? EXIT_RUNTIME : 0;
@@ -2757,9 +2823,12 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "evaluate")) return cmd_evaluate(argc - 2, argv + 2, argv[0]);
     if (!strcmp(argv[1], "calibrate")) return cmd_calibrate(argc - 2, argv + 2, argv[0]);
     if (!strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2, argv[0]);
+    if (!strcmp(argv[1], "sweep")) return cmd_sweep(argc - 2, argv + 2, argv[0]);
+    if (!strcmp(argv[1], "search")) return cmd_search(argc - 2, argv + 2, argv[0]);
+    if (!strcmp(argv[1], "plot")) return cmd_plot(argc - 2, argv + 2);
     if (!strcmp(argv[1], "validate-bench-data")) return cmd_validate_bench(argc - 2, argv + 2);
     if (!strcmp(argv[1], "import-kernel-tables")) return cmd_import_tables(argc - 2, argv + 2, argv[0]);
-    return usage_error("unknown command (available: run, step, evaluate, calibrate, validate-bench-data, "
-                       "import-kernel-tables, check)",
+    return usage_error("unknown command (available: run, sweep, search, plot, step, evaluate, calibrate, "
+                       "validate-bench-data, import-kernel-tables, check)",
                        argv[1]);
 }

@@ -1,0 +1,2281 @@
+/* plan_commands.c - capacity planning commands of simulation_worker:
+ * `run --json` / `--slo` records, `sweep` (and `sweep merge`), `search`
+ * and `plot`. Included by simulation_worker.c (one translation unit): it
+ * uses the run path (run_simulate) and the CLI helpers defined there. The
+ * logic a library user wants (SLOs, goodput, cost, grids, the Pareto front,
+ * the knee, SVG charts) is in blis.h >>plan; this file parses flags,
+ * schedules worker processes, and reads and writes files. */
+
+#include <fcntl.h>
+#include <poll.h>
+
+/* ---- the result record: one flat set of named values per run ---- */
+
+enum { PV_NULL, PV_STR, PV_I64, PV_F64, PV_BOOL };
+typedef struct pfield {
+    const char *name;
+    int kind;
+    const char *s;
+    int64_t i;
+    double f;
+} pfield;
+
+#define PLAN_MAX_FIELDS (72 + 2 * BLIS_MAX_SLOS)
+typedef struct plan_record {
+    pfield f[PLAN_MAX_FIELDS];
+    size_t n;
+    char obj_names[BLIS_MAX_SLOS][2][48];
+    char slo_text[600];
+    char workload[1100];
+    char text[2048]; /* copies of the strings (the run's state is freed before the row is written) */
+    size_t text_used;
+} plan_record;
+
+static void rec_add(plan_record *r, const char *name, int kind, const char *s, int64_t i, double f) {
+    pfield *x;
+    if (r->n == PLAN_MAX_FIELDS) return;
+    x = &r->f[r->n++];
+    x->name = name;
+    x->kind = kind == PV_F64 && !isfinite(f) ? PV_NULL : kind;
+    x->s = s;
+    x->i = i;
+    x->f = f;
+}
+static void rec_s(plan_record *r, const char *name, const char *s) {
+    size_t n = s ? strlen(s) + 1 : 0;
+    if (s && n <= sizeof r->text - r->text_used) {
+        memcpy(r->text + r->text_used, s, n);
+        s = r->text + r->text_used;
+        r->text_used += n;
+    }
+    rec_add(r, name, s ? PV_STR : PV_NULL, s, 0, 0);
+}
+/* *dst = *src, its pointers into src's own buffers moved to dst's. */
+static void rec_copy(plan_record *dst, const plan_record *src) {
+    size_t k;
+    const char *lo = (const char *)src, *hi = lo + sizeof *src;
+    memcpy(dst, src, sizeof *dst);
+    for (k = 0; k < dst->n; k++) {
+        if (dst->f[k].name >= lo && dst->f[k].name < hi) dst->f[k].name = (const char *)dst + (dst->f[k].name - lo);
+        if (dst->f[k].s && dst->f[k].s >= lo && dst->f[k].s < hi) dst->f[k].s = (const char *)dst + (dst->f[k].s - lo);
+    }
+}
+static void rec_i(plan_record *r, const char *name, int64_t v) { rec_add(r, name, PV_I64, NULL, v, 0); }
+static void rec_f(plan_record *r, const char *name, double v) { rec_add(r, name, PV_F64, NULL, 0, v); }
+static void rec_b(plan_record *r, const char *name, int v) { rec_add(r, name, PV_BOOL, NULL, v, 0); }
+
+/* The price of the run's GPU: --gpu-hourly-usd, else the price table
+ * (--gpu-prices, else the bundled data/gpu_prices.json); NaN when unknown.
+ * A table that cannot be read is an error only when it was named. */
+static int plan_price(const run_args *a, const run_paths *p, double *usd) {
+    char path[1200];
+    blis_doc doc;
+    blis_err err;
+    int rc;
+    *usd = NAN;
+    if (a->gpu_usd != 0) {
+        if (!(a->gpu_usd > 0) || a->gpu_usd > 1e9) return flag_error("--gpu-hourly-usd", "a price > 0", "");
+        *usd = a->gpu_usd;
+        return 0;
+    }
+    if (!a->gpu) return 0;
+    if (a->prices)
+        snprintf(path, sizeof path, "%s", a->prices);
+    else if (p->data_dir)
+        snprintf(path, sizeof path, "%s/gpu_prices.json", p->data_dir);
+    else
+        return 0;
+    if (!a->prices && !file_exists(path)) return 0;
+    if ((rc = read_json(path, &doc))) return rc;
+    rc = blis_price_lookup(&doc, a->gpu, usd, &err) != BLIS_OK;
+    if (rc) print_err(&err);
+    blis_doc_free(&doc);
+    return rc ? EXIT_USAGE : 0;
+}
+
+static const char *latency_name(int kind) {
+    return kind == BLIS_LATENCY_ROOFLINE_V1   ? "roofline-v1"
+           : kind == BLIS_LATENCY_ROOFLINE_V2 ? "roofline-v2"
+                                              : "blackbox";
+}
+
+/* The record of a finished run (rs NULL: the names only, every value null).
+ * slo may have n == 0. */
+static int plan_record_fill(plan_record *r, const run_args *a, const run_state *rs, const blis_slo_set *slo,
+                            double usd) {
+    blis_metrics m;
+    blis_capacity cap;
+    blis_slo_result sr;
+    blis_err err;
+    size_t k;
+    int have = rs != NULL;
+    memset(r, 0, sizeof *r);
+    memset(&m, 0, sizeof m);
+    memset(&sr, 0, sizeof sr);
+    if (have) {
+        const blis_cluster *c = &rs->cluster;
+        int64_t tp = a->tp > 0 ? a->tp : 1;
+        if (blis_cluster_metrics(c, -1, &m, &err) || (slo->n && blis_cluster_slo_eval(c, &m, slo, &sr, &err))) {
+            print_err(&err);
+            return EXIT_RUNTIME;
+        }
+        blis_capacity_compute(&m, tp * c->n_instances, usd, &cap);
+        if (a->spec)
+            snprintf(r->workload, sizeof r->workload, "%s", a->spec);
+        else if (!strcmp(a->workload, "traces"))
+            snprintf(r->workload, sizeof r->workload, "%s", a->traces ? a->traces : "traces");
+        else
+            snprintf(r->workload, sizeof r->workload, "%s", a->workload);
+        rec_s(r, "model", a->model);
+        rec_s(r, "hardware", a->gpu);
+        if (a->tp > 0)
+            rec_i(r, "tp", a->tp);
+        else
+            rec_s(r, "tp", NULL);
+        rec_i(r, "num_instances", c->n_instances);
+        rec_i(r, "gpus", cap.gpus);
+        rec_s(r, "latency_model", latency_name(c->cfg.instance.latency.kind));
+        rec_s(r, "workload", r->workload);
+        if (a->spec || !strcmp(a->workload, "traces"))
+            rec_s(r, "rate", NULL);
+        else
+            rec_f(r, "rate", a->rate);
+        rec_i(r, "seed", a->seed);
+        rec_i(r, "rejected_requests", c->rejected);
+    } else {
+        static const char *const head[] = {"model",         "hardware", "tp",   "num_instances", "gpus",
+                                           "latency_model", "workload", "rate", "seed",          "rejected_requests"};
+        for (k = 0; k < sizeof head / sizeof head[0]; k++) rec_s(r, head[k], NULL);
+        memset(&cap, 0, sizeof cap);
+    }
+#define RM_I(name, v) (have ? rec_i(r, name, v) : rec_s(r, name, NULL))
+#define RM_F(name, v) (have ? rec_f(r, name, v) : rec_s(r, name, NULL))
+    RM_I("completed_requests", m.completed);
+    RM_I("still_queued", m.still_queued);
+    RM_I("still_running", m.still_running);
+    RM_I("injected_requests", m.injected);
+    RM_I("dropped_unservable", m.dropped_unservable);
+    RM_I("total_input_tokens", m.total_input_tokens);
+    RM_I("total_output_tokens", m.total_output_tokens);
+    RM_F("vllm_estimated_duration_s", m.duration_s);
+    RM_F("responses_per_sec", m.responses_per_s);
+    RM_F("tokens_per_sec", m.tokens_per_s);
+    RM_F("e2e_mean_ms", m.e2e_mean_ms);
+    RM_F("e2e_p90_ms", m.e2e_p90_ms);
+    RM_F("e2e_p95_ms", m.e2e_p95_ms);
+    RM_F("e2e_p99_ms", m.e2e_p99_ms);
+    RM_F("ttft_mean_ms", m.ttft_mean_ms);
+    RM_F("ttft_p90_ms", m.ttft_p90_ms);
+    RM_F("ttft_p95_ms", m.ttft_p95_ms);
+    RM_F("ttft_p99_ms", m.ttft_p99_ms);
+    RM_F("itl_mean_ms", m.itl_mean_ms);
+    RM_F("itl_p90_ms", m.itl_p90_ms);
+    RM_F("itl_p95_ms", m.itl_p95_ms);
+    RM_F("itl_p99_ms", m.itl_p99_ms);
+    RM_F("scheduling_delay_p99_ms", m.scheduling_delay_p99_ms);
+    RM_I("preemption_count", m.preemptions);
+    RM_I("kv_allocation_failures", m.kv_allocation_failures);
+    RM_F("cache_hit_rate", m.cache_hit_rate);
+    RM_F("preemption_rate", m.preemption_rate);
+    RM_F("kv_thrashing_rate", m.kv_thrashing_rate);
+    RM_F("tokens_per_sec_per_gpu", cap.tokens_per_s_per_gpu);
+    RM_F("requests_per_sec_per_gpu", cap.requests_per_s_per_gpu);
+    RM_F("tokens_per_sec_per_user", cap.tokens_per_s_per_user);
+    RM_F("usd_per_gpu_hour", have ? cap.usd_per_gpu_hour : NAN);
+    RM_F("usd_per_hour", have ? cap.usd_per_hour : NAN);
+    RM_F("usd_per_million_output_tokens", have ? cap.usd_per_million_output_tokens : NAN);
+    if (slo->n) {
+        blis_slo_format(slo, r->slo_text, sizeof r->slo_text);
+        rec_s(r, "slo", have ? r->slo_text : NULL);
+        if (have)
+            rec_b(r, "slo_pass", sr.pass);
+        else
+            rec_s(r, "slo_pass", NULL);
+        RM_F("slo_attainment", sr.attainment_all);
+        RM_F("goodput_requests_per_sec", sr.goodput_requests_per_s);
+        RM_F("goodput_tokens_per_sec", sr.goodput_tokens_per_s);
+        RM_I("unserved_requests", sr.unserved);
+        for (k = 0; k < slo->n; k++) {
+            snprintf(r->obj_names[k][0], 48, "%s_met", slo->slo[k].name);
+            snprintf(r->obj_names[k][1], 48, "%s_attainment", slo->slo[k].name);
+            if (have)
+                rec_b(r, r->obj_names[k][0], sr.met[k]);
+            else
+                rec_s(r, r->obj_names[k][0], NULL);
+            RM_F(r->obj_names[k][1], sr.attainment[k]);
+        }
+    }
+#undef RM_I
+#undef RM_F
+    return 0;
+}
+
+static int rec_pass(const plan_record *r) {
+    size_t k;
+    for (k = 0; k < r->n; k++)
+        if (!strcmp(r->f[k].name, "slo_pass")) return r->f[k].kind == PV_BOOL && r->f[k].i;
+    return 0;
+}
+
+static double rec_num(const plan_record *r, const char *name) {
+    size_t k;
+    for (k = 0; k < r->n; k++)
+        if (!strcmp(r->f[k].name, name))
+            return r->f[k].kind == PV_F64 ? r->f[k].f : r->f[k].kind == PV_I64 ? (double)r->f[k].i : NAN;
+    return NAN;
+}
+
+static void jw_field(blis_jw *w, const pfield *x) {
+    blis_jw_key(w, x->name);
+    switch (x->kind) {
+    case PV_STR: blis_jw_str(w, x->s); break;
+    case PV_I64: blis_jw_i64(w, x->i); break;
+    case PV_F64: blis_jw_f64(w, x->f); break;
+    case PV_BOOL: blis_jw_bool(w, (int)x->i); break;
+    default: blis_jw_null(w);
+    }
+}
+
+/* A CSV cell: quoted when it holds a comma, a quote, a line end or edge spaces. */
+static void csv_cell(blis_buf *b, const char *s) {
+    size_t n = strlen(s);
+    if (!n || (!strpbrk(s, ",\"\r\n") && s[0] != ' ' && s[n - 1] != ' ')) {
+        blis_buf_write(b, s, n);
+        return;
+    }
+    blis_buf_write(b, "\"", 1);
+    for (; *s; s++) {
+        if (*s == '"')
+            blis_buf_write(b, "\"\"", 2);
+        else
+            blis_buf_write(b, s, 1);
+    }
+    blis_buf_write(b, "\"", 1);
+}
+
+static void csv_field(blis_buf *b, const pfield *x) {
+    char num[BLIS_F64_BUF_MAX];
+    switch (x->kind) {
+    case PV_STR: csv_cell(b, x->s); break;
+    case PV_I64:
+        snprintf(num, sizeof num, "%lld", (long long)x->i);
+        blis_buf_write(b, num, strlen(num));
+        break;
+    case PV_F64: blis_buf_write(b, num, blis_f64_format_go(x->f, num)); break;
+    case PV_BOOL: blis_buf_write(b, x->i ? "true" : "false", x->i ? 4 : 5); break;
+    default: break;
+    }
+}
+
+/* `run --json`: the record as one JSON document, with each instance's
+ * metrics block when there are several. */
+static int print_run_json(const run_args *a, run_state *rs, const run_paths *p, const blis_slo_set *slo) {
+    plan_record r;
+    blis_jw w;
+    blis_err err;
+    double usd;
+    size_t k;
+    int rc, i;
+    if ((rc = plan_price(a, p, &usd)) || (rc = plan_record_fill(&r, a, rs, slo, usd))) return rc;
+    blis_jw_init(&w, file_write, stdout, 2);
+    blis_jw_object_begin(&w);
+    blis_jw_key_str(&w, "blis_version", BLIS_VERSION);
+    for (k = 0; k < r.n; k++) jw_field(&w, &r.f[k]);
+    if (rs->cluster.n_instances > 1) {
+        blis_jw_key(&w, "instances");
+        blis_jw_array_begin(&w);
+        for (i = 0; i < rs->cluster.n_instances; i++) {
+            blis_metrics m;
+            char id[32];
+            if (blis_cluster_metrics(&rs->cluster, i, &m, &err)) {
+                print_err(&err);
+                return EXIT_RUNTIME;
+            }
+            snprintf(id, sizeof id, "instance_%d", i);
+            blis_metrics_write(&m, id, &w);
+        }
+        blis_jw_array_end(&w);
+    }
+    blis_jw_object_end(&w);
+    if (blis_jw_finish(&w) != BLIS_OK || fputc('\n', stdout) == EOF || fflush(stdout)) return EXIT_RUNTIME;
+    return 0;
+}
+
+/* `run --slo` in the text output: the objectives, goodput and capacity. */
+static int print_run_slo(const run_args *a, run_state *rs, const run_paths *p, const blis_slo_set *slo) {
+    plan_record r;
+    blis_jw w;
+    double usd;
+    size_t k;
+    int rc, in = 0;
+    if ((rc = plan_price(a, p, &usd)) || (rc = plan_record_fill(&r, a, rs, slo, usd))) return rc;
+    fputs("=== SLO and Capacity ===\n", stdout);
+    blis_jw_init(&w, file_write, stdout, 2);
+    blis_jw_object_begin(&w);
+    for (k = 0; k < r.n; k++) {
+        if (!strcmp(r.f[k].name, "tokens_per_sec_per_gpu")) in = 1;
+        if (in) jw_field(&w, &r.f[k]);
+    }
+    blis_jw_object_end(&w);
+    return blis_jw_finish(&w) != BLIS_OK || fputc('\n', stdout) == EOF || fflush(stdout) ? EXIT_RUNTIME : 0;
+}
+
+/* `run` with its --json / --slo outputs. */
+static int run_outputs(const run_args *a, run_state *rs, const run_paths *p) {
+    blis_slo_set slo;
+    blis_err err;
+    memset(&slo, 0, sizeof slo);
+    if (a->slo && blis_slo_parse(a->slo, &slo, &err)) {
+        char msg[BLIS_ERR_MSG_MAX + 16];
+        snprintf(msg, sizeof msg, "--slo: %s", err.msg);
+        return run_error(msg);
+    }
+    if (a->json) {
+        int rc = print_run_json(a, rs, p, &slo);
+        if (!rc && a->results) {
+            blis_metrics m;
+            if (blis_cluster_metrics(&rs->cluster, -1, &m, &err)) return EXIT_RUNTIME;
+            rc = write_results(a->results, &rs->cluster, &m);
+        }
+        return rc;
+    }
+    {
+        int rc = print_run(a, rs);
+        if (rc || (!a->slo && a->gpu_usd == 0 && !a->prices)) return rc;
+    }
+    return print_run_slo(a, rs, p, &slo);
+}
+
+/* ---- worker processes: tasks run in children, rows emitted in order ---- */
+
+typedef struct pool {
+    size_t n;          /* tasks */
+    const size_t *ids; /* the task ids handed to task() (NULL: 0..n-1) */
+    int jobs, quiet;
+    const char *what;                                   /* "points", "configurations" */
+    void (*task)(void *user, size_t id, blis_buf *row); /* in a child */
+    void (*failed)(void *user, size_t id, const char *why, blis_buf *row);
+    int (*emit)(void *user, size_t k, const char *row, size_t len); /* in the parent, k in order */
+    void *user;                                                     /* task() and failed()'s */
+    void *emit_user;
+    size_t done, errors;
+} pool;
+
+static int write_all(int fd, const char *p, size_t n) {
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* The child's stderr goes to a file it reads back per task (the last
+ * error line of a failed run becomes the row's message). */
+static void captured_error(char *msg, size_t size) {
+    char buf[8192];
+    off_t end = lseek(2, 0, SEEK_END);
+    ssize_t got;
+    const char *line = NULL, *p;
+    size_t len;
+    msg[0] = '\0';
+    if (end <= 0) return;
+    len = (size_t)end < sizeof buf - 1 ? (size_t)end : sizeof buf - 1;
+    got = pread(2, buf, len, end - (off_t)len);
+    if (got <= 0) return;
+    buf[got] = '\0';
+    for (p = buf; (p = strstr(p, "error: ")) != NULL; p++) line = p;
+    if (!line) line = buf;
+    while (line > buf && line[-1] != '\n') line--;
+    len = strcspn(line, "\n");
+    if (!strncmp(line, "simulation_worker: error: ", 26)) line += 26, len -= 26;
+    snprintf(msg, size, "%.*s", (int)len, line);
+}
+
+static void child_loop(pool *pl, int w, int fd) {
+    blis_buf row;
+    size_t k;
+    char head[64];
+    FILE *cap = tmpfile();
+    memset(&row, 0, sizeof row);
+    if (cap) dup2(fileno(cap), 2);
+    for (k = (size_t)w; k < pl->n; k += (size_t)pl->jobs) {
+        size_t id = pl->ids ? pl->ids[k] : k;
+        row.len = 0;
+        if (ftruncate(2, 0) == 0) lseek(2, 0, SEEK_SET);
+        pl->task(pl->user, id, &row);
+        snprintf(head, sizeof head, "%lu %lu\n", (unsigned long)k, (unsigned long)row.len);
+        if (write_all(fd, head, strlen(head)) || write_all(fd, row.data ? row.data : "", row.len)) break;
+        if (cli_caught_signal) break;
+    }
+    blis_buf_free(&row);
+    close(fd);
+    _exit(0);
+}
+
+static void pool_progress(pool *pl, double start, int final) {
+    double el = mono_s() - start, rate = el > 0 ? (double)pl->done / el : 0;
+    if (final) {
+        fprintf(stderr, "\r\033[K");
+        return;
+    }
+    fprintf(stderr, "\r[blis] %lu/%lu %s (%.0f%%), %.1f/s", (unsigned long)pl->done, (unsigned long)pl->n, pl->what,
+            100.0 * (double)pl->done / (double)(pl->n ? pl->n : 1), rate);
+    if (rate > 0 && pl->done < pl->n) fprintf(stderr, ", ETA %.0f s", (double)(pl->n - pl->done) / rate);
+    fputs("\033[K", stderr);
+}
+
+/* Runs every task; 0 when all rows were emitted, EXIT_RUNTIME on a system
+ * failure, 128+sig when interrupted. */
+static int pool_run(pool *pl) {
+    int fds[64], nfd, i, rc = 0, show = !pl->quiet && isatty(2);
+    pid_t pids[64];
+    char **slot;
+    size_t *slot_len, next = 0;
+    blis_buf in[64];
+    double start = mono_s(), last = 0;
+    if (pl->n == 0) return 0;
+    nfd = pl->jobs < 1 ? 1 : pl->jobs > 64 ? 64 : pl->jobs;
+    if ((size_t)nfd > pl->n) nfd = (int)pl->n;
+    pl->jobs = nfd;
+    slot = (char **)calloc(pl->n, sizeof *slot);
+    slot_len = (size_t *)calloc(pl->n, sizeof *slot_len);
+    if (!slot || !slot_len) {
+        free(slot);
+        free(slot_len);
+        return EXIT_RUNTIME;
+    }
+    memset(in, 0, sizeof in);
+    fflush(stdout);
+    fflush(stderr);
+    for (i = 0; i < nfd; i++) {
+        int pfd[2];
+        if (pipe(pfd)) {
+            rc = EXIT_RUNTIME;
+            nfd = i;
+            break;
+        }
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            int j;
+            close(pfd[0]);
+            for (j = 0; j < i; j++) close(fds[j]);
+            child_loop(pl, i, pfd[1]);
+        }
+        close(pfd[1]);
+        if (pids[i] < 0) {
+            close(pfd[0]);
+            rc = EXIT_RUNTIME;
+            nfd = i;
+            break;
+        }
+        fds[i] = pfd[0];
+    }
+    for (;;) {
+        struct pollfd pf[64];
+        int open = 0;
+        for (i = 0; i < nfd; i++) {
+            pf[i].fd = fds[i];
+            pf[i].events = POLLIN;
+            pf[i].revents = 0;
+            open += fds[i] >= 0;
+        }
+        if (!open || cli_caught_signal) break;
+        if (poll(pf, (nfds_t)nfd, 500) < 0 && errno != EINTR) {
+            rc = EXIT_RUNTIME;
+            break;
+        }
+        for (i = 0; i < nfd; i++) {
+            char buf[65536];
+            ssize_t got;
+            if (fds[i] < 0 || !(pf[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            got = read(fds[i], buf, sizeof buf);
+            if (got < 0 && errno == EINTR) continue;
+            if (got <= 0) {
+                close(fds[i]);
+                fds[i] = -1;
+                continue;
+            }
+            blis_buf_write(&in[i], buf, (size_t)got);
+            for (;;) { /* complete messages: "k len\n" + len bytes */
+                char *nl = in[i].len ? (char *)memchr(in[i].data, '\n', in[i].len) : NULL;
+                unsigned long k, len;
+                size_t used;
+                if (!nl || sscanf(in[i].data, "%lu %lu", &k, &len) != 2) break;
+                used = (size_t)(nl - in[i].data) + 1;
+                if (in[i].len - used < len) break;
+                if (k < pl->n && !slot[k]) {
+                    slot[k] = (char *)malloc(len + 1);
+                    if (slot[k]) memcpy(slot[k], nl + 1, len);
+                    slot_len[k] = len;
+                    pl->done++;
+                }
+                memmove(in[i].data, in[i].data + used + len, in[i].len - used - len);
+                in[i].len -= used + len;
+            }
+        }
+        for (; next < pl->n && slot[next]; next++) {
+            if (!rc && pl->emit(pl->emit_user, next, slot[next], slot_len[next])) rc = EXIT_RUNTIME;
+            free(slot[next]);
+            slot[next] = (char *)1; /* emitted */
+        }
+        if (show && mono_s() - last >= 0.5) {
+            pool_progress(pl, start, 0);
+            last = mono_s();
+        }
+    }
+    for (i = 0; i < nfd; i++) {
+        int st;
+        if (fds[i] >= 0) close(fds[i]);
+        if (cli_caught_signal) kill(pids[i], SIGTERM);
+        while (waitpid(pids[i], &st, 0) < 0 && errno == EINTR) {
+        }
+        blis_buf_free(&in[i]);
+    }
+    if (show) pool_progress(pl, start, 1);
+    if (cli_caught_signal) rc = 128 + (int)cli_caught_signal;
+    for (; !rc && next < pl->n; next++) { /* a worker that died: its tasks fail */
+        blis_buf row;
+        memset(&row, 0, sizeof row);
+        if (slot[next] && slot[next] != (char *)1) {
+            if (pl->emit(pl->emit_user, next, slot[next], slot_len[next])) rc = EXIT_RUNTIME;
+        } else {
+            pl->failed(pl->user, pl->ids ? pl->ids[next] : next, "the worker process died", &row);
+            if (pl->emit(pl->emit_user, next, row.data ? row.data : "", row.len)) rc = EXIT_RUNTIME;
+        }
+        blis_buf_free(&row);
+    }
+    for (; next < pl->n; next++)
+        if (slot[next] != (char *)1) free(slot[next]);
+    free(slot);
+    free(slot_len);
+    return rc;
+}
+
+/* ---- sweep ---- */
+
+/* The axes a flag can list (a,b,c or from:to:step). */
+static const char *const sweep_axis_flags[] = {"--model",
+                                               "--hardware",
+                                               "--tp",
+                                               "--num-instances",
+                                               "--rate",
+                                               "--max-num-running-reqs",
+                                               "--max-num-scheduled-tokens",
+                                               "--routing-policy",
+                                               "--workload",
+                                               "--workload-spec",
+                                               "--workload-traces-filepath",
+                                               "--kv-cache-dtype",
+                                               "--num-requests",
+                                               "--seed"};
+
+typedef struct sweep_ctx {
+    const char *argv0;
+    blis_grid grid;
+    blis_doc grid_doc;
+    int have_grid_doc;
+    char **fixed; /* "--flag=value" */
+    size_t n_fixed;
+    char *fixed_buf[BLIS_GRID_MAX_FIXED + RUN_MAX_FLAGS];
+    char axis_flag[BLIS_GRID_MAX_AXES][80]; /* "--rate" */
+    char axis_col[BLIS_GRID_MAX_AXES][80];  /* "rate" */
+    int axis_shown[BLIS_GRID_MAX_AXES];     /* a column of its own (not already a record field) */
+    blis_slo_set slo;
+    int jsonl;
+    const char *out;
+    FILE *f;
+    size_t written;
+    /* search */
+    double rate_start, rate_min, rate_max, tol, target;
+    plan_record *best; /* per configuration, the record at its max rate (search, parent side) */
+} sweep_ctx;
+
+static const flag_def *run_flag_find(const char *name) {
+    size_t k;
+    for (k = 0; k < sizeof run_flags / sizeof run_flags[0]; k++)
+        if (!strcmp(run_flags[k].name, name)) return &run_flags[k];
+    return NULL;
+}
+
+/* "max_num_running_reqs" / "--max-num-running-reqs" -> "--max-num-running-reqs". */
+static void flag_name_of(const char *name, char *out, size_t size) {
+    size_t i, at;
+    const char *p = name;
+    while (*p == '-') p++;
+    snprintf(out, size, "--");
+    for (i = 0, at = 2; p[i] && at + 1 < size; i++, at++) out[at] = p[i] == '_' ? '-' : p[i];
+    out[at] = '\0';
+}
+
+static void column_of(const char *flag, char *out, size_t size) {
+    size_t i;
+    snprintf(out, size, "%s", flag + 2);
+    for (i = 0; out[i]; i++)
+        if (out[i] == '-') out[i] = '_';
+}
+
+static int sweep_error(const char *msg) {
+    fprintf(stderr, "simulation_worker: error: %s\n", msg);
+    return EXIT_USAGE;
+}
+
+static void sweep_ctx_free(sweep_ctx *x) {
+    size_t k;
+    for (k = 0; k < x->n_fixed; k++) free(x->fixed_buf[k]);
+    blis_grid_free(&x->grid);
+    if (x->have_grid_doc) blis_doc_free(&x->grid_doc);
+    free(x->best);
+}
+
+static int sweep_add_fixed(sweep_ctx *x, const char *flag, const char *value) {
+    size_t n;
+    if (x->n_fixed == sizeof x->fixed_buf / sizeof x->fixed_buf[0]) return sweep_error("too many fixed settings");
+    n = strlen(flag) + strlen(value) + 2;
+    if (!(x->fixed_buf[x->n_fixed] = (char *)malloc(n))) return EXIT_RUNTIME;
+    snprintf(x->fixed_buf[x->n_fixed], n, "%s=%s", flag, value);
+    x->n_fixed++;
+    return 0;
+}
+
+/* The grid's names checked against run's flags; columns and the SLO. */
+static int sweep_finish_setup(sweep_ctx *x, const char *grid_path, int search) {
+    plan_record names;
+    size_t k, j;
+    blis_err err;
+    char msg[BLIS_ERR_MSG_MAX + 600];
+    for (k = 0; k < x->grid.n_fixed; k++) {
+        char flag[80];
+        flag_name_of(x->grid.fixed_name[k], flag, sizeof flag);
+        if (!run_flag_find(flag) || !strcmp(flag, "--json")) {
+            snprintf(msg, sizeof msg,
+                     "%s:%u: fixed: unknown setting \"%s\" (expected a run flag's name, e.g. num-requests)", grid_path,
+                     (unsigned)x->grid.fixed_line[k], x->grid.fixed_name[k]);
+            return sweep_error(msg);
+        }
+        if (sweep_add_fixed(x, flag, x->grid.fixed_value[k])) return EXIT_USAGE;
+    }
+    for (k = 0; k < x->grid.n_axes; k++) {
+        const blis_grid_axis *ax = &x->grid.axes[k];
+        flag_name_of(ax->name, x->axis_flag[k], sizeof x->axis_flag[k]);
+        if (!run_flag_find(x->axis_flag[k]) || !strcmp(x->axis_flag[k], "--json")) {
+            snprintf(msg, sizeof msg,
+                     "%s%s%u: axes: unknown setting \"%s\" (expected a run flag's name, e.g. rate, tp, hardware)",
+                     grid_path ? grid_path : "", grid_path ? ":" : "", (unsigned)ax->line, ax->name);
+            if (!grid_path || !ax->line) snprintf(msg, sizeof msg, "unknown sweep axis \"%s\"", ax->name);
+            return sweep_error(msg);
+        }
+        if (search && !strcmp(x->axis_flag[k], "--rate"))
+            return sweep_error("search finds the rate itself: remove the rate axis (give --rate-start, --rate-min or "
+                               "--rate-max to bound it)");
+        for (j = 0; j < ax->n; j++)
+            if (strchr(ax->values[j], '\n')) {
+                snprintf(msg, sizeof msg, "axis \"%s\": a value holds a line end", ax->name);
+                return sweep_error(msg);
+            }
+        column_of(x->axis_flag[k], x->axis_col[k], sizeof x->axis_col[k]);
+    }
+    {
+        const char *slo_text = x->grid.slo;
+        for (k = 0; k < x->n_fixed; k++)
+            if (!strncmp(x->fixed_buf[k], "--slo=", 6)) slo_text = x->fixed_buf[k] + 6;
+        if (slo_text) {
+            if (blis_slo_parse(slo_text, &x->slo, &err)) {
+                snprintf(msg, sizeof msg, "--slo: %s", err.msg);
+                return sweep_error(msg);
+            }
+            if (x->grid.slo && slo_text == x->grid.slo && sweep_add_fixed(x, "--slo", slo_text)) return EXIT_USAGE;
+        }
+    }
+    plan_record_fill(&names, NULL, NULL, &x->slo, NAN);
+    for (k = 0; k < x->grid.n_axes; k++) {
+        x->axis_shown[k] = 1;
+        for (j = 0; j < names.n; j++)
+            if (!strcmp(names.f[j].name, x->axis_col[k])) x->axis_shown[k] = 0;
+    }
+    x->fixed = x->fixed_buf;
+    return 0;
+}
+
+/* "rate=2 tp=1": the point's axis values. */
+static void point_key(const sweep_ctx *x, const char *const *values, char *key, size_t size) {
+    size_t k, at = 0;
+    key[0] = '\0';
+    for (k = 0; k < x->grid.n_axes; k++) {
+        int w = snprintf(key + at, at < size ? size - at : 0, "%s%s=%s", k ? " " : "", x->axis_col[k], values[k]);
+        if (w > 0) at += (size_t)w;
+        if (at >= size) at = size - 1;
+    }
+}
+
+/* The row's leading columns and the record, as a JSON Lines object or a CSV line. */
+static void row_write(const sweep_ctx *x, size_t point, const char *key, const char *status, const char *error,
+                      const char *const *values, const pfield *pre, size_t n_pre, const plan_record *r, blis_buf *out) {
+    size_t k;
+    if (x->jsonl) {
+        blis_jw w;
+        blis_jw_init(&w, blis_buf_write, out, 0);
+        blis_jw_object_begin(&w);
+        blis_jw_key_i64(&w, "point", (int64_t)point);
+        blis_jw_key_i64(&w, "points", (int64_t)x->grid.points);
+        blis_jw_key_str(&w, "key", key);
+        blis_jw_key_str(&w, "status", status);
+        blis_jw_key(&w, "error");
+        if (error)
+            blis_jw_str(&w, error);
+        else
+            blis_jw_null(&w);
+        for (k = 0; k < x->grid.n_axes; k++)
+            if (x->axis_shown[k]) blis_jw_key_str(&w, x->axis_col[k], values[k]);
+        for (k = 0; k < n_pre; k++) jw_field(&w, &pre[k]);
+        for (k = 0; k < r->n; k++) jw_field(&w, &r->f[k]);
+        blis_jw_object_end(&w);
+    } else {
+        char num[48];
+        snprintf(num, sizeof num, "%lu,%lu,", (unsigned long)point, (unsigned long)x->grid.points);
+        blis_buf_write(out, num, strlen(num));
+        csv_cell(out, key);
+        blis_buf_write(out, ",", 1);
+        csv_cell(out, status);
+        blis_buf_write(out, ",", 1);
+        if (error) csv_cell(out, error);
+        for (k = 0; k < x->grid.n_axes; k++)
+            if (x->axis_shown[k]) {
+                blis_buf_write(out, ",", 1);
+                csv_cell(out, values[k]);
+            }
+        for (k = 0; k < n_pre; k++) {
+            blis_buf_write(out, ",", 1);
+            csv_field(out, &pre[k]);
+        }
+        for (k = 0; k < r->n; k++) {
+            blis_buf_write(out, ",", 1);
+            csv_field(out, &r->f[k]);
+        }
+    }
+    blis_buf_write(out, "\n", 1);
+}
+
+static void csv_header(const sweep_ctx *x, const pfield *pre, size_t n_pre, blis_buf *out) {
+    plan_record names;
+    size_t k;
+    plan_record_fill(&names, NULL, NULL, &x->slo, NAN);
+    blis_buf_write(out, "point,points,key,status,error", 29);
+    for (k = 0; k < x->grid.n_axes; k++)
+        if (x->axis_shown[k]) {
+            blis_buf_write(out, ",", 1);
+            csv_cell(out, x->axis_col[k]);
+        }
+    for (k = 0; k < n_pre; k++) {
+        blis_buf_write(out, ",", 1);
+        csv_cell(out, pre[k].name);
+    }
+    for (k = 0; k < names.n; k++) {
+        blis_buf_write(out, ",", 1);
+        csv_cell(out, names.f[k].name);
+    }
+    blis_buf_write(out, "\n", 1);
+}
+
+/* One simulation of point `point` with extra flags; 0 and the record on
+ * success, else the error message. */
+static char quiet_flag[] = "--quiet";
+
+static int point_eval(const sweep_ctx *x, size_t point, const char *const *extra, size_t n_extra, plan_record *r,
+                      char *error, size_t error_size) {
+    const char *values[BLIS_GRID_MAX_AXES];
+    char *argv[BLIS_GRID_MAX_FIXED + RUN_MAX_FLAGS + BLIS_GRID_MAX_AXES + 8];
+    char axis_arg[BLIS_GRID_MAX_AXES][1200];
+    run_args a;
+    run_state rs;
+    run_paths *p = (run_paths *)calloc(1, sizeof *p);
+    size_t k, argc = 0;
+    int rc;
+    double usd = NAN;
+    error[0] = '\0';
+    if (!p) {
+        snprintf(error, error_size, "out of memory");
+        return EXIT_RUNTIME;
+    }
+    blis_grid_point_values(&x->grid, point, values);
+    argv[argc++] = quiet_flag;
+    for (k = 0; k < x->n_fixed; k++) argv[argc++] = x->fixed[k];
+    for (k = 0; k < x->grid.n_axes; k++) {
+        snprintf(axis_arg[k], sizeof axis_arg[k], "%s=%s", x->axis_flag[k], values[k]);
+        argv[argc++] = axis_arg[k];
+    }
+    for (k = 0; k < n_extra; k++) argv[argc++] = (char *)(uintptr_t)extra[k];
+    memset(&rs, 0, sizeof rs);
+    rc = run_simulate((int)argc, argv, x->argv0, &a, &rs, p, 1);
+    if (!rc) rc = plan_price(&a, p, &usd);
+    if (!rc) rc = plan_record_fill(r, &a, &rs, &x->slo, usd);
+    run_state_free(&rs);
+    free(p);
+    if (rc) {
+        fflush(stderr);
+        captured_error(error, error_size);
+        if (!error[0]) snprintf(error, error_size, "the run failed (exit status %d)", rc);
+    }
+    return rc;
+}
+
+static void sweep_task(void *user, size_t point, blis_buf *row) {
+    const sweep_ctx *x = (const sweep_ctx *)user;
+    const char *values[BLIS_GRID_MAX_AXES];
+    char key[2048], error[1200];
+    plan_record r;
+    blis_grid_point_values(&x->grid, point, values);
+    point_key(x, values, key, sizeof key);
+    if (point_eval(x, point, NULL, 0, &r, error, sizeof error)) {
+        plan_record_fill(&r, NULL, NULL, &x->slo, NAN);
+        row_write(x, point, key, "error", error, values, NULL, 0, &r, row);
+    } else {
+        row_write(x, point, key, "ok", NULL, values, NULL, 0, &r, row);
+    }
+}
+
+static void sweep_failed(void *user, size_t point, const char *why, blis_buf *row) {
+    const sweep_ctx *x = (const sweep_ctx *)user;
+    const char *values[BLIS_GRID_MAX_AXES];
+    char key[2048];
+    plan_record r;
+    blis_grid_point_values(&x->grid, point, values);
+    point_key(x, values, key, sizeof key);
+    plan_record_fill(&r, NULL, NULL, &x->slo, NAN);
+    row_write(x, point, key, "error", why, values, NULL, 0, &r, row);
+}
+
+typedef struct emit_state {
+    sweep_ctx *x;
+    FILE *f;
+    size_t errors;
+} emit_state;
+
+static int sweep_emit(void *user, size_t k, const char *row, size_t len) {
+    emit_state *e = (emit_state *)user;
+    (void)k;
+    if (len > 10 && (strstr(row, "\"status\":\"error\"") || strstr(row, ",error,"))) e->errors++;
+    return fwrite(row, 1, len, e->f) != len || fflush(e->f) ? -1 : 0;
+}
+
+/* --shard I/N */
+static int parse_shard(const char *v, size_t *index, size_t *count) {
+    unsigned long i, n;
+    char tail;
+    if (sscanf(v, "%lu/%lu%c", &i, &n, &tail) != 2 || n < 1 || i >= n || n > 1000000)
+        return flag_error("--shard", "I/N with 0 <= I < N (e.g. 0/4; Slurm: $SLURM_ARRAY_TASK_ID/N)", v);
+    *index = i;
+    *count = n;
+    return 0;
+}
+
+static int format_from(const char *fmt, const char *path, int *jsonl) {
+    if (fmt) {
+        if (!strcmp(fmt, "csv"))
+            *jsonl = 0;
+        else if (!strcmp(fmt, "jsonl"))
+            *jsonl = 1;
+        else
+            return flag_error("--format", "csv or jsonl", fmt);
+        return 0;
+    }
+    if (path) {
+        size_t n = strlen(path);
+        if ((n >= 6 && !strcmp(path + n - 6, ".jsonl")) || (n >= 5 && !strcmp(path + n - 5, ".json")) ||
+            (n >= 7 && !strcmp(path + n - 7, ".ndjson")))
+            *jsonl = 1;
+    }
+    return 0;
+}
+
+typedef struct plan_opts {
+    const char *grid, *out, *format, *shard;
+    int jobs, resume, quiet, allow_missing, pareto;
+    const char *rate_start, *rate_min, *rate_max, *tol, *target;
+} plan_opts;
+
+/* The flags of sweep and search: their own, the axis flags, and any run
+ * flag (fixed for every point). */
+static int parse_plan_args(int argc, char **argv, sweep_ctx *x, plan_opts *o, int search) {
+    int i, rc;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    blis_err err;
+    o->jobs = cpus > 0 ? (int)(cpus > 64 ? 64 : cpus) : 1;
+    for (i = 0; i < argc; i++) {
+        const char *arg = argv[i], *eq = strchr(arg, '='), *v = NULL;
+        char name[80];
+        size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg), k;
+        const flag_def *f;
+        if (nlen >= sizeof name || strncmp(arg, "--", 2))
+            return usage_error(search ? "unknown argument for search" : "unknown argument for sweep", arg);
+        memcpy(name, arg, nlen);
+        name[nlen] = '\0';
+        if (!strcmp(name, "--resume") || !strcmp(name, "--quiet") || !strcmp(name, "--allow-missing") ||
+            !strcmp(name, "--pareto")) {
+            if (eq) return flag_error(name, "no value", eq + 1);
+            if (!strcmp(name, "--resume"))
+                o->resume = 1;
+            else if (!strcmp(name, "--quiet"))
+                o->quiet = 1;
+            else if (!strcmp(name, "--pareto"))
+                o->pareto = 1;
+            else
+                o->allow_missing = 1;
+            continue;
+        }
+        f = run_flag_find(name);
+        if (eq)
+            v = eq + 1;
+        else if (f && f->type == F_BOOL)
+            v = "true";
+        else if (i + 1 < argc)
+            v = argv[++i];
+        else
+            return flag_error(name, "a value", "");
+        if (!strcmp(name, "--grid"))
+            o->grid = v;
+        else if (!strcmp(name, "--out"))
+            o->out = v;
+        else if (!strcmp(name, "--format"))
+            o->format = v;
+        else if (!strcmp(name, "--shard"))
+            o->shard = v;
+        else if (!strcmp(name, "--jobs")) {
+            if ((rc = parse_int_in("--jobs", v, 1, 64, &o->jobs))) return rc;
+        } else if (search && !strcmp(name, "--rate-start"))
+            o->rate_start = v;
+        else if (search && !strcmp(name, "--rate-min"))
+            o->rate_min = v;
+        else if (search && !strcmp(name, "--rate-max"))
+            o->rate_max = v;
+        else if (search && !strcmp(name, "--tolerance"))
+            o->tol = v;
+        else if (search && !strcmp(name, "--target-rate"))
+            o->target = v;
+        else if (!f || !strcmp(name, "--json") || !strcmp(name, "--results-path"))
+            return usage_error(search ? "unknown option for search" : "unknown option for sweep", arg);
+        else {
+            int listed = 0;
+            for (k = 0; k < sizeof sweep_axis_flags / sizeof sweep_axis_flags[0]; k++)
+                listed |= !strcmp(name, sweep_axis_flags[k]);
+            if (listed && (strchr(v, ',') || (strchr(v, ':') && strchr(strchr(v, ':') + 1, ':')))) {
+                if (blis_grid_add_axis_text(&x->grid, name + 2, v, &err)) {
+                    char msg[BLIS_ERR_MSG_MAX + 100];
+                    snprintf(msg, sizeof msg, "%s: %s", name, err.msg);
+                    return sweep_error(msg);
+                }
+            } else if ((rc = sweep_add_fixed(x, name, v))) {
+                return rc;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The grid file's axes first, then the flags' (added while parsing). */
+static int load_grid(sweep_ctx *x, const char *path) {
+    blis_grid flags = x->grid;
+    blis_err err;
+    size_t k;
+    int rc;
+    blis_grid_init(&x->grid);
+    if ((rc = read_yaml(path, &x->grid_doc))) {
+        x->grid = flags;
+        return rc;
+    }
+    x->have_grid_doc = 1;
+    if (blis_grid_from_doc(&x->grid_doc, &x->grid, &err)) {
+        print_err(&err);
+        blis_grid_free(&x->grid);
+        x->grid = flags;
+        return EXIT_USAGE;
+    }
+    for (k = 0; k < flags.n_axes; k++)
+        if (blis_grid_add_axis(&x->grid, flags.axes[k].name, flags.axes[k].values, flags.axes[k].n, &err)) {
+            char msg[BLIS_ERR_MSG_MAX + 40];
+            snprintf(msg, sizeof msg, "--%s: %s (the grid file has it)", flags.axes[k].name, err.msg);
+            blis_grid_free(&flags);
+            return sweep_error(msg);
+        }
+    blis_grid_free(&flags);
+    return 0;
+}
+
+/* The rows of a previous, interrupted sweep: the longest prefix of the
+ * expected points (each row complete and for the same point and key);
+ * *keep gets its length in bytes. */
+static int resume_prefix(const sweep_ctx *x, const char *text, size_t len, const size_t *ids, size_t n_ids,
+                         const char *header, size_t *done, size_t *keep) {
+    size_t at = 0, k = 0;
+    *done = 0;
+    *keep = 0;
+    if (header) {
+        size_t hl = strlen(header);
+        if (len < hl || memcmp(text, header, hl)) return len == 0 ? 0 : -1;
+        at = hl;
+    }
+    *keep = at;
+    while (at < len && k < n_ids) {
+        const char *nl = (const char *)memchr(text + at, '\n', len - at);
+        const char *values[BLIS_GRID_MAX_AXES];
+        char key[2048];
+        size_t ll;
+        unsigned long point = 0;
+        if (!nl) break;
+        ll = (size_t)(nl - (text + at));
+        blis_grid_point_values(&x->grid, ids[k], values);
+        point_key(x, values, key, sizeof key);
+        if (x->jsonl) {
+            blis_doc d;
+            blis_err err;
+            const blis_node *pn, *kn;
+            int ok;
+            if (blis_json_parse(text + at, ll, NULL, &d, &err)) return -1;
+            pn = blis_node_get(&d, blis_doc_root(&d), "point");
+            kn = blis_node_get(&d, blis_doc_root(&d), "key");
+            ok = pn && kn && pn->kind == BLIS_NODE_NUMBER && kn->kind == BLIS_NODE_STRING &&
+                 pn->as.number == (double)ids[k] && !strcmp(kn->as.string, key);
+            blis_doc_free(&d);
+            if (!ok) return -1;
+        } else {
+            blis_csv_reader rd;
+            blis_err err;
+            int has = 0, ok;
+            if (blis_csv_reader_init(&rd, text + at, ll, NULL, &err)) return -1;
+            ok = !blis_csv_reader_next(&rd, &has, &err) && has && rd.field_count > 3 &&
+                 sscanf(rd.fields[0].ptr, "%lu", &point) == 1 && point == ids[k] && !strcmp(rd.fields[2].ptr, key);
+            blis_csv_reader_free(&rd);
+            if (!ok) return -1;
+        }
+        at += ll + 1;
+        k++;
+        *keep = at;
+        *done = k;
+    }
+    return 0;
+}
+
+/* Writes `path` from `data` through a temporary file renamed over it. */
+static int write_file_atomic(const char *path, const char *data, size_t len) {
+    char tmp[1200];
+    int fd = blis_posix_mkstemp_beside(path, tmp, sizeof tmp), bad;
+    FILE *f;
+    if (fd < 0 || !(f = fdopen(fd, "wb"))) {
+        fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
+        if (fd >= 0) close(fd), remove(tmp);
+        return EXIT_RUNTIME;
+    }
+    bad = fwrite(data, 1, len, f) != len;
+    bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
+    bad |= fclose(f) != 0;
+    if (bad || fchmod_path(tmp) || rename(tmp, path)) {
+        remove(tmp);
+        fprintf(stderr, "%s: error: cannot write\n", path);
+        return EXIT_RUNTIME;
+    }
+    return 0;
+}
+
+/* The points (or configurations) this process runs: its shard, less
+ * those a resumed output already has. Opens the output. */
+typedef struct plan_out {
+    FILE *f;
+    char partial[1200];
+    int to_stdout;
+    size_t *ids, n_ids, first; /* ids[first..] still to run */
+} plan_out;
+
+static int plan_open(sweep_ctx *x, const plan_opts *o, const char *header, plan_out *po, const char *cmd) {
+    size_t si = 0, sn = 1, k, n;
+    char msg[1400];
+    int rc;
+    memset(po, 0, sizeof po[0]);
+    if (o->shard && (rc = parse_shard(o->shard, &si, &sn))) return rc;
+    n = x->grid.points;
+    po->ids = (size_t *)malloc((n / sn + 2) * sizeof *po->ids);
+    if (!po->ids) return EXIT_RUNTIME;
+    for (k = si; k < n; k += sn) po->ids[po->n_ids++] = k;
+    po->to_stdout = !o->out || !strcmp(o->out, "-");
+    if (po->to_stdout) {
+        if (o->resume) return flag_error("--resume", "an --out file (not stdout)", "");
+        po->f = stdout;
+        if (header && fputs(header, stdout) == EOF) return EXIT_RUNTIME;
+        return 0;
+    }
+    snprintf(po->partial, sizeof po->partial, "%s.partial", o->out);
+    if (o->resume) {
+        char *text = NULL;
+        size_t len = 0, done = 0, keep = 0;
+        blis_err err;
+        const char *src = file_exists(po->partial) ? po->partial : file_exists(o->out) ? o->out : NULL;
+        if (src) {
+            if (blis_file_read(src, (size_t)1 << 31, NULL, &text, &len, &err)) {
+                print_err(&err);
+                return EXIT_USAGE;
+            }
+            if (resume_prefix(x, text, len, po->ids, po->n_ids, header, &done, &keep)) {
+                blis_file_free(NULL, text);
+                snprintf(msg, sizeof msg,
+                         "%s was not written by this %s (other grid, shard or format); remove it or write elsewhere",
+                         src, cmd);
+                return sweep_error(msg);
+            }
+            if (src == o->out && done == po->n_ids && keep == len) { /* complete already */
+                blis_file_free(NULL, text);
+                po->first = po->n_ids;
+                if (!o->quiet) fprintf(stderr, "simulation_worker: %s is complete; nothing to run\n", o->out);
+                return 0;
+            }
+            rc = write_file_atomic(po->partial, text, keep);
+            blis_file_free(NULL, text);
+            if (rc) return rc;
+            po->first = done;
+            if (!o->quiet)
+                fprintf(stderr, "simulation_worker: resuming %s: %lu of %lu done\n", o->out, (unsigned long)done,
+                        (unsigned long)po->n_ids);
+            if (!(po->f = fopen(po->partial, "ab"))) {
+                fprintf(stderr, "%s: error: cannot append: %s\n", po->partial, strerror(errno));
+                return EXIT_RUNTIME;
+            }
+            return 0;
+        }
+    }
+    if (!(po->f = fopen(po->partial, "wb"))) {
+        fprintf(stderr, "%s: error: cannot write: %s\n", po->partial, strerror(errno));
+        return EXIT_USAGE;
+    }
+    if (header && (fputs(header, po->f) == EOF || fflush(po->f))) return EXIT_RUNTIME;
+    return 0;
+}
+
+/* Renames the finished partial file over --out (or leaves it for --resume). */
+static int plan_close(plan_out *po, const char *out, int rc) {
+    if (!po->f) {
+        free(po->ids);
+        return rc;
+    }
+    if (po->to_stdout) {
+        free(po->ids);
+        return rc ? rc : fflush(stdout) ? EXIT_RUNTIME : 0;
+    }
+    if (fflush(po->f) || fsync(fileno(po->f))) rc = rc ? rc : EXIT_RUNTIME;
+    fclose(po->f);
+    po->f = NULL;
+    if (!rc && (fchmod_path(po->partial) || rename(po->partial, out))) {
+        fprintf(stderr, "%s: error: cannot rename %s over it: %s\n", out, po->partial, strerror(errno));
+        rc = EXIT_RUNTIME;
+    } else if (rc && po->first < po->n_ids) {
+        fprintf(stderr, "simulation_worker: the rows so far are in %s; --resume continues\n", po->partial);
+    }
+    free(po->ids);
+    return rc;
+}
+
+static int cmd_sweep_merge(int argc, char **argv);
+
+static int cmd_sweep(int argc, char **argv, const char *argv0) {
+    sweep_ctx x;
+    plan_opts o;
+    plan_out po;
+    emit_state es;
+    pool pl;
+    blis_buf header;
+    int rc;
+    if (argc > 0 && !strcmp(argv[0], "merge")) return cmd_sweep_merge(argc - 1, argv + 1);
+    memset(&x, 0, sizeof x);
+    memset(&o, 0, sizeof o);
+    memset(&po, 0, sizeof po);
+    memset(&header, 0, sizeof header);
+    blis_grid_init(&x.grid);
+    x.argv0 = argv0;
+    {
+        struct sigaction old_int, old_term;
+        cli_catch_signals(&old_int, &old_term);
+    }
+    if ((rc = parse_plan_args(argc, argv, &x, &o, 0))) goto done;
+    if (o.grid && (rc = load_grid(&x, o.grid))) goto done;
+    if (x.grid.n_axes == 0) {
+        rc = sweep_error("sweep needs a grid: --grid FILE, or at least one flag with several values (e.g. --rate "
+                         "1,2,4 or --rate 1:20:1)");
+        goto done;
+    }
+    if ((rc = format_from(o.format, o.out, &x.jsonl)) || (rc = sweep_finish_setup(&x, o.grid, 0))) goto done;
+    if (!x.jsonl) csv_header(&x, NULL, 0, &header);
+    if ((rc = plan_open(&x, &o, header.data, &po, "sweep"))) goto done;
+    memset(&es, 0, sizeof es);
+    es.x = &x;
+    es.f = po.f;
+    memset(&pl, 0, sizeof pl);
+    pl.n = po.n_ids - po.first;
+    pl.ids = po.ids + po.first;
+    pl.jobs = o.jobs;
+    pl.quiet = o.quiet;
+    pl.what = "points";
+    pl.task = sweep_task;
+    pl.failed = sweep_failed;
+    pl.emit = sweep_emit;
+    pl.user = &x;
+    pl.emit_user = &es;
+    {
+        double t0 = mono_s();
+        rc = pool_run(&pl);
+        if (!o.quiet && !rc)
+            fprintf(stderr, "simulation_worker: sweep: %lu points in %.1f s (%d jobs)\n", (unsigned long)pl.n,
+                    mono_s() - t0, pl.jobs);
+        if (es.errors)
+            fprintf(stderr, "simulation_worker: warning: %lu of %lu points failed (their rows say why)\n",
+                    (unsigned long)es.errors, (unsigned long)pl.n);
+    }
+    rc = plan_close(&po, o.out, rc);
+    po.f = NULL;
+    if (!rc && es.errors && es.errors == pl.n) rc = EXIT_USAGE; /* nothing ran: the input is wrong */
+done:
+    if (po.f) plan_close(&po, o.out, rc ? rc : EXIT_RUNTIME);
+    blis_buf_free(&header);
+    sweep_ctx_free(&x);
+    return rc;
+}
+
+/* ---- result files: sweep and search rows (CSV or JSON Lines) ---- */
+
+typedef struct rtable {
+    int jsonl;
+    size_t n, cols;
+    char **names; /* cols */
+    char **cells; /* n x cols; NULL: null or empty */
+    const char **line;
+    size_t *line_len;
+    char *text;
+    size_t header_len;
+} rtable;
+
+static void rtable_free(rtable *t) {
+    size_t k;
+    for (k = 0; k < t->cols; k++) free(t->names[k]);
+    for (k = 0; k < t->n * t->cols; k++) free(t->cells[k]);
+    free(t->names);
+    free(t->cells);
+    free((void *)t->line);
+    free(t->line_len);
+    blis_file_free(NULL, t->text);
+    memset(t, 0, sizeof *t);
+}
+
+static char *dup_n(const char *s, size_t n) {
+    char *p = (char *)malloc(n + 1);
+    if (p) {
+        memcpy(p, s, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+/* Reads a file of rows: JSON Lines (objects with the same keys) or CSV
+ * with a header. */
+static int rtable_read(const char *path, rtable *t) {
+    blis_err err;
+    size_t len = 0, at = 0, lines = 0, k;
+    memset(t, 0, sizeof *t);
+    if (blis_file_read(path, (size_t)1 << 31, NULL, &t->text, &len, &err)) {
+        print_err(&err);
+        return EXIT_USAGE;
+    }
+    for (k = 0; k < len; k++) lines += t->text[k] == '\n';
+    t->line = (const char **)calloc(lines + 2, sizeof *t->line);
+    t->line_len = (size_t *)calloc(lines + 2, sizeof *t->line_len);
+    if (!t->line || !t->line_len) return EXIT_RUNTIME;
+    t->jsonl = len > 0 && t->text[0] == '{';
+    while (at < len) {
+        const char *nl = (const char *)memchr(t->text + at, '\n', len - at);
+        size_t ll = nl ? (size_t)(nl - (t->text + at)) : len - at;
+        uint32_t lineno = (uint32_t)(t->n + 1 + (t->jsonl ? 0 : t->header_len ? 1 : 0));
+        if (!t->jsonl && !t->header_len && !t->cols) { /* the header */
+            blis_csv_reader rd;
+            int has = 0;
+            if (blis_csv_reader_init(&rd, t->text, ll, NULL, &err) || blis_csv_reader_next(&rd, &has, &err) || !has) {
+                fprintf(stderr, "%s:1: error: expected a CSV header or JSON Lines rows\n", path);
+                blis_csv_reader_free(&rd);
+                return EXIT_USAGE;
+            }
+            t->cols = rd.field_count;
+            t->names = (char **)calloc(t->cols, sizeof *t->names);
+            for (k = 0; t->names && k < t->cols; k++) t->names[k] = dup_n(rd.fields[k].ptr, rd.fields[k].len);
+            blis_csv_reader_free(&rd);
+            t->header_len = ll + 1;
+            at += ll + 1;
+            continue;
+        }
+        if (ll == 0) {
+            at += 1;
+            continue;
+        }
+        if (!nl) {
+            fprintf(stderr, "%s:%u: error: the last row is incomplete (no line end): an interrupted write?\n", path,
+                    (unsigned)lineno);
+            return EXIT_USAGE;
+        }
+        {
+            char **row;
+            if (t->jsonl) {
+                blis_doc d;
+                const blis_node *root;
+                blis_parse_opts po;
+                memset(&po, 0, sizeof po);
+                po.source = path;
+                if (blis_json_parse(t->text + at, ll, &po, &d, &err)) {
+                    err.line = lineno;
+                    print_err(&err);
+                    return EXIT_USAGE;
+                }
+                root = blis_doc_root(&d);
+                if (root->kind != BLIS_NODE_OBJECT) {
+                    fprintf(stderr, "%s:%u: error: expected a JSON object per line\n", path, (unsigned)lineno);
+                    blis_doc_free(&d);
+                    return EXIT_USAGE;
+                }
+                if (!t->cols) {
+                    t->cols = root->count;
+                    t->names = (char **)calloc(t->cols + 1, sizeof *t->names);
+                    for (k = 0; t->names && k < t->cols; k++)
+                        t->names[k] = dup_n(blis_node_key_at(&d, root, k)->as.string,
+                                            strlen(blis_node_key_at(&d, root, k)->as.string));
+                }
+                t->cells = (char **)realloc(t->cells, (t->n + 1) * t->cols * sizeof *t->cells);
+                if (!t->cells) return EXIT_RUNTIME;
+                row = t->cells + t->n * t->cols;
+                for (k = 0; k < t->cols; k++) {
+                    const blis_node *v = blis_node_get(&d, root, t->names[k]);
+                    const char *text = NULL;
+                    row[k] = NULL;
+                    if (v && v->kind != BLIS_NODE_NULL && v->kind != BLIS_NODE_OBJECT && v->kind != BLIS_NODE_ARRAY &&
+                        !blis_node_text(&d, v, &text, &err))
+                        row[k] = dup_n(text, strlen(text));
+                }
+                blis_doc_free(&d);
+            } else {
+                blis_csv_reader rd;
+                int has = 0;
+                if (blis_csv_reader_init(&rd, t->text + at, ll, NULL, &err) || blis_csv_reader_next(&rd, &has, &err) ||
+                    !has || rd.field_count != t->cols) {
+                    fprintf(stderr, "%s:%u: error: expected %lu CSV fields as the header has\n", path,
+                            (unsigned)lineno + 0, (unsigned long)t->cols);
+                    blis_csv_reader_free(&rd);
+                    return EXIT_USAGE;
+                }
+                t->cells = (char **)realloc(t->cells, (t->n + 1) * t->cols * sizeof *t->cells);
+                if (!t->cells) {
+                    blis_csv_reader_free(&rd);
+                    return EXIT_RUNTIME;
+                }
+                row = t->cells + t->n * t->cols;
+                for (k = 0; k < t->cols; k++)
+                    row[k] = rd.fields[k].len ? dup_n(rd.fields[k].ptr, rd.fields[k].len) : NULL;
+                blis_csv_reader_free(&rd);
+            }
+        }
+        t->line[t->n] = t->text + at;
+        t->line_len[t->n] = ll + 1;
+        t->n++;
+        at += ll + 1;
+    }
+    return 0;
+}
+
+static long rtable_col(const rtable *t, const char *name) {
+    size_t k;
+    for (k = 0; k < t->cols; k++)
+        if (!strcmp(t->names[k], name)) return (long)k;
+    return -1;
+}
+
+static const char *rtable_get(const rtable *t, size_t row, long col) {
+    return col < 0 ? NULL : t->cells[row * t->cols + (size_t)col];
+}
+
+static double rtable_num(const rtable *t, size_t row, long col) {
+    const char *s = rtable_get(t, row, col);
+    double v;
+    if (!s || blis_parse_f64(s, strlen(s), BLIS_NUM_ALLOW_PLUS, &v)) return NAN;
+    return v;
+}
+
+/* sweep merge: shards joined in point order. */
+static int cmd_sweep_merge(int argc, char **argv) {
+    const char *out = NULL;
+    int allow_missing = 0, i, rc = 0, n_in = 0;
+    rtable t[256];
+    size_t total = 0, k, missing = 0;
+    const char **row_of = NULL;
+    size_t *len_of = NULL;
+    blis_buf b;
+    char msg[1400];
+    memset(&b, 0, sizeof b);
+    for (i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--out") && i + 1 < argc)
+            out = argv[++i];
+        else if (!strncmp(argv[i], "--out=", 6))
+            out = argv[i] + 6;
+        else if (!strcmp(argv[i], "--allow-missing"))
+            allow_missing = 1;
+        else if (!strncmp(argv[i], "--", 2))
+            return usage_error("unknown option for sweep merge (--out PATH, --allow-missing)", argv[i]);
+        else if (n_in == 256)
+            return usage_error("sweep merge: at most 256 files", argv[i]);
+        else if ((rc = rtable_read(argv[i], &t[n_in++]))) {
+            n_in--;
+            goto done;
+        }
+    }
+    if (n_in == 0) {
+        rc = usage_error("sweep merge needs the shard files: sweep merge --out ALL.csv shard-*.csv", NULL);
+        goto done;
+    }
+    for (i = 0; i < n_in; i++) {
+        long pc = rtable_col(&t[i], "point"), nc = rtable_col(&t[i], "points");
+        if (pc < 0 || nc < 0 || t[i].jsonl != t[0].jsonl ||
+            (!t[i].jsonl && (t[i].header_len != t[0].header_len || memcmp(t[i].text, t[0].text, t[0].header_len)))) {
+            snprintf(msg, sizeof msg, "%s: not a sweep output like %s (same format and columns expected)", argv[0],
+                     "the first file");
+            rc = sweep_error(msg);
+            goto done;
+        }
+        for (k = 0; k < t[i].n; k++) {
+            double tot = rtable_num(&t[i], k, nc);
+            if (!(tot >= 1) || (total && tot != (double)total)) {
+                rc = sweep_error("the files come from different sweeps (their \"points\" differ)");
+                goto done;
+            }
+            total = (size_t)tot;
+        }
+    }
+    row_of = (const char **)calloc(total + 1, sizeof *row_of);
+    len_of = (size_t *)calloc(total + 1, sizeof *len_of);
+    if (!row_of || !len_of) {
+        rc = EXIT_RUNTIME;
+        goto done;
+    }
+    for (i = 0; i < n_in; i++) {
+        long pc = rtable_col(&t[i], "point");
+        for (k = 0; k < t[i].n; k++) {
+            double pt = rtable_num(&t[i], k, pc);
+            size_t at;
+            if (!(pt >= 0) || pt >= (double)total || pt != floor(pt)) {
+                rc = sweep_error("a row's point is out of range");
+                goto done;
+            }
+            at = (size_t)pt;
+            if (row_of[at] && (len_of[at] != t[i].line_len[k] || memcmp(row_of[at], t[i].line[k], len_of[at]))) {
+                snprintf(msg, sizeof msg, "point %lu appears twice with different results", (unsigned long)at);
+                rc = sweep_error(msg);
+                goto done;
+            }
+            row_of[at] = t[i].line[k];
+            len_of[at] = t[i].line_len[k];
+        }
+    }
+    for (k = 0; k < total; k++) missing += !row_of[k];
+    if (missing && !allow_missing) {
+        size_t shown = 0, at = 0;
+        at += (size_t)snprintf(msg, sizeof msg, "%lu of %lu points missing (", (unsigned long)missing,
+                               (unsigned long)total);
+        for (k = 0; k < total && shown < 8; k++)
+            if (!row_of[k])
+                at += (size_t)snprintf(msg + at, sizeof msg - at, "%s%lu", shown++ ? ", " : "", (unsigned long)k);
+        snprintf(msg + at, sizeof msg - at, "%s); run their shards, or give --allow-missing",
+                 missing > 8 ? ", ..." : "");
+        rc = sweep_error(msg);
+        goto done;
+    }
+    if (!t[0].jsonl) blis_buf_write(&b, t[0].text, t[0].header_len);
+    for (k = 0; k < total; k++)
+        if (row_of[k]) blis_buf_write(&b, row_of[k], len_of[k]);
+    if (!out || !strcmp(out, "-"))
+        rc = (b.len && fwrite(b.data, 1, b.len, stdout) != b.len) || fflush(stdout) ? EXIT_RUNTIME : 0;
+    else
+        rc = write_file_atomic(out, b.data ? b.data : "", b.len);
+done:
+    for (i = 0; i < n_in; i++) rtable_free(&t[i]);
+    free((void *)row_of);
+    free(len_of);
+    blis_buf_free(&b);
+    return rc;
+}
+
+/* ---- search: the highest rate within the SLOs, per configuration ---- */
+
+static int parse_pos(const char *flag, const char *v, double def, double *out) {
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    if (blis_parse_f64(v, strlen(v), BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, out) || !(*out > 0) || *out > 1e9)
+        return flag_error(flag, "a number > 0", v);
+    return 0;
+}
+
+#define SEARCH_PRE 6
+typedef struct search_res {
+    const char *verdict; /* "met", "unmeetable", "above-max" */
+    double lo, hi, best_achieved;
+    int evaluations, saturated;
+} search_res;
+
+static int search_eval(const sweep_ctx *x, size_t point, double rate, plan_record *r, int *pass, char *error,
+                       size_t size) {
+    char arg[64], num[BLIS_F64_BUF_MAX];
+    const char *extra[1];
+    int rc;
+    blis_f64_format_go(rate, num);
+    snprintf(arg, sizeof arg, "--rate=%s", num);
+    extra[0] = arg;
+    rc = point_eval(x, point, extra, 1, r, error, size);
+    *pass = !rc && rec_pass(r);
+    return rc;
+}
+
+static void search_task(void *user, size_t point, blis_buf *row) {
+    const sweep_ctx *x = (const sweep_ctx *)user;
+    const char *values[BLIS_GRID_MAX_AXES];
+    char key[2048], error[1200];
+    plan_record r, at_lo;
+    pfield pre[SEARCH_PRE];
+    search_res s;
+    double rate = x->rate_start;
+    int pass, have_lo = 0;
+    memset(&s, 0, sizeof s);
+    memset(pre, 0, sizeof pre);
+    blis_grid_point_values(&x->grid, point, values);
+    point_key(x, values, key, sizeof key);
+    s.lo = s.hi = NAN;
+#define SEARCH_EVAL(rt)                                                                   \
+    do {                                                                                  \
+        s.evaluations++;                                                                  \
+        if (search_eval(x, point, rt, &r, &pass, error, sizeof error)) goto failed;       \
+        if (rec_num(&r, "responses_per_sec") > s.best_achieved || isnan(s.best_achieved)) \
+            s.best_achieved = rec_num(&r, "responses_per_sec");                           \
+    } while (0)
+    SEARCH_EVAL(rate);
+    if (pass) { /* up by doubling until a rate fails */
+        s.lo = rate;
+        rec_copy(&at_lo, &r);
+        have_lo = 1;
+        while (s.lo < x->rate_max) {
+            rate = s.lo * 2 < x->rate_max ? s.lo * 2 : x->rate_max;
+            SEARCH_EVAL(rate);
+            if (!pass) {
+                s.hi = rate;
+                s.saturated = rec_num(&r, "responses_per_sec") < 0.9 * rate;
+                break;
+            }
+            s.lo = rate;
+            rec_copy(&at_lo, &r);
+        }
+    } else { /* down by halving (or to 90% of a saturated run's throughput) until one passes */
+        s.hi = rate;
+        s.saturated = rec_num(&r, "responses_per_sec") < 0.9 * rate;
+        while (!have_lo) {
+            double achieved = rec_num(&r, "responses_per_sec");
+            rate = s.hi / 2;
+            if (s.saturated && achieved * 0.9 < rate && achieved * 0.9 > 0) rate = achieved * 0.9;
+            if (rate < x->rate_min) rate = x->rate_min;
+            SEARCH_EVAL(rate);
+            if (pass) {
+                s.lo = rate;
+                rec_copy(&at_lo, &r);
+                have_lo = 1;
+            } else {
+                s.hi = rate;
+                s.saturated = rec_num(&r, "responses_per_sec") < 0.9 * rate;
+                if (rate <= x->rate_min) break;
+            }
+        }
+    }
+    if (!have_lo) {
+        s.verdict = "unmeetable";
+        r.n = 0;
+        plan_record_fill(&at_lo, NULL, NULL, &x->slo, NAN);
+    } else if (isnan(s.hi)) {
+        s.verdict = "above-max";
+    } else {
+        while (s.hi / s.lo - 1 > x->tol) { /* bisection: lo passes, hi fails */
+            rate = (s.lo + s.hi) / 2;
+            SEARCH_EVAL(rate);
+            if (pass) {
+                s.lo = rate;
+                rec_copy(&at_lo, &r);
+            } else {
+                s.hi = rate;
+                s.saturated = rec_num(&r, "responses_per_sec") < 0.9 * rate;
+            }
+        }
+        s.verdict = "met";
+    }
+#undef SEARCH_EVAL
+    pre[0].name = "verdict", pre[0].kind = PV_STR, pre[0].s = s.verdict;
+    pre[1].name = "max_rate", pre[1].kind = isnan(s.lo) ? PV_NULL : PV_F64, pre[1].f = s.lo;
+    pre[2].name = "fail_rate", pre[2].kind = isnan(s.hi) ? PV_NULL : PV_F64, pre[2].f = s.hi;
+    pre[3].name = "evaluations", pre[3].kind = PV_I64, pre[3].i = s.evaluations;
+    pre[4].name = "saturated_at_fail_rate", pre[4].kind = isnan(s.hi) ? PV_NULL : PV_BOOL, pre[4].i = s.saturated;
+    pre[5].name = "max_achieved_responses_per_sec", pre[5].kind = PV_F64, pre[5].f = s.best_achieved;
+    row_write(x, point, key, "ok", NULL, values, pre, SEARCH_PRE, &at_lo, row);
+    return;
+failed:
+    plan_record_fill(&r, NULL, NULL, &x->slo, NAN);
+    pre[0].name = "verdict", pre[1].name = "max_rate", pre[2].name = "fail_rate", pre[3].name = "evaluations";
+    pre[4].name = "saturated_at_fail_rate", pre[5].name = "max_achieved_responses_per_sec";
+    row_write(x, point, key, "error", error, values, pre, SEARCH_PRE, &r, row);
+}
+
+static void search_failed(void *user, size_t point, const char *why, blis_buf *row) {
+    const sweep_ctx *x = (const sweep_ctx *)user;
+    const char *values[BLIS_GRID_MAX_AXES];
+    char key[2048];
+    plan_record r;
+    pfield pre[SEARCH_PRE];
+    memset(pre, 0, sizeof pre);
+    pre[0].name = "verdict", pre[1].name = "max_rate", pre[2].name = "fail_rate", pre[3].name = "evaluations";
+    pre[4].name = "saturated_at_fail_rate", pre[5].name = "max_achieved_responses_per_sec";
+    blis_grid_point_values(&x->grid, point, values);
+    point_key(x, values, key, sizeof key);
+    plan_record_fill(&r, NULL, NULL, &x->slo, NAN);
+    row_write(x, point, key, "error", why, values, pre, SEARCH_PRE, &r, row);
+}
+
+typedef struct search_emit {
+    sweep_ctx *x;
+    FILE *f;       /* rows (NULL: none) */
+    blis_buf rows; /* every row as JSON Lines, for the summary */
+    int jsonl_file;
+} search_emit;
+
+static int search_emit_row(void *user, size_t k, const char *row, size_t len) {
+    search_emit *e = (search_emit *)user;
+    (void)k;
+    blis_buf_write(&e->rows, row, len);
+    return e->f && (fwrite(row, 1, len, e->f) != len || fflush(e->f)) ? -1 : 0;
+}
+
+/* The human summary: one line per configuration, then the cheapest one
+ * serving --target-rate (checked by a run at that rate). */
+static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet) {
+    size_t at = 0, best = (size_t)-1;
+    double best_cost = INFINITY, best_gpus = INFINITY;
+    char best_key[2048] = "";
+    size_t n = 0;
+    while (at < len) {
+        const char *nl = (const char *)memchr(rows + at, '\n', len - at);
+        size_t ll = nl ? (size_t)(nl - (rows + at)) : len - at;
+        blis_doc d;
+        blis_err err;
+        const blis_node *root;
+        const char *key = "", *verdict = "", *status = "", *error = "";
+        double lo = NAN, hi = NAN, tpg = NAN, cost = NAN, usdh = NAN, gpus = NAN, pt = NAN;
+        int ev = 0;
+        if (blis_json_parse(rows + at, ll, NULL, &d, &err)) return EXIT_RUNTIME;
+        root = blis_doc_root(&d);
+        blis_doc_get_str(&d, root, "key", &key, &err);
+        blis_doc_get_str(&d, root, "status", &status, &err);
+        blis_doc_get_str(&d, root, "error", &error, &err);
+        blis_doc_get_str(&d, root, "verdict", &verdict, &err);
+        blis_doc_get_f64(&d, root, "max_rate", &lo, &err);
+        blis_doc_get_f64(&d, root, "fail_rate", &hi, &err);
+        blis_doc_get_f64(&d, root, "tokens_per_sec_per_gpu", &tpg, &err);
+        blis_doc_get_f64(&d, root, "usd_per_million_output_tokens", &cost, &err);
+        blis_doc_get_f64(&d, root, "usd_per_hour", &usdh, &err);
+        blis_doc_get_f64(&d, root, "gpus", &gpus, &err);
+        blis_doc_get_f64(&d, root, "point", &pt, &err);
+        {
+            int64_t e = 0;
+            blis_doc_get_i64(&d, root, "evaluations", &e, &err);
+            ev = (int)e;
+        }
+        if (!*key) key = "(one configuration)";
+        if (!strcmp(status, "error"))
+            printf("%s: error: %s\n", key, error);
+        else if (!strcmp(verdict, "unmeetable"))
+            printf("%s: the SLOs cannot be met at any rate (they fail at --rate-min %g req/s; %d runs)\n", key,
+                   x->rate_min, ev);
+        else if (!strcmp(verdict, "above-max"))
+            printf("%s: the SLOs hold up to --rate-max %g req/s (%d runs)\n", key, lo, ev);
+        else {
+            printf("%s: max rate %.4g req/s within the SLOs (proved: %.6g passes, %.6g fails; %d runs)", key, lo, lo,
+                   hi, ev);
+            if (isfinite(tpg)) printf("; %.1f tok/s per GPU", tpg);
+            if (isfinite(cost)) printf("; $%.3f per million output tokens", cost);
+            putchar('\n');
+        }
+        if (x->target > 0 && !strcmp(status, "ok") && lo >= x->target) {
+            double total = isfinite(usdh) ? usdh : INFINITY;
+            if (total < best_cost || (total == best_cost && gpus < best_gpus)) {
+                best_cost = total;
+                best_gpus = gpus;
+                best = (size_t)pt;
+                snprintf(best_key, sizeof best_key, "%s", key);
+            }
+        }
+        blis_doc_free(&d);
+        n++;
+        at += ll + 1;
+    }
+    if (x->target > 0) {
+        /* the cheapest by $/hour (or by GPUs without prices), checked at the target rate */
+        plan_record r;
+        char error[1200];
+        int pass = 0;
+        if (best == (size_t)-1) {
+            printf("no configuration in the grid serves %g req/s within the SLOs\n", x->target);
+            return fflush(stdout) ? EXIT_RUNTIME : 0;
+        }
+        {
+            int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
+            if (devnull >= 0) dup2(devnull, 2);
+            search_eval(x, best, x->target, &r, &pass, error, sizeof error);
+            if (saved >= 0) dup2(saved, 2), close(saved);
+            if (devnull >= 0) close(devnull);
+        }
+        if (isfinite(best_cost))
+            printf("cheapest configuration serving %g req/s within the SLOs: %s (%g GPUs, $%.2f/hour)", x->target,
+                   best_key, best_gpus, best_cost);
+        else
+            printf("smallest configuration serving %g req/s within the SLOs: %s (%g GPUs; no GPU price known)",
+                   x->target, best_key, best_gpus);
+        printf("; a run at %g req/s %s\n", x->target, pass ? "meets them" : "does NOT meet them (see its row)");
+    }
+    (void)quiet;
+    (void)n;
+    return fflush(stdout) ? EXIT_RUNTIME : 0;
+}
+
+static int cmd_search_pareto(const plan_opts *o, int argc_files, char **files);
+
+static int cmd_search(int argc, char **argv, const char *argv0) {
+    sweep_ctx x;
+    plan_opts o;
+    plan_out po;
+    search_emit es;
+    pool pl;
+    blis_buf header;
+    pfield pre[SEARCH_PRE];
+    int rc;
+    if (argc > 0 && !strcmp(argv[0], "pareto")) {
+        memset(&o, 0, sizeof o);
+        return cmd_search_pareto(&o, argc - 1, argv + 1);
+    }
+    memset(&x, 0, sizeof x);
+    memset(&o, 0, sizeof o);
+    memset(&po, 0, sizeof po);
+    memset(&es, 0, sizeof es);
+    memset(&header, 0, sizeof header);
+    memset(pre, 0, sizeof pre);
+    blis_grid_init(&x.grid);
+    x.argv0 = argv0;
+    {
+        struct sigaction old_int, old_term;
+        cli_catch_signals(&old_int, &old_term);
+    }
+    if ((rc = parse_plan_args(argc, argv, &x, &o, 1))) goto done;
+    if (o.grid && (rc = load_grid(&x, o.grid))) goto done;
+    if ((rc = parse_pos("--rate-start", o.rate_start, 1, &x.rate_start)) ||
+        (rc = parse_pos("--rate-min", o.rate_min, 0.01, &x.rate_min)) ||
+        (rc = parse_pos("--rate-max", o.rate_max, 10000, &x.rate_max)) ||
+        (rc = parse_pos("--tolerance", o.tol, 0.02, &x.tol)) ||
+        (rc = parse_pos("--target-rate", o.target, -1, &x.target)))
+        goto done;
+    if (x.rate_min > x.rate_max || x.rate_start < x.rate_min || x.rate_start > x.rate_max) {
+        rc = sweep_error("expected --rate-min <= --rate-start <= --rate-max");
+        goto done;
+    }
+    if ((rc = format_from(o.format, o.out, &x.jsonl)) || (rc = sweep_finish_setup(&x, o.grid, 1))) goto done;
+    if (!x.slo.n) {
+        rc = sweep_error("search needs SLOs: --slo ttft_p99<500ms,itl_p99<50ms (or slo: in the grid file)");
+        goto done;
+    }
+    es.x = &x;
+    if (o.out) {
+        pre[0].name = "verdict", pre[1].name = "max_rate", pre[2].name = "fail_rate", pre[3].name = "evaluations";
+        pre[4].name = "saturated_at_fail_rate", pre[5].name = "max_achieved_responses_per_sec";
+        if (!x.jsonl) csv_header(&x, pre, SEARCH_PRE, &header);
+        if ((rc = plan_open(&x, &o, header.data, &po, "search"))) goto done;
+        es.f = po.f;
+    } else {
+        size_t si = 0, sn = 1, k;
+        if (o.shard && (rc = parse_shard(o.shard, &si, &sn))) goto done;
+        po.ids = (size_t *)malloc((x.grid.points / sn + 2) * sizeof *po.ids);
+        if (!po.ids) {
+            rc = EXIT_RUNTIME;
+            goto done;
+        }
+        for (k = si; k < x.grid.points; k += sn) po.ids[po.n_ids++] = k;
+    }
+    {
+        int file_jsonl = x.jsonl;
+        memset(&pl, 0, sizeof pl);
+        pl.n = po.n_ids - po.first;
+        pl.ids = po.ids + po.first;
+        pl.jobs = o.jobs;
+        pl.quiet = o.quiet;
+        pl.what = "configurations";
+        pl.task = search_task;
+        pl.failed = search_failed;
+        pl.emit = search_emit_row;
+        pl.user = &x;
+        pl.emit_user = &es;
+        if (!o.out || file_jsonl) { /* the summary reads JSON Lines: without a CSV file, produce them */
+            x.jsonl = 1;
+            rc = pool_run(&pl);
+            if (!rc) rc = search_summary(&x, es.rows.data ? es.rows.data : "", es.rows.len, o.quiet);
+        } else { /* CSV file: rows run once for the file, the summary from a JSON copy of each */
+            rc = pool_run(&pl);
+            if (!rc) {
+                rtable t;
+                if (!(rc = rtable_read(po.partial, &t))) {
+                    size_t k, c;
+                    blis_buf js;
+                    memset(&js, 0, sizeof js);
+                    for (k = 0; k < t.n; k++) {
+                        blis_jw w;
+                        blis_jw_init(&w, blis_buf_write, &js, 0);
+                        blis_jw_object_begin(&w);
+                        for (c = 0; c < t.cols; c++) {
+                            const char *v = rtable_get(&t, k, (long)c);
+                            double num;
+                            blis_jw_key(&w, t.names[c]);
+                            if (!v)
+                                blis_jw_null(&w);
+                            else if (!blis_parse_f64(v, strlen(v), 0, &num))
+                                blis_jw_f64(&w, num);
+                            else
+                                blis_jw_str(&w, v);
+                        }
+                        blis_jw_object_end(&w);
+                        blis_buf_write(&js, "\n", 1);
+                    }
+                    rc = search_summary(&x, js.data ? js.data : "", js.len, o.quiet);
+                    blis_buf_free(&js);
+                    rtable_free(&t);
+                }
+            }
+        }
+    }
+    if (o.out) {
+        rc = plan_close(&po, o.out, rc);
+        po.f = NULL;
+    } else {
+        free(po.ids);
+    }
+    po.ids = NULL;
+done:
+    if (po.f) plan_close(&po, o.out, rc ? rc : EXIT_RUNTIME);
+    blis_buf_free(&es.rows);
+    blis_buf_free(&header);
+    sweep_ctx_free(&x);
+    return rc;
+}
+
+/* search pareto FILE...: the rows of a sweep on the front of throughput
+ * per GPU against per-user speed (rows failing their SLOs left out). */
+static int cmd_search_pareto(const plan_opts *o, int argc, char **argv) {
+    rtable t;
+    const char *out = NULL, *file = NULL;
+    int i, rc;
+    (void)o;
+    for (i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--out") && i + 1 < argc)
+            out = argv[++i];
+        else if (!strncmp(argv[i], "--", 2) || file)
+            return usage_error("search pareto takes one sweep output file (and --out PATH)", argv[i]);
+        else
+            file = argv[i];
+    }
+    if (!file) return usage_error("search pareto needs a sweep output file", NULL);
+    if ((rc = rtable_read(file, &t))) return rc;
+    {
+        long cx = rtable_col(&t, "tokens_per_sec_per_user"), cy = rtable_col(&t, "tokens_per_sec_per_gpu"),
+             cs = rtable_col(&t, "status"), cp = rtable_col(&t, "slo_pass");
+        double *x = (double *)calloc(t.n + 1, sizeof *x), *y = (double *)calloc(t.n + 1, sizeof *y);
+        unsigned char *front = (unsigned char *)calloc(t.n + 1, 1);
+        blis_buf b;
+        blis_err err;
+        size_t k;
+        memset(&b, 0, sizeof b);
+        if (!x || !y || !front || cx < 0 || cy < 0) {
+            rc = cx < 0 || cy < 0
+                     ? sweep_error("the file has no tokens_per_sec_per_user / tokens_per_sec_per_gpu columns")
+                     : EXIT_RUNTIME;
+        } else {
+            for (k = 0; k < t.n; k++) {
+                const char *st = rtable_get(&t, k, cs), *pass = rtable_get(&t, k, cp);
+                int ok = (!st || !strcmp(st, "ok")) && (cp < 0 || (pass && !strcmp(pass, "true")));
+                x[k] = ok ? rtable_num(&t, k, cx) : NAN;
+                y[k] = ok ? rtable_num(&t, k, cy) : NAN;
+            }
+            blis_pareto(x, y, t.n, front, &err);
+            if (!t.jsonl) blis_buf_write(&b, t.text, t.header_len);
+            for (k = 0; k < t.n; k++)
+                if (front[k]) blis_buf_write(&b, t.line[k], t.line_len[k]);
+            if (!out || !strcmp(out, "-"))
+                rc = (b.len && fwrite(b.data, 1, b.len, stdout) != b.len) || fflush(stdout) ? EXIT_RUNTIME : 0;
+            else
+                rc = write_file_atomic(out, b.data ? b.data : "", b.len);
+        }
+        blis_buf_free(&b);
+        free(x);
+        free(y);
+        free(front);
+    }
+    rtable_free(&t);
+    return rc;
+}
+
+/* ---- plot ---- */
+
+typedef struct plot_group {
+    char key[1024];
+    double *x, *y[3];
+    size_t n;
+} plot_group;
+
+static int dbl_cmp(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The key less its x axis ("hardware=H100 tp=1 rate=2" -> "hardware=H100 tp=1"). */
+static void key_without(const char *key, const char *axis, char *out, size_t size) {
+    const char *p = key;
+    size_t at = 0, alen = strlen(axis);
+    out[0] = '\0';
+    while (*p) {
+        const char *sp = strchr(p, ' ');
+        size_t len = sp ? (size_t)(sp - p) : strlen(p);
+        if (!(len > alen && !strncmp(p, axis, alen) && p[alen] == '=')) {
+            int w = snprintf(out + at, at < size ? size - at : 0, "%s%.*s", at ? " " : "", (int)len, p);
+            if (w > 0) at += (size_t)w;
+            if (at >= size) at = size - 1;
+        }
+        p += len;
+        while (*p == ' ') p++;
+    }
+}
+
+static int write_svg(const char *out, const blis_chart *c) {
+    blis_buf b;
+    blis_err err;
+    int rc;
+    memset(&b, 0, sizeof b);
+    if (blis_svg_chart(c, blis_buf_write, &b, &err)) {
+        blis_buf_free(&b);
+        return sweep_error(err.msg);
+    }
+    if (!out || !strcmp(out, "-"))
+        rc = fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) ? EXIT_RUNTIME : 0;
+    else
+        rc = write_file_atomic(out, b.data, b.len);
+    blis_buf_free(&b);
+    return rc;
+}
+
+static const char *metric_title(const char *m) {
+    return !strcmp(m, "ttft") ? "TTFT" : !strcmp(m, "itl") ? "ITL" : "E2E latency";
+}
+
+/* plot latency|throughput|pareto FILE, plot cdf RESULTS.json */
+static int cmd_plot(int argc, char **argv) {
+    const char *kind = argc > 0 ? argv[0] : NULL, *file = NULL, *out = NULL, *metric = "ttft", *slo_text = NULL,
+               *title = NULL, *x_axis = "rate";
+    double min_user = 0;
+    rtable t;
+    int i, rc = 0;
+    memset(&t, 0, sizeof t);
+    if (!kind ||
+        (strcmp(kind, "latency") && strcmp(kind, "throughput") && strcmp(kind, "pareto") && strcmp(kind, "cdf")))
+        return usage_error("plot needs a kind: latency, throughput, pareto (sweep output) or cdf (--results-path file)",
+                           kind);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strncmp(a, "--", 2) && !v) return flag_error(a, "a value", "");
+        if (!strcmp(a, "--out"))
+            out = v, i++;
+        else if (!strcmp(a, "--metric")) {
+            metric = v, i++;
+            if (strcmp(metric, "ttft") && strcmp(metric, "itl") && strcmp(metric, "e2e"))
+                return flag_error("--metric", "ttft, itl or e2e", metric);
+        } else if (!strcmp(a, "--slo"))
+            slo_text = v, i++;
+        else if (!strcmp(a, "--title"))
+            title = v, i++;
+        else if (!strcmp(a, "--x"))
+            x_axis = v, i++;
+        else if (!strcmp(a, "--min-user-tps")) {
+            if ((rc = parse_pos("--min-user-tps", v, 0, &min_user))) return rc;
+            i++;
+        } else if (!strncmp(a, "--", 2) || file)
+            return usage_error("unknown argument for plot", a);
+        else
+            file = a;
+    }
+    if (!file) return usage_error("plot needs an input file", NULL);
+    if (!strcmp(kind, "cdf")) {
+        blis_doc d;
+        const blis_node *reqs;
+        double *v[2];
+        size_t n = 0, k, j;
+        blis_chart_series se[2];
+        blis_chart c;
+        static const char *const cols[2] = {"ttft_ms", "e2e_ms"};
+        if ((rc = read_json(file, &d))) return rc;
+        reqs = blis_node_get(&d, blis_doc_root(&d), "requests");
+        if (!reqs || reqs->kind != BLIS_NODE_ARRAY || !reqs->count) {
+            blis_doc_free(&d);
+            fprintf(stderr, "%s: error: expected a results file (run --results-path) with a non-empty \"requests\"\n",
+                    file);
+            return EXIT_USAGE;
+        }
+        v[0] = (double *)calloc(reqs->count * 2 + 2, sizeof(double));
+        v[1] = (double *)calloc(reqs->count * 2 + 2, sizeof(double));
+        if (!v[0] || !v[1]) {
+            free(v[0]), free(v[1]), blis_doc_free(&d);
+            return EXIT_RUNTIME;
+        }
+        for (k = 0; k < reqs->count; k++) {
+            const blis_node *r = blis_node_at(&d, reqs, k);
+            double a = NAN, b = NAN;
+            blis_err err;
+            if (blis_doc_get_f64(&d, r, cols[0], &a, &err) || blis_doc_get_f64(&d, r, cols[1], &b, &err) || !(a > 0) ||
+                !(b > 0))
+                continue; /* unfinished requests have no latency */
+            v[0][n] = a;
+            v[1][n] = b;
+            n++;
+        }
+        blis_doc_free(&d);
+        if (!n) {
+            free(v[0]), free(v[1]);
+            fprintf(stderr, "%s: error: no completed request with ttft_ms and e2e_ms\n", file);
+            return EXIT_USAGE;
+        }
+        memset(se, 0, sizeof se);
+        for (j = 0; j < 2; j++) {
+            qsort(v[j], n, sizeof(double), dbl_cmp);
+            for (k = 0; k < n; k++) v[j][n + k] = (double)(k + 1) / (double)n; /* y after x */
+            se[j].x = v[j];
+            se[j].y = v[j] + n;
+            se[j].n = n;
+            se[j].label = j ? "E2E" : "TTFT";
+        }
+        memset(&c, 0, sizeof c);
+        c.title = title ? title : "Latency CDF";
+        c.x_label = "latency (ms, logarithmic)";
+        c.log_x = 1;
+        c.y_label = "fraction of requests";
+        c.series = se;
+        c.n_series = 2;
+        rc = write_svg(out, &c);
+        free(v[0]);
+        free(v[1]);
+        return rc;
+    }
+    if ((rc = rtable_read(file, &t))) return rc;
+    {
+        long ck = rtable_col(&t, "key"), cs = rtable_col(&t, "status"), cx = rtable_col(&t, x_axis), cy[3];
+        plot_group *g = (plot_group *)calloc(t.n + 1, sizeof *g);
+        size_t ng = 0, k, j;
+        blis_chart_series *se = NULL;
+        blis_chart c;
+        char names[3][64], title_buf[256], ylab[128], hl[128], mark[256];
+        blis_slo_set slo;
+        blis_err err;
+        memset(&c, 0, sizeof c);
+        memset(&slo, 0, sizeof slo);
+        if (!g) {
+            rtable_free(&t);
+            return EXIT_RUNTIME;
+        }
+        if (!strcmp(kind, "pareto")) {
+            cx = rtable_col(&t, "tokens_per_sec_per_user");
+            cy[0] = rtable_col(&t, "tokens_per_sec_per_gpu");
+        } else if (!strcmp(kind, "throughput")) {
+            cy[0] = rtable_col(&t, "responses_per_sec");
+        } else {
+            for (j = 0; j < 3; j++) {
+                snprintf(names[j], sizeof names[j], "%s_%s_ms", metric, j == 0 ? "mean" : j == 1 ? "p90" : "p99");
+                cy[j] = rtable_col(&t, names[j]);
+            }
+        }
+        if (cx < 0 || cy[0] < 0) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "%s: not a sweep output with the columns this plot needs (%s)", file,
+                     !strcmp(kind, "pareto") ? "tokens_per_sec_per_user, tokens_per_sec_per_gpu" : x_axis);
+            free(g);
+            rtable_free(&t);
+            return sweep_error(msg);
+        }
+        if (!slo_text) { /* the sweep's own SLO */
+            long cslo = rtable_col(&t, "slo");
+            for (k = 0; k < t.n && !slo_text; k++) slo_text = rtable_get(&t, k, cslo);
+        }
+        if (slo_text && blis_slo_parse(slo_text, &slo, &err)) {
+            char msg[BLIS_ERR_MSG_MAX + 16];
+            free(g);
+            rtable_free(&t);
+            snprintf(msg, sizeof msg, "--slo: %s", err.msg);
+            return sweep_error(msg);
+        }
+        for (k = 0; k < t.n; k++) { /* group rows by configuration */
+            char gk[1024];
+            const char *st = rtable_get(&t, k, cs);
+            if (st && strcmp(st, "ok")) continue;
+            if (!strcmp(kind, "pareto"))
+                snprintf(gk, sizeof gk, "all");
+            else
+                key_without(ck >= 0 && rtable_get(&t, k, ck) ? rtable_get(&t, k, ck) : "", x_axis, gk, sizeof gk);
+            for (j = 0; j < ng && strcmp(g[j].key, gk); j++) {
+            }
+            if (j == ng) {
+                snprintf(g[ng].key, sizeof g[ng].key, "%s", gk[0] ? gk : "all");
+                g[ng].x = (double *)calloc(t.n, sizeof(double));
+                g[ng].y[0] = (double *)calloc(t.n, sizeof(double));
+                g[ng].y[1] = (double *)calloc(t.n, sizeof(double));
+                g[ng].y[2] = (double *)calloc(t.n, sizeof(double));
+                ng++;
+            }
+            if (!g[j].x || !g[j].y[0] || !g[j].y[1] || !g[j].y[2]) {
+                rc = EXIT_RUNTIME;
+                break;
+            }
+            g[j].x[g[j].n] = rtable_num(&t, k, cx);
+            g[j].y[0][g[j].n] = rtable_num(&t, k, cy[0]);
+            g[j].y[1][g[j].n] = !strcmp(kind, "latency") ? rtable_num(&t, k, cy[1]) : NAN;
+            g[j].y[2][g[j].n] = !strcmp(kind, "latency") ? rtable_num(&t, k, cy[2]) : NAN;
+            g[j].n++;
+        }
+        for (j = 0; !rc && j < ng; j++) { /* x ascending (insertion sort keeps equal x in file order) */
+            size_t a2, b2, m;
+            for (a2 = 1; a2 < g[j].n; a2++)
+                for (b2 = a2; b2 > 0 && g[j].x[b2 - 1] > g[j].x[b2]; b2--) {
+                    double tmp = g[j].x[b2];
+                    g[j].x[b2] = g[j].x[b2 - 1], g[j].x[b2 - 1] = tmp;
+                    for (m = 0; m < 3; m++)
+                        tmp = g[j].y[m][b2], g[j].y[m][b2] = g[j].y[m][b2 - 1], g[j].y[m][b2 - 1] = tmp;
+                }
+        }
+        if (!rc && ng == 0) rc = sweep_error("no successful row to plot");
+        if (!rc) {
+            size_t ns = 0;
+            se = (blis_chart_series *)calloc(3 * ng + 2, sizeof *se);
+            if (!se) rc = EXIT_RUNTIME;
+            for (j = 0; se && j < ng; j++) {
+                if (!strcmp(kind, "latency") && ng == 1) {
+                    for (k = 0; k < 3; k++) {
+                        se[ns].x = g[j].x, se[ns].y = g[j].y[k], se[ns].n = g[j].n, se[ns].markers = 2;
+                        se[ns].label = k == 0 ? "mean" : k == 1 ? "p90" : "p99";
+                        ns++;
+                    }
+                } else if (!strcmp(kind, "latency")) {
+                    se[ns].x = g[j].x, se[ns].y = g[j].y[2], se[ns].n = g[j].n, se[ns].markers = 2;
+                    se[ns].label = g[j].key;
+                    ns++;
+                } else if (!strcmp(kind, "throughput")) {
+                    se[ns].x = g[j].x, se[ns].y = g[j].y[0], se[ns].n = g[j].n, se[ns].markers = 2;
+                    se[ns].label = ng == 1 ? "achieved" : g[j].key;
+                    ns++;
+                } else { /* pareto: every point, then the front */
+                    unsigned char *front = (unsigned char *)calloc(g[j].n + 1, 1);
+                    size_t best = (size_t)-1, f = 0;
+                    se[ns].x = g[j].x, se[ns].y = g[j].y[0], se[ns].n = g[j].n, se[ns].markers = 1;
+                    se[ns].label = "sweep points";
+                    ns++;
+                    if (!front) {
+                        rc = EXIT_RUNTIME;
+                        break;
+                    }
+                    blis_pareto(g[j].x, g[j].y[0], g[j].n, front, &err);
+                    for (k = 0; k < g[j].n; k++) { /* the front in x order, in y[1] and y[2] */
+                        if (!front[k]) continue;
+                        g[j].y[1][f] = g[j].x[k];
+                        g[j].y[2][f] = g[j].y[0][k];
+                        f++;
+                        if (g[j].x[k] >= min_user && (best == (size_t)-1 || g[j].y[0][k] > g[j].y[0][best])) best = k;
+                    }
+                    se[ns].x = g[j].y[1], se[ns].y = g[j].y[2], se[ns].n = f, se[ns].markers = 2;
+                    se[ns].label = "Pareto front";
+                    ns++;
+                    if (best != (size_t)-1) {
+                        c.has_mark = 1;
+                        c.mark_x = g[j].x[best];
+                        c.mark_y = g[j].y[0][best];
+                        snprintf(mark, sizeof mark, "chosen: %.0f tok/s/GPU at %.1f tok/s/user", c.mark_y, c.mark_x);
+                        c.mark_label = mark;
+                    }
+                    free(front);
+                }
+            }
+            if (!rc && !strcmp(kind, "throughput") && ng >= 1) { /* offered = achieved, for reference */
+                se[ns].x = g[0].x, se[ns].y = g[0].x, se[ns].n = g[0].n;
+                se[ns].label = "offered";
+                ns++;
+            }
+            if (!rc && strcmp(kind, "pareto")) { /* the knee of the first configuration */
+                const double *ky = !strcmp(kind, "latency") ? (ng == 1 ? g[0].y[2] : g[0].y[2]) : g[0].y[0];
+                long knee = !strcmp(kind, "latency") ? blis_knee(g[0].x, ky, g[0].n) : -1;
+                if (!strcmp(kind, "throughput")) { /* concave: the knee of -y mirrored is the point farthest above */
+                    double *neg = (double *)calloc(g[0].n + 1, sizeof(double));
+                    if (neg) {
+                        for (k = 0; k < g[0].n; k++) neg[k] = -g[0].y[0][k];
+                        /* the mirrored curve decreases; its knee below the chord is the plateau's start */
+                        knee = blis_knee(g[0].x, neg, g[0].n);
+                        free(neg);
+                    }
+                }
+                if (knee >= 0) {
+                    c.has_mark = 1;
+                    c.mark_x = g[0].x[knee];
+                    c.mark_y = ky[knee];
+                    snprintf(mark, sizeof mark, "knee: %g req/s", c.mark_x);
+                    c.mark_label = mark;
+                }
+            }
+            c.series = se;
+            c.n_series = ns;
+        }
+        if (!rc) {
+            if (!strcmp(kind, "latency")) {
+                snprintf(title_buf, sizeof title_buf, "%s vs offered load%s", metric_title(metric),
+                         ng > 1 ? " (p99 per configuration)" : "");
+                snprintf(ylab, sizeof ylab, "%s (ms)", metric_title(metric));
+                for (k = 0; k < slo.n; k++)
+                    if (!strncmp(slo.slo[k].name, metric, strlen(metric)) && slo.slo[k].name[strlen(metric)] == '_') {
+                        c.has_hline = 1;
+                        c.hline_y = slo.slo[k].limit_ms;
+                        snprintf(hl, sizeof hl, "SLO %s %s %g ms", slo.slo[k].name, slo.slo[k].inclusive ? "<=" : "<",
+                                 slo.slo[k].limit_ms);
+                        c.hline_label = hl;
+                    }
+                c.x_label = "offered load (req/s)";
+                c.y_label = ylab;
+            } else if (!strcmp(kind, "throughput")) {
+                snprintf(title_buf, sizeof title_buf, "Throughput vs offered load");
+                c.x_label = "offered load (req/s)";
+                c.y_label = "completed requests per second (req/s)";
+            } else {
+                snprintf(title_buf, sizeof title_buf, "Throughput per GPU vs per-user speed%s",
+                         slo.n ? " (within the SLOs)" : "");
+                c.x_label = "per-user decode speed (tokens/s per user)";
+                c.y_label = "output throughput per GPU (tokens/s per GPU)";
+            }
+            c.title = title ? title : title_buf;
+            rc = write_svg(out, &c);
+        }
+        for (j = 0; j < ng; j++) {
+            free(g[j].x);
+            for (k = 0; k < 3; k++) free(g[j].y[k]);
+        }
+        free(g);
+        free(se);
+    }
+    rtable_free(&t);
+    return rc;
+}
