@@ -1965,10 +1965,10 @@ typedef struct blis_slo_result {
     int64_t offered;                  /* requests generated (rejected, dropped, unfinished ones miss) */
     int64_t unserved;                 /* offered less completed */
     int64_t good_requests, good_output_tokens;
-    double attainment_all;                   /* good_requests / offered */
-    double goodput_requests_per_s;           /* good requests over the run's duration */
-    double goodput_tokens_per_s;             /* their output tokens (as total_output_tokens counts
-                                                them: one per decode step) over the duration */
+    double attainment_all;         /* good_requests / offered */
+    double goodput_requests_per_s; /* good requests over the run's duration */
+    double goodput_tokens_per_s;   /* their output tokens (as total_output_tokens counts
+                                      them: less the first, the prefill's) over the duration */
 } blis_slo_result;
 /* Needs the instances' requests (blis_sim_config.keep_requests = 1). */
 BLIS_DEF blis_status blis_cluster_slo_eval(const blis_cluster *c, const blis_metrics *m, const blis_slo_set *set,
@@ -1977,9 +1977,9 @@ BLIS_DEF blis_status blis_cluster_slo_eval(const blis_cluster *c, const blis_met
 typedef struct blis_capacity {
     int64_t gpus; /* instances x TP */
     double tokens_per_s_per_gpu, requests_per_s_per_gpu;
-    double tokens_per_s_per_user;        /* 1000 / itl_mean_ms: one stream's decode speed; 0 with no ITL */
-    double usd_per_gpu_hour;             /* NaN: no price */
-    double usd_per_hour;                 /* gpus x price; NaN: no price */
+    double tokens_per_s_per_user;         /* 1000 / itl_mean_ms: one stream's decode speed; 0 with no ITL */
+    double usd_per_gpu_hour;              /* NaN: no price */
+    double usd_per_hour;                  /* gpus x price; NaN: no price */
     double usd_per_million_output_tokens; /* NaN: no price or no output */
 } blis_capacity;
 BLIS_DEF void blis_capacity_compute(const blis_metrics *m, int64_t gpus, double usd_per_gpu_hour, blis_capacity *out);
@@ -13989,6 +13989,7 @@ BLIS_DEF blis_status blis_slo_parse(const char *text, blis_slo_set *set, blis_er
         char item[96], name[32];
         blis_slo *s;
         double v, scale;
+        size_t unit_len;
         int m, k;
         if (!end) end = p + strlen(p);
         while (p < end && *p == ' ') p++;
@@ -13996,7 +13997,8 @@ BLIS_DEF blis_status blis_slo_parse(const char *text, blis_slo_set *set, blis_er
         while (len && p[len - 1] == ' ') len--;
         snprintf(item, sizeof item, "%.*s", (int)(len > 80 ? 80 : len), p);
         if (!len) return blis_err_set(err, BLIS_E_INVALID, 0, 0, "empty SLO objective in \"%.200s\"", text ? text : "");
-        if (set->n == BLIS_MAX_SLOS) return blis_err_set(err, BLIS_E_LIMIT, 0, 0, "more than %d SLO objectives", BLIS_MAX_SLOS);
+        if (set->n == BLIS_MAX_SLOS)
+            return blis_err_set(err, BLIS_E_LIMIT, 0, 0, "more than %d SLO objectives", BLIS_MAX_SLOS);
         s = &set->slo[set->n];
         lt = (const char *)memchr(p, '<', len);
         if (!lt || lt == p || (size_t)(lt - p) >= sizeof name)
@@ -14004,14 +14006,20 @@ BLIS_DEF blis_status blis_slo_parse(const char *text, blis_slo_set *set, blis_er
                                 "SLO objective \"%s\": expected METRIC<LIMIT, e.g. ttft_p99<500ms", item);
         memcpy(name, p, (size_t)(lt - p));
         name[lt - p] = '\0';
+        for (k = (int)(lt - p); k > 0 && name[k - 1] == ' ';) name[--k] = '\0';
         s->inclusive = lt + 1 < p + len && lt[1] == '=';
         num = lt + 1 + s->inclusive;
+        while (num < p + len && *num == ' ') num++;
         s->metric = -1;
         for (m = 0; m < 4; m++) {
             size_t ml = strlen(blis__slo_metric_names[m]);
             const char *stat = name + ml + 1;
             if (strncmp(name, blis__slo_metric_names[m], ml) || name[ml] != '_') continue;
-            k = !strcmp(stat, "mean") ? 0 : !strcmp(stat, "p90") ? 90 : !strcmp(stat, "p95") ? 95 : !strcmp(stat, "p99") ? 99 : -1;
+            k = !strcmp(stat, "mean")  ? 0
+                : !strcmp(stat, "p90") ? 90
+                : !strcmp(stat, "p95") ? 95
+                : !strcmp(stat, "p99") ? 99
+                                       : -1;
             if (k < 0 || (m == BLIS_SLO_SCHED && k != 99)) continue;
             s->metric = m;
             s->percentile = k;
@@ -14021,19 +14029,28 @@ BLIS_DEF blis_status blis_slo_parse(const char *text, blis_slo_set *set, blis_er
                                 "SLO objective \"%s\": unknown metric \"%s\"; expected ttft, itl or e2e with _mean, "
                                 "_p90, _p95 or _p99, or scheduling_delay_p99",
                                 item, name);
-        for (unit = p + len; unit > num && ((unit[-1] >= 'a' && unit[-1] <= 'z') || (unit[-1] >= 'A' && unit[-1] <= 'Z'));)
+        for (unit = p + len;
+             unit > num && ((unit[-1] >= 'a' && unit[-1] <= 'z') || (unit[-1] >= 'A' && unit[-1] <= 'Z'));)
             unit--;
         if (unit == p + len)
             return blis_err_set(err, BLIS_E_INVALID, 0, 0, "SLO objective \"%s\": the limit needs a unit (us, ms or s)",
                                 item);
-        if ((size_t)(p + len - unit) == 2 && !strncmp(unit, "us", 2)) scale = 1e-3;
-        else if ((size_t)(p + len - unit) == 2 && !strncmp(unit, "ms", 2)) scale = 1;
-        else if ((size_t)(p + len - unit) == 1 && unit[0] == 's') scale = 1e3;
+        if ((size_t)(p + len - unit) == 2 && !strncmp(unit, "us", 2))
+            scale = 1e-3;
+        else if ((size_t)(p + len - unit) == 2 && !strncmp(unit, "ms", 2))
+            scale = 1;
+        else if ((size_t)(p + len - unit) == 1 && unit[0] == 's')
+            scale = 1e3;
         else
             return blis_err_set(err, BLIS_E_INVALID, 0, 0, "SLO objective \"%s\": unknown unit \"%.*s\" (us, ms or s)",
                                 item, (int)(p + len - unit), unit);
-        if (blis_parse_f64(num, (size_t)(unit - num), BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, &v) != BLIS_OK ||
-            !(v > 0) || v > 1e15)
+        {
+            const char *num_end = unit;
+            while (num_end > num && num_end[-1] == ' ') num_end--;
+            unit_len = (size_t)(num_end - num);
+        }
+        if (blis_parse_f64(num, unit_len, BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, &v) != BLIS_OK || !(v > 0) ||
+            v > 1e15)
             return blis_err_set(err, BLIS_E_INVALID, 0, 0,
                                 "SLO objective \"%s\": the limit must be a number > 0 followed by us, ms or s", item);
         snprintf(s->name, sizeof s->name, "%s", name);
@@ -14104,7 +14121,8 @@ BLIS_DEF blis_status blis_cluster_slo_eval(const blis_cluster *c, const blis_met
             }
             if (good) {
                 r->good_requests++;
-                r->good_output_tokens += q->itl_count; /* as total_output_tokens counts them */
+                /* as total_output_tokens counts them: the first token comes with the prefill */
+                r->good_output_tokens += q->output_tokens > 0 ? q->output_tokens - 1 : 0;
             }
         }
     }
@@ -14143,7 +14161,8 @@ BLIS_DEF blis_status blis_price_lookup(const blis_doc *doc, const char *gpu, dou
     const blis_node *root = blis_doc_root(doc), *gpus;
     size_t i;
     *usd_per_gpu_hour = NAN;
-    if (!root || root->kind != BLIS_NODE_OBJECT) return blis__node_err(doc, root, err, BLIS_E_TYPE, "expected an object with \"gpus\"");
+    if (!root || root->kind != BLIS_NODE_OBJECT)
+        return blis__node_err(doc, root, err, BLIS_E_TYPE, "expected an object with \"gpus\"");
     gpus = blis_node_get(doc, root, "gpus");
     if (!gpus || gpus->kind != BLIS_NODE_OBJECT)
         return blis__node_err(doc, gpus ? gpus : root, err, gpus ? BLIS_E_TYPE : BLIS_E_MISSING,
@@ -14180,7 +14199,8 @@ static blis_status blis__grid_axis(blis_grid *g, const char *name, size_t n, bli
     if (g->n_axes == BLIS_GRID_MAX_AXES)
         return blis_err_set(err, BLIS_E_LIMIT, 0, 0, "more than %d sweep axes", BLIS_GRID_MAX_AXES);
     for (k = 0; k < g->n_axes; k++)
-        if (!strcmp(g->axes[k].name, name)) return blis_err_set(err, BLIS_E_DUPLICATE, 0, 0, "axis \"%.100s\" given twice", name);
+        if (!strcmp(g->axes[k].name, name))
+            return blis_err_set(err, BLIS_E_DUPLICATE, 0, 0, "axis \"%.100s\" given twice", name);
     if (n < 1 || n > BLIS_GRID_MAX_VALUES)
         return blis_err_set(err, BLIS_E_LIMIT, 0, 0, "axis \"%.100s\": 1..%d values, got %lu", name,
                             BLIS_GRID_MAX_VALUES, (unsigned long)n);
@@ -14218,8 +14238,8 @@ static blis_status blis__grid_range(blis_grid *g, const char *name, double from,
     size_t i, n;
     blis_status st;
     if (!(step > 0) || !(to >= from) || !(fabs(from) < 1e15) || !(fabs(to) < 1e15))
-        return blis_err_set(err, BLIS_E_INVALID, 0, 0,
-                            "axis \"%.100s\": a range needs finite from <= to and step > 0", name);
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "axis \"%.100s\": a range needs finite from <= to and step > 0",
+                            name);
     count = floor((to - from) / step * (1 + 1e-9) + 1e-9) + 1;
     if (count > BLIS_GRID_MAX_VALUES)
         return blis_err_set(err, BLIS_E_LIMIT, 0, 0, "axis \"%.100s\": the range has more than %d values", name,
@@ -14254,7 +14274,8 @@ BLIS_DEF blis_status blis_grid_add_axis_text(blis_grid *g, const char *name, con
         if (comma) *comma = '\0';
         if (!*p)
             return blis_err_set(err, BLIS_E_INVALID, 0, 0,
-                                "axis \"%.100s\": empty value in \"%.200s\"; expected a,b,c or from:to:step", name, text);
+                                "axis \"%.100s\": empty value in \"%.200s\"; expected a,b,c or from:to:step", name,
+                                text);
         if (n == sizeof vals / sizeof vals[0])
             return blis_err_set(err, BLIS_E_LIMIT, 0, 0, "axis \"%.100s\": more than %lu listed values", name,
                                 (unsigned long)(sizeof vals / sizeof vals[0]));
@@ -14281,14 +14302,18 @@ BLIS_DEF blis_status blis_grid_from_doc(const blis_doc *doc, blis_grid *g, blis_
         return blis__node_err(doc, root, err, BLIS_E_TYPE, "a sweep grid is a mapping with axes (and fixed, slo)");
     for (i = 0; i < root->count; i++) {
         const blis_node *key = blis_node_key_at(doc, root, i), *v = blis_node_at(doc, root, i);
-        if (!strcmp(key->as.string, "axes")) axes = v;
-        else if (!strcmp(key->as.string, "fixed")) fixed = v;
-        else if (!strcmp(key->as.string, "slo")) slo = v;
+        if (!strcmp(key->as.string, "axes"))
+            axes = v;
+        else if (!strcmp(key->as.string, "fixed"))
+            fixed = v;
+        else if (!strcmp(key->as.string, "slo"))
+            slo = v;
         else
             return blis__node_errf(doc, key, err, BLIS_E_INVALID, "unknown key \"%.100s\"; expected axes, fixed or slo",
                                    key->as.string);
     }
-    if (!axes) return blis__node_err(doc, root, err, BLIS_E_MISSING, "the grid needs \"axes\": a mapping of name -> values");
+    if (!axes)
+        return blis__node_err(doc, root, err, BLIS_E_MISSING, "the grid needs \"axes\": a mapping of name -> values");
     if (axes->kind != BLIS_NODE_OBJECT || axes->count == 0)
         return blis__node_err(doc, axes, err, BLIS_E_TYPE, "expected a non-empty mapping of name -> values");
     if (slo) {
@@ -14443,7 +14468,11 @@ static void blis__svg_text(blis__svg *s, const char *text) { /* XML-escaped */
         if (run && s->write(s->user, p, run)) s->failed = 1;
         p += run;
         if (!*p) break;
-        blis__svg_raw(s, *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;" : *p == '"' ? "&quot;" : "&#39;");
+        blis__svg_raw(s, *p == '&'   ? "&amp;"
+                         : *p == '<' ? "&lt;"
+                         : *p == '>' ? "&gt;"
+                         : *p == '"' ? "&quot;"
+                                     : "&#39;");
         p++;
     }
 }
@@ -14548,7 +14577,9 @@ BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, vo
             if (y < ylo) ylo = y;
             if (y > yhi) yhi = y;
         }
-    if (!points) return blis_err_set(err, BLIS_E_INVALID, 0, 0, "the chart \"%.200s\" has no finite point", c->title ? c->title : "");
+    if (!points)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "the chart \"%.200s\" has no finite point",
+                            c->title ? c->title : "");
     if (c->has_hline && isfinite(c->hline_y)) {
         if (c->hline_y > yhi) yhi = c->hline_y;
         if (c->hline_y < ylo) ylo = c->hline_y;
@@ -14564,8 +14595,8 @@ BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, vo
         blis__nice_range(&xlo, &xhi, &xs);
     }
     blis__nice_range(&ylo, &yhi, &ys);
-#define BLIS__SX(x) (px0 + ((x) - xlo) / (xhi - xlo) * (px1 - px0))
-#define BLIS__SY(y) (py1 - ((y) - ylo) / (yhi - ylo) * (py1 - py0))
+#define BLIS__SX(x) (px0 + ((x)-xlo) / (xhi - xlo) * (px1 - px0))
+#define BLIS__SY(y) (py1 - ((y)-ylo) / (yhi - ylo) * (py1 - py0))
     blis__svg_raw(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"");
     blis__svg_attr(&s, "width", w);
     blis__svg_attr(&s, "height", h);

@@ -1,0 +1,619 @@
+/* Capacity planning: blis.h >>plan (SLOs, goodput, capacity, grids, the
+ * Pareto front, the knee, SVG charts) and the tools' run --json / --slo,
+ * sweep, sweep merge, search and plot. Included after test_cli.c (t_run). */
+
+#define PLAN_RUN "./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1"
+
+typedef struct slo_case {
+    const char *name;
+    const char *text;
+    int ok;
+    const char *canonical; /* blis_slo_format, or the error's expected fragment */
+} slo_case;
+
+static const slo_case slo_cases[] = {
+    {"slo_1", "ttft_p99<500ms", 1, "ttft_p99<500ms"},
+    {"slo_2", "ttft_p99<500ms,itl_p99<50ms,e2e_p90<=10s", 1, "ttft_p99<500ms,itl_p99<50ms,e2e_p90<=10000ms"},
+    {"slo_3", " itl_mean < 2500us ", 1, "itl_mean<2.5ms"},
+    {"slo_4", "scheduling_delay_p99<1s", 1, "scheduling_delay_p99<1000ms"},
+    {"slo_5", "e2e_p95<0.5s", 1, "e2e_p95<500ms"},
+    {"slo_6", "ttft_p50<500ms", 0, "unknown metric \"ttft_p50\""},
+    {"slo_7", "scheduling_delay_mean<1s", 0, "unknown metric"},
+    {"slo_8", "ttft_p99<500", 0, "needs a unit"},
+    {"slo_9", "ttft_p99<500min", 0, "unknown unit \"min\""},
+    {"slo_10", "ttft_p99>500ms", 0, "expected METRIC<LIMIT"},
+    {"slo_11", "ttft_p99<-5ms", 0, "a number > 0"},
+    {"slo_12", "ttft_p99<0ms", 0, "a number > 0"},
+    {"slo_13", "ttft_p99<500ms,", 0, "empty SLO objective"},
+    {"slo_14", "", 0, "empty SLO objective"},
+};
+
+static void slo_case_run(t_ctx *t_, const slo_case *c) {
+    blis_slo_set set;
+    blis_err err;
+    char buf[400];
+    blis_status st = blis_slo_parse(c->text, &set, &err);
+    CHECK_EQ_I64(st == BLIS_OK, c->ok);
+    if (c->ok && st == BLIS_OK) {
+        blis_slo_format(&set, buf, sizeof buf);
+        CHECK_STR(buf, c->canonical);
+    } else if (st != BLIS_OK) {
+        CHECK_CONTAINS(err.msg, c->canonical);
+    }
+}
+TABLE(slo_parse, slo_cases, slo_case_run)
+
+TEST(slo_value_reads_the_metrics_block) {
+    blis_metrics m;
+    blis_slo_set set;
+    blis_err err;
+    memset(&m, 0, sizeof m);
+    m.ttft_mean_ms = 1, m.ttft_p90_ms = 2, m.ttft_p95_ms = 3, m.ttft_p99_ms = 4;
+    m.itl_mean_ms = 5, m.itl_p99_ms = 8, m.e2e_p90_ms = 10, m.scheduling_delay_p99_ms = 12;
+    CHECK_EQ_I64(
+        blis_slo_parse("ttft_mean<1ms,ttft_p95<1ms,itl_p99<1ms,e2e_p90<1ms,scheduling_delay_p99<1ms", &set, &err),
+        BLIS_OK);
+    CHECK_EQ_F64(blis_slo_value_ms(&m, &set.slo[0]), 1);
+    CHECK_EQ_F64(blis_slo_value_ms(&m, &set.slo[1]), 3);
+    CHECK_EQ_F64(blis_slo_value_ms(&m, &set.slo[2]), 8);
+    CHECK_EQ_F64(blis_slo_value_ms(&m, &set.slo[3]), 10);
+    CHECK_EQ_F64(blis_slo_value_ms(&m, &set.slo[4]), 12);
+}
+
+TEST(capacity_and_cost_by_hand) {
+    blis_metrics m;
+    blis_capacity c;
+    memset(&m, 0, sizeof m);
+    m.tokens_per_s = 8000;
+    m.responses_per_s = 16;
+    m.itl_mean_ms = 20;
+    blis_capacity_compute(&m, 4, 2.5, &c);
+    CHECK_EQ_I64(c.gpus, 4);
+    CHECK_EQ_F64(c.tokens_per_s_per_gpu, 2000);
+    CHECK_EQ_F64(c.requests_per_s_per_gpu, 4);
+    CHECK_EQ_F64(c.tokens_per_s_per_user, 50);
+    CHECK_EQ_F64(c.usd_per_hour, 10);
+    /* $10/hour for 8000 tok/s = 28.8M tokens per hour: $0.3472.. per million */
+    CHECK(fabs(c.usd_per_million_output_tokens - 10.0 / 28.8) < 1e-12);
+    blis_capacity_compute(&m, 4, NAN, &c);
+    CHECK(isnan(c.usd_per_hour) && isnan(c.usd_per_million_output_tokens));
+}
+
+TEST(price_table_lookup) {
+    const char *src = "{\"gpus\": {\"H100\": {\"usd_per_gpu_hour\": 3.0}, \"bad\": {\"usd_per_gpu_hour\": -1}}}";
+    blis_doc doc;
+    blis_err err;
+    double usd = 0;
+    CHECK_EQ_I64(blis_json_parse(src, strlen(src), NULL, &doc, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_price_lookup(&doc, "h100", &usd, &err), BLIS_OK);
+    CHECK_EQ_F64(usd, 3.0);
+    CHECK_EQ_I64(blis_price_lookup(&doc, "L40S", &usd, &err), BLIS_OK);
+    CHECK(isnan(usd));
+    CHECK_EQ_I64(blis_price_lookup(&doc, "bad", &usd, &err), BLIS_E_INVALID);
+    CHECK_STR(err.path, "gpus.bad.usd_per_gpu_hour");
+    blis_doc_free(&doc);
+}
+
+TEST(pareto_front_by_hand) {
+    /* (1,5) (2,4) (3,1) on the front; (1,3) (2,2) dominated; (3,1) twice: both on it; NaN never */
+    const double x[] = {1, 2, 3, 1, 2, 3, NAN, 0.5};
+    const double y[] = {5, 4, 1, 3, 2, 1, 9, 5};
+    unsigned char front[8];
+    blis_err err;
+    CHECK_EQ_I64((int64_t)blis_pareto(x, y, 8, front, &err), 4);
+    CHECK(front[0] && front[1] && front[2] && front[5]);
+    CHECK(!front[3] && !front[4] && !front[6] && !front[7]); /* (0.5,5) is dominated by (1,5) */
+}
+
+TEST(knee_of_a_hockey_stick) {
+    const double x[] = {1, 2, 3, 4, 5, 6, 7};
+    const double y[] = {10, 10.5, 11, 11.5, 12, 40, 90};
+    const double flat[] = {3, 3, 3};
+    double neg[7];
+    const double tput[] = {1, 2, 3, 3.05, 3.1, 3.1, 3.1};
+    size_t i;
+    CHECK_EQ_I64(blis_knee(x, y, 7), 4); /* the last point before latency climbs */
+    CHECK_EQ_I64(blis_knee(x, flat, 3), -1);
+    CHECK_EQ_I64(blis_knee(x, y, 2), -1);
+    for (i = 0; i < 7; i++) neg[i] = -tput[i];
+    /* throughput stops tracking the load at x = 3: scaled, 0.619 below the chord there, 0.476 at x = 4 */
+    CHECK_EQ_I64(blis_knee(x, neg, 7), 2);
+}
+
+TEST(grid_from_yaml) {
+    const char *src = "slo: ttft_p99<500ms\n"
+                      "fixed: {num-requests: 200, model: qwen/qwen2.5-7b-instruct}\n"
+                      "axes:\n"
+                      "  hardware: [H100, A100-80]\n"
+                      "  tp: 2\n"
+                      "  rate: {from: 0.1, to: 0.5, step: 0.1}\n";
+    blis_doc doc;
+    blis_grid g;
+    blis_err err;
+    const char *v[BLIS_GRID_MAX_AXES];
+    CHECK_EQ_I64(blis_yaml_parse(src, strlen(src), NULL, &doc, &err), BLIS_OK);
+    blis_grid_init(&g);
+    CHECK_EQ_I64(blis_grid_from_doc(&doc, &g, &err), BLIS_OK);
+    CHECK_EQ_I64((int64_t)g.n_axes, 3);
+    CHECK_EQ_I64((int64_t)g.points, 10);
+    CHECK_STR(g.slo, "ttft_p99<500ms");
+    CHECK_EQ_I64((int64_t)g.n_fixed, 2);
+    CHECK_STR(g.fixed_name[0], "num-requests");
+    CHECK_STR(g.fixed_value[0], "200");
+    CHECK_STR(g.axes[2].values[2], "0.3"); /* 0.1 + 2 x 0.1, not 0.30000000000000004 */
+    CHECK_STR(g.axes[2].values[4], "0.5");
+    blis_grid_point_values(&g, 0, v);
+    CHECK(!strcmp(v[0], "H100") && !strcmp(v[1], "2") && !strcmp(v[2], "0.1"));
+    blis_grid_point_values(&g, 7, v); /* the last axis fastest: 7 = 1 x 5 + 2 */
+    CHECK(!strcmp(v[0], "A100-80") && !strcmp(v[2], "0.3"));
+    blis_grid_free(&g);
+    blis_doc_free(&doc);
+}
+
+typedef struct grid_bad {
+    const char *name;
+    const char *src, *msg, *path;
+} grid_bad;
+
+static const grid_bad grid_bads[] = {
+    {"grid_1", "axes: {rate: [1, 2]}\nextra: 1\n", "unknown key \"extra\"", "extra"},
+    {"grid_2", "fixed: {seed: 1}\n", "needs \"axes\"", ""},
+    {"grid_3", "axes: {rate: {from: 5, to: 1, step: 1}}\n", "from <= to", "axes.rate"},
+    {"grid_4", "axes: {rate: {from: 1, to: 5}}\n", "{from: A, to: B, step: S}", "axes.rate"},
+    {"grid_5", "axes: {rate: {from: 0, to: 1000000, step: 0.001}}\n", "more than 100000 values", "axes.rate"},
+    {"grid_6", "axes: {rate: []}\n", "1..100000 values", "axes.rate"},
+    {"grid_7", "axes: {rate: [1, [2]]}\n", "expected a value", "axes.rate[1]"},
+    {"grid_8", "axes: {rate: [1]}\nfixed: {seed: [1, 2]}\n", "a list belongs under axes", "fixed.seed"},
+    {"grid_9", "axes: {rate: [1]}\nslo: ttft<1ms\n", "unknown metric", "slo"},
+};
+
+static void grid_bad_run(t_ctx *t_, const grid_bad *c) {
+    blis_doc doc;
+    blis_grid g;
+    blis_err err;
+    CHECK_EQ_I64(blis_yaml_parse(c->src, strlen(c->src), NULL, &doc, &err), BLIS_OK);
+    blis_grid_init(&g);
+    CHECK(blis_grid_from_doc(&doc, &g, &err) != BLIS_OK);
+    CHECK_CONTAINS(err.msg, c->msg);
+    CHECK_STR(err.path, c->path);
+    CHECK(err.line > 0);
+    blis_grid_free(&g);
+    blis_doc_free(&doc);
+}
+TABLE(grid_bad_inputs, grid_bads, grid_bad_run)
+
+TEST(grid_axis_text) {
+    blis_grid g;
+    blis_err err;
+    blis_grid_init(&g);
+    CHECK_EQ_I64(blis_grid_add_axis_text(&g, "rate", "1:3:0.5", &err), BLIS_OK);
+    CHECK_EQ_I64((int64_t)g.axes[0].n, 5);
+    CHECK_STR(g.axes[0].values[1], "1.5");
+    CHECK_EQ_I64(blis_grid_add_axis_text(&g, "hardware", "H100,A100-80", &err), BLIS_OK);
+    CHECK_EQ_I64((int64_t)g.points, 10);
+    CHECK_EQ_I64(blis_grid_add_axis_text(&g, "tp", "1,,2", &err), BLIS_E_INVALID);
+    CHECK_CONTAINS(err.msg, "empty value");
+    CHECK_EQ_I64(blis_grid_add_axis_text(&g, "rate", "7", &err), BLIS_E_DUPLICATE);
+    blis_grid_free(&g);
+}
+
+TEST(svg_chart_is_deterministic_xml) {
+    const double x[] = {1, 2, 4, 8}, y[] = {10, 12, 30, 200};
+    blis_chart_series s;
+    blis_chart c;
+    blis_buf a, b;
+    blis_err err;
+    memset(&s, 0, sizeof s);
+    memset(&c, 0, sizeof c);
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    s.label = "p99 <ttft> & more";
+    s.x = x, s.y = y, s.n = 4, s.markers = 2;
+    c.title = "TTFT vs load";
+    c.x_label = "offered load (req/s)";
+    c.y_label = "TTFT (ms)";
+    c.series = &s;
+    c.n_series = 1;
+    c.has_hline = 1, c.hline_y = 100, c.hline_label = "SLO";
+    c.has_mark = 1, c.mark_x = 4, c.mark_y = 30, c.mark_label = "knee";
+    CHECK_EQ_I64(blis_svg_chart(&c, blis_buf_write, &a, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_svg_chart(&c, blis_buf_write, &b, &err), BLIS_OK);
+    CHECK(a.len == b.len && !memcmp(a.data, b.data, a.len));
+    CHECK_CONTAINS(a.data, "p99 &lt;ttft&gt; &amp; more"); /* escaped */
+    CHECK_CONTAINS(a.data, "<polyline");
+    CHECK_CONTAINS(a.data, ">200</text>");              /* the y axis reaches the data's maximum */
+    CHECK_CONTAINS(a.data, "stroke-dasharray=\"8 4\""); /* the SLO line */
+    CHECK(strstr(a.data, "</svg>\n") == a.data + a.len - 7);
+    {
+        size_t lt = 0, gt = 0, i; /* every < has its > (xmllint checks the tools' charts) */
+        for (i = 0; i < a.len; i++) lt += a.data[i] == '<', gt += a.data[i] == '>';
+        CHECK_EQ_I64((int64_t)lt, (int64_t)gt);
+    }
+    c.series = NULL, c.n_series = 0;
+    CHECK_EQ_I64(blis_svg_chart(&c, blis_buf_write, &a, &err), BLIS_E_INVALID);
+    blis_buf_free(&a);
+    blis_buf_free(&b);
+}
+
+/* ---- the tools ---- */
+
+static char *t_slurp(const char *path) {
+    char *data = NULL;
+    size_t len = 0;
+    blis_err err;
+    if (blis_file_read(path, 0, NULL, &data, &len, &err) != BLIS_OK) return NULL;
+    return data;
+}
+
+TEST(run_json_and_slo) {
+    static char out[65536];
+    blis_doc d;
+    blis_err err;
+    const blis_node *root;
+    double tps = 0, good = 0, att = -1, cost = 0, tpg = 0;
+    int pass = -1;
+    CHECK_EQ_I64(t_run("(" PLAN_RUN " --rate 10 --num-requests 200 --slo 'ttft_p99<10s,itl_p99<1s' --json 2>/dev/null)",
+                       out, sizeof out),
+                 0);
+    CHECK_EQ_I64(blis_json_parse(out, strlen(out), NULL, &d, &err), BLIS_OK);
+    root = blis_doc_root(&d);
+    CHECK_EQ_I64(blis_doc_get_bool(&d, root, "slo_pass", &pass, &err), BLIS_OK);
+    CHECK_EQ_I64(pass, 1);
+    blis_doc_get_f64(&d, root, "tokens_per_sec", &tps, &err);
+    blis_doc_get_f64(&d, root, "goodput_tokens_per_sec", &good, &err);
+    blis_doc_get_f64(&d, root, "slo_attainment", &att, &err);
+    blis_doc_get_f64(&d, root, "usd_per_million_output_tokens", &cost, &err);
+    blis_doc_get_f64(&d, root, "tokens_per_sec_per_gpu", &tpg, &err);
+    CHECK_EQ_F64(att, 1);
+    CHECK_EQ_F64(good, tps); /* every request good: goodput is the throughput (the same token count) */
+    CHECK_EQ_F64(tpg, tps);  /* one GPU */
+    /* the bundled price of an H100 ($3/hour) */
+    CHECK(fabs(cost - 3.0 / (tps * 3600) * 1e6) < 1e-9);
+    blis_doc_free(&d);
+    /* an SLO nobody meets: fails, attainment 0, goodput 0 */
+    CHECK_EQ_I64(
+        t_run("(" PLAN_RUN " --rate 10 --num-requests 50 --slo 'ttft_p99<1us' --json 2>/dev/null)", out, sizeof out),
+        0);
+    CHECK_EQ_I64(blis_json_parse(out, strlen(out), NULL, &d, &err), BLIS_OK);
+    root = blis_doc_root(&d);
+    blis_doc_get_bool(&d, root, "slo_pass", &pass, &err);
+    blis_doc_get_f64(&d, root, "goodput_requests_per_sec", &good, &err);
+    blis_doc_get_f64(&d, root, "ttft_p99_attainment", &att, &err);
+    CHECK_EQ_I64(pass, 0);
+    CHECK_EQ_F64(good, 0);
+    CHECK_EQ_F64(att, 0);
+    blis_doc_free(&d);
+    /* text mode: the metrics block unchanged, then the SLO block */
+    CHECK_EQ_I64(t_run(PLAN_RUN " --rate 10 --num-requests 20 --slo 'e2e_p90<1h'", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--slo: SLO objective \"e2e_p90<1h\": unknown unit \"h\"");
+    CHECK_EQ_I64(t_run("(" PLAN_RUN " --rate 10 --num-requests 20 --slo 'e2e_p90<100s' 2>/dev/null)", out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "=== Simulation Metrics ===");
+    CHECK_CONTAINS(out, "=== SLO and Capacity ===");
+    CHECK_CONTAINS(out, "\"e2e_p90_met\": true");
+}
+
+/* Every member of the run's --json document equals the sweep row's. */
+static void t_same_fields(t_ctx *t_, const char *run_json, const char *row) {
+    blis_doc a, b;
+    blis_err err;
+    size_t k, compared = 0;
+    const blis_node *ra, *rb;
+    CHECK_EQ_I64(blis_json_parse(run_json, strlen(run_json), NULL, &a, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_json_parse(row, strlen(row), NULL, &b, &err), BLIS_OK);
+    ra = blis_doc_root(&a);
+    rb = blis_doc_root(&b);
+    for (k = 0; ra && rb && k < ra->count; k++) {
+        const char *key = blis_node_key_at(&a, ra, k)->as.string, *ta = NULL, *tb = NULL;
+        const blis_node *va = blis_node_at(&a, ra, k), *vb = blis_node_get(&b, rb, key);
+        if (!strcmp(key, "blis_version")) continue;
+        CHECK_MSG(vb != NULL, "the sweep row lacks %s", key);
+        if (!vb) continue;
+        if (va->kind == BLIS_NODE_NULL) {
+            CHECK_EQ_I64(vb->kind, BLIS_NODE_NULL);
+            continue;
+        }
+        blis_node_text(&a, va, &ta, &err);
+        blis_node_text(&b, vb, &tb, &err);
+        CHECK_MSG(ta && tb && !strcmp(ta, tb), "%s: run %s, sweep %s", key, ta ? ta : "?", tb ? tb : "?");
+        compared++;
+    }
+    CHECK(compared >= 40);
+    blis_doc_free(&a);
+    blis_doc_free(&b);
+}
+
+TEST(sweep_point_equals_run) {
+    static char out[65536], row[16384];
+    char *rows;
+    const char *line;
+    system("rm -f build/plan_sw.jsonl build/plan_sw.jsonl.partial");
+    CHECK_EQ_I64(t_run("./simulation_worker sweep --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1,2 "
+                       "--rate 4,16 --num-requests 120 --slo 'ttft_p99<300ms,itl_p99<40ms' --quiet --jobs 2 "
+                       "--out build/plan_sw.jsonl",
+                       out, sizeof out),
+                 0);
+    rows = t_slurp("build/plan_sw.jsonl");
+    CHECK(rows != NULL);
+    if (!rows) return;
+    /* point 3 is tp=2 rate=16 (the last axis fastest) */
+    line = rows;
+    {
+        int i;
+        for (i = 0; i < 3 && line; i++) line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL;
+    }
+    CHECK(line != NULL);
+    if (line) {
+        snprintf(row, sizeof row, "%.*s", (int)strcspn(line, "\n"), line);
+        CHECK_CONTAINS(row, "\"point\":3,\"points\":4,\"key\":\"tp=2 rate=16\",\"status\":\"ok\"");
+        CHECK_EQ_I64(t_run("(" PLAN_RUN " --tp 2 --rate 16 --num-requests 120 --slo 'ttft_p99<300ms,itl_p99<40ms' "
+                           "--json 2>/dev/null)",
+                           out, sizeof out),
+                     0);
+        t_same_fields(t_, out, row);
+    }
+    snprintf(row, sizeof row, "%.*s", (int)strcspn(rows, "\n"), rows);
+    CHECK_EQ_I64(t_run("(" PLAN_RUN
+                       " --rate 4 --num-requests 120 --slo 'ttft_p99<300ms,itl_p99<40ms' --json 2>/dev/null)",
+                       out, sizeof out),
+                 0);
+    t_same_fields(t_, out, row);
+    free(rows);
+}
+
+#define PLAN_SWEEP_ARGS                                                                                        \
+    "sweep --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1,2 --rate 2:12:5 --num-requests 60 " \
+    "--quiet --slo "
+#define PLAN_SWEEP   "./simulation_worker " PLAN_SWEEP_ARGS "'ttft_p99<300ms'"
+#define PLAN_SWEEP_Q "./simulation_worker " PLAN_SWEEP_ARGS "\"ttft_p99<300ms\"" /* inside '...' */
+
+static int t_same_file(const char *a, const char *b) {
+    char *x = t_slurp(a), *y = t_slurp(b);
+    int same = x && y && !strcmp(x, y);
+    free(x);
+    free(y);
+    return same;
+}
+
+TEST(sweep_bytes_independent_of_jobs_and_shards) {
+    static char out[8192];
+    system("rm -f build/plan_j1.csv build/plan_j2.csv build/plan_s*.csv build/plan_merged.csv");
+    CHECK_EQ_I64(t_run(PLAN_SWEEP " --jobs 1 --out build/plan_j1.csv", out, sizeof out), 0);
+    CHECK_EQ_I64(t_run(PLAN_SWEEP " --jobs 2 --out build/plan_j2.csv", out, sizeof out), 0);
+    CHECK(t_same_file("build/plan_j1.csv", "build/plan_j2.csv"));
+    CHECK_EQ_I64(t_run(PLAN_SWEEP " --shard 2/3 --out build/plan_s2.csv", out, sizeof out), 0);
+    CHECK_EQ_I64(t_run(PLAN_SWEEP " --shard 0/3 --out build/plan_s0.csv", out, sizeof out), 0);
+    CHECK_EQ_I64(
+        t_run("./simulation_worker sweep merge --out build/plan_merged.csv build/plan_s2.csv build/plan_s0.csv", out,
+              sizeof out),
+        2);
+    CHECK_CONTAINS(out, "2 of 6 points missing (1, 4); run their shards, or give --allow-missing");
+    CHECK_EQ_I64(t_run(PLAN_SWEEP " --shard 1/3 --out build/plan_s1.csv", out, sizeof out), 0);
+    CHECK_EQ_I64(
+        t_run("./simulation_worker sweep merge --out build/plan_merged.csv build/plan_s2.csv build/plan_s0.csv "
+              "build/plan_s1.csv",
+              out, sizeof out),
+        0);
+    CHECK(t_same_file("build/plan_j1.csv", "build/plan_merged.csv"));
+    {
+        char *csv = t_slurp("build/plan_j1.csv");
+        CHECK(csv && !strncmp(csv, "point,points,key,status,error,model,hardware,tp,", 48));
+        CHECK(csv && strstr(csv, "\n5,6,tp=2 rate=12,ok,,"));
+        free(csv);
+    }
+}
+
+TEST(sweep_shards_through_gnu_parallel) {
+    static char out[8192];
+    if (system("parallel --version >/dev/null 2>&1") != 0) SKIP("GNU parallel is not installed (Debian: parallel)");
+    system("rm -f build/plan_gp_*.jsonl build/plan_gp_all.jsonl build/plan_gp_one.jsonl");
+    CHECK_EQ_I64(t_run(PLAN_SWEEP " --jobs 1 --out build/plan_gp_one.jsonl", out, sizeof out), 0);
+    CHECK_EQ_I64(t_run("parallel --will-cite -j 2 '" PLAN_SWEEP_Q
+                       " --jobs 1 --shard {}/4 --out build/plan_gp_{}.jsonl' "
+                       "::: 0 1 2 3",
+                       out, sizeof out),
+                 0);
+    CHECK_EQ_I64(t_run("./simulation_worker sweep merge --out build/plan_gp_all.jsonl build/plan_gp_3.jsonl "
+                       "build/plan_gp_1.jsonl build/plan_gp_0.jsonl build/plan_gp_2.jsonl",
+                       out, sizeof out),
+                 0);
+    CHECK(t_same_file("build/plan_gp_one.jsonl", "build/plan_gp_all.jsonl"));
+}
+
+TEST(sweep_resume_continues_an_interrupted_output) {
+    static char out[8192];
+    char *full;
+    FILE *f;
+    size_t cut;
+    system("rm -f build/plan_r.jsonl build/plan_r.jsonl.partial build/plan_full.jsonl");
+    CHECK_EQ_I64(t_run(PLAN_SWEEP " --out build/plan_full.jsonl", out, sizeof out), 0);
+    full = t_slurp("build/plan_full.jsonl");
+    CHECK(full != NULL);
+    if (!full) return;
+    /* two complete rows and half of the third, as a killed sweep leaves them */
+    cut = (size_t)(strchr(strchr(full, '\n') + 1, '\n') - full) + 1;
+    f = fopen("build/plan_r.jsonl.partial", "wb");
+    CHECK(f != NULL);
+    if (f) {
+        fwrite(full, 1, cut + 40, f);
+        fclose(f);
+    }
+    CHECK_EQ_I64(t_run(PLAN_SWEEP " --resume --out build/plan_r.jsonl", out, sizeof out), 0);
+    CHECK(t_same_file("build/plan_full.jsonl", "build/plan_r.jsonl"));
+    CHECK(!file_exists("build/plan_r.jsonl.partial"));
+    /* complete already: nothing to run */
+    CHECK_EQ_I64(t_run(PLAN_SWEEP " --resume --out build/plan_r.jsonl", out, sizeof out), 0);
+    /* another grid's output is not continued */
+    CHECK_EQ_I64(t_run("./simulation_worker sweep --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1 "
+                       "--rate 3,4 --num-requests 20 --resume --out build/plan_r.jsonl",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "build/plan_r.jsonl was not written by this sweep");
+    free(full);
+}
+
+/* search: r* passes in a direct run, the bracket's upper end fails. */
+static void t_search_bracket(t_ctx *t_, const char *flags, const char *slo) {
+    static char cmd[2048], out[65536];
+    blis_doc d;
+    blis_err err;
+    const blis_node *root;
+    double lo = 0, hi = 0;
+    int pass = -1;
+    const char *verdict = "";
+    char num_lo[BLIS_F64_BUF_MAX], num_hi[BLIS_F64_BUF_MAX];
+    system("rm -f build/plan_search.jsonl");
+    snprintf(cmd, sizeof cmd,
+             "./simulation_worker search --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1 %s "
+             "--slo '%s' --quiet --out build/plan_search.jsonl",
+             flags, slo);
+    CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+    CHECK_CONTAINS(out, "max rate");
+    {
+        char *rows = t_slurp("build/plan_search.jsonl");
+        CHECK(rows != NULL);
+        if (!rows) return;
+        CHECK_EQ_I64(blis_json_parse(rows, strlen(rows), NULL, &d, &err), BLIS_OK);
+        free(rows);
+    }
+    root = blis_doc_root(&d);
+    blis_doc_get_str(&d, root, "verdict", &verdict, &err);
+    CHECK_STR(verdict, "met");
+    CHECK_EQ_I64(blis_doc_get_f64(&d, root, "max_rate", &lo, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_doc_get_f64(&d, root, "fail_rate", &hi, &err), BLIS_OK);
+    CHECK(lo > 0 && hi > lo && hi / lo - 1 <= 0.02 + 1e-12);
+    blis_doc_free(&d);
+    blis_f64_format_go(lo, num_lo);
+    blis_f64_format_go(hi, num_hi);
+    snprintf(cmd, sizeof cmd, "(" PLAN_RUN " %s --rate %s --slo '%s' --json 2>/dev/null)", flags, num_lo, slo);
+    CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+    CHECK_EQ_I64(blis_json_parse(out, strlen(out), NULL, &d, &err), BLIS_OK);
+    blis_doc_get_bool(&d, blis_doc_root(&d), "slo_pass", &pass, &err);
+    CHECK_MSG(pass == 1, "a run at r* = %s does not meet %s", num_lo, slo);
+    blis_doc_free(&d);
+    snprintf(cmd, sizeof cmd, "(" PLAN_RUN " %s --rate %s --slo '%s' --json 2>/dev/null)", flags, num_hi, slo);
+    CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+    CHECK_EQ_I64(blis_json_parse(out, strlen(out), NULL, &d, &err), BLIS_OK);
+    blis_doc_get_bool(&d, blis_doc_root(&d), "slo_pass", &pass, &err);
+    CHECK_MSG(pass == 0, "a run at the bracket's end %s meets %s", num_hi, slo);
+    blis_doc_free(&d);
+}
+
+TEST(search_brackets_the_max_rate_on_two_workloads) {
+    t_search_bracket(t_, "--num-requests 200", "ttft_p99<300ms,itl_p99<40ms");
+    t_search_bracket(t_,
+                     "--num-requests 150 --prompt-tokens 2048 --prompt-tokens-max 4096 --output-tokens 128 "
+                     "--max-num-scheduled-tokens 8192",
+                     "e2e_p90<4s");
+}
+
+TEST(search_says_when_no_rate_meets_the_slo) {
+    static char out[8192];
+    CHECK_EQ_I64(t_run("./simulation_worker search --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1 "
+                       "--num-requests 20 --slo 'ttft_p99<1ms' --quiet",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "the SLOs cannot be met at any rate (they fail at --rate-min 0.01 req/s");
+}
+
+TEST(search_cheapest_configuration) {
+    static char out[8192];
+    CHECK_EQ_I64(t_run("./simulation_worker search --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1,2 "
+                       "--num-requests 150 --slo 'ttft_p99<300ms,itl_p99<40ms' --target-rate 8 --quiet",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "tp=1: max rate");
+    CHECK_CONTAINS(out, "tp=2: max rate");
+    CHECK_CONTAINS(out, "cheapest configuration serving 8 req/s within the SLOs: tp=1 (1 GPUs, $3.00/hour); a run "
+                        "at 8 req/s meets them");
+}
+
+static void t_png_check(t_ctx *t_, const char *svg) {
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "xmllint --noout %s", svg);
+    CHECK_MSG(system(cmd) == 0, "%s is not well-formed XML", svg);
+    snprintf(cmd, sizeof cmd, "rsvg-convert %s -o %s.png && python3 tests/tools/png_nonblank.py %s.png 0.01 >/dev/null",
+             svg, svg, svg);
+    CHECK_MSG(system(cmd) == 0, "%s renders blank (or not at all)", svg);
+}
+
+TEST(plot_every_kind_renders) {
+    static char out[8192];
+    const char *kinds[3] = {"latency", "throughput", "pareto"};
+    char cmd[600], path[100];
+    int i;
+    if (system("rsvg-convert --version >/dev/null 2>&1 && xmllint --version >/dev/null 2>&1 && python3 -c 1") != 0)
+        SKIP("rsvg-convert (librsvg2-bin), xmllint (libxml2-utils) or python3 is not installed");
+    system("rm -f build/plan_plot.jsonl");
+    CHECK_EQ_I64(t_run("./simulation_worker sweep --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1,2 "
+                       "--rate 5:60:5 --num-requests 100 --slo 'ttft_p99<300ms' --quiet --out build/plan_plot.jsonl",
+                       out, sizeof out),
+                 0);
+    for (i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "build/plan_%s.svg", kinds[i]);
+        snprintf(cmd, sizeof cmd, "./simulation_worker plot %s build/plan_plot.jsonl --out %s", kinds[i], path);
+        CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+        t_png_check(t_, path);
+    }
+    {
+        char *svg = t_slurp("build/plan_latency.svg");
+        CHECK(svg && strstr(svg, "SLO ttft_p99 &lt; 300 ms") && strstr(svg, "knee: "));
+        free(svg);
+    }
+    CHECK_EQ_I64(t_run("(" PLAN_RUN " --rate 20 --num-requests 100 --results-path build/plan_res.json >/dev/null 2>&1)",
+                       out, sizeof out),
+                 0);
+    CHECK_EQ_I64(t_run("./simulation_worker plot cdf build/plan_res.json --out build/plan_cdf.svg", out, sizeof out),
+                 0);
+    t_png_check(t_, "build/plan_cdf.svg");
+    /* the same input, the same bytes */
+    CHECK_EQ_I64(t_run("./simulation_worker plot cdf build/plan_res.json --out build/plan_cdf2.svg", out, sizeof out),
+                 0);
+    CHECK(t_same_file("build/plan_cdf.svg", "build/plan_cdf2.svg"));
+}
+
+typedef struct plan_bad {
+    const char *name;
+    const char *cmd, *msg;
+} plan_bad;
+
+static const plan_bad plan_bads[] = {
+    {"bad_1", "./simulation_worker sweep --model m --rate 1", "sweep needs a grid"},
+    {"bad_2", "./simulation_worker sweep --model m --rate 1,2 --shard 3/2", "--shard: expected I/N with 0 <= I < N"},
+    {"bad_3", "./simulation_worker sweep --model m --rate 1,2 --slo 'ttft<1ms'",
+     "--slo: SLO objective \"ttft<1ms\": unknown metric"},
+    {"bad_4", "./simulation_worker sweep --model m --rate 1,,2", "--rate: axis \"rate\": empty value"},
+    {"bad_5", "./simulation_worker sweep --model m --rate 1,2 --format xml", "--format: expected csv or jsonl"},
+    {"bad_6", "./simulation_worker sweep --model m --rate 1,2 --frobnicate 3", "unknown option for sweep"},
+    {"bad_7", "./simulation_worker sweep --grid build/plan_bad_grid.yaml",
+     "build/plan_bad_grid.yaml:3: axes: unknown setting \"gpus\""},
+    {"bad_8", "./simulation_worker search --model m --tp 1,2", "search needs SLOs"},
+    {"bad_9", "./simulation_worker search --model m --rate 1,2 --slo 'ttft_p99<1s'", "search finds the rate itself"},
+    {"bad_10", "./simulation_worker search --model m --slo 'ttft_p99<1s' --rate-min 5 --rate-start 1",
+     "--rate-min <= --rate-start"},
+    {"bad_11", "./simulation_worker plot bars x.jsonl", "plot needs a kind"},
+    {"bad_12", "./simulation_worker plot latency build/plan_missing.jsonl", "build/plan_missing.jsonl"},
+    {"bad_13", "./simulation_worker sweep merge --out build/x.csv", "sweep merge needs the shard files"},
+};
+
+static void plan_bad_run(t_ctx *t_, const plan_bad *c) {
+    static char out[8192];
+    CHECK(t_write_file("build/plan_bad_grid.yaml", "axes:\n  rate: [1, 2]\n  gpus: [1, 2]\n"));
+    CHECK_EQ_I64(t_run(c->cmd, out, sizeof out), 2);
+    CHECK_CONTAINS(out, c->msg);
+}
+TABLE(plan_bad_inputs, plan_bads, plan_bad_run)
+
+TEST(sweep_all_points_failing_exits_2_with_rows) {
+    static char out[8192];
+    char *csv;
+    system("rm -f build/plan_fail.csv");
+    CHECK_EQ_I64(t_run("./simulation_worker sweep --model meta-llama/llama-3.1-8b-instruct --hardware X9,Y9 --tp 1 "
+                       "--num-requests 5 --quiet --out build/plan_fail.csv",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "2 of 2 points failed (their rows say why)");
+    csv = t_slurp("build/plan_fail.csv");
+    CHECK(csv && strstr(csv, "0,2,hardware=X9,error,\"") && strstr(csv, "GPU \"\"X9\"\" not found"));
+    free(csv);
+}
