@@ -352,11 +352,11 @@ typedef struct pool {
     size_t n;          /* tasks */
     const size_t *ids; /* the task ids handed to task() (NULL: 0..n-1) */
     int jobs, quiet;
-    const char *what;                                   /* "points", "configurations" */
-    void (*task)(void *user, size_t id, blis_buf *row); /* in a child */
+    const char *what;                                  /* "points", "configurations" */
+    int (*task)(void *user, size_t id, blis_buf *row); /* in a child; non-zero: an error row */
     void (*failed)(void *user, size_t id, const char *why, blis_buf *row);
-    int (*emit)(void *user, size_t k, const char *row, size_t len); /* in the parent, k in order */
-    void *user;                                                     /* task() and failed()'s */
+    int (*emit)(void *user, size_t k, const char *row, size_t len, int is_error); /* parent, k in order */
+    void *user;                                                                   /* task() and failed()'s */
     void *emit_user;
     size_t done, errors;
 } pool;
@@ -398,6 +398,7 @@ static void child_loop(pool *pl, int w, int fd) {
     blis_buf row;
     size_t k;
     char head[64];
+    int bad;
     FILE *cap = tmpfile();
     memset(&row, 0, sizeof row);
     if (cap) dup2(fileno(cap), 2);
@@ -405,8 +406,8 @@ static void child_loop(pool *pl, int w, int fd) {
         size_t id = pl->ids ? pl->ids[k] : k;
         row.len = 0;
         if (ftruncate(2, 0) == 0) lseek(2, 0, SEEK_SET);
-        pl->task(pl->user, id, &row);
-        snprintf(head, sizeof head, "%lu %lu\n", (unsigned long)k, (unsigned long)row.len);
+        bad = pl->task(pl->user, id, &row) != 0;
+        snprintf(head, sizeof head, "%lu %lu %d\n", (unsigned long)k, (unsigned long)row.len, bad);
         if (write_all(fd, head, strlen(head)) || write_all(fd, row.data ? row.data : "", row.len)) break;
         if (cli_caught_signal) break;
     }
@@ -434,6 +435,7 @@ static int pool_run(pool *pl) {
     pid_t pids[64];
     char **slot;
     size_t *slot_len, next = 0;
+    unsigned char *slot_bad;
     blis_buf in[64];
     double start = mono_s(), last = 0;
     if (pl->n == 0) return 0;
@@ -442,9 +444,11 @@ static int pool_run(pool *pl) {
     pl->jobs = nfd;
     slot = (char **)calloc(pl->n, sizeof *slot);
     slot_len = (size_t *)calloc(pl->n, sizeof *slot_len);
-    if (!slot || !slot_len) {
+    slot_bad = (unsigned char *)calloc(pl->n, 1);
+    if (!slot || !slot_len || !slot_bad) {
         free(slot);
         free(slot_len);
+        free(slot_bad);
         return EXIT_RUNTIME;
     }
     memset(in, 0, sizeof in);
@@ -502,14 +506,19 @@ static int pool_run(pool *pl) {
             for (;;) { /* complete messages: "k len\n" + len bytes */
                 char *nl = in[i].len ? (char *)memchr(in[i].data, '\n', in[i].len) : NULL;
                 unsigned long k, len;
+                int bad;
                 size_t used;
-                if (!nl || sscanf(in[i].data, "%lu %lu", &k, &len) != 2) break;
+                if (!nl || sscanf(in[i].data, "%lu %lu %d", &k, &len, &bad) != 3) break;
                 used = (size_t)(nl - in[i].data) + 1;
                 if (in[i].len - used < len) break;
                 if (k < pl->n && !slot[k]) {
                     slot[k] = (char *)malloc(len + 1);
-                    if (slot[k]) memcpy(slot[k], nl + 1, len);
+                    if (slot[k]) {
+                        memcpy(slot[k], nl + 1, len);
+                        slot[k][len] = '\0';
+                    }
                     slot_len[k] = len;
+                    slot_bad[k] = (unsigned char)(bad != 0);
                     pl->done++;
                 }
                 memmove(in[i].data, in[i].data + used + len, in[i].len - used - len);
@@ -517,7 +526,7 @@ static int pool_run(pool *pl) {
             }
         }
         for (; next < pl->n && slot[next]; next++) {
-            if (!rc && pl->emit(pl->emit_user, next, slot[next], slot_len[next])) rc = EXIT_RUNTIME;
+            if (!rc && pl->emit(pl->emit_user, next, slot[next], slot_len[next], slot_bad[next])) rc = EXIT_RUNTIME;
             free(slot[next]);
             slot[next] = (char *)1; /* emitted */
         }
@@ -540,10 +549,10 @@ static int pool_run(pool *pl) {
         blis_buf row;
         memset(&row, 0, sizeof row);
         if (slot[next] && slot[next] != (char *)1) {
-            if (pl->emit(pl->emit_user, next, slot[next], slot_len[next])) rc = EXIT_RUNTIME;
+            if (pl->emit(pl->emit_user, next, slot[next], slot_len[next], slot_bad[next])) rc = EXIT_RUNTIME;
         } else {
             pl->failed(pl->user, pl->ids ? pl->ids[next] : next, "the worker process died", &row);
-            if (pl->emit(pl->emit_user, next, row.data ? row.data : "", row.len)) rc = EXIT_RUNTIME;
+            if (pl->emit(pl->emit_user, next, row.data ? row.data : "", row.len, 1)) rc = EXIT_RUNTIME;
         }
         blis_buf_free(&row);
     }
@@ -551,6 +560,7 @@ static int pool_run(pool *pl) {
         if (slot[next] != (char *)1) free(slot[next]);
     free(slot);
     free(slot_len);
+    free(slot_bad);
     return rc;
 }
 
@@ -821,7 +831,7 @@ static int point_eval(const sweep_ctx *x, size_t point, const char *const *extra
     return rc;
 }
 
-static void sweep_task(void *user, size_t point, blis_buf *row) {
+static int sweep_task(void *user, size_t point, blis_buf *row) {
     const sweep_ctx *x = (const sweep_ctx *)user;
     const char *values[BLIS_GRID_MAX_AXES];
     char key[2048], error[1200];
@@ -831,9 +841,10 @@ static void sweep_task(void *user, size_t point, blis_buf *row) {
     if (point_eval(x, point, NULL, 0, &r, error, sizeof error)) {
         plan_record_fill(&r, NULL, NULL, &x->slo, NAN);
         row_write(x, point, key, "error", error, values, NULL, 0, &r, row);
-    } else {
-        row_write(x, point, key, "ok", NULL, values, NULL, 0, &r, row);
+        return 1;
     }
+    row_write(x, point, key, "ok", NULL, values, NULL, 0, &r, row);
+    return 0;
 }
 
 static void sweep_failed(void *user, size_t point, const char *why, blis_buf *row) {
@@ -853,10 +864,10 @@ typedef struct emit_state {
     size_t errors;
 } emit_state;
 
-static int sweep_emit(void *user, size_t k, const char *row, size_t len) {
+static int sweep_emit(void *user, size_t k, const char *row, size_t len, int is_error) {
     emit_state *e = (emit_state *)user;
     (void)k;
-    if (len > 10 && (strstr(row, "\"status\":\"error\"") || strstr(row, ",error,"))) e->errors++;
+    e->errors += is_error != 0;
     return fwrite(row, 1, len, e->f) != len || fflush(e->f) ? -1 : 0;
 }
 
@@ -1535,7 +1546,7 @@ static int search_eval(const sweep_ctx *x, size_t point, double rate, plan_recor
     return rc;
 }
 
-static void search_task(void *user, size_t point, blis_buf *row) {
+static int search_task(void *user, size_t point, blis_buf *row) {
     const sweep_ctx *x = (const sweep_ctx *)user;
     const char *values[BLIS_GRID_MAX_AXES];
     char key[2048], error[1200];
@@ -1620,12 +1631,13 @@ static void search_task(void *user, size_t point, blis_buf *row) {
     pre[4].name = "saturated_at_fail_rate", pre[4].kind = isnan(s.hi) ? PV_NULL : PV_BOOL, pre[4].i = s.saturated;
     pre[5].name = "max_achieved_responses_per_sec", pre[5].kind = PV_F64, pre[5].f = s.best_achieved;
     row_write(x, point, key, "ok", NULL, values, pre, SEARCH_PRE, &at_lo, row);
-    return;
+    return 0;
 failed:
     plan_record_fill(&r, NULL, NULL, &x->slo, NAN);
     pre[0].name = "verdict", pre[1].name = "max_rate", pre[2].name = "fail_rate", pre[3].name = "evaluations";
     pre[4].name = "saturated_at_fail_rate", pre[5].name = "max_achieved_responses_per_sec";
     row_write(x, point, key, "error", error, values, pre, SEARCH_PRE, &r, row);
+    return 1;
 }
 
 static void search_failed(void *user, size_t point, const char *why, blis_buf *row) {
@@ -1650,9 +1662,10 @@ typedef struct search_emit {
     int jsonl_file;
 } search_emit;
 
-static int search_emit_row(void *user, size_t k, const char *row, size_t len) {
+static int search_emit_row(void *user, size_t k, const char *row, size_t len, int is_error) {
     search_emit *e = (search_emit *)user;
     (void)k;
+    (void)is_error;
     blis_buf_write(&e->rows, row, len);
     return e->f && (fwrite(row, 1, len, e->f) != len || fflush(e->f)) ? -1 : 0;
 }
