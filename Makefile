@@ -9,6 +9,7 @@
 #   make bench      parser, number, roofline and engine benchmarks
 #   make soak       10 million requests at a sustainable rate (time, peak RSS)
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
+#   make static     static (musl) tools in build/static/
 #   make lint       clang-format check, cppcheck, clang-tidy
 
 CC      ?= cc
@@ -39,7 +40,7 @@ VERSION = $(shell sed -n 's/^\#define BLIS_VERSION  *"\(.*\)"/\1/p' blis.h)
 DET_STEP = step --model qwen3-14b --hardware H100 --tp 2 --prefill 100+900 --decode 4096x32
 DET_TRA = --input-tokens 512 1024 --hardware H100 --json -- mixtral-8x7b-v0.1
 
-.PHONY: gen-rng-tables test-install determinism all test check matrix test-asan test-valgrind test-bad-inputs test-musl lint fuzz bench soak install clean
+.PHONY: static gen-rng-tables test-install determinism all test check matrix test-asan test-valgrind test-bad-inputs test-musl lint fuzz bench soak install clean
 
 all: $(TOOLS)
 
@@ -50,6 +51,13 @@ simulation_worker: tools/simulation_worker.c tools/plan_commands.c tools/cli_com
 
 transformer_roofline_analyzer: tools/transformer_roofline_analyzer.c tools/cli_common.h $(HEADERS)
 	$(CC) $(CFLAGS_ALL) $(TOOL_DEFS) -o $@ tools/transformer_roofline_analyzer.c -lm
+
+# Static tools (musl): build/static/ copies anywhere (a container, a cluster
+# volume); they find their data through BLIS_DATA_DIR or beside themselves.
+static: tools/simulation_worker.c tools/plan_commands.c tools/transformer_roofline_analyzer.c tools/cli_common.h $(HEADERS)
+	@mkdir -p build/static
+	$(MUSLCC) $(CFLAGS_ALL) $(TOOL_DEFS) -static -o build/static/simulation_worker tools/simulation_worker.c -lm
+	$(MUSLCC) $(CFLAGS_ALL) $(TOOL_DEFS) -static -o build/static/transformer_roofline_analyzer tools/transformer_roofline_analyzer.c -lm
 
 build/tests.inc: $(wildcard tests/test_*.c)
 	@mkdir -p build

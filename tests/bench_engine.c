@@ -7,6 +7,9 @@
  *       (round-robin; and weighted routing on 16), same targets;
  *   (b) sustainable: --rate 20 (below saturation) at 10k, 100k and 1M
  *       requests, target: peak RSS flat within 10%.
+ *   (d) capacity planning (issue 17): a 1,000-point sweep of 1,000-request
+ *       runs (roofline, the bundled data; 4 batch limits x 250 rates) with
+ *       --jobs 2, target under 60 s on 2 cores. Needs no defaults file.
  * Coefficients: llama-3.1-8b-instruct, H100, TP 1, vLLM v0.8.4, from a
  * defaults file ($BLIS_DEFAULTS, else the reference's in ../shared); without
  * one the engine benchmarks are skipped with a message.
@@ -73,6 +76,24 @@ int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: bench_engine PATH/TO/simulation_worker [--quick | --soak]\n");
         return 2;
+    }
+    { /* (d) the sweep */
+        char cmd[1400];
+        double t0 = now_s();
+        int rc;
+        snprintf(cmd, sizeof cmd,
+                 "%s sweep --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1 --max-num-running-reqs "
+                 "64,128,256,512 --rate 1:250:1 --num-requests 1000 --slo 'ttft_p99<500ms,itl_p99<50ms' --jobs 2 "
+                 "--quiet --out build/bench_sweep.csv",
+                 argv[1]);
+        rc = system(cmd);
+        wall = now_s() - t0;
+        if (rc != 0) {
+            printf("sweep run FAILED\n");
+            return 1;
+        }
+        printf("%-34s %8.2f s  %10.1f points/s  %8.0f req/s  (target < 60 s on 2 cores)\n",
+               "(d) sweep 1000 points x 1000 req", wall, 1000 / wall, 1e6 / wall);
     }
     if (!defaults || !*defaults) defaults = "../shared/reference/upstream/v0.6.1/defaults.yaml";
     if (access(defaults, R_OK) != 0) {

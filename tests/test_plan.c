@@ -556,10 +556,32 @@ TEST(plot_every_kind_renders) {
         t_png_check(t_, path);
     }
     {
-        char *svg = t_slurp("build/plan_latency.svg");
-        CHECK(svg && strstr(svg, "SLO ttft_p99 &lt; 300 ms") && strstr(svg, "knee: "));
+        char *svg = t_slurp("build/plan_latency.svg"); /* two configurations: p99 of each, labelled */
+        CHECK(svg && strstr(svg, "SLO ttft_p99 &lt; 300 ms") && strstr(svg, "knee of tp=1: "));
+        CHECK(svg && strstr(svg, ">tp=1</text>") && strstr(svg, ">tp=2</text>") && !strstr(svg, ">p90</text>"));
         free(svg);
     }
+    /* one configuration: its mean, p90 and p99 */
+    system("rm -f build/plan_plot1.jsonl");
+    CHECK_EQ_I64(t_run("./simulation_worker sweep --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1 "
+                       "--rate 5:60:5 --num-requests 100 --quiet --out build/plan_plot1.jsonl",
+                       out, sizeof out),
+                 0);
+    CHECK_EQ_I64(t_run("./simulation_worker plot latency build/plan_plot1.jsonl --metric e2e --slo 'e2e_p99<20s' --out "
+                       "build/plan_latency1.svg",
+                       out, sizeof out),
+                 0);
+    {
+        char *svg = t_slurp("build/plan_latency1.svg");
+        size_t legends = 0;
+        const char *p;
+        for (p = svg; p && (p = strstr(p, "<rect x=")) != NULL; p++) legends++;
+        CHECK_EQ_I64((int64_t)legends, 3);
+        CHECK(svg && strstr(svg, ">mean</text>") && strstr(svg, ">p90</text>") && strstr(svg, ">p99</text>"));
+        CHECK(svg && strstr(svg, "SLO e2e_p99 &lt; 20000 ms") && strstr(svg, "E2E latency vs offered load"));
+        free(svg);
+    }
+    t_png_check(t_, "build/plan_latency1.svg");
     CHECK_EQ_I64(t_run("(" PLAN_RUN " --rate 20 --num-requests 100 --results-path build/plan_res.json >/dev/null 2>&1)",
                        out, sizeof out),
                  0);

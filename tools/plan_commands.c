@@ -2145,10 +2145,11 @@ static int cmd_plot(int argc, char **argv) {
                 snprintf(gk, sizeof gk, "all");
             else
                 key_without(ck >= 0 && rtable_get(&t, k, ck) ? rtable_get(&t, k, ck) : "", x_axis, gk, sizeof gk);
+            if (!gk[0]) snprintf(gk, sizeof gk, "all");
             for (j = 0; j < ng && strcmp(g[j].key, gk); j++) {
             }
             if (j == ng) {
-                snprintf(g[ng].key, sizeof g[ng].key, "%s", gk[0] ? gk : "all");
+                snprintf(g[ng].key, sizeof g[ng].key, "%s", gk);
                 g[ng].x = (double *)calloc(t.n, sizeof(double));
                 g[ng].y[0] = (double *)calloc(t.n, sizeof(double));
                 g[ng].y[1] = (double *)calloc(t.n, sizeof(double));
@@ -2247,7 +2248,10 @@ static int cmd_plot(int argc, char **argv) {
                     c.has_mark = 1;
                     c.mark_x = g[0].x[knee];
                     c.mark_y = ky[knee];
-                    snprintf(mark, sizeof mark, "knee: %g req/s", c.mark_x);
+                    if (ng > 1)
+                        snprintf(mark, sizeof mark, "knee of %.200s: %g req/s", g[0].key, c.mark_x);
+                    else
+                        snprintf(mark, sizeof mark, "knee: %g req/s", c.mark_x);
                     c.mark_label = mark;
                 }
             }
