@@ -32,7 +32,7 @@ TEST_CFLAGS = $(WARN) $(DET) -D_POSIX_C_SOURCE=200809L -Wno-missing-prototypes -
 HEADERS = blis.h blis_fetch.h
 TOOLS   = simulation_worker transformer_roofline_analyzer
 TEST_SRC = $(wildcard tests/test_*.c) tests/runner.c tests/test.h tests/fuzz/fuzz_common.h tests/fuzz/fuzz_argv.h tools/gen_rng_tables.c \
-           tools/simulation_worker.c tools/plan_commands.c tools/cli_common.h
+           tools/simulation_worker.c tools/plan_commands.h tools/cli_common.h
 FUZZ_TARGETS = json yaml csv number gzip bench argv
 VERSION = $(shell sed -n 's/^\#define BLIS_VERSION  *"\(.*\)"/\1/p' blis.h)
 
@@ -46,7 +46,7 @@ all: $(TOOLS)
 
 TOOL_DEFS = -DBLIS_DATA_DIR_DEFAULT='"$(PREFIX)/share/blis"'
 
-simulation_worker: tools/simulation_worker.c tools/plan_commands.c tools/cli_common.h $(HEADERS)
+simulation_worker: tools/simulation_worker.c tools/plan_commands.h tools/cli_common.h $(HEADERS)
 	$(CC) $(CFLAGS_ALL) $(TOOL_DEFS) -o $@ tools/simulation_worker.c -lm
 
 transformer_roofline_analyzer: tools/transformer_roofline_analyzer.c tools/cli_common.h $(HEADERS)
@@ -54,7 +54,7 @@ transformer_roofline_analyzer: tools/transformer_roofline_analyzer.c tools/cli_c
 
 # Static tools (musl): build/static/ copies anywhere (a container, a cluster
 # volume); they find their data through BLIS_DATA_DIR or beside themselves.
-static: tools/simulation_worker.c tools/plan_commands.c tools/transformer_roofline_analyzer.c tools/cli_common.h $(HEADERS)
+static: tools/simulation_worker.c tools/plan_commands.h tools/transformer_roofline_analyzer.c tools/cli_common.h $(HEADERS)
 	@mkdir -p build/static
 	$(MUSLCC) $(CFLAGS_ALL) $(TOOL_DEFS) -static -o build/static/simulation_worker tools/simulation_worker.c -lm
 	$(MUSLCC) $(CFLAGS_ALL) $(TOOL_DEFS) -static -o build/static/transformer_roofline_analyzer tools/transformer_roofline_analyzer.c -lm

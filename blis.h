@@ -14258,9 +14258,9 @@ static blis_status blis__grid_range(blis_grid *g, const char *name, double from,
 }
 
 BLIS_DEF blis_status blis_grid_add_axis_text(blis_grid *g, const char *name, const char *text, blis_err *err) {
-    const char *c1 = strchr(text, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *p;
+    const char *c1 = strchr(text, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
     const char *vals[BLIS_GRID_MAX_VALUES > 4096 ? 4096 : BLIS_GRID_MAX_VALUES];
-    char *copy;
+    char *copy, *p;
     size_t n = 0;
     double f, t, s;
     if (c1 && c2 && !strchr(c2 + 1, ':') && !strchr(text, ',') &&

@@ -1548,7 +1548,7 @@ done:
     return rc;
 }
 
-#include "plan_commands.c"
+#include "plan_commands.h"
 
 static int cmd_run(int argc, char **argv, const char *argv0) {
     run_args a;

@@ -1,4 +1,4 @@
-/* plan_commands.c - capacity planning commands of simulation_worker:
+/* plan_commands.h - capacity planning commands of simulation_worker:
  * `run --json` / `--slo` records, `sweep` (and `sweep merge`), `search`
  * and `plot`. Included by simulation_worker.c (one translation unit): it
  * uses the run path (run_simulate) and the CLI helpers defined there. The
@@ -1285,10 +1285,9 @@ static char *dup_n(const char *s, size_t n) {
 
 /* Reads a file of rows: JSON Lines (objects with the same keys) or CSV
  * with a header. */
-static int rtable_read(const char *path, rtable *t) {
+static int rtable_read_rows(const char *path, rtable *t) {
     blis_err err;
     size_t len = 0, at = 0, lines = 0, k;
-    memset(t, 0, sizeof *t);
     if (blis_file_read(path, (size_t)1 << 31, NULL, &t->text, &len, &err)) {
         print_err(&err);
         return EXIT_USAGE;
@@ -1341,20 +1340,32 @@ static int rtable_read(const char *path, rtable *t) {
                     return EXIT_USAGE;
                 }
                 root = blis_doc_root(&d);
-                if (root->kind != BLIS_NODE_OBJECT) {
-                    fprintf(stderr, "%s:%u: error: expected a JSON object per line\n", path, (unsigned)lineno);
+                if (root->kind != BLIS_NODE_OBJECT || root->count == 0 || (t->cols && root->count != t->cols)) {
+                    fprintf(stderr, "%s:%u: error: expected a JSON object per line, with the first line's keys\n", path,
+                            (unsigned)lineno);
                     blis_doc_free(&d);
                     return EXIT_USAGE;
                 }
                 if (!t->cols) {
                     t->cols = root->count;
                     t->names = (char **)calloc(t->cols + 1, sizeof *t->names);
-                    for (k = 0; t->names && k < t->cols; k++)
+                    if (!t->names) {
+                        t->cols = 0;
+                        blis_doc_free(&d);
+                        return EXIT_RUNTIME;
+                    }
+                    for (k = 0; k < t->cols; k++)
                         t->names[k] = dup_n(blis_node_key_at(&d, root, k)->as.string,
                                             strlen(blis_node_key_at(&d, root, k)->as.string));
                 }
-                t->cells = (char **)realloc(t->cells, (t->n + 1) * t->cols * sizeof *t->cells);
-                if (!t->cells) return EXIT_RUNTIME;
+                {
+                    char **grown = (char **)realloc(t->cells, (t->n + 1) * t->cols * sizeof *t->cells);
+                    if (!grown) {
+                        blis_doc_free(&d);
+                        return EXIT_RUNTIME;
+                    }
+                    t->cells = grown;
+                }
                 row = t->cells + t->n * t->cols;
                 for (k = 0; k < t->cols; k++) {
                     const blis_node *v = blis_node_get(&d, root, t->names[k]);
@@ -1375,10 +1386,13 @@ static int rtable_read(const char *path, rtable *t) {
                     blis_csv_reader_free(&rd);
                     return EXIT_USAGE;
                 }
-                t->cells = (char **)realloc(t->cells, (t->n + 1) * t->cols * sizeof *t->cells);
-                if (!t->cells) {
-                    blis_csv_reader_free(&rd);
-                    return EXIT_RUNTIME;
+                {
+                    char **grown = (char **)realloc(t->cells, (t->n + 1) * t->cols * sizeof *t->cells);
+                    if (!grown) {
+                        blis_csv_reader_free(&rd);
+                        return EXIT_RUNTIME;
+                    }
+                    t->cells = grown;
                 }
                 row = t->cells + t->n * t->cols;
                 for (k = 0; k < t->cols; k++)
@@ -1392,6 +1406,15 @@ static int rtable_read(const char *path, rtable *t) {
         at += ll + 1;
     }
     return 0;
+}
+
+/* rtable_read_rows, *t empty on failure. */
+static int rtable_read(const char *path, rtable *t) {
+    int rc;
+    memset(t, 0, sizeof *t);
+    rc = rtable_read_rows(path, t);
+    if (rc) rtable_free(t);
+    return rc;
 }
 
 static long rtable_col(const rtable *t, const char *name) {
@@ -1430,13 +1453,16 @@ static int cmd_sweep_merge(int argc, char **argv) {
             out = argv[i] + 6;
         else if (!strcmp(argv[i], "--allow-missing"))
             allow_missing = 1;
-        else if (!strncmp(argv[i], "--", 2))
-            return usage_error("unknown option for sweep merge (--out PATH, --allow-missing)", argv[i]);
-        else if (n_in == 256)
-            return usage_error("sweep merge: at most 256 files", argv[i]);
-        else if ((rc = rtable_read(argv[i], &t[n_in++]))) {
-            n_in--;
+        else if (!strncmp(argv[i], "--", 2)) {
+            rc = usage_error("unknown option for sweep merge (--out PATH, --allow-missing)", argv[i]);
             goto done;
+        } else if (n_in == 256) {
+            rc = usage_error("sweep merge: at most 256 files", argv[i]);
+            goto done;
+        } else {
+            rtable one;
+            if ((rc = rtable_read(argv[i], &one))) goto done;
+            t[n_in++] = one;
         }
     }
     if (n_in == 0) {
