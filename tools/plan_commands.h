@@ -407,6 +407,7 @@ static void child_loop(pool *pl, int w, int fd) {
         row.len = 0;
         if (ftruncate(2, 0) == 0) lseek(2, 0, SEEK_SET);
         bad = pl->task(pl->user, id, &row) != 0;
+        if (cli_caught_signal) break; /* a run cut short is no row: --resume runs it again */
         snprintf(head, sizeof head, "%lu %lu %d\n", (unsigned long)k, (unsigned long)row.len, bad);
         if (write_all(fd, head, strlen(head)) || write_all(fd, row.data ? row.data : "", row.len)) break;
         if (cli_caught_signal) break;
@@ -1098,16 +1099,40 @@ typedef struct plan_out {
     size_t *ids, n_ids, first; /* ids[first..] still to run */
 } plan_out;
 
-static int plan_open(sweep_ctx *x, const plan_opts *o, const char *header, plan_out *po, const char *cmd) {
-    size_t si = 0, sn = 1, k, n;
-    char msg[1400];
+/* The points of this process's --shard (all without one). */
+static int shard_ids(const sweep_ctx *x, const plan_opts *o, plan_out *po) {
+    size_t si = 0, sn = 1, k;
     int rc;
     memset(po, 0, sizeof po[0]);
     if (o->shard && (rc = parse_shard(o->shard, &si, &sn))) return rc;
-    n = x->grid.points;
-    po->ids = (size_t *)malloc((n / sn + 2) * sizeof *po->ids);
+    po->ids = (size_t *)malloc((x->grid.points / sn + 2) * sizeof *po->ids);
     if (!po->ids) return EXIT_RUNTIME;
-    for (k = si; k < n; k += sn) po->ids[po->n_ids++] = k;
+    for (k = si; k < x->grid.points; k += sn) po->ids[po->n_ids++] = k;
+    return 0;
+}
+
+/* A pool over po's points still to run. */
+static void pool_setup(pool *pl, const plan_out *po, const plan_opts *o, const char *what, sweep_ctx *x,
+                       int (*task)(void *, size_t, blis_buf *),
+                       void (*failed)(void *, size_t, const char *, blis_buf *),
+                       int (*emit)(void *, size_t, const char *, size_t, int), void *emit_user) {
+    memset(pl, 0, sizeof *pl);
+    pl->n = po->n_ids - po->first;
+    pl->ids = po->ids + po->first;
+    pl->jobs = o->jobs;
+    pl->quiet = o->quiet;
+    pl->what = what;
+    pl->task = task;
+    pl->failed = failed;
+    pl->emit = emit;
+    pl->user = x;
+    pl->emit_user = emit_user;
+}
+
+static int plan_open(sweep_ctx *x, const plan_opts *o, const char *header, plan_out *po, const char *cmd) {
+    char msg[1400];
+    int rc;
+    if ((rc = shard_ids(x, o, po))) return rc;
     po->to_stdout = !o->out || !strcmp(o->out, "-");
     if (po->to_stdout) {
         if (o->resume) return flag_error("--resume", "an --out file (not stdout)", "");
@@ -1218,21 +1243,11 @@ static int cmd_sweep(int argc, char **argv, const char *argv0) {
     memset(&es, 0, sizeof es);
     es.x = &x;
     es.f = po.f;
-    memset(&pl, 0, sizeof pl);
-    pl.n = po.n_ids - po.first;
-    pl.ids = po.ids + po.first;
-    pl.jobs = o.jobs;
-    pl.quiet = o.quiet;
-    pl.what = "points";
-    pl.task = sweep_task;
-    pl.failed = sweep_failed;
-    pl.emit = sweep_emit;
-    pl.user = &x;
-    pl.emit_user = &es;
+    pool_setup(&pl, &po, &o, "points", &x, sweep_task, sweep_failed, sweep_emit, &es);
     {
         double t0 = mono_s();
         rc = pool_run(&pl);
-        if (!o.quiet && !rc)
+        if (!o.quiet && !rc && pl.n)
             fprintf(stderr, "simulation_worker: sweep: %lu points in %.1f s (%d jobs)\n", (unsigned long)pl.n,
                     mono_s() - t0, pl.jobs);
         if (es.errors)
@@ -1553,6 +1568,14 @@ static int parse_pos(const char *flag, const char *v, double def, double *out) {
 }
 
 #define SEARCH_PRE 6
+/* The columns search puts before the record, all null. */
+static void search_pre_names(pfield *pre) {
+    static const char *const names[SEARCH_PRE] = {
+        "verdict", "max_rate", "fail_rate", "evaluations", "saturated_at_fail_rate", "max_achieved_responses_per_sec"};
+    int k;
+    memset(pre, 0, SEARCH_PRE * sizeof *pre);
+    for (k = 0; k < SEARCH_PRE; k++) pre[k].name = names[k];
+}
 typedef struct search_res {
     const char *verdict; /* "met", "unmeetable", "above-max" */
     double lo, hi, best_achieved;
@@ -1650,18 +1673,18 @@ static int search_task(void *user, size_t point, blis_buf *row) {
         s.verdict = "met";
     }
 #undef SEARCH_EVAL
-    pre[0].name = "verdict", pre[0].kind = PV_STR, pre[0].s = s.verdict;
-    pre[1].name = "max_rate", pre[1].kind = isnan(s.lo) ? PV_NULL : PV_F64, pre[1].f = s.lo;
-    pre[2].name = "fail_rate", pre[2].kind = isnan(s.hi) ? PV_NULL : PV_F64, pre[2].f = s.hi;
-    pre[3].name = "evaluations", pre[3].kind = PV_I64, pre[3].i = s.evaluations;
-    pre[4].name = "saturated_at_fail_rate", pre[4].kind = isnan(s.hi) ? PV_NULL : PV_BOOL, pre[4].i = s.saturated;
-    pre[5].name = "max_achieved_responses_per_sec", pre[5].kind = PV_F64, pre[5].f = s.best_achieved;
+    search_pre_names(pre);
+    pre[0].kind = PV_STR, pre[0].s = s.verdict;
+    pre[1].kind = isnan(s.lo) ? PV_NULL : PV_F64, pre[1].f = s.lo;
+    pre[2].kind = isnan(s.hi) ? PV_NULL : PV_F64, pre[2].f = s.hi;
+    pre[3].kind = PV_I64, pre[3].i = s.evaluations;
+    pre[4].kind = isnan(s.hi) ? PV_NULL : PV_BOOL, pre[4].i = s.saturated;
+    pre[5].kind = PV_F64, pre[5].f = s.best_achieved;
     row_write(x, point, key, "ok", NULL, values, pre, SEARCH_PRE, &at_lo, row);
     return 0;
 failed:
     plan_record_fill(&r, NULL, NULL, &x->slo, NAN);
-    pre[0].name = "verdict", pre[1].name = "max_rate", pre[2].name = "fail_rate", pre[3].name = "evaluations";
-    pre[4].name = "saturated_at_fail_rate", pre[5].name = "max_achieved_responses_per_sec";
+    search_pre_names(pre);
     row_write(x, point, key, "error", error, values, pre, SEARCH_PRE, &r, row);
     return 1;
 }
@@ -1672,9 +1695,7 @@ static void search_failed(void *user, size_t point, const char *why, blis_buf *r
     char key[2048];
     plan_record r;
     pfield pre[SEARCH_PRE];
-    memset(pre, 0, sizeof pre);
-    pre[0].name = "verdict", pre[1].name = "max_rate", pre[2].name = "fail_rate", pre[3].name = "evaluations";
-    pre[4].name = "saturated_at_fail_rate", pre[5].name = "max_achieved_responses_per_sec";
+    search_pre_names(pre);
     blis_grid_point_values(&x->grid, point, values);
     point_key(x, values, key, sizeof key);
     plan_record_fill(&r, NULL, NULL, &x->slo, NAN);
@@ -1833,34 +1854,16 @@ static int cmd_search(int argc, char **argv, const char *argv0) {
     }
     es.x = &x;
     if (o.out) {
-        pre[0].name = "verdict", pre[1].name = "max_rate", pre[2].name = "fail_rate", pre[3].name = "evaluations";
-        pre[4].name = "saturated_at_fail_rate", pre[5].name = "max_achieved_responses_per_sec";
+        search_pre_names(pre);
         if (!x.jsonl) csv_header(&x, pre, SEARCH_PRE, &header);
         if ((rc = plan_open(&x, &o, header.data, &po, "search"))) goto done;
         es.f = po.f;
-    } else {
-        size_t si = 0, sn = 1, k;
-        if (o.shard && (rc = parse_shard(o.shard, &si, &sn))) goto done;
-        po.ids = (size_t *)malloc((x.grid.points / sn + 2) * sizeof *po.ids);
-        if (!po.ids) {
-            rc = EXIT_RUNTIME;
-            goto done;
-        }
-        for (k = si; k < x.grid.points; k += sn) po.ids[po.n_ids++] = k;
+    } else if ((rc = shard_ids(&x, &o, &po))) {
+        goto done;
     }
     {
         int file_jsonl = x.jsonl;
-        memset(&pl, 0, sizeof pl);
-        pl.n = po.n_ids - po.first;
-        pl.ids = po.ids + po.first;
-        pl.jobs = o.jobs;
-        pl.quiet = o.quiet;
-        pl.what = "configurations";
-        pl.task = search_task;
-        pl.failed = search_failed;
-        pl.emit = search_emit_row;
-        pl.user = &x;
-        pl.emit_user = &es;
+        pool_setup(&pl, &po, &o, "configurations", &x, search_task, search_failed, search_emit_row, &es);
         if (!o.out || file_jsonl) { /* the summary reads JSON Lines: without a CSV file, produce them */
             x.jsonl = 1;
             rc = pool_run(&pl);
