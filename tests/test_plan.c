@@ -616,6 +616,9 @@ static const plan_bad plan_bads[] = {
     {"bad_11", "./simulation_worker plot bars x.jsonl", "plot needs a kind"},
     {"bad_12", "./simulation_worker plot latency build/plan_missing.jsonl", "build/plan_missing.jsonl"},
     {"bad_13", "./simulation_worker sweep merge --out build/x.csv", "sweep merge needs the shard files"},
+    {"bad_14", "./simulation_worker sweep --model m --rate 1,2 --results-path build/x.json",
+     "unknown option for sweep"},
+    {"bad_15", "./simulation_worker sweep --model m --rate 1,2 --json", "unknown option for sweep"},
 };
 
 static void plan_bad_run(t_ctx *t_, const plan_bad *c) {

@@ -611,6 +611,11 @@ static const flag_def *run_flag_find(const char *name) {
     return NULL;
 }
 
+/* A run flag a sweep point can take (not the outputs of a single run). */
+static int plan_flag_ok(const char *flag) {
+    return run_flag_find(flag) && strcmp(flag, "--json") && strcmp(flag, "--results-path");
+}
+
 /* "max_num_running_reqs" / "--max-num-running-reqs" -> "--max-num-running-reqs". */
 static void flag_name_of(const char *name, char *out, size_t size) {
     size_t i, at;
@@ -660,7 +665,7 @@ static int sweep_finish_setup(sweep_ctx *x, const char *grid_path, int search) {
     for (k = 0; k < x->grid.n_fixed; k++) {
         char flag[80];
         flag_name_of(x->grid.fixed_name[k], flag, sizeof flag);
-        if (!run_flag_find(flag) || !strcmp(flag, "--json")) {
+        if (!plan_flag_ok(flag)) {
             snprintf(msg, sizeof msg,
                      "%s:%u: fixed: unknown setting \"%s\" (expected a run flag's name, e.g. num-requests)", grid_path,
                      (unsigned)x->grid.fixed_line[k], x->grid.fixed_name[k]);
@@ -671,7 +676,7 @@ static int sweep_finish_setup(sweep_ctx *x, const char *grid_path, int search) {
     for (k = 0; k < x->grid.n_axes; k++) {
         const blis_grid_axis *ax = &x->grid.axes[k];
         flag_name_of(ax->name, x->axis_flag[k], sizeof x->axis_flag[k]);
-        if (!run_flag_find(x->axis_flag[k]) || !strcmp(x->axis_flag[k], "--json")) {
+        if (!plan_flag_ok(x->axis_flag[k])) {
             snprintf(msg, sizeof msg,
                      "%s%s%u: axes: unknown setting \"%s\" (expected a run flag's name, e.g. rate, tp, hardware)",
                      grid_path ? grid_path : "", grid_path ? ":" : "", (unsigned)ax->line, ax->name);
@@ -966,7 +971,7 @@ static int parse_plan_args(int argc, char **argv, sweep_ctx *x, plan_opts *o, in
             o->tol = v;
         else if (search && !strcmp(name, "--target-rate"))
             o->target = v;
-        else if (!f || !strcmp(name, "--json") || !strcmp(name, "--results-path"))
+        else if (!plan_flag_ok(name))
             return usage_error(search ? "unknown option for search" : "unknown option for sweep", arg);
         else {
             int listed = 0;
