@@ -93,7 +93,7 @@ static int plan_price(const run_args *a, const run_paths *p, double *usd) {
     return rc ? EXIT_USAGE : 0;
 }
 
-static const char *latency_name(int kind) {
+static const char *latency_name(blis_latency_kind kind) {
     return kind == BLIS_LATENCY_ROOFLINE_V1   ? "roofline-v1"
            : kind == BLIS_LATENCY_ROOFLINE_V2 ? "roofline-v2"
                                               : "blackbox";
