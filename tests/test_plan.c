@@ -283,6 +283,14 @@ TEST(run_json_and_slo) {
     CHECK_EQ_F64(good, 0);
     CHECK_EQ_F64(att, 0);
     blis_doc_free(&d);
+    /* a workload spec's own seed and no rate (its arrivals are its own) */
+    CHECK_EQ_I64(t_run("(" PLAN_RUN " --workload-spec data/examples/workload_spec.yaml --num-requests 20 --json "
+                       "2>/dev/null)",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"seed\": 2026,");
+    CHECK_CONTAINS(out, "\"rate\": null,");
+    CHECK_CONTAINS(out, "\"workload\": \"data/examples/workload_spec.yaml\",");
     /* text mode: the metrics block unchanged, then the SLO block */
     CHECK_EQ_I64(t_run(PLAN_RUN " --rate 10 --num-requests 20 --slo 'e2e_p90<1h'", out, sizeof out), 2);
     CHECK_CONTAINS(out, "--slo: SLO objective \"e2e_p90<1h\": unknown unit \"h\"");

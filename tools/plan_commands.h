@@ -140,7 +140,7 @@ static int plan_record_fill(plan_record *r, const run_args *a, const run_state *
             rec_s(r, "rate", NULL);
         else
             rec_f(r, "rate", a->rate);
-        rec_i(r, "seed", a->seed);
+        rec_i(r, "seed", a->spec && !a->seed_changed && rs->have_spec ? rs->spec.seed : a->seed);
         rec_i(r, "rejected_requests", c->rejected);
     } else {
         static const char *const head[] = {"model",         "hardware", "tp",   "num_instances", "gpus",
