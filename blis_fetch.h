@@ -47,9 +47,23 @@ BLIS_DEF int blis_posix_mkdir_p(const char *path);
  * "<path>.blis-tmp-XXXXXX"; tmp receives its name. Returns the open file
  * descriptor, or -1 with errno set (ENAMETOOLONG when tmp is too small). */
 BLIS_DEF int blis_posix_mkstemp_beside(const char *path, char *tmp, size_t tmp_size);
-/* Writes len bytes to path through a temporary file beside it (mkstemp),
- * flushed, then renamed into place: readers see the old file or the whole
- * new one, never a part. 0 on success; -1 (errno set) leaves nothing behind. */
+/* Where an output named path goes. A symbolic link is resolved first
+ * (chains and relative targets; a dangling link's target is what gets
+ * created), so the link stays a link; target receives the path to write.
+ *   BLIS_OUT_REPLACE   a regular file or none: written to a temporary file
+ *                      beside target, renamed over it when complete;
+ *   BLIS_OUT_IN_PLACE  an existing file that is not a regular one (a
+ *                      device such as /dev/null, a FIFO, a socket): opened
+ *                      and written as it is, never replaced;
+ *   BLIS_OUT_STDOUT    "-": standard output.
+ * -1 (errno set: ELOOP, ENAMETOOLONG) when the path cannot be resolved. */
+enum { BLIS_OUT_REPLACE = 0, BLIS_OUT_IN_PLACE = 1, BLIS_OUT_STDOUT = 2 };
+BLIS_DEF int blis_posix_output_target(const char *path, char *target, size_t target_size);
+/* Writes len bytes to the output path (blis_posix_output_target): a
+ * regular file through a temporary file beside it (mkstemp), flushed, then
+ * renamed into place: readers see the old file or the whole new one, never
+ * a part; a device, FIFO or stdout in place. 0 on success; -1 (errno set)
+ * leaves nothing behind. */
 BLIS_DEF int blis_posix_write_atomic(const char *path, const char *data, size_t len_bytes);
 /* rm -r of a directory this program made (symbolic links are removed, not
  * followed); 0 on success. */
@@ -165,6 +179,7 @@ BLIS_DEF int blis_hf_repo_valid(const char *repo);
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,10 +241,78 @@ BLIS_DEF int blis_posix_mkstemp_beside(const char *path, char *tmp, size_t tmp_s
     return mkstemp(tmp);
 }
 
-BLIS_DEF int blis_posix_write_atomic(const char *path, const char *data, size_t len_bytes) {
-    char tmp[1100];
-    int fd, bad = 0, saved;
+BLIS_DEF int blis_posix_output_target(const char *path, char *target, size_t target_size) {
+    char cur[4096], link[4096];
+    int hops;
+    struct stat sb;
+    if (!strcmp(path, "-")) {
+        if (target_size) target[0] = '\0';
+        return BLIS_OUT_STDOUT;
+    }
+    if ((size_t)snprintf(cur, sizeof cur, "%s", path) >= sizeof cur) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (hops = 0;; hops++) {
+        ssize_t n;
+        const char *slash;
+        if (lstat(cur, &sb) != 0 || !S_ISLNK(sb.st_mode)) break;
+        if (hops == 40) {
+            errno = ELOOP;
+            return -1;
+        }
+        n = readlink(cur, link, sizeof link - 1);
+        if (n < 0) return -1;
+        link[n] = '\0';
+        slash = strrchr(cur, '/');
+        if (link[0] == '/' || !slash) {
+            memcpy(cur, link, (size_t)n + 1);
+        } else { /* relative to the link's directory */
+            size_t dir = (size_t)(slash - cur) + 1;
+            if (dir + (size_t)n + 1 > sizeof cur) {
+                errno = ENAMETOOLONG;
+                return -1;
+            }
+            memcpy(cur + dir, link, (size_t)n + 1);
+        }
+    }
+    if ((size_t)snprintf(target, target_size, "%s", cur) >= target_size) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return stat(cur, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode) ? BLIS_OUT_IN_PLACE : BLIS_OUT_REPLACE;
+}
+
+/* Writes all of data to fd; 0 or -1 (errno set). */
+static int blis__write_fd(int fd, const char *data, size_t len) {
     size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            if (w == 0) errno = EIO;
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    return 0;
+}
+
+BLIS_DEF int blis_posix_write_atomic(const char *path, const char *data, size_t len_bytes) {
+    char tmp[4200], target[4096];
+    int fd, bad = 0, saved, kind = blis_posix_output_target(path, target, sizeof target);
+    size_t off = 0;
+    if (kind < 0) return -1;
+    if (kind == BLIS_OUT_STDOUT) return blis__write_fd(1, data, len_bytes);
+    if (kind == BLIS_OUT_IN_PLACE) {
+        if ((fd = open(target, O_WRONLY | O_NOCTTY)) < 0) return -1;
+        bad = blis__write_fd(fd, data, len_bytes);
+        saved = errno;
+        if (close(fd) != 0 && !bad) return -1;
+        errno = saved;
+        return bad;
+    }
+    path = target;
     if ((fd = blis_posix_mkstemp_beside(path, tmp, sizeof tmp)) < 0) return -1;
     while (!bad && off < len_bytes) {
         ssize_t w = write(fd, data + off, len_bytes - off);

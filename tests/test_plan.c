@@ -650,3 +650,44 @@ TEST(sweep_all_points_failing_exits_2_with_rows) {
     CHECK(csv && strstr(csv, "0,2,hardware=X9,error,\"") && strstr(csv, "GPU \"\"X9\"\" not found"));
     free(csv);
 }
+
+/* Outputs never destroy what they replace: a link stays a link (its target
+ * written), a device is written in place, "-" is stdout. */
+TEST(outputs_keep_links_and_devices) {
+    static char out[65536];
+    char target[4096];
+    struct stat sb;
+    blis_doc d;
+    blis_err err;
+    system("rm -f build/plan_link.json build/plan_real.json build/plan_link.csv build/plan_real.csv");
+    CHECK(symlink("plan_real.json", "build/plan_link.json") == 0);
+    CHECK_EQ_I64(blis_posix_output_target("build/plan_link.json", target, sizeof target), BLIS_OUT_REPLACE);
+    CHECK_STR(target, "build/plan_real.json");
+    CHECK_EQ_I64(blis_posix_output_target("/dev/null", target, sizeof target), BLIS_OUT_IN_PLACE);
+    CHECK_EQ_I64(blis_posix_output_target("-", target, sizeof target), BLIS_OUT_STDOUT);
+    CHECK_EQ_I64(t_run(PLAN_RUN " --num-requests 5 --results-path build/plan_link.json >/dev/null", out, sizeof out),
+                 0);
+    CHECK(lstat("build/plan_link.json", &sb) == 0 && S_ISLNK(sb.st_mode));
+    CHECK(stat("build/plan_real.json", &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 100);
+    CHECK_EQ_I64(t_run(PLAN_RUN " --num-requests 5 --results-path /dev/null >/dev/null", out, sizeof out), 0);
+    CHECK(stat("/dev/null", &sb) == 0 && S_ISCHR(sb.st_mode));
+    CHECK_EQ_I64(t_run("(" PLAN_RUN " --num-requests 5 --results-path /dev/full >/dev/null)", out, sizeof out), 1);
+    CHECK_CONTAINS(out, "/dev/full: error: cannot write the results file");
+    /* "-": the results document alone on stdout */
+    CHECK_EQ_I64(t_run("(" PLAN_RUN " --num-requests 5 --results-path - 2>/dev/null)", out, sizeof out), 0);
+    CHECK_EQ_I64(blis_json_parse(out, strlen(out), NULL, &d, &err), BLIS_OK);
+    CHECK(blis_node_get(&d, blis_doc_root(&d), "requests") != NULL);
+    blis_doc_free(&d);
+    CHECK_EQ_I64(t_run(PLAN_RUN " --num-requests 5 --results-path - --json", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--json and --results-path - both write stdout");
+    /* sweep outputs alike */
+    CHECK(symlink("plan_real.csv", "build/plan_link.csv") == 0);
+    CHECK_EQ_I64(t_run(PLAN_SWEEP " --out build/plan_link.csv", out, sizeof out), 0);
+    CHECK(lstat("build/plan_link.csv", &sb) == 0 && S_ISLNK(sb.st_mode));
+    CHECK(stat("build/plan_real.csv", &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 100);
+    CHECK_EQ_I64(t_run(PLAN_SWEEP " --out /dev/null", out, sizeof out), 0);
+    CHECK(stat("/dev/null", &sb) == 0 && S_ISCHR(sb.st_mode));
+    CHECK_EQ_I64(t_run(PLAN_SWEEP " --out /dev/full", out, sizeof out), 1);
+    CHECK_CONTAINS(out, "/dev/full: error: cannot write: No space left on device");
+    CHECK_EQ_I64(t_run(PLAN_SWEEP " --out /dev/null --resume", out, sizeof out), 2);
+}

@@ -330,6 +330,14 @@ static int run_outputs(const run_args *a, run_state *rs, const run_paths *p) {
         snprintf(msg, sizeof msg, "--slo: %s", err.msg);
         return run_error(msg);
     }
+    if (a->results && !strcmp(a->results, "-")) { /* the results document is the output */
+        blis_metrics m;
+        if (blis_cluster_metrics(&rs->cluster, -1, &m, &err)) {
+            print_err(&err);
+            return EXIT_RUNTIME;
+        }
+        return write_results("-", &rs->cluster, &m);
+    }
     if (a->json) {
         int rc = print_run_json(a, rs, p, &slo);
         if (!rc && a->results) {
@@ -867,6 +875,7 @@ static void sweep_failed(void *user, size_t point, const char *why, blis_buf *ro
 typedef struct emit_state {
     sweep_ctx *x;
     FILE *f;
+    const char *name; /* for a write error */
     size_t errors;
 } emit_state;
 
@@ -874,7 +883,9 @@ static int sweep_emit(void *user, size_t k, const char *row, size_t len, int is_
     emit_state *e = (emit_state *)user;
     (void)k;
     e->errors += is_error != 0;
-    return fwrite(row, 1, len, e->f) != len || fflush(e->f) ? -1 : 0;
+    if (fwrite(row, 1, len, e->f) == len && fflush(e->f) == 0) return 0;
+    fprintf(stderr, "%s: error: cannot write: %s\n", e->name, strerror(errno));
+    return -1;
 }
 
 /* --shard I/N */
@@ -1076,31 +1087,18 @@ static int resume_prefix(const sweep_ctx *x, const char *text, size_t len, const
 
 /* Writes `path` from `data` through a temporary file renamed over it. */
 static int write_file_atomic(const char *path, const char *data, size_t len) {
-    char tmp[1200];
-    int fd = blis_posix_mkstemp_beside(path, tmp, sizeof tmp), bad;
-    FILE *f;
-    if (fd < 0 || !(f = fdopen(fd, "wb"))) {
-        fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
-        if (fd >= 0) close(fd), remove(tmp);
-        return EXIT_RUNTIME;
-    }
-    bad = fwrite(data, 1, len, f) != len;
-    bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || fchmod_path(tmp) || rename(tmp, path)) {
-        remove(tmp);
-        fprintf(stderr, "%s: error: cannot write\n", path);
-        return EXIT_RUNTIME;
-    }
-    return 0;
+    if (blis_posix_write_atomic(path, data, len) == 0) return 0;
+    fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
+    return EXIT_RUNTIME;
 }
 
 /* The points (or configurations) this process runs: its shard, less
  * those a resumed output already has. Opens the output. */
 typedef struct plan_out {
     FILE *f;
-    char partial[1200];
-    int to_stdout;
+    char partial[4200];
+    int to_stdout, in_place;
+    char final[4096];          /* where the partial file is renamed (a link's target) */
     size_t *ids, n_ids, first; /* ids[first..] still to run */
 } plan_out;
 
@@ -1134,23 +1132,47 @@ static void pool_setup(pool *pl, const plan_out *po, const plan_opts *o, const c
     pl->emit_user = emit_user;
 }
 
+/* The CSV header (NULL: none), flushed; a write error says so. */
+static int header_write(FILE *f, const char *header, const char *name) {
+    if (!header || (fputs(header, f) != EOF && fflush(f) == 0)) return 0;
+    fprintf(stderr, "%s: error: cannot write: %s\n", name, strerror(errno));
+    return EXIT_RUNTIME;
+}
+
 static int plan_open(sweep_ctx *x, const plan_opts *o, const char *header, plan_out *po, const char *cmd) {
-    char msg[1400];
+    char msg[4800];
     int rc;
     if ((rc = shard_ids(x, o, po))) return rc;
     po->to_stdout = !o->out || !strcmp(o->out, "-");
+    if (!po->to_stdout) { /* a device or FIFO (or a link to one) is written in place, as stdout is */
+        char target[4096];
+        int kind = blis_posix_output_target(o->out, target, sizeof target);
+        if (kind < 0) {
+            fprintf(stderr, "%s: error: cannot write: %s\n", o->out, strerror(errno));
+            return EXIT_USAGE;
+        }
+        if (kind == BLIS_OUT_IN_PLACE) {
+            if (o->resume) return flag_error("--resume", "an --out file (a regular one)", o->out);
+            if (!(po->f = fopen(target, "wb"))) {
+                fprintf(stderr, "%s: error: cannot write: %s\n", o->out, strerror(errno));
+                return EXIT_USAGE;
+            }
+            po->in_place = 1;
+            return header_write(po->f, header, o->out);
+        }
+        snprintf(po->final, sizeof po->final, "%s", target);
+        snprintf(po->partial, sizeof po->partial, "%s.partial", target);
+    }
     if (po->to_stdout) {
         if (o->resume) return flag_error("--resume", "an --out file (not stdout)", "");
         po->f = stdout;
-        if (header && fputs(header, stdout) == EOF) return EXIT_RUNTIME;
-        return 0;
+        return header_write(stdout, header, "stdout");
     }
-    snprintf(po->partial, sizeof po->partial, "%s.partial", o->out);
     if (o->resume) {
         char *text = NULL;
         size_t len = 0, done = 0, keep = 0;
         blis_err err;
-        const char *src = file_exists(po->partial) ? po->partial : file_exists(o->out) ? o->out : NULL;
+        const char *src = file_exists(po->partial) ? po->partial : file_exists(po->final) ? po->final : NULL;
         if (src) {
             if (blis_file_read(src, (size_t)1 << 31, NULL, &text, &len, &err)) {
                 print_err(&err);
@@ -1163,7 +1185,7 @@ static int plan_open(sweep_ctx *x, const plan_opts *o, const char *header, plan_
                          src, cmd);
                 return sweep_error(msg);
             }
-            if (src == o->out && done == po->n_ids && keep == len) { /* complete already */
+            if (src == po->final && done == po->n_ids && keep == len) { /* complete already */
                 blis_file_free(NULL, text);
                 po->first = po->n_ids;
                 if (!o->quiet) fprintf(stderr, "simulation_worker: %s is complete; nothing to run\n", o->out);
@@ -1187,7 +1209,7 @@ static int plan_open(sweep_ctx *x, const plan_opts *o, const char *header, plan_
         fprintf(stderr, "%s: error: cannot write: %s\n", po->partial, strerror(errno));
         return EXIT_USAGE;
     }
-    if (header && (fputs(header, po->f) == EOF || fflush(po->f))) return EXIT_RUNTIME;
+    return header_write(po->f, header, po->partial);
     return 0;
 }
 
@@ -1201,10 +1223,16 @@ static int plan_close(plan_out *po, const char *out, int rc) {
         free(po->ids);
         return rc ? rc : fflush(stdout) ? EXIT_RUNTIME : 0;
     }
+    if (po->in_place) {
+        if (fclose(po->f) && !rc) rc = EXIT_RUNTIME;
+        po->f = NULL;
+        free(po->ids);
+        return rc;
+    }
     if (fflush(po->f) || fsync(fileno(po->f))) rc = rc ? rc : EXIT_RUNTIME;
     fclose(po->f);
     po->f = NULL;
-    if (!rc && (fchmod_path(po->partial) || rename(po->partial, out))) {
+    if (!rc && (fchmod_path(po->partial) || rename(po->partial, po->final))) {
         fprintf(stderr, "%s: error: cannot rename %s over it: %s\n", out, po->partial, strerror(errno));
         rc = EXIT_RUNTIME;
     } else if (rc && po->first < po->n_ids) {
@@ -1248,6 +1276,7 @@ static int cmd_sweep(int argc, char **argv, const char *argv0) {
     memset(&es, 0, sizeof es);
     es.x = &x;
     es.f = po.f;
+    es.name = o.out ? o.out : "stdout";
     pool_setup(&pl, &po, &o, "points", &x, sweep_task, sweep_failed, sweep_emit, &es);
     {
         double t0 = mono_s();
@@ -1719,7 +1748,9 @@ static int search_emit_row(void *user, size_t k, const char *row, size_t len, in
     (void)k;
     (void)is_error;
     blis_buf_write(&e->rows, row, len);
-    return e->f && (fwrite(row, 1, len, e->f) != len || fflush(e->f)) ? -1 : 0;
+    if (!e->f || (fwrite(row, 1, len, e->f) == len && fflush(e->f) == 0)) return 0;
+    fprintf(stderr, "%s: error: cannot write: %s\n", e->x->out ? e->x->out : "the output", strerror(errno));
+    return -1;
 }
 
 /* The human summary: one line per configuration, then the cheapest one
@@ -1858,6 +1889,7 @@ static int cmd_search(int argc, char **argv, const char *argv0) {
         goto done;
     }
     es.x = &x;
+    x.out = o.out;
     if (o.out) {
         search_pre_names(pre);
         if (!x.jsonl) csv_header(&x, pre, SEARCH_PRE, &header);

@@ -1128,6 +1128,8 @@ static int check_run_args(const run_args *a, blis_sim_config *cfg) {
         snprintf(msg, sizeof msg, "--block-size-in-tokens must be > 0, got %lld", (long long)a->block);
         return run_error(msg);
     }
+    if (a->json && a->results && !strcmp(a->results, "-"))
+        return run_error("--json and --results-path - both write stdout; give one, or a file for --results-path");
     if (!a->spec && !strcmp(a->workload, "traces") && (!a->traces || !*a->traces))
         return run_error("--workload-traces-filepath is required when using --workload traces");
     cfg->total_kv_blocks = a->kv_blocks;
@@ -1157,30 +1159,75 @@ static int fchmod_path(const char *path) {
     return chmod(path, (mode_t)(0666 & ~um));
 }
 
-/* Writes the results file through a temporary file beside it (mkstemp),
- * renamed into place only when complete; an interrupt while writing (the
- * signal flag) leaves the destination as it was. */
+/* An output written as a stream to the place blis_posix_output_target
+ * gives: a temporary file beside a regular target, renamed over it by
+ * cli_out_close(keep = 1) (never a half-written file; keep = 0 discards
+ * it); a device, FIFO or stdout ("-") written in place. */
+typedef struct cli_out {
+    FILE *f;
+    int kind;
+    char target[4096], tmp[4200];
+} cli_out;
+
+/* 0, or -1 with errno set. */
+static int cli_out_open(cli_out *o, const char *path) {
+    int fd;
+    memset(o, 0, sizeof *o);
+    if ((o->kind = blis_posix_output_target(path, o->target, sizeof o->target)) < 0) return -1;
+    if (o->kind == BLIS_OUT_STDOUT) {
+        o->f = stdout;
+        return 0;
+    }
+    if (o->kind == BLIS_OUT_IN_PLACE) return (o->f = fopen(o->target, "wb")) ? 0 : -1;
+    if ((fd = blis_posix_mkstemp_beside(o->target, o->tmp, sizeof o->tmp)) < 0) return -1;
+    if (!(o->f = fdopen(fd, "wb"))) {
+        close(fd);
+        remove(o->tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* Flushes and (keep) renames into place; 0, or -1 when anything failed
+ * (the target is then as it was, for a regular file). */
+static int cli_out_close(cli_out *o, int keep) {
+    int bad = 0;
+    if (!o->f) return -1;
+    bad |= fflush(o->f) != 0;
+    if (o->kind == BLIS_OUT_REPLACE) {
+        mode_t um = umask(0);
+        umask(um);
+        bad |= fsync(fileno(o->f)) != 0;
+        bad |= fclose(o->f) != 0;
+        o->f = NULL;
+        if (bad || !keep || chmod(o->tmp, (mode_t)(0666 & ~um)) != 0 || rename(o->tmp, o->target) != 0) {
+            remove(o->tmp);
+            return -1;
+        }
+        return 0;
+    }
+    if (o->kind == BLIS_OUT_IN_PLACE) bad |= fclose(o->f) != 0;
+    o->f = NULL;
+    return bad ? -1 : 0;
+}
+
+/* Writes the results file (cli_out: a regular file through a temporary
+ * file renamed into place only when complete; a device, FIFO or "-" in
+ * place); an interrupt while writing (the signal flag) leaves a regular
+ * destination as it was. */
 static int write_results(const char *path, const blis_cluster *c, const blis_metrics *m) {
-    char tmp[1200];
-    FILE *f = NULL;
+    cli_out o;
     blis_jw w;
     blis_err err;
-    int bad, fd;
-    if ((fd = blis_posix_mkstemp_beside(path, tmp, sizeof tmp)) < 0 || (f = fdopen(fd, "wb")) == NULL) {
+    int bad;
+    if (cli_out_open(&o, path)) {
         fprintf(stderr, "%s: error: cannot write the results file: %s\n", path, strerror(errno));
-        if (fd >= 0) {
-            close(fd);
-            remove(tmp);
-        }
         return EXIT_RUNTIME;
     }
-    blis_jw_init(&w, file_write, f, 2);
+    blis_jw_init(&w, file_write, o.f, 2);
     bad = blis_cluster_results_write(c, m, &w, &err) != BLIS_OK || blis_jw_finish(&w) != BLIS_OK;
-    bad |= fputc('\n', f) == EOF;
-    bad |= fflush(f) != 0 || fsync(fileno(f)) != 0;
-    bad |= fclose(f) != 0;
-    if (bad || cli_caught_signal || fchmod_path(tmp) != 0 || rename(tmp, path) != 0) {
-        remove(tmp);
+    bad |= fputc('\n', o.f) == EOF;
+    if (cli_out_close(&o, !bad && !cli_caught_signal) || bad || cli_caught_signal) {
         if (cli_caught_signal) { /* interrupted while writing: the destination is as it was */
             fprintf(stderr, "simulation_worker: interrupted by %s; no results were written\n",
                     cli_caught_signal == SIGTERM ? "SIGTERM" : "SIGINT");
@@ -1485,7 +1532,7 @@ static int run_simulate(int argc, char **argv, const char *argv0, run_args *ap, 
     }
     if ((rc = build_cluster_config(&a, rs, &cfg, &cc))) goto done;
     if (a.results && !point_mode) { /* an unwritable results path is reported now, not after the run */
-        char tmp[1200];
+        char tmp[4200], target[4096];
         int fd;
         struct stat sb;
         if (stat(a.results, &sb) == 0 && S_ISDIR(sb.st_mode)) {
@@ -1493,13 +1540,15 @@ static int run_simulate(int argc, char **argv, const char *argv0, run_args *ap, 
             rc = EXIT_USAGE;
             goto done;
         }
-        if ((fd = blis_posix_mkstemp_beside(a.results, tmp, sizeof tmp)) < 0) {
-            fprintf(stderr, "%s: error: cannot write the results file: %s\n", a.results, strerror(errno));
-            rc = EXIT_USAGE;
-            goto done;
+        if (blis_posix_output_target(a.results, target, sizeof target) == BLIS_OUT_REPLACE) {
+            if ((fd = blis_posix_mkstemp_beside(target, tmp, sizeof tmp)) < 0) {
+                fprintf(stderr, "%s: error: cannot write the results file: %s\n", a.results, strerror(errno));
+                rc = EXIT_USAGE;
+                goto done;
+            }
+            close(fd);
+            remove(tmp);
         }
-        close(fd);
-        remove(tmp);
     }
     if (blis_cluster_init(&rs->cluster, &cc, src, NULL, &err)) { /* the first request is read here */
         if (err.source[0])
