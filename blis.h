@@ -9019,6 +9019,9 @@ BLIS_DEF blis_status blis_trace_gen_next(blis_trace_gen *g, blis_request *r, int
     if ((st = blis__trace_tokens(g, &f[3], "prefill_tokens", &hs, &n_hashes, &n_in, err))) return st;
     ikey = blis_block_hasher_key(&hs);
     if ((st = blis__trace_tokens(g, &f[4], "decode_tokens", &hs, &n_hashes, &n_out, err))) return st;
+    if (n_in == 0 && n_out == 0) /* no token to compute: the request would never be scheduled */
+        return blis__trace_fail(g, &f[3], err, "prefill_tokens and decode_tokens",
+                                "both empty; a request needs at least one token");
     if (blis__request_make(&g->alloc, r, g->scratch, n_hashes, arrival, n_in, n_out, err)) return BLIS_E_NOMEM;
     r->input_key = ikey;
     r->index = g->next_index++;
