@@ -691,3 +691,17 @@ TEST(outputs_keep_links_and_devices) {
     CHECK_CONTAINS(out, "/dev/full: error: cannot write: No space left on device");
     CHECK_EQ_I64(t_run(PLAN_SWEEP " --out /dev/null --resume", out, sizeof out), 2);
 }
+
+/* A run that stalls (the queue's head never gets KV blocks) says so. */
+TEST(stalled_run_warns) {
+    static char out[65536];
+    CHECK_EQ_I64(
+        t_run("(" PLAN_RUN " --total-kv-blocks 300 --rate 50 --num-requests 200 --quiet >/dev/null)", out, sizeof out),
+        0);
+    CHECK_CONTAINS(out, "warning: the run stalled with 159 requests still queued: the next one could not get KV "
+                        "blocks (300 blocks of 16 tokens per instance;");
+    /* a horizon that ends the run is no stall */
+    CHECK_EQ_I64(
+        t_run("(" PLAN_RUN " --rate 100 --num-requests 200 --horizon 2000000 --quiet >/dev/null)", out, sizeof out), 0);
+    CHECK(strstr(out, "stalled") == NULL);
+}

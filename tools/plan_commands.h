@@ -320,10 +320,29 @@ static int print_run_slo(const run_args *a, run_state *rs, const run_paths *p, c
     return blis_jw_finish(&w) != BLIS_OK || fputc('\n', stdout) == EOF || fflush(stdout) ? EXIT_RUNTIME : 0;
 }
 
+/* A run that ended with requests queued although the horizon was not
+ * reached stalled: the head of the queue could not get KV blocks. */
+static void warn_stall(const blis_cluster *c) {
+    int64_t stalls = 0, queued = 0, blocks = 0;
+    int i;
+    for (i = 0; i < c->n_instances; i++) {
+        stalls += c->instances[i].stalls;
+        queued += (int64_t)c->instances[i].waitq.len;
+        blocks = c->instances[i].kv.total_blocks;
+    }
+    if (!stalls || !queued || c->clock_us >= c->cfg.instance.horizon_us) return;
+    fprintf(stderr,
+            "simulation_worker: warning: the run stalled with %lld requests still queued: the next one could not "
+            "get KV blocks (%lld blocks of %lld tokens per instance; blocks held by requests waiting after a "
+            "preemption are not released, as in the reference); give more --total-kv-blocks\n",
+            (long long)queued, (long long)blocks, (long long)c->cfg.instance.block_tokens);
+}
+
 /* `run` with its --json / --slo outputs. */
 static int run_outputs(const run_args *a, run_state *rs, const run_paths *p) {
     blis_slo_set slo;
     blis_err err;
+    warn_stall(&rs->cluster);
     memset(&slo, 0, sizeof slo);
     if (a->slo && blis_slo_parse(a->slo, &slo, &err)) {
         char msg[BLIS_ERR_MSG_MAX + 16];
