@@ -1,6 +1,7 @@
 /* tests/test_fuzz_replay.c - every file of the fuzz corpora (seeds and
  * every crash ever found) runs as an ordinary test: fuzz_corpus:TARGET/FILE. */
 #include "fuzz/fuzz_common.h"
+#include <ctype.h>
 #include <dirent.h>
 
 #define T_CORPUS_MAX 4096
@@ -64,3 +65,47 @@ static void table_run_fuzz_corpus(t_ctx *t_, size_t i) {
     free(data);
 }
 TABLE_DYNAMIC(fuzz_corpus)
+
+/* Every fuzz dictionary parses as libFuzzer reads one: blank lines and
+ * # comments, else [name=]"value" where the value's only escapes are \\,
+ * \" and \xHH (libFuzzer stops `make fuzz` at any other line). */
+TEST(fuzz_dictionaries_parse_as_libfuzzer_reads_them) {
+    static const char *dicts[] = {"argv", "bench", "json", "yaml"};
+    size_t i, entries = 0;
+    for (i = 0; i < sizeof dicts / sizeof dicts[0]; i++) {
+        char path[128], line[1024];
+        FILE *f;
+        unsigned lineno = 0;
+        snprintf(path, sizeof path, "tests/fuzz/dict/%s.dict", dicts[i]);
+        f = fopen(path, "rb");
+        CHECK_MSG(f != NULL, "cannot open %s", path);
+        if (!f) continue;
+        while (fgets(line, sizeof line, f)) {
+            const char *p = line, *end;
+            size_t n = strlen(line);
+            int ok = 1;
+            lineno++;
+            while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' ')) line[--n] = '\0';
+            while (*p == ' ') p++;
+            if (!*p || *p == '#') continue;
+            while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_') p++;
+            if (*p == '=') p++;
+            end = line + n;
+            ok = *p == '"' && end > p + 1 && end[-1] == '"';
+            for (p = p + 1; ok && p < end - 1; p++) {
+                if (*p != '\\') continue;
+                if (p[1] == '\\' || p[1] == '"') {
+                    p++;
+                } else if (p[1] == 'x' && isxdigit((unsigned char)p[2]) && isxdigit((unsigned char)p[3])) {
+                    p += 3;
+                } else {
+                    ok = 0;
+                }
+            }
+            CHECK_MSG(ok, "%s:%u: not a libFuzzer dictionary entry: %s", path, lineno, line);
+            entries++;
+        }
+        fclose(f);
+    }
+    CHECK(entries > 20);
+}
