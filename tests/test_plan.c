@@ -705,3 +705,14 @@ TEST(stalled_run_warns) {
         t_run("(" PLAN_RUN " --rate 100 --num-requests 200 --horizon 2000000 --quiet >/dev/null)", out, sizeof out), 0);
     CHECK(strstr(out, "stalled") == NULL);
 }
+
+/* Standard output that cannot be written is an error that says so. */
+TEST(stdout_write_error_says_so) {
+    static char out[8192];
+    CHECK_EQ_I64(t_run("(" PLAN_RUN " --num-requests 5 --quiet >/dev/full)", out, sizeof out), 1);
+    CHECK_CONTAINS(out, "simulation_worker: error: cannot write to standard output");
+    CHECK_EQ_I64(t_run("(./simulation_worker step --model qwen3-14b --hardware H100 >/dev/full)", out, sizeof out), 1);
+    CHECK_CONTAINS(out, "simulation_worker: error: cannot write to standard output");
+    CHECK_EQ_I64(t_run("(./simulation_worker --help >/dev/full)", out, sizeof out), 1);
+    CHECK_CONTAINS(out, "cannot write to standard output");
+}

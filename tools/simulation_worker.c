@@ -2851,7 +2851,7 @@ static int cmd_import_tables(int argc, char **argv, const char *argv0) {
     return fflush(stdout) ? EXIT_RUNTIME : 0;
 }
 
-int main(int argc, char **argv) {
+static int dispatch(int argc, char **argv) {
     if (argc < 2) return usage_error("missing command", NULL);
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help") ||
         (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))) { /* also "run --help" */
@@ -2880,4 +2880,17 @@ int main(int argc, char **argv) {
     return usage_error("unknown command (available: run, sweep, search, plot, step, evaluate, calibrate, "
                        "validate-bench-data, import-kernel-tables, check)",
                        argv[1]);
+}
+
+int main(int argc, char **argv) {
+    int rc = dispatch(argc, argv);
+    /* output that could not be written (stdout on a full disk, a closed
+     * pipe) is an error that says so, whatever the command printed */
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "simulation_worker: error: cannot write to standard output%s%s\n", errno ? ": " : "",
+                errno ? strerror(errno) : "");
+        if (rc == 0) rc = EXIT_RUNTIME;
+    }
+    return rc;
 }
