@@ -715,4 +715,9 @@ TEST(stdout_write_error_says_so) {
     CHECK_CONTAINS(out, "simulation_worker: error: cannot write to standard output");
     CHECK_EQ_I64(t_run("(./simulation_worker --help >/dev/full)", out, sizeof out), 1);
     CHECK_CONTAINS(out, "cannot write to standard output");
+    CHECK_EQ_I64(t_run("(./transformer_roofline_analyzer --input-tokens 512 --hardware H100 -- mixtral-8x7b-v0.1 "
+                       ">/dev/full)",
+                       out, sizeof out),
+                 1);
+    CHECK_CONTAINS(out, "transformer_roofline_analyzer: error: cannot write to standard output");
 }

@@ -4,6 +4,7 @@
 #ifndef BLIS_CLI_COMMON_H
 #define BLIS_CLI_COMMON_H
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +141,19 @@ static int cli_hf_offline(void) {
 }
 
 /* src in lower case (ASCII), truncated to fit dst of size bytes. */
+/* The exit status once stdout is flushed: output that could not be written
+ * (a full disk, a closed pipe) is an error that says so, whatever the
+ * command printed. */
+static int cli_finish_stdout(const char *tool, int rc) {
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "%s: error: cannot write to standard output%s%s\n", tool, errno ? ": " : "",
+                errno ? strerror(errno) : "");
+        if (rc == 0) rc = EXIT_RUNTIME;
+    }
+    return rc;
+}
+
 static void lower_copy(char *dst, size_t size, const char *src) {
     size_t i;
     for (i = 0; i + 1 < size && src[i]; i++) dst[i] = (char)(src[i] >= 'A' && src[i] <= 'Z' ? src[i] + 32 : src[i]);

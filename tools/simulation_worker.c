@@ -2882,15 +2882,4 @@ static int dispatch(int argc, char **argv) {
                        argv[1]);
 }
 
-int main(int argc, char **argv) {
-    int rc = dispatch(argc, argv);
-    /* output that could not be written (stdout on a full disk, a closed
-     * pipe) is an error that says so, whatever the command printed */
-    errno = 0;
-    if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "simulation_worker: error: cannot write to standard output%s%s\n", errno ? ": " : "",
-                errno ? strerror(errno) : "");
-        if (rc == 0) rc = EXIT_RUNTIME;
-    }
-    return rc;
-}
+int main(int argc, char **argv) { return cli_finish_stdout("simulation_worker", dispatch(argc, argv)); }

@@ -191,7 +191,7 @@ static int run(args *a, const char *argv0) {
     return (rc || fflush(stdout) != 0) ? EXIT_RUNTIME : 0;
 }
 
-int main(int argc, char **argv) {
+static int analyzer_main(int argc, char **argv) {
     args *a;
     int rc;
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -211,3 +211,5 @@ int main(int argc, char **argv) {
     free(a);
     return rc;
 }
+
+int main(int argc, char **argv) { return cli_finish_stdout(TOOL, analyzer_main(argc, argv)); }
