@@ -76,8 +76,8 @@ BLIS_DEF int blis_posix_remove_tree(const char *path);
  * download and the caller's check succeed, so the destination is never
  * partial. Redirects are followed here, not by curl, so that each hop's host
  * is checked before it is contacted (at most max_redirects hops, only to the
- * first URL's host or its subdomains) and the token is dropped when the host
- * changes. The bearer token travels on curl's standard input as a config
+ * first URL's host or its subdomains) and the token is dropped, for good, at
+ * the first hop to another scheme or port. The bearer token travels on curl's standard input as a config
  * line ("--config -"): it never appears in any argument list, environment
  * or file. */
 
@@ -403,6 +403,32 @@ static int blis__url_host(const char *url, char *host, size_t size) {
     return 0;
 }
 
+/* The URL's port: explicit, else the scheme's (https 443, http 80); -1
+ * when it is not a number in 1..65535. */
+static long blis__url_port(const char *url) {
+    const char *p = strstr(url, "://"), *end, *colon;
+    long port = 0;
+    if (!p) return -1;
+    p += 3;
+    end = p + strcspn(p, "/?#");
+    {
+        const char *at = (const char *)memchr(p, '@', (size_t)(end - p));
+        if (at) p = at + 1;
+    }
+    if (*p == '[') { /* an IPv6 literal */
+        const char *close = (const char *)memchr(p, ']', (size_t)(end - p));
+        if (!close) return -1;
+        p = close + 1;
+    }
+    colon = (const char *)memchr(p, ':', (size_t)(end - p));
+    if (!colon || colon + 1 == end) return !strncmp(url, "https://", 8) ? 443 : 80;
+    for (p = colon + 1; p < end; p++) {
+        if (*p < '0' || *p > '9' || port > 65535) return -1;
+        port = port * 10 + (*p - '0');
+    }
+    return port >= 1 && port <= 65535 ? port : -1;
+}
+
 /* host is base or one of its subdomains. */
 static int blis__host_within(const char *host, const char *base) {
     size_t h = strlen(host), b = strlen(base);
@@ -534,7 +560,7 @@ BLIS_DEF blis_status blis_fetch_url(const blis_fetch_opts *opts, const char *url
                                     blis_fetch_check_fn check, void *check_user, blis_fetch_result *res,
                                     blis_err *err) {
     blis_fetch_opts o;
-    char base_host[256], cur_host[256], tmp[1200], output[2048], cur[1024];
+    char base_host[256], tmp[1200], output[2048], cur[1024];
     const char *slash, *token;
     int hops = 0, max_hops;
     memset(&o, 0, sizeof o);
@@ -556,7 +582,6 @@ BLIS_DEF blis_status blis_fetch_url(const blis_fetch_opts *opts, const char *url
     else
         snprintf(tmp, sizeof tmp, ".%s.XXXXXX", dest_path);
     snprintf(cur, sizeof cur, "%s", url);
-    snprintf(cur_host, sizeof cur_host, "%s", base_host);
     for (;;) {
         char path[1200], *mark;
         int fd, code = 0, rc;
@@ -589,8 +614,10 @@ BLIS_DEF blis_status blis_fetch_url(const blis_fetch_opts *opts, const char *url
                     return blis__fetch_fail(res, BLIS_FETCH_REDIRECT_HOST, err,
                                             "redirect to another host \"%s\" blocked", res->detail);
                 }
-                if (strcmp(host, cur_host)) token = NULL; /* credentials stay with the host they were meant for */
-                snprintf(cur_host, sizeof cur_host, "%s", host);
+                /* credentials go only to the endpoint's scheme and port, on its host or a subdomain */
+                if (strncmp(redirect, url, (size_t)(strstr(url, "://") - url + 3)) ||
+                    blis__url_port(redirect) != blis__url_port(url))
+                    token = NULL;
                 memmove(cur, redirect, strlen(redirect) + 1);
                 continue;
             }

@@ -24,6 +24,7 @@ static const char t_good_config[] =
 typedef struct t_srv {
     pid_t pid;
     int port;
+    int other_port; /* redirect-port's target: another server on the same host */
     char log[256];
 } t_srv;
 
@@ -125,6 +126,10 @@ static void t_srv_handle(int c, const t_srv *s) {
     } else if (!strcmp(name, "redirect-other")) {
         snprintf(extra, sizeof extra, "Location: http://localhost:%d/org/good/resolve/main/config.json\r\n", s->port);
         t_reply(c, "302 Found", extra, "");
+    } else if (!strcmp(name, "redirect-port")) {
+        snprintf(extra, sizeof extra, "Location: http://127.0.0.1:%d/org/gated/resolve/main/config.json\r\n",
+                 s->other_port);
+        t_reply(c, "302 Found", extra, "");
     } else if (!strcmp(name, "redirect-same")) {
         t_reply(c, "307 Temporary Redirect", "Location: /org/gated/resolve/main/config.json\r\n", "");
     } else if (!strcmp(name, "loop")) {
@@ -145,12 +150,14 @@ static void t_srv_stop(t_srv *s) {
     s->pid = 0;
 }
 
-/* Starts the server on an ephemeral port; 0 on success. */
-static int t_srv_start(t_srv *s, const char *log) {
+/* Starts the server on an ephemeral port; 0 on success. other_port: where
+ * redirect-port points (0: none). */
+static int t_srv_start_to(t_srv *s, const char *log, int other_port) {
     struct sockaddr_in a;
     socklen_t len = sizeof a;
     int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
     memset(s, 0, sizeof *s);
+    s->other_port = other_port;
     snprintf(s->log, sizeof s->log, "%s", log);
     remove(log);
     if (fd < 0) return -1;
@@ -189,6 +196,8 @@ static int t_srv_start(t_srv *s, const char *log) {
     close(fd);
     return 0;
 }
+
+static int t_srv_start(t_srv *s, const char *log) { return t_srv_start_to(s, log, 0); }
 
 /* How many logged requests contain needle. */
 static int t_log_count(const t_srv *s, const char *needle) {
@@ -348,6 +357,39 @@ TEST(fetch_token_stays_out_of_argv) {
     CHECK_EQ_I64(t_resolve(&e, "org/redirect-same"), BLIS_OK);
     CHECK_EQ_I64(t_log_count(&e.srv, "auth=Bearer " T_TOKEN " cmdline_token=no"), 3);
     CHECK_EQ_I64(t_log_count(&e.srv, "cmdline_token=yes"), 0);
+    t_fetch_teardown(&e);
+}
+
+/* The token goes only to the endpoint's scheme, host and port: a redirect
+ * to another port of the same host (a second server) is followed without
+ * it. */
+TEST(fetch_token_stays_with_its_port) {
+    t_fetch_env e;
+    t_srv other;
+    char log[300];
+    if (!t_have_curl()) SKIP("the curl program is not installed");
+    if (t_fetch_setup(t_, &e, "port")) return;
+    snprintf(log, sizeof log, "%s.other.log", e.cache);
+    if (t_srv_start(&other, log)) {
+        CHECK_MSG(0, "cannot start the second test HTTP server");
+        t_fetch_teardown(&e);
+        return;
+    }
+    t_srv_stop(&e.srv); /* the first server again, pointing at the second */
+    if (t_srv_start_to(&e.srv, e.log, other.port)) {
+        CHECK_MSG(0, "cannot restart the test HTTP server");
+        t_srv_stop(&other);
+        t_fetch_teardown(&e);
+        return;
+    }
+    snprintf(e.endpoint, sizeof e.endpoint, "http://127.0.0.1:%d", e.srv.port);
+    e.o.fetch.token = T_TOKEN;
+    CHECK(t_resolve(&e, "org/redirect-port") != BLIS_OK); /* the second server wants the token: 401 */
+    CHECK_EQ_I64(t_log_count(&e.srv, "/org/redirect-port/resolve/main/config.json auth=Bearer " T_TOKEN), 1);
+    CHECK_EQ_I64(t_log_count(&other, "/org/gated/resolve/main/config.json auth=-"), 1);
+    CHECK_EQ_I64(t_log_count(&other, "auth=Bearer"), 0);
+    t_srv_stop(&other);
+    remove(log);
     t_fetch_teardown(&e);
 }
 
