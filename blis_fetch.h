@@ -788,7 +788,8 @@ static void blis__hf_log(const blis_hf_resolve_opts *o, const char *level, const
     o->log(o->log_user, level, msg);
 }
 
-/* 1: dir/config.json is a trusted config; 0: absent; -1: present but bad. */
+/* 1: dir/config.json is a trusted config; 0: absent; -1: present but bad;
+ * -2: not a regular file (a FIFO would block the read; never opened). */
 static int blis__hf_cached(const char *dir) {
     char path[1100], *text = NULL;
     size_t len = 0;
@@ -797,6 +798,7 @@ static int blis__hf_cached(const char *dir) {
     int ok;
     snprintf(path, sizeof path, "%s/config.json", dir);
     if (stat(path, &sb) != 0) return 0;
+    if (!S_ISREG(sb.st_mode)) return -2;
     if (blis_file_read(path, (size_t)BLIS__HF_MAX_BYTES, NULL, &text, &len, &e) != BLIS_OK) return -1;
     ok = blis_is_hf_config(text, len);
     blis_file_free(NULL, text);
@@ -850,7 +852,10 @@ BLIS_DEF blis_status blis_hf_resolve_config(const blis_hf_resolve_opts *opts, co
             blis__hf_log(opts, "info", "using config from %s", cands[i]);
             return BLIS_OK;
         }
-        if (c < 0)
+        if (c == -2)
+            blis__hf_log(opts, "warn",
+                         "%s/config.json is not a regular file (a FIFO, a device or a directory); skipped", cands[i]);
+        else if (c < 0)
             blis__hf_log(opts, "warn",
                          "%s/config.json exists but lacks expected HuggingFace fields (num_hidden_layers, "
                          "hidden_size)%s",

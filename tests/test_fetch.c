@@ -579,3 +579,20 @@ TEST(cli_run_roofline_reference_layout) {
     CHECK(strstr(out, "no trained total-kv-blocks") == NULL);
     CHECK_CONTAINS(out, "\"completed_requests\": 10");
 }
+
+/* A cache entry that is not a regular file (a FIFO would block the read
+ * forever) is reported and skipped, never opened. */
+TEST(fetch_cache_fifo_is_skipped) {
+    char out[4096];
+    if (system("rm -rf build/fifo_cache && mkdir -p build/fifo_cache/blis/model_configs/fifo-model && "
+               "mkfifo build/fifo_cache/blis/model_configs/fifo-model/config.json") != 0)
+        SKIP("mkfifo is not available");
+    CHECK_EQ_I64(
+        t_run("HF_HUB_OFFLINE=1 XDG_CACHE_HOME=$PWD/build/fifo_cache timeout 20 ./simulation_worker run --model "
+              "org/fifo-model --hardware H100 --tp 1 --roofline --num-requests 5",
+              out, sizeof out),
+        2);
+    CHECK_CONTAINS(out, "fifo-model/config.json is not a regular file (a FIFO, a device or a directory); skipped");
+    CHECK_CONTAINS(out, "could not find config.json for model \"org/fifo-model\"");
+    if (system("rm -rf build/fifo_cache") != 0) fprintf(stderr, "  (could not remove build/fifo_cache)\n");
+}
