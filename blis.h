@@ -598,6 +598,11 @@ BLIS_DEF blis_status blis_model_config_set_kv_dtype(blis_model_config *m, const 
 /* Cross-field rules: positive sizes, heads dividing the hidden size (when
  * head_dim is absent), KV heads dividing heads, sane MoE fields. */
 BLIS_DEF blis_status blis_model_config_validate(const blis_model_config *m, blis_err *err);
+/* A tensor-parallel degree the model can run at, as vLLM requires: tp >= 1
+ * dividing num_attention_heads, and num_key_value_heads a multiple of tp
+ * or dividing it (KV heads are then replicated). BLIS_E_INVALID naming the
+ * field otherwise. */
+BLIS_DEF blis_status blis_model_config_check_tp(const blis_model_config *m, int64_t tp, blis_err *err);
 /* "llama, mistral, ..." */
 BLIS_DEF const char *blis_model_supported_types(void);
 /* Looks a model name up in a model-config index document ({"models":
@@ -6056,6 +6061,21 @@ BLIS_DEF blis_status blis_model_config_from_doc(const blis_doc *doc, blis_model_
         (st = blis__cfg_int(doc, k_vocab, &m->vocab_size, err)) || (st = blis__cfg_dtype(doc, m, err)) ||
         (st = blis__cfg_quant(doc, m, err)) || (st = blis__cfg_moe(doc, m, err)))
         return st;
+    { /* given as 0 (rather than absent) is no model */
+        static const char *const k_given[] = {"num_key_value_heads", "vocab_size"};
+        size_t i;
+        for (i = 0; i < 2; i++) {
+            const blis_node *v = blis__cfg_get(doc, k_given[i]);
+            if (v && v->kind == BLIS_NODE_NUMBER && !(v->as.number > 0))
+                return blis__node_errf(doc, v, err, BLIS_E_INVALID, "must be > 0 when given, got %s",
+                                       v->raw ? v->raw : "a number <= 0");
+        }
+        {
+            const blis_node *tc = blis_node_get(doc, root, "text_config");
+            if (tc && tc->kind != BLIS_NODE_OBJECT && tc->kind != BLIS_NODE_NULL)
+                return blis__wrong_kind(doc, tc, err, "an object (the language model's config)");
+        }
+    }
     if (!m->num_kv_heads) m->num_kv_heads = m->num_heads;
     return BLIS_OK;
 }
@@ -6180,6 +6200,23 @@ BLIS_DEF blis_status blis_model_index_lookup(const blis_doc *index, const char *
         }
     }
     return blis_err_set(err, BLIS_E_MISSING, 0, 0, "model \"%.100s\" is not among the bundled model configs", name);
+}
+
+BLIS_DEF blis_status blis_model_config_check_tp(const blis_model_config *m, int64_t tp, blis_err *err) {
+    char msg[200];
+    if (tp < 1 || tp > 1024) return blis__need_range(err, "tensor_parallel_size", 1, 1024, tp);
+    if (m->num_heads % tp) {
+        snprintf(msg, sizeof msg, "(%lld) is not divisible by the tensor-parallel size %lld (vLLM requires it)",
+                 (long long)m->num_heads, (long long)tp);
+        return blis__invalid(err, "num_attention_heads", msg);
+    }
+    if (m->num_kv_heads % tp && tp % m->num_kv_heads) {
+        snprintf(msg, sizeof msg,
+                 "(%lld) and the tensor-parallel size %lld: neither divides the other (vLLM requires it)",
+                 (long long)m->num_kv_heads, (long long)tp);
+        return blis__invalid(err, "num_key_value_heads", msg);
+    }
+    return BLIS_OK;
 }
 
 /* ---- hardware ---- */

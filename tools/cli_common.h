@@ -232,12 +232,15 @@ static const char *bundled_defaults(const char *data_dir, char *buf, size_t size
     return buf;
 }
 
-static int load_model(const char *path, blis_model_config *m) {
+/* Reads and checks a model config; tp > 0: also that it runs at that
+ * tensor-parallel degree. */
+static int load_model(const char *path, blis_model_config *m, int64_t tp) {
     blis_doc doc;
     blis_err err;
     int rc = read_json(path, &doc);
     if (rc) return rc;
-    if (blis_model_config_from_doc(&doc, m, &err) != BLIS_OK || blis_model_config_validate(m, &err) != BLIS_OK) {
+    if (blis_model_config_from_doc(&doc, m, &err) != BLIS_OK || blis_model_config_validate(m, &err) != BLIS_OK ||
+        (tp > 0 && blis_model_config_check_tp(m, tp, &err) != BLIS_OK)) {
         if (!err.source[0] || !strcmp(err.source, "<input>"))
             snprintf(err.source, sizeof err.source, "%.*s", (int)sizeof err.source - 1, path);
         print_err(&err);

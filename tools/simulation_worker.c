@@ -499,7 +499,7 @@ static int run_step(const step_args *a, const char *argv0) {
     if ((rc = resolve_model_config("simulation_worker", a->model, a->model_dir,
                                    bundled_defaults(data_dir, defaults_buf, sizeof defaults_buf), 1, &log, model_path,
                                    sizeof model_path)) ||
-        (rc = load_model(model_path, &m)))
+        (rc = load_model(model_path, &m, a->tp > 0 ? a->tp : 1)))
         return rc;
     if (a->kv_dtype && blis_model_config_set_kv_dtype(&m, a->kv_dtype, &err)) {
         fprintf(stderr, "simulation_worker: error: --kv-cache-dtype: %s\n", err.msg);
@@ -1042,7 +1042,7 @@ static int resolve_latency(run_args *a, run_state *rs, run_paths *p, blis_sim_co
         return run_error(msg);
     }
     snprintf(path, sizeof path, "%s/config.json", a->model_dir);
-    if ((rc = load_model(path, &rs->model))) return rc;
+    if ((rc = load_model(path, &rs->model, a->tp))) return rc;
     if (a->kv_dtype && blis_model_config_set_kv_dtype(&rs->model, a->kv_dtype, &err)) {
         snprintf(msg, sizeof msg, "--kv-cache-dtype: %.500s", err.msg);
         return run_error(msg);
@@ -1787,7 +1787,7 @@ static void eval_prepare(const eval_args *a, const blis_doc *doc, const blis_nod
     }
     snprintf(path, sizeof path, "%s/config.json", dir);
     if (blis_file_read(path, 0, NULL, &text, &len, &err) || blis_model_config_parse(text, len, path, &p->m, &err) ||
-        blis_model_config_validate(&p->m, &err)) {
+        blis_model_config_validate(&p->m, &err) || blis_model_config_check_tp(&p->m, p->e.tp, &err)) {
         blis_file_free(NULL, text);
         blis_err_format(&err, res->reason, sizeof res->reason);
         return;

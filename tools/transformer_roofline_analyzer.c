@@ -162,7 +162,7 @@ static int run(args *a, const char *argv0) {
                                         bundled_defaults(data_dir, defaults_buf, sizeof defaults_buf), 1, &log, path,
                                         sizeof path)))
         return rc;
-    if ((rc = load_model(path, &m))) return rc;
+    if ((rc = load_model(path, &m, a->tp))) return rc;
     if (a->gpu) {
         if (a->hw_file)
             snprintf(hw_path, sizeof hw_path, "%s", a->hw_file);
