@@ -67,6 +67,14 @@ TEST(cli_check_valid_and_invalid_files) {
     CHECK(t_write_file("build/cli_noext", "{}"));
     CHECK_EQ_I64(t_run("./simulation_worker check build/cli_ok.yaml", out, sizeof out), 0);
     CHECK_STR(out, "build/cli_ok.yaml: ok (yaml, 9 values)\n");
+    /* check answers what run would: the kinds it recognises are validated */
+    CHECK_EQ_I64(t_run("./simulation_worker check data/model_configs/llama-3.1-8b-instruct/config.json "
+                       "data/hardware_calibrated.json data/examples/workload_spec.yaml",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "llama-3.1-8b-instruct/config.json: ok (json, 19 values, a model config)\n");
+    CHECK_CONTAINS(out, "data/hardware_calibrated.json: ok (json, 225 values, a hardware config)\n");
+    CHECK_CONTAINS(out, "data/examples/workload_spec.yaml: ok (yaml, 83 values, a workload spec)\n");
     CHECK_EQ_I64(t_run("./simulation_worker check --print build/cli_ok.yaml", out, sizeof out), 0);
     CHECK_STR(out, "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {\n    \"c\": \"d\"\n  }\n}\n");
     CHECK_EQ_I64(t_run("./simulation_worker check build/cli_bad.json", out, sizeof out), 2);

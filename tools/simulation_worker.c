@@ -228,7 +228,53 @@ static const char *format_of(const char *forced, const char *path) {
 }
 
 /* Checks one file; returns 0, EXIT_USAGE (bad input) or EXIT_RUNTIME. */
+/* What run would say of a document check recognises: a model config
+ * (num_hidden_layers or hidden_size at the top or in text_config), a
+ * workload spec (clients), a hardware config (objects with TFlopsPeak);
+ * *kind names it (NULL: another document, syntax only). */
+static blis_status check_semantics(const blis_doc *doc, blis_err *err, const char **kind) {
+    const blis_node *root = blis_doc_root(doc), *tc;
+    size_t i;
+    *kind = NULL;
+    if (!root || root->kind != BLIS_NODE_OBJECT) return BLIS_OK;
+    tc = blis_node_get(doc, root, "text_config");
+    if (blis_node_get(doc, root, "num_hidden_layers") || blis_node_get(doc, root, "hidden_size") ||
+        (tc && tc->kind == BLIS_NODE_OBJECT && blis_node_get(doc, tc, "num_hidden_layers"))) {
+        blis_model_config m;
+        blis_status st;
+        *kind = "a model config";
+        if ((st = blis_model_config_from_doc(doc, &m, err)) || (st = blis_model_config_validate(&m, err))) {
+            if (!err->source[0] || !strcmp(err->source, "<input>"))
+                snprintf(err->source, sizeof err->source, "%s", doc->source ? doc->source : "<input>");
+            return st;
+        }
+        return BLIS_OK;
+    }
+    if (blis_node_get(doc, root, "clients")) {
+        blis_workload_spec spec;
+        blis_status st;
+        *kind = "a workload spec";
+        if ((st = blis_workload_spec_from_doc(doc, &spec, NULL, err))) return st;
+        blis_workload_spec_free(&spec);
+        return BLIS_OK;
+    }
+    for (i = 0; i < root->count; i++) {
+        const blis_node *v = blis_node_at(doc, root, i);
+        if (v->kind == BLIS_NODE_OBJECT && blis_node_get(doc, v, "TFlopsPeak")) *kind = "a hardware config";
+    }
+    for (i = 0; *kind && i < root->count; i++) {
+        blis_hw_config hw;
+        blis_status st;
+        if (blis_node_at(doc, root, i)->kind != BLIS_NODE_OBJECT) continue; /* a _comment */
+        if ((st = blis_hw_config_from_doc(doc, blis_node_key_at(doc, root, i)->as.string, &hw, err)) ||
+            (st = blis_hw_config_validate(&hw, 1, err)))
+            return st;
+    }
+    return BLIS_OK;
+}
+
 static int check_file(const char *path, const char *fmt, int print) {
+    const char *kind = NULL;
     char *src = NULL;
     size_t len = 0;
     blis_err err;
@@ -263,10 +309,11 @@ static int check_file(const char *path, const char *fmt, int print) {
             } else if (blis_jw_finish(&w) != BLIS_OK || fputc('\n', stdout) == EOF) {
                 rc = EXIT_RUNTIME;
             }
-        } else if (st == BLIS_OK) {
-            printf("%s: ok (%s, %lu values)\n", path, fmt, (unsigned long)doc.node_count);
         }
-        if (st == BLIS_OK) blis_doc_free(&doc);
+        if (st == BLIS_OK && (st = check_semantics(&doc, &err, &kind)) == BLIS_OK && !print)
+            printf("%s: ok (%s, %lu values%s%s)\n", path, fmt, (unsigned long)doc.node_count, kind ? ", " : "",
+                   kind ? kind : "");
+        if (doc.nodes) blis_doc_free(&doc);
     }
     blis_file_free(NULL, src);
     if (st != BLIS_OK) {
