@@ -8090,6 +8090,51 @@ static int blis__emp_cmp(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+/* The parametric distributions' parameters within what a token count can
+ * be (BLIS_MAX_REQUEST_TOKENS) and what each law allows. */
+static blis_status blis__spec_dist_check(const blis_doc *doc, const blis_node *params, const blis_length_dist *d,
+                                         blis_err *err) {
+    const double top = (double)BLIS_MAX_REQUEST_TOKENS;
+    const char *bad = NULL, *why = NULL;
+    switch (d->kind) {
+    case BLIS_DIST_GAUSSIAN:
+        if (!(d->min >= 0 && d->min <= top))
+            bad = "min", why = "in 0..the token limit";
+        else if (!(d->max >= d->min && d->max <= top))
+            bad = "max", why = ">= min and <= the token limit";
+        else if (!(d->mean >= 0 && d->mean <= top))
+            bad = "mean", why = "in 0..the token limit";
+        else if (!(d->std_dev >= 0 && d->std_dev <= top))
+            bad = "std_dev", why = "in 0..the token limit";
+        break;
+    case BLIS_DIST_EXPONENTIAL:
+        if (!(d->mean > 0 && d->mean <= top)) bad = "mean", why = "> 0 and <= the token limit";
+        break;
+    case BLIS_DIST_CONSTANT:
+        if (!(d->value >= 0 && d->value <= top)) bad = "value", why = "in 0..the token limit";
+        break;
+    case BLIS_DIST_PARETO_LOGNORMAL:
+        if (!(d->alpha > 0))
+            bad = "alpha", why = "> 0";
+        else if (!(d->xm > 0 && d->xm <= top))
+            bad = "xm", why = "> 0 and <= the token limit";
+        else if (!(d->sigma >= 0 && d->sigma <= 100))
+            bad = "sigma", why = "in 0..100";
+        else if (!(d->mu >= -100 && d->mu <= 100))
+            bad = "mu", why = "in -100..100";
+        else if (!(d->mix_weight >= 0 && d->mix_weight <= 1))
+            bad = "mix_weight", why = "in 0..1";
+        break;
+    default: break;
+    }
+    if (!bad) return BLIS_OK;
+    {
+        const blis_node *n = blis_node_get(doc, params, bad);
+        return blis__spec_fail(doc, n, err, "must be %s, got %s (the token limit: %lld, BLIS_MAX_REQUEST_TOKENS)", why,
+                               n && n->raw ? n->raw : "?", (long long)BLIS_MAX_REQUEST_TOKENS);
+    }
+}
+
 static blis_status blis__spec_dist(const blis_doc *doc, const blis_node *o, const char *where, blis_length_dist *d,
                                    const blis_alloc *alloc, blis_err *err) {
     static const char *const keys[] = {"type", "params", "file", NULL};
@@ -8110,22 +8155,28 @@ static blis_status blis__spec_dist(const blis_doc *doc, const blis_node *o, cons
         if ((st = blis__spec_param(doc, params, where, "mean", &d->mean, err)) ||
             (st = blis__spec_param(doc, params, where, "std_dev", &d->std_dev, err)) ||
             (st = blis__spec_param(doc, params, where, "min", &d->min, err)) ||
-            (st = blis__spec_param(doc, params, where, "max", &d->max, err)))
+            (st = blis__spec_param(doc, params, where, "max", &d->max, err)) ||
+            (st = blis__spec_dist_check(doc, params, d, err)))
             return st;
     } else if (!strcmp(type, "exponential")) {
         d->kind = BLIS_DIST_EXPONENTIAL;
-        if ((st = blis__spec_param(doc, params, where, "mean", &d->mean, err))) return st;
+        if ((st = blis__spec_param(doc, params, where, "mean", &d->mean, err)) ||
+            (st = blis__spec_dist_check(doc, params, d, err)))
+            return st;
     } else if (!strcmp(type, "pareto_lognormal")) {
         d->kind = BLIS_DIST_PARETO_LOGNORMAL;
         if ((st = blis__spec_param(doc, params, where, "alpha", &d->alpha, err)) ||
             (st = blis__spec_param(doc, params, where, "xm", &d->xm, err)) ||
             (st = blis__spec_param(doc, params, where, "mu", &d->mu, err)) ||
             (st = blis__spec_param(doc, params, where, "sigma", &d->sigma, err)) ||
-            (st = blis__spec_param(doc, params, where, "mix_weight", &d->mix_weight, err)))
+            (st = blis__spec_param(doc, params, where, "mix_weight", &d->mix_weight, err)) ||
+            (st = blis__spec_dist_check(doc, params, d, err)))
             return st;
     } else if (!strcmp(type, "constant")) {
         d->kind = BLIS_DIST_CONSTANT;
-        if ((st = blis__spec_param(doc, params, where, "value", &d->value, err))) return st;
+        if ((st = blis__spec_param(doc, params, where, "value", &d->value, err)) ||
+            (st = blis__spec_dist_check(doc, params, d, err)))
+            return st;
     } else if (!strcmp(type, "empirical")) {
         size_t i, n = params ? params->count : 0, k = 0;
         double total = 0, acc = 0;
@@ -8445,6 +8496,11 @@ static blis_status blis__spec_client(const blis_doc *doc, const blis_node *o, si
                 (st = blis_doc_get_i64(doc, w, "start_us", &c->windows[k].start_us, err)) ||
                 (st = blis_doc_get_i64(doc, w, "end_us", &c->windows[k].end_us, err)))
                 return st;
+            if (c->windows[k].start_us < 0 || c->windows[k].end_us <= c->windows[k].start_us)
+                return blis__spec_fail(doc, blis_node_get(doc, w, "end_us"), err,
+                                       "a window must end after it starts, at start_us >= 0 (start_us %lld, end_us "
+                                       "%lld)",
+                                       (long long)c->windows[k].start_us, (long long)c->windows[k].end_us);
         }
     }
     if ((n = blis_node_get(doc, o, "reasoning")) && n->kind != BLIS_NODE_NULL)

@@ -387,12 +387,18 @@ TEST(spec_reasoning_sessions) {
     blis_doc_free(&doc);
 }
 
-/* A distribution that draws absurd lengths is an input error naming the
- * client, not an allocation of terabytes. */
+/* Parameters past any token count are refused when the spec is read,
+ * naming the field; a heavy-tailed law that draws an absurd length is an
+ * input error naming the client, not an allocation of terabytes. */
 TEST(spec_length_limit) {
-    static const char yaml[] = "num_requests: 3\naggregate_rate: 1\nclients:\n  - id: huge\n    rate_fraction: 1\n"
+    static const char big[] = "num_requests: 3\naggregate_rate: 1\nclients:\n  - id: huge\n    rate_fraction: 1\n"
+                              "    arrival: {process: poisson}\n"
+                              "    input_distribution: {type: constant, params: {value: 1e12}}\n"
+                              "    output_distribution: {type: constant, params: {value: 1}}\n";
+    static const char tail[] = "num_requests: 3\naggregate_rate: 1\nclients:\n  - id: huge\n    rate_fraction: 1\n"
                                "    arrival: {process: poisson}\n"
-                               "    input_distribution: {type: constant, params: {value: 1e12}}\n"
+                               "    input_distribution: {type: pareto_lognormal, params: {alpha: 0.01, xm: 1000000, "
+                               "mu: 1, sigma: 1, mix_weight: 1}}\n"
                                "    output_distribution: {type: constant, params: {value: 1}}\n";
     blis_parse_opts o;
     blis_doc doc;
@@ -401,12 +407,18 @@ TEST(spec_length_limit) {
     blis_err err;
     memset(&o, 0, sizeof o);
     o.source = "big.yaml";
-    if (blis_yaml_parse(yaml, strlen(yaml), &o, &doc, &err) || blis_workload_spec_from_doc(&doc, &spec, NULL, &err)) {
+    CHECK_EQ_I64(blis_yaml_parse(big, strlen(big), &o, &doc, &err), BLIS_OK);
+    CHECK(blis_workload_spec_from_doc(&doc, &spec, NULL, &err) != BLIS_OK);
+    CHECK_CONTAINS(err.msg, "must be in 0..the token limit, got 1e12 (the token limit: 16777216");
+    CHECK_STR(err.path, "clients[0].input_distribution.params.value");
+    CHECK(err.line == 7);
+    blis_doc_free(&doc);
+    if (blis_yaml_parse(tail, strlen(tail), &o, &doc, &err) || blis_workload_spec_from_doc(&doc, &spec, NULL, &err)) {
         CHECK_MSG(0, "%s", err.msg);
         return;
     }
     CHECK_EQ_I64(blis_spec_gen_init(&g, &spec, 1, INT64_MAX, 3, 16, NULL, &err), BLIS_E_LIMIT);
-    CHECK_CONTAINS(err.msg, "client \"huge\": drew an input length of 1000000000000 tokens");
+    CHECK_CONTAINS(err.msg, "client \"huge\": drew an input length of");
     CHECK(!strcmp(err.source, "big.yaml"));
     blis_workload_spec_free(&spec);
     blis_doc_free(&doc);
