@@ -361,6 +361,40 @@ static int cmd_check(int argc, char **argv) {
 
 /* ---- step ---- */
 
+typedef struct bench_print {
+    int quiet; /* warnings not printed */
+} bench_print;
+
+static void bench_report(void *user, int is_error, const char *source, uint32_t line, uint32_t col, const char *msg) {
+    const bench_print *p = (const bench_print *)user;
+    const char *what = is_error == 1 ? "error" : is_error == 0 ? "warning" : "note";
+    if (is_error != 1 && p->quiet) return;
+    if (line)
+        fprintf(stderr, "%s:%lu:%lu: %s: %s\n", source, (unsigned long)line, (unsigned long)col, what, msg);
+    else
+        fprintf(stderr, "%s: %s: %s\n", source, what, msg);
+}
+
+/* A kernel-table directory checked as validate-bench-data checks it (the
+ * errors printed, warnings not): run, step and evaluate refuse what the
+ * validator refuses. */
+static int bench_dir_check(const char *dir) {
+    bench_print p;
+    blis_bench_validation v;
+    memset(&p, 0, sizeof p);
+    memset(&v, 0, sizeof v);
+    p.quiet = 1;
+    v.report = bench_report;
+    v.user = &p;
+    v.max_per_file = 5;
+    blis_bench_validate_dir(&v, dir, blis_posix_list_dir, NULL);
+    if (!v.errors) return 0;
+    fprintf(stderr,
+            "%s: error: %lu errors in the kernel tables (simulation_worker validate-bench-data %s lists them)\n", dir,
+            (unsigned long)v.errors, dir);
+    return EXIT_USAGE;
+}
+
 typedef struct step_args {
     const char *model, *model_dir, *gpu, *hw_file, *bench_dir, *kv_dtype;
     int tp, ext_given;
@@ -571,6 +605,7 @@ static int run_step(const step_args *a, const char *argv0) {
         return print_step(a, model_path, hw_path, &m, &b, NULL);
     }
     blis_mfu_db_init(&db, NULL);
+    if ((rc = bench_dir_check(a->bench_dir))) return rc;
     if (blis_mfu_db_load_dir(&db, a->bench_dir, a->gpu, blis_posix_list_dir, NULL, &err) != BLIS_OK ||
         blis_mfu_db_select_model(&db, &m, &err) != BLIS_OK ||
         blis_roofline_v2_step(&m, &hw, &db, a->tp, &batch, &b, &err) != BLIS_OK) {
@@ -1114,6 +1149,7 @@ static int resolve_latency(run_args *a, run_state *rs, run_paths *p, blis_sim_co
     if (!a->bench_dir) return 0;
     blis_mfu_db_init(&rs->db, NULL);
     rs->have_db = 1;
+    if ((rc = bench_dir_check(a->bench_dir))) return rc;
     if (blis_mfu_db_load_dir(&rs->db, a->bench_dir, a->gpu, blis_posix_list_dir, NULL, &err) ||
         blis_mfu_db_select_model(&rs->db, &rs->model, &err)) {
         print_err(&err);
@@ -2702,20 +2738,6 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
 }
 
 /* ---- validate-bench-data, import-kernel-tables ---- */
-
-typedef struct bench_print {
-    int quiet; /* warnings not printed */
-} bench_print;
-
-static void bench_report(void *user, int is_error, const char *source, uint32_t line, uint32_t col, const char *msg) {
-    const bench_print *p = (const bench_print *)user;
-    const char *what = is_error == 1 ? "error" : is_error == 0 ? "warning" : "note";
-    if (is_error != 1 && p->quiet) return;
-    if (line)
-        fprintf(stderr, "%s:%lu:%lu: %s: %s\n", source, (unsigned long)line, (unsigned long)col, what, msg);
-    else
-        fprintf(stderr, "%s: %s: %s\n", source, what, msg);
-}
 
 static int cmd_validate_bench(int argc, char **argv) {
     const char *dir = NULL;
