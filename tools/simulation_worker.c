@@ -381,6 +381,8 @@ static void bench_report(void *user, int is_error, const char *source, uint32_t 
 static int bench_dir_check(const char *dir) {
     bench_print p;
     blis_bench_validation v;
+    struct stat sb;
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) return 0; /* the loader says what is missing */
     memset(&p, 0, sizeof p);
     memset(&v, 0, sizeof v);
     p.quiet = 1;
