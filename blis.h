@@ -1739,6 +1739,7 @@ typedef struct blis_gt_length {
 typedef struct blis_gt_profile {
     blis_gt_profile_kind kind;
     char reason[512]; /* kind NONE: why the description cannot be simulated */
+    int invalid;      /* kind NONE because a value is wrong (not because there is no description) */
     /* SHARED_PREFIX: stages back to back, Poisson at each one's rate */
     size_t stage_count;
     double stage_rate_per_s[BLIS_GT_MAX_STAGES], stage_duration_s[BLIS_GT_MAX_STAGES];
@@ -12306,6 +12307,7 @@ static int blis__gt_fail(blis_gt_profile *p, const blis_doc *d, const blis_node 
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     snprintf(p->reason, sizeof p->reason, "%.150s%.40s: %.200s", path, suffix, msg);
+    p->invalid = 1;
     return -1;
 }
 
@@ -12538,6 +12540,15 @@ BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *d, const blis_n
         (st = blis__gt_int(d, vc, "block_size", &e->block_size, 0, err)) ||
         (st = blis__gt_int(d, vc, "gpu_kv_blocks", &e->gpu_kv_blocks, 0, err)))
         return st;
+    { /* given as 0 is no server (absent: vLLM's default below) */
+        static const char *const sizes[3] = {"max_num_seqs", "max_num_batched_tokens", "block_size"};
+        const int64_t vals[3] = {e->max_num_seqs, e->max_num_batched_tokens, e->block_size};
+        int k;
+        for (k = 0; k < 3; k++)
+            if (vals[k] < 1 && (n = blis_node_get(d, vc, sizes[k])) && n->kind != BLIS_NODE_NULL)
+                return blis__node_errf(d, n, err, BLIS_E_RANGE, "must be >= 1 when given, got %lld",
+                                       (long long)vals[k]);
+    }
     if (!e->max_num_seqs) e->max_num_seqs = 256; /* vLLM's defaults */
     if (!e->max_num_batched_tokens) e->max_num_batched_tokens = 8192;
     if (!e->block_size) e->block_size = 16;

@@ -47,7 +47,7 @@ TEST(eval_record_loader) {
         {"[1]", "a record must be an object"},
         {"{\"id\": \"x\", \"model\": \"m/n\", \"hardware\": {\"gpu\": \"H100\"}, \"tp\": 1, \"vllm_config\": "
          "{\"block_size\": -16}}",
-         "vllm_config: sizes must be positive"},
+         "must be >= 1 when given, got -16"},
     };
     size_t i;
     CHECK_EQ_I64(t_gt_parse(T_GT_RECORD(" \"workload\": {\"shared_prefix\": {\"output_len\": 247, "
@@ -194,7 +194,9 @@ TEST(eval_cli) {
         fputs("{\"records\": [{\"id\": \"broken\", \"model\": \"m/n\"},\n" T_GT_RECORD(" \"trace\": null,") "]}\n", f);
         fclose(f);
     }
-    CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_bad.json --json", out, sizeof out), 0);
+    /* what ran (nothing) is printed; a bad record makes the exit status 2 */
+    CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_bad.json --json", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "1 record skipped for bad input in build/gt_bad.json");
     CHECK_CONTAINS(out, "\"experiments_run\": 0");
     CHECK_CONTAINS(out, "\"id\": \"broken\",\n      \"reason\": \"build/gt_bad.json:1:");
     CHECK_CONTAINS(out, "missing field \\\"hardware\\\"");
@@ -218,7 +220,7 @@ TEST(eval_cli) {
     CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_bad.json --client-timeout 30 "
                        "--client-max-inflight 8 --roofline-ext all --open-loop --unique-prompts --json",
                        out, sizeof out),
-                 0);
+                 2);
     CHECK_CONTAINS(out, "\"experiments_run\": 0");
     remove("build/gt_bad.json");
     if (!dir) SKIP("../shared is absent (the real records)");

@@ -306,7 +306,8 @@ TEST(profile_evaluate_cli) {
     fputs(T_PROF_RECORD("broken", T_PROF_GUIDELLM("{\"type_\": \"sweep\"}", ", \"max_requests\": 5"), "") "\n", f);
     fputs("]}\n", f);
     fclose(f);
-    CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_desc.json --json", out, sizeof out), 0);
+    CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_desc.json --json", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "1 record skipped for bad input in build/gt_desc.json");
     CHECK_CONTAINS(out, "\"experiments_run\": 6");
     CHECK_CONTAINS(
         out, "\"id\": \"broken\",\n      \"reason\": \"no per-request trace, and records[6].workload.strategy.type_:");
@@ -329,11 +330,11 @@ TEST(profile_evaluate_cli) {
               thr_ttft);
     /* the seed fixes the draws: the same bytes again, others with another seed */
     CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_desc.json --json", again, sizeof again),
-                 0);
+                 2);
     CHECK_STR(out, again);
     CHECK_EQ_I64(
         t_run("./simulation_worker evaluate --ground-truth build/gt_desc.json --json --seed 9", again, sizeof again),
-        0);
+        2);
     CHECK(strcmp(out, again) != 0);
     CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_desc.json --seed x", again, sizeof again),
                  2);

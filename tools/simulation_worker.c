@@ -1721,6 +1721,7 @@ typedef struct eval_result {
     int64_t tp, dp, requests, kv_blocks, kv_derived;
     double measured[EVAL_METRICS], predicted[EVAL_METRICS];
     int ran, from_profile; /* from_profile: the requests from the record's description, not its trace */
+    int bad_input;         /* skipped because a value in the record is wrong (exit status 2) */
     /* the load stages the record measured separately: TTFT, E2E, ITL means */
     size_t n_stages;
     double stage_measured[BLIS_GT_MAX_STAGES][3], stage_predicted[BLIS_GT_MAX_STAGES][3];
@@ -1840,6 +1841,7 @@ static void eval_prepare(const eval_args *a, const blis_doc *doc, const blis_nod
         const blis_node *idn = blis_node_get(doc, rec, "id");
         snprintf(res->id, sizeof res->id, "%s", idn && idn->kind == BLIS_NODE_STRING ? idn->as.string : "(no id)");
         blis_err_format(&err, res->reason, sizeof res->reason);
+        res->bad_input = 1;
         return;
     }
     snprintf(res->id, sizeof res->id, "%s", e->id);
@@ -1858,6 +1860,7 @@ static void eval_prepare(const eval_args *a, const blis_doc *doc, const blis_nod
     if ((!e->trace_path || a->ignore_traces) && e->profile.kind == BLIS_GT_PROFILE_NONE) {
         snprintf(res->reason, sizeof res->reason, "%s%s", e->trace_path ? "" : "no per-request trace, and ",
                  e->profile.reason);
+        res->bad_input = e->profile.invalid;
         return;
     }
     memset(&ho, 0, sizeof ho);
@@ -2285,6 +2288,16 @@ static int cmd_evaluate(int argc, char **argv, const char *argv0) {
                 printf("%-10s %10.1f %12s %4lu  (per load stage)\n", eval_stage_names[k], mape, "", (unsigned long)c);
         }
         rc = fflush(stdout) ? EXIT_RUNTIME : 0;
+    }
+    {
+        size_t bad = 0;
+        for (i = 0; i < n; i++) bad += !res[i].ran && res[i].bad_input;
+        if (bad && rc == 0) { /* what ran is printed; the input still had errors */
+            fprintf(stderr,
+                    "simulation_worker: error: %lu record%s skipped for bad input in %s (the reasons are above)\n",
+                    (unsigned long)bad, bad == 1 ? "" : "s", a.ground_truth);
+            rc = EXIT_USAGE;
+        }
     }
     free(res);
     blis_doc_free(&env.doc);
