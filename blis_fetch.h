@@ -438,9 +438,13 @@ static int blis__host_within(const char *host, const char *base) {
 
 /* Runs curl once; output gets its merged stdout/stderr (the tail). Returns
  * curl's exit status, 127 when it could not be run, -1 on a local failure. */
+/* The longest bearer token sent (HuggingFace's are under 100 bytes); the
+ * config line that carries it is built in a fixed buffer. */
+#define BLIS__FETCH_TOKEN_MAX 2048
+
 static int blis__run_curl(const blis_fetch_opts *o, const char *url, const char *out_path, const char *token,
                           char *output, size_t out_size) {
-    char max_time[32], max_size[32], cfg[1200];
+    char max_time[32], max_size[32], cfg[BLIS__FETCH_TOKEN_MAX + 128];
     const char *argv[32];
     int in_fd[2], out_fd[2], status = 0, argc = 0, cancelled = 0;
     size_t len = 0, cfg_len = 0;
@@ -573,6 +577,10 @@ BLIS_DEF blis_status blis_fetch_url(const blis_fetch_opts *opts, const char *url
     if (strlen(url) >= sizeof cur || (strncmp(url, "https://", 8) && strncmp(url, "http://", 7)) ||
         blis__url_host(url, base_host, sizeof base_host))
         return blis__fetch_fail(res, BLIS_FETCH_REJECTED, err, "not an http(s) URL: %s", url);
+    if (token && strlen(token) > BLIS__FETCH_TOKEN_MAX)
+        return blis__fetch_fail(res, BLIS_FETCH_REJECTED, err,
+                                "the token is %lu bytes; longer than %d cannot be an access token (check HF_TOKEN)",
+                                (unsigned long)strlen(token), BLIS__FETCH_TOKEN_MAX);
     if (token && strpbrk(token, "\"\\\r\n"))
         return blis__fetch_fail(res, BLIS_FETCH_REJECTED, err,
                                 "the token contains a quote, backslash or line break; it cannot be sent as a header");

@@ -596,3 +596,16 @@ TEST(fetch_cache_fifo_is_skipped) {
     CHECK_CONTAINS(out, "could not find config.json for model \"org/fifo-model\"");
     if (system("rm -rf build/fifo_cache") != 0) fprintf(stderr, "  (could not remove build/fifo_cache)\n");
 }
+
+/* A token too long to be one is refused with its length, not a stale errno. */
+TEST(fetch_token_too_long) {
+    char out[4096];
+    CHECK_EQ_I64(t_run("HF_TOKEN=$(head -c 3000 /dev/zero | tr '\\0' x) HF_ENDPOINT=http://127.0.0.1:9 XDG_CACHE_HOME="
+                       "$PWD/build/long_token_cache ./simulation_worker run --model org/long-token-model --hardware "
+                       "H100 --tp 1 --roofline --num-requests 5",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "the token is 3000 bytes; longer than 2048 cannot be an access token (check HF_TOKEN)");
+    CHECK(strstr(out, "File exists") == NULL);
+    if (system("rm -rf build/long_token_cache") != 0) fprintf(stderr, "  (could not remove build/long_token_cache)\n");
+}
