@@ -1814,6 +1814,11 @@ typedef struct blis_eval_trace {
  * client), server_input_tokens or input_tokens, output_tokens (the
  * experiment's output_len when set); rows with an error status are kept
  * (the server saw them). max_requests > 0 keeps the first ones. */
+/* The most a per-request trace may inflate to (256 MiB, some millions of
+ * rows); past it the trace is an error, not gigabytes of memory. */
+#ifndef BLIS_EVAL_MAX_TRACE_BYTES
+#define BLIS_EVAL_MAX_TRACE_BYTES ((size_t)256 << 20)
+#endif
 BLIS_DEF blis_status blis_eval_trace_load(const blis_gt_experiment *e, const char *path, int64_t max_requests,
                                           const blis_alloc *alloc, blis_eval_trace *t, blis_err *err);
 BLIS_DEF void blis_eval_trace_free(blis_eval_trace *t);
@@ -12616,39 +12621,50 @@ static int blis__eval_row_cmp(const void *a, const void *b) {
     return x[3] < y[3] ? -1 : x[3] > y[3]; /* row order on ties */
 }
 
+/* A column's index in a header row, or -1. */
+static int32_t blis__csv_header_col(const blis_csv_reader *rd, const char *name) {
+    uint32_t k;
+    for (k = 0; k < rd->field_count; k++)
+        if (rd->fields[k].len == strlen(name) && !memcmp(rd->fields[k].ptr, name, rd->fields[k].len)) return (int32_t)k;
+    return -1;
+}
+
 BLIS_DEF blis_status blis_eval_trace_load(const blis_gt_experiment *e, const char *path, int64_t max_requests,
                                           const blis_alloc *alloc, blis_eval_trace *t, blis_err *err) {
     char *gz = NULL, *csv_text = NULL;
-    size_t gz_len = 0, csv_len = 0, i, n;
-    blis_csv csv;
+    size_t gz_len = 0, csv_len = 0, i, n = 0, cap = 0;
+    blis_csv_reader rd;
     blis_parse_opts o;
     blis_status st;
     int32_t c_arr, c_in, c_out;
-    int64_t *rows;
-    int send_times = e->client_limited && e->client_max_inflight <= 0;
+    int64_t *rows = NULL;
+    int send_times = e->client_limited && e->client_max_inflight <= 0, has = 0;
     memset(t, 0, sizeof *t);
     if (alloc) t->alloc = *alloc;
-    if ((st = blis_file_read(path, (size_t)1 << 30, alloc, &gz, &gz_len, err))) return st;
-    st = blis_gunzip((const unsigned char *)gz, gz_len, (size_t)1 << 30, alloc, &csv_text, &csv_len, err);
+    if ((st = blis_file_read(path, BLIS_EVAL_MAX_TRACE_BYTES, alloc, &gz, &gz_len, err))) return st;
+    st = blis_gunzip((const unsigned char *)gz, gz_len, BLIS_EVAL_MAX_TRACE_BYTES, alloc, &csv_text, &csv_len, err);
     blis_file_free(alloc, gz);
     if (st) {
         blis__copy_cstr(err->source, sizeof err->source, path);
+        if (st == BLIS_E_LIMIT)
+            blis_err_set(err, st, 0, 0, "the trace inflates past %lu MiB (BLIS_EVAL_MAX_TRACE_BYTES); not read",
+                         (unsigned long)(BLIS_EVAL_MAX_TRACE_BYTES >> 20));
         return st;
     }
     memset(&o, 0, sizeof o);
     o.source = path;
-    o.max_input_bytes = (size_t)1 << 30;
-    st = blis_csv_parse(csv_text, csv_len, &o, &csv, err);
-    if (st) {
+    o.max_input_bytes = BLIS_EVAL_MAX_TRACE_BYTES;
+    if ((st = blis_csv_reader_init(&rd, csv_text, csv_len, &o, err)) ||
+        (st = blis_csv_reader_next(&rd, &has, err))) { /* the header */
         blis__free(alloc, csv_text);
         return st;
     }
-    c_arr = blis_csv_column(&csv, send_times ? "send_time_rel_us" : "arrival_time_us");
-    c_in = blis_csv_column(&csv, "server_input_tokens");
-    if (c_in < 0) c_in = blis_csv_column(&csv, "input_tokens");
-    c_out = blis_csv_column(&csv, "output_tokens");
+    c_arr = has ? blis__csv_header_col(&rd, send_times ? "send_time_rel_us" : "arrival_time_us") : -1;
+    c_in = has ? blis__csv_header_col(&rd, "server_input_tokens") : -1;
+    if (c_in < 0 && has) c_in = blis__csv_header_col(&rd, "input_tokens");
+    c_out = has ? blis__csv_header_col(&rd, "output_tokens") : -1;
     if (c_arr < 0 || c_in < 0 || c_out < 0) {
-        blis_csv_free(&csv);
+        blis_csv_reader_free(&rd);
         blis__free(alloc, csv_text);
         blis_err_clear(err, path);
         return blis_err_set(err, BLIS_E_MISSING, 1, 1,
@@ -12656,38 +12672,51 @@ BLIS_DEF blis_status blis_eval_trace_load(const blis_gt_experiment *e, const cha
                             "output_tokens",
                             send_times ? "send_time_rel_us" : "arrival_time_us");
     }
-    n = csv.rows;
-    if (max_requests > 0 && (size_t)max_requests < n) n = (size_t)max_requests;
-    rows = (int64_t *)blis__alloc(alloc, (n + 1) * 4 * sizeof(int64_t));
-    t->arrival_us = (int64_t *)blis__alloc(alloc, (n + 1) * sizeof(int64_t));
-    t->input_tokens = (int64_t *)blis__alloc(alloc, (n + 1) * sizeof(int64_t));
-    t->output_tokens = (int64_t *)blis__alloc(alloc, (n + 1) * sizeof(int64_t));
-    if (!rows || !t->arrival_us || !t->input_tokens || !t->output_tokens) {
-        blis__free(alloc, rows);
-        blis_csv_free(&csv);
-        blis__free(alloc, csv_text);
-        blis_eval_trace_free(t);
-        return blis__nomem(err);
-    }
-    for (i = 0; i < n; i++) {
+    /* rows as they come; reading stops after max_requests of them */
+    for (;;) {
         int64_t a, in, out;
-        if ((st = blis_csv_get_i64(&csv, (uint32_t)i, (uint32_t)c_arr, &a, err)) ||
-            (st = blis_csv_get_i64(&csv, (uint32_t)i, (uint32_t)c_in, &in, err)) ||
-            (st = blis_csv_get_i64(&csv, (uint32_t)i, (uint32_t)c_out, &out, err)))
-            break;
-        if (a < 0 || in < 0 || out < 0 || in > BLIS_MAX_REQUEST_TOKENS || out > BLIS_MAX_REQUEST_TOKENS) {
+        const blis_csv_field *f;
+        int32_t need = c_arr > c_in ? (c_arr > c_out ? c_arr : c_out) : (c_in > c_out ? c_in : c_out);
+        if (max_requests > 0 && (int64_t)n >= max_requests) break;
+        if ((st = blis_csv_reader_next(&rd, &has, err)) || !has) break;
+        if ((int32_t)rd.field_count <= need) {
             blis_err_clear(err, path);
-            st = blis_err_set(err, BLIS_E_RANGE, (uint32_t)(i + 2), 1, "row %lu: negative or absurd values",
-                              (unsigned long)i + 1);
+            st = blis_err_set(err, BLIS_E_SYNTAX, rd.fields[0].line, 1, "row %lu: %lu fields, the header has more",
+                              (unsigned long)n + 1, (unsigned long)rd.field_count);
             break;
         }
-        rows[4 * i] = a;
-        rows[4 * i + 1] = in < 1 ? 1 : in;
-        rows[4 * i + 2] = e->output_len > 0 ? e->output_len : out < 1 ? 1 : out;
-        rows[4 * i + 3] = (int64_t)i;
+        f = rd.fields;
+        if (blis_parse_i64(f[c_arr].ptr, f[c_arr].len, 0, &a) || blis_parse_i64(f[c_in].ptr, f[c_in].len, 0, &in) ||
+            blis_parse_i64(f[c_out].ptr, f[c_out].len, 0, &out)) {
+            blis_err_clear(err, path);
+            st = blis_err_set(err, BLIS_E_TYPE, f[0].line, 1,
+                              "row %lu: the arrival time and the token counts must be integers", (unsigned long)n + 1);
+            break;
+        }
+        if (a < 0 || in < 0 || out < 0 || in > BLIS_MAX_REQUEST_TOKENS || out > BLIS_MAX_REQUEST_TOKENS) {
+            blis_err_clear(err, path);
+            st = blis_err_set(err, BLIS_E_RANGE, f[0].line, 1, "row %lu: negative or absurd values",
+                              (unsigned long)n + 1);
+            break;
+        }
+        if (4 * (n + 1) > cap && blis__grow(alloc, (void **)&rows, &cap, 4 * (n + 1), sizeof(int64_t))) {
+            st = blis__nomem(err);
+            break;
+        }
+        rows[4 * n] = a;
+        rows[4 * n + 1] = in < 1 ? 1 : in;
+        rows[4 * n + 2] = e->output_len > 0 ? e->output_len : out < 1 ? 1 : out;
+        rows[4 * n + 3] = (int64_t)n;
+        n++;
     }
-    blis_csv_free(&csv);
+    blis_csv_reader_free(&rd);
     blis__free(alloc, csv_text);
+    if (!st) {
+        t->arrival_us = (int64_t *)blis__alloc(alloc, (n + 1) * sizeof(int64_t));
+        t->input_tokens = (int64_t *)blis__alloc(alloc, (n + 1) * sizeof(int64_t));
+        t->output_tokens = (int64_t *)blis__alloc(alloc, (n + 1) * sizeof(int64_t));
+        if (!t->arrival_us || !t->input_tokens || !t->output_tokens) st = blis__nomem(err);
+    }
     if (st) {
         blis__free(alloc, rows);
         blis_eval_trace_free(t);

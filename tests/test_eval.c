@@ -416,3 +416,50 @@ TEST(eval_calibrate_cli) {
     }
     remove("build/calib_h100.json");
 }
+
+/* Bounded work: --max-requests stops reading a trace (a bad row after
+ * them is never parsed), and a trace that inflates past the stated limit
+ * is an error, not gigabytes. */
+TEST(eval_trace_bounded) {
+    blis_gt_experiment e;
+    blis_doc d;
+    blis_err err;
+    blis_eval_trace t;
+    FILE *f;
+    if (system("gzip --version >/dev/null 2>&1") != 0) SKIP("the gzip program is not installed");
+    if ((f = fopen("build/eval_stop.csv", "w")) == NULL) {
+        CHECK_MSG(0, "cannot write the trace");
+        return;
+    }
+    fputs("arrival_time_us,input_tokens,output_tokens\n10,5,5\n20,6,6\nnot,a,row\n", f);
+    fclose(f);
+    CHECK_EQ_I64(system("gzip -f build/eval_stop.csv"), 0);
+    CHECK_EQ_I64(t_gt_parse(T_GT_RECORD(""), &e, &d, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_eval_trace_load(&e, "build/eval_stop.csv.gz", 2, NULL, &t, &err), BLIS_OK);
+    CHECK_EQ_I64((int64_t)t.n, 2);
+    blis_eval_trace_free(&t);
+    CHECK_EQ_I64(blis_eval_trace_load(&e, "build/eval_stop.csv.gz", 0, NULL, &t, &err), BLIS_E_TYPE);
+    CHECK_CONTAINS(err.msg, "row 3: the arrival time and the token counts must be integers");
+    CHECK_EQ_I64(err.line, 4);
+    /* 300 MB of rows in a gzip of ~1 MB, through the tool (not inflated under the runner's valgrind) */
+    CHECK_EQ_I64(system("(echo arrival_time_us,input_tokens,output_tokens; yes 1,1,1 | head -c 300000000) | gzip -1 > "
+                        "build/eval_bomb.csv.gz"),
+                 0);
+    if ((f = fopen("build/eval_bomb.json", "w")) != NULL) {
+        fputs("{\"records\": [" T_GT_RECORD(" \"trace\": {\"path\": \"eval_bomb.csv.gz\"},") "]}\n", f);
+        fclose(f);
+    }
+    {
+        static char out[16384];
+        CHECK_EQ_I64(
+            t_run("./simulation_worker evaluate --ground-truth build/eval_bomb.json --max-requests 5", out, sizeof out),
+            2);
+        CHECK_CONTAINS(out,
+                       "build/eval_bomb.csv.gz: error: the trace inflates past 256 MiB (BLIS_EVAL_MAX_TRACE_BYTES)");
+        CHECK_CONTAINS(out, "1 record skipped for bad input");
+    }
+    remove("build/eval_bomb.json");
+    remove("build/eval_bomb.csv.gz");
+    remove("build/eval_stop.csv.gz");
+    blis_doc_free(&d);
+}

@@ -1934,6 +1934,7 @@ static void eval_prepare(const eval_args *a, const blis_doc *doc, const blis_nod
             snprintf(path, sizeof path, "%s/%s", gt_dir, e->trace_path);
         if (blis_eval_trace_load(e, path, a->max_requests, NULL, &p->tr, &err)) {
             blis_err_format(&err, res->reason, sizeof res->reason);
+            res->bad_input = err.status != BLIS_E_NOMEM;
             return;
         }
     }
