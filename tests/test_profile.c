@@ -339,6 +339,20 @@ TEST(profile_evaluate_cli) {
     CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_desc.json --seed x", again, sizeof again),
                  2);
     CHECK_CONTAINS(again, "--seed");
+    /* calibrate fits on what runs, writes its file, and still says the input had an error */
+    remove("build/gt_desc_cal.json");
+    CHECK_EQ_I64(t_run("./simulation_worker calibrate --ground-truth build/gt_desc.json --hardware H100 --out "
+                       "build/gt_desc_cal.json --max-evals 2 --quiet",
+                       again, sizeof again),
+                 2);
+    CHECK_CONTAINS(again, "skipped broken: no per-request trace, and records[6].workload.strategy.type_:");
+    CHECK_CONTAINS(again, "1 record skipped for bad input in build/gt_desc.json");
+    {
+        FILE *cal = fopen("build/gt_desc_cal.json", "rb");
+        CHECK(cal != NULL);
+        if (cal) fclose(cal);
+    }
+    remove("build/gt_desc_cal.json");
     remove("build/gt_desc.json");
 }
 

@@ -2586,6 +2586,7 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
     char *rest[600]; /* evaluate's options: up to 256 --id pairs and the rest */
     int n_rest = 0, i, lomo = 0, max_evals = 120, n_models = 0, rc = 0, jobs = 0, objective = CALIB_CAPPED, balance = 0,
         transfer = 0;
+    size_t bad_skipped = 0;
     unsigned fixed = 0;
     char base_path[1200];
     blis_doc base_doc;
@@ -2664,6 +2665,7 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
                      &s.preps[s.n]);
         if (!s.preps[s.n].ready) {
             printf("skipped %s: %s\n", s.preps[s.n].res.id, s.preps[s.n].res.reason);
+            bad_skipped += (size_t)s.preps[s.n].res.bad_input;
         } else if (strcmp(s.preps[s.n].e.gpu, gpu) != 0) {
             eval_prep_free(&s.preps[s.n]); /* another GPU's record */
             continue;
@@ -2743,6 +2745,11 @@ static int cmd_calibrate(int argc, char **argv, const char *argv0) {
         if (!rc)
             printf("wrote %s: every GPU of %s, %s (use it with --hardware-config)\n", out, base_path,
                    transfer ? "each with the fitted constants" : "the fitted one's constants replaced");
+    }
+    if (!rc && bad_skipped) { /* the fit is written; the input still had errors */
+        fprintf(stderr, "simulation_worker: error: %lu record%s skipped for bad input in %s (the reasons are above)\n",
+                (unsigned long)bad_skipped, bad_skipped == 1 ? "" : "s", a.ground_truth);
+        rc = EXIT_USAGE;
     }
     blis_doc_free(&base_doc);
     for (r = 0; r < s.n; r++) eval_prep_free(&s.preps[r]);
