@@ -721,3 +721,14 @@ TEST(stdout_write_error_says_so) {
                  1);
     CHECK_CONTAINS(out, "transformer_roofline_analyzer: error: cannot write to standard output");
 }
+
+/* Out of memory while simulating says what drives the memory, not "<input>". */
+TEST(run_out_of_memory_says_what) {
+    static char out[8192];
+    CHECK_EQ_I64(t_run("(ulimit -v 60000; " PLAN_RUN " --num-requests 2000000 --rate 100000 --quiet >/dev/null)", out,
+                       sizeof out),
+                 1);
+    CHECK_CONTAINS(out, "simulation_worker: error: out of memory while simulating (at simulated time ");
+    CHECK_CONTAINS(out, "fewer --num-requests, a shorter --horizon or a lower --rate use less");
+    CHECK(strstr(out, "<input>") == NULL);
+}

@@ -1670,6 +1670,14 @@ static int run_simulate(int argc, char **argv, const char *argv0, run_args *ap, 
         rc = 128 + (int)cli_caught_signal;
         goto done;
     }
+    if (err.status == BLIS_E_NOMEM) { /* the simulation's own memory: say what drives it */
+        fprintf(stderr,
+                "simulation_worker: error: out of memory while simulating (at simulated time %lld us, %lld requests "
+                "generated; fewer --num-requests, a shorter --horizon or a lower --rate use less)\n",
+                (long long)rs->cluster.clock_us, (long long)rs->cluster.generated);
+        rc = EXIT_RUNTIME;
+        goto done;
+    }
     if (err.status != BLIS_OK) { /* a bad trace row is an input error */
         print_err(&err);
         rc = err.status == BLIS_E_NOMEM || err.status == BLIS_E_IO || err.status == BLIS_E_INTERNAL ? EXIT_RUNTIME
