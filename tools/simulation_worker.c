@@ -230,7 +230,8 @@ static const char *format_of(const char *forced, const char *path) {
 /* Checks one file; returns 0, EXIT_USAGE (bad input) or EXIT_RUNTIME. */
 /* What run would say of a document check recognises: a model config
  * (num_hidden_layers or hidden_size at the top or in text_config), a
- * workload spec (clients), a hardware config (objects with TFlopsPeak);
+ * workload spec (clients), ground-truth records (records, as evaluate
+ * reads them), a hardware config (objects with TFlopsPeak);
  * *kind names it (NULL: another document, syntax only). */
 static blis_status check_semantics(const blis_doc *doc, blis_err *err, const char **kind) {
     const blis_node *root = blis_doc_root(doc), *tc;
@@ -249,6 +250,22 @@ static blis_status check_semantics(const blis_doc *doc, blis_err *err, const cha
             return st;
         }
         return BLIS_OK;
+    }
+    {
+        const blis_node *recs = blis_node_get(doc, root, "records");
+        if (recs && recs->kind == BLIS_NODE_ARRAY) { /* ground truth: every record as evaluate reads it */
+            *kind = "ground-truth records";
+            for (i = 0; i < recs->count; i++) {
+                blis_gt_experiment e;
+                blis_status st = blis_gt_experiment_from_doc(doc, blis_node_at(doc, recs, i), &e, err);
+                if (st) return st;
+                if (e.profile.kind == BLIS_GT_PROFILE_NONE && e.profile.invalid) {
+                    blis_err_clear(err, doc->source);
+                    return blis_err_set(err, BLIS_E_INVALID, 0, 0, "record %s: %s", e.id, e.profile.reason);
+                }
+            }
+            return BLIS_OK;
+        }
     }
     if (blis_node_get(doc, root, "clients")) {
         blis_workload_spec spec;
