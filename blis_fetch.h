@@ -376,29 +376,38 @@ BLIS_DEF int blis_posix_remove_tree(const char *path) {
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The authority of a URL, user info dropped: the host [*host, *host_end)
+ * (an IPv6 literal with its brackets) and the port text [*port, *end)
+ * (empty when none); 0, or -1 when there is no "://" or a bracket is open. */
+static int blis__url_authority(const char *url, const char **host, const char **host_end, const char **port,
+                               const char **end) {
+    const char *p = strstr(url, "://"), *e, *at, *colon;
+    if (!p) return -1;
+    p += 3;
+    e = p + strcspn(p, "/?#");
+    if ((at = (const char *)memchr(p, '@', (size_t)(e - p))) != NULL) p = at + 1;
+    *host = p;
+    if (*p == '[') { /* an IPv6 literal */
+        const char *close = (const char *)memchr(p, ']', (size_t)(e - p));
+        if (!close) return -1;
+        p = close + 1;
+    }
+    colon = (const char *)memchr(p, ':', (size_t)(e - p));
+    *host_end = colon ? colon : e;
+    *port = colon ? colon + 1 : e;
+    *end = e;
+    return 0;
+}
+
 /* The host of an http(s) URL, lower case, without port or user info; 0 on
  * success. */
 static int blis__url_host(const char *url, char *host, size_t size) {
-    const char *p = strstr(url, "://"), *end;
+    const char *h, *he, *pt, *e;
     size_t n, i;
-    if (!p) return -1;
-    p += 3;
-    end = p + strcspn(p, "/?#");
-    {
-        const char *at = (const char *)memchr(p, '@', (size_t)(end - p));
-        if (at) p = at + 1;
-    }
-    if (*p == '[') { /* an IPv6 literal */
-        const char *close = (const char *)memchr(p, ']', (size_t)(end - p));
-        if (!close) return -1;
-        end = close + 1;
-    } else {
-        const char *colon = (const char *)memchr(p, ':', (size_t)(end - p));
-        if (colon) end = colon;
-    }
-    n = (size_t)(end - p);
+    if (blis__url_authority(url, &h, &he, &pt, &e)) return -1;
+    n = (size_t)(he - h);
     if (n == 0 || n >= size) return -1;
-    for (i = 0; i < n; i++) host[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] + 32 : p[i]);
+    for (i = 0; i < n; i++) host[i] = (char)(h[i] >= 'A' && h[i] <= 'Z' ? h[i] + 32 : h[i]);
     host[n] = '\0';
     return 0;
 }
@@ -406,23 +415,11 @@ static int blis__url_host(const char *url, char *host, size_t size) {
 /* The URL's port: explicit, else the scheme's (https 443, http 80); -1
  * when it is not a number in 1..65535. */
 static long blis__url_port(const char *url) {
-    const char *p = strstr(url, "://"), *end, *colon;
+    const char *h, *he, *p, *e;
     long port = 0;
-    if (!p) return -1;
-    p += 3;
-    end = p + strcspn(p, "/?#");
-    {
-        const char *at = (const char *)memchr(p, '@', (size_t)(end - p));
-        if (at) p = at + 1;
-    }
-    if (*p == '[') { /* an IPv6 literal */
-        const char *close = (const char *)memchr(p, ']', (size_t)(end - p));
-        if (!close) return -1;
-        p = close + 1;
-    }
-    colon = (const char *)memchr(p, ':', (size_t)(end - p));
-    if (!colon || colon + 1 == end) return !strncmp(url, "https://", 8) ? 443 : 80;
-    for (p = colon + 1; p < end; p++) {
+    if (blis__url_authority(url, &h, &he, &p, &e)) return -1;
+    if (p == e) return !strncmp(url, "https://", 8) ? 443 : 80;
+    for (; p < e; p++) {
         if (*p < '0' || *p > '9' || port > 65535) return -1;
         port = port * 10 + (*p - '0');
     }
