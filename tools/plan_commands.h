@@ -864,31 +864,36 @@ static int point_eval(const sweep_ctx *x, size_t point, const char *const *extra
     return rc;
 }
 
-static int sweep_task(void *user, size_t point, blis_buf *row) {
-    const sweep_ctx *x = (const sweep_ctx *)user;
-    const char *values[BLIS_GRID_MAX_AXES];
-    char key[2048], error[1200];
-    plan_record r;
-    blis_grid_point_values(&x->grid, point, values);
-    point_key(x, values, key, sizeof key);
-    if (point_eval(x, point, NULL, 0, &r, error, sizeof error)) {
-        plan_record_fill(&r, NULL, NULL, &x->slo, NAN);
-        row_write(x, point, key, "error", error, values, NULL, 0, &r, row);
-        return 1;
-    }
-    row_write(x, point, key, "ok", NULL, values, NULL, 0, &r, row);
-    return 0;
-}
-
-static void sweep_failed(void *user, size_t point, const char *why, blis_buf *row) {
-    const sweep_ctx *x = (const sweep_ctx *)user;
+/* A point's row with status "error", why and every value null (pre:
+ * the names of the columns before the record, or none). */
+static void error_row(const sweep_ctx *x, size_t point, const char *why, const pfield *pre, size_t n_pre,
+                      blis_buf *row) {
     const char *values[BLIS_GRID_MAX_AXES];
     char key[2048];
     plan_record r;
     blis_grid_point_values(&x->grid, point, values);
     point_key(x, values, key, sizeof key);
     plan_record_fill(&r, NULL, NULL, &x->slo, NAN);
-    row_write(x, point, key, "error", why, values, NULL, 0, &r, row);
+    row_write(x, point, key, "error", why, values, pre, n_pre, &r, row);
+}
+
+static int sweep_task(void *user, size_t point, blis_buf *row) {
+    const sweep_ctx *x = (const sweep_ctx *)user;
+    const char *values[BLIS_GRID_MAX_AXES];
+    char key[2048], error[1200];
+    plan_record r;
+    if (point_eval(x, point, NULL, 0, &r, error, sizeof error)) {
+        error_row(x, point, error, NULL, 0, row);
+        return 1;
+    }
+    blis_grid_point_values(&x->grid, point, values);
+    point_key(x, values, key, sizeof key);
+    row_write(x, point, key, "ok", NULL, values, NULL, 0, &r, row);
+    return 0;
+}
+
+static void sweep_failed(void *user, size_t point, const char *why, blis_buf *row) {
+    error_row((const sweep_ctx *)user, point, why, NULL, 0, row);
 }
 
 typedef struct emit_state {
@@ -1736,23 +1741,15 @@ static int search_task(void *user, size_t point, blis_buf *row) {
     row_write(x, point, key, "ok", NULL, values, pre, SEARCH_PRE, &at_lo, row);
     return 0;
 failed:
-    plan_record_fill(&r, NULL, NULL, &x->slo, NAN);
     search_pre_names(pre);
-    row_write(x, point, key, "error", error, values, pre, SEARCH_PRE, &r, row);
+    error_row(x, point, error, pre, SEARCH_PRE, row);
     return 1;
 }
 
 static void search_failed(void *user, size_t point, const char *why, blis_buf *row) {
-    const sweep_ctx *x = (const sweep_ctx *)user;
-    const char *values[BLIS_GRID_MAX_AXES];
-    char key[2048];
-    plan_record r;
     pfield pre[SEARCH_PRE];
     search_pre_names(pre);
-    blis_grid_point_values(&x->grid, point, values);
-    point_key(x, values, key, sizeof key);
-    plan_record_fill(&r, NULL, NULL, &x->slo, NAN);
-    row_write(x, point, key, "error", why, values, pre, SEARCH_PRE, &r, row);
+    error_row((const sweep_ctx *)user, point, why, pre, SEARCH_PRE, row);
 }
 
 typedef struct search_emit {
