@@ -2148,6 +2148,7 @@ typedef struct eval_env {
 static int eval_open(const eval_args *a, const char *argv0, eval_env *env) {
     const char *slash;
     int rc;
+    if (a->bench_dir && (rc = bench_dir_check(a->bench_dir))) return rc; /* as run and step check them */
     if ((rc = read_json(a->ground_truth, &env->doc))) return rc;
     env->recs = blis_node_get(&env->doc, blis_doc_root(&env->doc), "records");
     if (!env->recs || env->recs->kind != BLIS_NODE_ARRAY) {
