@@ -732,3 +732,17 @@ TEST(run_out_of_memory_says_what) {
     CHECK_CONTAINS(out, "fewer --num-requests, a shorter --horizon or a lower --rate use less");
     CHECK(strstr(out, "<input>") == NULL);
 }
+
+/* --log error silences the "no trained coefficients" warning of a plain run. */
+TEST(run_log_error_is_quiet) {
+    static char out[16384];
+    CHECK_EQ_I64(t_run("(./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --num-requests 5 >/dev/null)",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "warning: no trained coefficients in");
+    CHECK_EQ_I64(t_run("(./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --num-requests 5 --log error "
+                       ">/dev/null)",
+                       out, sizeof out),
+                 0);
+    CHECK_STR(out, "");
+}

@@ -884,7 +884,7 @@ static int file_exists(const char *path) {
 
 /* Spec §1.3 step 3: defaults for the model when no coefficients or configs were given. */
 static int resolve_defaults(run_args *a, char *model_lc, char *gpu_buf, char *vllm_buf, blis_doc *defaults,
-                            int *have_defaults) {
+                            int *have_defaults, cli_log *log) {
     char gpu[64], vllm[128], msg[400];
     int tp = 0, found = 0, rc;
     int64_t kv = 0;
@@ -922,7 +922,7 @@ static int resolve_defaults(run_args *a, char *model_lc, char *gpu_buf, char *vl
                  "no trained coefficients in %s for model=%s, TP=%lld, GPU=%s, vLLM version=%s; trying the roofline "
                  "model",
                  a->defaults, a->model, (long long)a->tp, a->gpu ? a->gpu : "", a->vllm ? a->vllm : "");
-        fprintf(stderr, "simulation_worker: warning: %s\n", msg);
+        cli_log_fn(log, "warn", msg); /* --log error silences it */
     }
     a->alpha_n = a->beta_n = 3;
     if (!a->kv_changed) a->kv_blocks = kv;
@@ -1611,7 +1611,7 @@ static int run_simulate(int argc, char **argv, const char *argv0, run_args *ap, 
     if ((rc = check_run_args(&a, &cfg))) goto done;
     if (a.roofline && (rc = resolve_roofline_flag(&a, rs, p))) goto done;
     if (all_zero(a.alpha) && all_zero(a.beta) && !a.model_dir && !a.hw_file &&
-        (rc = resolve_defaults(&a, p->model_lc, p->gpu, p->vllm, &rs->defaults, &rs->have_defaults)))
+        (rc = resolve_defaults(&a, p->model_lc, p->gpu, p->vllm, &rs->defaults, &rs->have_defaults, &p->log)))
         goto done;
     cfg.total_kv_blocks = a.kv_blocks;
     if ((rc = resolve_latency(&a, rs, p, &cfg)) || (rc = resolve_workload(&a, rs, &w))) goto done;
