@@ -746,3 +746,16 @@ TEST(run_log_error_is_quiet) {
                  0);
     CHECK_STR(out, "");
 }
+
+/* The analyzer's help says it downloads; its error advises what it takes. */
+TEST(analyzer_help_and_advice) {
+    static char out[16384];
+    CHECK_EQ_I64(t_run("./transformer_roofline_analyzer --help", out, sizeof out), 0);
+    CHECK_CONTAINS(out, "else downloaded from HuggingFace through curl");
+    CHECK_EQ_I64(t_run("HF_HUB_OFFLINE=1 XDG_CACHE_HOME=$PWD/build/tra_cache ./transformer_roofline_analyzer "
+                       "--input-tokens 5 -- org/nonexistent-model",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "Give the path to its config.json instead");
+    CHECK(strstr(out, "--model-config-folder") == NULL);
+}

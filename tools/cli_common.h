@@ -211,6 +211,10 @@ static int resolve_model_config(const char *tool, const char *model, const char 
         if (st == BLIS_OK) err.status = BLIS_OK;
     }
     if (err.status != BLIS_OK) {
+        static const char advice[] = "Provide --model-config-folder explicitly";
+        char *at = strstr(err.msg, advice);
+        if (at && strcmp(tool, "simulation_worker") != 0) /* the analyzer takes a config.json path instead */
+            snprintf(at, sizeof err.msg - (size_t)(at - err.msg), "Give the path to its config.json instead");
         fprintf(stderr, "%s: error: %s%s\n", tool, log->prefix ? log->prefix : "", err.msg);
         if (err.status == BLIS_E_MISSING && !o.allow_download)
             fprintf(stderr, "%s: hint: %s\n", tool,

@@ -32,8 +32,11 @@ static const char usage_text[] =
     "                         not multiplied by the token count; the MoE router counted\n"
     "                         in every block); without it blis prints the corrected values\n"
     "\n"
-    "A model name is a bundled model (HuggingFace id or short name, any case);\n"
-    "anything ending in .json or naming a file is read as a config.json.\n"
+    "A model name (HuggingFace id or short name, any case) is found as run --roofline\n"
+    "finds it: the bundled configs, the user cache ($XDG_CACHE_HOME/blis/model_configs),\n"
+    "else downloaded from HuggingFace through curl (HF_TOKEN for gated models;\n"
+    "HF_HUB_OFFLINE=1: no download). Anything ending in .json or naming a file is\n"
+    "read as a config.json.\n"
     "Supported model types: llama, mistral, qwen2, qwen3 (dense), mixtral, qwen3_moe,\n"
     "llama4, deepseek_v2, glm_moe_dsa (MoE). Exit status: 0 ok, 1 runtime failure,\n"
     "2 usage or input error.\n";
