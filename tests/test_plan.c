@@ -759,3 +759,15 @@ TEST(analyzer_help_and_advice) {
     CHECK_CONTAINS(out, "Give the path to its config.json instead");
     CHECK(strstr(out, "--model-config-folder") == NULL);
 }
+
+/* The run's progress line: done of total, the percentage and the ETA when
+ * the total is known (the line itself shows on a terminal only). */
+TEST(run_progress_text) {
+    char buf[200];
+    progress_format(buf, sizeof buf, 12.34, 250, 1000, 10.0, 3.21e6);
+    CHECK_STR(buf, "[blis] 250/1000 requests (25.0%), simulated 12.3 s, 3.21M events/s, ETA 30 s");
+    progress_format(buf, sizeof buf, 1.0, 0, 1000, 2.0, 1e6);
+    CHECK_STR(buf, "[blis] 0/1000 requests (0.0%), simulated 1.0 s, 1.00M events/s");
+    progress_format(buf, sizeof buf, 5.0, 42, 0, 2.0, 2e6);
+    CHECK_STR(buf, "[blis] simulated 5.0 s, 42 requests completed, 2.00M events/s");
+}

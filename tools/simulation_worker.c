@@ -1405,12 +1405,30 @@ static int print_run(const run_args *a, run_state *rs) {
 }
 
 /* The progress line on stderr (a terminal, a run past 2 s, not --quiet):
- * simulated time, requests completed, events per second; redrawn at most
- * every half second and erased at the end. */
+ * requests done of the total (percentage, ETA) when it is known, simulated
+ * time, events per second; redrawn at most every half second and erased at
+ * the end. */
 typedef struct progress_line {
     double start_s, last_s;
     int shown;
+    int64_t total; /* requests the run will complete (0: not known ahead) */
 } progress_line;
+
+/* The progress text: done of total, the percentage and the ETA when the
+ * total is known, then simulated time and events per second. */
+static void progress_format(char *buf, size_t size, double sim_s, int64_t done, int64_t total, double elapsed_s,
+                            double events_per_s) {
+    if (total > 0) {
+        int n =
+            snprintf(buf, size, "[blis] %lld/%lld requests (%.1f%%), simulated %.1f s, %.2fM events/s", (long long)done,
+                     (long long)total, 100.0 * (double)done / (double)total, sim_s, events_per_s / 1e6);
+        if (done > 0 && done < total && n > 0 && (size_t)n < size)
+            snprintf(buf + n, size - (size_t)n, ", ETA %.0f s", elapsed_s * (double)(total - done) / (double)done);
+        return;
+    }
+    snprintf(buf, size, "[blis] simulated %.1f s, %lld requests completed, %.2fM events/s", sim_s, (long long)done,
+             events_per_s / 1e6);
+}
 
 static double mono_s(void) {
     struct timespec ts;
@@ -1423,10 +1441,12 @@ static void on_progress(void *user, const blis_cluster *c) {
     double now = mono_s();
     int64_t done = 0;
     int i;
+    char text[200];
     if (now - p->start_s < 2.0 || now - p->last_s < 0.5) return;
     for (i = 0; i < c->n_instances; i++) done += c->instances[i].completed;
-    fprintf(stderr, "\r[blis] simulated %.1f s, %lld requests completed, %.2fM events/s\033[K",
-            (double)c->clock_us / 1e6, (long long)done, (double)c->events_done / (now - p->start_s) / 1e6);
+    progress_format(text, sizeof text, (double)c->clock_us / 1e6, done, p->total, now - p->start_s,
+                    (double)c->events_done / (now - p->start_s));
+    fprintf(stderr, "\r%s\033[K", text);
     p->last_s = now;
     p->shown = 1;
 }
@@ -1670,6 +1690,10 @@ static int run_simulate(int argc, char **argv, const char *argv0, run_args *ap, 
         rs->cluster.check_invariants = a.check_invariants || (paranoid && *paranoid && strcmp(paranoid, "0") != 0);
         if (!a.quiet && !point_mode && isatty(2)) {
             pl.start_s = mono_s();
+            /* the total when it is known ahead: the requests to generate, with no horizon to cut them */
+            if (cfg.horizon_us == INT64_MAX && !a.spec && strcmp(a.workload, "traces")) pl.total = a.num_requests;
+            if (cfg.horizon_us == INT64_MAX && a.spec && rs->have_spec)
+                pl.total = a.num_requests_changed ? a.num_requests : rs->spec.num_requests;
             rs->cluster.progress = on_progress;
             rs->cluster.progress_user = &pl;
             rs->cluster.progress_every = 65536;
