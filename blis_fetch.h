@@ -134,9 +134,10 @@ BLIS_DEF blis_status blis_fetch_url(const blis_fetch_opts *opts, const char *url
  * file, then the user cache, $XDG_CACHE_HOME/blis/model_configs or
  * ~/.cache/blis/model_configs), each trusted only when it parses as JSON
  * with num_hidden_layers or hidden_size; else, when downloads are allowed,
- * <endpoint>/<repo>/resolve/main/config.json fetched into the first
- * writable cache entry (a bad entry is replaced, atomically, so concurrent
- * runs never see a partial file). The repo is the defaults file's hf_repo
+ * <endpoint>/<repo>/resolve/main/config.json fetched into the user cache
+ * ($BLIS_MODEL_CACHE when set, else the XDG one; the directory beside the
+ * defaults file only when there is no writable user cache; a bad entry is
+ * replaced, atomically, so concurrent runs never see a partial file). The repo is the defaults file's hf_repo
  * for the model, else the model name. Names with path components are
  * refused. Messages for info and warnings go to opts->log. */
 
@@ -842,6 +843,8 @@ BLIS_DEF blis_status blis_hf_resolve_config(const blis_hf_resolve_opts *opts, co
     }
     if (opts->cache_dir && opts->cache_dir[0])
         snprintf(cands[n_cands++], sizeof cands[0], "%s/%s", opts->cache_dir, short_name);
+    else if ((env = getenv("BLIS_MODEL_CACHE")) != NULL && env[0])
+        snprintf(cands[n_cands++], sizeof cands[0], "%s/%s", env, short_name);
     else if ((env = getenv("XDG_CACHE_HOME")) != NULL && env[0] == '/')
         snprintf(cands[n_cands++], sizeof cands[0], "%s/blis/model_configs/%s", env, short_name);
     else if ((env = getenv("HOME")) != NULL && env[0] == '/')
@@ -885,7 +888,7 @@ BLIS_DEF blis_status blis_hf_resolve_config(const blis_hf_resolve_opts *opts, co
                             "Provide --model-config-folder explicitly",
                             model, tried[0] ? tried : "(no cache directory)", repo);
     snprintf(url, sizeof url, "%s/%s/resolve/main/config.json", endpoint, repo);
-    for (i = 0; i < n_cands && writable < 0; i++)
+    for (i = n_cands; i-- > 0 && writable < 0;) /* the user cache first; the bundled directory only without one */
         if (blis_posix_mkdir_p(cands[i]) == 0 && access(cands[i], W_OK) == 0) writable = (int)i;
     if (writable < 0) {
         return blis_err_set(err, BLIS_E_IO, 0, 0,

@@ -475,9 +475,10 @@ TEST(fetch_run_roofline) {
         fclose(f);
     }
     snprintf(cmd, sizeof cmd,
-             "HF_ENDPOINT=%s ./simulation_worker run --model Org/Mixed --roofline --hardware H100 --tp 1 "
+             "HF_ENDPOINT=%s XDG_CACHE_HOME=$PWD/%s/xdg ./simulation_worker run --model Org/Mixed --roofline "
+             "--hardware H100 --tp 1 "
              "--defaults-filepath %s --num-requests 5 --log info",
-             e.endpoint, path);
+             e.endpoint, e.cache, path);
     CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
     CHECK_CONTAINS(out, "--roofline: fetched config for Org/Good-Case into");
     CHECK_CONTAINS(out, "no trained total-kv-blocks found for model=org/mixed");
@@ -485,57 +486,74 @@ TEST(fetch_run_roofline) {
     CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
     CHECK_CONTAINS(out, "--roofline: using config from");
     CHECK_EQ_I64(t_log_count(&e.srv, "/Org/Good-Case/resolve/main/config.json"), 1);
-    snprintf(path, sizeof path, "%s/model_configs/mixed/config.json", e.cache);
+    snprintf(path, sizeof path, "%s/xdg/blis/model_configs/mixed/config.json", e.cache); /* the user cache */
     {
         struct stat sb;
         CHECK(stat(path, &sb) == 0 && sb.st_size > 0);
     }
     snprintf(cmd, sizeof cmd,
-             "HF_ENDPOINT=%s ./simulation_worker run --model org/missing --roofline --hardware H100 --tp 1 "
+             "HF_ENDPOINT=%s XDG_CACHE_HOME=$PWD/%s/xdg ./simulation_worker run --model org/missing --roofline "
+             "--hardware H100 --tp 1 "
              "--defaults-filepath %s/defaults.yaml",
-             e.endpoint, e.cache);
+             e.endpoint, e.cache, e.cache);
     CHECK_EQ_I64(t_run(cmd, out, sizeof out), 2);
     CHECK_CONTAINS(out, "error: --roofline: could not find config.json for model \"org/missing\". Tried: ");
     CHECK_CONTAINS(out, "not found on HuggingFace (HTTP 404). Check --model spelling.");
     snprintf(cmd, sizeof cmd,
-             "HF_ENDPOINT=%s ./simulation_worker run --model org/broken --roofline --hardware H100 --tp 1 "
+             "HF_ENDPOINT=%s XDG_CACHE_HOME=$PWD/%s/xdg ./simulation_worker run --model org/broken --roofline "
+             "--hardware H100 --tp 1 "
              "--defaults-filepath %s/defaults.yaml",
-             e.endpoint, e.cache);
+             e.endpoint, e.cache, e.cache);
     CHECK_EQ_I64(t_run(cmd, out, sizeof out), 1);
     CHECK_CONTAINS(out, "unexpected HTTP 500 from HuggingFace");
     /* without --roofline nothing is downloaded: the answer says how to */
-    snprintf(cmd, sizeof cmd, "HF_ENDPOINT=%s ./simulation_worker run --model org/other --hardware H100 --tp 1",
-             e.endpoint);
+    snprintf(
+        cmd, sizeof cmd,
+        "HF_ENDPOINT=%s XDG_CACHE_HOME=$PWD/%s/xdg ./simulation_worker run --model org/other --hardware H100 --tp 1",
+        e.endpoint, e.cache);
     CHECK_EQ_I64(t_run(cmd, out, sizeof out), 2);
     CHECK_CONTAINS(out, "pass --roofline (with --hardware and --tp) to download it");
     CHECK_EQ_I64(t_log_count(&e.srv, "/org/other/"), 0);
     /* SIGTERM (or SIGINT) during a download: curl is stopped, nothing is written, the process ends by the signal */
     snprintf(cmd, sizeof cmd,
-             "sh -c 'HF_ENDPOINT=%s ./simulation_worker run --model org/slow --roofline --hardware H100 --tp 1 "
+             "sh -c 'HF_ENDPOINT=%s XDG_CACHE_HOME=$PWD/%s/xdg ./simulation_worker run --model org/slow --roofline "
+             "--hardware H100 --tp 1 "
              "--defaults-filepath %s/defaults.yaml & p=$!; sleep 1; kill -TERM $p; wait $p; echo status=$?'",
-             e.endpoint, e.cache);
+             e.endpoint, e.cache, e.cache);
     CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
     CHECK_CONTAINS(out, "interrupted; nothing was written");
     CHECK_CONTAINS(out, "status=143");
-    snprintf(path, sizeof path, "%s/model_configs/slow", e.cache);
+    snprintf(path, sizeof path, "%s/xdg/blis/model_configs/slow", e.cache);
     CHECK_EQ_I64(t_dir_entries(path), 0);
     /* four runs downloading the same model at once: one whole config.json, no temporary file left */
     snprintf(cmd, sizeof cmd,
-             "sh -c 'for i in 1 2 3 4; do HF_ENDPOINT=%s ./simulation_worker run --model org/good --roofline "
+             "sh -c 'for i in 1 2 3 4; do HF_ENDPOINT=%s XDG_CACHE_HOME=$PWD/%s/xdg ./simulation_worker run --model "
+             "org/good --roofline "
              "--hardware H100 --tp 1 --num-requests 2 --defaults-filepath %s/defaults.yaml > /dev/null 2>&1 & "
              "done; wait'",
-             e.endpoint, e.cache);
+             e.endpoint, e.cache, e.cache);
     CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
-    snprintf(path, sizeof path, "%s/model_configs/good", e.cache);
+    snprintf(path, sizeof path, "%s/xdg/blis/model_configs/good", e.cache);
     CHECK_EQ_I64(t_dir_entries(path), 1);
     {
         char *text = NULL;
         size_t len = 0;
         blis_err err;
-        snprintf(path, sizeof path, "%s/model_configs/good/config.json", e.cache);
+        snprintf(path, sizeof path, "%s/xdg/blis/model_configs/good/config.json", e.cache);
         CHECK_EQ_I64(blis_file_read(path, 0, NULL, &text, &len, &err), BLIS_OK);
         CHECK(text && len == strlen(t_good_config) && !memcmp(text, t_good_config, len));
         blis_file_free(NULL, text);
+    }
+    /* BLIS_MODEL_CACHE names the cache (its <name>/config.json) */
+    snprintf(cmd, sizeof cmd,
+             "HF_ENDPOINT=%s BLIS_MODEL_CACHE=$PWD/%s/mc ./simulation_worker run --model org/good --roofline "
+             "--hardware H100 --tp 1 --num-requests 2 --defaults-filepath %s/defaults.yaml",
+             e.endpoint, e.cache, e.cache);
+    CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+    snprintf(path, sizeof path, "%s/mc/good/config.json", e.cache);
+    {
+        struct stat sb;
+        CHECK(stat(path, &sb) == 0 && sb.st_size > 0);
     }
     t_fetch_teardown(&e);
 }
