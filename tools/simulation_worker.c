@@ -1691,7 +1691,7 @@ static int run_simulate(int argc, char **argv, const char *argv0, run_args *ap, 
         if (!a.quiet && !point_mode && isatty(2)) {
             pl.start_s = mono_s();
             /* the total when it is known ahead: the requests to generate, with no horizon to cut them */
-            if (cfg.horizon_us == INT64_MAX && !a.spec && strcmp(a.workload, "traces")) pl.total = a.num_requests;
+            if (cfg.horizon_us == INT64_MAX && !a.spec && strcmp(a.workload, "traces") != 0) pl.total = a.num_requests;
             if (cfg.horizon_us == INT64_MAX && a.spec && rs->have_spec)
                 pl.total = a.num_requests_changed ? a.num_requests : rs->spec.num_requests;
             rs->cluster.progress = on_progress;
