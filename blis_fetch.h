@@ -77,9 +77,9 @@ BLIS_DEF int blis_posix_remove_tree(const char *path);
  * partial. Redirects are followed here, not by curl, so that each hop's host
  * is checked before it is contacted (at most max_redirects hops, only to the
  * first URL's host or its subdomains) and the token is dropped, for good, at
- * the first hop to another scheme or port. The bearer token travels on curl's standard input as a config
- * line ("--config -"): it never appears in any argument list, environment
- * or file. */
+ * the first hop to another scheme or port. The bearer token travels on
+ * curl's standard input as a config line ("--config -"): it never appears
+ * in any argument list, environment or file. */
 
 typedef enum blis_fetch_outcome {
     BLIS_FETCH_OK = 0,
@@ -137,8 +137,8 @@ BLIS_DEF blis_status blis_fetch_url(const blis_fetch_opts *opts, const char *url
  * <endpoint>/<repo>/resolve/main/config.json fetched into the user cache
  * ($BLIS_MODEL_CACHE when set, else the XDG one; the directory beside the
  * defaults file only when there is no writable user cache; a bad entry is
- * replaced, atomically, so concurrent runs never see a partial file). The repo is the defaults file's hf_repo
- * for the model, else the model name. Names with path components are
+ * replaced, atomically, so concurrent runs never see a partial file). The
+ * repo is the defaults file's hf_repo for the model, else the model name. Names with path components are
  * refused. Messages for info and warnings go to opts->log. */
 
 typedef void (*blis_log_fn)(void *user, const char *level, const char *msg);
@@ -302,7 +302,6 @@ static int blis__write_fd(int fd, const char *data, size_t len) {
 BLIS_DEF int blis_posix_write_atomic(const char *path, const char *data, size_t len_bytes) {
     char tmp[4200], target[4096];
     int fd, bad = 0, saved, kind = blis_posix_output_target(path, target, sizeof target);
-    size_t off = 0;
     if (kind < 0) return -1;
     if (kind == BLIS_OUT_STDOUT) return blis__write_fd(1, data, len_bytes);
     if (kind == BLIS_OUT_IN_PLACE) {
@@ -315,14 +314,7 @@ BLIS_DEF int blis_posix_write_atomic(const char *path, const char *data, size_t 
     }
     path = target;
     if ((fd = blis_posix_mkstemp_beside(path, tmp, sizeof tmp)) < 0) return -1;
-    while (!bad && off < len_bytes) {
-        ssize_t w = write(fd, data + off, len_bytes - off);
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0)
-            bad = 1;
-        else
-            off += (size_t)w;
-    }
+    bad = blis__write_fd(fd, data, len_bytes) != 0;
     if (!bad && fchmod(fd, 0644) != 0) bad = 1;
     if (!bad && fsync(fd) != 0 && errno != EINVAL) bad = 1;
     saved = errno;

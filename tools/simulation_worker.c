@@ -1297,12 +1297,10 @@ static int cli_out_close(cli_out *o, int keep) {
     if (!o->f) return -1;
     bad |= fflush(o->f) != 0;
     if (o->kind == BLIS_OUT_REPLACE) {
-        mode_t um = umask(0);
-        umask(um);
         bad |= fsync(fileno(o->f)) != 0;
         bad |= fclose(o->f) != 0;
         o->f = NULL;
-        if (bad || !keep || chmod(o->tmp, (mode_t)(0666 & ~um)) != 0 || rename(o->tmp, o->target) != 0) {
+        if (bad || !keep || fchmod_path(o->tmp) != 0 || rename(o->tmp, o->target) != 0) {
             remove(o->tmp);
             return -1;
         }
