@@ -59,6 +59,8 @@
  *   >>bench    bench_data tables: the validator, the aiconfigurator importer
  *   >>plan     capacity planning: SLOs, goodput, cost, sweep grids, the Pareto
  *              front, the knee, SVG charts
+ *   >>run      a whole run from named options (the CLI's `run`, blis_run_json):
+ *              configuration resolution, the run, its JSON document
  *
  * COMPILE-TIME OPTIONS
  *   BLIS_IMPLEMENTATION   emit the implementation in this translation unit.
@@ -2073,6 +2075,178 @@ typedef struct blis_chart {
     int log_x;               /* a logarithmic x axis (points with x <= 0 are skipped) */
 } blis_chart;
 BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, void *user, blis_err *err);
+
+/* ==== >>run  a whole run from named options: the CLI's `run`, the JSON call ====
+ * Contract: blis_run_options holds every setting of `simulation_worker run`
+ * under its flag's name: "num-requests", "num_requests" and
+ * "--num-requests" are one name. Values are set from text as the command
+ * line gives them (blis_run_option_set) or from a JSON object
+ * (blis_run_options_from_json: numbers, strings, booleans; the coefficient
+ * lists as arrays of numbers or "a,b,c"). blis_run_prepare resolves the
+ * configuration as spec §1.3 does (the defaults file, the model and
+ * hardware configs, the latency model, the KV cache size, the workload,
+ * the cluster and its policies) and opens the workload; blis_run_execute
+ * simulates; blis_run_write_json writes the document `run --json` prints
+ * (the settings, every metric, capacity and cost, the SLO verdict, each
+ * instance's block when there are several); blis_run_json does all of it
+ * from a JSON text. Files are read with libc; what needs POSIX or the
+ * network (listing a bench_data directory, downloading a model config)
+ * comes through blis_run_env's callbacks, which blis_fetch.h's
+ * blis_run_env_posix fills. Messages go to env->log at or above the "log"
+ * option's level. Errors: err.source names the file at fault, else it is
+ * "" and err.msg names the option and what was expected; run->hint may
+ * hold advice for the user. Statuses: BLIS_E_NOMEM, BLIS_E_IO (a failed
+ * download) and BLIS_E_INTERNAL are the machine's; BLIS_E_CANCELLED is
+ * env->cancel; every other status is the input's. */
+
+/* Messages: level is "debug", "info", "warn" or "error". */
+typedef void (*blis_log_fn)(void *user, const char *level, const char *msg);
+
+/* A model name to the directory holding its config.json (spec §6): the
+ * cache, then a download when allow_download (--roofline). model is the
+ * name lower-cased, model_typed as the user wrote it (its case names the
+ * HuggingFace repository), defaults_path the defaults file (its hf_repo
+ * entries, its model_configs/ directory) or NULL. On an error, hint may
+ * receive advice (hint_size > 0). */
+typedef blis_status (*blis_model_resolve_fn)(void *user, const char *model, const char *model_typed,
+                                             const char *defaults_path, int allow_download, char *dir_out,
+                                             size_t dir_size, char *hint, size_t hint_size, blis_err *err);
+
+typedef struct blis_run_env {
+    const char *data_dir; /* bundled data (defaults.yaml, hardware_config.json, gpu_prices.json); NULL: none */
+    const char *work_dir; /* where a relative default "defaults.yaml" is looked for; NULL: the process's */
+    blis_log_fn log;      /* NULL: messages dropped */
+    void *log_user;       /* passed to log */
+    blis_model_resolve_fn resolve_model; /* NULL: model_configs/ beside the defaults file and in data_dir only */
+    void *resolve_user;                  /* passed to resolve_model */
+    blis_list_dir_fn list_dir;           /* NULL: no bench_data directory is read (no roofline v2 from a path) */
+    void *list_user;                     /* passed to list_dir */
+    const volatile sig_atomic_t *cancel; /* non-zero stops the run at the next event (BLIS_E_CANCELLED) */
+    void (*progress)(void *user, const blis_cluster *c); /* every progress_every events, or NULL */
+    void *progress_user;
+    int64_t progress_every;
+} blis_run_env;
+
+typedef enum blis_opt_type { BLIS_OPT_STR, BLIS_OPT_I64, BLIS_OPT_F64, BLIS_OPT_LIST, BLIS_OPT_BOOL } blis_opt_type;
+typedef struct blis_opt_def {
+    const char *flag; /* "--num-requests" */
+    int type;         /* blis_opt_type */
+    size_t offset;    /* of the field in blis_run_options */
+} blis_opt_def;
+
+#define BLIS_RUN_MAX_OPTIONS 80
+typedef struct blis_run_options {
+    const char *model, *log, *defaults, *model_dir, *hw_file, *workload, *gpu, *vllm, *results, *bench_dir, *priority,
+        *scheduler, *traces, *spec;
+    const char *admission, *routing, *scorers, *policy_config, *fitness, *trace_level;
+    int64_t admission_latency_us, routing_latency_us, counterfactual_k, snapshot_refresh_us;
+    double bucket_cap, bucket_refill_per_s;
+    int summarize_trace, quiet, check_invariants, roofline, json;
+    int64_t seed, horizon_us, kv_blocks, max_running, max_tokens, block_tokens, max_model_len, threshold, tp,
+        num_requests, prefix, p_mean, p_std, p_min, p_max, o_mean, o_std, o_min, o_max, instances, kv_cpu, kv_base_us;
+    double rate_per_s, alpha[3], beta[3], kv_threshold, kv_bandwidth;
+    int alpha_n, beta_n; /* numbers given in --alpha-coeffs, --beta-coeffs (3 are needed) */
+    const char *roofline_ext, *kv_dtype, *slo, *prices;
+    double gpu_usd_per_hour;                   /* --gpu-hourly-usd (0: from the price table) */
+    unsigned char given[BLIS_RUN_MAX_OPTIONS]; /* by index in blis_run_option_defs(): set explicitly */
+    blis__arena arena;                         /* copies of the string values */
+} blis_run_options;
+
+/* The option table (every flag of `run`, in --help's order). */
+BLIS_DEF const blis_opt_def *blis_run_option_defs(size_t *count);
+/* The option's index for a name ("num_requests", "num-requests",
+ * "--num-requests"), or -1. */
+BLIS_DEF long blis_run_option_find(const char *name);
+/* The defaults of `run` (no model: it must be set). */
+BLIS_DEF void blis_run_options_init(blis_run_options *o);
+/* One option from text (a bool takes true/false/1/0; a list "a,b,c"). */
+BLIS_DEF blis_status blis_run_option_set(blis_run_options *o, const char *name, const char *value, blis_err *err);
+/* 1 when the option was set explicitly (a policy bundle's value yields to it). */
+BLIS_DEF int blis_run_option_given(const blis_run_options *o, const char *name);
+/* Every member of a JSON object (obj: an object in doc) as an option; an
+ * unknown name is an error naming it. */
+BLIS_DEF blis_status blis_run_options_from_json(blis_run_options *o, const blis_doc *doc, const blis_node *obj,
+                                                blis_err *err);
+BLIS_DEF void blis_run_options_free(blis_run_options *o);
+
+/* A finished run as flat named values (one sweep row, the JSON document's
+ * top level): the settings, the metrics block's values, capacity and cost,
+ * and with SLOs their verdict and attainments. */
+enum { BLIS_RV_NULL, BLIS_RV_STR, BLIS_RV_I64, BLIS_RV_F64, BLIS_RV_BOOL };
+typedef struct blis_run_field {
+    const char *name;
+    int kind; /* BLIS_RV_*; a non-finite number is BLIS_RV_NULL */
+    const char *s;
+    int64_t i; /* BLIS_RV_I64, BLIS_RV_BOOL */
+    double f;
+} blis_run_field;
+#define BLIS_RUN_MAX_FIELDS (72 + 2 * BLIS_MAX_SLOS)
+typedef struct blis_run_record {
+    blis_run_field f[BLIS_RUN_MAX_FIELDS];
+    size_t n;
+    char obj_names[BLIS_MAX_SLOS][2][48];
+    char slo_text[600];
+    char workload[1100];
+    char text[2048]; /* copies of the strings: the record outlives the run */
+    size_t text_used;
+} blis_run_record;
+
+typedef struct blis_run {
+    blis_run_options opt; /* the options as resolved (strings point into the caller's options and into *this) */
+    blis_run_env env;
+    char hint[512];
+    const char *model_typed; /* the model as written (its case names the HF repo) */
+    char model_lc[256], gpu[64], vllm[128], model_dir[1100], hw_path[1100], defaults_path[1100], bench_path[1100];
+    const char *log_prefix; /* "--roofline: " while the --roofline chain resolves */
+    int log_threshold;
+    int kv_trained;         /* total_kv_blocks from the defaults file's coefficients */
+    int64_t progress_total; /* requests the run completes when known ahead (else 0) */
+    blis_sim_config cfg;
+    blis_cluster_config cc;
+    blis_model_config model;
+    blis_hw_config hw;
+    blis_mfu_db db;
+    blis_doc defaults, spec_doc, policy_doc;
+    blis_legacy_gen gen;
+    blis_trace_gen trace;
+    char *trace_src;
+    blis_workload_spec spec;
+    blis_spec_gen spec_gen;
+    blis_fitness_weights fitness;
+    blis_request_source source; /* the workload (blis_run_configure) */
+    blis_cluster cluster;       /* after blis_run_prepare */
+    int have_cluster, have_db, have_defaults, have_spec_doc, have_policy_doc, have_gen, have_trace, have_spec,
+        have_spec_gen;
+    int executed;
+} blis_run;
+
+/* Resolves the configuration and opens the workload, without building the
+ * cluster (cheap: what a flag checker wants). opts must outlive run. Free
+ * run with blis_run_free either way. */
+BLIS_DEF blis_status blis_run_configure(blis_run *run, const blis_run_options *opts, const blis_run_env *env,
+                                        blis_err *err);
+/* blis_run_configure, then the cluster initialised (the first request is
+ * read): ready for blis_run_execute. */
+BLIS_DEF blis_status blis_run_prepare(blis_run *run, const blis_run_options *opts, const blis_run_env *env,
+                                      blis_err *err);
+BLIS_DEF blis_status blis_run_execute(blis_run *run, blis_err *err);
+BLIS_DEF void blis_run_free(blis_run *run);
+/* The GPU's price: --gpu-hourly-usd, else the price table (--gpu-prices,
+ * else data_dir/gpu_prices.json when there is one); NaN when unknown. */
+BLIS_DEF blis_status blis_run_price(const blis_run *run, double *usd_per_gpu_hour, blis_err *err);
+/* The record of an executed run (run NULL: the names only, values null). */
+BLIS_DEF blis_status blis_run_record_fill(blis_run_record *r, const blis_run *run, const blis_slo_set *slo,
+                                          double usd_per_gpu_hour, blis_err *err);
+/* *dst = *src with its pointers into src moved to dst. */
+BLIS_DEF void blis_run_record_copy(blis_run_record *dst, const blis_run_record *src);
+BLIS_DEF void blis_run_field_write(blis_jw *w, const blis_run_field *x);
+/* The `run --json` document of an executed run (its --slo and prices read). */
+BLIS_DEF blis_status blis_run_write_json(const blis_run *run, blis_jw *w, blis_err *err);
+/* Options as a JSON object in, the document out through write (indented
+ * by 2, a newline at the end). env may be NULL (no download, no bench_data
+ * directories, no bundled data). On an error nothing is written. */
+BLIS_DEF blis_status blis_run_json(const char *json, size_t len, const blis_run_env *env, blis_write_fn write,
+                                   void *user, blis_err *err);
 
 #ifdef __cplusplus
 }
@@ -14842,6 +15016,1275 @@ BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, vo
     blis__svg_raw(&s, "</svg>\n");
     if (s.failed) return blis_err_set(err, BLIS_E_IO, 0, 0, "cannot write the chart");
     return BLIS_OK;
+}
+
+/* ==== >>run  implementation ==== */
+
+static int blis__file_write(void *user, const char *data, size_t len_bytes) {
+    return fwrite(data, 1, len_bytes, (FILE *)user) == len_bytes ? 0 : -1;
+}
+
+#define BLIS__RO(flag, type, field) \
+    { flag, type, offsetof(blis_run_options, field) }
+static const blis_opt_def blis__run_opts[] = {
+    BLIS__RO("--model", BLIS_OPT_STR, model),
+    BLIS__RO("--log", BLIS_OPT_STR, log),
+    BLIS__RO("--defaults-filepath", BLIS_OPT_STR, defaults),
+    BLIS__RO("--model-config-folder", BLIS_OPT_STR, model_dir),
+    BLIS__RO("--hardware-config", BLIS_OPT_STR, hw_file),
+    BLIS__RO("--workload", BLIS_OPT_STR, workload),
+    BLIS__RO("--workload-traces-filepath", BLIS_OPT_STR, traces),
+    BLIS__RO("--workload-spec", BLIS_OPT_STR, spec),
+    BLIS__RO("--hardware", BLIS_OPT_STR, gpu),
+    BLIS__RO("--vllm-version", BLIS_OPT_STR, vllm),
+    BLIS__RO("--results-path", BLIS_OPT_STR, results),
+    BLIS__RO("--bench-data-path", BLIS_OPT_STR, bench_dir),
+    BLIS__RO("--priority-policy", BLIS_OPT_STR, priority),
+    BLIS__RO("--scheduler", BLIS_OPT_STR, scheduler),
+    BLIS__RO("--seed", BLIS_OPT_I64, seed),
+    BLIS__RO("--horizon", BLIS_OPT_I64, horizon_us),
+    BLIS__RO("--total-kv-blocks", BLIS_OPT_I64, kv_blocks),
+    BLIS__RO("--max-num-running-reqs", BLIS_OPT_I64, max_running),
+    BLIS__RO("--max-num-scheduled-tokens", BLIS_OPT_I64, max_tokens),
+    BLIS__RO("--block-size-in-tokens", BLIS_OPT_I64, block_tokens),
+    BLIS__RO("--max-model-len", BLIS_OPT_I64, max_model_len),
+    BLIS__RO("--long-prefill-token-threshold", BLIS_OPT_I64, threshold),
+    BLIS__RO("--tp", BLIS_OPT_I64, tp),
+    BLIS__RO("--num-requests", BLIS_OPT_I64, num_requests),
+    BLIS__RO("--prefix-tokens", BLIS_OPT_I64, prefix),
+    BLIS__RO("--prompt-tokens", BLIS_OPT_I64, p_mean),
+    BLIS__RO("--prompt-tokens-stdev", BLIS_OPT_I64, p_std),
+    BLIS__RO("--prompt-tokens-min", BLIS_OPT_I64, p_min),
+    BLIS__RO("--prompt-tokens-max", BLIS_OPT_I64, p_max),
+    BLIS__RO("--output-tokens", BLIS_OPT_I64, o_mean),
+    BLIS__RO("--output-tokens-stdev", BLIS_OPT_I64, o_std),
+    BLIS__RO("--output-tokens-min", BLIS_OPT_I64, o_min),
+    BLIS__RO("--output-tokens-max", BLIS_OPT_I64, o_max),
+    BLIS__RO("--num-instances", BLIS_OPT_I64, instances),
+    BLIS__RO("--rate", BLIS_OPT_F64, rate_per_s),
+    BLIS__RO("--kv-cpu-blocks", BLIS_OPT_I64, kv_cpu),
+    BLIS__RO("--kv-offload-threshold", BLIS_OPT_F64, kv_threshold),
+    BLIS__RO("--kv-transfer-bandwidth", BLIS_OPT_F64, kv_bandwidth),
+    BLIS__RO("--kv-transfer-base-latency", BLIS_OPT_I64, kv_base_us),
+    BLIS__RO("--alpha-coeffs", BLIS_OPT_LIST, alpha),
+    BLIS__RO("--beta-coeffs", BLIS_OPT_LIST, beta),
+    BLIS__RO("--admission-policy", BLIS_OPT_STR, admission),
+    BLIS__RO("--admission-latency", BLIS_OPT_I64, admission_latency_us),
+    BLIS__RO("--routing-latency", BLIS_OPT_I64, routing_latency_us),
+    BLIS__RO("--token-bucket-capacity", BLIS_OPT_F64, bucket_cap),
+    BLIS__RO("--token-bucket-refill-rate", BLIS_OPT_F64, bucket_refill_per_s),
+    BLIS__RO("--routing-policy", BLIS_OPT_STR, routing),
+    BLIS__RO("--routing-scorers", BLIS_OPT_STR, scorers),
+    BLIS__RO("--policy-config", BLIS_OPT_STR, policy_config),
+    BLIS__RO("--fitness-weights", BLIS_OPT_STR, fitness),
+    BLIS__RO("--trace-level", BLIS_OPT_STR, trace_level),
+    BLIS__RO("--counterfactual-k", BLIS_OPT_I64, counterfactual_k),
+    BLIS__RO("--summarize-trace", BLIS_OPT_BOOL, summarize_trace),
+    BLIS__RO("--snapshot-refresh-interval", BLIS_OPT_I64, snapshot_refresh_us),
+    BLIS__RO("--quiet", BLIS_OPT_BOOL, quiet),
+    BLIS__RO("--check-invariants", BLIS_OPT_BOOL, check_invariants),
+    BLIS__RO("--roofline-ext", BLIS_OPT_STR, roofline_ext),
+    BLIS__RO("--kv-cache-dtype", BLIS_OPT_STR, kv_dtype),
+    BLIS__RO("--roofline", BLIS_OPT_BOOL, roofline),
+    BLIS__RO("--slo", BLIS_OPT_STR, slo),
+    BLIS__RO("--json", BLIS_OPT_BOOL, json),
+    BLIS__RO("--gpu-prices", BLIS_OPT_STR, prices),
+    BLIS__RO("--gpu-hourly-usd", BLIS_OPT_F64, gpu_usd_per_hour),
+};
+#undef BLIS__RO
+#define BLIS__RUN_NOPTS (sizeof blis__run_opts / sizeof blis__run_opts[0])
+
+BLIS_DEF const blis_opt_def *blis_run_option_defs(size_t *count) {
+    if (count) *count = BLIS__RUN_NOPTS;
+    return blis__run_opts;
+}
+
+BLIS_DEF long blis_run_option_find(const char *name) {
+    size_t k, i;
+    if (!name) return -1;
+    if (name[0] == '-' && name[1] == '-') name += 2;
+    for (k = 0; k < BLIS__RUN_NOPTS; k++) {
+        const char *f = blis__run_opts[k].flag + 2;
+        for (i = 0; f[i] && name[i] && (f[i] == name[i] || (f[i] == '-' && name[i] == '_')); i++) {
+        }
+        if (!f[i] && !name[i]) return (long)k;
+    }
+    return -1;
+}
+
+BLIS_DEF void blis_run_options_init(blis_run_options *a) {
+    memset(a, 0, sizeof *a);
+    blis__arena_init(&a->arena, NULL);
+    a->log = "warn";
+    a->defaults = "defaults.yaml";
+    a->workload = "distribution";
+    a->priority = "constant";
+    a->scheduler = "fcfs";
+    a->seed = 42;
+    a->horizon_us = INT64_MAX;
+    a->kv_blocks = 1000000;
+    a->max_running = 256;
+    a->max_tokens = 2048;
+    a->block_tokens = 16;
+    a->max_model_len = 2048;
+    a->num_requests = 100;
+    a->p_mean = a->o_mean = 512;
+    a->p_std = a->o_std = 256;
+    a->p_min = a->o_min = 2;
+    a->p_max = a->o_max = 7000;
+    a->instances = 1;
+    a->rate_per_s = 1.0;
+    a->kv_threshold = 0.9;
+    a->kv_bandwidth = 100.0;
+    a->admission = "always-admit";
+    a->routing = "round-robin";
+    a->scorers = "";
+    a->trace_level = "none";
+    a->bucket_cap = 10000;
+    a->bucket_refill_per_s = 1000;
+}
+
+BLIS_DEF void blis_run_options_free(blis_run_options *o) { blis__arena_free(&o->arena); }
+
+BLIS_DEF int blis_run_option_given(const blis_run_options *o, const char *name) {
+    long k = blis_run_option_find(name);
+    return k >= 0 && k < BLIS_RUN_MAX_OPTIONS && o->given[k];
+}
+
+/* A run error with no file at fault: err.source "". */
+static blis_status blis__run_fail(blis_err *err, blis_status st, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static blis_status blis__run_fail(blis_err *err, blis_status st, const char *fmt, ...) {
+    va_list ap;
+    if (!err) return st;
+    memset(err, 0, sizeof *err);
+    err->status = st;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+/* The same error without its file position: err.msg kept, source "". */
+static blis_status blis__run_plain(blis_err *err, blis_status st) {
+    err->status = st;
+    err->source[0] = '\0';
+    err->path[0] = '\0';
+    err->line = err->col = 0;
+    return st;
+}
+
+static blis_status blis__flag_error(blis_err *err, const char *flag, const char *expected, const char *got) {
+    return blis__run_fail(err, BLIS_E_INVALID, "%s: expected %s, got '%s'", flag, expected, got ? got : "");
+}
+
+BLIS_DEF blis_status blis_run_option_set(blis_run_options *a, const char *name, const char *v, blis_err *err) {
+    long k = blis_run_option_find(name);
+    const blis_opt_def *f;
+    void *field;
+    if (k < 0) return blis__run_fail(err, BLIS_E_INVALID, "unknown option for run: %s", name ? name : "");
+    f = &blis__run_opts[k];
+    field = (char *)a + f->offset;
+    if (!v) return blis__flag_error(err, f->flag, "a value", "");
+    if (f->type == BLIS_OPT_STR) {
+        char *copy = blis__arena_strndup(&a->arena, v, strlen(v));
+        if (!copy) return blis__nomem(err);
+        *(const char **)field = copy;
+    } else if (f->type == BLIS_OPT_BOOL) { /* Go's bool flags: --flag, --flag=true|false|1|0 */
+        if (!strcmp(v, "true") || !strcmp(v, "1"))
+            *(int *)field = 1;
+        else if (!strcmp(v, "false") || !strcmp(v, "0"))
+            *(int *)field = 0;
+        else
+            return blis__flag_error(err, f->flag, "true or false", v);
+    } else if (f->type == BLIS_OPT_I64) {
+        if (blis_parse_i64(v, strlen(v), BLIS_NUM_ALLOW_PLUS, (int64_t *)field) != BLIS_OK)
+            return blis__flag_error(err, f->flag, "an integer", v);
+    } else if (f->type == BLIS_OPT_F64) {
+        if (blis_parse_f64(v, strlen(v), BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, (double *)field) != BLIS_OK)
+            return blis__flag_error(err, f->flag, "a number", v);
+    } else { /* a list: comma-separated numbers; the first three are used */
+        double *out = (double *)field;
+        int *count = !strcmp(f->flag, "--alpha-coeffs") ? &a->alpha_n : &a->beta_n;
+        const char *p = v;
+        *count = 0;
+        for (;;) {
+            const char *comma = strchr(p, ',');
+            size_t len = comma ? (size_t)(comma - p) : strlen(p);
+            double x;
+            if (blis_parse_f64(p, len, BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, &x) != BLIS_OK)
+                return blis__flag_error(err, f->flag, "comma-separated numbers", v);
+            if (*count < 3) out[*count] = x;
+            (*count)++;
+            if (!comma) break;
+            p = comma + 1;
+        }
+    }
+    if (k < BLIS_RUN_MAX_OPTIONS) a->given[k] = 1;
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_run_options_from_json(blis_run_options *o, const blis_doc *doc, const blis_node *obj,
+                                                blis_err *err) {
+    uint32_t i;
+    if (!obj || obj->kind != BLIS_NODE_OBJECT)
+        return blis__run_fail(err, BLIS_E_TYPE, "the options must be a JSON object of run options");
+    for (i = 0; i < obj->count; i++) {
+        const char *name = blis_node_key_at(doc, obj, i)->as.string;
+        const blis_node *v = blis_node_at(doc, obj, i);
+        long k = blis_run_option_find(name);
+        char text[BLIS_F64_BUF_MAX * 3 + 8];
+        const char *value = NULL;
+        blis_status st;
+        if (k < 0) {
+            blis_err_set(err, BLIS_E_INVALID, obj->line, obj->col, "unknown run option \"%s\"", name);
+            return BLIS_E_INVALID;
+        }
+        if (v->kind == BLIS_NODE_STRING) {
+            value = v->as.string;
+        } else if (v->kind == BLIS_NODE_NUMBER && blis__run_opts[k].type != BLIS_OPT_STR &&
+                   blis__run_opts[k].type != BLIS_OPT_BOOL) {
+            if (v->raw)
+                value = v->raw;
+            else
+                text[blis_f64_format_go(v->as.number, text)] = '\0', value = text;
+        } else if (v->kind == BLIS_NODE_BOOL && blis__run_opts[k].type == BLIS_OPT_BOOL) {
+            value = v->as.boolean ? "true" : "false";
+        } else if (v->kind == BLIS_NODE_ARRAY && blis__run_opts[k].type == BLIS_OPT_LIST && v->count > 0 &&
+                   v->count <= 3) {
+            uint32_t j;
+            size_t used = 0;
+            for (j = 0; j < v->count; j++) {
+                const blis_node *x = blis_node_at(doc, v, j);
+                if (x->kind != BLIS_NODE_NUMBER) break;
+                if (j) text[used++] = ',';
+                used += blis_f64_format_go(x->as.number, text + used);
+            }
+            text[used] = '\0';
+            if (j == v->count) value = text;
+        }
+        if (!value) {
+            static const char *const what[] = {"a string", "an integer", "a number", "an array of 3 numbers",
+                                               "true or false"};
+            blis_err_set(err, BLIS_E_TYPE, v->line, v->col, "%s: expected %s", name, what[blis__run_opts[k].type]);
+            return BLIS_E_TYPE;
+        }
+        if ((st = blis_run_option_set(o, name, value, err)) != BLIS_OK) {
+            char msg[BLIS_ERR_MSG_MAX];
+            blis__copy_cstr(msg, sizeof msg, err->msg);
+            blis_err_set(err, st, v->line, v->col, "%s", msg);
+            return st;
+        }
+    }
+    return BLIS_OK;
+}
+
+/* ---- resolution ---- */
+
+static void blis__run_log(blis_run *r, const char *level, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static int blis__log_rank(const char *level) {
+    static const char *const levels[] = {"trace", "debug", "info", "warn", "error", "fatal", "panic"};
+    int i;
+    for (i = 0; i < 7; i++)
+        if (!strcmp(level, levels[i])) return i;
+    return -1;
+}
+static void blis__run_log(blis_run *r, const char *level, const char *fmt, ...) {
+    char msg[1600];
+    size_t n = 0;
+    va_list ap;
+    if (!r->env.log || blis__log_rank(level) < r->log_threshold) return;
+    if (r->log_prefix) {
+        blis__copy_cstr(msg, sizeof msg, r->log_prefix);
+        n = strlen(msg);
+    }
+    va_start(ap, fmt);
+    vsnprintf(msg + n, sizeof msg - n, fmt, ap);
+    va_end(ap);
+    r->env.log(r->env.log_user, level, msg);
+}
+
+static int blis__all_zero(const double *v) { return v[0] == 0 && v[1] == 0 && v[2] == 0; }
+
+static int blis__file_exists(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    fclose(f);
+    return 1;
+}
+
+/* A JSON or YAML file into doc; a file that cannot be opened is the
+ * input's error (BLIS_E_MISSING), named by err.source. */
+static blis_status blis__read_doc(const char *path, int yaml, blis_doc *doc, blis_err *err) {
+    char *src = NULL;
+    size_t len = 0;
+    blis_parse_opts o;
+    blis_status st = blis_file_read(path, 0, NULL, &src, &len, err);
+    if (st == BLIS_E_IO) err->status = st = BLIS_E_MISSING;
+    memset(&o, 0, sizeof o);
+    o.source = path;
+    if (st == BLIS_OK) st = yaml ? blis_yaml_parse(src, len, &o, doc, err) : blis_json_parse(src, len, &o, doc, err);
+    blis_file_free(NULL, src);
+    return st;
+}
+
+static void blis__lower_copy(char *dst, size_t size, const char *src) {
+    size_t i;
+    for (i = 0; i + 1 < size && src[i]; i++) dst[i] = (char)(src[i] >= 'A' && src[i] <= 'Z' ? src[i] + 32 : src[i]);
+    dst[i] = '\0';
+}
+
+static blis_status blis__run_defaults_doc(blis_run *r, blis_err *err) {
+    blis_status st;
+    if (r->have_defaults) return BLIS_OK;
+    if ((st = blis__read_doc(r->opt.defaults, 1, &r->defaults, err)) != BLIS_OK) return st;
+    r->have_defaults = 1;
+    return BLIS_OK;
+}
+
+/* A short model name ("qwen2.5-7b-instruct") as the defaults file's full
+ * one ("qwen/qwen2.5-7b-instruct") when exactly one entry ends in it. */
+static void blis__run_full_name(blis_run *r) {
+    const blis_node *defs;
+    uint32_t i;
+    size_t n = strlen(r->model_lc), hits = 0;
+    const char *full = NULL;
+    if (strchr(r->model_lc, '/') || !r->have_defaults) return;
+    defs = blis_node_get(&r->defaults, blis_doc_root(&r->defaults), "defaults");
+    if (!defs || defs->kind != BLIS_NODE_OBJECT) return;
+    for (i = 0; i < defs->count; i++) {
+        char lc[256];
+        const char *key = blis_node_key_at(&r->defaults, defs, i)->as.string, *slash;
+        blis__lower_copy(lc, sizeof lc, key);
+        if (!strcmp(lc, r->model_lc)) return; /* the short name is an entry of its own */
+        slash = strrchr(lc, '/');
+        if (slash && strlen(slash + 1) == n && !strcmp(slash + 1, r->model_lc)) {
+            full = key;
+            hits++;
+        }
+    }
+    if (hits != 1) return;
+    blis__run_log(r, "info", "model %s is %s in %s", r->model_lc, full, r->opt.defaults);
+    blis__lower_copy(r->model_lc, sizeof r->model_lc, full);
+}
+
+/* Spec §1.3 step 3: the GPU, TP and vLLM version from the defaults file
+ * when not given, and (coefficients = 1) its trained coefficients. */
+static blis_status blis__run_resolve_defaults(blis_run *r, int coefficients, blis_err *err) {
+    blis_run_options *a = &r->opt;
+    char gpu[64], vllm[128];
+    int tp = 0, found = 0;
+    int64_t kv = 0;
+    blis_status st;
+    if ((st = blis__run_defaults_doc(r, err)) != BLIS_OK) {
+        if (!blis_run_option_given(a, "defaults-filepath") && !blis__file_exists(a->defaults))
+            blis__copy_cstr(r->hint, sizeof r->hint,
+                            "no ./defaults.yaml and no bundled data directory found; give --defaults-filepath, set "
+                            "BLIS_DATA_DIR, or install blis (make install)");
+        return st;
+    }
+    blis__run_full_name(r);
+    if ((st = blis_defaults_specs(&r->defaults, r->model_lc, gpu, sizeof gpu, &tp, vllm, sizeof vllm, err))) return st;
+    if (a->tp == 0 && tp > 0) a->tp = tp;
+    if (!a->gpu && gpu[0]) {
+        blis__copy_cstr(r->gpu, sizeof r->gpu, gpu);
+        a->gpu = r->gpu;
+    }
+    if (!a->vllm && vllm[0]) {
+        blis__copy_cstr(r->vllm, sizeof r->vllm, vllm);
+        a->vllm = r->vllm;
+    }
+    if (!coefficients) return BLIS_OK;
+    if ((st = blis_defaults_coefficients(&r->defaults, r->model_lc, (int)a->tp, a->gpu ? a->gpu : "",
+                                         a->vllm ? a->vllm : "", a->alpha, a->beta, &kv, &found, err)))
+        return st;
+    if (!found) {
+        a->alpha[0] = a->alpha[1] = a->alpha[2] = a->beta[0] = a->beta[1] = a->beta[2] = 0;
+        blis__run_log(r, "warn",
+                      "no trained coefficients in %s for model=%s, TP=%lld, GPU=%s, vLLM version=%s; trying the "
+                      "roofline model",
+                      a->defaults, r->model_lc, (long long)a->tp, a->gpu ? a->gpu : "", a->vllm ? a->vllm : "");
+    }
+    a->alpha_n = a->beta_n = 3;
+    if (!blis_run_option_given(a, "total-kv-blocks")) a->kv_blocks = kv;
+    r->kv_trained = found && kv > 0;
+    return BLIS_OK;
+}
+
+/* The directory of the defaults file joined with name. */
+static void blis__beside_defaults(const blis_run *r, const char *name, char *buf, size_t size) {
+    const char *slash = strrchr(r->opt.defaults, '/');
+    if (slash)
+        snprintf(buf, size, "%.*s/%s", (int)(slash - r->opt.defaults), r->opt.defaults, name);
+    else
+        snprintf(buf, size, "%s", name);
+}
+
+static blis_status blis__run_model_dir(blis_run *r, int allow_download, blis_err *err) {
+    char dir[1100];
+    blis_status st;
+    const char *defaults = blis__file_exists(r->opt.defaults) ? r->opt.defaults : NULL;
+    if (r->env.resolve_model) {
+        if ((st = r->env.resolve_model(r->env.resolve_user, r->model_lc, r->model_typed, defaults, allow_download, dir,
+                                       sizeof dir, r->hint, sizeof r->hint, err)) != BLIS_OK) {
+            char msg[BLIS_ERR_MSG_MAX];
+            blis__copy_cstr(msg, sizeof msg, err->msg);
+            return blis__run_fail(err, st, "%s%s", r->log_prefix ? r->log_prefix : "", msg);
+        }
+    } else { /* no resolver: model_configs/ beside the defaults file, then in the bundled data */
+        char probe[1200];
+        blis__beside_defaults(r, "model_configs/", dir, sizeof dir - 300);
+        blis__copy_cstr(dir + strlen(dir), 256, r->model_lc);
+        snprintf(probe, sizeof probe, "%s/config.json", dir);
+        if (!blis__file_exists(probe) && r->env.data_dir) {
+            snprintf(dir, sizeof dir, "%.800s/model_configs/%.255s", r->env.data_dir, r->model_lc);
+            snprintf(probe, sizeof probe, "%s/config.json", dir);
+        }
+        if (strchr(r->model_lc, '/') || !blis__file_exists(probe))
+            return blis__run_fail(err, BLIS_E_MISSING,
+                                  "%sno config.json for model %s in model_configs/ (no model resolver to look in the "
+                                  "cache or download it). Provide --model-config-folder explicitly",
+                                  r->log_prefix ? r->log_prefix : "", r->model_lc);
+    }
+    blis__copy_cstr(r->model_dir, sizeof r->model_dir, dir);
+    r->opt.model_dir = r->model_dir;
+    return BLIS_OK;
+}
+
+/* The hardware config when none was given: hardware_config.json beside the
+ * defaults file, else the bundled one (its calibrated file when roofline v1
+ * runs with extensions); 0 when found. */
+static int blis__run_default_hw(blis_run *r) {
+    blis_run_options *a = &r->opt;
+    char bundled[1100];
+    unsigned ext = BLIS_V1X_ALL;
+    int flags;
+    blis__beside_defaults(r, "hardware_config.json", r->hw_path, sizeof r->hw_path);
+    if (!blis__file_exists(r->hw_path) && r->env.data_dir)
+        snprintf(r->hw_path, sizeof r->hw_path, "%.1000s/hardware_config.json", r->env.data_dir);
+    if (a->roofline_ext) ext = (flags = blis_v1x_parse(a->roofline_ext)) < 0 ? 0 : (unsigned)flags;
+    snprintf(bundled, sizeof bundled, "%.1000s/hardware_config.json", r->env.data_dir ? r->env.data_dir : "data");
+    if (r->env.data_dir && !a->bench_dir && ext && !strcmp(r->hw_path, bundled))
+        snprintf(r->hw_path, sizeof r->hw_path, "%.1000s/hardware_calibrated.json", r->env.data_dir);
+    if (!blis__file_exists(r->hw_path)) return -1;
+    a->hw_file = r->hw_path;
+    return 0;
+}
+
+static int blis__run_is_dir(const blis_run *r, const char *path) {
+    blis_buf names;
+    int ok;
+    if (!r->env.list_dir) return 0;
+    memset(&names, 0, sizeof names);
+    ok = r->env.list_dir(r->env.list_user, path, &names) == 0;
+    blis_buf_free(&names);
+    return ok;
+}
+
+/* Spec §1.4 and §6: --roofline resolves the model config (cache, then
+ * HuggingFace), the hardware config, and alpha and total-kv-blocks from the
+ * defaults file when it has them. */
+static blis_status blis__run_roofline_flag(blis_run *r, blis_err *err) {
+    blis_run_options *a = &r->opt;
+    blis_status st;
+    int found = 0;
+    if (!a->gpu) return blis__run_fail(err, BLIS_E_INVALID, "--roofline requires --hardware (GPU type)");
+    if (a->tp <= 0) return blis__run_fail(err, BLIS_E_INVALID, "--roofline requires --tp > 0");
+    r->log_prefix = "--roofline: ";
+    if (!blis__all_zero(a->beta))
+        blis__run_log(r, "warn",
+                      "replaces --beta-coeffs with analytical step time estimation. Alpha coefficients are still "
+                      "used for queueing time and output token processing");
+    if (a->model_dir) blis__run_log(r, "info", "explicit --model-config-folder takes precedence over auto-resolution");
+    if (a->hw_file) blis__run_log(r, "info", "explicit --hardware-config takes precedence over auto-resolution");
+    if (blis__file_exists(a->defaults) && blis__run_defaults_doc(r, err) == BLIS_OK) blis__run_full_name(r);
+    if (!a->model_dir && (st = blis__run_model_dir(r, 1, err)) != BLIS_OK) return st;
+    if (!a->hw_file) {
+        if (blis__run_default_hw(r))
+            return blis__run_fail(
+                err, BLIS_E_MISSING,
+                "--roofline: bundled hardware config not found at \"%s\". Provide --hardware-config explicitly",
+                r->hw_path);
+        blis__run_log(r, "info", "using bundled hardware config at %s", r->hw_path);
+    }
+    if (!a->bench_dir) { /* a410740f: bench_data/ beside the defaults file selects roofline v2 */
+        blis__beside_defaults(r, "bench_data", r->bench_path, sizeof r->bench_path);
+        if (blis__run_is_dir(r, r->bench_path)) {
+            a->bench_dir = r->bench_path;
+            blis__run_log(r, "info", "using bundled bench data at %s (roofline v2)", r->bench_path);
+        }
+    }
+    if (!blis__file_exists(a->defaults)) {
+        blis__run_log(r, "warn",
+                      "defaults file %s not found; alpha coefficients and total-kv-blocks not loaded (the KV cache "
+                      "size is estimated from the GPU memory)",
+                      a->defaults);
+        return BLIS_OK;
+    }
+    if ((st = blis__run_defaults_doc(r, err)) != BLIS_OK) return st;
+    {
+        char gpu[64], vllm[128];
+        int tp = 0;
+        double alpha[3] = {0, 0, 0}, beta[3] = {0, 0, 0};
+        int64_t kv = 0;
+        if ((st = blis_defaults_specs(&r->defaults, r->model_lc, gpu, sizeof gpu, &tp, vllm, sizeof vllm, err)))
+            return st;
+        if (!a->vllm && vllm[0]) {
+            blis__copy_cstr(r->vllm, sizeof r->vllm, vllm);
+            a->vllm = r->vllm;
+        }
+        if ((st = blis_defaults_coefficients(&r->defaults, r->model_lc, (int)a->tp, a->gpu, a->vllm ? a->vllm : "",
+                                             alpha, beta, &kv, &found, err)))
+            return st;
+        if (found && blis__all_zero(a->alpha) && !blis__all_zero(alpha)) {
+            memcpy(a->alpha, alpha, sizeof alpha);
+            a->alpha_n = 3;
+            blis__run_log(r, "info", "using the defaults file's trained alpha coefficients");
+        }
+        if (!blis_run_option_given(a, "total-kv-blocks") && found && kv > 0) {
+            a->kv_blocks = kv;
+            r->kv_trained = 1;
+        } else if (!blis_run_option_given(a, "total-kv-blocks")) {
+            blis__run_log(r, "warn",
+                          "no trained total-kv-blocks found for model=%s, GPU=%s, TP=%lld; estimating it from the GPU "
+                          "memory. Consider setting --total-kv-blocks explicitly for accurate KV cache simulation",
+                          r->model_lc, a->gpu, (long long)a->tp);
+        }
+        if (blis__all_zero(a->alpha))
+            blis__run_log(r, "warn",
+                          "no trained alpha coefficients found for model=%s, GPU=%s, TP=%lld; queueing and "
+                          "output-token overheads are zero (may underestimate TTFT/ITL)",
+                          r->model_lc, a->gpu, (long long)a->tp);
+    }
+    return BLIS_OK;
+}
+
+typedef struct blis__bench_log {
+    blis_run *r;
+} blis__bench_log;
+
+static void blis__run_bench_report(void *user, int is_error, const char *source, uint32_t line, uint32_t col,
+                                   const char *msg) {
+    blis_run *r = ((blis__bench_log *)user)->r;
+    const char *prefix = r->log_prefix;
+    if (is_error != 1) return;
+    r->log_prefix = NULL;
+    if (line)
+        blis__run_log(r, "error", "%s:%lu:%lu: %s", source, (unsigned long)line, (unsigned long)col, msg);
+    else
+        blis__run_log(r, "error", "%s: %s", source, msg);
+    r->log_prefix = prefix;
+}
+
+/* Spec §1.3 step 4: blackbox, or roofline from the model and hardware
+ * configs. Where the reference stops for a missing config folder or
+ * hardware config, blis looks in the bundled data and the cache (no
+ * download without --roofline). With no trained total-kv-blocks, the KV
+ * cache size is estimated from the GPU memory. */
+static blis_status blis__run_latency(blis_run *r, blis_err *err) {
+    blis_run_options *a = &r->opt;
+    blis_sim_config *cfg = &r->cfg;
+    char path[1200];
+    blis_doc doc;
+    blis_status st;
+    memcpy(cfg->latency.alpha, a->alpha, sizeof a->alpha);
+    memcpy(cfg->latency.beta, a->beta, sizeof a->beta);
+    cfg->latency.kind = BLIS_LATENCY_BLACKBOX;
+    cfg->latency.v1_ext = BLIS_V1X_ALL; /* roofline v1's default (--roofline-ext none: the reference) */
+    if ((a->alpha_n && a->alpha_n < 3) || (a->beta_n && a->beta_n < 3))
+        return blis__run_fail(err, BLIS_E_INVALID, "--alpha-coeffs and --beta-coeffs need 3 numbers each");
+    if (a->roofline_ext) {
+        int flags = blis_v1x_parse(a->roofline_ext);
+        if (flags < 0)
+            return blis__flag_error(err, "--roofline-ext",
+                                    "a list of moe, fused, allreduce, lmhead, gemm, quant (or all, none)",
+                                    a->roofline_ext);
+        cfg->latency.v1_ext = (unsigned)flags;
+        if (a->bench_dir)
+            return blis__run_fail(err, BLIS_E_INVALID,
+                                  "--roofline-ext extends roofline v1; it does not apply with --bench-data-path");
+    }
+    if (!a->roofline && (!blis__all_zero(a->alpha) || !blis__all_zero(a->beta))) {
+        if (a->roofline_ext)
+            return blis__run_fail(err, BLIS_E_INVALID,
+                                  "--roofline-ext extends roofline v1; the blackbox model is in use");
+        return BLIS_OK;
+    }
+    if (!a->model_dir && (st = blis__run_model_dir(r, 0, err)) != BLIS_OK) return st;
+    if (!a->hw_file && blis__run_default_hw(r))
+        return blis__run_fail(err, BLIS_E_MISSING, "Please provide hardware config path (e.g. hardware_config.json)");
+    blis__run_log(r, "info", "hardware config %.500s", a->hw_file);
+    if (!a->gpu || a->tp <= 0)
+        return blis__run_fail(
+            err, BLIS_E_INVALID, "the roofline model needs --hardware GPU and --tp N (%s %s gives none for model %s)",
+            blis__file_exists(a->defaults) ? "the defaults file" : "no defaults file; ", a->defaults, r->model_lc);
+    snprintf(path, sizeof path, "%.1100s/config.json", a->model_dir);
+    if ((st = blis__read_doc(path, 0, &doc, err)) != BLIS_OK) return st;
+    if ((st = blis_model_config_from_doc(&doc, &r->model, err)) == BLIS_OK &&
+        (st = blis_model_config_validate(&r->model, err)) == BLIS_OK)
+        st = blis_model_config_check_tp(&r->model, a->tp, err);
+    blis_doc_free(&doc);
+    if (st != BLIS_OK) {
+        if (!err->source[0] || !strcmp(err->source, "<input>")) blis__copy_cstr(err->source, sizeof err->source, path);
+        return st;
+    }
+    if (a->kv_dtype && blis_model_config_set_kv_dtype(&r->model, a->kv_dtype, err)) {
+        char msg[BLIS_ERR_MSG_MAX];
+        blis__copy_cstr(msg, sizeof msg, err->msg);
+        return blis__run_fail(err, BLIS_E_INVALID, "--kv-cache-dtype: %.1000s", msg);
+    }
+    if ((st = blis__read_doc(a->hw_file, 0, &doc, err)) != BLIS_OK) return st;
+    if ((st = blis_hw_config_from_doc(&doc, a->gpu, &r->hw, err)) == BLIS_OK)
+        st = blis_hw_config_validate(&r->hw, a->bench_dir ? 2 : 1, err);
+    blis_doc_free(&doc);
+    if (st != BLIS_OK) {
+        blis__copy_cstr(err->source, sizeof err->source, a->hw_file);
+        return st;
+    }
+    if (!blis_run_option_given(a, "total-kv-blocks") && !r->kv_trained) {
+        int64_t blocks = 0;
+        const char *prefix = r->log_prefix;
+        if ((st = blis_kv_capacity_blocks(&r->model, &r->hw, (int)a->tp, a->block_tokens, 0.9, &blocks, err)))
+            return blis__run_plain(err, st);
+        cfg->total_kv_blocks = a->kv_blocks = blocks;
+        r->log_prefix = NULL;
+        blis__run_log(r, "info",
+                      "total-kv-blocks %lld, estimated from 90%% of %lld x %g GiB less the weights (%s, block size "
+                      "%lld); --total-kv-blocks sets it",
+                      (long long)blocks, (long long)a->tp, r->hw.memory_gib, r->model_lc, (long long)a->block_tokens);
+        r->log_prefix = prefix;
+    }
+    cfg->latency.kind = a->bench_dir ? BLIS_LATENCY_ROOFLINE_V2 : BLIS_LATENCY_ROOFLINE_V1;
+    cfg->latency.model = &r->model;
+    cfg->latency.hw = &r->hw;
+    cfg->latency.tp = (int)a->tp;
+    if (!a->bench_dir) return BLIS_OK;
+    if (!r->env.list_dir)
+        return blis__run_fail(err, BLIS_E_INVALID,
+                              "--bench-data-path needs a directory lister (blis_run_env.list_dir; blis_fetch.h's "
+                              "blis_run_env_posix sets it)");
+    blis_mfu_db_init(&r->db, NULL);
+    r->have_db = 1;
+    if (blis__run_is_dir(r, a->bench_dir)) { /* refuse what validate-bench-data refuses */
+        blis_bench_validation v;
+        blis__bench_log bl;
+        bl.r = r;
+        memset(&v, 0, sizeof v);
+        v.report = blis__run_bench_report;
+        v.user = &bl;
+        v.max_per_file = 5;
+        blis_bench_validate_dir(&v, a->bench_dir, r->env.list_dir, r->env.list_user);
+        if (v.errors) {
+            blis_err_clear(err, a->bench_dir);
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                                "%lu errors in the kernel tables (simulation_worker validate-bench-data %s lists them)",
+                                (unsigned long)v.errors, a->bench_dir);
+        }
+    }
+    if ((st = blis_mfu_db_load_dir(&r->db, a->bench_dir, a->gpu, r->env.list_dir, r->env.list_user, err)) ||
+        (st = blis_mfu_db_select_model(&r->db, &r->model, err)))
+        return err->status = st == BLIS_E_IO ? BLIS_E_MISSING : st; /* the tables are the input */
+    cfg->latency.mfu = &r->db;
+    return BLIS_OK;
+}
+
+static blis_status blis__run_check(blis_run *r, blis_err *err) {
+    const blis_run_options *a = &r->opt;
+    blis_sim_config *cfg = &r->cfg;
+    if (blis__log_rank(a->log) < 0)
+        return blis__flag_error(err, "--log", "trace, debug, info, warn, error, fatal or panic", a->log);
+    if (blis_priority_policy_parse(a->priority) < 0)
+        return blis__run_fail(err, BLIS_E_INVALID,
+                              "Unknown priority policy \"%s\". Valid: constant, inverted-slo, slo-based", a->priority);
+    if (blis_scheduler_parse(a->scheduler) < 0)
+        return blis__run_fail(err, BLIS_E_INVALID,
+                              "Unknown scheduler \"%s\". Valid: fcfs, priority-fcfs, reverse-priority, sjf",
+                              a->scheduler);
+    if (a->num_requests < 0)
+        return blis__run_fail(err, BLIS_E_INVALID, "--num-requests must be >= 0, got %lld", (long long)a->num_requests);
+    if (a->block_tokens < 1)
+        return blis__run_fail(err, BLIS_E_INVALID, "--block-size-in-tokens must be > 0, got %lld",
+                              (long long)a->block_tokens);
+    if (!a->spec && !strcmp(a->workload, "traces") && (!a->traces || !*a->traces))
+        return blis__run_fail(err, BLIS_E_INVALID,
+                              "--workload-traces-filepath is required when using --workload traces");
+    cfg->total_kv_blocks = a->kv_blocks;
+    cfg->block_tokens = a->block_tokens;
+    cfg->max_running = a->max_running;
+    cfg->max_scheduled_tokens = a->max_tokens;
+    cfg->long_prefill_threshold = a->threshold;
+    cfg->keep_requests = a->results != NULL || a->slo; /* per-request rows: --results-path, --slo */
+    cfg->kv_cpu_blocks = a->kv_cpu;
+    cfg->kv_offload_threshold = a->kv_threshold;
+    cfg->kv_transfer_bandwidth = a->kv_bandwidth;
+    cfg->kv_transfer_base_latency_us = a->kv_base_us;
+    cfg->horizon_us = a->horizon_us;
+    cfg->priority = (blis_priority_policy)blis_priority_policy_parse(a->priority);
+    cfg->scheduler = (blis_scheduler_kind)blis_scheduler_parse(a->scheduler);
+    return BLIS_OK;
+}
+
+/* Spec §1.3 step 7 and §1.6: the cluster's options over the policy
+ * bundle's values (an explicit option wins), checked. */
+static blis_status blis__run_cluster_config(blis_run *r, blis_err *err) {
+    const blis_run_options *a = &r->opt;
+    blis_cluster_config *cc = &r->cc;
+    blis_policy_bundle b;
+    blis_status st;
+    memset(&b, 0, sizeof b);
+    blis_cluster_config_defaults(cc);
+    cc->instance = r->cfg;
+    if (a->policy_config) {
+        if ((st = blis__read_doc(a->policy_config, 1, &r->policy_doc, err)) != BLIS_OK) {
+            char where[BLIS_ERR_MSG_MAX];
+            blis_err_format(err, where, sizeof where);
+            return blis__run_fail(err, st, "Failed to load policy config: %.1000s", where);
+        }
+        r->have_policy_doc = 1;
+        if ((st = blis_policy_bundle_from_doc(&r->policy_doc, &b, err)) != BLIS_OK) {
+            char where[BLIS_ERR_MSG_MAX];
+            blis_err_format(err, where, sizeof where);
+            return blis__run_fail(err, st, "Invalid policy config: %.1000s", where);
+        }
+    }
+    if (a->instances < 1) return blis__run_fail(err, BLIS_E_INVALID, "num-instances must be >= 1");
+    if (a->instances > 100000)
+        return blis__run_fail(err, BLIS_E_INVALID, "--num-instances must be at most 100000, got %lld",
+                              (long long)a->instances);
+    cc->num_instances = (int)a->instances;
+    if (!blis_run_option_given(a, "admission-policy") && b.has_admission)
+        cc->admission = (blis_admission_kind)b.admission;
+    else if (blis_admission_parse(a->admission) < 0)
+        return blis__run_fail(err, BLIS_E_INVALID,
+                              "Unknown admission policy \"%s\". Valid: always-admit, reject-all, token-bucket",
+                              a->admission);
+    else
+        cc->admission = (blis_admission_kind)blis_admission_parse(a->admission);
+    cc->token_bucket_capacity =
+        !blis_run_option_given(a, "token-bucket-capacity") && b.has_capacity ? b.capacity : a->bucket_cap;
+    cc->token_bucket_refill_per_s =
+        !blis_run_option_given(a, "token-bucket-refill-rate") && b.has_refill ? b.refill : a->bucket_refill_per_s;
+    if (!blis_run_option_given(a, "routing-policy") && b.has_routing)
+        cc->routing = (blis_routing_kind)b.routing;
+    else if (blis_routing_parse(a->routing) < 0)
+        return blis__run_fail(err, BLIS_E_INVALID,
+                              "Unknown routing policy \"%s\". Valid: always-busiest, least-loaded, prefix-affinity, "
+                              "round-robin, weighted",
+                              a->routing);
+    else
+        cc->routing = (blis_routing_kind)blis_routing_parse(a->routing);
+    if (blis_run_option_given(a, "routing-scorers")) {
+        if (blis_scorers_parse(a->scorers, cc->scorers, &cc->scorer_count, err)) {
+            char msg[BLIS_ERR_MSG_MAX];
+            blis__copy_cstr(msg, sizeof msg, err->msg);
+            return blis__run_fail(err, BLIS_E_INVALID, "Invalid --routing-scorers: %.1000s", msg);
+        }
+        if (cc->routing != BLIS_ROUTE_WEIGHTED)
+            blis__run_log(r, "warn", "--routing-scorers has no effect without --routing-policy weighted");
+    } else if (b.has_scorers) {
+        memcpy(cc->scorers, b.scorers, sizeof b.scorers);
+        cc->scorer_count = b.scorer_count;
+    }
+    if (!blis_run_option_given(a, "priority-policy") && b.has_priority)
+        cc->instance.priority = (blis_priority_policy)b.priority;
+    if (!blis_run_option_given(a, "scheduler") && b.has_scheduler)
+        cc->instance.scheduler = (blis_scheduler_kind)b.scheduler;
+    if (strcmp(a->trace_level, "none") != 0 && strcmp(a->trace_level, "decisions") != 0)
+        return blis__run_fail(err, BLIS_E_INVALID, "Unknown trace level \"%s\". Valid: none, decisions",
+                              a->trace_level);
+    cc->trace_decisions = !strcmp(a->trace_level, "decisions");
+    if (!cc->trace_decisions && a->counterfactual_k > 0)
+        blis__run_log(r, "warn", "--counterfactual-k has no effect without --trace-level decisions");
+    if (!cc->trace_decisions && a->summarize_trace)
+        blis__run_log(r, "warn", "--summarize-trace has no effect without --trace-level decisions");
+    cc->counterfactual_k = a->counterfactual_k;
+    cc->admission_latency_us = a->admission_latency_us;
+    cc->routing_latency_us = a->routing_latency_us;
+    cc->snapshot_refresh_us = a->snapshot_refresh_us;
+    if (a->fitness && blis_fitness_parse(a->fitness, &r->fitness, err)) return blis__run_plain(err, BLIS_E_INVALID);
+    if (blis_cluster_config_validate(cc, err)) return blis__run_plain(err, BLIS_E_INVALID);
+    if (cc->instance.horizon_us < cc->admission_latency_us + cc->routing_latency_us)
+        blis__run_log(r, "warn",
+                      "the horizon is shorter than --admission-latency plus --routing-latency: no request "
+                      "can reach an instance");
+    /* the reports after the metrics read every request */
+    if (a->fitness || cc->instance.priority != BLIS_PRIO_CONSTANT || a->spec) cc->instance.keep_requests = 1;
+    return BLIS_OK;
+}
+
+static blis_status blis__run_gen_next(void *user, blis_request *q, int *has, blis_err *err) {
+    return blis_legacy_gen_next((blis_legacy_gen *)user, q, has, err);
+}
+static blis_status blis__run_trace_next(void *user, blis_request *q, int *has, blis_err *err) {
+    return blis_trace_gen_next((blis_trace_gen *)user, q, has, err);
+}
+static blis_status blis__run_spec_next(void *user, blis_request *q, int *has, blis_err *err) {
+    return blis_spec_gen_next((blis_spec_gen *)user, q, has, err);
+}
+
+/* Spec §1.3 steps 5-6 and §2.4: the workload opened as a request source. */
+static blis_status blis__run_workload(blis_run *r, blis_request_source *src, blis_err *err) {
+    blis_run_options *a = &r->opt;
+    blis_status st;
+    if (a->spec) { /* --seed, --horizon and --num-requests override the spec's only when given */
+        int64_t seed, max_requests;
+        if ((st = blis__read_doc(a->spec, 1, &r->spec_doc, err)) != BLIS_OK) return st;
+        r->have_spec_doc = 1;
+        if ((st = blis_workload_spec_from_doc(&r->spec_doc, &r->spec, NULL, err)) != BLIS_OK) return st;
+        r->have_spec = 1;
+        seed = blis_run_option_given(a, "seed") ? a->seed : r->spec.seed;
+        if (!blis_run_option_given(a, "horizon") && r->spec.has_horizon) r->cfg.horizon_us = r->spec.horizon_us;
+        max_requests = blis_run_option_given(a, "num-requests") ? a->num_requests : r->spec.num_requests;
+        if (max_requests <= 0 && r->cfg.horizon_us == INT64_MAX)
+            return blis__run_fail(err, BLIS_E_INVALID,
+                                  "--workload-spec requires either num_requests (in YAML or --num-requests) or "
+                                  "--horizon to bound generation");
+        if ((st = blis_spec_gen_init(&r->spec_gen, &r->spec, seed, r->cfg.horizon_us, max_requests, r->cfg.block_tokens,
+                                     NULL, err)) != BLIS_OK)
+            return st;
+        r->have_spec_gen = 1;
+        if (r->cfg.horizon_us == INT64_MAX) r->progress_total = max_requests;
+        src->next = blis__run_spec_next;
+        src->user = &r->spec_gen;
+        return BLIS_OK;
+    }
+    if (!strcmp(a->workload, "traces")) { /* the whole file read now, its rows as the run goes */
+        blis_parse_opts opts;
+        size_t len = 0;
+        memset(&opts, 0, sizeof opts);
+        opts.source = a->traces;
+        if ((st = blis_file_read(a->traces, 0, NULL, &r->trace_src, &len, err)) != BLIS_OK) {
+            if (st == BLIS_E_IO) err->status = st = BLIS_E_MISSING;
+            return st;
+        }
+        if ((st = blis_trace_gen_init(&r->trace, r->trace_src, len, &opts, r->cfg.horizon_us, r->cfg.block_tokens,
+                                      err)) != BLIS_OK)
+            return st;
+        r->have_trace = 1;
+        src->next = blis__run_trace_next;
+        src->user = &r->trace;
+        return BLIS_OK;
+    }
+    {
+        blis_legacy_workload w;
+        memset(&w, 0, sizeof w);
+        if (!strcmp(a->workload, "distribution")) {
+            w.prefix_tokens = a->prefix;
+            w.prompt_mean = a->p_mean, w.prompt_std = a->p_std, w.prompt_min = a->p_min, w.prompt_max = a->p_max;
+            w.output_mean = a->o_mean, w.output_std = a->o_std, w.output_min = a->o_min, w.output_max = a->o_max;
+        } else {
+            if ((st = blis__run_defaults_doc(r, err)) != BLIS_OK) return st;
+            if ((st = blis_defaults_workload(&r->defaults, a->workload, &w, err)) != BLIS_OK)
+                return blis__run_plain(err, st);
+        }
+        w.rate_per_s = a->rate_per_s;
+        w.num_requests = a->num_requests;
+        if ((st = blis_legacy_workload_validate(&w, err)) != BLIS_OK) return blis__run_plain(err, st);
+        if ((st = blis_legacy_gen_init(&r->gen, &w, a->seed, r->cfg.horizon_us, r->cfg.block_tokens, NULL, NULL, NULL,
+                                       err)) != BLIS_OK)
+            return blis__run_plain(err, st);
+        r->have_gen = 1;
+        if (r->cfg.horizon_us == INT64_MAX) r->progress_total = a->num_requests;
+        src->next = blis__run_gen_next;
+        src->user = &r->gen;
+        return BLIS_OK;
+    }
+}
+
+BLIS_DEF blis_status blis_run_configure(blis_run *r, const blis_run_options *opts, const blis_run_env *env,
+                                        blis_err *err) {
+    blis_run_options *a = &r->opt;
+    blis_status st;
+    memset(r, 0, sizeof *r);
+    r->opt = *opts;
+    if (env) r->env = *env;
+    r->log_threshold = blis__log_rank(a->log);
+    if (!a->model || !*a->model)
+        return blis__run_fail(err, BLIS_E_INVALID, "LLM name not provided. Exiting simulation.");
+    r->model_typed = a->model;
+    blis__lower_copy(r->model_lc, sizeof r->model_lc, a->model);
+    a->model = r->model_lc;
+    if (!blis_run_option_given(a, "defaults-filepath")) {
+        if (r->env.work_dir)
+            snprintf(r->defaults_path, sizeof r->defaults_path, "%.1000s/defaults.yaml", r->env.work_dir);
+        if (r->env.work_dir && blis__file_exists(r->defaults_path)) {
+            a->defaults = r->defaults_path;
+        } else if (!blis__file_exists(a->defaults) && r->env.data_dir) { /* no ./defaults.yaml: the bundled one */
+            snprintf(r->defaults_path, sizeof r->defaults_path, "%.1000s/defaults.yaml", r->env.data_dir);
+            if (blis__file_exists(r->defaults_path)) a->defaults = r->defaults_path;
+        }
+    }
+    blis_sim_config_defaults(&r->cfg);
+    if ((st = blis__run_check(r, err)) != BLIS_OK) return st;
+    if (a->roofline && (st = blis__run_roofline_flag(r, err)) != BLIS_OK) return st;
+    if (blis__all_zero(a->alpha) && blis__all_zero(a->beta)) {
+        if (!a->model_dir && !a->hw_file) {
+            if ((st = blis__run_resolve_defaults(r, 1, err)) != BLIS_OK) return st;
+        } else if (!a->roofline && blis__file_exists(a->defaults)) { /* configs given: GPU and TP still default */
+            if ((st = blis__run_resolve_defaults(r, 0, err)) != BLIS_OK) return st;
+        }
+    }
+    r->cfg.total_kv_blocks = a->kv_blocks;
+    if ((st = blis__run_latency(r, err)) != BLIS_OK) return st;
+    if ((st = blis__run_workload(r, &r->source, err)) != BLIS_OK) return st;
+    return blis__run_cluster_config(r, err);
+}
+
+BLIS_DEF blis_status blis_run_prepare(blis_run *r, const blis_run_options *opts, const blis_run_env *env,
+                                      blis_err *err) {
+    blis_status st;
+    if ((st = blis_run_configure(r, opts, env, err)) != BLIS_OK) return st;
+    if ((st = blis_cluster_init(&r->cluster, &r->cc, r->source, NULL, err)) !=
+        BLIS_OK) { /* the first request is read */
+        if (!err->source[0] || !strcmp(err->source, "<input>")) err->source[0] = '\0';
+        return st;
+    }
+    r->have_cluster = 1;
+    r->cluster.cancel = r->env.cancel;
+    r->cluster.check_invariants = r->opt.check_invariants;
+    r->cluster.progress = r->env.progress;
+    r->cluster.progress_user = r->env.progress_user;
+    r->cluster.progress_every = r->env.progress ? r->env.progress_every : 0;
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_run_execute(blis_run *r, blis_err *err) {
+    blis_status st;
+    int64_t stalls = 0, queued = 0, blocks = 0;
+    int i;
+    if (!r->have_cluster || r->executed)
+        return blis__run_fail(err, BLIS_E_INTERNAL, "blis_run_execute: the run is not prepared, or ran already");
+    r->executed = 1;
+    if ((st = blis_cluster_run(&r->cluster, err)) != BLIS_OK) {
+        if (!strcmp(err->source, "<input>")) err->source[0] = '\0';
+        return st;
+    }
+    /* a run that ended with requests queued before the horizon stalled: the head of the queue got no KV blocks */
+    for (i = 0; i < r->cluster.n_instances; i++) {
+        stalls += r->cluster.instances[i].stalls;
+        queued += (int64_t)r->cluster.instances[i].waitq.len;
+        blocks = r->cluster.instances[i].kv.total_blocks;
+    }
+    if (stalls && queued && r->cluster.clock_us < r->cluster.cfg.instance.horizon_us)
+        blis__run_log(r, "warn",
+                      "the run stalled with %lld requests still queued: the next one could not get KV blocks (%lld "
+                      "blocks of %lld tokens per instance; blocks held by requests waiting after a preemption are "
+                      "not released, as in the reference); give more --total-kv-blocks",
+                      (long long)queued, (long long)blocks, (long long)r->cluster.cfg.instance.block_tokens);
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_run_free(blis_run *r) {
+    if (r->have_cluster) blis_cluster_destroy(&r->cluster);
+    if (r->have_policy_doc) blis_doc_free(&r->policy_doc);
+    if (r->have_gen) blis_legacy_gen_free(&r->gen);
+    if (r->have_trace) blis_trace_gen_free(&r->trace);
+    if (r->have_spec_gen) blis_spec_gen_free(&r->spec_gen);
+    if (r->have_spec) blis_workload_spec_free(&r->spec);
+    if (r->have_spec_doc) blis_doc_free(&r->spec_doc);
+    blis_file_free(NULL, r->trace_src);
+    if (r->have_db) blis_mfu_db_free(&r->db);
+    if (r->have_defaults) blis_doc_free(&r->defaults);
+    memset(r, 0, sizeof *r);
+}
+
+/* ---- the record and the document ---- */
+
+BLIS_DEF blis_status blis_run_price(const blis_run *r, double *usd, blis_err *err) {
+    const blis_run_options *a = &r->opt;
+    char path[1200];
+    blis_doc doc;
+    blis_status st;
+    *usd = NAN;
+    if (a->gpu_usd_per_hour != 0) {
+        if (!(a->gpu_usd_per_hour > 0) || a->gpu_usd_per_hour > 1e9)
+            return blis__flag_error(err, "--gpu-hourly-usd", "a price > 0", "");
+        *usd = a->gpu_usd_per_hour;
+        return BLIS_OK;
+    }
+    if (!a->gpu) return BLIS_OK;
+    if (a->prices)
+        snprintf(path, sizeof path, "%.1100s", a->prices);
+    else if (r->env.data_dir)
+        snprintf(path, sizeof path, "%.1100s/gpu_prices.json", r->env.data_dir);
+    else
+        return BLIS_OK;
+    if (!a->prices && !blis__file_exists(path)) return BLIS_OK; /* a table is an error only when named */
+    if ((st = blis__read_doc(path, 0, &doc, err)) != BLIS_OK) return st;
+    st = blis_price_lookup(&doc, a->gpu, usd, err);
+    blis_doc_free(&doc);
+    return st;
+}
+
+static void blis__rv_add(blis_run_record *r, const char *name, int kind, const char *s, int64_t i, double f) {
+    blis_run_field *x;
+    if (r->n == BLIS_RUN_MAX_FIELDS) return;
+    x = &r->f[r->n++];
+    x->name = name;
+    x->kind = kind == BLIS_RV_F64 && !isfinite(f) ? BLIS_RV_NULL : kind;
+    x->s = s;
+    x->i = i;
+    x->f = f;
+}
+static void blis__rv_s(blis_run_record *r, const char *name, const char *s) {
+    size_t n = s ? strlen(s) + 1 : 0;
+    if (s && n <= sizeof r->text - r->text_used) {
+        memcpy(r->text + r->text_used, s, n);
+        s = r->text + r->text_used;
+        r->text_used += n;
+    }
+    blis__rv_add(r, name, s ? BLIS_RV_STR : BLIS_RV_NULL, s, 0, 0);
+}
+
+BLIS_DEF void blis_run_record_copy(blis_run_record *dst, const blis_run_record *src) {
+    size_t k;
+    const char *lo = (const char *)src, *hi = lo + sizeof *src;
+    memcpy(dst, src, sizeof *dst);
+    for (k = 0; k < dst->n; k++) {
+        if (dst->f[k].name >= lo && dst->f[k].name < hi) dst->f[k].name = (const char *)dst + (dst->f[k].name - lo);
+        if (dst->f[k].s && dst->f[k].s >= lo && dst->f[k].s < hi) dst->f[k].s = (const char *)dst + (dst->f[k].s - lo);
+    }
+}
+
+static const char *blis__latency_name(blis_latency_kind kind) {
+    return kind == BLIS_LATENCY_ROOFLINE_V1   ? "roofline-v1"
+           : kind == BLIS_LATENCY_ROOFLINE_V2 ? "roofline-v2"
+                                              : "blackbox";
+}
+
+BLIS_DEF blis_status blis_run_record_fill(blis_run_record *r, const blis_run *run, const blis_slo_set *slo, double usd,
+                                          blis_err *err) {
+    blis_metrics m;
+    blis_capacity cap;
+    blis_slo_result sr;
+    blis_status st;
+    size_t k;
+    int have = run != NULL;
+    memset(r, 0, sizeof *r);
+    memset(&m, 0, sizeof m);
+    memset(&sr, 0, sizeof sr);
+    memset(&cap, 0, sizeof cap);
+    if (have) {
+        const blis_run_options *a = &run->opt;
+        const blis_cluster *c = &run->cluster;
+        int64_t tp = a->tp > 0 ? a->tp : 1;
+        int traces = !a->spec && !strcmp(a->workload, "traces");
+        if (!run->executed) return blis__run_fail(err, BLIS_E_INTERNAL, "the run has not been executed");
+        if ((st = blis_cluster_metrics(c, -1, &m, err)) != BLIS_OK ||
+            (slo->n && (st = blis_cluster_slo_eval(c, &m, slo, &sr, err)) != BLIS_OK))
+            return st;
+        blis_capacity_compute(&m, tp * c->n_instances, usd, &cap);
+        snprintf(r->workload, sizeof r->workload, "%.1090s",
+                 a->spec  ? a->spec
+                 : traces ? (a->traces ? a->traces : "traces")
+                          : a->workload);
+        blis__rv_s(r, "model", a->model);
+        blis__rv_s(r, "hardware", a->gpu);
+        if (a->tp > 0)
+            blis__rv_add(r, "tp", BLIS_RV_I64, NULL, a->tp, 0);
+        else
+            blis__rv_s(r, "tp", NULL);
+        blis__rv_add(r, "num_instances", BLIS_RV_I64, NULL, c->n_instances, 0);
+        blis__rv_add(r, "gpus", BLIS_RV_I64, NULL, cap.gpus, 0);
+        blis__rv_s(r, "latency_model", blis__latency_name(c->cfg.instance.latency.kind));
+        blis__rv_s(r, "workload", r->workload);
+        if (a->spec || traces)
+            blis__rv_s(r, "rate", NULL);
+        else
+            blis__rv_add(r, "rate", BLIS_RV_F64, NULL, 0, a->rate_per_s);
+        blis__rv_add(r, "seed", BLIS_RV_I64, NULL,
+                     a->spec && !blis_run_option_given(a, "seed") && run->have_spec ? run->spec.seed : a->seed, 0);
+        blis__rv_add(r, "rejected_requests", BLIS_RV_I64, NULL, c->rejected, 0);
+    } else {
+        static const char *const head[] = {"model",         "hardware", "tp",   "num_instances", "gpus",
+                                           "latency_model", "workload", "rate", "seed",          "rejected_requests"};
+        for (k = 0; k < sizeof head / sizeof head[0]; k++) blis__rv_s(r, head[k], NULL);
+    }
+#define BLIS__RM_I(name, v) (have ? blis__rv_add(r, name, BLIS_RV_I64, NULL, v, 0) : blis__rv_s(r, name, NULL))
+#define BLIS__RM_F(name, v) (have ? blis__rv_add(r, name, BLIS_RV_F64, NULL, 0, v) : blis__rv_s(r, name, NULL))
+    BLIS__RM_I("completed_requests", m.completed);
+    BLIS__RM_I("still_queued", m.still_queued);
+    BLIS__RM_I("still_running", m.still_running);
+    BLIS__RM_I("injected_requests", m.injected);
+    BLIS__RM_I("dropped_unservable", m.dropped_unservable);
+    BLIS__RM_I("total_input_tokens", m.total_input_tokens);
+    BLIS__RM_I("total_output_tokens", m.total_output_tokens);
+    BLIS__RM_F("vllm_estimated_duration_s", m.duration_s);
+    BLIS__RM_F("responses_per_sec", m.responses_per_s);
+    BLIS__RM_F("tokens_per_sec", m.tokens_per_s);
+    BLIS__RM_F("e2e_mean_ms", m.e2e_mean_ms);
+    BLIS__RM_F("e2e_p90_ms", m.e2e_p90_ms);
+    BLIS__RM_F("e2e_p95_ms", m.e2e_p95_ms);
+    BLIS__RM_F("e2e_p99_ms", m.e2e_p99_ms);
+    BLIS__RM_F("ttft_mean_ms", m.ttft_mean_ms);
+    BLIS__RM_F("ttft_p90_ms", m.ttft_p90_ms);
+    BLIS__RM_F("ttft_p95_ms", m.ttft_p95_ms);
+    BLIS__RM_F("ttft_p99_ms", m.ttft_p99_ms);
+    BLIS__RM_F("itl_mean_ms", m.itl_mean_ms);
+    BLIS__RM_F("itl_p90_ms", m.itl_p90_ms);
+    BLIS__RM_F("itl_p95_ms", m.itl_p95_ms);
+    BLIS__RM_F("itl_p99_ms", m.itl_p99_ms);
+    BLIS__RM_F("scheduling_delay_p99_ms", m.scheduling_delay_p99_ms);
+    BLIS__RM_I("preemption_count", m.preemptions);
+    BLIS__RM_I("kv_allocation_failures", m.kv_allocation_failures);
+    BLIS__RM_F("cache_hit_rate", m.cache_hit_rate);
+    BLIS__RM_F("preemption_rate", m.preemption_rate);
+    BLIS__RM_F("kv_thrashing_rate", m.kv_thrashing_rate);
+    BLIS__RM_F("tokens_per_sec_per_gpu", cap.tokens_per_s_per_gpu);
+    BLIS__RM_F("requests_per_sec_per_gpu", cap.requests_per_s_per_gpu);
+    BLIS__RM_F("tokens_per_sec_per_user", cap.tokens_per_s_per_user);
+    BLIS__RM_F("usd_per_gpu_hour", have ? cap.usd_per_gpu_hour : NAN);
+    BLIS__RM_F("usd_per_hour", have ? cap.usd_per_hour : NAN);
+    BLIS__RM_F("usd_per_million_output_tokens", have ? cap.usd_per_million_output_tokens : NAN);
+    if (slo->n) {
+        blis_slo_format(slo, r->slo_text, sizeof r->slo_text);
+        blis__rv_s(r, "slo", have ? r->slo_text : NULL);
+        if (have)
+            blis__rv_add(r, "slo_pass", BLIS_RV_BOOL, NULL, sr.pass, 0);
+        else
+            blis__rv_s(r, "slo_pass", NULL);
+        BLIS__RM_F("slo_attainment", sr.attainment_all);
+        BLIS__RM_F("goodput_requests_per_sec", sr.goodput_requests_per_s);
+        BLIS__RM_F("goodput_tokens_per_sec", sr.goodput_tokens_per_s);
+        BLIS__RM_I("unserved_requests", sr.unserved);
+        for (k = 0; k < slo->n; k++) {
+            snprintf(r->obj_names[k][0], 48, "%.40s_met", slo->slo[k].name);
+            snprintf(r->obj_names[k][1], 48, "%.34s_attainment", slo->slo[k].name);
+            if (have)
+                blis__rv_add(r, r->obj_names[k][0], BLIS_RV_BOOL, NULL, sr.met[k], 0);
+            else
+                blis__rv_s(r, r->obj_names[k][0], NULL);
+            BLIS__RM_F(r->obj_names[k][1], sr.attainment[k]);
+        }
+    }
+#undef BLIS__RM_I
+#undef BLIS__RM_F
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_run_field_write(blis_jw *w, const blis_run_field *x) {
+    blis_jw_key(w, x->name);
+    switch (x->kind) {
+    case BLIS_RV_STR: blis_jw_str(w, x->s); break;
+    case BLIS_RV_I64: blis_jw_i64(w, x->i); break;
+    case BLIS_RV_F64: blis_jw_f64(w, x->f); break;
+    case BLIS_RV_BOOL: blis_jw_bool(w, (int)x->i); break;
+    default: blis_jw_null(w);
+    }
+}
+
+BLIS_DEF blis_status blis_run_write_json(const blis_run *run, blis_jw *w, blis_err *err) {
+    blis_run_record *rec;
+    blis_slo_set slo;
+    double usd;
+    blis_status st;
+    size_t k;
+    int i;
+    memset(&slo, 0, sizeof slo);
+    if (run->opt.slo && (st = blis_slo_parse(run->opt.slo, &slo, err)) != BLIS_OK) {
+        char msg[BLIS_ERR_MSG_MAX];
+        blis__copy_cstr(msg, sizeof msg, err->msg);
+        return blis__run_fail(err, st, "--slo: %.1000s", msg);
+    }
+    if ((st = blis_run_price(run, &usd, err)) != BLIS_OK) return st;
+    if (!(rec = (blis_run_record *)blis__alloc(NULL, sizeof *rec))) return blis__nomem(err);
+    if ((st = blis_run_record_fill(rec, run, &slo, usd, err)) != BLIS_OK) {
+        blis__free(NULL, rec);
+        return st;
+    }
+    blis_jw_object_begin(w);
+    blis_jw_key_str(w, "blis_version", BLIS_VERSION);
+    for (k = 0; k < rec->n; k++) blis_run_field_write(w, &rec->f[k]);
+    blis__free(NULL, rec);
+    if (run->cluster.n_instances > 1) {
+        blis_jw_key(w, "instances");
+        blis_jw_array_begin(w);
+        for (i = 0; i < run->cluster.n_instances; i++) {
+            blis_metrics m;
+            char id[32];
+            if ((st = blis_cluster_metrics(&run->cluster, i, &m, err)) != BLIS_OK) return st;
+            snprintf(id, sizeof id, "instance_%d", i);
+            blis_metrics_write(&m, id, w);
+        }
+        blis_jw_array_end(w);
+    }
+    blis_jw_object_end(w);
+    return BLIS_OK;
+}
+
+/* The results file, when the options name one, through a temporary file
+ * renamed into place (libc only). */
+static blis_status blis__run_write_results(const blis_run *run, blis_err *err) {
+    char tmp[1200];
+    blis_metrics m;
+    blis_jw w;
+    blis_status st;
+    FILE *f;
+    int bad;
+    if ((st = blis_cluster_metrics(&run->cluster, -1, &m, err)) != BLIS_OK) return st;
+    snprintf(tmp, sizeof tmp, "%.1100s.blis-tmp", run->opt.results);
+    if (!(f = fopen(tmp, "wb")))
+        return blis__run_fail(err, BLIS_E_IO, "%s: cannot write the results file: %s", run->opt.results,
+                              strerror(errno));
+    blis_jw_init(&w, blis__file_write, f, 2);
+    bad = blis_cluster_results_write(&run->cluster, &m, &w, err) != BLIS_OK || blis_jw_finish(&w) != BLIS_OK;
+    bad |= fputc('\n', f) == EOF;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, run->opt.results) != 0) {
+        remove(tmp);
+        return blis__run_fail(err, BLIS_E_IO, "%s: cannot write the results file", run->opt.results);
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_run_json(const char *json, size_t len, const blis_run_env *env, blis_write_fn write,
+                                   void *user, blis_err *err) {
+    blis_doc doc;
+    blis_run_options o;
+    blis_run *run;
+    blis_parse_opts po;
+    blis_buf out;
+    blis_jw w;
+    blis_status st;
+    memset(&po, 0, sizeof po);
+    po.source = "<options>";
+    if ((st = blis_json_parse(json, len, &po, &doc, err)) != BLIS_OK) return st;
+    blis_run_options_init(&o);
+    st = blis_run_options_from_json(&o, &doc, blis_doc_root(&doc), err);
+    blis_doc_free(&doc);
+    if (st != BLIS_OK) {
+        blis_run_options_free(&o);
+        return st;
+    }
+    if (!(run = (blis_run *)blis__alloc(NULL, sizeof *run))) {
+        blis_run_options_free(&o);
+        return blis__nomem(err);
+    }
+    memset(&out, 0, sizeof out);
+    if ((st = blis_run_prepare(run, &o, env, err)) == BLIS_OK && (st = blis_run_execute(run, err)) == BLIS_OK) {
+        blis_jw_init(&w, blis_buf_write, &out, 2);
+        if ((st = blis_run_write_json(run, &w, err)) == BLIS_OK && (st = blis_jw_finish(&w)) != BLIS_OK)
+            blis__run_fail(err, st, "cannot format the document");
+        if (st == BLIS_OK && run->opt.results) st = blis__run_write_results(run, err);
+    }
+    if (st != BLIS_OK && run->hint[0]) {
+        size_t n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof err->msg - n, " (hint: %s)", run->hint);
+    }
+    blis_run_free(run);
+    blis__free(NULL, run);
+    blis_run_options_free(&o);
+    if (st == BLIS_OK && (write(user, out.data ? out.data : "", out.len) != 0 || write(user, "\n", 1) != 0))
+        st = blis__run_fail(err, BLIS_E_IO, "cannot write the document");
+    blis_buf_free(&out);
+    return st;
 }
 
 #endif /* BLIS_IMPLEMENTATION */

@@ -18,6 +18,9 @@
  *   >>hfconfig  blis_hf_resolve_config: a model name to a directory with a
  *               trusted config.json (explicit folder > cache beside the
  *               defaults file > user cache > download into the cache).
+ *   >>runenv    blis_run_env_posix, blis_run_resolve_model: blis.h's
+ *               blis_run_env for a POSIX host (bench_data listing, the
+ *               HuggingFace resolver above).
  *
  * Settings the tools read from the environment (the library takes them as
  * arguments, falling back to these): HF_TOKEN (bearer token), HF_ENDPOINT
@@ -141,8 +144,6 @@ BLIS_DEF blis_status blis_fetch_url(const blis_fetch_opts *opts, const char *url
  * repo is the defaults file's hf_repo for the model, else the model name. Names with path components are
  * refused. Messages for info and warnings go to opts->log. */
 
-typedef void (*blis_log_fn)(void *user, const char *level, const char *msg);
-
 typedef struct blis_hf_resolve_opts {
     const char *explicit_dir;  /* --model-config-folder, or NULL */
     const char *defaults_path; /* its directory holds model_configs/; NULL: none */
@@ -168,6 +169,27 @@ BLIS_DEF int blis_is_hf_config(const char *text, size_t len);
 
 /* 1 when repo matches org/name with letters, digits, '.', '-', '_'. */
 BLIS_DEF int blis_hf_repo_valid(const char *repo);
+
+/* ==== >>runenv  blis_run_env for a POSIX host ====
+ * blis_run_resolve_model is a blis_model_resolve_fn over
+ * blis_hf_resolve_config: the repository is the defaults file's hf_repo for
+ * the model, else the name as typed; HF_HUB_OFFLINE turns downloads off;
+ * $BLIS_CURL names the curl program. user: a blis_run_resolver or NULL. */
+typedef struct blis_run_resolver {
+    const volatile sig_atomic_t *cancel; /* stops a download (NULL: none) */
+    blis_log_fn log;                     /* the cache's and download's messages (NULL: none) */
+    void *log_user;
+} blis_run_resolver;
+BLIS_DEF blis_status blis_run_resolve_model(void *user, const char *model, const char *model_typed,
+                                            const char *defaults_path, int allow_download, char *dir_out,
+                                            size_t dir_size, char *hint, size_t hint_size, blis_err *err);
+/* 1 when HF_HUB_OFFLINE (huggingface_hub's switch) turns downloads off. */
+BLIS_DEF int blis_hf_offline(void);
+/* An environment for blis_run_prepare on a POSIX host: data_dir (NULL:
+ * $BLIS_DATA_DIR when it names a directory with hardware_config.json),
+ * blis_posix_list_dir, and blis_run_resolve_model with resolver (may be
+ * NULL) as its user. No log, cancel or progress: set them after. */
+BLIS_DEF void blis_run_env_posix(blis_run_env *env, const char *data_dir, blis_run_resolver *resolver);
 
 #ifdef __cplusplus
 }
@@ -929,6 +951,75 @@ BLIS_DEF blis_status blis_hf_resolve_config(const blis_hf_resolve_opts *opts, co
                             "(%s/%s): %s. Provide --model-config-folder explicitly",
                             model, tried[0] ? tried : "(no cache directory)", endpoint, repo, why);
     }
+}
+
+/* ==== >>runenv  implementation ==== */
+
+BLIS_DEF int blis_hf_offline(void) {
+    const char *v = getenv("HF_HUB_OFFLINE");
+    return v && *v && strcmp(v, "0") && strcmp(v, "false") && strcmp(v, "False");
+}
+
+BLIS_DEF blis_status blis_run_resolve_model(void *user, const char *model, const char *model_typed,
+                                            const char *defaults_path, int allow_download, char *dir_out,
+                                            size_t dir_size, char *hint, size_t hint_size, blis_err *err) {
+    const blis_run_resolver *rv = (const blis_run_resolver *)user;
+    blis_hf_resolve_opts o;
+    char repo[256];
+    blis_status st;
+    memset(&o, 0, sizeof o);
+    snprintf(repo, sizeof repo, "%s", model_typed ? model_typed : model);
+    if (defaults_path && defaults_path[0]) {
+        char *src = NULL, hf[256];
+        size_t len = 0;
+        blis_parse_opts po;
+        blis_doc d;
+        memset(&po, 0, sizeof po);
+        po.source = defaults_path;
+        if ((st = blis_file_read(defaults_path, 0, NULL, &src, &len, err)) == BLIS_OK)
+            st = blis_yaml_parse(src, len, &po, &d, err);
+        blis_file_free(NULL, src);
+        if (st != BLIS_OK) return st == BLIS_E_IO ? BLIS_E_MISSING : st;
+        if (blis_defaults_hf_repo(&d, model, hf, sizeof hf, err) == BLIS_OK && hf[0])
+            snprintf(repo, sizeof repo, "%s", hf);
+        blis_doc_free(&d);
+        o.defaults_path = defaults_path;
+    }
+    o.hf_repo = repo;
+    o.allow_download = allow_download && !blis_hf_offline();
+    o.fetch.curl = getenv("BLIS_CURL");
+    if (rv) {
+        o.fetch.cancel = rv->cancel;
+        o.log = rv->log;
+        o.log_user = rv->log_user;
+    }
+    if ((st = blis_hf_resolve_config(&o, model, dir_out, dir_size, err)) == BLIS_OK) return BLIS_OK;
+    if (st == BLIS_E_MISSING && !o.allow_download && hint && hint_size)
+        snprintf(hint, hint_size, "%s",
+                 blis_hf_offline() ? "HF_HUB_OFFLINE is set, so nothing was downloaded"
+                                   : "pass --roofline (with --hardware and --tp) to download it from HuggingFace");
+    err->source[0] = '\0';
+    return st;
+}
+
+BLIS_DEF void blis_run_env_posix(blis_run_env *env, const char *data_dir, blis_run_resolver *resolver) {
+    memset(env, 0, sizeof *env);
+    if (!data_dir) {
+        const char *d = getenv("BLIS_DATA_DIR");
+        char probe[1200];
+        FILE *f;
+        if (d && *d) {
+            snprintf(probe, sizeof probe, "%.1000s/hardware_config.json", d);
+            if ((f = fopen(probe, "rb")) != NULL) {
+                fclose(f);
+                data_dir = d;
+            }
+        }
+    }
+    env->data_dir = data_dir;
+    env->list_dir = blis_posix_list_dir;
+    env->resolve_model = blis_run_resolve_model;
+    env->resolve_user = resolver;
 }
 
 #endif /* BLIS_IMPLEMENTATION */

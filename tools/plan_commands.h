@@ -9,206 +9,17 @@
 #include <fcntl.h>
 #include <poll.h>
 
-/* ---- the result record: one flat set of named values per run ---- */
+/* ---- the result record (blis.h's blis_run_record) ---- */
 
-enum { PV_NULL, PV_STR, PV_I64, PV_F64, PV_BOOL };
-typedef struct pfield {
-    const char *name;
-    int kind;
-    const char *s;
-    int64_t i;
-    double f;
-} pfield;
-
-#define PLAN_MAX_FIELDS (72 + 2 * BLIS_MAX_SLOS)
-typedef struct plan_record {
-    pfield f[PLAN_MAX_FIELDS];
-    size_t n;
-    char obj_names[BLIS_MAX_SLOS][2][48];
-    char slo_text[600];
-    char workload[1100];
-    char text[2048]; /* copies of the strings (the run's state is freed before the row is written) */
-    size_t text_used;
-} plan_record;
-
-static void rec_add(plan_record *r, const char *name, int kind, const char *s, int64_t i, double f) {
-    pfield *x;
-    if (r->n == PLAN_MAX_FIELDS) return;
-    x = &r->f[r->n++];
-    x->name = name;
-    x->kind = kind == PV_F64 && !isfinite(f) ? PV_NULL : kind;
-    x->s = s;
-    x->i = i;
-    x->f = f;
-}
-static void rec_s(plan_record *r, const char *name, const char *s) {
-    size_t n = s ? strlen(s) + 1 : 0;
-    if (s && n <= sizeof r->text - r->text_used) {
-        memcpy(r->text + r->text_used, s, n);
-        s = r->text + r->text_used;
-        r->text_used += n;
-    }
-    rec_add(r, name, s ? PV_STR : PV_NULL, s, 0, 0);
-}
-/* *dst = *src, its pointers into src's own buffers moved to dst's. */
-static void rec_copy(plan_record *dst, const plan_record *src) {
-    size_t k;
-    const char *lo = (const char *)src, *hi = lo + sizeof *src;
-    memcpy(dst, src, sizeof *dst);
-    for (k = 0; k < dst->n; k++) {
-        if (dst->f[k].name >= lo && dst->f[k].name < hi) dst->f[k].name = (const char *)dst + (dst->f[k].name - lo);
-        if (dst->f[k].s && dst->f[k].s >= lo && dst->f[k].s < hi) dst->f[k].s = (const char *)dst + (dst->f[k].s - lo);
-    }
-}
-static void rec_i(plan_record *r, const char *name, int64_t v) { rec_add(r, name, PV_I64, NULL, v, 0); }
-static void rec_f(plan_record *r, const char *name, double v) { rec_add(r, name, PV_F64, NULL, 0, v); }
-static void rec_b(plan_record *r, const char *name, int v) { rec_add(r, name, PV_BOOL, NULL, v, 0); }
-
-/* The price of the run's GPU: --gpu-hourly-usd, else the price table
- * (--gpu-prices, else the bundled data/gpu_prices.json); NaN when unknown.
- * A table that cannot be read is an error only when it was named. */
-static int plan_price(const run_args *a, const run_paths *p, double *usd) {
-    char path[1200];
-    blis_doc doc;
-    blis_err err;
-    int rc;
-    *usd = NAN;
-    if (a->gpu_usd != 0) {
-        if (!(a->gpu_usd > 0) || a->gpu_usd > 1e9) return flag_error("--gpu-hourly-usd", "a price > 0", "");
-        *usd = a->gpu_usd;
-        return 0;
-    }
-    if (!a->gpu) return 0;
-    if (a->prices)
-        snprintf(path, sizeof path, "%s", a->prices);
-    else if (p->data_dir)
-        snprintf(path, sizeof path, "%s/gpu_prices.json", p->data_dir);
-    else
-        return 0;
-    if (!a->prices && !file_exists(path)) return 0;
-    if ((rc = read_json(path, &doc))) return rc;
-    rc = blis_price_lookup(&doc, a->gpu, usd, &err) != BLIS_OK;
-    if (rc) print_err(&err);
-    blis_doc_free(&doc);
-    return rc ? EXIT_USAGE : 0;
-}
-
-static const char *latency_name(blis_latency_kind kind) {
-    return kind == BLIS_LATENCY_ROOFLINE_V1   ? "roofline-v1"
-           : kind == BLIS_LATENCY_ROOFLINE_V2 ? "roofline-v2"
-                                              : "blackbox";
-}
-
-/* The record of a finished run (rs NULL: the names only, every value null).
- * slo may have n == 0. */
-static int plan_record_fill(plan_record *r, const run_args *a, const run_state *rs, const blis_slo_set *slo,
-                            double usd) {
-    blis_metrics m;
-    blis_capacity cap;
-    blis_slo_result sr;
-    blis_err err;
-    size_t k;
-    int have = rs != NULL;
-    memset(r, 0, sizeof *r);
-    memset(&m, 0, sizeof m);
-    memset(&sr, 0, sizeof sr);
-    if (have) {
-        const blis_cluster *c = &rs->cluster;
-        int64_t tp = a->tp > 0 ? a->tp : 1;
-        if (blis_cluster_metrics(c, -1, &m, &err) || (slo->n && blis_cluster_slo_eval(c, &m, slo, &sr, &err))) {
-            print_err(&err);
-            return EXIT_RUNTIME;
-        }
-        blis_capacity_compute(&m, tp * c->n_instances, usd, &cap);
-        if (a->spec)
-            snprintf(r->workload, sizeof r->workload, "%s", a->spec);
-        else if (!strcmp(a->workload, "traces"))
-            snprintf(r->workload, sizeof r->workload, "%s", a->traces ? a->traces : "traces");
-        else
-            snprintf(r->workload, sizeof r->workload, "%s", a->workload);
-        rec_s(r, "model", a->model);
-        rec_s(r, "hardware", a->gpu);
-        if (a->tp > 0)
-            rec_i(r, "tp", a->tp);
-        else
-            rec_s(r, "tp", NULL);
-        rec_i(r, "num_instances", c->n_instances);
-        rec_i(r, "gpus", cap.gpus);
-        rec_s(r, "latency_model", latency_name(c->cfg.instance.latency.kind));
-        rec_s(r, "workload", r->workload);
-        if (a->spec || !strcmp(a->workload, "traces"))
-            rec_s(r, "rate", NULL);
-        else
-            rec_f(r, "rate", a->rate);
-        rec_i(r, "seed", a->spec && !a->seed_changed && rs->have_spec ? rs->spec.seed : a->seed);
-        rec_i(r, "rejected_requests", c->rejected);
-    } else {
-        static const char *const head[] = {"model",         "hardware", "tp",   "num_instances", "gpus",
-                                           "latency_model", "workload", "rate", "seed",          "rejected_requests"};
-        for (k = 0; k < sizeof head / sizeof head[0]; k++) rec_s(r, head[k], NULL);
-        memset(&cap, 0, sizeof cap);
-    }
-#define RM_I(name, v) (have ? rec_i(r, name, v) : rec_s(r, name, NULL))
-#define RM_F(name, v) (have ? rec_f(r, name, v) : rec_s(r, name, NULL))
-    RM_I("completed_requests", m.completed);
-    RM_I("still_queued", m.still_queued);
-    RM_I("still_running", m.still_running);
-    RM_I("injected_requests", m.injected);
-    RM_I("dropped_unservable", m.dropped_unservable);
-    RM_I("total_input_tokens", m.total_input_tokens);
-    RM_I("total_output_tokens", m.total_output_tokens);
-    RM_F("vllm_estimated_duration_s", m.duration_s);
-    RM_F("responses_per_sec", m.responses_per_s);
-    RM_F("tokens_per_sec", m.tokens_per_s);
-    RM_F("e2e_mean_ms", m.e2e_mean_ms);
-    RM_F("e2e_p90_ms", m.e2e_p90_ms);
-    RM_F("e2e_p95_ms", m.e2e_p95_ms);
-    RM_F("e2e_p99_ms", m.e2e_p99_ms);
-    RM_F("ttft_mean_ms", m.ttft_mean_ms);
-    RM_F("ttft_p90_ms", m.ttft_p90_ms);
-    RM_F("ttft_p95_ms", m.ttft_p95_ms);
-    RM_F("ttft_p99_ms", m.ttft_p99_ms);
-    RM_F("itl_mean_ms", m.itl_mean_ms);
-    RM_F("itl_p90_ms", m.itl_p90_ms);
-    RM_F("itl_p95_ms", m.itl_p95_ms);
-    RM_F("itl_p99_ms", m.itl_p99_ms);
-    RM_F("scheduling_delay_p99_ms", m.scheduling_delay_p99_ms);
-    RM_I("preemption_count", m.preemptions);
-    RM_I("kv_allocation_failures", m.kv_allocation_failures);
-    RM_F("cache_hit_rate", m.cache_hit_rate);
-    RM_F("preemption_rate", m.preemption_rate);
-    RM_F("kv_thrashing_rate", m.kv_thrashing_rate);
-    RM_F("tokens_per_sec_per_gpu", cap.tokens_per_s_per_gpu);
-    RM_F("requests_per_sec_per_gpu", cap.requests_per_s_per_gpu);
-    RM_F("tokens_per_sec_per_user", cap.tokens_per_s_per_user);
-    RM_F("usd_per_gpu_hour", have ? cap.usd_per_gpu_hour : NAN);
-    RM_F("usd_per_hour", have ? cap.usd_per_hour : NAN);
-    RM_F("usd_per_million_output_tokens", have ? cap.usd_per_million_output_tokens : NAN);
-    if (slo->n) {
-        blis_slo_format(slo, r->slo_text, sizeof r->slo_text);
-        rec_s(r, "slo", have ? r->slo_text : NULL);
-        if (have)
-            rec_b(r, "slo_pass", sr.pass);
-        else
-            rec_s(r, "slo_pass", NULL);
-        RM_F("slo_attainment", sr.attainment_all);
-        RM_F("goodput_requests_per_sec", sr.goodput_requests_per_s);
-        RM_F("goodput_tokens_per_sec", sr.goodput_tokens_per_s);
-        RM_I("unserved_requests", sr.unserved);
-        for (k = 0; k < slo->n; k++) {
-            snprintf(r->obj_names[k][0], 48, "%s_met", slo->slo[k].name);
-            snprintf(r->obj_names[k][1], 48, "%s_attainment", slo->slo[k].name);
-            if (have)
-                rec_b(r, r->obj_names[k][0], sr.met[k]);
-            else
-                rec_s(r, r->obj_names[k][0], NULL);
-            RM_F(r->obj_names[k][1], sr.attainment[k]);
-        }
-    }
-#undef RM_I
-#undef RM_F
-    return 0;
-}
+typedef blis_run_field pfield;
+typedef blis_run_record plan_record;
+enum {
+    PV_NULL = BLIS_RV_NULL,
+    PV_STR = BLIS_RV_STR,
+    PV_I64 = BLIS_RV_I64,
+    PV_F64 = BLIS_RV_F64,
+    PV_BOOL = BLIS_RV_BOOL
+};
 
 static int rec_pass(const plan_record *r) {
     size_t k;
@@ -225,16 +36,7 @@ static double rec_num(const plan_record *r, const char *name) {
     return NAN;
 }
 
-static void jw_field(blis_jw *w, const pfield *x) {
-    blis_jw_key(w, x->name);
-    switch (x->kind) {
-    case PV_STR: blis_jw_str(w, x->s); break;
-    case PV_I64: blis_jw_i64(w, x->i); break;
-    case PV_F64: blis_jw_f64(w, x->f); break;
-    case PV_BOOL: blis_jw_bool(w, (int)x->i); break;
-    default: blis_jw_null(w);
-    }
-}
+#define jw_field blis_run_field_write
 
 /* A CSV cell: quoted when it holds a comma, a quote, a line end or edge spaces. */
 static void csv_cell(blis_buf *b, const char *s) {
@@ -267,48 +69,25 @@ static void csv_field(blis_buf *b, const pfield *x) {
     }
 }
 
-/* `run --json`: the record as one JSON document, with each instance's
- * metrics block when there are several. */
-static int print_run_json(const run_args *a, run_state *rs, const run_paths *p, const blis_slo_set *slo) {
-    plan_record r;
+/* `run --json`: blis_run_write_json's document. */
+static int print_run_json(const blis_run *run) {
     blis_jw w;
     blis_err err;
-    double usd;
-    size_t k;
-    int rc, i;
-    if ((rc = plan_price(a, p, &usd)) || (rc = plan_record_fill(&r, a, rs, slo, usd))) return rc;
     blis_jw_init(&w, file_write, stdout, 2);
-    blis_jw_object_begin(&w);
-    blis_jw_key_str(&w, "blis_version", BLIS_VERSION);
-    for (k = 0; k < r.n; k++) jw_field(&w, &r.f[k]);
-    if (rs->cluster.n_instances > 1) {
-        blis_jw_key(&w, "instances");
-        blis_jw_array_begin(&w);
-        for (i = 0; i < rs->cluster.n_instances; i++) {
-            blis_metrics m;
-            char id[32];
-            if (blis_cluster_metrics(&rs->cluster, i, &m, &err)) {
-                print_err(&err);
-                return EXIT_RUNTIME;
-            }
-            snprintf(id, sizeof id, "instance_%d", i);
-            blis_metrics_write(&m, id, &w);
-        }
-        blis_jw_array_end(&w);
-    }
-    blis_jw_object_end(&w);
+    if (blis_run_write_json(run, &w, &err) != BLIS_OK) return run_report(&err, NULL);
     if (blis_jw_finish(&w) != BLIS_OK || fputc('\n', stdout) == EOF || fflush(stdout)) return EXIT_RUNTIME;
     return 0;
 }
 
 /* `run --slo` in the text output: the objectives, goodput and capacity. */
-static int print_run_slo(const run_args *a, run_state *rs, const run_paths *p, const blis_slo_set *slo) {
+static int print_run_slo(const blis_run *run, const blis_slo_set *slo) {
     plan_record r;
     blis_jw w;
+    blis_err err;
     double usd;
     size_t k;
-    int rc, in = 0;
-    if ((rc = plan_price(a, p, &usd)) || (rc = plan_record_fill(&r, a, rs, slo, usd))) return rc;
+    int in = 0;
+    if (blis_run_price(run, &usd, &err) || blis_run_record_fill(&r, run, slo, usd, &err)) return run_report(&err, NULL);
     fputs("=== SLO and Capacity ===\n", stdout);
     blis_jw_init(&w, file_write, stdout, 2);
     blis_jw_object_begin(&w);
@@ -320,29 +99,13 @@ static int print_run_slo(const run_args *a, run_state *rs, const run_paths *p, c
     return blis_jw_finish(&w) != BLIS_OK || fputc('\n', stdout) == EOF || fflush(stdout) ? EXIT_RUNTIME : 0;
 }
 
-/* A run that ended with requests queued although the horizon was not
- * reached stalled: the head of the queue could not get KV blocks. */
-static void warn_stall(const blis_cluster *c) {
-    int64_t stalls = 0, queued = 0, blocks = 0;
-    int i;
-    for (i = 0; i < c->n_instances; i++) {
-        stalls += c->instances[i].stalls;
-        queued += (int64_t)c->instances[i].waitq.len;
-        blocks = c->instances[i].kv.total_blocks;
-    }
-    if (!stalls || !queued || c->clock_us >= c->cfg.instance.horizon_us) return;
-    fprintf(stderr,
-            "simulation_worker: warning: the run stalled with %lld requests still queued: the next one could not "
-            "get KV blocks (%lld blocks of %lld tokens per instance; blocks held by requests waiting after a "
-            "preemption are not released, as in the reference); give more --total-kv-blocks\n",
-            (long long)queued, (long long)blocks, (long long)c->cfg.instance.block_tokens);
-}
-
 /* `run` with its --json / --slo outputs. */
-static int run_outputs(const run_args *a, run_state *rs, const run_paths *p) {
+static int run_outputs(const blis_run *run) {
+    const blis_run_options *a = &run->opt;
     blis_slo_set slo;
     blis_err err;
-    warn_stall(&rs->cluster);
+    blis_metrics m;
+    int rc;
     memset(&slo, 0, sizeof slo);
     if (a->slo && blis_slo_parse(a->slo, &slo, &err)) {
         char msg[BLIS_ERR_MSG_MAX + 16];
@@ -350,27 +113,16 @@ static int run_outputs(const run_args *a, run_state *rs, const run_paths *p) {
         return run_error(msg);
     }
     if (a->results && !strcmp(a->results, "-")) { /* the results document is the output */
-        blis_metrics m;
-        if (blis_cluster_metrics(&rs->cluster, -1, &m, &err)) {
-            print_err(&err);
-            return EXIT_RUNTIME;
-        }
-        return write_results("-", &rs->cluster, &m);
+        if (blis_cluster_metrics(&run->cluster, -1, &m, &err)) return run_report(&err, NULL);
+        return write_results("-", &run->cluster, &m);
     }
     if (a->json) {
-        int rc = print_run_json(a, rs, p, &slo);
-        if (!rc && a->results) {
-            blis_metrics m;
-            if (blis_cluster_metrics(&rs->cluster, -1, &m, &err)) return EXIT_RUNTIME;
-            rc = write_results(a->results, &rs->cluster, &m);
-        }
-        return rc;
+        if ((rc = print_run_json(run)) || !a->results) return rc;
+        if (blis_cluster_metrics(&run->cluster, -1, &m, &err)) return EXIT_RUNTIME;
+        return write_results(a->results, &run->cluster, &m);
     }
-    {
-        int rc = print_run(a, rs);
-        if (rc || (!a->slo && a->gpu_usd == 0 && !a->prices)) return rc;
-    }
-    return print_run_slo(a, rs, p, &slo);
+    if ((rc = print_run(run)) || (!a->slo && a->gpu_usd_per_hour == 0 && !a->prices)) return rc;
+    return print_run_slo(run, &slo);
 }
 
 /* ---- worker processes: tasks run in children, rows emitted in order ---- */
@@ -617,7 +369,7 @@ typedef struct sweep_ctx {
     int have_grid_doc;
     char **fixed; /* "--flag=value" */
     size_t n_fixed;
-    char *fixed_buf[BLIS_GRID_MAX_FIXED + RUN_MAX_FLAGS];
+    char *fixed_buf[BLIS_GRID_MAX_FIXED + BLIS_RUN_MAX_OPTIONS];
     char axis_flag[BLIS_GRID_MAX_AXES][80]; /* "--rate" */
     char axis_col[BLIS_GRID_MAX_AXES][80];  /* "rate" */
     int axis_shown[BLIS_GRID_MAX_AXES];     /* a column of its own (not already a record field) */
@@ -631,11 +383,9 @@ typedef struct sweep_ctx {
     plan_record *best; /* per configuration, the record at its max rate (search, parent side) */
 } sweep_ctx;
 
-static const flag_def *run_flag_find(const char *name) {
-    size_t k;
-    for (k = 0; k < sizeof run_flags / sizeof run_flags[0]; k++)
-        if (!strcmp(run_flags[k].name, name)) return &run_flags[k];
-    return NULL;
+static const blis_opt_def *run_flag_find(const char *name) {
+    long k = strncmp(name, "--", 2) == 0 && !strchr(name, '_') ? blis_run_option_find(name) : -1;
+    return k < 0 ? NULL : &blis_run_option_defs(NULL)[k];
 }
 
 /* A run flag a sweep point can take (not the outputs of a single run). */
@@ -732,7 +482,7 @@ static int sweep_finish_setup(sweep_ctx *x, const char *grid_path, int search) {
             if (x->grid.slo && slo_text == x->grid.slo && sweep_add_fixed(x, "--slo", slo_text)) return EXIT_USAGE;
         }
     }
-    plan_record_fill(&names, NULL, NULL, &x->slo, NAN);
+    blis_run_record_fill(&names, NULL, &x->slo, NAN, NULL);
     for (k = 0; k < x->grid.n_axes; k++) {
         x->axis_shown[k] = 1;
         for (j = 0; j < names.n; j++)
@@ -804,7 +554,7 @@ static void row_write(const sweep_ctx *x, size_t point, const char *key, const c
 static void csv_header(const sweep_ctx *x, const pfield *pre, size_t n_pre, blis_buf *out) {
     plan_record names;
     size_t k;
-    plan_record_fill(&names, NULL, NULL, &x->slo, NAN);
+    blis_run_record_fill(&names, NULL, &x->slo, NAN, NULL);
     blis_buf_write(out, "point,points,key,status,error", 29);
     for (k = 0; k < x->grid.n_axes; k++)
         if (x->axis_shown[k]) {
@@ -829,14 +579,13 @@ static char quiet_flag[] = "--quiet";
 static int point_eval(const sweep_ctx *x, size_t point, const char *const *extra, size_t n_extra, plan_record *r,
                       char *error, size_t error_size) {
     const char *values[BLIS_GRID_MAX_AXES];
-    char *argv[BLIS_GRID_MAX_FIXED + RUN_MAX_FLAGS + BLIS_GRID_MAX_AXES + 8];
+    char *argv[BLIS_GRID_MAX_FIXED + BLIS_RUN_MAX_OPTIONS + BLIS_GRID_MAX_AXES + 8];
     char axis_arg[BLIS_GRID_MAX_AXES][1200];
-    run_args a;
-    run_state rs;
-    run_paths *p = (run_paths *)calloc(1, sizeof *p);
+    run_ctx *p = (run_ctx *)calloc(1, sizeof *p);
     size_t k, argc = 0;
     int rc;
     double usd = NAN;
+    blis_err err;
     error[0] = '\0';
     if (!p) {
         snprintf(error, error_size, "out of memory");
@@ -850,11 +599,10 @@ static int point_eval(const sweep_ctx *x, size_t point, const char *const *extra
         argv[argc++] = axis_arg[k];
     }
     for (k = 0; k < n_extra; k++) argv[argc++] = (char *)(uintptr_t)extra[k];
-    memset(&rs, 0, sizeof rs);
-    rc = run_simulate((int)argc, argv, x->argv0, &a, &rs, p, 1);
-    if (!rc) rc = plan_price(&a, p, &usd);
-    if (!rc) rc = plan_record_fill(r, &a, &rs, &x->slo, usd);
-    run_state_free(&rs);
+    rc = run_simulate((int)argc, argv, x->argv0, p, 1);
+    if (!rc && (blis_run_price(&p->run, &usd, &err) || blis_run_record_fill(r, &p->run, &x->slo, usd, &err)))
+        rc = run_report(&err, NULL);
+    run_ctx_free(p);
     free(p);
     if (rc) {
         fflush(stderr);
@@ -873,7 +621,7 @@ static void error_row(const sweep_ctx *x, size_t point, const char *why, const p
     plan_record r;
     blis_grid_point_values(&x->grid, point, values);
     point_key(x, values, key, sizeof key);
-    plan_record_fill(&r, NULL, NULL, &x->slo, NAN);
+    blis_run_record_fill(&r, NULL, &x->slo, NAN, NULL);
     row_write(x, point, key, "error", why, values, pre, n_pre, &r, row);
 }
 
@@ -959,7 +707,7 @@ static int parse_plan_args(int argc, char **argv, sweep_ctx *x, plan_opts *o, in
         const char *arg = argv[i], *eq = strchr(arg, '='), *v = NULL;
         char name[80];
         size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg), k;
-        const flag_def *f;
+        const blis_opt_def *f;
         if (nlen >= sizeof name || strncmp(arg, "--", 2))
             return usage_error(search ? "unknown argument for search" : "unknown argument for sweep", arg);
         memcpy(name, arg, nlen);
@@ -980,7 +728,7 @@ static int parse_plan_args(int argc, char **argv, sweep_ctx *x, plan_opts *o, in
         f = run_flag_find(name);
         if (eq)
             v = eq + 1;
-        else if (f && f->type == F_BOOL)
+        else if (f && f->type == BLIS_OPT_BOOL)
             v = "true";
         else if (i + 1 < argc)
             v = argv[++i];
@@ -1677,7 +1425,7 @@ static int search_task(void *user, size_t point, blis_buf *row) {
     SEARCH_EVAL(rate);
     if (pass) { /* up by doubling until a rate fails */
         s.lo = rate;
-        rec_copy(&at_lo, &r);
+        blis_run_record_copy(&at_lo, &r);
         have_lo = 1;
         while (s.lo < x->rate_max) {
             rate = s.lo * 2 < x->rate_max ? s.lo * 2 : x->rate_max;
@@ -1688,7 +1436,7 @@ static int search_task(void *user, size_t point, blis_buf *row) {
                 break;
             }
             s.lo = rate;
-            rec_copy(&at_lo, &r);
+            blis_run_record_copy(&at_lo, &r);
         }
     } else { /* down by halving (or to 90% of a saturated run's throughput) until one passes */
         s.hi = rate;
@@ -1701,7 +1449,7 @@ static int search_task(void *user, size_t point, blis_buf *row) {
             SEARCH_EVAL(rate);
             if (pass) {
                 s.lo = rate;
-                rec_copy(&at_lo, &r);
+                blis_run_record_copy(&at_lo, &r);
                 have_lo = 1;
             } else {
                 s.hi = rate;
@@ -1713,7 +1461,7 @@ static int search_task(void *user, size_t point, blis_buf *row) {
     if (!have_lo) {
         s.verdict = "unmeetable";
         r.n = 0;
-        plan_record_fill(&at_lo, NULL, NULL, &x->slo, NAN);
+        blis_run_record_fill(&at_lo, NULL, &x->slo, NAN, NULL);
     } else if (isnan(s.hi)) {
         s.verdict = "above-max";
     } else {
@@ -1722,7 +1470,7 @@ static int search_task(void *user, size_t point, blis_buf *row) {
             SEARCH_EVAL(rate);
             if (pass) {
                 s.lo = rate;
-                rec_copy(&at_lo, &r);
+                blis_run_record_copy(&at_lo, &r);
             } else {
                 s.hi = rate;
                 s.saturated = rec_num(&r, "responses_per_sec") < 0.9 * rate;

@@ -648,225 +648,9 @@ static int cmd_step(int argc, char **argv, const char *argv0) {
 
 /* ---- run ---- */
 
-typedef enum flag_type { F_STR, F_I64, F_F64, F_LIST, F_BOOL } flag_type;
-
-#define RUN_MAX_FLAGS 80
-
-typedef struct run_args {
-    const char *model, *log, *defaults, *model_dir, *hw_file, *workload, *gpu, *vllm, *results, *bench_dir, *priority,
-        *scheduler, *traces, *spec;
-    /* the cluster (spec §1.2) */
-    const char *admission, *routing, *scorers, *policy_config, *fitness, *trace_level;
-    int64_t admission_latency, routing_latency, counterfactual_k, snapshot_refresh;
-    double bucket_cap, bucket_refill;
-    int summarize_trace;
-    int quiet;                          /* --quiet: no progress line */
-    int check_invariants;               /* --check-invariants (or BLIS_PARANOID=1) */
-    unsigned char given[RUN_MAX_FLAGS]; /* by index in run_flags: the flag was on the command line */
-    int64_t seed, horizon, kv_blocks, max_running, max_tokens, block, max_model_len, threshold, tp, num_requests,
-        prefix, p_mean, p_std, p_min, p_max, o_mean, o_std, o_min, o_max, instances, kv_cpu, kv_base;
-    double rate, alpha[3], beta[3], kv_threshold, kv_bandwidth;
-    int kv_changed, alpha_n, beta_n, seed_changed, horizon_changed, num_requests_changed, defaults_changed;
-    int roofline;             /* --roofline */
-    const char *roofline_ext; /* --roofline-ext LIST */
-    const char *kv_dtype;     /* --kv-cache-dtype (vLLM's; auto: the model config's) */
-    const char *slo;          /* --slo OBJECTIVES */
-    int json;                 /* --json: one JSON document on stdout */
-    const char *prices;       /* --gpu-prices FILE */
-    double gpu_usd;           /* --gpu-hourly-usd (0: from the price table) */
-    int kv_trained;           /* total_kv_blocks came from the defaults file's coefficients */
-} run_args;
-
-typedef struct flag_def {
-    const char *name;
-    flag_type type;
-    size_t offset;
-} flag_def;
-
-#define RF(name, type, field) \
-    { name, type, offsetof(run_args, field) }
-static const flag_def run_flags[] = {
-    RF("--model", F_STR, model),
-    RF("--log", F_STR, log),
-    RF("--defaults-filepath", F_STR, defaults),
-    RF("--model-config-folder", F_STR, model_dir),
-    RF("--hardware-config", F_STR, hw_file),
-    RF("--workload", F_STR, workload),
-    RF("--workload-traces-filepath", F_STR, traces),
-    RF("--workload-spec", F_STR, spec),
-    RF("--hardware", F_STR, gpu),
-    RF("--vllm-version", F_STR, vllm),
-    RF("--results-path", F_STR, results),
-    RF("--bench-data-path", F_STR, bench_dir),
-    RF("--priority-policy", F_STR, priority),
-    RF("--scheduler", F_STR, scheduler),
-    RF("--seed", F_I64, seed),
-    RF("--horizon", F_I64, horizon),
-    RF("--total-kv-blocks", F_I64, kv_blocks),
-    RF("--max-num-running-reqs", F_I64, max_running),
-    RF("--max-num-scheduled-tokens", F_I64, max_tokens),
-    RF("--block-size-in-tokens", F_I64, block),
-    RF("--max-model-len", F_I64, max_model_len),
-    RF("--long-prefill-token-threshold", F_I64, threshold),
-    RF("--tp", F_I64, tp),
-    RF("--num-requests", F_I64, num_requests),
-    RF("--prefix-tokens", F_I64, prefix),
-    RF("--prompt-tokens", F_I64, p_mean),
-    RF("--prompt-tokens-stdev", F_I64, p_std),
-    RF("--prompt-tokens-min", F_I64, p_min),
-    RF("--prompt-tokens-max", F_I64, p_max),
-    RF("--output-tokens", F_I64, o_mean),
-    RF("--output-tokens-stdev", F_I64, o_std),
-    RF("--output-tokens-min", F_I64, o_min),
-    RF("--output-tokens-max", F_I64, o_max),
-    RF("--num-instances", F_I64, instances),
-    RF("--rate", F_F64, rate),
-    RF("--kv-cpu-blocks", F_I64, kv_cpu),
-    RF("--kv-offload-threshold", F_F64, kv_threshold),
-    RF("--kv-transfer-bandwidth", F_F64, kv_bandwidth),
-    RF("--kv-transfer-base-latency", F_I64, kv_base),
-    RF("--alpha-coeffs", F_LIST, alpha),
-    RF("--beta-coeffs", F_LIST, beta),
-    RF("--admission-policy", F_STR, admission),
-    RF("--admission-latency", F_I64, admission_latency),
-    RF("--routing-latency", F_I64, routing_latency),
-    RF("--token-bucket-capacity", F_F64, bucket_cap),
-    RF("--token-bucket-refill-rate", F_F64, bucket_refill),
-    RF("--routing-policy", F_STR, routing),
-    RF("--routing-scorers", F_STR, scorers),
-    RF("--policy-config", F_STR, policy_config),
-    RF("--fitness-weights", F_STR, fitness),
-    RF("--trace-level", F_STR, trace_level),
-    RF("--counterfactual-k", F_I64, counterfactual_k),
-    RF("--summarize-trace", F_BOOL, summarize_trace),
-    RF("--snapshot-refresh-interval", F_I64, snapshot_refresh),
-    RF("--quiet", F_BOOL, quiet),
-    RF("--check-invariants", F_BOOL, check_invariants),
-    RF("--roofline-ext", F_STR, roofline_ext),
-    RF("--kv-cache-dtype", F_STR, kv_dtype),
-    RF("--roofline", F_BOOL, roofline),
-    RF("--slo", F_STR, slo),
-    RF("--json", F_BOOL, json),
-    RF("--gpu-prices", F_STR, prices),
-    RF("--gpu-hourly-usd", F_F64, gpu_usd),
-};
-#undef RF
-
-static void run_defaults(run_args *a) {
-    memset(a, 0, sizeof *a);
-    a->log = "warn";
-    a->defaults = "defaults.yaml";
-    a->workload = "distribution";
-    a->priority = "constant";
-    a->scheduler = "fcfs";
-    a->seed = 42;
-    a->horizon = INT64_MAX;
-    a->kv_blocks = 1000000;
-    a->max_running = 256;
-    a->max_tokens = 2048;
-    a->block = 16;
-    a->max_model_len = 2048;
-    a->num_requests = 100;
-    a->p_mean = a->o_mean = 512;
-    a->p_std = a->o_std = 256;
-    a->p_min = a->o_min = 2;
-    a->p_max = a->o_max = 7000;
-    a->instances = 1;
-    a->rate = 1.0;
-    a->kv_threshold = 0.9;
-    a->kv_bandwidth = 100.0;
-    a->admission = "always-admit";
-    a->routing = "round-robin";
-    a->scorers = "";
-    a->trace_level = "none";
-    a->bucket_cap = 10000;
-    a->bucket_refill = 1000;
-}
-
-/* 1 when the flag was given on the command line (a policy bundle's value
- * yields to it). */
-static int flag_given(const run_args *a, const char *name) {
-    size_t k;
-    for (k = 0; k < sizeof run_flags / sizeof run_flags[0] && k < RUN_MAX_FLAGS; k++)
-        if (!strcmp(run_flags[k].name, name)) return a->given[k];
-    return 0;
-}
-
-static int parse_run_value(run_args *a, const flag_def *f, const char *v) {
-    void *field = (char *)a + f->offset;
-    if (f->type == F_STR) {
-        *(const char **)field = v;
-        if (!strcmp(f->name, "--defaults-filepath")) a->defaults_changed = 1;
-        return 0;
-    }
-    if (f->type == F_BOOL) { /* Go's bool flags: --flag, --flag=true|false|1|0 */
-        if (!strcmp(v, "true") || !strcmp(v, "1"))
-            *(int *)field = 1;
-        else if (!strcmp(v, "false") || !strcmp(v, "0"))
-            *(int *)field = 0;
-        else
-            return flag_error(f->name, "true or false", v);
-        return 0;
-    }
-    if (f->type == F_I64) {
-        if (blis_parse_i64(v, strlen(v), BLIS_NUM_ALLOW_PLUS, (int64_t *)field) != BLIS_OK)
-            return flag_error(f->name, "an integer", v);
-        if (!strcmp(f->name, "--total-kv-blocks")) a->kv_changed = 1;
-        if (!strcmp(f->name, "--seed")) a->seed_changed = 1;
-        if (!strcmp(f->name, "--horizon")) a->horizon_changed = 1;
-        if (!strcmp(f->name, "--num-requests")) a->num_requests_changed = 1;
-        return 0;
-    }
-    if (f->type == F_F64) {
-        if (blis_parse_f64(v, strlen(v), BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, (double *)field) != BLIS_OK)
-            return flag_error(f->name, "a number", v);
-        return 0;
-    }
-    { /* F_LIST: comma-separated numbers; the first three are used */
-        double *out = (double *)field;
-        int *count = !strcmp(f->name, "--alpha-coeffs") ? &a->alpha_n : &a->beta_n;
-        const char *p = v;
-        *count = 0;
-        for (;;) {
-            const char *comma = strchr(p, ',');
-            size_t len = comma ? (size_t)(comma - p) : strlen(p);
-            double x;
-            if (blis_parse_f64(p, len, BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, &x) != BLIS_OK)
-                return flag_error(f->name, "comma-separated numbers", v);
-            if (*count < 3) out[*count] = x;
-            (*count)++;
-            if (!comma) break;
-            p = comma + 1;
-        }
-        return 0;
-    }
-}
-
-static int parse_run_args(int argc, char **argv, run_args *a) {
-    int i, rc;
-    run_defaults(a);
-    for (i = 0; i < argc; i++) {
-        const char *arg = argv[i], *eq = strchr(arg, '='), *v;
-        size_t k, nlen = eq ? (size_t)(eq - arg) : strlen(arg);
-        const flag_def *f = NULL;
-        for (k = 0; k < sizeof run_flags / sizeof run_flags[0]; k++)
-            if (strlen(run_flags[k].name) == nlen && !strncmp(run_flags[k].name, arg, nlen)) f = &run_flags[k];
-        if (!f) return usage_error("unknown option for run", arg);
-        if (eq)
-            v = eq + 1;
-        else if (f->type == F_BOOL)
-            v = "true";
-        else if (i + 1 < argc)
-            v = argv[++i];
-        else
-            return flag_error(f->name, "a value", "");
-        if ((rc = parse_run_value(a, f, v))) return rc;
-        if ((size_t)(f - run_flags) < RUN_MAX_FLAGS) a->given[f - run_flags] = 1;
-    }
-    return 0;
-}
-
-static int all_zero(const double *v) { return v[0] == 0 && v[1] == 0 && v[2] == 0; }
+/* The run itself is blis.h >>run (blis_run_prepare, blis_run_execute);
+ * here: the flags into blis_run_options, the messages, the progress line,
+ * the outputs and the exit status. */
 
 static int read_yaml(const char *path, blis_doc *doc) { return read_doc(path, 1, doc); }
 
@@ -882,376 +666,50 @@ static int file_exists(const char *path) {
     return 1;
 }
 
-/* Spec §1.3 step 3: defaults for the model when no coefficients or configs were given. */
-static int resolve_defaults(run_args *a, char *model_lc, char *gpu_buf, char *vllm_buf, blis_doc *defaults,
-                            int *have_defaults, cli_log *log) {
-    char gpu[64], vllm[128], msg[400];
-    int tp = 0, found = 0, rc;
-    int64_t kv = 0;
-    blis_err err;
-    lower_copy(model_lc, 256, a->model);
-    a->model = model_lc;
-    if ((rc = read_yaml(a->defaults, defaults))) {
-        if (!a->defaults_changed && !file_exists(a->defaults))
-            fprintf(stderr, "simulation_worker: hint: no ./defaults.yaml and no bundled data directory found; give "
-                            "--defaults-filepath, set BLIS_DATA_DIR, or install blis (make install)\n");
-        return rc;
-    }
-    *have_defaults = 1;
-    if (blis_defaults_specs(defaults, a->model, gpu, sizeof gpu, &tp, vllm, sizeof vllm, &err)) {
-        print_err(&err);
-        return EXIT_USAGE;
-    }
-    if (a->tp == 0 && tp > 0) a->tp = tp;
-    if (!a->gpu && gpu[0]) {
-        snprintf(gpu_buf, 64, "%s", gpu);
-        a->gpu = gpu_buf;
-    }
-    if (!a->vllm && vllm[0]) {
-        snprintf(vllm_buf, 128, "%s", vllm);
-        a->vllm = vllm_buf;
-    }
-    if (blis_defaults_coefficients(defaults, a->model, (int)a->tp, a->gpu ? a->gpu : "", a->vllm ? a->vllm : "",
-                                   a->alpha, a->beta, &kv, &found, &err)) {
-        print_err(&err);
-        return EXIT_USAGE;
-    }
-    if (!found) {
-        a->alpha[0] = a->alpha[1] = a->alpha[2] = a->beta[0] = a->beta[1] = a->beta[2] = 0;
-        snprintf(msg, sizeof msg,
-                 "no trained coefficients in %s for model=%s, TP=%lld, GPU=%s, vLLM version=%s; trying the roofline "
-                 "model",
-                 a->defaults, a->model, (long long)a->tp, a->gpu ? a->gpu : "", a->vllm ? a->vllm : "");
-        cli_log_fn(log, "warn", msg); /* --log error silences it */
-    }
-    a->alpha_n = a->beta_n = 3;
-    if (!a->kv_changed) a->kv_blocks = kv;
-    a->kv_trained = found && kv > 0;
-    return 0;
+/* The exit status for a library error: 1 for the machine's, 2 for the input's. */
+static int run_exit_status(const blis_err *err) {
+    return err->status == BLIS_E_NOMEM || err->status == BLIS_E_IO || err->status == BLIS_E_INTERNAL ? EXIT_RUNTIME
+                                                                                                     : EXIT_USAGE;
 }
 
-typedef struct run_state {
-    blis_model_config model;
-    blis_hw_config hw;
-    blis_mfu_db db;
-    int have_db;
-    blis_doc defaults;
-    int have_defaults;
-    blis_legacy_gen gen;
-    int have_gen;
-    blis_trace_gen trace;
-    char *trace_src;
-    int have_trace;
-    blis_doc spec_doc;
-    blis_workload_spec spec;
-    blis_spec_gen spec_gen;
-    int have_spec_doc, have_spec, have_spec_gen;
-    blis_cluster cluster;
-    int have_cluster;
-    blis_doc policy_doc;
-    int have_policy_doc;
-    blis_fitness_weights fitness;
-} run_state;
-
-static void run_state_free(run_state *r) {
-    if (r->have_cluster) blis_cluster_destroy(&r->cluster);
-    if (r->have_policy_doc) blis_doc_free(&r->policy_doc);
-    if (r->have_gen) blis_legacy_gen_free(&r->gen);
-    if (r->have_trace) blis_trace_gen_free(&r->trace);
-    if (r->have_spec_gen) blis_spec_gen_free(&r->spec_gen);
-    if (r->have_spec) blis_workload_spec_free(&r->spec);
-    if (r->have_spec_doc) blis_doc_free(&r->spec_doc);
-    blis_file_free(NULL, r->trace_src);
-    if (r->have_db) blis_mfu_db_free(&r->db);
-    if (r->have_defaults) blis_doc_free(&r->defaults);
-}
-
-/* Paths and settings the roofline resolution fills in (they outlive it). */
-typedef struct run_paths {
-    char model_lc[256], gpu[64], vllm[128], model_dir[1100], hw[1100], defaults[1100], bench[1100];
-    const char *data_dir, *model_typed; /* the model as typed (its case names the HF repo) */
-    char data_buf[1024];
-    cli_log log;
-} run_paths;
-
-/* model_dir from a config.json path (resolve_model_config's answer). */
-static void set_model_dir(run_args *a, run_paths *p, const char *config_path) {
-    size_t n = strlen(config_path);
-    if (n >= 12 && !strcmp(config_path + n - 12, "/config.json")) n -= 12;
-    snprintf(p->model_dir, sizeof p->model_dir, "%.*s", (int)n, config_path);
-    a->model_dir = p->model_dir;
-}
-
-/* The hardware config when none was given: hardware_config.json beside the
- * defaults file, else the bundled one; 0 when found. The bundled data's is
- * its calibrated file when roofline v1 runs with extensions. */
-static int default_hw(run_args *a, run_paths *p) {
-    const char *slash = strrchr(a->defaults, '/');
-    char bundled[1100];
-    unsigned ext = BLIS_V1X_ALL;
-    if (slash)
-        snprintf(p->hw, sizeof p->hw, "%.*s/hardware_config.json", (int)(slash - a->defaults), a->defaults);
+/* A library error on stderr (with the file when one is at fault, then any
+ * hint); the exit status for it. */
+static int run_report(const blis_err *err, const char *hint) {
+    if (err->source[0])
+        print_err(err);
     else
-        snprintf(p->hw, sizeof p->hw, "hardware_config.json");
-    if (!file_exists(p->hw) && p->data_dir) snprintf(p->hw, sizeof p->hw, "%s/hardware_config.json", p->data_dir);
-    if (a->roofline_ext && parse_roofline_ext(a->roofline_ext, &ext)) ext = 0;
-    bundled_hw_path(p->data_dir, 0, bundled, sizeof bundled);
-    if (p->data_dir && !a->bench_dir && ext && !strcmp(p->hw, bundled))
-        bundled_hw_path(p->data_dir, 1, p->hw, sizeof p->hw);
-    if (!file_exists(p->hw)) return -1;
-    a->hw_file = p->hw;
-    return 0;
+        fprintf(stderr, "simulation_worker: error: %s\n", err->msg);
+    if (hint && hint[0]) fprintf(stderr, "simulation_worker: hint: %s\n", hint);
+    return run_exit_status(err);
 }
 
-static void run_log(run_paths *p, const char *level, const char *msg) { cli_log_fn(&p->log, level, msg); }
-
-/* Spec §1.4 and §6: --roofline resolves the model config (cache, then
- * HuggingFace), the hardware config, and alpha and total-kv-blocks from the
- * defaults file when it has them. */
-static int resolve_roofline_flag(run_args *a, run_state *rs, run_paths *p) {
-    char path[1200], msg[1400];
-    int rc, found = 0;
-    lower_copy(p->model_lc, sizeof p->model_lc, a->model);
-    a->model = p->model_lc;
-    if (!a->gpu) return run_error("--roofline requires --hardware (GPU type)");
-    if (a->tp <= 0) return run_error("--roofline requires --tp > 0");
-    p->log.prefix = "--roofline: ";
-    if (!all_zero(a->beta))
-        run_log(p, "warn",
-                "replaces --beta-coeffs with analytical step time estimation. Alpha coefficients are still used "
-                "for queueing time and output token processing");
-    if (a->model_dir) run_log(p, "info", "explicit --model-config-folder takes precedence over auto-resolution");
-    if (a->hw_file) run_log(p, "info", "explicit --hardware-config takes precedence over auto-resolution");
-    if (!a->model_dir) {
-        if ((rc = resolve_model_config("simulation_worker", p->model_typed, NULL, a->defaults, 1, &p->log, path,
-                                       sizeof path)))
-            return rc;
-        set_model_dir(a, p, path);
-    }
-    if (!a->hw_file) {
-        if (default_hw(a, p)) {
-            snprintf(msg, sizeof msg,
-                     "--roofline: bundled hardware config not found at \"%s\". Provide --hardware-config explicitly",
-                     p->hw);
-            return run_error(msg);
-        }
-        snprintf(msg, sizeof msg, "using bundled hardware config at %s", p->hw);
-        run_log(p, "info", msg);
-    }
-    if (!a->bench_dir) { /* a410740f: bench_data/ beside the defaults file selects roofline v2 */
-        const char *slash = strrchr(a->defaults, '/');
-        struct stat sb;
-        if (slash)
-            snprintf(p->bench, sizeof p->bench, "%.*s/bench_data", (int)(slash - a->defaults), a->defaults);
+/* The flags of `run` into o (blis_run_options_init first). */
+static int parse_run_args(int argc, char **argv, blis_run_options *o) {
+    int i;
+    size_t n;
+    const blis_opt_def *defs = blis_run_option_defs(&n);
+    blis_err err;
+    for (i = 0; i < argc; i++) {
+        const char *arg = argv[i], *eq = strchr(arg, '='), *v;
+        char name[80];
+        size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+        long k;
+        if (strncmp(arg, "--", 2) != 0 || nlen >= sizeof name) return usage_error("unknown option for run", arg);
+        memcpy(name, arg, nlen);
+        name[nlen] = '\0';
+        if ((k = blis_run_option_find(name)) < 0 || strchr(name, '_'))
+            return usage_error("unknown option for run", arg);
+        if (eq)
+            v = eq + 1;
+        else if (defs[k].type == BLIS_OPT_BOOL)
+            v = "true";
+        else if (i + 1 < argc)
+            v = argv[++i];
         else
-            snprintf(p->bench, sizeof p->bench, "bench_data");
-        if (stat(p->bench, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-            a->bench_dir = p->bench;
-            snprintf(msg, sizeof msg, "using bundled bench data at %s (roofline v2)", p->bench);
-            run_log(p, "info", msg);
-        }
-    }
-    if (!file_exists(a->defaults)) {
-        snprintf(msg, sizeof msg,
-                 "defaults file %s not found; alpha coefficients and total-kv-blocks not loaded (the KV cache size "
-                 "is estimated from the GPU memory)",
-                 a->defaults);
-        run_log(p, "warn", msg);
-        return 0;
-    }
-    if (!rs->have_defaults) {
-        if ((rc = read_yaml(a->defaults, &rs->defaults))) return rc;
-        rs->have_defaults = 1;
-    }
-    {
-        char gpu[64], vllm[128];
-        int tp = 0;
-        double alpha[3] = {0, 0, 0}, beta[3] = {0, 0, 0};
-        int64_t kv = 0;
-        blis_err err;
-        if (blis_defaults_specs(&rs->defaults, a->model, gpu, sizeof gpu, &tp, vllm, sizeof vllm, &err) ||
-            (!a->vllm && vllm[0] && (snprintf(p->vllm, sizeof p->vllm, "%s", vllm), a->vllm = p->vllm, 0)) ||
-            blis_defaults_coefficients(&rs->defaults, a->model, (int)a->tp, a->gpu, a->vllm ? a->vllm : "", alpha, beta,
-                                       &kv, &found, &err)) {
-            print_err(&err);
-            return EXIT_USAGE;
-        }
-        if (found && all_zero(a->alpha) && !all_zero(alpha)) {
-            memcpy(a->alpha, alpha, sizeof alpha);
-            a->alpha_n = 3;
-            run_log(p, "info", "using the defaults file's trained alpha coefficients");
-        }
-        if (!a->kv_changed && found && kv > 0) {
-            a->kv_blocks = kv;
-            a->kv_trained = 1;
-        } else if (!a->kv_changed) {
-            snprintf(msg, sizeof msg,
-                     "no trained total-kv-blocks found for model=%s, GPU=%s, TP=%lld; estimating it from the GPU "
-                     "memory. Consider setting --total-kv-blocks explicitly for accurate KV cache simulation",
-                     a->model, a->gpu, (long long)a->tp);
-            run_log(p, "warn", msg);
-        }
-        if (all_zero(a->alpha)) {
-            snprintf(msg, sizeof msg,
-                     "no trained alpha coefficients found for model=%s, GPU=%s, TP=%lld; queueing and output-token "
-                     "overheads are zero (may underestimate TTFT/ITL)",
-                     a->model, a->gpu, (long long)a->tp);
-            run_log(p, "warn", msg);
-        }
+            return flag_error(defs[k].flag, "a value", "");
+        if (blis_run_option_set(o, name, v, &err) != BLIS_OK) return run_report(&err, NULL);
     }
     return 0;
-}
-
-/* Spec §1.3 step 4: blackbox, or roofline from the model and hardware
- * configs. Where the reference stops for a missing config folder or
- * hardware config, blis looks in the bundled data and the cache (no
- * download without --roofline). With no trained total-kv-blocks, the KV
- * cache size is estimated from the GPU memory. */
-static int resolve_latency(run_args *a, run_state *rs, run_paths *p, blis_sim_config *cfg) {
-    char path[1400], msg[600];
-    blis_err err;
-    int rc;
-    memcpy(cfg->latency.alpha, a->alpha, sizeof a->alpha);
-    memcpy(cfg->latency.beta, a->beta, sizeof a->beta);
-    cfg->latency.kind = BLIS_LATENCY_BLACKBOX;
-    cfg->latency.v1_ext = BLIS_V1X_ALL; /* roofline v1's default (--roofline-ext none: the reference) */
-    if ((a->alpha_n && a->alpha_n < 3) || (a->beta_n && a->beta_n < 3))
-        return run_error("--alpha-coeffs and --beta-coeffs need 3 numbers each");
-    if (a->roofline_ext) {
-        if ((rc = parse_roofline_ext(a->roofline_ext, &cfg->latency.v1_ext))) return rc;
-        if (a->bench_dir)
-            return run_error("--roofline-ext extends roofline v1; it does not apply with --bench-data-path");
-    }
-    if (!a->roofline && (!all_zero(a->alpha) || !all_zero(a->beta))) {
-        if (a->roofline_ext) return run_error("--roofline-ext extends roofline v1; the blackbox model is in use");
-        return 0;
-    }
-    if (!a->model_dir) {
-        if ((rc = resolve_model_config("simulation_worker", p->model_typed, NULL, a->defaults, 0, &p->log, path,
-                                       sizeof path)))
-            return rc;
-        set_model_dir(a, p, path);
-    }
-    if (!a->hw_file && default_hw(a, p))
-        return run_error("Please provide hardware config path (e.g. hardware_config.json)");
-    snprintf(msg, sizeof msg, "hardware config %.500s", a->hw_file);
-    run_log(p, "info", msg);
-    if (!a->gpu || a->tp <= 0) {
-        snprintf(msg, sizeof msg,
-                 "the roofline model needs --hardware GPU and --tp N (the defaults file %s gives none for model %s)",
-                 a->defaults, a->model);
-        return run_error(msg);
-    }
-    snprintf(path, sizeof path, "%s/config.json", a->model_dir);
-    if ((rc = load_model(path, &rs->model, a->tp))) return rc;
-    if (a->kv_dtype && blis_model_config_set_kv_dtype(&rs->model, a->kv_dtype, &err)) {
-        snprintf(msg, sizeof msg, "--kv-cache-dtype: %.500s", err.msg);
-        return run_error(msg);
-    }
-    if ((rc = load_hw(a->hw_file, a->gpu, a->bench_dir ? 2 : 1, &rs->hw))) return rc;
-    if (!a->kv_changed && !a->kv_trained) {
-        int64_t blocks = 0;
-        if (blis_kv_capacity_blocks(&rs->model, &rs->hw, (int)a->tp, a->block, 0.9, &blocks, &err) != BLIS_OK)
-            return run_error(err.msg);
-        cfg->total_kv_blocks = a->kv_blocks = blocks;
-        snprintf(msg, sizeof msg,
-                 "total-kv-blocks %lld, estimated from 90%% of %lld x %g GiB less the weights (%s, block size %lld); "
-                 "--total-kv-blocks sets it",
-                 (long long)blocks, (long long)a->tp, rs->hw.memory_gib, a->model, (long long)a->block);
-        p->log.prefix = NULL;
-        run_log(p, "info", msg);
-    }
-    cfg->latency.kind = a->bench_dir ? BLIS_LATENCY_ROOFLINE_V2 : BLIS_LATENCY_ROOFLINE_V1;
-    cfg->latency.model = &rs->model;
-    cfg->latency.hw = &rs->hw;
-    cfg->latency.tp = (int)a->tp;
-    if (!a->bench_dir) return 0;
-    blis_mfu_db_init(&rs->db, NULL);
-    rs->have_db = 1;
-    if ((rc = bench_dir_check(a->bench_dir))) return rc;
-    if (blis_mfu_db_load_dir(&rs->db, a->bench_dir, a->gpu, blis_posix_list_dir, NULL, &err) ||
-        blis_mfu_db_select_model(&rs->db, &rs->model, &err)) {
-        print_err(&err);
-        return EXIT_USAGE;
-    }
-    cfg->latency.mfu = &rs->db;
-    return 0;
-}
-
-/* Spec §1.3 steps 5-6: the workload and the numeric checks. */
-static int resolve_workload(run_args *a, run_state *rs, blis_legacy_workload *w) {
-    blis_err err;
-    int rc;
-    memset(w, 0, sizeof *w);
-    if (a->spec) return 0;                        /* --workload-spec takes precedence (run_spec_open) */
-    if (!strcmp(a->workload, "traces")) return 0; /* read as the run goes (run_trace_open) */
-    if (!strcmp(a->workload, "distribution")) {
-        w->prefix_tokens = a->prefix;
-        w->prompt_mean = a->p_mean, w->prompt_std = a->p_std, w->prompt_min = a->p_min, w->prompt_max = a->p_max;
-        w->output_mean = a->o_mean, w->output_std = a->o_std, w->output_min = a->o_min, w->output_max = a->o_max;
-    } else {
-        if (!rs->have_defaults) {
-            if ((rc = read_yaml(a->defaults, &rs->defaults))) return rc;
-            rs->have_defaults = 1;
-        }
-        if (blis_defaults_workload(&rs->defaults, a->workload, w, &err)) {
-            fprintf(stderr, "simulation_worker: error: %s\n", err.msg);
-            return EXIT_USAGE;
-        }
-    }
-    w->rate_per_s = a->rate;
-    w->num_requests = a->num_requests;
-    if (blis_legacy_workload_validate(w, &err)) return run_error(err.msg);
-    return 0;
-}
-
-static int check_run_args(const run_args *a, blis_sim_config *cfg) {
-    static const char *const levels[] = {"trace", "debug", "info", "warn", "error", "fatal", "panic"};
-    size_t i;
-    int ok = 0;
-    char msg[200];
-    for (i = 0; i < 7; i++) ok |= !strcmp(a->log, levels[i]);
-    if (!ok) return flag_error("--log", "trace, debug, info, warn, error, fatal or panic", a->log);
-    if (blis_priority_policy_parse(a->priority) < 0) {
-        snprintf(msg, sizeof msg, "Unknown priority policy \"%s\". Valid: constant, inverted-slo, slo-based",
-                 a->priority);
-        return run_error(msg);
-    }
-    if (blis_scheduler_parse(a->scheduler) < 0) {
-        snprintf(msg, sizeof msg, "Unknown scheduler \"%s\". Valid: fcfs, priority-fcfs, reverse-priority, sjf",
-                 a->scheduler);
-        return run_error(msg);
-    }
-    if (a->num_requests < 0) {
-        snprintf(msg, sizeof msg, "--num-requests must be >= 0, got %lld", (long long)a->num_requests);
-        return run_error(msg);
-    }
-    if (a->block < 1) {
-        snprintf(msg, sizeof msg, "--block-size-in-tokens must be > 0, got %lld", (long long)a->block);
-        return run_error(msg);
-    }
-    if (a->json && a->results && !strcmp(a->results, "-"))
-        return run_error("--json and --results-path - both write stdout; give one, or a file for --results-path");
-    if (!a->spec && !strcmp(a->workload, "traces") && (!a->traces || !*a->traces))
-        return run_error("--workload-traces-filepath is required when using --workload traces");
-    cfg->total_kv_blocks = a->kv_blocks;
-    cfg->block_tokens = a->block;
-    cfg->max_running = a->max_running;
-    cfg->max_scheduled_tokens = a->max_tokens;
-    cfg->long_prefill_threshold = a->threshold;
-    cfg->keep_requests = a->results != NULL || a->slo; /* per-request rows: --results-path, --slo */
-    cfg->kv_cpu_blocks = a->kv_cpu;
-    cfg->kv_offload_threshold = a->kv_threshold;
-    cfg->kv_transfer_bandwidth = a->kv_bandwidth;
-    cfg->kv_transfer_base_latency_us = a->kv_base;
-    cfg->horizon_us = a->horizon;
-    cfg->priority = (blis_priority_policy)blis_priority_policy_parse(a->priority);
-    cfg->scheduler = (blis_scheduler_kind)blis_scheduler_parse(a->scheduler);
-    return 0;
-}
-
-static blis_status gen_next(void *user, blis_request *r, int *has, blis_err *err) {
-    return blis_legacy_gen_next((blis_legacy_gen *)user, r, has, err);
 }
 
 /* mkstemp creates 0600 files; results are ordinary files (0644 less umask). */
@@ -1350,8 +808,9 @@ static int print_metrics(const blis_metrics *m, const char *instance_id) {
 /* Spec §8.1 and §8.3: each instance's block (several instances), the
  * cluster's, then fitness, anomaly counters, KV cache metrics, per-SLO
  * metrics and the trace summary. */
-static int print_run(const run_args *a, run_state *rs) {
-    const blis_cluster *c = &rs->cluster;
+static int print_run(const blis_run *run) {
+    const blis_run_options *a = &run->opt;
+    const blis_cluster *c = &run->cluster;
     blis_metrics m;
     blis_anomalies an;
     blis_err err;
@@ -1381,7 +840,7 @@ static int print_run(const run_args *a, run_state *rs) {
         fprintf(stderr, "simulation_worker: warning: [cluster] no requests completed - horizon may be too short or "
                         "workload too small\n");
     }
-    if (a->fitness && blis_cluster_fitness_write(c, &m, &rs->fitness, file_write, stdout, &err)) {
+    if (a->fitness && blis_cluster_fitness_write(c, &m, &run->fitness, file_write, stdout, &err)) {
         print_err(&err);
         return EXIT_RUNTIME;
     }
@@ -1449,299 +908,128 @@ static void on_progress(void *user, const blis_cluster *c) {
     p->shown = 1;
 }
 
-/* Spec §1.3 step 7 and §1.6: the cluster's flags over the policy bundle's
- * values (an explicit flag wins), checked. */
-static int build_cluster_config(const run_args *a, run_state *rs, const blis_sim_config *inst,
-                                blis_cluster_config *cc) {
-    blis_policy_bundle b;
-    blis_err err;
-    char msg[BLIS_ERR_MSG_MAX + 100];
-    const char *admission = a->admission, *routing = a->routing;
-    memset(&b, 0, sizeof b);
-    blis_cluster_config_defaults(cc);
-    cc->instance = *inst;
-    if (a->policy_config) {
-        if (read_yaml(a->policy_config, &rs->policy_doc)) {
-            fprintf(stderr, "simulation_worker: error: Failed to load policy config: %s\n", a->policy_config);
+/* The model resolver of the tools: blis_run_resolve_model with SIGINT and
+ * SIGTERM stopping a download (the process then ends as the signal would). */
+static blis_status cli_resolve_model(void *user, const char *model, const char *model_typed, const char *defaults,
+                                     int allow_download, char *dir, size_t size, char *hint, size_t hint_size,
+                                     blis_err *err) {
+    blis_run_resolver rv;
+    struct sigaction old_int, old_term;
+    blis_status st;
+    memset(&rv, 0, sizeof rv);
+    if (allow_download) ((cli_log *)user)->prefix = "--roofline: "; /* only --roofline downloads */
+    rv.cancel = &cli_caught_signal;
+    rv.log = cli_log_fn;
+    rv.log_user = user;
+    cli_catch_signals(&old_int, &old_term); /* the wait for curl sees EINTR */
+    st = blis_run_resolve_model(&rv, model, model_typed, defaults, allow_download, dir, size, hint, hint_size, err);
+    ((cli_log *)user)->prefix = NULL;
+    cli_restore_signals(&old_int, &old_term);
+    if (cli_caught_signal) {
+        fprintf(stderr, "simulation_worker: interrupted; nothing was written\n");
+        signal(cli_caught_signal, SIG_DFL);
+        raise(cli_caught_signal);
+    }
+    return st;
+}
+
+/* What a run keeps besides the library's state: the options (their
+ * strings), the log and the progress line. */
+typedef struct run_ctx {
+    blis_run_options opt;
+    blis_run run;
+    cli_log log;
+    progress_line pl;
+    char data_buf[1024];
+    const char *data_dir;
+} run_ctx;
+
+static void run_ctx_free(run_ctx *x) {
+    blis_run_free(&x->run);
+    blis_run_options_free(&x->opt);
+}
+
+/* An unwritable --results-path is reported before the run, not after it. */
+static int results_path_check(const char *path) {
+    char tmp[4200], target[4096];
+    int fd;
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "%s: error: --results-path is a directory; expected a file path\n", path);
+        return EXIT_USAGE;
+    }
+    if (blis_posix_output_target(path, target, sizeof target) == BLIS_OUT_REPLACE) {
+        if ((fd = blis_posix_mkstemp_beside(target, tmp, sizeof tmp)) < 0) {
+            fprintf(stderr, "%s: error: cannot write the results file: %s\n", path, strerror(errno));
             return EXIT_USAGE;
         }
-        rs->have_policy_doc = 1;
-        if (blis_policy_bundle_from_doc(&rs->policy_doc, &b, &err)) {
-            char where[BLIS_ERR_MSG_MAX + 300];
-            blis_err_format(&err, where, sizeof where);
-            fprintf(stderr, "simulation_worker: error: Invalid policy config: %s\n", where);
-            return EXIT_USAGE;
-        }
+        close(fd);
+        remove(tmp);
     }
-    if (a->instances < 1) return run_error("num-instances must be >= 1");
-    if (a->instances > 100000) {
-        snprintf(msg, sizeof msg, "--num-instances must be at most 100000, got %lld", (long long)a->instances);
-        return run_error(msg);
-    }
-    cc->num_instances = (int)a->instances;
-    if (!flag_given(a, "--admission-policy") && b.has_admission) {
-        cc->admission = (blis_admission_kind)b.admission;
-    } else if (blis_admission_parse(admission) < 0) {
-        snprintf(msg, sizeof msg, "Unknown admission policy \"%s\". Valid: always-admit, reject-all, token-bucket",
-                 admission);
-        return run_error(msg);
-    } else {
-        cc->admission = (blis_admission_kind)blis_admission_parse(admission);
-    }
-    cc->token_bucket_capacity =
-        !flag_given(a, "--token-bucket-capacity") && b.has_capacity ? b.capacity : a->bucket_cap;
-    cc->token_bucket_refill_per_s =
-        !flag_given(a, "--token-bucket-refill-rate") && b.has_refill ? b.refill : a->bucket_refill;
-    if (!flag_given(a, "--routing-policy") && b.has_routing) {
-        cc->routing = (blis_routing_kind)b.routing;
-    } else if (blis_routing_parse(routing) < 0) {
-        snprintf(msg, sizeof msg,
-                 "Unknown routing policy \"%s\". Valid: always-busiest, least-loaded, prefix-affinity, round-robin, "
-                 "weighted",
-                 routing);
-        return run_error(msg);
-    } else {
-        cc->routing = (blis_routing_kind)blis_routing_parse(routing);
-    }
-    if (flag_given(a, "--routing-scorers")) {
-        if (blis_scorers_parse(a->scorers, cc->scorers, &cc->scorer_count, &err)) {
-            snprintf(msg, sizeof msg, "Invalid --routing-scorers: %s", err.msg);
-            return run_error(msg);
-        }
-        if (cc->routing != BLIS_ROUTE_WEIGHTED)
-            fprintf(stderr, "simulation_worker: warning: --routing-scorers has no effect without --routing-policy "
-                            "weighted\n");
-    } else if (b.has_scorers) {
-        memcpy(cc->scorers, b.scorers, sizeof b.scorers);
-        cc->scorer_count = b.scorer_count;
-    }
-    if (!flag_given(a, "--priority-policy") && b.has_priority) cc->instance.priority = (blis_priority_policy)b.priority;
-    if (!flag_given(a, "--scheduler") && b.has_scheduler) cc->instance.scheduler = (blis_scheduler_kind)b.scheduler;
-    if (strcmp(a->trace_level, "none") != 0 && strcmp(a->trace_level, "decisions") != 0) {
-        snprintf(msg, sizeof msg, "Unknown trace level \"%s\". Valid: none, decisions", a->trace_level);
-        return run_error(msg);
-    }
-    cc->trace_decisions = !strcmp(a->trace_level, "decisions");
-    if (!cc->trace_decisions && a->counterfactual_k > 0)
-        fprintf(stderr,
-                "simulation_worker: warning: --counterfactual-k has no effect without --trace-level decisions\n");
-    if (!cc->trace_decisions && a->summarize_trace)
-        fprintf(stderr,
-                "simulation_worker: warning: --summarize-trace has no effect without --trace-level decisions\n");
-    cc->counterfactual_k = a->counterfactual_k;
-    cc->admission_latency_us = a->admission_latency;
-    cc->routing_latency_us = a->routing_latency;
-    cc->snapshot_refresh_us = a->snapshot_refresh;
-    if (a->fitness && blis_fitness_parse(a->fitness, &rs->fitness, &err)) return run_error(err.msg);
-    if (blis_cluster_config_validate(cc, &err)) return run_error(err.msg);
-    if (cc->instance.horizon_us < cc->admission_latency_us + cc->routing_latency_us)
-        fprintf(stderr, "simulation_worker: warning: the horizon is shorter than --admission-latency plus "
-                        "--routing-latency: no request can reach an instance\n");
-    /* the reports after the metrics read every request */
-    if (a->fitness || cc->instance.priority != BLIS_PRIO_CONSTANT || a->spec) cc->instance.keep_requests = 1;
     return 0;
 }
 
-static blis_status trace_next(void *user, blis_request *r, int *has, blis_err *err) {
-    return blis_trace_gen_next((blis_trace_gen *)user, r, has, err);
-}
-
-/* --workload traces: the whole file is read now, its rows as the run goes. */
-static int run_trace_open(const run_args *a, run_state *rs, const blis_sim_config *cfg) {
-    blis_parse_opts opts;
+/* The flags to a finished run in x->run. `sweep` (point_mode) shows no
+ * progress line and never writes --results-path. The caller frees x. */
+static int run_simulate(int argc, char **argv, const char *argv0, run_ctx *x, int point_mode) {
+    blis_run_env env;
     blis_err err;
-    size_t len = 0;
-    memset(&opts, 0, sizeof opts);
-    opts.source = a->traces;
-    if (blis_file_read(a->traces, 0, NULL, &rs->trace_src, &len, &err) ||
-        blis_trace_gen_init(&rs->trace, rs->trace_src, len, &opts, cfg->horizon_us, cfg->block_tokens, &err)) {
-        print_err(&err);
-        return EXIT_USAGE;
-    }
-    rs->have_trace = 1;
-    return 0;
-}
-
-static blis_status spec_next(void *user, blis_request *r, int *has, blis_err *err) {
-    return blis_spec_gen_next((blis_spec_gen *)user, r, has, err);
-}
-
-/* --workload-spec (spec §2.4): the YAML read and checked; --seed,
- * --horizon and --num-requests override the spec's only when given. */
-static int run_spec_open(const run_args *a, run_state *rs, blis_sim_config *cfg) {
-    blis_err err;
-    int64_t seed, max_requests;
+    const char *paranoid = getenv("BLIS_PARANOID");
     int rc;
-    if ((rc = read_yaml(a->spec, &rs->spec_doc))) return rc;
-    rs->have_spec_doc = 1;
-    if (blis_workload_spec_from_doc(&rs->spec_doc, &rs->spec, NULL, &err)) {
-        print_err(&err);
-        return EXIT_USAGE;
-    }
-    rs->have_spec = 1;
-    seed = a->seed_changed ? a->seed : rs->spec.seed;
-    if (!a->horizon_changed && rs->spec.has_horizon) cfg->horizon_us = rs->spec.horizon_us;
-    max_requests = a->num_requests_changed ? a->num_requests : rs->spec.num_requests;
-    if (max_requests <= 0 && cfg->horizon_us == INT64_MAX)
-        return run_error("--workload-spec requires either num_requests (in YAML or --num-requests) or --horizon to "
-                         "bound generation");
-    if (blis_spec_gen_init(&rs->spec_gen, &rs->spec, seed, cfg->horizon_us, max_requests, cfg->block_tokens, NULL,
-                           &err)) {
-        print_err(&err);
-        return EXIT_USAGE;
-    }
-    rs->have_spec_gen = 1;
-    return 0;
-}
-
-/* Everything between the flags and the results: the configuration
- * resolved, the workload opened, the cluster run. On success rs->cluster
- * holds the finished run; the caller frees rs and p either way. `sweep`
- * (point_mode) keeps the requests for its SLO evaluation, shows no
- * progress line and never writes --results-path. */
-static int run_simulate(int argc, char **argv, const char *argv0, run_args *ap, run_state *rs, run_paths *p,
-                        int point_mode) {
-    run_args a;
-    blis_sim_config cfg;
-    blis_legacy_workload w;
-    blis_request_source src;
-    blis_cluster_config cc;
-    blis_err err;
-    int rc;
-    memset(rs, 0, sizeof *rs);
     { /* SIGINT/SIGTERM: the run stops at the next event and writes nothing */
         struct sigaction old_int, old_term;
         cli_catch_signals(&old_int, &old_term);
     }
-    if ((rc = parse_run_args(argc, argv, &a))) goto done;
-    if (!a.model || !*a.model) {
-        rc = run_error("LLM name not provided. Exiting simulation.");
-        goto done;
+    blis_run_options_init(&x->opt);
+    if ((rc = parse_run_args(argc, argv, &x->opt))) return rc;
+    if (x->opt.json && x->opt.results && !strcmp(x->opt.results, "-"))
+        return run_error("--json and --results-path - both write stdout; give one, or a file for --results-path");
+    if (paranoid && *paranoid && strcmp(paranoid, "0") != 0) x->opt.check_invariants = 1;
+    x->data_dir = find_data_dir(argv0, x->data_buf, sizeof x->data_buf);
+    x->log.tool = "simulation_worker";
+    x->log.threshold = cli_log_level(x->opt.log);
+    blis_run_env_posix(&env, x->data_dir, NULL);
+    env.resolve_model = cli_resolve_model;
+    env.resolve_user = &x->log;
+    env.log = cli_log_fn;
+    env.log_user = &x->log;
+    env.cancel = &cli_caught_signal;
+    if (!x->opt.quiet && !point_mode && isatty(2)) {
+        x->pl.start_s = mono_s();
+        env.progress = on_progress;
+        env.progress_user = &x->pl;
+        env.progress_every = 65536;
     }
-    p->model_typed = a.model;
-    p->data_dir = find_data_dir(argv0, p->data_buf, sizeof p->data_buf);
-    p->log.tool = "simulation_worker";
-    p->log.threshold = cli_log_level(a.log);
-    if (!a.defaults_changed && !file_exists(a.defaults) &&
-        bundled_defaults(p->data_dir, p->defaults, sizeof p->defaults)) /* no ./defaults.yaml: the bundled one */
-        a.defaults = p->defaults;
-    blis_sim_config_defaults(&cfg);
-    if ((rc = check_run_args(&a, &cfg))) goto done;
-    if (a.roofline && (rc = resolve_roofline_flag(&a, rs, p))) goto done;
-    if (all_zero(a.alpha) && all_zero(a.beta) && !a.model_dir && !a.hw_file &&
-        (rc = resolve_defaults(&a, p->model_lc, p->gpu, p->vllm, &rs->defaults, &rs->have_defaults, &p->log)))
-        goto done;
-    cfg.total_kv_blocks = a.kv_blocks;
-    if ((rc = resolve_latency(&a, rs, p, &cfg)) || (rc = resolve_workload(&a, rs, &w))) goto done;
-    if (a.spec) {
-        if ((rc = run_spec_open(&a, rs, &cfg))) goto done;
-        src.next = spec_next;
-        src.user = &rs->spec_gen;
-    } else if (!strcmp(a.workload, "traces")) {
-        if ((rc = run_trace_open(&a, rs, &cfg))) goto done;
-        src.next = trace_next;
-        src.user = &rs->trace;
-    } else {
-        if (blis_legacy_gen_init(&rs->gen, &w, a.seed, cfg.horizon_us, cfg.block_tokens, NULL, NULL, NULL, &err)) {
-            rc = run_error(err.msg);
-            goto done;
-        }
-        rs->have_gen = 1;
-        src.next = gen_next;
-        src.user = &rs->gen;
-    }
-    if ((rc = build_cluster_config(&a, rs, &cfg, &cc))) goto done;
-    if (a.results && !point_mode) { /* an unwritable results path is reported now, not after the run */
-        char tmp[4200], target[4096];
-        int fd;
-        struct stat sb;
-        if (stat(a.results, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-            fprintf(stderr, "%s: error: --results-path is a directory; expected a file path\n", a.results);
-            rc = EXIT_USAGE;
-            goto done;
-        }
-        if (blis_posix_output_target(a.results, target, sizeof target) == BLIS_OUT_REPLACE) {
-            if ((fd = blis_posix_mkstemp_beside(target, tmp, sizeof tmp)) < 0) {
-                fprintf(stderr, "%s: error: cannot write the results file: %s\n", a.results, strerror(errno));
-                rc = EXIT_USAGE;
-                goto done;
-            }
-            close(fd);
-            remove(tmp);
-        }
-    }
-    if (blis_cluster_init(&rs->cluster, &cc, src, NULL, &err)) { /* the first request is read here */
-        if (err.source[0])
-            print_err(&err);
-        else
-            run_error(err.msg);
-        rc = err.status == BLIS_E_NOMEM || err.status == BLIS_E_IO ? EXIT_RUNTIME : EXIT_USAGE;
-        goto done;
-    }
-    rs->have_cluster = 1;
-    {
-        progress_line pl;
-        blis_status st;
-        const char *paranoid = getenv("BLIS_PARANOID");
-        memset(&pl, 0, sizeof pl);
-        rs->cluster.cancel = &cli_caught_signal; /* also set before the run: it stops at once */
-        rs->cluster.check_invariants = a.check_invariants || (paranoid && *paranoid && strcmp(paranoid, "0") != 0);
-        if (!a.quiet && !point_mode && isatty(2)) {
-            pl.start_s = mono_s();
-            /* the total when it is known ahead: the requests to generate, with no horizon to cut them */
-            if (cfg.horizon_us == INT64_MAX && !a.spec && strcmp(a.workload, "traces") != 0) pl.total = a.num_requests;
-            if (cfg.horizon_us == INT64_MAX && a.spec && rs->have_spec)
-                pl.total = a.num_requests_changed ? a.num_requests : rs->spec.num_requests;
-            rs->cluster.progress = on_progress;
-            rs->cluster.progress_user = &pl;
-            rs->cluster.progress_every = 65536;
-        }
-        st = blis_cluster_run(&rs->cluster, &err);
-        if (pl.shown) fputs("\r\033[K", stderr);
-        if (st)
-            err.status = st;
-        else
-            err.status = BLIS_OK;
-    }
+    if (blis_run_prepare(&x->run, &x->opt, &env, &err) != BLIS_OK) return run_report(&err, x->run.hint);
+    x->pl.total = x->run.progress_total;
+    if (x->opt.results && !point_mode && (rc = results_path_check(x->opt.results))) return rc;
+    rc = blis_run_execute(&x->run, &err) == BLIS_OK ? 0 : -1;
+    if (x->pl.shown) fputs("\r\033[K", stderr);
+    if (!rc) return 0;
     if (err.status == BLIS_E_CANCELLED) {
         fprintf(stderr, "simulation_worker: %s by %s; no results were written\n", err.msg,
                 cli_caught_signal == SIGTERM ? "SIGTERM" : "SIGINT");
-        rc = 128 + (int)cli_caught_signal;
-        goto done;
+        return 128 + (int)cli_caught_signal;
     }
     if (err.status == BLIS_E_NOMEM) { /* the simulation's own memory: say what drives it */
         fprintf(stderr,
                 "simulation_worker: error: out of memory while simulating (at simulated time %lld us, %lld requests "
                 "generated; fewer --num-requests, a shorter --horizon or a lower --rate use less)\n",
-                (long long)rs->cluster.clock_us, (long long)rs->cluster.generated);
-        rc = EXIT_RUNTIME;
-        goto done;
+                (long long)x->run.cluster.clock_us, (long long)x->run.cluster.generated);
+        return EXIT_RUNTIME;
     }
-    if (err.status != BLIS_OK) { /* a bad trace row is an input error */
-        print_err(&err);
-        rc = err.status == BLIS_E_NOMEM || err.status == BLIS_E_IO || err.status == BLIS_E_INTERNAL ? EXIT_RUNTIME
-                                                                                                    : EXIT_USAGE;
-        goto done;
-    }
-    rc = 0;
-done:
-    *ap = a;
-    return rc;
+    return run_report(&err, NULL); /* a bad trace row is an input error */
 }
 
 #include "plan_commands.h"
 
 static int cmd_run(int argc, char **argv, const char *argv0) {
-    run_args a;
-    run_state rs;
-    run_paths *p = (run_paths *)calloc(1, sizeof *p);
+    run_ctx *x = (run_ctx *)calloc(1, sizeof *x);
     int rc;
-    if (!p) return EXIT_RUNTIME;
-    memset(&rs, 0, sizeof rs);
-    memset(&a, 0, sizeof a);
-    if ((rc = run_simulate(argc, argv, argv0, &a, &rs, p, 0)) == 0) rc = run_outputs(&a, &rs, p);
-    run_state_free(&rs);
-    free(p);
+    if (!x) return EXIT_RUNTIME;
+    if ((rc = run_simulate(argc, argv, argv0, x, 0)) == 0) rc = run_outputs(&x->run);
+    run_ctx_free(x);
+    free(x);
     return rc;
 }
 
