@@ -2244,7 +2244,9 @@ BLIS_DEF void blis_run_field_write(blis_jw *w, const blis_run_field *x);
 BLIS_DEF blis_status blis_run_write_json(const blis_run *run, blis_jw *w, blis_err *err);
 /* Options as a JSON object in, the document out through write (indented
  * by 2, a newline at the end). env may be NULL (no download, no bench_data
- * directories, no bundled data). On an error nothing is written. */
+ * directories, no bundled data). On an error nothing is written and
+ * err.msg is whole: the file, line and field at fault in front of it, any
+ * hint after it. */
 BLIS_DEF blis_status blis_run_json(const char *json, size_t len, const blis_run_env *env, blis_write_fn write,
                                    void *user, blis_err *err);
 
@@ -15440,14 +15442,15 @@ static blis_status blis__run_model_dir(blis_run *r, int allow_download, blis_err
         }
     } else { /* no resolver: model_configs/ beside the defaults file, then in the bundled data */
         char probe[1200];
+        const char *short_name = strrchr(r->model_lc, '/') ? strrchr(r->model_lc, '/') + 1 : r->model_lc;
         blis__beside_defaults(r, "model_configs/", dir, sizeof dir - 300);
-        blis__copy_cstr(dir + strlen(dir), 256, r->model_lc);
+        blis__copy_cstr(dir + strlen(dir), 256, short_name);
         snprintf(probe, sizeof probe, "%s/config.json", dir);
         if (!blis__file_exists(probe) && r->env.data_dir) {
-            snprintf(dir, sizeof dir, "%.800s/model_configs/%.255s", r->env.data_dir, r->model_lc);
+            snprintf(dir, sizeof dir, "%.800s/model_configs/%.255s", r->env.data_dir, short_name);
             snprintf(probe, sizeof probe, "%s/config.json", dir);
         }
-        if (strchr(r->model_lc, '/') || !blis__file_exists(probe))
+        if (!short_name[0] || short_name[0] == '.' || !blis__file_exists(probe))
             return blis__run_fail(err, BLIS_E_MISSING,
                                   "%sno config.json for model %s in model_configs/ (no model resolver to look in the "
                                   "cache or download it). Provide --model-config-folder explicitly",
@@ -16244,6 +16247,26 @@ static blis_status blis__run_write_results(const blis_run *run, blis_err *err) {
     return BLIS_OK;
 }
 
+/* err.msg made whole for a caller that shows only the message: the file,
+ * line, column and field in front, the hint after. */
+static void blis__run_msg_whole(blis_err *err, const char *hint) {
+    char msg[BLIS_ERR_MSG_MAX];
+    size_t n;
+    if (err->source[0]) {
+        char where[BLIS_ERR_SOURCE_MAX + BLIS_ERR_PATH_MAX + 64];
+        if (err->line)
+            snprintf(where, sizeof where, "%s:%lu:%lu: ", err->source, (unsigned long)err->line,
+                     (unsigned long)err->col);
+        else
+            snprintf(where, sizeof where, "%s: ", err->source);
+        if (err->path[0]) snprintf(where + strlen(where), sizeof where - strlen(where), "%s: ", err->path);
+        snprintf(msg, sizeof msg, "%s%s", where, err->msg);
+        blis__copy_cstr(err->msg, sizeof err->msg, msg);
+    }
+    n = strlen(err->msg);
+    if (hint && hint[0]) snprintf(err->msg + n, sizeof err->msg - n, " (hint: %s)", hint);
+}
+
 BLIS_DEF blis_status blis_run_json(const char *json, size_t len, const blis_run_env *env, blis_write_fn write,
                                    void *user, blis_err *err) {
     blis_doc doc;
@@ -16260,6 +16283,7 @@ BLIS_DEF blis_status blis_run_json(const char *json, size_t len, const blis_run_
     st = blis_run_options_from_json(&o, &doc, blis_doc_root(&doc), err);
     blis_doc_free(&doc);
     if (st != BLIS_OK) {
+        blis__run_msg_whole(err, NULL);
         blis_run_options_free(&o);
         return st;
     }
@@ -16274,10 +16298,7 @@ BLIS_DEF blis_status blis_run_json(const char *json, size_t len, const blis_run_
             blis__run_fail(err, st, "cannot format the document");
         if (st == BLIS_OK && run->opt.results) st = blis__run_write_results(run, err);
     }
-    if (st != BLIS_OK && run->hint[0]) {
-        size_t n = strlen(err->msg);
-        snprintf(err->msg + n, sizeof err->msg - n, " (hint: %s)", run->hint);
-    }
+    if (st != BLIS_OK) blis__run_msg_whole(err, run->hint);
     blis_run_free(run);
     blis__free(NULL, run);
     blis_run_options_free(&o);

@@ -38,6 +38,7 @@
 #include "test_bad_inputs.c"
 #include "test_argv.c"
 #include "test_plan.c"
+#include "test_run.c"
 #include "test_fuzz_replay.c"
 
 typedef struct t_entry {

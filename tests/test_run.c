@@ -1,0 +1,254 @@
+/* tests/test_run.c - blis.h >>run: run options by flag name, the JSON call
+ * (blis_run_json) against the golden dataset and against `run --json`, and
+ * the run path's rough edges (short model names, the GPU and TP from the
+ * defaults file beside explicit configs). Included after test_cli.c (t_run). */
+
+static blis_status t_run_json(const char *json, const blis_run_env *env, blis_buf *out, blis_err *err) {
+    memset(out, 0, sizeof *out);
+    return blis_run_json(json, strlen(json), env, blis_buf_write, out, err);
+}
+
+static double t_doc_num(const blis_doc *d, const char *key) {
+    const blis_node *n = blis_node_get(d, blis_doc_root(d), key);
+    return n && n->kind == BLIS_NODE_NUMBER ? n->as.number : NAN;
+}
+
+static const char *t_doc_str(const blis_doc *d, const char *key) {
+    const blis_node *n = blis_node_get(d, blis_doc_root(d), key);
+    return n && n->kind == BLIS_NODE_STRING ? n->as.string : "(none)";
+}
+
+TEST(run_option_names) {
+    blis_run_options o;
+    blis_err err;
+    long k = blis_run_option_find("num_requests");
+    size_t n = 0;
+    const blis_opt_def *defs = blis_run_option_defs(&n);
+    CHECK(k >= 0);
+    CHECK_EQ_I64(k, blis_run_option_find("--num-requests"));
+    CHECK_EQ_I64(k, blis_run_option_find("num-requests"));
+    CHECK_STR(defs[k].flag, "--num-requests");
+    CHECK_EQ_I64(blis_run_option_find("num_request"), -1);
+    CHECK_EQ_I64(blis_run_option_find("--num-requests-x"), -1);
+    CHECK(n <= BLIS_RUN_MAX_OPTIONS);
+    blis_run_options_init(&o);
+    CHECK_EQ_I64(o.num_requests, 100);
+    CHECK(!blis_run_option_given(&o, "num_requests"));
+    CHECK(blis_run_option_set(&o, "num_requests", "7", &err) == BLIS_OK);
+    CHECK_EQ_I64(o.num_requests, 7);
+    CHECK(blis_run_option_given(&o, "--num-requests"));
+    CHECK(blis_run_option_set(&o, "rate", "fast", &err) == BLIS_E_INVALID);
+    CHECK_STR(err.msg, "--rate: expected a number, got 'fast'");
+    CHECK(blis_run_option_set(&o, "alpha-coeffs", "1,2,x", &err) == BLIS_E_INVALID);
+    CHECK_CONTAINS(err.msg, "comma-separated numbers");
+    CHECK(blis_run_option_set(&o, "colour", "red", &err) == BLIS_E_INVALID);
+    CHECK_CONTAINS(err.msg, "unknown option for run: colour");
+    CHECK(blis_run_option_set(&o, "model", "Qwen/X", &err) == BLIS_OK);
+    CHECK_STR(o.model, "Qwen/X");
+    blis_run_options_free(&o);
+}
+
+/* The JSON call's input errors name the member, its line and column. */
+TEST(run_json_bad_options) {
+    static const struct {
+        const char *json, *want;
+        blis_status st;
+    } cases[] = {
+        {"[1]", "must be a JSON object", BLIS_E_TYPE},
+        {"{\"model\": \"m\", \"colour\": 1}", "unknown run option \"colour\"", BLIS_E_INVALID},
+        {"{\"model\": \"m\",\n \"rate\": \"fast\"}", "--rate: expected a number, got 'fast'", BLIS_E_INVALID},
+        {"{\"model\": \"m\", \"rate\": true}", "rate: expected a number", BLIS_E_TYPE},
+        {"{\"model\": 7}", "model: expected a string", BLIS_E_TYPE},
+        {"{\"model\": \"m\", \"alpha_coeffs\": [1, 2, 3, 4]}", "alpha_coeffs: expected an array of 3 numbers",
+         BLIS_E_TYPE},
+        {"{\"model\": \"m\", \"quiet\": 1}", "quiet: expected true or false", BLIS_E_TYPE},
+        {"{\"model\": \"m\", ", "", BLIS_E_SYNTAX},
+        {"{}", "LLM name not provided", BLIS_E_INVALID},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        blis_buf out;
+        blis_err err;
+        blis_status st = t_run_json(cases[i].json, NULL, &out, &err);
+        CHECK_MSG(st == cases[i].st, "%s: status %d, want %d (%s)", cases[i].json, (int)st, (int)cases[i].st, err.msg);
+        CHECK_CONTAINS(err.msg, cases[i].want);
+        CHECK_EQ_I64((int64_t)out.len, 0); /* nothing written on an error */
+        blis_buf_free(&out);
+    }
+    { /* the position of the member at fault */
+        blis_buf out;
+        blis_err err;
+        t_run_json("{\"model\": \"m\",\n  \"rate\": \"fast\"}", NULL, &out, &err);
+        CHECK_EQ_I64(err.line, 2);
+        CHECK_EQ_I64(err.col, 11);
+        blis_buf_free(&out);
+    }
+}
+
+/* Every golden case through the JSON call: its options object (the case's
+ * settings under their flag names) in, the reference's metrics out. */
+TEST(run_json_golden) {
+    blis_doc doc;
+    const blis_node *tests;
+    size_t i;
+    SHARED_JSON_OR_SKIP("conformance/blis/golden/goldendataset_v0.6.1.json", &doc);
+    tests = blis_node_get(&doc, blis_doc_root(&doc), "tests");
+    CHECK(tests && tests->count == 5);
+    for (i = 0; tests && i < tests->count; i++) {
+        const blis_node *c = blis_node_at(&doc, tests, i), *mw = blis_node_get(&doc, c, "metrics");
+        static const char *const metrics[] = {
+            "ttft_mean_ms",      "ttft_p90_ms", "ttft_p99_ms",    "itl_mean_ms",       "itl_p99_ms",
+            "e2e_mean_ms",       "e2e_p99_ms",  "tokens_per_sec", "responses_per_sec", "scheduling_delay_p99_ms",
+            "completed_requests"};
+        blis_buf opts, out;
+        blis_jw w;
+        blis_err err;
+        blis_doc got;
+        size_t k;
+        memset(&opts, 0, sizeof opts);
+        blis_jw_init(&w, blis_buf_write, &opts, 0);
+        blis_jw_object_begin(&w);
+        for (k = 0; k < c->count; k++) {
+            const char *key = blis_node_key_at(&doc, c, k)->as.string;
+            const blis_node *v = blis_node_at(&doc, c, k);
+            size_t j;
+            if (!strcmp(key, "metrics") || !strcmp(key, "approach") || !strcmp(key, "blis-cmd")) continue;
+            blis_jw_key(&w, key);
+            if (v->kind == BLIS_NODE_STRING)
+                blis_jw_str(&w, v->as.string);
+            else if (v->kind == BLIS_NODE_NUMBER)
+                blis_jw_f64(&w, v->as.number);
+            else {
+                blis_jw_array_begin(&w);
+                for (j = 0; j < v->count; j++) blis_jw_f64(&w, blis_node_at(&doc, v, j)->as.number);
+                blis_jw_array_end(&w);
+            }
+        }
+        blis_jw_object_end(&w);
+        CHECK(blis_jw_finish(&w) == BLIS_OK);
+        if (t_run_json(opts.data, NULL, &out, &err) != BLIS_OK) {
+            CHECK_MSG(0, "case %lu: %s", (unsigned long)i, err.msg);
+            blis_buf_free(&opts);
+            continue;
+        }
+        CHECK(blis_json_parse(out.data, out.len, NULL, &got, &err) == BLIS_OK);
+        CHECK_STR(t_doc_str(&got, "latency_model"), "blackbox");
+        for (k = 0; k < sizeof metrics / sizeof metrics[0]; k++) {
+            double g = t_doc_num(&got, metrics[k]), want = blis_node_get(&doc, mw, metrics[k])->as.number;
+            CHECK_MSG(g == want || fabs(g - want) <= 1e-9 * fabs(want), "case %lu %s: got %.17g want %.17g",
+                      (unsigned long)i, metrics[k], g, want);
+        }
+        blis_doc_free(&got);
+        blis_buf_free(&out);
+        blis_buf_free(&opts);
+    }
+    blis_doc_free(&doc);
+}
+
+/* `run --json` prints exactly blis_run_json's document for the same options
+ * (the CLI's environment: the bundled data, the bench_data lister). */
+TEST(run_json_equals_cli) {
+    static const struct {
+        const char *flags, *json;
+    } cases[] = {
+        {T_GOLDEN0_ARGS " --slo 'ttft_p99<500ms,itl_p99<50ms' --num-instances 2 --routing-policy least-loaded",
+         "{\"model\": \"meta-llama/llama-3.1-8b-instruct\", \"workload\": \"distribution\", \"rate\": 10, "
+         "\"num_requests\": 300, \"prefix_tokens\": 284, \"prompt_tokens\": 70, \"prompt_tokens_stdev\": 35, "
+         "\"prompt_tokens_min\": 2, \"prompt_tokens_max\": 200, \"output_tokens\": 215, \"output_tokens_stdev\": 80, "
+         "\"output_tokens_min\": 1, \"output_tokens_max\": 512, \"hardware\": \"H100\", \"tp\": 1, \"seed\": 42, "
+         "\"max_num_running_reqs\": 256, \"max_num_scheduled_tokens\": 2048, \"max_model_len\": 4096, "
+         "\"total_kv_blocks\": 7463, \"block_size_in_tokens\": 16, \"long_prefill_token_threshold\": 0, "
+         "\"alpha_coeffs\": [232.46191091038054, 1.752360364195244, 3357.4400353290152], "
+         "\"beta_coeffs\": \"5752.705191348184,17.25086436834028,5.999143920128404\", "
+         "\"slo\": \"ttft_p99<500ms,itl_p99<50ms\", \"num_instances\": 2, \"routing_policy\": \"least-loaded\"}"},
+        {"--model qwen/qwen2.5-7b-instruct --rate 4 --num-requests 60 --gpu-hourly-usd 2.5",
+         "{\"model\": \"qwen/qwen2.5-7b-instruct\", \"rate\": 4, \"num_requests\": 60, \"gpu_hourly_usd\": 2.5}"},
+    };
+    static char out[1 << 16];
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char cmd[4096];
+        blis_run_env env;
+        blis_buf doc;
+        blis_err err;
+        snprintf(cmd, sizeof cmd, "(BLIS_DATA_DIR=data ./simulation_worker run --json --log error %s 2>/dev/null)",
+                 cases[i].flags);
+        CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+        blis_run_env_posix(&env, "data", NULL);
+        if (t_run_json(cases[i].json, &env, &doc, &err) != BLIS_OK) {
+            CHECK_MSG(0, "case %lu: %s", (unsigned long)i, err.msg);
+            continue;
+        }
+        CHECK_STR(doc.data, out);
+        blis_buf_free(&doc);
+    }
+}
+
+/* Short model names run as their defaults-file entry; explicit configs
+ * still take the GPU and TP from the defaults file. */
+TEST(run_model_short_name_and_defaults) {
+    static char out[1 << 16];
+    blis_doc d;
+    blis_err err;
+    CHECK_EQ_I64(t_run("(BLIS_DATA_DIR=data HF_HUB_OFFLINE=1 ./simulation_worker run --json --model "
+                       "Qwen2.5-7B-Instruct --num-requests 20 2>/dev/null)",
+                       out, sizeof out),
+                 0);
+    if (blis_json_parse(out, strlen(out), NULL, &d, &err) == BLIS_OK) {
+        CHECK_STR(t_doc_str(&d, "model"), "qwen/qwen2.5-7b-instruct");
+        CHECK_STR(t_doc_str(&d, "hardware"), "H100");
+        CHECK_EQ_I64((int64_t)t_doc_num(&d, "completed_requests"), 20);
+        blis_doc_free(&d);
+    } else {
+        CHECK_MSG(0, "%s", err.msg);
+    }
+    CHECK_EQ_I64(t_run("(BLIS_DATA_DIR=data ./simulation_worker run --json --model meta-llama/llama-3.1-70b-instruct "
+                       "--hardware-config data/hardware_config.json --num-requests 10 2>/dev/null)",
+                       out, sizeof out),
+                 0);
+    if (blis_json_parse(out, strlen(out), NULL, &d, &err) == BLIS_OK) {
+        CHECK_STR(t_doc_str(&d, "hardware"), "H100");
+        CHECK_EQ_I64((int64_t)t_doc_num(&d, "tp"), 4);
+        CHECK_STR(t_doc_str(&d, "latency_model"), "roofline-v1");
+        blis_doc_free(&d);
+    } else {
+        CHECK_MSG(0, "%s", err.msg);
+    }
+    /* with no defaults entry the error says what is missing, not that the file has none */
+    CHECK_EQ_I64(t_run("BLIS_DATA_DIR=data ./simulation_worker run --model nobody/nothing --model-config-folder "
+                       "data/model_configs/qwen3-14b --defaults-filepath build/none.yaml --num-requests 5",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "no defaults file;");
+}
+
+/* A library user with no environment: no bundled data, no resolver. */
+TEST(run_json_without_env) {
+    blis_buf out;
+    blis_err err;
+    CHECK(t_run_json("{\"model\": \"qwen/qwen2.5-7b-instruct\", \"defaults_filepath\": \"build/none.yaml\"}", NULL,
+                     &out, &err) != BLIS_OK);
+    CHECK_CONTAINS(err.msg, "build/none.yaml");
+    blis_buf_free(&out);
+    CHECK(t_run_json("{\"model\": \"qwen/qwen2.5-7b-instruct\", \"defaults_filepath\": \"data/defaults.yaml\", "
+                     "\"num_requests\": 5, \"rate\": 2}",
+                     NULL, &out, &err) == BLIS_OK);
+    CHECK_STR(err.msg, "");
+    CHECK_CONTAINS(out.data, "\"completed_requests\": 5");
+    CHECK_CONTAINS(out.data, "\"latency_model\": \"roofline-v1\"");
+    blis_buf_free(&out);
+    /* results_path: the results file written beside the document */
+    remove("build/run_json_results.json");
+    CHECK(t_run_json("{\"model\": \"qwen/qwen2.5-7b-instruct\", \"defaults_filepath\": \"data/defaults.yaml\", "
+                     "\"num_requests\": 5, \"results_path\": \"build/run_json_results.json\"}",
+                     NULL, &out, &err) == BLIS_OK);
+    {
+        char *src = NULL;
+        size_t len = 0;
+        CHECK(blis_file_read("build/run_json_results.json", 0, NULL, &src, &len, &err) == BLIS_OK);
+        CHECK_CONTAINS(src, "\"requests\"");
+        blis_file_free(NULL, src);
+    }
+    remove("build/run_json_results.json");
+    blis_buf_free(&out);
+}
