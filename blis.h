@@ -524,6 +524,9 @@ BLIS_DEF blis_status blis_csv_get_str(const blis_csv *csv, uint32_t row, uint32_
 
 BLIS_DEF blis_status blis_yaml_parse(const char *src, size_t len, const blis_parse_opts *opts, blis_doc *doc,
                                      blis_err *err);
+/* A whole file parsed (yaml = 1: the YAML subset, else JSON), errors named
+ * by the path; a file that cannot be opened is BLIS_E_MISSING. */
+BLIS_DEF blis_status blis_doc_load(const char *path, int yaml, blis_doc *doc, blis_err *err);
 
 /* ==== >>gzip  RFC 1951 inflate and RFC 1952 gzip members ====
  * Contract: blis_gunzip decodes every member of a gzip file (stored, fixed
@@ -650,6 +653,12 @@ BLIS_DEF void blis_hw_config_write(blis_jw *w, const blis_hw_config *hw);
 /* version 1: the v1 fields must be finite and > 0; version 2: peaks > 0,
  * bwEfficiencyFactor in (0,1] or 0, overhead >= 0, MemoryGiB >= 0. */
 BLIS_DEF blis_status blis_hw_config_validate(const blis_hw_config *hw, int version, blis_err *err);
+/* File helpers: a config.json read and checked (tp > 0: also that the model
+ * runs at that tensor-parallel degree); entry gpu of a hardware file read
+ * and validated for roofline version 1 or 2. Errors name the file. */
+BLIS_DEF blis_status blis_model_config_load(const char *path, int64_t tp, blis_model_config *m, blis_err *err);
+BLIS_DEF blis_status blis_hw_config_load(const char *path, const char *gpu, int version, blis_hw_config *hw,
+                                         blis_err *err);
 
 /* ==== >>roofline  analytical step time: batch shape, breakdown, roofline v1 ==== */
 
@@ -5680,6 +5689,20 @@ BLIS_DEF blis_status blis_yaml_parse(const char *src, size_t len, const blis_par
     return blis__builder_end(&p.b, st);
 }
 
+BLIS_DEF blis_status blis_doc_load(const char *path, int yaml, blis_doc *doc, blis_err *err) {
+    char *src = NULL;
+    size_t len = 0;
+    blis_parse_opts o;
+    blis_status st = blis_file_read(path, 0, NULL, &src, &len, err);
+    if (st == BLIS_E_IO && !src) err->status = st = BLIS_E_MISSING;
+    memset(doc, 0, sizeof *doc);
+    memset(&o, 0, sizeof o);
+    o.source = path;
+    if (st == BLIS_OK) st = yaml ? blis_yaml_parse(src, len, &o, doc, err) : blis_json_parse(src, len, &o, doc, err);
+    blis_file_free(NULL, src);
+    return st;
+}
+
 /* ==== >>gzip  implementation ====
  * Owns: the output buffer while inflating. Uses: >>base (growth, errors).
  * Invariants: a bit reader never reads past the input; a code is decoded
@@ -6541,6 +6564,30 @@ BLIS_DEF blis_status blis_hw_config_validate(const blis_hw_config *hw, int versi
         return blis_err_set(err, BLIS_E_INVALID, 0, 0, "must be finite and >= 0");
     }
     return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_model_config_load(const char *path, int64_t tp, blis_model_config *m, blis_err *err) {
+    blis_doc doc;
+    blis_status st;
+    if ((st = blis_doc_load(path, 0, &doc, err)) != BLIS_OK) return st;
+    if ((st = blis_model_config_from_doc(&doc, m, err)) == BLIS_OK && (st = blis_model_config_validate(m, err)) == BLIS_OK &&
+        tp > 0)
+        st = blis_model_config_check_tp(m, tp, err);
+    blis_doc_free(&doc);
+    if (st != BLIS_OK && (!err->source[0] || !strcmp(err->source, "<input>")))
+        blis__copy_cstr(err->source, sizeof err->source, path);
+    return st;
+}
+
+BLIS_DEF blis_status blis_hw_config_load(const char *path, const char *gpu, int version, blis_hw_config *hw,
+                                         blis_err *err) {
+    blis_doc doc;
+    blis_status st;
+    if ((st = blis_doc_load(path, 0, &doc, err)) != BLIS_OK) return st;
+    if ((st = blis_hw_config_from_doc(&doc, gpu, hw, err)) == BLIS_OK) st = blis_hw_config_validate(hw, version, err);
+    blis_doc_free(&doc);
+    if (st != BLIS_OK) blis__copy_cstr(err->source, sizeof err->source, path);
+    return st;
 }
 
 /* ==== >>roofline  implementation ====
@@ -15322,20 +15369,7 @@ static int blis__file_exists(const char *path) {
     return 1;
 }
 
-/* A JSON or YAML file into doc; a file that cannot be opened is the
- * input's error (BLIS_E_MISSING), named by err.source. */
-static blis_status blis__read_doc(const char *path, int yaml, blis_doc *doc, blis_err *err) {
-    char *src = NULL;
-    size_t len = 0;
-    blis_parse_opts o;
-    blis_status st = blis_file_read(path, 0, NULL, &src, &len, err);
-    if (st == BLIS_E_IO) err->status = st = BLIS_E_MISSING;
-    memset(&o, 0, sizeof o);
-    o.source = path;
-    if (st == BLIS_OK) st = yaml ? blis_yaml_parse(src, len, &o, doc, err) : blis_json_parse(src, len, &o, doc, err);
-    blis_file_free(NULL, src);
-    return st;
-}
+#define blis__read_doc blis_doc_load
 
 static void blis__lower_copy(char *dst, size_t size, const char *src) {
     size_t i;
@@ -15462,21 +15496,23 @@ static blis_status blis__run_model_dir(blis_run *r, int allow_download, blis_err
 }
 
 /* The hardware config when none was given: hardware_config.json beside the
- * defaults file, else the bundled one (its calibrated file when roofline v1
- * runs with extensions); 0 when found. */
+ * defaults file, else the bundled one; hardware_calibrated.json beside it
+ * instead when there is one and roofline v1 runs with extensions. 0 when
+ * found. */
 static int blis__run_default_hw(blis_run *r) {
     blis_run_options *a = &r->opt;
-    char bundled[1100];
+    char calibrated[1100];
     unsigned ext = BLIS_V1X_ALL;
     int flags;
     blis__beside_defaults(r, "hardware_config.json", r->hw_path, sizeof r->hw_path);
     if (!blis__file_exists(r->hw_path) && r->env.data_dir)
         snprintf(r->hw_path, sizeof r->hw_path, "%.1000s/hardware_config.json", r->env.data_dir);
     if (a->roofline_ext) ext = (flags = blis_v1x_parse(a->roofline_ext)) < 0 ? 0 : (unsigned)flags;
-    snprintf(bundled, sizeof bundled, "%.1000s/hardware_config.json", r->env.data_dir ? r->env.data_dir : "data");
-    if (r->env.data_dir && !a->bench_dir && ext && !strcmp(r->hw_path, bundled))
-        snprintf(r->hw_path, sizeof r->hw_path, "%.1000s/hardware_calibrated.json", r->env.data_dir);
     if (!blis__file_exists(r->hw_path)) return -1;
+    /* blis's fitted constants for roofline v1 with its extensions, where they lie beside the file */
+    snprintf(calibrated, sizeof calibrated, "%.*shardware_calibrated.json",
+             (int)(strlen(r->hw_path) - strlen("hardware_config.json")), r->hw_path);
+    if (!a->bench_dir && ext && blis__file_exists(calibrated)) blis__copy_cstr(r->hw_path, sizeof r->hw_path, calibrated);
     a->hw_file = r->hw_path;
     return 0;
 }
@@ -15595,7 +15631,6 @@ static blis_status blis__run_latency(blis_run *r, blis_err *err) {
     blis_run_options *a = &r->opt;
     blis_sim_config *cfg = &r->cfg;
     char path[1200];
-    blis_doc doc;
     blis_status st;
     memcpy(cfg->latency.alpha, a->alpha, sizeof a->alpha);
     memcpy(cfg->latency.beta, a->beta, sizeof a->beta);
@@ -15629,28 +15664,13 @@ static blis_status blis__run_latency(blis_run *r, blis_err *err) {
             err, BLIS_E_INVALID, "the roofline model needs --hardware GPU and --tp N (%s %s gives none for model %s)",
             blis__file_exists(a->defaults) ? "the defaults file" : "no defaults file; ", a->defaults, r->model_lc);
     snprintf(path, sizeof path, "%.1100s/config.json", a->model_dir);
-    if ((st = blis__read_doc(path, 0, &doc, err)) != BLIS_OK) return st;
-    if ((st = blis_model_config_from_doc(&doc, &r->model, err)) == BLIS_OK &&
-        (st = blis_model_config_validate(&r->model, err)) == BLIS_OK)
-        st = blis_model_config_check_tp(&r->model, a->tp, err);
-    blis_doc_free(&doc);
-    if (st != BLIS_OK) {
-        if (!err->source[0] || !strcmp(err->source, "<input>")) blis__copy_cstr(err->source, sizeof err->source, path);
-        return st;
-    }
+    if ((st = blis_model_config_load(path, a->tp, &r->model, err)) != BLIS_OK) return st;
     if (a->kv_dtype && blis_model_config_set_kv_dtype(&r->model, a->kv_dtype, err)) {
         char msg[BLIS_ERR_MSG_MAX];
         blis__copy_cstr(msg, sizeof msg, err->msg);
         return blis__run_fail(err, BLIS_E_INVALID, "--kv-cache-dtype: %.1000s", msg);
     }
-    if ((st = blis__read_doc(a->hw_file, 0, &doc, err)) != BLIS_OK) return st;
-    if ((st = blis_hw_config_from_doc(&doc, a->gpu, &r->hw, err)) == BLIS_OK)
-        st = blis_hw_config_validate(&r->hw, a->bench_dir ? 2 : 1, err);
-    blis_doc_free(&doc);
-    if (st != BLIS_OK) {
-        blis__copy_cstr(err->source, sizeof err->source, a->hw_file);
-        return st;
-    }
+    if ((st = blis_hw_config_load(a->hw_file, a->gpu, a->bench_dir ? 2 : 1, &r->hw, err)) != BLIS_OK) return st;
     if (!blis_run_option_given(a, "total-kv-blocks") && !r->kv_trained) {
         int64_t blocks = 0;
         const char *prefix = r->log_prefix;

@@ -73,20 +73,12 @@ static void bundled_hw_path(const char *data_dir, int calibrated, char *buf, siz
 
 /* Reads a JSON or YAML file into doc; prints the error. */
 static int read_doc(const char *path, int yaml, blis_doc *doc) {
-    char *src = NULL;
-    size_t len = 0;
     blis_err err;
-    blis_parse_opts o;
-    blis_status st = blis_file_read(path, 0, NULL, &src, &len, &err);
-    memset(&o, 0, sizeof o);
-    o.source = path;
-    if (st == BLIS_OK) st = yaml ? blis_yaml_parse(src, len, &o, doc, &err) : blis_json_parse(src, len, &o, doc, &err);
-    blis_file_free(NULL, src);
-    if (st != BLIS_OK) print_err(&err);
-    return st == BLIS_OK ? 0 : EXIT_USAGE;
+    if (blis_doc_load(path, yaml, doc, &err) == BLIS_OK) return 0;
+    print_err(&err);
+    return EXIT_USAGE;
 }
 
-static int read_json(const char *path, blis_doc *doc) { return read_doc(path, 0, doc); }
 
 /* Log levels in order; -1 for an unknown name. */
 static int cli_log_level(const char *name) {
@@ -239,34 +231,17 @@ static const char *bundled_defaults(const char *data_dir, char *buf, size_t size
 /* Reads and checks a model config; tp > 0: also that it runs at that
  * tensor-parallel degree. */
 static int load_model(const char *path, blis_model_config *m, int64_t tp) {
-    blis_doc doc;
     blis_err err;
-    int rc = read_json(path, &doc);
-    if (rc) return rc;
-    if (blis_model_config_from_doc(&doc, m, &err) != BLIS_OK || blis_model_config_validate(m, &err) != BLIS_OK ||
-        (tp > 0 && blis_model_config_check_tp(m, tp, &err) != BLIS_OK)) {
-        if (!err.source[0] || !strcmp(err.source, "<input>"))
-            snprintf(err.source, sizeof err.source, "%.*s", (int)sizeof err.source - 1, path);
-        print_err(&err);
-        rc = EXIT_USAGE;
-    }
-    blis_doc_free(&doc);
-    return rc;
+    if (blis_model_config_load(path, tp, m, &err) == BLIS_OK) return 0;
+    print_err(&err);
+    return EXIT_USAGE;
 }
 
 static int load_hw(const char *path, const char *gpu, int version, blis_hw_config *hw) {
-    blis_doc doc;
     blis_err err;
-    int rc = read_json(path, &doc);
-    if (rc) return rc;
-    if (blis_hw_config_from_doc(&doc, gpu, hw, &err) != BLIS_OK ||
-        blis_hw_config_validate(hw, version, &err) != BLIS_OK) {
-        snprintf(err.source, sizeof err.source, "%.*s", (int)sizeof err.source - 1, path);
-        print_err(&err);
-        rc = EXIT_USAGE;
-    }
-    blis_doc_free(&doc);
-    return rc;
+    if (blis_hw_config_load(path, gpu, version, hw, &err) == BLIS_OK) return 0;
+    print_err(&err);
+    return EXIT_USAGE;
 }
 
 #endif

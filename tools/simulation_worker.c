@@ -653,6 +653,7 @@ static int cmd_step(int argc, char **argv, const char *argv0) {
  * the outputs and the exit status. */
 
 static int read_yaml(const char *path, blis_doc *doc) { return read_doc(path, 1, doc); }
+static int read_json(const char *path, blis_doc *doc) { return read_doc(path, 0, doc); }
 
 static int run_error(const char *msg) {
     fprintf(stderr, "simulation_worker: error: %s\n", msg);
