@@ -2259,6 +2259,32 @@ BLIS_DEF blis_status blis_run_write_json(const blis_run *run, blis_jw *w, blis_e
 BLIS_DEF blis_status blis_run_json(const char *json, size_t len, const blis_run_env *env, blis_write_fn write,
                                    void *user, blis_err *err);
 
+/* `step`: one step's time from the roofline model (v1 with its extensions,
+ * or v2 with bench_data tables) for a batch written as the command line
+ * writes it: prefill requests "CACHED+NEW" (tokens already in the KV cache,
+ * new tokens), decode requests "CONTEXT" or "CONTEXTxCOUNT". The model is
+ * found as `run --roofline` finds it (env->resolve_model may download it),
+ * the hardware file is --hardware-config or the bundled one. */
+#define BLIS_STEP_MAX_REQUESTS 1000000
+typedef struct blis_step_options {
+    const char *model, *model_dir, *gpu, *hw_file, *bench_dir, *kv_dtype, *roofline_ext;
+    int64_t tp; /* 0: 1 */
+    const char *const *prefill;
+    size_t n_prefill;
+    const char *const *decode;
+    size_t n_decode;
+} blis_step_options;
+/* The step's document: step_time_us, the roofline version and extensions,
+ * the model and hardware files used, the batch as given, the breakdown. */
+BLIS_DEF blis_status blis_step_write_json(const blis_step_options *o, const blis_run_env *env, blis_jw *w,
+                                          blis_err *err);
+/* The same from a JSON object ("model", "hardware", "tp", "prefill":
+ * ["0+2048"], "decode": ["512x8"], "model_config_folder",
+ * "hardware_config", "bench_data_path", "roofline_ext", "kv_cache_dtype"),
+ * as blis_run_json. */
+BLIS_DEF blis_status blis_step_json(const char *json, size_t len, const blis_run_env *env, blis_write_fn write,
+                                    void *user, blis_err *err);
+
 #ifdef __cplusplus
 }
 #endif
@@ -6570,8 +6596,8 @@ BLIS_DEF blis_status blis_model_config_load(const char *path, int64_t tp, blis_m
     blis_doc doc;
     blis_status st;
     if ((st = blis_doc_load(path, 0, &doc, err)) != BLIS_OK) return st;
-    if ((st = blis_model_config_from_doc(&doc, m, err)) == BLIS_OK && (st = blis_model_config_validate(m, err)) == BLIS_OK &&
-        tp > 0)
+    if ((st = blis_model_config_from_doc(&doc, m, err)) == BLIS_OK &&
+        (st = blis_model_config_validate(m, err)) == BLIS_OK && tp > 0)
         st = blis_model_config_check_tp(m, tp, err);
     blis_doc_free(&doc);
     if (st != BLIS_OK && (!err->source[0] || !strcmp(err->source, "<input>")))
@@ -15512,7 +15538,8 @@ static int blis__run_default_hw(blis_run *r) {
     /* blis's fitted constants for roofline v1 with its extensions, where they lie beside the file */
     snprintf(calibrated, sizeof calibrated, "%.*shardware_calibrated.json",
              (int)(strlen(r->hw_path) - strlen("hardware_config.json")), r->hw_path);
-    if (!a->bench_dir && ext && blis__file_exists(calibrated)) blis__copy_cstr(r->hw_path, sizeof r->hw_path, calibrated);
+    if (!a->bench_dir && ext && blis__file_exists(calibrated))
+        blis__copy_cstr(r->hw_path, sizeof r->hw_path, calibrated);
     a->hw_file = r->hw_path;
     return 0;
 }
@@ -15622,6 +15649,40 @@ static void blis__run_bench_report(void *user, int is_error, const char *source,
     r->log_prefix = prefix;
 }
 
+/* Roofline v2's tables: the bench_data directory checked as
+ * validate-bench-data checks it (its errors logged), loaded for the GPU,
+ * the model's attention configuration selected. */
+static blis_status blis__run_mfu(blis_run *r, blis_err *err) {
+    const blis_run_options *a = &r->opt;
+    blis_status st;
+    if (!r->env.list_dir)
+        return blis__run_fail(err, BLIS_E_INVALID,
+                              "--bench-data-path needs a directory lister (blis_run_env.list_dir; blis_fetch.h's "
+                              "blis_run_env_posix sets it)");
+    blis_mfu_db_init(&r->db, NULL);
+    r->have_db = 1;
+    if (blis__run_is_dir(r, a->bench_dir)) { /* refuse what validate-bench-data refuses */
+        blis_bench_validation v;
+        blis__bench_log bl;
+        bl.r = r;
+        memset(&v, 0, sizeof v);
+        v.report = blis__run_bench_report;
+        v.user = &bl;
+        v.max_per_file = 5;
+        blis_bench_validate_dir(&v, a->bench_dir, r->env.list_dir, r->env.list_user);
+        if (v.errors) {
+            blis_err_clear(err, a->bench_dir);
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                                "%lu errors in the kernel tables (simulation_worker validate-bench-data %s lists them)",
+                                (unsigned long)v.errors, a->bench_dir);
+        }
+    }
+    if ((st = blis_mfu_db_load_dir(&r->db, a->bench_dir, a->gpu, r->env.list_dir, r->env.list_user, err)) ||
+        (st = blis_mfu_db_select_model(&r->db, &r->model, err)))
+        return err->status = st == BLIS_E_IO ? BLIS_E_MISSING : st; /* the tables are the input */
+    return BLIS_OK;
+}
+
 /* Spec §1.3 step 4: blackbox, or roofline from the model and hardware
  * configs. Where the reference stops for a missing config folder or
  * hardware config, blis looks in the bundled data and the cache (no
@@ -15689,31 +15750,7 @@ static blis_status blis__run_latency(blis_run *r, blis_err *err) {
     cfg->latency.hw = &r->hw;
     cfg->latency.tp = (int)a->tp;
     if (!a->bench_dir) return BLIS_OK;
-    if (!r->env.list_dir)
-        return blis__run_fail(err, BLIS_E_INVALID,
-                              "--bench-data-path needs a directory lister (blis_run_env.list_dir; blis_fetch.h's "
-                              "blis_run_env_posix sets it)");
-    blis_mfu_db_init(&r->db, NULL);
-    r->have_db = 1;
-    if (blis__run_is_dir(r, a->bench_dir)) { /* refuse what validate-bench-data refuses */
-        blis_bench_validation v;
-        blis__bench_log bl;
-        bl.r = r;
-        memset(&v, 0, sizeof v);
-        v.report = blis__run_bench_report;
-        v.user = &bl;
-        v.max_per_file = 5;
-        blis_bench_validate_dir(&v, a->bench_dir, r->env.list_dir, r->env.list_user);
-        if (v.errors) {
-            blis_err_clear(err, a->bench_dir);
-            return blis_err_set(err, BLIS_E_INVALID, 0, 0,
-                                "%lu errors in the kernel tables (simulation_worker validate-bench-data %s lists them)",
-                                (unsigned long)v.errors, a->bench_dir);
-        }
-    }
-    if ((st = blis_mfu_db_load_dir(&r->db, a->bench_dir, a->gpu, r->env.list_dir, r->env.list_user, err)) ||
-        (st = blis_mfu_db_select_model(&r->db, &r->model, err)))
-        return err->status = st == BLIS_E_IO ? BLIS_E_MISSING : st; /* the tables are the input */
+    if ((st = blis__run_mfu(r, err)) != BLIS_OK) return st;
     cfg->latency.mfu = &r->db;
     return BLIS_OK;
 }
@@ -16322,6 +16359,268 @@ BLIS_DEF blis_status blis_run_json(const char *json, size_t len, const blis_run_
     blis_run_free(run);
     blis__free(NULL, run);
     blis_run_options_free(&o);
+    if (st == BLIS_OK && (write(user, out.data ? out.data : "", out.len) != 0 || write(user, "\n", 1) != 0))
+        st = blis__run_fail(err, BLIS_E_IO, "cannot write the document");
+    blis_buf_free(&out);
+    return st;
+}
+
+/* ---- step ---- */
+
+static blis_status blis__step_count(const char *flag, const char *s, size_t len, int64_t min, int64_t *out,
+                                    const char *whole, blis_err *err) {
+    if (blis_parse_i64(s, len, 0, out) != BLIS_OK || *out < min || *out > ((int64_t)1 << 40))
+        return blis__flag_error(err, flag, min > 0 ? "a positive integer" : "a non-negative integer", whole);
+    return BLIS_OK;
+}
+
+/* "CACHED+NEW" (prefill: one request) or "CONTEXT[xCOUNT]" (decode: COUNT
+ * requests): *x, *y. */
+static blis_status blis__step_parse(const char *v, int prefill, int64_t *x, int64_t *y, blis_err *err) {
+    const char *flag = prefill ? "--prefill" : "--decode", *sep = strchr(v, prefill ? '+' : 'x');
+    blis_status st;
+    *x = 0;
+    *y = 1;
+    if (prefill && !sep) return blis__flag_error(err, flag, "CACHED+NEW (e.g. 0+2048)", v);
+    if ((st = blis__step_count(flag, v, sep ? (size_t)(sep - v) : strlen(v), 0, x, v, err)) != BLIS_OK) return st;
+    if (sep && (st = blis__step_count(flag, sep + 1, strlen(sep + 1), 1, y, sep + 1, err)) != BLIS_OK) return st;
+    return BLIS_OK;
+}
+
+/* The requests of one side of the batch (allocated; free with blis__free). */
+static blis_status blis__step_side(const char *const *specs, size_t n, int prefill, blis_step_req **out, size_t *count,
+                                   blis_err *err) {
+    int64_t total = 0, x, y, j;
+    size_t i, at = 0;
+    blis_status st;
+    *out = NULL;
+    *count = 0;
+    for (i = 0; i < n; i++) {
+        if ((st = blis__step_parse(specs[i], prefill, &x, &y, err)) != BLIS_OK) return st;
+        total += prefill ? 1 : y;
+        if (total > BLIS_STEP_MAX_REQUESTS)
+            return blis__run_fail(err, BLIS_E_LIMIT, "a step holds at most %d requests", BLIS_STEP_MAX_REQUESTS);
+    }
+    if (!total) return BLIS_OK;
+    if (!(*out = (blis_step_req *)blis__alloc(NULL, (size_t)total * sizeof **out))) return blis__nomem(err);
+    for (i = 0; i < n; i++) {
+        blis__step_parse(specs[i], prefill, &x, &y, err);
+        for (j = 0; j < (prefill ? 1 : y); j++, at++) {
+            (*out)[at].progress_tokens = x;
+            (*out)[at].new_tokens = prefill ? y : 1;
+        }
+    }
+    *count = at;
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_step_write_json(const blis_step_options *o, const blis_run_env *env, blis_jw *w,
+                                          blis_err *err) {
+    blis_run *r;
+    blis_step_req *prefill = NULL, *decode = NULL;
+    size_t n_prefill = 0, n_decode = 0, i;
+    blis_step_batch batch;
+    blis_step_breakdown b;
+    unsigned ext = BLIS_V1X_ALL;
+    int64_t tp = o->tp ? o->tp : 1;
+    char model_path[1200], hw_path[1200];
+    blis_status st = BLIS_OK;
+    if (o->roofline_ext) {
+        int flags = blis_v1x_parse(o->roofline_ext);
+        if (flags < 0)
+            return blis__flag_error(err, "--roofline-ext",
+                                    "a list of moe, fused, allreduce, lmhead, gemm, quant (or all, none)",
+                                    o->roofline_ext);
+        ext = (unsigned)flags;
+        if (o->bench_dir)
+            return blis__run_fail(err, BLIS_E_INVALID,
+                                  "--roofline-ext extends roofline v1; it does not apply with --bench-data-path");
+    }
+    if (!o->model == !o->model_dir)
+        return blis__run_fail(err, BLIS_E_INVALID, "step needs exactly one of --model and --model-config-folder");
+    if (!o->gpu) return blis__run_fail(err, BLIS_E_INVALID, "step needs --hardware GPU");
+    if (tp < 1 || tp > 1024)
+        return blis__flag_error(err, "--tp", "a tensor-parallel degree of at most 1024", tp < 1 ? "0" : "> 1024");
+    if ((st = blis__step_side(o->prefill, o->n_prefill, 1, &prefill, &n_prefill, err)) == BLIS_OK)
+        st = blis__step_side(o->decode, o->n_decode, 0, &decode, &n_decode, err);
+    if (st != BLIS_OK || !(r = (blis_run *)blis__alloc(NULL, sizeof *r))) {
+        blis__free(NULL, prefill);
+        blis__free(NULL, decode);
+        return st != BLIS_OK ? st : blis__nomem(err);
+    }
+    memset(r, 0, sizeof *r); /* the run's resolution, for the model's config and the bundled files */
+    if (env) r->env = *env;
+    r->log_threshold = 3;
+    r->opt.defaults = "";
+    if (r->env.data_dir) {
+        snprintf(r->defaults_path, sizeof r->defaults_path, "%.1000s/defaults.yaml", r->env.data_dir);
+        r->opt.defaults = r->defaults_path;
+    }
+    if (o->model_dir) {
+        snprintf(model_path, sizeof model_path, "%.1100s/config.json", o->model_dir);
+    } else {
+        r->model_typed = o->model;
+        blis__lower_copy(r->model_lc, sizeof r->model_lc, o->model);
+        if ((st = blis__run_model_dir(r, 1, err)) == BLIS_OK)
+            snprintf(model_path, sizeof model_path, "%.1100s/config.json", r->model_dir);
+    }
+    if (st == BLIS_OK) st = blis_model_config_load(model_path, tp, &r->model, err);
+    if (st == BLIS_OK && o->kv_dtype && blis_model_config_set_kv_dtype(&r->model, o->kv_dtype, err)) {
+        char msg[BLIS_ERR_MSG_MAX];
+        blis__copy_cstr(msg, sizeof msg, err->msg);
+        st = blis__run_fail(err, BLIS_E_INVALID, "--kv-cache-dtype: %.1000s", msg);
+    }
+    if (st == BLIS_OK) {
+        if (o->hw_file)
+            snprintf(hw_path, sizeof hw_path, "%.1100s", o->hw_file);
+        else if (r->env.data_dir)
+            snprintf(hw_path, sizeof hw_path, "%.1000s/%s", r->env.data_dir,
+                     !o->bench_dir && ext ? "hardware_calibrated.json" : "hardware_config.json");
+        else
+            st = blis__run_fail(err, BLIS_E_INVALID, "no --hardware-config and no bundled data; set BLIS_DATA_DIR");
+    }
+    if (st == BLIS_OK) st = blis_hw_config_load(hw_path, o->gpu, o->bench_dir ? 2 : 1, &r->hw, err);
+    batch.prefill = prefill;
+    batch.prefill_count = n_prefill;
+    batch.decode = decode;
+    batch.decode_count = n_decode;
+    if (st == BLIS_OK && !o->bench_dir) {
+        st = blis_roofline_v1x_step(&r->model, &r->hw, (int)tp, ext, &batch, &b, err);
+    } else if (st == BLIS_OK) {
+        r->opt.bench_dir = o->bench_dir;
+        r->opt.gpu = o->gpu;
+        r->opt.tp = tp;
+        r->opt.block_tokens = 16;
+        r->opt.model_dir = r->model_dir;
+        r->opt.hw_file = hw_path;
+        r->opt.alpha_n = r->opt.beta_n = 0;
+        /* the run's roofline v2 set-up: the tables checked and loaded */
+        if (!r->env.list_dir)
+            st = blis__run_fail(err, BLIS_E_INVALID,
+                                "--bench-data-path needs a directory lister (blis_run_env.list_dir)");
+        if (st == BLIS_OK) st = blis__run_mfu(r, err);
+        if (st == BLIS_OK) st = blis_roofline_v2_step(&r->model, &r->hw, &r->db, (int)tp, &batch, &b, err);
+    }
+    if (st == BLIS_OK) {
+        blis_jw_object_begin(w);
+        blis_jw_key_i64(w, "step_time_us", b.step_time_us);
+        blis_jw_key_i64(w, "roofline", b.version);
+        if (b.version == 1) { /* the extensions in use, named in a fixed order */
+            char names[64];
+            blis_v1x_format(ext, ',', names, sizeof names);
+            blis_jw_key_str(w, "roofline_ext", names);
+        }
+        blis_jw_key_str(w, "model", o->model ? o->model : o->model_dir);
+        blis_jw_key_str(w, "model_config", model_path);
+        blis_jw_key_str(w, "hardware", o->gpu);
+        blis_jw_key_str(w, "hardware_config", hw_path);
+        blis_jw_key_f64(w, "weight_bytes_per_param", b.weight_bytes_per_param);
+        blis_jw_key_f64(w, "kv_bytes_per_param", b.kv_bytes_per_param);
+        if (r->model.quant_method[0]) blis_jw_key_str(w, "quant_method", r->model.quant_method);
+        blis_jw_key_i64(w, "tp", tp);
+        if (o->bench_dir) blis_jw_key_str(w, "attention_config", r->db.attn_config);
+        blis_jw_key(w, "batch");
+        blis_jw_object_begin(w);
+        blis_jw_key(w, "prefill");
+        blis_jw_array_begin(w);
+        for (i = 0; i < o->n_prefill; i++) blis_jw_str(w, o->prefill[i]);
+        blis_jw_array_end(w);
+        blis_jw_key(w, "decode");
+        blis_jw_array_begin(w);
+        for (i = 0; i < o->n_decode; i++) blis_jw_str(w, o->decode[i]);
+        blis_jw_array_end(w);
+        blis_jw_object_end(w);
+        blis_jw_key(w, "breakdown");
+        blis_step_breakdown_write(w, &b);
+        blis_jw_object_end(w);
+    }
+    if (st != BLIS_OK && r->hint[0]) {
+        size_t n = strlen(err->msg);
+        snprintf(err->msg + n, sizeof err->msg - n, " (hint: %s)", r->hint);
+    }
+    if (r->have_db) blis_mfu_db_free(&r->db);
+    blis__free(NULL, r);
+    blis__free(NULL, prefill);
+    blis__free(NULL, decode);
+    return st;
+}
+
+/* The strings of a JSON array (or one string) member into a NULL-free list. */
+static blis_status blis__json_str_list(const blis_doc *doc, const blis_node *v, const char *name, const char ***out,
+                                       size_t *n, blis_err *err) {
+    size_t i, count = v->kind == BLIS_NODE_ARRAY ? v->count : 1;
+    if (v->kind != BLIS_NODE_ARRAY && v->kind != BLIS_NODE_STRING)
+        return blis_err_set(err, BLIS_E_TYPE, v->line, v->col, "%s: expected an array of strings", name);
+    if (!(*out = (const char **)blis__alloc(NULL, (count ? count : 1) * sizeof **out))) return blis__nomem(err);
+    for (i = 0; i < count; i++) {
+        const blis_node *x = v->kind == BLIS_NODE_ARRAY ? blis_node_at(doc, v, i) : v;
+        if (x->kind != BLIS_NODE_STRING)
+            return blis_err_set(err, BLIS_E_TYPE, x->line, x->col, "%s: expected an array of strings", name);
+        (*out)[i] = x->as.string;
+    }
+    *n = count;
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_step_json(const char *json, size_t len, const blis_run_env *env, blis_write_fn write,
+                                    void *user, blis_err *err) {
+    static const char *const names[] = {
+        "model",          "model_config_folder", "hardware", "hardware_config", "bench_data_path",
+        "kv_cache_dtype", "roofline_ext",        "tp",       "prefill",         "decode"};
+    blis_doc doc;
+    blis_parse_opts po;
+    blis_step_options o;
+    const blis_node *root;
+    const char **prefill = NULL, **decode = NULL;
+    blis_buf out;
+    blis_jw w;
+    blis_status st;
+    uint32_t i;
+    memset(&po, 0, sizeof po);
+    memset(&o, 0, sizeof o);
+    memset(&out, 0, sizeof out);
+    po.source = "<options>";
+    if ((st = blis_json_parse(json, len, &po, &doc, err)) != BLIS_OK) return st;
+    root = blis_doc_root(&doc);
+    if (root->kind != BLIS_NODE_OBJECT) st = blis__run_fail(err, BLIS_E_TYPE, "the options must be a JSON object");
+    for (i = 0; st == BLIS_OK && i < root->count; i++) {
+        const char *key = blis_node_key_at(&doc, root, i)->as.string;
+        const blis_node *v = blis_node_at(&doc, root, i);
+        char norm[64];
+        size_t k, j;
+        for (j = 0; key[j] && j + 1 < sizeof norm; j++) norm[j] = key[j] == '-' ? '_' : key[j];
+        norm[j] = '\0';
+        for (k = 0; k < sizeof names / sizeof names[0] && strcmp(names[k], norm); k++) {
+        }
+        if (k == sizeof names / sizeof names[0]) {
+            st = blis_err_set(err, BLIS_E_INVALID, v->line, v->col, "unknown step option \"%s\"", key);
+        } else if (k == 7) {
+            if (v->kind != BLIS_NODE_NUMBER || !(v->flags & BLIS_NODE_F_INT_LITERAL))
+                st = blis_err_set(err, BLIS_E_TYPE, v->line, v->col, "tp: expected an integer");
+            else
+                o.tp = (int64_t)v->as.number;
+        } else if (k >= 8) {
+            st = blis__json_str_list(&doc, v, key, k == 8 ? &prefill : &decode, k == 8 ? &o.n_prefill : &o.n_decode,
+                                     err);
+        } else if (v->kind != BLIS_NODE_STRING) {
+            st = blis_err_set(err, BLIS_E_TYPE, v->line, v->col, "%s: expected a string", key);
+        } else {
+            const char **field[] = {&o.model,     &o.model_dir, &o.gpu,         &o.hw_file,
+                                    &o.bench_dir, &o.kv_dtype,  &o.roofline_ext};
+            *field[k] = v->as.string;
+        }
+    }
+    o.prefill = prefill;
+    o.decode = decode;
+    if (st == BLIS_OK) {
+        blis_jw_init(&w, blis_buf_write, &out, 2);
+        if ((st = blis_step_write_json(&o, env, &w, err)) == BLIS_OK && (st = blis_jw_finish(&w)) != BLIS_OK)
+            blis__run_fail(err, st, "cannot format the document");
+    }
+    blis__free(NULL, (void *)prefill);
+    blis__free(NULL, (void *)decode);
+    blis_doc_free(&doc);
+    if (st != BLIS_OK) blis__run_msg_whole(err, NULL);
     if (st == BLIS_OK && (write(user, out.data ? out.data : "", out.len) != 0 || write(user, "\n", 1) != 0))
         st = blis__run_fail(err, BLIS_E_IO, "cannot write the document");
     blis_buf_free(&out);

@@ -71,15 +71,6 @@ static void bundled_hw_path(const char *data_dir, int calibrated, char *buf, siz
              calibrated ? "hardware_calibrated.json" : "hardware_config.json");
 }
 
-/* Reads a JSON or YAML file into doc; prints the error. */
-static int read_doc(const char *path, int yaml, blis_doc *doc) {
-    blis_err err;
-    if (blis_doc_load(path, yaml, doc, &err) == BLIS_OK) return 0;
-    print_err(&err);
-    return EXIT_USAGE;
-}
-
-
 /* Log levels in order; -1 for an unknown name. */
 static int cli_log_level(const char *name) {
     static const char *const levels[] = {"trace", "debug", "info", "warn", "error", "fatal", "panic"};
@@ -126,12 +117,6 @@ static void cli_restore_signals(const struct sigaction *old_int, const struct si
     sigaction(SIGTERM, old_term, NULL);
 }
 
-/* 1 when HF_HUB_OFFLINE (huggingface_hub's switch) turns downloads off. */
-static int cli_hf_offline(void) {
-    const char *v = getenv("HF_HUB_OFFLINE");
-    return v && *v && strcmp(v, "0") && strcmp(v, "false") && strcmp(v, "False");
-}
-
 /* src in lower case (ASCII), truncated to fit dst of size bytes. */
 /* The exit status once stdout is flushed: output that could not be written
  * (a full disk, a closed pipe) is an error that says so, whatever the
@@ -152,70 +137,32 @@ static void lower_copy(char *dst, size_t size, const char *src) {
     dst[i] = '\0';
 }
 
-/* A config.json path for a model (spec §6): dir/config.json when dir is
- * given; else model_configs/<short name> beside the defaults file, then the
- * user cache, then (when allow_download and not HF_HUB_OFFLINE) a download
- * from HuggingFace into the first writable of those. The repository is the
- * defaults file's hf_repo for the lower-cased name, else the name as typed.
- * Exit status 2 for names and answers that are the user's to fix (bad
- * names, HTTP 404, nothing cached with downloads off), 1 for the rest. */
-static int resolve_model_config(const char *tool, const char *model, const char *dir, const char *defaults_path,
-                                int allow_download, cli_log *log, char *path, size_t size) {
-    blis_hf_resolve_opts o;
-    blis_err err;
-    blis_doc d;
-    char lc[256], repo[256], found[1100];
-    FILE *f;
-    if (dir) {
-        snprintf(path, size, "%s/config.json", dir);
-        return 0;
+/* The tools' model resolver (a blis_model_resolve_fn; user: a cli_log):
+ * blis_run_resolve_model with SIGINT and SIGTERM stopping a download, the
+ * process then ending as the signal would. Its messages carry the
+ * "--roofline: " prefix when it may download (only --roofline does, in run). */
+static blis_status cli_resolve_model(void *user, const char *model, const char *model_typed, const char *defaults,
+                                     int allow_download, char *dir, size_t size, char *hint, size_t hint_size,
+                                     blis_err *err) {
+    cli_log *log = (cli_log *)user;
+    blis_run_resolver rv;
+    struct sigaction old_int, old_term;
+    blis_status st;
+    memset(&rv, 0, sizeof rv);
+    if (allow_download && !strcmp(log->tool, "simulation_worker")) log->prefix = "--roofline: ";
+    rv.cancel = &cli_caught_signal;
+    rv.log = cli_log_fn;
+    rv.log_user = log;
+    cli_catch_signals(&old_int, &old_term); /* the wait for curl sees EINTR */
+    st = blis_run_resolve_model(&rv, model, model_typed, defaults, allow_download, dir, size, hint, hint_size, err);
+    log->prefix = NULL;
+    cli_restore_signals(&old_int, &old_term);
+    if (cli_caught_signal) {
+        fprintf(stderr, "%s: interrupted; nothing was written\n", log->tool);
+        signal(cli_caught_signal, SIG_DFL); /* end as the signal would, whatever handler the caller had */
+        raise(cli_caught_signal);
     }
-    lower_copy(lc, sizeof lc, model);
-    snprintf(repo, sizeof repo, "%s", model);
-    memset(&o, 0, sizeof o);
-    if (defaults_path && (f = fopen(defaults_path, "rb")) != NULL) {
-        char hf[256];
-        fclose(f);
-        if (read_doc(defaults_path, 1, &d)) return EXIT_USAGE;
-        if (blis_defaults_hf_repo(&d, lc, hf, sizeof hf, &err) == BLIS_OK && hf[0])
-            snprintf(repo, sizeof repo, "%s", hf);
-        blis_doc_free(&d);
-        o.defaults_path = defaults_path;
-    }
-    o.hf_repo = repo;
-    o.allow_download = allow_download && !cli_hf_offline();
-    o.fetch.curl = getenv("BLIS_CURL");
-    o.fetch.cancel = &cli_caught_signal;
-    o.log = cli_log_fn;
-    o.log_user = log;
-    { /* SIGINT/SIGTERM stop curl and leave the cache as it was, then end the process as the signal would */
-        struct sigaction old_int, old_term;
-        blis_status st;
-        cli_catch_signals(&old_int, &old_term); /* the wait for curl sees EINTR */
-        st = blis_hf_resolve_config(&o, lc, found, sizeof found, &err);
-        cli_restore_signals(&old_int, &old_term);
-        if (cli_caught_signal) {
-            fprintf(stderr, "%s: interrupted; nothing was written\n", tool);
-            signal(cli_caught_signal, SIG_DFL); /* end as the signal would, whatever handler the caller had */
-            raise(cli_caught_signal);
-            return EXIT_RUNTIME;
-        }
-        if (st == BLIS_OK) err.status = BLIS_OK;
-    }
-    if (err.status != BLIS_OK) {
-        static const char advice[] = "Provide --model-config-folder explicitly";
-        char *at = strstr(err.msg, advice);
-        if (at && strcmp(tool, "simulation_worker") != 0) /* the analyzer takes a config.json path instead */
-            snprintf(at, sizeof err.msg - (size_t)(at - err.msg), "Give the path to its config.json instead");
-        fprintf(stderr, "%s: error: %s%s\n", tool, log->prefix ? log->prefix : "", err.msg);
-        if (err.status == BLIS_E_MISSING && !o.allow_download)
-            fprintf(stderr, "%s: hint: %s\n", tool,
-                    cli_hf_offline() ? "HF_HUB_OFFLINE is set, so nothing was downloaded"
-                                     : "pass --roofline (with --hardware and --tp) to download it from HuggingFace");
-        return err.status == BLIS_E_IO ? EXIT_RUNTIME : EXIT_USAGE;
-    }
-    snprintf(path, size, "%s/config.json", found);
-    return 0;
+    return st;
 }
 
 /* The bundled defaults file, data_dir/defaults.yaml, or NULL. */
@@ -226,22 +173,6 @@ static const char *bundled_defaults(const char *data_dir, char *buf, size_t size
     if ((f = fopen(buf, "rb")) == NULL) return NULL;
     fclose(f);
     return buf;
-}
-
-/* Reads and checks a model config; tp > 0: also that it runs at that
- * tensor-parallel degree. */
-static int load_model(const char *path, blis_model_config *m, int64_t tp) {
-    blis_err err;
-    if (blis_model_config_load(path, tp, m, &err) == BLIS_OK) return 0;
-    print_err(&err);
-    return EXIT_USAGE;
-}
-
-static int load_hw(const char *path, const char *gpu, int version, blis_hw_config *hw) {
-    blis_err err;
-    if (blis_hw_config_load(path, gpu, version, hw, &err) == BLIS_OK) return 0;
-    print_err(&err);
-    return EXIT_USAGE;
 }
 
 #endif

@@ -414,14 +414,16 @@ static int bench_dir_check(const char *dir) {
     return EXIT_USAGE;
 }
 
+/* --roofline-ext LIST (evaluate, calibrate). */
+static int parse_roofline_ext(const char *v, unsigned *out);
+
+static int run_report(const blis_err *err, const char *hint);
+
+/* `step` (blis.h blis_step_write_json): the flags into blis_step_options. */
 typedef struct step_args {
-    const char *model, *model_dir, *gpu, *hw_file, *bench_dir, *kv_dtype;
-    int tp, ext_given;
-    unsigned ext; /* --roofline-ext */
-    blis_step_req *prefill, *decode;
-    size_t prefill_count, decode_count;
-    char **argv; /* the step's arguments, to echo --prefill and --decode */
-    int argc;
+    blis_step_options o;
+    const char **specs; /* --prefill values, then --decode values */
+    int given_tp;
 } step_args;
 
 static int flag_error(const char *flag, const char *expected, const char *got) {
@@ -429,7 +431,6 @@ static int flag_error(const char *flag, const char *expected, const char *got) {
     return EXIT_USAGE;
 }
 
-/* An integer flag value in lo..hi. */
 static int parse_int_in(const char *flag, const char *v, int lo, int hi, int *out) {
     int64_t x;
     char expected[64];
@@ -441,7 +442,6 @@ static int parse_int_in(const char *flag, const char *v, int lo, int hi, int *ou
     return flag_error(flag, expected, v);
 }
 
-/* --roofline-ext LIST (run, step, evaluate, calibrate). */
 static int parse_roofline_ext(const char *v, unsigned *out) {
     int flags = blis_v1x_parse(v);
     if (flags < 0)
@@ -450,199 +450,72 @@ static int parse_roofline_ext(const char *v, unsigned *out) {
     return 0;
 }
 
-static int parse_count(const char *flag, const char *s, size_t len, int64_t min, int64_t *out) {
-    if (blis_parse_i64(s, len, 0, out) != BLIS_OK || *out < min || *out > ((int64_t)1 << 40))
-        return flag_error(flag, min > 0 ? "a positive integer" : "a non-negative integer", s);
-    return 0;
-}
-
-static int add_reqs(blis_step_req **arr, size_t *count, int64_t progress, int64_t n_new, int64_t times) {
-    blis_step_req *grown;
-    int64_t i;
-    if ((int64_t)*count + times > STEP_MAX_REQUESTS) {
-        fprintf(stderr, "simulation_worker: error: a step holds at most %d requests\n", STEP_MAX_REQUESTS);
-        return EXIT_USAGE;
-    }
-    grown = (blis_step_req *)realloc(*arr, (*count + (size_t)times) * sizeof **arr);
-    if (!grown) return EXIT_RUNTIME;
-    *arr = grown;
-    for (i = 0; i < times; i++) {
-        grown[*count].progress_tokens = progress;
-        grown[*count].new_tokens = n_new;
-        (*count)++;
-    }
-    return 0;
-}
-
-/* "--prefill CACHED+NEW" and "--decode CONTEXT[xCOUNT]". */
-static int parse_step_req(step_args *a, const char *flag, const char *v) {
-    int64_t x = 0, y = 1;
-    const char *sep = strchr(v, strcmp(flag, "--prefill") == 0 ? '+' : 'x');
-    int rc;
-    if (!strcmp(flag, "--prefill")) {
-        if (!sep) return flag_error(flag, "CACHED+NEW (e.g. 0+2048)", v);
-        if ((rc = parse_count(flag, v, (size_t)(sep - v), 0, &x)) ||
-            (rc = parse_count(flag, sep + 1, strlen(sep + 1), 1, &y)))
-            return rc;
-        return add_reqs(&a->prefill, &a->prefill_count, x, y, 1);
-    }
-    if ((rc = parse_count(flag, v, sep ? (size_t)(sep - v) : strlen(v), 0, &x))) return rc;
-    if (sep && (rc = parse_count(flag, sep + 1, strlen(sep + 1), 1, &y))) return rc;
-    return add_reqs(&a->decode, &a->decode_count, x, 1, y);
-}
-
 static int parse_step_args(int argc, char **argv, step_args *a) {
-    int i, rc;
+    static const char *const flags[] = {"--model",           "--model-config-folder", "--hardware",
+                                        "--hardware-config", "--bench-data-path",     "--kv-cache-dtype",
+                                        "--roofline-ext"};
+    int i, k;
+    int64_t tp;
+    size_t n = 0;
     memset(a, 0, sizeof *a);
-    a->tp = 1;
-    a->ext = BLIS_V1X_ALL; /* roofline v1's default: every extension (--roofline-ext none: the reference) */
-    a->argc = argc;
-    a->argv = argv;
-    for (i = 0; i < argc; i++) {
+    if (!(a->specs = (const char **)calloc((size_t)argc + 1, sizeof *a->specs))) return EXIT_RUNTIME;
+    for (i = 0; i < argc; i++) { /* --prefill values first, then --decode values */
         const char *f = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int64_t n;
-        if (!strcmp(f, "--prefill") || !strcmp(f, "--decode") || !strcmp(f, "--model") || !strcmp(f, "--hardware") ||
-            !strcmp(f, "--tp") || !strcmp(f, "--model-config-folder") || !strcmp(f, "--hardware-config") ||
-            !strcmp(f, "--bench-data-path") || !strcmp(f, "--roofline-ext") || !strcmp(f, "--kv-cache-dtype")) {
-            if (!v) return flag_error(f, "a value", NULL);
-            i++;
-        } else {
+        const char **field[] = {&a->o.model,     &a->o.model_dir, &a->o.gpu,         &a->o.hw_file,
+                                &a->o.bench_dir, &a->o.kv_dtype,  &a->o.roofline_ext};
+        for (k = 0; k < 7 && strcmp(f, flags[k]); k++) {
+        }
+        if (k == 7 && strcmp(f, "--prefill") && strcmp(f, "--decode") && strcmp(f, "--tp"))
             return usage_error("unknown option for step", f);
-        }
-        if (!strcmp(f, "--prefill") || !strcmp(f, "--decode")) {
-            if ((rc = parse_step_req(a, f, v))) return rc;
-        } else if (!strcmp(f, "--tp")) {
-            if ((rc = parse_count(f, v, strlen(v), 1, &n))) return rc;
-            if (n > 1024) return flag_error(f, "a tensor-parallel degree of at most 1024", v);
-            a->tp = (int)n;
-        } else if (!strcmp(f, "--model"))
-            a->model = v;
-        else if (!strcmp(f, "--hardware"))
-            a->gpu = v;
-        else if (!strcmp(f, "--model-config-folder"))
-            a->model_dir = v;
-        else if (!strcmp(f, "--hardware-config"))
-            a->hw_file = v;
-        else if (!strcmp(f, "--kv-cache-dtype"))
-            a->kv_dtype = v;
-        else if (!strcmp(f, "--roofline-ext")) {
-            if ((rc = parse_roofline_ext(v, &a->ext))) return rc;
-            a->ext_given = 1;
-        } else
-            a->bench_dir = v;
+        if (!v) return flag_error(f, "a value", NULL);
+        i++;
+        if (k < 7)
+            *field[k] = v;
+        else if (!strcmp(f, "--tp")) {
+            if (blis_parse_i64(v, strlen(v), 0, &tp) != BLIS_OK || tp < 1)
+                return flag_error(f, "a positive integer", v);
+            if (tp > 1024) return flag_error(f, "a tensor-parallel degree of at most 1024", v);
+            a->o.tp = tp;
+        } else if (!strcmp(f, "--prefill"))
+            a->specs[n++] = v;
     }
-    if (a->ext_given && a->bench_dir)
-        return usage_error("--roofline-ext extends roofline v1; it does not apply with --bench-data-path", NULL);
-    if (!a->model == !a->model_dir)
-        return usage_error("step needs exactly one of --model and --model-config-folder", NULL);
-    if (!a->gpu) return usage_error("step needs --hardware GPU", NULL);
+    a->o.prefill = a->specs;
+    a->o.n_prefill = n;
+    a->o.decode = a->specs + n;
+    for (i = 0; i + 1 < argc; i++)
+        if (!strcmp(argv[i], "--decode"))
+            a->specs[n++] = argv[++i];
+        else if (argv[i][0] == '-')
+            i++;
+    a->o.n_decode = n - a->o.n_prefill;
     return 0;
-}
-
-/* The values of every `flag` argument, as a JSON array of strings. */
-static void write_flag_values(blis_jw *w, const step_args *a, const char *flag) {
-    int i;
-    blis_jw_key(w, flag + 2);
-    blis_jw_array_begin(w);
-    for (i = 0; i + 1 < a->argc; i++)
-        if (!strcmp(a->argv[i], flag)) blis_jw_str(w, a->argv[++i]);
-    blis_jw_array_end(w);
-}
-
-static int print_step(const step_args *a, const char *model_path, const char *hw_path, const blis_model_config *m,
-                      const blis_step_breakdown *b, const blis_mfu_db *db) {
-    blis_jw w;
-    blis_jw_init(&w, file_write, stdout, 2);
-    blis_jw_object_begin(&w);
-    blis_jw_key_i64(&w, "step_time_us", b->step_time_us);
-    blis_jw_key_i64(&w, "roofline", b->version);
-    if (b->version == 1) { /* the extensions in use, named in a fixed order */
-        char names[64];
-        blis_v1x_format(a->ext, ',', names, sizeof names);
-        blis_jw_key_str(&w, "roofline_ext", names);
-    }
-    blis_jw_key_str(&w, "model", a->model ? a->model : a->model_dir);
-    blis_jw_key_str(&w, "model_config", model_path);
-    blis_jw_key_str(&w, "hardware", a->gpu);
-    blis_jw_key_str(&w, "hardware_config", hw_path);
-    blis_jw_key_f64(&w, "weight_bytes_per_param", b->weight_bytes_per_param);
-    blis_jw_key_f64(&w, "kv_bytes_per_param", b->kv_bytes_per_param);
-    if (m->quant_method[0]) blis_jw_key_str(&w, "quant_method", m->quant_method);
-    blis_jw_key_i64(&w, "tp", a->tp);
-    if (db) {
-        blis_jw_key_str(&w, "attention_config", db->attn_config);
-    }
-    blis_jw_key(&w, "batch");
-    blis_jw_object_begin(&w);
-    write_flag_values(&w, a, "--prefill");
-    write_flag_values(&w, a, "--decode");
-    blis_jw_object_end(&w);
-    blis_jw_key(&w, "breakdown");
-    blis_step_breakdown_write(&w, b);
-    blis_jw_object_end(&w);
-    if (blis_jw_finish(&w) != BLIS_OK || fputc('\n', stdout) == EOF || fflush(stdout) != 0) return EXIT_RUNTIME;
-    return 0;
-}
-
-static int run_step(const step_args *a, const char *argv0) {
-    char data_buf[1024], model_path[1400], hw_path[1400];
-    const char *data_dir = find_data_dir(argv0, data_buf, sizeof data_buf);
-    blis_model_config m;
-    blis_hw_config hw;
-    blis_step_breakdown b;
-    blis_step_batch batch;
-    blis_mfu_db db;
-    blis_err err;
-    int version = a->bench_dir ? 2 : 1, rc;
-    char defaults_buf[1100];
-    cli_log log = {"simulation_worker", 3, NULL};
-    if ((rc = resolve_model_config("simulation_worker", a->model, a->model_dir,
-                                   bundled_defaults(data_dir, defaults_buf, sizeof defaults_buf), 1, &log, model_path,
-                                   sizeof model_path)) ||
-        (rc = load_model(model_path, &m, a->tp > 0 ? a->tp : 1)))
-        return rc;
-    if (a->kv_dtype && blis_model_config_set_kv_dtype(&m, a->kv_dtype, &err)) {
-        fprintf(stderr, "simulation_worker: error: --kv-cache-dtype: %s\n", err.msg);
-        return EXIT_USAGE;
-    }
-    if (a->hw_file)
-        snprintf(hw_path, sizeof hw_path, "%s", a->hw_file);
-    else if (data_dir)
-        bundled_hw_path(data_dir, version == 1 && a->ext, hw_path, sizeof hw_path);
-    else
-        return usage_error("no --hardware-config and no bundled data; set BLIS_DATA_DIR", NULL);
-    if ((rc = load_hw(hw_path, a->gpu, version, &hw))) return rc;
-    batch.prefill = a->prefill;
-    batch.prefill_count = a->prefill_count;
-    batch.decode = a->decode;
-    batch.decode_count = a->decode_count;
-    if (version == 1) {
-        if (blis_roofline_v1x_step(&m, &hw, a->tp, a->ext, &batch, &b, &err) != BLIS_OK) {
-            print_err(&err);
-            return EXIT_USAGE;
-        }
-        return print_step(a, model_path, hw_path, &m, &b, NULL);
-    }
-    blis_mfu_db_init(&db, NULL);
-    if ((rc = bench_dir_check(a->bench_dir))) return rc;
-    if (blis_mfu_db_load_dir(&db, a->bench_dir, a->gpu, blis_posix_list_dir, NULL, &err) != BLIS_OK ||
-        blis_mfu_db_select_model(&db, &m, &err) != BLIS_OK ||
-        blis_roofline_v2_step(&m, &hw, &db, a->tp, &batch, &b, &err) != BLIS_OK) {
-        print_err(&err);
-        blis_mfu_db_free(&db);
-        return EXIT_USAGE;
-    }
-    rc = print_step(a, model_path, hw_path, &m, &b, &db);
-    blis_mfu_db_free(&db);
-    return rc;
 }
 
 static int cmd_step(int argc, char **argv, const char *argv0) {
     step_args a;
+    char data_buf[1024];
+    cli_log log = {"simulation_worker", 3, NULL};
+    blis_run_env env;
+    blis_buf out;
+    blis_jw w;
+    blis_err err;
     int rc = parse_step_args(argc, argv, &a);
-    if (!rc) rc = run_step(&a, argv0);
-    free(a.prefill);
-    free(a.decode);
+    memset(&out, 0, sizeof out);
+    if (!rc) {
+        blis_run_env_posix(&env, find_data_dir(argv0, data_buf, sizeof data_buf), NULL);
+        env.resolve_model = cli_resolve_model;
+        env.resolve_user = &log;
+        env.log = cli_log_fn;
+        env.log_user = &log;
+        blis_jw_init(&w, blis_buf_write, &out, 2);
+        if (blis_step_write_json(&a.o, &env, &w, &err) != BLIS_OK)
+            rc = run_report(&err, NULL);
+        else if (blis_jw_finish(&w) != BLIS_OK || fwrite(out.data, 1, out.len, stdout) != out.len ||
+                 fputc('\n', stdout) == EOF || fflush(stdout) != 0)
+            rc = EXIT_RUNTIME;
+    }
+    blis_buf_free(&out);
+    free(a.specs);
     return rc;
 }
 
@@ -651,6 +524,14 @@ static int cmd_step(int argc, char **argv, const char *argv0) {
 /* The run itself is blis.h >>run (blis_run_prepare, blis_run_execute);
  * here: the flags into blis_run_options, the messages, the progress line,
  * the outputs and the exit status. */
+
+/* Reads a JSON or YAML file into doc; prints the error. */
+static int read_doc(const char *path, int yaml, blis_doc *doc) {
+    blis_err err;
+    if (blis_doc_load(path, yaml, doc, &err) == BLIS_OK) return 0;
+    print_err(&err);
+    return EXIT_USAGE;
+}
 
 static int read_yaml(const char *path, blis_doc *doc) { return read_doc(path, 1, doc); }
 static int read_json(const char *path, blis_doc *doc) { return read_doc(path, 0, doc); }
@@ -907,31 +788,6 @@ static void on_progress(void *user, const blis_cluster *c) {
     fprintf(stderr, "\r%s\033[K", text);
     p->last_s = now;
     p->shown = 1;
-}
-
-/* The model resolver of the tools: blis_run_resolve_model with SIGINT and
- * SIGTERM stopping a download (the process then ends as the signal would). */
-static blis_status cli_resolve_model(void *user, const char *model, const char *model_typed, const char *defaults,
-                                     int allow_download, char *dir, size_t size, char *hint, size_t hint_size,
-                                     blis_err *err) {
-    blis_run_resolver rv;
-    struct sigaction old_int, old_term;
-    blis_status st;
-    memset(&rv, 0, sizeof rv);
-    if (allow_download) ((cli_log *)user)->prefix = "--roofline: "; /* only --roofline downloads */
-    rv.cancel = &cli_caught_signal;
-    rv.log = cli_log_fn;
-    rv.log_user = user;
-    cli_catch_signals(&old_int, &old_term); /* the wait for curl sees EINTR */
-    st = blis_run_resolve_model(&rv, model, model_typed, defaults, allow_download, dir, size, hint, hint_size, err);
-    ((cli_log *)user)->prefix = NULL;
-    cli_restore_signals(&old_int, &old_term);
-    if (cli_caught_signal) {
-        fprintf(stderr, "simulation_worker: interrupted; nothing was written\n");
-        signal(cli_caught_signal, SIG_DFL);
-        raise(cli_caught_signal);
-    }
-    return st;
 }
 
 /* What a run keeps besides the library's state: the options (their

@@ -150,6 +150,43 @@ static int is_file_arg(const char *s) {
     return 1;
 }
 
+/* A config.json path for a model name (spec §6): the cache beside the
+ * defaults file, the user cache, else a download (cli_resolve_model). */
+static int resolve_model_config(const char *model, const char *defaults_path, cli_log *log, char *path, size_t size) {
+    char lc[256], found[1100], hint[300] = "";
+    blis_err err;
+    blis_status st;
+    lower_copy(lc, sizeof lc, model);
+    st = cli_resolve_model(log, lc, model, defaults_path, 1, found, sizeof found, hint, sizeof hint, &err);
+    if (st != BLIS_OK) {
+        static const char advice[] = "Provide --model-config-folder explicitly";
+        char *at = strstr(err.msg, advice);
+        if (at) /* the analyzer takes a config.json path instead */
+            snprintf(at, sizeof err.msg - (size_t)(at - err.msg), "Give the path to its config.json instead");
+        fprintf(stderr, TOOL ": error: %s\n", err.msg);
+        if (hint[0]) fprintf(stderr, TOOL ": hint: %s\n", hint);
+        return st == BLIS_E_IO ? EXIT_RUNTIME : EXIT_USAGE;
+    }
+    snprintf(path, size, "%s/config.json", found);
+    return 0;
+}
+
+/* Reads and checks a model config; tp > 0: also that it runs at that
+ * tensor-parallel degree. */
+static int load_model(const char *path, blis_model_config *m, int64_t tp) {
+    blis_err err;
+    if (blis_model_config_load(path, tp, m, &err) == BLIS_OK) return 0;
+    print_err(&err);
+    return EXIT_USAGE;
+}
+
+static int load_hw(const char *path, const char *gpu, int version, blis_hw_config *hw) {
+    blis_err err;
+    if (blis_hw_config_load(path, gpu, version, hw, &err) == BLIS_OK) return 0;
+    print_err(&err);
+    return EXIT_USAGE;
+}
+
 static int run(args *a, const char *argv0) {
     char data_buf[1024], path[1400], hw_path[1400], defaults_buf[1100];
     const char *data_dir = find_data_dir(argv0, data_buf, sizeof data_buf);
@@ -161,9 +198,8 @@ static int run(args *a, const char *argv0) {
     int rc;
     if (is_file_arg(a->model))
         snprintf(path, sizeof path, "%s", a->model);
-    else if ((rc = resolve_model_config(TOOL, a->model, NULL,
-                                        bundled_defaults(data_dir, defaults_buf, sizeof defaults_buf), 1, &log, path,
-                                        sizeof path)))
+    else if ((rc = resolve_model_config(a->model, bundled_defaults(data_dir, defaults_buf, sizeof defaults_buf), &log,
+                                        path, sizeof path)))
         return rc;
     if ((rc = load_model(path, &m, a->tp))) return rc;
     if (a->gpu) {
