@@ -8,8 +8,12 @@
 #   make fuzz       libFuzzer targets, each run FUZZ_SECONDS (default 60)
 #   make bench      parser, number, roofline and engine benchmarks
 #   make soak       10 million requests at a sustainable rate (time, peak RSS)
-#   make install    PREFIX=/usr/local (DESTDIR honoured)
+#   make install    PREFIX=/usr/local (DESTDIR honoured): bin/, include/blis-sim/,
+#                   lib/libblis-sim.so, lib/pkgconfig/blis-sim.pc, share/blis-sim/
+#   make shared     build/libblis-sim.so (the library the Python package loads)
 #   make static     static (musl) tools in build/static/
+#   make examples   build and run examples/ (C, C++, Python; gcc, clang, musl)
+#   make test-python  the Python package against the tools (and pip install)
 #   make lint       clang-format check, cppcheck, clang-tidy
 
 CC      ?= cc
@@ -40,17 +44,59 @@ VERSION = $(shell sed -n 's/^\#define BLIS_VERSION  *"\(.*\)"/\1/p' blis.h)
 DET_STEP = step --model qwen3-14b --hardware H100 --tp 2 --prefill 100+900 --decode 4096x32
 DET_TRA = --input-tokens 512 1024 --hardware H100 --json -- mixtral-8x7b-v0.1
 
-.PHONY: static gen-rng-tables test-install determinism all test check matrix test-asan test-valgrind test-bad-inputs test-musl lint fuzz bench soak install clean
+.PHONY: shared examples test-python static gen-rng-tables test-install determinism all test check matrix test-asan test-valgrind test-bad-inputs test-musl lint fuzz bench soak install clean
 
 all: $(TOOLS)
 
-TOOL_DEFS = -DBLIS_DATA_DIR_DEFAULT='"$(PREFIX)/share/blis"'
+TOOL_DEFS = -DBLIS_DATA_DIR_DEFAULT='"$(PREFIX)/share/blis-sim"'
 
 simulation_worker: tools/simulation_worker.c tools/plan_commands.h tools/cli_common.h $(HEADERS)
 	$(CC) $(CFLAGS_ALL) $(TOOL_DEFS) -o $@ tools/simulation_worker.c -lm
 
 transformer_roofline_analyzer: tools/transformer_roofline_analyzer.c tools/cli_common.h $(HEADERS)
 	$(CC) $(CFLAGS_ALL) $(TOOL_DEFS) -o $@ tools/transformer_roofline_analyzer.c -lm
+
+# The shared library libblis-sim: every BLIS_DEF function of blis.h and
+# blis_fetch.h, and blis_binding_call for ctypes (python/blis_sim).
+shared: build/libblis-sim.so
+build/libblis-sim.so: tools/libblis_sim.c $(HEADERS)
+	@mkdir -p build
+	$(CC) $(CFLAGS_ALL) -fPIC -shared -Wl,-soname,libblis-sim.so.0 -o $@ tools/libblis_sim.c -lm
+
+# The examples, built and run: C with gcc, clang and static musl; C++ (two
+# translation units) with g++ and clang++, printing what the C one prints;
+# the header's QUICK START extracted and equal to examples/c/quickstart.c;
+# the Python rate sweep over the shared library.
+examples: build/libblis-sim.so
+	@mkdir -p build/examples
+	sed -n '/^ \* QUICK START/,/^ \*   The options are/p' blis.h | \
+	    sed -e '1,2d' -e '$$d' -e 's/^ \*   //' -e 's/^ \*$$//' > build/examples/quickstart_from_header.c
+	cmp build/examples/quickstart_from_header.c examples/c/quickstart.c
+	for cc in gcc clang; do \
+	  $$cc $(WARN) $(DET) -O2 -I. -o build/examples/quickstart_$$cc build/examples/quickstart_from_header.c -lm || exit 1; \
+	  ./build/examples/quickstart_$$cc | grep -q '"ttft_mean_ms"' || exit 1; \
+	  $$cc $(WARN) $(DET) -O2 -I. -o build/examples/simulate_$$cc examples/c/simulate.c -lm || exit 1; \
+	  ./build/examples/simulate_$$cc > build/examples/simulate_$$cc.txt || exit 1; \
+	done
+	cmp build/examples/simulate_gcc.txt build/examples/simulate_clang.txt
+	$(MUSLCC) $(WARN) $(DET) -O2 -static -I. -o build/examples/simulate_musl examples/c/simulate.c -lm
+	./build/examples/simulate_musl | cmp - build/examples/simulate_gcc.txt
+	head -1 build/examples/simulate_gcc.txt > build/examples/simulate_line.txt
+	for cxx in g++ clang++; do \
+	  $$cxx -std=c++11 -Wall -Wextra -Werror -pedantic -O2 -ffp-contract=off -I. -o build/examples/simulate_$$cxx \
+	    examples/cpp/main.cpp examples/cpp/blis_impl.cpp || exit 1; \
+	  ./build/examples/simulate_$$cxx | cmp - build/examples/simulate_line.txt || exit 1; \
+	done
+	BLIS_SIM_LIBRARY=build/libblis-sim.so BLIS_DATA_DIR=data PYTHONPATH=python python3 examples/python/rate_sweep.py \
+	    | grep -q 'highest rate within the SLOs'
+	@echo "examples: ok"
+
+# The Python package: its tests over build/libblis-sim.so, then (where
+# python3 -m venv works) `pip install ./python` into a fresh environment
+# and the README's one-liner from another directory, equal to the CLI.
+test-python: build/libblis-sim.so $(TOOLS)
+	python3 tests/python/test_blis_sim.py
+	sh tests/python/pip_install.sh
 
 # Static tools (musl): build/static/ copies anywhere (a container, a cluster
 # volume); they find their data through BLIS_DATA_DIR or beside themselves.
@@ -72,7 +118,7 @@ test: build/runner $(TOOLS)
 
 # ---- make check ----
 
-check: matrix lint determinism test-install test-asan test-valgrind test-bad-inputs test-musl
+check: matrix lint determinism test-install test-asan test-valgrind test-bad-inputs test-musl examples test-python
 	$(MAKE) --no-print-directory test
 
 MATRIX_C = $(WARN) $(DET) -fsyntax-only
@@ -198,26 +244,43 @@ build/bench: tests/bench.c $(HEADERS)
 
 # ---- install ----
 
-# An install into build/ works from another directory, found by pkg-config.
+# An install into build/ works from another directory, found by pkg-config
+# (a C program built against it runs with its data).
 test-install:
 	rm -rf build/inst
 	$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/build/inst > /dev/null
 	cd / && $(CURDIR)/build/inst/bin/simulation_worker step --model qwen3-14b --hardware H100 | grep -q '"step_time_us"'
-	PKG_CONFIG_PATH=$(CURDIR)/build/inst/lib/pkgconfig pkg-config --modversion blis | grep -qx '$(VERSION)'
+	PKG_CONFIG_PATH=$(CURDIR)/build/inst/lib/pkgconfig pkg-config --modversion blis-sim | grep -qx '$(VERSION)'
+	test -f build/inst/include/blis-sim/blis.h && test ! -e build/inst/include/blis.h
+	$(CC) -std=c99 -O2 $$(PKG_CONFIG_PATH=$(CURDIR)/build/inst/lib/pkgconfig pkg-config --cflags blis-sim) \
+	    -o build/inst_simulate examples/c/simulate.c -lm
+	cd / && $(CURDIR)/build/inst_simulate $$(PKG_CONFIG_PATH=$(CURDIR)/build/inst/lib/pkgconfig pkg-config \
+	    --variable=datadir blis-sim) | grep -q 'TTFT mean'
+	printf '#include "blis.h"\nint main(void) { blis_run_options o; blis_run_options_init(&o); blis_run_options_free(&o); return 0; }\n' \
+	    > build/inst_shared.c
+	$(CC) -std=c99 $$(PKG_CONFIG_PATH=$(CURDIR)/build/inst/lib/pkgconfig pkg-config --cflags blis-sim) \
+	    -o build/inst_shared build/inst_shared.c \
+	    $$(PKG_CONFIG_PATH=$(CURDIR)/build/inst/lib/pkgconfig pkg-config --libs blis-sim) -Wl,-rpath,$(CURDIR)/build/inst/lib
+	./build/inst_shared
 	@echo "test-install: ok"
 
-# The installed tools are compiled for PREFIX (they look for PREFIX/share/blis).
-install:
+# The installed tools are compiled for PREFIX (they look for
+# PREFIX/share/blis-sim). Names that cannot clash with Debian's libblis-dev
+# (the BLAS library): include/blis-sim/, blis-sim.pc, libblis-sim.
+install: build/libblis-sim.so
 	@test -n "$(VERSION)" || { echo "install: cannot read BLIS_VERSION from blis.h"; exit 1; }
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/blis \
+	install -d $(DESTDIR)$(PREFIX)/include/blis-sim $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/blis-sim \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig build/install
 	for t in $(TOOLS); do \
-	  $(CC) $(CFLAGS_ALL) -DBLIS_DATA_DIR_DEFAULT='"$(PREFIX)/share/blis"' -o build/install/$$t tools/$$t.c -lm || exit 1; \
+	  $(CC) $(CFLAGS_ALL) -DBLIS_DATA_DIR_DEFAULT='"$(PREFIX)/share/blis-sim"' -o build/install/$$t tools/$$t.c -lm || exit 1; \
 	done
-	install -m 0644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/
+	install -m 0644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/blis-sim/
 	install -m 0755 $(addprefix build/install/,$(TOOLS)) $(DESTDIR)$(PREFIX)/bin/
-	cp -R data/. $(DESTDIR)$(PREFIX)/share/blis/
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' blis.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/blis.pc
+	install -m 0755 build/libblis-sim.so $(DESTDIR)$(PREFIX)/lib/libblis-sim.so.$(VERSION)
+	ln -sf libblis-sim.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libblis-sim.so.0
+	ln -sf libblis-sim.so.0 $(DESTDIR)$(PREFIX)/lib/libblis-sim.so
+	cp -R data/. $(DESTDIR)$(PREFIX)/share/blis-sim/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' blis-sim.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/blis-sim.pc
 
 clean:
 	rm -rf build $(TOOLS)

@@ -5,10 +5,14 @@
  *   inference server (vLLM-style continuous batching, chunked prefill, paged
  *   KV cache) from a model config, a GPU description and a workload, without
  *   a GPU. It is a C port of BLIS (inference-sim, Apache-2.0), written from
- *   its specification. This version holds the foundation: error handling,
- *   exact locale-free number conversion, and strict parsers for the three
- *   input formats blis reads (JSON, CSV, a YAML subset), plus a JSON writer
- *   that prints numbers exactly as Go's encoding/json does.
+ *   its specification. The header holds all of it: strict parsers for the
+ *   input formats (JSON, CSV, a YAML subset, gzip), exact locale-free number
+ *   conversion, model and GPU configs, the roofline step-time models and
+ *   kernel MFU tables, workload generators, the event engine, scheduler and
+ *   paged KV cache, the cluster and its routing, metrics and reports,
+ *   evaluation against real vLLM runs, capacity planning, and a whole run
+ *   from named options (blis_run_json). blis_fetch.h adds what needs POSIX
+ *   or the network (directory listing, HuggingFace downloads through curl).
  *
  * DO THIS
  *   In exactly one C or C++ file:
@@ -16,23 +20,31 @@
  *       #include "blis.h"
  *   Everywhere else include "blis.h" without the define. Link with -lm.
  *
- * QUICK START
+ * QUICK START  (examples/c/quickstart.c; from the repository root:
+ *               cc -std=c99 -I. quickstart.c -lm && ./a.out)
  *   #define BLIS_IMPLEMENTATION
  *   #include "blis.h"
+ *
  *   #include <stdio.h>
+ *
+ *   static int to_stdout(void *user, const char *data, size_t len) {
+ *       return fwrite(data, 1, len, (FILE *)user) == len ? 0 : -1;
+ *   }
+ *
  *   int main(void) {
- *       const char *src = "{\"hidden_size\": 4096, \"torch_dtype\": \"bfloat16\"}";
- *       blis_doc doc; blis_err err; int64_t hidden = 0;
- *       if (blis_json_parse(src, strlen(src), NULL, &doc, &err) != BLIS_OK ||
- *           blis_doc_get_i64(&doc, blis_doc_root(&doc), "hidden_size", &hidden, &err) != BLIS_OK) {
- *           char msg[512]; blis_err_format(&err, msg, sizeof msg);
- *           fprintf(stderr, "%s\n", msg);   (e.g. "config.json:3:17: error: ...")
+ *       const char *options = "{\"model\": \"meta-llama/llama-3.1-8b-instruct\", \"rate\": 4,"
+ *                             " \"num_requests\": 200, \"defaults_filepath\": \"data/defaults.yaml\"}";
+ *       blis_err err;
+ *       if (blis_run_json(options, strlen(options), NULL, to_stdout, stdout, &err) != BLIS_OK) {
+ *           fprintf(stderr, "quickstart: %s\n", err.msg);
  *           return 2;
  *       }
- *       printf("hidden_size = %lld\n", (long long)hidden);
- *       blis_doc_free(&doc);
  *       return 0;
  *   }
+ *   The options are simulation_worker run's flags by name; the output is the
+ *   document `run --json` prints (TTFT, ITL, E2E, throughput, capacity).
+ *   Lower-level calls (model and GPU files, workload generators, one
+ *   instance, a cluster) are in examples/c/simulate.c.
  *
  * TABLE OF CONTENTS  (declarations and implementation follow the same order;
  *                     grep for ">>tag" to jump; a section calls only those above it)
@@ -16317,7 +16329,7 @@ static void blis__run_msg_whole(blis_err *err, const char *hint) {
         else
             snprintf(where, sizeof where, "%s: ", err->source);
         if (err->path[0]) snprintf(where + strlen(where), sizeof where - strlen(where), "%s: ", err->path);
-        snprintf(msg, sizeof msg, "%s%s", where, err->msg);
+        snprintf(msg, sizeof msg, "%.500s%.500s", where, err->msg);
         blis__copy_cstr(err->msg, sizeof err->msg, msg);
     }
     n = strlen(err->msg);

@@ -21,6 +21,8 @@
  *   >>runenv    blis_run_env_posix, blis_run_resolve_model: blis.h's
  *               blis_run_env for a POSIX host (bench_data listing, the
  *               HuggingFace resolver above).
+ *   >>binding   blis_binding_call: JSON options in, a JSON document out, for
+ *               ctypes/cffi (the Python package's one entry point).
  *
  * Settings the tools read from the environment (the library takes them as
  * arguments, falling back to these): HF_TOKEN (bearer token), HF_ENDPOINT
@@ -190,6 +192,18 @@ BLIS_DEF int blis_hf_offline(void);
  * blis_posix_list_dir, and blis_run_resolve_model with resolver (may be
  * NULL) as its user. No log, cancel or progress: set them after. */
 BLIS_DEF void blis_run_env_posix(blis_run_env *env, const char *data_dir, blis_run_resolver *resolver);
+
+/* ==== >>binding  one C call for language bindings (ctypes, cffi) ====
+ * blis_binding_call runs command "run" (blis_run_json) or "step"
+ * (blis_step_json) on a JSON object of options, in the environment of
+ * blis_run_env_posix(data_dir): downloads as the CLI does, messages on
+ * stderr at the "log" option's level (run; default warn). Returns the
+ * document (NUL-terminated, from malloc; free it with blis_binding_free),
+ * or NULL with *status set (a blis_status; 0 on success) and the message
+ * in errbuf. */
+BLIS_DEF char *blis_binding_call(const char *command, const char *options_json, const char *data_dir, int *status,
+                                 char *errbuf, size_t errbuf_size);
+BLIS_DEF void blis_binding_free(char *document);
 
 #ifdef __cplusplus
 }
@@ -1021,5 +1035,53 @@ BLIS_DEF void blis_run_env_posix(blis_run_env *env, const char *data_dir, blis_r
     env->resolve_model = blis_run_resolve_model;
     env->resolve_user = resolver;
 }
+
+/* ==== >>binding  implementation ==== */
+
+static void blis__binding_log(void *user, const char *level, const char *msg) {
+    (void)user;
+    fprintf(stderr, "blis: %s: %s\n", !strcmp(level, "warn") ? "warning" : level, msg);
+}
+
+/* The cache's and the download's messages: warnings only. */
+static void blis__binding_fetch_log(void *user, const char *level, const char *msg) {
+    if (!strcmp(level, "warn") || !strcmp(level, "error")) blis__binding_log(user, level, msg);
+}
+
+BLIS_DEF char *blis_binding_call(const char *command, const char *options_json, const char *data_dir, int *status,
+                                 char *errbuf, size_t errbuf_size) {
+    blis_run_env env;
+    blis_run_resolver rv;
+    blis_buf out;
+    blis_err err;
+    blis_status st;
+    char *doc = NULL;
+    memset(&out, 0, sizeof out);
+    memset(&rv, 0, sizeof rv);
+    rv.log = blis__binding_fetch_log;
+    blis_run_env_posix(&env, data_dir && data_dir[0] ? data_dir : NULL, &rv);
+    env.log = blis__binding_log;
+    if (!command || !options_json) {
+        st = blis_err_set(&err, BLIS_E_INVALID, 0, 0, "blis_binding_call: a command and options are needed");
+    } else if (!strcmp(command, "run")) {
+        st = blis_run_json(options_json, strlen(options_json), &env, blis_buf_write, &out, &err);
+    } else if (!strcmp(command, "step")) {
+        st = blis_step_json(options_json, strlen(options_json), &env, blis_buf_write, &out, &err);
+    } else {
+        st = blis_err_set(&err, BLIS_E_INVALID, 0, 0, "unknown command \"%.200s\" (expected run or step)", command);
+    }
+    if (st == BLIS_OK && !(doc = (char *)malloc(out.len + 1)))
+        st = blis_err_set(&err, BLIS_E_NOMEM, 0, 0, "out of memory");
+    if (st == BLIS_OK) {
+        memcpy(doc, out.data ? out.data : "", out.len);
+        doc[out.len] = '\0';
+    }
+    blis_buf_free(&out);
+    if (status) *status = (int)st;
+    if (st != BLIS_OK && errbuf && errbuf_size) snprintf(errbuf, errbuf_size, "%s", err.msg);
+    return doc;
+}
+
+BLIS_DEF void blis_binding_free(char *document) { free(document); }
 
 #endif /* BLIS_IMPLEMENTATION */

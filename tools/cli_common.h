@@ -15,7 +15,7 @@
 
 /* Where the installed data lives (make install sets it). */
 #ifndef BLIS_DATA_DIR_DEFAULT
-#define BLIS_DATA_DIR_DEFAULT "/usr/local/share/blis"
+#define BLIS_DATA_DIR_DEFAULT "/usr/local/share/blis-sim"
 #endif
 
 static int file_write(void *user, const char *data, size_t len_bytes) {

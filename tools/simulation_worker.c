@@ -463,9 +463,9 @@ static int parse_step_args(int argc, char **argv, step_args *a) {
         const char *f = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         const char **field[] = {&a->o.model,     &a->o.model_dir, &a->o.gpu,         &a->o.hw_file,
                                 &a->o.bench_dir, &a->o.kv_dtype,  &a->o.roofline_ext};
-        for (k = 0; k < 7 && strcmp(f, flags[k]); k++) {
+        for (k = 0; k < 7 && strcmp(f, flags[k]) != 0; k++) {
         }
-        if (k == 7 && strcmp(f, "--prefill") && strcmp(f, "--decode") && strcmp(f, "--tp"))
+        if (k == 7 && strcmp(f, "--prefill") != 0 && strcmp(f, "--decode") != 0 && strcmp(f, "--tp") != 0)
             return usage_error("unknown option for step", f);
         if (!v) return flag_error(f, "a value", NULL);
         i++;
