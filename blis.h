@@ -2297,6 +2297,155 @@ BLIS_DEF blis_status blis_step_write_json(const blis_step_options *o, const blis
 BLIS_DEF blis_status blis_step_json(const char *json, size_t len, const blis_run_env *env, blis_write_fn write,
                                     void *user, blis_err *err);
 
+/* `evaluate`: blis against real vLLM runs. blis_evaluation_open reads a
+ * ground-truth file (the groundtruth README schema: {"records": [...]});
+ * blis_evaluate simulates every wanted record (roofline v1, or v2 with
+ * bench_dir) from its per-request trace or its workload description and
+ * compares TTFT, E2E and ITL with what was measured; a record that cannot
+ * be simulated gets a reason. blis_evaluation_write_json is `evaluate
+ * --json`. The pieces (blis_eval_prepare, blis_eval_run) let calibrate run
+ * a record many times with other hardware constants. */
+#define BLIS_EVAL_METRICS 7 /* ttft_mean, ttft_p90, ttft_p99, e2e_mean, e2e_p90, e2e_p99, itl_mean */
+BLIS_DEF const char *blis_eval_metric_name(int k);
+typedef struct blis_eval_options {
+    const char *ground_truth, *bench_dir, *hw_file;
+    const char *const *ids; /* --id: only these records (n_ids 0: all) */
+    size_t n_ids;
+    int open_loop, unique_prompts, ignore_traces;
+    int64_t max_requests;    /* each trace's first N (0: all) */
+    int64_t seed;            /* the draws of records simulated from their description (42) */
+    int64_t client_cap;      /* --client-max-inflight (256) */
+    double client_timeout_s; /* --client-timeout (< 0: from the record) */
+    unsigned v1_ext;         /* --roofline-ext (BLIS_V1X_ALL) */
+    double alpha[3];
+} blis_eval_options;
+BLIS_DEF void blis_eval_options_init(blis_eval_options *o);
+
+typedef struct blis_eval_result {
+    char id[160], model[128], gpu[32], reason[BLIS_ERR_MSG_MAX];
+    int64_t tp, dp, requests, kv_blocks, kv_derived;
+    double measured[BLIS_EVAL_METRICS], predicted[BLIS_EVAL_METRICS];
+    int ran, from_profile; /* from_profile: the requests from the record's description, not its trace */
+    int bad_input;         /* skipped because a value in the record is wrong */
+    size_t n_stages;       /* the load stages the record measured separately: TTFT, E2E, ITL means */
+    double stage_measured[BLIS_GT_MAX_STAGES][3], stage_predicted[BLIS_GT_MAX_STAGES][3];
+    double cpu_s; /* processor time of the simulation */
+} blis_eval_result;
+
+/* One record made ready to simulate (model, hardware, trace read once). */
+typedef struct blis_eval_prep {
+    blis_gt_experiment e;
+    blis_model_config m;
+    blis_hw_config hw;
+    blis_mfu_db db;
+    blis_eval_trace tr;
+    int have_db, have_trace, ready;
+    blis_eval_result res;
+} blis_eval_prep;
+
+typedef struct blis_evaluation {
+    blis_eval_options opt;
+    blis_run_env env;
+    blis_doc doc;
+    const blis_node *recs;
+    char gt_dir[1024], defaults_path[1100];
+    const char *defaults;  /* data_dir/defaults.yaml when there is one */
+    blis_eval_result *res; /* blis_evaluate's, n of them, run of which ran */
+    size_t n, run;
+} blis_evaluation;
+
+/* The ground truth read and checked (and bench_dir's tables, as run checks
+ * them). opts's strings must outlive ev. */
+BLIS_DEF blis_status blis_evaluation_open(blis_evaluation *ev, const blis_eval_options *opts, const blis_run_env *env,
+                                          blis_err *err);
+/* 1 when record i is one of the --id ones (all when none was given). */
+BLIS_DEF int blis_evaluation_wanted(const blis_evaluation *ev, size_t i);
+BLIS_DEF void blis_eval_prepare(const blis_evaluation *ev, size_t i, blis_eval_prep *p);
+/* Simulates a prepared record with the hardware config hw (NULL: its own). */
+BLIS_DEF void blis_eval_run(const blis_evaluation *ev, blis_eval_prep *p, const blis_hw_config *hw);
+BLIS_DEF void blis_eval_prep_free(blis_eval_prep *p);
+/* Every wanted record, progress(user, done, total, id) after each (may be
+ * NULL); an --id naming no record is an error. */
+BLIS_DEF blis_status blis_evaluate(blis_evaluation *ev, void (*progress)(void *, size_t, size_t, const char *),
+                                   void *user, blis_err *err);
+BLIS_DEF double blis_eval_err_pct(const blis_eval_result *r, int k);
+/* Mean and median absolute percentage error of metric k over the runs that
+ * measured it; *count how many. */
+BLIS_DEF void blis_eval_summary(const blis_eval_result *res, size_t n, int k, double *mape, double *median,
+                                size_t *count);
+BLIS_DEF double blis_eval_stage_err_pct(const blis_eval_result *r, size_t stage, int k);
+/* The MAPE of stage metric k (0 TTFT, 1 E2E, 2 ITL means) over every compared stage. */
+BLIS_DEF double blis_eval_stage_mape(const blis_eval_result *res, size_t n, int k, size_t *count);
+BLIS_DEF const char *blis_eval_stage_name(int k);
+BLIS_DEF void blis_evaluation_write_json(const blis_evaluation *ev, blis_jw *w);
+/* Records skipped because a value in them is wrong. */
+BLIS_DEF size_t blis_evaluation_bad_inputs(const blis_evaluation *ev);
+BLIS_DEF void blis_evaluation_free(blis_evaluation *ev);
+/* The same from a JSON object ("ground_truth", "bench_data_path",
+ * "hardware_config", "id": [...], "open_loop", "unique_prompts",
+ * "ignore_traces", "max_requests", "seed", "client_max_inflight",
+ * "client_timeout", "roofline_ext", "alpha_coeffs"), as blis_run_json.
+ * Records that cannot be simulated are listed in the document with their
+ * reasons (the CLI also exits 2 for those skipped for bad input). */
+BLIS_DEF blis_status blis_evaluate_json(const char *json, size_t len, const blis_run_env *env, blis_write_fn write,
+                                        void *user, blis_err *err);
+
+/* `calibrate`: roofline v1's constants for one GPU fitted (Nelder-Mead in
+ * log space) to the TTFT and E2E means of its records. The objective's
+ * evaluations go through map (NULL: one after the other), which must fill
+ * out[2i], out[2i+1] for every experiment i through blis_calib_one; a
+ * caller with processes or threads spreads them. */
+#define BLIS_CALIB_PARAMS 8
+enum { BLIS_CALIB_CAPPED, BLIS_CALIB_LOG, BLIS_CALIB_MAPE };
+BLIS_DEF const char *blis_calib_name(int k);
+BLIS_DEF double *blis_calib_field(blis_hw_config *hw, int k);
+/* "NAME[,NAME...]" -> a mask of constants kept at their starting values. */
+BLIS_DEF blis_status blis_calib_parse_fix(const char *text, unsigned *mask, blis_err *err);
+struct blis_calibration;
+typedef void (*blis_calib_map_fn)(void *user, struct blis_calibration *c, const blis_hw_config *hw,
+                                  const char *only_model, double *out);
+typedef struct blis_calibration {
+    const blis_evaluation *ev;
+    blis_eval_prep *preps; /* the wanted records on the GPU (and skipped ones: ready 0) */
+    size_t n;
+    char models[16][128];
+    int n_models;
+    size_t bad_skipped;
+    const char *skip_model; /* leave-one-model-out: not fitted on */
+    blis_hw_config base;
+    int evals, max_evals;
+    int objective, balance;
+    double *errs, *scratch; /* 2 per experiment */
+    int moved[BLIS_CALIB_PARAMS], n_moved;
+    unsigned fixed;
+    double x_full[BLIS_CALIB_PARAMS];
+    double best;
+    const char *phase;
+    blis_calib_map_fn map;
+    void *map_user;
+    void (*progress)(void *user, const struct blis_calibration *c, double value); /* after each evaluation */
+    void *progress_user;
+} blis_calibration;
+/* The records of ev on gpu prepared (ev from blis_evaluation_open). */
+BLIS_DEF blis_status blis_calibration_init(blis_calibration *c, const blis_evaluation *ev, const char *gpu,
+                                           blis_err *err);
+BLIS_DEF void blis_calib_one(blis_calibration *c, const blis_hw_config *hw, const char *only_model, size_t i,
+                             double *out);
+/* The objective (percent) with hw over the records (only_model: its records
+ * only); *count the experiments counted; abs_sums their absolute TTFT and
+ * E2E mean errors summed. */
+BLIS_DEF double blis_calib_error(blis_calibration *c, const blis_hw_config *hw, const char *only_model, size_t *count,
+                                 double abs_sums[2]);
+/* Fits from c->base; x receives every constant (log space). */
+BLIS_DEF double blis_calib_fit(blis_calibration *c, double *x, int max_evals);
+BLIS_DEF void blis_calib_apply(const blis_calibration *c, const double *x, blis_hw_config *hw);
+BLIS_DEF int blis_calib_fixed(const blis_calibration *c, int k);
+/* A whole hardware file: every GPU of base, the fitted one's constants (with
+ * transfer every GPU's) replaced by fit's. */
+BLIS_DEF blis_status blis_calib_write_hw(const blis_doc *base, const blis_hw_config *fit, int transfer, blis_jw *w,
+                                         blis_err *err);
+BLIS_DEF void blis_calibration_free(blis_calibration *c);
+
 #ifdef __cplusplus
 }
 #endif
@@ -2316,6 +2465,7 @@ BLIS_DEF blis_status blis_step_json(const char *json, size_t len, const blis_run
 #include <stdarg.h>
 #include <stdio.h>  /* vsnprintf for messages: integers and strings only, never %f */
 #include <stdlib.h> /* malloc, free, qsort */
+#include <time.h>   /* clock: evaluate's processor time per record */
 
 #ifndef BLIS_MALLOC
 #define BLIS_MALLOC(sz) malloc(sz)
@@ -15661,6 +15811,8 @@ static void blis__run_bench_report(void *user, int is_error, const char *source,
     r->log_prefix = prefix;
 }
 
+static blis_status blis__run_bench_check(blis_run *r, blis_err *err);
+
 /* Roofline v2's tables: the bench_data directory checked as
  * validate-bench-data checks it (its errors logged), loaded for the GPU,
  * the model's attention configuration selected. */
@@ -15673,6 +15825,17 @@ static blis_status blis__run_mfu(blis_run *r, blis_err *err) {
                               "blis_run_env_posix sets it)");
     blis_mfu_db_init(&r->db, NULL);
     r->have_db = 1;
+    if ((st = blis__run_bench_check(r, err)) != BLIS_OK) return st;
+    if ((st = blis_mfu_db_load_dir(&r->db, a->bench_dir, a->gpu, r->env.list_dir, r->env.list_user, err)) ||
+        (st = blis_mfu_db_select_model(&r->db, &r->model, err)))
+        return err->status = st == BLIS_E_IO ? BLIS_E_MISSING : st; /* the tables are the input */
+    return BLIS_OK;
+}
+
+/* The bench_data directory checked as validate-bench-data checks it (its
+ * errors logged): what the validator refuses is refused. */
+static blis_status blis__run_bench_check(blis_run *r, blis_err *err) {
+    const blis_run_options *a = &r->opt;
     if (blis__run_is_dir(r, a->bench_dir)) { /* refuse what validate-bench-data refuses */
         blis_bench_validation v;
         blis__bench_log bl;
@@ -15689,9 +15852,6 @@ static blis_status blis__run_mfu(blis_run *r, blis_err *err) {
                                 (unsigned long)v.errors, a->bench_dir);
         }
     }
-    if ((st = blis_mfu_db_load_dir(&r->db, a->bench_dir, a->gpu, r->env.list_dir, r->env.list_user, err)) ||
-        (st = blis_mfu_db_select_model(&r->db, &r->model, err)))
-        return err->status = st == BLIS_E_IO ? BLIS_E_MISSING : st; /* the tables are the input */
     return BLIS_OK;
 }
 
@@ -16637,6 +16797,770 @@ BLIS_DEF blis_status blis_step_json(const char *json, size_t len, const blis_run
         st = blis__run_fail(err, BLIS_E_IO, "cannot write the document");
     blis_buf_free(&out);
     return st;
+}
+
+/* ---- evaluate ---- */
+
+static const char *const blis__eval_metric_names[BLIS_EVAL_METRICS] = {"ttft_mean", "ttft_p90", "ttft_p99", "e2e_mean",
+                                                                       "e2e_p90",   "e2e_p99",  "itl_mean"};
+static const char *const blis__eval_stage_names[3] = {"ttft_mean", "e2e_mean", "itl_mean"};
+
+BLIS_DEF const char *blis_eval_metric_name(int k) {
+    return k >= 0 && k < BLIS_EVAL_METRICS ? blis__eval_metric_names[k] : "";
+}
+BLIS_DEF const char *blis_eval_stage_name(int k) { return k >= 0 && k < 3 ? blis__eval_stage_names[k] : ""; }
+
+BLIS_DEF void blis_eval_options_init(blis_eval_options *o) {
+    memset(o, 0, sizeof *o);
+    o->v1_ext = BLIS_V1X_ALL; /* roofline v1's default (--roofline-ext none: the reference) */
+    o->client_cap = 256;
+    o->client_timeout_s = -1;
+    o->seed = 42;
+}
+
+static double blis__eval_pick(const blis_metrics *m, int k) {
+    switch (k) {
+    case 0: return m->ttft_mean_ms;
+    case 1: return m->ttft_p90_ms;
+    case 2: return m->ttft_p99_ms;
+    case 3: return m->e2e_mean_ms;
+    case 4: return m->e2e_p90_ms;
+    case 5: return m->e2e_p99_ms;
+    default: return m->itl_mean_ms;
+    }
+}
+
+BLIS_DEF blis_status blis_evaluation_open(blis_evaluation *ev, const blis_eval_options *opts, const blis_run_env *env,
+                                          blis_err *err) {
+    const char *slash;
+    blis_status st;
+    memset(ev, 0, sizeof *ev);
+    ev->opt = *opts;
+    if (env) ev->env = *env;
+    if (!opts->ground_truth) return blis__run_fail(err, BLIS_E_INVALID, "evaluate needs --ground-truth FILE");
+    if (opts->bench_dir) { /* refuse the tables run and step refuse */
+        blis_run *r = (blis_run *)blis__alloc(NULL, sizeof *r);
+        if (!r) return blis__nomem(err);
+        memset(r, 0, sizeof *r);
+        r->env = ev->env;
+        r->opt.bench_dir = opts->bench_dir;
+        st = r->env.list_dir ? blis__run_bench_check(r, err) : BLIS_OK;
+        blis__free(NULL, r);
+        if (st != BLIS_OK) return st;
+    }
+    if ((st = blis_doc_load(opts->ground_truth, 0, &ev->doc, err)) != BLIS_OK) return st;
+    ev->recs = blis_node_get(&ev->doc, blis_doc_root(&ev->doc), "records");
+    if (!ev->recs || ev->recs->kind != BLIS_NODE_ARRAY) {
+        blis_doc_free(&ev->doc);
+        blis_err_clear(err, opts->ground_truth);
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                            "expected an object with a \"records\" array (groundtruth README schema)");
+    }
+    slash = strrchr(opts->ground_truth, '/');
+    if (slash)
+        snprintf(ev->gt_dir, sizeof ev->gt_dir, "%.*s", (int)(slash - opts->ground_truth), opts->ground_truth);
+    else
+        snprintf(ev->gt_dir, sizeof ev->gt_dir, ".");
+    if (ev->env.data_dir) {
+        snprintf(ev->defaults_path, sizeof ev->defaults_path, "%.1000s/defaults.yaml", ev->env.data_dir);
+        if (blis__file_exists(ev->defaults_path)) ev->defaults = ev->defaults_path;
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF int blis_evaluation_wanted(const blis_evaluation *ev, size_t i) {
+    const blis_node *idn = blis_node_get(&ev->doc, blis_node_at(&ev->doc, ev->recs, i), "id");
+    size_t j;
+    if (!ev->opt.n_ids) return 1;
+    for (j = 0; j < ev->opt.n_ids; j++)
+        if (idn && idn->kind == BLIS_NODE_STRING && !strcmp(idn->as.string, ev->opt.ids[j])) return 1;
+    return 0;
+}
+
+BLIS_DEF void blis_eval_prep_free(blis_eval_prep *p) {
+    if (p->have_trace) blis_eval_trace_free(&p->tr);
+    if (p->have_db) blis_mfu_db_free(&p->db);
+    p->have_trace = p->have_db = p->ready = 0;
+}
+
+BLIS_DEF void blis_eval_prepare(const blis_evaluation *ev, size_t i, blis_eval_prep *p) {
+    const blis_eval_options *a = &ev->opt;
+    const blis_node *rec = blis_node_at(&ev->doc, ev->recs, i);
+    blis_gt_experiment *e = &p->e;
+    blis_eval_result *res = &p->res;
+    blis_err err;
+    char path[1400];
+    memset(p, 0, sizeof *p);
+    if (blis_gt_experiment_from_doc(&ev->doc, rec, e, &err)) {
+        const blis_node *idn = blis_node_get(&ev->doc, rec, "id");
+        snprintf(res->id, sizeof res->id, "%s", idn && idn->kind == BLIS_NODE_STRING ? idn->as.string : "(no id)");
+        blis_err_format(&err, res->reason, sizeof res->reason);
+        res->bad_input = 1;
+        return;
+    }
+    snprintf(res->id, sizeof res->id, "%s", e->id);
+    snprintf(res->model, sizeof res->model, "%s", e->model);
+    snprintf(res->gpu, sizeof res->gpu, "%s", e->gpu);
+    res->tp = e->tp;
+    res->dp = e->dp;
+    res->measured[0] = e->measured.ttft_mean, res->measured[1] = e->measured.ttft_p90;
+    res->measured[2] = e->measured.ttft_p99, res->measured[3] = e->measured.e2e_mean;
+    res->measured[4] = e->measured.e2e_p90, res->measured[5] = e->measured.e2e_p99;
+    res->measured[6] = e->measured.itl_mean;
+    if (!e->gpu[0]) {
+        snprintf(res->reason, sizeof res->reason, "GPU \"%s\" has no bundled hardware entry", e->device);
+        return;
+    }
+    if ((!e->trace_path || a->ignore_traces) && e->profile.kind == BLIS_GT_PROFILE_NONE) {
+        snprintf(res->reason, sizeof res->reason, "%s%s", e->trace_path ? "" : "no per-request trace, and ",
+                 e->profile.reason);
+        res->bad_input = e->profile.invalid;
+        return;
+    }
+    { /* the model's config: the bundled copies and the cache, no download */
+        char lc[256], dir[1100], hint[8];
+        blis__lower_copy(lc, sizeof lc, e->model);
+        if (!ev->env.resolve_model) {
+            snprintf(res->reason, sizeof res->reason, "model config: no model resolver (blis_run_env.resolve_model)");
+            return;
+        }
+        if (ev->env.resolve_model(ev->env.resolve_user, lc, e->model, ev->defaults, 0, dir, sizeof dir, hint,
+                                  sizeof hint, &err)) {
+            snprintf(res->reason, sizeof res->reason, "model config: %.900s", err.msg);
+            return;
+        }
+        snprintf(path, sizeof path, "%.1100s/config.json", dir);
+    }
+    if (blis_model_config_load(path, p->e.tp, &p->m, &err)) {
+        blis_err_format(&err, res->reason, sizeof res->reason);
+        return;
+    }
+    if (a->hw_file)
+        snprintf(path, sizeof path, "%.1100s", a->hw_file);
+    else
+        snprintf(path, sizeof path, "%.1000s/%s", ev->env.data_dir ? ev->env.data_dir : "data",
+                 !a->bench_dir && a->v1_ext ? "hardware_calibrated.json" : "hardware_config.json");
+    if (blis_hw_config_load(path, e->gpu, a->bench_dir ? 2 : 1, &p->hw, &err)) {
+        blis_err_format(&err, res->reason, sizeof res->reason);
+        return;
+    }
+    if (blis_kv_capacity_blocks(&p->m, &p->hw, (int)e->tp, e->block_size, e->gpu_memory_utilization, &res->kv_derived,
+                                &err))
+        res->kv_derived = 0;
+    res->kv_blocks = e->gpu_kv_blocks > 0 ? e->gpu_kv_blocks : res->kv_derived;
+    if (res->kv_blocks <= 0) {
+        snprintf(res->reason, sizeof res->reason, "no GPU KV block count stated and none derivable: %.900s", err.msg);
+        return;
+    }
+    /* the load generator: a closed loop when it limited the run (or its strategy is one), its timeout */
+    e->client_max_inflight = e->client_limited && !a->open_loop ? a->client_cap : 0;
+    e->unique_prompts = a->unique_prompts;
+    if (a->open_loop)
+        e->client_timeout_ms = 0;
+    else if (a->client_timeout_s >= 0)
+        e->client_timeout_ms = a->client_timeout_s * 1000;
+    res->from_profile = !e->trace_path || a->ignore_traces;
+    if (res->from_profile) {
+        if (blis_gt_profile_inflight(&e->profile) > 0) e->client_max_inflight = blis_gt_profile_inflight(&e->profile);
+        if (blis_eval_trace_from_profile(e, a->seed, e->block_size, a->max_requests, NULL, &p->tr, &err)) {
+            blis_err_format(&err, res->reason, sizeof res->reason);
+            return;
+        }
+    } else {
+        if (e->trace_path[0] == '/')
+            snprintf(path, sizeof path, "%.1300s", e->trace_path);
+        else
+            snprintf(path, sizeof path, "%.1000s/%.300s", ev->gt_dir, e->trace_path);
+        if (blis_eval_trace_load(e, path, a->max_requests, NULL, &p->tr, &err)) {
+            blis_err_format(&err, res->reason, sizeof res->reason);
+            res->bad_input = err.status != BLIS_E_NOMEM;
+            return;
+        }
+    }
+    p->have_trace = 1;
+    res->requests = (int64_t)p->tr.n;
+    if (a->bench_dir) {
+        blis_mfu_db_init(&p->db, NULL);
+        p->have_db = 1;
+        if (!ev->env.list_dir) {
+            snprintf(res->reason, sizeof res->reason, "--bench-data-path needs a directory lister");
+            blis_eval_prep_free(p);
+            return;
+        }
+        if (blis_mfu_db_load_dir(&p->db, a->bench_dir, e->gpu, ev->env.list_dir, ev->env.list_user, &err) ||
+            blis_mfu_db_select_model(&p->db, &p->m, &err)) {
+            blis_err_format(&err, res->reason, sizeof res->reason);
+            blis_eval_prep_free(p);
+            return;
+        }
+    }
+    p->ready = 1;
+}
+
+BLIS_DEF void blis_eval_run(const blis_evaluation *ev, blis_eval_prep *p, const blis_hw_config *hw) {
+    const blis_eval_options *a = &ev->opt;
+    blis_cluster_config cc;
+    blis_cluster cl;
+    blis_eval_source src;
+    blis_request_source rs;
+    blis_metrics met;
+    blis_err err;
+    int k;
+    clock_t t0 = clock();
+    int64_t start_us[BLIS_GT_MAX_STAGES];
+    size_t windows, w;
+    blis_window_metrics wm[BLIS_GT_MAX_STAGES];
+    p->res.ran = 0;
+    if (!p->ready) return;
+    blis_cluster_config_defaults(&cc);
+    cc.num_instances = (int)p->e.dp;
+    cc.instance.total_kv_blocks = p->res.kv_blocks;
+    cc.instance.block_tokens = p->e.block_size;
+    cc.instance.max_running = p->e.max_num_seqs;
+    cc.instance.max_scheduled_tokens = p->e.max_num_batched_tokens;
+    windows = blis_gt_stage_windows(&p->e, &p->tr, start_us, BLIS_GT_MAX_STAGES);
+    cc.instance.keep_requests = windows > 0; /* the per-stage means read the requests */
+    cc.instance.kv_cpu_blocks = p->e.cpu_kv_blocks;
+    cc.instance.request_timeout_us = (int64_t)(p->e.client_timeout_ms * 1000);
+    cc.client_max_inflight = p->e.client_max_inflight;
+    cc.instance.latency.kind = a->bench_dir ? BLIS_LATENCY_ROOFLINE_V2 : BLIS_LATENCY_ROOFLINE_V1;
+    memcpy(cc.instance.latency.alpha, a->alpha, sizeof a->alpha);
+    cc.instance.latency.model = &p->m;
+    cc.instance.latency.hw = hw ? hw : &p->hw;
+    cc.instance.latency.tp = (int)p->e.tp;
+    cc.instance.latency.v1_ext = a->v1_ext;
+    if (p->have_db) cc.instance.latency.mfu = &p->db;
+    blis_eval_source_init(&src, &p->tr, &p->e, p->e.block_size, NULL);
+    rs.next = blis_eval_source_next;
+    rs.user = &src;
+    if (blis_cluster_init(&cl, &cc, rs, NULL, &err)) {
+        blis_err_format(&err, p->res.reason, sizeof p->res.reason);
+    } else {
+        cl.cancel = ev->env.cancel;
+        if (blis_cluster_run(&cl, &err) || blis_cluster_metrics(&cl, -1, &met, &err)) {
+            blis_err_format(&err, p->res.reason, sizeof p->res.reason);
+        } else {
+            for (k = 0; k < BLIS_EVAL_METRICS; k++) p->res.predicted[k] = blis__eval_pick(&met, k);
+            p->res.n_stages = 0;
+            if (windows && blis_cluster_window_metrics(&cl, start_us, windows, wm, &err) == BLIS_OK) {
+                for (w = 0; w < windows; w++) {
+                    const blis_gt_measured *m = &p->e.stages[w];
+                    p->res.stage_measured[w][0] = m->ttft_mean;
+                    p->res.stage_measured[w][1] = m->e2e_mean;
+                    p->res.stage_measured[w][2] = m->itl_mean;
+                    p->res.stage_predicted[w][0] = wm[w].ttft_mean_ms;
+                    p->res.stage_predicted[w][1] = wm[w].e2e_mean_ms;
+                    p->res.stage_predicted[w][2] = wm[w].itl_mean_ms;
+                }
+                p->res.n_stages = windows;
+            }
+            p->res.ran = 1;
+        }
+        blis_cluster_destroy(&cl);
+    }
+    blis_eval_source_free(&src);
+    p->res.cpu_s = (double)(clock() - t0) / CLOCKS_PER_SEC;
+}
+
+BLIS_DEF blis_status blis_evaluate(blis_evaluation *ev, void (*progress)(void *, size_t, size_t, const char *),
+                                   void *user, blis_err *err) {
+    blis_eval_prep *p;
+    size_t i, j, total = ev->opt.n_ids ? ev->opt.n_ids : ev->recs->count;
+    blis__free(NULL, ev->res);
+    ev->n = ev->run = 0;
+    if (!(ev->res = (blis_eval_result *)blis__alloc(NULL, (ev->recs->count + 1) * sizeof *ev->res)) ||
+        !(p = (blis_eval_prep *)blis__alloc(NULL, sizeof *p)))
+        return blis__nomem(err);
+    for (i = 0; i < ev->recs->count; i++) {
+        if (!blis_evaluation_wanted(ev, i)) continue;
+        blis_eval_prepare(ev, i, p);
+        blis_eval_run(ev, p, NULL);
+        ev->res[ev->n] = p->res;
+        blis_eval_prep_free(p);
+        ev->run += ev->res[ev->n].ran ? 1u : 0u;
+        ev->n++;
+        if (progress) progress(user, ev->n, total, ev->res[ev->n - 1].id);
+        if (ev->env.cancel && *ev->env.cancel) {
+            blis__free(NULL, p);
+            return blis__run_fail(err, BLIS_E_CANCELLED, "evaluation interrupted");
+        }
+    }
+    blis__free(NULL, p);
+    for (i = 0; i < ev->opt.n_ids; i++) { /* an --id that names no record is an error, not silence */
+        int found = 0;
+        for (j = 0; j < ev->n && !found; j++) found = !strcmp(ev->res[j].id, ev->opt.ids[i]);
+        if (!found) {
+            blis_err_clear(err, ev->opt.ground_truth);
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--id %s: no such record", ev->opt.ids[i]);
+        }
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF double blis_eval_err_pct(const blis_eval_result *r, int k) {
+    return (r->predicted[k] - r->measured[k]) / r->measured[k] * 100;
+}
+
+static int blis__dbl_cmp(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+BLIS_DEF void blis_eval_summary(const blis_eval_result *res, size_t n, int k, double *mape, double *median,
+                                size_t *count) {
+    double v[1024] = {0};
+    size_t i, c = 0;
+    double sum = 0;
+    for (i = 0; i < n && c < 1024; i++)
+        if (res[i].ran && res[i].measured[k] == res[i].measured[k] && res[i].measured[k] > 0) {
+            v[c] = fabs(blis_eval_err_pct(&res[i], k));
+            sum += v[c++];
+        }
+    *count = c;
+    *mape = c ? sum / (double)c : NAN;
+    qsort(v, c, sizeof v[0], blis__dbl_cmp);
+    *median = !c ? NAN : c % 2 ? v[c / 2] : (v[c / 2 - 1] + v[c / 2]) / 2;
+}
+
+BLIS_DEF double blis_eval_stage_err_pct(const blis_eval_result *r, size_t s, int k) {
+    return (r->stage_predicted[s][k] - r->stage_measured[s][k]) / r->stage_measured[s][k] * 100;
+}
+
+BLIS_DEF double blis_eval_stage_mape(const blis_eval_result *res, size_t n, int k, size_t *count) {
+    double sum = 0;
+    size_t i, s, c = 0;
+    for (i = 0; i < n; i++)
+        for (s = 0; res[i].ran && s < res[i].n_stages; s++) {
+            double e = blis_eval_stage_err_pct(&res[i], s, k);
+            if (e == e && res[i].stage_measured[s][k] > 0) {
+                sum += fabs(e);
+                c++;
+            }
+        }
+    *count = c;
+    return c ? sum / (double)c : NAN;
+}
+
+static void blis__eval_jw_num(blis_jw *w, const char *key, double v) {
+    if (v == v && v - v == 0) {
+        blis_jw_key_f64(w, key, v);
+    } else {
+        blis_jw_key(w, key);
+        blis_jw_null(w);
+    }
+}
+
+/* key: {metric: value, ...} over the evaluation's metrics. */
+static void blis__eval_jw_metrics(blis_jw *w, const char *key, const double *v) {
+    int k;
+    blis_jw_key(w, key);
+    blis_jw_object_begin(w);
+    for (k = 0; k < BLIS_EVAL_METRICS; k++) blis__eval_jw_num(w, blis__eval_metric_names[k], v[k]);
+    blis_jw_object_end(w);
+}
+
+/* key: the mean (which 0) or median (1) absolute percentage error per metric. */
+static void blis__eval_jw_summary(blis_jw *w, const char *key, const blis_eval_result *res, size_t n, int which) {
+    double v[BLIS_EVAL_METRICS];
+    int k;
+    for (k = 0; k < BLIS_EVAL_METRICS; k++) {
+        double mape, med;
+        size_t c;
+        blis_eval_summary(res, n, k, &mape, &med, &c);
+        v[k] = which ? med : mape;
+    }
+    blis__eval_jw_metrics(w, key, v);
+}
+
+BLIS_DEF void blis_evaluation_write_json(const blis_evaluation *ev, blis_jw *w) {
+    const blis_eval_result *res = ev->res;
+    size_t i, j, n = ev->n;
+    int k;
+    char ext_names[64];
+    blis_v1x_format(ev->opt.v1_ext, ',', ext_names, sizeof ext_names);
+    blis_jw_object_begin(w);
+    blis_jw_key_str(w, "latency_model", ev->opt.bench_dir ? "roofline-v2" : "roofline-v1");
+    if (!ev->opt.bench_dir) blis_jw_key_str(w, "roofline_ext", ext_names);
+    blis_jw_key_i64(w, "experiments_run", (int64_t)ev->run);
+    blis_jw_key(w, "experiments_skipped");
+    blis_jw_array_begin(w);
+    for (i = 0; i < n; i++)
+        if (!res[i].ran) {
+            blis_jw_object_begin(w);
+            blis_jw_key_str(w, "id", res[i].id);
+            blis_jw_key_str(w, "reason", res[i].reason);
+            blis_jw_object_end(w);
+        }
+    blis_jw_array_end(w);
+    blis__eval_jw_summary(w, "mape", res, n, 0);
+    blis__eval_jw_summary(w, "median_ape", res, n, 1);
+    blis_jw_key(w, "stage_mape"); /* per load stage, where records measured their stages */
+    blis_jw_object_begin(w);
+    for (k = 0; k < 3; k++) {
+        size_t c;
+        blis__eval_jw_num(w, blis__eval_stage_names[k], blis_eval_stage_mape(res, n, k, &c));
+    }
+    blis_jw_object_end(w);
+    blis_jw_key(w, "results");
+    blis_jw_array_begin(w);
+    for (i = 0; i < n; i++) {
+        double err_pct[BLIS_EVAL_METRICS];
+        if (!res[i].ran) continue;
+        blis_jw_object_begin(w);
+        blis_jw_key_str(w, "id", res[i].id);
+        blis_jw_key_str(w, "model", res[i].model);
+        blis_jw_key_str(w, "gpu", res[i].gpu);
+        blis_jw_key_i64(w, "tp", res[i].tp);
+        blis_jw_key_i64(w, "dp", res[i].dp);
+        blis_jw_key_i64(w, "requests", res[i].requests);
+        blis_jw_key_str(w, "workload", res[i].from_profile ? "description" : "trace");
+        blis_jw_key_i64(w, "kv_blocks", res[i].kv_blocks);
+        blis_jw_key_i64(w, "kv_blocks_derived", res[i].kv_derived);
+        for (k = 0; k < BLIS_EVAL_METRICS; k++) err_pct[k] = blis_eval_err_pct(&res[i], k);
+        blis__eval_jw_metrics(w, "measured_ms", res[i].measured);
+        blis__eval_jw_metrics(w, "predicted_ms", res[i].predicted);
+        blis__eval_jw_metrics(w, "error_pct", err_pct);
+        blis_jw_key(w, "stages");
+        blis_jw_array_begin(w);
+        for (j = 0; j < res[i].n_stages; j++) {
+            blis_jw_object_begin(w);
+            for (k = 0; k < 3; k++) {
+                blis_jw_key(w, blis__eval_stage_names[k]);
+                blis_jw_object_begin(w);
+                blis__eval_jw_num(w, "measured_ms", res[i].stage_measured[j][k]);
+                blis__eval_jw_num(w, "predicted_ms", res[i].stage_predicted[j][k]);
+                blis__eval_jw_num(w, "error_pct", blis_eval_stage_err_pct(&res[i], j, k));
+                blis_jw_object_end(w);
+            }
+            blis_jw_object_end(w);
+        }
+        blis_jw_array_end(w);
+        blis_jw_object_end(w);
+    }
+    blis_jw_array_end(w);
+    blis_jw_object_end(w);
+}
+
+BLIS_DEF size_t blis_evaluation_bad_inputs(const blis_evaluation *ev) {
+    size_t i, bad = 0;
+    for (i = 0; i < ev->n; i++) bad += !ev->res[i].ran && ev->res[i].bad_input;
+    return bad;
+}
+
+BLIS_DEF void blis_evaluation_free(blis_evaluation *ev) {
+    if (ev->recs) blis_doc_free(&ev->doc);
+    blis__free(NULL, ev->res);
+    memset(ev, 0, sizeof *ev);
+}
+
+BLIS_DEF blis_status blis_evaluate_json(const char *json, size_t len, const blis_run_env *env, blis_write_fn write,
+                                        void *user, blis_err *err) {
+    static const char *const names[] = {"ground_truth", "bench_data_path",     "hardware_config", "id",
+                                        "open_loop",    "unique_prompts",      "ignore_traces",   "max_requests",
+                                        "seed",         "client_max_inflight", "client_timeout",  "roofline_ext",
+                                        "alpha_coeffs"};
+    blis_doc doc;
+    blis_parse_opts po;
+    blis_eval_options o;
+    blis_evaluation *ev = NULL;
+    const blis_node *root;
+    const char **ids = NULL;
+    blis_buf out;
+    blis_jw w;
+    blis_status st;
+    uint32_t i;
+    memset(&po, 0, sizeof po);
+    memset(&out, 0, sizeof out);
+    blis_eval_options_init(&o);
+    po.source = "<options>";
+    if ((st = blis_json_parse(json, len, &po, &doc, err)) != BLIS_OK) return st;
+    root = blis_doc_root(&doc);
+    if (root->kind != BLIS_NODE_OBJECT) st = blis__run_fail(err, BLIS_E_TYPE, "the options must be a JSON object");
+    for (i = 0; st == BLIS_OK && i < root->count; i++) {
+        const char *key = blis_node_key_at(&doc, root, i)->as.string;
+        const blis_node *v = blis_node_at(&doc, root, i);
+        char norm[64];
+        size_t k, j;
+        double x = 0;
+        for (j = 0; key[j] && j + 1 < sizeof norm; j++) norm[j] = key[j] == '-' ? '_' : key[j];
+        norm[j] = '\0';
+        for (k = 0; k < sizeof names / sizeof names[0] && strcmp(names[k], norm) != 0; k++) {
+        }
+        if (k == sizeof names / sizeof names[0]) {
+            st = blis_err_set(err, BLIS_E_INVALID, v->line, v->col, "unknown evaluate option \"%s\"", key);
+        } else if (k == 3) {
+            st = blis__json_str_list(&doc, v, key, &ids, &o.n_ids, err);
+            o.ids = ids;
+        } else if (k >= 4 && k <= 6) {
+            if (v->kind != BLIS_NODE_BOOL)
+                st = blis_err_set(err, BLIS_E_TYPE, v->line, v->col, "%s: expected true or false", key);
+            else
+                *(k == 4 ? &o.open_loop : k == 5 ? &o.unique_prompts : &o.ignore_traces) = v->as.boolean;
+        } else if (k >= 7 && k <= 10) {
+            if (v->kind != BLIS_NODE_NUMBER) {
+                st = blis_err_set(err, BLIS_E_TYPE, v->line, v->col, "%s: expected a number", key);
+                continue;
+            }
+            x = v->as.number;
+            if (k == 10) {
+                if (!(x >= 0 && x <= 1e9))
+                    st = blis_err_set(err, BLIS_E_RANGE, v->line, v->col, "%s: expected seconds, 0..1e9", key);
+                o.client_timeout_s = x;
+            } else if (!(v->flags & BLIS_NODE_F_INT_LITERAL) || x < (k == 9 ? 1 : k == 8 ? -9e15 : 0) || x > 9e15) {
+                st = blis_err_set(err, BLIS_E_RANGE, v->line, v->col, "%s: expected an integer%s", key,
+                                  k == 9   ? " >= 1"
+                                  : k == 7 ? " >= 0"
+                                           : "");
+            } else {
+                *(k == 7 ? &o.max_requests : k == 8 ? &o.seed : &o.client_cap) = (int64_t)x;
+            }
+        } else if (k == 12) {
+            if (v->kind != BLIS_NODE_ARRAY || v->count != 3) {
+                st = blis_err_set(err, BLIS_E_TYPE, v->line, v->col, "%s: expected an array of 3 numbers", key);
+                continue;
+            }
+            for (j = 0; j < 3 && st == BLIS_OK; j++) {
+                const blis_node *c = blis_node_at(&doc, v, j);
+                if (c->kind != BLIS_NODE_NUMBER)
+                    st = blis_err_set(err, BLIS_E_TYPE, c->line, c->col, "%s: expected an array of 3 numbers", key);
+                else
+                    o.alpha[j] = c->as.number;
+            }
+        } else if (v->kind != BLIS_NODE_STRING) {
+            st = blis_err_set(err, BLIS_E_TYPE, v->line, v->col, "%s: expected a string", key);
+        } else if (k == 11) {
+            int flags = blis_v1x_parse(v->as.string);
+            if (flags < 0)
+                st = blis_err_set(err, BLIS_E_INVALID, v->line, v->col,
+                                  "%s: expected a list of moe, fused, allreduce, lmhead, gemm, quant (or all, none)",
+                                  key);
+            o.v1_ext = (unsigned)flags;
+        } else {
+            *(k == 0 ? &o.ground_truth : k == 1 ? &o.bench_dir : &o.hw_file) = v->as.string;
+        }
+    }
+    if (st == BLIS_OK && !(ev = (blis_evaluation *)blis__alloc(NULL, sizeof *ev))) st = blis__nomem(err);
+    if (st == BLIS_OK) {
+        if ((st = blis_evaluation_open(ev, &o, env, err)) == BLIS_OK &&
+            (st = blis_evaluate(ev, NULL, NULL, err)) == BLIS_OK) {
+            blis_jw_init(&w, blis_buf_write, &out, 2);
+            blis_evaluation_write_json(ev, &w);
+            if ((st = blis_jw_finish(&w)) != BLIS_OK) blis__run_fail(err, st, "cannot format the document");
+        }
+        blis_evaluation_free(ev);
+    }
+    blis__free(NULL, ev);
+    blis__free(NULL, (void *)ids);
+    blis_doc_free(&doc);
+    if (st != BLIS_OK) blis__run_msg_whole(err, NULL);
+    if (st == BLIS_OK && (write(user, out.data ? out.data : "", out.len) != 0 || write(user, "\n", 1) != 0))
+        st = blis__run_fail(err, BLIS_E_IO, "cannot write the document");
+    blis_buf_free(&out);
+    return st;
+}
+
+/* ---- calibrate ---- */
+
+static const char *const blis__calib_names[BLIS_CALIB_PARAMS] = {
+    "BwEffConstant", "TOverheadMicros",  "v1LayerOverheadUs", "mfuPrefill",
+    "mfuDecode",     "allReduceLatency", "v1SeqOverheadUs",   "v1RequestOverheadUs"};
+
+BLIS_DEF const char *blis_calib_name(int k) { return k >= 0 && k < BLIS_CALIB_PARAMS ? blis__calib_names[k] : ""; }
+
+BLIS_DEF double *blis_calib_field(blis_hw_config *hw, int k) {
+    switch (k) {
+    case 0: return &hw->v1_bw_efficiency;
+    case 1: return &hw->v1_step_overhead_us;
+    case 2: return &hw->v1_layer_overhead_us;
+    case 3: return &hw->v1_mfu_prefill;
+    case 4: return &hw->v1_mfu_decode;
+    case 5: return &hw->v1_allreduce_us;
+    case 6: return &hw->v1_seq_overhead_us;
+    default: return &hw->v1_request_overhead_us;
+    }
+}
+
+BLIS_DEF blis_status blis_calib_parse_fix(const char *v, unsigned *mask, blis_err *err) {
+    const char *p = v;
+    for (;;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        int k;
+        for (k = 0; k < BLIS_CALIB_PARAMS; k++)
+            if (strlen(blis__calib_names[k]) == len && !memcmp(blis__calib_names[k], p, len)) break;
+        if (k == BLIS_CALIB_PARAMS) {
+            char expected[256] = "a list of";
+            for (k = 0; k < BLIS_CALIB_PARAMS; k++)
+                snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s %s", k ? "," : "",
+                         blis__calib_names[k]);
+            return blis__flag_error(err, "--fix", expected, v);
+        }
+        *mask |= 1u << k;
+        if (!end) return BLIS_OK;
+        p = end + 1;
+    }
+}
+
+BLIS_DEF int blis_calib_fixed(const blis_calibration *c, int k) {
+    return ((c->fixed >> k) & 1u) || (k == 4 && (c->ev->opt.v1_ext & BLIS_V1X_GEMM));
+}
+
+BLIS_DEF void blis_calib_apply(const blis_calibration *c, const double *x, blis_hw_config *hw) {
+    int k;
+    *hw = c->base;
+    for (k = 0; k < BLIS_CALIB_PARAMS; k++) {
+        double v;
+        if (blis_calib_fixed(c, k)) continue; /* not fitted: kept exactly */
+        v = exp(x[k]);
+        if ((k == 0 || k == 3 || k == 4) && v > 1) v = 1; /* efficiencies and MFUs stay at most 1 */
+        *blis_calib_field(hw, k) = v;
+    }
+}
+
+BLIS_DEF blis_status blis_calibration_init(blis_calibration *c, const blis_evaluation *ev, const char *gpu,
+                                           blis_err *err) {
+    size_t r;
+    memset(c, 0, sizeof *c);
+    c->ev = ev;
+    c->preps = (blis_eval_prep *)blis__alloc(NULL, (ev->recs->count + 1) * sizeof *c->preps);
+    c->errs = (double *)blis__alloc(NULL, (2 * ev->recs->count + 2) * sizeof *c->errs);
+    c->scratch = (double *)blis__alloc(NULL, (2 * ev->recs->count + 2) * sizeof *c->scratch);
+    if (!c->preps || !c->errs || !c->scratch) {
+        blis_calibration_free(c);
+        return blis__nomem(err);
+    }
+    for (r = 0; r < ev->recs->count; r++) {
+        blis_eval_prep *p = &c->preps[c->n];
+        if (!blis_evaluation_wanted(ev, r)) continue;
+        blis_eval_prepare(ev, r, p);
+        if (!p->ready) {
+            c->bad_skipped += (size_t)p->res.bad_input;
+        } else if (strcmp(p->e.gpu, gpu) != 0) {
+            blis_eval_prep_free(p); /* another GPU's record */
+            continue;
+        } else {
+            int k, seen = 0;
+            if (!c->n_models) c->base = p->hw;
+            for (k = 0; k < c->n_models; k++) seen |= !strcmp(c->models[k], p->e.model);
+            if (!seen && c->n_models < 16) snprintf(c->models[c->n_models++], sizeof c->models[0], "%s", p->e.model);
+        }
+        c->n++;
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_calib_one(blis_calibration *c, const blis_hw_config *hw, const char *only_model, size_t i,
+                             double *out) {
+    blis_eval_prep *p = &c->preps[i];
+    out[2 * i] = out[2 * i + 1] = NAN;
+    if (!p->ready) return;
+    if (only_model ? strcmp(p->e.model, only_model) != 0 : (c->skip_model && !strcmp(p->e.model, c->skip_model)))
+        return;
+    blis_eval_run(c->ev, p, hw);
+    if (!p->res.ran) return;
+    out[2 * i] = blis_eval_err_pct(&p->res, 0);
+    out[2 * i + 1] = blis_eval_err_pct(&p->res, 3);
+}
+
+BLIS_DEF double blis_calib_error(blis_calibration *c, const blis_hw_config *hw, const char *only_model, size_t *count,
+                                 double abs_sums[2]) {
+    double sum = 0, wsum = 0;
+    size_t i, j, n = 0;
+    if (c->map) {
+        c->map(c->map_user, c, hw, only_model, c->errs);
+    } else {
+        for (i = 0; i < c->n; i++) blis_calib_one(c, hw, only_model, i, c->errs);
+    }
+    if (abs_sums) abs_sums[0] = abs_sums[1] = 0;
+    for (i = 0; i < c->n; i++) {
+        double t = c->errs[2 * i], e = c->errs[2 * i + 1], w = 1, same = 0;
+        if (t != t || e != e) continue;
+        if (abs_sums) {
+            abs_sums[0] += fabs(t);
+            abs_sums[1] += fabs(e);
+        }
+        if (c->balance) {
+            for (j = 0; j < c->n; j++)
+                same += c->errs[2 * j] == c->errs[2 * j] && !strcmp(c->preps[j].e.model, c->preps[i].e.model);
+            w = 1 / same;
+        }
+        if (c->objective == BLIS_CALIB_LOG)
+            sum += w * 100 * (fabs(log(1 + t / 100)) + fabs(log(1 + e / 100)));
+        else if (c->objective == BLIS_CALIB_MAPE)
+            sum += w * (fabs(t) + fabs(e));
+        else /* capped at 200%: one run past saturation cannot dominate */
+            sum += w * ((fabs(t) < 200 ? fabs(t) : 200) + (fabs(e) < 200 ? fabs(e) : 200));
+        wsum += w;
+        n++;
+    }
+    if (count) *count = n;
+    return n ? sum / (2.0 * wsum) : HUGE_VAL;
+}
+
+static double blis__calib_objective(void *user, const double *x) {
+    blis_calibration *c = (blis_calibration *)user;
+    blis_hw_config hw;
+    int j;
+    double v;
+    for (j = 0; j < c->n_moved; j++) c->x_full[c->moved[j]] = x[j];
+    blis_calib_apply(c, c->x_full, &hw);
+    c->evals++;
+    v = blis_calib_error(c, &hw, NULL, NULL, NULL);
+    if (c->evals == 1 || v < c->best) c->best = v;
+    if (c->progress) c->progress(c->progress_user, c, v);
+    return v;
+}
+
+BLIS_DEF double blis_calib_fit(blis_calibration *c, double *x, int max_evals) {
+    double step[BLIS_CALIB_PARAMS], xm[BLIS_CALIB_PARAMS], fit;
+    int j, k, evals = 0;
+    c->n_moved = 0;
+    for (k = 0; k < BLIS_CALIB_PARAMS; k++) {
+        double v = *blis_calib_field(&c->base, k);
+        x[k] = log(v > 0 ? v : k == 7 ? 5000 : 5); /* absent terms: 5 us per request per step, 5 ms per request */
+        c->x_full[k] = x[k];
+        if (blis_calib_fixed(c, k)) continue;
+        xm[c->n_moved] = x[k];
+        step[c->n_moved] = 0.5; /* a factor of e^0.5 ~ 1.65 either way to start */
+        c->moved[c->n_moved++] = k;
+    }
+    c->max_evals = max_evals;
+    c->evals = 0;
+    fit = blis_nelder_mead(blis__calib_objective, c, xm, step, c->n_moved, max_evals, 0.05, &evals);
+    for (j = 0; j < c->n_moved; j++) x[c->moved[j]] = xm[j];
+    return fit;
+}
+
+BLIS_DEF blis_status blis_calib_write_hw(const blis_doc *base, const blis_hw_config *fit, int transfer, blis_jw *w,
+                                         blis_err *err) {
+    const blis_node *root = blis_doc_root(base);
+    blis_status st;
+    size_t i;
+    int k;
+    blis_jw_object_begin(w);
+    for (i = 0; i < root->count; i++) {
+        const blis_node *key = blis_node_key_at(base, root, i);
+        blis_hw_config hw;
+        if (blis_node_at(base, root, i)->kind != BLIS_NODE_OBJECT) continue; /* a _comment */
+        if ((st = blis_hw_config_from_doc(base, key->as.string, &hw, err)) != BLIS_OK) return st;
+        if (transfer || !strcmp(hw.gpu, fit->gpu)) {
+            blis_hw_config f = *fit;
+            for (k = 0; k < BLIS_CALIB_PARAMS; k++) *blis_calib_field(&hw, k) = *blis_calib_field(&f, k);
+        }
+        snprintf(hw.gpu, sizeof hw.gpu, "%s", key->as.string);
+        blis_hw_config_write(w, &hw);
+    }
+    blis_jw_object_end(w);
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_calibration_free(blis_calibration *c) {
+    size_t r;
+    for (r = 0; c->preps && r < c->n; r++) blis_eval_prep_free(&c->preps[r]);
+    blis__free(NULL, c->preps);
+    blis__free(NULL, c->errs);
+    blis__free(NULL, c->scratch);
+    memset(c, 0, sizeof *c);
 }
 
 #endif /* BLIS_IMPLEMENTATION */

@@ -194,8 +194,8 @@ BLIS_DEF int blis_hf_offline(void);
 BLIS_DEF void blis_run_env_posix(blis_run_env *env, const char *data_dir, blis_run_resolver *resolver);
 
 /* ==== >>binding  one C call for language bindings (ctypes, cffi) ====
- * blis_binding_call runs command "run" (blis_run_json) or "step"
- * (blis_step_json) on a JSON object of options, in the environment of
+ * blis_binding_call runs command "run" (blis_run_json), "step"
+ * (blis_step_json) or "evaluate" (blis_evaluate_json) on a JSON object of options, in the environment of
  * blis_run_env_posix(data_dir): downloads as the CLI does, messages on
  * stderr at the "log" option's level (run; default warn). Returns the
  * document (NUL-terminated, from malloc; free it with blis_binding_free),
@@ -1067,8 +1067,11 @@ BLIS_DEF char *blis_binding_call(const char *command, const char *options_json, 
         st = blis_run_json(options_json, strlen(options_json), &env, blis_buf_write, &out, &err);
     } else if (!strcmp(command, "step")) {
         st = blis_step_json(options_json, strlen(options_json), &env, blis_buf_write, &out, &err);
+    } else if (!strcmp(command, "evaluate")) {
+        st = blis_evaluate_json(options_json, strlen(options_json), &env, blis_buf_write, &out, &err);
     } else {
-        st = blis_err_set(&err, BLIS_E_INVALID, 0, 0, "unknown command \"%.200s\" (expected run or step)", command);
+        st = blis_err_set(&err, BLIS_E_INVALID, 0, 0, "unknown command \"%.200s\" (expected run, step or evaluate)",
+                          command);
     }
     if (st == BLIS_OK && !(doc = (char *)malloc(out.len + 1)))
         st = blis_err_set(&err, BLIS_E_NOMEM, 0, 0, "out of memory");

@@ -252,3 +252,46 @@ TEST(run_json_without_env) {
     remove("build/run_json_results.json");
     blis_buf_free(&out);
 }
+
+/* `evaluate --json` prints exactly blis_evaluate_json's document; its
+ * option errors name the member. */
+TEST(run_evaluate_json_equals_cli) {
+    static char out[1 << 17];
+    const char *dir = t_shared_dir();
+    char cmd[1400], json[1400];
+    blis_run_env env;
+    blis_buf doc;
+    blis_err err;
+    CHECK(t_run_json("{\"rate\": 1}", NULL, &doc, &err) != BLIS_OK); /* a run option is no evaluate option */
+    blis_buf_free(&doc);
+    {
+        const char *bad = "{\"ground_truth\": \"x.json\", \"seed\": 1.5}";
+        CHECK(blis_evaluate_json(bad, strlen(bad), NULL, blis_buf_write, &doc, &err) == BLIS_E_RANGE);
+    }
+    CHECK_CONTAINS(err.msg, "seed: expected an integer");
+    blis_buf_free(&doc);
+    {
+        const char *bad = "{\"groundtruth\": \"x.json\"}";
+        CHECK(blis_evaluate_json(bad, strlen(bad), NULL, blis_buf_write, &doc, &err) == BLIS_E_INVALID);
+    }
+    CHECK_CONTAINS(err.msg, "unknown evaluate option \"groundtruth\"");
+    blis_buf_free(&doc);
+    if (!dir) SKIP("../shared is absent (the real records)");
+    snprintf(cmd, sizeof cmd,
+             "(BLIS_DATA_DIR=data ./simulation_worker evaluate --ground-truth %s/groundtruth/groundtruth.json --json "
+             "--max-requests 200 --id residency-sweep_rate-agg_2rps-vanilla 2>/dev/null)",
+             dir);
+    CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+    snprintf(json, sizeof json,
+             "{\"ground_truth\": \"%s/groundtruth/groundtruth.json\", \"max_requests\": 200, \"id\": "
+             "[\"residency-sweep_rate-agg_2rps-vanilla\"]}",
+             dir);
+    blis_run_env_posix(&env, "data", NULL);
+    if (blis_evaluate_json(json, strlen(json), &env, blis_buf_write, &doc, &err) != BLIS_OK) {
+        CHECK_MSG(0, "%s", err.msg);
+        return;
+    }
+    CHECK_CONTAINS(doc.data, "\"experiments_run\": 1");
+    CHECK_STR(doc.data, out);
+    blis_buf_free(&doc);
+}

@@ -117,7 +117,6 @@ static void cli_restore_signals(const struct sigaction *old_int, const struct si
     sigaction(SIGTERM, old_term, NULL);
 }
 
-/* src in lower case (ASCII), truncated to fit dst of size bytes. */
 /* The exit status once stdout is flushed: output that could not be written
  * (a full disk, a closed pipe) is an error that says so, whatever the
  * command printed. */
@@ -129,12 +128,6 @@ static int cli_finish_stdout(const char *tool, int rc) {
         if (rc == 0) rc = EXIT_RUNTIME;
     }
     return rc;
-}
-
-static void lower_copy(char *dst, size_t size, const char *src) {
-    size_t i;
-    for (i = 0; i + 1 < size && src[i]; i++) dst[i] = (char)(src[i] >= 'A' && src[i] <= 'Z' ? src[i] + 32 : src[i]);
-    dst[i] = '\0';
 }
 
 /* The tools' model resolver (a blis_model_resolve_fn; user: a cli_log):
@@ -163,16 +156,6 @@ static blis_status cli_resolve_model(void *user, const char *model, const char *
         raise(cli_caught_signal);
     }
     return st;
-}
-
-/* The bundled defaults file, data_dir/defaults.yaml, or NULL. */
-static const char *bundled_defaults(const char *data_dir, char *buf, size_t size) {
-    FILE *f;
-    if (!data_dir) return NULL;
-    snprintf(buf, size, "%s/defaults.yaml", data_dir);
-    if ((f = fopen(buf, "rb")) == NULL) return NULL;
-    fclose(f);
-    return buf;
 }
 
 #endif

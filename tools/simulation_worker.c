@@ -392,28 +392,6 @@ static void bench_report(void *user, int is_error, const char *source, uint32_t 
         fprintf(stderr, "%s: %s: %s\n", source, what, msg);
 }
 
-/* A kernel-table directory checked as validate-bench-data checks it (the
- * errors printed, warnings not): run, step and evaluate refuse what the
- * validator refuses. */
-static int bench_dir_check(const char *dir) {
-    bench_print p;
-    blis_bench_validation v;
-    struct stat sb;
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) return 0; /* the loader says what is missing */
-    memset(&p, 0, sizeof p);
-    memset(&v, 0, sizeof v);
-    p.quiet = 1;
-    v.report = bench_report;
-    v.user = &p;
-    v.max_per_file = 5;
-    blis_bench_validate_dir(&v, dir, blis_posix_list_dir, NULL);
-    if (!v.errors) return 0;
-    fprintf(stderr,
-            "%s: error: %lu errors in the kernel tables (simulation_worker validate-bench-data %s lists them)\n", dir,
-            (unsigned long)v.errors, dir);
-    return EXIT_USAGE;
-}
-
 /* --roofline-ext LIST (evaluate, calibrate). */
 static int parse_roofline_ext(const char *v, unsigned *out);
 
@@ -890,93 +868,64 @@ static int cmd_run(int argc, char **argv, const char *argv0) {
     return rc;
 }
 
-/* ---- evaluate ---- */
-
-#define EVAL_METRICS 7
-static const char *const eval_metric_names[EVAL_METRICS] = {"ttft_mean", "ttft_p90", "ttft_p99", "e2e_mean",
-                                                            "e2e_p90",   "e2e_p99",  "itl_mean"};
+/* ---- evaluate (blis.h blis_evaluate) ---- */
 
 typedef struct eval_args {
-    const char *ground_truth, *bench_dir, *hw_file, *ids[256];
-    size_t n_ids;
-    int json, quiet, open_loop, unique_prompts, ignore_traces;
-    int64_t max_requests, seed; /* --seed: the draws of records simulated from their description */
-    int max_requests_given;
-    int64_t client_cap;      /* --client-max-inflight (256) */
-    double client_timeout_s; /* --client-timeout (< 0: from the record) */
-    unsigned v1_ext;         /* --roofline-ext */
-    double alpha[3];
+    blis_eval_options o;
+    const char *ids[256];
+    int json, quiet, max_requests_given;
 } eval_args;
-
-typedef struct eval_result {
-    char id[160], model[128], gpu[32], reason[BLIS_ERR_MSG_MAX];
-    int64_t tp, dp, requests, kv_blocks, kv_derived;
-    double measured[EVAL_METRICS], predicted[EVAL_METRICS];
-    int ran, from_profile; /* from_profile: the requests from the record's description, not its trace */
-    int bad_input;         /* skipped because a value in the record is wrong (exit status 2) */
-    /* the load stages the record measured separately: TTFT, E2E, ITL means */
-    size_t n_stages;
-    double stage_measured[BLIS_GT_MAX_STAGES][3], stage_predicted[BLIS_GT_MAX_STAGES][3];
-    double wall_s;
-} eval_result;
 
 static int parse_eval_args(int argc, char **argv, eval_args *a) {
     int i;
     memset(a, 0, sizeof *a);
-    a->v1_ext = BLIS_V1X_ALL; /* roofline v1's default (--roofline-ext none: the reference) */
-    a->client_cap = 256;
-    a->client_timeout_s = -1;
-    a->seed = 42;
+    blis_eval_options_init(&a->o);
+    a->o.ids = a->ids;
     for (i = 0; i < argc; i++) {
-        const char *f = argv[i];
-        int has = i + 1 < argc;
-        if (!strcmp(f, "--json")) {
-            a->json = 1;
-        } else if (!strcmp(f, "--open-loop")) {
-            a->open_loop = 1;
-        } else if (!strcmp(f, "--unique-prompts")) {
-            a->unique_prompts = 1;
-        } else if (!strcmp(f, "--ignore-traces")) {
-            a->ignore_traces = 1;
-        } else if (!strcmp(f, "--seed") && has) {
-            const char *v = argv[++i];
-            if (blis_parse_i64(v, strlen(v), 0, &a->seed)) return flag_error("--seed", "an integer", v);
-        } else if (!strcmp(f, "--roofline-ext") && has) {
-            int rc = parse_roofline_ext(argv[++i], &a->v1_ext);
-            if (rc) return rc;
-        } else if (!strcmp(f, "--client-max-inflight") && has) {
-            const char *v = argv[++i];
-            if (blis_parse_i64(v, strlen(v), 0, &a->client_cap) || a->client_cap < 1)
+        const char *f = argv[i], *v;
+        int *flag = !strcmp(f, "--json")             ? &a->json
+                    : !strcmp(f, "--open-loop")      ? &a->o.open_loop
+                    : !strcmp(f, "--unique-prompts") ? &a->o.unique_prompts
+                    : !strcmp(f, "--ignore-traces")  ? &a->o.ignore_traces
+                    : !strcmp(f, "--quiet")          ? &a->quiet
+                                                     : NULL;
+        if (flag) {
+            *flag = 1;
+            continue;
+        }
+        if (i + 1 >= argc) return usage_error("unknown option for evaluate (or a missing value)", f);
+        v = argv[++i];
+        if (!strcmp(f, "--seed")) {
+            if (blis_parse_i64(v, strlen(v), 0, &a->o.seed)) return flag_error("--seed", "an integer", v);
+        } else if (!strcmp(f, "--roofline-ext")) {
+            if (parse_roofline_ext(v, &a->o.v1_ext)) return EXIT_USAGE;
+        } else if (!strcmp(f, "--client-max-inflight")) {
+            if (blis_parse_i64(v, strlen(v), 0, &a->o.client_cap) || a->o.client_cap < 1)
                 return flag_error("--client-max-inflight", "an integer >= 1", v);
-        } else if (!strcmp(f, "--client-timeout") && has) {
-            const char *v = argv[++i];
-            if (blis_parse_f64(v, strlen(v), BLIS_NUM_LOOSE_DOT, &a->client_timeout_s) ||
-                !(a->client_timeout_s >= 0 && a->client_timeout_s <= 1e9))
+        } else if (!strcmp(f, "--client-timeout")) {
+            if (blis_parse_f64(v, strlen(v), BLIS_NUM_LOOSE_DOT, &a->o.client_timeout_s) ||
+                !(a->o.client_timeout_s >= 0 && a->o.client_timeout_s <= 1e9))
                 return flag_error("--client-timeout", "seconds, 0..1e9 (0: none)", v);
-        } else if (!strcmp(f, "--quiet")) {
-            a->quiet = 1;
-        } else if (!strcmp(f, "--ground-truth") && has) {
-            a->ground_truth = argv[++i];
-        } else if (!strcmp(f, "--bench-data-path") && has) {
-            a->bench_dir = argv[++i];
-        } else if (!strcmp(f, "--hardware-config") && has) {
-            a->hw_file = argv[++i];
-        } else if (!strcmp(f, "--id") && has) {
-            if (a->n_ids == sizeof a->ids / sizeof a->ids[0]) return usage_error("too many --id", argv[i + 1]);
-            a->ids[a->n_ids++] = argv[++i];
-        } else if (!strcmp(f, "--max-requests") && has) {
-            const char *v = argv[++i];
-            if (blis_parse_i64(v, strlen(v), 0, &a->max_requests) || a->max_requests < 0)
+        } else if (!strcmp(f, "--ground-truth")) {
+            a->o.ground_truth = v;
+        } else if (!strcmp(f, "--bench-data-path")) {
+            a->o.bench_dir = v;
+        } else if (!strcmp(f, "--hardware-config")) {
+            a->o.hw_file = v;
+        } else if (!strcmp(f, "--id")) {
+            if (a->o.n_ids == sizeof a->ids / sizeof a->ids[0]) return usage_error("too many --id", v);
+            a->ids[a->o.n_ids++] = v;
+        } else if (!strcmp(f, "--max-requests")) {
+            if (blis_parse_i64(v, strlen(v), 0, &a->o.max_requests) || a->o.max_requests < 0)
                 return flag_error("--max-requests", "a non-negative integer", v);
             a->max_requests_given = 1;
-        } else if (!strcmp(f, "--alpha-coeffs") && has) {
-            const char *v = argv[++i];
+        } else if (!strcmp(f, "--alpha-coeffs")) {
             const char *p = v;
             int k;
             for (k = 0; k < 3; k++) { /* exactly three numbers, exactly converted */
                 const char *end = k < 2 ? strchr(p, ',') : p + strlen(p);
                 if (!end || blis_parse_f64(p, (size_t)(end - p), BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT,
-                                           &a->alpha[k]) != BLIS_OK)
+                                           &a->o.alpha[k]) != BLIS_OK)
                     return flag_error("--alpha-coeffs", "three comma-separated numbers", v);
                 p = end + 1;
             }
@@ -984,623 +933,130 @@ static int parse_eval_args(int argc, char **argv, eval_args *a) {
             return usage_error("unknown option for evaluate (or a missing value)", f);
         }
     }
-    if (!a->ground_truth) return usage_error("evaluate needs --ground-truth FILE", NULL);
+    if (!a->o.ground_truth) return usage_error("evaluate needs --ground-truth FILE", NULL);
     return 0;
 }
 
-static double eval_pick(const blis_metrics *m, int k) {
-    switch (k) {
-    case 0: return m->ttft_mean_ms;
-    case 1: return m->ttft_p90_ms;
-    case 2: return m->ttft_p99_ms;
-    case 3: return m->e2e_mean_ms;
-    case 4: return m->e2e_p90_ms;
-    case 5: return m->e2e_p99_ms;
-    default: return m->itl_mean_ms;
-    }
+/* The tools' environment for the library: the bundled data, the resolver
+ * (downloads stop on a signal), the bench_data lister, messages on stderr. */
+static void cli_env(blis_run_env *env, const char *argv0, char *data_buf, size_t data_size, cli_log *log) {
+    blis_run_env_posix(env, find_data_dir(argv0, data_buf, data_size), NULL);
+    env->resolve_model = cli_resolve_model;
+    env->resolve_user = log;
+    env->log = cli_log_fn;
+    env->log_user = log;
+    env->cancel = &cli_caught_signal;
 }
 
-/* One record made ready to simulate (model, hardware, trace loaded once,
- * so that calibrate can run it many times). */
-typedef struct eval_prep {
-    blis_gt_experiment e;
-    blis_model_config m;
-    blis_hw_config hw;
-    blis_mfu_db db;
-    blis_eval_trace tr;
-    int have_db, have_trace, ready;
-    eval_result res;
-} eval_prep;
-
-static void eval_prep_free(eval_prep *p) {
-    if (p->have_trace) blis_eval_trace_free(&p->tr);
-    if (p->have_db) blis_mfu_db_free(&p->db);
-    p->have_trace = p->have_db = p->ready = 0;
-}
-
-/* Reads one record and what it needs; a record that cannot be simulated
- * gets a reason. */
-static void eval_prepare(const eval_args *a, const blis_doc *doc, const blis_node *rec, const char *gt_dir,
-                         const char *data_dir, const char *defaults, eval_prep *p) {
-    blis_gt_experiment *e = &p->e;
-    eval_result *res = &p->res;
+/* The ground truth opened (the error printed); 0 when it is. */
+static int eval_open(const eval_args *a, const char *argv0, blis_evaluation *ev, char *data_buf, size_t data_size,
+                     cli_log *log) {
+    blis_run_env env;
     blis_err err;
-    blis_hf_resolve_opts ho;
-    char dir[1100], path[1400], *text = NULL;
-    size_t len = 0;
-    memset(p, 0, sizeof *p);
-    if (blis_gt_experiment_from_doc(doc, rec, e, &err)) {
-        const blis_node *idn = blis_node_get(doc, rec, "id");
-        snprintf(res->id, sizeof res->id, "%s", idn && idn->kind == BLIS_NODE_STRING ? idn->as.string : "(no id)");
-        blis_err_format(&err, res->reason, sizeof res->reason);
-        res->bad_input = 1;
-        return;
-    }
-    snprintf(res->id, sizeof res->id, "%s", e->id);
-    snprintf(res->model, sizeof res->model, "%s", e->model);
-    snprintf(res->gpu, sizeof res->gpu, "%s", e->gpu);
-    res->tp = e->tp;
-    res->dp = e->dp;
-    res->measured[0] = e->measured.ttft_mean, res->measured[1] = e->measured.ttft_p90;
-    res->measured[2] = e->measured.ttft_p99, res->measured[3] = e->measured.e2e_mean;
-    res->measured[4] = e->measured.e2e_p90, res->measured[5] = e->measured.e2e_p99;
-    res->measured[6] = e->measured.itl_mean;
-    if (!e->gpu[0]) {
-        snprintf(res->reason, sizeof res->reason, "GPU \"%s\" has no bundled hardware entry", e->device);
-        return;
-    }
-    if ((!e->trace_path || a->ignore_traces) && e->profile.kind == BLIS_GT_PROFILE_NONE) {
-        snprintf(res->reason, sizeof res->reason, "%s%s", e->trace_path ? "" : "no per-request trace, and ",
-                 e->profile.reason);
-        res->bad_input = e->profile.invalid;
-        return;
-    }
-    memset(&ho, 0, sizeof ho);
-    ho.defaults_path = defaults;
-    {
-        char lc[256];
-        lower_copy(lc, sizeof lc, e->model);
-        if (blis_hf_resolve_config(&ho, lc, dir, sizeof dir, &err)) {
-            snprintf(res->reason, sizeof res->reason, "model config: %.900s", err.msg);
-            return;
-        }
-    }
-    snprintf(path, sizeof path, "%s/config.json", dir);
-    if (blis_file_read(path, 0, NULL, &text, &len, &err) || blis_model_config_parse(text, len, path, &p->m, &err) ||
-        blis_model_config_validate(&p->m, &err) || blis_model_config_check_tp(&p->m, p->e.tp, &err)) {
-        blis_file_free(NULL, text);
-        blis_err_format(&err, res->reason, sizeof res->reason);
-        return;
-    }
-    blis_file_free(NULL, text);
-    text = NULL;
-    if (a->hw_file)
-        snprintf(path, sizeof path, "%s", a->hw_file);
-    else
-        bundled_hw_path(data_dir, !a->bench_dir && a->v1_ext, path, sizeof path);
-    {
-        blis_doc hd;
-        blis_parse_opts o;
-        memset(&o, 0, sizeof o);
-        o.source = path;
-        if (blis_file_read(path, 0, NULL, &text, &len, &err) || blis_json_parse(text, len, &o, &hd, &err)) {
-            blis_file_free(NULL, text);
-            blis_err_format(&err, res->reason, sizeof res->reason);
-            return;
-        }
-        blis_file_free(NULL, text);
-        if (blis_hw_config_from_doc(&hd, e->gpu, &p->hw, &err) ||
-            blis_hw_config_validate(&p->hw, a->bench_dir ? 2 : 1, &err)) {
-            blis_doc_free(&hd);
-            blis_err_format(&err, res->reason, sizeof res->reason);
-            return;
-        }
-        blis_doc_free(&hd);
-    }
-    if (blis_kv_capacity_blocks(&p->m, &p->hw, (int)e->tp, e->block_size, e->gpu_memory_utilization, &res->kv_derived,
-                                &err))
-        res->kv_derived = 0;
-    res->kv_blocks = e->gpu_kv_blocks > 0 ? e->gpu_kv_blocks : res->kv_derived;
-    if (res->kv_blocks <= 0) {
-        snprintf(res->reason, sizeof res->reason, "no GPU KV block count stated and none derivable: %.900s", err.msg);
-        return;
-    }
-    /* the load generator: a closed loop when it limited the run (or its strategy is one), its timeout */
-    e->client_max_inflight = e->client_limited && !a->open_loop ? a->client_cap : 0;
-    e->unique_prompts = a->unique_prompts;
-    if (a->open_loop)
-        e->client_timeout_ms = 0;
-    else if (a->client_timeout_s >= 0)
-        e->client_timeout_ms = a->client_timeout_s * 1000;
-    res->from_profile = !e->trace_path || a->ignore_traces;
-    if (res->from_profile) {
-        if (blis_gt_profile_inflight(&e->profile) > 0) e->client_max_inflight = blis_gt_profile_inflight(&e->profile);
-        if (blis_eval_trace_from_profile(e, a->seed, e->block_size, a->max_requests, NULL, &p->tr, &err)) {
-            blis_err_format(&err, res->reason, sizeof res->reason);
-            return;
-        }
-    } else {
-        if (e->trace_path[0] == '/')
-            snprintf(path, sizeof path, "%s", e->trace_path);
-        else
-            snprintf(path, sizeof path, "%s/%s", gt_dir, e->trace_path);
-        if (blis_eval_trace_load(e, path, a->max_requests, NULL, &p->tr, &err)) {
-            blis_err_format(&err, res->reason, sizeof res->reason);
-            res->bad_input = err.status != BLIS_E_NOMEM;
-            return;
-        }
-    }
-    p->have_trace = 1;
-    res->requests = (int64_t)p->tr.n;
-    if (a->bench_dir) {
-        blis_mfu_db_init(&p->db, NULL);
-        p->have_db = 1;
-        if (blis_mfu_db_load_dir(&p->db, a->bench_dir, e->gpu, blis_posix_list_dir, NULL, &err) ||
-            blis_mfu_db_select_model(&p->db, &p->m, &err)) {
-            blis_err_format(&err, res->reason, sizeof res->reason);
-            eval_prep_free(p);
-            return;
-        }
-    }
-    p->ready = 1;
+    cli_env(&env, argv0, data_buf, data_size, log);
+    if (blis_evaluation_open(ev, &a->o, &env, &err) != BLIS_OK) return run_report(&err, NULL);
+    return 0;
 }
 
-/* Simulates a prepared record with the hardware config hw (NULL: its own). */
-static void eval_run(const eval_args *a, eval_prep *p, const blis_hw_config *hw) {
-    blis_cluster_config cc;
-    blis_cluster cl;
-    blis_eval_source src;
-    blis_request_source rs;
-    blis_metrics met;
-    blis_err err;
+static void eval_progress(void *user, size_t done, size_t total, const char *id) {
+    if (!*(const int *)user && isatty(2))
+        fprintf(stderr, "\r[blis] evaluate %lu/%lu %s\033[K", (unsigned long)done, (unsigned long)total, id);
+}
+
+/* What ran, then the skipped records with their reasons, then the summary. */
+static int eval_print_text(const blis_evaluation *ev) {
+    const blis_eval_result *res = ev->res;
+    size_t i, j, n = ev->n;
     int k;
-    double t0 = mono_s();
-    int64_t start_us[BLIS_GT_MAX_STAGES];
-    size_t windows, w;
-    blis_window_metrics wm[BLIS_GT_MAX_STAGES];
-    p->res.ran = 0;
-    if (!p->ready) return;
-    blis_cluster_config_defaults(&cc);
-    cc.num_instances = (int)p->e.dp;
-    cc.instance.total_kv_blocks = p->res.kv_blocks;
-    cc.instance.block_tokens = p->e.block_size;
-    cc.instance.max_running = p->e.max_num_seqs;
-    cc.instance.max_scheduled_tokens = p->e.max_num_batched_tokens;
-    windows = blis_gt_stage_windows(&p->e, &p->tr, start_us, BLIS_GT_MAX_STAGES);
-    cc.instance.keep_requests = windows > 0; /* the per-stage means read the requests */
-    cc.instance.kv_cpu_blocks = p->e.cpu_kv_blocks;
-    cc.instance.request_timeout_us = (int64_t)(p->e.client_timeout_ms * 1000);
-    cc.client_max_inflight = p->e.client_max_inflight;
-    cc.instance.latency.kind = a->bench_dir ? BLIS_LATENCY_ROOFLINE_V2 : BLIS_LATENCY_ROOFLINE_V1;
-    memcpy(cc.instance.latency.alpha, a->alpha, sizeof a->alpha);
-    cc.instance.latency.model = &p->m;
-    cc.instance.latency.hw = hw ? hw : &p->hw;
-    cc.instance.latency.tp = (int)p->e.tp;
-    cc.instance.latency.v1_ext = a->v1_ext;
-    if (p->have_db) cc.instance.latency.mfu = &p->db;
-    blis_eval_source_init(&src, &p->tr, &p->e, p->e.block_size, NULL);
-    rs.next = blis_eval_source_next;
-    rs.user = &src;
-    if (blis_cluster_init(&cl, &cc, rs, NULL, &err)) {
-        blis_err_format(&err, p->res.reason, sizeof p->res.reason);
-    } else {
-        if (blis_cluster_run(&cl, &err) || blis_cluster_metrics(&cl, -1, &met, &err)) {
-            blis_err_format(&err, p->res.reason, sizeof p->res.reason);
-        } else {
-            for (k = 0; k < EVAL_METRICS; k++) p->res.predicted[k] = eval_pick(&met, k);
-            p->res.n_stages = 0;
-            if (windows && blis_cluster_window_metrics(&cl, start_us, windows, wm, &err) == BLIS_OK) {
-                for (w = 0; w < windows; w++) {
-                    const blis_gt_measured *m = &p->e.stages[w];
-                    p->res.stage_measured[w][0] = m->ttft_mean;
-                    p->res.stage_measured[w][1] = m->e2e_mean;
-                    p->res.stage_measured[w][2] = m->itl_mean;
-                    p->res.stage_predicted[w][0] = wm[w].ttft_mean_ms;
-                    p->res.stage_predicted[w][1] = wm[w].e2e_mean_ms;
-                    p->res.stage_predicted[w][2] = wm[w].itl_mean_ms;
-                }
-                p->res.n_stages = windows;
-            }
-            p->res.ran = 1;
-        }
-        blis_cluster_destroy(&cl);
+    char ext_names[64];
+    blis_v1x_format(ev->opt.v1_ext, ',', ext_names, sizeof ext_names);
+    for (i = 0; i < n; i++) {
+        if (!res[i].ran) continue;
+        printf("== %s\n   %s on %s, TP %lld, DP %lld, %lld requests (%s), KV %lld blocks (derived %lld), %.1f s\n",
+               res[i].id, res[i].model, res[i].gpu, (long long)res[i].tp, (long long)res[i].dp,
+               (long long)res[i].requests, res[i].from_profile ? "from its description" : "from its trace",
+               (long long)res[i].kv_blocks, (long long)res[i].kv_derived, res[i].cpu_s);
+        printf("   %-10s %12s %12s %9s\n", "metric", "measured ms", "predicted ms", "error");
+        for (k = 0; k < BLIS_EVAL_METRICS; k++)
+            printf("   %-10s %12.2f %12.2f %+8.1f%%\n", blis_eval_metric_name(k), res[i].measured[k],
+                   res[i].predicted[k], blis_eval_err_pct(&res[i], k));
+        for (j = 0; j < res[i].n_stages; j++)
+            for (k = 0; k < 3; k++)
+                printf("   %-10s %12.2f %12.2f %+8.1f%%  stage %lu\n", blis_eval_stage_name(k),
+                       res[i].stage_measured[j][k], res[i].stage_predicted[j][k],
+                       blis_eval_stage_err_pct(&res[i], j, k), (unsigned long)j + 1);
     }
-    blis_eval_source_free(&src);
-    p->res.wall_s = mono_s() - t0;
-}
-
-static void eval_one(const eval_args *a, const blis_doc *doc, const blis_node *rec, const char *gt_dir,
-                     const char *data_dir, const char *defaults, eval_result *res) {
-    eval_prep *p = (eval_prep *)calloc(1, sizeof *p);
-    if (!p) {
-        snprintf(res->reason, sizeof res->reason, "out of memory");
-        return;
-    }
-    eval_prepare(a, doc, rec, gt_dir, data_dir, defaults, p);
-    eval_run(a, p, NULL);
-    *res = p->res;
-    eval_prep_free(p);
-    free(p);
-}
-
-static double eval_err_pct(const eval_result *r, int k) {
-    return (r->predicted[k] - r->measured[k]) / r->measured[k] * 100;
-}
-
-static int eval_dbl_cmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Mean and median absolute percentage error of metric k over the runs
- * that measured it; *n how many. */
-static void eval_summary(const eval_result *res, size_t n, int k, double *mape, double *median, size_t *count) {
-    double v[1024] = {0};
-    size_t i, c = 0;
-    double sum = 0;
-    for (i = 0; i < n && c < 1024; i++)
-        if (res[i].ran && res[i].measured[k] == res[i].measured[k] && res[i].measured[k] > 0) {
-            v[c] = fabs(eval_err_pct(&res[i], k));
-            sum += v[c++];
-        }
-    *count = c;
-    *mape = c ? sum / (double)c : NAN;
-    qsort(v, c, sizeof v[0], eval_dbl_cmp);
-    *median = !c ? NAN : c % 2 ? v[c / 2] : (v[c / 2 - 1] + v[c / 2]) / 2;
-}
-
-static const char *const eval_stage_names[3] = {"ttft_mean", "e2e_mean", "itl_mean"};
-
-static double eval_stage_err_pct(const eval_result *r, size_t s, int k) {
-    return (r->stage_predicted[s][k] - r->stage_measured[s][k]) / r->stage_measured[s][k] * 100;
-}
-
-/* The mean absolute percentage error of stage metric k (0 TTFT, 1 E2E, 2
- * ITL means) over every compared stage of every run; *count how many. */
-static double eval_stage_mape(const eval_result *res, size_t n, int k, size_t *count) {
-    double sum = 0;
-    size_t i, s, c = 0;
     for (i = 0; i < n; i++)
-        for (s = 0; res[i].ran && s < res[i].n_stages; s++) {
-            double e = eval_stage_err_pct(&res[i], s, k);
-            if (e == e && res[i].stage_measured[s][k] > 0) {
-                sum += fabs(e);
-                c++;
-            }
-        }
-    *count = c;
-    return c ? sum / (double)c : NAN;
-}
-
-static void eval_jw_num(blis_jw *w, const char *key, double v) {
-    if (v == v && v - v == 0) {
-        blis_jw_key_f64(w, key, v);
-    } else {
-        blis_jw_key(w, key);
-        blis_jw_null(w);
-    }
-}
-
-/* key: {metric: value, ...} over the evaluation's metrics. */
-static void eval_jw_metrics(blis_jw *w, const char *key, const double *v) {
-    int k;
-    blis_jw_key(w, key);
-    blis_jw_object_begin(w);
-    for (k = 0; k < EVAL_METRICS; k++) eval_jw_num(w, eval_metric_names[k], v[k]);
-    blis_jw_object_end(w);
-}
-
-/* key: the mean (which 0) or median (1) absolute percentage error per metric. */
-static void eval_jw_summary(blis_jw *w, const char *key, const eval_result *res, size_t n, int which) {
-    double v[EVAL_METRICS];
-    int k;
-    for (k = 0; k < EVAL_METRICS; k++) {
+        if (!res[i].ran) printf("skipped %s: %s\n", res[i].id, res[i].reason);
+    printf("\n%lu experiments run, %lu skipped (latency model %s%s%s)\n", (unsigned long)ev->run,
+           (unsigned long)(n - ev->run), ev->opt.bench_dir ? "roofline v2" : "roofline v1",
+           ev->opt.bench_dir ? "" : ", extensions ", ev->opt.bench_dir ? "" : ext_names);
+    printf("%-10s %10s %12s %4s\n", "metric", "MAPE %", "median APE %", "n");
+    for (k = 0; k < BLIS_EVAL_METRICS; k++) {
         double mape, med;
         size_t c;
-        eval_summary(res, n, k, &mape, &med, &c);
-        v[k] = which ? med : mape;
+        blis_eval_summary(res, n, k, &mape, &med, &c);
+        printf("%-10s %10.1f %12.1f %4lu\n", blis_eval_metric_name(k), mape, med, (unsigned long)c);
     }
-    eval_jw_metrics(w, key, v);
+    for (k = 0; k < 3; k++) {
+        size_t c;
+        double mape = blis_eval_stage_mape(res, n, k, &c);
+        if (c)
+            printf("%-10s %10.1f %12s %4lu  (per load stage)\n", blis_eval_stage_name(k), mape, "", (unsigned long)c);
+    }
+    return fflush(stdout) ? EXIT_RUNTIME : 0;
 }
 
-/* The ground truth and what its records need, opened once for evaluate
- * and calibrate. */
-typedef struct eval_env {
-    blis_doc doc;
-    const blis_node *recs;
-    char gt_dir[1024], data_buf[1024], defaults_buf[1100];
-    const char *data_dir, *defaults;
-} eval_env;
-
-static int eval_open(const eval_args *a, const char *argv0, eval_env *env) {
-    const char *slash;
-    int rc;
-    if (a->bench_dir && (rc = bench_dir_check(a->bench_dir))) return rc; /* as run and step check them */
-    if ((rc = read_json(a->ground_truth, &env->doc))) return rc;
-    env->recs = blis_node_get(&env->doc, blis_doc_root(&env->doc), "records");
-    if (!env->recs || env->recs->kind != BLIS_NODE_ARRAY) {
-        fprintf(stderr, "%s: error: expected an object with a \"records\" array (groundtruth README schema)\n",
-                a->ground_truth);
-        blis_doc_free(&env->doc);
-        return EXIT_USAGE;
-    }
-    slash = strrchr(a->ground_truth, '/');
-    if (slash)
-        snprintf(env->gt_dir, sizeof env->gt_dir, "%.*s", (int)(slash - a->ground_truth), a->ground_truth);
-    else
-        snprintf(env->gt_dir, sizeof env->gt_dir, ".");
-    env->data_dir = find_data_dir(argv0, env->data_buf, sizeof env->data_buf);
-    env->defaults = bundled_defaults(env->data_dir, env->defaults_buf, sizeof env->defaults_buf);
-    return 0;
-}
-
-/* 1 when record i is one of the --id ones (all when none was given). */
-static int eval_wanted(const eval_args *a, const eval_env *env, size_t i) {
-    const blis_node *idn = blis_node_get(&env->doc, blis_node_at(&env->doc, env->recs, i), "id");
-    size_t j;
-    if (!a->n_ids) return 1;
-    for (j = 0; j < a->n_ids; j++)
-        if (idn && idn->kind == BLIS_NODE_STRING && !strcmp(idn->as.string, a->ids[j])) return 1;
-    return 0;
+/* Records skipped for bad input: what ran is printed; the input still had errors. */
+static int eval_bad_input(size_t bad, const char *ground_truth, int rc) {
+    if (!bad || rc) return rc;
+    fprintf(stderr, "simulation_worker: error: %lu record%s skipped for bad input in %s (the reasons are above)\n",
+            (unsigned long)bad, bad == 1 ? "" : "s", ground_truth);
+    return EXIT_USAGE;
 }
 
 static int cmd_evaluate(int argc, char **argv, const char *argv0) {
     eval_args a;
-    eval_env env;
-    eval_result *res;
-    size_t i, j, n, run = 0;
-    int rc, k;
-    char ext_names[64];
-    if ((rc = parse_eval_args(argc, argv, &a)) || (rc = eval_open(&a, argv0, &env))) return rc;
-    blis_v1x_format(a.v1_ext, ',', ext_names, sizeof ext_names);
-    res = (eval_result *)calloc(env.recs->count + 1, sizeof *res);
-    if (!res) {
-        blis_doc_free(&env.doc);
-        return EXIT_RUNTIME;
+    blis_evaluation *ev = (blis_evaluation *)calloc(1, sizeof *ev);
+    char data_buf[1024];
+    cli_log log = {"simulation_worker", 3, NULL};
+    blis_err err;
+    int rc;
+    if (!ev) return EXIT_RUNTIME;
+    if ((rc = parse_eval_args(argc, argv, &a)) || (rc = eval_open(&a, argv0, ev, data_buf, sizeof data_buf, &log))) {
+        free(ev);
+        return rc;
     }
-    for (i = n = 0; i < env.recs->count; i++) {
-        if (!eval_wanted(&a, &env, i)) continue;
-        eval_one(&a, &env.doc, blis_node_at(&env.doc, env.recs, i), env.gt_dir, env.data_dir, env.defaults, &res[n]);
-        if (!a.quiet && isatty(2))
-            fprintf(stderr, "\r[blis] evaluate %lu/%lu %s\033[K", (unsigned long)(n + 1),
-                    (unsigned long)(a.n_ids ? a.n_ids : env.recs->count), res[n].id);
-        run += res[n].ran ? 1u : 0u;
-        n++;
-    }
-    if (!a.quiet && isatty(2)) fputs("\r\033[K", stderr);
-    for (i = 0; i < a.n_ids; i++) { /* an --id that names no record is an error, not silence */
-        int found = 0;
-        for (j = 0; j < n && !found; j++) found = !strcmp(res[j].id, a.ids[i]);
-        if (!found) {
-            fprintf(stderr, "%s: error: --id %s: no such record\n", a.ground_truth, a.ids[i]);
-            free(res);
-            blis_doc_free(&env.doc);
-            return EXIT_USAGE;
-        }
-    }
-    if (a.json) {
+    if (blis_evaluate(ev, eval_progress, &a.quiet, &err) != BLIS_OK) {
+        rc = run_report(&err, NULL);
+    } else if (a.json) {
         blis_jw w;
+        if (!a.quiet && isatty(2)) fputs("\r\033[K", stderr);
         blis_jw_init(&w, file_write, stdout, 2);
-        blis_jw_object_begin(&w);
-        blis_jw_key_str(&w, "latency_model", a.bench_dir ? "roofline-v2" : "roofline-v1");
-        if (!a.bench_dir) blis_jw_key_str(&w, "roofline_ext", ext_names);
-        blis_jw_key_i64(&w, "experiments_run", (int64_t)run);
-        blis_jw_key(&w, "experiments_skipped");
-        blis_jw_array_begin(&w);
-        for (i = 0; i < n; i++)
-            if (!res[i].ran) {
-                blis_jw_object_begin(&w);
-                blis_jw_key_str(&w, "id", res[i].id);
-                blis_jw_key_str(&w, "reason", res[i].reason);
-                blis_jw_object_end(&w);
-            }
-        blis_jw_array_end(&w);
-        eval_jw_summary(&w, "mape", res, n, 0);
-        eval_jw_summary(&w, "median_ape", res, n, 1);
-        blis_jw_key(&w, "stage_mape"); /* per load stage, where records measured their stages */
-        blis_jw_object_begin(&w);
-        for (k = 0; k < 3; k++) {
-            size_t c;
-            eval_jw_num(&w, eval_stage_names[k], eval_stage_mape(res, n, k, &c));
-        }
-        blis_jw_object_end(&w);
-        blis_jw_key(&w, "results");
-        blis_jw_array_begin(&w);
-        for (i = 0; i < n; i++) {
-            if (!res[i].ran) continue;
-            blis_jw_object_begin(&w);
-            blis_jw_key_str(&w, "id", res[i].id);
-            blis_jw_key_str(&w, "model", res[i].model);
-            blis_jw_key_str(&w, "gpu", res[i].gpu);
-            blis_jw_key_i64(&w, "tp", res[i].tp);
-            blis_jw_key_i64(&w, "dp", res[i].dp);
-            blis_jw_key_i64(&w, "requests", res[i].requests);
-            blis_jw_key_str(&w, "workload", res[i].from_profile ? "description" : "trace");
-            blis_jw_key_i64(&w, "kv_blocks", res[i].kv_blocks);
-            blis_jw_key_i64(&w, "kv_blocks_derived", res[i].kv_derived);
-            {
-                double err_pct[EVAL_METRICS];
-                for (k = 0; k < EVAL_METRICS; k++) err_pct[k] = eval_err_pct(&res[i], k);
-                eval_jw_metrics(&w, "measured_ms", res[i].measured);
-                eval_jw_metrics(&w, "predicted_ms", res[i].predicted);
-                eval_jw_metrics(&w, "error_pct", err_pct);
-            }
-            blis_jw_key(&w, "stages");
-            blis_jw_array_begin(&w);
-            for (j = 0; j < res[i].n_stages; j++) {
-                blis_jw_object_begin(&w);
-                for (k = 0; k < 3; k++) {
-                    blis_jw_key(&w, eval_stage_names[k]);
-                    blis_jw_object_begin(&w);
-                    eval_jw_num(&w, "measured_ms", res[i].stage_measured[j][k]);
-                    eval_jw_num(&w, "predicted_ms", res[i].stage_predicted[j][k]);
-                    eval_jw_num(&w, "error_pct", eval_stage_err_pct(&res[i], j, k));
-                    blis_jw_object_end(&w);
-                }
-                blis_jw_object_end(&w);
-            }
-            blis_jw_array_end(&w);
-            blis_jw_object_end(&w);
-        }
-        blis_jw_array_end(&w);
-        blis_jw_object_end(&w);
+        blis_evaluation_write_json(ev, &w);
         rc = blis_jw_finish(&w) != BLIS_OK || fputc('\n', stdout) == EOF ? EXIT_RUNTIME : 0;
     } else {
-        for (i = 0; i < n; i++) {
-            if (!res[i].ran) continue;
-            printf("== %s\n   %s on %s, TP %lld, DP %lld, %lld requests (%s), KV %lld blocks (derived %lld), "
-                   "%.1f s\n",
-                   res[i].id, res[i].model, res[i].gpu, (long long)res[i].tp, (long long)res[i].dp,
-                   (long long)res[i].requests, res[i].from_profile ? "from its description" : "from its trace",
-                   (long long)res[i].kv_blocks, (long long)res[i].kv_derived, res[i].wall_s);
-            printf("   %-10s %12s %12s %9s\n", "metric", "measured ms", "predicted ms", "error");
-            for (k = 0; k < EVAL_METRICS; k++)
-                printf("   %-10s %12.2f %12.2f %+8.1f%%\n", eval_metric_names[k], res[i].measured[k],
-                       res[i].predicted[k], eval_err_pct(&res[i], k));
-            for (j = 0; j < res[i].n_stages; j++)
-                for (k = 0; k < 3; k++)
-                    printf("   %-10s %12.2f %12.2f %+8.1f%%  stage %lu\n", eval_stage_names[k],
-                           res[i].stage_measured[j][k], res[i].stage_predicted[j][k], eval_stage_err_pct(&res[i], j, k),
-                           (unsigned long)j + 1);
-        }
-        for (i = 0; i < n; i++)
-            if (!res[i].ran) printf("skipped %s: %s\n", res[i].id, res[i].reason);
-        printf("\n%lu experiments run, %lu skipped (latency model %s%s%s)\n", (unsigned long)run,
-               (unsigned long)(n - run), a.bench_dir ? "roofline v2" : "roofline v1",
-               a.bench_dir ? "" : ", extensions ", a.bench_dir ? "" : ext_names);
-        printf("%-10s %10s %12s %4s\n", "metric", "MAPE %", "median APE %", "n");
-        for (k = 0; k < EVAL_METRICS; k++) {
-            double mape, med;
-            size_t c;
-            eval_summary(res, n, k, &mape, &med, &c);
-            printf("%-10s %10.1f %12.1f %4lu\n", eval_metric_names[k], mape, med, (unsigned long)c);
-        }
-        for (k = 0; k < 3; k++) {
-            size_t c;
-            double mape = eval_stage_mape(res, n, k, &c);
-            if (c)
-                printf("%-10s %10.1f %12s %4lu  (per load stage)\n", eval_stage_names[k], mape, "", (unsigned long)c);
-        }
-        rc = fflush(stdout) ? EXIT_RUNTIME : 0;
+        if (!a.quiet && isatty(2)) fputs("\r\033[K", stderr);
+        rc = eval_print_text(ev);
     }
-    {
-        size_t bad = 0;
-        for (i = 0; i < n; i++) bad += !res[i].ran && res[i].bad_input;
-        if (bad && rc == 0) { /* what ran is printed; the input still had errors */
-            fprintf(stderr,
-                    "simulation_worker: error: %lu record%s skipped for bad input in %s (the reasons are above)\n",
-                    (unsigned long)bad, bad == 1 ? "" : "s", a.ground_truth);
-            rc = EXIT_USAGE;
-        }
-    }
-    free(res);
-    blis_doc_free(&env.doc);
+    rc = eval_bad_input(rc ? 0 : blis_evaluation_bad_inputs(ev), a.o.ground_truth, rc);
+    blis_evaluation_free(ev);
+    free(ev);
     return rc;
 }
 
-/* ---- calibrate ---- */
+/* ---- calibrate (blis.h blis_calibration) ---- */
 
-#define CALIB_PARAMS 8
-static const char *const calib_names[CALIB_PARAMS] = {"BwEffConstant",   "TOverheadMicros",    "v1LayerOverheadUs",
-                                                      "mfuPrefill",      "mfuDecode",          "allReduceLatency",
-                                                      "v1SeqOverheadUs", "v1RequestOverheadUs"};
-
-enum { CALIB_CAPPED, CALIB_LOG, CALIB_MAPE };
-
-typedef struct calib_state {
-    const eval_args *a;
-    eval_prep *preps;
-    size_t n;
-    const char *skip_model; /* leave-one-model-out: not fitted on */
-    blis_hw_config base;
-    int evals;
-    int jobs;                         /* worker processes (--jobs) */
-    int objective, balance;           /* --objective, --weigh-models-equally */
-    double *errs, *scratch;           /* 2 per experiment */
-    int moved[CALIB_PARAMS], n_moved; /* the constants the fit moves (indices into calib_names) */
-    unsigned fixed;                   /* --fix: bit k keeps calib_names[k] at its starting value */
-    double x_full[CALIB_PARAMS];      /* every constant, log space; the moved ones set per evaluation */
-    int max_evals;                    /* for the progress line */
-    double best;                      /* the best objective so far in this fit */
-    const char *phase;                /* what the progress line says is being fitted */
-} calib_state;
-
-static double *calib_field(blis_hw_config *hw, int k) {
-    switch (k) {
-    case 0: return &hw->v1_bw_efficiency;
-    case 1: return &hw->v1_step_overhead_us;
-    case 2: return &hw->v1_layer_overhead_us;
-    case 3: return &hw->v1_mfu_prefill;
-    case 4: return &hw->v1_mfu_decode;
-    case 5: return &hw->v1_allreduce_us;
-    case 6: return &hw->v1_seq_overhead_us;
-    default: return &hw->v1_request_overhead_us;
-    }
-}
-
-/* --fix NAME[,NAME...]: constants kept at their starting values. */
-static int calib_parse_fix(const char *v, unsigned *mask) {
-    const char *p = v;
-    for (;;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        int k;
-        for (k = 0; k < CALIB_PARAMS; k++)
-            if (strlen(calib_names[k]) == len && !memcmp(calib_names[k], p, len)) break;
-        if (k == CALIB_PARAMS) {
-            char expected[256] = "a list of";
-            for (k = 0; k < CALIB_PARAMS; k++)
-                snprintf(expected + strlen(expected), sizeof expected - strlen(expected), "%s %s", k ? "," : "",
-                         calib_names[k]);
-            return flag_error("--fix", expected, v);
-        }
-        *mask |= 1u << k;
-        if (!end) return 0;
-        p = end + 1;
-    }
-}
-
-/* 1 when constant k is not fitted: --fix names it, or it is mfuDecode
- * under the gemm extension (which leaves it unused). */
-static int calib_fixed(const calib_state *s, int k) {
-    return ((s->fixed >> k) & 1u) || (k == 4 && (s->a->v1_ext & BLIS_V1X_GEMM));
-}
-
-/* x is in log space; efficiencies and MFUs stay at most 1. */
-static void calib_apply(const calib_state *s, const double *x, blis_hw_config *hw) {
-    int k;
-    *hw = s->base;
-    for (k = 0; k < CALIB_PARAMS; k++) {
-        double v;
-        if (calib_fixed(s, k)) continue; /* not fitted: kept exactly */
-        v = exp(x[k]);
-        if ((k == 0 || k == 3 || k == 4) && v > 1) v = 1;
-        *calib_field(hw, k) = v;
-    }
-}
-
-/* The absolute TTFT-mean and E2E-mean errors (%) of experiment i into
- * out[2i], out[2i+1]; NaN when it is not in the objective or did not run. */
-static void calib_one(calib_state *s, const blis_hw_config *hw, const char *only_model, size_t i, double *out) {
-    eval_prep *p = &s->preps[i];
-    out[2 * i] = out[2 * i + 1] = NAN;
-    if (!p->ready) return;
-    if (only_model ? strcmp(p->e.model, only_model) != 0 : (s->skip_model && !strcmp(p->e.model, s->skip_model)))
-        return;
-    eval_run(s->a, p, hw);
-    if (!p->res.ran) return;
-    out[2 * i] = eval_err_pct(&p->res, 0);
-    out[2 * i + 1] = eval_err_pct(&p->res, 3);
-}
-
-/* Experiments i with i % jobs == w run in worker w (w > 0: a child process
- * writing its errors to a pipe); the errors are summed in index order, so
- * the result does not depend on the number of jobs. A worker that cannot
- * start or report leaves its share to this process. */
-static void calib_all(calib_state *s, const blis_hw_config *hw, const char *only_model, double *out) {
-    int fds[16][2], w, jobs = s->jobs < 1 ? 1 : s->jobs > 16 ? 16 : s->jobs;
+/* The objective's evaluations spread over worker processes: experiments i
+ * with i % jobs == w run in worker w (w > 0: a child process writing its
+ * errors to a pipe); the errors are summed in index order, so the result
+ * does not depend on the number of jobs. A worker that cannot start or
+ * report leaves its share to this process. */
+static void calib_map(void *user, blis_calibration *c, const blis_hw_config *hw, const char *only_model, double *out) {
+    int fds[16][2], w, jobs = *(const int *)user;
     pid_t pid[16];
-    size_t i, n2 = 2 * s->n;
+    size_t i, n2 = 2 * c->n;
+    jobs = jobs < 1 ? 1 : jobs > 16 ? 16 : jobs;
     for (w = 1; w < jobs; w++) {
         pid[w] = -1;
         if (pipe(fds[w]) != 0) continue;
@@ -1610,7 +1066,7 @@ static void calib_all(calib_state *s, const blis_hw_config *hw, const char *only
             const char *buf;
             size_t left = n2 * sizeof *out;
             close(fds[w][0]);
-            for (i = (size_t)w; i < s->n; i += (size_t)jobs) calib_one(s, hw, only_model, i, out);
+            for (i = (size_t)w; i < c->n; i += (size_t)jobs) blis_calib_one(c, hw, only_model, i, out);
             for (buf = (const char *)out; left > 0;) {
                 ssize_t k = write(fds[w][1], buf, left);
                 if (k <= 0) _exit(1);
@@ -1622,9 +1078,9 @@ static void calib_all(calib_state *s, const blis_hw_config *hw, const char *only
         close(fds[w][1]);
         if (pid[w] < 0) close(fds[w][0]);
     }
-    for (i = 0; i < s->n; i += (size_t)jobs) calib_one(s, hw, only_model, i, out);
+    for (i = 0; i < c->n; i += (size_t)jobs) blis_calib_one(c, hw, only_model, i, out);
     for (w = 1; w < jobs; w++) {
-        double *theirs = s->scratch;
+        double *theirs = c->scratch;
         size_t got = 0, want = n2 * sizeof *out;
         int ok = 0, status = 0;
         if (pid[w] > 0) {
@@ -1636,132 +1092,80 @@ static void calib_all(calib_state *s, const blis_hw_config *hw, const char *only
             close(fds[w][0]);
             ok = waitpid(pid[w], &status, 0) == pid[w] && WIFEXITED(status) && WEXITSTATUS(status) == 0 && got == want;
         }
-        for (i = (size_t)w; i < s->n; i += (size_t)jobs) {
+        for (i = (size_t)w; i < c->n; i += (size_t)jobs) {
             if (ok) {
                 out[2 * i] = theirs[2 * i];
                 out[2 * i + 1] = theirs[2 * i + 1];
             } else {
-                calib_one(s, hw, only_model, i, out);
+                blis_calib_one(c, hw, only_model, i, out);
             }
         }
     }
 }
 
-/* The objective: over experiments (each model weighing the same with
- * --weigh-models-equally), the mean of the TTFT-mean and E2E-mean errors:
- * absolute percentages capped at 200 so that one run past saturation
- * cannot dominate (capped), 100 |ln(predicted / measured)| (log), or
- * absolute percentages as evaluate's MAPE (mape). *count receives the
- * experiments counted; abs_sums (unless NULL) their absolute TTFT-mean and
- * E2E-mean errors summed, unweighted. */
-static double calib_error(calib_state *s, const blis_hw_config *hw, const char *only_model, size_t *count,
-                          double abs_sums[2]) {
-    double sum = 0, wsum = 0;
-    size_t i, j, c = 0;
-    calib_all(s, hw, only_model, s->errs);
-    if (abs_sums) abs_sums[0] = abs_sums[1] = 0;
-    for (i = 0; i < s->n; i++) {
-        double t = s->errs[2 * i], e = s->errs[2 * i + 1], w = 1, same = 0;
-        if (t != t || e != e) continue;
-        if (abs_sums) {
-            abs_sums[0] += fabs(t);
-            abs_sums[1] += fabs(e);
-        }
-        if (s->balance) {
-            for (j = 0; j < s->n; j++)
-                same += s->errs[2 * j] == s->errs[2 * j] && !strcmp(s->preps[j].e.model, s->preps[i].e.model);
-            w = 1 / same;
-        }
-        if (s->objective == CALIB_LOG)
-            sum += w * 100 * (fabs(log(1 + t / 100)) + fabs(log(1 + e / 100)));
-        else if (s->objective == CALIB_MAPE)
-            sum += w * (fabs(t) + fabs(e));
-        else
-            sum += w * ((fabs(t) < 200 ? fabs(t) : 200) + (fabs(e) < 200 ? fabs(e) : 200));
-        wsum += w;
-        c++;
-    }
-    if (count) *count = c;
-    return c ? sum / (2.0 * wsum) : HUGE_VAL;
+/* Each evaluation on a terminal, else every tenth (calibrate runs for minutes). */
+static void calib_progress(void *user, const blis_calibration *c, double v) {
+    if (*(const int *)user || !(isatty(2) || c->evals % 10 == 0)) return;
+    fprintf(stderr, "%s[blis] calibrate %s: evaluation %d/%d, objective %.2f%%, best %.2f%%%s", isatty(2) ? "\r" : "",
+            c->phase ? c->phase : "", c->evals, c->max_evals, v, c->best, isatty(2) ? "\033[K" : "\n");
 }
 
-static double calib_objective(void *user, const double *x) {
-    calib_state *s = (calib_state *)user;
-    blis_hw_config hw;
-    int j;
-    double v;
-    for (j = 0; j < s->n_moved; j++) s->x_full[s->moved[j]] = x[j];
-    calib_apply(s, s->x_full, &hw);
-    s->evals++;
-    v = calib_error(s, &hw, NULL, NULL, NULL);
-    if (s->evals == 1 || v < s->best) s->best = v;
-    if (!s->a->quiet && (isatty(2) || s->evals % 10 == 0)) /* on a terminal each one, else every tenth */
-        fprintf(stderr, "%s[blis] calibrate %s: evaluation %d/%d, objective %.2f%%, best %.2f%%%s",
-                isatty(2) ? "\r" : "", s->phase ? s->phase : "", s->evals, s->max_evals, v, s->best,
-                isatty(2) ? "\033[K" : "\n");
-    return v;
-}
-
-/* Fits from the base config; returns the objective and leaves x (every
- * constant) fitted. mfuDecode stays as it is under the gemm extension,
- * which leaves it unused. */
-static double calib_fit(calib_state *s, double *x, int max_evals) {
-    double step[CALIB_PARAMS], xm[CALIB_PARAMS], fit;
-    int j, k, evals = 0;
-    s->n_moved = 0;
-    for (k = 0; k < CALIB_PARAMS; k++) {
-        double v = *calib_field(&s->base, k);
-        x[k] = log(v > 0 ? v : k == 7 ? 5000 : 5); /* absent terms: 5 us per request per step, 5 ms per request */
-        s->x_full[k] = x[k];
-        if (calib_fixed(s, k)) continue;
-        xm[s->n_moved] = x[k];
-        step[s->n_moved] = 0.5; /* a factor of e^0.5 ~ 1.65 either way to start */
-        s->moved[s->n_moved++] = k;
-    }
-    s->max_evals = max_evals;
-    s->evals = 0;
-    fit = blis_nelder_mead(calib_objective, s, xm, step, s->n_moved, max_evals, 0.05, &evals);
-    if (!s->a->quiet && isatty(2)) fputs("\r\033[K", stderr);
-    for (j = 0; j < s->n_moved; j++) x[s->moved[j]] = xm[j];
+static double calib_fit(blis_calibration *c, double *x, int max_evals, int quiet) {
+    double fit = blis_calib_fit(c, x, max_evals);
+    if (!quiet && isatty(2)) fputs("\r\033[K", stderr);
     return fit;
 }
 
-/* A complete hardware file: every GPU of base (the config the records ran
- * with), in its order, datasheet numbers kept; the fitted GPU's constants
- * replaced by fit's, and with transfer every other GPU's too (the
- * efficiencies are fractions of each GPU's own peaks, the overheads host
- * costs). */
+/* Leave-one-model-out: each model's records measured with the fit made
+ * without them, against the fit with them. */
+static void calib_lomo(blis_calibration *c, const blis_hw_config *hw, int max_evals, int quiet) {
+    double sum[2][2] = {{0, 0}, {0, 0}}; /* [held out, in sample][TTFT, E2E]: absolute % errors */
+    size_t n_all = 0;
+    int i;
+    printf("leave-one-model-out (fitted without the model, measured on it; the objective, then the\n"
+           "TTFT-mean and E2E-mean MAPE of its records):\n");
+    for (i = 0; i < c->n_models; i++) {
+        double xl[BLIS_CALIB_PARAMS], obj[2], mape[2][2];
+        blis_hw_config hl;
+        size_t ch = 0, k;
+        c->skip_model = c->models[i];
+        c->phase = c->models[i];
+        calib_fit(c, xl, max_evals, quiet);
+        blis_calib_apply(c, xl, &hl);
+        c->skip_model = NULL;
+        for (k = 0; k < 2; k++) {
+            obj[k] = blis_calib_error(c, k ? hw : &hl, c->models[i], k ? NULL : &ch, mape[k]);
+            sum[k][0] += mape[k][0];
+            sum[k][1] += mape[k][1];
+        }
+        n_all += ch;
+        printf("  %-38s held out %.1f%% (TTFT %.1f%%, E2E %.1f%%)  in sample %.1f%% (TTFT %.1f%%, E2E %.1f%%)  %lu "
+               "experiments\n",
+               c->models[i], obj[0], ch ? mape[0][0] / (double)ch : 0, ch ? mape[0][1] / (double)ch : 0, obj[1],
+               ch ? mape[1][0] / (double)ch : 0, ch ? mape[1][1] / (double)ch : 0, (unsigned long)ch);
+    }
+    if (n_all)
+        printf("  every record, each from the fit without its model: TTFT-mean MAPE %.1f%%, E2E-mean MAPE %.1f%% (in "
+               "sample %.1f%%, %.1f%%)\n",
+               sum[0][0] / (double)n_all, sum[0][1] / (double)n_all, sum[1][0] / (double)n_all,
+               sum[1][1] / (double)n_all);
+}
+
+/* The fitted hardware file, whole, written atomically. */
 static int calib_write(const char *path, const blis_doc *base, const blis_hw_config *fit, int transfer) {
     blis_buf out;
     blis_jw w;
     blis_err err;
-    int bad = 0, k;
-    size_t i;
-    const blis_node *root = blis_doc_root(base);
+    int bad;
     memset(&out, 0, sizeof out);
     blis_jw_init(&w, blis_buf_write, &out, 2);
-    blis_jw_object_begin(&w);
-    for (i = 0; i < root->count && !bad; i++) {
-        const blis_node *key = blis_node_key_at(base, root, i);
-        blis_hw_config hw;
-        if (blis_node_at(base, root, i)->kind != BLIS_NODE_OBJECT) continue; /* a _comment */
-        if (blis_hw_config_from_doc(base, key->as.string, &hw, &err)) {
-            char msg[BLIS_ERR_MSG_MAX + 64];
-            blis_err_format(&err, msg, sizeof msg);
-            fprintf(stderr, "%s\n", msg);
-            bad = 1;
-            break;
-        }
-        if (transfer || !strcmp(hw.gpu, fit->gpu)) {
-            blis_hw_config f = *fit;
-            for (k = 0; k < CALIB_PARAMS; k++) *calib_field(&hw, k) = *calib_field(&f, k);
-        }
-        snprintf(hw.gpu, sizeof hw.gpu, "%s", key->as.string);
-        blis_hw_config_write(&w, &hw);
+    if (blis_calib_write_hw(base, fit, transfer, &w, &err) != BLIS_OK) {
+        blis_buf_free(&out);
+        print_err(&err);
+        return EXIT_USAGE;
     }
-    blis_jw_object_end(&w);
-    bad = bad || blis_jw_finish(&w) != BLIS_OK || blis_buf_write(&out, "\n", 1) != 0;
-    bad = bad || blis_posix_write_atomic(path, out.data, out.len) != 0;
+    bad = blis_jw_finish(&w) != BLIS_OK || blis_buf_write(&out, "\n", 1) != 0 ||
+          blis_posix_write_atomic(path, out.data, out.len) != 0;
     blis_buf_free(&out);
     if (bad) {
         fprintf(stderr, "%s: error: cannot write the hardware config\n", path);
@@ -1770,186 +1174,162 @@ static int calib_write(const char *path, const blis_doc *base, const blis_hw_con
     return 0;
 }
 
-static int cmd_calibrate(int argc, char **argv, const char *argv0) {
-    eval_args a;
-    calib_state s;
-    eval_env env;
-    char models[16][128];
-    const char *gpu = NULL, *out = NULL;
-    char *rest[600]; /* evaluate's options: up to 256 --id pairs and the rest */
-    int n_rest = 0, i, lomo = 0, max_evals = 120, n_models = 0, rc = 0, jobs = 0, objective = CALIB_CAPPED, balance = 0,
-        transfer = 0;
-    size_t bad_skipped = 0;
-    unsigned fixed = 0;
-    char base_path[1200];
-    blis_doc base_doc;
-    size_t r;
-    double x[CALIB_PARAMS], fit;
-    blis_hw_config hw;
-    for (i = 0; i < argc; i++) { /* our flags; the rest are evaluate's */
-        if (!strcmp(argv[i], "--hardware") && i + 1 < argc)
-            gpu = argv[++i];
-        else if (!strcmp(argv[i], "--out") && i + 1 < argc)
-            out = argv[++i];
-        else if (!strcmp(argv[i], "--leave-one-model-out"))
-            lomo = 1;
-        else if (!strcmp(argv[i], "--weigh-models-equally"))
-            balance = 1;
-        else if (!strcmp(argv[i], "--transfer"))
-            transfer = 1;
-        else if (!strcmp(argv[i], "--fix") && i + 1 < argc) {
-            if ((rc = calib_parse_fix(argv[++i], &fixed))) return rc;
-        } else if (!strcmp(argv[i], "--objective") && i + 1 < argc) {
-            const char *v = argv[++i];
+typedef struct calib_args {
+    const char *gpu, *out;
+    int lomo, max_evals, jobs, objective, balance, transfer;
+    unsigned fixed;
+} calib_args;
+
+/* calibrate's own flags; the rest (evaluate's) into rest. */
+static int parse_calib_args(int argc, char **argv, calib_args *c, char **rest, int *n_rest, int max_rest) {
+    int i, rc;
+    memset(c, 0, sizeof *c);
+    c->max_evals = 120;
+    c->objective = BLIS_CALIB_CAPPED;
+    for (i = 0; i < argc; i++) {
+        static const char *const valued[] = {"--hardware", "--out", "--fix", "--objective", "--max-evals", "--jobs"};
+        const char *f = argv[i], *v;
+        size_t k;
+        int *flag = !strcmp(f, "--leave-one-model-out")    ? &c->lomo
+                    : !strcmp(f, "--weigh-models-equally") ? &c->balance
+                    : !strcmp(f, "--transfer")             ? &c->transfer
+                                                           : NULL;
+        if (flag) {
+            *flag = 1;
+            continue;
+        }
+        for (k = 0; k < 6 && strcmp(f, valued[k]) != 0; k++) {
+        }
+        if (k == 6 || i + 1 >= argc) { /* evaluate's */
+            if (*n_rest == max_rest) return usage_error("too many options for calibrate", f);
+            rest[(*n_rest)++] = argv[i];
+            continue;
+        }
+        v = argv[++i];
+        if (k == 0) {
+            c->gpu = v;
+        } else if (k == 1) {
+            c->out = v;
+        } else if (k == 2) {
+            blis_err err;
+            if (blis_calib_parse_fix(v, &c->fixed, &err)) return run_report(&err, NULL);
+        } else if (k == 3) {
             if (!strcmp(v, "capped"))
-                objective = CALIB_CAPPED;
+                c->objective = BLIS_CALIB_CAPPED;
             else if (!strcmp(v, "log"))
-                objective = CALIB_LOG;
+                c->objective = BLIS_CALIB_LOG;
             else if (!strcmp(v, "mape"))
-                objective = CALIB_MAPE;
+                c->objective = BLIS_CALIB_MAPE;
             else
                 return flag_error("--objective", "capped, log or mape", v);
-        } else if (!strcmp(argv[i], "--max-evals") && i + 1 < argc) {
-            if ((rc = parse_int_in("--max-evals", argv[++i], 1, 100000, &max_evals))) return rc;
-        } else if (!strcmp(argv[i], "--jobs") && i + 1 < argc) {
-            if ((rc = parse_int_in("--jobs", argv[++i], 1, 16, &jobs))) return rc;
-        } else if (n_rest < (int)(sizeof rest / sizeof rest[0])) {
-            rest[n_rest++] = argv[i];
-        } else {
-            return usage_error("too many options for calibrate", argv[i]);
+        } else if ((rc = parse_int_in(f, v, 1, k == 4 ? 100000 : 16, k == 4 ? &c->max_evals : &c->jobs))) {
+            return rc;
         }
     }
-    if ((rc = parse_eval_args(n_rest, rest, &a))) return rc;
-    if (!gpu || !out) return usage_error("calibrate needs --hardware GPU and --out FILE", NULL);
-    if (a.bench_dir) return usage_error("calibrate fits roofline v1's constants; drop --bench-data-path", NULL);
-    if (!a.max_requests_given) a.max_requests = 600; /* each trace's first 600 (said in the output); 0: all */
-    if ((rc = eval_open(&a, argv0, &env))) return rc;
-    if (a.hw_file) /* the file the records run with, written back whole */
-        snprintf(base_path, sizeof base_path, "%s", a.hw_file);
-    else
-        bundled_hw_path(env.data_dir, a.v1_ext != 0, base_path, sizeof base_path);
-    if ((rc = read_json(base_path, &base_doc))) {
-        blis_doc_free(&env.doc);
-        return rc;
-    }
-    memset(&s, 0, sizeof s);
-    s.a = &a;
-    s.fixed = fixed;
-    if (!jobs) { /* the machine's processors, at most 16 */
+    if (!c->jobs) { /* the machine's processors, at most 16 */
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        jobs = cpus < 1 ? 1 : cpus > 16 ? 16 : (int)cpus;
+        c->jobs = cpus < 1 ? 1 : cpus > 16 ? 16 : (int)cpus;
     }
-    s.jobs = jobs;
-    s.objective = objective;
-    s.balance = balance;
-    s.preps = (eval_prep *)calloc(env.recs->count + 1, sizeof *s.preps);
-    s.errs = (double *)calloc(2 * env.recs->count + 2, sizeof *s.errs);
-    s.scratch = (double *)calloc(2 * env.recs->count + 2, sizeof *s.scratch);
-    if (!s.preps || !s.errs || !s.scratch) {
-        free(s.preps);
-        free(s.errs);
-        free(s.scratch);
-        blis_doc_free(&env.doc);
-        return EXIT_RUNTIME;
+    return 0;
+}
+
+/* The fit's report, then the file. */
+static int calib_run(const calib_args *ca, const eval_args *a, blis_calibration *c, const char *base_path,
+                     const blis_doc *base_doc) {
+    size_t n = 0;
+    blis_hw_config start = c->base, hw;
+    double x[BLIS_CALIB_PARAMS], fit;
+    char sample[64], ext[64];
+    int i, rc;
+    blis_v1x_format(a->o.v1_ext, ' ', ext, sizeof ext);
+    if (a->o.max_requests)
+        snprintf(sample, sizeof sample, "each trace's first %lld requests", (long long)a->o.max_requests);
+    else
+        snprintf(sample, sizeof sample, "whole traces");
+    printf("calibrate %s on %d model(s), %s, Nelder-Mead from the current config, at most %d evaluations, %d "
+           "job(s), roofline extensions %s\n",
+           ca->gpu, c->n_models, sample, ca->max_evals, ca->jobs, ext);
+    printf("objective: %s errors of the TTFT and E2E means%s\n",
+           ca->objective == BLIS_CALIB_LOG    ? "log"
+           : ca->objective == BLIS_CALIB_MAPE ? "absolute %"
+                                              : "capped absolute %",
+           ca->balance ? ", each model weighing the same" : "");
+    printf("start: %.1f%%\n", blis_calib_error(c, &start, NULL, &n, NULL));
+    fflush(stdout);
+    c->phase = ca->gpu;
+    fit = calib_fit(c, x, ca->max_evals, a->quiet);
+    blis_calib_apply(c, x, &hw);
+    printf("fitted (%d evaluations): %.1f%% over %lu experiments\n", c->evals, fit, (unsigned long)n);
+    for (i = 0; i < BLIS_CALIB_PARAMS; i++)
+        printf("  %-18s %10.4g (%s %.4g)\n", blis_calib_name(i), *blis_calib_field(&hw, i),
+               (c->fixed >> i) & 1u                      ? "fixed, kept at"
+               : i == 4 && (a->o.v1_ext & BLIS_V1X_GEMM) ? "unused with gemm, kept at"
+                                                         : "was",
+               *blis_calib_field(&start, i));
+    if (ca->lomo && c->n_models > 1) calib_lomo(c, &hw, ca->max_evals, a->quiet);
+    snprintf(hw.gpu, sizeof hw.gpu, "%s", ca->gpu);
+    if ((rc = calib_write(ca->out, base_doc, &hw, ca->transfer)) == 0)
+        printf("wrote %s: every GPU of %s, %s (use it with --hardware-config)\n", ca->out, base_path,
+               ca->transfer ? "each with the fitted constants" : "the fitted one's constants replaced");
+    return rc;
+}
+
+static int cmd_calibrate(int argc, char **argv, const char *argv0) {
+    calib_args ca;
+    eval_args a;
+    blis_evaluation *ev = (blis_evaluation *)calloc(1, sizeof *ev);
+    blis_calibration c;
+    char *rest[600]; /* evaluate's options: up to 256 --id pairs and the rest */
+    char data_buf[1024], base_path[1200];
+    cli_log log = {"simulation_worker", 3, NULL};
+    blis_doc base_doc;
+    blis_err err;
+    int n_rest = 0, rc;
+    size_t r;
+    if (!ev) return EXIT_RUNTIME;
+    memset(&c, 0, sizeof c);
+    if ((rc = parse_calib_args(argc, argv, &ca, rest, &n_rest, (int)(sizeof rest / sizeof rest[0]))) ||
+        (rc = parse_eval_args(n_rest, rest, &a)))
+        goto done;
+    if (!ca.gpu || !ca.out) {
+        rc = usage_error("calibrate needs --hardware GPU and --out FILE", NULL);
+        goto done;
     }
-    for (r = 0; r < env.recs->count; r++) {
-        if (!eval_wanted(&a, &env, r)) continue;
-        eval_prepare(&a, &env.doc, blis_node_at(&env.doc, env.recs, r), env.gt_dir, env.data_dir, env.defaults,
-                     &s.preps[s.n]);
-        if (!s.preps[s.n].ready) {
-            printf("skipped %s: %s\n", s.preps[s.n].res.id, s.preps[s.n].res.reason);
-            bad_skipped += (size_t)s.preps[s.n].res.bad_input;
-        } else if (strcmp(s.preps[s.n].e.gpu, gpu) != 0) {
-            eval_prep_free(&s.preps[s.n]); /* another GPU's record */
-            continue;
-        } else {
-            int k, seen = 0;
-            if (!s.n || s.preps[0].ready) s.base = s.preps[s.n].hw;
-            for (k = 0; k < n_models; k++) seen |= !strcmp(models[k], s.preps[s.n].e.model);
-            if (!seen && n_models < 16) snprintf(models[n_models++], sizeof models[0], "%s", s.preps[s.n].e.model);
-        }
-        s.n++;
+    if (a.o.bench_dir) {
+        rc = usage_error("calibrate fits roofline v1's constants; drop --bench-data-path", NULL);
+        goto done;
     }
-    if (!n_models) {
-        fprintf(stderr, "%s: error: no record on GPU %s could be prepared\n", a.ground_truth, gpu);
-        rc = EXIT_USAGE;
+    if (!a.max_requests_given) a.o.max_requests = 600; /* each trace's first 600 (said in the output); 0: all */
+    if ((rc = eval_open(&a, argv0, ev, data_buf, sizeof data_buf, &log))) goto done;
+    if (a.o.hw_file) /* the file the records run with, written back whole */
+        snprintf(base_path, sizeof base_path, "%s", a.o.hw_file);
+    else
+        bundled_hw_path(ev->env.data_dir, a.o.v1_ext != 0, base_path, sizeof base_path);
+    if ((rc = read_doc(base_path, 0, &base_doc))) goto done;
+    if (blis_calibration_init(&c, ev, ca.gpu, &err) != BLIS_OK) {
+        rc = run_report(&err, NULL);
     } else {
-        size_t c = 0;
-        blis_hw_config start = s.base;
-        char sample[64], ext[64];
-        blis_v1x_format(a.v1_ext, ' ', ext, sizeof ext);
-        if (a.max_requests)
-            snprintf(sample, sizeof sample, "each trace's first %lld requests", (long long)a.max_requests);
-        else
-            snprintf(sample, sizeof sample, "whole traces");
-        printf("calibrate %s on %d model(s), %s, Nelder-Mead from the current config, at most %d evaluations, %d "
-               "job(s), roofline extensions %s\n",
-               gpu, n_models, sample, max_evals, jobs, ext);
-        printf("objective: %s errors of the TTFT and E2E means%s\n",
-               objective == CALIB_LOG    ? "log"
-               : objective == CALIB_MAPE ? "absolute %"
-                                         : "capped absolute %",
-               balance ? ", each model weighing the same" : "");
-        printf("start: %.1f%%\n", calib_error(&s, &start, NULL, &c, NULL));
-        fflush(stdout);
-        s.phase = gpu;
-        fit = calib_fit(&s, x, max_evals);
-        calib_apply(&s, x, &hw);
-        printf("fitted (%d evaluations): %.1f%% over %lu experiments\n", s.evals, fit, (unsigned long)c);
-        for (i = 0; i < CALIB_PARAMS; i++)
-            printf("  %-18s %10.4g (%s %.4g)\n", calib_names[i], *calib_field(&hw, i),
-                   (s.fixed >> i) & 1u                    ? "fixed, kept at"
-                   : i == 4 && (a.v1_ext & BLIS_V1X_GEMM) ? "unused with gemm, kept at"
-                                                          : "was",
-                   *calib_field(&start, i));
-        if (lomo && n_models > 1) {
-            double sum[2][2] = {{0, 0}, {0, 0}}; /* [held out, in sample][TTFT, E2E]: absolute % errors */
-            size_t n_all = 0;
-            printf("leave-one-model-out (fitted without the model, measured on it; the objective, then the\n"
-                   "TTFT-mean and E2E-mean MAPE of its records):\n");
-            for (i = 0; i < n_models; i++) {
-                double xl[CALIB_PARAMS], obj[2], mape[2][2];
-                blis_hw_config hl;
-                size_t ch = 0, k;
-                s.skip_model = models[i];
-                s.phase = models[i];
-                calib_fit(&s, xl, max_evals);
-                calib_apply(&s, xl, &hl);
-                s.skip_model = NULL;
-                for (k = 0; k < 2; k++) {
-                    obj[k] = calib_error(&s, k ? &hw : &hl, models[i], k ? NULL : &ch, mape[k]);
-                    sum[k][0] += mape[k][0];
-                    sum[k][1] += mape[k][1];
-                }
-                n_all += ch;
-                printf("  %-38s held out %.1f%% (TTFT %.1f%%, E2E %.1f%%)  in sample %.1f%% (TTFT %.1f%%, E2E "
-                       "%.1f%%)  %lu experiments\n",
-                       models[i], obj[0], ch ? mape[0][0] / (double)ch : 0, ch ? mape[0][1] / (double)ch : 0, obj[1],
-                       ch ? mape[1][0] / (double)ch : 0, ch ? mape[1][1] / (double)ch : 0, (unsigned long)ch);
-            }
-            if (n_all)
-                printf("  every record, each from the fit without its model: TTFT-mean MAPE %.1f%%, E2E-mean MAPE "
-                       "%.1f%% (in sample %.1f%%, %.1f%%)\n",
-                       sum[0][0] / (double)n_all, sum[0][1] / (double)n_all, sum[1][0] / (double)n_all,
-                       sum[1][1] / (double)n_all);
+        for (r = 0; r < c.n; r++)
+            if (!c.preps[r].ready) printf("skipped %s: %s\n", c.preps[r].res.id, c.preps[r].res.reason);
+        c.fixed = ca.fixed;
+        c.objective = ca.objective;
+        c.balance = ca.balance;
+        c.map = calib_map;
+        c.map_user = &ca.jobs;
+        c.progress = calib_progress;
+        c.progress_user = &a.quiet;
+        if (!c.n_models) {
+            fprintf(stderr, "%s: error: no record on GPU %s could be prepared\n", a.o.ground_truth, ca.gpu);
+            rc = EXIT_USAGE;
+        } else {
+            rc = eval_bad_input(c.bad_skipped, a.o.ground_truth, calib_run(&ca, &a, &c, base_path, &base_doc));
         }
-        snprintf(hw.gpu, sizeof hw.gpu, "%s", gpu);
-        rc = calib_write(out, &base_doc, &hw, transfer);
-        if (!rc)
-            printf("wrote %s: every GPU of %s, %s (use it with --hardware-config)\n", out, base_path,
-                   transfer ? "each with the fitted constants" : "the fitted one's constants replaced");
-    }
-    if (!rc && bad_skipped) { /* the fit is written; the input still had errors */
-        fprintf(stderr, "simulation_worker: error: %lu record%s skipped for bad input in %s (the reasons are above)\n",
-                (unsigned long)bad_skipped, bad_skipped == 1 ? "" : "s", a.ground_truth);
-        rc = EXIT_USAGE;
     }
     blis_doc_free(&base_doc);
-    for (r = 0; r < s.n; r++) eval_prep_free(&s.preps[r]);
-    free(s.preps);
-    free(s.errs);
-    free(s.scratch);
-    blis_doc_free(&env.doc);
+done:
+    blis_calibration_free(&c);
+    blis_evaluation_free(ev);
+    free(ev);
     return rc;
 }
 

@@ -150,6 +150,22 @@ static int is_file_arg(const char *s) {
     return 1;
 }
 
+static void lower_copy(char *dst, size_t size, const char *src) {
+    size_t i;
+    for (i = 0; i + 1 < size && src[i]; i++) dst[i] = (char)(src[i] >= 'A' && src[i] <= 'Z' ? src[i] + 32 : src[i]);
+    dst[i] = '\0';
+}
+
+/* The bundled defaults file, data_dir/defaults.yaml, or NULL. */
+static const char *bundled_defaults(const char *data_dir, char *buf, size_t size) {
+    FILE *f;
+    if (!data_dir) return NULL;
+    snprintf(buf, size, "%s/defaults.yaml", data_dir);
+    if ((f = fopen(buf, "rb")) == NULL) return NULL;
+    fclose(f);
+    return buf;
+}
+
 /* A config.json path for a model name (spec §6): the cache beside the
  * defaults file, the user cache, else a download (cli_resolve_model). */
 static int resolve_model_config(const char *model, const char *defaults_path, cli_log *log, char *path, size_t size) {

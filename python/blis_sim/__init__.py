@@ -9,7 +9,8 @@ flag without its dashes, "_" for "-": num_requests, total_kv_blocks,
 alpha_coeffs=[...], slo="ttft_p99<500ms", ...) and returns the document
 `run --json` prints (every metric, capacity and cost, the SLO verdict).
 step(**options) is `simulation_worker step` (prefill=["0+2048"],
-decode=["512x8"]). sweep(axis, values, **options) runs one simulation per
+decode=["512x8"]); evaluate(**options) is `simulation_worker evaluate`
+(ground_truth=FILE, id=[...], max_requests=N). sweep(axis, values, **options) runs one simulation per
 value. Errors raise BlisError with blis's message.
 
 The work is done by libblis-sim (blis.h compiled as a shared library),
@@ -21,7 +22,7 @@ import ctypes
 import json
 import os
 
-__all__ = ["run", "step", "sweep", "BlisError", "__version__"]
+__all__ = ["run", "step", "evaluate", "sweep", "BlisError", "__version__"]
 __version__ = "0.1.0"
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -99,6 +100,12 @@ def run(**options):
 def step(**options):
     """One step's time (roofline); the `step` document as a dict."""
     return _call("step", options)
+
+
+def evaluate(**options):
+    """blis against real vLLM runs (ground_truth="groundtruth.json", id=[...], max_requests=...); the `evaluate
+    --json` document as a dict."""
+    return _call("evaluate", options)
 
 
 def sweep(axis, values, **options):

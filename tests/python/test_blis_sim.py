@@ -61,6 +61,18 @@ want = cli("step", "--model", "qwen3-14b", "--hardware", "H100", "--tp", "2", "-
            "4096x32")
 check(got == want, "step() equals simulation_worker step")
 
+# evaluate(): a small ground-truth file of our own (its record has no trace: skipped, named)
+with open("build/py_gt.json", "w") as f:
+    json.dump({"records": [{"id": "only", "model": "m/n"}]}, f)
+try:
+    blis_sim.evaluate(ground_truth="build/py_gt.json", id=["nope"])
+    check(False, "no error for an unknown --id")
+except blis_sim.BlisError as e:
+    check("--id nope: no such record" in str(e), "evaluate error: %s" % e)
+got = blis_sim.evaluate(ground_truth="build/py_gt.json")
+check(got["experiments_run"] == 0 and got["experiments_skipped"][0]["id"] == "only", "evaluate lists the skipped")
+os.remove("build/py_gt.json")
+
 # sweep()
 rows = blis_sim.sweep("rate", [2, 8], model="meta-llama/llama-3.1-8b-instruct", num_requests=50, log="error")
 check(len(rows) == 2 and rows[0]["rate"] == 2 and rows[1]["rate"] == 8, "sweep() runs each value")
