@@ -2122,6 +2122,9 @@ BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, vo
 
 /* Messages: level is "debug", "info", "warn" or "error". */
 typedef void (*blis_log_fn)(void *user, const char *level, const char *msg);
+/* A log level's rank (trace 0, debug, info, warn, error, fatal, panic 6);
+ * -1 for an unknown name. */
+BLIS_DEF int blis_log_level(const char *name);
 
 /* A model name to the directory holding its config.json (spec §6): the
  * cache, then a download when allow_download (--roofline). model is the
@@ -15526,7 +15529,7 @@ static void blis__run_log(blis_run *r, const char *level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)))
 #endif
     ;
-static int blis__log_rank(const char *level) {
+BLIS_DEF int blis_log_level(const char *level) {
     static const char *const levels[] = {"trace", "debug", "info", "warn", "error", "fatal", "panic"};
     int i;
     for (i = 0; i < 7; i++)
@@ -15537,7 +15540,7 @@ static void blis__run_log(blis_run *r, const char *level, const char *fmt, ...) 
     char msg[1600];
     size_t n = 0;
     va_list ap;
-    if (!r->env.log || blis__log_rank(level) < r->log_threshold) return;
+    if (!r->env.log || blis_log_level(level) < r->log_threshold) return;
     if (r->log_prefix) {
         blis__copy_cstr(msg, sizeof msg, r->log_prefix);
         n = strlen(msg);
@@ -15930,7 +15933,7 @@ static blis_status blis__run_latency(blis_run *r, blis_err *err) {
 static blis_status blis__run_check(blis_run *r, blis_err *err) {
     const blis_run_options *a = &r->opt;
     blis_sim_config *cfg = &r->cfg;
-    if (blis__log_rank(a->log) < 0)
+    if (blis_log_level(a->log) < 0)
         return blis__flag_error(err, "--log", "trace, debug, info, warn, error, fatal or panic", a->log);
     if (blis_priority_policy_parse(a->priority) < 0)
         return blis__run_fail(err, BLIS_E_INVALID,
@@ -16137,7 +16140,7 @@ BLIS_DEF blis_status blis_run_configure(blis_run *r, const blis_run_options *opt
     memset(r, 0, sizeof *r);
     r->opt = *opts;
     if (env) r->env = *env;
-    r->log_threshold = blis__log_rank(a->log);
+    r->log_threshold = blis_log_level(a->log);
     if (!a->model || !*a->model)
         return blis__run_fail(err, BLIS_E_INVALID, "LLM name not provided. Exiting simulation.");
     r->model_typed = a->model;
@@ -16496,45 +16499,75 @@ static void blis__run_msg_whole(blis_err *err, const char *hint) {
     if (hint && hint[0]) snprintf(err->msg + n, sizeof err->msg - n, " (hint: %s)", hint);
 }
 
-BLIS_DEF blis_status blis_run_json(const char *json, size_t len, const blis_run_env *env, blis_write_fn write,
-                                   void *user, blis_err *err) {
-    blis_doc doc;
-    blis_run_options o;
-    blis_run *run;
+/* The options text of a JSON call parsed; *root its object. */
+static blis_status blis__options_doc(const char *json, size_t len, blis_doc *doc, const blis_node **root,
+                                     blis_err *err) {
     blis_parse_opts po;
-    blis_buf out;
-    blis_jw w;
     blis_status st;
     memset(&po, 0, sizeof po);
     po.source = "<options>";
-    if ((st = blis_json_parse(json, len, &po, &doc, err)) != BLIS_OK) return st;
-    blis_run_options_init(&o);
-    st = blis_run_options_from_json(&o, &doc, blis_doc_root(&doc), err);
-    blis_doc_free(&doc);
-    if (st != BLIS_OK) {
-        blis__run_msg_whole(err, NULL);
-        blis_run_options_free(&o);
-        return st;
+    if ((st = blis_json_parse(json, len, &po, doc, err)) != BLIS_OK) return st;
+    *root = blis_doc_root(doc);
+    if ((*root)->kind != BLIS_NODE_OBJECT) {
+        blis_doc_free(doc);
+        return blis__run_fail(err, BLIS_E_TYPE, "the options must be a JSON object");
     }
-    if (!(run = (blis_run *)blis__alloc(NULL, sizeof *run))) {
-        blis_run_options_free(&o);
-        return blis__nomem(err);
+    return BLIS_OK;
+}
+
+/* key's index in names ('-' and '_' alike), or n. */
+static size_t blis__option_index(const char *const *names, size_t n, const char *key) {
+    size_t k, j;
+    for (k = 0; k < n; k++) {
+        for (j = 0; names[k][j] && (names[k][j] == key[j] || (names[k][j] == '_' && key[j] == '-')); j++) {
+        }
+        if (!names[k][j] && !key[j]) return k;
     }
+    return n;
+}
+
+/* The end of a JSON call: the document written (st OK) or err's message
+ * made whole; out freed. */
+static blis_status blis__call_end(blis_status st, blis_buf *out, blis_write_fn write, void *user, blis_err *err) {
+    if (st != BLIS_OK) blis__run_msg_whole(err, NULL);
+    if (st == BLIS_OK && (write(user, out->data ? out->data : "", out->len) != 0 || write(user, "\n", 1) != 0))
+        st = blis__run_fail(err, BLIS_E_IO, "cannot write the document");
+    blis_buf_free(out);
+    return st;
+}
+
+BLIS_DEF blis_status blis_run_json(const char *json, size_t len, const blis_run_env *env, blis_write_fn write,
+                                   void *user, blis_err *err) {
+    blis_doc doc;
+    const blis_node *root;
+    blis_run_options o;
+    blis_run *run = NULL;
+    blis_buf out;
+    blis_jw w;
+    blis_status st;
     memset(&out, 0, sizeof out);
-    if ((st = blis_run_prepare(run, &o, env, err)) == BLIS_OK && (st = blis_run_execute(run, err)) == BLIS_OK) {
-        blis_jw_init(&w, blis_buf_write, &out, 2);
-        if ((st = blis_run_write_json(run, &w, err)) == BLIS_OK && (st = blis_jw_finish(&w)) != BLIS_OK)
-            blis__run_fail(err, st, "cannot format the document");
-        if (st == BLIS_OK && run->opt.results) st = blis__run_write_results(run, err);
+    if ((st = blis__options_doc(json, len, &doc, &root, err)) != BLIS_OK)
+        return blis__call_end(st, &out, write, user, err);
+    blis_run_options_init(&o);
+    st = blis_run_options_from_json(&o, &doc, root, err);
+    blis_doc_free(&doc);
+    if (st == BLIS_OK && !(run = (blis_run *)blis__alloc(NULL, sizeof *run))) st = blis__nomem(err);
+    if (st == BLIS_OK) {
+        if ((st = blis_run_prepare(run, &o, env, err)) == BLIS_OK && (st = blis_run_execute(run, err)) == BLIS_OK) {
+            blis_jw_init(&w, blis_buf_write, &out, 2);
+            if ((st = blis_run_write_json(run, &w, err)) == BLIS_OK && (st = blis_jw_finish(&w)) != BLIS_OK)
+                blis__run_fail(err, st, "cannot format the document");
+            if (st == BLIS_OK && run->opt.results) st = blis__run_write_results(run, err);
+        }
+        if (st != BLIS_OK && run->hint[0]) { /* the file in front, the hint after */
+            blis__run_msg_whole(err, run->hint);
+            err->source[0] = '\0';
+        }
+        blis_run_free(run);
     }
-    if (st != BLIS_OK) blis__run_msg_whole(err, run->hint);
-    blis_run_free(run);
     blis__free(NULL, run);
     blis_run_options_free(&o);
-    if (st == BLIS_OK && (write(user, out.data ? out.data : "", out.len) != 0 || write(user, "\n", 1) != 0))
-        st = blis__run_fail(err, BLIS_E_IO, "cannot write the document");
-    blis_buf_free(&out);
-    return st;
+    return blis__call_end(st, &out, write, user, err);
 }
 
 /* ---- step ---- */
@@ -16740,7 +16773,6 @@ BLIS_DEF blis_status blis_step_json(const char *json, size_t len, const blis_run
         "model",          "model_config_folder", "hardware", "hardware_config", "bench_data_path",
         "kv_cache_dtype", "roofline_ext",        "tp",       "prefill",         "decode"};
     blis_doc doc;
-    blis_parse_opts po;
     blis_step_options o;
     const blis_node *root;
     const char **prefill = NULL, **decode = NULL;
@@ -16748,22 +16780,13 @@ BLIS_DEF blis_status blis_step_json(const char *json, size_t len, const blis_run
     blis_jw w;
     blis_status st;
     uint32_t i;
-    memset(&po, 0, sizeof po);
     memset(&o, 0, sizeof o);
     memset(&out, 0, sizeof out);
-    po.source = "<options>";
-    if ((st = blis_json_parse(json, len, &po, &doc, err)) != BLIS_OK) return st;
-    root = blis_doc_root(&doc);
-    if (root->kind != BLIS_NODE_OBJECT) st = blis__run_fail(err, BLIS_E_TYPE, "the options must be a JSON object");
+    if ((st = blis__options_doc(json, len, &doc, &root, err)) != BLIS_OK) return st;
     for (i = 0; st == BLIS_OK && i < root->count; i++) {
         const char *key = blis_node_key_at(&doc, root, i)->as.string;
         const blis_node *v = blis_node_at(&doc, root, i);
-        char norm[64];
-        size_t k, j;
-        for (j = 0; key[j] && j + 1 < sizeof norm; j++) norm[j] = key[j] == '-' ? '_' : key[j];
-        norm[j] = '\0';
-        for (k = 0; k < sizeof names / sizeof names[0] && strcmp(names[k], norm); k++) {
-        }
+        size_t k = blis__option_index(names, sizeof names / sizeof names[0], key);
         if (k == sizeof names / sizeof names[0]) {
             st = blis_err_set(err, BLIS_E_INVALID, v->line, v->col, "unknown step option \"%s\"", key);
         } else if (k == 7) {
@@ -16792,11 +16815,7 @@ BLIS_DEF blis_status blis_step_json(const char *json, size_t len, const blis_run
     blis__free(NULL, (void *)prefill);
     blis__free(NULL, (void *)decode);
     blis_doc_free(&doc);
-    if (st != BLIS_OK) blis__run_msg_whole(err, NULL);
-    if (st == BLIS_OK && (write(user, out.data ? out.data : "", out.len) != 0 || write(user, "\n", 1) != 0))
-        st = blis__run_fail(err, BLIS_E_IO, "cannot write the document");
-    blis_buf_free(&out);
-    return st;
+    return blis__call_end(st, &out, write, user, err);
 }
 
 /* ---- evaluate ---- */
@@ -17260,7 +17279,6 @@ BLIS_DEF blis_status blis_evaluate_json(const char *json, size_t len, const blis
                                         "seed",         "client_max_inflight", "client_timeout",  "roofline_ext",
                                         "alpha_coeffs"};
     blis_doc doc;
-    blis_parse_opts po;
     blis_eval_options o;
     blis_evaluation *ev = NULL;
     const blis_node *root;
@@ -17269,23 +17287,14 @@ BLIS_DEF blis_status blis_evaluate_json(const char *json, size_t len, const blis
     blis_jw w;
     blis_status st;
     uint32_t i;
-    memset(&po, 0, sizeof po);
     memset(&out, 0, sizeof out);
     blis_eval_options_init(&o);
-    po.source = "<options>";
-    if ((st = blis_json_parse(json, len, &po, &doc, err)) != BLIS_OK) return st;
-    root = blis_doc_root(&doc);
-    if (root->kind != BLIS_NODE_OBJECT) st = blis__run_fail(err, BLIS_E_TYPE, "the options must be a JSON object");
+    if ((st = blis__options_doc(json, len, &doc, &root, err)) != BLIS_OK) return st;
     for (i = 0; st == BLIS_OK && i < root->count; i++) {
         const char *key = blis_node_key_at(&doc, root, i)->as.string;
         const blis_node *v = blis_node_at(&doc, root, i);
-        char norm[64];
-        size_t k, j;
+        size_t k = blis__option_index(names, sizeof names / sizeof names[0], key), j;
         double x = 0;
-        for (j = 0; key[j] && j + 1 < sizeof norm; j++) norm[j] = key[j] == '-' ? '_' : key[j];
-        norm[j] = '\0';
-        for (k = 0; k < sizeof names / sizeof names[0] && strcmp(names[k], norm) != 0; k++) {
-        }
         if (k == sizeof names / sizeof names[0]) {
             st = blis_err_set(err, BLIS_E_INVALID, v->line, v->col, "unknown evaluate option \"%s\"", key);
         } else if (k == 3) {
@@ -17352,11 +17361,7 @@ BLIS_DEF blis_status blis_evaluate_json(const char *json, size_t len, const blis
     blis__free(NULL, ev);
     blis__free(NULL, (void *)ids);
     blis_doc_free(&doc);
-    if (st != BLIS_OK) blis__run_msg_whole(err, NULL);
-    if (st == BLIS_OK && (write(user, out.data ? out.data : "", out.len) != 0 || write(user, "\n", 1) != 0))
-        st = blis__run_fail(err, BLIS_E_IO, "cannot write the document");
-    blis_buf_free(&out);
-    return st;
+    return blis__call_end(st, &out, write, user, err);
 }
 
 /* ---- calibrate ---- */

@@ -71,15 +71,6 @@ static void bundled_hw_path(const char *data_dir, int calibrated, char *buf, siz
              calibrated ? "hardware_calibrated.json" : "hardware_config.json");
 }
 
-/* Log levels in order; -1 for an unknown name. */
-static int cli_log_level(const char *name) {
-    static const char *const levels[] = {"trace", "debug", "info", "warn", "error", "fatal", "panic"};
-    int i;
-    for (i = 0; i < 7; i++)
-        if (!strcmp(name, levels[i])) return i;
-    return -1;
-}
-
 /* Messages at or above threshold (a cli_log_level) go to stderr. */
 typedef struct cli_log {
     const char *tool;
@@ -89,7 +80,7 @@ typedef struct cli_log {
 
 static void cli_log_fn(void *user, const char *level, const char *msg) {
     const cli_log *l = (const cli_log *)user;
-    if (cli_log_level(level) >= l->threshold)
+    if (blis_log_level(level) >= l->threshold)
         fprintf(stderr, "%s: %s: %s%s\n", l->tool, !strcmp(level, "warn") ? "warning" : level,
                 l->prefix ? l->prefix : "", msg);
 }

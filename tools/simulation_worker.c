@@ -822,7 +822,7 @@ static int run_simulate(int argc, char **argv, const char *argv0, run_ctx *x, in
     if (paranoid && *paranoid && strcmp(paranoid, "0") != 0) x->opt.check_invariants = 1;
     x->data_dir = find_data_dir(argv0, x->data_buf, sizeof x->data_buf);
     x->log.tool = "simulation_worker";
-    x->log.threshold = cli_log_level(x->opt.log);
+    x->log.threshold = blis_log_level(x->opt.log);
     blis_run_env_posix(&env, x->data_dir, NULL);
     env.resolve_model = cli_resolve_model;
     env.resolve_user = &x->log;
