@@ -1454,7 +1454,9 @@ typedef struct blis_sim {
     int64_t peak_kv_blocks;
     double kv_blocks_integral; /* sum of used blocks x step time */
     int64_t waitq_len_sum, waitq_samples;
-    int64_t stalls; /* steps that formed an empty batch with requests waiting (not rescheduled) */
+    int64_t stalls;            /* steps that formed an empty batch with requests waiting */
+    int kv_waiting_free;       /* after the first stall that freed blocks: waiting requests hold none (vLLM) */
+    int64_t dropped_too_large; /* of dropped_unservable: input and output need more blocks than the cache has */
     /* timings as counted multisets: the ITLs of every request not timed
      * out (added a step at a time; those of requests still queued or
      * running are taken out when the metrics are read), the TTFTs and
@@ -10571,7 +10573,8 @@ static blis_status blis__form_running(blis_sim *s, blis__batch *b, int64_t *budg
                 BLIS__PREFETCH(&s->kv.map_vals[slot]);
             }
         }
-        if (*budget <= 0) break; /* "token budget exhausted" */
+        if (s->kv_waiting_free && req->state != BLIS_REQ_RUNNING) continue; /* evicted: waits without blocks */
+        if (*budget <= 0) break;                                            /* "token budget exhausted" */
         if (n > 0) {
             if (s->cfg.long_prefill_threshold > 0 && s->cfg.long_prefill_threshold < n)
                 n = s->cfg.long_prefill_threshold;
@@ -10816,12 +10819,39 @@ static blis_status blis__step_advance(blis_sim *s, int64_t now, int64_t adv, bli
     memcpy(s->running, remaining, kept * sizeof *remaining);
     s->running_len = kept;
     s->step_pending = 0;
-    /* Work-conserving, except after an empty batch with requests waiting: the
-     * wait queue's head cannot get KV blocks because queued requests hold them
-     * (spec §3.5 quirk 2), and nothing changes until the next arrival, whose
-     * QueuedEvent schedules a step. The reference steps here forever (spec
-     * §3.6, the upstream livelock); blis ends the run instead. */
-    if (stalled) s->stalls++;
+    /* Work-conserving, except after an empty batch with requests waiting:
+     * the wait queue's head could not get KV blocks. Requests evicted and
+     * revisited in the same step hold blocks while they wait (spec §3.5
+     * quirk 2); the reference steps here forever (spec §3.6, the upstream
+     * livelock). blis frees them as vLLM does (a waiting request holds no
+     * blocks; it is recomputed when scheduled) and from then on lets no
+     * waiting request take blocks, so every request that fits the cache
+     * completes. Runs that never stall are untouched. With nothing to free,
+     * the head preempted itself with every block free: its input and output
+     * need more blocks than the whole cache has (vLLM refuses such a
+     * max_model_len at start-up). It is dropped as unservable, as a prompt
+     * larger than the cache is on arrival, and the queue behind it goes on. */
+    if (stalled) {
+        s->stalls++;
+        for (i = 0; i < s->waitq.len; i++) {
+            blis_request *q = blis__wq_at(&s->waitq, i);
+            if (q->kv_count <= 0) continue;
+            blis_kv_release_tiered(&s->kv, q);
+            q->progress_tokens = 0;
+            q->computed_tokens = -1;
+            s->kv_waiting_free = 1;
+            stalled = 0; /* blocks are free again: the next step can form a batch */
+        }
+        if (stalled && s->kv.used_blocks == 0) {
+            blis_request *head = blis__wq_pop_front(&s->waitq);
+            blis__itl_each(s, head, blis__counts_sub_fn, &s->itl);
+            s->dropped_unservable++;
+            s->dropped_too_large++;
+            head->state = -1;
+            blis__sim_release(s, head);
+            stalled = 0;
+        }
+    }
     if (kept > 0 || (s->waitq.len > 0 && !stalled)) {
         if (blis_evq_push(&s->events, now + adv, BLIS_EV_STEP, NULL)) return blis__nomem(err);
         s->step_pending = 1;
@@ -16192,7 +16222,7 @@ BLIS_DEF blis_status blis_run_prepare(blis_run *r, const blis_run_options *opts,
 
 BLIS_DEF blis_status blis_run_execute(blis_run *r, blis_err *err) {
     blis_status st;
-    int64_t stalls = 0, queued = 0, blocks = 0;
+    int64_t blocks = 0, too_large = 0;
     int i;
     if (!r->have_cluster || r->executed)
         return blis__run_fail(err, BLIS_E_INTERNAL, "blis_run_execute: the run is not prepared, or ran already");
@@ -16201,18 +16231,16 @@ BLIS_DEF blis_status blis_run_execute(blis_run *r, blis_err *err) {
         if (!strcmp(err->source, "<input>")) err->source[0] = '\0';
         return st;
     }
-    /* a run that ended with requests queued before the horizon stalled: the head of the queue got no KV blocks */
+    /* requests that could never fit the cache (dropped at a stall, spec §3.6 and README) */
     for (i = 0; i < r->cluster.n_instances; i++) {
-        stalls += r->cluster.instances[i].stalls;
-        queued += (int64_t)r->cluster.instances[i].waitq.len;
         blocks = r->cluster.instances[i].kv.total_blocks;
+        too_large += r->cluster.instances[i].dropped_too_large;
     }
-    if (stalls && queued && r->cluster.clock_us < r->cluster.cfg.instance.horizon_us)
+    if (too_large)
         blis__run_log(r, "warn",
-                      "the run stalled with %lld requests still queued: the next one could not get KV blocks (%lld "
-                      "blocks of %lld tokens per instance; blocks held by requests waiting after a preemption are "
-                      "not released, as in the reference); give more --total-kv-blocks",
-                      (long long)queued, (long long)blocks, (long long)r->cluster.cfg.instance.block_tokens);
+                      "%lld requests dropped as unservable: input and output need more KV blocks than the whole "
+                      "cache holds (%lld blocks of %lld tokens per instance); give more --total-kv-blocks",
+                      (long long)too_large, (long long)blocks, (long long)r->cluster.cfg.instance.block_tokens);
     return BLIS_OK;
 }
 
