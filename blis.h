@@ -1088,8 +1088,11 @@ BLIS_DEF void blis_trace_gen_free(blis_trace_gen *g);
  * inference_perf expands into its clients. Reasoning multi-turn sessions
  * draw all their rounds at the session's start (the reference's order) and
  * hold them in a per-client heap until no later session can precede them.
- * Not in this version: multimodal, servegen_data and cohorts (rejected by
- * name when parsing). */
+ * Cohorts (spec §2.7) expand into their population of clients, after the
+ * clients, with the lifecycle windows of their diurnal, spike and drain
+ * shapes. A multimodal client's prompt is its text tokens plus, per image,
+ * audio and video, a count of items of sampled sizes (spec §2.5). Not in
+ * this version: servegen_data (rejected by name when parsing). */
 typedef enum blis_arrival_kind {
     BLIS_ARRIVAL_POISSON,
     BLIS_ARRIVAL_GAMMA,
@@ -1132,7 +1135,21 @@ typedef struct blis_spec_client {
     int64_t max_rounds, think_time_us;
     int accumulate, has_ratio;
     blis_length_dist reason_ratio;
+    /* multimodal: the text length, then per image, audio and video a count
+     * and each item's tokens (BLIS_MM_*; mm_set bit k: distribution k given) */
+    unsigned mm_set;
+    blis_length_dist mm[7];
+    int shared; /* a cohort's member after the first: its distributions and windows are the first's */
 } blis_spec_client;
+enum {
+    BLIS_MM_TEXT,
+    BLIS_MM_IMAGE,
+    BLIS_MM_IMAGE_COUNT,
+    BLIS_MM_AUDIO,
+    BLIS_MM_AUDIO_COUNT,
+    BLIS_MM_VIDEO,
+    BLIS_MM_VIDEO_COUNT
+};
 
 typedef struct blis_workload_spec {
     int64_t seed;
@@ -1144,6 +1161,7 @@ typedef struct blis_workload_spec {
     blis_spec_client *clients;
     size_t client_count;
     char *strings;      /* the ids and tenants of expanded clients (inference_perf) */
+    char *cohort_ids;   /* the ids of clients expanded from cohorts ("<cohort>-<j>") */
     const char *source; /* the document's name, for generation errors */
     blis_alloc alloc;
 } blis_workload_spec;
@@ -8662,15 +8680,20 @@ static void blis__spec_dist_free(const blis_alloc *a, blis_length_dist *d) {
 BLIS_DEF void blis_workload_spec_free(blis_workload_spec *spec) {
     size_t i;
     for (i = 0; spec->clients && i < spec->client_count; i++) {
+        int k;
+        if (spec->clients[i].shared) continue;
         blis__spec_dist_free(&spec->alloc, &spec->clients[i].input);
         blis__spec_dist_free(&spec->alloc, &spec->clients[i].output);
         blis__spec_dist_free(&spec->alloc, &spec->clients[i].reason_ratio);
         blis__free(&spec->alloc, spec->clients[i].windows);
+        for (k = 0; k < 7; k++) blis__spec_dist_free(&spec->alloc, &spec->clients[i].mm[k]);
     }
     blis__free(&spec->alloc, spec->clients);
     blis__free(&spec->alloc, spec->strings);
+    blis__free(&spec->alloc, spec->cohort_ids);
     spec->clients = NULL;
     spec->strings = NULL;
+    spec->cohort_ids = NULL;
     spec->client_count = 0;
 }
 
@@ -8823,8 +8846,44 @@ static blis_status blis__spec_reasoning(const blis_doc *doc, const blis_node *n,
     return BLIS_OK;
 }
 
+static const char *const blis__mm_names[7] = {
+    "text_distribution",        "image_distribution", "image_count_distribution", "audio_distribution",
+    "audio_count_distribution", "video_distribution", "video_count_distribution"};
+
+/* client.multimodal: {text_distribution, image_distribution,
+ * image_count_distribution, audio_..., video_...}, each a DistSpec. */
+static blis_status blis__spec_multimodal(const blis_doc *doc, const blis_node *n, size_t idx, blis_spec_client *c,
+                                         const blis_alloc *alloc, blis_err *err) {
+    static const char *const keys[] = {
+        "text_distribution",        "image_distribution", "image_count_distribution", "audio_distribution",
+        "audio_count_distribution", "video_distribution", "video_count_distribution", NULL};
+    blis_status st;
+    int k;
+    if ((st = blis__spec_keys(doc, n, keys, NULL, err))) return st;
+    for (k = 0; k < 7; k++) {
+        const blis_node *d = blis_node_get(doc, n, blis__mm_names[k]);
+        char where[96];
+        if (!d || d->kind == BLIS_NODE_NULL) continue;
+        snprintf(where, sizeof where, "client[%lu].multimodal.%s", (unsigned long)idx, blis__mm_names[k]);
+        if ((st = blis__spec_dist(doc, d, where, &c->mm[k], alloc, err))) return st;
+        c->mm_set |= 1u << k;
+    }
+    if (!c->mm_set)
+        return blis__spec_fail(doc, n, err, "client[%lu].multimodal: give at least one distribution",
+                               (unsigned long)idx);
+    return BLIS_OK;
+}
+
+static blis_status blis__spec_client_keys(const blis_doc *doc, const blis_node *o, size_t idx, blis_spec_client *c,
+                                          const blis_alloc *alloc, const char *const *cohort_keys, blis_err *err);
 static blis_status blis__spec_client(const blis_doc *doc, const blis_node *o, size_t idx, blis_spec_client *c,
                                      const blis_alloc *alloc, blis_err *err) {
+    return blis__spec_client_keys(doc, o, idx, c, alloc, NULL, err);
+}
+
+/* A client (cohort_keys NULL), or the client fields of a cohort (its keys). */
+static blis_status blis__spec_client_keys(const blis_doc *doc, const blis_node *o, size_t idx, blis_spec_client *c,
+                                          const blis_alloc *alloc, const char *const *cohort_keys, blis_err *err) {
     static const char *const keys[] = {"id",
                                        "tenant_id",
                                        "slo_class",
@@ -8839,8 +8898,8 @@ static blis_status blis__spec_client(const blis_doc *doc, const blis_node *o, si
                                        "network",
                                        "lifecycle",
                                        "reasoning",
+                                       "multimodal",
                                        NULL};
-    static const char *const unsupported[] = {"multimodal", NULL};
     static const char *const slos[] = {"",           "critical", "standard",    "sheddable", "batch",
                                        "background", "realtime", "interactive", NULL};
     const blis_node *arr, *n;
@@ -8850,7 +8909,8 @@ static blis_status blis__spec_client(const blis_doc *doc, const blis_node *o, si
     size_t k;
     int ok = 0;
     memset(c, 0, sizeof *c);
-    if ((st = blis__spec_keys(doc, o, keys, unsupported, err)) || (st = blis__spec_str(doc, o, "id", &c->id, err)) ||
+    if ((st = blis__spec_keys(doc, o, cohort_keys ? cohort_keys : keys, NULL, err)) ||
+        (st = blis__spec_str(doc, o, "id", &c->id, err)) ||
         (st = blis__spec_str(doc, o, "tenant_id", &c->tenant_id, err)) ||
         (st = blis__spec_str(doc, o, "slo_class", &c->slo_class, err)) ||
         (st = blis__spec_str(doc, o, "prefix_group", &c->prefix_group, err)))
@@ -8925,17 +8985,168 @@ static blis_status blis__spec_client(const blis_doc *doc, const blis_node *o, si
                                        (long long)c->windows[k].start_us, (long long)c->windows[k].end_us);
         }
     }
+    if ((n = blis_node_get(doc, o, "multimodal")) && n->kind != BLIS_NODE_NULL &&
+        (st = blis__spec_multimodal(doc, n, idx, c, alloc, err)))
+        return st;
     if ((n = blis_node_get(doc, o, "reasoning")) && n->kind != BLIS_NODE_NULL)
         return blis__spec_reasoning(doc, n, idx, c, alloc, err);
+    return BLIS_OK;
+}
+
+/* The lifecycle windows of a cohort's shapes (spec §2.7), appended to w:
+ * diurnal, 24 hourly windows [h x 1 h, h x 1 h + 1 h x mult) with mult =
+ * (1 + cos(2 pi (h - peak) / 24)) / 2 x (1 - 1/R) + 1/R; spike, one window;
+ * drain, [0, start) and 10 segments of ramp/10, segment i active for
+ * (10 - i)/10 of it. Returns the count. */
+static size_t blis__cohort_windows(double peak_hour, double ratio, int diurnal, int64_t spike_start, int64_t spike_dur,
+                                   int64_t drain_start, int64_t drain_ramp, blis_spec_window *w) {
+    size_t n = 0;
+    int h, i;
+    if (diurnal)
+        for (h = 0; h < 24; h++) {
+            double mult =
+                (1 + cos(2 * 3.14159265358979323846 * ((double)h - peak_hour) / 24)) / 2 * (1 - 1 / ratio) + 1 / ratio;
+            w[n].start_us = (int64_t)h * 3600000000LL;
+            w[n].end_us = w[n].start_us + (int64_t)(3600e6 * mult);
+            n++;
+        }
+    if (spike_dur > 0) {
+        w[n].start_us = spike_start;
+        w[n].end_us = blis__sat_add(spike_start, spike_dur);
+        n++;
+    }
+    if (drain_ramp > 0) {
+        int64_t seg = drain_ramp / 10;
+        w[n].start_us = 0;
+        w[n].end_us = drain_start;
+        n++;
+        for (i = 0; i < 10; i++) {
+            w[n].start_us = drain_start + (int64_t)i * seg;
+            w[n].end_us = w[n].start_us + seg * (10 - i) / 10;
+            n++;
+        }
+    }
+    return n;
+}
+
+/* The cohorts: each becomes population clients "<id>-<j>" with
+ * rate_fraction / population, appended after the clients. */
+static blis_status blis__spec_cohorts(const blis_doc *doc, const blis_node *cohorts, blis_workload_spec *spec,
+                                      blis_err *err) {
+    static const char *const keys[] = {"id",
+                                       "population",
+                                       "tenant_id",
+                                       "slo_class",
+                                       "model",
+                                       "arrival",
+                                       "input_distribution",
+                                       "output_distribution",
+                                       "prefix_group",
+                                       "streaming",
+                                       "rate_fraction",
+                                       "diurnal",
+                                       "spike",
+                                       "drain",
+                                       NULL};
+    size_t i, total = 0, at = spec->client_count, used = 0, ids_size;
+    blis_spec_client *grown;
+    blis_status st;
+    if (cohorts->kind != BLIS_NODE_ARRAY) return blis__spec_fail(doc, cohorts, err, "cohorts: expected a list");
+    for (i = 0; i < cohorts->count; i++) {
+        const blis_node *o = blis_node_at(doc, cohorts, i), *pn = o ? blis_node_get(doc, o, "population") : NULL;
+        int64_t pop = 0;
+        if (!pn) return blis__spec_fail(doc, o, err, "cohort[%lu]: population is required", (unsigned long)i);
+        if ((st = blis_node_i64(doc, pn, &pop, err))) return st;
+        if (pop < 1 || pop > 100000)
+            return blis__spec_fail(doc, pn, err, "cohort[%lu]: population must be in 1..100000, got %lld",
+                                   (unsigned long)i, (long long)pop);
+        total += (size_t)pop;
+    }
+    if (at + total > 1000000) return blis__spec_fail(doc, cohorts, err, "cohorts: at most 1000000 clients in all");
+    grown = (blis_spec_client *)blis__alloc(&spec->alloc, (at + total + 1) * sizeof *grown);
+    ids_size = total * 80 + 1;
+    spec->cohort_ids = (char *)blis__alloc(&spec->alloc, ids_size);
+    if (!grown || !spec->cohort_ids) {
+        blis__free(&spec->alloc, grown);
+        return blis__nomem(err);
+    }
+    memset(grown, 0, (at + total + 1) * sizeof *grown);
+    if (at) memcpy(grown, spec->clients, at * sizeof *grown);
+    blis__free(&spec->alloc, spec->clients);
+    spec->clients = grown;
+    for (i = 0; i < cohorts->count; i++) {
+        const blis_node *o = blis_node_at(doc, cohorts, i), *n;
+        blis_spec_client *first = &spec->clients[spec->client_count];
+        int64_t pop = 0, spike_start = 0, spike_dur = 0, drain_start = 0, drain_ramp = 0, j;
+        const char *cohort_id;
+        double peak = 0, ratio = 1;
+        int diurnal = 0;
+        spec->client_count++; /* owned from here (zeroed): freed with the spec, also after an error */
+        if ((st = blis__spec_client_keys(doc, o, i, first, &spec->alloc, keys, err))) return st;
+        blis_node_i64(doc, blis_node_get(doc, o, "population"), &pop, err);
+        if ((n = blis_node_get(doc, o, "diurnal")) && n->kind != BLIS_NODE_NULL) {
+            static const char *const dk[] = {"peak_hour", "peak_to_trough_ratio", NULL};
+            if ((st = blis__spec_keys(doc, n, dk, NULL, err)) ||
+                (st = blis_doc_get_f64(doc, n, "peak_hour", &peak, err)) ||
+                (st = blis_doc_get_f64(doc, n, "peak_to_trough_ratio", &ratio, err)))
+                return st;
+            if (!(peak >= 0 && peak <= 23 && ratio >= 1 && ratio < HUGE_VAL))
+                return blis__spec_fail(doc, n, err,
+                                       "cohort[%lu].diurnal: peak_hour must be in 0..23 and peak_to_trough_ratio >= 1",
+                                       (unsigned long)i);
+            diurnal = 1;
+        }
+        if ((n = blis_node_get(doc, o, "spike")) && n->kind != BLIS_NODE_NULL) {
+            static const char *const sk[] = {"start_time_us", "duration_us", NULL};
+            if ((st = blis__spec_keys(doc, n, sk, NULL, err)) ||
+                (st = blis_doc_get_i64(doc, n, "start_time_us", &spike_start, err)) ||
+                (st = blis_doc_get_i64(doc, n, "duration_us", &spike_dur, err)))
+                return st;
+            if (spike_start < 0 || spike_dur <= 0)
+                return blis__spec_fail(doc, n, err, "cohort[%lu].spike: start_time_us must be >= 0, duration_us > 0",
+                                       (unsigned long)i);
+        }
+        if ((n = blis_node_get(doc, o, "drain")) && n->kind != BLIS_NODE_NULL) {
+            static const char *const rk[] = {"start_time_us", "ramp_duration_us", NULL};
+            if ((st = blis__spec_keys(doc, n, rk, NULL, err)) ||
+                (st = blis_doc_get_i64(doc, n, "start_time_us", &drain_start, err)) ||
+                (st = blis_doc_get_i64(doc, n, "ramp_duration_us", &drain_ramp, err)))
+                return st;
+            if (drain_start < 0 || drain_ramp <= 0 || drain_start > INT64_MAX / 2 || drain_ramp > INT64_MAX / 4)
+                return blis__spec_fail(doc, n, err,
+                                       "cohort[%lu].drain: start_time_us must be >= 0, ramp_duration_us > 0",
+                                       (unsigned long)i);
+        }
+        if (diurnal || spike_dur > 0 || drain_ramp > 0) {
+            first->windows = (blis_spec_window *)blis__alloc(&spec->alloc, 40 * sizeof *first->windows);
+            if (!first->windows) return blis__nomem(err);
+            first->window_count = blis__cohort_windows(peak, ratio, diurnal, spike_start, spike_dur, drain_start,
+                                                       drain_ramp, first->windows);
+        }
+        first->rate_fraction /= (double)pop;
+        cohort_id = first->id;
+        for (j = 0; j < pop; j++) {
+            blis_spec_client *c = &spec->clients[at];
+            char *id = spec->cohort_ids + used;
+            if (j > 0) {
+                *c = *first;
+                c->shared = 1;
+                spec->client_count++;
+            }
+            used += (size_t)snprintf(id, 80, "%.60s-%lld", cohort_id, (long long)j) + 1;
+            c->id = id;
+            at++;
+        }
+    }
     return BLIS_OK;
 }
 
 BLIS_DEF blis_status blis_workload_spec_from_doc(const blis_doc *doc, blis_workload_spec *spec, const blis_alloc *alloc,
                                                  blis_err *err) {
     static const char *const keys[] = {"version", "seed",         "category",       "clients", "aggregate_rate",
-                                       "horizon", "num_requests", "inference_perf", NULL};
-    static const char *const unsupported[] = {"cohorts", "servegen_data", NULL};
-    const blis_node *root = blis_doc_root(doc), *clients, *n;
+                                       "horizon", "num_requests", "inference_perf", "cohorts", NULL};
+    static const char *const unsupported[] = {"servegen_data", NULL};
+    const blis_node *root = blis_doc_root(doc), *clients, *cohorts, *n;
     const char *version, *category;
     blis_status st;
     size_t i;
@@ -8984,17 +9195,31 @@ BLIS_DEF blis_status blis_workload_spec_from_doc(const blis_doc *doc, blis_workl
             blis_f64_format_fixed(v, 6, num, sizeof num);
         return blis__spec_fail(doc, n ? n : root, err, "aggregate_rate must be a finite value > 0, got %s", num);
     }
-    if (!clients || clients->kind != BLIS_NODE_ARRAY || clients->count == 0)
-        return blis__spec_fail(doc, clients ? clients : root, err, "at least one client is required");
-    spec->clients = (blis_spec_client *)blis__alloc(&spec->alloc, clients->count * sizeof *spec->clients);
-    if (!spec->clients) return blis__nomem(err);
-    memset(spec->clients, 0, clients->count * sizeof *spec->clients);
-    spec->client_count = clients->count;
-    for (i = 0; i < clients->count; i++)
-        if ((st = blis__spec_client(doc, blis_node_at(doc, clients, i), i, &spec->clients[i], &spec->alloc, err))) {
-            blis_workload_spec_free(spec);
-            return st;
-        }
+    cohorts = blis_node_get(doc, root, "cohorts");
+    if (cohorts && cohorts->kind == BLIS_NODE_NULL) cohorts = NULL;
+    if (clients && clients->kind == BLIS_NODE_NULL) clients = NULL;
+    if (clients && clients->kind != BLIS_NODE_ARRAY) return blis__spec_fail(doc, clients, err, "expected a list");
+    if ((!clients || clients->count == 0) && (!cohorts || cohorts->kind != BLIS_NODE_ARRAY || cohorts->count == 0))
+        return blis__spec_fail(doc,
+                               clients   ? clients
+                               : cohorts ? cohorts
+                                         : root,
+                               err, "at least one client (or cohort) is required");
+    if (clients && clients->count) {
+        spec->clients = (blis_spec_client *)blis__alloc(&spec->alloc, clients->count * sizeof *spec->clients);
+        if (!spec->clients) return blis__nomem(err);
+        memset(spec->clients, 0, clients->count * sizeof *spec->clients);
+        spec->client_count = clients->count;
+        for (i = 0; i < clients->count; i++)
+            if ((st = blis__spec_client(doc, blis_node_at(doc, clients, i), i, &spec->clients[i], &spec->alloc, err))) {
+                blis_workload_spec_free(spec);
+                return st;
+            }
+    }
+    if (cohorts && (st = blis__spec_cohorts(doc, cohorts, spec, err))) {
+        blis_workload_spec_free(spec);
+        return st;
+    }
     return BLIS_OK;
 }
 
@@ -9230,6 +9455,21 @@ static blis_status blis__spec_advance_sessions(blis_spec_gen *g, blis__spec_stre
     return BLIS_OK;
 }
 
+/* A multimodal prompt's length (spec §2.5 GenerateMultimodalTokens): the
+ * text's, then per image, audio and video with both distributions given a
+ * count and that many item sizes; at least 1. */
+static int64_t blis__mm_sample(blis_rng *r, const blis_spec_client *c) {
+    int64_t total = 0, k, count;
+    int m;
+    if (c->mm_set & (1u << BLIS_MM_TEXT)) total += blis__length_sample(r, &c->mm[BLIS_MM_TEXT]);
+    for (m = BLIS_MM_IMAGE; m <= BLIS_MM_VIDEO; m += 2) {
+        if (!(c->mm_set & (1u << m)) || !(c->mm_set & (1u << (m + 1)))) continue;
+        count = blis__length_sample(r, &c->mm[m + 1]);
+        for (k = 0; k < count && total <= BLIS_MAX_REQUEST_TOKENS; k++) total += blis__length_sample(r, &c->mm[m]);
+    }
+    return total < 1 ? 1 : total;
+}
+
 /* Draws the stream's next request (its arrival, lengths and token IDs, in
  * the reference's order) into st->next, or marks the stream done. */
 static blis_status blis__spec_advance(blis_spec_gen *g, blis__spec_stream *st, blis_err *err) {
@@ -9258,8 +9498,13 @@ static blis_status blis__spec_advance(blis_spec_gen *g, blis__spec_stream *st, b
             return BLIS_OK;
         }
     }
-    ilen = blis__length_sample(&st->rng, &st->c->input);
-    olen = blis__length_sample(&st->rng, &st->c->output);
+    if (st->c->mm_set) { /* multimodal: the prompt's tokens, its IDs, then the output's length */
+        ilen = blis__mm_sample(&st->rng, st->c);
+        olen = 0;
+    } else {
+        ilen = blis__length_sample(&st->rng, &st->c->input);
+        olen = blis__length_sample(&st->rng, &st->c->output);
+    }
     if (ilen > BLIS_MAX_REQUEST_TOKENS || olen > BLIS_MAX_REQUEST_TOKENS)
         return blis__spec_too_long(g, st, ilen > BLIS_MAX_REQUEST_TOKENS ? "input" : "output",
                                    ilen > olen ? ilen : olen, err);
@@ -9277,6 +9522,13 @@ static blis_status blis__spec_advance(blis_spec_gen *g, blis__spec_stream *st, b
         if (blis_block_hasher_push(&hs, tok, &h)) g->scratch[nh++] = h;
     }
     ikey = blis_block_hasher_key(&hs);
+    if (st->c->mm_set) {
+        if ((olen = blis__length_sample(&st->rng, &st->c->output)) > BLIS_MAX_REQUEST_TOKENS)
+            return blis__spec_too_long(g, st, "output", olen, err);
+        if (blis__grow(&g->alloc, (void **)&g->scratch, &g->scratch_cap,
+                       (size_t)((plen + ilen + olen) / g->block_tokens + 1), sizeof(uint64_t)))
+            return blis__nomem(err);
+    }
     for (i = 0; i < olen; i++) {
         int64_t tok = blis_rng_intn(&st->rng, BLIS_MAX_TOKEN_ID);
         if (i < 5) st->out5[i] = tok;

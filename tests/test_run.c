@@ -295,3 +295,32 @@ TEST(run_evaluate_json_equals_cli) {
     CHECK_STR(doc.data, out);
     blis_buf_free(&doc);
 }
+
+/* Cohorts and multimodal clients (tests/test_spec.c) run through the command line. */
+TEST(spec_cohort_multimodal_run) {
+    static char out[65536];
+    FILE *f = fopen("build/spec_cohort.yaml", "w");
+    if (!f) {
+        CHECK_MSG(0, "cannot write build/spec_cohort.yaml");
+        return;
+    }
+    fputs("seed: 3\naggregate_rate: 20\nnum_requests: 60\ncohorts:\n  - id: users\n    population: 5\n"
+          "    rate_fraction: 1\n    arrival: {process: poisson}\n"
+          "    input_distribution: {type: gaussian, params: {mean: 200, std_dev: 50, min: 10, max: 400}}\n"
+          "    output_distribution: {type: exponential, params: {mean: 50}}\n"
+          "clients:\n  - id: cam\n    rate_fraction: 1\n    arrival: {process: gamma, cv: 2}\n"
+          "    input_distribution: {type: constant, params: {value: 1}}\n"
+          "    output_distribution: {type: constant, params: {value: 30}}\n"
+          "    multimodal:\n      text_distribution: {type: exponential, params: {mean: 40}}\n"
+          "      video_distribution: {type: gaussian, params: {mean: 300, std_dev: 30, min: 100, max: 500}}\n"
+          "      video_count_distribution: {type: constant, params: {value: 1}}\n",
+          f);
+    fclose(f);
+    CHECK_EQ_I64(t_run("(./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --workload-spec "
+                       "build/spec_cohort.yaml --json --log error --check-invariants)",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"completed_requests\": 60,");
+    CHECK_EQ_I64(t_run("./simulation_worker check build/spec_cohort.yaml", out, sizeof out), 0);
+    remove("build/spec_cohort.yaml");
+}

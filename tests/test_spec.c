@@ -113,7 +113,12 @@ TEST(spec_input_errors) {
     } cases[] = {
         {T_SPEC_HEAD "    arrival: {process: poisson}\n" T_SPEC_DISTS "    colour: red\n", "unknown field colour", 9},
         {T_SPEC_HEAD "    arrival: {process: poisson}\n" T_SPEC_DISTS "    multimodal: {}\n",
-         "field multimodal is not supported in this version of blis yet", 9},
+         "client[0].multimodal: give at least one distribution", 9},
+        {T_SPEC_HEAD "    arrival: {process: poisson}\n" T_SPEC_DISTS "    multimodal: {photo_distribution: {}}\n",
+         "unknown field photo_distribution", 9},
+        {T_SPEC_HEAD "    arrival: {process: poisson}\n" T_SPEC_DISTS
+                     "    multimodal:\n      image_distribution: {type: uniform}\n",
+         "unknown distribution type \"uniform\"", 10},
         {T_SPEC_HEAD "    arrival: {process: poisson}\n" T_SPEC_DISTS
                      "    reasoning: {multi_turn: {think_time_us: 5}}\n",
          "client[0].reasoning.multi_turn.max_rounds is required", 9},
@@ -127,7 +132,18 @@ TEST(spec_input_errors) {
          "client[0]: think_time_us must be in 0..1e15, got -1", 10},
         {T_SPEC_HEAD "    arrival: {process: poisson}\n" T_SPEC_DISTS "    reasoning: {effort: high}\n",
          "unknown field effort", 9},
-        {"cohorts: []\n" T_SPEC_HEAD, "field cohorts is not supported", 1},
+        {"servegen_data: {path: x}\n" T_SPEC_HEAD, "field servegen_data is not supported", 1},
+        {"aggregate_rate: 10\ncohorts:\n  - {id: c, rate_fraction: 1}\n", "cohort[0]: population is required", 3},
+        {"aggregate_rate: 10\ncohorts:\n  - {id: c, population: 0}\n", "population must be in 1..100000, got 0", 3},
+        {"aggregate_rate: 10\ncohorts:\n  - id: c\n    population: 2\n    rate_fraction: 1\n"
+         "    arrival: {process: poisson}\n" T_SPEC_DISTS "    spike: {start_time_us: 5, duration_us: 0}\n",
+         "cohort[0].spike: start_time_us must be >= 0, duration_us > 0", 9},
+        {"aggregate_rate: 10\ncohorts:\n  - id: c\n    population: 2\n    rate_fraction: 1\n"
+         "    arrival: {process: poisson}\n" T_SPEC_DISTS "    diurnal: {peak_hour: 25, peak_to_trough_ratio: 2}\n",
+         "peak_hour must be in 0..23", 9},
+        {"aggregate_rate: 10\ncohorts:\n  - id: c\n    population: 2\n    rate_fraction: 1\n"
+         "    arrival: {process: poisson}\n" T_SPEC_DISTS "    lifecycle: {windows: []}\n",
+         "unknown field lifecycle", 9},
         {T_SPEC_HEAD "    arrival: {process: lognormal}\n" T_SPEC_DISTS, "unknown arrival process \"lognormal\"", 6},
         {T_SPEC_HEAD "    arrival: {process: weibull, cv: 20}\n" T_SPEC_DISTS,
          "client[0]: weibull CV must be in [0.01, 10.4], got 20.000000", 6},
@@ -422,4 +438,133 @@ TEST(spec_length_limit) {
     CHECK(!strcmp(err.source, "big.yaml"));
     blis_workload_spec_free(&spec);
     blis_doc_free(&doc);
+}
+
+/* A spec's first requests: arrival, input and output lengths, and (for
+ * cohorts) the client each came from; n_want of them, then no more. */
+typedef struct t_spec_req {
+    int64_t arrival_us, input, output;
+    const char *client;
+} t_spec_req;
+
+static void t_spec_first(t_ctx *t_, const char *yaml, const t_spec_req *want, size_t n_want) {
+    blis_parse_opts o;
+    blis_doc doc;
+    blis_workload_spec spec;
+    blis_spec_gen g;
+    blis_err err;
+    size_t i;
+    int has = 1;
+    memset(&o, 0, sizeof o);
+    if (blis_yaml_parse(yaml, strlen(yaml), &o, &doc, &err) || blis_workload_spec_from_doc(&doc, &spec, NULL, &err)) {
+        CHECK_MSG(0, "%s", err.msg);
+        return;
+    }
+    CHECK_EQ_I64(blis_spec_gen_init(&g, &spec, spec.seed, INT64_MAX, spec.num_requests, 16, NULL, &err), BLIS_OK);
+    for (i = 0; i <= n_want && has; i++) {
+        blis_request r;
+        if (blis_spec_gen_next(&g, &r, &has, &err) != BLIS_OK) {
+            CHECK_MSG(0, "%s", err.msg);
+            break;
+        }
+        if (!has) break;
+        if (i == n_want) {
+            CHECK_MSG(0, "a request past the %lu expected (at %lld us)", (unsigned long)n_want,
+                      (long long)r.arrival_us);
+        } else {
+            CHECK_EQ_I64(r.arrival_us, want[i].arrival_us);
+            CHECK_EQ_I64(r.input_tokens, want[i].input);
+            CHECK_EQ_I64(r.output_tokens, want[i].output);
+            if (want[i].client) CHECK_STR(spec.clients[g.last_client].id, want[i].client);
+        }
+        blis_request_free(NULL, &r);
+    }
+    CHECK_EQ_I64(i, n_want);
+    blis_spec_gen_free(&g);
+    blis_workload_spec_free(&spec);
+    blis_doc_free(&doc);
+}
+
+/* Cohorts (spec §2.7), by hand: a population of 2 at rate fraction 1 of 10
+ * req/s is two clients of 5 req/s, i.e. 10 x (0.5 / 1) / 1e6 = 5e-06 req/us
+ * (a double just above 5e-6), constant arrivals every int64(1 / 5e-06) =
+ * 199999 us from t = 199999. The spike window [250000, 750000) keeps
+ * 399998 and 599997 of each; 799996 is past the window: the client ends.
+ * Ties keep client order. */
+TEST(spec_cohort_spike_by_hand) {
+    static const t_spec_req want[] = {
+        {399998, 100, 20, "web-0"}, {399998, 100, 20, "web-1"}, {599997, 100, 20, "web-0"}, {599997, 100, 20, "web-1"}};
+    t_spec_first(t_,
+                 "seed: 7\naggregate_rate: 10\nhorizon: 5000000\ncohorts:\n  - id: web\n    population: 2\n"
+                 "    rate_fraction: 1\n    arrival: {process: constant}\n"
+                 "    input_distribution: {type: constant, params: {value: 100}}\n"
+                 "    output_distribution: {type: constant, params: {value: 20}}\n"
+                 "    spike: {start_time_us: 250000, duration_us: 500000}\n",
+                 want, 4);
+}
+
+/* Diurnal and drain windows (spec §2.7) and the expansion's rate fractions. */
+TEST(spec_cohort_windows) {
+    const char *yaml =
+        "aggregate_rate: 10\nclients:\n  - id: a\n    rate_fraction: 2\n    arrival: {process: poisson}\n"
+        "    input_distribution: {type: constant, params: {value: 10}}\n"
+        "    output_distribution: {type: constant, params: {value: 5}}\n"
+        "cohorts:\n  - id: day\n    population: 4\n    rate_fraction: 2\n    arrival: {process: poisson}\n"
+        "    input_distribution: {type: constant, params: {value: 10}}\n"
+        "    output_distribution: {type: constant, params: {value: 5}}\n"
+        "    diurnal: {peak_hour: 12, peak_to_trough_ratio: 4}\n"
+        "  - id: end\n    population: 1\n    rate_fraction: 1\n    arrival: {process: poisson}\n"
+        "    input_distribution: {type: constant, params: {value: 10}}\n"
+        "    output_distribution: {type: constant, params: {value: 5}}\n"
+        "    drain: {start_time_us: 1000000, ramp_duration_us: 1000000}\n";
+    blis_parse_opts o;
+    blis_doc doc;
+    blis_workload_spec spec;
+    blis_err err;
+    memset(&o, 0, sizeof o);
+    if (blis_yaml_parse(yaml, strlen(yaml), &o, &doc, &err) || blis_workload_spec_from_doc(&doc, &spec, NULL, &err)) {
+        CHECK_MSG(0, "%s", err.msg);
+        return;
+    }
+    CHECK_EQ_I64((int64_t)spec.client_count, 1 + 4 + 1);
+    CHECK_STR(spec.clients[0].id, "a");
+    CHECK_STR(spec.clients[1].id, "day-0");
+    CHECK_STR(spec.clients[4].id, "day-3");
+    CHECK_STR(spec.clients[5].id, "end-0");
+    CHECK(spec.clients[1].rate_fraction == 0.5 && spec.clients[4].rate_fraction == 0.5);
+    /* diurnal, peak 12, ratio 4: mult(h) = (1 + cos(2 pi (h - 12) / 24)) / 2 x 0.75 + 0.25 */
+    CHECK_EQ_I64((int64_t)spec.clients[3].window_count, 24);
+    CHECK_EQ_I64(spec.clients[3].windows[0].start_us, 0);
+    CHECK_EQ_I64(spec.clients[3].windows[0].end_us, 900000000); /* the trough: a quarter of the hour */
+    CHECK_EQ_I64(spec.clients[3].windows[12].start_us, 43200000000LL);
+    CHECK_EQ_I64(spec.clients[3].windows[12].end_us, 46800000000LL); /* the peak: the whole hour */
+    CHECK_EQ_I64(spec.clients[3].windows[6].end_us - spec.clients[3].windows[6].start_us, 2250000000LL); /* mult 5/8 */
+    /* drain from 1 s over 1 s: [0, 1 s), then 10 segments of 0.1 s active 10/10, 9/10, ... 1/10 */
+    CHECK_EQ_I64((int64_t)spec.clients[5].window_count, 11);
+    CHECK_EQ_I64(spec.clients[5].windows[0].end_us, 1000000);
+    CHECK_EQ_I64(spec.clients[5].windows[1].start_us, 1000000);
+    CHECK_EQ_I64(spec.clients[5].windows[1].end_us, 1100000);
+    CHECK_EQ_I64(spec.clients[5].windows[2].start_us, 1100000);
+    CHECK_EQ_I64(spec.clients[5].windows[2].end_us, 1190000);
+    CHECK_EQ_I64(spec.clients[5].windows[10].end_us, 1910000);
+    blis_workload_spec_free(&spec);
+    blis_doc_free(&doc);
+}
+
+/* Multimodal (spec §2.5 GenerateMultimodalTokens), by hand: 10 text tokens
+ * plus 2 images of 100 (the audio has no count: skipped) is a 210-token
+ * prompt; one client at 4 req/s, constant: every int64(1 / 4e-06) = 250000
+ * us (4e-06 is exact enough: 1 / 4e-06 = 250000). */
+TEST(spec_multimodal_by_hand) {
+    static const t_spec_req want[] = {{250000, 210, 7, NULL}, {500000, 210, 7, NULL}, {750000, 210, 7, NULL}};
+    t_spec_first(t_,
+                 "category: multimodal\naggregate_rate: 4\nnum_requests: 3\nclients:\n  - id: v\n    rate_fraction: 1\n"
+                 "    arrival: {process: constant}\n"
+                 "    input_distribution: {type: constant, params: {value: 999}}\n"
+                 "    output_distribution: {type: constant, params: {value: 7}}\n"
+                 "    multimodal:\n      text_distribution: {type: constant, params: {value: 10}}\n"
+                 "      image_distribution: {type: constant, params: {value: 100}}\n"
+                 "      image_count_distribution: {type: constant, params: {value: 2}}\n"
+                 "      audio_distribution: {type: constant, params: {value: 50}}\n",
+                 want, 3);
 }

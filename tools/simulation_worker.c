@@ -41,8 +41,9 @@ static const char usage_text[] = "usage: simulation_worker <command> [options]\n
                                  "      for --output-tokens\n"
                                  "      --workload-traces-filepath FILE  CSV for --workload traces: a header, then\n"
                                  "                      arrival_s,_,_,\"[input IDs]\",\"[output IDs]\" (sorted)\n"
-                                 "      --workload-spec FILE  workload-spec YAML (clients, arrivals, lengths,\n"
-                                 "                      prefixes, sessions; its seed/horizon/num_requests\n"
+                                 "      --workload-spec FILE  workload-spec YAML (clients, cohorts, arrivals,\n"
+                                 "                      lengths, prefixes, sessions, multimodal prompts;\n"
+                                 "                      its seed/horizon/num_requests\n"
                                  "                      unless the flags are given)\n"
                                  "    engine (each instance):\n"
                                  "      --total-kv-blocks N (the defaults file's, else estimated from GPU memory)\n"
@@ -212,7 +213,8 @@ static const char usage_text_tools[] =
     "curl program), BLIS_DATA_DIR (the bundled data).\n"
     "\n"
     "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
-    "Not in this version yet: the multimodal, servegen and cohort parts of workload specs.\n";
+    "Not in this version yet: servegen_data in workload specs; the convert and compose\n"
+    "commands.\n";
 
 static int usage_error(const char *msg, const char *arg) { return cli_error("simulation_worker", msg, arg); }
 
