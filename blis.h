@@ -9062,7 +9062,8 @@ static blis_status blis__spec_cohorts(const blis_doc *doc, const blis_node *coho
                                    (unsigned long)i, (long long)pop);
         total += (size_t)pop;
     }
-    if (at + total > 1000000) return blis__spec_fail(doc, cohorts, err, "cohorts: at most 1000000 clients in all");
+    if (at + total > 100000)
+        return blis__spec_fail(doc, cohorts, err, "cohorts: at most 100000 clients in all (clients and populations)");
     grown = (blis_spec_client *)blis__alloc(&spec->alloc, (at + total + 1) * sizeof *grown);
     ids_size = total * 80 + 1;
     spec->cohort_ids = (char *)blis__alloc(&spec->alloc, ids_size);

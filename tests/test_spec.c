@@ -135,6 +135,8 @@ TEST(spec_input_errors) {
         {"servegen_data: {path: x}\n" T_SPEC_HEAD, "field servegen_data is not supported", 1},
         {"aggregate_rate: 10\ncohorts:\n  - {id: c, rate_fraction: 1}\n", "cohort[0]: population is required", 3},
         {"aggregate_rate: 10\ncohorts:\n  - {id: c, population: 0}\n", "population must be in 1..100000, got 0", 3},
+        {"aggregate_rate: 10\ncohorts:\n  - {id: c, population: 60000}\n  - {id: d, population: 60000}\n",
+         "cohorts: at most 100000 clients in all", 3},
         {"aggregate_rate: 10\ncohorts:\n  - id: c\n    population: 2\n    rate_fraction: 1\n"
          "    arrival: {process: poisson}\n" T_SPEC_DISTS "    spike: {start_time_us: 5, duration_us: 0}\n",
          "cohort[0].spike: start_time_us must be >= 0, duration_us > 0", 9},
