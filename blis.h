@@ -1162,6 +1162,8 @@ typedef struct blis_workload_spec {
     size_t client_count;
     char *strings;      /* the ids and tenants of expanded clients (inference_perf) */
     char *cohort_ids;   /* the ids of clients expanded from cohorts ("<cohort>-<j>") */
+    char *owned;        /* strings copied by blis_spec_compose (a chain of blocks) */
+    char category[16];  /* "", language, multimodal, reasoning */
     const char *source; /* the document's name, for generation errors */
     blis_alloc alloc;
 } blis_workload_spec;
@@ -2412,6 +2414,30 @@ BLIS_DEF void blis_evaluation_free(blis_evaluation *ev);
  * reasons (the CLI also exits 2 for those skipped for bad input). */
 BLIS_DEF blis_status blis_evaluate_json(const char *json, size_t len, const blis_run_env *env, blis_write_fn write,
                                         void *user, blis_err *err);
+
+/* `convert` and `compose` (spec §1.1, §2.3, §2.6): workload specs built
+ * from the other workload sources and written back as YAML (version "2").
+ * blis_spec_from_legacy is a410740f's SynthesizeFromDistribution /
+ * SynthesizeFromPreset: one client "distribution" at rate fraction 1 with
+ * constant arrivals and gaussian lengths from w, prefix group "shared" of
+ * w->prefix_tokens when > 0, category language, the aggregate rate and
+ * request count of w, the seed given. blis_spec_from_trace is the lossy
+ * csv-trace conversion: N rows become one client at the constant rate N /
+ * ((last - first arrival) / 1 s) (N when they all arrive at once), lengths
+ * the rows' rounded averages (a gaussian with no spread), num_requests N.
+ * blis_spec_compose concatenates specs' clients: the aggregate rate is the
+ * sum of theirs and each client's fraction is rescaled so that its own rate
+ * is kept; the seed is the first spec's, num_requests the sum (0 when any is
+ * unlimited), the horizon the latest given. Output specs own their strings. */
+BLIS_DEF blis_status blis_spec_from_legacy(const blis_legacy_workload *w, int64_t seed, blis_workload_spec *spec,
+                                           blis_err *err);
+BLIS_DEF blis_status blis_spec_from_trace(const char *src, size_t len, const char *source, blis_workload_spec *spec,
+                                          blis_err *err);
+BLIS_DEF blis_status blis_spec_compose(const blis_workload_spec *const *specs, size_t n, blis_workload_spec *out,
+                                       blis_err *err);
+/* The spec as YAML that blis_workload_spec_from_doc reads back to the same
+ * requests (cohorts and inference_perf appear expanded into clients). */
+BLIS_DEF blis_status blis_workload_spec_write_yaml(const blis_workload_spec *spec, blis_write_fn write, void *user);
 
 /* `calibrate`: roofline v1's constants for one GPU fitted (Nelder-Mead in
  * log space) to the TTFT and E2E means of its records. The objective's
@@ -8691,6 +8717,12 @@ BLIS_DEF void blis_workload_spec_free(blis_workload_spec *spec) {
     blis__free(&spec->alloc, spec->clients);
     blis__free(&spec->alloc, spec->strings);
     blis__free(&spec->alloc, spec->cohort_ids);
+    while (spec->owned) {
+        char *next;
+        memcpy(&next, spec->owned, sizeof next);
+        blis__free(&spec->alloc, spec->owned);
+        spec->owned = next;
+    }
     spec->clients = NULL;
     spec->strings = NULL;
     spec->cohort_ids = NULL;
@@ -9165,6 +9197,7 @@ BLIS_DEF blis_status blis_workload_spec_from_doc(const blis_doc *doc, blis_workl
         strcmp(category, "reasoning"))
         return blis__spec_fail(doc, blis_node_get(doc, root, "category"), err,
                                "unknown category \"%s\"; valid: language, multimodal, reasoning", category);
+    blis__copy_cstr(spec->category, sizeof spec->category, category);
     if ((n = blis_node_get(doc, root, "seed"))) {
         if ((st = blis_node_i64(doc, n, &spec->seed, err))) return st;
         spec->has_seed = 1;
@@ -17847,6 +17880,386 @@ BLIS_DEF void blis_calibration_free(blis_calibration *c) {
     blis__free(NULL, c->errs);
     blis__free(NULL, c->scratch);
     memset(c, 0, sizeof *c);
+}
+
+/* ---- convert and compose ---- */
+
+/* An owned copy of s in spec->strings' chain (a list of blocks). */
+static const char *blis__spec_own(blis_workload_spec *spec, const char *s) {
+    size_t n = strlen(s) + 1;
+    char *block = (char *)blis__alloc(&spec->alloc, sizeof(char *) + n);
+    if (!block) return NULL;
+    memcpy(block, &spec->owned, sizeof(char *));
+    memcpy(block + sizeof(char *), s, n);
+    spec->owned = block;
+    return block + sizeof(char *);
+}
+
+static blis_status blis__spec_alloc_clients(blis_workload_spec *spec, size_t n, blis_err *err) {
+    spec->clients = (blis_spec_client *)blis__alloc(&spec->alloc, (n ? n : 1) * sizeof *spec->clients);
+    if (!spec->clients) return blis__nomem(err);
+    memset(spec->clients, 0, (n ? n : 1) * sizeof *spec->clients);
+    spec->client_count = n;
+    return BLIS_OK;
+}
+
+static void blis__gauss(blis_length_dist *d, double mean, double std_dev, double mn, double mx) {
+    memset(d, 0, sizeof *d);
+    d->kind = BLIS_DIST_GAUSSIAN;
+    d->mean = mean, d->std_dev = std_dev, d->min = mn, d->max = mx;
+}
+
+BLIS_DEF blis_status blis_spec_from_legacy(const blis_legacy_workload *w, int64_t seed, blis_workload_spec *spec,
+                                           blis_err *err) {
+    blis_spec_client *c;
+    blis_status st;
+    memset(spec, 0, sizeof *spec);
+    if ((st = blis_legacy_workload_validate(w, err))) return st;
+    if ((st = blis__spec_alloc_clients(spec, 1, err))) return st;
+    spec->seed = seed;
+    spec->has_seed = 1;
+    spec->aggregate_rate = w->rate_per_s;
+    spec->num_requests = w->num_requests;
+    blis__copy_cstr(spec->category, sizeof spec->category, "language");
+    c = &spec->clients[0];
+    c->id = "distribution";
+    c->tenant_id = c->slo_class = c->prefix_group = "";
+    c->rate_fraction = 1;
+    c->arrival = BLIS_ARRIVAL_CONSTANT;
+    c->cv = 1;
+    blis__gauss(&c->input, (double)w->prompt_mean, (double)w->prompt_std, (double)w->prompt_min, (double)w->prompt_max);
+    blis__gauss(&c->output, (double)w->output_mean, (double)w->output_std, (double)w->output_min,
+                (double)w->output_max);
+    if (w->prefix_tokens > 0) {
+        c->prefix_group = "shared";
+        c->prefix_length = w->prefix_tokens;
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_spec_from_trace(const char *src, size_t len, const char *source, blis_workload_spec *spec,
+                                          blis_err *err) {
+    blis_trace_gen g;
+    blis_parse_opts o;
+    blis_spec_client *c;
+    blis_status st;
+    int64_t n = 0, first = 0, last = 0;
+    double in_sum = 0, out_sum = 0, mean_in, mean_out;
+    int has = 1;
+    memset(spec, 0, sizeof *spec);
+    memset(&o, 0, sizeof o);
+    o.source = source;
+    if ((st = blis_trace_gen_init(&g, src, len, &o, INT64_MAX, 16, err))) return st;
+    while (has) {
+        blis_request r;
+        if ((st = blis_trace_gen_next(&g, &r, &has, err))) {
+            blis_trace_gen_free(&g);
+            return st;
+        }
+        if (!has) break;
+        if (!n) first = r.arrival_us;
+        last = r.arrival_us;
+        in_sum += (double)r.input_tokens;
+        out_sum += (double)r.output_tokens;
+        n++;
+        blis_request_free(NULL, &r);
+    }
+    blis_trace_gen_free(&g);
+    if (!n) {
+        blis_err_clear(err, source);
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "the trace has no requests");
+    }
+    if ((st = blis__spec_alloc_clients(spec, 1, err))) return st;
+    spec->seed = 42;
+    spec->has_seed = 1;
+    spec->aggregate_rate = last > first ? (double)n / ((double)(last - first) / 1e6) : (double)n;
+    spec->num_requests = n;
+    blis__copy_cstr(spec->category, sizeof spec->category, "language");
+    mean_in = floor(in_sum / (double)n + 0.5);
+    mean_out = floor(out_sum / (double)n + 0.5);
+    c = &spec->clients[0];
+    c->id = "trace";
+    c->tenant_id = c->slo_class = c->prefix_group = "";
+    c->rate_fraction = 1;
+    c->arrival = BLIS_ARRIVAL_CONSTANT;
+    c->cv = 1;
+    blis__gauss(&c->input, mean_in, 0, mean_in < 1 ? 1 : mean_in, mean_in < 1 ? 1 : mean_in);
+    blis__gauss(&c->output, mean_out, 0, mean_out < 1 ? 1 : mean_out, mean_out < 1 ? 1 : mean_out);
+    return BLIS_OK;
+}
+
+/* A copy of a length distribution (empirical tables duplicated). */
+static blis_status blis__dist_copy(const blis_alloc *a, blis_length_dist *dst, const blis_length_dist *src,
+                                   blis_err *err) {
+    *dst = *src;
+    dst->emp_values = NULL;
+    dst->emp_cdf = NULL;
+    if (!src->emp_n) return BLIS_OK;
+    dst->emp_values = (int64_t *)blis__alloc(a, src->emp_n * sizeof *dst->emp_values);
+    dst->emp_cdf = (double *)blis__alloc(a, src->emp_n * sizeof *dst->emp_cdf);
+    if (!dst->emp_values || !dst->emp_cdf) return blis__nomem(err);
+    memcpy(dst->emp_values, src->emp_values, src->emp_n * sizeof *dst->emp_values);
+    memcpy(dst->emp_cdf, src->emp_cdf, src->emp_n * sizeof *dst->emp_cdf);
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_spec_compose(const blis_workload_spec *const *specs, size_t n, blis_workload_spec *out,
+                                       blis_err *err) {
+    size_t i, j, k, total = 0, at = 0;
+    blis_status st;
+    int unlimited = 0;
+    memset(out, 0, sizeof *out);
+    if (!n) return blis__run_fail(err, BLIS_E_INVALID, "compose needs at least one spec (--from FILE)");
+    for (i = 0; i < n; i++) {
+        total += specs[i]->client_count;
+        out->aggregate_rate += specs[i]->aggregate_rate;
+        unlimited |= specs[i]->num_requests <= 0;
+        out->num_requests += specs[i]->num_requests;
+        if (specs[i]->has_horizon && (!out->has_horizon || specs[i]->horizon_us > out->horizon_us)) {
+            out->horizon_us = specs[i]->horizon_us;
+            out->has_horizon = 1;
+        }
+    }
+    if (total > 100000) return blis__run_fail(err, BLIS_E_LIMIT, "compose: at most 100000 clients in all");
+    if (unlimited) out->num_requests = 0;
+    out->seed = specs[0]->seed;
+    out->has_seed = specs[0]->has_seed;
+    blis__copy_cstr(out->category, sizeof out->category, specs[0]->category);
+    for (i = 1; i < n; i++)
+        if (strcmp(specs[i]->category, out->category) != 0) out->category[0] = '\0'; /* mixed: none */
+    if ((st = blis__spec_alloc_clients(out, total, err))) return st;
+    out->client_count = 0;
+    for (i = 0; i < n; i++) {
+        double sum = 0;
+        for (j = 0; j < specs[i]->client_count; j++) sum += specs[i]->clients[j].rate_fraction;
+        for (j = 0; j < specs[i]->client_count; j++) {
+            const blis_spec_client *s = &specs[i]->clients[j];
+            blis_spec_client *c = &out->clients[at++];
+            *c = *s;
+            c->shared = 0;
+            c->windows = NULL;
+            memset(&c->input, 0, sizeof c->input);
+            memset(&c->output, 0, sizeof c->output);
+            memset(&c->reason_ratio, 0, sizeof c->reason_ratio);
+            memset(c->mm, 0, sizeof c->mm);
+            out->client_count = at; /* owned from here: freed with out */
+            c->rate_fraction = s->rate_fraction / sum * specs[i]->aggregate_rate / out->aggregate_rate;
+            if (!(c->id = blis__spec_own(out, s->id)) || !(c->tenant_id = blis__spec_own(out, s->tenant_id)) ||
+                !(c->slo_class = blis__spec_own(out, s->slo_class)) ||
+                !(c->prefix_group = blis__spec_own(out, s->prefix_group)))
+                return blis__nomem(err);
+            if ((st = blis__dist_copy(&out->alloc, &c->input, &s->input, err)) ||
+                (st = blis__dist_copy(&out->alloc, &c->output, &s->output, err)) ||
+                (st = blis__dist_copy(&out->alloc, &c->reason_ratio, &s->reason_ratio, err)))
+                return st;
+            for (k = 0; k < 7; k++)
+                if ((st = blis__dist_copy(&out->alloc, &c->mm[k], &s->mm[k], err))) return st;
+            if (s->window_count) {
+                c->windows = (blis_spec_window *)blis__alloc(&out->alloc, s->window_count * sizeof *c->windows);
+                if (!c->windows) return blis__nomem(err);
+                memcpy(c->windows, s->windows, s->window_count * sizeof *c->windows);
+            }
+        }
+    }
+    return BLIS_OK;
+}
+
+/* ---- YAML out ---- */
+
+typedef struct blis__yw {
+    blis_write_fn write;
+    void *user;
+    int failed;
+} blis__yw;
+
+static void blis__yw_raw(blis__yw *y, const char *s) {
+    if (!y->failed && y->write(y->user, s, strlen(s)) != 0) y->failed = 1;
+}
+
+static void blis__yw_num(blis__yw *y, double v) {
+    char buf[BLIS_F64_BUF_MAX + 1];
+    buf[blis_f64_format_go(v, buf)] = '\0';
+    blis__yw_raw(y, buf);
+}
+
+static void blis__yw_int(blis__yw *y, int64_t v) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", (long long)v);
+    blis__yw_raw(y, buf);
+}
+
+/* A double-quoted scalar (JSON escapes, which YAML reads). */
+static void blis__yw_str(blis__yw *y, const char *s) {
+    char buf[8];
+    blis__yw_raw(y, "\"");
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') {
+            buf[0] = '\\', buf[1] = (char)ch, buf[2] = '\0';
+        } else if (ch < 0x20) {
+            snprintf(buf, sizeof buf, "\\x%02x", ch);
+        } else {
+            buf[0] = (char)ch, buf[1] = '\0';
+        }
+        blis__yw_raw(y, buf);
+    }
+    blis__yw_raw(y, "\"");
+}
+
+static void blis__yw_dist(blis__yw *y, const blis_length_dist *d) {
+    size_t i;
+    switch (d->kind) {
+    case BLIS_DIST_GAUSSIAN:
+        blis__yw_raw(y, "{type: gaussian, params: {mean: ");
+        blis__yw_num(y, d->mean);
+        blis__yw_raw(y, ", std_dev: ");
+        blis__yw_num(y, d->std_dev);
+        blis__yw_raw(y, ", min: ");
+        blis__yw_num(y, d->min);
+        blis__yw_raw(y, ", max: ");
+        blis__yw_num(y, d->max);
+        break;
+    case BLIS_DIST_EXPONENTIAL:
+        blis__yw_raw(y, "{type: exponential, params: {mean: ");
+        blis__yw_num(y, d->mean);
+        break;
+    case BLIS_DIST_PARETO_LOGNORMAL:
+        blis__yw_raw(y, "{type: pareto_lognormal, params: {alpha: ");
+        blis__yw_num(y, d->alpha);
+        blis__yw_raw(y, ", xm: ");
+        blis__yw_num(y, d->xm);
+        blis__yw_raw(y, ", mu: ");
+        blis__yw_num(y, d->mu);
+        blis__yw_raw(y, ", sigma: ");
+        blis__yw_num(y, d->sigma);
+        blis__yw_raw(y, ", mix_weight: ");
+        blis__yw_num(y, d->mix_weight);
+        break;
+    case BLIS_DIST_CONSTANT:
+        blis__yw_raw(y, "{type: constant, params: {value: ");
+        blis__yw_num(y, d->value);
+        break;
+    case BLIS_DIST_EMPIRICAL: /* the probabilities back from the CDF's steps */
+        blis__yw_raw(y, "{type: empirical, params: {");
+        for (i = 0; i < d->emp_n; i++) {
+            blis__yw_raw(y, i ? ", \"" : "\"");
+            blis__yw_int(y, d->emp_values[i]);
+            blis__yw_raw(y, "\": ");
+            blis__yw_num(y, d->emp_cdf[i] - (i ? d->emp_cdf[i - 1] : 0));
+        }
+        break;
+    }
+    blis__yw_raw(y, "}}");
+}
+
+BLIS_DEF blis_status blis_workload_spec_write_yaml(const blis_workload_spec *spec, blis_write_fn write, void *user) {
+    static const char *const arrivals[] = {"poisson", "gamma", "weibull", "constant"};
+    blis__yw y;
+    size_t i, k;
+    y.write = write;
+    y.user = user;
+    y.failed = 0;
+    blis__yw_raw(&y, "version: \"2\"\n");
+    if (spec->has_seed) {
+        blis__yw_raw(&y, "seed: ");
+        blis__yw_int(&y, spec->seed);
+        blis__yw_raw(&y, "\n");
+    }
+    if (spec->category[0]) {
+        blis__yw_raw(&y, "category: ");
+        blis__yw_raw(&y, spec->category);
+        blis__yw_raw(&y, "\n");
+    }
+    blis__yw_raw(&y, "aggregate_rate: ");
+    blis__yw_num(&y, spec->aggregate_rate);
+    blis__yw_raw(&y, "\n");
+    if (spec->num_requests > 0) {
+        blis__yw_raw(&y, "num_requests: ");
+        blis__yw_int(&y, spec->num_requests);
+        blis__yw_raw(&y, "\n");
+    }
+    if (spec->has_horizon) {
+        blis__yw_raw(&y, "horizon: ");
+        blis__yw_int(&y, spec->horizon_us);
+        blis__yw_raw(&y, "\n");
+    }
+    blis__yw_raw(&y, "clients:\n");
+    for (i = 0; i < spec->client_count; i++) {
+        const blis_spec_client *c = &spec->clients[i];
+        blis__yw_raw(&y, "  - id: ");
+        blis__yw_str(&y, c->id ? c->id : "");
+        blis__yw_raw(&y, "\n");
+        if (c->tenant_id && c->tenant_id[0]) {
+            blis__yw_raw(&y, "    tenant_id: ");
+            blis__yw_str(&y, c->tenant_id);
+            blis__yw_raw(&y, "\n");
+        }
+        if (c->slo_class && c->slo_class[0]) {
+            blis__yw_raw(&y, "    slo_class: ");
+            blis__yw_raw(&y, c->slo_class);
+            blis__yw_raw(&y, "\n");
+        }
+        blis__yw_raw(&y, "    rate_fraction: ");
+        blis__yw_num(&y, c->rate_fraction);
+        blis__yw_raw(&y, "\n    arrival: {process: ");
+        blis__yw_raw(&y, arrivals[c->arrival]);
+        if (c->arrival == BLIS_ARRIVAL_GAMMA || c->arrival == BLIS_ARRIVAL_WEIBULL) {
+            blis__yw_raw(&y, ", cv: ");
+            blis__yw_num(&y, c->cv);
+        }
+        blis__yw_raw(&y, "}\n    input_distribution: ");
+        blis__yw_dist(&y, &c->input);
+        blis__yw_raw(&y, "\n    output_distribution: ");
+        blis__yw_dist(&y, &c->output);
+        blis__yw_raw(&y, "\n");
+        if (c->prefix_group && c->prefix_group[0]) {
+            blis__yw_raw(&y, "    prefix_group: ");
+            blis__yw_str(&y, c->prefix_group);
+            blis__yw_raw(&y, "\n    prefix_length: ");
+            blis__yw_int(&y, c->prefix_length ? c->prefix_length : 50);
+            blis__yw_raw(&y, "\n");
+        }
+        if (c->window_count) {
+            size_t live = 0;
+            for (k = 0; k < c->window_count; k++) live += c->windows[k].end_us > c->windows[k].start_us;
+            blis__yw_raw(&y, "    lifecycle:\n      windows:\n");
+            if (!live)
+                blis__yw_raw(&y, "        - {start_us: 0, end_us: 1}\n"); /* never active: arrivals come after 0 */
+            for (k = 0; k < c->window_count; k++) {
+                if (c->windows[k].end_us <= c->windows[k].start_us) continue; /* an empty cohort segment */
+                blis__yw_raw(&y, "        - {start_us: ");
+                blis__yw_int(&y, c->windows[k].start_us);
+                blis__yw_raw(&y, ", end_us: ");
+                blis__yw_int(&y, c->windows[k].end_us);
+                blis__yw_raw(&y, "}\n");
+            }
+        }
+        if (c->max_rounds > 0) {
+            blis__yw_raw(&y, "    reasoning:\n      multi_turn: {max_rounds: ");
+            blis__yw_int(&y, c->max_rounds);
+            blis__yw_raw(&y, ", think_time_us: ");
+            blis__yw_int(&y, c->think_time_us);
+            if (c->accumulate) blis__yw_raw(&y, ", context_growth: accumulate");
+            blis__yw_raw(&y, "}\n");
+            if (c->has_ratio) {
+                blis__yw_raw(&y, "      reason_ratio_distribution: ");
+                blis__yw_dist(&y, &c->reason_ratio);
+                blis__yw_raw(&y, "\n");
+            }
+        }
+        if (c->mm_set) {
+            blis__yw_raw(&y, "    multimodal:\n");
+            for (k = 0; k < 7; k++) {
+                if (!(c->mm_set & (1u << k))) continue;
+                blis__yw_raw(&y, "      ");
+                blis__yw_raw(&y, blis__mm_names[k]);
+                blis__yw_raw(&y, ": ");
+                blis__yw_dist(&y, &c->mm[k]);
+                blis__yw_raw(&y, "\n");
+            }
+        }
+    }
+    return y.failed ? BLIS_E_IO : BLIS_OK;
 }
 
 #endif /* BLIS_IMPLEMENTATION */

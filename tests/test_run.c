@@ -324,3 +324,93 @@ TEST(spec_cohort_multimodal_run) {
     CHECK_EQ_I64(t_run("./simulation_worker check build/spec_cohort.yaml", out, sizeof out), 0);
     remove("build/spec_cohort.yaml");
 }
+
+/* convert and compose: each source's spec runs unchanged through run
+ * --workload-spec, and a spec written back generates the same requests
+ * (the same metrics) as the spec it came from. */
+TEST(run_convert_compose) {
+    static char out[1 << 16], again[1 << 16];
+    FILE *f;
+    CHECK_EQ_I64(t_run("(./simulation_worker convert preset chatbot --rate 5 --num-requests 40 --seed 9 "
+                       "--defaults-filepath data/defaults.yaml > build/conv_preset.yaml)",
+                       out, sizeof out),
+                 0);
+    CHECK_EQ_I64(t_run("(./simulation_worker convert distribution --rate 8 --num-requests 30 --prefix-tokens 64 "
+                       "> build/conv_dist.yaml)",
+                       out, sizeof out),
+                 0);
+    if ((f = fopen("build/conv_trace.csv", "w")) != NULL) {
+        fputs("arrival,a,b,input,output\n0.0,x,y,\"[1,2,3,4]\",\"[5,6]\"\n0.5,x,y,\"[7,8]\",\"[9]\"\n"
+              "1.0,x,y,\"[1,2,3,4,5,6]\",\"[4,5,6]\"\n",
+              f);
+        fclose(f);
+    }
+    CHECK_EQ_I64(
+        t_run("(./simulation_worker convert csv-trace build/conv_trace.csv >build/conv_trace.yaml)", out, sizeof out),
+        0);
+    CHECK_CONTAINS(out, "convert csv-trace is lossy");
+    CHECK_EQ_I64(t_run("cat build/conv_trace.yaml", out, sizeof out), 0);
+    CHECK_CONTAINS(out, "aggregate_rate: 3\n"); /* 3 rows over 1 s */
+    CHECK_CONTAINS(out, "num_requests: 3\n");
+    CHECK_CONTAINS(out, "{type: gaussian, params: {mean: 4, std_dev: 0, min: 4, max: 4}}"); /* (4+2+6)/3 */
+    CHECK_CONTAINS(out, "{type: gaussian, params: {mean: 2, std_dev: 0, min: 2, max: 2}}"); /* (2+1+3)/3 */
+    if ((f = fopen("build/conv_ip.yaml", "w")) != NULL) {
+        fputs("seed: 5\nnum_requests: 30\ninference_perf:\n  stages: [{rate: 4, duration: 5}, {rate: 8, duration: 5}]\n"
+              "  shared_prefix: {num_unique_system_prompts: 2, num_users_per_system_prompt: 2, system_prompt_len: 32,"
+              " question_len: 20, output_len: 10}\n",
+              f);
+        fclose(f);
+    }
+    CHECK_EQ_I64(
+        t_run("(./simulation_worker convert inference-perf build/conv_ip.yaml > build/conv_ip2.yaml)", out, sizeof out),
+        0);
+    CHECK_EQ_I64(t_run("(./simulation_worker compose --from build/conv_preset.yaml --from build/conv_dist.yaml "
+                       "> build/conv_both.yaml)",
+                       out, sizeof out),
+                 0);
+    CHECK_EQ_I64(t_run("cat build/conv_both.yaml", out, sizeof out), 0);
+    CHECK_CONTAINS(out, "aggregate_rate: 13\n");      /* 5 + 8 */
+    CHECK_CONTAINS(out, "rate_fraction: 0.38461538"); /* 5 / 13: each keeps its own rate */
+    CHECK_CONTAINS(out, "num_requests: 70\n");
+    {
+        static const char *const files[] = {"build/conv_preset.yaml", "build/conv_dist.yaml", "build/conv_trace.yaml",
+                                            "build/conv_ip2.yaml", "build/conv_both.yaml"};
+        size_t i;
+        for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+            char cmd[512];
+            snprintf(cmd, sizeof cmd,
+                     "(./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --workload-spec %s --json "
+                     "--log error --horizon 600000000)",
+                     files[i]);
+            CHECK_MSG(t_run(cmd, out, sizeof out) == 0, "%s: %s", files[i], out);
+            CHECK_CONTAINS(out, "\"completed_requests\":");
+        }
+    }
+    /* the expanded spec generates what the inference_perf spec does */
+    CHECK_EQ_I64(t_run("(./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --workload-spec "
+                       "build/conv_ip.yaml --json --log error)",
+                       out, sizeof out),
+                 0);
+    CHECK_EQ_I64(t_run("(./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --workload-spec "
+                       "build/conv_ip2.yaml --json --log error | sed 's/conv_ip2/conv_ip/')",
+                       again, sizeof again),
+                 0);
+    CHECK_STR(again, out);
+    /* bad input */
+    CHECK_EQ_I64(t_run("./simulation_worker convert servegen dir", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "ServeGen data is not in this version");
+    CHECK_EQ_I64(
+        t_run("./simulation_worker convert preset nosuch --defaults-filepath data/defaults.yaml", out, sizeof out), 2);
+    CHECK_EQ_I64(t_run("./simulation_worker convert csv-trace build/none.csv", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "build/none.csv");
+    CHECK_EQ_I64(t_run("./simulation_worker compose build/conv_dist.yaml", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "compose takes --from SPEC.yaml");
+    CHECK_EQ_I64(t_run("./simulation_worker convert distribution --rate -1", out, sizeof out), 2);
+    remove("build/conv_preset.yaml");
+    remove("build/conv_dist.yaml");
+    remove("build/conv_trace.csv");
+    remove("build/conv_trace.yaml");
+    remove("build/conv_ip.yaml");
+    remove("build/conv_ip2.yaml");
+    remove("build/conv_both.yaml");
+}

@@ -2,7 +2,8 @@
  * vectors (conformance/blis/workload/workload_generation_a410740f.json):
  * arrivals, lengths, the first token IDs, SLO classes and tenants. */
 
-static void t_spec_case(t_ctx *t_, const char *name) {
+/* yaml: the spec's text (NULL: the vector's own). */
+static void t_spec_case_yaml(t_ctx *t_, const char *name, const char *yaml) {
     blis_doc vec, ydoc;
     const blis_node *c, *ys, *list, *last, *hz;
     blis_workload_spec spec;
@@ -21,7 +22,8 @@ static void t_spec_case(t_ctx *t_, const char *name) {
     n_list = list ? list->count : 0;
     memset(&o, 0, sizeof o);
     o.source = name;
-    if (!ys || blis_yaml_parse(ys->as.string, strlen(ys->as.string), &o, &ydoc, &err) != BLIS_OK) {
+    if (yaml == NULL && ys) yaml = ys->as.string;
+    if (!yaml || blis_yaml_parse(yaml, strlen(yaml), &o, &ydoc, &err) != BLIS_OK) {
         CHECK_MSG(0, "%s: no yaml or it does not parse", name);
         blis_doc_free(&vec);
         return;
@@ -55,9 +57,11 @@ static void t_spec_case(t_ctx *t_, const char *name) {
                 int k, ok = r.arrival_us == (int64_t)blis_node_get(&vec, want, "arrival_us")->as.number &&
                             r.input_tokens == (int64_t)blis_node_get(&vec, want, "input_len")->as.number &&
                             r.output_tokens == (int64_t)blis_node_get(&vec, want, "output_len")->as.number;
-                for (k = 0; k < 5; k++) {
-                    ok &= g.last_in5[k] == (int64_t)blis_node_at(&vec, in5, (size_t)k)->as.number;
-                    ok &= g.last_out5[k] == (int64_t)blis_node_at(&vec, out5, (size_t)k)->as.number;
+                for (k = 0; k < 5; k++) { /* a list is shorter than 5 when the request is */
+                    if ((uint32_t)k < in5->count)
+                        ok &= g.last_in5[k] == (int64_t)blis_node_at(&vec, in5, (size_t)k)->as.number;
+                    if ((uint32_t)k < out5->count)
+                        ok &= g.last_out5[k] == (int64_t)blis_node_at(&vec, out5, (size_t)k)->as.number;
                 }
                 if (slo) ok &= !strcmp(cl->slo_class, slo->as.string);
                 if (ten) ok &= !strcmp(cl->tenant_id, ten->as.string);
@@ -85,7 +89,38 @@ static void t_spec_case(t_ctx *t_, const char *name) {
     blis_doc_free(&vec);
 }
 
+static void t_spec_case(t_ctx *t_, const char *name) { t_spec_case_yaml(t_, name, NULL); }
+
 TEST(spec_two_clients_seed7) { t_spec_case(t_, "spec_two_clients_seed7"); }
+
+/* `convert distribution` (a410740f's SynthesizeFromDistribution, spec §2.6),
+ * written as YAML and read back, generates the reference's unified-pipeline
+ * requests: the default flags, and golden case 0's. */
+static void t_convert_case(t_ctx *t_, const char *name, const blis_legacy_workload *w) {
+    blis_workload_spec spec;
+    blis_buf yaml;
+    blis_err err;
+    memset(&yaml, 0, sizeof yaml);
+    if (blis_spec_from_legacy(w, 42, &spec, &err) != BLIS_OK) {
+        CHECK_MSG(0, "%s", err.msg);
+        return;
+    }
+    CHECK(blis_workload_spec_write_yaml(&spec, blis_buf_write, &yaml) == BLIS_OK);
+    blis_workload_spec_free(&spec);
+    blis_buf_write(&yaml, "", 1);
+    t_spec_case_yaml(t_, name, yaml.data);
+    blis_buf_free(&yaml);
+}
+
+TEST(spec_convert_default_distribution) {
+    blis_legacy_workload w = {1.0, 100, 0, 512, 256, 2, 7000, 512, 256, 2, 7000};
+    t_convert_case(t_, "default_distribution_seed42", &w);
+}
+
+TEST(spec_convert_golden_case0) {
+    blis_legacy_workload w = {10.0, 300, 284, 70, 35, 2, 200, 215, 80, 1, 512};
+    t_convert_case(t_, "golden_case0_params_via_unified_pipeline_seed42", &w);
+}
 TEST(spec_weibull_seed11_horizon60s) { t_spec_case(t_, "spec_weibull_seed11_horizon60s"); }
 
 static blis_status t_spec_parse(const char *yaml, blis_workload_spec *spec, blis_doc *doc, blis_err *err) {

@@ -193,6 +193,17 @@ static const char usage_text_tools[] =
     "        context_attention_perf, generation_attention_perf; .csv or .csv.gz,\n"
     "        found in DIR or its subfolders) into a new bench_data/ folder for\n"
     "        --bench-data-path, MFUs against the GPU's TFlopsPeak (bundled config).\n"
+    "  convert preset NAME | distribution | csv-trace FILE | inference-perf FILE\n"
+    "        A version 2 workload spec (YAML) on stdout for run --workload-spec:\n"
+    "        a preset of the defaults file or the distribution flags (run's\n"
+    "        --rate, --num-requests, --seed, --prompt-tokens..., --prefix-tokens;\n"
+    "        one client, constant arrivals, gaussian lengths, as the reference's\n"
+    "        unified pipeline builds it), a CSV trace (lossy: its average lengths\n"
+    "        at its mean rate; a warning says so), or a spec with inference_perf,\n"
+    "        cohorts or any clients, written back with everything expanded.\n"
+    "  compose --from SPEC.yaml [--from SPEC.yaml ...]\n"
+    "        One spec holding every client of the given ones, each at its own\n"
+    "        rate (aggregate rates summed, fractions rescaled).\n"
     "  check [--as json|yaml|csv] [--print] FILE...\n"
     "        Parse input files with blis's strict parsers (the ones every later\n"
     "        command uses for configs, workload specs, defaults files and traces)\n"
@@ -213,8 +224,7 @@ static const char usage_text_tools[] =
     "curl program), BLIS_DATA_DIR (the bundled data).\n"
     "\n"
     "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
-    "Not in this version yet: servegen_data in workload specs; the convert and compose\n"
-    "commands.\n";
+    "Not in this version yet: servegen_data in workload specs (and convert servegen).\n";
 
 static int usage_error(const char *msg, const char *arg) { return cli_error("simulation_worker", msg, arg); }
 
@@ -1518,6 +1528,135 @@ static int cmd_import_tables(int argc, char **argv, const char *argv0) {
     return fflush(stdout) ? EXIT_RUNTIME : 0;
 }
 
+/* ---- convert, compose (blis.h blis_spec_from_*, blis_spec_compose) ---- */
+
+static int spec_print(const blis_workload_spec *spec) {
+    if (blis_workload_spec_write_yaml(spec, file_write, stdout) != BLIS_OK || fflush(stdout) != 0) return EXIT_RUNTIME;
+    return 0;
+}
+
+/* A workload spec file read (the document kept in doc). */
+static int spec_read(const char *path, blis_doc *doc, blis_workload_spec *spec) {
+    blis_err err;
+    int rc;
+    if ((rc = read_yaml(path, doc))) return rc;
+    if (blis_workload_spec_from_doc(doc, spec, NULL, &err) != BLIS_OK) {
+        blis_doc_free(doc);
+        return run_report(&err, NULL);
+    }
+    return 0;
+}
+
+/* convert preset NAME | distribution | csv-trace FILE | inference-perf FILE:
+ * the v2 workload spec on stdout. */
+static int cmd_convert(int argc, char **argv, const char *argv0) {
+    blis_workload_spec spec;
+    blis_err err;
+    int rc = 0;
+    if (argc < 1)
+        return usage_error("convert needs a source: preset NAME, distribution, csv-trace FILE, inference-perf FILE",
+                           NULL);
+    memset(&spec, 0, sizeof spec);
+    if (!strcmp(argv[0], "preset") || !strcmp(argv[0], "distribution")) {
+        int preset = !strcmp(argv[0], "preset");
+        blis_run_options o;
+        blis_legacy_workload w;
+        char data_buf[1024], defaults[1100];
+        const char *data_dir = find_data_dir(argv0, data_buf, sizeof data_buf);
+        if (preset && argc < 2) return usage_error("convert preset needs a preset name (e.g. chatbot)", NULL);
+        blis_run_options_init(&o);
+        if ((rc = parse_run_args(argc - 1 - preset, argv + 1 + preset, &o))) {
+            blis_run_options_free(&o);
+            return rc;
+        }
+        memset(&w, 0, sizeof w);
+        if (preset) {
+            blis_doc d;
+            const char *path = o.defaults;
+            if (!blis_run_option_given(&o, "defaults-filepath") && !file_exists(path) && data_dir) {
+                snprintf(defaults, sizeof defaults, "%.1000s/defaults.yaml", data_dir);
+                path = defaults;
+            }
+            if ((rc = read_yaml(path, &d))) {
+                blis_run_options_free(&o);
+                return rc;
+            }
+            if (blis_defaults_workload(&d, argv[1], &w, &err) != BLIS_OK) rc = run_report(&err, NULL);
+            blis_doc_free(&d);
+        } else {
+            w.prefix_tokens = o.prefix;
+            w.prompt_mean = o.p_mean, w.prompt_std = o.p_std, w.prompt_min = o.p_min, w.prompt_max = o.p_max;
+            w.output_mean = o.o_mean, w.output_std = o.o_std, w.output_min = o.o_min, w.output_max = o.o_max;
+        }
+        w.rate_per_s = o.rate_per_s;
+        w.num_requests = o.num_requests;
+        if (!rc && blis_spec_from_legacy(&w, o.seed, &spec, &err) != BLIS_OK) rc = run_report(&err, NULL);
+        blis_run_options_free(&o);
+    } else if (!strcmp(argv[0], "csv-trace")) {
+        char *src = NULL;
+        size_t len = 0;
+        if (argc != 2) return usage_error("convert csv-trace needs exactly one trace file", NULL);
+        if (blis_file_read(argv[1], 0, NULL, &src, &len, &err) != BLIS_OK ||
+            blis_spec_from_trace(src, len, argv[1], &spec, &err) != BLIS_OK) {
+            if (err.status == BLIS_E_IO) err.status = BLIS_E_MISSING;
+            rc = run_report(&err, NULL);
+        } else {
+            fprintf(stderr, "simulation_worker: warning: convert csv-trace is lossy (averaged token lengths, constant "
+                            "arrival); for faithful replay use run --workload traces\n");
+        }
+        blis_file_free(NULL, src);
+    } else if (!strcmp(argv[0], "inference-perf")) {
+        blis_doc d;
+        if (argc != 2)
+            return usage_error("convert inference-perf needs exactly one spec file (with inference_perf:)", NULL);
+        if ((rc = spec_read(argv[1], &d, &spec))) return rc;
+        rc = spec_print(&spec);
+        blis_workload_spec_free(&spec);
+        blis_doc_free(&d);
+        return rc;
+    } else if (!strcmp(argv[0], "servegen")) {
+        return run_error("convert servegen: ServeGen data is not in this version of blis (the spec we follow does "
+                         "not describe its loader)");
+    } else {
+        return usage_error("unknown convert source (preset, distribution, csv-trace, inference-perf)", argv[0]);
+    }
+    if (!rc) rc = spec_print(&spec);
+    blis_workload_spec_free(&spec);
+    return rc;
+}
+
+/* compose --from A --from B ...: one spec with every client at its own rate. */
+static int cmd_compose(int argc, char **argv) {
+    blis_doc docs[64];
+    blis_workload_spec specs[64], out;
+    const blis_workload_spec *ptr[64];
+    blis_err err;
+    int i, n = 0, rc = 0;
+    for (i = 0; i < argc && !rc; i++) {
+        if (strcmp(argv[i], "--from") != 0 || i + 1 >= argc) {
+            rc = usage_error("compose takes --from SPEC.yaml, at least once", argv[i]);
+        } else if (n == 64) {
+            rc = usage_error("compose takes at most 64 specs", argv[i + 1]);
+        } else if ((rc = spec_read(argv[++i], &docs[n], &specs[n])) == 0) {
+            ptr[n] = &specs[n];
+            n++;
+        }
+    }
+    if (!rc && !n) rc = usage_error("compose takes --from SPEC.yaml, at least once", NULL);
+    if (!rc) {
+        if (blis_spec_compose(ptr, (size_t)n, &out, &err) != BLIS_OK)
+            rc = run_report(&err, NULL);
+        else
+            rc = spec_print(&out);
+        blis_workload_spec_free(&out);
+    }
+    for (i = 0; i < n; i++) {
+        blis_workload_spec_free(&specs[i]);
+        blis_doc_free(&docs[i]);
+    }
+    return rc;
+}
+
 static int dispatch(int argc, char **argv) {
     if (argc < 2) return usage_error("missing command", NULL);
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help") ||
@@ -1544,8 +1683,10 @@ static int dispatch(int argc, char **argv) {
     if (!strcmp(argv[1], "plot")) return cmd_plot(argc - 2, argv + 2);
     if (!strcmp(argv[1], "validate-bench-data")) return cmd_validate_bench(argc - 2, argv + 2);
     if (!strcmp(argv[1], "import-kernel-tables")) return cmd_import_tables(argc - 2, argv + 2, argv[0]);
+    if (!strcmp(argv[1], "convert")) return cmd_convert(argc - 2, argv + 2, argv[0]);
+    if (!strcmp(argv[1], "compose")) return cmd_compose(argc - 2, argv + 2);
     return usage_error("unknown command (available: run, sweep, search, plot, step, evaluate, calibrate, "
-                       "validate-bench-data, import-kernel-tables, check)",
+                       "convert, compose, validate-bench-data, import-kernel-tables, check)",
                        argv[1]);
 }
 
