@@ -18106,39 +18106,40 @@ static void blis__yw_str(blis__yw *y, const char *s) {
     blis__yw_raw(y, "\"");
 }
 
+/* "{type: TYPE, params: {name: value, ...}}" less its closing braces. */
+static void blis__yw_params(blis__yw *y, const char *type, const char *const *names, const double *values, size_t n) {
+    size_t i;
+    blis__yw_raw(y, "{type: ");
+    blis__yw_raw(y, type);
+    blis__yw_raw(y, ", params: {");
+    for (i = 0; i < n; i++) {
+        blis__yw_raw(y, i ? ", " : "");
+        blis__yw_raw(y, names[i]);
+        blis__yw_raw(y, ": ");
+        blis__yw_num(y, values[i]);
+    }
+}
+
 static void blis__yw_dist(blis__yw *y, const blis_length_dist *d) {
+    static const char *const gauss[] = {"mean", "std_dev", "min", "max"},
+                             *const pareto[] = {"alpha", "xm", "mu", "sigma", "mix_weight"}, *const mean[] = {"mean"},
+                             *const value[] = {"value"};
     size_t i;
     switch (d->kind) {
-    case BLIS_DIST_GAUSSIAN:
-        blis__yw_raw(y, "{type: gaussian, params: {mean: ");
-        blis__yw_num(y, d->mean);
-        blis__yw_raw(y, ", std_dev: ");
-        blis__yw_num(y, d->std_dev);
-        blis__yw_raw(y, ", min: ");
-        blis__yw_num(y, d->min);
-        blis__yw_raw(y, ", max: ");
-        blis__yw_num(y, d->max);
+    case BLIS_DIST_GAUSSIAN: {
+        double v[4];
+        v[0] = d->mean, v[1] = d->std_dev, v[2] = d->min, v[3] = d->max;
+        blis__yw_params(y, "gaussian", gauss, v, 4);
         break;
-    case BLIS_DIST_EXPONENTIAL:
-        blis__yw_raw(y, "{type: exponential, params: {mean: ");
-        blis__yw_num(y, d->mean);
+    }
+    case BLIS_DIST_EXPONENTIAL: blis__yw_params(y, "exponential", mean, &d->mean, 1); break;
+    case BLIS_DIST_PARETO_LOGNORMAL: {
+        double v[5];
+        v[0] = d->alpha, v[1] = d->xm, v[2] = d->mu, v[3] = d->sigma, v[4] = d->mix_weight;
+        blis__yw_params(y, "pareto_lognormal", pareto, v, 5);
         break;
-    case BLIS_DIST_PARETO_LOGNORMAL:
-        blis__yw_raw(y, "{type: pareto_lognormal, params: {alpha: ");
-        blis__yw_num(y, d->alpha);
-        blis__yw_raw(y, ", xm: ");
-        blis__yw_num(y, d->xm);
-        blis__yw_raw(y, ", mu: ");
-        blis__yw_num(y, d->mu);
-        blis__yw_raw(y, ", sigma: ");
-        blis__yw_num(y, d->sigma);
-        blis__yw_raw(y, ", mix_weight: ");
-        blis__yw_num(y, d->mix_weight);
-        break;
-    case BLIS_DIST_CONSTANT:
-        blis__yw_raw(y, "{type: constant, params: {value: ");
-        blis__yw_num(y, d->value);
-        break;
+    }
+    case BLIS_DIST_CONSTANT: blis__yw_params(y, "constant", value, &d->value, 1); break;
     case BLIS_DIST_EMPIRICAL: /* the probabilities back from the CDF's steps */
         blis__yw_raw(y, "{type: empirical, params: {");
         for (i = 0; i < d->emp_n; i++) {
