@@ -1162,7 +1162,7 @@ typedef struct blis_workload_spec {
     size_t client_count;
     char *strings;      /* the ids and tenants of expanded clients (inference_perf) */
     char *cohort_ids;   /* the ids of clients expanded from cohorts ("<cohort>-<j>") */
-    char *owned;        /* strings copied by blis_spec_compose (a chain of blocks) */
+    void *owned;        /* strings copied by blis_spec_compose (a chain of blocks) */
     char category[16];  /* "", language, multimodal, reasoning */
     const char *source; /* the document's name, for generation errors */
     blis_alloc alloc;
@@ -8717,8 +8717,8 @@ BLIS_DEF void blis_workload_spec_free(blis_workload_spec *spec) {
     blis__free(&spec->alloc, spec->clients);
     blis__free(&spec->alloc, spec->strings);
     blis__free(&spec->alloc, spec->cohort_ids);
-    while (spec->owned) {
-        char *next;
+    while (spec->owned) { /* blis__spec_own's blocks: each starts with the link to the next */
+        void *next;
         memcpy(&next, spec->owned, sizeof next);
         blis__free(&spec->alloc, spec->owned);
         spec->owned = next;
@@ -17884,15 +17884,19 @@ BLIS_DEF void blis_calibration_free(blis_calibration *c) {
 
 /* ---- convert and compose ---- */
 
-/* An owned copy of s in spec->strings' chain (a list of blocks). */
+/* An owned copy of s: a block of spec->owned's chain (a link, then the text). */
+typedef struct blis__str_block {
+    struct blis__str_block *next;
+} blis__str_block;
+
 static const char *blis__spec_own(blis_workload_spec *spec, const char *s) {
     size_t n = strlen(s) + 1;
-    char *block = (char *)blis__alloc(&spec->alloc, sizeof(char *) + n);
-    if (!block) return NULL;
-    memcpy(block, &spec->owned, sizeof(char *));
-    memcpy(block + sizeof(char *), s, n);
-    spec->owned = block;
-    return block + sizeof(char *);
+    blis__str_block *b = (blis__str_block *)blis__alloc(&spec->alloc, sizeof *b + n);
+    if (!b) return NULL;
+    b->next = (blis__str_block *)spec->owned;
+    memcpy(b + 1, s, n);
+    spec->owned = b;
+    return (const char *)(b + 1);
 }
 
 static blis_status blis__spec_alloc_clients(blis_workload_spec *spec, size_t n, blis_err *err) {
