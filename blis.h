@@ -2152,15 +2152,16 @@ BLIS_DEF int blis_log_level(const char *name);
  * cache, then a download when allow_download (--roofline). model is the
  * name lower-cased, model_typed as the user wrote it (its case names the
  * HuggingFace repository), defaults_path the defaults file (its hf_repo
- * entries, its model_configs/ directory) or NULL. On an error, hint may
- * receive advice (hint_size > 0). */
+ * entries, its model_configs/ directory) or NULL. Messages go to log (may
+ * be NULL: none); the run passes its own, at its level and prefix. On an
+ * error, hint may receive advice (hint_size > 0). */
 typedef blis_status (*blis_model_resolve_fn)(void *user, const char *model, const char *model_typed,
                                              const char *defaults_path, int allow_download, char *dir_out,
-                                             size_t dir_size, char *hint, size_t hint_size, blis_err *err);
+                                             size_t dir_size, char *hint, size_t hint_size, blis_log_fn log,
+                                             void *log_user, blis_err *err);
 
 typedef struct blis_run_env {
     const char *data_dir; /* bundled data (defaults.yaml, hardware_config.json, gpu_prices.json); NULL: none */
-    const char *work_dir; /* where a relative default "defaults.yaml" is looked for; NULL: the process's */
     blis_log_fn log;      /* NULL: messages dropped */
     void *log_user;       /* passed to log */
     blis_model_resolve_fn resolve_model; /* NULL: model_configs/ beside the defaults file and in data_dir only */
@@ -15970,13 +15971,19 @@ static void blis__beside_defaults(const blis_run *r, const char *name, char *buf
         snprintf(buf, size, "%s", name);
 }
 
+/* The resolver's messages through the run's log (its level and prefix). */
+static void blis__run_resolver_log(void *user, const char *level, const char *msg) {
+    blis__run_log((blis_run *)user, level, "%s", msg);
+}
+
 static blis_status blis__run_model_dir(blis_run *r, int allow_download, blis_err *err) {
     char dir[1100];
     blis_status st;
     const char *defaults = blis__file_exists(r->opt.defaults) ? r->opt.defaults : NULL;
     if (r->env.resolve_model) {
         if ((st = r->env.resolve_model(r->env.resolve_user, r->model_lc, r->model_typed, defaults, allow_download, dir,
-                                       sizeof dir, r->hint, sizeof r->hint, err)) != BLIS_OK) {
+                                       sizeof dir, r->hint, sizeof r->hint, blis__run_resolver_log, r, err)) !=
+            BLIS_OK) {
             char msg[BLIS_ERR_MSG_MAX];
             blis__copy_cstr(msg, sizeof msg, err->msg);
             return blis__run_fail(err, st, "%s%s", r->log_prefix ? r->log_prefix : "", msg);
@@ -16462,15 +16469,10 @@ BLIS_DEF blis_status blis_run_configure(blis_run *r, const blis_run_options *opt
     r->model_typed = a->model;
     blis__lower_copy(r->model_lc, sizeof r->model_lc, a->model);
     a->model = r->model_lc;
-    if (!blis_run_option_given(a, "defaults-filepath")) {
-        if (r->env.work_dir)
-            snprintf(r->defaults_path, sizeof r->defaults_path, "%.1000s/defaults.yaml", r->env.work_dir);
-        if (r->env.work_dir && blis__file_exists(r->defaults_path)) {
-            a->defaults = r->defaults_path;
-        } else if (!blis__file_exists(a->defaults) && r->env.data_dir) { /* no ./defaults.yaml: the bundled one */
-            snprintf(r->defaults_path, sizeof r->defaults_path, "%.1000s/defaults.yaml", r->env.data_dir);
-            if (blis__file_exists(r->defaults_path)) a->defaults = r->defaults_path;
-        }
+    if (!blis_run_option_given(a, "defaults-filepath") && !blis__file_exists(a->defaults) && r->env.data_dir) {
+        snprintf(r->defaults_path, sizeof r->defaults_path, "%.1000s/defaults.yaml", r->env.data_dir);
+        if (blis__file_exists(r->defaults_path))
+            a->defaults = r->defaults_path; /* no ./defaults.yaml: the bundled one */
     }
     blis_sim_config_defaults(&r->cfg);
     if ((st = blis__run_check(r, err)) != BLIS_OK) return st;
@@ -16841,9 +16843,10 @@ static size_t blis__option_index(const char *const *names, size_t n, const char 
 }
 
 /* The end of a JSON call: the document written (st OK) or err's message
- * made whole; out freed. */
-static blis_status blis__call_end(blis_status st, blis_buf *out, blis_write_fn write, void *user, blis_err *err) {
-    if (st != BLIS_OK) blis__run_msg_whole(err, NULL);
+ * made whole (hint may be NULL); out freed. */
+static blis_status blis__call_end(blis_status st, blis_buf *out, const char *hint, blis_write_fn write, void *user,
+                                  blis_err *err) {
+    if (st != BLIS_OK) blis__run_msg_whole(err, hint);
     if (st == BLIS_OK && (write(user, out->data ? out->data : "", out->len) != 0 || write(user, "\n", 1) != 0))
         st = blis__run_fail(err, BLIS_E_IO, "cannot write the document");
     blis_buf_free(out);
@@ -16859,9 +16862,10 @@ BLIS_DEF blis_status blis_run_json(const char *json, size_t len, const blis_run_
     blis_buf out;
     blis_jw w;
     blis_status st;
+    char hint[512] = "";
     memset(&out, 0, sizeof out);
     if ((st = blis__options_doc(json, len, &doc, &root, err)) != BLIS_OK)
-        return blis__call_end(st, &out, write, user, err);
+        return blis__call_end(st, &out, NULL, write, user, err);
     blis_run_options_init(&o);
     st = blis_run_options_from_json(&o, &doc, root, err);
     blis_doc_free(&doc);
@@ -16873,15 +16877,12 @@ BLIS_DEF blis_status blis_run_json(const char *json, size_t len, const blis_run_
                 blis__run_fail(err, st, "cannot format the document");
             if (st == BLIS_OK && run->opt.results) st = blis__run_write_results(run, err);
         }
-        if (st != BLIS_OK && run->hint[0]) { /* the file in front, the hint after */
-            blis__run_msg_whole(err, run->hint);
-            err->source[0] = '\0';
-        }
+        blis__copy_cstr(hint, sizeof hint, run->hint);
         blis_run_free(run);
     }
     blis__free(NULL, run);
     blis_run_options_free(&o);
-    return blis__call_end(st, &out, write, user, err);
+    return blis__call_end(st, &out, hint, write, user, err);
 }
 
 /* ---- step ---- */
@@ -17006,14 +17007,8 @@ BLIS_DEF blis_status blis_step_write_json(const blis_step_options *o, const blis
     if (st == BLIS_OK && !o->bench_dir) {
         st = blis_roofline_v1x_step(&r->model, &r->hw, (int)tp, ext, &batch, &b, err);
     } else if (st == BLIS_OK) {
-        r->opt.bench_dir = o->bench_dir;
+        r->opt.bench_dir = o->bench_dir; /* the run's roofline v2 set-up: the tables checked and loaded */
         r->opt.gpu = o->gpu;
-        r->opt.tp = tp;
-        r->opt.block_tokens = 16;
-        r->opt.model_dir = r->model_dir;
-        r->opt.hw_file = hw_path;
-        r->opt.alpha_n = r->opt.beta_n = 0;
-        /* the run's roofline v2 set-up: the tables checked and loaded */
         if (!r->env.list_dir)
             st = blis__run_fail(err, BLIS_E_INVALID,
                                 "--bench-data-path needs a directory lister (blis_run_env.list_dir)");
@@ -17129,7 +17124,7 @@ BLIS_DEF blis_status blis_step_json(const char *json, size_t len, const blis_run
     blis__free(NULL, (void *)prefill);
     blis__free(NULL, (void *)decode);
     blis_doc_free(&doc);
-    return blis__call_end(st, &out, write, user, err);
+    return blis__call_end(st, &out, NULL, write, user, err);
 }
 
 /* ---- evaluate ---- */
@@ -17258,7 +17253,7 @@ BLIS_DEF void blis_eval_prepare(const blis_evaluation *ev, size_t i, blis_eval_p
             return;
         }
         if (ev->env.resolve_model(ev->env.resolve_user, lc, e->model, ev->defaults, 0, dir, sizeof dir, hint,
-                                  sizeof hint, &err)) {
+                                  sizeof hint, NULL, NULL, &err)) {
             snprintf(res->reason, sizeof res->reason, "model config: %.900s", err.msg);
             return;
         }
@@ -17675,7 +17670,7 @@ BLIS_DEF blis_status blis_evaluate_json(const char *json, size_t len, const blis
     blis__free(NULL, ev);
     blis__free(NULL, (void *)ids);
     blis_doc_free(&doc);
-    return blis__call_end(st, &out, write, user, err);
+    return blis__call_end(st, &out, NULL, write, user, err);
 }
 
 /* ---- calibrate ---- */

@@ -176,15 +176,15 @@ BLIS_DEF int blis_hf_repo_valid(const char *repo);
  * blis_run_resolve_model is a blis_model_resolve_fn over
  * blis_hf_resolve_config: the repository is the defaults file's hf_repo for
  * the model, else the name as typed; HF_HUB_OFFLINE turns downloads off;
- * $BLIS_CURL names the curl program. user: a blis_run_resolver or NULL. */
+ * $BLIS_CURL names the curl program; the cache's and download's messages go
+ * to log. user: a blis_run_resolver (a cancel flag) or NULL. */
 typedef struct blis_run_resolver {
     const volatile sig_atomic_t *cancel; /* stops a download (NULL: none) */
-    blis_log_fn log;                     /* the cache's and download's messages (NULL: none) */
-    void *log_user;
 } blis_run_resolver;
 BLIS_DEF blis_status blis_run_resolve_model(void *user, const char *model, const char *model_typed,
                                             const char *defaults_path, int allow_download, char *dir_out,
-                                            size_t dir_size, char *hint, size_t hint_size, blis_err *err);
+                                            size_t dir_size, char *hint, size_t hint_size, blis_log_fn log,
+                                            void *log_user, blis_err *err);
 /* 1 when HF_HUB_OFFLINE (huggingface_hub's switch) turns downloads off. */
 BLIS_DEF int blis_hf_offline(void);
 /* An environment for blis_run_prepare on a POSIX host: data_dir (NULL:
@@ -976,7 +976,8 @@ BLIS_DEF int blis_hf_offline(void) {
 
 BLIS_DEF blis_status blis_run_resolve_model(void *user, const char *model, const char *model_typed,
                                             const char *defaults_path, int allow_download, char *dir_out,
-                                            size_t dir_size, char *hint, size_t hint_size, blis_err *err) {
+                                            size_t dir_size, char *hint, size_t hint_size, blis_log_fn log,
+                                            void *log_user, blis_err *err) {
     const blis_run_resolver *rv = (const blis_run_resolver *)user;
     blis_hf_resolve_opts o;
     char repo[256];
@@ -1002,11 +1003,9 @@ BLIS_DEF blis_status blis_run_resolve_model(void *user, const char *model, const
     o.hf_repo = repo;
     o.allow_download = allow_download && !blis_hf_offline();
     o.fetch.curl = getenv("BLIS_CURL");
-    if (rv) {
-        o.fetch.cancel = rv->cancel;
-        o.log = rv->log;
-        o.log_user = rv->log_user;
-    }
+    if (rv) o.fetch.cancel = rv->cancel;
+    o.log = log;
+    o.log_user = log_user;
     if ((st = blis_hf_resolve_config(&o, model, dir_out, dir_size, err)) == BLIS_OK) return BLIS_OK;
     if (st == BLIS_E_MISSING && !o.allow_download && hint && hint_size)
         snprintf(hint, hint_size, "%s",
@@ -1043,23 +1042,15 @@ static void blis__binding_log(void *user, const char *level, const char *msg) {
     fprintf(stderr, "blis: %s: %s\n", !strcmp(level, "warn") ? "warning" : level, msg);
 }
 
-/* The cache's and the download's messages: warnings only. */
-static void blis__binding_fetch_log(void *user, const char *level, const char *msg) {
-    if (!strcmp(level, "warn") || !strcmp(level, "error")) blis__binding_log(user, level, msg);
-}
-
 BLIS_DEF char *blis_binding_call(const char *command, const char *options_json, const char *data_dir, int *status,
                                  char *errbuf, size_t errbuf_size) {
     blis_run_env env;
-    blis_run_resolver rv;
     blis_buf out;
     blis_err err;
     blis_status st;
     char *doc = NULL;
     memset(&out, 0, sizeof out);
-    memset(&rv, 0, sizeof rv);
-    rv.log = blis__binding_fetch_log;
-    blis_run_env_posix(&env, data_dir && data_dir[0] ? data_dir : NULL, &rv);
+    blis_run_env_posix(&env, data_dir && data_dir[0] ? data_dir : NULL, NULL);
     env.log = blis__binding_log;
     if (!command || !options_json) {
         st = blis_err_set(&err, BLIS_E_INVALID, 0, 0, "blis_binding_call: a command and options are needed");

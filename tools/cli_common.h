@@ -121,28 +121,22 @@ static int cli_finish_stdout(const char *tool, int rc) {
     return rc;
 }
 
-/* The tools' model resolver (a blis_model_resolve_fn; user: a cli_log):
- * blis_run_resolve_model with SIGINT and SIGTERM stopping a download, the
- * process then ending as the signal would. Its messages carry the
- * "--roofline: " prefix when it may download (only --roofline does, in run). */
+/* The tools' model resolver (a blis_model_resolve_fn; user: the tool's
+ * name): blis_run_resolve_model with SIGINT and SIGTERM stopping a
+ * download, the process then ending as the signal would. */
 static blis_status cli_resolve_model(void *user, const char *model, const char *model_typed, const char *defaults,
                                      int allow_download, char *dir, size_t size, char *hint, size_t hint_size,
-                                     blis_err *err) {
-    cli_log *log = (cli_log *)user;
+                                     blis_log_fn log, void *log_user, blis_err *err) {
     blis_run_resolver rv;
     struct sigaction old_int, old_term;
     blis_status st;
-    memset(&rv, 0, sizeof rv);
-    if (allow_download && !strcmp(log->tool, "simulation_worker")) log->prefix = "--roofline: ";
     rv.cancel = &cli_caught_signal;
-    rv.log = cli_log_fn;
-    rv.log_user = log;
     cli_catch_signals(&old_int, &old_term); /* the wait for curl sees EINTR */
-    st = blis_run_resolve_model(&rv, model, model_typed, defaults, allow_download, dir, size, hint, hint_size, err);
-    log->prefix = NULL;
+    st = blis_run_resolve_model(&rv, model, model_typed, defaults, allow_download, dir, size, hint, hint_size, log,
+                                log_user, err);
     cli_restore_signals(&old_int, &old_term);
     if (cli_caught_signal) {
-        fprintf(stderr, "%s: interrupted; nothing was written\n", log->tool);
+        fprintf(stderr, "%s: interrupted; nothing was written\n", (const char *)user);
         signal(cli_caught_signal, SIG_DFL); /* end as the signal would, whatever handler the caller had */
         raise(cli_caught_signal);
     }

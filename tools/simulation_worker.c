@@ -226,6 +226,8 @@ static const char usage_text_tools[] =
     "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
     "Not in this version yet: servegen_data in workload specs (and convert servegen).\n";
 
+static char sw_name[] = "simulation_worker"; /* the resolver's user: names the tool on an interrupt */
+
 static int usage_error(const char *msg, const char *arg) { return cli_error("simulation_worker", msg, arg); }
 
 /* Format from --as or from the extension; NULL if unknown. */
@@ -494,7 +496,7 @@ static int cmd_step(int argc, char **argv, const char *argv0) {
     if (!rc) {
         blis_run_env_posix(&env, find_data_dir(argv0, data_buf, sizeof data_buf), NULL);
         env.resolve_model = cli_resolve_model;
-        env.resolve_user = &log;
+        env.resolve_user = sw_name;
         env.log = cli_log_fn;
         env.log_user = &log;
         blis_jw_init(&w, blis_buf_write, &out, 2);
@@ -837,7 +839,7 @@ static int run_simulate(int argc, char **argv, const char *argv0, run_ctx *x, in
     x->log.threshold = blis_log_level(x->opt.log);
     blis_run_env_posix(&env, x->data_dir, NULL);
     env.resolve_model = cli_resolve_model;
-    env.resolve_user = &x->log;
+    env.resolve_user = sw_name;
     env.log = cli_log_fn;
     env.log_user = &x->log;
     env.cancel = &cli_caught_signal;
@@ -954,7 +956,7 @@ static int parse_eval_args(int argc, char **argv, eval_args *a) {
 static void cli_env(blis_run_env *env, const char *argv0, char *data_buf, size_t data_size, cli_log *log) {
     blis_run_env_posix(env, find_data_dir(argv0, data_buf, data_size), NULL);
     env->resolve_model = cli_resolve_model;
-    env->resolve_user = log;
+    env->resolve_user = sw_name;
     env->log = cli_log_fn;
     env->log_user = log;
     env->cancel = &cli_caught_signal;

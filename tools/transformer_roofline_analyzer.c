@@ -169,11 +169,13 @@ static const char *bundled_defaults(const char *data_dir, char *buf, size_t size
 /* A config.json path for a model name (spec §6): the cache beside the
  * defaults file, the user cache, else a download (cli_resolve_model). */
 static int resolve_model_config(const char *model, const char *defaults_path, cli_log *log, char *path, size_t size) {
+    static char tool_name[] = TOOL;
     char lc[256], found[1100], hint[300] = "";
     blis_err err;
     blis_status st;
     lower_copy(lc, sizeof lc, model);
-    st = cli_resolve_model(log, lc, model, defaults_path, 1, found, sizeof found, hint, sizeof hint, &err);
+    st = cli_resolve_model(tool_name, lc, model, defaults_path, 1, found, sizeof found, hint, sizeof hint, cli_log_fn,
+                           log, &err);
     if (st != BLIS_OK) {
         static const char advice[] = "Provide --model-config-folder explicitly";
         char *at = strstr(err.msg, advice);
