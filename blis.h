@@ -15877,8 +15877,6 @@ static int blis__file_exists(const char *path) {
     return 1;
 }
 
-#define blis__read_doc blis_doc_load
-
 static void blis__lower_copy(char *dst, size_t size, const char *src) {
     size_t i;
     for (i = 0; i + 1 < size && src[i]; i++) dst[i] = (char)(src[i] >= 'A' && src[i] <= 'Z' ? src[i] + 32 : src[i]);
@@ -15888,7 +15886,7 @@ static void blis__lower_copy(char *dst, size_t size, const char *src) {
 static blis_status blis__run_defaults_doc(blis_run *r, blis_err *err) {
     blis_status st;
     if (r->have_defaults) return BLIS_OK;
-    if ((st = blis__read_doc(r->opt.defaults, 1, &r->defaults, err)) != BLIS_OK) return st;
+    if ((st = blis_doc_load(r->opt.defaults, 1, &r->defaults, err)) != BLIS_OK) return st;
     r->have_defaults = 1;
     return BLIS_OK;
 }
@@ -16300,7 +16298,7 @@ static blis_status blis__run_cluster_config(blis_run *r, blis_err *err) {
     blis_cluster_config_defaults(cc);
     cc->instance = r->cfg;
     if (a->policy_config) {
-        if ((st = blis__read_doc(a->policy_config, 1, &r->policy_doc, err)) != BLIS_OK) {
+        if ((st = blis_doc_load(a->policy_config, 1, &r->policy_doc, err)) != BLIS_OK) {
             char where[BLIS_ERR_MSG_MAX];
             blis_err_format(err, where, sizeof where);
             return blis__run_fail(err, st, "Failed to load policy config: %.1000s", where);
@@ -16393,7 +16391,7 @@ static blis_status blis__run_workload(blis_run *r, blis_request_source *src, bli
     blis_status st;
     if (a->spec) { /* --seed, --horizon and --num-requests override the spec's only when given */
         int64_t seed, max_requests;
-        if ((st = blis__read_doc(a->spec, 1, &r->spec_doc, err)) != BLIS_OK) return st;
+        if ((st = blis_doc_load(a->spec, 1, &r->spec_doc, err)) != BLIS_OK) return st;
         r->have_spec_doc = 1;
         if ((st = blis_workload_spec_from_doc(&r->spec_doc, &r->spec, NULL, err)) != BLIS_OK) return st;
         r->have_spec = 1;
@@ -16568,7 +16566,7 @@ BLIS_DEF blis_status blis_run_price(const blis_run *r, double *usd, blis_err *er
     else
         return BLIS_OK;
     if (!a->prices && !blis__file_exists(path)) return BLIS_OK; /* a table is an error only when named */
-    if ((st = blis__read_doc(path, 0, &doc, err)) != BLIS_OK) return st;
+    if ((st = blis_doc_load(path, 0, &doc, err)) != BLIS_OK) return st;
     st = blis_price_lookup(&doc, a->gpu, usd, err);
     blis_doc_free(&doc);
     return st;
