@@ -915,6 +915,9 @@ BLIS_DEF blis_status blis_mfu_db_add_decode_csv(blis_mfu_db *db, const char *nam
  * a NUL to names. Returns 0, or -1 when the directory cannot be read.
  * blis_fetch.h provides blis_posix_list_dir. */
 typedef int (*blis_list_dir_fn)(void *user, const char *dir, blis_buf *names);
+/* Messages (the run's log, loaders' notes): level is "debug", "info",
+ * "warn" or "error". */
+typedef void (*blis_log_fn)(void *user, const char *level, const char *msg);
 /* Loads bench_dir/gemm/<gpu>/data.csv, bench_dir/mha/prefill/<gpu>/NAME.csv and
  * bench_dir/mha/decode/<gpu>/NAME-tp<N>.csv, the <gpu> directory matched
  * ignoring case. */
@@ -1091,8 +1094,9 @@ BLIS_DEF void blis_trace_gen_free(blis_trace_gen *g);
  * Cohorts (spec §2.7) expand into their population of clients, after the
  * clients, with the lifecycle windows of their diurnal, spike and drain
  * shapes. A multimodal client's prompt is its text tokens plus, per image,
- * audio and video, a count of items of sampled sizes (spec §2.5). Not in
- * this version: servegen_data (rejected by name when parsing). */
+ * audio and video, a count of items of sampled sizes (spec §2.5).
+ * servegen_data is read by blis_spec_load_servegen (file I/O, after
+ * parsing). */
 typedef enum blis_arrival_kind {
     BLIS_ARRIVAL_POISSON,
     BLIS_ARRIVAL_GAMMA,
@@ -1166,6 +1170,12 @@ typedef struct blis_workload_spec {
     char category[16];  /* "", language, multimodal, reasoning */
     const char *source; /* the document's name, for generation errors */
     blis_alloc alloc;
+    /* servegen_data (read when the spec has no clients): the directory and
+     * the span in seconds (end 0: to the end); its clients come with
+     * blis_spec_load_servegen (sg_loaded: done). */
+    const char *servegen_path;
+    double servegen_span_start_s, servegen_span_end_s;
+    int sg_loaded;
 } blis_workload_spec;
 
 /* Reads and validates a parsed spec document (strict: unknown fields are
@@ -1173,6 +1183,23 @@ typedef struct blis_workload_spec {
 BLIS_DEF blis_status blis_workload_spec_from_doc(const blis_doc *doc, blis_workload_spec *spec, const blis_alloc *alloc,
                                                  blis_err *err);
 BLIS_DEF void blis_workload_spec_free(blis_workload_spec *spec);
+/* servegen_data's clients (the spec must name one; a no-op otherwise or
+ * once loaded). ServeGen's published layout, our reading (the spec gives
+ * none): spec->servegen_path holds chunk-<id>-trace.csv and
+ * chunk-<id>-dataset.json per client (ids from list, else 0, 1, ... up to
+ * the first missing trace). Each chunk with requests in the span becomes
+ * client "servegen-<id>": its active windows (rate > 0) are its lifecycle
+ * windows, relative to span_start; its rate fraction is its mean rate over
+ * them (req/s); its arrival process the family (Gamma, Weibull, else
+ * Poisson) carrying most of its requests, with the request-weighted mean
+ * cv; its input and output lengths the request-weighted mixture of the
+ * dataset windows covering its active windows. The clients come before any
+ * cohort's. A spec without aggregate_rate gets the sum of the clients'
+ * rates (each runs at its own rate), one without horizon the span's length.
+ * log (may be NULL) gets an info line and a warning naming dataset fields
+ * not used (only input_tokens and output_tokens are). */
+BLIS_DEF blis_status blis_spec_load_servegen(blis_workload_spec *spec, blis_list_dir_fn list, void *list_user,
+                                             blis_log_fn log, void *log_user, blis_err *err);
 
 typedef struct blis__spec_stream blis__spec_stream;
 typedef struct blis_spec_gen {
@@ -2142,8 +2169,6 @@ BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, vo
  * download) and BLIS_E_INTERNAL are the machine's; BLIS_E_CANCELLED is
  * env->cancel; every other status is the input's. */
 
-/* Messages: level is "debug", "info", "warn" or "error". */
-typedef void (*blis_log_fn)(void *user, const char *level, const char *msg);
 /* A log level's rank (trace 0, debug, info, warn, error, fatal, panic 6);
  * -1 for an unknown name. */
 BLIS_DEF int blis_log_level(const char *name);
@@ -8704,6 +8729,21 @@ static void blis__spec_dist_free(const blis_alloc *a, blis_length_dist *d) {
     d->emp_cdf = NULL;
 }
 
+/* An owned copy of s: a block of spec->owned's chain (a link, then the text). */
+typedef struct blis__str_block {
+    struct blis__str_block *next;
+} blis__str_block;
+
+static const char *blis__spec_own(blis_workload_spec *spec, const char *s) {
+    size_t n = strlen(s) + 1;
+    blis__str_block *b = (blis__str_block *)blis__alloc(&spec->alloc, sizeof *b + n);
+    if (!b) return NULL;
+    b->next = (blis__str_block *)spec->owned;
+    memcpy(b + 1, s, n);
+    spec->owned = b;
+    return (const char *)(b + 1);
+}
+
 BLIS_DEF void blis_workload_spec_free(blis_workload_spec *spec) {
     size_t i;
     for (i = 0; spec->clients && i < spec->client_count; i++) {
@@ -9175,19 +9215,507 @@ static blis_status blis__spec_cohorts(const blis_doc *doc, const blis_node *coho
     return BLIS_OK;
 }
 
+/* ---- workload spec: ServeGen data (servegen_data) ---- */
+
+/* ServeGen's published layout (the spec names only {path, span_start,
+ * span_end}; this reading is ours): a directory of chunk-<id>-trace.csv and
+ * chunk-<id>-dataset.json, one pair per client. A trace row is
+ * "start_s,rate_per_s,cv,family,shape,scale" for the window from start_s to
+ * the next row's start (family Gamma or Weibull, empty when the rate is 0).
+ * The dataset maps a window start ("0", "3600", ...) to fields input_tokens
+ * and output_tokens, each a probability table as a JSON object or as the
+ * text of a Python dict ("{224: 0.25, 230: 0.75}"). */
+
+typedef struct blis__sg_row {
+    double t_s, dur_s, rate, cv;
+    int family; /* BLIS_ARRIVAL_* */
+} blis__sg_row;
+
+typedef struct blis__sg_pmf_entry {
+    int64_t value;
+    uint32_t window;
+    double weight;
+} blis__sg_pmf_entry;
+
+static int blis__sg_entry_cmp(const void *a, const void *b) {
+    const blis__sg_pmf_entry *x = (const blis__sg_pmf_entry *)a, *y = (const blis__sg_pmf_entry *)b;
+    if (x->value != y->value) return x->value < y->value ? -1 : 1;
+    return x->window < y->window ? -1 : x->window > y->window;
+}
+
+static blis_status blis__sg_fail(blis_err *err, const char *source, uint32_t line, uint32_t col, const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+static blis_status blis__sg_fail(blis_err *err, const char *source, uint32_t line, uint32_t col, const char *fmt, ...) {
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    blis_err_clear(err, source);
+    return blis_err_set(err, BLIS_E_INVALID, line, col, "%s", msg);
+}
+
+/* The trace rows inside [span_start, span_end) (span_end <= 0: to the end). */
+static blis_status blis__sg_read_trace(const char *path, double span_start, double span_end, blis__sg_row **out,
+                                       size_t *out_n, blis_err *err) {
+    char *src = NULL;
+    size_t len = 0, n = 0, cap = 0, all = 0, i;
+    blis_csv_reader rd;
+    blis_parse_opts opts;
+    blis__sg_row *rows = NULL;
+    double prev_t = -1, last_t = -1, last_dur = 0;
+    int has = 1, keep_prev = 0;
+    blis_status st;
+    *out = NULL;
+    *out_n = 0;
+    if ((st = blis_file_read(path, 0, NULL, &src, &len, err))) return st;
+    memset(&opts, 0, sizeof opts);
+    opts.source = path;
+    if ((st = blis_csv_reader_init(&rd, src, len, &opts, err))) {
+        blis_file_free(NULL, src);
+        return st;
+    }
+    while (!(st = blis_csv_reader_next(&rd, &has, err)) && has) {
+        const blis_csv_field *f = rd.fields;
+        blis__sg_row r;
+        memset(&r, 0, sizeof r);
+        if (rd.field_count == 1 && f[0].len == 0) continue; /* a blank line */
+        if (rd.field_count < 4) {
+            st = blis__sg_fail(err, path, f[0].line, f[0].col,
+                               "expected start_s,rate,cv,family[,shape,scale], got %u fields", rd.field_count);
+            break;
+        }
+        if (blis_parse_f64(f[0].ptr, f[0].len, 0, &r.t_s) || !(r.t_s >= 0) || r.t_s <= prev_t) {
+            st = blis__sg_fail(err, path, f[0].line, f[0].col,
+                               "start_s must be a number >= 0, greater than the previous row's; got \"%s\"", f[0].ptr);
+            break;
+        }
+        if (blis_parse_f64(f[1].ptr, f[1].len, 0, &r.rate) || !(r.rate >= 0 && r.rate < HUGE_VAL)) {
+            st = blis__sg_fail(err, path, f[1].line, f[1].col, "rate must be a finite number >= 0, got \"%s\"",
+                               f[1].ptr);
+            break;
+        }
+        if (f[2].len && (blis_parse_f64(f[2].ptr, f[2].len, 0, &r.cv) || !(r.cv >= 0 && r.cv < HUGE_VAL))) {
+            st = blis__sg_fail(err, path, f[2].line, f[2].col, "cv must be a finite number >= 0, got \"%s\"", f[2].ptr);
+            break;
+        }
+        if (!blis__ascii_casecmp(f[3].ptr, "gamma"))
+            r.family = BLIS_ARRIVAL_GAMMA;
+        else if (!blis__ascii_casecmp(f[3].ptr, "weibull"))
+            r.family = BLIS_ARRIVAL_WEIBULL;
+        else if (!f[3].len || !blis__ascii_casecmp(f[3].ptr, "poisson") ||
+                 !blis__ascii_casecmp(f[3].ptr, "exponential"))
+            r.family = BLIS_ARRIVAL_POISSON;
+        else {
+            st = blis__sg_fail(err, path, f[3].line, f[3].col,
+                               "unknown arrival family \"%s\"; valid: Gamma, Weibull, Exponential, Poisson or empty",
+                               f[3].ptr);
+            break;
+        }
+        all++;
+        if (prev_t >= 0) last_dur = r.t_s - prev_t;
+        if (keep_prev) rows[n - 1].dur_s = r.t_s - prev_t; /* the previous kept row ends where this one starts */
+        prev_t = last_t = r.t_s;
+        keep_prev = r.t_s >= span_start && (span_end <= 0 || r.t_s < span_end);
+        if (!keep_prev) continue;
+        if (blis__grow(NULL, (void **)&rows, &cap, n + 1, sizeof *rows)) {
+            st = blis__nomem(err);
+            break;
+        }
+        rows[n++] = r;
+    }
+    blis_csv_reader_free(&rd);
+    blis_file_free(NULL, src);
+    if (!st && keep_prev) { /* the last row lasts as long as the one before it, or to the span's end */
+        double dur = all > 1 ? last_dur : span_end > last_t ? span_end - last_t : 0;
+        if (!(dur > 0) && rows[n - 1].rate > 0)
+            st = blis__sg_fail(err, path, 0, 0,
+                               "one row gives no window length: add rows or give a span end (servegen_data.span_end, "
+                               "convert's --span-end)");
+        rows[n - 1].dur_s = dur;
+    }
+    for (i = 0; !st && span_end > 0 && i < n; i++) /* windows cut at the span's end */
+        if (rows[i].t_s + rows[i].dur_s > span_end) rows[i].dur_s = span_end - rows[i].t_s;
+    if (st) {
+        blis__free(NULL, rows);
+        return st;
+    }
+    *out = rows;
+    *out_n = n;
+    return BLIS_OK;
+}
+
+/* Appends one window's probability table (a JSON object, or a Python dict's
+ * text in a string) to *e as (value, window, p / sum p). */
+static blis_status blis__sg_pmf(const blis_doc *doc, const blis_node *n, uint32_t window, blis__sg_pmf_entry **e,
+                                size_t *len, size_t *cap, blis_err *err) {
+    size_t first = *len, i;
+    double sum = 0;
+    if (n->kind == BLIS_NODE_OBJECT) {
+        for (i = 0; i < n->count; i++) {
+            const blis_node *k = blis_node_key_at(doc, n, i), *v = blis_node_at(doc, n, i);
+            int64_t value;
+            if (blis_parse_i64(k->as.string, strlen(k->as.string), 0, &value) || value < 0 ||
+                value > BLIS_MAX_REQUEST_TOKENS || v->kind != BLIS_NODE_NUMBER || !(v->as.number >= 0) ||
+                !(v->as.number < HUGE_VAL))
+                return blis__spec_fail(doc, k, err, "expected token count: probability >= 0");
+            if (blis__grow(NULL, (void **)e, cap, *len + 1, sizeof **e)) return blis__nomem(err);
+            (*e)[*len].value = value;
+            (*e)[*len].window = window;
+            (*e)[(*len)++].weight = v->as.number;
+        }
+    } else if (n->kind == BLIS_NODE_STRING) { /* "{224: 0.25, 230: 0.75}" */
+        const char *s = n->as.string, *end = s + n->count;
+        while (s < end && (*s == ' ' || *s == '\n' || *s == '\t')) s++;
+        if (s == end || *s++ != '{') return blis__spec_fail(doc, n, err, "expected a table \"{count: p, ...}\"");
+        for (;;) {
+            const char *a, *b;
+            int64_t value;
+            double p;
+            while (s < end && (*s == ' ' || *s == '\n' || *s == '\t' || *s == ',')) s++;
+            if (s < end && *s == '}') break;
+            for (a = s; s < end && *s != ':'; s++) continue;
+            for (b = s; b > a && b[-1] == ' '; b--) continue;
+            if (s == end || blis_parse_i64(a, (size_t)(b - a), 0, &value) || value < 0 ||
+                value > BLIS_MAX_REQUEST_TOKENS)
+                return blis__spec_fail(doc, n, err, "expected a token count before ':' at byte %u",
+                                       (unsigned)(a - n->as.string));
+            for (a = ++s; a < end && *a == ' '; a++) continue;
+            for (s = a; s < end && *s != ',' && *s != '}' && *s != ' '; s++) continue;
+            if (blis_parse_f64(a, (size_t)(s - a), BLIS_NUM_LOOSE_DOT, &p) || !(p >= 0) || !(p < HUGE_VAL))
+                return blis__spec_fail(doc, n, err, "expected a probability >= 0 at byte %u",
+                                       (unsigned)(a - n->as.string));
+            if (blis__grow(NULL, (void **)e, cap, *len + 1, sizeof **e)) return blis__nomem(err);
+            (*e)[*len].value = value;
+            (*e)[*len].window = window;
+            (*e)[(*len)++].weight = p;
+        }
+    } else {
+        return blis__spec_fail(doc, n, err, "expected a probability table");
+    }
+    for (i = first; i < *len; i++) sum += (*e)[i].weight;
+    if (!(sum > 0)) return blis__spec_fail(doc, n, err, "the probabilities sum to 0");
+    for (i = first; i < *len; i++) (*e)[i].weight /= sum;
+    return BLIS_OK;
+}
+
+/* The mixture of the windows' tables (weights w[window], summed in window
+ * order for each value) as an empirical distribution. */
+static blis_status blis__sg_mixture(blis__sg_pmf_entry *e, size_t len, const double *w, const blis_alloc *alloc,
+                                    blis_length_dist *d, blis_err *err) {
+    size_t i, k = 0;
+    double total = 0, acc = 0;
+    memset(d, 0, sizeof *d);
+    d->kind = BLIS_DIST_EMPIRICAL;
+    qsort(e, len, sizeof *e, blis__sg_entry_cmp);
+    for (i = 0; i < len; i++) e[i].weight *= w[e[i].window];
+    for (i = 0; i < len; i++) total += e[i].weight;
+    d->emp_values = (int64_t *)blis__alloc(alloc, (len + 1) * sizeof(int64_t));
+    d->emp_cdf = (double *)blis__alloc(alloc, (len + 1) * sizeof(double));
+    if (!d->emp_values || !d->emp_cdf) return blis__nomem(err);
+    for (i = 0; i < len; i++) {
+        acc += e[i].weight;
+        if (k && d->emp_values[k - 1] == e[i].value) {
+            d->emp_cdf[k - 1] = acc / total;
+        } else if (e[i].weight > 0) {
+            d->emp_values[k] = e[i].value;
+            d->emp_cdf[k++] = acc / total;
+        }
+    }
+    if (k) d->emp_cdf[k - 1] = 1;
+    d->emp_n = k;
+    return BLIS_OK;
+}
+
+static int blis__sg_key_cmp(const void *a, const void *b) {
+    const double *x = (const double *)a, *y = (const double *)b; /* (start_s, member index) pairs */
+    if (x[0] != y[0]) return x[0] < y[0] ? -1 : 1;
+    return x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
+/* Client c from one chunk: its rows in the span and its dataset. c's rate
+ * fraction stays 0 when the chunk has no requests in the span. Field names
+ * the loader does not use are appended to ignored ("name\0"...). */
+static blis_status blis__sg_client(const char *dataset_path, const blis__sg_row *rows, size_t n, double span_start,
+                                   blis_spec_client *c, const blis_alloc *alloc, blis_buf *ignored, blis_err *err) {
+    double sum_rd = 0, sum_d = 0, sum_cv = 0, fam[4] = {0, 0, 0, 0}, *keys = NULL, *w = NULL;
+    blis__sg_pmf_entry *ein = NULL, *eout = NULL;
+    size_t i, j, nin = 0, nout = 0, cin = 0, cout = 0, nw = 0, wcap = 0;
+    blis_doc doc;
+    const blis_node *root;
+    blis_status st = BLIS_OK;
+    int best = BLIS_ARRIVAL_POISSON;
+    for (i = 0; i < n; i++) {
+        double rd = rows[i].rate * rows[i].dur_s;
+        if (!(rows[i].rate > 0)) continue;
+        sum_rd += rd;
+        sum_d += rows[i].dur_s;
+        sum_cv += rd * rows[i].cv;
+        fam[rows[i].family] += rd;
+        if (!(nw && c->windows[nw - 1].end_us == llround((rows[i].t_s - span_start) * 1e6))) {
+            if (blis__grow(alloc, (void **)&c->windows, &wcap, nw + 1, sizeof *c->windows)) return blis__nomem(err);
+            c->windows[nw++].start_us = llround((rows[i].t_s - span_start) * 1e6);
+        }
+        c->windows[nw - 1].end_us = llround((rows[i].t_s + rows[i].dur_s - span_start) * 1e6);
+    }
+    c->window_count = nw;
+    if (!(sum_rd > 0)) return BLIS_OK;
+    c->rate_fraction = sum_rd / sum_d;
+    for (i = BLIS_ARRIVAL_GAMMA; i <= BLIS_ARRIVAL_WEIBULL; i++)
+        if (fam[i] > fam[best]) best = (int)i;
+    c->arrival = (blis_arrival_kind)best;
+    c->cv = best == BLIS_ARRIVAL_POISSON ? 0 : sum_cv / sum_rd;
+    if ((st = blis_doc_load(dataset_path, 0, &doc, err))) {
+        if (st == BLIS_E_IO) err->status = st = BLIS_E_MISSING;
+        return st;
+    }
+    root = blis_doc_root(&doc);
+    if (root->kind != BLIS_NODE_OBJECT || root->count == 0) {
+        st = blis__spec_fail(&doc, root, err,
+                             "expected an object of windows (\"start_s\": {input_tokens, output_tokens})");
+        goto done;
+    }
+    keys = (double *)blis__alloc(NULL, root->count * 2 * sizeof *keys);
+    w = (double *)blis__alloc(NULL, root->count * sizeof *w);
+    if (!keys || !w) {
+        st = blis__nomem(err);
+        goto done;
+    }
+    for (i = 0; i < root->count; i++) {
+        const blis_node *k = blis_node_key_at(&doc, root, i);
+        if (blis_parse_f64(k->as.string, strlen(k->as.string), BLIS_NUM_LOOSE_DOT, &keys[2 * i]) ||
+            !(keys[2 * i] >= 0 && keys[2 * i] < HUGE_VAL)) {
+            st = blis__spec_fail(&doc, k, err, "window keys must be start times in seconds, got \"%s\"", k->as.string);
+            goto done;
+        }
+        keys[2 * i + 1] = (double)i;
+        w[i] = 0;
+    }
+    qsort(keys, root->count, 2 * sizeof *keys, blis__sg_key_cmp);
+    for (i = 0; i < n; i++) { /* each active row to the window that covers it (before the first: the first) */
+        if (!(rows[i].rate > 0)) continue;
+        for (j = 0; j + 1 < root->count && keys[2 * (j + 1)] <= rows[i].t_s; j++) continue;
+        w[j] += rows[i].rate * rows[i].dur_s;
+    }
+    for (j = 0; j < root->count && !st; j++) {
+        const blis_node *win = blis_node_at(&doc, root, (size_t)keys[2 * j + 1]), *f;
+        if (!(w[j] > 0)) continue;
+        if (win->kind != BLIS_NODE_OBJECT) {
+            st = blis__spec_fail(&doc, win, err, "expected an object with input_tokens and output_tokens");
+            break;
+        }
+        for (i = 0; i < win->count; i++) {
+            const char *name = blis_node_key_at(&doc, win, i)->as.string, *p;
+            int seen = !strcmp(name, "input_tokens") || !strcmp(name, "output_tokens");
+            for (p = ignored->data; !seen && p && p < ignored->data + ignored->len; p += strlen(p) + 1)
+                seen = !strcmp(p, name);
+            if (!seen && (blis_buf_write(ignored, name, strlen(name)) || blis_buf_write(ignored, "", 1))) {
+                st = blis__nomem(err);
+                goto done;
+            }
+        }
+        if (!(f = blis_node_get(&doc, win, "input_tokens")) || !blis_node_get(&doc, win, "output_tokens")) {
+            st = blis__spec_fail(&doc, win, err, "input_tokens and output_tokens are required");
+            break;
+        }
+        if ((st = blis__sg_pmf(&doc, f, (uint32_t)j, &ein, &nin, &cin, err)) ||
+            (st = blis__sg_pmf(&doc, blis_node_get(&doc, win, "output_tokens"), (uint32_t)j, &eout, &nout, &cout, err)))
+            break;
+    }
+    if (!st && !(st = blis__sg_mixture(ein, nin, w, alloc, &c->input, err)))
+        st = blis__sg_mixture(eout, nout, w, alloc, &c->output, err);
+done:
+    blis__free(NULL, keys);
+    blis__free(NULL, w);
+    blis__free(NULL, ein);
+    blis__free(NULL, eout);
+    blis_doc_free(&doc);
+    return st;
+}
+
+static int blis__sg_id_cmp(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The chunk ids in dir: from its listing, else 0, 1, ... up to the first
+ * missing chunk-<id>-trace.csv. */
+static blis_status blis__sg_ids(const char *dir, blis_list_dir_fn list, void *list_user, int64_t **ids, size_t *n,
+                                blis_err *err) {
+    size_t cap = 0;
+    char path[4200];
+    *ids = NULL;
+    *n = 0;
+    if (list) {
+        blis_buf names;
+        const char *p;
+        memset(&names, 0, sizeof names);
+        if (list(list_user, dir, &names) != 0) {
+            blis_buf_free(&names);
+            blis_err_clear(err, dir);
+            return blis_err_set(err, BLIS_E_MISSING, 0, 0, "cannot read the ServeGen directory");
+        }
+        for (p = names.data; p && p < names.data + names.len; p += strlen(p) + 1) {
+            size_t len = strlen(p), k = 6;
+            int64_t id;
+            if (len < 16 || strncmp(p, "chunk-", 6) || strcmp(p + len - 10, "-trace.csv")) continue;
+            while (k < len - 10 && p[k] >= '0' && p[k] <= '9') k++;
+            if (k != len - 10 || blis_parse_i64(p + 6, k - 6, 0, &id)) continue;
+            if (blis__grow(NULL, (void **)ids, &cap, *n + 1, sizeof **ids)) {
+                blis_buf_free(&names);
+                return blis__nomem(err);
+            }
+            (*ids)[(*n)++] = id;
+        }
+        blis_buf_free(&names);
+        if (*n) qsort(*ids, *n, sizeof **ids, blis__sg_id_cmp);
+    } else {
+        for (;; (*n)++) {
+            FILE *f;
+            snprintf(path, sizeof path, "%s/chunk-%lu-trace.csv", dir, (unsigned long)*n);
+            if (!(f = fopen(path, "rb"))) break;
+            fclose(f);
+            if (blis__grow(NULL, (void **)ids, &cap, *n + 1, sizeof **ids)) return blis__nomem(err);
+            (*ids)[*n] = (int64_t)*n;
+        }
+    }
+    if (!*n) {
+        blis_err_clear(err, dir);
+        return blis_err_set(err, BLIS_E_MISSING, 0, 0, "no chunk-<id>-trace.csv files (expected ServeGen data)");
+    }
+    return BLIS_OK;
+}
+
+BLIS_DEF blis_status blis_spec_load_servegen(blis_workload_spec *spec, blis_list_dir_fn list, void *list_user,
+                                             blis_log_fn log, void *log_user, blis_err *err) {
+    const char *dir = spec->servegen_path;
+    double start = spec->servegen_span_start_s, end = spec->servegen_span_end_s, last_end = start, sum_rate = 0;
+    blis_spec_client *out = NULL;
+    size_t nids = 0, k, n = 0, cap = 0, idle = 0;
+    int64_t *ids = NULL;
+    blis_buf ignored;
+    blis_status st;
+    char path[4200], msg[600];
+    if (!dir || spec->sg_loaded) return BLIS_OK;
+    memset(&ignored, 0, sizeof ignored);
+    if ((st = blis__sg_ids(dir, list, list_user, &ids, &nids, err))) return st;
+    for (k = 0; k < nids && !st; k++) {
+        blis__sg_row *rows = NULL;
+        size_t nr = 0, i;
+        blis_spec_client c;
+        char id[48];
+        memset(&c, 0, sizeof c);
+        snprintf(path, sizeof path, "%s/chunk-%lld-trace.csv", dir, (long long)ids[k]);
+        if ((st = blis__sg_read_trace(path, start, end, &rows, &nr, err))) break;
+        for (i = 0; i < nr; i++)
+            if (rows[i].t_s + rows[i].dur_s > last_end) last_end = rows[i].t_s + rows[i].dur_s;
+        snprintf(path, sizeof path, "%s/chunk-%lld-dataset.json", dir, (long long)ids[k]);
+        snprintf(id, sizeof id, "servegen-%lld", (long long)ids[k]);
+        st = blis__sg_client(path, rows, nr, start, &c, &spec->alloc, &ignored, err);
+        blis__free(NULL, rows);
+        c.tenant_id = c.slo_class = c.prefix_group = "";
+        if (!st && c.rate_fraction > 0 && !(c.id = blis__spec_own(spec, id))) st = blis__nomem(err);
+        if (!st && c.rate_fraction > 0 && blis__grow(&spec->alloc, (void **)&out, &cap, n + 1, sizeof *out))
+            st = blis__nomem(err);
+        if (st || !(c.rate_fraction > 0)) {
+            blis__spec_dist_free(&spec->alloc, &c.input);
+            blis__spec_dist_free(&spec->alloc, &c.output);
+            blis__free(&spec->alloc, c.windows);
+            idle += !st;
+            continue;
+        }
+        sum_rate += c.rate_fraction;
+        out[n++] = c;
+    }
+    blis__free(NULL, ids);
+    if (!st && !n) {
+        blis_err_clear(err, dir);
+        st = blis_err_set(err, BLIS_E_INVALID, 0, 0, "no ServeGen client has requests in the span [%g s, %s)", start,
+                          end > 0 ? "span_end" : "the end");
+    }
+    if (!st && spec->client_count) { /* the loaded clients come first, then the cohorts' (spec §2.4) */
+        if (blis__grow(&spec->alloc, (void **)&out, &cap, n + spec->client_count, sizeof *out))
+            st = blis__nomem(err);
+        else
+            memcpy(out + n, spec->clients, spec->client_count * sizeof *out);
+    }
+    if (st) {
+        for (k = 0; k < n; k++) {
+            blis__spec_dist_free(&spec->alloc, &out[k].input);
+            blis__spec_dist_free(&spec->alloc, &out[k].output);
+            blis__free(&spec->alloc, out[k].windows);
+        }
+        blis__free(&spec->alloc, out);
+        blis_buf_free(&ignored);
+        return st;
+    }
+    blis__free(&spec->alloc, spec->clients);
+    spec->clients = out;
+    spec->client_count += n;
+    spec->sg_loaded = 1;
+    if (!(spec->aggregate_rate > 0)) spec->aggregate_rate = sum_rate;
+    if (!spec->has_horizon) {
+        spec->horizon_us = llround((last_end - start) * 1e6);
+        spec->has_horizon = 1;
+    }
+    if (log) {
+        snprintf(msg, sizeof msg, "servegen: %lu clients from %.300s (%lu chunks without requests in the span)",
+                 (unsigned long)n, dir, (unsigned long)idle);
+        log(log_user, "info", msg);
+        if (ignored.len) {
+            const char *p;
+            size_t used = (size_t)snprintf(msg, sizeof msg,
+                                           "servegen: dataset fields not used (only input_tokens and "
+                                           "output_tokens are):");
+            for (p = ignored.data; p < ignored.data + ignored.len && used < sizeof msg - 64; p += strlen(p) + 1)
+                used += (size_t)snprintf(msg + used, sizeof msg - used, " %.40s", p);
+            log(log_user, "warn", msg);
+        }
+    }
+    blis_buf_free(&ignored);
+    return BLIS_OK;
+}
+
+/* servegen_data: {path, span_start, span_end} (seconds; span_end 0 or
+ * absent: to the end). */
+static blis_status blis__spec_servegen_data(const blis_doc *doc, const blis_node *sg, blis_workload_spec *spec,
+                                            blis_err *err) {
+    static const char *const keys[] = {"path", "span_start", "span_end", NULL};
+    const blis_node *n;
+    blis_status st;
+    if ((st = blis__spec_keys(doc, sg, keys, NULL, err)) ||
+        (st = blis__spec_str(doc, sg, "path", &spec->servegen_path, err)))
+        return st;
+    if (!spec->servegen_path[0]) return blis__spec_fail(doc, sg, err, "path is required (a ServeGen directory)");
+    if ((n = blis_node_get(doc, sg, "span_start")) && (st = blis_node_f64(doc, n, &spec->servegen_span_start_s, err)))
+        return st;
+    if (!(spec->servegen_span_start_s >= 0 && spec->servegen_span_start_s < HUGE_VAL))
+        return blis__spec_fail(doc, n, err, "must be a finite number of seconds >= 0");
+    if ((n = blis_node_get(doc, sg, "span_end")) && (st = blis_node_f64(doc, n, &spec->servegen_span_end_s, err)))
+        return st;
+    if (n && !(spec->servegen_span_end_s == 0 ||
+               (spec->servegen_span_end_s > spec->servegen_span_start_s && spec->servegen_span_end_s < HUGE_VAL)))
+        return blis__spec_fail(doc, n, err, "must be 0 (to the end) or after span_start");
+    return BLIS_OK;
+}
+
 BLIS_DEF blis_status blis_workload_spec_from_doc(const blis_doc *doc, blis_workload_spec *spec, const blis_alloc *alloc,
                                                  blis_err *err) {
     static const char *const keys[] = {"version", "seed",         "category",       "clients", "aggregate_rate",
-                                       "horizon", "num_requests", "inference_perf", "cohorts", NULL};
-    static const char *const unsupported[] = {"servegen_data", NULL};
-    const blis_node *root = blis_doc_root(doc), *clients, *cohorts, *n;
+                                       "horizon", "num_requests", "inference_perf", "cohorts", "servegen_data",
+                                       NULL};
+    const blis_node *root = blis_doc_root(doc), *clients, *cohorts, *n, *sg = NULL;
     const char *version, *category;
     blis_status st;
     size_t i;
+    int clients_empty;
     memset(spec, 0, sizeof *spec);
     if (alloc) spec->alloc = *alloc;
     spec->source = doc->source;
-    if ((st = blis__spec_keys(doc, root, keys, unsupported, err)) ||
+    if ((st = blis__spec_keys(doc, root, keys, NULL, err)) ||
         (st = blis__spec_str(doc, root, "version", &version, err)) ||
         (st = blis__spec_str(doc, root, "category", &category, err)))
         return st;
@@ -9216,9 +9744,14 @@ BLIS_DEF blis_status blis_workload_spec_from_doc(const blis_doc *doc, blis_workl
         if ((st = blis__spec_inference_perf(doc, n, spec, err))) blis_workload_spec_free(spec);
         return st;
     }
+    clients_empty =
+        !clients || clients->kind == BLIS_NODE_NULL || (clients->kind == BLIS_NODE_ARRAY && clients->count == 0);
+    if (clients_empty && (sg = blis_node_get(doc, root, "servegen_data")) && sg->kind == BLIS_NODE_NULL) sg = NULL;
+    if (sg && (st = blis__spec_servegen_data(doc, sg, spec, err))) return st;
     n = blis_node_get(doc, root, "aggregate_rate");
-    if (!n || (st = blis_node_f64(doc, n, &spec->aggregate_rate, err)) ||
-        !(spec->aggregate_rate > 0 && spec->aggregate_rate < HUGE_VAL)) {
+    if (sg && (!n || n->kind == BLIS_NODE_NULL)) { /* the data's own rate */
+    } else if (!n || (st = blis_node_f64(doc, n, &spec->aggregate_rate, err)) ||
+               !(spec->aggregate_rate > 0 && spec->aggregate_rate < HUGE_VAL)) {
         if (n && st) return st;
         char num[400]; /* Go's %f: six decimals, NaN, +Inf */
         double v = spec->aggregate_rate;
@@ -9234,7 +9767,8 @@ BLIS_DEF blis_status blis_workload_spec_from_doc(const blis_doc *doc, blis_workl
     if (cohorts && cohorts->kind == BLIS_NODE_NULL) cohorts = NULL;
     if (clients && clients->kind == BLIS_NODE_NULL) clients = NULL;
     if (clients && clients->kind != BLIS_NODE_ARRAY) return blis__spec_fail(doc, clients, err, "expected a list");
-    if ((!clients || clients->count == 0) && (!cohorts || cohorts->kind != BLIS_NODE_ARRAY || cohorts->count == 0))
+    if (!sg && (!clients || clients->count == 0) &&
+        (!cohorts || cohorts->kind != BLIS_NODE_ARRAY || cohorts->count == 0))
         return blis__spec_fail(doc,
                                clients   ? clients
                                : cohorts ? cohorts
@@ -9605,6 +10139,8 @@ BLIS_DEF blis_status blis_spec_gen_init(blis_spec_gen *g, const blis_workload_sp
     if (max_requests < 0)
         return blis_err_set(err, BLIS_E_INVALID, 0, 0, "maxRequests must be non-negative, got %lld",
                             (long long)max_requests);
+    if (spec->servegen_path && !spec->sg_loaded)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "servegen_data is not loaded (blis_spec_load_servegen)");
     if (block_tokens < 1 || block_tokens > (1 << 20))
         return blis_err_set(err, BLIS_E_INVALID, 0, 0, "block size must be in 1..2^20, got %lld",
                             (long long)block_tokens);
@@ -15969,8 +16505,8 @@ static void blis__beside_defaults(const blis_run *r, const char *name, char *buf
         snprintf(buf, size, "%s", name);
 }
 
-/* The resolver's messages through the run's log (its level and prefix). */
-static void blis__run_resolver_log(void *user, const char *level, const char *msg) {
+/* Messages of the resolver and loaders through the run's log (its level and prefix). */
+static void blis__run_log_msg(void *user, const char *level, const char *msg) {
     blis__run_log((blis_run *)user, level, "%s", msg);
 }
 
@@ -15980,8 +16516,7 @@ static blis_status blis__run_model_dir(blis_run *r, int allow_download, blis_err
     const char *defaults = blis__file_exists(r->opt.defaults) ? r->opt.defaults : NULL;
     if (r->env.resolve_model) {
         if ((st = r->env.resolve_model(r->env.resolve_user, r->model_lc, r->model_typed, defaults, allow_download, dir,
-                                       sizeof dir, r->hint, sizeof r->hint, blis__run_resolver_log, r, err)) !=
-            BLIS_OK) {
+                                       sizeof dir, r->hint, sizeof r->hint, blis__run_log_msg, r, err)) != BLIS_OK) {
             char msg[BLIS_ERR_MSG_MAX];
             blis__copy_cstr(msg, sizeof msg, err->msg);
             return blis__run_fail(err, st, "%s%s", r->log_prefix ? r->log_prefix : "", msg);
@@ -16395,6 +16930,9 @@ static blis_status blis__run_workload(blis_run *r, blis_request_source *src, bli
         r->have_spec_doc = 1;
         if ((st = blis_workload_spec_from_doc(&r->spec_doc, &r->spec, NULL, err)) != BLIS_OK) return st;
         r->have_spec = 1;
+        if ((st = blis_spec_load_servegen(&r->spec, r->env.list_dir, r->env.list_user, blis__run_log_msg, r, err)) !=
+            BLIS_OK)
+            return st;
         seed = blis_run_option_given(a, "seed") ? a->seed : r->spec.seed;
         if (!blis_run_option_given(a, "horizon") && r->spec.has_horizon) r->cfg.horizon_us = r->spec.horizon_us;
         max_requests = blis_run_option_given(a, "num-requests") ? a->num_requests : r->spec.num_requests;
@@ -17876,21 +18414,6 @@ BLIS_DEF void blis_calibration_free(blis_calibration *c) {
 }
 
 /* ---- convert and compose ---- */
-
-/* An owned copy of s: a block of spec->owned's chain (a link, then the text). */
-typedef struct blis__str_block {
-    struct blis__str_block *next;
-} blis__str_block;
-
-static const char *blis__spec_own(blis_workload_spec *spec, const char *s) {
-    size_t n = strlen(s) + 1;
-    blis__str_block *b = (blis__str_block *)blis__alloc(&spec->alloc, sizeof *b + n);
-    if (!b) return NULL;
-    b->next = (blis__str_block *)spec->owned;
-    memcpy(b + 1, s, n);
-    spec->owned = b;
-    return (const char *)(b + 1);
-}
 
 static blis_status blis__spec_alloc_clients(blis_workload_spec *spec, size_t n, blis_err *err) {
     spec->clients = (blis_spec_client *)blis__alloc(&spec->alloc, (n ? n : 1) * sizeof *spec->clients);

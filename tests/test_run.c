@@ -397,8 +397,8 @@ TEST(run_convert_compose) {
                  0);
     CHECK_STR(again, out);
     /* bad input */
-    CHECK_EQ_I64(t_run("./simulation_worker convert servegen dir", out, sizeof out), 2);
-    CHECK_CONTAINS(out, "ServeGen data is not in this version");
+    CHECK_EQ_I64(t_run("./simulation_worker convert servegen build/no-such-dir", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "build/no-such-dir: error: cannot read the ServeGen directory");
     CHECK_EQ_I64(
         t_run("./simulation_worker convert preset nosuch --defaults-filepath data/defaults.yaml", out, sizeof out), 2);
     CHECK_EQ_I64(t_run("./simulation_worker convert csv-trace build/none.csv", out, sizeof out), 2);
@@ -413,4 +413,280 @@ TEST(run_convert_compose) {
     remove("build/conv_ip.yaml");
     remove("build/conv_ip2.yaml");
     remove("build/conv_both.yaml");
+}
+
+/* ServeGen data (servegen_data, convert servegen), written here. Chunk 0:
+ * windows [0, 600) at 2 req/s (Gamma, cv 2), [600, 1200) idle, [1200, 1800)
+ * at 1 (Weibull, cv 3) and [1800, 2400) at 1 (Gamma, cv 1; the last row
+ * lasts as long as the one before). Chunk 3: [600, 1200) at 0.5 (Weibull,
+ * cv 1.5). Chunk 7: never active. */
+static int t_servegen_dir(const char *dir) {
+    char cmd[256], path[256];
+    int ok;
+    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", dir, dir);
+    if (system(cmd) != 0) return 0;
+    snprintf(path, sizeof path, "%s/chunk-0-trace.csv", dir);
+    ok = t_write_file(path, "0,2.0,2.0,Gamma,0.25,2.0\n600,0,0,,0,0\n1200,1.0,3.0,Weibull,0.4,1.0\n"
+                            "1800,1.0,1.0,Gamma,1,1\n");
+    snprintf(path, sizeof path, "%s/chunk-0-dataset.json", dir);
+    ok &= t_write_file(path, "{\"0\": {\"input_tokens\": \"{100: 0.5, 200: 0.5}\", \"output_tokens\": \"{10: 1.0}\", "
+                             "\"image_tokens\": \"{}\"},\n \"1200\": {\"input_tokens\": {\"300\": 1}, "
+                             "\"output_tokens\": \"{20: 0.25, 10: 0.75}\"}}\n");
+    snprintf(path, sizeof path, "%s/chunk-3-trace.csv", dir);
+    ok &= t_write_file(path, "0,0,0,,0,0\n600,0.5,1.5,Weibull,0.5,1.0\n");
+    snprintf(path, sizeof path, "%s/chunk-3-dataset.json", dir);
+    ok &= t_write_file(path, "{\"0\": {\"input_tokens\": \"{50: 1.0}\", \"output_tokens\": \"{5: 1.0}\"}}\n");
+    snprintf(path, sizeof path, "%s/chunk-7-trace.csv", dir);
+    ok &= t_write_file(path, "0,0,0,,0,0\n");
+    snprintf(path, sizeof path, "%s/chunk-7-dataset.json", dir);
+    ok &= t_write_file(path, "{\"0\": {\"input_tokens\": \"{1: 1}\", \"output_tokens\": \"{1: 1}\"}}\n");
+    snprintf(path, sizeof path, "%s/notes.txt", dir);
+    ok &= t_write_file(path, "not a chunk\n");
+    return ok;
+}
+
+typedef struct t_log_seen {
+    char text[1024];
+} t_log_seen;
+static void t_log_collect(void *user, const char *level, const char *msg) {
+    t_log_seen *s = (t_log_seen *)user;
+    size_t n = strlen(s->text);
+    snprintf(s->text + n, sizeof s->text - n, "%s: %s\n", level, msg);
+}
+
+static blis_status t_servegen_load(const char *yaml, blis_doc *doc, blis_workload_spec *spec, blis_list_dir_fn list,
+                                   t_log_seen *seen, blis_err *err) {
+    blis_parse_opts o;
+    blis_status st;
+    memset(&o, 0, sizeof o);
+    o.source = "sg.yaml";
+    memset(spec, 0, sizeof *spec);
+    if ((st = blis_yaml_parse(yaml, strlen(yaml), &o, doc, err))) return st;
+    if ((st = blis_workload_spec_from_doc(doc, spec, NULL, err)) ||
+        (st = blis_spec_load_servegen(spec, list, NULL, t_log_collect, seen, err))) {
+        blis_workload_spec_free(spec);
+        blis_doc_free(doc);
+    }
+    return st;
+}
+
+/* Each client by hand: chunk 0 carries 2x600 + 1x600 + 1x600 = 2400 requests
+ * over 1800 active seconds (4/3 req/s); Gamma carries 1800 of them against
+ * Weibull's 600; cv (1200x2 + 600x3 + 600x1) / 2400 = 2. Dataset window "0"
+ * covers the first active row (1200 requests), "1200" the other two (1200):
+ * inputs 100 and 200 at 0.25, 300 at 0.5; outputs 10 at 0.5 + 0.5x0.75 =
+ * 0.875. The aggregate rate is 4/3 + 1/2, the horizon the 2400 s traced. */
+TEST(spec_servegen_by_hand) {
+    blis_doc doc;
+    blis_workload_spec spec;
+    blis_err err;
+    t_log_seen seen;
+    const blis_spec_client *c;
+    memset(&seen, 0, sizeof seen);
+    CHECK(t_servegen_dir("build/servegen"));
+    if (t_servegen_load("seed: 3\nnum_requests: 50\nservegen_data: {path: build/servegen}\n", &doc, &spec,
+                        blis_posix_list_dir, &seen, &err)) {
+        CHECK_MSG(0, "%s", err.msg);
+        return;
+    }
+    CHECK_EQ_I64((int64_t)spec.client_count, 2);
+    c = &spec.clients[0];
+    CHECK_STR(c->id, "servegen-0");
+    CHECK_EQ_F64(c->rate_fraction, 2400.0 / 1800.0);
+    CHECK_EQ_I64(c->arrival, BLIS_ARRIVAL_GAMMA);
+    CHECK_EQ_F64(c->cv, 2.0);
+    CHECK_EQ_I64((int64_t)c->window_count, 2);
+    CHECK_EQ_I64(c->windows[0].start_us, 0);
+    CHECK_EQ_I64(c->windows[0].end_us, 600000000);
+    CHECK_EQ_I64(c->windows[1].start_us, 1200000000);
+    CHECK_EQ_I64(c->windows[1].end_us, 2400000000LL);
+    CHECK_EQ_I64((int64_t)c->input.emp_n, 3);
+    CHECK_EQ_I64(c->input.emp_values[2], 300);
+    CHECK_EQ_F64(c->input.emp_cdf[0], 0.25);
+    CHECK_EQ_F64(c->input.emp_cdf[1], 0.5);
+    CHECK_EQ_I64((int64_t)c->output.emp_n, 2);
+    CHECK_EQ_F64(c->output.emp_cdf[0], 0.875);
+    c = &spec.clients[1];
+    CHECK_STR(c->id, "servegen-3");
+    CHECK_EQ_F64(c->rate_fraction, 0.5);
+    CHECK_EQ_I64(c->arrival, BLIS_ARRIVAL_WEIBULL);
+    CHECK_EQ_F64(c->cv, 1.5);
+    CHECK_EQ_I64(c->windows[0].start_us, 600000000);
+    CHECK_EQ_I64(c->windows[0].end_us, 1200000000);
+    CHECK_EQ_F64(spec.aggregate_rate, 2400.0 / 1800.0 + 0.5);
+    CHECK_EQ_I64(spec.horizon_us, 2400000000LL);
+    CHECK_CONTAINS(seen.text, "info: servegen: 2 clients from build/servegen (1 chunks without requests in the span)");
+    CHECK_CONTAINS(seen.text, "warn: servegen: dataset fields not used (only input_tokens and output_tokens are): "
+                              "image_tokens");
+    blis_workload_spec_free(&spec);
+    blis_doc_free(&doc);
+    /* a span: [600, 1800) keeps chunk 0's third row (its dataset window "1200") and chunk 3 */
+    memset(&seen, 0, sizeof seen);
+    if (t_servegen_load("aggregate_rate: 3\nnum_requests: 5\nservegen_data: {path: build/servegen, span_start: 600, "
+                        "span_end: 1800}\n",
+                        &doc, &spec, blis_posix_list_dir, &seen, &err)) {
+        CHECK_MSG(0, "%s", err.msg);
+        return;
+    }
+    CHECK_EQ_I64((int64_t)spec.client_count, 2);
+    CHECK_EQ_F64(spec.clients[0].rate_fraction, 1.0);
+    CHECK_EQ_I64(spec.clients[0].arrival, BLIS_ARRIVAL_WEIBULL);
+    CHECK_EQ_I64(spec.clients[0].windows[0].start_us, 600000000);
+    CHECK_EQ_I64(spec.clients[0].windows[0].end_us, 1200000000);
+    CHECK_EQ_I64(spec.clients[0].input.emp_values[0], 300);
+    CHECK_EQ_I64(spec.clients[1].windows[0].start_us, 0);
+    CHECK_EQ_F64(spec.aggregate_rate, 3.0); /* given: the clients' rates scale to it */
+    CHECK_EQ_I64(spec.horizon_us, 1200000000);
+    blis_workload_spec_free(&spec);
+    blis_doc_free(&doc);
+    /* without a directory lister: chunks 0, 1, ... up to the first missing (chunk 1) */
+    if (t_servegen_load("num_requests: 5\nservegen_data: {path: build/servegen}\n", &doc, &spec, NULL, &seen, &err)) {
+        CHECK_MSG(0, "%s", err.msg);
+        return;
+    }
+    CHECK_EQ_I64((int64_t)spec.client_count, 1);
+    blis_workload_spec_free(&spec);
+    blis_doc_free(&doc);
+}
+
+/* The loaded clients generate exactly what the same clients written by hand
+ * (the expectations above as YAML) generate: arrivals and lengths. */
+TEST(spec_servegen_requests) {
+    static const char *const by_hand =
+        "seed: 3\nnum_requests: 300\naggregate_rate: 1.8333333333333333\nclients:\n"
+        "  - id: a\n    rate_fraction: 1.3333333333333333\n    arrival: {process: gamma, cv: 2}\n"
+        "    input_distribution: {type: empirical, params: {\"100\": 0.25, \"200\": 0.25, \"300\": 0.5}}\n"
+        "    output_distribution: {type: empirical, params: {\"10\": 0.875, \"20\": 0.125}}\n"
+        "    lifecycle: {windows: [{start_us: 0, end_us: 600000000}, {start_us: 1200000000, end_us: 2400000000}]}\n"
+        "  - id: b\n    rate_fraction: 0.5\n    arrival: {process: weibull, cv: 1.5}\n"
+        "    input_distribution: {type: constant, params: {value: 50}}\n"
+        "    output_distribution: {type: constant, params: {value: 5}}\n"
+        "    lifecycle: {windows: [{start_us: 600000000, end_us: 1200000000}]}\n";
+    blis_doc d1, d2;
+    blis_workload_spec s1, s2;
+    blis_spec_gen g1, g2;
+    blis_parse_opts o;
+    blis_err err;
+    t_log_seen seen;
+    int has1 = 1, has2 = 1, n = 0, mismatches = 0, early = 0;
+    memset(&seen, 0, sizeof seen);
+    memset(&o, 0, sizeof o);
+    CHECK(t_servegen_dir("build/servegen"));
+    if (t_servegen_load("seed: 3\nnum_requests: 300\nservegen_data: {path: build/servegen}\n", &d1, &s1,
+                        blis_posix_list_dir, &seen, &err) ||
+        blis_yaml_parse(by_hand, strlen(by_hand), &o, &d2, &err) || blis_workload_spec_from_doc(&d2, &s2, NULL, &err)) {
+        CHECK_MSG(0, "%s", err.msg);
+        return;
+    }
+    CHECK_EQ_I64(blis_spec_gen_init(&g1, &s1, 3, s1.horizon_us, 300, 16, NULL, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_spec_gen_init(&g2, &s2, 3, s1.horizon_us, 300, 16, NULL, &err), BLIS_OK);
+    while (has1 && has2) {
+        blis_request r1, r2;
+        if (blis_spec_gen_next(&g1, &r1, &has1, &err) || blis_spec_gen_next(&g2, &r2, &has2, &err)) break;
+        if (has1 != has2) break;
+        if (!has1) break;
+        mismatches += r1.arrival_us != r2.arrival_us || r1.input_tokens != r2.input_tokens ||
+                      r1.output_tokens != r2.output_tokens;
+        early += r1.arrival_us >= 600000000 && r1.arrival_us < 1200000000 && r1.input_tokens != 50 &&
+                 r1.input_tokens != 300; /* chunk 0 is idle there */
+        n++;
+        blis_request_free(NULL, &r1);
+        blis_request_free(NULL, &r2);
+    }
+    CHECK_EQ_I64(has1, has2);
+    CHECK_EQ_I64(n, 300);
+    CHECK_EQ_I64(mismatches, 0);
+    CHECK_EQ_I64(early, 0);
+    blis_spec_gen_free(&g1);
+    blis_spec_gen_free(&g2);
+    blis_workload_spec_free(&s1);
+    blis_workload_spec_free(&s2);
+    blis_doc_free(&d1);
+    blis_doc_free(&d2);
+}
+
+/* Bad ServeGen data: each error names the file, its line and column. */
+TEST(spec_servegen_errors) {
+    static const struct {
+        const char *trace, *dataset, *yaml, *want;
+    } cases[] = {
+        {"0,1,1,Lognormal,1,1\n", NULL, NULL, "chunk-0-trace.csv:1:7: error: unknown arrival family \"Lognormal\""},
+        {"0,1,1,Gamma\n0,1,1,Gamma\n", NULL, NULL, "chunk-0-trace.csv:2:1: error: start_s must be a number >= 0"},
+        {"0,x,1,Gamma\n", NULL, NULL, "chunk-0-trace.csv:1:3: error: rate must be a finite number >= 0"},
+        {"0,1\n", NULL, NULL, "chunk-0-trace.csv:1:1: error: expected start_s,rate,cv,family"},
+        {"0,1,1,Gamma\n", NULL, NULL, "one row gives no window length"},
+        {"0,1,1,Gamma\n600,1,1,Gamma\n", "{\"0\": {\"input_tokens\": \"{1: 0.5, x: 0.5}\", \"output_tokens\": \"{}\"}}",
+         NULL, "chunk-0-dataset.json:1:24: error: 0.input_tokens: expected a token count before ':' at byte 9"},
+        {"0,1,1,Gamma\n600,1,1,Gamma\n", "{\"0\": {\"input_tokens\": \"{1: 1}\"}}", NULL,
+         "error: 0: input_tokens and output_tokens are required"},
+        {"0,1,1,Gamma\n600,1,1,Gamma\n", "{\"0\": {\"input_tokens\": \"{1: 0}\", \"output_tokens\": \"{1: 1}\"}}", NULL,
+         "0.input_tokens: the probabilities sum to 0"},
+        {"0,1,1,Gamma\n600,1,1,Gamma\n", "[]", NULL, "expected an object of windows"},
+        {"0,1,1,Gamma\n600,1,1,Gamma\n", NULL, NULL, "chunk-0-dataset.json: error: cannot open"},
+        {"0,0,0,,0,0\n600,0,0,,0,0\n", NULL, NULL, "no ServeGen client has requests in the span"},
+        {NULL, NULL, "num_requests: 1\nservegen_data: {span_start: 5}\n", "servegen_data: path is required"},
+        {NULL, NULL, "num_requests: 1\nservegen_data: {path: x, span_start: 5, span_end: 2}\n",
+         "sg.yaml:2:51: error: servegen_data.span_end: must be 0 (to the end) or after span_start"},
+        {NULL, NULL, "num_requests: 1\nservegen_data: {path: x, spans: 1}\n", "unknown field spans"},
+        {NULL, NULL, "num_requests: 1\naggregate_rate: 0\nservegen_data: {path: x}\n",
+         "aggregate_rate must be a finite value > 0"},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        blis_doc doc;
+        blis_workload_spec spec;
+        blis_err err;
+        t_log_seen seen;
+        char msg[1200];
+        CHECK_EQ_I64(system("rm -rf build/servegen_bad && mkdir -p build/servegen_bad"), 0);
+        if (cases[i].trace) CHECK(t_write_file("build/servegen_bad/chunk-0-trace.csv", cases[i].trace));
+        if (cases[i].dataset) CHECK(t_write_file("build/servegen_bad/chunk-0-dataset.json", cases[i].dataset));
+        memset(&seen, 0, sizeof seen);
+        memset(&err, 0, sizeof err);
+        if (t_servegen_load(cases[i].yaml ? cases[i].yaml
+                                          : "num_requests: 1\nservegen_data: {path: build/servegen_bad}\n",
+                            &doc, &spec, blis_posix_list_dir, &seen, &err) == BLIS_OK) {
+            CHECK_MSG(0, "case %lu loaded", (unsigned long)i);
+            blis_workload_spec_free(&spec);
+            blis_doc_free(&doc);
+            continue;
+        }
+        blis_err_format(&err, msg, sizeof msg);
+        CHECK_MSG(strstr(msg, cases[i].want) != NULL, "case %lu: got \"%s\", expected \"%s\"", (unsigned long)i, msg,
+                  cases[i].want);
+    }
+}
+
+/* convert servegen's output runs through run --workload-spec and gives what
+ * the servegen_data spec gives. */
+TEST(run_convert_servegen) {
+    static char out[1 << 16], again[1 << 16];
+    CHECK(t_servegen_dir("build/servegen_cli"));
+    CHECK(t_write_file("build/servegen_cli.yaml", "seed: 4\nservegen_data: {path: build/servegen_cli}\n"));
+    CHECK_EQ_I64(t_run("(./simulation_worker convert servegen build/servegen_cli > build/servegen_cli_conv.yaml)", out,
+                       sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "warning: servegen: dataset fields not used");
+    CHECK_EQ_I64(t_run("cat build/servegen_cli_conv.yaml", out, sizeof out), 0);
+    CHECK_CONTAINS(out, "horizon: 2400000000\n");
+    CHECK_CONTAINS(out, "  - id: \"servegen-3\"\n    rate_fraction: 0.5\n    arrival: {process: weibull, cv: 1.5}\n");
+    CHECK_EQ_I64(t_run("(./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --workload-spec "
+                       "build/servegen_cli.yaml --json --log error)",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"completed_requests\":");
+    CHECK_EQ_I64(
+        t_run("(./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --workload-spec "
+              "build/servegen_cli_conv.yaml --seed 4 --json --log error | sed 's/servegen_cli_conv/servegen_cli/')",
+              again, sizeof again),
+        0);
+    CHECK_STR(again, out);
+    CHECK_EQ_I64(
+        t_run("./simulation_worker convert servegen build/servegen_cli --span-end 5 --span-start 9", out, sizeof out),
+        2);
+    CHECK_CONTAINS(out, "--span-end must be after --span-start");
+    CHECK_EQ_I64(t_run("./simulation_worker convert servegen build/servegen_cli --span 9", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "unknown convert servegen flag");
+    remove("build/servegen_cli.yaml");
+    remove("build/servegen_cli_conv.yaml");
 }

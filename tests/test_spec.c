@@ -167,7 +167,7 @@ TEST(spec_input_errors) {
          "client[0]: think_time_us must be in 0..1e15, got -1", 10},
         {T_SPEC_HEAD "    arrival: {process: poisson}\n" T_SPEC_DISTS "    reasoning: {effort: high}\n",
          "unknown field effort", 9},
-        {"servegen_data: {path: x}\n" T_SPEC_HEAD, "field servegen_data is not supported", 1},
+        {"aggregate_rate: 1\nservegen_data: {path: x, span: 1}\n", "unknown field span", 2},
         {"aggregate_rate: 10\ncohorts:\n  - {id: c, rate_fraction: 1}\n", "cohort[0]: population is required", 3},
         {"aggregate_rate: 10\ncohorts:\n  - {id: c, population: 0}\n", "population must be in 1..100000, got 0", 3},
         {"aggregate_rate: 10\ncohorts:\n  - {id: c, population: 60000}\n  - {id: d, population: 60000}\n",

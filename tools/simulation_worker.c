@@ -193,14 +193,19 @@ static const char usage_text_tools[] =
     "        context_attention_perf, generation_attention_perf; .csv or .csv.gz,\n"
     "        found in DIR or its subfolders) into a new bench_data/ folder for\n"
     "        --bench-data-path, MFUs against the GPU's TFlopsPeak (bundled config).\n"
-    "  convert preset NAME | distribution | csv-trace FILE | inference-perf FILE\n"
+    "  convert preset NAME | distribution | csv-trace FILE | inference-perf FILE |\n"
+    "          servegen DIR [--span-start S] [--span-end S]\n"
     "        A version 2 workload spec (YAML) on stdout for run --workload-spec:\n"
     "        a preset of the defaults file or the distribution flags (run's\n"
     "        --rate, --num-requests, --seed, --prompt-tokens..., --prefix-tokens;\n"
     "        one client, constant arrivals, gaussian lengths, as the reference's\n"
     "        unified pipeline builds it), a CSV trace (lossy: its average lengths\n"
     "        at its mean rate; a warning says so), or a spec with inference_perf,\n"
-    "        cohorts or any clients, written back with everything expanded.\n"
+    "        cohorts or any clients, written back with everything expanded, or\n"
+    "        ServeGen data (chunk-<id>-trace.csv and chunk-<id>-dataset.json per\n"
+    "        client; the windows starting in [S, end) seconds): one client per\n"
+    "        chunk with its active windows, rate, arrival family and cv, and its\n"
+    "        length tables; as servegen_data: {path, span_start, span_end} does.\n"
     "  compose --from SPEC.yaml [--from SPEC.yaml ...]\n"
     "        One spec holding every client of the given ones, each at its own\n"
     "        rate (aggregate rates summed, fractions rescaled).\n"
@@ -223,8 +228,7 @@ static const char usage_text_tools[] =
     "https://huggingface.co), HF_HUB_OFFLINE=1 (no downloads), BLIS_CURL (the\n"
     "curl program), BLIS_DATA_DIR (the bundled data).\n"
     "\n"
-    "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n"
-    "Not in this version yet: servegen_data in workload specs (and convert servegen).\n";
+    "exit status: 0 success, 1 runtime failure, 2 usage or input error.\n";
 
 static char sw_name[] = "simulation_worker"; /* the resolver's user: names the tool on an interrupt */
 
@@ -281,7 +285,8 @@ static blis_status check_semantics(const blis_doc *doc, blis_err *err, const cha
             return BLIS_OK;
         }
     }
-    if (blis_node_get(doc, root, "clients")) {
+    if (blis_node_get(doc, root, "clients") || blis_node_get(doc, root, "servegen_data") ||
+        blis_node_get(doc, root, "inference_perf") || blis_node_get(doc, root, "cohorts")) {
         blis_workload_spec spec;
         blis_status st;
         *kind = "a workload spec";
@@ -1537,13 +1542,48 @@ static int spec_print(const blis_workload_spec *spec) {
     return 0;
 }
 
-/* A workload spec file read (the document kept in doc). */
+static cli_log spec_log = {"simulation_worker", 3, NULL}; /* warnings and errors */
+
+/* A workload spec file read (the document kept in doc), servegen_data
+ * loaded. */
 static int spec_read(const char *path, blis_doc *doc, blis_workload_spec *spec) {
     blis_err err;
     int rc;
     if ((rc = read_yaml(path, doc))) return rc;
     if (blis_workload_spec_from_doc(doc, spec, NULL, &err) != BLIS_OK) {
         blis_doc_free(doc);
+        return run_report(&err, NULL);
+    }
+    if (blis_spec_load_servegen(spec, blis_posix_list_dir, NULL, cli_log_fn, &spec_log, &err) != BLIS_OK) {
+        blis_workload_spec_free(spec);
+        blis_doc_free(doc);
+        return run_report(&err, NULL);
+    }
+    return 0;
+}
+
+/* convert servegen DIR [--span-start S] [--span-end S]. */
+static int convert_servegen(int argc, char **argv, blis_workload_spec *spec) {
+    blis_err err;
+    int i;
+    memset(spec, 0, sizeof *spec);
+    if (argc < 2 || argv[1][0] == '-')
+        return usage_error("convert servegen needs a ServeGen directory (chunk-<id>-trace.csv files)", NULL);
+    spec->servegen_path = argv[1];
+    for (i = 2; i < argc; i += 2) {
+        double *to = !strcmp(argv[i], "--span-start") ? &spec->servegen_span_start_s
+                     : !strcmp(argv[i], "--span-end") ? &spec->servegen_span_end_s
+                                                      : NULL;
+        if (!to) return usage_error("unknown convert servegen flag (valid: --span-start S, --span-end S)", argv[i]);
+        if (i + 1 >= argc) return usage_error("flag needs a value (seconds)", argv[i]);
+        if (blis_parse_f64(argv[i + 1], strlen(argv[i + 1]), BLIS_NUM_LOOSE_DOT, to) != BLIS_OK || !(*to >= 0) ||
+            !(*to < HUGE_VAL))
+            return usage_error("expected a number of seconds >= 0", argv[i + 1]);
+    }
+    if (spec->servegen_span_end_s > 0 && !(spec->servegen_span_end_s > spec->servegen_span_start_s))
+        return usage_error("--span-end must be after --span-start (or 0: to the end)", NULL);
+    if (blis_spec_load_servegen(spec, blis_posix_list_dir, NULL, cli_log_fn, &spec_log, &err) != BLIS_OK) {
+        blis_workload_spec_free(spec);
         return run_report(&err, NULL);
     }
     return 0;
@@ -1556,7 +1596,8 @@ static int cmd_convert(int argc, char **argv, const char *argv0) {
     blis_err err;
     int rc = 0;
     if (argc < 1)
-        return usage_error("convert needs a source: preset NAME, distribution, csv-trace FILE, inference-perf FILE",
+        return usage_error("convert needs a source: preset NAME, distribution, csv-trace FILE, inference-perf FILE, "
+                           "servegen DIR",
                            NULL);
     memset(&spec, 0, sizeof spec);
     if (!strcmp(argv[0], "preset") || !strcmp(argv[0], "distribution")) {
@@ -1617,10 +1658,10 @@ static int cmd_convert(int argc, char **argv, const char *argv0) {
         blis_doc_free(&d);
         return rc;
     } else if (!strcmp(argv[0], "servegen")) {
-        return run_error("convert servegen: ServeGen data is not in this version of blis (the spec we follow does "
-                         "not describe its loader)");
+        if ((rc = convert_servegen(argc, argv, &spec))) return rc;
     } else {
-        return usage_error("unknown convert source (preset, distribution, csv-trace, inference-perf)", argv[0]);
+        return usage_error("unknown convert source (preset, distribution, csv-trace, inference-perf, servegen)",
+                           argv[0]);
     }
     if (!rc) rc = spec_print(&spec);
     blis_workload_spec_free(&spec);
