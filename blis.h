@@ -1285,6 +1285,13 @@ BLIS_DEF const char *blis_event_kind_name(blis_event_kind k);
 
 /* ==== >>kv  the paged KV cache with prefix caching ==== */
 
+/* One slot of the prefix-hash index: key and block together (one cache
+ * line per probe). */
+typedef struct blis_kv_map_entry {
+    uint64_t key;
+    int32_t val;
+} blis_kv_map_entry;
+
 typedef struct blis_kv_block {
     int32_t ref_count;
     int32_t fill;       /* tokens held (0..block size) */
@@ -1305,8 +1312,7 @@ typedef struct blis_kv_cache {
     int32_t free_head, free_tail;
     int64_t used_blocks;
     int64_t hits, misses;
-    uint64_t *map_keys; /* hash -> block (open addressing, linear probing; key 0 = empty) */
-    int32_t *map_vals;
+    blis_kv_map_entry *map; /* hash -> block (open addressing, linear probing; key 0 = empty) */
     size_t map_cap, map_len;
     blis_alloc alloc;
     /* The CPU tier (TieredKVCache, spec §3.6; cpu_blocks = 0: single tier).
@@ -3862,6 +3868,15 @@ BLIS_DEF int64_t blis_rng_int63(blis_rng *r) {
 
 BLIS_DEF uint32_t blis_rng_uint32(blis_rng *r) { return (uint32_t)(blis_rng_int63(r) >> 31); }
 BLIS_DEF int32_t blis_rng_int31(blis_rng *r) { return (int32_t)(blis_rng_int63(r) >> 32); }
+
+/* Intn(BLIS_MAX_TOKEN_ID) with the bound a constant (the modulo becomes a
+ * multiplication): the same values as blis_rng_intn, token after token. */
+static int64_t blis__rng_token(blis_rng *r) {
+    static const int32_t max = (int32_t)(((uint32_t)1 << 31) - 1 - ((uint32_t)1 << 31) % (uint32_t)BLIS_MAX_TOKEN_ID);
+    int32_t v = blis_rng_int31(r);
+    while (v > max) v = blis_rng_int31(r);
+    return (int64_t)((uint32_t)v % (uint32_t)BLIS_MAX_TOKEN_ID);
+}
 
 BLIS_DEF int64_t blis_rng_intn(blis_rng *r, int64_t n) {
     if (n <= 0) return 0; /* Go panics; callers validate n */
@@ -8416,7 +8431,7 @@ BLIS_DEF blis_status blis_legacy_gen_init(blis_legacy_gen *g, const blis_legacy_
     }
     blis_block_hasher_init(&g->prefix_chain, (int32_t)block_tokens);
     for (i = 0; i < w->prefix_tokens; i++) {
-        g->prefix[i] = blis_rng_intn(&g->rng, BLIS_MAX_TOKEN_ID);
+        g->prefix[i] = blis__rng_token(&g->rng);
         if (on_token) on_token(user, 0, -1, i, g->prefix[i]);
     }
     for (i = 0; i < (w->prefix_tokens / block_tokens) * block_tokens; i++)
@@ -8462,14 +8477,14 @@ BLIS_DEF blis_status blis_legacy_gen_next(blis_legacy_gen *g, blis_request *r, i
     for (i = g->prefix_full_blocks * g->block_tokens; i < w->prefix_tokens; i++)
         if (blis_block_hasher_push(&hs, g->prefix[i], &h)) r->block_hashes[r->block_hash_count++] = h;
     for (i = 0; i < plen; i++, pos++) {
-        int64_t tok = blis_rng_intn(&g->rng, BLIS_MAX_TOKEN_ID);
+        int64_t tok = blis__rng_token(&g->rng);
         if (g->on_token) g->on_token(g->on_token_user, 1, g->next_index, i, tok);
         if (blis_block_hasher_push(&hs, tok, &h)) r->block_hashes[r->block_hash_count++] = h;
     }
     ikey = blis_block_hasher_key(&hs);
     olen = blis__length_gauss(&g->rng, w->output_mean, w->output_std, w->output_min, w->output_max);
     for (i = 0; i < olen; i++) {
-        int64_t tok = blis_rng_intn(&g->rng, BLIS_MAX_TOKEN_ID);
+        int64_t tok = blis__rng_token(&g->rng);
         if (g->on_token) g->on_token(g->on_token_user, 2, g->next_index, i, tok);
         if (blis_block_hasher_push(&hs, tok, &h)) r->block_hashes[r->block_hash_count++] = h;
     }
@@ -9970,13 +9985,13 @@ static blis_status blis__spec_session(blis_spec_gen *g, blis__spec_stream *st, b
         p = &st->pending[st->pending_n];
         memset(p, 0, sizeof *p);
         for (i = 0; i < ilen; i++) {
-            int64_t tok = blis_rng_intn(&st->rng, BLIS_MAX_TOKEN_ID);
+            int64_t tok = blis__rng_token(&st->rng);
             if (ctx + i < 5) first5[ctx + i] = tok;
             if (blis_block_hasher_push(&hs, tok, &h)) g->scratch[nh++] = h;
         }
         ikey = blis_block_hasher_key(&hs);
         for (i = 0; i < olen; i++) {
-            int64_t tok = blis_rng_intn(&st->rng, BLIS_MAX_TOKEN_ID);
+            int64_t tok = blis__rng_token(&st->rng);
             if (i < 5) p->out5[i] = tok;
             if (ctx + ilen + i < 5) first5[ctx + ilen + i] = tok;
             if (blis_block_hasher_push(&hs, tok, &h)) g->scratch[nh++] = h;
@@ -10086,7 +10101,7 @@ static blis_status blis__spec_advance(blis_spec_gen *g, blis__spec_stream *st, b
         if (blis_block_hasher_push(&hs, prefix[i], &h)) g->scratch[nh++] = h;
     }
     for (i = 0; i < ilen; i++) {
-        int64_t tok = blis_rng_intn(&st->rng, BLIS_MAX_TOKEN_ID);
+        int64_t tok = blis__rng_token(&st->rng);
         if (plen + i < 5) st->in5[plen + i] = tok;
         if (blis_block_hasher_push(&hs, tok, &h)) g->scratch[nh++] = h;
     }
@@ -10099,7 +10114,7 @@ static blis_status blis__spec_advance(blis_spec_gen *g, blis__spec_stream *st, b
             return blis__nomem(err);
     }
     for (i = 0; i < olen; i++) {
-        int64_t tok = blis_rng_intn(&st->rng, BLIS_MAX_TOKEN_ID);
+        int64_t tok = blis__rng_token(&st->rng);
         if (i < 5) st->out5[i] = tok;
         if (blis_block_hasher_push(&hs, tok, &h)) g->scratch[nh++] = h;
     }
@@ -10181,8 +10196,7 @@ BLIS_DEF blis_status blis_spec_gen_init(blis_spec_gen *g, const blis_workload_sp
         }
         g->prefixes[i] = g->prefix_store + used;
         g->prefix_lens[i] = c->prefix_length > 0 ? c->prefix_length : 50;
-        for (j = 0; j < (size_t)g->prefix_lens[i]; j++)
-            g->prefix_store[used++] = blis_rng_intn(&wrng, BLIS_MAX_TOKEN_ID);
+        for (j = 0; j < (size_t)g->prefix_lens[i]; j++) g->prefix_store[used++] = blis__rng_token(&wrng);
     }
     for (i = 0; i < n; i++) {
         const blis_spec_client *c = &spec->clients[i];
@@ -10565,8 +10579,8 @@ static size_t blis__kv_slot(const blis_kv_cache *kv, uint64_t key) {
 
 static int32_t blis__kv_map_get(const blis_kv_cache *kv, uint64_t key) {
     size_t i = blis__kv_slot(kv, key);
-    while (kv->map_keys[i]) {
-        if (kv->map_keys[i] == key) return kv->map_vals[i];
+    while (kv->map[i].key) {
+        if (kv->map[i].key == key) return kv->map[i].val;
         i = (i + 1) & (kv->map_cap - 1);
     }
     return -1;
@@ -10574,25 +10588,24 @@ static int32_t blis__kv_map_get(const blis_kv_cache *kv, uint64_t key) {
 
 static void blis__kv_map_set(blis_kv_cache *kv, uint64_t key, int32_t val) {
     size_t i = blis__kv_slot(kv, key);
-    while (kv->map_keys[i] && kv->map_keys[i] != key) i = (i + 1) & (kv->map_cap - 1);
-    if (!kv->map_keys[i]) kv->map_len++;
-    kv->map_keys[i] = key;
-    kv->map_vals[i] = val;
+    while (kv->map[i].key && kv->map[i].key != key) i = (i + 1) & (kv->map_cap - 1);
+    if (!kv->map[i].key) kv->map_len++;
+    kv->map[i].key = key;
+    kv->map[i].val = val;
 }
 
 static void blis__kv_map_del(blis_kv_cache *kv, uint64_t key) { /* backward-shift deletion */
     size_t i = blis__kv_slot(kv, key), j;
-    while (kv->map_keys[i] && kv->map_keys[i] != key) i = (i + 1) & (kv->map_cap - 1);
-    if (!kv->map_keys[i]) return;
-    kv->map_keys[i] = 0;
+    while (kv->map[i].key && kv->map[i].key != key) i = (i + 1) & (kv->map_cap - 1);
+    if (!kv->map[i].key) return;
+    kv->map[i].key = 0;
     kv->map_len--;
-    for (j = (i + 1) & (kv->map_cap - 1); kv->map_keys[j]; j = (j + 1) & (kv->map_cap - 1)) {
-        size_t home = blis__kv_slot(kv, kv->map_keys[j]);
+    for (j = (i + 1) & (kv->map_cap - 1); kv->map[j].key; j = (j + 1) & (kv->map_cap - 1)) {
+        size_t home = blis__kv_slot(kv, kv->map[j].key);
         int move = (j > i) ? (home <= i || home > j) : (home <= i && home > j);
         if (move) {
-            kv->map_keys[i] = kv->map_keys[j];
-            kv->map_vals[i] = kv->map_vals[j];
-            kv->map_keys[j] = 0;
+            kv->map[i] = kv->map[j];
+            kv->map[j].key = 0;
             i = j;
         }
     }
@@ -10614,13 +10627,12 @@ BLIS_DEF blis_status blis_kv_init(blis_kv_cache *kv, int64_t total_blocks, int64
     for (kv->map_cap = 16; kv->map_cap < (size_t)total_blocks * 2; kv->map_cap *= 2) {
     }
     kv->blocks = (blis_kv_block *)blis__alloc(&kv->alloc, (size_t)total_blocks * sizeof(blis_kv_block));
-    kv->map_keys = (uint64_t *)blis__alloc(&kv->alloc, kv->map_cap * sizeof(uint64_t));
-    kv->map_vals = (int32_t *)blis__alloc(&kv->alloc, kv->map_cap * sizeof(int32_t));
-    if (!kv->blocks || !kv->map_keys || !kv->map_vals) {
+    kv->map = (blis_kv_map_entry *)blis__alloc(&kv->alloc, kv->map_cap * sizeof *kv->map);
+    if (!kv->blocks || !kv->map) {
         blis_kv_free(kv);
         return blis__nomem(err);
     }
-    memset(kv->map_keys, 0, kv->map_cap * sizeof(uint64_t));
+    memset(kv->map, 0, kv->map_cap * sizeof *kv->map);
     for (i = 0; i < total_blocks; i++) {
         blis_kv_block *b = &kv->blocks[i];
         memset(b, 0, sizeof *b);
@@ -10635,8 +10647,7 @@ BLIS_DEF blis_status blis_kv_init(blis_kv_cache *kv, int64_t total_blocks, int64
 BLIS_DEF void blis_kv_free(blis_kv_cache *kv) {
     blis_alloc a = kv->alloc;
     blis__free(&a, kv->blocks);
-    blis__free(&a, kv->map_keys);
-    blis__free(&a, kv->map_vals);
+    blis__free(&a, kv->map);
     blis__free(&a, kv->cpu_present);
     blis__free(&a, kv->cpu_hash);
     blis__free(&a, kv->cpu_offload_us);
@@ -10680,8 +10691,7 @@ static int32_t blis__kv_pop_free(blis_kv_cache *kv) {
         const blis_kv_block *nb = &kv->blocks[kv->free_head];
         if (nb->has_hash) {
             size_t slot = blis__kv_slot(kv, nb->hash);
-            BLIS__PREFETCH(&kv->map_keys[slot]);
-            BLIS__PREFETCH(&kv->map_vals[slot]);
+            BLIS__PREFETCH(&kv->map[slot]);
         }
         if (nb->next >= 0) BLIS__PREFETCH(&kv->blocks[nb->next]);
     }
@@ -10741,6 +10751,13 @@ BLIS_DEF int blis_kv_allocate(blis_kv_cache *kv, blis_request *req, int64_t star
     int64_t B = kv->block_tokens, n_new, i = 0, k;
     int prefill = req->progress_tokens < req->input_tokens;
     *st = BLIS_OK;
+    if (!prefill && req->kv_has_map && req->kv_count > 0) { /* a decode token into the partial last block */
+        blis_kv_block *t = &kv->blocks[req->kv_tail];
+        if (t->fill > 0 && t->fill < B) {
+            if (++t->fill == B) blis__kv_set_hash(kv, req, req->kv_tail, req->kv_count - 1);
+            return 1;
+        }
+    }
     if (prefill) {
         n_new = end - start;
         if (n_new < 0) n_new = 0;
@@ -10778,6 +10795,9 @@ BLIS_DEF int blis_kv_allocate(blis_kv_cache *kv, blis_request *req, int64_t star
         } else {
             int64_t rem = n_new - i, blocks = (rem + B - 1) / B;
             if (rem <= 0) break;
+            if (prefill) /* the index slots the full blocks' hashes go to, fetched together */
+                for (k = req->kv_count; k < req->kv_count + blocks && k < req->block_hash_count; k++)
+                    BLIS__PREFETCH(&kv->map[blis__kv_slot(kv, req->block_hashes[k])]);
             for (k = 0; k < blocks; k++) {
                 int32_t id = blis__kv_pop_free(kv);
                 blis_kv_block *b;
@@ -11392,8 +11412,7 @@ static blis_status blis__form_running(blis_sim *s, blis__batch *b, int64_t *budg
             if (r2->kv_count > 0 && r2->kv_count <= r2->block_hash_count &&
                 s->kv.blocks[r2->kv_tail].fill == s->kv.block_tokens - 1) {
                 size_t slot = blis__kv_slot(&s->kv, r2->block_hashes[r2->kv_count - 1]);
-                BLIS__PREFETCH(&s->kv.map_keys[slot]);
-                BLIS__PREFETCH(&s->kv.map_vals[slot]);
+                BLIS__PREFETCH(&s->kv.map[slot]);
             }
         }
         if (s->kv_waiting_free && req->state != BLIS_REQ_RUNNING) continue; /* evicted: waits without blocks */

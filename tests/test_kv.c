@@ -62,7 +62,7 @@ static void t_kv_state(t_ctx *t_, const blis_doc *doc, const blis_node *st, cons
         }
     }
     for (k = 0; k < kv->map_cap && n_t < 64; k++)
-        if (kv->map_keys[k]) got_targets[n_t++] = kv->map_vals[k];
+        if (kv->map[k].key) got_targets[n_t++] = kv->map[k].val;
     qsort(got_targets, n_t, sizeof got_targets[0], t_int_cmp);
     CHECK_MSG(n_t == targets->count, "%s: %lu hash targets, want %u", op, (unsigned long)n_t, targets->count);
     for (k = 0; k < n_t && k < targets->count; k++)
