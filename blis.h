@@ -1431,6 +1431,9 @@ typedef struct blis_sim_config {
      * flight plus 8 bytes per completed request (its E2E, needed for exact
      * percentiles) plus one entry per distinct TTFT, ITL and delay value. */
     int keep_requests;
+    /* percentiles from log-bucketed histograms (BLIS_SKETCH_REL_ERROR) and
+     * E2Es not kept one by one: memory flat in the number of requests */
+    int streaming_metrics;
     /* the CPU KV tier (--kv-cpu-blocks 0: none; --kv-offload-threshold 0.9,
      * --kv-transfer-bandwidth 100 blocks/us, --kv-transfer-base-latency 0 us) */
     int64_t kv_cpu_blocks;
@@ -1449,12 +1452,24 @@ typedef struct blis_sim_config {
 BLIS_DEF void blis_sim_config_defaults(blis_sim_config *c);
 
 /* A counted multiset of values >= 0 (open addressing; -1 marks an empty
- * slot): exact statistics without one stored value per token. */
+ * slot): exact statistics without one stored value per token. In sketch
+ * mode (streaming metrics) it is a log-bucketed histogram instead: counts
+ * per bucket (values NULL, len the buckets in use), exact below 2048 and
+ * 1024 buckets per power of two above (a bucket's midpoint is within 1/2048
+ * of any value in it), and the exact sum of the values added. */
 typedef struct blis_counts {
     int64_t *values, *counts;
     size_t cap, len;
     int64_t total;
+    int sketch;
+    double sum_us;
 } blis_counts;
+/* Streaming metrics' relative error bound on percentiles (1/2048). */
+#define BLIS_SKETCH_REL_ERROR (1.0 / 2048)
+/* --metrics-mode auto: exact up to this many requests, streaming above. */
+#ifndef BLIS_EXACT_METRICS_MAX_REQUESTS
+#define BLIS_EXACT_METRICS_MAX_REQUESTS 2000000
+#endif
 
 /* Where requests come from, in arrival order; *has = 0 at the end. */
 typedef struct blis_request_source {
@@ -1516,6 +1531,7 @@ typedef struct blis_sim {
      * scheduling delays of completed requests; E2Es one per completed
      * request (all distinct in practice) */
     blis_counts itl, ttft_done, sched_done;
+    blis_counts e2e_done; /* streaming_metrics: the E2Es (e2e_us stays empty) */
     int64_t *e2e_us;
     size_t e2e_len, e2e_cap;
 } blis_sim;
@@ -2225,6 +2241,7 @@ typedef struct blis_run_options {
     double rate_per_s, alpha[3], beta[3], kv_threshold, kv_bandwidth;
     int alpha_n, beta_n; /* numbers given in --alpha-coeffs, --beta-coeffs (3 are needed) */
     const char *roofline_ext, *kv_dtype, *slo, *prices;
+    const char *metrics_mode;                  /* auto, exact, streaming */
     double gpu_usd_per_hour;                   /* --gpu-hourly-usd (0: from the price table) */
     unsigned char given[BLIS_RUN_MAX_OPTIONS]; /* by index in blis_run_option_defs(): set explicitly */
     blis__arena arena;                         /* copies of the string values */
@@ -11145,8 +11162,41 @@ BLIS_DEF blis_status blis_latency_model_validate(const blis_latency_model *lm, b
 /* Adds count copies of v (clamped at 0) to the multiset; rehashes at half
  * load. AllITLs and the other timings are kept this way (sorted only when
  * the metrics are read). */
+/* The sketch's bucket of v >= 0, and a bucket's midpoint. */
+static size_t blis__sk_bucket(int64_t v) {
+    uint64_t u = (uint64_t)v;
+    unsigned e = 11;
+    if (u < 2048) return (size_t)u;
+    while (e < 63 && (u >> (e + 1)) != 0) e++; /* 2^e <= u < 2^(e+1) */
+    return 2048 + (size_t)(e - 11) * 1024 + (size_t)((u >> (e - 10)) - 1024);
+}
+static double blis__sk_value(size_t bucket) {
+    size_t e, sub;
+    double width;
+    if (bucket < 2048) return (double)bucket;
+    e = 11 + (bucket - 2048) / 1024;
+    sub = 1024 + (bucket - 2048) % 1024;
+    width = ldexp(1.0, (int)(e - 10));
+    return (double)sub * width + (width - 1) / 2;
+}
+
+static blis_status blis__sketch_add(const blis_alloc *a, blis_counts *c, int64_t v, int64_t count) {
+    size_t k = blis__sk_bucket(v), cap = c->cap;
+    if (k >= c->cap) {
+        if (blis__grow(a, (void **)&c->counts, &cap, k + 1, sizeof(int64_t))) return BLIS_E_NOMEM;
+        memset(c->counts + c->cap, 0, (cap - c->cap) * sizeof(int64_t));
+        c->cap = cap;
+    }
+    if (k >= c->len) c->len = k + 1;
+    c->counts[k] += count;
+    c->total += count;
+    c->sum_us += (double)v * (double)count;
+    return BLIS_OK;
+}
+
 static blis_status blis__counts_add(const blis_alloc *a, blis_counts *c, int64_t v, int64_t count) {
     size_t i;
+    if (c->sketch) return blis__sketch_add(a, c, v < 0 ? 0 : v, count);
     if (2 * (c->len + 1) > c->cap) {
         size_t cap = c->cap ? 2 * c->cap : 1024, k;
         int64_t *nv = (int64_t *)blis__alloc(a, cap * sizeof(int64_t)),
@@ -11188,6 +11238,15 @@ static blis_status blis__counts_add(const blis_alloc *a, blis_counts *c, int64_t
 static void blis__counts_sub(blis_counts *c, int64_t v) {
     size_t i;
     if (v < 0) v = 0;
+    if (c->sketch) {
+        size_t k = blis__sk_bucket(v);
+        if (k < c->len && c->counts[k] > 0) {
+            c->counts[k]--;
+            c->total--;
+            c->sum_us -= (double)v;
+        }
+        return;
+    }
     for (i = (size_t)blis__mix64((uint64_t)v) & (c->cap - 1); c->values[i] >= 0; i = (i + 1) & (c->cap - 1))
         if (c->values[i] == v) {
             c->counts[i]--;
@@ -11199,9 +11258,11 @@ static void blis__counts_sub(blis_counts *c, int64_t v) {
 static void blis__counts_sub_fn(void *c, int64_t v) { blis__counts_sub((blis_counts *)c, v); }
 
 static void blis__counts_free(const blis_alloc *a, blis_counts *c) {
+    int sketch = c->sketch;
     blis__free(a, c->values);
     blis__free(a, c->counts);
     memset(c, 0, sizeof *c);
+    c->sketch = sketch;
 }
 
 /* Without keep_requests, a request that has left is freed (its slot in
@@ -11298,6 +11359,7 @@ BLIS_DEF blis_status blis_sim_init(blis_sim *s, const blis_sim_config *cfg, blis
     if ((st = blis__sim_validate(cfg, err))) return st;
     s->cfg = *cfg;
     s->source = source;
+    s->itl.sketch = s->ttft_done.sketch = s->sched_done.sketch = s->e2e_done.sketch = cfg->streaming_metrics != 0;
     blis_evq_init(&s->events, &s->alloc);
     s->waitq.alloc = s->alloc;
     if ((st = blis_kv_init(&s->kv, cfg->total_kv_blocks, cfg->block_tokens, &s->alloc, err))) return st;
@@ -11332,6 +11394,7 @@ BLIS_DEF void blis_sim_destroy(blis_sim *s) {
     blis__free(&s->alloc, s->itl_log);
     blis__counts_free(&s->alloc, &s->ttft_done);
     blis__counts_free(&s->alloc, &s->sched_done);
+    blis__counts_free(&s->alloc, &s->e2e_done);
     blis__free(&s->alloc, s->e2e_us);
     blis_evq_free(&s->events);
     blis_kv_free(&s->kv);
@@ -11603,8 +11666,13 @@ static blis_status blis__complete(blis_sim *s, blis_request *r, int64_t now, int
     if ((st = blis_evq_push(&s->events, now + adv, BLIS_EV_REQUEST_LEFT, r))) return st;
     s->completed++;
     r->e2e_us = r->first_token_us + r->itl_sum_us; /* its ITLs are in s->itl already (blis__step_advance) */
-    if (blis__grow(&s->alloc, (void **)&s->e2e_us, &s->e2e_cap, s->e2e_len + 1, sizeof(int64_t))) return BLIS_E_NOMEM;
-    s->e2e_us[s->e2e_len++] = r->e2e_us;
+    if (s->cfg.streaming_metrics) {
+        if ((st = blis__counts_add(&s->alloc, &s->e2e_done, r->e2e_us, 1))) return st;
+    } else {
+        if (blis__grow(&s->alloc, (void **)&s->e2e_us, &s->e2e_cap, s->e2e_len + 1, sizeof(int64_t)))
+            return BLIS_E_NOMEM;
+        s->e2e_us[s->e2e_len++] = r->e2e_us;
+    }
     if ((r->ttft_set && (st = blis__counts_add(&s->alloc, &s->ttft_done, r->first_token_us, 1))) ||
         (r->sched_delay_us >= 0 && (st = blis__counts_add(&s->alloc, &s->sched_done, r->sched_delay_us, 1))))
         return st;
@@ -11915,7 +11983,7 @@ BLIS_DEF int blis_sim_check(const blis_sim *s) {
     if (s->generated != s->completed + s->dropped_unservable + s->timed_out + (int64_t)s->running_len +
                             (int64_t)s->waitq.len + s->in_transit + (s->next_arrival != NULL))
         return 5;
-    if (s->in_transit < 0 || (int64_t)s->e2e_len != s->completed) return 5;
+    if (s->in_transit < 0 || (int64_t)s->e2e_len + s->e2e_done.total != s->completed) return 5;
     for (i = 0; i < s->request_count; i++) {
         const blis_request *r = s->requests[i];
         if (r->live_slot != i) return 6;
@@ -12802,11 +12870,81 @@ static blis_status blis__timings_sorted(const blis_sim *const *sims, size_t n_si
     return BLIS_OK;
 }
 
+/* The bucket midpoint at a rank of a merged sketch. */
+static double blis__sketch_at(const int64_t *counts, size_t len, int64_t rank) {
+    size_t k;
+    for (k = 0; k < len; k++) {
+        if (rank < counts[k]) return blis__sk_value(k);
+        rank -= counts[k];
+    }
+    return len ? blis__sk_value(len - 1) : 0;
+}
+
+static double blis__sketch_pct_ms(const int64_t *counts, size_t len, int64_t total, double p) {
+    double rank, vlo, vhi;
+    int64_t lo, hi;
+    if (!total) return 0;
+    rank = p / 100 * (double)(total - 1);
+    lo = (int64_t)floor(rank);
+    hi = (int64_t)ceil(rank);
+    vlo = blis__sketch_at(counts, len, lo);
+    if (lo == hi) return vlo / 1000;
+    vhi = blis__sketch_at(counts, len, hi);
+    return vlo / 1000 + (vhi - vlo) * (rank - (double)lo) / 1000;
+}
+
+/* timings_summary for sketches: the instances' histograms merged, plus the
+ * values of requests in flight (pick), less their ITLs (minus_live_itls);
+ * the mean from the exact sums. */
+static blis_status blis__sketch_summary(const blis_sim *const *sims, size_t n_sims, size_t which,
+                                        int64_t (*pick)(const blis_request *r), int minus_live_itls, double *mean,
+                                        double *p90, double *p95, double *p99, blis_err *err) {
+    blis_counts m;
+    size_t k, i;
+    memset(&m, 0, sizeof m);
+    m.sketch = 1;
+    for (k = 0; k < n_sims; k++) {
+        const blis_sim *s = sims[k];
+        const blis_counts *c = (const blis_counts *)(const void *)((const char *)s + which);
+        if (c->len) {
+            size_t cap = m.cap;
+            if (blis__grow(&sims[0]->alloc, (void **)&m.counts, &cap, c->len, sizeof(int64_t))) {
+                blis__counts_free(&sims[0]->alloc, &m);
+                return blis__nomem(err);
+            }
+            memset(m.counts + m.cap, 0, (cap - m.cap) * sizeof(int64_t));
+            m.cap = cap;
+            if (c->len > m.len) m.len = c->len;
+            for (i = 0; i < c->len; i++) m.counts[i] += c->counts[i];
+        }
+        m.total += c->total;
+        m.sum_us += c->sum_us;
+        for (i = 0; i < s->running_len + s->waitq.len; i++) {
+            const blis_request *r = blis__in_flight_at(s, i);
+            int64_t v = pick ? pick(r) : -1;
+            if (minus_live_itls) blis__itl_each(s, r, blis__counts_sub_fn, &m);
+            if (v >= 0 && blis__sketch_add(&sims[0]->alloc, &m, v, 1)) {
+                blis__counts_free(&sims[0]->alloc, &m);
+                return blis__nomem(err);
+            }
+        }
+    }
+    if (mean) *mean = m.total ? m.sum_us / (double)m.total / 1000 : 0;
+    if (p90) *p90 = blis__sketch_pct_ms(m.counts, m.len, m.total, 90);
+    if (p95) *p95 = blis__sketch_pct_ms(m.counts, m.len, m.total, 95);
+    if (p99) *p99 = blis__sketch_pct_ms(m.counts, m.len, m.total, 99);
+    blis__counts_free(&sims[0]->alloc, &m);
+    return BLIS_OK;
+}
+
 /* Mean and percentiles (ms) of a timing; NULL outputs are skipped. */
 static blis_status blis__timings_summary(const blis_sim *const *sims, size_t n_sims, size_t which,
                                          int64_t (*pick)(const blis_request *r), double *mean, double *p90, double *p95,
                                          double *p99, blis_err *err) {
     blis__sorted_counts t;
+    if (sims[0]->cfg.streaming_metrics)
+        return blis__sketch_summary(sims, n_sims, which, pick, which == offsetof(blis_sim, itl), mean, p90, p95, p99,
+                                    err);
     if (blis__timings_sorted(sims, n_sims, which, pick, which == offsetof(blis_sim, itl), &t, err)) return BLIS_E_NOMEM;
     if (mean) *mean = blis__counts_mean_ms(&t);
     if (p90) *p90 = blis__counts_pct_ms(&t, 90);
@@ -12858,6 +12996,10 @@ BLIS_DEF blis_status blis_sims_metrics(const blis_sim *const *sims, size_t n_sim
     m->e2e_p95_ms = blis__pct_ms(v, n_e2e, 95);
     m->e2e_p99_ms = blis__pct_ms(v, n_e2e, 99);
     blis__free(&sims[0]->alloc, v);
+    if (sims[0]->cfg.streaming_metrics &&
+        blis__sketch_summary(sims, n_sims, offsetof(blis_sim, e2e_done), NULL, 0, &m->e2e_mean_ms, &m->e2e_p90_ms,
+                             &m->e2e_p95_ms, &m->e2e_p99_ms, err))
+        return BLIS_E_NOMEM;
     if (blis__timings_summary(sims, n_sims, offsetof(blis_sim, ttft_done), blis__pick_ttft, &m->ttft_mean_ms,
                               &m->ttft_p90_ms, &m->ttft_p95_ms, &m->ttft_p99_ms, err) ||
         blis__timings_summary(sims, n_sims, offsetof(blis_sim, itl), NULL, &m->itl_mean_ms, &m->itl_p90_ms,
@@ -16202,6 +16344,7 @@ static const blis_opt_def blis__run_opts[] = {
     BLIS__RO("--json", BLIS_OPT_BOOL, json),
     BLIS__RO("--gpu-prices", BLIS_OPT_STR, prices),
     BLIS__RO("--gpu-hourly-usd", BLIS_OPT_F64, gpu_usd_per_hour),
+    BLIS__RO("--metrics-mode", BLIS_OPT_STR, metrics_mode),
 };
 #undef BLIS__RO
 #define BLIS__RUN_NOPTS (sizeof blis__run_opts / sizeof blis__run_opts[0])
@@ -16228,6 +16371,7 @@ BLIS_DEF void blis_run_options_init(blis_run_options *a) {
     memset(a, 0, sizeof *a);
     blis__arena_init(&a->arena, NULL);
     a->log = "warn";
+    a->metrics_mode = "auto";
     a->defaults = "defaults.yaml";
     a->workload = "distribution";
     a->priority = "constant";
@@ -16819,6 +16963,8 @@ static blis_status blis__run_check(blis_run *r, blis_err *err) {
                               a->scheduler);
     if (a->num_requests < 0)
         return blis__run_fail(err, BLIS_E_INVALID, "--num-requests must be >= 0, got %lld", (long long)a->num_requests);
+    if (strcmp(a->metrics_mode, "auto") && strcmp(a->metrics_mode, "exact") && strcmp(a->metrics_mode, "streaming"))
+        return blis__flag_error(err, "--metrics-mode", "auto, exact or streaming", a->metrics_mode);
     if (a->block_tokens < 1)
         return blis__run_fail(err, BLIS_E_INVALID, "--block-size-in-tokens must be > 0, got %lld",
                               (long long)a->block_tokens);
@@ -17042,6 +17188,15 @@ BLIS_DEF blis_status blis_run_configure(blis_run *r, const blis_run_options *opt
     r->cfg.total_kv_blocks = a->kv_blocks;
     if ((st = blis__run_latency(r, err)) != BLIS_OK) return st;
     if ((st = blis__run_workload(r, &r->source, err)) != BLIS_OK) return st;
+    r->cfg.streaming_metrics = !strcmp(a->metrics_mode, "streaming");
+    if (!strcmp(a->metrics_mode, "auto") && r->progress_total > BLIS_EXACT_METRICS_MAX_REQUESTS &&
+        !r->cfg.keep_requests) {
+        r->cfg.streaming_metrics = 1;
+        blis__run_log(r, "warn",
+                      "%lld requests: percentiles from streaming histograms (within %.3f%% of the exact ones; "
+                      "means exact); --metrics-mode exact keeps every value",
+                      (long long)r->progress_total, 100 * BLIS_SKETCH_REL_ERROR);
+    }
     return blis__run_cluster_config(r, err);
 }
 

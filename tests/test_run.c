@@ -690,3 +690,139 @@ TEST(run_convert_servegen) {
     remove("build/servegen_cli.yaml");
     remove("build/servegen_cli_conv.yaml");
 }
+
+/* The streaming histograms' buckets by hand: exact below 2048, then 1024 per
+ * power of two, each reported at its midpoint. */
+TEST(sketch_buckets_by_hand) {
+    CHECK_EQ_I64((int64_t)blis__sk_bucket(0), 0);
+    CHECK_EQ_I64((int64_t)blis__sk_bucket(2047), 2047);
+    CHECK_EQ_I64((int64_t)blis__sk_bucket(2048), 2048);
+    CHECK_EQ_I64((int64_t)blis__sk_bucket(2049), 2048); /* [2048, 4096) in steps of 2 */
+    CHECK_EQ_I64((int64_t)blis__sk_bucket(2050), 2049);
+    CHECK_EQ_I64((int64_t)blis__sk_bucket(4095), 3071);
+    CHECK_EQ_I64((int64_t)blis__sk_bucket(4096), 3072); /* [4096, 8192) in steps of 4 */
+    CHECK_EQ_I64((int64_t)blis__sk_bucket(4099), 3072);
+    CHECK_EQ_I64((int64_t)blis__sk_bucket(INT64_MAX), 2048 + 51 * 1024 + 1023);
+    CHECK_EQ_F64(blis__sk_value(2047), 2047.0);
+    CHECK_EQ_F64(blis__sk_value(2048), 2048.5);
+    CHECK_EQ_F64(blis__sk_value(2049), 2050.5);
+    CHECK_EQ_F64(blis__sk_value(3071), 4094.5);
+    CHECK_EQ_F64(blis__sk_value(3072), 4097.5);
+    { /* every value within BLIS_SKETCH_REL_ERROR of its bucket's midpoint */
+        int64_t v;
+        double worst = 0;
+        for (v = 1; v < 5000000; v += 7) {
+            double e = fabs(blis__sk_value(blis__sk_bucket(v)) - (double)v) / (double)v;
+            if (e > worst) worst = e;
+        }
+        CHECK_MSG(worst <= BLIS_SKETCH_REL_ERROR, "worst relative error %g", worst);
+    }
+}
+
+static double t_json_member(const blis_buf *b, const char *key) {
+    blis_doc d;
+    blis_err err;
+    double v = NAN;
+    if (blis_json_parse(b->data, b->len, NULL, &d, &err) == BLIS_OK) {
+        v = t_doc_num(&d, key);
+        blis_doc_free(&d);
+    }
+    return v;
+}
+
+/* --metrics-mode streaming against exact on the same runs (one and two
+ * instances, a run that ends with requests in flight): every percentile
+ * within the stated relative error, the means exact to rounding, the
+ * counters equal. */
+TEST(run_streaming_metrics_within_error) {
+    static const char *const runs[] = {
+        "\"rate\": 40, \"num_requests\": 3000",
+        "\"rate\": 90, \"num_requests\": 4000, \"num_instances\": 2",
+        "\"rate\": 200, \"num_requests\": 5000, \"horizon\": 20000000",
+    };
+    static const char *const pcts[] = {
+        "e2e_p90_ms",  "e2e_p95_ms", "e2e_p99_ms", "ttft_p90_ms", "ttft_p95_ms",
+        "ttft_p99_ms", "itl_p90_ms", "itl_p95_ms", "itl_p99_ms",  "scheduling_delay_p99_ms"};
+    static const char *const means[] = {"e2e_mean_ms",  "ttft_mean_ms",  "itl_mean_ms",   "completed_requests",
+                                        "still_queued", "still_running", "tokens_per_sec"};
+    size_t i, k;
+    for (i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        char opts[2][600];
+        blis_buf out[2];
+        blis_err err;
+        int m, ok = 1;
+        for (m = 0; m < 2; m++) {
+            snprintf(opts[m], sizeof opts[m],
+                     "{\"model\": \"meta-llama/llama-3.1-8b-instruct\", \"alpha_coeffs\": [232.46, 1.75, 3357.44], "
+                     "\"beta_coeffs\": [5752.7, 17.25, 5.99], \"total_kv_blocks\": 29205, %s, \"metrics_mode\": "
+                     "\"%s\"}",
+                     runs[i], m ? "streaming" : "exact");
+            if (t_run_json(opts[m], NULL, &out[m], &err) != BLIS_OK) {
+                CHECK_MSG(0, "run %lu: %s", (unsigned long)i, err.msg);
+                ok = 0;
+            }
+        }
+        if (!ok) continue;
+        for (k = 0; k < sizeof pcts / sizeof pcts[0]; k++) {
+            double x = t_json_member(&out[0], pcts[k]), s = t_json_member(&out[1], pcts[k]);
+            CHECK_MSG(x > 0 && fabs(s - x) <= BLIS_SKETCH_REL_ERROR * x * (1 + 1e-12),
+                      "run %lu %s: exact %.17g, "
+                      "streaming %.17g",
+                      (unsigned long)i, pcts[k], x, s);
+        }
+        for (k = 0; k < sizeof means / sizeof means[0]; k++) {
+            double x = t_json_member(&out[0], means[k]), s = t_json_member(&out[1], means[k]);
+            CHECK_MSG(fabs(s - x) <= 1e-9 * fabs(x), "run %lu %s: exact %.17g, streaming %.17g", (unsigned long)i,
+                      means[k], x, s);
+        }
+        if (i == 2) CHECK(t_json_member(&out[0], "still_queued") > 0); /* requests in flight at the horizon */
+        blis_buf_free(&out[0]);
+        blis_buf_free(&out[1]);
+    }
+}
+
+/* --metrics-mode auto: exact up to BLIS_EXACT_METRICS_MAX_REQUESTS, streaming
+ * above with a note; per-request rows keep it exact; bad values named. */
+TEST(run_metrics_mode_auto) {
+    static const struct {
+        const char *n, *extra;
+        int streaming;
+    } cases[] = {{"1000", NULL, 0}, {"2000000", NULL, 0}, {"2000001", NULL, 1}, {"3000000", "build/mm.json", 0}};
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        blis_run_options o;
+        blis_run r;
+        blis_err err;
+        blis_run_env env;
+        t_log_seen seen;
+        memset(&env, 0, sizeof env);
+        memset(&seen, 0, sizeof seen);
+        env.log = t_log_collect;
+        env.log_user = &seen;
+        blis_run_options_init(&o);
+        CHECK(blis_run_option_set(&o, "model", "meta-llama/llama-3.1-8b-instruct", &err) == BLIS_OK);
+        CHECK(blis_run_option_set(&o, "alpha-coeffs", "1,1,1", &err) == BLIS_OK);
+        CHECK(blis_run_option_set(&o, "beta-coeffs", "1,1,1", &err) == BLIS_OK);
+        CHECK(blis_run_option_set(&o, "num-requests", cases[i].n, &err) == BLIS_OK);
+        if (cases[i].extra) CHECK(blis_run_option_set(&o, "results-path", cases[i].extra, &err) == BLIS_OK);
+        if (blis_run_configure(&r, &o, &env, &err) != BLIS_OK) {
+            CHECK_MSG(0, "case %lu: %s", (unsigned long)i, err.msg);
+        } else {
+            CHECK_EQ_I64(r.cfg.streaming_metrics, cases[i].streaming);
+            if (cases[i].streaming)
+                CHECK_CONTAINS(seen.text, "warn: 2000001 requests: percentiles from streaming histograms (within "
+                                          "0.049% of the exact ones; means exact)");
+            else
+                CHECK(!strstr(seen.text, "streaming"));
+        }
+        blis_run_free(&r);
+        blis_run_options_free(&o);
+    }
+    {
+        blis_buf out;
+        blis_err err;
+        CHECK(t_run_json("{\"model\": \"m\", \"metrics_mode\": \"sketchy\"}", NULL, &out, &err) == BLIS_E_INVALID);
+        CHECK_CONTAINS(err.msg, "--metrics-mode");
+        CHECK_CONTAINS(err.msg, "auto, exact or streaming");
+    }
+}
