@@ -1381,12 +1381,26 @@ BLIS_DEF int blis_priority_policy_parse(const char *name);
 BLIS_DEF int blis_scheduler_parse(const char *name);
 
 /* A double-ended queue of requests (the WaitQ). */
+/* A u64 -> i32 map (linear probing; the library's small index maps). */
+typedef struct blis__u64map {
+    uint64_t *keys; /* 0: empty slot */
+    int32_t *vals;
+    size_t cap, len;
+} blis__u64map;
+
+/* The wait queue: a ring of requests, then (compact waiting requests,
+ * blis_sim_set_lag_source) runs of request indices whose requests are not
+ * held: never scheduled, they are generated again when they reach the
+ * head. len counts the ring, vlen the indices; the queue is both. */
 typedef struct blis_waitq {
     blis_request **ring;
     size_t head, len, cap;
     blis_request **scratch; /* sort buffer */
     size_t scratch_cap;
     blis_alloc alloc;
+    int64_t *vruns; /* (first index, count) pairs: a ring of vrun_cap pairs */
+    size_t vrun_head, vrun_len, vrun_cap;
+    int64_t vlen;
 } blis_waitq;
 
 /* ==== >>sim  one vLLM instance: latency models, the step, the run loop ==== */
@@ -1525,6 +1539,16 @@ typedef struct blis_sim {
     int64_t stalls;            /* steps that formed an empty batch with requests waiting */
     int kv_waiting_free;       /* after the first stall that freed blocks: waiting requests hold none (vLLM) */
     int64_t dropped_too_large; /* of dropped_unservable: input and output need more blocks than the cache has */
+    /* compact waiting requests (blis_sim_set_lag_source) */
+    blis_request_source lag; /* the same requests again, for those that reach the queue's head as indices */
+    int lazy;
+    int32_t lazy_instance;
+    int64_t lag_next;        /* the index after the lag source's last request */
+    uint8_t *compact_bits;   /* bit i: request i waits as its index */
+    size_t compact_bytes;
+    blis__u64map side_index; /* index + 1 -> slot in side */
+    blis_request **side;     /* whole requests the queue holds as indices (out of index order) */
+    size_t side_len, side_cap;
     /* timings as counted multisets: the ITLs of every request not timed
      * out (added a step at a time; those of requests still queued or
      * running are taken out when the metrics are read), the TTFTs and
@@ -1538,6 +1562,16 @@ typedef struct blis_sim {
 
 BLIS_DEF blis_status blis_sim_init(blis_sim *s, const blis_sim_config *cfg, blis_request_source source,
                                    const blis_alloc *alloc, blis_err *err);
+/* Compact waiting requests: lag yields the instance's requests again, in
+ * the same order (a second source opened as the first was). A request that
+ * reaches the wait queue never scheduled is then held as its index only and
+ * generated again from lag when it reaches the queue's head: the same run
+ * (same bytes), with a few bits per waiting request instead of the request
+ * and its block hashes. Only with the FCFS scheduler, the constant priority
+ * policy, no request timeout and without keep_requests; instance is what
+ * routing set (r->instance). Returns 1 when on, 0 (nothing changed) when
+ * the configuration does not allow it. Call before the first event. */
+BLIS_DEF int blis_sim_set_lag_source(blis_sim *s, blis_request_source lag, int32_t instance);
 /* Processes one event; *done = 1 when the run is over. */
 BLIS_DEF blis_status blis_sim_step(blis_sim *s, int *done, blis_err *err);
 BLIS_DEF blis_status blis_sim_run_until(blis_sim *s, int64_t until_us, blis_err *err);
@@ -1628,11 +1662,6 @@ typedef struct blis_router_snapshot {
 
 typedef struct blis__cluster_event blis__cluster_event;
 typedef struct blis__lru blis__lru;
-typedef struct blis__u64map {
-    uint64_t *keys; /* 0: empty slot */
-    int32_t *vals;
-    size_t cap, len;
-} blis__u64map;
 
 /* The cluster. Lifecycle: blis_cluster_init, blis_cluster_run,
  * blis_cluster_metrics, blis_cluster_destroy. Requests come from the source
@@ -2242,6 +2271,7 @@ typedef struct blis_run_options {
     int alpha_n, beta_n; /* numbers given in --alpha-coeffs, --beta-coeffs (3 are needed) */
     const char *roofline_ext, *kv_dtype, *slo, *prices;
     const char *metrics_mode;                  /* auto, exact, streaming */
+    const char *waiting_requests; /* compact, full */
     double gpu_usd_per_hour;                   /* --gpu-hourly-usd (0: from the price table) */
     unsigned char given[BLIS_RUN_MAX_OPTIONS]; /* by index in blis_run_option_defs(): set explicitly */
     blis__arena arena;                         /* copies of the string values */
@@ -2307,6 +2337,13 @@ typedef struct blis_run {
     char *trace_src;
     blis_workload_spec spec;
     blis_spec_gen spec_gen;
+    /* the workload opened a second time: the lag source of compact waiting
+     * requests (blis_sim_set_lag_source; --waiting-requests compact) */
+    blis_legacy_gen gen_lag;
+    blis_trace_gen trace_lag;
+    blis_spec_gen spec_gen_lag;
+    blis_request_source lag_source;
+    int have_gen_lag, have_trace_lag, have_spec_gen_lag;
     blis_fitness_weights fitness;
     blis_request_source source; /* the workload (blis_run_configure) */
     blis_cluster cluster;       /* after blis_run_prepare */
@@ -11126,6 +11163,83 @@ static int blis__wq_sort(blis_waitq *q, blis_scheduler_kind k) {
     return 0;
 }
 
+/* ---- a u64 -> i32 map (linear probing, backward-shift deletion) ---- */
+
+static uint64_t blis__map_key(uint64_t k) { return k ? k : 0x9E3779B97F4A7C15ull; }
+
+static size_t blis__map_slot(const blis__u64map *m, uint64_t k) {
+    size_t i = (size_t)(blis__mix64(k) & (m->cap - 1));
+    while (m->keys[i] && m->keys[i] != k) i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+static const int32_t *blis__map_get(const blis__u64map *m, uint64_t k) {
+    size_t i;
+    if (!m->cap) return NULL;
+    k = blis__map_key(k);
+    i = blis__map_slot(m, k);
+    return m->keys[i] ? &m->vals[i] : NULL;
+}
+
+static int blis__map_put(const blis_alloc *a, blis__u64map *m, uint64_t k, int32_t v) {
+    size_t i;
+    k = blis__map_key(k);
+    if (2 * (m->len + 1) > m->cap) { /* grow to keep the load under 1/2 */
+        blis__u64map g;
+        size_t j;
+        g.cap = m->cap ? 2 * m->cap : 64;
+        g.len = m->len;
+        g.keys = (uint64_t *)blis__alloc(a, g.cap * sizeof *g.keys);
+        g.vals = (int32_t *)blis__alloc(a, g.cap * sizeof *g.vals);
+        if (!g.keys || !g.vals) {
+            blis__free(a, g.keys);
+            blis__free(a, g.vals);
+            return -1;
+        }
+        memset(g.keys, 0, g.cap * sizeof *g.keys);
+        memset(g.vals, 0, g.cap * sizeof *g.vals);
+        for (j = 0; j < m->cap; j++)
+            if (m->keys[j]) {
+                size_t s = blis__map_slot(&g, m->keys[j]);
+                g.keys[s] = m->keys[j];
+                g.vals[s] = m->vals[j];
+            }
+        blis__free(a, m->keys);
+        blis__free(a, m->vals);
+        *m = g;
+    }
+    i = blis__map_slot(m, k);
+    if (!m->keys[i]) m->len++;
+    m->keys[i] = k;
+    m->vals[i] = v;
+    return 0;
+}
+
+static void blis__map_del(blis__u64map *m, uint64_t k) {
+    size_t i, j;
+    if (!m->cap) return;
+    k = blis__map_key(k);
+    i = blis__map_slot(m, k);
+    if (!m->keys[i]) return;
+    m->keys[i] = 0;
+    m->len--;
+    for (j = (i + 1) & (m->cap - 1); m->keys[j]; j = (j + 1) & (m->cap - 1)) { /* shift the run back */
+        size_t home = (size_t)(blis__mix64(m->keys[j]) & (m->cap - 1));
+        int between = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+        if (between) continue;
+        m->keys[i] = m->keys[j];
+        m->vals[i] = m->vals[j];
+        m->keys[j] = 0;
+        i = j;
+    }
+}
+
+static void blis__map_free(const blis_alloc *a, blis__u64map *m) {
+    blis__free(a, m->keys);
+    blis__free(a, m->vals);
+    memset(m, 0, sizeof *m);
+}
+
 /* ==== >>sim  implementation ====
  * Owns: blis_sim (the instance), its event loop and the step (spec §3.3,
  * §3.4, §3.8); the arrival path follows the cluster path's event order for
@@ -11265,6 +11379,11 @@ static void blis__counts_free(const blis_alloc *a, blis_counts *c) {
     c->sketch = sketch;
 }
 
+/* r is among s->requests (the live requests, freed with the sim). */
+static int blis__sim_is_live(const blis_sim *s, const blis_request *r) {
+    return r->live_slot < s->request_count && s->requests[r->live_slot] == r;
+}
+
 /* Without keep_requests, a request that has left is freed (its slot in
  * s->requests taken by the last one). */
 static void blis__sim_release(blis_sim *s, blis_request *r) {
@@ -11274,6 +11393,165 @@ static void blis__sim_release(blis_sim *s, blis_request *r) {
     s->requests[slot]->live_slot = slot;
     blis_request_free(&s->alloc, r);
     blis__free(&s->alloc, r);
+}
+
+/* ---- compact waiting requests (blis_sim_set_lag_source) ---- */
+
+static size_t blis__wq_count(const blis_waitq *q) { return q->len + (size_t)q->vlen; }
+
+static int blis__bit_get(const blis_sim *s, int64_t i) {
+    size_t k = (size_t)(i >> 3);
+    return k < s->compact_bytes && ((s->compact_bits[k] >> (i & 7)) & 1);
+}
+
+static int blis__bit_set(blis_sim *s, int64_t i, int on) {
+    size_t k = (size_t)(i >> 3), cap = s->compact_bytes;
+    if (k >= cap) {
+        if (!on) return 0;
+        if (blis__grow(&s->alloc, (void **)&s->compact_bits, &cap, k + 1, 1)) return -1;
+        memset(s->compact_bits + s->compact_bytes, 0, cap - s->compact_bytes);
+        s->compact_bytes = cap;
+    }
+    if (on)
+        s->compact_bits[k] = (uint8_t)(s->compact_bits[k] | (1u << (i & 7)));
+    else
+        s->compact_bits[k] = (uint8_t)(s->compact_bits[k] & ~(1u << (i & 7)));
+    return 0;
+}
+
+/* Appends index to the queue's runs of indices (extending the last run). */
+static int blis__wq_vpush(blis_waitq *q, int64_t index) {
+    size_t slot;
+    if (q->vrun_len) {
+        int64_t *last = &q->vruns[2 * ((q->vrun_head + q->vrun_len - 1) & (q->vrun_cap - 1))];
+        if (last[0] + last[1] == index) {
+            last[1]++;
+            q->vlen++;
+            return 0;
+        }
+    }
+    if (q->vrun_len == q->vrun_cap) { /* the ring doubled, linearised */
+        size_t cap = q->vrun_cap ? 2 * q->vrun_cap : 16, k;
+        int64_t *nr = (int64_t *)blis__alloc(&q->alloc, 2 * cap * sizeof *nr);
+        if (!nr) return -1;
+        for (k = 0; k < q->vrun_len; k++) {
+            nr[2 * k] = q->vruns[2 * ((q->vrun_head + k) & (q->vrun_cap - 1))];
+            nr[2 * k + 1] = q->vruns[2 * ((q->vrun_head + k) & (q->vrun_cap - 1)) + 1];
+        }
+        blis__free(&q->alloc, q->vruns);
+        q->vruns = nr;
+        q->vrun_cap = cap;
+        q->vrun_head = 0;
+    }
+    slot = (q->vrun_head + q->vrun_len++) & (q->vrun_cap - 1);
+    q->vruns[2 * slot] = index;
+    q->vruns[2 * slot + 1] = 1;
+    q->vlen++;
+    return 0;
+}
+
+static int64_t blis__wq_vpop(blis_waitq *q) {
+    int64_t *h = &q->vruns[2 * q->vrun_head], index = h[0];
+    h[0]++;
+    if (--h[1] == 0) {
+        q->vrun_head = (q->vrun_head + 1) & (q->vrun_cap - 1);
+        q->vrun_len--;
+    }
+    q->vlen--;
+    return index;
+}
+
+static int blis__side_put(blis_sim *s, blis_request *r) {
+    if (blis__grow(&s->alloc, (void **)&s->side, &s->side_cap, s->side_len + 1, sizeof *s->side) ||
+        blis__map_put(&s->alloc, &s->side_index, (uint64_t)r->index + 1, (int32_t)s->side_len))
+        return -1;
+    s->side[s->side_len++] = r;
+    return 0;
+}
+
+static blis_request *blis__side_take(blis_sim *s, int64_t index) {
+    const int32_t *at = blis__map_get(&s->side_index, (uint64_t)index + 1);
+    int32_t slot;
+    blis_request *r;
+    if (!at) return NULL;
+    slot = *at;
+    r = s->side[slot];
+    blis__map_del(&s->side_index, (uint64_t)index + 1);
+    s->side[slot] = s->side[--s->side_len];
+    if ((size_t)slot < s->side_len) /* the last one moved into the slot: its entry updated in place */
+        (void)blis__map_put(&s->alloc, &s->side_index, (uint64_t)s->side[slot]->index + 1, slot);
+    return r;
+}
+
+static int blis__sim_register(blis_sim *s, blis_request *r) {
+    if (blis__grow(&s->alloc, (void **)&s->requests, &s->request_cap, s->request_count + 1, sizeof *s->requests))
+        return -1;
+    r->live_slot = s->request_count;
+    s->requests[s->request_count++] = r;
+    return 0;
+}
+
+/* The queue's head as a request (waitq.len > 0 after, when the queue is
+ * not empty): an index at the head is generated again from the lag source
+ * (requests it passes that wait further back are held aside). */
+static blis_status blis__wq_fill_head(blis_sim *s, blis_err *err) {
+    blis_waitq *q = &s->waitq;
+    blis_request *r;
+    int64_t j;
+    if (q->len > 0 || q->vlen == 0) return BLIS_OK;
+    j = blis__wq_vpop(q);
+    r = blis__side_take(s, j);
+    while (!r) {
+        blis_request *g = (blis_request *)blis__alloc(&s->alloc, sizeof *g);
+        int has = 0;
+        blis_status st;
+        if (!g) return blis__nomem(err);
+        if ((st = s->lag.next(s->lag.user, g, &has, err)) != BLIS_OK || !has || g->index > j) {
+            if (has) blis_request_free(&s->alloc, g);
+            blis__free(&s->alloc, g);
+            if (st) return st;
+            blis_err_clear(err, NULL);
+            return blis_err_set(err, BLIS_E_INTERNAL, 0, 0, "the lag source did not give request %lld again",
+                                (long long)j);
+        }
+        g->live_slot = (size_t)-1;
+        s->lag_next = g->index + 1;
+        if (g->index == j) {
+            r = g;
+        } else if (blis__bit_get(s, g->index)) { /* waits further back: held aside */
+            (void)blis__bit_set(s, g->index, 0);
+            if (blis__side_put(s, g)) {
+                blis_request_free(&s->alloc, g);
+                blis__free(&s->alloc, g);
+                return blis__nomem(err);
+            }
+        } else { /* dropped, or still in transit (it will come whole) */
+            blis_request_free(&s->alloc, g);
+            blis__free(&s->alloc, g);
+        }
+    }
+    (void)blis__bit_set(s, j, 0);
+    if (!blis__sim_is_live(s, r)) {
+        r->instance = s->lazy_instance;
+        r->injected = 1;
+        if (blis__sim_register(s, r)) {
+            blis_request_free(&s->alloc, r);
+            blis__free(&s->alloc, r);
+            return blis__nomem(err);
+        }
+    }
+    if (blis__wq_push_back(q, r)) return blis__nomem(err);
+    return BLIS_OK;
+}
+
+BLIS_DEF int blis_sim_set_lag_source(blis_sim *s, blis_request_source lag, int32_t instance) {
+    if (!lag.next || s->cfg.scheduler != BLIS_SCHED_FCFS || s->cfg.request_timeout_us > 0 || s->cfg.keep_requests ||
+        s->step_count > 0 || blis__wq_count(&s->waitq) > 0)
+        return 0;
+    s->lag = lag;
+    s->lazy = 1;
+    s->lazy_instance = instance;
+    return 1;
 }
 
 BLIS_DEF void blis_sim_config_defaults(blis_sim_config *c) {
@@ -11388,6 +11666,15 @@ BLIS_DEF void blis_sim_destroy(blis_sim *s) {
     blis__free(&s->alloc, s->cached_ids);
     blis__free(&s->alloc, s->reload_ids);
     blis__free(&s->alloc, s->step_reqs);
+    for (i = 0; i < s->side_len; i++) /* held out of order, not among the live requests */
+        if (!blis__sim_is_live(s, s->side[i])) {
+            blis_request_free(&s->alloc, s->side[i]);
+            blis__free(&s->alloc, s->side[i]);
+        }
+    blis__free(&s->alloc, s->side);
+    blis__map_free(&s->alloc, &s->side_index);
+    blis__free(&s->alloc, s->compact_bits);
+    blis__free(&s->alloc, s->waitq.vruns);
     blis__free(&s->alloc, s->waitq.ring);
     blis__free(&s->alloc, s->waitq.scratch);
     blis__counts_free(&s->alloc, &s->itl);
@@ -11500,20 +11787,26 @@ static blis_status blis__form_running(blis_sim *s, blis__batch *b, int64_t *budg
 }
 
 /* Phase 2: admit from the wait queue. */
-static blis_status blis__form_admit(blis_sim *s, blis__batch *b, int64_t budget) {
+static blis_status blis__form_admit(blis_sim *s, blis__batch *b, int64_t budget, blis_err *err) {
     blis_status st = BLIS_OK;
-    while ((int64_t)s->running_len < s->cfg.max_running && s->waitq.len > 0 && budget > 0 && !b->preemption_happened) {
-        blis_request *next = blis__wq_at(&s->waitq, 0);
+    while ((int64_t)s->running_len < s->cfg.max_running && blis__wq_count(&s->waitq) > 0 && budget > 0 &&
+           !b->preemption_happened) {
+        blis_request *next;
         int64_t B = s->kv.block_tokens, n_cached, n, start;
+        if ((st = blis__wq_fill_head(s, err))) return st;
+        next = blis__wq_at(&s->waitq, 0);
         if (blis__grow(&s->alloc, (void **)&s->cached_ids, &s->cached_cap, (size_t)(next->input_tokens / B + 1),
                        sizeof(int32_t)))
-            return BLIS_E_NOMEM;
+            return blis__nomem(err);
         n_cached = blis_kv_cached_blocks(&s->kv, next, s->cached_ids, next->input_tokens / B + 1);
         n = next->input_tokens - n_cached * B;
         if (s->cfg.long_prefill_threshold > 0 && s->cfg.long_prefill_threshold < n) n = s->cfg.long_prefill_threshold;
         if (n > budget) n = budget;
         start = n_cached * B;
-        if (!blis__sim_alloc(s, next, start, start + n, s->cached_ids, n_cached, &st)) break;
+        if (!blis__sim_alloc(s, next, start, start + n, s->cached_ids, n_cached, &st)) {
+            if (st) blis__nomem(err);
+            break;
+        }
         (void)blis__wq_pop_front(&s->waitq);
         s->running[s->running_len++] = next;
         next->scheduled_step = s->step_count;
@@ -11693,7 +11986,7 @@ static blis_status blis__step_advance(blis_sim *s, int64_t now, int64_t adv, bli
     size_t i, kept = 0;
     blis_status st;
     blis_request **remaining = s->scratch_reqs;
-    int stalled = s->running_len == 0 && s->waitq.len > 0;
+    int stalled = s->running_len == 0 && blis__wq_count(&s->waitq) > 0;
     int64_t n_itl = 0; /* ITL entries of this step, all adv + a2: one multiset update */
     if (blis__itl_log_reserve(s)) return blis__nomem(err);
     s->itl_log[s->step_count - s->itl_log_base_step] = adv + a2;
@@ -11753,7 +12046,9 @@ static blis_status blis__step_advance(blis_sim *s, int64_t now, int64_t adv, bli
             stalled = 0; /* blocks are free again: the next step can form a batch */
         }
         if (stalled && s->kv.used_blocks == 0) {
-            blis_request *head = blis__wq_pop_front(&s->waitq);
+            blis_request *head;
+            if ((st = blis__wq_fill_head(s, err))) return st;
+            head = blis__wq_pop_front(&s->waitq);
             blis__itl_each(s, head, blis__counts_sub_fn, &s->itl);
             s->dropped_unservable++;
             s->dropped_too_large++;
@@ -11762,7 +12057,7 @@ static blis_status blis__step_advance(blis_sim *s, int64_t now, int64_t adv, bli
             stalled = 0;
         }
     }
-    if (kept > 0 || (s->waitq.len > 0 && !stalled)) {
+    if (kept > 0 || (blis__wq_count(&s->waitq) > 0 && !stalled)) {
         if (blis_evq_push(&s->events, now + adv, BLIS_EV_STEP, NULL)) return blis__nomem(err);
         s->step_pending = 1;
     }
@@ -11807,8 +12102,10 @@ static void blis__expire(blis_sim *s, int64_t now) {
 static blis_status blis__step(blis_sim *s, int64_t now, blis_err *err) {
     blis__batch b;
     int64_t budget = s->cfg.max_scheduled_tokens, adv = 0;
-    size_t i, cap_needed = s->running_len + s->waitq.len + 1;
+    size_t i, waiting = blis__wq_count(&s->waitq), cap_needed;
     blis_status st;
+    if (s->cfg.max_running > 0 && waiting > (size_t)s->cfg.max_running) waiting = (size_t)s->cfg.max_running;
+    cap_needed = s->running_len + waiting + 1; /* the batch, those it may admit */
     if ((st = blis__sim_reserve(s, cap_needed, 64, err))) return st;
     memset(&b, 0, sizeof b);
     b.snapshot = s->scratch_reqs;
@@ -11821,8 +12118,8 @@ static blis_status blis__step(blis_sim *s, int64_t now, blis_err *err) {
         for (i = 0; i < s->waitq.len; i++) /* only these orders read the priority */
             blis__wq_at(&s->waitq, i)->priority = blis__priority(s, blis__wq_at(&s->waitq, i), now);
     if (blis__wq_sort(&s->waitq, s->cfg.scheduler)) return blis__nomem(err);
-    if ((st = blis__form_running(s, &b, &budget)) || (st = blis__form_admit(s, &b, budget)))
-        return st == BLIS_E_NOMEM ? blis__nomem(err) : st;
+    if ((st = blis__form_running(s, &b, &budget))) return st == BLIS_E_NOMEM ? blis__nomem(err) : st;
+    if ((st = blis__form_admit(s, &b, budget, err))) return st;
     for (i = 0; i < b.n_preempted; i++) {
         if (blis_evq_push(&s->events, now, BLIS_EV_PREEMPTION, b.preempted[i])) return blis__nomem(err);
         s->preemptions++;
@@ -11831,7 +12128,7 @@ static blis_status blis__step(blis_sim *s, int64_t now, blis_err *err) {
         if (blis_evq_push(&s->events, now, BLIS_EV_SCHEDULED, b.scheduled[i])) return blis__nomem(err);
         b.scheduled[i]->sched_delay_us = now - b.scheduled[i]->arrival_us;
     }
-    s->waitq_len_sum += (int64_t)s->waitq.len;
+    s->waitq_len_sum += (int64_t)blis__wq_count(&s->waitq);
     s->waitq_samples++;
     if ((st = blis__step_time(s, &adv, err))) return st;
     adv += blis_kv_consume_transfer_us(&s->kv); /* 0 with one tier */
@@ -11849,10 +12146,19 @@ static blis_status blis__enqueue(blis_sim *s, blis_request *r) {
         blis__sim_release(s, r);
         return BLIS_OK;
     }
-    if (blis__wq_push_back(&s->waitq, r)) return BLIS_E_NOMEM;
     s->total_input_tokens += r->input_tokens;
     if (s->cfg.request_timeout_us > 0 && blis__deadline_us(s, r) < s->next_expiry_us)
         s->next_expiry_us = blis__deadline_us(s, r); /* the earliest timeout can only come sooner */
+    if (s->lazy && r->index >= s->lag_next) { /* held as its index: generated again at the head */
+        if (blis__bit_set(s, r->index, 1) || blis__wq_vpush(&s->waitq, r->index)) return BLIS_E_NOMEM;
+        blis__sim_release(s, r);
+        return BLIS_OK;
+    }
+    if (s->lazy && s->waitq.vlen > 0) { /* behind indices: its place kept by its index, the request aside */
+        if (blis__side_put(s, r) || blis__wq_vpush(&s->waitq, r->index)) return BLIS_E_NOMEM;
+        return BLIS_OK;
+    }
+    if (blis__wq_push_back(&s->waitq, r)) return BLIS_E_NOMEM;
     return BLIS_OK;
 }
 
@@ -11981,7 +12287,7 @@ BLIS_DEF int blis_sim_check(const blis_sim *s) {
     if ((rc = blis__check_in_flight(s))) return (int)rc;
     /* conservation: every request taken from the source is in exactly one place */
     if (s->generated != s->completed + s->dropped_unservable + s->timed_out + (int64_t)s->running_len +
-                            (int64_t)s->waitq.len + s->in_transit + (s->next_arrival != NULL))
+                            (int64_t)blis__wq_count(&s->waitq) + s->in_transit + (s->next_arrival != NULL))
         return 5;
     if (s->in_transit < 0 || (int64_t)s->e2e_len + s->e2e_done.total != s->completed) return 5;
     for (i = 0; i < s->request_count; i++) {
@@ -12163,83 +12469,6 @@ BLIS_DEF blis_status blis_cluster_config_validate(const blis_cluster_config *c, 
     if (c->routing == BLIS_ROUTE_WEIGHTED && c->scorer_count == 0)
         return blis_err_set(err, BLIS_E_INVALID, 0, 0, "weighted routing needs at least one scorer");
     return BLIS_OK;
-}
-
-/* ---- a u64 -> i32 map (linear probing, backward-shift deletion) ---- */
-
-static uint64_t blis__map_key(uint64_t k) { return k ? k : 0x9E3779B97F4A7C15ull; }
-
-static size_t blis__map_slot(const blis__u64map *m, uint64_t k) {
-    size_t i = (size_t)(blis__mix64(k) & (m->cap - 1));
-    while (m->keys[i] && m->keys[i] != k) i = (i + 1) & (m->cap - 1);
-    return i;
-}
-
-static const int32_t *blis__map_get(const blis__u64map *m, uint64_t k) {
-    size_t i;
-    if (!m->cap) return NULL;
-    k = blis__map_key(k);
-    i = blis__map_slot(m, k);
-    return m->keys[i] ? &m->vals[i] : NULL;
-}
-
-static int blis__map_put(const blis_alloc *a, blis__u64map *m, uint64_t k, int32_t v) {
-    size_t i;
-    k = blis__map_key(k);
-    if (2 * (m->len + 1) > m->cap) { /* grow to keep the load under 1/2 */
-        blis__u64map g;
-        size_t j;
-        g.cap = m->cap ? 2 * m->cap : 64;
-        g.len = m->len;
-        g.keys = (uint64_t *)blis__alloc(a, g.cap * sizeof *g.keys);
-        g.vals = (int32_t *)blis__alloc(a, g.cap * sizeof *g.vals);
-        if (!g.keys || !g.vals) {
-            blis__free(a, g.keys);
-            blis__free(a, g.vals);
-            return -1;
-        }
-        memset(g.keys, 0, g.cap * sizeof *g.keys);
-        memset(g.vals, 0, g.cap * sizeof *g.vals);
-        for (j = 0; j < m->cap; j++)
-            if (m->keys[j]) {
-                size_t s = blis__map_slot(&g, m->keys[j]);
-                g.keys[s] = m->keys[j];
-                g.vals[s] = m->vals[j];
-            }
-        blis__free(a, m->keys);
-        blis__free(a, m->vals);
-        *m = g;
-    }
-    i = blis__map_slot(m, k);
-    if (!m->keys[i]) m->len++;
-    m->keys[i] = k;
-    m->vals[i] = v;
-    return 0;
-}
-
-static void blis__map_del(blis__u64map *m, uint64_t k) {
-    size_t i, j;
-    if (!m->cap) return;
-    k = blis__map_key(k);
-    i = blis__map_slot(m, k);
-    if (!m->keys[i]) return;
-    m->keys[i] = 0;
-    m->len--;
-    for (j = (i + 1) & (m->cap - 1); m->keys[j]; j = (j + 1) & (m->cap - 1)) { /* shift the run back */
-        size_t home = (size_t)(blis__mix64(m->keys[j]) & (m->cap - 1));
-        int between = i <= j ? (i < home && home <= j) : (i < home || home <= j);
-        if (between) continue;
-        m->keys[i] = m->keys[j];
-        m->vals[i] = m->vals[j];
-        m->keys[j] = 0;
-        i = j;
-    }
-}
-
-static void blis__map_free(const blis_alloc *a, blis__u64map *m) {
-    blis__free(a, m->keys);
-    blis__free(a, m->vals);
-    memset(m, 0, sizeof *m);
 }
 
 /* ---- the prefix-affinity scorer's per-instance LRU of block hashes ---- */
@@ -12432,7 +12661,7 @@ static void blis__cluster_snapshots(blis_cluster *c) {
     for (i = 0; i < c->n_instances; i++) {
         const blis_sim *s = &c->instances[i];
         blis_router_snapshot *p = &c->snap[i];
-        p->queue_depth = (int64_t)s->waitq.len;
+        p->queue_depth = (int64_t)blis__wq_count(&s->waitq);
         p->batch_size = (int64_t)s->running_len;
         p->pending = c->pending[i];
         p->effective_load = p->queue_depth + p->batch_size + p->pending;
@@ -12970,7 +13199,7 @@ BLIS_DEF blis_status blis_sims_metrics(const blis_sim *const *sims, size_t n_sim
         const blis_sim *s = sims[k];
         int64_t ended = s->clock_us < s->cfg.horizon_us ? s->clock_us : s->cfg.horizon_us;
         m->completed += s->completed;
-        m->still_queued += (int64_t)s->waitq.len;
+        m->still_queued += (int64_t)blis__wq_count(&s->waitq);
         m->still_running += (int64_t)s->running_len;
         m->dropped_unservable += s->dropped_unservable;
         m->timed_out += s->timed_out;
@@ -16345,6 +16574,7 @@ static const blis_opt_def blis__run_opts[] = {
     BLIS__RO("--gpu-prices", BLIS_OPT_STR, prices),
     BLIS__RO("--gpu-hourly-usd", BLIS_OPT_F64, gpu_usd_per_hour),
     BLIS__RO("--metrics-mode", BLIS_OPT_STR, metrics_mode),
+    BLIS__RO("--waiting-requests", BLIS_OPT_STR, waiting_requests),
 };
 #undef BLIS__RO
 #define BLIS__RUN_NOPTS (sizeof blis__run_opts / sizeof blis__run_opts[0])
@@ -16372,6 +16602,7 @@ BLIS_DEF void blis_run_options_init(blis_run_options *a) {
     blis__arena_init(&a->arena, NULL);
     a->log = "warn";
     a->metrics_mode = "auto";
+    a->waiting_requests = "compact";
     a->defaults = "defaults.yaml";
     a->workload = "distribution";
     a->priority = "constant";
@@ -16965,6 +17196,8 @@ static blis_status blis__run_check(blis_run *r, blis_err *err) {
         return blis__run_fail(err, BLIS_E_INVALID, "--num-requests must be >= 0, got %lld", (long long)a->num_requests);
     if (strcmp(a->metrics_mode, "auto") && strcmp(a->metrics_mode, "exact") && strcmp(a->metrics_mode, "streaming"))
         return blis__flag_error(err, "--metrics-mode", "auto, exact or streaming", a->metrics_mode);
+    if (strcmp(a->waiting_requests, "compact") && strcmp(a->waiting_requests, "full"))
+        return blis__flag_error(err, "--waiting-requests", "compact or full", a->waiting_requests);
     if (a->block_tokens < 1)
         return blis__run_fail(err, BLIS_E_INVALID, "--block-size-in-tokens must be > 0, got %lld",
                               (long long)a->block_tokens);
@@ -17085,10 +17318,12 @@ static blis_status blis__run_spec_next(void *user, blis_request *q, int *has, bl
     return blis_spec_gen_next((blis_spec_gen *)user, q, has, err);
 }
 
-/* Spec §1.3 steps 5-6 and §2.4: the workload opened as a request source. */
+/* Spec §1.3 steps 5-6 and §2.4: the workload opened as a request source
+ * (and, for compact waiting requests, a second time as the lag source). */
 static blis_status blis__run_workload(blis_run *r, blis_request_source *src, blis_err *err) {
     blis_run_options *a = &r->opt;
     blis_status st;
+    int lag = !strcmp(a->waiting_requests, "compact");
     if (a->spec) { /* --seed, --horizon and --num-requests override the spec's only when given */
         int64_t seed, max_requests;
         if ((st = blis_doc_load(a->spec, 1, &r->spec_doc, err)) != BLIS_OK) return st;
@@ -17109,6 +17344,14 @@ static blis_status blis__run_workload(blis_run *r, blis_request_source *src, bli
                                      NULL, err)) != BLIS_OK)
             return st;
         r->have_spec_gen = 1;
+        if (lag) {
+            if ((st = blis_spec_gen_init(&r->spec_gen_lag, &r->spec, seed, r->cfg.horizon_us, max_requests,
+                                         r->cfg.block_tokens, NULL, err)) != BLIS_OK)
+                return st;
+            r->have_spec_gen_lag = 1;
+            r->lag_source.next = blis__run_spec_next;
+            r->lag_source.user = &r->spec_gen_lag;
+        }
         if (r->cfg.horizon_us == INT64_MAX) r->progress_total = max_requests;
         src->next = blis__run_spec_next;
         src->user = &r->spec_gen;
@@ -17127,6 +17370,14 @@ static blis_status blis__run_workload(blis_run *r, blis_request_source *src, bli
                                       err)) != BLIS_OK)
             return st;
         r->have_trace = 1;
+        if (lag) {
+            if ((st = blis_trace_gen_init(&r->trace_lag, r->trace_src, len, &opts, r->cfg.horizon_us,
+                                          r->cfg.block_tokens, err)) != BLIS_OK)
+                return st;
+            r->have_trace_lag = 1;
+            r->lag_source.next = blis__run_trace_next;
+            r->lag_source.user = &r->trace_lag;
+        }
         src->next = blis__run_trace_next;
         src->user = &r->trace;
         return BLIS_OK;
@@ -17150,6 +17401,14 @@ static blis_status blis__run_workload(blis_run *r, blis_request_source *src, bli
                                        err)) != BLIS_OK)
             return blis__run_plain(err, st);
         r->have_gen = 1;
+        if (lag) {
+            if ((st = blis_legacy_gen_init(&r->gen_lag, &w, a->seed, r->cfg.horizon_us, r->cfg.block_tokens, NULL,
+                                           NULL, NULL, err)) != BLIS_OK)
+                return blis__run_plain(err, st);
+            r->have_gen_lag = 1;
+            r->lag_source.next = blis__run_gen_next;
+            r->lag_source.user = &r->gen_lag;
+        }
         if (r->cfg.horizon_us == INT64_MAX) r->progress_total = a->num_requests;
         src->next = blis__run_gen_next;
         src->user = &r->gen;
@@ -17210,6 +17469,8 @@ BLIS_DEF blis_status blis_run_prepare(blis_run *r, const blis_run_options *opts,
         return st;
     }
     r->have_cluster = 1;
+    if (r->lag_source.next && r->cluster.n_instances == 1 && r->cc.client_max_inflight <= 0)
+        (void)blis_sim_set_lag_source(&r->cluster.instances[0], r->lag_source, 0);
     r->cluster.cancel = r->env.cancel;
     r->cluster.check_invariants = r->opt.check_invariants;
     r->cluster.progress = r->env.progress;
@@ -17248,6 +17509,9 @@ BLIS_DEF void blis_run_free(blis_run *r) {
     if (r->have_gen) blis_legacy_gen_free(&r->gen);
     if (r->have_trace) blis_trace_gen_free(&r->trace);
     if (r->have_spec_gen) blis_spec_gen_free(&r->spec_gen);
+    if (r->have_gen_lag) blis_legacy_gen_free(&r->gen_lag);
+    if (r->have_trace_lag) blis_trace_gen_free(&r->trace_lag);
+    if (r->have_spec_gen_lag) blis_spec_gen_free(&r->spec_gen_lag);
     if (r->have_spec) blis_workload_spec_free(&r->spec);
     if (r->have_spec_doc) blis_doc_free(&r->spec_doc);
     blis_file_free(NULL, r->trace_src);
