@@ -1037,9 +1037,15 @@ typedef struct blis_legacy_gen {
     uint64_t *prefix_hashes;
     uint64_t *scratch; /* one request's hashes before the exact-size copy */
     size_t scratch_cap;
+    int64_t *tokens; /* one prompt's or output's token IDs */
+    size_t tokens_cap;
     blis_alloc alloc;
     blis_token_fn on_token;
     void *on_token_user;
+    /* bare: requests without block hashes (token IDs drawn, not hashed): the
+     * leading source of compact waiting requests, whose hashes come from the
+     * lag source (blis_sim_config.bare_arrivals) */
+    int bare;
 } blis_legacy_gen;
 
 /* Checks the configuration as the reference does (rate > 0 and finite; each
@@ -1543,12 +1549,16 @@ typedef struct blis_sim {
     blis_request_source lag; /* the same requests again, for those that reach the queue's head as indices */
     int lazy;
     int32_t lazy_instance;
-    int64_t lag_next;        /* the index after the lag source's last request */
-    uint8_t *compact_bits;   /* bit i: request i waits as its index */
+    int64_t lag_next;      /* the index after the lag source's last request */
+    uint8_t *compact_bits; /* bit i: request i waits as its index */
     size_t compact_bytes;
     blis__u64map side_index; /* index + 1 -> slot in side */
     blis_request **side;     /* whole requests the queue holds as indices (out of index order) */
     size_t side_len, side_cap;
+    int64_t compacted, held_aside; /* requests queued as indices; of them, held aside whole (tests) */
+    int lead_bare;                 /* injected requests carry no block hashes: the lag source's copies replace them */
+    uint8_t *arrived_bits;         /* lead_bare: bit i: request i reached the queue (or was dropped there) */
+    size_t arrived_bytes;
     /* timings as counted multisets: the ITLs of every request not timed
      * out (added a step at a time; those of requests still queued or
      * running are taken out when the metrics are read), the TTFTs and
@@ -1569,9 +1579,12 @@ BLIS_DEF blis_status blis_sim_init(blis_sim *s, const blis_sim_config *cfg, blis
  * (same bytes), with a few bits per waiting request instead of the request
  * and its block hashes. Only with the FCFS scheduler, the constant priority
  * policy, no request timeout and without keep_requests; instance is what
- * routing set (r->instance). Returns 1 when on, 0 (nothing changed) when
- * the configuration does not allow it. Call before the first event. */
-BLIS_DEF int blis_sim_set_lag_source(blis_sim *s, blis_request_source lag, int32_t instance);
+ * routing set (r->instance). bare_arrivals: the injected requests carry no
+ * block hashes (nothing before the instance reads them) and every one of
+ * them reaches the queue; the lag source's copies replace them. Returns 1
+ * when on, 0 (nothing changed) when the configuration does not allow it.
+ * Call before the first event. */
+BLIS_DEF int blis_sim_set_lag_source(blis_sim *s, blis_request_source lag, int32_t instance, int bare_arrivals);
 /* Processes one event; *done = 1 when the run is over. */
 BLIS_DEF blis_status blis_sim_step(blis_sim *s, int *done, blis_err *err);
 BLIS_DEF blis_status blis_sim_run_until(blis_sim *s, int64_t until_us, blis_err *err);
@@ -2271,7 +2284,7 @@ typedef struct blis_run_options {
     int alpha_n, beta_n; /* numbers given in --alpha-coeffs, --beta-coeffs (3 are needed) */
     const char *roofline_ext, *kv_dtype, *slo, *prices;
     const char *metrics_mode;                  /* auto, exact, streaming */
-    const char *waiting_requests; /* compact, full */
+    const char *waiting_requests;              /* compact, full */
     double gpu_usd_per_hour;                   /* --gpu-hourly-usd (0: from the price table) */
     unsigned char given[BLIS_RUN_MAX_OPTIONS]; /* by index in blis_run_option_defs(): set explicitly */
     blis__arena arena;                         /* copies of the string values */
@@ -3925,11 +3938,52 @@ BLIS_DEF int32_t blis_rng_int31(blis_rng *r) { return (int32_t)(blis_rng_int63(r
 
 /* Intn(BLIS_MAX_TOKEN_ID) with the bound a constant (the modulo becomes a
  * multiplication): the same values as blis_rng_intn, token after token. */
+#define BLIS__TOKEN_MAX_ACCEPT ((int32_t)(((uint32_t)1 << 31) - 1 - ((uint32_t)1 << 31) % (uint32_t)BLIS_MAX_TOKEN_ID))
 static int64_t blis__rng_token(blis_rng *r) {
-    static const int32_t max = (int32_t)(((uint32_t)1 << 31) - 1 - ((uint32_t)1 << 31) % (uint32_t)BLIS_MAX_TOKEN_ID);
     int32_t v = blis_rng_int31(r);
-    while (v > max) v = blis_rng_int31(r);
+    while (v > BLIS__TOKEN_MAX_ACCEPT) v = blis_rng_int31(r);
     return (int64_t)((uint32_t)v % (uint32_t)BLIS_MAX_TOKEN_ID);
+}
+
+/* m <= BLIS__RNG_TAP raw draws (Uint64) at once: the same values and state
+ * as m calls. Within a stretch where neither index wraps, a draw's write
+ * (feed) is never a later draw's read (tap = feed + 273 mod 607), so the
+ * stretch is a plain loop. */
+static void blis__rng_fill(blis_rng *r, uint64_t *out, size_t m) {
+    while (m > 0) {
+        size_t f = r->feed > 0 ? (size_t)r->feed : BLIS_RNG_LEN, t = r->tap > 0 ? (size_t)r->tap : BLIS_RNG_LEN;
+        size_t n = m, k;
+        uint64_t *vf, *vt;
+        if (n > f) n = f;
+        if (n > t) n = t;
+        vf = r->vec + f - n; /* positions f-1 down to f-n */
+        vt = r->vec + t - n;
+        for (k = n; k-- > 0;) {
+            uint64_t x = vf[k] + vt[k];
+            vf[k] = x;
+            *out++ = x;
+        }
+        r->feed = (int)(f - n);
+        r->tap = (int)(t - n);
+        m -= n;
+    }
+}
+
+/* n token IDs as n blis__rng_token calls draw them (out NULL: drawn, not
+ * kept): raw draws in bulk, the rejected ones skipped, as many more drawn
+ * as were rejected. */
+static void blis__rng_tokens(blis_rng *r, int64_t *out, int64_t n) {
+    uint64_t raw[BLIS__RNG_TAP];
+    while (n > 0) {
+        size_t m = n < BLIS__RNG_TAP ? (size_t)n : BLIS__RNG_TAP, k;
+        blis__rng_fill(r, raw, m);
+        for (k = 0; k < m; k++) {
+            int32_t v = (int32_t)((raw[k] & 0x7FFFFFFFFFFFFFFFull) >> 32);
+            if (v > BLIS__TOKEN_MAX_ACCEPT) continue;
+            if (out) *out++ = (int64_t)((uint32_t)v % (uint32_t)BLIS_MAX_TOKEN_ID);
+            n--;
+        }
+    }
 }
 
 BLIS_DEF int64_t blis_rng_intn(blis_rng *r, int64_t n) {
@@ -8418,6 +8472,27 @@ BLIS_DEF int blis_block_hasher_push(blis_block_hasher *h, int64_t token, uint64_
     return 1;
 }
 
+/* n tokens pushed (blis_block_hasher_push each), the completed blocks'
+ * hashes appended to out; returns how many. */
+static int64_t blis__hash_tokens(blis_block_hasher *h, const int64_t *tok, int64_t n, uint64_t *out) {
+    uint64_t acc = h->acc, chain = h->chain;
+    int32_t fill = h->fill, B = h->block_tokens;
+    int64_t k, got = 0;
+    for (k = 0; k < n; k++) {
+        acc = (acc ^ (uint64_t)tok[k]) * BLIS__HASH_MUL;
+        acc ^= acc >> 32;
+        if (++fill < B) continue;
+        chain = blis__mix64(acc ^ blis__mix64(chain + BLIS__HASH_MUL)) | 1u;
+        acc = 0x243F6A8885A308D3ull;
+        fill = 0;
+        out[got++] = chain;
+    }
+    h->acc = acc;
+    h->chain = chain;
+    h->fill = fill;
+    return got;
+}
+
 BLIS_DEF uint64_t blis_block_hasher_key(const blis_block_hasher *h) {
     return blis__mix64(h->acc ^ blis__mix64(h->chain + (uint64_t)h->fill));
 }
@@ -8513,13 +8588,21 @@ static blis_status blis__request_make(const blis_alloc *a, blis_request *r, cons
 
 BLIS_DEF blis_status blis_legacy_gen_next(blis_legacy_gen *g, blis_request *r, int *has, blis_err *err) {
     const blis_legacy_workload *w = &g->w;
-    int64_t plen, olen, total, i, pos = 0;
+    int64_t plen, olen, total, i;
     blis_block_hasher hs;
     uint64_t h, ikey;
     *has = 0;
     memset(r, 0, sizeof *r);
     if (g->done || g->t_us >= g->horizon_us || g->next_index >= w->num_requests) return BLIS_OK;
     plen = blis__length_gauss(&g->rng, w->prompt_mean, w->prompt_std, w->prompt_min, w->prompt_max);
+    if (g->bare && !g->on_token) { /* the same draws, no hashes */
+        blis__rng_tokens(&g->rng, NULL, plen);
+        olen = blis__length_gauss(&g->rng, w->output_mean, w->output_std, w->output_min, w->output_max);
+        blis__rng_tokens(&g->rng, NULL, olen);
+        if (blis__request_make(&g->alloc, r, NULL, 0, g->t_us, w->prefix_tokens + plen, olen, err)) return BLIS_E_NOMEM;
+        ikey = 0;
+        goto made;
+    }
     total = w->prefix_tokens + plen + w->output_max; /* upper bound for the hash array */
     if (blis__grow(&g->alloc, (void **)&g->scratch, &g->scratch_cap, (size_t)(total / g->block_tokens + 1),
                    sizeof(uint64_t)))
@@ -8530,20 +8613,20 @@ BLIS_DEF blis_status blis_legacy_gen_next(blis_legacy_gen *g, blis_request *r, i
     hs = g->prefix_chain;
     for (i = g->prefix_full_blocks * g->block_tokens; i < w->prefix_tokens; i++)
         if (blis_block_hasher_push(&hs, g->prefix[i], &h)) r->block_hashes[r->block_hash_count++] = h;
-    for (i = 0; i < plen; i++, pos++) {
-        int64_t tok = blis__rng_token(&g->rng);
-        if (g->on_token) g->on_token(g->on_token_user, 1, g->next_index, i, tok);
-        if (blis_block_hasher_push(&hs, tok, &h)) r->block_hashes[r->block_hash_count++] = h;
-    }
+    if (blis__grow(&g->alloc, (void **)&g->tokens, &g->tokens_cap,
+                   (size_t)(plen > w->output_max ? plen : w->output_max) + 1, sizeof(int64_t)))
+        return blis__nomem(err);
+    blis__rng_tokens(&g->rng, g->tokens, plen);
+    for (i = 0; g->on_token && i < plen; i++) g->on_token(g->on_token_user, 1, g->next_index, i, g->tokens[i]);
+    r->block_hash_count += blis__hash_tokens(&hs, g->tokens, plen, r->block_hashes + r->block_hash_count);
     ikey = blis_block_hasher_key(&hs);
     olen = blis__length_gauss(&g->rng, w->output_mean, w->output_std, w->output_min, w->output_max);
-    for (i = 0; i < olen; i++) {
-        int64_t tok = blis__rng_token(&g->rng);
-        if (g->on_token) g->on_token(g->on_token_user, 2, g->next_index, i, tok);
-        if (blis_block_hasher_push(&hs, tok, &h)) r->block_hashes[r->block_hash_count++] = h;
-    }
+    blis__rng_tokens(&g->rng, g->tokens, olen);
+    for (i = 0; g->on_token && i < olen; i++) g->on_token(g->on_token_user, 2, g->next_index, i, g->tokens[i]);
+    r->block_hash_count += blis__hash_tokens(&hs, g->tokens, olen, r->block_hashes + r->block_hash_count);
     if (blis__request_make(&g->alloc, r, g->scratch, r->block_hash_count, g->t_us, w->prefix_tokens + plen, olen, err))
         return BLIS_E_NOMEM;
+made:
     r->index = g->next_index++;
     r->input_key = ikey;
     *has = 1;
@@ -8560,10 +8643,12 @@ BLIS_DEF void blis_legacy_gen_free(blis_legacy_gen *g) {
     blis__free(&g->alloc, g->prefix);
     blis__free(&g->alloc, g->prefix_hashes);
     blis__free(&g->alloc, g->scratch);
+    blis__free(&g->alloc, g->tokens);
     g->prefix = NULL;
     g->prefix_hashes = NULL;
     g->scratch = NULL;
-    g->scratch_cap = 0;
+    g->tokens = NULL;
+    g->scratch_cap = g->tokens_cap = 0;
 }
 
 BLIS_DEF blis_status blis_trace_gen_init(blis_trace_gen *g, const char *src, size_t len, const blis_parse_opts *opts,
@@ -11399,24 +11484,28 @@ static void blis__sim_release(blis_sim *s, blis_request *r) {
 
 static size_t blis__wq_count(const blis_waitq *q) { return q->len + (size_t)q->vlen; }
 
-static int blis__bit_get(const blis_sim *s, int64_t i) {
+static int blis__bits_get(const uint8_t *bits, size_t bytes, int64_t i) {
     size_t k = (size_t)(i >> 3);
-    return k < s->compact_bytes && ((s->compact_bits[k] >> (i & 7)) & 1);
+    return k < bytes && ((bits[k] >> (i & 7)) & 1);
 }
 
-static int blis__bit_set(blis_sim *s, int64_t i, int on) {
-    size_t k = (size_t)(i >> 3), cap = s->compact_bytes;
+static int blis__bits_set(const blis_alloc *a, uint8_t **bits, size_t *bytes, int64_t i, int on) {
+    size_t k = (size_t)(i >> 3), cap = *bytes;
     if (k >= cap) {
         if (!on) return 0;
-        if (blis__grow(&s->alloc, (void **)&s->compact_bits, &cap, k + 1, 1)) return -1;
-        memset(s->compact_bits + s->compact_bytes, 0, cap - s->compact_bytes);
-        s->compact_bytes = cap;
+        if (blis__grow(a, (void **)bits, &cap, k + 1, 1)) return -1;
+        memset(*bits + *bytes, 0, cap - *bytes);
+        *bytes = cap;
     }
     if (on)
-        s->compact_bits[k] = (uint8_t)(s->compact_bits[k] | (1u << (i & 7)));
+        (*bits)[k] = (uint8_t)((*bits)[k] | (1u << (i & 7)));
     else
-        s->compact_bits[k] = (uint8_t)(s->compact_bits[k] & ~(1u << (i & 7)));
+        (*bits)[k] = (uint8_t)((*bits)[k] & ~(1u << (i & 7)));
     return 0;
+}
+static int blis__bit_get(const blis_sim *s, int64_t i) { return blis__bits_get(s->compact_bits, s->compact_bytes, i); }
+static int blis__bit_set(blis_sim *s, int64_t i, int on) {
+    return blis__bits_set(&s->alloc, &s->compact_bits, &s->compact_bytes, i, on);
 }
 
 /* Appends index to the queue's runs of indices (extending the last run). */
@@ -11520,7 +11609,14 @@ static blis_status blis__wq_fill_head(blis_sim *s, blis_err *err) {
             r = g;
         } else if (blis__bit_get(s, g->index)) { /* waits further back: held aside */
             (void)blis__bit_set(s, g->index, 0);
+            s->held_aside++;
             if (blis__side_put(s, g)) {
+                blis_request_free(&s->alloc, g);
+                blis__free(&s->alloc, g);
+                return blis__nomem(err);
+            }
+        } else if (s->lead_bare && !blis__bits_get(s->arrived_bits, s->arrived_bytes, g->index)) {
+            if (blis__side_put(s, g)) { /* in transit, bare: this copy will replace it */
                 blis_request_free(&s->alloc, g);
                 blis__free(&s->alloc, g);
                 return blis__nomem(err);
@@ -11544,13 +11640,14 @@ static blis_status blis__wq_fill_head(blis_sim *s, blis_err *err) {
     return BLIS_OK;
 }
 
-BLIS_DEF int blis_sim_set_lag_source(blis_sim *s, blis_request_source lag, int32_t instance) {
+BLIS_DEF int blis_sim_set_lag_source(blis_sim *s, blis_request_source lag, int32_t instance, int bare_arrivals) {
     if (!lag.next || s->cfg.scheduler != BLIS_SCHED_FCFS || s->cfg.request_timeout_us > 0 || s->cfg.keep_requests ||
         s->step_count > 0 || blis__wq_count(&s->waitq) > 0)
         return 0;
     s->lag = lag;
     s->lazy = 1;
     s->lazy_instance = instance;
+    s->lead_bare = bare_arrivals != 0;
     return 1;
 }
 
@@ -11674,6 +11771,7 @@ BLIS_DEF void blis_sim_destroy(blis_sim *s) {
     blis__free(&s->alloc, s->side);
     blis__map_free(&s->alloc, &s->side_index);
     blis__free(&s->alloc, s->compact_bits);
+    blis__free(&s->alloc, s->arrived_bits);
     blis__free(&s->alloc, s->waitq.vruns);
     blis__free(&s->alloc, s->waitq.ring);
     blis__free(&s->alloc, s->waitq.scratch);
@@ -12137,9 +12235,28 @@ static blis_status blis__step(blis_sim *s, int64_t now, blis_err *err) {
 
 /* ---- events ---- */
 
-static blis_status blis__enqueue(blis_sim *s, blis_request *r) {
+static blis_status blis__enqueue(blis_sim *s, blis_request *r, blis_err *err) {
     int64_t need = (r->input_tokens + s->cfg.block_tokens - 1) / s->cfg.block_tokens;
     s->in_transit--;
+    if (s->lead_bare) {
+        blis_request *g;
+        if (blis__bits_set(&s->alloc, &s->arrived_bits, &s->arrived_bytes, r->index, 1)) return blis__nomem(err);
+        if (r->index < s->lag_next) { /* the lag source passed it: its copy (with hashes) replaces it */
+            size_t slot = r->live_slot;
+            if (!(g = blis__side_take(s, r->index)) || !blis__sim_is_live(s, r)) {
+                blis_err_clear(err, NULL);
+                return blis_err_set(err, BLIS_E_INTERNAL, 0, 0, "request %lld: no copy from the lag source",
+                                    (long long)r->index);
+            }
+            g->instance = r->instance;
+            g->injected = 1;
+            g->live_slot = slot;
+            s->requests[slot] = g;
+            blis_request_free(&s->alloc, r);
+            blis__free(&s->alloc, r);
+            r = g;
+        }
+    }
     if (need > s->kv.total_blocks) { /* "dropping request: input requires more KV blocks than the cache has" */
         s->dropped_unservable++;
         r->state = -1;
@@ -12149,16 +12266,18 @@ static blis_status blis__enqueue(blis_sim *s, blis_request *r) {
     s->total_input_tokens += r->input_tokens;
     if (s->cfg.request_timeout_us > 0 && blis__deadline_us(s, r) < s->next_expiry_us)
         s->next_expiry_us = blis__deadline_us(s, r); /* the earliest timeout can only come sooner */
-    if (s->lazy && r->index >= s->lag_next) { /* held as its index: generated again at the head */
-        if (blis__bit_set(s, r->index, 1) || blis__wq_vpush(&s->waitq, r->index)) return BLIS_E_NOMEM;
+    if (s->lazy && r->index >= s->lag_next) {        /* held as its index: generated again at the head */
+        if (blis__bit_set(s, r->index, 1) || blis__wq_vpush(&s->waitq, r->index)) return blis__nomem(err);
+        s->compacted++;
         blis__sim_release(s, r);
         return BLIS_OK;
     }
     if (s->lazy && s->waitq.vlen > 0) { /* behind indices: its place kept by its index, the request aside */
-        if (blis__side_put(s, r) || blis__wq_vpush(&s->waitq, r->index)) return BLIS_E_NOMEM;
+        if (blis__side_put(s, r) || blis__wq_vpush(&s->waitq, r->index)) return blis__nomem(err);
+        s->held_aside++;
         return BLIS_OK;
     }
-    if (blis__wq_push_back(&s->waitq, r)) return BLIS_E_NOMEM;
+    if (blis__wq_push_back(&s->waitq, r)) return blis__nomem(err);
     return BLIS_OK;
 }
 
@@ -12173,7 +12292,7 @@ static blis_status blis__execute(blis_sim *s, const blis_event *e, blis_err *err
         return BLIS_OK;
     }
     case BLIS_EV_QUEUED:
-        if (blis__enqueue(s, e->req)) return blis__nomem(err);
+        if (blis__enqueue(s, e->req, err)) return err->status;
         /* no step pending: schedule one now (the reference does not mark it pending) */
         if (!s->step_pending && blis_evq_push(&s->events, e->time_us, BLIS_EV_STEP, NULL)) return blis__nomem(err);
         return BLIS_OK;
@@ -17402,8 +17521,8 @@ static blis_status blis__run_workload(blis_run *r, blis_request_source *src, bli
             return blis__run_plain(err, st);
         r->have_gen = 1;
         if (lag) {
-            if ((st = blis_legacy_gen_init(&r->gen_lag, &w, a->seed, r->cfg.horizon_us, r->cfg.block_tokens, NULL,
-                                           NULL, NULL, err)) != BLIS_OK)
+            if ((st = blis_legacy_gen_init(&r->gen_lag, &w, a->seed, r->cfg.horizon_us, r->cfg.block_tokens, NULL, NULL,
+                                           NULL, err)) != BLIS_OK)
                 return blis__run_plain(err, st);
             r->have_gen_lag = 1;
             r->lag_source.next = blis__run_gen_next;
@@ -17469,8 +17588,15 @@ BLIS_DEF blis_status blis_run_prepare(blis_run *r, const blis_run_options *opts,
         return st;
     }
     r->have_cluster = 1;
-    if (r->lag_source.next && r->cluster.n_instances == 1 && r->cc.client_max_inflight <= 0)
-        (void)blis_sim_set_lag_source(&r->cluster.instances[0], r->lag_source, 0);
+    if (r->lag_source.next && r->cluster.n_instances == 1 && r->cc.client_max_inflight <= 0) {
+        /* bare arrivals (no hashes until the instance's queue): nothing before it reads them, and every
+         * request reaches it */
+        int bare = r->have_gen_lag && r->cc.admission == BLIS_ADMIT_ALWAYS && !r->cc.trace_decisions &&
+                   r->cc.counterfactual_k == 0 &&
+                   (r->cc.routing == BLIS_ROUTE_ROUND_ROBIN || r->cc.routing == BLIS_ROUTE_LEAST_LOADED ||
+                    r->cc.routing == BLIS_ROUTE_ALWAYS_BUSIEST);
+        if (blis_sim_set_lag_source(&r->cluster.instances[0], r->lag_source, 0, bare) && bare) r->gen.bare = 1;
+    }
     r->cluster.cancel = r->env.cancel;
     r->cluster.check_invariants = r->opt.check_invariants;
     r->cluster.progress = r->env.progress;

@@ -826,3 +826,112 @@ TEST(run_metrics_mode_auto) {
         CHECK_CONTAINS(err.msg, "auto, exact or streaming");
     }
 }
+
+/* Compact waiting requests give the same bytes as whole ones: each run's
+ * full text output (metrics, KV and anomaly blocks) with --waiting-requests
+ * compact and full, over the paths a waiting request can take: long queues,
+ * KV pressure (preemptions, stalls, requests too large), prefix caching,
+ * chunked prefill, the CPU tier, a horizon that leaves requests queued,
+ * out-of-order queueing (a large per-token queueing delay), admission that
+ * rejects, workload specs (sessions, cohorts) and traces, invariants checked
+ * after every event. */
+TEST(run_compact_waiting_same_bytes) {
+    static const char *const base = "./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --alpha-coeffs "
+                                    "232.46,1.75,3357.44 --beta-coeffs 5752.7,17.25,5.99 --log error ";
+    static const char *const runs[] = {
+        "--total-kv-blocks 29205 --rate 1000 --num-requests 3000",
+        "--total-kv-blocks 400 --rate 20 --num-requests 200",
+        "--total-kv-blocks 120 --rate 50 --num-requests 150 --prompt-tokens 600 --prompt-tokens-stdev 500 "
+        "--output-tokens 900 --output-tokens-stdev 600",
+        "--total-kv-blocks 5000 --rate 300 --num-requests 2000 --prefix-tokens 200",
+        "--total-kv-blocks 5000 --rate 300 --num-requests 1500 --long-prefill-token-threshold 128",
+        "--total-kv-blocks 2000 --rate 200 --num-requests 1500 --kv-cpu-blocks 3000",
+        "--total-kv-blocks 29205 --rate 1000 --num-requests 5000 --horizon 3000000",
+        "--alpha-coeffs 0,400,0 --total-kv-blocks 29205 --rate 2000 --num-requests 3000 --prompt-tokens-stdev 900",
+        "--total-kv-blocks 29205 --rate 800 --num-requests 2000 --admission-policy token-bucket "
+        "--token-bucket-capacity 20000 --token-bucket-refill-rate 300000",
+        "--total-kv-blocks 3000 --rate 400 --num-requests 800 --check-invariants",
+        "--total-kv-blocks 29205 --rate 500 --num-requests 1000 --num-instances 2",
+        "--total-kv-blocks 29205 --workload-spec build/compact_spec.yaml",
+        "--total-kv-blocks 29205 --workload traces --workload-traces-filepath build/compact_trace.csv",
+    };
+    static char full[1 << 15], compact[1 << 15];
+    FILE *f;
+    size_t i;
+    if ((f = fopen("build/compact_spec.yaml", "w")) != NULL) {
+        fputs("seed: 11\nnum_requests: 1500\naggregate_rate: 600\nclients:\n"
+              "  - id: chat\n    rate_fraction: 3\n    arrival: {process: gamma, cv: 3}\n"
+              "    input_distribution: {type: exponential, params: {mean: 300}}\n"
+              "    output_distribution: {type: exponential, params: {mean: 200}}\n    prefix_group: sys\n"
+              "  - id: think\n    rate_fraction: 1\n    arrival: {process: poisson}\n"
+              "    input_distribution: {type: gaussian, params: {mean: 200, std_dev: 50, min: 10, max: 400}}\n"
+              "    output_distribution: {type: constant, params: {value: 300}}\n"
+              "    reasoning: {multi_turn: {max_rounds: 3, think_time_us: 200000, context_growth: accumulate}}\n"
+              "cohorts:\n  - id: burst\n    population: 3\n    rate_fraction: 1\n    arrival: {process: poisson}\n"
+              "    input_distribution: {type: constant, params: {value: 100}}\n"
+              "    output_distribution: {type: constant, params: {value: 50}}\n"
+              "    spike: {start_time_us: 500000, duration_us: 1000000}\n",
+              f);
+        fclose(f);
+    }
+    if ((f = fopen("build/compact_trace.csv", "w")) != NULL) {
+        int k;
+        fputs("arrival,a,b,input,output\n", f);
+        for (k = 0; k < 400; k++)
+            fprintf(f, "%d.%03d,x,y,\"[%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d,%d]\",\"[1,2,3,4,5,6,7,8]\"\n",
+                    k / 500, (k * 2) % 1000, k % 7, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, k);
+        fclose(f);
+    }
+    for (i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        char cmd[1024];
+        int rc_full, rc_compact;
+        snprintf(cmd, sizeof cmd, "(%s %s --waiting-requests full)", base, runs[i]);
+        rc_full = t_run(cmd, full, sizeof full);
+        snprintf(cmd, sizeof cmd, "(%s %s)", base, runs[i]);
+        rc_compact = t_run(cmd, compact, sizeof compact);
+        CHECK_MSG(rc_full == 0 && rc_compact == 0, "run %lu: exit %d / %d: %s", (unsigned long)i, rc_full, rc_compact,
+                  compact);
+        CHECK_MSG(!strcmp(full, compact), "run %lu: compact output differs:\n%s\n---\n%s", (unsigned long)i, full,
+                  compact);
+        CHECK_CONTAINS(compact, "\"completed_requests\":");
+    }
+    remove("build/compact_spec.yaml");
+    remove("build/compact_trace.csv");
+}
+
+/* The compact queue's paths are taken: requests queued as indices, and
+ * (queueing delay growing with the prompt, so a later short prompt is queued
+ * before an earlier long one) requests held aside whole. */
+TEST(run_compact_waiting_paths) {
+    static const char *const runs[] = {
+        "{\"model\": \"m\", \"alpha_coeffs\": [232.46, 1.75, 3357.44], \"beta_coeffs\": [5752.7, 17.25, 5.99], "
+        "\"total_kv_blocks\": 29205, \"rate\": 1000, \"num_requests\": 3000}",
+        "{\"model\": \"m\", \"alpha_coeffs\": [0, 400, 0], \"beta_coeffs\": [5752.7, 17.25, 5.99], "
+        "\"total_kv_blocks\": 29205, \"rate\": 2000, \"num_requests\": 3000, \"prompt_tokens_stdev\": 900}",
+    };
+    size_t i;
+    for (i = 0; i < 2; i++) {
+        blis_run_options o;
+        blis_run r;
+        blis_err err;
+        blis_doc d;
+        memset(&r, 0, sizeof r);
+        blis_run_options_init(&o);
+        CHECK(blis_json_parse(runs[i], strlen(runs[i]), NULL, &d, &err) == BLIS_OK);
+        CHECK(blis_run_options_from_json(&o, &d, blis_doc_root(&d), &err) == BLIS_OK);
+        if (blis_run_prepare(&r, &o, NULL, &err) != BLIS_OK || blis_run_execute(&r, &err) != BLIS_OK) {
+            CHECK_MSG(0, "run %lu: %s", (unsigned long)i, err.msg);
+        } else {
+            const blis_sim *s = &r.cluster.instances[0];
+            CHECK(s->lazy);
+            CHECK_MSG(s->compacted > 1000, "run %lu: %lld compacted", (unsigned long)i, (long long)s->compacted);
+            if (i == 1) CHECK_MSG(s->held_aside > 0, "held aside %lld", (long long)s->held_aside);
+            CHECK_EQ_I64(s->completed, 3000);
+            CHECK_EQ_I64(s->side_len, 0);
+            CHECK_EQ_I64(s->waitq.vlen, 0);
+        }
+        blis_run_free(&r);
+        blis_run_options_free(&o);
+        blis_doc_free(&d);
+    }
+}
