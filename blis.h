@@ -3974,6 +3974,26 @@ static void blis__rng_fill(blis_rng *r, uint64_t *out, size_t m) {
  * as were rejected. */
 static void blis__rng_tokens(blis_rng *r, int64_t *out, int64_t n) {
     uint64_t raw[BLIS__RNG_TAP];
+    while (n > 0 && !out) { /* drawn, not kept: the state stepped in place, the rejections counted */
+        size_t m = n < BLIS__RNG_TAP ? (size_t)n : BLIS__RNG_TAP;
+        while (m > 0) {
+            size_t f = r->feed > 0 ? (size_t)r->feed : BLIS_RNG_LEN, t = r->tap > 0 ? (size_t)r->tap : BLIS_RNG_LEN;
+            size_t c = m, k;
+            uint64_t *vf, *vt;
+            if (c > f) c = f;
+            if (c > t) c = t;
+            vf = r->vec + f - c;
+            vt = r->vec + t - c;
+            for (k = 0; k < c; k++) { /* any order: no draw here reads another's write */
+                uint64_t x = vf[k] + vt[k];
+                vf[k] = x;
+                n -= (int32_t)((x & 0x7FFFFFFFFFFFFFFFull) >> 32) <= BLIS__TOKEN_MAX_ACCEPT;
+            }
+            r->feed = (int)(f - c);
+            r->tap = (int)(t - c);
+            m -= c;
+        }
+    }
     while (n > 0) {
         size_t m = n < BLIS__RNG_TAP ? (size_t)n : BLIS__RNG_TAP, k;
         blis__rng_fill(r, raw, m);
@@ -13128,8 +13148,18 @@ static double blis__counts_mean_ms(const blis__sorted_counts *t) {
     double sum = 0;
     size_t i;
     int64_t k;
+    int64_t exact = 0, limit = (int64_t)1 << 53;
     if (!t->total) return 0;
-    for (i = 0; i < t->n; i++) /* in sorted order, one addition per entry, as the reference sums */
+    /* In sorted order, one addition per entry, as the reference sums. The
+     * values are integers >= 0: while the total stays within 2^53 every
+     * partial sum is exact, and the sum is the integer total. */
+    for (i = 0; i < t->n && exact >= 0; i++)
+        if (t->values[i] > 0 && t->counts[i] > (limit - exact) / t->values[i])
+            exact = -1;
+        else
+            exact += t->values[i] * t->counts[i];
+    if (exact >= 0) return (double)exact / (double)t->total / 1000;
+    for (i = 0; i < t->n; i++)
         for (k = 0; k < t->counts[i]; k++) sum += (double)t->values[i];
     return sum / (double)t->total / 1000;
 }
