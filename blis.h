@@ -1300,22 +1300,29 @@ typedef struct blis_kv_map_entry {
 
 typedef struct blis_kv_block {
     int32_t ref_count;
-    int32_t fill;       /* tokens held (0..block size) */
-    int32_t prev, next; /* free-list links; -1 at the ends */
+    int32_t fill;  /* tokens held (0..block size) */
+    uint64_t fpos; /* its entry in the free ring (BLIS_KV_NOT_FREE: not free) */
     uint8_t in_use;
     uint8_t has_hash;
     uint64_t hash;
 } blis_kv_block;
+#define BLIS_KV_NOT_FREE UINT64_MAX
 
 /* KVCacheState (spec §3.6): blocks, an LRU free list (head evicted first),
  * a prefix-hash index, per-request block lists (in the requests). A failed
  * allocation changes nothing (the reference's rollback leak is not
- * reproduced: blocks are conserved and runs always end). */
+ * reproduced: blocks are conserved and runs always end). The free list is a
+ * ring of block ids in list order: a block leaving it from the middle (a
+ * cache hit) leaves a stale entry behind, skipped when reached (an entry is
+ * live while its block's fpos names its position); the blocks the next pops
+ * take are known ahead, so they and their index slots are fetched early. */
 typedef struct blis_kv_cache {
     int64_t total_blocks;
     int64_t block_tokens;
     blis_kv_block *blocks;
-    int32_t free_head, free_tail;
+    int32_t *fring;        /* fcap entries (a power of two >= 2 x total_blocks) */
+    uint64_t fhead, ftail; /* the list's entries are at positions [fhead, ftail) */
+    size_t fcap;
     int64_t used_blocks;
     int64_t hits, misses;
     blis_kv_map_entry *map; /* hash -> block (open addressing, linear probing; key 0 = empty) */
@@ -1361,6 +1368,8 @@ BLIS_DEF void blis_kv_release_tiered(blis_kv_cache *kv, blis_request *req);
 /* ConsumePendingTransferLatency: the reload time since the last call. */
 BLIS_DEF int64_t blis_kv_consume_transfer_us(blis_kv_cache *kv);
 BLIS_DEF double blis_kv_thrashing_rate(const blis_kv_cache *kv);
+/* The free list, head to tail (up to max ids to out); returns its length. */
+BLIS_DEF int64_t blis_kv_free_list(const blis_kv_cache *kv, int32_t *out, int64_t max);
 /* ReleaseKVBlocks(req): the request's blocks, last first, to the free tail. */
 BLIS_DEF void blis_kv_release(blis_kv_cache *kv, blis_request *req);
 BLIS_DEF double blis_kv_hit_rate(const blis_kv_cache *kv);
@@ -10785,21 +10794,24 @@ BLIS_DEF blis_status blis_kv_init(blis_kv_cache *kv, int64_t total_blocks, int64
     kv->block_tokens = block_tokens;
     for (kv->map_cap = 16; kv->map_cap < (size_t)total_blocks * 2; kv->map_cap *= 2) {
     }
+    kv->fcap = kv->map_cap; /* >= 2 x total_blocks */
     kv->blocks = (blis_kv_block *)blis__alloc(&kv->alloc, (size_t)total_blocks * sizeof(blis_kv_block));
     kv->map = (blis_kv_map_entry *)blis__alloc(&kv->alloc, kv->map_cap * sizeof *kv->map);
-    if (!kv->blocks || !kv->map) {
+    kv->fring = (int32_t *)blis__alloc(&kv->alloc, kv->fcap * sizeof *kv->fring);
+    if (!kv->blocks || !kv->map || !kv->fring) {
         blis_kv_free(kv);
         return blis__nomem(err);
     }
     memset(kv->map, 0, kv->map_cap * sizeof *kv->map);
+    memset(kv->fring, 0, kv->fcap * sizeof *kv->fring); /* entries past the tail: block 0 (fetched ahead only) */
     for (i = 0; i < total_blocks; i++) {
         blis_kv_block *b = &kv->blocks[i];
         memset(b, 0, sizeof *b);
-        b->prev = (int32_t)(i - 1);
-        b->next = i + 1 < total_blocks ? (int32_t)(i + 1) : -1;
+        kv->fring[i] = (int32_t)i;
+        b->fpos = (uint64_t)i;
     }
-    kv->free_head = 0;
-    kv->free_tail = (int32_t)(total_blocks - 1);
+    kv->fhead = 0;
+    kv->ftail = (uint64_t)total_blocks;
     return BLIS_OK;
 }
 
@@ -10807,6 +10819,7 @@ BLIS_DEF void blis_kv_free(blis_kv_cache *kv) {
     blis_alloc a = kv->alloc;
     blis__free(&a, kv->blocks);
     blis__free(&a, kv->map);
+    blis__free(&a, kv->fring);
     blis__free(&a, kv->cpu_present);
     blis__free(&a, kv->cpu_hash);
     blis__free(&a, kv->cpu_offload_us);
@@ -10814,51 +10827,68 @@ BLIS_DEF void blis_kv_free(blis_kv_cache *kv) {
     kv->alloc = a;
 }
 
-static void blis__kv_unlink(blis_kv_cache *kv, int32_t id) {
-    blis_kv_block *b = &kv->blocks[id];
-    if (b->prev >= 0)
-        kv->blocks[b->prev].next = b->next;
-    else
-        kv->free_head = b->next;
-    if (b->next >= 0)
-        kv->blocks[b->next].prev = b->prev;
-    else
-        kv->free_tail = b->prev;
-    b->prev = b->next = -1;
+static void blis__kv_unlink(blis_kv_cache *kv, int32_t id) { /* its entry goes stale */
+    kv->blocks[id].fpos = BLIS_KV_NOT_FREE;
+}
+
+/* The ring full of entries, most of them stale: the live ones moved to the
+ * front in order (there are at most total_blocks <= fcap / 2). */
+static void blis__kv_compact(blis_kv_cache *kv) {
+    uint64_t p, w = kv->fhead, mask = (uint64_t)kv->fcap - 1;
+    for (p = kv->fhead; p < kv->ftail; p++) {
+        int32_t id = kv->fring[p & mask];
+        if (kv->blocks[id].fpos != p) continue;
+        kv->fring[w & mask] = id;
+        kv->blocks[id].fpos = w++;
+    }
+    kv->ftail = w;
 }
 
 static void blis__kv_append_free(blis_kv_cache *kv, int32_t id) {
-    blis_kv_block *b = &kv->blocks[id];
-    b->next = -1;
-    b->prev = kv->free_tail;
-    if (kv->free_tail >= 0)
-        kv->blocks[kv->free_tail].next = id;
-    else
-        kv->free_head = id;
-    kv->free_tail = id;
+    if (kv->ftail - kv->fhead == (uint64_t)kv->fcap) blis__kv_compact(kv);
+    kv->fring[kv->ftail & ((uint64_t)kv->fcap - 1)] = id;
+    kv->blocks[id].fpos = kv->ftail++;
+}
+
+/* The first live position at or after p (ftail: none). */
+static uint64_t blis__kv_live_from(const blis_kv_cache *kv, uint64_t p) {
+    uint64_t mask = (uint64_t)kv->fcap - 1;
+    while (p < kv->ftail && kv->blocks[kv->fring[p & mask]].fpos != p) p++;
+    return p;
+}
+
+BLIS_DEF int64_t blis_kv_free_list(const blis_kv_cache *kv, int32_t *out, int64_t max) {
+    uint64_t p;
+    int64_t n = 0;
+    for (p = blis__kv_live_from(kv, kv->fhead); p < kv->ftail; p = blis__kv_live_from(kv, p + 1)) {
+        if (n < max) out[n] = kv->fring[p & ((uint64_t)kv->fcap - 1)];
+        n++;
+    }
+    return n;
 }
 
 /* popFreeBlock: the head; its hash key leaves the index whatever block the
- * key maps to now (as the reference does). */
+ * key maps to now (as the reference does). The blocks a few pops ahead, and
+ * the index slots of nearer ones, are fetched early. */
 static int32_t blis__kv_pop_free(blis_kv_cache *kv) {
-    int32_t id = kv->free_head;
-    blis_kv_block *b;
-    if (id < 0) return -1;
-    blis__kv_unlink(kv, id);
-    b = &kv->blocks[id];
-    if (kv->free_head >= 0) { /* the next pops: their blocks and index slots, fetched ahead */
-        const blis_kv_block *nb = &kv->blocks[kv->free_head];
-        if (nb->has_hash) {
-            size_t slot = blis__kv_slot(kv, nb->hash);
-            BLIS__PREFETCH(&kv->map[slot]);
-        }
-        if (nb->next >= 0) BLIS__PREFETCH(&kv->blocks[nb->next]);
+    uint64_t mask = (uint64_t)kv->fcap - 1;
+    while (kv->fhead < kv->ftail) {
+        uint64_t p = kv->fhead++;
+        int32_t id = kv->fring[p & mask];
+        blis_kv_block *b = &kv->blocks[id];
+        const blis_kv_block *nb;
+        if (b->fpos != p) continue; /* stale */
+        b->fpos = BLIS_KV_NOT_FREE;
+        BLIS__PREFETCH(&kv->blocks[kv->fring[(p + 8) & mask]]);
+        nb = &kv->blocks[kv->fring[(p + 4) & mask]];
+        if (nb->has_hash) BLIS__PREFETCH(&kv->map[blis__kv_slot(kv, nb->hash)]);
+        if (b->has_hash) blis__kv_map_del(kv, b->hash);
+        b->has_hash = 0;
+        b->hash = 0;
+        b->fill = 0;
+        return id;
     }
-    if (b->has_hash) blis__kv_map_del(kv, b->hash);
-    b->has_hash = 0;
-    b->hash = 0;
-    b->fill = 0;
-    return id;
+    return -1;
 }
 
 BLIS_DEF int64_t blis_kv_cached_blocks(const blis_kv_cache *kv, const blis_request *req, int32_t *ids, int64_t max) {
@@ -11079,15 +11109,18 @@ BLIS_DEF int blis_kv_allocate_tiered(blis_kv_cache *kv, blis_request *req, int64
  * room, the first hashed free block (from the head) goes to the CPU and
  * comes back empty at the free tail. */
 static void blis__kv_maybe_offload(blis_kv_cache *kv) {
-    int32_t id = kv->free_head;
+    uint64_t p = kv->fhead, mask = (uint64_t)kv->fcap - 1;
     while ((double)kv->used_blocks / (double)kv->total_blocks > kv->offload_threshold &&
            kv->cpu_used < kv->cpu_blocks) {
-        int32_t next;
+        int32_t id, next;
         blis_kv_block *b;
-        while (id >= 0 && !kv->blocks[id].has_hash) id = kv->blocks[id].next;
-        if (id < 0) break;
+        for (p = blis__kv_live_from(kv, p); p < kv->ftail && !kv->blocks[kv->fring[p & mask]].has_hash;)
+            p = blis__kv_live_from(kv, p + 1);
+        if (p >= kv->ftail) break;
+        id = kv->fring[p & mask];
         b = &kv->blocks[id];
-        next = b->next;
+        p = blis__kv_live_from(kv, p + 1); /* the next entry, named by its block (appending may move it) */
+        next = p < kv->ftail ? kv->fring[p & mask] : -1;
         if (!kv->cpu_present[id]) kv->cpu_used++;
         kv->cpu_present[id] = 1;
         kv->cpu_hash[id] = b->hash;
@@ -11099,7 +11132,7 @@ static void blis__kv_maybe_offload(blis_kv_cache *kv) {
         b->fill = 0;
         blis__kv_append_free(kv, id);
         kv->offloads++;
-        id = next;
+        p = next >= 0 ? kv->blocks[next].fpos : kv->ftail;
     }
 }
 
@@ -11116,14 +11149,18 @@ BLIS_DEF int64_t blis_kv_consume_transfer_us(blis_kv_cache *kv) {
 
 BLIS_DEF int blis_kv_check(const blis_kv_cache *kv) {
     int64_t i, in_use = 0, free_n = 0;
-    int32_t id, prev = -1;
-    for (i = 0; i < kv->total_blocks; i++) in_use += kv->blocks[i].in_use;
-    if (in_use != kv->used_blocks) return 1;
-    for (id = kv->free_head; id >= 0; id = kv->blocks[id].next) {
-        if (kv->blocks[id].in_use || kv->blocks[id].prev != prev || ++free_n > kv->total_blocks) return 2;
-        prev = id;
+    uint64_t p, mask = (uint64_t)kv->fcap - 1;
+    for (i = 0; i < kv->total_blocks; i++) {
+        const blis_kv_block *bl = &kv->blocks[i];
+        in_use += bl->in_use;
+        if (bl->in_use != (bl->fpos == BLIS_KV_NOT_FREE)) return 2; /* free exactly when not in use */
+        if (!bl->in_use && (bl->fpos < kv->fhead || bl->fpos >= kv->ftail || kv->fring[bl->fpos & mask] != (int32_t)i))
+            return 2;
     }
-    if (prev != kv->free_tail || free_n + in_use != kv->total_blocks) return 3;
+    if (in_use != kv->used_blocks) return 1;
+    if (kv->ftail - kv->fhead > (uint64_t)kv->fcap) return 3;
+    for (p = kv->fhead; p < kv->ftail; p++) free_n += kv->blocks[kv->fring[p & mask]].fpos == p;
+    if (free_n + in_use != kv->total_blocks) return 3;
     if (kv->cpu_blocks > 0) { /* the CPU tier holds at most its capacity */
         int64_t present = 0;
         for (i = 0; i < kv->total_blocks; i++) present += kv->cpu_present[i];
