@@ -226,9 +226,20 @@ gen-rng-tables: tools/gen_rng_tables.c
 
 # ---- benchmarks ----
 
+# The engine benchmarks pair every case with a baseline binary: the commit
+# BENCH_BASE (default HEAD~1) built into build/bench_base/, or
+# BLIS_BENCH_BASELINE=PATH to an existing simulation_worker (none outside a
+# git checkout: the new binary alone).
+BENCH_BASE ?= HEAD~1
 bench: build/bench build/bench_engine simulation_worker
 	./build/bench
-	./build/bench_engine ./simulation_worker
+	@baseline="$$BLIS_BENCH_BASELINE"; \
+	if [ -z "$$baseline" ] && rm -rf build/bench_base && mkdir -p build/bench_base && \
+	   git archive $(BENCH_BASE) blis.h blis_fetch.h tools 2>/dev/null | tar -x -C build/bench_base && \
+	   $(CC) $(CFLAGS_ALL) $(TOOL_DEFS) -o build/bench_base/simulation_worker \
+	       build/bench_base/tools/simulation_worker.c -lm; then baseline=build/bench_base/simulation_worker; \
+	elif [ -z "$$baseline" ]; then echo "no baseline: $(BENCH_BASE) could not be built from git"; baseline=-; fi; \
+	./build/bench_engine ./simulation_worker "$$baseline" $(BENCH_FLAGS)
 
 # 10 million requests at rate 20 to completion: wall time and peak RSS (minutes).
 soak: build/bench_engine simulation_worker

@@ -3954,62 +3954,37 @@ static int64_t blis__rng_token(blis_rng *r) {
     return (int64_t)((uint32_t)v % (uint32_t)BLIS_MAX_TOKEN_ID);
 }
 
-/* m <= BLIS__RNG_TAP raw draws (Uint64) at once: the same values and state
- * as m calls. Within a stretch where neither index wraps, a draw's write
- * (feed) is never a later draw's read (tap = feed + 273 mod 607), so the
- * stretch is a plain loop. */
-static void blis__rng_fill(blis_rng *r, uint64_t *out, size_t m) {
-    while (m > 0) {
-        size_t f = r->feed > 0 ? (size_t)r->feed : BLIS_RNG_LEN, t = r->tap > 0 ? (size_t)r->tap : BLIS_RNG_LEN;
-        size_t n = m, k;
-        uint64_t *vf, *vt;
-        if (n > f) n = f;
-        if (n > t) n = t;
-        vf = r->vec + f - n; /* positions f-1 down to f-n */
-        vt = r->vec + t - n;
-        for (k = n; k-- > 0;) {
-            uint64_t x = vf[k] + vt[k];
-            vf[k] = x;
-            *out++ = x;
-        }
-        r->feed = (int)(f - n);
-        r->tap = (int)(t - n);
-        m -= n;
-    }
-}
-
 /* n token IDs as n blis__rng_token calls draw them (out NULL: drawn, not
- * kept): raw draws in bulk, the rejected ones skipped, as many more drawn
- * as were rejected. */
+ * kept). The generator steps a stretch at a time: while neither index
+ * wraps and for at most BLIS__RNG_TAP draws, a draw's write (at feed) is
+ * never another's read (tap = feed + 273 mod 607), so the stretch is one
+ * plain loop over disjoint ranges (its k-th entry is draw c-1-k); the
+ * rejected draws are skipped, and as many more drawn as were rejected. */
 static void blis__rng_tokens(blis_rng *r, int64_t *out, int64_t n) {
     uint64_t raw[BLIS__RNG_TAP];
-    while (n > 0 && !out) { /* drawn, not kept: the state stepped in place, the rejections counted */
-        size_t m = n < BLIS__RNG_TAP ? (size_t)n : BLIS__RNG_TAP;
-        while (m > 0) {
-            size_t f = r->feed > 0 ? (size_t)r->feed : BLIS_RNG_LEN, t = r->tap > 0 ? (size_t)r->tap : BLIS_RNG_LEN;
-            size_t c = m, k;
-            uint64_t *vf, *vt;
-            if (c > f) c = f;
-            if (c > t) c = t;
-            vf = r->vec + f - c;
-            vt = r->vec + t - c;
-            for (k = 0; k < c; k++) { /* any order: no draw here reads another's write */
-                uint64_t x = vf[k] + vt[k];
-                vf[k] = x;
-                n -= (int32_t)((x & 0x7FFFFFFFFFFFFFFFull) >> 32) <= BLIS__TOKEN_MAX_ACCEPT;
-            }
-            r->feed = (int)(f - c);
-            r->tap = (int)(t - c);
-            m -= c;
-        }
-    }
     while (n > 0) {
-        size_t m = n < BLIS__RNG_TAP ? (size_t)n : BLIS__RNG_TAP, k;
-        blis__rng_fill(r, raw, m);
-        for (k = 0; k < m; k++) {
+        size_t f = r->feed > 0 ? (size_t)r->feed : BLIS_RNG_LEN, t = r->tap > 0 ? (size_t)r->tap : BLIS_RNG_LEN;
+        size_t c = n < BLIS__RNG_TAP ? (size_t)n : BLIS__RNG_TAP, k;
+        uint64_t *restrict vf;
+        const uint64_t *restrict vt;
+        if (c > f) c = f;
+        if (c > t) c = t;
+        vf = r->vec + f - c; /* positions f-c .. f-1; draw order is f-1 down to f-c */
+        vt = r->vec + t - c;
+        for (k = 0; k < c; k++) raw[k] = vf[k] = vf[k] + vt[k];
+        r->feed = (int)(f - c);
+        r->tap = (int)(t - c);
+        if (!out) { /* the accepted draws counted, in any order */
+            int64_t accepted = 0;
+            for (k = 0; k < c; k++)
+                accepted += (int32_t)((raw[k] & 0x7FFFFFFFFFFFFFFFull) >> 32) <= BLIS__TOKEN_MAX_ACCEPT;
+            n -= accepted;
+            continue;
+        }
+        for (k = c; k-- > 0;) {
             int32_t v = (int32_t)((raw[k] & 0x7FFFFFFFFFFFFFFFull) >> 32);
             if (v > BLIS__TOKEN_MAX_ACCEPT) continue;
-            if (out) *out++ = (int64_t)((uint32_t)v % (uint32_t)BLIS_MAX_TOKEN_ID);
+            *out++ = (int64_t)((uint32_t)v % (uint32_t)BLIS_MAX_TOKEN_ID);
             n--;
         }
     }
@@ -10879,8 +10854,8 @@ static int32_t blis__kv_pop_free(blis_kv_cache *kv) {
         const blis_kv_block *nb;
         if (b->fpos != p) continue; /* stale */
         b->fpos = BLIS_KV_NOT_FREE;
-        BLIS__PREFETCH(&kv->blocks[kv->fring[(p + 8) & mask]]);
-        nb = &kv->blocks[kv->fring[(p + 4) & mask]];
+        BLIS__PREFETCH(&kv->blocks[kv->fring[(p + 16) & mask]]);
+        nb = &kv->blocks[kv->fring[(p + 8) & mask]];
         if (nb->has_hash) BLIS__PREFETCH(&kv->map[blis__kv_slot(kv, nb->hash)]);
         if (b->has_hash) blis__kv_map_del(kv, b->hash);
         b->has_hash = 0;
@@ -10935,18 +10910,23 @@ static int64_t blis__kv_needed(const blis_kv_cache *kv, const blis_request *req,
     return from_free + (n_new + B - 1) / B;
 }
 
+/* A decode token into the request's partial last block: 1 when done so
+ * (AllocateKVBlocks needs no new block then), else 0 with nothing changed. */
+static int blis__kv_decode_fast(blis_kv_cache *kv, blis_request *req) {
+    blis_kv_block *t;
+    if (!req->kv_has_map || req->kv_count <= 0) return 0;
+    t = &kv->blocks[req->kv_tail];
+    if (!(t->fill > 0 && t->fill < kv->block_tokens)) return 0;
+    if (++t->fill == kv->block_tokens) blis__kv_set_hash(kv, req, req->kv_tail, req->kv_count - 1);
+    return 1;
+}
+
 BLIS_DEF int blis_kv_allocate(blis_kv_cache *kv, blis_request *req, int64_t start, int64_t end, const int32_t *cached,
                               int64_t n_cached, blis_status *st) {
     int64_t B = kv->block_tokens, n_new, i = 0, k;
     int prefill = req->progress_tokens < req->input_tokens;
     *st = BLIS_OK;
-    if (!prefill && req->kv_has_map && req->kv_count > 0) { /* a decode token into the partial last block */
-        blis_kv_block *t = &kv->blocks[req->kv_tail];
-        if (t->fill > 0 && t->fill < B) {
-            if (++t->fill == B) blis__kv_set_hash(kv, req, req->kv_tail, req->kv_count - 1);
-            return 1;
-        }
-    }
+    if (!prefill && blis__kv_decode_fast(kv, req)) return 1;
     if (prefill) {
         n_new = end - start;
         if (n_new < 0) n_new = 0;
@@ -11912,8 +11892,8 @@ static blis_status blis__form_running(blis_sim *s, blis__batch *b, int64_t *budg
             BLIS__PREFETCH(&s->kv.blocks[r8->kv_tail]);
             if (r8->kv_count <= r8->block_hash_count) BLIS__PREFETCH(&r8->block_hashes[r8->kv_count - 1]);
         }
-        if (i + 6 < n_snap) { /* a tail block about to fill: its hash's slot in the prefix index */
-            const blis_request *r2 = b->snapshot[i + 6];
+        if (i + 10 < n_snap) { /* a tail block about to fill: its hash's slot in the prefix index */
+            const blis_request *r2 = b->snapshot[i + 10];
             if (r2->kv_count > 0 && r2->kv_count <= r2->block_hash_count &&
                 s->kv.blocks[r2->kv_tail].fill == s->kv.block_tokens - 1) {
                 size_t slot = blis__kv_slot(&s->kv, r2->block_hashes[r2->kv_count - 1]);
@@ -11932,7 +11912,9 @@ static blis_status blis__form_running(blis_sim *s, blis__batch *b, int64_t *budg
             blis__computed_add(req, n);
         }
         if (req->progress_tokens >= req->input_tokens && req->output_tokens > 0) {
-            if (!blis__preempt_for(s, b, req, 1, &st)) break;
+            /* a decode token: into the partial last block at once (what allocation does first), else
+             * allocate, preempting as needed */
+            if (!blis__kv_decode_fast(&s->kv, req) && !blis__preempt_for(s, b, req, 1, &st)) break;
             *budget -= 1;
             req->new_tokens = 1;
             blis__computed_add(req, 1);
@@ -12145,8 +12127,13 @@ static blis_status blis__step_advance(blis_sim *s, int64_t now, int64_t adv, bli
     int64_t n_itl = 0; /* ITL entries of this step, all adv + a2: one multiset update */
     if (blis__itl_log_reserve(s)) return blis__nomem(err);
     s->itl_log[s->step_count - s->itl_log_base_step] = adv + a2;
+    /* the KV figures of the step (the progress below changes no block; the
+     * completions' last allocations and releases come after, in batch order) */
+    if (s->kv.used_blocks > s->peak_kv_blocks) s->peak_kv_blocks = s->kv.used_blocks;
+    s->kv_blocks_integral += (double)s->kv.used_blocks * (double)adv;
     for (i = 0; i < s->running_len; i++) {
         blis_request *r = s->running[i];
+        int64_t last;
         if (i + 8 < s->running_len) BLIS__PREFETCH(s->running[i + 8]); /* see blis__form_running */
         if (r->progress_tokens < r->input_tokens) {
             r->progress_tokens = r->computed_tokens < 0 ? 0 : r->computed_tokens;
@@ -12160,12 +12147,7 @@ static blis_status blis__step_advance(blis_sim *s, int64_t now, int64_t adv, bli
             r->ttft_set = 1;
             r->first_token_us = now + adv + a2 - r->arrival_us;
         }
-    }
-    if (s->kv.used_blocks > s->peak_kv_blocks) s->peak_kv_blocks = s->kv.used_blocks;
-    s->kv_blocks_integral += (double)s->kv.used_blocks * (double)adv;
-    for (i = 0; i < s->running_len; i++) {
-        blis_request *r = s->running[i];
-        int64_t last = r->input_tokens + (r->output_tokens > 1 ? r->output_tokens : 1) - 1;
+        last = r->input_tokens + (r->output_tokens > 1 ? r->output_tokens : 1) - 1;
         if (r->progress_tokens == last) {
             n_itl++;
             if ((st = blis__complete(s, r, now, adv, a2))) return st == BLIS_E_NOMEM ? blis__nomem(err) : st;

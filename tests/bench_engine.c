@@ -1,19 +1,26 @@
 /* tests/bench_engine.c - `make bench`, engine part: runs simulation_worker
- * on the two scenarios of issue 4 and reports, per run, wall time, simulated
- * requests per second and the child's peak RSS (wait4).
- *   (a) stress: the default `distribution` workload, --num-requests 100000
- *       --rate 1000 (heavily overloaded), target >= 20,000 req/s, < 256 MiB;
- *   (c) the cluster (issue 5): the stress case on 4 and 16 instances
- *       (round-robin; and weighted routing on 16), same targets;
+ * and reports, per run, wall time, simulated requests per second and the
+ * child's peak RSS (wait4), paired against a baseline binary (the previous
+ * commit's, built by `make bench`; BENCH_BASE=REV to choose, or
+ * BLIS_BENCH_BASELINE=PATH): each case runs baseline and new alternately,
+ * three times (once from 1M requests), and reports the best of each, their
+ * ratio and whether the two printed the same bytes.
+ *   (a) stress: the default `distribution` workload at --rate 1000 (heavily
+ *       overloaded: nearly every request waits), 10k, 100k, 1M and 10M
+ *       requests (10M: the new binary only; streaming metrics, target peak
+ *       RSS < 256 MiB); target >= 1.3x the baseline at 100k;
+ *   (c) the cluster: the 100k stress case on 4 and 16 instances (round-robin;
+ *       and weighted routing on 16);
  *   (b) sustainable: --rate 20 (below saturation) at 10k, 100k and 1M
- *       requests, target: peak RSS flat within 10%.
- *   (d) capacity planning (issue 17): a 1,000-point sweep of 1,000-request
- *       runs (roofline, the bundled data; 4 batch limits x 250 rates) with
+ *       requests, target: peak RSS flat within 10%;
+ *   (d) capacity planning: a 1,000-point sweep of 1,000-request runs
+ *       (roofline, the bundled data; 4 batch limits x 250 rates) with
  *       --jobs 2, target under 60 s on 2 cores. Needs no defaults file.
  * Coefficients: llama-3.1-8b-instruct, H100, TP 1, vLLM v0.8.4, from a
  * defaults file ($BLIS_DEFAULTS, else the reference's in ../shared); without
  * one the engine benchmarks are skipped with a message.
- * usage: bench_engine PATH/TO/simulation_worker [--quick] */
+ * usage: bench_engine NEW/simulation_worker [BASELINE/simulation_worker | -]
+ *        [--quick | --soak] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +38,10 @@ static double now_s(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Runs the worker with stdout discarded; 0 on success with wall time and
- * peak RSS (KiB). */
-static int run_worker(const char *worker, const char *defaults, const char *n, const char *rate, const char *instances,
-                      const char *routing, double *wall_s, long *rss_kib) {
+/* Runs the worker with stdout to out (NULL: discarded); 0 on success with
+ * wall time and peak RSS (KiB). */
+static int run_worker_to(const char *worker, const char *defaults, const char *n, const char *rate,
+                         const char *instances, const char *routing, const char *out, double *wall_s, long *rss_kib) {
     static char a_run[] = "run", a_model[] = "--model", v_model[] = "meta-llama/llama-3.1-8b-instruct",
                 a_hw[] = "--hardware", v_hw[] = "H100", a_tp[] = "--tp", v_tp[] = "1", a_vllm[] = "--vllm-version",
                 v_vllm[] = "vllm/vllm-openai:v0.8.4", a_def[] = "--defaults-filepath", a_n[] = "--num-requests",
@@ -56,7 +63,7 @@ static int run_worker(const char *worker, const char *defaults, const char *n, c
     pid = fork();
     if (pid < 0) return -1;
     if (pid == 0) {
-        int fd = open("/dev/null", O_WRONLY);
+        int fd = out ? open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644) : open("/dev/null", O_WRONLY);
         if (fd >= 0) dup2(fd, 1);
         execv(b_worker, argv);
         _exit(127);
@@ -67,17 +74,75 @@ static int run_worker(const char *worker, const char *defaults, const char *n, c
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
+static int run_worker(const char *worker, const char *defaults, const char *n, const char *rate, const char *instances,
+                      const char *routing, double *wall_s, long *rss_kib) {
+    return run_worker_to(worker, defaults, n, rate, instances, routing, NULL, wall_s, rss_kib);
+}
+
+static int same_files(const char *a, const char *b) {
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    int same = fa && fb, ca, cb;
+    while (same && ((ca = getc(fa)) != EOF) | ((cb = getc(fb)) != EOF)) same = ca == cb;
+    if (fa) fclose(fa);
+    if (fb) fclose(fb);
+    return same;
+}
+
+/* One case paired: baseline and new alternately, reps times each; the best
+ * wall time and its peak RSS of each. base NULL: the new binary only. */
+static int paired(const char *name, const char *newer, const char *base, const char *defaults, const char *n,
+                  const char *rate, const char *instances, const char *routing, int reps, const char *note) {
+    double best_new = 1e30, best_base = 1e30, wall;
+    long rss_new = 0, rss_base = 0, rss;
+    int r, same = 1;
+    for (r = 0; r < reps; r++) {
+        if (base) {
+            if (run_worker_to(base, defaults, n, rate, instances, routing, "build/bench_base.out", &wall, &rss)) {
+                printf("%-30s baseline run FAILED\n", name);
+                base = NULL;
+            } else if (wall < best_base) {
+                best_base = wall;
+                rss_base = rss;
+            }
+        }
+        if (run_worker_to(newer, defaults, n, rate, instances, routing, "build/bench_new.out", &wall, &rss)) {
+            printf("%-30s run FAILED\n", name);
+            return 1;
+        }
+        if (wall < best_new) {
+            best_new = wall;
+            rss_new = rss;
+        }
+        if (base) same &= same_files("build/bench_base.out", "build/bench_new.out");
+    }
+    printf("%-30s %8.2f s %9.0f req/s %8.1f MiB", name, best_new, atof(n) / best_new, (double)rss_new / 1024);
+    if (base)
+        printf(" | base %8.2f s %8.1f MiB | %5.2fx faster, %5.1fx less memory%s", best_base, (double)rss_base / 1024,
+               best_base / best_new, (double)rss_base / (double)rss_new, same ? ", same bytes" : ", OUTPUT DIFFERS");
+    printf("%s\n", note ? note : "");
+    return 0;
+}
+
 int main(int argc, char **argv) {
     static const char *sizes[] = {"10000", "100000", "1000000"};
-    const char *defaults = getenv("BLIS_DEFAULTS");
+    const char *defaults = getenv("BLIS_DEFAULTS"), *base = NULL;
     double wall;
     long rss, rss_first = 0, rss_max = 0;
-    int i, quick = argc > 2 && !strcmp(argv[2], "--quick");
+    int i, quick = 0, soak = 0;
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_engine PATH/TO/simulation_worker [--quick | --soak]\n");
+        fprintf(stderr,
+                "usage: bench_engine NEW/simulation_worker [BASELINE/simulation_worker | -] [--quick | --soak]\n");
         return 2;
     }
-    { /* (d) the sweep */
+    for (i = 2; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick"))
+            quick = 1;
+        else if (!strcmp(argv[i], "--soak"))
+            soak = 1;
+        else if (strcmp(argv[i], "-") != 0 && access(argv[i], X_OK) == 0)
+            base = argv[i];
+    }
+    if (!soak) { /* (d) the sweep */
         char cmd[1400];
         double t0 = now_s();
         int rc;
@@ -102,7 +167,7 @@ int main(int argc, char **argv) {
         return 0;
     }
     printf("\nengine: simulation_worker run, llama-3.1-8b-instruct H100 TP1 blackbox coefficients from %s\n", defaults);
-    if (argc > 2 && !strcmp(argv[2], "--soak")) { /* make soak: 10 million requests at a sustainable rate */
+    if (soak) { /* make soak: 10 million requests at a sustainable rate */
         if (run_worker(argv[1], defaults, "10000000", "20", "1", "round-robin", &wall, &rss)) {
             printf("soak run FAILED\n");
             return 1;
@@ -111,12 +176,27 @@ int main(int argc, char **argv) {
                (double)rss / 1024);
         return 0;
     }
-    if (run_worker(argv[1], defaults, "100000", "1000", "1", "round-robin", &wall, &rss)) {
-        printf("stress run FAILED\n");
+    if (base)
+        printf("paired against %s: alternate runs, the best of each (3 runs; 1 from 1M requests)\n", base);
+    else
+        printf("no baseline binary: the new binary alone (make bench builds the previous commit's)\n");
+    if (paired("(a) stress 10k @ rate 1000", argv[1], base, defaults, "10000", "1000", "1", "round-robin", 3, NULL) ||
+        paired("(a) stress 100k @ rate 1000", argv[1], base, defaults, "100000", "1000", "1", "round-robin", 3,
+               "  (target >= 1.3x)") ||
+        (!quick && paired("(a) stress 1M @ rate 1000", argv[1], base, defaults, "1000000", "1000", "1", "round-robin",
+                          1, NULL)) ||
+        (!quick && paired("(a) stress 10M @ rate 1000", argv[1], NULL, defaults, "10000000", "1000", "1", "round-robin",
+                          1, "  (streaming metrics; target < 256 MiB)")))
         return 1;
+    {
+        static const char *const cl[][2] = {{"4", "round-robin"}, {"16", "round-robin"}, {"16", "weighted"}};
+        for (i = 0; i < 3; i++) {
+            char name[64];
+            snprintf(name, sizeof name, "(c) %s inst. %s 100k", cl[i][0], cl[i][1]);
+            if (paired(name, argv[1], base, defaults, "100000", "1000", cl[i][0], cl[i][1], quick ? 1 : 3, NULL))
+                return 1;
+        }
     }
-    printf("%-34s %8.2f s  %10.0f req/s  %8.1f MiB peak RSS  (target >= 20000 req/s, < 256 MiB)\n",
-           "(a) stress 100k @ rate 1000", wall, 100000 / wall, (double)rss / 1024);
     for (i = 0; i < (quick ? 2 : 3); i++) {
         char name[64];
         if (run_worker(argv[1], defaults, sizes[i], "20", "1", "round-robin", &wall, &rss)) {
@@ -124,28 +204,14 @@ int main(int argc, char **argv) {
             return 1;
         }
         snprintf(name, sizeof name, "(b) sustainable %s @ rate 20", sizes[i]);
-        printf("%-34s %8.2f s  %10.0f req/s  %8.1f MiB peak RSS\n", name, wall, atof(sizes[i]) / wall,
-               (double)rss / 1024);
+        printf("%-30s %8.2f s %9.0f req/s %8.1f MiB\n", name, wall, atof(sizes[i]) / wall, (double)rss / 1024);
         if (i == 0) rss_first = rss;
         if (rss > rss_max) rss_max = rss;
     }
     printf("(b) peak RSS growth over the 10k run: %+.1f%% (target within 10%%), %.1f bytes per extra request\n"
-           "    (exact E2E percentiles keep one 8-byte value per completed request, sorted in a copy\n"
-           "    when the metrics are computed, plus array growth; the rest follows the requests in flight)\n",
+           "    (exact E2E percentiles keep one 8-byte value per completed request up to 2M requests;\n"
+           "    --metrics-mode streaming keeps none)\n",
            100.0 * ((double)rss_max / (double)rss_first - 1),
            (double)(rss_max - rss_first) * 1024.0 / ((quick ? 100000.0 : 1000000.0) - 10000.0));
-    {
-        static const char *const cl[][2] = {{"4", "round-robin"}, {"16", "round-robin"}, {"16", "weighted"}};
-        for (i = 0; i < 3; i++) {
-            char name[64];
-            if (run_worker(argv[1], defaults, "100000", "1000", cl[i][0], cl[i][1], &wall, &rss)) {
-                printf("cluster run FAILED\n");
-                return 1;
-            }
-            snprintf(name, sizeof name, "(c) %s instances %s, stress", cl[i][0], cl[i][1]);
-            printf("%-34s %8.2f s  %10.0f req/s  %8.1f MiB peak RSS  (target >= 20000 req/s, < 256 MiB)\n", name, wall,
-                   100000 / wall, (double)rss / 1024);
-        }
-    }
     return 0;
 }
