@@ -1404,18 +1404,22 @@ typedef struct blis__u64map {
 } blis__u64map;
 
 /* The wait queue: a ring of requests, then (compact waiting requests,
- * blis_sim_set_lag_source) runs of request indices whose requests are not
- * held: never scheduled, they are generated again when they reach the
- * head. len counts the ring, vlen the indices; the queue is both. */
+ * blis_sim_set_lag_source) the indices of requests not held: never
+ * scheduled, they are generated again when they reach the head. The
+ * indices are a byte ring of differences from the one before (a byte
+ * 128 + d for |d| <= 127, else 0 and the index's 8 bytes): about a byte per
+ * waiting request. len counts the ring, vlen the indices; the queue is
+ * both. */
 typedef struct blis_waitq {
     blis_request **ring;
     size_t head, len, cap;
     blis_request **scratch; /* sort buffer */
     size_t scratch_cap;
     blis_alloc alloc;
-    int64_t *vruns; /* (first index, count) pairs: a ring of vrun_cap pairs */
-    size_t vrun_head, vrun_len, vrun_cap;
-    int64_t vlen;
+    uint8_t *vbytes;
+    size_t vb_head, vb_len, vb_cap;
+    int64_t vlen;           /* indices held */
+    int64_t v_base, v_last; /* the index before the first held one; the last one pushed */
 } blis_waitq;
 
 /* ==== >>sim  one vLLM instance: latency models, the step, the run loop ==== */
@@ -11370,7 +11374,11 @@ static void blis__map_free(const blis_alloc *a, blis__u64map *m) {
  * every section above. Used by: >>cluster, >>metrics, the tools.
  * Invariants (blis_sim_check): every generated request is queued, running,
  * completed or dropped; KV blocks are conserved; a request's first token
- * comes after its arrival; growth only in blis__sim_grow_* helpers. */
+ * comes after its arrival; growth only in blis__sim_grow_* helpers.
+ * Memory: with a lag source (blis_sim_set_lag_source) a never-scheduled
+ * waiting request is its index (a bit and runs of indices), generated again
+ * when it reaches the head; with streaming metrics the timings are
+ * histograms. A run then holds the requests in flight and O(1) more. */
 
 BLIS_DEF blis_status blis_latency_model_validate(const blis_latency_model *lm, blis_err *err) {
     int i;
@@ -11545,44 +11553,58 @@ static int blis__bit_set(blis_sim *s, int64_t i, int on) {
     return blis__bits_set(&s->alloc, &s->compact_bits, &s->compact_bytes, i, on);
 }
 
-/* Appends index to the queue's runs of indices (extending the last run). */
+static int blis__wq_vput(blis_waitq *q, unsigned v) {
+    if (q->vb_len == q->vb_cap) { /* the ring doubled, linearised */
+        size_t cap = q->vb_cap ? 2 * q->vb_cap : 4096, k;
+        uint8_t *nb = (uint8_t *)blis__alloc(&q->alloc, cap);
+        if (!nb) return -1;
+        for (k = 0; k < q->vb_len; k++) nb[k] = q->vbytes[(q->vb_head + k) & (q->vb_cap - 1)];
+        blis__free(&q->alloc, q->vbytes);
+        q->vbytes = nb;
+        q->vb_cap = cap;
+        q->vb_head = 0;
+    }
+    q->vbytes[(q->vb_head + q->vb_len++) & (q->vb_cap - 1)] = (uint8_t)v;
+    return 0;
+}
+
+static unsigned blis__wq_vget(blis_waitq *q) {
+    unsigned v = q->vbytes[q->vb_head];
+    q->vb_head = (q->vb_head + 1) & (q->vb_cap - 1);
+    q->vb_len--;
+    return v;
+}
+
+/* Appends index to the queue's held indices. */
 static int blis__wq_vpush(blis_waitq *q, int64_t index) {
-    size_t slot;
-    if (q->vrun_len) {
-        int64_t *last = &q->vruns[2 * ((q->vrun_head + q->vrun_len - 1) & (q->vrun_cap - 1))];
-        if (last[0] + last[1] == index) {
-            last[1]++;
-            q->vlen++;
-            return 0;
-        }
+    int64_t d;
+    int k;
+    if (q->vlen == 0) q->v_base = q->v_last = index;
+    d = index - q->v_last;
+    if (d >= -127 && d <= 127) {
+        if (blis__wq_vput(q, (unsigned)(d + 128))) return -1;
+    } else {
+        if (blis__wq_vput(q, 0)) return -1;
+        for (k = 0; k < 8; k++)
+            if (blis__wq_vput(q, (unsigned)(((uint64_t)index >> (8 * k)) & 0xFF))) return -1;
     }
-    if (q->vrun_len == q->vrun_cap) { /* the ring doubled, linearised */
-        size_t cap = q->vrun_cap ? 2 * q->vrun_cap : 16, k;
-        int64_t *nr = (int64_t *)blis__alloc(&q->alloc, 2 * cap * sizeof *nr);
-        if (!nr) return -1;
-        for (k = 0; k < q->vrun_len; k++) {
-            nr[2 * k] = q->vruns[2 * ((q->vrun_head + k) & (q->vrun_cap - 1))];
-            nr[2 * k + 1] = q->vruns[2 * ((q->vrun_head + k) & (q->vrun_cap - 1)) + 1];
-        }
-        blis__free(&q->alloc, q->vruns);
-        q->vruns = nr;
-        q->vrun_cap = cap;
-        q->vrun_head = 0;
-    }
-    slot = (q->vrun_head + q->vrun_len++) & (q->vrun_cap - 1);
-    q->vruns[2 * slot] = index;
-    q->vruns[2 * slot + 1] = 1;
+    q->v_last = index;
     q->vlen++;
     return 0;
 }
 
 static int64_t blis__wq_vpop(blis_waitq *q) {
-    int64_t *h = &q->vruns[2 * q->vrun_head], index = h[0];
-    h[0]++;
-    if (--h[1] == 0) {
-        q->vrun_head = (q->vrun_head + 1) & (q->vrun_cap - 1);
-        q->vrun_len--;
+    unsigned v = blis__wq_vget(q);
+    int64_t index;
+    if (v == 0) {
+        uint64_t u = 0;
+        int k;
+        for (k = 0; k < 8; k++) u |= (uint64_t)blis__wq_vget(q) << (8 * k);
+        index = (int64_t)u;
+    } else {
+        index = q->v_base + (int64_t)v - 128;
     }
+    q->v_base = index;
     q->vlen--;
     return index;
 }
@@ -11809,7 +11831,7 @@ BLIS_DEF void blis_sim_destroy(blis_sim *s) {
     blis__map_free(&s->alloc, &s->side_index);
     blis__free(&s->alloc, s->compact_bits);
     blis__free(&s->alloc, s->arrived_bits);
-    blis__free(&s->alloc, s->waitq.vruns);
+    blis__free(&s->alloc, s->waitq.vbytes);
     blis__free(&s->alloc, s->waitq.ring);
     blis__free(&s->alloc, s->waitq.scratch);
     blis__counts_free(&s->alloc, &s->itl);

@@ -935,3 +935,35 @@ TEST(run_compact_waiting_paths) {
         blis_doc_free(&d);
     }
 }
+
+/* The held indices' byte ring: small differences (either way) a byte each,
+ * large ones escaped, through many doublings and wraps. */
+TEST(waitq_held_indices) {
+    blis_waitq q;
+    int64_t want[3000], idx = 5;
+    size_t n = 0, k;
+    int round;
+    memset(&q, 0, sizeof q);
+    for (round = 0; round < 40; round++) {
+        for (k = 0; k < 60 && n < 3000; k++) {
+            int64_t step = (k % 7 == 3) ? -2 : (k % 13 == 5) ? (int64_t)1 << 40 : (k % 17 == 2) ? -300 : 1;
+            idx = idx + step < 0 ? idx + 1 : idx + step;
+            want[n++] = idx;
+            CHECK_EQ_I64(blis__wq_vpush(&q, idx), 0);
+        }
+        for (k = 0; k < 40 && n > 0; k++) { /* pop from the front: the oldest first */
+            CHECK_EQ_I64(blis__wq_vpop(&q), want[0]);
+            memmove(want, want + 1, (n - 1) * sizeof *want);
+            n--;
+        }
+        CHECK_EQ_I64(q.vlen, (int64_t)n);
+    }
+    while (n > 0) {
+        CHECK_EQ_I64(blis__wq_vpop(&q), want[0]);
+        memmove(want, want + 1, (n - 1) * sizeof *want);
+        n--;
+    }
+    CHECK_EQ_I64(q.vlen, 0);
+    CHECK_EQ_I64((int64_t)q.vb_len, 0);
+    blis__free(NULL, q.vbytes);
+}
