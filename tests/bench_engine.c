@@ -208,9 +208,9 @@ int main(int argc, char **argv) {
         if (i == 0) rss_first = rss;
         if (rss > rss_max) rss_max = rss;
     }
-    printf("(b) peak RSS growth over the 10k run: %+.1f%% (target within 10%%), %.1f bytes per extra request\n"
-           "    (exact E2E percentiles keep one 8-byte value per completed request up to 2M requests;\n"
-           "    --metrics-mode streaming keeps none)\n",
+    printf("(b) peak RSS growth over the 10k run: %+.1f%%, %.1f bytes per extra request (exact metrics, the\n"
+           "    default up to 2M requests, keep every E2E and each distinct TTFT; streaming metrics keep none:\n"
+           "    (a) 10M)\n",
            100.0 * ((double)rss_max / (double)rss_first - 1),
            (double)(rss_max - rss_first) * 1024.0 / ((quick ? 100000.0 : 1000000.0) - 10000.0));
     return 0;
