@@ -2644,6 +2644,14 @@ BLIS_DEF void blis_calibration_free(blis_calibration *c);
 #define BLIS__PREFETCH(p) ((void)(p))
 #endif
 #define BLIS__NONE UINT32_MAX
+/* C99's restrict (C++ has no such keyword: GCC's and clang's spelling, else none). */
+#if !defined(__cplusplus)
+#define BLIS__RESTRICT restrict
+#elif defined(__GNUC__) || defined(__clang__)
+#define BLIS__RESTRICT __restrict__
+#else
+#define BLIS__RESTRICT
+#endif
 
 /* ==== >>base  implementation ====
  * Owns: status strings, blis_err, the allocator shim, the arena, the bignum
@@ -3969,8 +3977,8 @@ static void blis__rng_tokens(blis_rng *r, int64_t *out, int64_t n) {
     while (n > 0) {
         size_t f = r->feed > 0 ? (size_t)r->feed : BLIS_RNG_LEN, t = r->tap > 0 ? (size_t)r->tap : BLIS_RNG_LEN;
         size_t c = n < BLIS__RNG_TAP ? (size_t)n : BLIS__RNG_TAP, k;
-        uint64_t *restrict vf;
-        const uint64_t *restrict vt;
+        uint64_t *BLIS__RESTRICT vf;
+        const uint64_t *BLIS__RESTRICT vt;
         if (c > f) c = f;
         if (c > t) c = t;
         vf = r->vec + f - c; /* positions f-c .. f-1; draw order is f-1 down to f-c */
