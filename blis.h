@@ -1499,6 +1499,10 @@ typedef struct blis_counts {
 } blis_counts;
 /* Streaming metrics' relative error bound on percentiles (1/2048). */
 #define BLIS_SKETCH_REL_ERROR (1.0 / 2048)
+/* --waiting-requests compact: a spec of more clients keeps them whole. */
+#ifndef BLIS_COMPACT_MAX_CLIENTS
+#define BLIS_COMPACT_MAX_CLIENTS 1024
+#endif
 /* --metrics-mode auto: exact up to this many requests, streaming above. */
 #ifndef BLIS_EXACT_METRICS_MAX_REQUESTS
 #define BLIS_EXACT_METRICS_MAX_REQUESTS 2000000
@@ -2370,6 +2374,9 @@ typedef struct blis_run {
     blis_spec_gen spec_gen_lag;
     blis_request_source lag_source;
     int have_gen_lag, have_trace_lag, have_spec_gen_lag;
+    blis_legacy_workload legacy_w; /* what opening the workload again takes */
+    int64_t lag_seed, lag_max_requests;
+    size_t trace_len;
     blis_fitness_weights fitness;
     blis_request_source source; /* the workload (blis_run_configure) */
     blis_cluster cluster;       /* after blis_run_prepare */
@@ -17517,11 +17524,10 @@ static blis_status blis__run_spec_next(void *user, blis_request *q, int *has, bl
 }
 
 /* Spec §1.3 steps 5-6 and §2.4: the workload opened as a request source
- * (and, for compact waiting requests, a second time as the lag source). */
+ * (what opening it again takes kept for blis__run_open_lag). */
 static blis_status blis__run_workload(blis_run *r, blis_request_source *src, blis_err *err) {
     blis_run_options *a = &r->opt;
     blis_status st;
-    int lag = !strcmp(a->waiting_requests, "compact");
     if (a->spec) { /* --seed, --horizon and --num-requests override the spec's only when given */
         int64_t seed, max_requests;
         if ((st = blis_doc_load(a->spec, 1, &r->spec_doc, err)) != BLIS_OK) return st;
@@ -17542,14 +17548,8 @@ static blis_status blis__run_workload(blis_run *r, blis_request_source *src, bli
                                      NULL, err)) != BLIS_OK)
             return st;
         r->have_spec_gen = 1;
-        if (lag) {
-            if ((st = blis_spec_gen_init(&r->spec_gen_lag, &r->spec, seed, r->cfg.horizon_us, max_requests,
-                                         r->cfg.block_tokens, NULL, err)) != BLIS_OK)
-                return st;
-            r->have_spec_gen_lag = 1;
-            r->lag_source.next = blis__run_spec_next;
-            r->lag_source.user = &r->spec_gen_lag;
-        }
+        r->lag_seed = seed;
+        r->lag_max_requests = max_requests;
         if (r->cfg.horizon_us == INT64_MAX) r->progress_total = max_requests;
         src->next = blis__run_spec_next;
         src->user = &r->spec_gen;
@@ -17568,14 +17568,7 @@ static blis_status blis__run_workload(blis_run *r, blis_request_source *src, bli
                                       err)) != BLIS_OK)
             return st;
         r->have_trace = 1;
-        if (lag) {
-            if ((st = blis_trace_gen_init(&r->trace_lag, r->trace_src, len, &opts, r->cfg.horizon_us,
-                                          r->cfg.block_tokens, err)) != BLIS_OK)
-                return st;
-            r->have_trace_lag = 1;
-            r->lag_source.next = blis__run_trace_next;
-            r->lag_source.user = &r->trace_lag;
-        }
+        r->trace_len = len;
         src->next = blis__run_trace_next;
         src->user = &r->trace;
         return BLIS_OK;
@@ -17599,19 +17592,53 @@ static blis_status blis__run_workload(blis_run *r, blis_request_source *src, bli
                                        err)) != BLIS_OK)
             return blis__run_plain(err, st);
         r->have_gen = 1;
-        if (lag) {
-            if ((st = blis_legacy_gen_init(&r->gen_lag, &w, a->seed, r->cfg.horizon_us, r->cfg.block_tokens, NULL, NULL,
-                                           NULL, err)) != BLIS_OK)
-                return blis__run_plain(err, st);
-            r->have_gen_lag = 1;
-            r->lag_source.next = blis__run_gen_next;
-            r->lag_source.user = &r->gen_lag;
-        }
+        r->legacy_w = w;
         if (r->cfg.horizon_us == INT64_MAX) r->progress_total = a->num_requests;
         src->next = blis__run_gen_next;
         src->user = &r->gen;
         return BLIS_OK;
     }
+}
+
+/* The workload opened again as the lag source of compact waiting requests
+ * (--waiting-requests compact), when the run allows them: one instance, the
+ * FCFS scheduler, no request timeout, no per-request output, no closed-loop
+ * client, and for a spec at most BLIS_COMPACT_MAX_CLIENTS clients (a second
+ * copy of a larger spec's generator, an RNG per client, would hold more than
+ * the queue saves). */
+static blis_status blis__run_open_lag(blis_run *r, blis_err *err) {
+    const blis_sim_config *ic = &r->cc.instance;
+    blis_status st;
+    if (strcmp(r->opt.waiting_requests, "compact") != 0 || r->cc.num_instances != 1 || r->cc.client_max_inflight > 0 ||
+        ic->scheduler != BLIS_SCHED_FCFS || ic->request_timeout_us > 0 || ic->keep_requests)
+        return BLIS_OK;
+    if (r->have_spec_gen) {
+        if (r->spec.client_count > BLIS_COMPACT_MAX_CLIENTS) return BLIS_OK;
+        if ((st = blis_spec_gen_init(&r->spec_gen_lag, &r->spec, r->lag_seed, r->cfg.horizon_us, r->lag_max_requests,
+                                     r->cfg.block_tokens, NULL, err)) != BLIS_OK)
+            return st;
+        r->have_spec_gen_lag = 1;
+        r->lag_source.next = blis__run_spec_next;
+        r->lag_source.user = &r->spec_gen_lag;
+    } else if (r->have_trace) {
+        blis_parse_opts opts;
+        memset(&opts, 0, sizeof opts);
+        opts.source = r->opt.traces;
+        if ((st = blis_trace_gen_init(&r->trace_lag, r->trace_src, r->trace_len, &opts, r->cfg.horizon_us,
+                                      r->cfg.block_tokens, err)) != BLIS_OK)
+            return st;
+        r->have_trace_lag = 1;
+        r->lag_source.next = blis__run_trace_next;
+        r->lag_source.user = &r->trace_lag;
+    } else if (r->have_gen) {
+        if ((st = blis_legacy_gen_init(&r->gen_lag, &r->legacy_w, r->opt.seed, r->cfg.horizon_us, r->cfg.block_tokens,
+                                       NULL, NULL, NULL, err)) != BLIS_OK)
+            return blis__run_plain(err, st);
+        r->have_gen_lag = 1;
+        r->lag_source.next = blis__run_gen_next;
+        r->lag_source.user = &r->gen_lag;
+    }
+    return BLIS_OK;
 }
 
 BLIS_DEF blis_status blis_run_configure(blis_run *r, const blis_run_options *opts, const blis_run_env *env,
@@ -17661,6 +17688,7 @@ BLIS_DEF blis_status blis_run_prepare(blis_run *r, const blis_run_options *opts,
                                       blis_err *err) {
     blis_status st;
     if ((st = blis_run_configure(r, opts, env, err)) != BLIS_OK) return st;
+    if ((st = blis__run_open_lag(r, err)) != BLIS_OK) return st;
     if ((st = blis_cluster_init(&r->cluster, &r->cc, r->source, NULL, err)) !=
         BLIS_OK) { /* the first request is read */
         if (!err->source[0] || !strcmp(err->source, "<input>")) err->source[0] = '\0';

@@ -936,6 +936,49 @@ TEST(run_compact_waiting_paths) {
     }
 }
 
+/* Where compact waiting requests cannot pay, the workload is not opened a
+ * second time: several instances, a spec of more than
+ * BLIS_COMPACT_MAX_CLIENTS clients, per-request output. */
+TEST(run_compact_waiting_not_opened) {
+    static const char *const runs[] = {
+        "{\"model\": \"m\", \"alpha_coeffs\": [1, 1, 1], \"beta_coeffs\": [1, 1, 1], \"num_requests\": 10, "
+        "\"num_instances\": 2}",
+        "{\"model\": \"m\", \"alpha_coeffs\": [1, 1, 1], \"beta_coeffs\": [1, 1, 1], \"num_requests\": 10, "
+        "\"results_path\": \"build/compact_results.json\"}",
+        "{\"model\": \"m\", \"alpha_coeffs\": [1, 1, 1], \"beta_coeffs\": [1, 1, 1], \"num_requests\": 10, "
+        "\"workload_spec\": \"build/compact_many.yaml\"}",
+        "{\"model\": \"m\", \"alpha_coeffs\": [1, 1, 1], \"beta_coeffs\": [1, 1, 1], \"num_requests\": 10}",
+    };
+    size_t i;
+    CHECK(t_write_file("build/compact_many.yaml",
+                       "aggregate_rate: 10\ncohorts:\n  - id: c\n    population: 1025\n    rate_fraction: 1\n"
+                       "    arrival: {process: poisson}\n"
+                       "    input_distribution: {type: constant, params: {value: 10}}\n"
+                       "    output_distribution: {type: constant, params: {value: 5}}\n"));
+    for (i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+        blis_run_options o;
+        blis_run r;
+        blis_err err;
+        blis_doc d;
+        memset(&r, 0, sizeof r);
+        blis_run_options_init(&o);
+        CHECK(blis_json_parse(runs[i], strlen(runs[i]), NULL, &d, &err) == BLIS_OK);
+        CHECK(blis_run_options_from_json(&o, &d, blis_doc_root(&d), &err) == BLIS_OK);
+        if (blis_run_prepare(&r, &o, NULL, &err) != BLIS_OK) {
+            CHECK_MSG(0, "run %lu: %s", (unsigned long)i, err.msg);
+        } else {
+            int opened = r.have_gen_lag || r.have_spec_gen_lag || r.have_trace_lag;
+            CHECK_MSG(opened == (i == 3), "run %lu: lag source opened %d", (unsigned long)i, opened);
+            CHECK_EQ_I64(r.cluster.instances[0].lazy, i == 3);
+        }
+        blis_run_free(&r);
+        blis_run_options_free(&o);
+        blis_doc_free(&d);
+    }
+    remove("build/compact_many.yaml");
+    remove("build/compact_results.json");
+}
+
 /* The held indices' byte ring: small differences (either way) a byte each,
  * large ones escaped, through many doublings and wraps. */
 TEST(waitq_held_indices) {
