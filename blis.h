@@ -8484,19 +8484,8 @@ BLIS_DEF void blis_block_hasher_init(blis_block_hasher *h, int32_t block_tokens)
     h->block_tokens = block_tokens;
 }
 
-BLIS_DEF int blis_block_hasher_push(blis_block_hasher *h, int64_t token, uint64_t *block_hash) {
-    h->acc = (h->acc ^ (uint64_t)token) * BLIS__HASH_MUL;
-    h->acc ^= h->acc >> 32;
-    if (++h->fill < h->block_tokens) return 0;
-    h->chain = blis__mix64(h->acc ^ blis__mix64(h->chain + BLIS__HASH_MUL)) | 1u; /* never 0 */
-    h->acc = 0x243F6A8885A308D3ull;
-    h->fill = 0;
-    *block_hash = h->chain;
-    return 1;
-}
-
-/* n tokens pushed (blis_block_hasher_push each), the completed blocks'
- * hashes appended to out; returns how many. */
+/* n tokens pushed, the completed blocks' hashes (never 0) appended to out;
+ * returns how many. */
 static int64_t blis__hash_tokens(blis_block_hasher *h, const int64_t *tok, int64_t n, uint64_t *out) {
     uint64_t acc = h->acc, chain = h->chain;
     int32_t fill = h->fill, B = h->block_tokens;
@@ -8514,6 +8503,10 @@ static int64_t blis__hash_tokens(blis_block_hasher *h, const int64_t *tok, int64
     h->chain = chain;
     h->fill = fill;
     return got;
+}
+
+BLIS_DEF int blis_block_hasher_push(blis_block_hasher *h, int64_t token, uint64_t *block_hash) {
+    return blis__hash_tokens(h, &token, 1, block_hash) > 0;
 }
 
 BLIS_DEF uint64_t blis_block_hasher_key(const blis_block_hasher *h) {
@@ -11439,14 +11432,21 @@ static double blis__sk_value(size_t bucket) {
     return (double)sub * width + (width - 1) / 2;
 }
 
-static blis_status blis__sketch_add(const blis_alloc *a, blis_counts *c, int64_t v, int64_t count) {
-    size_t k = blis__sk_bucket(v), cap = c->cap;
-    if (k >= c->cap) {
-        if (blis__grow(a, (void **)&c->counts, &cap, k + 1, sizeof(int64_t))) return BLIS_E_NOMEM;
+/* Buckets 0..n-1 in use (new ones at 0); -1 out of memory. */
+static int blis__sketch_span(const blis_alloc *a, blis_counts *c, size_t n) {
+    size_t cap = c->cap;
+    if (n > c->cap) {
+        if (blis__grow(a, (void **)&c->counts, &cap, n, sizeof(int64_t))) return -1;
         memset(c->counts + c->cap, 0, (cap - c->cap) * sizeof(int64_t));
         c->cap = cap;
     }
-    if (k >= c->len) c->len = k + 1;
+    if (n > c->len) c->len = n;
+    return 0;
+}
+
+static blis_status blis__sketch_add(const blis_alloc *a, blis_counts *c, int64_t v, int64_t count) {
+    size_t k = blis__sk_bucket(v);
+    if (blis__sketch_span(a, c, k + 1)) return BLIS_E_NOMEM;
     c->counts[k] += count;
     c->total += count;
     c->sum_us += (double)v * (double)count;
@@ -11714,10 +11714,13 @@ static blis_status blis__wq_fill_head(blis_sim *s, blis_err *err) {
     return BLIS_OK;
 }
 
+/* What compact waiting requests need of an instance's configuration. */
+static int blis__lag_allowed(const blis_sim_config *cfg) {
+    return cfg->scheduler == BLIS_SCHED_FCFS && cfg->request_timeout_us <= 0 && !cfg->keep_requests;
+}
+
 BLIS_DEF int blis_sim_set_lag_source(blis_sim *s, blis_request_source lag, int32_t instance, int bare_arrivals) {
-    if (!lag.next || s->cfg.scheduler != BLIS_SCHED_FCFS || s->cfg.request_timeout_us > 0 || s->cfg.keep_requests ||
-        s->step_count > 0 || blis__wq_count(&s->waitq) > 0)
-        return 0;
+    if (!lag.next || !blis__lag_allowed(&s->cfg) || s->step_count > 0 || blis__wq_count(&s->waitq) > 0) return 0;
     s->lag = lag;
     s->lazy = 1;
     s->lazy_instance = instance;
@@ -13340,17 +13343,11 @@ static blis_status blis__sketch_summary(const blis_sim *const *sims, size_t n_si
     for (k = 0; k < n_sims; k++) {
         const blis_sim *s = sims[k];
         const blis_counts *c = (const blis_counts *)(const void *)((const char *)s + which);
-        if (c->len) {
-            size_t cap = m.cap;
-            if (blis__grow(&sims[0]->alloc, (void **)&m.counts, &cap, c->len, sizeof(int64_t))) {
-                blis__counts_free(&sims[0]->alloc, &m);
-                return blis__nomem(err);
-            }
-            memset(m.counts + m.cap, 0, (cap - m.cap) * sizeof(int64_t));
-            m.cap = cap;
-            if (c->len > m.len) m.len = c->len;
-            for (i = 0; i < c->len; i++) m.counts[i] += c->counts[i];
+        if (blis__sketch_span(&sims[0]->alloc, &m, c->len)) {
+            blis__counts_free(&sims[0]->alloc, &m);
+            return blis__nomem(err);
         }
+        for (i = 0; i < c->len; i++) m.counts[i] += c->counts[i];
         m.total += c->total;
         m.sum_us += c->sum_us;
         for (i = 0; i < s->running_len + s->waitq.len; i++) {
@@ -17607,10 +17604,9 @@ static blis_status blis__run_workload(blis_run *r, blis_request_source *src, bli
  * copy of a larger spec's generator, an RNG per client, would hold more than
  * the queue saves). */
 static blis_status blis__run_open_lag(blis_run *r, blis_err *err) {
-    const blis_sim_config *ic = &r->cc.instance;
     blis_status st;
     if (strcmp(r->opt.waiting_requests, "compact") != 0 || r->cc.num_instances != 1 || r->cc.client_max_inflight > 0 ||
-        ic->scheduler != BLIS_SCHED_FCFS || ic->request_timeout_us > 0 || ic->keep_requests)
+        !blis__lag_allowed(&r->cc.instance))
         return BLIS_OK;
     if (r->have_spec_gen) {
         if (r->spec.client_count > BLIS_COMPACT_MAX_CLIENTS) return BLIS_OK;

@@ -899,6 +899,17 @@ TEST(run_compact_waiting_same_bytes) {
     remove("build/compact_trace.csv");
 }
 
+/* A run from a JSON options object, prepared (o, d and r to free). */
+static blis_status t_run_prepared(const char *json, blis_run_options *o, blis_doc *d, blis_run *r, blis_err *err) {
+    blis_status st;
+    memset(r, 0, sizeof *r);
+    memset(d, 0, sizeof *d);
+    blis_run_options_init(o);
+    if ((st = blis_json_parse(json, strlen(json), NULL, d, err)) != BLIS_OK) return st;
+    if ((st = blis_run_options_from_json(o, d, blis_doc_root(d), err)) != BLIS_OK) return st;
+    return blis_run_prepare(r, o, NULL, err);
+}
+
 /* The compact queue's paths are taken: requests queued as indices, and
  * (queueing delay growing with the prompt, so a later short prompt is queued
  * before an earlier long one) requests held aside whole. */
@@ -915,11 +926,7 @@ TEST(run_compact_waiting_paths) {
         blis_run r;
         blis_err err;
         blis_doc d;
-        memset(&r, 0, sizeof r);
-        blis_run_options_init(&o);
-        CHECK(blis_json_parse(runs[i], strlen(runs[i]), NULL, &d, &err) == BLIS_OK);
-        CHECK(blis_run_options_from_json(&o, &d, blis_doc_root(&d), &err) == BLIS_OK);
-        if (blis_run_prepare(&r, &o, NULL, &err) != BLIS_OK || blis_run_execute(&r, &err) != BLIS_OK) {
+        if (t_run_prepared(runs[i], &o, &d, &r, &err) != BLIS_OK || blis_run_execute(&r, &err) != BLIS_OK) {
             CHECK_MSG(0, "run %lu: %s", (unsigned long)i, err.msg);
         } else {
             const blis_sim *s = &r.cluster.instances[0];
@@ -960,11 +967,7 @@ TEST(run_compact_waiting_not_opened) {
         blis_run r;
         blis_err err;
         blis_doc d;
-        memset(&r, 0, sizeof r);
-        blis_run_options_init(&o);
-        CHECK(blis_json_parse(runs[i], strlen(runs[i]), NULL, &d, &err) == BLIS_OK);
-        CHECK(blis_run_options_from_json(&o, &d, blis_doc_root(&d), &err) == BLIS_OK);
-        if (blis_run_prepare(&r, &o, NULL, &err) != BLIS_OK) {
+        if (t_run_prepared(runs[i], &o, &d, &r, &err) != BLIS_OK) {
             CHECK_MSG(0, "run %lu: %s", (unsigned long)i, err.msg);
         } else {
             int opened = r.have_gen_lag || r.have_spec_gen_lag || r.have_trace_lag;
