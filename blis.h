@@ -1479,6 +1479,14 @@ typedef struct blis_sim_config {
      * queue or the running batch, its KV blocks are released, and it counts
      * in blis_sim.timed_out, not in the latency statistics. */
     int64_t request_timeout_us;
+    /* 0 (the default): one step chain per instance. A request queued at an
+     * idle instance schedules a step and marks it pending, so requests that
+     * queue at the same microsecond share that step (vLLM's one engine
+     * loop). 1 (--compat reference): the reference's parallel chains (spec
+     * §3.3): each such request schedules its own unmarked step, and the
+     * chains then run side by side over one batch, serving it up to k times
+     * too fast. Only the conformance vectors need it. */
+    int reference_step_chains;
 } blis_sim_config;
 
 /* Fills the reference's defaults (blackbox with zero coefficients). */
@@ -2302,6 +2310,7 @@ typedef struct blis_run_options {
     const char *roofline_ext, *kv_dtype, *slo, *prices;
     const char *metrics_mode;                  /* auto, exact, streaming */
     const char *waiting_requests;              /* compact, full */
+    const char *compat;                        /* blis, reference (--compat) */
     double gpu_usd_per_hour;                   /* --gpu-hourly-usd (0: from the price table) */
     unsigned char given[BLIS_RUN_MAX_OPTIONS]; /* by index in blis_run_option_defs(): set explicitly */
     blis__arena arena;                         /* copies of the string values */
@@ -12372,8 +12381,12 @@ static blis_status blis__execute(blis_sim *s, const blis_event *e, blis_err *err
     }
     case BLIS_EV_QUEUED:
         if (blis__enqueue(s, e->req, err)) return err->status;
-        /* no step pending: schedule one now (the reference does not mark it pending) */
-        if (!s->step_pending && blis_evq_push(&s->events, e->time_us, BLIS_EV_STEP, NULL)) return blis__nomem(err);
+        /* no step pending: schedule one now (the reference does not mark it
+         * pending; --compat reference keeps that) */
+        if (!s->step_pending) {
+            if (blis_evq_push(&s->events, e->time_us, BLIS_EV_STEP, NULL)) return blis__nomem(err);
+            s->step_pending = !s->cfg.reference_step_chains;
+        }
         return BLIS_OK;
     case BLIS_EV_STEP: return blis__step(s, e->time_us, err);
     case BLIS_EV_REQUEST_LEFT: blis__sim_release(s, e->req); return BLIS_OK;
@@ -16777,6 +16790,7 @@ static const blis_opt_def blis__run_opts[] = {
     BLIS__RO("--gpu-hourly-usd", BLIS_OPT_F64, gpu_usd_per_hour),
     BLIS__RO("--metrics-mode", BLIS_OPT_STR, metrics_mode),
     BLIS__RO("--waiting-requests", BLIS_OPT_STR, waiting_requests),
+    BLIS__RO("--compat", BLIS_OPT_STR, compat),
 };
 #undef BLIS__RO
 #define BLIS__RUN_NOPTS (sizeof blis__run_opts / sizeof blis__run_opts[0])
@@ -16805,6 +16819,7 @@ BLIS_DEF void blis_run_options_init(blis_run_options *a) {
     a->log = "warn";
     a->metrics_mode = "auto";
     a->waiting_requests = "compact";
+    a->compat = "blis";
     a->defaults = "defaults.yaml";
     a->workload = "distribution";
     a->priority = "constant";
@@ -17400,6 +17415,8 @@ static blis_status blis__run_check(blis_run *r, blis_err *err) {
         return blis__flag_error(err, "--metrics-mode", "auto, exact or streaming", a->metrics_mode);
     if (strcmp(a->waiting_requests, "compact") && strcmp(a->waiting_requests, "full"))
         return blis__flag_error(err, "--waiting-requests", "compact or full", a->waiting_requests);
+    if (strcmp(a->compat, "blis") && strcmp(a->compat, "reference"))
+        return blis__flag_error(err, "--compat", "blis or reference", a->compat);
     if (a->block_tokens < 1)
         return blis__run_fail(err, BLIS_E_INVALID, "--block-size-in-tokens must be > 0, got %lld",
                               (long long)a->block_tokens);
@@ -17413,6 +17430,7 @@ static blis_status blis__run_check(blis_run *r, blis_err *err) {
     cfg->long_prefill_threshold = a->threshold;
     cfg->keep_requests = a->results != NULL || a->slo; /* per-request rows: --results-path, --slo */
     cfg->kv_cpu_blocks = a->kv_cpu;
+    cfg->reference_step_chains = !strcmp(a->compat, "reference");
     cfg->kv_offload_threshold = a->kv_threshold;
     cfg->kv_transfer_bandwidth = a->kv_bandwidth;
     cfg->kv_transfer_base_latency_us = a->kv_base_us;

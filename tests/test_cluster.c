@@ -91,7 +91,7 @@ TEST(cluster_single_instance_matches_golden) {
             CHECK_EQ_I64(blis_cluster_init(&cl, &cc, src, NULL, &err), BLIS_OK);
             CHECK_EQ_I64(blis_cluster_run(&cl, &err), BLIS_OK);
         }
-        if (!t_golden_run(t_, &doc, c, &sim, &gen1, 1)) break;
+        if (!t_golden_run(t_, &doc, c, &sim, &gen1, 1, 0)) break;
         CHECK_EQ_I64(blis_cluster_metrics(&cl, -1, &a, &err), BLIS_OK);
         CHECK_EQ_I64(blis_sim_metrics(&sim, &b, &err), BLIS_OK);
         CHECK_MSG(!memcmp(&a, &b, sizeof a), "case %lu: cluster metrics differ (e2e p99 %.17g vs %.17g)",

@@ -14,6 +14,10 @@ static blis_status t_engine_next(void *user, blis_request *r, int *has, blis_err
     return blis_legacy_gen_next((blis_legacy_gen *)user, r, has, err);
 }
 
+static blis_status t_trace_next_engine(void *user, blis_request *r, int *has, blis_err *err) {
+    return blis_trace_gen_next((blis_trace_gen *)user, r, has, err);
+}
+
 static void t_engine_workload(blis_legacy_workload *w, double rate, int64_t n) {
     memset(w, 0, sizeof *w);
     w->rate_per_s = rate;
@@ -253,4 +257,61 @@ TEST(engine_cpu_tier) {
         t_engine_free(&e);
     }
     t_engine_free(&one);
+}
+
+/* 40 requests of 128 prompt and 128 output tokens from a trace, arriving
+ * spacing_us apart (0: all at once, a closed-loop client's first wave);
+ * the simulated clock at the end, or -1. */
+static int64_t t_burst_clock(t_ctx *t_, int64_t spacing_us, int reference_chains) {
+    static char text[80000];
+    char tokens[1024];
+    size_t len = 0, tl = 0;
+    int i;
+    int64_t clock = -1;
+    blis_parse_opts o;
+    blis_trace_gen g;
+    blis_sim_config cfg;
+    blis_sim sim;
+    blis_request_source src;
+    blis_err err;
+    for (i = 0; i < 128; i++) tl += (size_t)snprintf(tokens + tl, sizeof tokens - tl, "%s%d", i ? "," : "", 7 + i);
+    len += (size_t)snprintf(text, sizeof text, "arrival,a,b,input,output\n");
+    for (i = 0; i < 40; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "%.6f,x,y,\"[%d,%s]\",\"[%s]\"\n",
+                                (double)(i * spacing_us) / 1e6, i, tokens, tokens);
+    memset(&o, 0, sizeof o);
+    t_engine_cfg(&cfg, 12000, BLIS_SCHED_FCFS, BLIS_PRIO_CONSTANT);
+    cfg.reference_step_chains = reference_chains;
+    if (blis_trace_gen_init(&g, text, len, &o, INT64_MAX, 16, &err)) {
+        CHECK_MSG(0, "trace: %s", err.msg);
+        return -1;
+    }
+    src.next = t_trace_next_engine;
+    src.user = &g;
+    if (blis_sim_init(&sim, &cfg, src, NULL, &err) == BLIS_OK) {
+        if (blis_sim_run(&sim, &err) == BLIS_OK && sim.completed == 40 && !blis_sim_check(&sim))
+            clock = sim.clock_us;
+        else
+            CHECK_MSG(0, "run: %s (completed %lld)", err.msg, (long long)sim.completed);
+        blis_sim_destroy(&sim);
+    } else {
+        CHECK_MSG(0, "sim: %s", err.msg);
+    }
+    blis_trace_gen_free(&g);
+    return clock;
+}
+
+/* One step chain per instance (issue 27): 40 requests arriving at once run
+ * the server as long as the same requests 1 us apart (within 1%); the
+ * reference's parallel chains (--compat reference) serve the burst about
+ * twice as fast (two chains over one batch), which the default must not. */
+TEST(engine_one_step_chain_for_simultaneous_arrivals) {
+    int64_t burst = t_burst_clock(t_, 0, 0), spaced = t_burst_clock(t_, 1, 0), ref = t_burst_clock(t_, 0, 1),
+            ref_spaced = t_burst_clock(t_, 1, 1);
+    if (burst < 0 || spaced < 0 || ref < 0 || ref_spaced < 0) return;
+    CHECK_MSG(fabs((double)(burst - spaced)) <= 0.01 * (double)spaced, "burst %lld us, spaced %lld us",
+              (long long)burst, (long long)spaced);
+    CHECK_EQ_I64(ref_spaced, spaced); /* without simultaneous queueing the modes agree */
+    CHECK_MSG((double)ref < 0.75 * (double)spaced, "reference chains: %lld us, one chain %lld us", (long long)ref,
+              (long long)spaced);
 }
