@@ -639,6 +639,8 @@ typedef struct blis_hw_config {
     double bw_peak_tbs;              /* BwPeakTBs: HBM TB/s */
     double memory_gib;               /* MemoryGiB; 0 when unknown */
     double nvlink_gbs;               /* NVLinkGBs: per-GPU NVLink GB/s; 0 when none */
+    double pcie_gen;                 /* PCIeGen: the host link's PCIe generation (3-6); 0 when unknown */
+    double pcie_lanes;               /* PCIeLanes: its lanes (1-16); 0 when unknown (16 with a generation) */
     double v1_bw_efficiency;         /* BwEffConstant */
     double v1_step_overhead_us;      /* TOverheadMicros */
     double v1_layer_overhead_us;     /* v1LayerOverheadUs (v1 files: perLayerOverhead) */
@@ -659,9 +661,32 @@ typedef struct blis_hw_config {
  * encoding/json does; unknown fields are ignored. A missing GPU is an error
  * listing the available ones. */
 BLIS_DEF blis_status blis_hw_config_from_doc(const blis_doc *doc, const char *gpu, blis_hw_config *out, blis_err *err);
+/* The hardware entry a GPU name stands for, by the alias table (README,
+ * "GPUs"): the name upper-cased, '-', '_' and blanks as one space,
+ * parentheses dropped, a leading "NVIDIA " or "Tesla " dropped, then
+ * matched exactly ("NVIDIA H100 80GB HBM3" and "h100-sxm5-80gb" are H100;
+ * "NVIDIA GB200" is no B200). "" when the table does not know it: a name
+ * is never matched by a part of it. */
+BLIS_DEF const char *blis_gpu_alias(const char *name);
 /* Writes "GPU": {every field blis reads, by blis's names}: one entry of a
  * hardware file that blis_hw_config_from_doc reads back as it was. */
 BLIS_DEF void blis_hw_config_write(blis_jw *w, const blis_hw_config *hw);
+/* PCIe's data rate per lane per direction after line encoding, GB/s, of
+ * generation gen (PCI-SIG: 8, 16, 32, 64 GT/s; 128b/130b, and gen 6's
+ * 242/256-byte FLITs): 0.985, 1.969, 3.938, 7.563; 0 for any other gen. */
+BLIS_DEF double blis_pcie_lane_gbs(double gen);
+/* The GPU-to-GPU link blis charges tensor-parallel traffic to: NVLink when
+ * the entry has it, else PCIe (generation x lanes). */
+typedef enum { BLIS_LINK_NONE, BLIS_LINK_NVLINK, BLIS_LINK_PCIE } blis_link_kind;
+BLIS_DEF blis_link_kind blis_hw_link(const blis_hw_config *hw);
+/* One all-reduce of bytes over tp GPUs, in seconds, beyond the fixed
+ * allReduceLatency: NVLink, the ring's 2(tp-1)/tp x bytes at 0.65 of the
+ * per-direction rate (NVLinkGBs/2); PCIe, the cheaper of NCCL's ring (2(tp-1)
+ * steps, 2(tp-1)/tp x bytes) and tree (2 ceil(log2 tp) steps, 2 x bytes)
+ * at BLIS_PCIE_ALLREDUCE_EFF of the link's per-direction rate and
+ * BLIS_PCIE_STEP_US per step; -1 when the entry names no link (neither
+ * NVLinkGBs nor PCIeGen). 0 for tp <= 1. */
+BLIS_DEF double blis_hw_allreduce_s(const blis_hw_config *hw, int tp, double bytes);
 /* version 1: the v1 fields must be finite and > 0; version 2: peaks > 0,
  * bwEfficiencyFactor in (0,1] or 0, overhead >= 0, MemoryGiB >= 0. */
 BLIS_DEF blis_status blis_hw_config_validate(const blis_hw_config *hw, int version, blis_err *err);
@@ -1953,7 +1978,8 @@ typedef struct blis_gt_experiment {
     blis_gt_measured stages[BLIS_GT_MAX_STAGES];
 } blis_gt_experiment;
 
-/* "NVIDIA H100 80GB HBM3 (SXM)" -> "H100"; "" when no bundled entry fits. */
+/* "NVIDIA H100 80GB HBM3 (SXM)" -> "H100"; "" when no bundled entry fits
+ * (blis_gpu_alias: exact names and the alias table, never a substring). */
 BLIS_DEF const char *blis_gpu_from_device_name(const char *device);
 BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *doc, const blis_node *record, blis_gt_experiment *e,
                                                  blis_err *err);
@@ -6866,6 +6892,8 @@ static const blis__hw_field blis__hw_field_table[] = {
     {"BwPeakTBs", offsetof(blis_hw_config, bw_peak_tbs)},
     {"MemoryGiB", offsetof(blis_hw_config, memory_gib)},
     {"NVLinkGBs", offsetof(blis_hw_config, nvlink_gbs)},
+    {"PCIeGen", offsetof(blis_hw_config, pcie_gen)},
+    {"PCIeLanes", offsetof(blis_hw_config, pcie_lanes)},
     {"BwEffConstant", offsetof(blis_hw_config, v1_bw_efficiency)},
     {"TOverheadMicros", offsetof(blis_hw_config, v1_step_overhead_us)},
     {"v1LayerOverheadUs", offsetof(blis_hw_config, v1_layer_overhead_us)},
@@ -6909,6 +6937,68 @@ static blis_status blis__hw_fields(const blis_doc *doc, const blis_node *e, blis
     return BLIS_OK;
 }
 
+/* The alias table: normalized names (blis_gpu_alias) -> hardware entries.
+ * nvidia-smi's names for each GPU, the entries' own names, and the common
+ * spellings of form factor and memory. */
+static const struct {
+    const char *alias, *gpu;
+} blis__gpu_aliases[] = {
+    {"H100", "H100"},
+    {"H100 SXM", "H100"},
+    {"H100 SXM5", "H100"},
+    {"H100 SXM5 80GB", "H100"},
+    {"H100 80GB HBM3", "H100"},
+    {"H100 80GB HBM3 SXM", "H100"},
+    {"H100 PCIE", "H100-PCIe"},
+    {"H100 PCIE 80GB", "H100-PCIe"},
+    {"H100 80GB PCIE", "H100-PCIe"},
+    {"H200", "H200"},
+    {"H200 SXM", "H200"},
+    {"H200 141GB HBM3E", "H200"},
+    {"A100 SXM", "A100-SXM"},
+    {"A100 80", "A100-80"},
+    {"A100 80GB", "A100-80"},
+    {"A100 SXM4 80GB", "A100-80"},
+    {"A100 80GB SXM", "A100-80"},
+    {"A100 40GB", "A100-40GB"},
+    {"A100 SXM4 40GB", "A100-40GB"},
+    {"A100 PCIE", "A100-PCIe"},
+    {"A100 PCIE 80GB", "A100-PCIe"},
+    {"A100 80GB PCIE", "A100-PCIe"},
+    {"L40S", "L40S"},
+    {"B200", "B200"},
+    {"B200 SXM", "B200"},
+};
+
+BLIS_DEF const char *blis_gpu_alias(const char *name) {
+    char norm[96];
+    const char *p = name ? name : "";
+    size_t n = 0, i;
+    int space = 1; /* drop leading blanks */
+    for (; *p; p++) {
+        char c = *p;
+        if (c == '(' || c == ')') continue;
+        if (c == '-' || c == '_' || c == ' ' || c == '\t') {
+            if (!space && n + 1 < sizeof norm) norm[n++] = ' ';
+            space = 1;
+            continue;
+        }
+        if (n + 1 >= sizeof norm) return ""; /* longer than any alias */
+        norm[n++] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+        space = 0;
+    }
+    while (n > 0 && norm[n - 1] == ' ') n--;
+    norm[n] = '\0';
+    p = norm;
+    if (!strncmp(p, "NVIDIA ", 7))
+        p += 7;
+    else if (!strncmp(p, "TESLA ", 6))
+        p += 6;
+    for (i = 0; i < sizeof blis__gpu_aliases / sizeof blis__gpu_aliases[0]; i++)
+        if (!strcmp(p, blis__gpu_aliases[i].alias)) return blis__gpu_aliases[i].gpu;
+    return "";
+}
+
 BLIS_DEF blis_status blis_hw_config_from_doc(const blis_doc *doc, const char *gpu, blis_hw_config *hw, blis_err *err) {
     const blis_node *root = blis_doc_root(doc), *e = NULL;
     const char *key = NULL;
@@ -6922,6 +7012,11 @@ BLIS_DEF blis_status blis_hw_config_from_doc(const blis_doc *doc, const char *gp
         if (!strcmp(blis_node_key_at(doc, root, i)->as.string, gpu)) found = i;
     for (i = 0; i < root->count && found == BLIS__NONE; i++)
         if (!blis__ascii_casecmp(blis_node_key_at(doc, root, i)->as.string, gpu)) found = i;
+    if (found == BLIS__NONE && blis_gpu_alias(gpu)[0]) { /* a documented alias of an entry */
+        const char *entry = blis_gpu_alias(gpu);
+        for (i = 0; i < root->count && found == BLIS__NONE; i++)
+            if (!strcmp(blis_node_key_at(doc, root, i)->as.string, entry)) found = i;
+    }
     if (found != BLIS__NONE) e = blis_node_at(doc, root, found);
     if (!e) {
         char list[BLIS_ERR_MSG_MAX - 64];
@@ -6954,6 +7049,19 @@ BLIS_DEF blis_status blis_hw_config_validate(const blis_hw_config *hw, int versi
     if ((st = blis__hw_positive(err, "TFlopsPeak", hw->tflops_peak)) ||
         (st = blis__hw_positive(err, "BwPeakTBs", hw->bw_peak_tbs)))
         return st;
+    if (!(hw->nvlink_gbs >= 0 && hw->nvlink_gbs <= 1e6)) {
+        blis__copy_cstr(err->path, sizeof err->path, "NVLinkGBs");
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "must be in 0..1e6 GB/s (0: no NVLink)");
+    }
+    if (hw->pcie_gen != 0 && blis_pcie_lane_gbs(hw->pcie_gen) <= 0) {
+        blis__copy_cstr(err->path, sizeof err->path, "PCIeGen");
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "must be 3, 4, 5 or 6 (0 or absent: unknown)");
+    }
+    if (!(hw->pcie_lanes == 0 || hw->pcie_lanes == 1 || hw->pcie_lanes == 2 || hw->pcie_lanes == 4 ||
+          hw->pcie_lanes == 8 || hw->pcie_lanes == 16)) {
+        blis__copy_cstr(err->path, sizeof err->path, "PCIeLanes");
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "must be 1, 2, 4, 8 or 16 (0 or absent: 16)");
+    }
     if (version == 1) {
         if ((st = blis__hw_positive(err, "BwEffConstant", hw->v1_bw_efficiency)) ||
             (st = blis__hw_positive(err, "mfuPrefill", hw->v1_mfu_prefill)) ||
@@ -7224,6 +7332,49 @@ BLIS_DEF void blis_step_breakdown_write(blis_jw *w, const blis_step_breakdown *b
     blis_jw_object_end(w);
 }
 
+/* PCIe all-reduces (no NVLink). The bus efficiency: nccl-tests'
+ * all_reduce_perf on 8 H100 PCIe GPUs (Gen5 x16, no NVSwitch) reaches a
+ * busbw of 35-45 GB/s at large sizes (Alaya NeW, "NCCL-tests in practice",
+ * 2026), 0.63 of the link's 63 GB/s per direction. The step latency: NCCL's
+ * tuning model charges about 1 us of hardware latency per ring or tree step
+ * over PCIe with its low-latency protocol. */
+#define BLIS_PCIE_ALLREDUCE_EFF 0.63
+#define BLIS_PCIE_STEP_US       1.0
+/* NVLink all-reduces: 0.65 of the per-direction rate (see ALLREDUCE above). */
+#define BLIS_NVLINK_ALLREDUCE_EFF 0.65
+
+BLIS_DEF double blis_pcie_lane_gbs(double gen) {
+    if (gen == 3) return 8.0 * 128 / 130 / 8;  /* 0.985 */
+    if (gen == 4) return 16.0 * 128 / 130 / 8; /* 1.969 */
+    if (gen == 5) return 32.0 * 128 / 130 / 8; /* 3.938 */
+    if (gen == 6) return 64.0 * 242 / 256 / 8; /* 7.563 */
+    return 0;
+}
+
+BLIS_DEF blis_link_kind blis_hw_link(const blis_hw_config *hw) {
+    if (hw->nvlink_gbs > 0) return BLIS_LINK_NVLINK;
+    if (blis_pcie_lane_gbs(hw->pcie_gen) > 0) return BLIS_LINK_PCIE;
+    return BLIS_LINK_NONE;
+}
+
+BLIS_DEF double blis_hw_allreduce_s(const blis_hw_config *hw, int tp, double bytes) {
+    double tpF = (double)tp, bw, steps_ring, steps_tree, ring, tree;
+    if (tp <= 1) return 0;
+    switch (blis_hw_link(hw)) {
+    case BLIS_LINK_NVLINK: return bytes * 2 * (tpF - 1) / tpF / (BLIS_NVLINK_ALLREDUCE_EFF * hw->nvlink_gbs / 2 * 1e9);
+    case BLIS_LINK_PCIE:
+        bw = BLIS_PCIE_ALLREDUCE_EFF * blis_pcie_lane_gbs(hw->pcie_gen) * (hw->pcie_lanes > 0 ? hw->pcie_lanes : 16) *
+             1e9;
+        steps_ring = 2 * (tpF - 1);
+        steps_tree = 2 * ceil(log2(tpF));
+        ring = steps_ring * BLIS_PCIE_STEP_US / 1e6 + bytes * 2 * (tpF - 1) / tpF / bw;
+        tree = steps_tree * BLIS_PCIE_STEP_US / 1e6 + bytes * 2 / bw;
+        return ring < tree ? ring : tree;
+    case BLIS_LINK_NONE: break;
+    }
+    return -1;
+}
+
 BLIS_DEF blis_status blis_roofline_v1x_step(const blis_model_config *m, const blis_hw_config *hw, int tp, unsigned ext,
                                             const blis_step_batch *b, blis_step_breakdown *out, blis_err *err) {
     double tpF = (double)tp, L = (double)m->num_layers, layer_floor_s, comm_s = 0, tp_tokens, td_tokens;
@@ -7251,9 +7402,16 @@ BLIS_DEF blis_status blis_roofline_v1x_step(const blis_model_config *m, const bl
     layer_floor_s = L * hw->v1_layer_overhead_us / 1e6;
     if (tp > 1) {
         comm_s = L * 2 * hw->v1_allreduce_us / 1e6;
-        if ((ext & BLIS_V1X_ALLREDUCE) && hw->nvlink_gbs > 0) {
+        if (ext & BLIS_V1X_ALLREDUCE) {
             double bytes = (tp_tokens + td_tokens) * (double)m->hidden_size * m->bytes_per_param;
-            comm_s += L * 2 * bytes * 2 * (tpF - 1) / tpF / (0.65 * hw->nvlink_gbs / 2 * 1e9);
+            double ar_s = blis_hw_allreduce_s(hw, tp, bytes);
+            if (ar_s < 0)
+                return blis_err_set(err, BLIS_E_UNSUPPORTED, 0, 0,
+                                    "hardware %s names no GPU-to-GPU link (NVLinkGBs or PCIeGen): the tensor-parallel "
+                                    "all-reduce cannot be charged at TP %d; add PCIeGen and PCIeLanes to its entry, "
+                                    "or leave allreduce out of --roofline-ext",
+                                    hw->gpu, tp);
+            comm_s += L * 2 * ar_s;
         }
     }
     out->layer_overhead_us = layer_floor_s * 1e6;
@@ -14129,26 +14287,7 @@ BLIS_DEF blis_status blis_policy_bundle_from_doc(const blis_doc *d, blis_policy_
  * each prompt's length from a stream of its own). A description that cannot
  * be simulated never fails the record: its profile says why. */
 
-BLIS_DEF const char *blis_gpu_from_device_name(const char *device) {
-    static const struct {
-        const char *needle, *gpu;
-    } map[] = {{"H200", "H200"},
-               {"H100", "H100"},
-               {"B200", "B200"},
-               {"L40S", "L40S"},
-               {"A100-SXM4-40GB", "A100-40GB"},
-               {"A100-PCIE-40GB", "A100-40GB"},
-               {"A100 40GB", "A100-40GB"},
-               {"A100", "A100-80"}};
-    char up[128];
-    size_t i;
-    for (i = 0; device[i] && i + 1 < sizeof up; i++)
-        up[i] = (char)(device[i] >= 'a' && device[i] <= 'z' ? device[i] - 32 : device[i]);
-    up[i] = '\0';
-    for (i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (strstr(up, map[i].needle)) return map[i].gpu;
-    return "";
-}
+BLIS_DEF const char *blis_gpu_from_device_name(const char *device) { return blis_gpu_alias(device); }
 
 static double blis__gt_num(const blis_doc *d, const blis_node *o, const char *key) {
     const blis_node *n = blis_node_get(d, o, key);
@@ -16177,7 +16316,9 @@ BLIS_DEF blis_status blis_price_lookup(const blis_doc *doc, const char *gpu, dou
                               "expected \"gpus\": an object of GPU name -> {\"usd_per_gpu_hour\": N}");
     for (i = 0; i < gpus->count; i++) {
         const blis_node *key = blis_node_key_at(doc, gpus, i), *entry = blis_node_at(doc, gpus, i), *price;
-        if (blis__ascii_casecmp(key->as.string, gpu)) continue;
+        if (blis__ascii_casecmp(key->as.string, gpu) &&
+            (!blis_gpu_alias(gpu)[0] || strcmp(key->as.string, blis_gpu_alias(gpu)) != 0))
+            continue;
         price = entry->kind == BLIS_NODE_OBJECT ? blis_node_get(doc, entry, "usd_per_gpu_hour") : NULL;
         if (!price || price->kind != BLIS_NODE_NUMBER || !(price->as.number > 0) || price->as.number > 1e9)
             return blis__node_err(doc, price ? price : entry, err, BLIS_E_INVALID,
@@ -18247,7 +18388,7 @@ BLIS_DEF blis_status blis_step_write_json(const blis_step_options *o, const blis
         }
         blis_jw_key_str(w, "model", o->model ? o->model : o->model_dir);
         blis_jw_key_str(w, "model_config", model_path);
-        blis_jw_key_str(w, "hardware", o->gpu);
+        blis_jw_key_str(w, "hardware", r->hw.gpu[0] ? r->hw.gpu : o->gpu); /* the entry an alias named */
         blis_jw_key_str(w, "hardware_config", hw_path);
         blis_jw_key_f64(w, "weight_bytes_per_param", b.weight_bytes_per_param);
         blis_jw_key_f64(w, "kv_bytes_per_param", b.kv_bytes_per_param);

@@ -73,7 +73,7 @@ TEST(cli_check_valid_and_invalid_files) {
                        out, sizeof out),
                  0);
     CHECK_CONTAINS(out, "llama-3.1-8b-instruct/config.json: ok (json, 19 values, a model config)\n");
-    CHECK_CONTAINS(out, "data/hardware_calibrated.json: ok (json, 225 values, a hardware config)\n");
+    CHECK_CONTAINS(out, "data/hardware_calibrated.json: ok (json, 321 values, a hardware config)\n");
     CHECK_CONTAINS(out, "data/examples/workload_spec.yaml: ok (yaml, 83 values, a workload spec)\n");
     CHECK_EQ_I64(t_run("./simulation_worker check --print build/cli_ok.yaml", out, sizeof out), 0);
     CHECK_STR(out, "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {\n    \"c\": \"d\"\n  }\n}\n");
@@ -178,7 +178,14 @@ TEST(cli_step_errors) {
     CHECK_CONTAINS(out, "downloading from https://huggingface.co/org/unknown-model is off here");
     CHECK_CONTAINS(out, "HF_HUB_OFFLINE is set");
     CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b --hardware TPU", out, sizeof out), 2);
-    CHECK_CONTAINS(out, "GPU \"TPU\" not found in hardware config (available: H100, H200");
+    CHECK_CONTAINS(out, "GPU \"TPU\" not found in hardware config (available: H100, H100-PCIe, H200");
+    /* GPU names: exact or the alias table, never a part of a name */
+    CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b --hardware 'NVIDIA GB200'", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "GPU \"NVIDIA GB200\" not found in hardware config");
+    CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b --hardware 'NVIDIA H100 80GB HBM3' --decode 1024x8",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"hardware\": \"H100\"");
     CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b --hardware H100 --prefill 100", out, sizeof out), 2);
     CHECK_CONTAINS(out, "--prefill: expected CACHED+NEW (e.g. 0+2048), got '100'");
     CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b --hardware H100 --decode 5x0", out, sizeof out), 2);
@@ -556,4 +563,25 @@ TEST(cli_step_quantized) {
                      2);
         CHECK_CONTAINS(out, "--kv-cache-dtype: unknown KV cache dtype \"x\"");
     }
+}
+
+/* Tensor parallelism over PCIe is never charged less than over NVLink
+ * (issue 27): Llama-3.1-70B at TP 8, one step of a 2,048-token prefill and
+ * 64 decodes, on L40S (PCIe Gen4), H100 PCIe (Gen5) and H100 SXM (NVLink). */
+static double t_step_comm_us(t_ctx *t_, const char *gpu) {
+    char cmd[256], out[8192];
+    const char *p;
+    snprintf(cmd, sizeof cmd,
+             "./simulation_worker step --model meta-llama/llama-3.1-70b-instruct --hardware %s --tp 8 "
+             "--prefill 0+2048 --decode 1024x64",
+             gpu);
+    CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+    p = strstr(out, "\"comm_us\": ");
+    CHECK_MSG(p != NULL, "%s: no comm_us in %.200s", gpu, out);
+    return p ? strtod(p + 11, NULL) : -1;
+}
+
+TEST(cli_step_pcie_allreduce) {
+    double h100 = t_step_comm_us(t_, "H100"), l40s = t_step_comm_us(t_, "L40S"), pcie = t_step_comm_us(t_, "H100-PCIe");
+    CHECK_MSG(l40s > h100 && pcie > h100 && l40s > pcie, "comm us: H100 %g, H100-PCIe %g, L40S %g", h100, pcie, l40s);
 }

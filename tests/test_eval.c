@@ -10,6 +10,17 @@ TEST(eval_gpu_names) {
     CHECK_STR(blis_gpu_from_device_name("NVIDIA A100-SXM4-40GB"), "A100-40GB");
     CHECK_STR(blis_gpu_from_device_name("nvidia l40s"), "L40S");
     CHECK_STR(blis_gpu_from_device_name("Tesla V100-SXM2-16GB"), "");
+    /* exact names and aliases only: a name containing an entry's is not it */
+    CHECK_STR(blis_gpu_from_device_name("NVIDIA GB200"), "");
+    CHECK_STR(blis_gpu_from_device_name("NVIDIA B300"), "");
+    CHECK_STR(blis_gpu_from_device_name("NVIDIA H100 NVL"), "");
+    CHECK_STR(blis_gpu_from_device_name("NVIDIA A100-PCIE-40GB"), "");
+    CHECK_STR(blis_gpu_from_device_name("NVIDIA B200"), "B200");
+    CHECK_STR(blis_gpu_from_device_name("NVIDIA H100 PCIe"), "H100-PCIe");
+    CHECK_STR(blis_gpu_alias("  h100-sxm5_80gb "), "H100");
+    CHECK_STR(blis_gpu_alias("A100 80GB PCIe"), "A100-PCIe");
+    CHECK_STR(blis_gpu_alias(""), "");
+    CHECK_STR(blis_gpu_alias(NULL), "");
 }
 
 #define T_GT_RECORD(extra)                                                                                           \

@@ -642,9 +642,35 @@ TEST(roofline_v1_extensions) {
     CHECK(t_near(b.comm_us, L * 2 * (20 + (512.0 + 64) * d * bpp * 1.5 / (0.65 * 450e9) * 1e6)));
     CHECK_EQ_I64(t_v1x(&m, &hw, 1, BLIS_V1X_ALLREDUCE, &pre, 1, dec, 64, &b), BLIS_OK);
     CHECK_EQ_F64(b.comm_us, 0.0); /* no TP, no all-reduce */
-    hw.nvlink_gbs = 0;            /* no NVLink: the latency only */
-    CHECK_EQ_I64(t_v1x(&m, &hw, 4, BLIS_V1X_ALLREDUCE, &pre, 1, dec, 64, &b), BLIS_OK);
-    CHECK(t_near(b.comm_us, L * 2 * 20));
+    {
+        double nvlink_us = 0, bytes = (512.0 + 64) * d * bpp, bw = 0.63 * 31.5076923076923 * 1e9;
+        CHECK_EQ_I64(t_v1x(&m, &hw, 4, BLIS_V1X_ALLREDUCE, &pre, 1, dec, 64, &b), BLIS_OK);
+        nvlink_us = b.comm_us;
+        hw.nvlink_gbs = 0; /* no NVLink and no PCIe named: refused, never charged the latency alone */
+        hw.pcie_gen = 0;
+        CHECK_EQ_I64(t_v1x(&m, &hw, 4, BLIS_V1X_ALLREDUCE, &pre, 1, dec, 64, &b), BLIS_E_UNSUPPORTED);
+        CHECK_EQ_I64(t_v1x(&m, &hw, 4, 0, &pre, 1, dec, 64, &b), BLIS_OK); /* the reference's v1: latency only */
+        CHECK(t_near(b.comm_us, L * 2 * 20));
+        hw.pcie_gen = 4; /* PCIe Gen4 x16: the cheaper of ring and tree, 1 us a step, 0.63 of 31.5 GB/s */
+        hw.pcie_lanes = 16;
+        CHECK_EQ_I64(t_v1x(&m, &hw, 4, BLIS_V1X_ALLREDUCE, &pre, 1, dec, 64, &b), BLIS_OK);
+        {
+            double ring = 6e-6 + bytes * 1.5 / bw, tree = 4e-6 + bytes * 2 / bw;
+            CHECK(t_near(b.comm_us, L * 2 * (20 + (ring < tree ? ring : tree) * 1e6)));
+        }
+        CHECK_MSG(b.comm_us > 2 * nvlink_us, "PCIe %g us, NVLink %g us", b.comm_us, nvlink_us);
+        /* small messages: the tree's fewer steps win at TP 8 */
+        CHECK(t_near(blis_hw_allreduce_s(&hw, 8, 1024), 6e-6 + 1024.0 * 2 / bw));
+        CHECK(t_near(blis_hw_allreduce_s(&hw, 8, 64e6), 14e-6 + 64e6 * 2 * 7 / 8 / bw));
+        CHECK(blis_hw_allreduce_s(&hw, 1, 64e6) == 0);
+        hw.pcie_gen = 7;
+        CHECK(blis_hw_allreduce_s(&hw, 8, 1024) < 0);
+        hw.pcie_gen = 0;
+        hw.nvlink_gbs = 900;
+    }
+    CHECK(blis_pcie_lane_gbs(3) > 0.98 && blis_pcie_lane_gbs(3) < 0.99);
+    CHECK(blis_pcie_lane_gbs(6) > 7.56 && blis_pcie_lane_gbs(6) < 7.57);
+    CHECK(blis_pcie_lane_gbs(2) == 0);
     /* MOE: 8 experts of 14336, top 2 (Mixtral's shape) */
     moe = m;
     moe.num_experts = 8;
