@@ -1037,12 +1037,48 @@ enum { BLIS_REQ_QUEUED = 0, BLIS_REQ_RUNNING = 1, BLIS_REQ_COMPLETED = 2 };
 /* The legacy generator (v0.6.1 --workload distribution and the presets;
  * spec §2.2): evenly spaced arrivals, gaussian lengths clamped to
  * [min, max], a shared prefix; requests produced lazily, in arrival order. */
+/* An arrival process: evenly spaced (constant), Poisson (exponential gaps),
+ * or gamma or Weibull gaps of a given coefficient of variation (cv: the
+ * gaps' standard deviation over their mean; 1 is Poisson's burstiness,
+ * above 1 burstier). */
+typedef enum blis_arrival_kind {
+    BLIS_ARRIVAL_CONSTANT,
+    BLIS_ARRIVAL_POISSON,
+    BLIS_ARRIVAL_GAMMA,
+    BLIS_ARRIVAL_WEIBULL
+} blis_arrival_kind;
+/* "constant", "poisson", "gamma", "weibull" -> the kind; -1 otherwise. */
+BLIS_DEF int blis_arrival_kind_parse(const char *name);
+BLIS_DEF const char *blis_arrival_kind_name(blis_arrival_kind k);
+/* The cv range gamma and Weibull gaps accept. */
+#define BLIS_ARRIVAL_CV_MIN 0.01
+#define BLIS_ARRIVAL_CV_MAX 10.4
+
+/* One arrival process at a rate: draws gaps (us, >= 1) from a caller's RNG. */
+typedef struct blis_arrival_proc {
+    blis_arrival_kind kind;
+    double rate_per_us;
+    double shape, scale, k; /* gamma (shape, scale), Weibull (k, scale) */
+    int as_poisson;         /* gamma so close to Poisson that it is drawn as one */
+} blis_arrival_proc;
+/* cv: gamma (0: 1) and Weibull (in [BLIS_ARRIVAL_CV_MIN, _MAX]); unused
+ * otherwise. */
+BLIS_DEF void blis_arrival_proc_init(blis_arrival_proc *p, blis_arrival_kind kind, double cv, double rate_per_us);
+BLIS_DEF int64_t blis_arrival_proc_gap_us(const blis_arrival_proc *p, blis_rng *rng);
+
 typedef struct blis_legacy_workload {
     double rate_per_s;
     int64_t num_requests;
     int64_t prefix_tokens;
     int64_t prompt_mean, prompt_std, prompt_min, prompt_max;
     int64_t output_mean, output_std, output_min, output_max;
+    /* the arrivals (--arrival, --arrival-cv): CONSTANT (0) is the
+     * reference's evenly spaced requests, 1/rate apart with the gap
+     * truncated to whole us; the others draw each gap from an RNG stream of
+     * their own ("arrival"), so the requests' lengths and tokens are those
+     * of the constant run. The first request arrives at 0 in every case. */
+    blis_arrival_kind arrival;
+    double arrival_cv;
 } blis_legacy_workload;
 
 /* Observes generated token IDs (tests); kind 0 prefix, 1 prompt, 2 output. */
@@ -1051,6 +1087,8 @@ typedef void (*blis_token_fn)(void *user, int kind, int64_t request, int64_t pos
 typedef struct blis_legacy_gen {
     blis_legacy_workload w;
     blis_rng rng;
+    blis_rng arrival_rng; /* the gaps of a random arrival process */
+    blis_arrival_proc arrivals;
     int64_t horizon_us;
     int64_t block_tokens;
     int64_t t_us;
@@ -1102,6 +1140,7 @@ typedef struct blis_trace_gen {
     uint64_t *scratch; /* one request's hashes before the exact-size copy */
     size_t scratch_cap;
     blis_alloc alloc;
+    double time_scale; /* > 0: every arrival time multiplied by it (run --rate on a trace); 0: as written */
 } blis_trace_gen;
 
 /* src/len: the CSV text (kept by the caller until blis_trace_gen_free);
@@ -1128,13 +1167,6 @@ BLIS_DEF void blis_trace_gen_free(blis_trace_gen *g);
  * audio and video, a count of items of sampled sizes (spec §2.5).
  * servegen_data is read by blis_spec_load_servegen (file I/O, after
  * parsing). */
-typedef enum blis_arrival_kind {
-    BLIS_ARRIVAL_POISSON,
-    BLIS_ARRIVAL_GAMMA,
-    BLIS_ARRIVAL_WEIBULL,
-    BLIS_ARRIVAL_CONSTANT
-} blis_arrival_kind;
-
 typedef enum blis_dist_kind {
     BLIS_DIST_GAUSSIAN,
     BLIS_DIST_EXPONENTIAL,
@@ -2337,6 +2369,8 @@ typedef struct blis_run_options {
     const char *metrics_mode;                  /* auto, exact, streaming */
     const char *waiting_requests;              /* compact, full */
     const char *compat;                        /* blis, reference (--compat) */
+    const char *arrival;                       /* constant, poisson, gamma, weibull (--arrival) */
+    double arrival_cv;                         /* --arrival-cv (gamma, weibull) */
     double gpu_usd_per_hour;                   /* --gpu-hourly-usd (0: from the price table) */
     unsigned char given[BLIS_RUN_MAX_OPTIONS]; /* by index in blis_run_option_defs(): set explicitly */
     blis__arena arena;                         /* copies of the string values */
@@ -2399,6 +2433,7 @@ typedef struct blis_run {
     blis_doc defaults, spec_doc, policy_doc;
     blis_legacy_gen gen;
     blis_trace_gen trace;
+    double trace_time_scale; /* --rate on a trace: the trace's own mean rate over --rate (0: as written) */
     char *trace_src;
     blis_workload_spec spec;
     blis_spec_gen spec_gen;
@@ -8687,13 +8722,15 @@ BLIS_DEF blis_status blis_legacy_workload_validate(const blis_legacy_workload *w
             blis__copy_cstr(num, sizeof num, w->rate_per_s != w->rate_per_s ? "NaN" : "+Inf");
         return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--rate must be a finite value > 0, got %s", num);
     }
-    if (w->prompt_mean < w->prompt_min || w->prompt_mean > w->prompt_max || w->prompt_std < w->prompt_min ||
-        w->prompt_std > w->prompt_max || w->prompt_min < 0)
+    /* The reference also wants each stdev within [min, max]; a stdev of 0
+     * (fixed lengths: every draw is the mean) is accepted whatever min is. */
+    if (w->prompt_mean < w->prompt_min || w->prompt_mean > w->prompt_max ||
+        (w->prompt_std != 0 && (w->prompt_std < w->prompt_min || w->prompt_std > w->prompt_max)) || w->prompt_min < 0)
         return blis_err_set(
             err, BLIS_E_INVALID, 0, 0,
             "prompt-tokens and prompt-tokens-stdev should be in range [prompt-tokens-min, prompt-tokens-max]");
-    if (w->output_mean < w->output_min || w->output_mean > w->output_max || w->output_std < w->output_min ||
-        w->output_std > w->output_max || w->output_min < 0)
+    if (w->output_mean < w->output_min || w->output_mean > w->output_max ||
+        (w->output_std != 0 && (w->output_std < w->output_min || w->output_std > w->output_max)) || w->output_min < 0)
         return blis_err_set(
             err, BLIS_E_INVALID, 0, 0,
             "output-tokens and output-tokens-stdev should be in range [output-tokens-min, output-tokens-max]");
@@ -8703,7 +8740,104 @@ BLIS_DEF blis_status blis_legacy_workload_validate(const blis_legacy_workload *w
     if (w->prompt_max > ((int64_t)1 << 30) || w->output_max > ((int64_t)1 << 30))
         return blis_err_set(err, BLIS_E_INVALID, 0, 0, "token lengths must be at most 2^30");
     if (w->num_requests < 0) return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--num-requests must be >= 0");
+    if ((unsigned)w->arrival > BLIS_ARRIVAL_WEIBULL)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--arrival must be constant, poisson, gamma or weibull");
+    if ((w->arrival == BLIS_ARRIVAL_GAMMA || w->arrival == BLIS_ARRIVAL_WEIBULL) &&
+        !(w->arrival_cv >= BLIS_ARRIVAL_CV_MIN && w->arrival_cv <= BLIS_ARRIVAL_CV_MAX))
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "--arrival %s needs --arrival-cv in [%g, %g], got %g",
+                            blis_arrival_kind_name(w->arrival), BLIS_ARRIVAL_CV_MIN, BLIS_ARRIVAL_CV_MAX,
+                            w->arrival_cv);
     return BLIS_OK;
+}
+
+static double blis__gamma_rand(blis_rng *r, double shape, double scale) {
+    double d, c, x, v, u;
+    if (shape < 1) {
+        u = blis_rng_float64(r);
+        return blis__gamma_rand(r, shape + 1, scale) * pow(u, 1 / shape);
+    }
+    d = shape - 1.0 / 3;
+    c = 1 / sqrt(9 * d);
+    for (;;) {
+        do {
+            x = blis_rng_norm_float64(r);
+            v = 1 + c * x;
+        } while (v <= 0);
+        v = v * v * v;
+        u = blis_rng_float64(r);
+        if (u < 1 - 0.0331 * x * x * x * x) return d * v * scale;
+        if (log(u) < 0.5 * x * x + d * (1 - v + log(v))) return d * v * scale;
+    }
+}
+
+static double blis__weibull_cv(double k) {
+    double g1 = tgamma(1 + 1 / k), g2 = tgamma(1 + 2 / k);
+    return sqrt(g2 / (g1 * g1) - 1);
+}
+
+static double blis__weibull_k(double cv) {
+    double lo = 0.1, hi = 100;
+    int i;
+    for (i = 0; i < 100; i++) {
+        double mid = (lo + hi) / 2, c = blis__weibull_cv(mid);
+        if (fabs(c - cv) < 0.001) return mid;
+        if (c > cv)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (lo + hi) / 2;
+}
+
+BLIS_DEF int blis_arrival_kind_parse(const char *name) {
+    static const char *const names[] = {"constant", "poisson", "gamma", "weibull"};
+    int i;
+    for (i = 0; name && i < 4; i++)
+        if (!strcmp(name, names[i])) return i;
+    return -1;
+}
+
+BLIS_DEF const char *blis_arrival_kind_name(blis_arrival_kind k) {
+    switch (k) {
+    case BLIS_ARRIVAL_CONSTANT: return "constant";
+    case BLIS_ARRIVAL_POISSON: return "poisson";
+    case BLIS_ARRIVAL_GAMMA: return "gamma";
+    case BLIS_ARRIVAL_WEIBULL: return "weibull";
+    }
+    return "?";
+}
+
+BLIS_DEF void blis_arrival_proc_init(blis_arrival_proc *p, blis_arrival_kind kind, double cv, double rate_per_us) {
+    memset(p, 0, sizeof *p);
+    p->kind = kind;
+    p->rate_per_us = rate_per_us;
+    if (kind == BLIS_ARRIVAL_GAMMA) {
+        if (!(cv > 0)) cv = 1;
+        p->shape = 1 / (cv * cv);
+        p->scale = (1 / rate_per_us) * cv * cv;
+        p->as_poisson = p->shape < 0.01;
+    } else if (kind == BLIS_ARRIVAL_WEIBULL) {
+        p->k = blis__weibull_k(cv);
+        p->scale = (1 / rate_per_us) / tgamma(1 + 1 / p->k);
+    }
+}
+
+BLIS_DEF int64_t blis_arrival_proc_gap_us(const blis_arrival_proc *p, blis_rng *rng) {
+    double v;
+    switch (p->as_poisson ? BLIS_ARRIVAL_POISSON : p->kind) {
+    case BLIS_ARRIVAL_GAMMA: v = blis__gamma_rand(rng, p->shape, p->scale); break;
+    case BLIS_ARRIVAL_WEIBULL: {
+        double u = blis_rng_float64(rng);
+        if (u == 0) u = 4.9406564584124654e-324;
+        v = p->scale * pow(-log(u), 1 / p->k);
+        break;
+    }
+    case BLIS_ARRIVAL_CONSTANT: v = 1.0 / p->rate_per_us; break;
+    case BLIS_ARRIVAL_POISSON:
+    default: v = blis_rng_exp_float64(rng) / p->rate_per_us; break;
+    }
+    if (!(v < 9.0e18)) v = 9.0e18;
+    return (int64_t)v < 1 ? 1 : (int64_t)v;
 }
 
 /* lengthGauss: min when min == max (no draw), else round(clamp(N(mean, std))). */
@@ -8734,6 +8868,8 @@ BLIS_DEF blis_status blis_legacy_gen_init(blis_legacy_gen *g, const blis_legacy_
     g->on_token = on_token;
     g->on_token_user = user;
     blis_rng_seed(&g->rng, blis_rng_subsystem_seed(master_seed, "workload"));
+    blis_rng_seed(&g->arrival_rng, blis_rng_subsystem_seed(master_seed, "arrival"));
+    blis_arrival_proc_init(&g->arrivals, w->arrival, w->arrival_cv, w->rate_per_s / 1e6);
     g->prefix = (int64_t *)blis__alloc(&g->alloc, (size_t)(w->prefix_tokens + 1) * sizeof(int64_t));
     g->prefix_hashes =
         (uint64_t *)blis__alloc(&g->alloc, (size_t)(w->prefix_tokens / block_tokens + 1) * sizeof(uint64_t));
@@ -8814,7 +8950,9 @@ made:
     r->input_key = ikey;
     *has = 1;
     {
-        double gap_us = 1.0 / (w->rate_per_s / 1e6); /* the reference's req/us rate, truncated */
+        double gap_us = w->arrival == BLIS_ARRIVAL_CONSTANT
+                            ? 1.0 / (w->rate_per_s / 1e6) /* the reference's req/us rate, truncated */
+                            : (double)blis_arrival_proc_gap_us(&g->arrivals, &g->arrival_rng);
         int overflow = !(gap_us < 9.0e18);
         g->t_us = blis__add_us_sat(g->t_us, overflow ? INT64_MAX : (int64_t)gap_us, &overflow);
         if (overflow || g->t_us > g->horizon_us) g->done = 1; /* no later arrival fits in 64-bit time */
@@ -10142,8 +10280,7 @@ struct blis__spec_stream {
     size_t client;
     blis_rng rng;
     double rate_per_us;
-    double shape, scale, k; /* gamma (shape, scale), weibull (k, scale) */
-    int as_poisson;
+    blis_arrival_proc proc;
     int64_t windows_end_us; /* the latest window end (INT64_MAX: no windows) */
     int64_t t_us, n;        /* sessions: t_us is the latest session's start */
     int done, has_next;
@@ -10157,62 +10294,7 @@ struct blis__spec_stream {
     int64_t pending_seq;
 };
 
-static double blis__gamma_rand(blis_rng *r, double shape, double scale) {
-    double d, c, x, v, u;
-    if (shape < 1) {
-        u = blis_rng_float64(r);
-        return blis__gamma_rand(r, shape + 1, scale) * pow(u, 1 / shape);
-    }
-    d = shape - 1.0 / 3;
-    c = 1 / sqrt(9 * d);
-    for (;;) {
-        do {
-            x = blis_rng_norm_float64(r);
-            v = 1 + c * x;
-        } while (v <= 0);
-        v = v * v * v;
-        u = blis_rng_float64(r);
-        if (u < 1 - 0.0331 * x * x * x * x) return d * v * scale;
-        if (log(u) < 0.5 * x * x + d * (1 - v + log(v))) return d * v * scale;
-    }
-}
-
-static double blis__weibull_cv(double k) {
-    double g1 = tgamma(1 + 1 / k), g2 = tgamma(1 + 2 / k);
-    return sqrt(g2 / (g1 * g1) - 1);
-}
-
-static double blis__weibull_k(double cv) {
-    double lo = 0.1, hi = 100;
-    int i;
-    for (i = 0; i < 100; i++) {
-        double mid = (lo + hi) / 2, c = blis__weibull_cv(mid);
-        if (fabs(c - cv) < 0.001) return mid;
-        if (c > cv)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return (lo + hi) / 2;
-}
-
-static int64_t blis__iat_us(blis__spec_stream *st) {
-    double v;
-    switch (st->as_poisson ? BLIS_ARRIVAL_POISSON : st->c->arrival) {
-    case BLIS_ARRIVAL_GAMMA: v = blis__gamma_rand(&st->rng, st->shape, st->scale); break;
-    case BLIS_ARRIVAL_WEIBULL: {
-        double u = blis_rng_float64(&st->rng);
-        if (u == 0) u = 4.9406564584124654e-324;
-        v = st->scale * pow(-log(u), 1 / st->k);
-        break;
-    }
-    case BLIS_ARRIVAL_CONSTANT: v = 1.0 / st->rate_per_us; break;
-    case BLIS_ARRIVAL_POISSON:
-    default: v = blis_rng_exp_float64(&st->rng) / st->rate_per_us; break;
-    }
-    if (!(v < 9.0e18)) v = 9.0e18;
-    return (int64_t)v < 1 ? 1 : (int64_t)v;
-}
+static int64_t blis__iat_us(blis__spec_stream *st) { return blis_arrival_proc_gap_us(&st->proc, &st->rng); }
 
 static int64_t blis__at_least_1(double v) {
     if (v != v || !(v < 9.0e18)) return v != v ? 1 : (int64_t)9.0e18;
@@ -10533,15 +10615,7 @@ BLIS_DEF blis_status blis_spec_gen_init(blis_spec_gen *g, const blis_workload_sp
         s->windows_end_us = c->window_count ? INT64_MIN : INT64_MAX;
         for (j = 0; j < c->window_count; j++)
             if (c->windows[j].end_us > s->windows_end_us) s->windows_end_us = c->windows[j].end_us;
-        if (c->arrival == BLIS_ARRIVAL_GAMMA) {
-            double cv = c->cv > 0 ? c->cv : 1;
-            s->shape = 1 / (cv * cv);
-            s->scale = (1 / s->rate_per_us) * cv * cv;
-            s->as_poisson = s->shape < 0.01;
-        } else if (c->arrival == BLIS_ARRIVAL_WEIBULL) {
-            s->k = blis__weibull_k(c->cv);
-            s->scale = (1 / s->rate_per_us) / tgamma(1 + 1 / s->k);
-        }
+        blis_arrival_proc_init(&s->proc, c->arrival, c->cv, s->rate_per_us);
         count++;
     }
     g->stream_count = count; /* counted in a local: the analyzers lose g's fields across calls */
@@ -10680,6 +10754,7 @@ BLIS_DEF blis_status blis_trace_gen_next(blis_trace_gen *g, blis_request *r, int
     if (blis_parse_f64(f[0].ptr, f[0].len, BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, &sec) || !(sec >= 0))
         return blis__trace_fail(g, &f[0], err, "arrival time", "expected a non-negative number of seconds");
     us = sec * 1e6;
+    if (g->time_scale > 0) us *= g->time_scale;
     if (!(us < 9.2e18)) return blis__trace_fail(g, &f[0], err, "arrival time", "too large");
     arrival = (int64_t)us;
     if (arrival > g->horizon_us) { /* reading stops at the first row after the horizon */
@@ -16901,6 +16976,8 @@ static const blis_opt_def blis__run_opts[] = {
     BLIS__RO("--output-tokens-max", BLIS_OPT_I64, o_max),
     BLIS__RO("--num-instances", BLIS_OPT_I64, instances),
     BLIS__RO("--rate", BLIS_OPT_F64, rate_per_s),
+    BLIS__RO("--arrival", BLIS_OPT_STR, arrival),
+    BLIS__RO("--arrival-cv", BLIS_OPT_F64, arrival_cv),
     BLIS__RO("--kv-cpu-blocks", BLIS_OPT_I64, kv_cpu),
     BLIS__RO("--kv-offload-threshold", BLIS_OPT_F64, kv_threshold),
     BLIS__RO("--kv-transfer-bandwidth", BLIS_OPT_F64, kv_bandwidth),
@@ -16961,6 +17038,7 @@ BLIS_DEF void blis_run_options_init(blis_run_options *a) {
     a->metrics_mode = "auto";
     a->waiting_requests = "compact";
     a->compat = "blis";
+    a->arrival = "constant";
     a->defaults = "defaults.yaml";
     a->workload = "distribution";
     a->priority = "constant";
@@ -17558,6 +17636,16 @@ static blis_status blis__run_check(blis_run *r, blis_err *err) {
         return blis__flag_error(err, "--waiting-requests", "compact or full", a->waiting_requests);
     if (strcmp(a->compat, "blis") && strcmp(a->compat, "reference"))
         return blis__flag_error(err, "--compat", "blis or reference", a->compat);
+    if (blis_arrival_kind_parse(a->arrival) < 0)
+        return blis__flag_error(err, "--arrival", "constant, poisson, gamma or weibull", a->arrival);
+    if (blis_run_option_given(a, "arrival-cv") && blis_arrival_kind_parse(a->arrival) != BLIS_ARRIVAL_GAMMA &&
+        blis_arrival_kind_parse(a->arrival) != BLIS_ARRIVAL_WEIBULL)
+        return blis__run_fail(err, BLIS_E_INVALID, "--arrival-cv applies to --arrival gamma or weibull, not %s",
+                              a->arrival);
+    if (blis_run_option_given(a, "arrival") && (a->spec || !strcmp(a->workload, "traces")))
+        return blis__run_fail(err, BLIS_E_INVALID, "--arrival applies to --workload distribution and the presets; %s",
+                              a->spec ? "a workload spec names each client's arrival process"
+                                      : "a trace's arrivals are its own (--rate time-compresses them)");
     if (a->block_tokens < 1)
         return blis__run_fail(err, BLIS_E_INVALID, "--block-size-in-tokens must be > 0, got %lld",
                               (long long)a->block_tokens);
@@ -17694,6 +17782,11 @@ static blis_status blis__run_workload(blis_run *r, blis_request_source *src, bli
             BLIS_OK)
             return st;
         seed = blis_run_option_given(a, "seed") ? a->seed : r->spec.seed;
+        if (blis_run_option_given(a, "rate")) { /* every client's rate in proportion */
+            if (!(a->rate_per_s > 0 && a->rate_per_s < 1e12))
+                return blis__run_fail(err, BLIS_E_INVALID, "--rate must be a finite value > 0, got %g", a->rate_per_s);
+            r->spec.aggregate_rate = a->rate_per_s;
+        }
         if (!blis_run_option_given(a, "horizon") && r->spec.has_horizon) r->cfg.horizon_us = r->spec.horizon_us;
         max_requests = blis_run_option_given(a, "num-requests") ? a->num_requests : r->spec.num_requests;
         if (max_requests <= 0 && r->cfg.horizon_us == INT64_MAX)
@@ -17720,9 +17813,27 @@ static blis_status blis__run_workload(blis_run *r, blis_request_source *src, bli
             if (st == BLIS_E_IO) err->status = st = BLIS_E_MISSING;
             return st;
         }
+        if (blis_run_option_given(a, "rate")) { /* the trace time-compressed (or stretched) to that mean rate */
+            blis_workload_spec ts;
+            double own;
+            int64_t n;
+            if (!(a->rate_per_s > 0 && a->rate_per_s < 1e12))
+                return blis__run_fail(err, BLIS_E_INVALID, "--rate must be a finite value > 0, got %g", a->rate_per_s);
+            if ((st = blis_spec_from_trace(r->trace_src, len, a->traces, &ts, err)) != BLIS_OK) return st;
+            own = ts.aggregate_rate;
+            n = ts.num_requests;
+            blis_workload_spec_free(&ts);
+            if (n < 2 || !(own > 0) || own == (double)n)
+                return blis__run_fail(err, BLIS_E_INVALID,
+                                      "--rate cannot apply to %s: its requests do not span any time (fewer than two, "
+                                      "or all at one instant)",
+                                      a->traces);
+            r->trace_time_scale = own / a->rate_per_s;
+        }
         if ((st = blis_trace_gen_init(&r->trace, r->trace_src, len, &opts, r->cfg.horizon_us, r->cfg.block_tokens,
                                       err)) != BLIS_OK)
             return st;
+        r->trace.time_scale = r->trace_time_scale;
         r->have_trace = 1;
         r->trace_len = len;
         src->next = blis__run_trace_next;
@@ -17743,6 +17854,8 @@ static blis_status blis__run_workload(blis_run *r, blis_request_source *src, bli
         }
         w.rate_per_s = a->rate_per_s;
         w.num_requests = a->num_requests;
+        w.arrival = (blis_arrival_kind)blis_arrival_kind_parse(a->arrival);
+        w.arrival_cv = a->arrival_cv;
         if ((st = blis_legacy_workload_validate(&w, err)) != BLIS_OK) return blis__run_plain(err, st);
         if ((st = blis_legacy_gen_init(&r->gen, &w, a->seed, r->cfg.horizon_us, r->cfg.block_tokens, NULL, NULL, NULL,
                                        err)) != BLIS_OK)
@@ -17782,6 +17895,7 @@ static blis_status blis__run_open_lag(blis_run *r, blis_err *err) {
         if ((st = blis_trace_gen_init(&r->trace_lag, r->trace_src, r->trace_len, &opts, r->cfg.horizon_us,
                                       r->cfg.block_tokens, err)) != BLIS_OK)
             return st;
+        r->trace_lag.time_scale = r->trace_time_scale;
         r->have_trace_lag = 1;
         r->lag_source.next = blis__run_trace_next;
         r->lag_source.user = &r->trace_lag;
@@ -18008,16 +18122,23 @@ BLIS_DEF blis_status blis_run_record_fill(blis_run_record *r, const blis_run *ru
         blis__rv_add(r, "gpus", BLIS_RV_I64, NULL, cap.gpus, 0);
         blis__rv_s(r, "latency_model", blis__latency_name(c->cfg.instance.latency.kind));
         blis__rv_s(r, "workload", r->workload);
-        if (a->spec || traces)
+        if ((a->spec || traces) && !blis_run_option_given(a, "rate"))
             blis__rv_s(r, "rate", NULL);
         else
             blis__rv_add(r, "rate", BLIS_RV_F64, NULL, 0, a->rate_per_s);
+        /* the arrival process: a spec's clients name theirs; a trace replays its own */
+        blis__rv_s(r, "arrival", a->spec ? "spec" : traces ? "trace" : a->arrival);
+        if (!a->spec && !traces && blis_run_option_given(a, "arrival-cv"))
+            blis__rv_add(r, "arrival_cv", BLIS_RV_F64, NULL, 0, a->arrival_cv);
+        else
+            blis__rv_s(r, "arrival_cv", NULL);
         blis__rv_add(r, "seed", BLIS_RV_I64, NULL,
                      a->spec && !blis_run_option_given(a, "seed") && run->have_spec ? run->spec.seed : a->seed, 0);
         blis__rv_add(r, "rejected_requests", BLIS_RV_I64, NULL, c->rejected, 0);
     } else {
-        static const char *const head[] = {"model",         "hardware", "tp",   "num_instances", "gpus",
-                                           "latency_model", "workload", "rate", "seed",          "rejected_requests"};
+        static const char *const head[] = {"model",   "hardware",      "tp",       "num_instances",
+                                           "gpus",    "latency_model", "workload", "rate",
+                                           "arrival", "arrival_cv",    "seed",     "rejected_requests"};
         for (k = 0; k < sizeof head / sizeof head[0]; k++) blis__rv_s(r, head[k], NULL);
     }
 #define BLIS__RM_I(name, v) (have ? blis__rv_add(r, name, BLIS_RV_I64, NULL, v, 0) : blis__rv_s(r, name, NULL))
@@ -19271,8 +19392,8 @@ BLIS_DEF blis_status blis_spec_from_legacy(const blis_legacy_workload *w, int64_
     c->id = "distribution";
     c->tenant_id = c->slo_class = c->prefix_group = "";
     c->rate_fraction = 1;
-    c->arrival = BLIS_ARRIVAL_CONSTANT;
-    c->cv = 1;
+    c->arrival = w->arrival; /* the same process; the spec's own RNG draws the gaps */
+    c->cv = w->arrival == BLIS_ARRIVAL_GAMMA || w->arrival == BLIS_ARRIVAL_WEIBULL ? w->arrival_cv : 1;
     blis__gauss(&c->input, (double)w->prompt_mean, (double)w->prompt_std, (double)w->prompt_min, (double)w->prompt_max);
     blis__gauss(&c->output, (double)w->output_mean, (double)w->output_std, (double)w->output_min,
                 (double)w->output_max);
@@ -19500,7 +19621,6 @@ static void blis__yw_dist(blis__yw *y, const blis_length_dist *d) {
 }
 
 BLIS_DEF blis_status blis_workload_spec_write_yaml(const blis_workload_spec *spec, blis_write_fn write, void *user) {
-    static const char *const arrivals[] = {"poisson", "gamma", "weibull", "constant"};
     blis__yw y;
     size_t i, k;
     y.write = write;
@@ -19549,7 +19669,7 @@ BLIS_DEF blis_status blis_workload_spec_write_yaml(const blis_workload_spec *spe
         blis__yw_raw(&y, "    rate_fraction: ");
         blis__yw_num(&y, c->rate_fraction);
         blis__yw_raw(&y, "\n    arrival: {process: ");
-        blis__yw_raw(&y, arrivals[c->arrival]);
+        blis__yw_raw(&y, blis_arrival_kind_name(c->arrival));
         if (c->arrival == BLIS_ARRIVAL_GAMMA || c->arrival == BLIS_ARRIVAL_WEIBULL) {
             blis__yw_raw(&y, ", cv: ");
             blis__yw_num(&y, c->cv);

@@ -355,14 +355,15 @@ TEST(sweep_point_equals_run) {
         snprintf(row, sizeof row, "%.*s", (int)strcspn(line, "\n"), line);
         CHECK_CONTAINS(row, "\"point\":3,\"points\":4,\"key\":\"tp=2 rate=16\",\"status\":\"ok\"");
         CHECK_EQ_I64(t_run("(" PLAN_RUN " --tp 2 --rate 16 --num-requests 120 --slo 'ttft_p99<300ms,itl_p99<40ms' "
-                           "--json 2>/dev/null)",
+                           "--arrival poisson --json 2>/dev/null)",
                            out, sizeof out),
                      0);
         t_same_fields(t_, out, row);
     }
     snprintf(row, sizeof row, "%.*s", (int)strcspn(rows, "\n"), rows);
     CHECK_EQ_I64(t_run("(" PLAN_RUN
-                       " --rate 4 --num-requests 120 --slo 'ttft_p99<300ms,itl_p99<40ms' --json 2>/dev/null)",
+                       " --rate 4 --num-requests 120 --slo 'ttft_p99<300ms,itl_p99<40ms' --arrival poisson --json "
+                       "2>/dev/null)",
                        out, sizeof out),
                  0);
     t_same_fields(t_, out, row);
@@ -493,13 +494,15 @@ static void t_search_bracket(t_ctx *t_, const char *flags, const char *slo) {
     blis_doc_free(&d);
     blis_f64_format_go(lo, num_lo);
     blis_f64_format_go(hi, num_hi);
-    snprintf(cmd, sizeof cmd, "(" PLAN_RUN " %s --rate %s --slo '%s' --json 2>/dev/null)", flags, num_lo, slo);
+    snprintf(cmd, sizeof cmd, "(" PLAN_RUN " %s --arrival poisson --rate %s --slo '%s' --json 2>/dev/null)", flags,
+             num_lo, slo);
     CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
     CHECK_EQ_I64(blis_json_parse(out, strlen(out), NULL, &d, &err), BLIS_OK);
     blis_doc_get_bool(&d, blis_doc_root(&d), "slo_pass", &pass, &err);
     CHECK_MSG(pass == 1, "a run at r* = %s does not meet %s", num_lo, slo);
     blis_doc_free(&d);
-    snprintf(cmd, sizeof cmd, "(" PLAN_RUN " %s --rate %s --slo '%s' --json 2>/dev/null)", flags, num_hi, slo);
+    snprintf(cmd, sizeof cmd, "(" PLAN_RUN " %s --arrival poisson --rate %s --slo '%s' --json 2>/dev/null)", flags,
+             num_hi, slo);
     CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
     CHECK_EQ_I64(blis_json_parse(out, strlen(out), NULL, &d, &err), BLIS_OK);
     blis_doc_get_bool(&d, blis_doc_root(&d), "slo_pass", &pass, &err);
@@ -530,8 +533,8 @@ TEST(search_cheapest_configuration) {
                        "--num-requests 150 --slo 'ttft_p99<300ms,itl_p99<40ms' --target-rate 8 --quiet",
                        out, sizeof out),
                  0);
-    CHECK_CONTAINS(out, "tp=1: max rate");
-    CHECK_CONTAINS(out, "tp=2: max rate");
+    CHECK_CONTAINS(out, "tp=1 (poisson arrivals): max rate");
+    CHECK_CONTAINS(out, "tp=2 (poisson arrivals): max rate");
     CHECK_CONTAINS(out, "cheapest configuration serving 8 req/s within the SLOs: tp=1 (1 GPUs, $3.00/hour); a run "
                         "at 8 req/s meets them");
 }
@@ -835,4 +838,118 @@ TEST(run_progress_text) {
     CHECK_STR(buf, "[blis] 0/1000 requests (0.0%), simulated 1.0 s, 1.00M events/s");
     progress_format(buf, sizeof buf, 5.0, 42, 0, 2.0, 2e6);
     CHECK_STR(buf, "[blis] simulated 5.0 s, 42 requests completed, 2.00M events/s");
+}
+
+/* Arrivals on the load axis (issue 27): run keeps the reference's evenly
+ * spaced requests and says so; --arrival and --arrival-cv are checked; a
+ * spec's rate and a trace's are scaled by --rate, never silently ignored;
+ * sweep rows default to Poisson. */
+static double t_json_num(const char *doc, const char *key) {
+    char pat[80];
+    const char *p;
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    p = strstr(doc, pat);
+    return p ? strtod(p + strlen(pat), NULL) : NAN;
+}
+
+TEST(plan_arrival_processes_and_rate_scaling) {
+    static char out[65536];
+    double dur_spec, dur_spec_fast, dur_trace, dur_trace_fast;
+    FILE *f;
+    int i;
+    CHECK_EQ_I64(t_run("(" PLAN_RUN " --rate 10 --num-requests 20 --json 2>/dev/null)", out, sizeof out), 0);
+    CHECK_CONTAINS(out, "\"arrival\": \"constant\",");
+    CHECK_CONTAINS(out, "\"arrival_cv\": null,");
+    CHECK_EQ_I64(t_run("(" PLAN_RUN " --rate 10 --num-requests 20 --arrival gamma --arrival-cv 2 --json 2>/dev/null)",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"arrival\": \"gamma\",");
+    CHECK_CONTAINS(out, "\"arrival_cv\": 2,");
+    CHECK_EQ_I64(t_run(PLAN_RUN " --arrival bursty", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--arrival: expected constant, poisson, gamma or weibull, got 'bursty'");
+    CHECK_EQ_I64(t_run(PLAN_RUN " --arrival poisson --arrival-cv 2", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--arrival-cv applies to --arrival gamma or weibull, not poisson");
+    CHECK_EQ_I64(t_run(PLAN_RUN " --arrival weibull", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--arrival weibull needs --arrival-cv in [0.01, 10.4], got 0");
+    CHECK_EQ_I64(t_run(PLAN_RUN " --workload-spec data/examples/workload_spec.yaml --arrival poisson", out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "a workload spec names each client's arrival process");
+    /* a spec at its own rate (12.5 req/s), then at 3 req/s: the same 200 requests over about 66 s */
+    CHECK_EQ_I64(t_run("(" PLAN_RUN " --workload-spec data/examples/workload_spec.yaml --num-requests 200 --json "
+                       "--max-num-running-reqs 1000 2>/dev/null)",
+                       out, sizeof out),
+                 0);
+    dur_spec = t_json_num(out, "vllm_estimated_duration_s");
+    CHECK_CONTAINS(out, "\"arrival\": \"spec\",");
+    CHECK_EQ_I64(t_run("(" PLAN_RUN " --workload-spec data/examples/workload_spec.yaml --num-requests 200 --json "
+                       "--max-num-running-reqs 1000 --rate 3 2>/dev/null)",
+                       out, sizeof out),
+                 0);
+    dur_spec_fast = t_json_num(out, "vllm_estimated_duration_s");
+    CHECK_CONTAINS(out, "\"rate\": 3,");
+    CHECK_MSG(dur_spec_fast > 60 && dur_spec < 25, "spec: %g s at its rate, %g s at --rate 3", dur_spec, dur_spec_fast);
+    /* a trace of 50 requests 1 s apart (1 req/s by blis's measure: 50 in 49 s), replayed at 10 req/s */
+    f = fopen("build/plan_rate_trace.csv", "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fprintf(f, "arrival,a,b,input,output\n");
+    for (i = 0; i < 50; i++) fprintf(f, "%d,x,y,\"[%d,2,3,4,5,6,7,8]\",\"[1,2,3,4]\"\n", i, i);
+    fclose(f);
+    CHECK_EQ_I64(t_run("(" PLAN_RUN " --workload traces --workload-traces-filepath build/plan_rate_trace.csv --json "
+                       "2>/dev/null)",
+                       out, sizeof out),
+                 0);
+    dur_trace = t_json_num(out, "vllm_estimated_duration_s");
+    CHECK_CONTAINS(out, "\"arrival\": \"trace\",");
+    CHECK_EQ_I64(t_run("(" PLAN_RUN " --workload traces --workload-traces-filepath build/plan_rate_trace.csv --json "
+                       "--rate 10 2>/dev/null)",
+                       out, sizeof out),
+                 0);
+    dur_trace_fast = t_json_num(out, "vllm_estimated_duration_s");
+    CHECK_MSG(dur_trace > 48 && dur_trace_fast > 4.5 && dur_trace_fast < 5.5, "trace: %g s, at --rate 10 %g s",
+              dur_trace, dur_trace_fast);
+    f = fopen("build/plan_rate_trace1.csv", "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fprintf(f, "arrival,a,b,input,output\n0,x,y,\"[1,2]\",\"[3]\"\n");
+    fclose(f);
+    CHECK_EQ_I64(t_run(PLAN_RUN " --workload traces --workload-traces-filepath build/plan_rate_trace1.csv --rate 10",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "--rate cannot apply to build/plan_rate_trace1.csv: its requests do not span any time");
+    /* sweep: Poisson unless the point says otherwise */
+    CHECK_EQ_I64(t_run("./simulation_worker sweep --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1 "
+                       "--rate 4 --num-requests 40 --quiet --jobs 1 --arrival constant,poisson --format jsonl",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"arrival\":\"constant\"");
+    CHECK_CONTAINS(out, "\"arrival\":\"poisson\"");
+    CHECK_EQ_I64(t_run("./simulation_worker sweep --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1 "
+                       "--rate 4,8 --num-requests 40 --quiet --jobs 1 --format jsonl",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"key\":\"rate=8\"");
+    CHECK(strstr(out, "\"arrival\":\"constant\"") == NULL);
+    CHECK_CONTAINS(out, "\"arrival\":\"poisson\"");
+}
+
+/* search names its arrivals, lists configurations it cannot price beside
+ * the cheapest (never drops them), and exits 2 when every configuration
+ * errors (as sweep does). */
+TEST(search_unpriced_listed_and_all_errors_exit_2) {
+    static char out[16384];
+    CHECK_EQ_I64(t_run("./simulation_worker search --model meta-llama/llama-3.1-8b-instruct --hardware H100,A100-40GB "
+                       "--tp 1 --num-requests 200 --slo 'ttft_p99<500ms' --target-rate 2 --quiet --log error",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "hardware=H100 (poisson arrivals): max rate");
+    CHECK_CONTAINS(out, "cheapest configuration serving 2 req/s within the SLOs: hardware=H100 (1 GPUs, $3.00/hour)");
+    CHECK_CONTAINS(out, "also serving 2 req/s within the SLOs, not compared on cost:\n"
+                        "  hardware=A100-40GB (1 GPUs): no price known");
+    CHECK_EQ_I64(t_run("./simulation_worker search --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 3,5 "
+                       "--num-requests 20 --slo 'ttft_p99<500ms' --quiet --log error",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "tp=3: error: ");
+    CHECK_CONTAINS(out, "search: error: every configuration failed (2 of 2)");
 }

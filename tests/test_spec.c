@@ -113,12 +113,12 @@ static void t_convert_case(t_ctx *t_, const char *name, const blis_legacy_worklo
 }
 
 TEST(spec_convert_default_distribution) {
-    blis_legacy_workload w = {1.0, 100, 0, 512, 256, 2, 7000, 512, 256, 2, 7000};
+    blis_legacy_workload w = {1.0, 100, 0, 512, 256, 2, 7000, 512, 256, 2, 7000, BLIS_ARRIVAL_CONSTANT, 0};
     t_convert_case(t_, "default_distribution_seed42", &w);
 }
 
 TEST(spec_convert_golden_case0) {
-    blis_legacy_workload w = {10.0, 300, 284, 70, 35, 2, 200, 215, 80, 1, 512};
+    blis_legacy_workload w = {10.0, 300, 284, 70, 35, 2, 200, 215, 80, 1, 512, BLIS_ARRIVAL_CONSTANT, 0};
     t_convert_case(t_, "golden_case0_params_via_unified_pipeline_seed42", &w);
 }
 TEST(spec_weibull_seed11_horizon60s) { t_spec_case(t_, "spec_weibull_seed11_horizon60s"); }

@@ -114,6 +114,103 @@ TEST(workload_legacy_validation) {
     CHECK_CONTAINS(err.msg, "output-tokens and output-tokens-stdev should be in range");
 }
 
+/* --arrival: random processes keep the constant run's requests (lengths,
+ * tokens, hashes) and draw only the gaps, from a stream of their own; the
+ * gaps' mean is 1/rate and their cv the one asked (Poisson: 1); the first
+ * request arrives at 0; same seed, same arrivals. */
+static void t_arrival_stats(t_ctx *t_, blis_arrival_kind kind, double cv, double *mean_us, double *cv_out) {
+    blis_legacy_workload w, wc;
+    blis_legacy_gen g, c;
+    blis_err err;
+    blis_request a, b;
+    int has = 1, hc = 1;
+    int64_t n = 0, prev = 0, same = 0;
+    double sum = 0, sq = 0;
+    t_golden0_workload(&w);
+    w.num_requests = 20000;
+    w.arrival = kind;
+    w.arrival_cv = cv;
+    wc = w;
+    wc.arrival = BLIS_ARRIVAL_CONSTANT;
+    wc.arrival_cv = 0;
+    *mean_us = *cv_out = -1;
+    if (blis_legacy_gen_init(&g, &w, 42, INT64_MAX, 16, NULL, NULL, NULL, &err) ||
+        blis_legacy_gen_init(&c, &wc, 42, INT64_MAX, 16, NULL, NULL, NULL, &err)) {
+        CHECK_MSG(0, "init: %s", err.msg);
+        return;
+    }
+    while (blis_legacy_gen_next(&g, &a, &has, &err) == BLIS_OK && has &&
+           blis_legacy_gen_next(&c, &b, &hc, &err) == BLIS_OK && hc) {
+        if (n == 0) CHECK_EQ_I64(a.arrival_us, 0);
+        if (n > 0) {
+            double gap = (double)(a.arrival_us - prev);
+            sum += gap;
+            sq += gap * gap;
+        }
+        same += a.input_tokens == b.input_tokens && a.output_tokens == b.output_tokens &&
+                a.block_hash_count == b.block_hash_count &&
+                !memcmp(a.block_hashes, b.block_hashes, (size_t)a.block_hash_count * sizeof(uint64_t));
+        prev = a.arrival_us;
+        n++;
+        blis_request_free(NULL, &a);
+        blis_request_free(NULL, &b);
+    }
+    CHECK_EQ_I64(n, 20000);
+    CHECK_EQ_I64(same, n);
+    if (n > 1) {
+        double m = sum / (double)(n - 1);
+        *mean_us = m;
+        *cv_out = sqrt(sq / (double)(n - 1) - m * m) / m;
+    }
+    blis_legacy_gen_free(&g);
+    blis_legacy_gen_free(&c);
+}
+
+TEST(workload_legacy_arrival_processes) {
+    double mean, cv;
+    t_arrival_stats(t_, BLIS_ARRIVAL_CONSTANT, 0, &mean, &cv);
+    CHECK_EQ_F64(mean, 99999.0); /* the reference's truncated gap */
+    CHECK_EQ_F64(cv, 0.0);
+    t_arrival_stats(t_, BLIS_ARRIVAL_POISSON, 0, &mean, &cv);
+    CHECK_MSG(fabs(mean - 1e5) < 0.03 * 1e5 && fabs(cv - 1) < 0.05, "poisson: mean %g us, cv %g", mean, cv);
+    t_arrival_stats(t_, BLIS_ARRIVAL_GAMMA, 2, &mean, &cv);
+    CHECK_MSG(fabs(mean - 1e5) < 0.06 * 1e5 && fabs(cv - 2) < 0.15, "gamma: mean %g us, cv %g", mean, cv);
+    t_arrival_stats(t_, BLIS_ARRIVAL_WEIBULL, 0.5, &mean, &cv);
+    CHECK_MSG(fabs(mean - 1e5) < 0.03 * 1e5 && fabs(cv - 0.5) < 0.05, "weibull: mean %g us, cv %g", mean, cv);
+    {
+        blis_legacy_workload w;
+        blis_legacy_gen g;
+        blis_err err;
+        t_golden0_workload(&w);
+        w.arrival = BLIS_ARRIVAL_GAMMA; /* no cv */
+        CHECK_EQ_I64(blis_legacy_gen_init(&g, &w, 42, INT64_MAX, 16, NULL, NULL, NULL, &err), BLIS_E_INVALID);
+        CHECK_CONTAINS(err.msg, "--arrival gamma needs --arrival-cv in [0.01, 10.4], got 0");
+        CHECK_EQ_I64(blis_arrival_kind_parse("weibull"), BLIS_ARRIVAL_WEIBULL);
+        CHECK_EQ_I64(blis_arrival_kind_parse("Poisson"), -1);
+        CHECK_STR(blis_arrival_kind_name(BLIS_ARRIVAL_CONSTANT), "constant");
+    }
+}
+
+/* --prompt-tokens-stdev 0: fixed lengths, whatever min and max are. */
+TEST(workload_legacy_stdev_zero_is_fixed) {
+    blis_legacy_workload w;
+    blis_legacy_gen g;
+    blis_err err;
+    blis_request r;
+    int has = 1, n = 0, fixed = 0;
+    t_golden0_workload(&w);
+    w.prompt_std = w.output_std = 0;
+    CHECK_EQ_I64(blis_legacy_gen_init(&g, &w, 42, INT64_MAX, 16, NULL, NULL, NULL, &err), BLIS_OK);
+    while (blis_legacy_gen_next(&g, &r, &has, &err) == BLIS_OK && has) {
+        fixed += r.input_tokens == w.prefix_tokens + w.prompt_mean && r.output_tokens == w.output_mean;
+        n++;
+        blis_request_free(NULL, &r);
+    }
+    CHECK(n > 0);
+    CHECK_EQ_I64(fixed, n);
+    blis_legacy_gen_free(&g);
+}
+
 TEST(workload_block_hasher_is_a_prefix_chain) {
     blis_block_hasher a, b;
     uint64_t ha[4], hb[4], h;

@@ -352,6 +352,8 @@ static const char *const sweep_axis_flags[] = {"--model",
                                                "--tp",
                                                "--num-instances",
                                                "--rate",
+                                               "--arrival",
+                                               "--arrival-cv",
                                                "--max-num-running-reqs",
                                                "--max-num-scheduled-tokens",
                                                "--routing-policy",
@@ -575,6 +577,19 @@ static void csv_header(const sweep_ctx *x, const pfield *pre, size_t n_pre, blis
 /* One simulation of point `point` with extra flags; 0 and the record on
  * success, else the error message. */
 static char quiet_flag[] = "--quiet";
+static char poisson_flag[] = "--arrival=poisson";
+
+/* sweep and search load a server with Poisson arrivals unless the point
+ * names its arrivals (--arrival) or brings its own (a workload spec, a
+ * trace): run's evenly spaced default (the reference's) flatters capacity. */
+static int plan_default_poisson(char *const *argv, size_t argc) {
+    size_t k;
+    for (k = 0; k < argc; k++)
+        if (!strncmp(argv[k], "--arrival=", 10) || !strncmp(argv[k], "--workload-spec=", 16) ||
+            !strcmp(argv[k], "--workload=traces"))
+            return 0;
+    return 1;
+}
 
 static int point_eval(const sweep_ctx *x, size_t point, const char *const *extra, size_t n_extra, plan_record *r,
                       char *error, size_t error_size) {
@@ -599,6 +614,7 @@ static int point_eval(const sweep_ctx *x, size_t point, const char *const *extra
         argv[argc++] = axis_arg[k];
     }
     for (k = 0; k < n_extra; k++) argv[argc++] = (char *)(uintptr_t)extra[k];
+    if (plan_default_poisson(argv, argc)) argv[argc++] = poisson_flag;
     rc = run_simulate((int)argc, argv, x->argv0, p, 1);
     if (!rc && (blis_run_price(&p->run, &usd, &err) || blis_run_record_fill(r, &p->run, &x->slo, usd, &err)))
         rc = run_report(&err, NULL);
@@ -1523,14 +1539,16 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
     size_t at = 0, best = (size_t)-1;
     double best_cost = INFINITY, best_gpus = INFINITY;
     char best_key[2048] = "";
-    size_t n = 0;
+    size_t n = 0, errors = 0;
+    blis_buf unpriced; /* configurations reaching the target with no price: listed, never dropped */
+    memset(&unpriced, 0, sizeof unpriced);
     while (at < len) {
         const char *nl = (const char *)memchr(rows + at, '\n', len - at);
         size_t ll = nl ? (size_t)(nl - (rows + at)) : len - at;
         blis_doc d;
         blis_err err;
         const blis_node *root;
-        const char *key = "", *verdict = "", *status = "", *error = "";
+        const char *key = "", *verdict = "", *status = "", *error = "", *arrival = "";
         double lo = NAN, hi = NAN, tpg = NAN, cost = NAN, usdh = NAN, gpus = NAN, pt = NAN;
         int ev = 0;
         if (blis_json_parse(rows + at, ll, NULL, &d, &err)) return EXIT_RUNTIME;
@@ -1539,6 +1557,7 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
         blis_doc_get_str(&d, root, "status", &status, &err);
         blis_doc_get_str(&d, root, "error", &error, &err);
         blis_doc_get_str(&d, root, "verdict", &verdict, &err);
+        blis_doc_get_str(&d, root, "arrival", &arrival, &err);
         blis_doc_get_f64(&d, root, "max_rate", &lo, &err);
         blis_doc_get_f64(&d, root, "fail_rate", &hi, &err);
         blis_doc_get_f64(&d, root, "tokens_per_sec_per_gpu", &tpg, &err);
@@ -1552,22 +1571,35 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
             ev = (int)e;
         }
         if (!*key) key = "(one configuration)";
-        if (!strcmp(status, "error"))
+        if (!strcmp(status, "error")) {
             printf("%s: error: %s\n", key, error);
+            errors++;
+        } else if (arrival && *arrival)
+            printf("%s (%s arrivals): ", key, arrival);
+        else
+            printf("%s: ", key);
+        if (!strcmp(status, "error"))
+            ;
         else if (!strcmp(verdict, "unmeetable"))
-            printf("%s: the SLOs cannot be met at any rate (they fail at --rate-min %g req/s; %d runs)\n", key,
-                   x->rate_min, ev);
+            printf("the SLOs cannot be met at any rate (they fail at --rate-min %g req/s; %d runs)\n", x->rate_min, ev);
         else if (!strcmp(verdict, "above-max"))
-            printf("%s: the SLOs hold up to --rate-max %g req/s (%d runs)\n", key, lo, ev);
+            printf("the SLOs hold up to --rate-max %g req/s (%d runs)\n", lo, ev);
         else {
-            printf("%s: max rate %.4g req/s within the SLOs (proved: %.6g passes, %.6g fails; %d runs)", key, lo, lo,
-                   hi, ev);
+            printf("max rate %.4g req/s within the SLOs (proved: %.6g passes, %.6g fails; %d runs)", lo, lo, hi, ev);
             if (isfinite(tpg)) printf("; %.1f tok/s per GPU", tpg);
             if (isfinite(cost)) printf("; $%.3f per million output tokens", cost);
             putchar('\n');
         }
         if (x->target > 0 && !strcmp(status, "ok") && lo >= x->target) {
             double total = isfinite(usdh) ? usdh : INFINITY;
+            if (!isfinite(usdh)) {
+                char line[2200];
+                int w = snprintf(line, sizeof line,
+                                 "  %s (%g GPUs): no price known (give --gpu-prices FILE or "
+                                 "--gpu-hourly-usd N to compare it)\n",
+                                 key, gpus);
+                blis_buf_write(&unpriced, line, w > 0 && (size_t)w < sizeof line ? (size_t)w : sizeof line - 1);
+            }
             if (total < best_cost || (total == best_cost && gpus < best_gpus)) {
                 best_cost = total;
                 best_gpus = gpus;
@@ -1586,7 +1618,8 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
         int pass = 0;
         if (best == (size_t)-1) {
             printf("no configuration in the grid serves %g req/s within the SLOs\n", x->target);
-            return fflush(stdout) ? EXIT_RUNTIME : 0;
+            blis_buf_free(&unpriced);
+            return fflush(stdout) ? EXIT_RUNTIME : errors == n && n ? EXIT_USAGE : 0;
         }
         {
             int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
@@ -1602,9 +1635,18 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
             printf("smallest configuration serving %g req/s within the SLOs: %s (%g GPUs; no GPU price known)",
                    x->target, best_key, best_gpus);
         printf("; a run at %g req/s %s\n", x->target, pass ? "meets them" : "does NOT meet them (see its row)");
+        if (unpriced.len && isfinite(best_cost)) {
+            printf("also serving %g req/s within the SLOs, not compared on cost:\n", x->target);
+            fwrite(unpriced.data, 1, unpriced.len, stdout);
+        }
     }
+    blis_buf_free(&unpriced);
     (void)quiet;
-    (void)n;
+    if (n && errors == n) { /* nothing was searched: as sweep, an input error */
+        fprintf(stderr, "search: error: every configuration failed (%lu of %lu); see the errors above\n",
+                (unsigned long)errors, (unsigned long)n);
+        return fflush(stdout) ? EXIT_RUNTIME : EXIT_USAGE;
+    }
     return fflush(stdout) ? EXIT_RUNTIME : 0;
 }
 
