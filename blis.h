@@ -1579,6 +1579,24 @@ typedef struct blis_request_source {
     void *user;
 } blis_request_source;
 
+/* The load an instance saw over time, for steady-state analysis
+ * (blis_flow_steady): requests that arrived, completed, and left otherwise
+ * (dropped, timed out), counted in BLIS_FLOW_BUCKETS buckets of width_us
+ * from time 0. A time past the last bucket doubles the width (pairs of
+ * buckets merged): fixed memory, no allocation, resolution 1/256 of the
+ * run at worst. Times are each request's arrival and its completion
+ * (arrival + E2E). */
+#define BLIS_FLOW_BUCKETS 512
+typedef struct blis_flow {
+    int64_t width_us; /* a power of two; 0 before the first event (then 1) */
+    int64_t arrived[BLIS_FLOW_BUCKETS], completed[BLIS_FLOW_BUCKETS], left[BLIS_FLOW_BUCKETS];
+    int64_t first_arrival_us, last_arrival_us, n_arrived;
+} blis_flow;
+/* kind: 0 arrived, 1 completed, 2 left without completing. */
+BLIS_DEF void blis_flow_add(blis_flow *f, int kind, int64_t t_us);
+/* Adds src's counts to dst (coarsened to the wider of the two widths). */
+BLIS_DEF void blis_flow_merge(blis_flow *dst, const blis_flow *src);
+
 /* One simulated instance. Lifecycle: blis_sim_init, then blis_sim_run (or
  * blis_sim_step / blis_sim_run_until), read the counters, blis_sim_destroy. */
 typedef struct blis_sim {
@@ -1650,6 +1668,7 @@ typedef struct blis_sim {
     blis_counts e2e_done; /* streaming_metrics: the E2Es (e2e_us stays empty) */
     int64_t *e2e_us;
     size_t e2e_len, e2e_cap;
+    blis_flow flow; /* arrivals and departures over time (steady state) */
 } blis_sim;
 
 BLIS_DEF blis_status blis_sim_init(blis_sim *s, const blis_sim_config *cfg, blis_request_source source,
@@ -1812,6 +1831,32 @@ BLIS_DEF void blis_cluster_destroy(blis_cluster *c);
 
 /* ==== >>metrics  statistics and the metrics block ==== */
 
+/* Steady state (blis_flow_steady). The window excludes warm-up (the first
+ * third of the arrival span) and drain (after the last arrival); the
+ * judgement reads its second half, where a stable server's requests in
+ * flight no longer rise. */
+typedef enum {
+    BLIS_STEADY_NONE,      /* no arrivals */
+    BLIS_STEADY_OK,        /* requests in flight did not grow: throughput met the offered load */
+    BLIS_STEADY_SATURATED, /* requests in flight grew: the server falls behind the offered load */
+    BLIS_STEADY_SHORT      /* too few arrivals in the window's second half, or completions in the window
+                            * (fewer than BLIS_STEADY_MIN_REQUESTS), or in flight flat in the second half while
+                            * the window completed under 90% of its arrivals: the run is short for its latency */
+} blis_steady_status;
+#define BLIS_STEADY_MIN_REQUESTS 10
+typedef struct blis_steady {
+    blis_steady_status status;
+    double window_start_s, window_end_s;
+    int64_t window_arrived, window_completed;
+    double offered_per_s;  /* arrivals in the window per second */
+    double achieved_per_s; /* completions in the window per second */
+    int64_t growth;        /* requests in flight at the window's end minus at its midpoint */
+    int64_t growth_limit;  /* the most growth still counted steady: max(5% of the half's arrivals, 3 sqrt(2 N)), N in
+                            * flight at the midpoint */
+} blis_steady;
+BLIS_DEF void blis_flow_steady(const blis_flow *f, blis_steady *out);
+BLIS_DEF const char *blis_steady_status_name(blis_steady_status s);
+
 typedef struct blis_metrics {
     int64_t completed, still_queued, still_running, injected, dropped_unservable;
     int64_t timed_out; /* request_timeout_us aborts (not in the metrics block) */
@@ -1824,6 +1869,7 @@ typedef struct blis_metrics {
     double scheduling_delay_p99_ms;
     int64_t kv_allocation_failures, preemptions;
     double cache_hit_rate, preemption_rate, kv_thrashing_rate;
+    blis_steady steady; /* blis's own (not in the metrics block) */
 } blis_metrics;
 
 BLIS_DEF blis_status blis_sim_metrics(const blis_sim *s, blis_metrics *m, blis_err *err);
@@ -12364,6 +12410,57 @@ static blis_status blis__itl_log_reserve(blis_sim *s) {
     return BLIS_OK;
 }
 
+/* ---- the load over time (blis_flow) ---- */
+
+static void blis__flow_coarsen(blis_flow *f) {
+    size_t i;
+    for (i = 0; i < BLIS_FLOW_BUCKETS / 2; i++) {
+        f->arrived[i] = f->arrived[2 * i] + f->arrived[2 * i + 1];
+        f->completed[i] = f->completed[2 * i] + f->completed[2 * i + 1];
+        f->left[i] = f->left[2 * i] + f->left[2 * i + 1];
+    }
+    for (; i < BLIS_FLOW_BUCKETS; i++) f->arrived[i] = f->completed[i] = f->left[i] = 0;
+    f->width_us *= 2;
+}
+
+BLIS_DEF void blis_flow_add(blis_flow *f, int kind, int64_t t_us) {
+    int64_t b;
+    if (t_us < 0) t_us = 0;
+    if (f->width_us <= 0) f->width_us = 1;
+    while (t_us / f->width_us >= BLIS_FLOW_BUCKETS && f->width_us < ((int64_t)1 << 53)) blis__flow_coarsen(f);
+    b = t_us / f->width_us;
+    if (b >= BLIS_FLOW_BUCKETS) b = BLIS_FLOW_BUCKETS - 1;
+    if (kind == 0) {
+        f->arrived[b]++;
+        if (!f->n_arrived || t_us < f->first_arrival_us) f->first_arrival_us = t_us;
+        if (!f->n_arrived || t_us > f->last_arrival_us) f->last_arrival_us = t_us;
+        f->n_arrived++;
+    } else if (kind == 1) {
+        f->completed[b]++;
+    } else {
+        f->left[b]++;
+    }
+}
+
+BLIS_DEF void blis_flow_merge(blis_flow *dst, const blis_flow *src) {
+    blis_flow s = *src;
+    size_t i;
+    if (s.width_us <= 0) return;
+    if (dst->width_us <= 0) dst->width_us = 1;
+    while (dst->width_us < s.width_us) blis__flow_coarsen(dst);
+    while (s.width_us < dst->width_us) blis__flow_coarsen(&s);
+    for (i = 0; i < BLIS_FLOW_BUCKETS; i++) {
+        dst->arrived[i] += s.arrived[i];
+        dst->completed[i] += s.completed[i];
+        dst->left[i] += s.left[i];
+    }
+    if (s.n_arrived) {
+        if (!dst->n_arrived || s.first_arrival_us < dst->first_arrival_us) dst->first_arrival_us = s.first_arrival_us;
+        if (!dst->n_arrived || s.last_arrival_us > dst->last_arrival_us) dst->last_arrival_us = s.last_arrival_us;
+        dst->n_arrived += s.n_arrived;
+    }
+}
+
 static blis_status blis__complete(blis_sim *s, blis_request *r, int64_t now, int64_t adv, int64_t a2) {
     blis_status st;
     r->state = BLIS_REQ_COMPLETED;
@@ -12378,6 +12475,7 @@ static blis_status blis__complete(blis_sim *s, blis_request *r, int64_t now, int
     if ((st = blis_evq_push(&s->events, now + adv, BLIS_EV_REQUEST_LEFT, r))) return st;
     s->completed++;
     r->e2e_us = r->first_token_us + r->itl_sum_us; /* its ITLs are in s->itl already (blis__step_advance) */
+    blis_flow_add(&s->flow, 1, blis__sat_add(r->arrival_us, r->e2e_us));
     if (s->cfg.streaming_metrics) {
         if ((st = blis__counts_add(&s->alloc, &s->e2e_done, r->e2e_us, 1))) return st;
     } else {
@@ -12471,6 +12569,7 @@ static blis_status blis__step_advance(blis_sim *s, int64_t now, int64_t adv, bli
             blis__itl_each(s, head, blis__counts_sub_fn, &s->itl);
             s->dropped_unservable++;
             s->dropped_too_large++;
+            blis_flow_add(&s->flow, 2, now);
             head->state = -1;
             blis__sim_release(s, head);
             stalled = 0;
@@ -12499,6 +12598,7 @@ static int blis__expire_one(blis_sim *s, blis_request *r, int64_t now, int64_t *
     blis_kv_release_tiered(&s->kv, r);
     blis__itl_each(s, r, blis__counts_sub_fn, &s->itl);
     s->timed_out++;
+    blis_flow_add(&s->flow, 2, now);
     r->state = -1;
     blis__sim_release(s, r);
     return 1;
@@ -12580,6 +12680,7 @@ static blis_status blis__enqueue(blis_sim *s, blis_request *r, blis_err *err) {
     }
     if (need > s->kv.total_blocks) { /* "dropping request: input requires more KV blocks than the cache has" */
         s->dropped_unservable++;
+        blis_flow_add(&s->flow, 2, s->clock_us);
         r->state = -1;
         blis__sim_release(s, r);
         return BLIS_OK;
@@ -12607,6 +12708,7 @@ static blis_status blis__execute(blis_sim *s, const blis_event *e, blis_err *err
     switch (e->kind) {
     case BLIS_EV_ARRIVAL: {
         double q = lm->alpha[0] + lm->alpha[1] * (double)e->req->input_tokens;
+        blis_flow_add(&s->flow, 0, e->req->arrival_us);
         if (lm->kind == BLIS_LATENCY_ROOFLINE_V1 && lm->hw->v1_request_overhead_us > 0)
             q += lm->hw->v1_request_overhead_us; /* blis's own term; absent from the reference's files */
         if (blis_evq_push(&s->events, e->time_us + (int64_t)q, BLIS_EV_QUEUED, e->req)) return blis__nomem(err);
@@ -13686,12 +13788,80 @@ BLIS_DEF blis_status blis_sims_metrics(const blis_sim *const *sims, size_t n_sim
         return BLIS_E_NOMEM;
     m->cache_hit_rate = hit / (double)n_sims; /* the mean over instances */
     m->kv_thrashing_rate = thrash / (double)n_sims;
+    {
+        blis_flow all;
+        memset(&all, 0, sizeof all);
+        for (k = 0; k < n_sims; k++) blis_flow_merge(&all, &sims[k]->flow);
+        blis_flow_steady(&all, &m->steady);
+    }
     m->preemption_rate = m->completed ? (double)m->preemptions / (double)m->completed : 0;
     return BLIS_OK;
 }
 
 BLIS_DEF blis_status blis_sim_metrics(const blis_sim *s, blis_metrics *m, blis_err *err) {
     return blis_sims_metrics(&s, 1, m, err);
+}
+
+BLIS_DEF const char *blis_steady_status_name(blis_steady_status st) {
+    switch (st) {
+    case BLIS_STEADY_NONE: return "none";
+    case BLIS_STEADY_OK: return "steady";
+    case BLIS_STEADY_SATURATED: return "saturated";
+    case BLIS_STEADY_SHORT: return "too-short";
+    }
+    return "?";
+}
+
+/* Requests in flight at bucket edge k (arrived before it, minus those that
+ * left before it). */
+static int64_t blis__flow_in_flight(const blis_flow *f, size_t k) {
+    int64_t n = 0;
+    size_t i;
+    for (i = 0; i < k && i < BLIS_FLOW_BUCKETS; i++) n += f->arrived[i] - f->completed[i] - f->left[i];
+    return n;
+}
+
+BLIS_DEF void blis_flow_steady(const blis_flow *f, blis_steady *o) {
+    int64_t w = f->width_us, span, a_half = 0;
+    size_t b0, b1, bm, i;
+    double t_s;
+    memset(o, 0, sizeof *o);
+    if (!f->n_arrived || w <= 0) return; /* BLIS_STEADY_NONE */
+    span = f->last_arrival_us - f->first_arrival_us;
+    b0 = (size_t)((f->first_arrival_us + span / 3 + w - 1) / w); /* warm-up: the first third of the arrivals' span */
+    b1 = (size_t)(f->last_arrival_us / w);                       /* drain: from the last arrival's bucket on */
+    if (b1 > BLIS_FLOW_BUCKETS) b1 = BLIS_FLOW_BUCKETS;
+    o->status = BLIS_STEADY_SHORT;
+    if (b1 <= b0) return;
+    bm = b0 + (b1 - b0) / 2;
+    for (i = b0; i < b1; i++) {
+        o->window_arrived += f->arrived[i];
+        o->window_completed += f->completed[i];
+        if (i >= bm) a_half += f->arrived[i];
+    }
+    o->window_start_s = (double)((int64_t)b0 * w) / 1e6;
+    o->window_end_s = (double)((int64_t)b1 * w) / 1e6;
+    t_s = o->window_end_s - o->window_start_s;
+    o->offered_per_s = (double)o->window_arrived / t_s;
+    o->achieved_per_s = (double)o->window_completed / t_s;
+    {
+        int64_t mid = blis__flow_in_flight(f, bm), noise;
+        o->growth = blis__flow_in_flight(f, b1) - mid;
+        /* a stable server's requests in flight vary by about sqrt(N) (Poisson-like): the difference of two
+         * readings stays within 3 sqrt(2N) nearly always; a slow climb below 5% of the arrivals is noise too */
+        noise = (int64_t)ceil(3 * sqrt(2 * (double)(mid > 0 ? mid : 0) + 2));
+        o->growth_limit = (int64_t)ceil(0.05 * (double)a_half);
+        if (noise > o->growth_limit) o->growth_limit = noise;
+    }
+    /* too short: the window must see requests arrive and complete (a run
+     * shorter than its requests' latency says nothing about steady state) */
+    if (a_half < BLIS_STEADY_MIN_REQUESTS || o->window_completed < BLIS_STEADY_MIN_REQUESTS) return;
+    if (o->growth > o->growth_limit)
+        o->status = BLIS_STEADY_SATURATED;
+    else if (o->achieved_per_s >= 0.9 * o->offered_per_s)
+        o->status = BLIS_STEADY_OK;
+    /* else: in flight flat in the second half, yet the window completed under 90% of what arrived: the
+     * server was still filling up (its latency is a large part of the window): too short to judge */
 }
 
 BLIS_DEF blis_status blis_cluster_metrics(const blis_cluster *c, int instance, blis_metrics *m, blis_err *err) {
@@ -18171,6 +18341,22 @@ BLIS_DEF blis_status blis_run_record_fill(blis_run_record *r, const blis_run *ru
     BLIS__RM_F("cache_hit_rate", m.cache_hit_rate);
     BLIS__RM_F("preemption_rate", m.preemption_rate);
     BLIS__RM_F("kv_thrashing_rate", m.kv_thrashing_rate);
+    /* steady state (blis_flow_steady): the window without warm-up and drain */
+    if (have)
+        blis__rv_s(r, "steady_state", blis_steady_status_name(m.steady.status));
+    else
+        blis__rv_s(r, "steady_state", NULL);
+    {
+        int judged = m.steady.status == BLIS_STEADY_OK || m.steady.status == BLIS_STEADY_SATURATED;
+        BLIS__RM_F("steady_offered_per_sec", judged ? m.steady.offered_per_s : NAN);
+        BLIS__RM_F("steady_responses_per_sec", judged ? m.steady.achieved_per_s : NAN);
+        BLIS__RM_F("steady_window_start_s", judged ? m.steady.window_start_s : NAN);
+        BLIS__RM_F("steady_window_end_s", judged ? m.steady.window_end_s : NAN);
+        if (have && judged)
+            blis__rv_add(r, "steady_queue_growth", BLIS_RV_I64, NULL, m.steady.growth, 0);
+        else
+            blis__rv_s(r, "steady_queue_growth", NULL);
+    }
     BLIS__RM_F("tokens_per_sec_per_gpu", cap.tokens_per_s_per_gpu);
     BLIS__RM_F("requests_per_sec_per_gpu", cap.requests_per_s_per_gpu);
     BLIS__RM_F("tokens_per_sec_per_user", cap.tokens_per_s_per_user);

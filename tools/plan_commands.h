@@ -382,7 +382,8 @@ typedef struct sweep_ctx {
     size_t written;
     /* search */
     double rate_start, rate_min, rate_max, tol, target;
-    plan_record *best; /* per configuration, the record at its max rate (search, parent side) */
+    int64_t search_requests; /* search: the first run size (--num-requests; doubled until the max rate settles) */
+    plan_record *best;       /* per configuration, the record at its max rate (search, parent side) */
 } sweep_ctx;
 
 static const blis_opt_def *run_flag_find(const char *name) {
@@ -709,7 +710,7 @@ static int format_from(const char *fmt, const char *path, int *jsonl) {
 typedef struct plan_opts {
     const char *grid, *out, *format, *shard;
     int jobs, resume, quiet, allow_missing, pareto;
-    const char *rate_start, *rate_min, *rate_max, *tol, *target;
+    const char *rate_start, *rate_min, *rate_max, *tol, *target, *search_requests;
 } plan_opts;
 
 /* The flags of sweep and search: their own, the axis flags, and any run
@@ -762,6 +763,8 @@ static int parse_plan_args(int argc, char **argv, sweep_ctx *x, plan_opts *o, in
             if ((rc = parse_int_in("--jobs", v, 1, 64, &o->jobs))) return rc;
         } else if (search && !strcmp(name, "--rate-start"))
             o->rate_start = v;
+        else if (search && !strcmp(name, "--num-requests"))
+            o->search_requests = v;
         else if (search && !strcmp(name, "--rate-min"))
             o->rate_min = v;
         else if (search && !strcmp(name, "--rate-max"))
@@ -1379,6 +1382,11 @@ done:
 
 /* ---- search: the highest rate within the SLOs, per configuration ---- */
 
+#define SEARCH_MAX_REQUESTS 64000
+/* Two sizes agreeing counts only from this size on: two short runs can
+ * agree by chance, both flattered by what they absorb. */
+#define SEARCH_MIN_SETTLED_REQUESTS 4000
+
 static int parse_pos(const char *flag, const char *v, double def, double *out) {
     if (!v) {
         *out = def;
@@ -1389,11 +1397,36 @@ static int parse_pos(const char *flag, const char *v, double def, double *out) {
     return 0;
 }
 
-#define SEARCH_PRE 6
+/* search's --num-requests: auto (1,000) or the first run size N >= 20. */
+static int parse_search_requests(const char *v, int64_t *out) {
+    long long n = 0;
+    char *end = NULL;
+    *out = 1000;
+    if (!v || !strcmp(v, "auto")) return 0;
+    errno = 0;
+    n = strtoll(v, &end, 10);
+    if (errno || end == v || *end || n < 20 || n > SEARCH_MAX_REQUESTS)
+        return flag_error("--num-requests",
+                          "auto, or the first run size (20 to 64000; search doubles it until the "
+                          "max rate settles)",
+                          v);
+    *out = n;
+    return 0;
+}
+
+#define SEARCH_PRE 10
 /* The columns search puts before the record, all null. */
 static void search_pre_names(pfield *pre) {
-    static const char *const names[SEARCH_PRE] = {
-        "verdict", "max_rate", "fail_rate", "evaluations", "saturated_at_fail_rate", "max_achieved_responses_per_sec"};
+    static const char *const names[SEARCH_PRE] = {"verdict",
+                                                  "max_rate",
+                                                  "fail_rate",
+                                                  "evaluations",
+                                                  "saturated_at_fail_rate",
+                                                  "max_achieved_responses_per_sec",
+                                                  "binding",
+                                                  "requests",
+                                                  "settled",
+                                                  "previous_max_rate"};
     int k;
     memset(pre, 0, SEARCH_PRE * sizeof *pre);
     for (k = 0; k < SEARCH_PRE; k++) pre[k].name = names[k];
@@ -1402,39 +1435,63 @@ typedef struct search_res {
     const char *verdict; /* "met", "unmeetable", "above-max" */
     double lo, hi, best_achieved;
     int evaluations, saturated;
+    char binding[256]; /* what failed at hi: the objectives missed, "saturated", "too-short" */
 } search_res;
 
-static int search_eval(const sweep_ctx *x, size_t point, double rate, plan_record *r, int *pass, char *error,
+static const char *rec_str(const plan_record *r, const char *name) {
+    size_t k;
+    for (k = 0; k < r->n; k++)
+        if (!strcmp(r->f[k].name, name)) return r->f[k].kind == PV_STR ? r->f[k].s : NULL;
+    return NULL;
+}
+
+/* What kept a run from passing: the steady state when the run was not
+ * steady, then every objective it missed ("ttft_p99,itl_mean"). */
+static void search_binding(const plan_record *r, char *out, size_t size) {
+    const char *steady = rec_str(r, "steady_state");
+    size_t k, at = 0;
+    out[0] = '\0';
+    if (steady && strcmp(steady, "steady")) at += (size_t)snprintf(out, size, "%s", steady);
+    for (k = 0; k < r->n && at < size; k++) {
+        size_t len = strlen(r->f[k].name);
+        if (len > 4 && !strcmp(r->f[k].name + len - 4, "_met") && r->f[k].kind == PV_BOOL && !r->f[k].i)
+            at += (size_t)snprintf(out + at, size - at, "%s%.*s", at ? "," : "", (int)(len - 4), r->f[k].name);
+    }
+}
+
+/* A run at rate with n requests; pass: the SLOs hold and the run reached
+ * steady state (a saturated run fails whatever its SLOs say; one too short
+ * to judge proves nothing). */
+static int search_eval(const sweep_ctx *x, size_t point, double rate, int64_t n, plan_record *r, int *pass, char *error,
                        size_t size) {
-    char arg[64], num[BLIS_F64_BUF_MAX];
-    const char *extra[1];
+    char arg[64], narg[64], num[BLIS_F64_BUF_MAX];
+    const char *extra[2], *steady;
     int rc;
     blis_f64_format_go(rate, num);
     snprintf(arg, sizeof arg, "--rate=%s", num);
+    snprintf(narg, sizeof narg, "--num-requests=%lld", (long long)n);
     extra[0] = arg;
-    rc = point_eval(x, point, extra, 1, r, error, size);
-    *pass = !rc && rec_pass(r);
+    extra[1] = narg;
+    rc = point_eval(x, point, extra, 2, r, error, size);
+    steady = rc ? NULL : rec_str(r, "steady_state");
+    *pass = !rc && rec_pass(r) && steady && !strcmp(steady, "steady");
     return rc;
 }
 
-static int search_task(void *user, size_t point, blis_buf *row) {
-    const sweep_ctx *x = (const sweep_ctx *)user;
-    const char *values[BLIS_GRID_MAX_AXES];
-    char key[2048], error[1200];
+/* One search at n requests from rate_start: s, and the record at s.lo in
+ * at_lo; nonzero (error filled) when a run failed. */
+static int search_once(const sweep_ctx *x, size_t point, int64_t n, double rate_start, search_res *sr,
+                       plan_record *at_lo_out, char *error, size_t error_size) {
     plan_record r, at_lo;
-    pfield pre[SEARCH_PRE];
     search_res s;
-    double rate = x->rate_start;
+    double rate = rate_start;
     int pass, have_lo = 0;
     memset(&s, 0, sizeof s);
-    memset(pre, 0, sizeof pre);
-    blis_grid_point_values(&x->grid, point, values);
-    point_key(x, values, key, sizeof key);
     s.lo = s.hi = NAN;
 #define SEARCH_EVAL(rt)                                                                   \
     do {                                                                                  \
         s.evaluations++;                                                                  \
-        if (search_eval(x, point, rt, &r, &pass, error, sizeof error)) goto failed;       \
+        if (search_eval(x, point, rt, n, &r, &pass, error, error_size)) return 1;         \
         if (rec_num(&r, "responses_per_sec") > s.best_achieved || isnan(s.best_achieved)) \
             s.best_achieved = rec_num(&r, "responses_per_sec");                           \
     } while (0)
@@ -1449,6 +1506,7 @@ static int search_task(void *user, size_t point, blis_buf *row) {
             if (!pass) {
                 s.hi = rate;
                 s.saturated = rec_num(&r, "responses_per_sec") < 0.9 * rate;
+                search_binding(&r, s.binding, sizeof s.binding);
                 break;
             }
             s.lo = rate;
@@ -1457,6 +1515,7 @@ static int search_task(void *user, size_t point, blis_buf *row) {
     } else { /* down by halving (or to 90% of a saturated run's throughput) until one passes */
         s.hi = rate;
         s.saturated = rec_num(&r, "responses_per_sec") < 0.9 * rate;
+        search_binding(&r, s.binding, sizeof s.binding);
         while (!have_lo) {
             double achieved = rec_num(&r, "responses_per_sec");
             rate = s.hi / 2;
@@ -1470,6 +1529,7 @@ static int search_task(void *user, size_t point, blis_buf *row) {
             } else {
                 s.hi = rate;
                 s.saturated = rec_num(&r, "responses_per_sec") < 0.9 * rate;
+                search_binding(&r, s.binding, sizeof s.binding);
                 if (rate <= x->rate_min) break;
             }
         }
@@ -1490,18 +1550,63 @@ static int search_task(void *user, size_t point, blis_buf *row) {
             } else {
                 s.hi = rate;
                 s.saturated = rec_num(&r, "responses_per_sec") < 0.9 * rate;
+                search_binding(&r, s.binding, sizeof s.binding);
             }
         }
         s.verdict = "met";
     }
 #undef SEARCH_EVAL
+    *sr = s;
+    blis_run_record_copy(at_lo_out, &at_lo);
+    return 0;
+}
+
+/* A configuration's search: at --num-requests requests (1,000), then twice
+ * as many, until two sizes' max rates agree within the tolerance (and their
+ * verdicts), or BLIS_SEARCH_MAX_REQUESTS: the answer then does not depend on
+ * the run length. */
+static int search_task(void *user, size_t point, blis_buf *row) {
+    const sweep_ctx *x = (const sweep_ctx *)user;
+    const char *values[BLIS_GRID_MAX_AXES];
+    char key[2048], error[1200];
+    plan_record at_lo;
+    pfield pre[SEARCH_PRE];
+    search_res s, prev;
+    int64_t n = x->search_requests, used = 0;
+    int settled = 0, evaluations = 0, have_prev = 0;
+    double best_achieved = NAN;
+    memset(pre, 0, sizeof pre);
+    memset(&prev, 0, sizeof prev);
+    blis_grid_point_values(&x->grid, point, values);
+    point_key(x, values, key, sizeof key);
+    for (;;) {
+        double start = have_prev && !isnan(prev.lo) ? prev.lo : x->rate_start;
+        if (start < x->rate_min) start = x->rate_min;
+        if (search_once(x, point, n, start, &s, &at_lo, error, sizeof error)) goto failed;
+        evaluations += s.evaluations;
+        if (isnan(best_achieved) || s.best_achieved > best_achieved) best_achieved = s.best_achieved;
+        used = n;
+        if (have_prev && n >= SEARCH_MIN_SETTLED_REQUESTS && !strcmp(s.verdict, prev.verdict) &&
+            (strcmp(s.verdict, "met") || fabs(s.lo - prev.lo) <= x->tol * s.lo)) {
+            settled = 1;
+            break;
+        }
+        if (n * 2 > SEARCH_MAX_REQUESTS) break;
+        prev = s;
+        have_prev = 1;
+        n *= 2;
+    }
     search_pre_names(pre);
     pre[0].kind = PV_STR, pre[0].s = s.verdict;
     pre[1].kind = isnan(s.lo) ? PV_NULL : PV_F64, pre[1].f = s.lo;
     pre[2].kind = isnan(s.hi) ? PV_NULL : PV_F64, pre[2].f = s.hi;
-    pre[3].kind = PV_I64, pre[3].i = s.evaluations;
+    pre[3].kind = PV_I64, pre[3].i = evaluations;
     pre[4].kind = isnan(s.hi) ? PV_NULL : PV_BOOL, pre[4].i = s.saturated;
-    pre[5].kind = PV_F64, pre[5].f = s.best_achieved;
+    pre[5].kind = PV_F64, pre[5].f = best_achieved;
+    pre[6].kind = s.binding[0] ? PV_STR : PV_NULL, pre[6].s = s.binding;
+    pre[7].kind = PV_I64, pre[7].i = used;
+    pre[8].kind = PV_BOOL, pre[8].i = settled;
+    pre[9].kind = have_prev && !isnan(prev.lo) ? PV_F64 : PV_NULL, pre[9].f = prev.lo;
     row_write(x, point, key, "ok", NULL, values, pre, SEARCH_PRE, &at_lo, row);
     return 0;
 failed:
@@ -1538,6 +1643,7 @@ static int search_emit_row(void *user, size_t k, const char *row, size_t len, in
 static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet) {
     size_t at = 0, best = (size_t)-1;
     double best_cost = INFINITY, best_gpus = INFINITY;
+    int64_t best_requests = x->search_requests;
     char best_key[2048] = "";
     size_t n = 0, errors = 0;
     blis_buf unpriced; /* configurations reaching the target with no price: listed, never dropped */
@@ -1548,7 +1654,10 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
         blis_doc d;
         blis_err err;
         const blis_node *root;
-        const char *key = "", *verdict = "", *status = "", *error = "", *arrival = "";
+        const char *key = "", *verdict = "", *status = "", *error = "", *arrival = "", *binding = "";
+        int64_t requests = 0;
+        int settled = 1;
+        double prev_lo = NAN;
         double lo = NAN, hi = NAN, tpg = NAN, cost = NAN, usdh = NAN, gpus = NAN, pt = NAN;
         int ev = 0;
         if (blis_json_parse(rows + at, ll, NULL, &d, &err)) return EXIT_RUNTIME;
@@ -1558,6 +1667,10 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
         blis_doc_get_str(&d, root, "error", &error, &err);
         blis_doc_get_str(&d, root, "verdict", &verdict, &err);
         blis_doc_get_str(&d, root, "arrival", &arrival, &err);
+        blis_doc_get_str(&d, root, "binding", &binding, &err);
+        blis_doc_get_i64(&d, root, "requests", &requests, &err);
+        blis_doc_get_bool(&d, root, "settled", &settled, &err);
+        blis_doc_get_f64(&d, root, "previous_max_rate", &prev_lo, &err);
         blis_doc_get_f64(&d, root, "max_rate", &lo, &err);
         blis_doc_get_f64(&d, root, "fail_rate", &hi, &err);
         blis_doc_get_f64(&d, root, "tokens_per_sec_per_gpu", &tpg, &err);
@@ -1585,11 +1698,17 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
         else if (!strcmp(verdict, "above-max"))
             printf("the SLOs hold up to --rate-max %g req/s (%d runs)\n", lo, ev);
         else {
-            printf("max rate %.4g req/s within the SLOs (proved: %.6g passes, %.6g fails; %d runs)", lo, lo, hi, ev);
+            printf("max rate %.4g req/s within the SLOs (proved: %.6g passes, %.6g fails; %d runs of %lld requests)",
+                   lo, lo, hi, ev, (long long)requests);
+            if (binding && *binding) printf("; limited by %s", binding);
             if (isfinite(tpg)) printf("; %.1f tok/s per GPU", tpg);
             if (isfinite(cost)) printf("; $%.3f per million output tokens", cost);
             putchar('\n');
         }
+        if (!strcmp(status, "ok") && !settled)
+            printf("  warning: the max rate did not settle within %d requests (it moved from %.4g to %.4g req/s at "
+                   "the last doubling): treat it as approximate\n",
+                   SEARCH_MAX_REQUESTS, prev_lo, lo);
         if (x->target > 0 && !strcmp(status, "ok") && lo >= x->target) {
             double total = isfinite(usdh) ? usdh : INFINITY;
             if (!isfinite(usdh)) {
@@ -1601,6 +1720,8 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
                 blis_buf_write(&unpriced, line, w > 0 && (size_t)w < sizeof line ? (size_t)w : sizeof line - 1);
             }
             if (total < best_cost || (total == best_cost && gpus < best_gpus)) {
+                int64_t used = 0;
+                if (!blis_doc_get_i64(&d, root, "requests", &used, &err) && used > 0) best_requests = used;
                 best_cost = total;
                 best_gpus = gpus;
                 best = (size_t)pt;
@@ -1624,7 +1745,7 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
         {
             int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
             if (devnull >= 0) dup2(devnull, 2);
-            search_eval(x, best, x->target, &r, &pass, error, sizeof error);
+            search_eval(x, best, x->target, best_requests, &r, &pass, error, sizeof error);
             if (saved >= 0) dup2(saved, 2), close(saved);
             if (devnull >= 0) close(devnull);
         }
@@ -1683,7 +1804,8 @@ static int cmd_search(int argc, char **argv, const char *argv0) {
         (rc = parse_pos("--rate-min", o.rate_min, 0.01, &x.rate_min)) ||
         (rc = parse_pos("--rate-max", o.rate_max, 10000, &x.rate_max)) ||
         (rc = parse_pos("--tolerance", o.tol, 0.02, &x.tol)) ||
-        (rc = parse_pos("--target-rate", o.target, -1, &x.target)))
+        (rc = parse_pos("--target-rate", o.target, -1, &x.target)) ||
+        (rc = parse_search_requests(o.search_requests, &x.search_requests)))
         goto done;
     if (x.rate_min > x.rate_max || x.rate_start < x.rate_min || x.rate_start > x.rate_max) {
         rc = sweep_error("expected --rate-min <= --rate-start <= --rate-max");
