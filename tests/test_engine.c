@@ -315,3 +315,55 @@ TEST(engine_one_step_chain_for_simultaneous_arrivals) {
     CHECK_MSG((double)ref < 0.75 * (double)spaced, "reference chains: %lld us, one chain %lld us", (long long)ref,
               (long long)spaced);
 }
+
+/* blis_flow: counts survive coarsening and merging; the steady verdict on
+ * synthetic flows. A server completing each request 0.5 s after it arrives
+ * (one every 10 ms for 100 s) is steady, with 100/s offered and achieved in
+ * the window; one completing only one in two is saturated; ten requests
+ * are too few to judge. */
+TEST(engine_flow_steady_verdicts) {
+    static blis_flow f, g, all;
+    blis_steady st;
+    int64_t i, total = 0;
+    memset(&f, 0, sizeof f);
+    memset(&g, 0, sizeof g);
+    memset(&all, 0, sizeof all);
+    for (i = 0; i < 10000; i++) {
+        blis_flow_add(&f, 0, i * 10000);
+        blis_flow_add(&f, 1, i * 10000 + 500000);
+    }
+    for (i = 0; i < BLIS_FLOW_BUCKETS; i++) total += f.arrived[i];
+    CHECK_EQ_I64(total, 10000);
+    CHECK_EQ_I64(f.n_arrived, 10000);
+    CHECK(f.width_us >= 100500000 / BLIS_FLOW_BUCKETS && f.width_us <= 2 * 100500000 / BLIS_FLOW_BUCKETS);
+    blis_flow_steady(&f, &st);
+    CHECK_EQ_I64(st.status, BLIS_STEADY_OK);
+    CHECK_MSG(fabs(st.offered_per_s - 100) < 2 && fabs(st.achieved_per_s - 100) < 2, "offered %g, achieved %g",
+              st.offered_per_s, st.achieved_per_s);
+    CHECK(st.window_start_s >= 33 && st.window_start_s < 34.5 && st.window_end_s <= 100 && st.window_end_s > 99);
+    CHECK_STR(blis_steady_status_name(st.status), "steady");
+    for (i = 0; i < 10000; i++) { /* half the requests never leave */
+        blis_flow_add(&g, 0, i * 10000);
+        if (i % 2 == 0) blis_flow_add(&g, 1, i * 10000 + 500000);
+    }
+    blis_flow_steady(&g, &st);
+    CHECK_EQ_I64(st.status, BLIS_STEADY_SATURATED);
+    CHECK(st.growth > st.growth_limit);
+    blis_flow_merge(&all, &f); /* two instances: 200/s offered, 150/s achieved */
+    blis_flow_merge(&all, &g);
+    CHECK_EQ_I64(all.n_arrived, 20000);
+    blis_flow_steady(&all, &st);
+    CHECK_EQ_I64(st.status, BLIS_STEADY_SATURATED);
+    CHECK_MSG(fabs(st.offered_per_s - 200) < 4 && fabs(st.achieved_per_s - 150) < 4, "offered %g, achieved %g",
+              st.offered_per_s, st.achieved_per_s);
+    memset(&f, 0, sizeof f);
+    for (i = 0; i < 10; i++) {
+        blis_flow_add(&f, 0, i * 1000);
+        blis_flow_add(&f, 1, i * 1000 + 100);
+    }
+    blis_flow_steady(&f, &st);
+    CHECK_EQ_I64(st.status, BLIS_STEADY_SHORT);
+    memset(&f, 0, sizeof f);
+    blis_flow_steady(&f, &st);
+    CHECK_EQ_I64(st.status, BLIS_STEADY_NONE);
+}
