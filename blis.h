@@ -280,7 +280,11 @@ BLIS_DEF int blis_f64_shortest(double v, char digits[17], int *exp10);
 #define BLIS_F64_BUF_MAX 32
 BLIS_DEF size_t blis_f64_format_go(double v, char *buf);
 /* "%.<decimals>f" (0..9 decimals) of a finite v, correctly rounded (ties to
- * even, as glibc's printf), locale-free. Returns the length. */
+ * even, as glibc's printf), locale-free (a non-finite v is written as 0).
+ * Writes at most size - 1 characters and a NUL; returns the number written
+ * (never more: the result is cut when buf is short). A buffer of
+ * BLIS_F64_FIXED_BUF_MAX bytes holds every double at 9 decimals. */
+#define BLIS_F64_FIXED_BUF_MAX 330
 BLIS_DEF size_t blis_f64_format_fixed(double v, int decimals, char *buf, size_t size);
 
 /* Random numbers: a port of Go's math/rand (v1) source and the methods the
@@ -3699,6 +3703,8 @@ BLIS_DEF size_t blis_f64_format_fixed(double v, int decimals, char *buf, size_t 
     blis__big n;
     char digits[400], tmp[420];
     size_t len = 0;
+    if (!size) return 0;
+    if (!isfinite(v)) v = 0;
     memcpy(&bits, &v, sizeof bits);
     neg = (int)(bits >> 63);
     frac = bits & (((uint64_t)1 << 52) - 1);
@@ -3724,7 +3730,9 @@ BLIS_DEF size_t blis_f64_format_fixed(double v, int decimals, char *buf, size_t 
         if (i == decimals && decimals > 0) tmp[len++] = '.';
     }
     tmp[len] = '\0';
-    blis__copy_cstr(buf, size, tmp);
+    if (len >= size) len = size - 1; /* cut, and say so by the length */
+    memcpy(buf, tmp, len);
+    buf[len] = '\0';
     return len;
 }
 
@@ -16035,7 +16043,7 @@ static blis_status blis__imp_new_out(blis__imp *im, blis_bench_kind kind, const 
 
 /* Appends "lat,mfu\n" with latency to the nanosecond and the MFU exact. */
 static int blis__imp_tail(blis_buf *b, double lat_us, double mfu) {
-    char l[64], m[BLIS_F64_BUF_MAX];
+    char l[BLIS_F64_FIXED_BUF_MAX], m[BLIS_F64_BUF_MAX];
     size_t ln = blis_f64_format_fixed(lat_us, 3, l, sizeof l), mn = blis_f64_format_go(mfu, m);
     if (mn == 0) return -1;
     return blis_buf_write(b, l, ln) || blis_buf_write(b, ",", 1) || blis_buf_write(b, m, mn) ||
@@ -16641,7 +16649,7 @@ static blis_status blis__grid_range(blis_grid *g, const char *name, double from,
     n = (size_t)count;
     if ((st = blis__grid_axis(g, name, n, &a, err))) return st;
     for (i = 0; i < n; i++) {
-        char buf[64];
+        char buf[BLIS_F64_FIXED_BUF_MAX];
         size_t len = blis_f64_format_fixed(from + (double)i * step, 9, buf, sizeof buf);
         while (len > 1 && buf[len - 1] == '0') len--;
         if (len > 1 && buf[len - 1] == '.') len--;
@@ -16872,7 +16880,7 @@ static void blis__svg_text(blis__svg *s, const char *text) { /* XML-escaped */
 }
 
 static void blis__svg_num(blis__svg *s, double v) { /* 2 decimals, trailing zeros dropped */
-    char buf[64];
+    char buf[BLIS_F64_FIXED_BUF_MAX];
     size_t len = blis_f64_format_fixed(isfinite(v) ? v : 0, 2, buf, sizeof buf);
     while (len > 1 && buf[len - 1] == '0') len--;
     if (len > 1 && buf[len - 1] == '.') len--;
@@ -16883,10 +16891,22 @@ static void blis__svg_num(blis__svg *s, double v) { /* 2 decimals, trailing zero
 
 /* A tick label: the value with the step's decimals. */
 static void blis__svg_tick(blis__svg *s, double v, double step) {
-    char buf[64];
+    char buf[BLIS_F64_FIXED_BUF_MAX];
     int dec = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
     size_t len;
     if (dec > 9) dec = 9;
+    if (!isfinite(v)) v = 0;
+    if (fabs(v) >= 1e6) { /* a large value: "2.5e80", not 81 digits */
+        int e = (int)floor(log10(fabs(v)) + 1e-9);
+        double m = v / pow(10, e);
+        if (fabs(m) >= 9.995) m /= 10, e++;
+        len = blis_f64_format_fixed(m, 2, buf, sizeof buf - 8);
+        while (len > 1 && buf[len - 1] == '0') len--;
+        if (len > 1 && buf[len - 1] == '.') len--;
+        snprintf(buf + len, sizeof buf - len, "e%d", e);
+        blis__svg_raw(s, buf);
+        return;
+    }
     len = blis_f64_format_fixed(v, dec, buf, sizeof buf);
     buf[len] = '\0';
     if (!strcmp(buf, "-0")) buf[0] = '0', buf[1] = '\0';
@@ -16980,11 +17000,12 @@ BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, vo
     }
     if (!c->log_x && xlo >= 0 && xlo <= xhi / 2) xlo = 0; /* start at 0 unless that squashes the data */
     if (ylo >= 0 && ylo <= yhi / 2) ylo = 0;
-    if (c->log_x) { /* whole decades */
+    if (c->log_x) { /* whole decades, at most about 8 ticks */
         xlo = floor(xlo + 1e-9);
         xhi = ceil(xhi - 1e-9);
         if (xhi <= xlo) xhi = xlo + 1;
-        xs = xhi - xlo > 8 ? 2 : 1;
+        xs = ceil((xhi - xlo) / 8);
+        xhi = xlo + ceil((xhi - xlo) / xs) * xs;
     } else {
         blis__nice_range(&xlo, &xhi, &xs);
     }

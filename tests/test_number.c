@@ -296,3 +296,24 @@ TEST(number_locale_independence) {
     blis_csv_free(&csv);
     setlocale(LC_ALL, "C");
 }
+
+/* blis_f64_format_fixed never writes past its buffer and returns what it
+ * wrote (issue 30: a 1e300 tick label overflowed a 64-byte buffer); a
+ * BLIS_F64_FIXED_BUF_MAX buffer holds the largest double at 9 decimals. */
+TEST(number_format_fixed_bounded) {
+    char small[8], big[BLIS_F64_FIXED_BUF_MAX];
+    size_t n;
+    memset(small, 'x', sizeof small);
+    n = blis_f64_format_fixed(1e300, 2, small, 6);
+    CHECK_EQ_I64((int64_t)n, 5);
+    CHECK_STR(small, "10000");
+    CHECK(small[6] == 'x' && small[7] == 'x');
+    n = blis_f64_format_fixed(-DBL_MAX, 9, big, sizeof big);
+    CHECK_EQ_I64((int64_t)n, 1 + 309 + 1 + 9);
+    CHECK(big[0] == '-' && big[n] == '\0');
+    CHECK_EQ_I64((int64_t)blis_f64_format_fixed(2.5, 0, big, sizeof big), 1);
+    CHECK_STR(big, "2");
+    CHECK_EQ_I64((int64_t)blis_f64_format_fixed(NAN, 1, big, sizeof big), 3);
+    CHECK_STR(big, "0.0");
+    CHECK_EQ_I64((int64_t)blis_f64_format_fixed(1, 1, big, 0), 0);
+}

@@ -1001,3 +1001,36 @@ TEST(search_unpriced_listed_and_all_errors_exit_2) {
     CHECK_CONTAINS(out, "tp=3: error: ");
     CHECK_CONTAINS(out, "search: error: every configuration failed (2 of 2)");
 }
+
+/* The file's text, checked to contain want (NULL when unreadable). */
+static char *t_slurp_check(t_ctx *t_, const char *path, const char *want) {
+    char *text = t_slurp(path);
+    CHECK_MSG(text != NULL, "%s: unreadable", path);
+    if (text) CHECK_MSG(strstr(text, want) != NULL, "%s lacks %s", path, want);
+    return text;
+}
+
+/* plot on hostile values (issue 30): a TTFT of 1e300 in a results file and
+ * latencies of 1e80 in a sweep draw a chart (exponent tick labels), never
+ * overflow a buffer. */
+TEST(plot_huge_values_are_drawn) {
+    static char out[8192];
+    FILE *f = fopen("build/plot_huge.json", "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fprintf(f, "{\"requests\": [{\"arrived_at\": 0, \"requestID\": \"request_0\", \"ttft_ms\": 1e300, \"e2e_ms\": "
+               "1e300}, {\"arrived_at\": 1, \"requestID\": \"request_1\", \"ttft_ms\": 3, \"e2e_ms\": 9}]}\n");
+    fclose(f);
+    CHECK_EQ_I64(t_run("./simulation_worker plot cdf build/plot_huge.json --out build/plot_huge.svg", out, sizeof out),
+                 0);
+    free(t_slurp_check(t_, "build/plot_huge.svg", ">1e304<"));
+    f = fopen("build/plot_huge.csv", "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fprintf(f, "point,points,key,status,rate,ttft_mean_ms,ttft_p90_ms,ttft_p99_ms,responses_per_sec\n"
+               "0,2,rate=1,ok,1,1e80,2e80,3e80,1\n1,2,rate=2,ok,2,5,6,7,2\n");
+    fclose(f);
+    CHECK_EQ_I64(
+        t_run("./simulation_worker plot latency build/plot_huge.csv --out build/plot_huge2.svg", out, sizeof out), 0);
+    free(t_slurp_check(t_, "build/plot_huge2.svg", "e80<"));
+}
