@@ -1034,3 +1034,41 @@ TEST(plot_huge_values_are_drawn) {
         t_run("./simulation_worker plot latency build/plot_huge.csv --out build/plot_huge2.svg", out, sizeof out), 0);
     free(t_slurp_check(t_, "build/plot_huge2.svg", "e80<"));
 }
+
+/* Nothing destroyed (issue 30): a link planted at OUT.partial is refused,
+ * its target untouched; --resume does not append through one; --out naming
+ * a directory is refused before any point runs (no DIR.partial). */
+TEST(sweep_partial_never_follows_a_link) {
+    static char out[8192];
+    char *kept;
+    system("rm -rf build/pl_link_out.csv build/pl_link_out.csv.partial build/pl_dir build/pl_dir.partial && "
+           "mkdir -p build/pl_dir && printf 'precious\\n' > build/pl_precious.txt && "
+           "ln -s pl_precious.txt build/pl_link_out.csv.partial");
+    CHECK_EQ_I64(t_run("./simulation_worker sweep --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1 "
+                       "--rate 1,2 --num-requests 10 --quiet --out build/pl_link_out.csv",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "pl_link_out.csv.partial: error: exists and is not a regular file");
+    CHECK_EQ_I64(t_run("./simulation_worker sweep --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1 "
+                       "--rate 1,2 --num-requests 10 --quiet --resume --out build/pl_link_out.csv",
+                       out, sizeof out),
+                 2);
+    kept = t_slurp("build/pl_precious.txt");
+    CHECK(kept != NULL && !strcmp(kept, "precious\n"));
+    free(kept);
+    CHECK_EQ_I64(t_run("./simulation_worker sweep --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1 "
+                       "--rate 1,2 --num-requests 10 --quiet --out build/pl_dir",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "build/pl_dir: error: --out names a directory; expected a file");
+    CHECK_EQ_I64(t_run("test -e build/pl_dir.partial", out, sizeof out), 1);
+    /* a regular leftover partial is replaced, as before */
+    system("rm -f build/pl_link_out.csv.partial && echo junk > build/pl_link_out.csv.partial");
+    CHECK_EQ_I64(t_run("./simulation_worker sweep --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1 "
+                       "--rate 1,2 --num-requests 10 --quiet --out build/pl_link_out.csv",
+                       out, sizeof out),
+                 0);
+    kept = t_slurp("build/pl_link_out.csv");
+    CHECK(kept != NULL && !strncmp(kept, "point,points,key", 16));
+    free(kept);
+}

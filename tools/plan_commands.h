@@ -930,6 +930,42 @@ static int header_write(FILE *f, const char *header, const char *name) {
     return EXIT_RUNTIME;
 }
 
+/* The partial file, opened without following a link: a fresh one created
+ * exclusively (a regular file there is replaced; anything else, a planted
+ * link included, is refused), or an existing regular one appended to. */
+static FILE *partial_open(const char *path, int append) {
+    struct stat st;
+    int fd;
+    FILE *f;
+    if (lstat(path, &st) == 0) {
+        if (!S_ISREG(st.st_mode)) {
+            errno = EEXIST;
+            fprintf(stderr, "%s: error: exists and is not a regular file (a link, a directory?); remove it\n", path);
+            return NULL;
+        }
+        if (!append && unlink(path) != 0) {
+            fprintf(stderr, "%s: error: cannot replace: %s\n", path, strerror(errno));
+            return NULL;
+        }
+    } else if (append) {
+        fprintf(stderr, "%s: error: cannot append: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    fd = append ? open(path, O_WRONLY | O_APPEND | O_NOFOLLOW)
+                : open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0666);
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "%s: error: cannot %s: %s\n", path, append ? "append" : "write",
+                strerror(fd < 0 ? errno : EINVAL));
+        if (fd >= 0) close(fd);
+        return NULL;
+    }
+    if (!(f = fdopen(fd, append ? "ab" : "wb"))) {
+        fprintf(stderr, "%s: error: cannot write: %s\n", path, strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
 static int plan_open(sweep_ctx *x, const plan_opts *o, const char *header, plan_out *po, const char *cmd) {
     char msg[4800];
     int rc;
@@ -953,6 +989,18 @@ static int plan_open(sweep_ctx *x, const plan_opts *o, const char *header, plan_
         }
         snprintf(po->final, sizeof po->final, "%s", target);
         snprintf(po->partial, sizeof po->partial, "%s.partial", target);
+        {
+            struct stat st;
+            if (stat(po->final, &st) == 0 && S_ISDIR(st.st_mode)) { /* refused before any point runs */
+                fprintf(stderr, "%s: error: --out names a directory; expected a file\n", o->out);
+                return EXIT_USAGE;
+            }
+            if (lstat(po->partial, &st) == 0 && !S_ISREG(st.st_mode)) {
+                fprintf(stderr, "%s: error: exists and is not a regular file (a link, a directory?); remove it\n",
+                        po->partial);
+                return EXIT_USAGE;
+            }
+        }
     }
     if (po->to_stdout) {
         if (o->resume) return flag_error("--resume", "an --out file (not stdout)", "");
@@ -989,35 +1037,31 @@ static int plan_open(sweep_ctx *x, const plan_opts *o, const char *header, plan_
             if (!o->quiet)
                 fprintf(stderr, "simulation_worker: resuming %s: %lu of %lu done\n", o->out, (unsigned long)done,
                         (unsigned long)po->n_ids);
-            if (!(po->f = fopen(po->partial, "ab"))) {
-                fprintf(stderr, "%s: error: cannot append: %s\n", po->partial, strerror(errno));
-                return EXIT_RUNTIME;
-            }
+            if (!(po->f = partial_open(po->partial, 1))) return EXIT_RUNTIME;
             return 0;
         }
     }
-    if (!(po->f = fopen(po->partial, "wb"))) {
-        fprintf(stderr, "%s: error: cannot write: %s\n", po->partial, strerror(errno));
-        return EXIT_USAGE;
-    }
+    if (!(po->f = partial_open(po->partial, 0))) return EXIT_USAGE;
     return header_write(po->f, header, po->partial);
-    return 0;
 }
 
 /* Renames the finished partial file over --out (or leaves it for --resume). */
 static int plan_close(plan_out *po, const char *out, int rc) {
     if (!po->f) {
         free(po->ids);
+        po->ids = NULL;
         return rc;
     }
     if (po->to_stdout) {
         free(po->ids);
+        po->ids = NULL;
         return rc ? rc : fflush(stdout) ? EXIT_RUNTIME : 0;
     }
     if (po->in_place) {
         if (fclose(po->f) && !rc) rc = EXIT_RUNTIME;
         po->f = NULL;
         free(po->ids);
+        po->ids = NULL;
         return rc;
     }
     if (fflush(po->f) || fsync(fileno(po->f))) rc = rc ? rc : EXIT_RUNTIME;
@@ -1030,6 +1074,7 @@ static int plan_close(plan_out *po, const char *out, int rc) {
         fprintf(stderr, "simulation_worker: the rows so far are in %s; --resume continues\n", po->partial);
     }
     free(po->ids);
+    po->ids = NULL;
     return rc;
 }
 
@@ -1083,7 +1128,7 @@ static int cmd_sweep(int argc, char **argv, const char *argv0) {
     po.f = NULL;
     if (!rc && es.errors && es.errors == pl.n) rc = EXIT_USAGE; /* nothing ran: the input is wrong */
 done:
-    if (po.f) plan_close(&po, o.out, rc ? rc : EXIT_RUNTIME);
+    if (po.f || po.ids) plan_close(&po, o.out, rc ? rc : EXIT_RUNTIME); /* the ids too, when open failed */
     blis_buf_free(&header);
     sweep_ctx_free(&x);
     return rc;
@@ -1874,7 +1919,7 @@ static int cmd_search(int argc, char **argv, const char *argv0) {
     }
     po.ids = NULL;
 done:
-    if (po.f) plan_close(&po, o.out, rc ? rc : EXIT_RUNTIME);
+    if (po.f || po.ids) plan_close(&po, o.out, rc ? rc : EXIT_RUNTIME); /* the ids too, when open failed */
     blis_buf_free(&es.rows);
     blis_buf_free(&header);
     sweep_ctx_free(&x);
