@@ -2340,7 +2340,21 @@ typedef struct blis_chart {
     const char *mark_label;
     int width_px, height_px; /* 0: 760 x 460 */
     int log_x;               /* a logarithmic x axis (points with x <= 0 are skipped) */
+    int log_y;               /* a logarithmic y axis (points with y <= 0 are skipped) */
+    const char *subtitle;    /* a second line under the title (NULL: none) */
+    /* Out (optional): the box of every label the writer placed (title,
+     * subtitle, axis labels, legend, SLO and mark labels; not the ticks), in px,
+     * estimated from the font size (0.6 em per character); the writer
+     * moves the SLO and mark labels so that they do not overlap. */
+    struct blis_chart_box *boxes;
+    size_t boxes_cap, boxes_len;
 } blis_chart;
+typedef struct blis_chart_box {
+    double x0, y0, x1, y1;
+    int kind; /* 0 title/subtitle, 2 axis label, 3 legend, 4 SLO label, 5 mark label */
+} blis_chart_box;
+/* 1 when two boxes overlap (touching edges do not). */
+BLIS_DEF int blis_chart_boxes_overlap(const blis_chart_box *a, const blis_chart_box *b);
 BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, void *user, blis_err *err);
 
 /* ==== >>run  a whole run from named options: the CLI's `run`, the JSON call ====
@@ -16857,7 +16871,34 @@ typedef struct blis__svg {
     blis_write_fn write;
     void *user;
     int failed;
+    blis_chart *boxes; /* where the boxes go (NULL: nowhere) */
+    int box_kind;      /* the kind of the labels being written */
 } blis__svg;
+
+BLIS_DEF int blis_chart_boxes_overlap(const blis_chart_box *a, const blis_chart_box *b) {
+    return a->x0 < b->x1 && b->x0 < a->x1 && a->y0 < b->y1 && b->y0 < a->y1;
+}
+
+/* A text's box: 0.6 em per UTF-8 character, the baseline at y, 1 em tall. */
+static blis_chart_box blis__text_box(double x, double y, const char *anchor, double size_px, const char *text,
+                                     int kind) {
+    blis_chart_box b;
+    double chars = 0, wpx;
+    const unsigned char *p = (const unsigned char *)(text ? text : "");
+    for (; *p; p++) chars += (*p & 0xC0) != 0x80;
+    wpx = chars * 0.6 * size_px;
+    b.x0 = !strcmp(anchor, "middle") ? x - wpx / 2 : !strcmp(anchor, "end") ? x - wpx : x;
+    b.x1 = b.x0 + wpx;
+    b.y0 = y - size_px * 0.8;
+    b.y1 = y + size_px * 0.2;
+    b.kind = kind;
+    return b;
+}
+
+static void blis__svg_box(blis__svg *s, blis_chart_box b) {
+    blis_chart *c = s->boxes;
+    if (c && c->boxes && c->boxes_len < c->boxes_cap) c->boxes[c->boxes_len++] = b;
+}
 
 static void blis__svg_raw(blis__svg *s, const char *text) {
     if (!s->failed && s->write(s->user, text, strlen(text))) s->failed = 1;
@@ -16943,6 +16984,8 @@ static void blis__svg_attr(blis__svg *s, const char *name, double v) {
 }
 
 static void blis__svg_label(blis__svg *s, double x, double y, const char *anchor, const char *extra, const char *text) {
+    const char *fs = extra ? strstr(extra, "font-size=\"") : NULL;
+    blis__svg_box(s, blis__text_box(x, y, anchor, fs ? atof(fs + 11) : 12, text, s->box_kind));
     blis__svg_raw(s, "<text");
     blis__svg_attr(s, "x", x);
     blis__svg_attr(s, "y", y);
@@ -16966,24 +17009,32 @@ static void blis__svg_line(blis__svg *s, double x1, double y1, double x2, double
     blis__svg_raw(s, "/>\n");
 }
 
-/* x as drawn: log10(x) on a logarithmic axis (NaN for x <= 0). */
+/* x and y as drawn: log10 on a logarithmic axis (NaN for values <= 0). */
 static double blis__chart_x(const blis_chart *c, double x) { return !c->log_x ? x : x > 0 ? log10(x) : NAN; }
+static double blis__chart_y(const blis_chart *c, double y) { return !c->log_y ? y : y > 0 ? log10(y) : NAN; }
 
 BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, void *user, blis_err *err) {
     blis__svg s;
     double w = c->width_px > 0 ? c->width_px : 760, h = c->height_px > 0 ? c->height_px : 460;
-    double px0 = 84, px1 = w - 200, py0 = 56, py1 = h - 64;
+    double px0 = 84, px1 = w - 200, py0 = c->subtitle ? 72 : 56, py1 = h - 64;
     double xlo = INFINITY, xhi = -INFINITY, ylo = INFINITY, yhi = -INFINITY, xs, ys, v;
+    double hline = c->has_hline ? blis__chart_y(c, c->hline_y) : NAN;
+    blis_chart_box hbox;
+    int have_hbox = 0;
+    memset(&hbox, 0, sizeof hbox);
     size_t i, k, points = 0;
     s.write = write;
     s.user = user;
     s.failed = 0;
+    s.boxes = (blis_chart *)(uintptr_t)c; /* only its boxes are written */
+    s.box_kind = 0;
+    if (c->boxes) s.boxes->boxes_len = 0;
     if (w < 320 || h < 240 || w > 10000 || h > 10000)
         return blis_err_set(err, BLIS_E_RANGE, 0, 0, "chart size %dx%d px: expected 320..10000 x 240..10000",
                             c->width_px, c->height_px);
     for (k = 0; k < c->n_series; k++)
         for (i = 0; i < c->series[k].n; i++) {
-            double x = blis__chart_x(c, c->series[k].x[i]), y = c->series[k].y[i];
+            double x = blis__chart_x(c, c->series[k].x[i]), y = blis__chart_y(c, c->series[k].y[i]);
             if (!isfinite(x) || !isfinite(y)) continue;
             points++;
             if (x < xlo) xlo = x;
@@ -16994,12 +17045,12 @@ BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, vo
     if (!points)
         return blis_err_set(err, BLIS_E_INVALID, 0, 0, "the chart \"%.200s\" has no finite point",
                             c->title ? c->title : "");
-    if (c->has_hline && isfinite(c->hline_y)) {
-        if (c->hline_y > yhi) yhi = c->hline_y;
-        if (c->hline_y < ylo) ylo = c->hline_y;
+    if (isfinite(hline)) {
+        if (hline > yhi) yhi = hline;
+        if (hline < ylo) ylo = hline;
     }
     if (!c->log_x && xlo >= 0 && xlo <= xhi / 2) xlo = 0; /* start at 0 unless that squashes the data */
-    if (ylo >= 0 && ylo <= yhi / 2) ylo = 0;
+    if (!c->log_y && ylo >= 0 && ylo <= yhi / 2) ylo = 0;
     if (c->log_x) { /* whole decades, at most about 8 ticks */
         xlo = floor(xlo + 1e-9);
         xhi = ceil(xhi - 1e-9);
@@ -17009,7 +17060,15 @@ BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, vo
     } else {
         blis__nice_range(&xlo, &xhi, &xs);
     }
-    blis__nice_range(&ylo, &yhi, &ys);
+    if (c->log_y) { /* whole decades, at most about 8 ticks */
+        ylo = floor(ylo + 1e-9);
+        yhi = ceil(yhi - 1e-9);
+        if (yhi <= ylo) yhi = ylo + 1;
+        ys = ceil((yhi - ylo) / 8);
+        yhi = ylo + ceil((yhi - ylo) / ys) * ys;
+    } else {
+        blis__nice_range(&ylo, &yhi, &ys);
+    }
 #define BLIS__SX(x) (px0 + ((x)-xlo) / (xhi - xlo) * (px1 - px0))
 #define BLIS__SY(y) (py1 - ((y)-ylo) / (yhi - ylo) * (py1 - py0))
     blis__svg_raw(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"");
@@ -17022,6 +17081,9 @@ BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, vo
     blis__svg_raw(&s, "\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\" font-size=\"12\">\n");
     blis__svg_raw(&s, "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
     blis__svg_label(&s, (px0 + px1) / 2, 30, "middle", " font-size=\"16\" font-weight=\"bold\"", c->title);
+    if (c->subtitle)
+        blis__svg_label(&s, (px0 + px1) / 2, 50, "middle", " font-size=\"12\" fill=\"#555555\"", c->subtitle);
+    s.box_kind = 1;
     for (v = xlo, i = 0; v <= xhi + xs * 1e-9 && i < 100; i++, v = xlo + (double)i * xs) { /* x grid and ticks */
         blis__svg_line(&s, BLIS__SX(v), py0, BLIS__SX(v), py1, "stroke=\"#e0e0e0\"");
         blis__svg_raw(&s, "<text");
@@ -17040,11 +17102,15 @@ BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, vo
         blis__svg_attr(&s, "x", px0 - 8);
         blis__svg_attr(&s, "y", BLIS__SY(v) + 4);
         blis__svg_raw(&s, " text-anchor=\"end\">");
-        blis__svg_tick(&s, v, ys);
+        if (c->log_y)
+            blis__svg_tick(&s, pow(10, v), pow(10, v));
+        else
+            blis__svg_tick(&s, v, ys);
         blis__svg_raw(&s, "</text>\n");
     }
     blis__svg_line(&s, px0, py1, px1, py1, "stroke=\"#333333\"");
     blis__svg_line(&s, px0, py0, px0, py1, "stroke=\"#333333\"");
+    s.box_kind = 2;
     blis__svg_label(&s, (px0 + px1) / 2, h - 20, "middle", " font-size=\"13\"", c->x_label);
     blis__svg_raw(&s, "<text");
     blis__svg_attr(&s, "x", 20);
@@ -17054,10 +17120,13 @@ BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, vo
     blis__svg_raw(&s, ")\">");
     blis__svg_text(&s, c->y_label);
     blis__svg_raw(&s, "</text>\n");
-    if (c->has_hline && isfinite(c->hline_y)) {
-        blis__svg_line(&s, px0, BLIS__SY(c->hline_y), px1, BLIS__SY(c->hline_y),
+    if (isfinite(hline)) {
+        blis__svg_line(&s, px0, BLIS__SY(hline), px1, BLIS__SY(hline),
                        "stroke=\"#c00000\" stroke-width=\"1.5\" stroke-dasharray=\"8 4\"");
-        blis__svg_label(&s, px0 + 6, BLIS__SY(c->hline_y) - 6, "start", " fill=\"#c00000\"", c->hline_label);
+        s.box_kind = 4;
+        hbox = blis__text_box(px0 + 6, BLIS__SY(hline) - 6, "start", 12, c->hline_label, 4);
+        have_hbox = 1;
+        blis__svg_label(&s, px0 + 6, BLIS__SY(hline) - 6, "start", " fill=\"#c00000\"", c->hline_label);
     }
     for (k = 0; k < c->n_series; k++) {
         const blis_chart_series *se = &c->series[k];
@@ -17065,7 +17134,7 @@ BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, vo
         int open = 0;
         if (se->markers != 1) { /* the line, broken at NaN points */
             for (i = 0; i < se->n; i++) {
-                if (!isfinite(blis__chart_x(c, se->x[i])) || !isfinite(se->y[i])) {
+                if (!isfinite(blis__chart_x(c, se->x[i])) || !isfinite(blis__chart_y(c, se->y[i]))) {
                     if (open) blis__svg_raw(&s, "\"/>\n");
                     open = 0;
                     continue;
@@ -17084,16 +17153,16 @@ BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, vo
                 }
                 blis__svg_num(&s, BLIS__SX(blis__chart_x(c, se->x[i])));
                 blis__svg_raw(&s, ",");
-                blis__svg_num(&s, BLIS__SY(se->y[i]));
+                blis__svg_num(&s, BLIS__SY(blis__chart_y(c, se->y[i])));
             }
             if (open) blis__svg_raw(&s, "\"/>\n");
         }
         if (se->markers)
             for (i = 0; i < se->n; i++) {
-                if (!isfinite(blis__chart_x(c, se->x[i])) || !isfinite(se->y[i])) continue;
+                if (!isfinite(blis__chart_x(c, se->x[i])) || !isfinite(blis__chart_y(c, se->y[i]))) continue;
                 blis__svg_raw(&s, "<circle");
                 blis__svg_attr(&s, "cx", BLIS__SX(blis__chart_x(c, se->x[i])));
-                blis__svg_attr(&s, "cy", BLIS__SY(se->y[i]));
+                blis__svg_attr(&s, "cy", BLIS__SY(blis__chart_y(c, se->y[i])));
                 blis__svg_raw(&s, " r=\"3.5\" fill=\"");
                 blis__svg_raw(&s, color);
                 blis__svg_raw(&s, "\"/>\n");
@@ -17105,16 +17174,36 @@ BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, vo
         blis__svg_raw(&s, " width=\"24\" height=\"10\" fill=\"");
         blis__svg_raw(&s, color);
         blis__svg_raw(&s, "\"/>\n");
+        s.box_kind = 3;
         blis__svg_label(&s, px1 + 46, py0 + 12 + 20 * (double)k, "start", NULL, se->label);
     }
-    if (c->has_mark && isfinite(blis__chart_x(c, c->mark_x)) && isfinite(c->mark_y)) {
-        double mx = BLIS__SX(blis__chart_x(c, c->mark_x)), my = BLIS__SY(c->mark_y);
+    if (c->has_mark && isfinite(blis__chart_x(c, c->mark_x)) && isfinite(blis__chart_y(c, c->mark_y))) {
+        double mx = BLIS__SX(blis__chart_x(c, c->mark_x)), my = BLIS__SY(blis__chart_y(c, c->mark_y));
+        const char *anchor = mx > (px0 + px1) / 2 ? "end" : "start";
+        double lx = mx + (mx > (px0 + px1) / 2 ? -10 : 10), ly = my - 12;
+        { /* inside the picture */
+            blis_chart_box b = blis__text_box(lx, ly, anchor, 12, c->mark_label, 5);
+            if (b.x0 < 4)
+                lx += 4 - b.x0;
+            else if (b.x1 > w - 4)
+                lx -= b.x1 - (w - 4);
+        }
+        /* the mark's label above the mark, else below it, else further down: never over the SLO label */
+        if (have_hbox) {
+            blis_chart_box b = blis__text_box(lx, ly, anchor, 12, c->mark_label, 5);
+            int tries = 0;
+            while (blis_chart_boxes_overlap(&b, &hbox) && tries++ < 3) {
+                ly = tries == 1 ? my + 24 : ly + 16;
+                b = blis__text_box(lx, ly, anchor, 12, c->mark_label, 5);
+            }
+            if (blis_chart_boxes_overlap(&b, &hbox)) ly = hbox.y1 + 14;
+        }
         blis__svg_raw(&s, "<circle");
         blis__svg_attr(&s, "cx", mx);
         blis__svg_attr(&s, "cy", my);
         blis__svg_raw(&s, " r=\"8\" fill=\"none\" stroke=\"#c00000\" stroke-width=\"2.5\"/>\n");
-        blis__svg_label(&s, mx + (mx > (px0 + px1) / 2 ? -10 : 10), my - 12, mx > (px0 + px1) / 2 ? "end" : "start",
-                        " fill=\"#c00000\" font-weight=\"bold\"", c->mark_label);
+        s.box_kind = 5;
+        blis__svg_label(&s, lx, ly, anchor, " fill=\"#c00000\" font-weight=\"bold\"", c->mark_label);
     }
 #undef BLIS__SX
 #undef BLIS__SY

@@ -367,3 +367,48 @@ TEST(engine_flow_steady_verdicts) {
     blis_flow_steady(&f, &st);
     CHECK_EQ_I64(st.status, BLIS_STEADY_NONE);
 }
+
+/* The chart writer's label boxes: the knee's label is moved off the SLO
+ * label it would cover, and no two labels of a chart overlap. */
+static int t_svg_sink(void *user, const char *data, size_t len) {
+    (void)user;
+    (void)data;
+    (void)len;
+    return 0;
+}
+
+TEST(chart_labels_never_overlap) {
+    double x[4] = {1, 2, 3, 4}, y[4] = {100, 110, 480, 2000};
+    blis_chart_series se;
+    blis_chart c;
+    blis_chart_box boxes[64];
+    blis_err err;
+    size_t i, j;
+    int marks = 0;
+    memset(&se, 0, sizeof se);
+    memset(&c, 0, sizeof c);
+    se.x = x, se.y = y, se.n = 4, se.label = "p99", se.markers = 2;
+    c.title = "TTFT vs offered load";
+    c.subtitle = "m1 \xc2\xb7 H100 \xc2\xb7 TP 1";
+    c.x_label = "offered load (req/s)";
+    c.y_label = "TTFT (ms)";
+    c.series = &se, c.n_series = 1;
+    c.has_hline = 1, c.hline_y = 500, c.hline_label = "SLO ttft_p99 < 500 ms";
+    c.has_mark = 1, c.mark_x = 1.1, c.mark_y = 480, c.mark_label = "knee: 3 req/s (last steady)";
+    c.boxes = boxes, c.boxes_cap = 64;
+    for (i = 0; i < 2; i++) {
+        c.log_y = (int)i;
+        CHECK_EQ_I64(blis_svg_chart(&c, t_svg_sink, NULL, &err), BLIS_OK);
+        CHECK_MSG(c.boxes_len == 6, "%lu boxes",
+                  (unsigned long)c.boxes_len); /* title, subtitle, x label, legend, SLO, knee */
+        for (j = 0; j < c.boxes_len; j++) {
+            size_t k;
+            marks += boxes[j].kind == 5;
+            for (k = j + 1; k < c.boxes_len; k++)
+                CHECK_MSG(!blis_chart_boxes_overlap(&boxes[j], &boxes[k]),
+                          "log %lu: boxes %lu (kind %d) and %lu (kind %d)", (unsigned long)i, (unsigned long)j,
+                          boxes[j].kind, (unsigned long)k, boxes[k].kind);
+        }
+    }
+    CHECK_EQ_I64(marks, 2);
+}

@@ -1986,8 +1986,69 @@ static int cmd_search_pareto(const plan_opts *o, int argc, char **argv) {
 typedef struct plot_group {
     char key[1024];
     double *x, *y[3];
+    unsigned char *pass, *steady; /* per point: meets the SLOs; the server kept up (steady state) */
     size_t n;
 } plot_group;
+
+/* A row meets the SLOs: those given to plot, checked on the row's
+ * columns (an objective "ttft_p99" reads "ttft_p99_ms"); else the sweep's
+ * own verdict (slo_pass); without any SLO, every row. */
+static int plot_row_passes(const rtable *t, size_t row, const blis_slo_set *slo, int slo_from_plot) {
+    size_t k;
+    if (!slo->n) return 1;
+    if (!slo_from_plot) {
+        const char *v = rtable_get(t, row, rtable_col(t, "slo_pass"));
+        return v && !strcmp(v, "true");
+    }
+    for (k = 0; k < slo->n; k++) {
+        char col[96];
+        double v;
+        snprintf(col, sizeof col, "%s_ms", slo->slo[k].name);
+        v = rtable_num(t, row, rtable_col(t, col));
+        if (!(slo->slo[k].inclusive ? v <= slo->slo[k].limit_ms : v < slo->slo[k].limit_ms)) return 0;
+    }
+    return 1;
+}
+
+/* The server kept up at this row: its steady_state, or (a sweep from
+ * before steady state was reported) its throughput within 10% of the
+ * offered rate. One definition for every chart's knee. */
+static int plot_row_steady(const rtable *t, size_t row, double rate) {
+    const char *st = rtable_get(t, row, rtable_col(t, "steady_state"));
+    if (rtable_col(t, "steady_state") >= 0) return st && !strcmp(st, "steady");
+    return rtable_num(t, row, rtable_col(t, "responses_per_sec")) >= 0.9 * rate;
+}
+
+/* "model M · H100 · TP 1, 2 · 1 instance · distribution · poisson arrivals":
+ * the values of the rows (several joined, more than 3 counted). */
+static void plot_subtitle(const rtable *t, char *out, size_t size) {
+    static const char *const cols[6] = {"model", "hardware", "tp", "num_instances", "workload", "arrival"};
+    static const char *const pre[6] = {"", "", "TP ", "", "", ""};
+    size_t at = 0, c, r, j;
+    out[0] = '\0';
+    for (c = 0; c < 6 && at < size; c++) {
+        const char *seen[4];
+        size_t n = 0;
+        long col = rtable_col(t, cols[c]);
+        if (col < 0) continue;
+        for (r = 0; r < t->n; r++) {
+            const char *v = rtable_get(t, r, col);
+            if (!v || !*v) continue;
+            for (j = 0; j < n && j < 4 && strcmp(seen[j], v); j++) {
+            }
+            if (j == n && n < 4) seen[n++] = v;
+        }
+        if (!n) continue;
+        at += (size_t)snprintf(out + at, size - at, "%s%s", at ? " \xc2\xb7 " : "", pre[c]);
+        for (j = 0; j < n && j < 3 && at < size; j++)
+            at += (size_t)snprintf(out + at, size - at, "%s%s", j ? ", " : "", seen[j]);
+        if (n > 3 && at < size) at += (size_t)snprintf(out + at, size - at, ", ...");
+        if (c == 3 && at < size)
+            at += (size_t)snprintf(out + at, size - at, " instance%s", n == 1 && !strcmp(seen[0], "1") ? "" : "s");
+        if (c == 5 && at < size) at += (size_t)snprintf(out + at, size - at, " arrivals");
+    }
+    if (at >= size && size > 4) memcpy(out + size - 4, "...", 4);
+}
 
 static int dbl_cmp(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
@@ -2039,7 +2100,7 @@ static int cmd_plot(int argc, char **argv) {
                *title = NULL, *x_axis = "rate";
     double min_user = 0;
     rtable t;
-    int i, rc = 0;
+    int i, rc = 0, y_scale = 0; /* -1 linear, 1 log, 0 automatic */
     memset(&t, 0, sizeof t);
     if (!kind ||
         (strcmp(kind, "latency") && strcmp(kind, "throughput") && strcmp(kind, "pareto") && strcmp(kind, "cdf")))
@@ -2048,6 +2109,10 @@ static int cmd_plot(int argc, char **argv) {
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--log-y") || !strcmp(a, "--linear-y")) {
+            y_scale = !strcmp(a, "--log-y") ? 1 : -1;
+            continue;
+        }
         if (!strncmp(a, "--", 2) && !v) return flag_error(a, "a value", "");
         if (!strcmp(a, "--out"))
             out = v, i++;
@@ -2137,7 +2202,7 @@ static int cmd_plot(int argc, char **argv) {
         size_t ng = 0, k, j;
         blis_chart_series *se = NULL;
         blis_chart c;
-        char names[3][64], title_buf[256], ylab[128], hl[128], mark[256];
+        char names[3][64], title_buf[256], ylab[128], hl[128], mark[256], subtitle[512];
         blis_slo_set slo;
         blis_err err;
         memset(&c, 0, sizeof c);
@@ -2149,8 +2214,9 @@ static int cmd_plot(int argc, char **argv) {
         if (!strcmp(kind, "pareto")) {
             cx = rtable_col(&t, "tokens_per_sec_per_user");
             cy[0] = rtable_col(&t, "tokens_per_sec_per_gpu");
-        } else if (!strcmp(kind, "throughput")) {
-            cy[0] = rtable_col(&t, "responses_per_sec");
+        } else if (!strcmp(kind, "throughput")) { /* the steady window's, where the sweep has it */
+            cy[0] = rtable_col(&t, "steady_responses_per_sec");
+            if (cy[0] < 0) cy[0] = rtable_col(&t, "responses_per_sec");
         } else {
             for (j = 0; j < 3; j++) {
                 snprintf(names[j], sizeof names[j], "%s_%s_ms", metric, j == 0 ? "mean" : j == 1 ? "p90" : "p99");
@@ -2165,6 +2231,7 @@ static int cmd_plot(int argc, char **argv) {
             rtable_free(&t);
             return sweep_error(msg);
         }
+        int slo_from_plot = slo_text != NULL;
         if (!slo_text) { /* the sweep's own SLO */
             long cslo = rtable_col(&t, "slo");
             for (k = 0; k < t.n && !slo_text; k++) slo_text = rtable_get(&t, k, cslo);
@@ -2193,9 +2260,11 @@ static int cmd_plot(int argc, char **argv) {
                 g[ng].y[0] = (double *)calloc(t.n, sizeof(double));
                 g[ng].y[1] = (double *)calloc(t.n, sizeof(double));
                 g[ng].y[2] = (double *)calloc(t.n, sizeof(double));
+                g[ng].pass = (unsigned char *)calloc(t.n, 1);
+                g[ng].steady = (unsigned char *)calloc(t.n, 1);
                 ng++;
             }
-            if (!g[j].x || !g[j].y[0] || !g[j].y[1] || !g[j].y[2]) {
+            if (!g[j].x || !g[j].y[0] || !g[j].y[1] || !g[j].y[2] || !g[j].pass || !g[j].steady) {
                 rc = EXIT_RUNTIME;
                 break;
             }
@@ -2203,6 +2272,8 @@ static int cmd_plot(int argc, char **argv) {
             g[j].y[0][g[j].n] = rtable_num(&t, k, cy[0]);
             g[j].y[1][g[j].n] = !strcmp(kind, "latency") ? rtable_num(&t, k, cy[1]) : NAN;
             g[j].y[2][g[j].n] = !strcmp(kind, "latency") ? rtable_num(&t, k, cy[2]) : NAN;
+            g[j].pass[g[j].n] = (unsigned char)plot_row_passes(&t, k, &slo, slo_from_plot);
+            g[j].steady[g[j].n] = (unsigned char)plot_row_steady(&t, k, rtable_num(&t, k, cx));
             g[j].n++;
         }
         for (j = 0; !rc && j < ng; j++) { /* x ascending (insertion sort keeps equal x in file order) */
@@ -2210,6 +2281,10 @@ static int cmd_plot(int argc, char **argv) {
             for (a2 = 1; a2 < g[j].n; a2++)
                 for (b2 = a2; b2 > 0 && g[j].x[b2 - 1] > g[j].x[b2]; b2--) {
                     double tmp = g[j].x[b2];
+                    unsigned char u = g[j].pass[b2];
+                    g[j].pass[b2] = g[j].pass[b2 - 1], g[j].pass[b2 - 1] = u;
+                    u = g[j].steady[b2];
+                    g[j].steady[b2] = g[j].steady[b2 - 1], g[j].steady[b2 - 1] = u;
                     g[j].x[b2] = g[j].x[b2 - 1], g[j].x[b2 - 1] = tmp;
                     for (m = 0; m < 3; m++)
                         tmp = g[j].y[m][b2], g[j].y[m][b2] = g[j].y[m][b2 - 1], g[j].y[m][b2 - 1] = tmp;
@@ -2245,7 +2320,23 @@ static int cmd_plot(int argc, char **argv) {
                         rc = EXIT_RUNTIME;
                         break;
                     }
-                    blis_pareto(g[j].x, g[j].y[0], g[j].n, front, &err);
+                    { /* the front of the rows meeting the SLOs: a failing row is never on it, nor chosen */
+                        double *px = (double *)calloc(g[j].n + 1, sizeof(double)),
+                               *py = (double *)calloc(g[j].n + 1, sizeof(double));
+                        unsigned char *pf = (unsigned char *)calloc(g[j].n + 1, 1);
+                        size_t np = 0, q = 0;
+                        if (!px || !py || !pf) {
+                            free(px), free(py), free(pf), free(front);
+                            rc = EXIT_RUNTIME;
+                            break;
+                        }
+                        for (k = 0; k < g[j].n; k++)
+                            if (g[j].pass[k]) px[np] = g[j].x[k], py[np] = g[j].y[0][k], np++;
+                        if (np) blis_pareto(px, py, np, pf, &err);
+                        for (k = 0; k < g[j].n; k++)
+                            if (g[j].pass[k]) front[k] = pf[q++];
+                        free(px), free(py), free(pf);
+                    }
                     for (k = 0; k < g[j].n; k++) { /* the front in x order, in y[1] and y[2] */
                         if (!front[k]) continue;
                         g[j].y[1][f] = g[j].x[k];
@@ -2271,26 +2362,22 @@ static int cmd_plot(int argc, char **argv) {
                 se[ns].label = "offered";
                 ns++;
             }
-            if (!rc && strcmp(kind, "pareto")) { /* the knee of the first configuration */
-                const double *ky = !strcmp(kind, "latency") ? (ng == 1 ? g[0].y[2] : g[0].y[2]) : g[0].y[0];
-                long knee = !strcmp(kind, "latency") ? blis_knee(g[0].x, ky, g[0].n) : -1;
-                if (!strcmp(kind, "throughput")) { /* concave: the knee of -y mirrored is the point farthest above */
-                    double *neg = (double *)calloc(g[0].n + 1, sizeof(double));
-                    if (neg) {
-                        for (k = 0; k < g[0].n; k++) neg[k] = -g[0].y[0][k];
-                        /* the mirrored curve decreases; its knee below the chord is the plateau's start */
-                        knee = blis_knee(g[0].x, neg, g[0].n);
-                        free(neg);
-                    }
-                }
+            if (!rc && strcmp(kind, "pareto")) { /* the knee of the first configuration: its last steady rate */
+                const double *ky = !strcmp(kind, "latency") ? g[0].y[2] : g[0].y[0];
+                long knee = -1;
+                for (k = 0; k < g[0].n; k++)
+                    if (g[0].steady[k] && isfinite(ky[k]))
+                        knee = (long)k;
+                    else if (knee >= 0)
+                        break; /* the first loss of steady state ends it */
                 if (knee >= 0) {
                     c.has_mark = 1;
                     c.mark_x = g[0].x[knee];
                     c.mark_y = ky[knee];
                     if (ng > 1)
-                        snprintf(mark, sizeof mark, "knee of %.200s: %g req/s", g[0].key, c.mark_x);
+                        snprintf(mark, sizeof mark, "knee of %.200s: %g req/s (last steady)", g[0].key, c.mark_x);
                     else
-                        snprintf(mark, sizeof mark, "knee: %g req/s", c.mark_x);
+                        snprintf(mark, sizeof mark, "knee: %g req/s (last steady)", c.mark_x);
                     c.mark_label = mark;
                 }
             }
@@ -2323,11 +2410,27 @@ static int cmd_plot(int argc, char **argv) {
                 c.y_label = "output throughput per GPU (tokens/s per GPU)";
             }
             c.title = title ? title : title_buf;
+            plot_subtitle(&t, subtitle, sizeof subtitle);
+            c.subtitle = subtitle[0] ? subtitle : NULL;
+            if (!strcmp(kind, "latency")) { /* log when the values span more than 100x (--log-y, --linear-y) */
+                double lo = INFINITY, hi = 0;
+                for (j = 0; j < c.n_series; j++)
+                    for (k = 0; k < c.series[j].n; k++)
+                        if (c.series[j].y[k] > 0 && isfinite(c.series[j].y[k])) {
+                            if (c.series[j].y[k] < lo) lo = c.series[j].y[k];
+                            if (c.series[j].y[k] > hi) hi = c.series[j].y[k];
+                        }
+                c.log_y = y_scale > 0 || (y_scale == 0 && hi > 100 * lo);
+            } else if (y_scale > 0) {
+                c.log_y = 1;
+            }
             rc = write_svg(out, &c);
         }
         for (j = 0; j < ng; j++) {
             free(g[j].x);
             for (k = 0; k < 3; k++) free(g[j].y[k]);
+            free(g[j].pass);
+            free(g[j].steady);
         }
         free(g);
         free(se);
