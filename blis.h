@@ -1643,6 +1643,8 @@ typedef struct blis_sim {
     int64_t timed_out;      /* aborted by request_timeout_us */
     int64_t next_expiry_us; /* no request can time out before this */
     int64_t total_input_tokens, total_output_tokens;
+    int64_t
+        first_tokens; /* requests that got their first token (each one generated token beyond total_output_tokens) */
     int64_t peak_kv_blocks;
     double kv_blocks_integral; /* sum of used blocks x step time */
     int64_t waitq_len_sum, waitq_samples;
@@ -1865,8 +1867,12 @@ typedef struct blis_metrics {
     int64_t completed, still_queued, still_running, injected, dropped_unservable;
     int64_t timed_out; /* request_timeout_us aborts (not in the metrics block) */
     int64_t total_input_tokens, total_output_tokens;
+    /* every generated token: total_output_tokens (the reference's: each
+     * request's tokens after its first) plus each request's first token */
+    int64_t generated_tokens;
     int64_t sim_ended_us;
     double duration_s, responses_per_s, tokens_per_s;
+    double generated_tokens_per_s;
     double e2e_mean_ms, e2e_p90_ms, e2e_p95_ms, e2e_p99_ms;
     double ttft_mean_ms, ttft_p90_ms, ttft_p95_ms, ttft_p99_ms;
     double itl_mean_ms, itl_p90_ms, itl_p95_ms, itl_p99_ms;
@@ -2227,6 +2233,10 @@ typedef struct blis_slo {
 typedef struct blis_slo_set {
     blis_slo slo[BLIS_MAX_SLOS];
     size_t n;
+    /* --slo-attainment: > 0, a run passes when at least this fraction of
+     * the offered requests met every objective (the goodput rule); 0, when
+     * every aggregate objective holds and every request was served */
+    double min_attainment;
 } blis_slo_set;
 /* Comma-separated objectives; spaces around items are ignored. Errors name
  * the item and what was expected (BLIS_E_INVALID). */
@@ -2247,8 +2257,8 @@ typedef struct blis_slo_result {
     int64_t good_requests, good_output_tokens;
     double attainment_all;         /* good_requests / offered */
     double goodput_requests_per_s; /* good requests over the run's duration */
-    double goodput_tokens_per_s;   /* their output tokens (as total_output_tokens counts
-                                      them: less the first, the prefill's) over the duration */
+    double goodput_tokens_per_s;   /* their generated tokens (every one, the prefill's first
+                                      included) over the duration */
 } blis_slo_result;
 /* Needs the instances' requests (blis_sim_config.keep_requests = 1). */
 BLIS_DEF blis_status blis_cluster_slo_eval(const blis_cluster *c, const blis_metrics *m, const blis_slo_set *set,
@@ -2434,6 +2444,7 @@ typedef struct blis_run_options {
     const char *waiting_requests;              /* compact, full */
     const char *compat;                        /* blis, reference (--compat) */
     const char *arrival;                       /* constant, poisson, gamma, weibull (--arrival) */
+    double slo_attainment;                     /* --slo-attainment (0: the aggregate rule) */
     double arrival_cv;                         /* --arrival-cv (gamma, weibull) */
     double gpu_usd_per_hour;                   /* --gpu-hourly-usd (0: from the price table) */
     unsigned char given[BLIS_RUN_MAX_OPTIONS]; /* by index in blis_run_option_defs(): set explicitly */
@@ -12546,6 +12557,7 @@ static blis_status blis__step_advance(blis_sim *s, int64_t now, int64_t adv, bli
             if ((st = blis__itl_add(s, r, adv + a2))) return blis__nomem(err);
         }
         if (r->progress_tokens == r->input_tokens) {
+            if (!r->ttft_set) s->first_tokens++; /* the prefill's token: generated, not in total_output_tokens */
             r->ttft_set = 1;
             r->first_token_us = now + adv + a2 - r->arrival_us;
         }
@@ -13777,6 +13789,7 @@ BLIS_DEF blis_status blis_sims_metrics(const blis_sim *const *sims, size_t n_sim
         m->timed_out += s->timed_out;
         m->total_input_tokens += s->total_input_tokens;
         m->total_output_tokens += s->total_output_tokens;
+        m->generated_tokens += s->total_output_tokens + s->first_tokens;
         if (ended > m->sim_ended_us) m->sim_ended_us = ended;
         m->kv_allocation_failures += s->kv_allocation_failures;
         m->preemptions += s->preemptions;
@@ -13790,6 +13803,7 @@ BLIS_DEF blis_status blis_sims_metrics(const blis_sim *const *sims, size_t n_sim
     if (m->duration_s > 0) {
         m->responses_per_s = (double)m->completed / m->duration_s;
         m->tokens_per_s = (double)m->total_output_tokens / m->duration_s;
+        m->generated_tokens_per_s = (double)m->generated_tokens / m->duration_s;
     }
     qsort(v, n_e2e, sizeof *v, blis__i64_cmp);
     m->e2e_mean_ms = blis__mean_ms(v, n_e2e);
@@ -16535,8 +16549,8 @@ BLIS_DEF blis_status blis_cluster_slo_eval(const blis_cluster *c, const blis_met
             }
             if (good) {
                 r->good_requests++;
-                /* as total_output_tokens counts them: the first token comes with the prefill */
-                r->good_output_tokens += q->output_tokens > 0 ? q->output_tokens - 1 : 0;
+                /* every generated token, the prefill's first included */
+                r->good_output_tokens += q->output_tokens > 1 ? q->output_tokens : 1;
             }
         }
     }
@@ -16548,8 +16562,11 @@ BLIS_DEF blis_status blis_cluster_slo_eval(const blis_cluster *c, const blis_met
         r->attainment[k] = r->offered > 0 ? (double)within[k] / (double)r->offered : 0;
         all &= r->met[k];
     }
-    r->pass = all && m->completed > 0 && r->unserved == 0;
     r->attainment_all = r->offered > 0 ? (double)r->good_requests / (double)r->offered : 0;
+    if (set->min_attainment > 0)
+        r->pass = m->completed > 0 && r->attainment_all >= set->min_attainment;
+    else
+        r->pass = all && m->completed > 0 && r->unserved == 0;
     if (m->duration_s > 0) {
         r->goodput_requests_per_s = (double)r->good_requests / m->duration_s;
         r->goodput_tokens_per_s = (double)r->good_output_tokens / m->duration_s;
@@ -16561,14 +16578,14 @@ BLIS_DEF void blis_capacity_compute(const blis_metrics *m, int64_t gpus, double 
     memset(out, 0, sizeof *out);
     out->gpus = gpus;
     if (gpus > 0) {
-        out->tokens_per_s_per_gpu = m->tokens_per_s / (double)gpus;
+        out->tokens_per_s_per_gpu = m->generated_tokens_per_s / (double)gpus; /* every generated token */
         out->requests_per_s_per_gpu = m->responses_per_s / (double)gpus;
     }
     out->tokens_per_s_per_user = m->itl_mean_ms > 0 ? 1000.0 / m->itl_mean_ms : 0;
     out->usd_per_gpu_hour = usd_per_gpu_hour > 0 && usd_per_gpu_hour <= DBL_MAX ? usd_per_gpu_hour : NAN;
     out->usd_per_hour = out->usd_per_gpu_hour * (double)gpus;
     out->usd_per_million_output_tokens =
-        m->tokens_per_s > 0 ? out->usd_per_hour / (m->tokens_per_s * 3600.0) * 1e6 : NAN;
+        m->generated_tokens_per_s > 0 ? out->usd_per_hour / (m->generated_tokens_per_s * 3600.0) * 1e6 : NAN;
 }
 
 BLIS_DEF blis_status blis_price_lookup(const blis_doc *doc, const char *gpu, double *usd_per_gpu_hour, blis_err *err) {
@@ -17283,6 +17300,7 @@ static const blis_opt_def blis__run_opts[] = {
     BLIS__RO("--kv-cache-dtype", BLIS_OPT_STR, kv_dtype),
     BLIS__RO("--roofline", BLIS_OPT_BOOL, roofline),
     BLIS__RO("--slo", BLIS_OPT_STR, slo),
+    BLIS__RO("--slo-attainment", BLIS_OPT_F64, slo_attainment),
     BLIS__RO("--json", BLIS_OPT_BOOL, json),
     BLIS__RO("--gpu-prices", BLIS_OPT_STR, prices),
     BLIS__RO("--gpu-hourly-usd", BLIS_OPT_F64, gpu_usd_per_hour),
@@ -17916,6 +17934,9 @@ static blis_status blis__run_check(blis_run *r, blis_err *err) {
         return blis__flag_error(err, "--waiting-requests", "compact or full", a->waiting_requests);
     if (strcmp(a->compat, "blis") && strcmp(a->compat, "reference"))
         return blis__flag_error(err, "--compat", "blis or reference", a->compat);
+    if (blis_run_option_given(a, "slo-attainment") && (!(a->slo_attainment > 0 && a->slo_attainment <= 1) || !a->slo))
+        return blis__run_fail(err, BLIS_E_INVALID, "--slo-attainment must be in (0, 1] with --slo, got %g%s",
+                              a->slo_attainment, a->slo ? "" : " and no --slo");
     if (blis_arrival_kind_parse(a->arrival) < 0)
         return blis__flag_error(err, "--arrival", "constant, poisson, gamma or weibull", a->arrival);
     if (blis_run_option_given(a, "arrival-cv") && blis_arrival_kind_parse(a->arrival) != BLIS_ARRIVAL_GAMMA &&
@@ -18433,6 +18454,8 @@ BLIS_DEF blis_status blis_run_record_fill(blis_run_record *r, const blis_run *ru
     BLIS__RM_F("vllm_estimated_duration_s", m.duration_s);
     BLIS__RM_F("responses_per_sec", m.responses_per_s);
     BLIS__RM_F("tokens_per_sec", m.tokens_per_s);
+    BLIS__RM_I("generated_tokens", m.generated_tokens);
+    BLIS__RM_F("generated_tokens_per_sec", m.generated_tokens_per_s);
     BLIS__RM_F("e2e_mean_ms", m.e2e_mean_ms);
     BLIS__RM_F("e2e_p90_ms", m.e2e_p90_ms);
     BLIS__RM_F("e2e_p95_ms", m.e2e_p95_ms);
@@ -18480,6 +18503,10 @@ BLIS_DEF blis_status blis_run_record_fill(blis_run_record *r, const blis_run *ru
             blis__rv_add(r, "slo_pass", BLIS_RV_BOOL, NULL, sr.pass, 0);
         else
             blis__rv_s(r, "slo_pass", NULL);
+        if (slo->min_attainment > 0) /* the goodput rule (--slo-attainment) */
+            blis__rv_add(r, "slo_min_attainment", BLIS_RV_F64, NULL, 0, slo->min_attainment);
+        else
+            blis__rv_s(r, "slo_min_attainment", NULL);
         BLIS__RM_F("slo_attainment", sr.attainment_all);
         BLIS__RM_F("goodput_requests_per_sec", sr.goodput_requests_per_s);
         BLIS__RM_F("goodput_tokens_per_sec", sr.goodput_tokens_per_s);
@@ -18523,6 +18550,7 @@ BLIS_DEF blis_status blis_run_write_json(const blis_run *run, blis_jw *w, blis_e
         blis__copy_cstr(msg, sizeof msg, err->msg);
         return blis__run_fail(err, st, "--slo: %.1000s", msg);
     }
+    slo.min_attainment = run->opt.slo_attainment;
     if ((st = blis_run_price(run, &usd, err)) != BLIS_OK) return st;
     if (!(rec = (blis_run_record *)blis__alloc(NULL, sizeof *rec))) return blis__nomem(err);
     if ((st = blis_run_record_fill(rec, run, &slo, usd, err)) != BLIS_OK) {

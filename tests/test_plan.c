@@ -4,6 +4,15 @@
 
 #define PLAN_RUN "./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1"
 
+/* A number member of a JSON document, by its key (NaN when absent). */
+static double t_json_num(const char *doc, const char *key) {
+    char pat[80];
+    const char *p;
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    p = strstr(doc, pat);
+    return p ? strtod(p + strlen(pat), NULL) : NAN;
+}
+
 typedef struct slo_case {
     const char *name;
     const char *text;
@@ -64,7 +73,8 @@ TEST(capacity_and_cost_by_hand) {
     blis_metrics m;
     blis_capacity c;
     memset(&m, 0, sizeof m);
-    m.tokens_per_s = 8000;
+    m.tokens_per_s = 7900; /* the reference's count (each request's first token left out): not the one costed */
+    m.generated_tokens_per_s = 8000;
     m.responses_per_s = 16;
     m.itl_mean_ms = 20;
     blis_capacity_compute(&m, 4, 2.5, &c);
@@ -250,7 +260,7 @@ TEST(run_json_and_slo) {
     blis_doc d;
     blis_err err;
     const blis_node *root;
-    double tps = 0, good = 0, att = -1, cost = 0, tpg = 0;
+    double tps = 0, good = 0, att = -1, cost = 0, tpg = 0, ref_tps = 0;
     int pass = -1;
     CHECK_EQ_I64(t_run("(" PLAN_RUN " --rate 10 --num-requests 200 --slo 'ttft_p99<10s,itl_p99<1s' --json 2>/dev/null)",
                        out, sizeof out),
@@ -259,14 +269,18 @@ TEST(run_json_and_slo) {
     root = blis_doc_root(&d);
     CHECK_EQ_I64(blis_doc_get_bool(&d, root, "slo_pass", &pass, &err), BLIS_OK);
     CHECK_EQ_I64(pass, 1);
-    blis_doc_get_f64(&d, root, "tokens_per_sec", &tps, &err);
+    blis_doc_get_f64(&d, root, "tokens_per_sec", &ref_tps, &err);
+    blis_doc_get_f64(&d, root, "generated_tokens_per_sec", &tps, &err);
     blis_doc_get_f64(&d, root, "goodput_tokens_per_sec", &good, &err);
     blis_doc_get_f64(&d, root, "slo_attainment", &att, &err);
     blis_doc_get_f64(&d, root, "usd_per_million_output_tokens", &cost, &err);
     blis_doc_get_f64(&d, root, "tokens_per_sec_per_gpu", &tpg, &err);
     CHECK_EQ_F64(att, 1);
-    CHECK_EQ_F64(good, tps); /* every request good: goodput is the throughput (the same token count) */
+    CHECK_EQ_F64(good, tps); /* every request good: goodput is the throughput (every generated token) */
     CHECK_EQ_F64(tpg, tps);  /* one GPU */
+    /* the reference's total_output_tokens leaves out each of the 200 requests' first token */
+    CHECK_MSG(fabs((tps - ref_tps) * t_json_num(out, "vllm_estimated_duration_s") - 200) < 1e-6,
+              "generated %g tok/s, the reference's %g", tps, ref_tps);
     /* the bundled price of an H100 ($3/hour) */
     CHECK(fabs(cost - 3.0 / (tps * 3600) * 1e6) < 1e-9);
     blis_doc_free(&d);
@@ -892,13 +906,6 @@ TEST(run_progress_text) {
  * spaced requests and says so; --arrival and --arrival-cv are checked; a
  * spec's rate and a trace's are scaled by --rate, never silently ignored;
  * sweep rows default to Poisson. */
-static double t_json_num(const char *doc, const char *key) {
-    char pat[80];
-    const char *p;
-    snprintf(pat, sizeof pat, "\"%s\": ", key);
-    p = strstr(doc, pat);
-    return p ? strtod(p + strlen(pat), NULL) : NAN;
-}
 
 TEST(plan_arrival_processes_and_rate_scaling) {
     static char out[65536];
@@ -1117,4 +1124,36 @@ TEST(plot_pareto_knee_logy_subtitle) {
         t_run("./simulation_worker plot throughput build/plot_rows.csv --out build/plot_rows_t.svg", out, sizeof out),
         0);
     free(t_slurp_check(t_, "build/plot_rows_t.svg", "knee: 8 req/s (last steady)"));
+}
+
+/* --slo-attainment F: the goodput rule (at least F of the requests meet
+ * every objective) beside the aggregate one. A TTFT limit between the
+ * run's p90 and p99 fails the aggregate rule and passes at 0.9. */
+TEST(slo_attainment_rule) {
+    static char out[65536];
+    char cmd[512];
+    double p90, p99, att;
+    CHECK_EQ_I64(
+        t_run("(" PLAN_RUN " --rate 25 --arrival poisson --num-requests 300 --json 2>/dev/null)", out, sizeof out), 0);
+    p90 = t_json_num(out, "ttft_p90_ms");
+    p99 = t_json_num(out, "ttft_p99_ms");
+    CHECK(p99 > p90 + 1);
+    snprintf(cmd, sizeof cmd,
+             "(" PLAN_RUN " --rate 25 --arrival poisson --num-requests 300 --slo 'ttft_p99<%.0fms' --json 2>/dev/null)",
+             (p90 + p99) / 2);
+    CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+    CHECK_CONTAINS(out, "\"slo_pass\": false,");
+    CHECK_CONTAINS(out, "\"slo_min_attainment\": null,");
+    att = t_json_num(out, "slo_attainment");
+    CHECK(att >= 0.9 && att < 0.99);
+    snprintf(cmd, sizeof cmd,
+             "(" PLAN_RUN
+             " --rate 25 --arrival poisson --num-requests 300 --slo 'ttft_p99<%.0fms' --slo-attainment 0.9 "
+             "--json 2>/dev/null)",
+             (p90 + p99) / 2);
+    CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+    CHECK_CONTAINS(out, "\"slo_pass\": true,");
+    CHECK_CONTAINS(out, "\"slo_min_attainment\": 0.9,");
+    CHECK_EQ_I64(t_run(PLAN_RUN " --slo-attainment 0.9", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--slo-attainment must be in (0, 1] with --slo, got 0.9 and no --slo");
 }

@@ -112,6 +112,7 @@ static int run_outputs(const blis_run *run) {
         snprintf(msg, sizeof msg, "--slo: %s", err.msg);
         return run_error(msg);
     }
+    slo.min_attainment = a->slo_attainment;
     if (a->results && !strcmp(a->results, "-")) { /* the results document is the output */
         if (blis_cluster_metrics(&run->cluster, -1, &m, &err)) return run_report(&err, NULL);
         return write_results("-", &run->cluster, &m);
@@ -475,8 +476,14 @@ static int sweep_finish_setup(sweep_ctx *x, const char *grid_path, int search) {
     }
     {
         const char *slo_text = x->grid.slo;
-        for (k = 0; k < x->n_fixed; k++)
+        double min_attainment = 0;
+        for (k = 0; k < x->n_fixed; k++) {
             if (!strncmp(x->fixed_buf[k], "--slo=", 6)) slo_text = x->fixed_buf[k] + 6;
+            if (!strncmp(x->fixed_buf[k], "--slo-attainment=", 17) &&
+                blis_parse_f64(x->fixed_buf[k] + 17, strlen(x->fixed_buf[k] + 17),
+                               BLIS_NUM_ALLOW_PLUS | BLIS_NUM_LOOSE_DOT, &min_attainment))
+                return flag_error("--slo-attainment", "a fraction in (0, 1]", x->fixed_buf[k] + 17);
+        }
         if (slo_text) {
             if (blis_slo_parse(slo_text, &x->slo, &err)) {
                 snprintf(msg, sizeof msg, "--slo: %s", err.msg);
@@ -484,6 +491,7 @@ static int sweep_finish_setup(sweep_ctx *x, const char *grid_path, int search) {
             }
             if (x->grid.slo && slo_text == x->grid.slo && sweep_add_fixed(x, "--slo", slo_text)) return EXIT_USAGE;
         }
+        x->slo.min_attainment = min_attainment;
     }
     blis_run_record_fill(&names, NULL, &x->slo, NAN, NULL);
     for (k = 0; k < x->grid.n_axes; k++) {

@@ -107,6 +107,8 @@ static const char usage_text_more[] =
     "      --slo OBJ,...   SLOs, e.g. ttft_p99<500ms,itl_p99<50ms,e2e_p90<10s\n"
     "                      (ttft|itl|e2e _mean|_p90|_p95|_p99, scheduling_delay_p99;\n"
     "                      < or <=; us, ms, s): pass, per-request attainment, goodput\n"
+    "      --slo-attainment F  pass when at least F of the requests meet every\n"
+    "                      objective (goodput rule; else every aggregate met)\n"
     "      --gpu-hourly-usd N | --gpu-prices FILE  price per GPU-hour (else the\n"
     "                      bundled data/gpu_prices.json): cost per M output tokens\n"
     "      --metrics-mode auto|exact|streaming  percentiles from every value, or\n"
