@@ -2456,6 +2456,12 @@ BLIS_DEF const blis_opt_def *blis_run_option_defs(size_t *count);
 /* The option's index for a name ("num_requests", "num-requests",
  * "--num-requests"), or -1. */
 BLIS_DEF long blis_run_option_find(const char *name);
+/* The name of names closest to given by edit distance (insertions,
+ * deletions, substitutions; '-' and '_' and a leading "--" ignored), when
+ * within max(2, a third of its length); NULL otherwise. For "did you mean". */
+BLIS_DEF const char *blis_closest_name(const char *given, const char *const *names, size_t n);
+/* The run flag closest to name ("--num-request" -> "--num-requests"), or NULL. */
+BLIS_DEF const char *blis_run_option_closest(const char *name);
 /* The defaults of `run` (no model: it must be set). */
 BLIS_DEF void blis_run_options_init(blis_run_options *o);
 /* One option from text (a bool takes true/false/1/0; a list "a,b,c"). */
@@ -17316,6 +17322,48 @@ BLIS_DEF const blis_opt_def *blis_run_option_defs(size_t *count) {
     return blis__run_opts;
 }
 
+/* name without a leading "--", '_' read as '-', into out (at most 63 chars). */
+static size_t blis__flag_norm(const char *name, char *out) {
+    size_t n = 0;
+    if (name[0] == '-' && name[1] == '-') name += 2;
+    for (; *name && n < 63; name++) out[n++] = *name == '_' ? '-' : *name;
+    out[n] = '\0';
+    return n;
+}
+
+BLIS_DEF const char *blis_closest_name(const char *given, const char *const *names, size_t n) {
+    char a[64], b[64];
+    size_t la, lb, i, j, k, best_d = (size_t)-1;
+    const char *best = NULL;
+    unsigned char row[64], prev[64];
+    if (!given || !*given) return NULL;
+    la = blis__flag_norm(given, a);
+    for (k = 0; k < n; k++) {
+        if (!names[k]) continue;
+        lb = blis__flag_norm(names[k], b);
+        for (j = 0; j <= lb; j++) prev[j] = (unsigned char)j;
+        for (i = 1; i <= la; i++) {
+            row[0] = (unsigned char)i;
+            for (j = 1; j <= lb; j++) {
+                unsigned d = prev[j - 1] + (a[i - 1] != b[j - 1] ? 1u : 0u);
+                if (prev[j] + 1u < d) d = prev[j] + 1u;
+                if (row[j - 1] + 1u < d) d = row[j - 1] + 1u;
+                row[j] = (unsigned char)(d > 255 ? 255 : d);
+            }
+            memcpy(prev, row, lb + 1);
+        }
+        if (prev[lb] < best_d) best_d = prev[lb], best = names[k];
+    }
+    return best && best_d > 0 && best_d <= (la / 3 > 2 ? la / 3 : 2) ? best : NULL;
+}
+
+BLIS_DEF const char *blis_run_option_closest(const char *name) {
+    const char *names[BLIS_RUN_MAX_OPTIONS];
+    size_t k;
+    for (k = 0; k < BLIS__RUN_NOPTS && k < BLIS_RUN_MAX_OPTIONS; k++) names[k] = blis__run_opts[k].flag;
+    return blis_closest_name(name, names, k);
+}
+
 BLIS_DEF long blis_run_option_find(const char *name) {
     size_t k, i;
     if (!name) return -1;
@@ -17406,7 +17454,11 @@ BLIS_DEF blis_status blis_run_option_set(blis_run_options *a, const char *name, 
     long k = blis_run_option_find(name);
     const blis_opt_def *f;
     void *field;
-    if (k < 0) return blis__run_fail(err, BLIS_E_INVALID, "unknown option for run: %s", name ? name : "");
+    if (k < 0) {
+        const char *near = blis_run_option_closest(name);
+        return blis__run_fail(err, BLIS_E_INVALID, "unknown option for run: %s%s%s%s", name ? name : "",
+                              near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+    }
     f = &blis__run_opts[k];
     field = (char *)a + f->offset;
     if (!v) return blis__flag_error(err, f->flag, "a value", "");

@@ -585,3 +585,32 @@ TEST(cli_step_pcie_allreduce) {
     double h100 = t_step_comm_us(t_, "H100"), l40s = t_step_comm_us(t_, "L40S"), pcie = t_step_comm_us(t_, "H100-PCIe");
     CHECK_MSG(l40s > h100 && pcie > h100 && l40s > pcie, "comm us: H100 %g, H100-PCIe %g, L40S %g", h100, pcie, l40s);
 }
+
+/* COMMAND --help prints that command's usage; an unknown flag names the
+ * closest known one (issue 27). */
+TEST(cli_command_help_and_did_you_mean) {
+    static char out[16384];
+    CHECK_EQ_I64(t_run("./simulation_worker search --help", out, sizeof out), 0);
+    CHECK(!strncmp(out, "usage: simulation_worker search [options]\n", 42));
+    CHECK_CONTAINS(out, "  search pareto SWEEP_OUTPUT");
+    CHECK(strstr(out, "  sweep merge") == NULL && strstr(out, "  run --model") == NULL);
+    CHECK_EQ_I64(t_run("./simulation_worker run --model x --help", out, sizeof out), 0);
+    CHECK_CONTAINS(out, "--arrival constant|poisson|gamma|weibull");
+    CHECK_CONTAINS(out, "--check-invariants"); /* the block spans the whole of run's flags */
+    CHECK(strstr(out, "  step (--model") == NULL);
+    CHECK_EQ_I64(t_run("./simulation_worker plot -h", out, sizeof out), 0);
+    CHECK_CONTAINS(out, "--log-y | --linear-y");
+    CHECK_EQ_I64(t_run("./simulation_worker run --model x --num-request 5", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "unknown option for run (did you mean --num-requests?): --num-request");
+    CHECK_EQ_I64(t_run("./simulation_worker search --slo 'ttft_p99<1s' --rate-mx 5", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "(did you mean --rate-max?)");
+    CHECK_EQ_I64(t_run("./simulation_worker plot latency x.csv --titel T", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "(did you mean --title?)");
+    CHECK_EQ_I64(t_run("./simulation_worker step --model x --hardwre H100", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "(did you mean --hardware?)");
+    CHECK_EQ_I64(t_run("./simulation_worker run --model x --qqqqqqqq 1", out, sizeof out), 2);
+    CHECK(strstr(out, "did you mean") == NULL);
+    CHECK_STR(blis_run_option_closest("arival"), "--arrival");
+    CHECK_STR(blis_run_option_closest("--num_request"), "--num-requests");
+    CHECK(blis_run_option_closest("--num-requests") == NULL); /* an exact name is not a suggestion */
+}

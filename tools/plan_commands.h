@@ -721,6 +721,13 @@ typedef struct plan_opts {
     const char *rate_start, *rate_min, *rate_max, *tol, *target, *search_requests;
 } plan_opts;
 
+/* sweep's own flags, then search's (for "did you mean"). */
+static const char *const plan_flags[] = {"--grid",     "--out",      "--format",        "--shard",      "--jobs",
+                                         "--resume",   "--quiet",    "--allow-missing", "--pareto",     "--rate-start",
+                                         "--rate-min", "--rate-max", "--tolerance",     "--target-rate"};
+#define PLAN_NSWEEP_FLAGS 9
+#define PLAN_NFLAGS       (sizeof plan_flags / sizeof plan_flags[0])
+
 /* The flags of sweep and search: their own, the axis flags, and any run
  * flag (fixed for every point). */
 static int parse_plan_args(int argc, char **argv, sweep_ctx *x, plan_opts *o, int search) {
@@ -734,7 +741,8 @@ static int parse_plan_args(int argc, char **argv, sweep_ctx *x, plan_opts *o, in
         size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg), k;
         const blis_opt_def *f;
         if (nlen >= sizeof name || strncmp(arg, "--", 2))
-            return usage_error(search ? "unknown argument for search" : "unknown argument for sweep", arg);
+            return unknown_flag(search ? "search" : "sweep", arg, plan_flags, search ? PLAN_NFLAGS : PLAN_NSWEEP_FLAGS,
+                                1);
         memcpy(name, arg, nlen);
         name[nlen] = '\0';
         if (!strcmp(name, "--resume") || !strcmp(name, "--quiet") || !strcmp(name, "--allow-missing") ||
@@ -782,7 +790,8 @@ static int parse_plan_args(int argc, char **argv, sweep_ctx *x, plan_opts *o, in
         else if (search && !strcmp(name, "--target-rate"))
             o->target = v;
         else if (!plan_flag_ok(name))
-            return usage_error(search ? "unknown option for search" : "unknown option for sweep", arg);
+            return unknown_flag(search ? "search" : "sweep", arg, plan_flags, search ? PLAN_NFLAGS : PLAN_NSWEEP_FLAGS,
+                                1);
         else {
             int listed = 0;
             for (k = 0; k < sizeof sweep_axis_flags / sizeof sweep_axis_flags[0]; k++)
@@ -2117,6 +2126,13 @@ static int cmd_plot(int argc, char **argv) {
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        static const char *const plot_flags[] = {"--out", "--metric", "--slo",      "--title",
+                                                 "--x",   "--log-y",  "--linear-y", "--min-user-tps"};
+        size_t f;
+        for (f = 0; f < sizeof plot_flags / sizeof plot_flags[0] && strcmp(a, plot_flags[f]); f++) {
+        }
+        if (!strncmp(a, "--", 2) && f == sizeof plot_flags / sizeof plot_flags[0])
+            return unknown_flag("plot", a, plot_flags, sizeof plot_flags / sizeof plot_flags[0], 0);
         if (!strcmp(a, "--log-y") || !strcmp(a, "--linear-y")) {
             y_scale = !strcmp(a, "--log-y") ? 1 : -1;
             continue;
@@ -2137,9 +2153,9 @@ static int cmd_plot(int argc, char **argv) {
         else if (!strcmp(a, "--min-user-tps")) {
             if ((rc = parse_pos("--min-user-tps", v, 0, &min_user))) return rc;
             i++;
-        } else if (!strncmp(a, "--", 2) || file)
-            return usage_error("unknown argument for plot", a);
-        else
+        } else if (file) {
+            return usage_error("plot takes one input file; another", a);
+        } else
             file = a;
     }
     if (!file) return usage_error("plot needs an input file", NULL);

@@ -166,6 +166,7 @@ static const char usage_text_plan[] =
     "        user (rows failing their SLOs left out).\n"
     "  plot latency|throughput|pareto SWEEP_OUTPUT [--out FILE.svg] [--metric\n"
     "       ttft|itl|e2e] [--slo OBJ] [--x AXIS (rate)] [--title T] [--min-user-tps N]\n"
+    "       [--log-y | --linear-y]  (latency: log when it spans more than 100x)\n"
     "  plot cdf RESULTS.json [--out FILE.svg]   (a run's --results-path file)\n"
     "        SVG charts: latency percentiles and throughput against offered load\n"
     "        (SLO line, knee marked), the Pareto front (chosen point), TTFT/E2E CDFs.\n";
@@ -260,6 +261,27 @@ static const char usage_text_tools[] =
 static char sw_name[] = "simulation_worker"; /* the resolver's user: names the tool on an interrupt */
 
 static int usage_error(const char *msg, const char *arg) { return cli_error("simulation_worker", msg, arg); }
+
+/* "unknown option for CMD: --num-request (did you mean --num-requests?)":
+ * the closest of the command's own flags (extra) and, with run_flags, run's. */
+static int unknown_flag(const char *cmd, const char *arg, const char *const *extra, size_t n_extra, int run_flags) {
+    const char *names[BLIS_RUN_MAX_OPTIONS + 32];
+    char given[80], msg[256];
+    size_t n = 0, k, len = strcspn(arg ? arg : "", "=");
+    const blis_opt_def *defs = blis_run_option_defs(&k);
+    const char *near;
+    if (run_flags)
+        for (n = 0; n < k && n < BLIS_RUN_MAX_OPTIONS; n++) names[n] = defs[n].flag;
+    for (k = 0; k < n_extra && n < sizeof names / sizeof names[0]; k++) names[n++] = extra[k];
+    snprintf(given, sizeof given, "%.*s", (int)(len < sizeof given ? len : sizeof given - 1), arg ? arg : "");
+    near = blis_closest_name(given, names, n);
+    if (!near) {
+        snprintf(msg, sizeof msg, "unknown option for %s", cmd);
+        return usage_error(msg, arg);
+    }
+    snprintf(msg, sizeof msg, "unknown option for %s (did you mean %s?)", cmd, near);
+    return usage_error(msg, arg);
+}
 
 /* Format from --as or from the extension; NULL if unknown. */
 static const char *format_of(const char *forced, const char *path) {
@@ -489,8 +511,12 @@ static int parse_step_args(int argc, char **argv, step_args *a) {
                                 &a->o.bench_dir, &a->o.kv_dtype,  &a->o.roofline_ext};
         for (k = 0; k < 7 && strcmp(f, flags[k]) != 0; k++) {
         }
-        if (k == 7 && strcmp(f, "--prefill") != 0 && strcmp(f, "--decode") != 0 && strcmp(f, "--tp") != 0)
-            return usage_error("unknown option for step", f);
+        if (k == 7 && strcmp(f, "--prefill") != 0 && strcmp(f, "--decode") != 0 && strcmp(f, "--tp") != 0) {
+            static const char *const step_flags[] = {
+                "--model",          "--model-config-folder", "--hardware", "--hardware-config", "--bench-data-path",
+                "--kv-cache-dtype", "--roofline-ext",        "--prefill",  "--decode",          "--tp"};
+            return unknown_flag("step", f, step_flags, sizeof step_flags / sizeof step_flags[0], 0);
+        }
         if (!v) return flag_error(f, "a value", NULL);
         i++;
         if (k < 7)
@@ -600,11 +626,10 @@ static int parse_run_args(int argc, char **argv, blis_run_options *o) {
         char name[80];
         size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg);
         long k;
-        if (strncmp(arg, "--", 2) != 0 || nlen >= sizeof name) return usage_error("unknown option for run", arg);
+        if (strncmp(arg, "--", 2) != 0 || nlen >= sizeof name) return unknown_flag("run", arg, NULL, 0, 1);
         memcpy(name, arg, nlen);
         name[nlen] = '\0';
-        if ((k = blis_run_option_find(name)) < 0 || strchr(name, '_'))
-            return usage_error("unknown option for run", arg);
+        if ((k = blis_run_option_find(name)) < 0 || strchr(name, '_')) return unknown_flag("run", arg, NULL, 0, 1);
         if (eq)
             v = eq + 1;
         else if (defs[k].type == BLIS_OPT_BOOL)
@@ -1727,10 +1752,43 @@ static int cmd_compose(int argc, char **argv) {
     return rc;
 }
 
+/* COMMAND --help: the blocks of the usage text that begin with the command
+ * ("  run ...", "  sweep merge ...": a line of two spaces then the name;
+ * a block runs until the next such line). 0 when none matched. */
+static int print_command_help(const char *cmd) {
+    const char *const parts[] = {usage_text,      usage_text_engine, usage_text_more,
+                                 usage_text_plan, usage_text_eval,   usage_text_tools};
+    size_t k, len = strlen(cmd), lines = 0;
+    int in = 0;
+    for (k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+        const char *p = parts[k];
+        while (*p) {
+            size_t n = strcspn(p, "\n");
+            if (n > 2 && p[0] == ' ' && p[1] == ' ' && p[2] != ' ') /* a command's first line */
+                in = n >= len + 2 && !strncmp(p + 2, cmd, len) && (p[2 + len] == ' ' || p[2 + len] == '\n');
+            if (in) {
+                if (!lines) printf("usage: simulation_worker %s [options]\n\n", cmd);
+                fwrite(p, 1, n, stdout);
+                putchar('\n');
+                lines++;
+            }
+            p += n + (p[n] == '\n');
+        }
+    }
+    return lines > 0;
+}
+
 static int dispatch(int argc, char **argv) {
     if (argc < 2) return usage_error("missing command", NULL);
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help") ||
-        (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h")))) { /* also "run --help" */
+    if (argv[1][0] != '-' && strcmp(argv[1], "help")) { /* COMMAND ... --help: that command's usage */
+        int i;
+        for (i = 2; i < argc; i++)
+            if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+                if (!print_command_help(argv[1])) break;
+                return fflush(stdout) ? EXIT_RUNTIME : 0;
+            }
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         fputs(usage_text, stdout);
         fputs(usage_text_engine, stdout);
         fputs(usage_text_more, stdout);
