@@ -49,8 +49,9 @@ TEST(cli_usage_errors_exit_2) {
     CHECK_EQ_I64(t_run("./simulation_worker", out, sizeof out), 2);
     CHECK_CONTAINS(out, "missing command");
     CHECK_EQ_I64(t_run("./simulation_worker frobnicate", out, sizeof out), 2);
-    CHECK_CONTAINS(out, "unknown command (available: run, sweep, search, plot, step, evaluate, calibrate, convert, "
-                        "compose, validate-bench-data, import-kernel-tables, check): frobnicate");
+    CHECK_CONTAINS(out,
+                   "unknown command (available: run, sweep, search, plot, report, step, evaluate, calibrate, convert, "
+                   "compose, validate-bench-data, import-kernel-tables, check): frobnicate");
     CHECK_EQ_I64(t_run("./simulation_worker check", out, sizeof out), 2);
     CHECK_CONTAINS(out, "check needs at least one FILE");
     CHECK_EQ_I64(t_run("./simulation_worker check --as toml x", out, sizeof out), 2);

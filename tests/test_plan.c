@@ -1157,3 +1157,44 @@ TEST(slo_attainment_rule) {
     CHECK_EQ_I64(t_run(PLAN_RUN " --slo-attainment 0.9", out, sizeof out), 2);
     CHECK_CONTAINS(out, "--slo-attainment must be in (0, 1] with --slo, got 0.9 and no --slo");
 }
+
+/* report: one self-contained page (no script, no external resource) with
+ * the question, the answer and the charts inline, rendered by a real
+ * headless browser: the screenshot is not blank and the console is quiet. */
+TEST(report_renders_in_headless_chromium) {
+    static char out[16384];
+    char *html;
+    if (system("command -v chromium >/dev/null 2>&1 && python3 -c 1 >/dev/null 2>&1") != 0)
+        SKIP("chromium (Debian: chromium) or python3 is not installed");
+    system("rm -f build/report_sweep.jsonl build/report.html build/report.png");
+    CHECK_EQ_I64(t_run("./simulation_worker sweep --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1,2 "
+                       "--rate 5:40:5 --num-requests 200 --slo 'ttft_p99<300ms' --quiet --out build/report_sweep.jsonl",
+                       out, sizeof out),
+                 0);
+    CHECK_EQ_I64(t_run("./simulation_worker report build/report_sweep.jsonl --out build/report.html", out, sizeof out),
+                 0);
+    html = t_slurp_check(t_, "build/report.html", "<h2>The answer</h2>");
+    if (html) {
+        CHECK_CONTAINS(html, "<h2>The question</h2>");
+        CHECK_CONTAINS(html, "Cheapest per output token within the SLOs:</strong> tp=");
+        CHECK_CONTAINS(html, "<td>tp=1</td>");
+        CHECK_CONTAINS(html, "Throughput per GPU vs per-user speed (within the SLOs)");
+        CHECK(strstr(html, "<script") == NULL && strstr(html, "src=") == NULL && strstr(html, "href=") == NULL);
+        CHECK(strstr(html, "<?xml") == NULL); /* the charts inlined without their XML declaration */
+    }
+    free(html);
+    CHECK_EQ_I64(
+        t_run("timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir=build/chromium-profile "
+              "--enable-logging=stderr --v=0 --window-size=1100,1800 --screenshot=build/report.png "
+              "\"file://$(pwd)/build/report.html\" >build/report_chromium.log 2>&1; "
+              "python3 tests/tools/png_nonblank.py build/report.png 0.01",
+              out, sizeof out),
+        0);
+    html = t_slurp("build/report_chromium.log");
+    CHECK(html != NULL);
+    if (html) CHECK_MSG(strstr(html, "CONSOLE") == NULL && strstr(html, "Uncaught") == NULL, "console: %.300s", html);
+    free(html);
+    CHECK_EQ_I64(t_run("./simulation_worker report build/report_sweep.jsonl --tittle x", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "(did you mean --title?)");
+    CHECK_EQ_I64(t_run("./simulation_worker report build/none.jsonl", out, sizeof out), 2);
+}

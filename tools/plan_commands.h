@@ -2112,114 +2112,29 @@ static const char *metric_title(const char *m) {
 }
 
 /* plot latency|throughput|pareto FILE, plot cdf RESULTS.json */
-static int cmd_plot(int argc, char **argv) {
-    const char *kind = argc > 0 ? argv[0] : NULL, *file = NULL, *out = NULL, *metric = "ttft", *slo_text = NULL,
-               *title = NULL, *x_axis = "rate";
-    double min_user = 0;
-    rtable t;
-    int i, rc = 0, y_scale = 0; /* -1 linear, 1 log, 0 automatic */
-    memset(&t, 0, sizeof t);
-    if (!kind ||
-        (strcmp(kind, "latency") && strcmp(kind, "throughput") && strcmp(kind, "pareto") && strcmp(kind, "cdf")))
-        return usage_error("plot needs a kind: latency, throughput, pareto (sweep output) or cdf (--results-path file)",
-                           kind);
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        static const char *const plot_flags[] = {"--out", "--metric", "--slo",      "--title",
-                                                 "--x",   "--log-y",  "--linear-y", "--min-user-tps"};
-        size_t f;
-        for (f = 0; f < sizeof plot_flags / sizeof plot_flags[0] && strcmp(a, plot_flags[f]); f++) {
-        }
-        if (!strncmp(a, "--", 2) && f == sizeof plot_flags / sizeof plot_flags[0])
-            return unknown_flag("plot", a, plot_flags, sizeof plot_flags / sizeof plot_flags[0], 0);
-        if (!strcmp(a, "--log-y") || !strcmp(a, "--linear-y")) {
-            y_scale = !strcmp(a, "--log-y") ? 1 : -1;
-            continue;
-        }
-        if (!strncmp(a, "--", 2) && !v) return flag_error(a, "a value", "");
-        if (!strcmp(a, "--out"))
-            out = v, i++;
-        else if (!strcmp(a, "--metric")) {
-            metric = v, i++;
-            if (strcmp(metric, "ttft") && strcmp(metric, "itl") && strcmp(metric, "e2e"))
-                return flag_error("--metric", "ttft, itl or e2e", metric);
-        } else if (!strcmp(a, "--slo"))
-            slo_text = v, i++;
-        else if (!strcmp(a, "--title"))
-            title = v, i++;
-        else if (!strcmp(a, "--x"))
-            x_axis = v, i++;
-        else if (!strcmp(a, "--min-user-tps")) {
-            if ((rc = parse_pos("--min-user-tps", v, 0, &min_user))) return rc;
-            i++;
-        } else if (file) {
-            return usage_error("plot takes one input file; another", a);
-        } else
-            file = a;
-    }
-    if (!file) return usage_error("plot needs an input file", NULL);
-    if (!strcmp(kind, "cdf")) {
-        blis_doc d;
-        const blis_node *reqs;
-        double *v[2];
-        size_t n = 0, k, j;
-        blis_chart_series se[2];
-        blis_chart c;
-        static const char *const cols[2] = {"ttft_ms", "e2e_ms"};
-        if ((rc = read_json(file, &d))) return rc;
-        reqs = blis_node_get(&d, blis_doc_root(&d), "requests");
-        if (!reqs || reqs->kind != BLIS_NODE_ARRAY || !reqs->count) {
-            blis_doc_free(&d);
-            fprintf(stderr, "%s: error: expected a results file (run --results-path) with a non-empty \"requests\"\n",
-                    file);
-            return EXIT_USAGE;
-        }
-        v[0] = (double *)calloc(reqs->count * 2 + 2, sizeof(double));
-        v[1] = (double *)calloc(reqs->count * 2 + 2, sizeof(double));
-        if (!v[0] || !v[1]) {
-            free(v[0]), free(v[1]), blis_doc_free(&d);
-            return EXIT_RUNTIME;
-        }
-        for (k = 0; k < reqs->count; k++) {
-            const blis_node *r = blis_node_at(&d, reqs, k);
-            double a = NAN, b = NAN;
-            blis_err err;
-            if (blis_doc_get_f64(&d, r, cols[0], &a, &err) || blis_doc_get_f64(&d, r, cols[1], &b, &err) || !(a > 0) ||
-                !(b > 0))
-                continue; /* unfinished requests have no latency */
-            v[0][n] = a;
-            v[1][n] = b;
-            n++;
-        }
-        blis_doc_free(&d);
-        if (!n) {
-            free(v[0]), free(v[1]);
-            fprintf(stderr, "%s: error: no completed request with ttft_ms and e2e_ms\n", file);
-            return EXIT_USAGE;
-        }
-        memset(se, 0, sizeof se);
-        for (j = 0; j < 2; j++) {
-            qsort(v[j], n, sizeof(double), dbl_cmp);
-            for (k = 0; k < n; k++) v[j][n + k] = (double)(k + 1) / (double)n; /* y after x */
-            se[j].x = v[j];
-            se[j].y = v[j] + n;
-            se[j].n = n;
-            se[j].label = j ? "E2E" : "TTFT";
-        }
-        memset(&c, 0, sizeof c);
-        c.title = title ? title : "Latency CDF";
-        c.x_label = "latency (ms, logarithmic)";
-        c.log_x = 1;
-        c.y_label = "fraction of requests";
-        c.series = se;
-        c.n_series = 2;
-        rc = write_svg(out, &c);
-        free(v[0]);
-        free(v[1]);
-        return rc;
-    }
-    if ((rc = rtable_read(file, &t))) return rc;
+/* What a sweep chart is drawn from (plot's flags), and where it goes:
+ * svg (appended) when set, else the file out (stdout for NULL or "-"). */
+typedef struct plot_args {
+    const char *kind, *file, *out, *metric, *slo_text, *title, *x_axis;
+    double min_user;
+    int y_scale; /* -1 linear, 1 log, 0 automatic */
+    blis_buf *svg;
+} plot_args;
+
+static int plot_emit(const plot_args *pa, const blis_chart *c) {
+    blis_err err;
+    if (!pa->svg) return write_svg(pa->out, c);
+    if (blis_svg_chart(c, blis_buf_write, pa->svg, &err)) return sweep_error(err.msg);
+    return 0;
+}
+
+/* A latency, throughput or Pareto chart of a sweep's rows. */
+static int plot_sweep(const rtable *tp, const plot_args *pa) {
+    const rtable t = *tp;
+    const char *kind = pa->kind, *file = pa->file, *metric = pa->metric, *slo_text = pa->slo_text, *title = pa->title,
+               *x_axis = pa->x_axis;
+    double min_user = pa->min_user;
+    int y_scale = pa->y_scale, rc = 0;
     {
         long ck = rtable_col(&t, "key"), cs = rtable_col(&t, "status"), cx = rtable_col(&t, x_axis), cy[3];
         plot_group *g = (plot_group *)calloc(t.n + 1, sizeof *g);
@@ -2232,7 +2147,6 @@ static int cmd_plot(int argc, char **argv) {
         memset(&c, 0, sizeof c);
         memset(&slo, 0, sizeof slo);
         if (!g) {
-            rtable_free(&t);
             return EXIT_RUNTIME;
         }
         if (!strcmp(kind, "pareto")) {
@@ -2252,7 +2166,6 @@ static int cmd_plot(int argc, char **argv) {
             snprintf(msg, sizeof msg, "%s: not a sweep output with the columns this plot needs (%s)", file,
                      !strcmp(kind, "pareto") ? "tokens_per_sec_per_user, tokens_per_sec_per_gpu" : x_axis);
             free(g);
-            rtable_free(&t);
             return sweep_error(msg);
         }
         int slo_from_plot = slo_text != NULL;
@@ -2263,7 +2176,6 @@ static int cmd_plot(int argc, char **argv) {
         if (slo_text && blis_slo_parse(slo_text, &slo, &err)) {
             char msg[BLIS_ERR_MSG_MAX + 16];
             free(g);
-            rtable_free(&t);
             snprintf(msg, sizeof msg, "--slo: %s", err.msg);
             return sweep_error(msg);
         }
@@ -2448,7 +2360,7 @@ static int cmd_plot(int argc, char **argv) {
             } else if (y_scale > 0) {
                 c.log_y = 1;
             }
-            rc = write_svg(out, &c);
+            rc = plot_emit(pa, &c);
         }
         for (j = 0; j < ng; j++) {
             free(g[j].x);
@@ -2459,6 +2371,462 @@ static int cmd_plot(int argc, char **argv) {
         free(g);
         free(se);
     }
+    return rc;
+}
+
+static int cmd_plot(int argc, char **argv) {
+    const char *kind = argc > 0 ? argv[0] : NULL, *file = NULL, *out = NULL, *metric = "ttft", *slo_text = NULL,
+               *title = NULL, *x_axis = "rate";
+    double min_user = 0;
+    rtable t;
+    int i, rc = 0, y_scale = 0; /* -1 linear, 1 log, 0 automatic */
+    memset(&t, 0, sizeof t);
+    if (!kind ||
+        (strcmp(kind, "latency") && strcmp(kind, "throughput") && strcmp(kind, "pareto") && strcmp(kind, "cdf")))
+        return usage_error("plot needs a kind: latency, throughput, pareto (sweep output) or cdf (--results-path file)",
+                           kind);
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        static const char *const plot_flags[] = {"--out", "--metric", "--slo",      "--title",
+                                                 "--x",   "--log-y",  "--linear-y", "--min-user-tps"};
+        size_t f;
+        for (f = 0; f < sizeof plot_flags / sizeof plot_flags[0] && strcmp(a, plot_flags[f]); f++) {
+        }
+        if (!strncmp(a, "--", 2) && f == sizeof plot_flags / sizeof plot_flags[0])
+            return unknown_flag("plot", a, plot_flags, sizeof plot_flags / sizeof plot_flags[0], 0);
+        if (!strcmp(a, "--log-y") || !strcmp(a, "--linear-y")) {
+            y_scale = !strcmp(a, "--log-y") ? 1 : -1;
+            continue;
+        }
+        if (!strncmp(a, "--", 2) && !v) return flag_error(a, "a value", "");
+        if (!strcmp(a, "--out"))
+            out = v, i++;
+        else if (!strcmp(a, "--metric")) {
+            metric = v, i++;
+            if (strcmp(metric, "ttft") && strcmp(metric, "itl") && strcmp(metric, "e2e"))
+                return flag_error("--metric", "ttft, itl or e2e", metric);
+        } else if (!strcmp(a, "--slo"))
+            slo_text = v, i++;
+        else if (!strcmp(a, "--title"))
+            title = v, i++;
+        else if (!strcmp(a, "--x"))
+            x_axis = v, i++;
+        else if (!strcmp(a, "--min-user-tps")) {
+            if ((rc = parse_pos("--min-user-tps", v, 0, &min_user))) return rc;
+            i++;
+        } else if (file) {
+            return usage_error("plot takes one input file; another", a);
+        } else
+            file = a;
+    }
+    if (!file) return usage_error("plot needs an input file", NULL);
+    if (!strcmp(kind, "cdf")) {
+        blis_doc d;
+        const blis_node *reqs;
+        double *v[2];
+        size_t n = 0, k, j;
+        blis_chart_series se[2];
+        blis_chart c;
+        static const char *const cols[2] = {"ttft_ms", "e2e_ms"};
+        if ((rc = read_json(file, &d))) return rc;
+        reqs = blis_node_get(&d, blis_doc_root(&d), "requests");
+        if (!reqs || reqs->kind != BLIS_NODE_ARRAY || !reqs->count) {
+            blis_doc_free(&d);
+            fprintf(stderr, "%s: error: expected a results file (run --results-path) with a non-empty \"requests\"\n",
+                    file);
+            return EXIT_USAGE;
+        }
+        v[0] = (double *)calloc(reqs->count * 2 + 2, sizeof(double));
+        v[1] = (double *)calloc(reqs->count * 2 + 2, sizeof(double));
+        if (!v[0] || !v[1]) {
+            free(v[0]), free(v[1]), blis_doc_free(&d);
+            return EXIT_RUNTIME;
+        }
+        for (k = 0; k < reqs->count; k++) {
+            const blis_node *r = blis_node_at(&d, reqs, k);
+            double a = NAN, b = NAN;
+            blis_err err;
+            if (blis_doc_get_f64(&d, r, cols[0], &a, &err) || blis_doc_get_f64(&d, r, cols[1], &b, &err) || !(a > 0) ||
+                !(b > 0))
+                continue; /* unfinished requests have no latency */
+            v[0][n] = a;
+            v[1][n] = b;
+            n++;
+        }
+        blis_doc_free(&d);
+        if (!n) {
+            free(v[0]), free(v[1]);
+            fprintf(stderr, "%s: error: no completed request with ttft_ms and e2e_ms\n", file);
+            return EXIT_USAGE;
+        }
+        memset(se, 0, sizeof se);
+        for (j = 0; j < 2; j++) {
+            qsort(v[j], n, sizeof(double), dbl_cmp);
+            for (k = 0; k < n; k++) v[j][n + k] = (double)(k + 1) / (double)n; /* y after x */
+            se[j].x = v[j];
+            se[j].y = v[j] + n;
+            se[j].n = n;
+            se[j].label = j ? "E2E" : "TTFT";
+        }
+        memset(&c, 0, sizeof c);
+        c.title = title ? title : "Latency CDF";
+        c.x_label = "latency (ms, logarithmic)";
+        c.log_x = 1;
+        c.y_label = "fraction of requests";
+        c.series = se;
+        c.n_series = 2;
+        rc = write_svg(out, &c);
+        free(v[0]);
+        free(v[1]);
+        return rc;
+    }
+    if ((rc = rtable_read(file, &t))) return rc;
+    {
+        plot_args pa;
+        pa.kind = kind, pa.file = file, pa.out = out, pa.metric = metric, pa.slo_text = slo_text, pa.title = title;
+        pa.x_axis = x_axis, pa.min_user = min_user, pa.y_scale = y_scale, pa.svg = NULL;
+        rc = plot_sweep(&t, &pa);
+    }
     rtable_free(&t);
+    return rc;
+}
+
+/* ---- report: one self-contained HTML page of a sweep or search ---- */
+
+static void html_text(blis_buf *b, const char *t) { /* escaped */
+    for (; t && *t; t++) {
+        const char *e = *t == '&' ? "&amp;" : *t == '<' ? "&lt;" : *t == '>' ? "&gt;" : *t == '"' ? "&quot;" : NULL;
+        if (e)
+            blis_buf_write(b, e, strlen(e));
+        else
+            blis_buf_write(b, t, 1);
+    }
+}
+
+static void html_raw(blis_buf *b, const char *t) { blis_buf_write(b, t, strlen(t)); }
+
+/* v with decimals digits after the point (-1: 4 significant digits), locale-free. */
+static void html_fmt(blis_buf *b, int decimals, double v) {
+    char num[BLIS_F64_FIXED_BUF_MAX];
+    if (!isfinite(v)) {
+        html_raw(b, "&ndash;");
+        return;
+    }
+    if (decimals >= 0) {
+        blis_f64_format_fixed(v, decimals, num, sizeof num);
+    } else {
+        int mag = v != 0 ? (int)floor(log10(fabs(v))) : 0, d = 3 - mag;
+        size_t len = blis_f64_format_fixed(v, d < 0 ? 0 : d > 9 ? 9 : d, num, sizeof num);
+        while (d > 0 && len > 1 && num[len - 1] == '0') num[--len] = '\0';
+        if (len > 1 && num[len - 1] == '.') num[--len] = '\0';
+    }
+    html_raw(b, num);
+}
+
+/* A cell of row r, column name (escaped; an en dash when absent). */
+static void html_cell(blis_buf *b, const rtable *t, size_t r, const char *name) {
+    const char *v = rtable_get(t, r, rtable_col(t, name));
+    double x;
+    html_raw(b, "<td>");
+    if (v && *v && !blis_parse_f64(v, strlen(v), 0, &x) && isfinite(x) && strchr(v, '.'))
+        html_fmt(b, -1, x); /* a measured value: 4 significant digits */
+    else if (v && *v)
+        html_text(b, v);
+    else
+        html_raw(b, "&ndash;");
+    html_raw(b, "</td>");
+}
+
+/* The chart of kind for the page (the XML declaration dropped), or a note
+ * saying why there is none. */
+static void report_chart(blis_buf *b, const rtable *t, const char *file, const char *kind) {
+    blis_buf svg;
+    plot_args pa;
+    int saved = dup(2), devnull = open("/dev/null", O_WRONLY), rc;
+    memset(&svg, 0, sizeof svg);
+    memset(&pa, 0, sizeof pa);
+    pa.kind = kind, pa.file = file, pa.metric = "ttft", pa.x_axis = "rate", pa.svg = &svg;
+    if (devnull >= 0) dup2(devnull, 2); /* a chart that cannot be drawn is a note on the page */
+    rc = plot_sweep(t, &pa);
+    if (saved >= 0) dup2(saved, 2), close(saved);
+    if (devnull >= 0) close(devnull);
+    html_raw(b, "<figure>");
+    if (!rc && svg.len) {
+        const char *start = svg.data, *decl = strstr(svg.data, "?>");
+        if (decl && decl - svg.data < 80) start = decl + 3;
+        blis_buf_write(b, start, svg.len - (size_t)(start - svg.data));
+    } else {
+        html_raw(b, "<p class=\"note\">No ");
+        html_text(b, kind);
+        html_raw(b, " chart: the rows lack what it needs.</p>");
+    }
+    html_raw(b, "</figure>\n");
+    blis_buf_free(&svg);
+}
+
+static int cmd_report(int argc, char **argv) {
+    static const char *const report_flags[] = {"--out", "--title"};
+    const char *file = NULL, *out = NULL, *title = "Capacity report";
+    rtable t;
+    blis_buf b;
+    char sub[512];
+    int i, rc, is_search;
+    size_t r, k, n_ok = 0, n_pass = 0;
+    for (i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--out") || !strcmp(a, "--title")) {
+            if (i + 1 >= argc) return flag_error(a, "a value", "");
+            if (!strcmp(a, "--out"))
+                out = argv[++i];
+            else
+                title = argv[++i];
+        } else if (!strncmp(a, "--", 2)) {
+            return unknown_flag("report", a, report_flags, 2, 0);
+        } else if (file) {
+            return usage_error("report takes one sweep or search output; another", a);
+        } else {
+            file = a;
+        }
+    }
+    if (!file) return usage_error("report needs a sweep or search output (CSV or JSON Lines)", NULL);
+    if ((rc = rtable_read(file, &t))) return rc;
+    if (rtable_col(&t, "status") < 0 || rtable_col(&t, "key") < 0) {
+        rtable_free(&t);
+        fprintf(stderr, "%s: error: not a sweep or search output (no status and key columns)\n", file);
+        return EXIT_USAGE;
+    }
+    is_search = rtable_col(&t, "max_rate") >= 0;
+    memset(&b, 0, sizeof b);
+    plot_subtitle(&t, sub, sizeof sub);
+    html_raw(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>");
+    html_text(&b, title);
+    html_raw(&b, "</title>\n<style>\nbody{font-family:'DejaVu Sans',Helvetica,Arial,sans-serif;max-width:1000px;"
+                 "margin:24px auto;padding:0 16px;color:#222;line-height:1.45}\n"
+                 "h1{margin-bottom:4px}.sub{color:#555;margin-top:0}\n"
+                 "table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}\n"
+                 "th,td{border:1px solid #ccc;padding:3px 7px;text-align:right}th{background:#f2f2f2}\n"
+                 "td:first-child,th:first-child{text-align:left}.pass{color:#067d17}.fail{color:#b00020}\n"
+                 ".answer{background:#f4f8ff;border-left:4px solid #0072B2;padding:8px 12px}\n"
+                 "figure{margin:12px 0}svg{max-width:100%;height:auto}.note{color:#777}\n"
+                 "</style>\n</head>\n<body>\n<h1>");
+    html_text(&b, title);
+    html_raw(&b, "</h1>\n<p class=\"sub\">");
+    html_text(&b, sub);
+    html_raw(&b, "</p>\n<h2>The question</h2>\n<ul>\n<li>Source: <code>");
+    html_text(&b, file);
+    html_raw(&b, "</code>, ");
+    for (r = 0; r < t.n; r++) {
+        const char *st = rtable_get(&t, r, rtable_col(&t, "status"));
+        if (st && !strcmp(st, "ok")) n_ok++;
+        if (rtable_get(&t, r, rtable_col(&t, "slo_pass")) &&
+            !strcmp(rtable_get(&t, r, rtable_col(&t, "slo_pass")), "true"))
+            n_pass++;
+    }
+    {
+        char line[200];
+        snprintf(line, sizeof line, "%s with %lu rows (%lu ran, %lu meet their SLOs)</li>\n",
+                 is_search ? "a search" : "a sweep", (unsigned long)t.n, (unsigned long)n_ok, (unsigned long)n_pass);
+        html_raw(&b, line);
+    }
+    html_raw(&b, "<li>SLOs: ");
+    {
+        const char *slo = NULL;
+        for (r = 0; r < t.n && !slo; r++) slo = rtable_get(&t, r, rtable_col(&t, "slo"));
+        html_text(&b, slo ? slo : "none");
+    }
+    html_raw(&b, "</li>\n<li>Configurations: ");
+    {
+        double lo = INFINITY, hi = -INFINITY;
+        for (r = 0, k = 0; r < t.n; r++) { /* each distinct configuration once, up to 16 */
+            char cfg[1024], other[1024];
+            size_t q;
+            int seen = 0;
+            double x = rtable_num(&t, r, rtable_col(&t, "rate"));
+            if (x < lo) lo = x;
+            if (x > hi) hi = x;
+            key_without(rtable_get(&t, r, rtable_col(&t, "key")) ? rtable_get(&t, r, rtable_col(&t, "key")) : "",
+                        "rate", cfg, sizeof cfg);
+            for (q = 0; q < r && !seen; q++) {
+                key_without(rtable_get(&t, q, rtable_col(&t, "key")) ? rtable_get(&t, q, rtable_col(&t, "key")) : "",
+                            "rate", other, sizeof other);
+                seen = !strcmp(other, cfg);
+            }
+            if (seen) continue;
+            if (k < 16) {
+                html_raw(&b, k ? ", <code>" : "<code>");
+                html_text(&b, cfg[0] ? cfg : "(one)");
+                html_raw(&b, "</code>");
+            }
+            k++;
+        }
+        if (k > 16) html_raw(&b, ", &hellip;");
+        if (!is_search && lo <= hi) {
+            html_raw(&b, "</li>\n<li>Offered load: ");
+            html_fmt(&b, -1, lo);
+            html_raw(&b, " to ");
+            html_fmt(&b, -1, hi);
+            html_raw(&b, " req/s");
+        }
+    }
+    html_raw(&b, "</li>\n</ul>\n<h2>The answer</h2>\n<div class=\"answer\">\n");
+    {
+        /* per configuration: the highest rate meeting the SLOs in steady state; the cheapest per M tokens */
+        size_t best = (size_t)-1;
+        double best_cost = INFINITY;
+        html_raw(&b, "<table>\n<tr><th>configuration</th><th>max rate within the SLOs (req/s)</th>"
+                     "<th>limited by</th><th>GPUs</th><th>$/hour</th><th>$ per M output tokens</th></tr>\n");
+        for (r = 0; r < t.n; r++) {
+            char cfg[1024];
+            double rate, cost;
+            const char *st = rtable_get(&t, r, rtable_col(&t, "status"));
+            const char *key = rtable_get(&t, r, rtable_col(&t, "key"));
+            int pass, steady;
+            size_t q;
+            if (!st || strcmp(st, "ok")) continue;
+            key_without(key ? key : "", "rate", cfg, sizeof cfg);
+            if (!is_search) { /* a sweep: the configuration's highest passing, steady rate (one line each) */
+                int seen = 0;
+                for (q = 0; q < r && !seen; q++) {
+                    char other[1024];
+                    const char *ks = rtable_get(&t, q, rtable_col(&t, "status"));
+                    key_without(rtable_get(&t, q, rtable_col(&t, "key")) ? rtable_get(&t, q, rtable_col(&t, "key"))
+                                                                         : "",
+                                "rate", other, sizeof other);
+                    seen = ks && !strcmp(ks, "ok") && !strcmp(other, cfg);
+                }
+                if (seen) continue;
+            }
+            rate = NAN;
+            cost = NAN;
+            html_raw(&b, "<tr><td>");
+            html_text(&b, cfg[0] ? cfg : "(one configuration)");
+            html_raw(&b, "</td><td>");
+            if (is_search) {
+                rate = rtable_num(&t, r, rtable_col(&t, "max_rate"));
+                cost = rtable_num(&t, r, rtable_col(&t, "usd_per_million_output_tokens"));
+                html_fmt(&b, -1, rate);
+                html_raw(&b, "</td><td>");
+                html_text(&b, rtable_get(&t, r, rtable_col(&t, "binding"))
+                                  ? rtable_get(&t, r, rtable_col(&t, "binding"))
+                                  : "");
+                if (isfinite(rate) && isfinite(cost) && cost < best_cost) best_cost = cost, best = r;
+                q = r;
+            } else {
+                size_t at = (size_t)-1;
+                for (q = r; q < t.n; q++) {
+                    char other[1024];
+                    const char *ks = rtable_get(&t, q, rtable_col(&t, "status"));
+                    key_without(rtable_get(&t, q, rtable_col(&t, "key")) ? rtable_get(&t, q, rtable_col(&t, "key"))
+                                                                         : "",
+                                "rate", other, sizeof other);
+                    if (!ks || strcmp(ks, "ok") || strcmp(other, cfg)) continue;
+                    pass = rtable_get(&t, q, rtable_col(&t, "slo_pass")) &&
+                           !strcmp(rtable_get(&t, q, rtable_col(&t, "slo_pass")), "true");
+                    steady = plot_row_steady(&t, q, rtable_num(&t, q, rtable_col(&t, "rate")));
+                    if (pass && steady && (at == (size_t)-1 || rtable_num(&t, q, rtable_col(&t, "rate")) > rate)) {
+                        at = q;
+                        rate = rtable_num(&t, q, rtable_col(&t, "rate"));
+                    }
+                }
+                html_fmt(&b, -1, rate);
+                html_raw(&b, "</td><td>");
+                if (at == (size_t)-1) {
+                    html_raw(&b, "no swept rate passes");
+                } else { /* the next swept rate, which fails */
+                    double next = INFINITY;
+                    for (q = r; q < t.n; q++) {
+                        char other[1024];
+                        double x = rtable_num(&t, q, rtable_col(&t, "rate"));
+                        key_without(rtable_get(&t, q, rtable_col(&t, "key")) ? rtable_get(&t, q, rtable_col(&t, "key"))
+                                                                             : "",
+                                    "rate", other, sizeof other);
+                        if (!strcmp(other, cfg) && x > rate && x < next) next = x;
+                    }
+                    if (isfinite(next)) {
+                        html_raw(&b, "fails at ");
+                        html_fmt(&b, -1, next);
+                        html_raw(&b, " req/s");
+                    } else {
+                        html_raw(&b, "passes at every swept rate");
+                    }
+                }
+                q = at == (size_t)-1 ? r : at;
+                cost = at == (size_t)-1 ? NAN : rtable_num(&t, at, rtable_col(&t, "usd_per_million_output_tokens"));
+                if (at != (size_t)-1 && isfinite(cost) && cost < best_cost) best_cost = cost, best = at;
+            }
+            html_raw(&b, "</td><td>");
+            html_fmt(&b, 0, rtable_num(&t, q, rtable_col(&t, "gpus")));
+            html_raw(&b, "</td><td>");
+            html_fmt(&b, 2, rtable_num(&t, q, rtable_col(&t, "usd_per_hour")));
+            html_raw(&b, "</td><td>");
+            html_fmt(&b, 3, cost);
+            html_raw(&b, "</td></tr>\n");
+        }
+        html_raw(&b, "</table>\n<p><strong>Cheapest per output token within the SLOs:</strong> ");
+        if (best == (size_t)-1) {
+            html_raw(&b, "none (no priced row meets the SLOs).");
+        } else {
+            char cfg[1024];
+            key_without(rtable_get(&t, best, rtable_col(&t, "key")) ? rtable_get(&t, best, rtable_col(&t, "key")) : "",
+                        "rate", cfg, sizeof cfg);
+            html_text(&b, cfg[0] ? cfg : "(one configuration)");
+            html_raw(&b, " at ");
+            html_fmt(&b, -1,
+                     is_search ? rtable_num(&t, best, rtable_col(&t, "max_rate"))
+                               : rtable_num(&t, best, rtable_col(&t, "rate")));
+            html_raw(&b, " req/s, $");
+            html_fmt(&b, 3, best_cost);
+            html_raw(&b, " per million output tokens.");
+        }
+        html_raw(&b, "</p>\n");
+    }
+    html_raw(&b, "</div>\n");
+    if (!is_search) {
+        html_raw(&b, "<h2>Charts</h2>\n");
+        report_chart(&b, &t, file, "latency");
+        report_chart(&b, &t, file, "throughput");
+        report_chart(&b, &t, file, "pareto");
+    }
+    html_raw(&b, "<h2>Every row</h2>\n<table>\n<tr>");
+    {
+        static const char *const cols[] = {"key",
+                                           "status",
+                                           "rate",
+                                           "max_rate",
+                                           "slo_pass",
+                                           "steady_state",
+                                           "ttft_p99_ms",
+                                           "itl_p99_ms",
+                                           "e2e_p99_ms",
+                                           "responses_per_sec",
+                                           "tokens_per_sec_per_gpu",
+                                           "usd_per_million_output_tokens",
+                                           "error"};
+        for (k = 0; k < sizeof cols / sizeof cols[0]; k++)
+            if (rtable_col(&t, cols[k]) >= 0) {
+                html_raw(&b, "<th>");
+                html_text(&b, cols[k]);
+                html_raw(&b, "</th>");
+            }
+        html_raw(&b, "</tr>\n");
+        for (r = 0; r < t.n; r++) {
+            const char *pass = rtable_get(&t, r, rtable_col(&t, "slo_pass"));
+            html_raw(&b, pass && !strcmp(pass, "true") ? "<tr class=\"pass\">" : pass ? "<tr class=\"fail\">" : "<tr>");
+            for (k = 0; k < sizeof cols / sizeof cols[0]; k++)
+                if (rtable_col(&t, cols[k]) >= 0) html_cell(&b, &t, r, cols[k]);
+            html_raw(&b, "</tr>\n");
+        }
+    }
+    html_raw(&b, "</table>\n<p class=\"note\">Written by blis ");
+    html_text(&b, BLIS_VERSION);
+    html_raw(&b, " from the rows above; every figure is a simulation (see the README for what each rests on).</p>\n"
+                 "</body>\n</html>\n");
+    rtable_free(&t);
+    if (!out || !strcmp(out, "-"))
+        rc = fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) ? EXIT_RUNTIME : 0;
+    else
+        rc = write_file_atomic(out, b.data, b.len);
+    blis_buf_free(&b);
     return rc;
 }

@@ -170,6 +170,11 @@ static const char usage_text_plan[] =
     "  plot cdf RESULTS.json [--out FILE.svg]   (a run's --results-path file)\n"
     "        SVG charts: latency percentiles and throughput against offered load\n"
     "        (SLO line, knee marked), the Pareto front (chosen point), TTFT/E2E CDFs.\n";
+static const char usage_text_report[] = "  report SWEEP_OR_SEARCH_OUTPUT [--out FILE.html] [--title T]\n"
+                                        "        One self-contained HTML page (no script, no network): the question\n"
+                                        "        (rows, SLOs, configurations), the answer (each configuration's max\n"
+                                        "        rate within the SLOs, the cheapest per output token), the charts\n"
+                                        "        inline (a sweep) and every row.\n";
 static const char usage_text_eval[] =
     "  evaluate --ground-truth FILE [--id ID]... [--json] [--max-requests N]\n"
     "           [--bench-data-path DIR] [--hardware-config FILE] [--alpha-coeffs A,B,C]\n"
@@ -1756,8 +1761,8 @@ static int cmd_compose(int argc, char **argv) {
  * ("  run ...", "  sweep merge ...": a line of two spaces then the name;
  * a block runs until the next such line). 0 when none matched. */
 static int print_command_help(const char *cmd) {
-    const char *const parts[] = {usage_text,      usage_text_engine, usage_text_more,
-                                 usage_text_plan, usage_text_eval,   usage_text_tools};
+    const char *const parts[] = {usage_text,        usage_text_engine, usage_text_more, usage_text_plan,
+                                 usage_text_report, usage_text_eval,   usage_text_tools};
     size_t k, len = strlen(cmd), lines = 0;
     int in = 0;
     for (k = 0; k < sizeof parts / sizeof parts[0]; k++) {
@@ -1793,6 +1798,7 @@ static int dispatch(int argc, char **argv) {
         fputs(usage_text_engine, stdout);
         fputs(usage_text_more, stdout);
         fputs(usage_text_plan, stdout);
+        fputs(usage_text_report, stdout);
         fputs(usage_text_eval, stdout);
         fputs(usage_text_tools, stdout);
         return fflush(stdout) ? EXIT_RUNTIME : 0;
@@ -1810,11 +1816,12 @@ static int dispatch(int argc, char **argv) {
     if (!strcmp(argv[1], "sweep")) return cmd_sweep(argc - 2, argv + 2, argv[0]);
     if (!strcmp(argv[1], "search")) return cmd_search(argc - 2, argv + 2, argv[0]);
     if (!strcmp(argv[1], "plot")) return cmd_plot(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "report")) return cmd_report(argc - 2, argv + 2);
     if (!strcmp(argv[1], "validate-bench-data")) return cmd_validate_bench(argc - 2, argv + 2);
     if (!strcmp(argv[1], "import-kernel-tables")) return cmd_import_tables(argc - 2, argv + 2, argv[0]);
     if (!strcmp(argv[1], "convert")) return cmd_convert(argc - 2, argv + 2, argv[0]);
     if (!strcmp(argv[1], "compose")) return cmd_compose(argc - 2, argv + 2);
-    return usage_error("unknown command (available: run, sweep, search, plot, step, evaluate, calibrate, "
+    return usage_error("unknown command (available: run, sweep, search, plot, report, step, evaluate, calibrate, "
                        "convert, compose, validate-bench-data, import-kernel-tables, check)",
                        argv[1]);
 }
