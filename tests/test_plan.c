@@ -1198,3 +1198,32 @@ TEST(report_renders_in_headless_chromium) {
     CHECK_CONTAINS(out, "(did you mean --title?)");
     CHECK_EQ_I64(t_run("./simulation_worker report build/none.jsonl", out, sizeof out), 2);
 }
+
+/* Bounded work from small inputs (issue 30): sweep merge never trusts a
+ * shard's "points" beyond the grid limit (1e18 exited 1 silently; 4e8 took
+ * 3 GB); search refuses a tolerance under 1e-6 (1e-300 bisected forever). */
+TEST(plan_merge_points_and_search_tolerance_bounded) {
+    static char out[4096];
+    FILE *f = fopen("build/merge_huge.csv", "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fprintf(f, "point,points,key,status\n0,1e18,rate=1,ok\n");
+    fclose(f);
+    CHECK_EQ_I64(
+        t_run("./simulation_worker sweep merge --out build/merge_huge_out.csv build/merge_huge.csv", out, sizeof out),
+        2);
+    CHECK_CONTAINS(out, "file 1, row 1: \"points\" must be a whole number in 1..10000000");
+    f = fopen("build/merge_huge.csv", "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fprintf(f, "point,points,key,status\n0,400000000,rate=1,ok\n");
+    fclose(f);
+    CHECK_EQ_I64(
+        t_run("./simulation_worker sweep merge --out build/merge_huge_out.csv build/merge_huge.csv", out, sizeof out),
+        2);
+    CHECK_EQ_I64(t_run("./simulation_worker search --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1 "
+                       "--slo 'ttft_p99<300ms' --tolerance 1e-300",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "--tolerance: expected at least 1e-6, got '1e-300'");
+}

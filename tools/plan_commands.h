@@ -1382,7 +1382,14 @@ static int cmd_sweep_merge(int argc, char **argv) {
         }
         for (k = 0; k < t[i].n; k++) {
             double tot = rtable_num(&t[i], k, nc);
-            if (!(tot >= 1) || (total && tot != (double)total)) {
+            if (!(tot >= 1 && tot <= (double)BLIS_GRID_MAX_POINTS && tot == floor(tot))) { /* never trusted */
+                snprintf(msg, sizeof msg,
+                         "file %d, row %lu: \"points\" must be a whole number in 1..%lu (a grid's size)", i + 1,
+                         (unsigned long)k + 1, (unsigned long)BLIS_GRID_MAX_POINTS);
+                rc = sweep_error(msg);
+                goto done;
+            }
+            if (total && tot != (double)total) {
                 rc = sweep_error("the files come from different sweeps (their \"points\" differ)");
                 goto done;
             }
@@ -1445,6 +1452,8 @@ done:
 /* ---- search: the highest rate within the SLOs, per configuration ---- */
 
 #define SEARCH_MAX_REQUESTS 64000
+/* A finer tolerance bisects below any difference a simulation can show. */
+#define SEARCH_MIN_TOLERANCE 1e-6
 /* Two sizes agreeing counts only from this size on: two short runs can
  * agree by chance, both flattered by what they absorb. */
 #define SEARCH_MIN_SETTLED_REQUESTS 4000
@@ -1605,6 +1614,7 @@ static int search_once(const sweep_ctx *x, size_t point, int64_t n, double rate_
     } else {
         while (s.hi / s.lo - 1 > x->tol) { /* bisection: lo passes, hi fails */
             rate = (s.lo + s.hi) / 2;
+            if (rate <= s.lo || rate >= s.hi) break; /* the midpoint cannot move */
             SEARCH_EVAL(rate);
             if (pass) {
                 s.lo = rate;
@@ -1866,6 +1876,7 @@ static int cmd_search(int argc, char **argv, const char *argv0) {
         (rc = parse_pos("--rate-min", o.rate_min, 0.01, &x.rate_min)) ||
         (rc = parse_pos("--rate-max", o.rate_max, 10000, &x.rate_max)) ||
         (rc = parse_pos("--tolerance", o.tol, 0.02, &x.tol)) ||
+        (x.tol < SEARCH_MIN_TOLERANCE && (rc = flag_error("--tolerance", "at least 1e-6", o.tol))) ||
         (rc = parse_pos("--target-rate", o.target, -1, &x.target)) ||
         (rc = parse_search_requests(o.search_requests, &x.search_requests)))
         goto done;
@@ -2387,7 +2398,7 @@ static int cmd_plot(int argc, char **argv) {
                            kind);
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        const char *v = i + 1 < argc ? argv[i + 1] : ""; /* a missing value is refused below */
         static const char *const plot_flags[] = {"--out", "--metric", "--slo",      "--title",
                                                  "--x",   "--log-y",  "--linear-y", "--min-user-tps"};
         size_t f;
@@ -2399,7 +2410,7 @@ static int cmd_plot(int argc, char **argv) {
             y_scale = !strcmp(a, "--log-y") ? 1 : -1;
             continue;
         }
-        if (!strncmp(a, "--", 2) && !v) return flag_error(a, "a value", "");
+        if (!strncmp(a, "--", 2) && i + 1 >= argc) return flag_error(a, "a value", "");
         if (!strcmp(a, "--out"))
             out = v, i++;
         else if (!strcmp(a, "--metric")) {

@@ -1785,7 +1785,7 @@ static int print_command_help(const char *cmd) {
 
 static int dispatch(int argc, char **argv) {
     if (argc < 2) return usage_error("missing command", NULL);
-    if (argv[1][0] != '-' && strcmp(argv[1], "help")) { /* COMMAND ... --help: that command's usage */
+    if (argv[1][0] != '-' && strcmp(argv[1], "help") != 0) { /* COMMAND ... --help: that command's usage */
         int i;
         for (i = 2; i < argc; i++)
             if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
