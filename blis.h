@@ -16994,6 +16994,20 @@ static void blis__nice_range(double *lo, double *hi, double *step) {
     *hi = ceil(*hi / *step - 1e-9) * *step;
 }
 
+/* An axis's ticks: on a log axis whole decades (lo, hi in log10), at most
+ * about 8 ticks; else blis__nice_range. */
+static void blis__axis_range(int log_axis, double *lo, double *hi, double *step) {
+    if (!log_axis) {
+        blis__nice_range(lo, hi, step);
+        return;
+    }
+    *lo = floor(*lo + 1e-9);
+    *hi = ceil(*hi - 1e-9);
+    if (*hi <= *lo) *hi = *lo + 1;
+    *step = ceil((*hi - *lo) / 8);
+    *hi = *lo + ceil((*hi - *lo) / *step) * *step;
+}
+
 static const char *const blis__chart_colors[7] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
                                                   "#E69F00", "#56B4E9", "#000000"};
 static const char *const blis__chart_dashes[3] = {"", "6 3", "2 3"};
@@ -17074,24 +17088,8 @@ BLIS_DEF blis_status blis_svg_chart(const blis_chart *c, blis_write_fn write, vo
     }
     if (!c->log_x && xlo >= 0 && xlo <= xhi / 2) xlo = 0; /* start at 0 unless that squashes the data */
     if (!c->log_y && ylo >= 0 && ylo <= yhi / 2) ylo = 0;
-    if (c->log_x) { /* whole decades, at most about 8 ticks */
-        xlo = floor(xlo + 1e-9);
-        xhi = ceil(xhi - 1e-9);
-        if (xhi <= xlo) xhi = xlo + 1;
-        xs = ceil((xhi - xlo) / 8);
-        xhi = xlo + ceil((xhi - xlo) / xs) * xs;
-    } else {
-        blis__nice_range(&xlo, &xhi, &xs);
-    }
-    if (c->log_y) { /* whole decades, at most about 8 ticks */
-        ylo = floor(ylo + 1e-9);
-        yhi = ceil(yhi - 1e-9);
-        if (yhi <= ylo) yhi = ylo + 1;
-        ys = ceil((yhi - ylo) / 8);
-        yhi = ylo + ceil((yhi - ylo) / ys) * ys;
-    } else {
-        blis__nice_range(&ylo, &yhi, &ys);
-    }
+    blis__axis_range(c->log_x, &xlo, &xhi, &xs);
+    blis__axis_range(c->log_y, &ylo, &yhi, &ys);
 #define BLIS__SX(x) (px0 + ((x)-xlo) / (xhi - xlo) * (px1 - px0))
 #define BLIS__SY(y) (py1 - ((y)-ylo) / (yhi - ylo) * (py1 - py0))
     blis__svg_raw(&s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"");

@@ -2503,6 +2503,12 @@ static int cmd_plot(int argc, char **argv) {
     return rc;
 }
 
+/* Row r's configuration: its key without the rate ("hardware=H100 tp=1"). */
+static void row_config(const rtable *t, size_t r, char *out, size_t size) {
+    const char *key = rtable_get(t, r, rtable_col(t, "key"));
+    key_without(key ? key : "", "rate", out, size);
+}
+
 /* ---- report: one self-contained HTML page of a sweep or search ---- */
 
 static void html_text(blis_buf *b, const char *t) { /* escaped */
@@ -2656,11 +2662,9 @@ static int cmd_report(int argc, char **argv) {
             double x = rtable_num(&t, r, rtable_col(&t, "rate"));
             if (x < lo) lo = x;
             if (x > hi) hi = x;
-            key_without(rtable_get(&t, r, rtable_col(&t, "key")) ? rtable_get(&t, r, rtable_col(&t, "key")) : "",
-                        "rate", cfg, sizeof cfg);
+            row_config(&t, r, cfg, sizeof cfg);
             for (q = 0; q < r && !seen; q++) {
-                key_without(rtable_get(&t, q, rtable_col(&t, "key")) ? rtable_get(&t, q, rtable_col(&t, "key")) : "",
-                            "rate", other, sizeof other);
+                row_config(&t, q, other, sizeof other);
                 seen = !strcmp(other, cfg);
             }
             if (seen) continue;
@@ -2691,19 +2695,16 @@ static int cmd_report(int argc, char **argv) {
             char cfg[1024];
             double rate, cost;
             const char *st = rtable_get(&t, r, rtable_col(&t, "status"));
-            const char *key = rtable_get(&t, r, rtable_col(&t, "key"));
             int pass, steady;
             size_t q;
             if (!st || strcmp(st, "ok")) continue;
-            key_without(key ? key : "", "rate", cfg, sizeof cfg);
+            row_config(&t, r, cfg, sizeof cfg);
             if (!is_search) { /* a sweep: the configuration's highest passing, steady rate (one line each) */
                 int seen = 0;
                 for (q = 0; q < r && !seen; q++) {
                     char other[1024];
                     const char *ks = rtable_get(&t, q, rtable_col(&t, "status"));
-                    key_without(rtable_get(&t, q, rtable_col(&t, "key")) ? rtable_get(&t, q, rtable_col(&t, "key"))
-                                                                         : "",
-                                "rate", other, sizeof other);
+                    row_config(&t, q, other, sizeof other);
                     seen = ks && !strcmp(ks, "ok") && !strcmp(other, cfg);
                 }
                 if (seen) continue;
@@ -2728,9 +2729,7 @@ static int cmd_report(int argc, char **argv) {
                 for (q = r; q < t.n; q++) {
                     char other[1024];
                     const char *ks = rtable_get(&t, q, rtable_col(&t, "status"));
-                    key_without(rtable_get(&t, q, rtable_col(&t, "key")) ? rtable_get(&t, q, rtable_col(&t, "key"))
-                                                                         : "",
-                                "rate", other, sizeof other);
+                    row_config(&t, q, other, sizeof other);
                     if (!ks || strcmp(ks, "ok") || strcmp(other, cfg)) continue;
                     pass = rtable_get(&t, q, rtable_col(&t, "slo_pass")) &&
                            !strcmp(rtable_get(&t, q, rtable_col(&t, "slo_pass")), "true");
@@ -2749,9 +2748,7 @@ static int cmd_report(int argc, char **argv) {
                     for (q = r; q < t.n; q++) {
                         char other[1024];
                         double x = rtable_num(&t, q, rtable_col(&t, "rate"));
-                        key_without(rtable_get(&t, q, rtable_col(&t, "key")) ? rtable_get(&t, q, rtable_col(&t, "key"))
-                                                                             : "",
-                                    "rate", other, sizeof other);
+                        row_config(&t, q, other, sizeof other);
                         if (!strcmp(other, cfg) && x > rate && x < next) next = x;
                     }
                     if (isfinite(next)) {
@@ -2779,8 +2776,7 @@ static int cmd_report(int argc, char **argv) {
             html_raw(&b, "none (no priced row meets the SLOs).");
         } else {
             char cfg[1024];
-            key_without(rtable_get(&t, best, rtable_col(&t, "key")) ? rtable_get(&t, best, rtable_col(&t, "key")) : "",
-                        "rate", cfg, sizeof cfg);
+            row_config(&t, best, cfg, sizeof cfg);
             html_text(&b, cfg[0] ? cfg : "(one configuration)");
             html_raw(&b, " at ");
             html_fmt(&b, -1,
