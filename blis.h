@@ -658,6 +658,9 @@ typedef struct blis_hw_config {
     double v2_bw_efficiency;         /* bwEfficiencyFactor; 0 = disabled (1.0) */
     double v2_layer_cpu_overhead_us; /* v2LayerCpuOverheadUs (v2 files: perLayerOverhead), divided by TP */
     int has_v1;                      /* the v1 calibration fields are present */
+    char calibrated_on[64];          /* CalibratedOn: the GPU whose vLLM measurements fitted the step-time
+                                      * constants ("H100"); "" when the file does not say. An entry whose
+                                      * value is not its own name predicts from another GPU's fit: runs say so */
 } blis_hw_config;
 
 /* Reads entry gpu (exact key, else the one key equal ignoring case) of a
@@ -672,6 +675,10 @@ BLIS_DEF blis_status blis_hw_config_from_doc(const blis_doc *doc, const char *gp
  * "NVIDIA GB200" is no B200). "" when the table does not know it: a name
  * is never matched by a part of it. */
 BLIS_DEF const char *blis_gpu_alias(const char *name);
+/* 1 when the entry's step-time constants were fitted on another GPU
+ * (CalibratedOn names one that is not the entry, ignoring case): its
+ * predictions are that fit over this GPU's datasheet, not validated. */
+BLIS_DEF int blis_hw_transferred(const blis_hw_config *hw);
 /* Writes "GPU": {every field blis reads, by blis's names}: one entry of a
  * hardware file that blis_hw_config_from_doc reads back as it was. */
 BLIS_DEF void blis_hw_config_write(blis_jw *w, const blis_hw_config *hw);
@@ -7026,6 +7033,10 @@ static const blis__hw_field blis__hw_field_table[] = {
     {"v2LayerCpuOverheadUs", offsetof(blis_hw_config, v2_layer_cpu_overhead_us)},
 };
 
+BLIS_DEF int blis_hw_transferred(const blis_hw_config *hw) {
+    return hw->calibrated_on[0] && blis__ascii_casecmp(hw->calibrated_on, hw->gpu) != 0;
+}
+
 BLIS_DEF void blis_hw_config_write(blis_jw *w, const blis_hw_config *hw) {
     size_t i;
     blis_jw_key(w, hw->gpu);
@@ -7033,12 +7044,13 @@ BLIS_DEF void blis_hw_config_write(blis_jw *w, const blis_hw_config *hw) {
     for (i = 0; i < sizeof blis__hw_field_table / sizeof blis__hw_field_table[0]; i++)
         blis_jw_key_f64(w, blis__hw_field_table[i].key,
                         *(const double *)(const void *)((const char *)hw + blis__hw_field_table[i].offset));
+    if (hw->calibrated_on[0]) blis_jw_key_str(w, "CalibratedOn", hw->calibrated_on);
     blis_jw_object_end(w);
 }
 
 static blis_status blis__hw_fields(const blis_doc *doc, const blis_node *e, blis_hw_config *hw, blis_err *err) {
     size_t i;
-    const blis_node *legacy;
+    const blis_node *legacy, *cal;
     for (i = 0; i < sizeof blis__hw_field_table / sizeof blis__hw_field_table[0]; i++) {
         const blis__hw_field *f = &blis__hw_field_table[i];
         const blis_node *v = blis__get_ci(doc, e, f->key);
@@ -7048,6 +7060,17 @@ static blis_status blis__hw_fields(const blis_doc *doc, const blis_node *e, blis
     }
     hw->has_v1 = blis__get_ci(doc, e, "BwEffConstant") || blis__get_ci(doc, e, "mfuPrefill") ||
                  blis__get_ci(doc, e, "TOverheadMicros");
+    if ((cal = blis__get_ci(doc, e, "CalibratedOn")) != NULL) { /* a GPU name: 1-63 printable bytes */
+        size_t k, n = cal->kind == BLIS_NODE_STRING ? cal->count : 0;
+        int ok = n > 0 && n < sizeof hw->calibrated_on;
+        for (k = 0; ok && k < n; k++) ok = (unsigned char)cal->as.string[k] >= 0x20 && cal->as.string[k] != 0x7f;
+        if (!ok) {
+            blis__copy_cstr(err->path, sizeof err->path, "CalibratedOn");
+            return blis_err_set(err, BLIS_E_INVALID, cal->line, cal->col,
+                                "must be the name of the GPU the constants were fitted on (1-63 printable bytes)");
+        }
+        blis__copy_cstr(hw->calibrated_on, sizeof hw->calibrated_on, cal->as.string);
+    }
     legacy = blis__get_ci(doc, e, "perLayerOverhead"); /* the reference's ambiguous name */
     if (legacy) {
         blis_status st =
@@ -17720,6 +17743,16 @@ static blis_status blis__run_model_dir(blis_run *r, int allow_download, blis_err
     return BLIS_OK;
 }
 
+/* The unstated assumption said: an entry fitted on another GPU predicts
+ * that fit over its own datasheet. */
+static void blis__run_warn_transferred(blis_run *r, const char *hw_file) {
+    if (blis_hw_transferred(&r->hw))
+        blis__run_log(r, "warn",
+                      "no vLLM measurements on %s: its step-time constants were fitted on %s (CalibratedOn in %.500s) "
+                      "and applied to %s's datasheet; treat its absolute latencies as unvalidated",
+                      r->hw.gpu, r->hw.calibrated_on, hw_file, r->hw.gpu);
+}
+
 /* The hardware config when none was given: hardware_config.json beside the
  * defaults file, else the bundled one; hardware_calibrated.json beside it
  * instead when there is one and roofline v1 runs with extensions. 0 when
@@ -17941,6 +17974,7 @@ static blis_status blis__run_latency(blis_run *r, blis_err *err) {
         return blis__run_fail(err, BLIS_E_INVALID, "--kv-cache-dtype: %.1000s", msg);
     }
     if ((st = blis_hw_config_load(a->hw_file, a->gpu, a->bench_dir ? 2 : 1, &r->hw, err)) != BLIS_OK) return st;
+    blis__run_warn_transferred(r, a->hw_file);
     if (!blis_run_option_given(a, "total-kv-blocks") && !r->kv_trained) {
         int64_t blocks = 0;
         const char *prefix = r->log_prefix;
@@ -18472,6 +18506,11 @@ BLIS_DEF blis_status blis_run_record_fill(blis_run_record *r, const blis_run *ru
         blis__rv_add(r, "num_instances", BLIS_RV_I64, NULL, c->n_instances, 0);
         blis__rv_add(r, "gpus", BLIS_RV_I64, NULL, cap.gpus, 0);
         blis__rv_s(r, "latency_model", blis__latency_name(c->cfg.instance.latency.kind));
+        /* the GPU whose measurements the step-time constants were fitted on (null: the file does not say) */
+        blis__rv_s(r, "calibrated_on",
+                   c->cfg.instance.latency.kind != BLIS_LATENCY_BLACKBOX && run->hw.calibrated_on[0]
+                       ? run->hw.calibrated_on
+                       : NULL);
         blis__rv_s(r, "workload", r->workload);
         if ((a->spec || traces) && !blis_run_option_given(a, "rate"))
             blis__rv_s(r, "rate", NULL);
@@ -18487,9 +18526,9 @@ BLIS_DEF blis_status blis_run_record_fill(blis_run_record *r, const blis_run *ru
                      a->spec && !blis_run_option_given(a, "seed") && run->have_spec ? run->spec.seed : a->seed, 0);
         blis__rv_add(r, "rejected_requests", BLIS_RV_I64, NULL, c->rejected, 0);
     } else {
-        static const char *const head[] = {"model",   "hardware",      "tp",       "num_instances",
-                                           "gpus",    "latency_model", "workload", "rate",
-                                           "arrival", "arrival_cv",    "seed",     "rejected_requests"};
+        static const char *const head[] = {
+            "model",    "hardware", "tp",      "num_instances", "gpus", "latency_model",    "calibrated_on",
+            "workload", "rate",     "arrival", "arrival_cv",    "seed", "rejected_requests"};
         for (k = 0; k < sizeof head / sizeof head[0]; k++) blis__rv_s(r, head[k], NULL);
     }
 #define BLIS__RM_I(name, v) (have ? blis__rv_add(r, name, BLIS_RV_I64, NULL, v, 0) : blis__rv_s(r, name, NULL))
@@ -18857,6 +18896,7 @@ BLIS_DEF blis_status blis_step_write_json(const blis_step_options *o, const blis
             st = blis__run_fail(err, BLIS_E_INVALID, "no --hardware-config and no bundled data; set BLIS_DATA_DIR");
     }
     if (st == BLIS_OK) st = blis_hw_config_load(hw_path, o->gpu, o->bench_dir ? 2 : 1, &r->hw, err);
+    if (st == BLIS_OK) blis__run_warn_transferred(r, hw_path);
     batch.prefill = prefill;
     batch.prefill_count = n_prefill;
     batch.decode = decode;
@@ -18885,6 +18925,11 @@ BLIS_DEF blis_status blis_step_write_json(const blis_step_options *o, const blis
         blis_jw_key_str(w, "model_config", model_path);
         blis_jw_key_str(w, "hardware", r->hw.gpu[0] ? r->hw.gpu : o->gpu); /* the entry an alias named */
         blis_jw_key_str(w, "hardware_config", hw_path);
+        blis_jw_key(w, "calibrated_on");
+        if (r->hw.calibrated_on[0])
+            blis_jw_str(w, r->hw.calibrated_on);
+        else
+            blis_jw_null(w);
         blis_jw_key_f64(w, "weight_bytes_per_param", b.weight_bytes_per_param);
         blis_jw_key_f64(w, "kv_bytes_per_param", b.kv_bytes_per_param);
         if (r->model.quant_method[0]) blis_jw_key_str(w, "quant_method", r->model.quant_method);
@@ -19717,6 +19762,7 @@ BLIS_DEF blis_status blis_calib_write_hw(const blis_doc *base, const blis_hw_con
         if (transfer || !strcmp(hw.gpu, fit->gpu)) {
             blis_hw_config f = *fit;
             for (k = 0; k < BLIS_CALIB_PARAMS; k++) *blis_calib_field(&hw, k) = *blis_calib_field(&f, k);
+            blis__copy_cstr(hw.calibrated_on, sizeof hw.calibrated_on, fit->gpu); /* runs on others say so */
         }
         snprintf(hw.gpu, sizeof hw.gpu, "%s", key->as.string);
         blis_hw_config_write(w, &hw);

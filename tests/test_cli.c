@@ -74,7 +74,7 @@ TEST(cli_check_valid_and_invalid_files) {
                        out, sizeof out),
                  0);
     CHECK_CONTAINS(out, "llama-3.1-8b-instruct/config.json: ok (json, 19 values, a model config)\n");
-    CHECK_CONTAINS(out, "data/hardware_calibrated.json: ok (json, 321 values, a hardware config)\n");
+    CHECK_CONTAINS(out, "data/hardware_calibrated.json: ok (json, 339 values, a hardware config)\n");
     CHECK_CONTAINS(out, "data/examples/workload_spec.yaml: ok (yaml, 83 values, a workload spec)\n");
     CHECK_EQ_I64(t_run("./simulation_worker check --print build/cli_ok.yaml", out, sizeof out), 0);
     CHECK_STR(out, "{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": {\n    \"c\": \"d\"\n  }\n}\n");
@@ -614,4 +614,29 @@ TEST(cli_command_help_and_did_you_mean) {
     CHECK_STR(blis_run_option_closest("arival"), "--arrival");
     CHECK_STR(blis_run_option_closest("--num_request"), "--num-requests");
     CHECK(blis_run_option_closest("--num-requests") == NULL); /* an exact name is not a suggestion */
+}
+
+/* A GPU without vLLM measurements predicts from H100's fitted constants:
+ * run and step say so on stderr and in their JSON (calibrated_on); an H100
+ * run does not warn. */
+TEST(cli_unmeasured_gpu_warns) {
+    static char out[65536];
+    CHECK_EQ_I64(t_run("./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --hardware L40S --tp 1 "
+                       "--num-requests 10 --rate 2 --json",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "warning: no vLLM measurements on L40S: its step-time constants were fitted on H100");
+    CHECK_CONTAINS(out, "\"calibrated_on\": \"H100\"");
+    CHECK_EQ_I64(t_run("./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --hardware h100 --tp 1 "
+                       "--num-requests 10 --rate 2 --json",
+                       out, sizeof out),
+                 0);
+    CHECK(strstr(out, "no vLLM measurements") == NULL);
+    CHECK_CONTAINS(out, "\"calibrated_on\": \"H100\"");
+    CHECK_EQ_I64(t_run("./simulation_worker step --model meta-llama/llama-3.1-8b-instruct --hardware B200 --tp 1 "
+                       "--prefill 0+512",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "no vLLM measurements on B200");
+    CHECK_CONTAINS(out, "\"calibrated_on\": \"H100\"");
 }

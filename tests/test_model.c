@@ -220,6 +220,14 @@ TEST(hw_field_names_ignore_case_and_bad_values) {
     CHECK_EQ_I64(t_hw("{\"X\": {\"TFlopsPeak\": -1, \"BwPeakTBs\": 1}}", "X", &hw, &err), BLIS_OK);
     CHECK_EQ_I64(blis_hw_config_validate(&hw, 2, &err), BLIS_E_INVALID);
     CHECK_CONTAINS(err.msg, "must be a valid positive number (1e-9 to 1e12), got -1");
+    CHECK_EQ_I64(t_hw("{\"X\": {\"TFlopsPeak\": 1, \"calibratedon\": \"x\"}}", "X", &hw, &err), BLIS_OK);
+    CHECK_STR(hw.calibrated_on, "x");
+    CHECK_EQ_I64(blis_hw_transferred(&hw), 0); /* "x" is "X" ignoring case */
+    CHECK_EQ_I64(t_hw("{\"X\": {\"TFlopsPeak\": 1, \"CalibratedOn\": 5}}", "X", &hw, &err), BLIS_E_INVALID);
+    CHECK_CONTAINS(err.path, "CalibratedOn");
+    CHECK_EQ_I64(t_hw("{\"X\": {\"CalibratedOn\": \"a\\u0007b\"}}", "X", &hw, &err), BLIS_E_INVALID);
+    CHECK_CONTAINS(err.msg, "fitted on");
+    CHECK_EQ_I64(t_hw("{\"X\": {\"CalibratedOn\": \"\"}}", "X", &hw, &err), BLIS_E_INVALID);
     CHECK_EQ_I64(t_hw("{\"X\": 5}", "X", &hw, &err), BLIS_E_TYPE);
     CHECK_EQ_I64(t_hw("[]", "X", &hw, &err), BLIS_E_TYPE);
 }
@@ -329,6 +337,14 @@ TEST(data_bundled_hardware) {
         CHECK_EQ_F64(c.v1_bw_efficiency, h100.v1_bw_efficiency);
         CHECK_EQ_F64(c.v1_request_overhead_us, h100.v1_request_overhead_us);
         CHECK(c.v1_request_overhead_us > 0 && c.v1_seq_overhead_us > 0);
+        /* only H100 was measured: every other entry says its constants are H100's, and runs warn */
+        CHECK_STR(c.calibrated_on, "H100");
+        CHECK_EQ_I64(blis_hw_transferred(&c), strcmp(gpus[i], "H100") != 0);
+        CHECK_STR(hw.calibrated_on, !strcmp(gpus[i], "H200") || !strcmp(gpus[i], "B200") ? "H100"
+                                    : !strcmp(gpus[i], "A100-80")                        ? "A100-80"
+                                    : !strcmp(gpus[i], "H100")                           ? "H100"
+                                                                                         : "A100-SXM");
+        CHECK_EQ_I64(blis_hw_transferred(&hw), !!strcmp(gpus[i], hw.calibrated_on));
         memset(&out, 0, sizeof out);
         blis_jw_init(&w, blis_buf_write, &out, 0);
         blis_jw_object_begin(&w);

@@ -1227,3 +1227,62 @@ TEST(plan_merge_points_and_search_tolerance_bounded) {
                  2);
     CHECK_CONTAINS(out, "--tolerance: expected at least 1e-6, got '1e-300'");
 }
+
+/* search --seeds K: the search repeated at K consecutive seeds from --seed;
+ * max_rate is the lowest (a run at it passes and is steady at every seed),
+ * max_rate_median and max_rate_highest beside it; a seed axis and K outside
+ * 1..100 are errors. */
+TEST(search_seeds_spread) {
+    static char out[65536];
+    char cmd[1024], num[BLIS_F64_BUF_MAX];
+    const char *flags = "--model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1 --prompt-tokens 1000 "
+                        "--output-tokens 200";
+    const char *slo = "ttft_p99<500ms,itl_mean<50ms";
+    blis_doc d;
+    blis_err err;
+    double lo = NAN, median = NAN, highest = NAN;
+    int64_t seeds = 0, n = 0, seed = -1, k;
+    snprintf(cmd, sizeof cmd,
+             "rm -f build/t_seeds.jsonl && ./simulation_worker search %s --slo '%s' --seeds 3 --seed 7 --out "
+             "build/t_seeds.jsonl --quiet >/dev/null && cat build/t_seeds.jsonl",
+             flags, slo);
+    CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+    CHECK_EQ_I64(blis_json_parse(out, strlen(out), NULL, &d, &err), BLIS_OK);
+    blis_doc_get_f64(&d, blis_doc_root(&d), "max_rate", &lo, &err);
+    blis_doc_get_f64(&d, blis_doc_root(&d), "max_rate_median", &median, &err);
+    blis_doc_get_f64(&d, blis_doc_root(&d), "max_rate_highest", &highest, &err);
+    blis_doc_get_i64(&d, blis_doc_root(&d), "seeds", &seeds, &err);
+    blis_doc_get_i64(&d, blis_doc_root(&d), "requests", &n, &err);
+    blis_doc_get_i64(&d, blis_doc_root(&d), "seed", &seed, &err);
+    blis_doc_free(&d);
+    CHECK_EQ_I64(seeds, 3);
+    CHECK_MSG(lo > 20 && lo <= median && median <= highest && highest > lo, "lowest %g, median %g, highest %g", lo,
+              median, highest);
+    CHECK_MSG(seed >= 7 && seed <= 9, "the row's seed %lld", (long long)seed);
+    blis_f64_format_go(lo, num);
+    for (k = 7; k <= 9; k++) { /* every seed's run at the answer passes, in steady state */
+        int pass = -1;
+        const char *steady = "";
+        snprintf(cmd, sizeof cmd,
+                 "(./simulation_worker run %s --arrival poisson --rate %s --num-requests %lld --seed %lld --slo '%s' "
+                 "--json 2>/dev/null)",
+                 flags, num, (long long)n, (long long)k, slo);
+        CHECK_EQ_I64(t_run(cmd, out, sizeof out), 0);
+        CHECK_EQ_I64(blis_json_parse(out, strlen(out), NULL, &d, &err), BLIS_OK);
+        blis_doc_get_bool(&d, blis_doc_root(&d), "slo_pass", &pass, &err);
+        blis_doc_get_str(&d, blis_doc_root(&d), "steady_state", &steady, &err);
+        CHECK_MSG(pass == 1 && !strcmp(steady, "steady"), "seed %lld at %s req/s: pass %d, %s", (long long)k, num, pass,
+                  steady);
+        blis_doc_free(&d);
+    }
+    CHECK_EQ_I64(t_run("./simulation_worker search --model meta-llama/llama-3.1-8b-instruct --seed 1,2 --seeds 3 "
+                       "--slo 'ttft_p99<500ms'",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "--seeds repeats the search at consecutive seeds from --seed");
+    CHECK_EQ_I64(t_run("./simulation_worker search --model meta-llama/llama-3.1-8b-instruct --seeds 101 "
+                       "--slo 'ttft_p99<500ms'",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "--seeds: expected an integer in 1..100, got '101'");
+}

@@ -384,7 +384,9 @@ typedef struct sweep_ctx {
     /* search */
     double rate_start, rate_min, rate_max, tol, target;
     int64_t search_requests; /* search: the first run size (--num-requests; doubled until the max rate settles) */
-    plan_record *best;       /* per configuration, the record at its max rate (search, parent side) */
+    int n_seeds;             /* search --seeds K: the search repeated at seeds seed_base.. seed_base+K-1 */
+    int64_t seed_base;
+    plan_record *best; /* per configuration, the record at its max rate (search, parent side) */
 } sweep_ctx;
 
 static const blis_opt_def *run_flag_find(const char *name) {
@@ -718,13 +720,13 @@ static int format_from(const char *fmt, const char *path, int *jsonl) {
 typedef struct plan_opts {
     const char *grid, *out, *format, *shard;
     int jobs, resume, quiet, allow_missing, pareto;
-    const char *rate_start, *rate_min, *rate_max, *tol, *target, *search_requests;
+    const char *rate_start, *rate_min, *rate_max, *tol, *target, *search_requests, *seeds;
 } plan_opts;
 
 /* sweep's own flags, then search's (for "did you mean"). */
-static const char *const plan_flags[] = {"--grid",     "--out",      "--format",        "--shard",      "--jobs",
-                                         "--resume",   "--quiet",    "--allow-missing", "--pareto",     "--rate-start",
-                                         "--rate-min", "--rate-max", "--tolerance",     "--target-rate"};
+static const char *const plan_flags[] = {"--grid",     "--out",      "--format",        "--shard",       "--jobs",
+                                         "--resume",   "--quiet",    "--allow-missing", "--pareto",      "--rate-start",
+                                         "--rate-min", "--rate-max", "--tolerance",     "--target-rate", "--seeds"};
 #define PLAN_NSWEEP_FLAGS 9
 #define PLAN_NFLAGS       (sizeof plan_flags / sizeof plan_flags[0])
 
@@ -789,6 +791,8 @@ static int parse_plan_args(int argc, char **argv, sweep_ctx *x, plan_opts *o, in
             o->tol = v;
         else if (search && !strcmp(name, "--target-rate"))
             o->target = v;
+        else if (search && !strcmp(name, "--seeds"))
+            o->seeds = v;
         else if (!plan_flag_ok(name))
             return unknown_flag(search ? "search" : "sweep", arg, plan_flags, search ? PLAN_NFLAGS : PLAN_NSWEEP_FLAGS,
                                 1);
@@ -1485,7 +1489,8 @@ static int parse_search_requests(const char *v, int64_t *out) {
     return 0;
 }
 
-#define SEARCH_PRE 10
+#define SEARCH_PRE       13
+#define SEARCH_MAX_SEEDS 100
 /* The columns search puts before the record, all null. */
 static void search_pre_names(pfield *pre) {
     static const char *const names[SEARCH_PRE] = {"verdict",
@@ -1497,11 +1502,19 @@ static void search_pre_names(pfield *pre) {
                                                   "binding",
                                                   "requests",
                                                   "settled",
-                                                  "previous_max_rate"};
+                                                  "previous_max_rate",
+                                                  "seeds",
+                                                  "max_rate_median",
+                                                  "max_rate_highest"};
     int k;
     memset(pre, 0, SEARCH_PRE * sizeof *pre);
     for (k = 0; k < SEARCH_PRE; k++) pre[k].name = names[k];
 }
+static int dbl_cmp(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
 typedef struct search_res {
     const char *verdict; /* "met", "unmeetable", "above-max" */
     double lo, hi, best_achieved;
@@ -1533,17 +1546,19 @@ static void search_binding(const plan_record *r, char *out, size_t size) {
 /* A run at rate with n requests; pass: the SLOs hold and the run reached
  * steady state (a saturated run fails whatever its SLOs say; one too short
  * to judge proves nothing). */
-static int search_eval(const sweep_ctx *x, size_t point, double rate, int64_t n, plan_record *r, int *pass, char *error,
-                       size_t size) {
-    char arg[64], narg[64], num[BLIS_F64_BUF_MAX];
-    const char *extra[2], *steady;
+static int search_eval(const sweep_ctx *x, size_t point, double rate, int64_t n, int seed_index, plan_record *r,
+                       int *pass, char *error, size_t size) {
+    char arg[64], narg[64], sarg[64], num[BLIS_F64_BUF_MAX];
+    const char *extra[3], *steady;
     int rc;
     blis_f64_format_go(rate, num);
     snprintf(arg, sizeof arg, "--rate=%s", num);
     snprintf(narg, sizeof narg, "--num-requests=%lld", (long long)n);
+    snprintf(sarg, sizeof sarg, "--seed=%lld", (long long)(x->seed_base + seed_index));
     extra[0] = arg;
     extra[1] = narg;
-    rc = point_eval(x, point, extra, 2, r, error, size);
+    extra[2] = sarg; /* with --seeds only: the point's own --seed was taken out as the base */
+    rc = point_eval(x, point, extra, x->n_seeds > 1 ? 3 : 2, r, error, size);
     steady = rc ? NULL : rec_str(r, "steady_state");
     *pass = !rc && rec_pass(r) && steady && !strcmp(steady, "steady");
     return rc;
@@ -1551,7 +1566,7 @@ static int search_eval(const sweep_ctx *x, size_t point, double rate, int64_t n,
 
 /* One search at n requests from rate_start: s, and the record at s.lo in
  * at_lo; nonzero (error filled) when a run failed. */
-static int search_once(const sweep_ctx *x, size_t point, int64_t n, double rate_start, search_res *sr,
+static int search_once(const sweep_ctx *x, size_t point, int64_t n, int seed_index, double rate_start, search_res *sr,
                        plan_record *at_lo_out, char *error, size_t error_size) {
     plan_record r, at_lo;
     search_res s;
@@ -1559,12 +1574,12 @@ static int search_once(const sweep_ctx *x, size_t point, int64_t n, double rate_
     int pass, have_lo = 0;
     memset(&s, 0, sizeof s);
     s.lo = s.hi = NAN;
-#define SEARCH_EVAL(rt)                                                                   \
-    do {                                                                                  \
-        s.evaluations++;                                                                  \
-        if (search_eval(x, point, rt, n, &r, &pass, error, error_size)) return 1;         \
-        if (rec_num(&r, "responses_per_sec") > s.best_achieved || isnan(s.best_achieved)) \
-            s.best_achieved = rec_num(&r, "responses_per_sec");                           \
+#define SEARCH_EVAL(rt)                                                                       \
+    do {                                                                                      \
+        s.evaluations++;                                                                      \
+        if (search_eval(x, point, rt, n, seed_index, &r, &pass, error, error_size)) return 1; \
+        if (rec_num(&r, "responses_per_sec") > s.best_achieved || isnan(s.best_achieved))     \
+            s.best_achieved = rec_num(&r, "responses_per_sec");                               \
     } while (0)
     SEARCH_EVAL(rate);
     if (pass) { /* up by doubling until a rate fails */
@@ -1645,8 +1660,8 @@ static int search_task(void *user, size_t point, blis_buf *row) {
     pfield pre[SEARCH_PRE];
     search_res s, prev;
     int64_t n = x->search_requests, used = 0;
-    int settled = 0, evaluations = 0, have_prev = 0;
-    double best_achieved = NAN;
+    int settled = 0, evaluations = 0, have_prev = 0, j;
+    double best_achieved = NAN, seed_lo[SEARCH_MAX_SEEDS];
     memset(pre, 0, sizeof pre);
     memset(&prev, 0, sizeof prev);
     blis_grid_point_values(&x->grid, point, values);
@@ -1654,7 +1669,7 @@ static int search_task(void *user, size_t point, blis_buf *row) {
     for (;;) {
         double start = have_prev && !isnan(prev.lo) ? prev.lo : x->rate_start;
         if (start < x->rate_min) start = x->rate_min;
-        if (search_once(x, point, n, start, &s, &at_lo, error, sizeof error)) goto failed;
+        if (search_once(x, point, n, 0, start, &s, &at_lo, error, sizeof error)) goto failed;
         evaluations += s.evaluations;
         if (isnan(best_achieved) || s.best_achieved > best_achieved) best_achieved = s.best_achieved;
         used = n;
@@ -1668,7 +1683,33 @@ static int search_task(void *user, size_t point, blis_buf *row) {
         have_prev = 1;
         n *= 2;
     }
+    /* --seeds K: the same search at the settled size for each further seed; the answer is the lowest max rate
+     * (every seed's runs prove it), with the median and the highest beside it */
+    seed_lo[0] = isnan(s.lo) ? -INFINITY : s.lo;
+    for (j = 1; j < x->n_seeds; j++) {
+        search_res sj;
+        plan_record rec;
+        double start = isnan(s.lo) ? x->rate_start : s.lo;
+        if (start < x->rate_min) start = x->rate_min;
+        if (search_once(x, point, used, j, start, &sj, &rec, error, sizeof error)) goto failed;
+        evaluations += sj.evaluations;
+        if (sj.best_achieved > best_achieved) best_achieved = sj.best_achieved;
+        seed_lo[j] = isnan(sj.lo) ? -INFINITY : sj.lo;
+        if (seed_lo[j] < (isnan(s.lo) ? -INFINITY : s.lo)) {
+            s = sj;
+            blis_run_record_copy(&at_lo, &rec);
+        }
+    }
     search_pre_names(pre);
+    pre[10].kind = PV_I64, pre[10].i = x->n_seeds > 1 ? x->n_seeds : 1;
+    if (x->n_seeds > 1) {
+        qsort(seed_lo, (size_t)x->n_seeds, sizeof seed_lo[0], dbl_cmp);
+        pre[11].f =
+            x->n_seeds % 2 ? seed_lo[x->n_seeds / 2] : (seed_lo[x->n_seeds / 2 - 1] + seed_lo[x->n_seeds / 2]) / 2;
+        pre[12].f = seed_lo[x->n_seeds - 1];
+        pre[11].kind = isfinite(pre[11].f) ? PV_F64 : PV_NULL; /* null: unmeetable at that seed */
+        pre[12].kind = isfinite(pre[12].f) ? PV_F64 : PV_NULL;
+    }
     pre[0].kind = PV_STR, pre[0].s = s.verdict;
     pre[1].kind = isnan(s.lo) ? PV_NULL : PV_F64, pre[1].f = s.lo;
     pre[2].kind = isnan(s.hi) ? PV_NULL : PV_F64, pre[2].f = s.hi;
@@ -1727,10 +1768,12 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
         blis_err err;
         const blis_node *root;
         const char *key = "", *verdict = "", *status = "", *error = "", *arrival = "", *binding = "";
+        const char *gpu = "", *fitted = "";
         int64_t requests = 0;
         int settled = 1;
         double prev_lo = NAN;
-        double lo = NAN, hi = NAN, tpg = NAN, cost = NAN, usdh = NAN, gpus = NAN, pt = NAN;
+        double lo = NAN, hi = NAN, tpg = NAN, cost = NAN, usdh = NAN, gpus = NAN, pt = NAN, median = NAN, highest = NAN;
+        int64_t seeds = 1;
         int ev = 0;
         if (blis_json_parse(rows + at, ll, NULL, &d, &err)) return EXIT_RUNTIME;
         root = blis_doc_root(&d);
@@ -1740,6 +1783,8 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
         blis_doc_get_str(&d, root, "verdict", &verdict, &err);
         blis_doc_get_str(&d, root, "arrival", &arrival, &err);
         blis_doc_get_str(&d, root, "binding", &binding, &err);
+        blis_doc_get_str(&d, root, "hardware", &gpu, &err);
+        blis_doc_get_str(&d, root, "calibrated_on", &fitted, &err);
         blis_doc_get_i64(&d, root, "requests", &requests, &err);
         blis_doc_get_bool(&d, root, "settled", &settled, &err);
         blis_doc_get_f64(&d, root, "previous_max_rate", &prev_lo, &err);
@@ -1750,6 +1795,9 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
         blis_doc_get_f64(&d, root, "usd_per_hour", &usdh, &err);
         blis_doc_get_f64(&d, root, "gpus", &gpus, &err);
         blis_doc_get_f64(&d, root, "point", &pt, &err);
+        blis_doc_get_i64(&d, root, "seeds", &seeds, &err);
+        blis_doc_get_f64(&d, root, "max_rate_median", &median, &err);
+        blis_doc_get_f64(&d, root, "max_rate_highest", &highest, &err);
         {
             int64_t e = 0;
             blis_doc_get_i64(&d, root, "evaluations", &e, &err);
@@ -1769,7 +1817,15 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
             printf("the SLOs cannot be met at any rate (they fail at --rate-min %g req/s; %d runs)\n", x->rate_min, ev);
         else if (!strcmp(verdict, "above-max"))
             printf("the SLOs hold up to --rate-max %g req/s (%d runs)\n", lo, ev);
-        else {
+        else if (seeds > 1) {
+            printf("max rate %.4g req/s within the SLOs at every one of %lld seeds (the lowest; median %.4g, highest "
+                   "%.4g; %d runs of %lld requests)",
+                   lo, (long long)seeds, median, highest, ev, (long long)requests);
+            if (binding && *binding) printf("; limited by %s", binding);
+            if (isfinite(tpg)) printf("; %.1f tok/s per GPU", tpg);
+            if (isfinite(cost)) printf("; $%.3f per million output tokens", cost);
+            putchar('\n');
+        } else {
             printf("max rate %.4g req/s within the SLOs (proved: %.6g passes, %.6g fails; %d runs of %lld requests)",
                    lo, lo, hi, ev, (long long)requests);
             if (binding && *binding) printf("; limited by %s", binding);
@@ -1781,6 +1837,11 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
             printf("  warning: the max rate did not settle within %d requests (it moved from %.4g to %.4g req/s at "
                    "the last doubling): treat it as approximate\n",
                    SEARCH_MAX_REQUESTS, prev_lo, lo);
+        if (!strcmp(status, "ok") && *fitted && *gpu &&
+            strcmp(fitted, *blis_gpu_alias(gpu) ? blis_gpu_alias(gpu) : gpu))
+            printf("  note: no vLLM measurements on %s: its step times use constants fitted on %s over %s's "
+                   "datasheet (unvalidated)\n",
+                   gpu, fitted, gpu);
         if (x->target > 0 && !strcmp(status, "ok") && lo >= x->target) {
             double total = isfinite(usdh) ? usdh : INFINITY;
             if (!isfinite(usdh)) {
@@ -1817,7 +1878,7 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
         {
             int saved = dup(2), devnull = open("/dev/null", O_WRONLY);
             if (devnull >= 0) dup2(devnull, 2);
-            search_eval(x, best, x->target, best_requests, &r, &pass, error, sizeof error);
+            search_eval(x, best, x->target, best_requests, 0, &r, &pass, error, sizeof error);
             if (saved >= 0) dup2(saved, 2), close(saved);
             if (devnull >= 0) close(devnull);
         }
@@ -1844,6 +1905,39 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
 }
 
 static int cmd_search_pareto(const plan_opts *o, int argc_files, char **files);
+
+/* --seeds K (1-100): the point's --seed (default 42) becomes the first of
+ * K consecutive seeds, taken out of the fixed flags; a seed axis is an
+ * error (the seeds are the axis). */
+static int search_seeds_setup(sweep_ctx *x, const char *v) {
+    size_t k;
+    int rc;
+    x->n_seeds = 1;
+    x->seed_base = 42;
+    if (!v) return 0;
+    if ((rc = parse_int_in("--seeds", v, 1, SEARCH_MAX_SEEDS, &x->n_seeds))) return rc;
+    if (x->n_seeds == 1) return 0;
+    for (k = 0; k < x->grid.n_axes; k++)
+        if (!strcmp(x->axis_flag[k], "--seed"))
+            return sweep_error("--seeds repeats the search at consecutive seeds from --seed: give one --seed (the "
+                               "first), not a seed axis");
+    for (k = 0; k < x->n_fixed; k++)
+        if (!strncmp(x->fixed_buf[k], "--seed=", 7)) {
+            const char *s = x->fixed_buf[k] + 7;
+            char *end = NULL;
+            long long b;
+            errno = 0;
+            b = strtoll(s, &end, 10);
+            if (errno || end == s || *end || b > INT64_MAX - SEARCH_MAX_SEEDS)
+                return flag_error("--seed", "a whole number (the first of --seeds' seeds)", s);
+            x->seed_base = b;
+            free(x->fixed_buf[k]);
+            memmove(&x->fixed_buf[k], &x->fixed_buf[k + 1], (x->n_fixed - k - 1) * sizeof x->fixed_buf[0]);
+            x->n_fixed--;
+            k--;
+        }
+    return 0;
+}
 
 static int cmd_search(int argc, char **argv, const char *argv0) {
     sweep_ctx x;
@@ -1884,7 +1978,9 @@ static int cmd_search(int argc, char **argv, const char *argv0) {
         rc = sweep_error("expected --rate-min <= --rate-start <= --rate-max");
         goto done;
     }
-    if ((rc = format_from(o.format, o.out, &x.jsonl)) || (rc = sweep_finish_setup(&x, o.grid, 1))) goto done;
+    if ((rc = format_from(o.format, o.out, &x.jsonl)) || (rc = sweep_finish_setup(&x, o.grid, 1)) ||
+        (rc = search_seeds_setup(&x, o.seeds)))
+        goto done;
     if (!x.slo.n) {
         rc = sweep_error("search needs SLOs: --slo ttft_p99<500ms,itl_p99<50ms (or slo: in the grid file)");
         goto done;
@@ -2076,11 +2172,6 @@ static void plot_subtitle(const rtable *t, char *out, size_t size) {
         if (c == 5 && at < size) at += (size_t)snprintf(out + at, size - at, " arrivals");
     }
     if (at >= size && size > 4) memcpy(out + size - 4, "...", 4);
-}
-
-static int dbl_cmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* The key less its x axis ("hardware=H100 tp=1 rate=2" -> "hardware=H100 tp=1"). */
@@ -2582,6 +2673,29 @@ static void report_chart(blis_buf *b, const rtable *t, const char *file, const c
     blis_buf_free(&svg);
 }
 
+/* The assumption under rows whose GPU has no measurements: one paragraph
+ * naming each such GPU once and the GPU its constants were fitted on. */
+static void report_unmeasured(blis_buf *b, const rtable *t) {
+    long hw = rtable_col(t, "hardware"), fit = rtable_col(t, "calibrated_on");
+    size_t r, q, listed = 0;
+    if (hw < 0 || fit < 0) return;
+    for (r = 0; r < t->n; r++) {
+        const char *gpu = rtable_get(t, r, hw), *on = rtable_get(t, r, fit), *canon;
+        int seen = 0;
+        if (!gpu || !on || !*gpu || !*on) continue;
+        canon = *blis_gpu_alias(gpu) ? blis_gpu_alias(gpu) : gpu;
+        if (!strcmp(canon, on)) continue;
+        for (q = 0; q < r && !seen; q++) seen = rtable_get(t, q, hw) && !strcmp(rtable_get(t, q, hw), gpu);
+        if (seen) continue;
+        html_raw(b, listed++ ? ", " : "<p><strong>Unvalidated:</strong> no vLLM measurements on ");
+        html_text(b, gpu);
+        html_raw(b, " (constants fitted on ");
+        html_text(b, on);
+        html_raw(b, ")");
+    }
+    if (listed) html_raw(b, "; their step times are that fit over each GPU's datasheet.</p>\n");
+}
+
 static int cmd_report(int argc, char **argv) {
     static const char *const report_flags[] = {"--out", "--title"};
     const char *file = NULL, *out = NULL, *title = "Capacity report";
@@ -2787,6 +2901,7 @@ static int cmd_report(int argc, char **argv) {
             html_raw(&b, " per million output tokens.");
         }
         html_raw(&b, "</p>\n");
+        report_unmeasured(&b, &t);
     }
     html_raw(&b, "</div>\n");
     if (!is_search) {
