@@ -35,8 +35,13 @@ TEST_CFLAGS = $(WARN) $(DET) -D_POSIX_C_SOURCE=200809L -Wno-missing-prototypes -
 
 HEADERS = blis.h blis_fetch.h
 TOOLS   = simulation_worker transformer_roofline_analyzer
+# simulation_worker: one compiled unit per command family (tools/simulation_worker.h lists them).
+SW_SRC  = tools/simulation_worker.c tools/sw_common.c tools/sw_engine.c tools/sw_plan.c tools/sw_eval.c \
+          tools/sw_tools.c tools/cli_common.c tools/blis_impl.c
+SW_HDR  = tools/simulation_worker.h tools/cli_common.h
+TRA_SRC = tools/transformer_roofline_analyzer.c tools/cli_common.c
 TEST_SRC = $(wildcard tests/test_*.c) tests/runner.c tests/test.h tests/fuzz/fuzz_common.h tests/fuzz/fuzz_argv.h tools/gen_rng_tables.c \
-           tools/simulation_worker.c tools/plan_commands.h tools/cli_common.h
+           $(SW_SRC) $(SW_HDR)
 FUZZ_TARGETS = json yaml csv number gzip bench argv
 VERSION = $(shell sed -n 's/^\#define BLIS_VERSION  *"\(.*\)"/\1/p' blis.h)
 
@@ -50,11 +55,11 @@ all: $(TOOLS)
 
 TOOL_DEFS = -DBLIS_DATA_DIR_DEFAULT='"$(PREFIX)/share/blis-sim"'
 
-simulation_worker: tools/simulation_worker.c tools/plan_commands.h tools/cli_common.h $(HEADERS)
-	$(CC) $(CFLAGS_ALL) $(TOOL_DEFS) -o $@ tools/simulation_worker.c -lm
+simulation_worker: $(SW_SRC) $(SW_HDR) $(HEADERS)
+	$(CC) $(CFLAGS_ALL) $(TOOL_DEFS) -o $@ $(SW_SRC) -lm
 
-transformer_roofline_analyzer: tools/transformer_roofline_analyzer.c tools/cli_common.h $(HEADERS)
-	$(CC) $(CFLAGS_ALL) $(TOOL_DEFS) -o $@ tools/transformer_roofline_analyzer.c -lm
+transformer_roofline_analyzer: $(TRA_SRC) tools/cli_common.h $(HEADERS)
+	$(CC) $(CFLAGS_ALL) $(TOOL_DEFS) -o $@ $(TRA_SRC) -lm
 
 # The shared library libblis-sim: every BLIS_DEF function of blis.h and
 # blis_fetch.h, and blis_binding_call for ctypes (python/blis_sim).
@@ -100,10 +105,10 @@ test-python: build/libblis-sim.so $(TOOLS)
 
 # Static tools (musl): build/static/ copies anywhere (a container, a cluster
 # volume); they find their data through BLIS_DATA_DIR or beside themselves.
-static: tools/simulation_worker.c tools/plan_commands.h tools/transformer_roofline_analyzer.c tools/cli_common.h $(HEADERS)
+static: $(SW_SRC) $(SW_HDR) $(TRA_SRC) $(HEADERS)
 	@mkdir -p build/static
-	$(MUSLCC) $(CFLAGS_ALL) $(TOOL_DEFS) -static -o build/static/simulation_worker tools/simulation_worker.c -lm
-	$(MUSLCC) $(CFLAGS_ALL) $(TOOL_DEFS) -static -o build/static/transformer_roofline_analyzer tools/transformer_roofline_analyzer.c -lm
+	$(MUSLCC) $(CFLAGS_ALL) $(TOOL_DEFS) -static -o build/static/simulation_worker $(SW_SRC) -lm
+	$(MUSLCC) $(CFLAGS_ALL) $(TOOL_DEFS) -static -o build/static/transformer_roofline_analyzer $(TRA_SRC) -lm
 
 build/tests.inc: $(wildcard tests/test_*.c)
 	@mkdir -p build
@@ -145,8 +150,8 @@ matrix:
 
 determinism: $(TOOLS)
 	@mkdir -p build
-	$(CLANG) $(CFLAGS_ALL) $(TOOL_DEFS) -o build/simulation_worker_clang tools/simulation_worker.c -lm
-	$(CLANG) $(CFLAGS_ALL) $(TOOL_DEFS) -o build/transformer_roofline_analyzer_clang tools/transformer_roofline_analyzer.c -lm
+	$(CLANG) $(CFLAGS_ALL) $(TOOL_DEFS) -o build/simulation_worker_clang $(SW_SRC) -lm
+	$(CLANG) $(CFLAGS_ALL) $(TOOL_DEFS) -o build/transformer_roofline_analyzer_clang $(TRA_SRC) -lm
 	BLIS_DATA_DIR=data ./simulation_worker $(DET_STEP) > build/det_gcc.txt
 	BLIS_DATA_DIR=data ./build/simulation_worker_clang $(DET_STEP) | cmp - build/det_gcc.txt
 	BLIS_DATA_DIR=data ./transformer_roofline_analyzer $(DET_TRA) > build/det_tra_gcc.txt
@@ -166,15 +171,15 @@ test-valgrind: build/runner simulation_worker
 # The bad-input corpus against the tools built with ASan+UBSan, then under valgrind.
 test-bad-inputs: build/runner $(TOOLS)
 	@mkdir -p build/san
-	$(CLANG) $(WARN) $(DET) -Wno-unknown-warning-option $(SAN) $(TOOL_DEFS) -o build/san/simulation_worker tools/simulation_worker.c -lm
-	$(CLANG) $(WARN) $(DET) -Wno-unknown-warning-option $(SAN) $(TOOL_DEFS) -o build/san/transformer_roofline_analyzer tools/transformer_roofline_analyzer.c -lm
+	$(CLANG) $(WARN) $(DET) -Wno-unknown-warning-option $(SAN) $(TOOL_DEFS) -o build/san/simulation_worker $(SW_SRC) -lm
+	$(CLANG) $(WARN) $(DET) -Wno-unknown-warning-option $(SAN) $(TOOL_DEFS) -o build/san/transformer_roofline_analyzer $(TRA_SRC) -lm
 	BLIS_DATA_DIR=data ASAN_OPTIONS=detect_leaks=1 BLIS_SW=build/san/simulation_worker BLIS_TRA=build/san/transformer_roofline_analyzer \
 	    ./build/runner -q -t bad_inputs
 	BLIS_TOOL_WRAPPER="$(VALGRIND_TOOL)" ./build/runner -q -t bad_inputs
 
 test-musl: $(TEST_SRC) $(HEADERS) build/tests.inc $(TOOLS)
-	$(MUSLCC) $(CFLAGS_ALL) -static -o build/simulation_worker_musl tools/simulation_worker.c -lm
-	$(MUSLCC) $(CFLAGS_ALL) -static -o build/transformer_roofline_analyzer_musl tools/transformer_roofline_analyzer.c -lm
+	$(MUSLCC) $(CFLAGS_ALL) -static -o build/simulation_worker_musl $(SW_SRC) -lm
+	$(MUSLCC) $(CFLAGS_ALL) -static -o build/transformer_roofline_analyzer_musl $(TRA_SRC) -lm
 	$(MUSLCC) $(TEST_CFLAGS) -O1 -static -Ibuild -o build/runner_musl tests/runner.c -lm
 	file build/simulation_worker_musl | grep -q 'statically linked'
 	./build/simulation_worker_musl --version
@@ -190,8 +195,8 @@ LINT_FILES = blis.h blis_fetch.h tools/*.c tools/*.h tests/*.c tests/*.h tests/f
 lint:
 	clang-format --dry-run --Werror $(LINT_FILES)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance --std=c99 --inline-suppr \
-	    --suppress=missingIncludeSystem tools/simulation_worker.c tools/transformer_roofline_analyzer.c tests/compile/impl.c
-	clang-tidy --quiet tools/simulation_worker.c tools/transformer_roofline_analyzer.c tests/compile/impl.c -- $(WARN) $(DET)
+	    --suppress=missingIncludeSystem $(SW_SRC) tools/transformer_roofline_analyzer.c tests/compile/impl.c
+	clang-tidy --quiet $(SW_SRC) tools/transformer_roofline_analyzer.c tests/compile/impl.c -- $(WARN) $(DET)
 
 # ---- fuzzing ----
 
@@ -208,7 +213,7 @@ fuzz: $(foreach t,$(FUZZ_TARGETS),build/fuzz_$(t))
 	done
 
 FUZZ_CFLAGS = -g -O1 -DBLIS_ARENA_EXACT -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-build/fuzz_argv: tests/fuzz/fuzz_argv.c tests/fuzz/fuzz_argv.h tools/simulation_worker.c tools/cli_common.h $(HEADERS)
+build/fuzz_argv: tests/fuzz/fuzz_argv.c tests/fuzz/fuzz_argv.h tools/sw_common.c tools/cli_common.c $(SW_HDR) $(HEADERS)
 	@mkdir -p build
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< -lm
 
@@ -236,8 +241,9 @@ bench: build/bench build/bench_engine simulation_worker
 	@baseline="$$BLIS_BENCH_BASELINE"; \
 	if [ -z "$$baseline" ] && rm -rf build/bench_base && mkdir -p build/bench_base && \
 	   git archive $(BENCH_BASE) blis.h blis_fetch.h tools 2>/dev/null | tar -x -C build/bench_base && \
-	   $(CC) $(CFLAGS_ALL) $(TOOL_DEFS) -o build/bench_base/simulation_worker \
-	       build/bench_base/tools/simulation_worker.c -lm; then baseline=build/bench_base/simulation_worker; \
+	   (cd build/bench_base && $(CC) $(CFLAGS_ALL) $(TOOL_DEFS) -o simulation_worker tools/simulation_worker.c \
+	       $$(ls tools/sw_*.c tools/cli_common.c tools/blis_impl.c 2>/dev/null) -lm); \
+	   then baseline=build/bench_base/simulation_worker; \
 	elif [ -z "$$baseline" ]; then echo "no baseline: $(BENCH_BASE) could not be built from git"; baseline=-; fi; \
 	./build/bench_engine ./simulation_worker "$$baseline" $(BENCH_FLAGS)
 

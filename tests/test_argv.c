@@ -1,9 +1,9 @@
 /* tests/test_argv.c - the argv fuzz target's corpus (tests/fuzz/corpus/argv,
  * seeds and every crash found) replayed through the same property: the run
- * command's flag parser is compiled in here from tools/simulation_worker.c. */
-#define main blis_sw_main
-#include "../tools/simulation_worker.c"
-#undef main
+ * command's flag parser, compiled in here from simulation_worker's shared
+ * flag parsing (tools/sw_common.c, with tools/cli_common.c). */
+#include "../tools/cli_common.c"
+#include "../tools/sw_common.c"
 #include "fuzz/fuzz_argv.h"
 
 TEST(fuzz_corpus_argv) {

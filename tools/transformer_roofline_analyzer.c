@@ -71,6 +71,13 @@ static int read_list(int argc, char **argv, int *i, const char *flag, int64_t mi
     return 0;
 }
 
+/* cli_error, its status spelt out here (static analysis then sees that no
+ * usage error returns 0). */
+static int usage(const char *tool, const char *msg, const char *arg) {
+    cli_error(tool, msg, arg);
+    return EXIT_USAGE;
+}
+
 static int parse_args(int argc, char **argv, args *a) {
     int i, rc;
     for (i = 1; i < argc; i++) {
@@ -78,7 +85,7 @@ static int parse_args(int argc, char **argv, args *a) {
         int64_t n;
         if (!strcmp(f, "--")) {
             if (i + 1 < argc) a->model = argv[++i];
-            if (i + 1 < argc) return cli_error(TOOL, "unexpected argument after the model", argv[i + 1]);
+            if (i + 1 < argc) return usage(TOOL, "unexpected argument after the model", argv[i + 1]);
         } else if (!strcmp(f, "--cached-tokens")) {
             if ((rc = read_list(argc, argv, &i, f, 0, a->cached, &a->n_cached))) return rc;
         } else if (!strcmp(f, "--input-tokens")) {
@@ -103,15 +110,15 @@ static int parse_args(int argc, char **argv, args *a) {
         } else if (!strcmp(f, "--tra-quirks")) {
             a->quirks = 1;
         } else if (f[0] == '-' && f[1]) {
-            return cli_error(TOOL, "unknown option", f);
+            return usage(TOOL, "unknown option", f);
         } else if (!a->model) {
             a->model = f;
         } else {
-            return cli_error(TOOL, "more than one model given", f);
+            return usage(TOOL, "more than one model given", f);
         }
     }
-    if (!a->model) return cli_error(TOOL, "missing the model (a name or a config.json path)", NULL);
-    if (!a->n_input) return cli_error(TOOL, "missing --input-tokens", NULL);
+    if (!a->model) return usage(TOOL, "missing the model (a name or a config.json path)", NULL);
+    if (!a->n_input) return usage(TOOL, "missing --input-tokens", NULL);
     return 0;
 }
 
@@ -226,7 +233,7 @@ static int run(args *a, const char *argv0) {
         else if (data_dir)
             bundled_hw_path(data_dir, 0, hw_path, sizeof hw_path); /* the analyzer's own formulas: datasheet peaks */
         else
-            return cli_error(TOOL, "no --hardware-config and no bundled data; set BLIS_DATA_DIR", NULL);
+            return usage(TOOL, "no --hardware-config and no bundled data; set BLIS_DATA_DIR", NULL);
         if ((rc = load_hw(hw_path, a->gpu, 2, &hw))) return rc;
     }
     r = (blis_tra_report *)malloc(sizeof *r);

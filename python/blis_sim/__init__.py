@@ -10,8 +10,28 @@ alpha_coeffs=[...], slo="ttft_p99<500ms", ...) and returns the document
 `run --json` prints (every metric, capacity and cost, the SLO verdict).
 step(**options) is `simulation_worker step` (prefill=["0+2048"],
 decode=["512x8"]); evaluate(**options) is `simulation_worker evaluate`
-(ground_truth=FILE, id=[...], max_requests=N). sweep(axis, values, **options) runs one simulation per
-value. Errors raise BlisError with blis's message.
+(ground_truth=FILE, id=[...], max_requests=N). Errors raise BlisError with blis's message.
+
+Capacity planning runs the C implementations of `simulation_worker sweep`,
+`search`, `search pareto` and `report` (worker processes, not a Python
+loop), each returning what the command writes:
+
+    >>> rows = blis_sim.sweep(rate=[2, 4, 8], tp=[1, 2], model="meta-llama/llama-3.1-8b-instruct", jobs=2)
+    >>> best = blis_sim.search(slo="ttft_p99<500ms,itl_mean<50ms", hardware=["H100", "A100-80"],
+    ...                        model="meta-llama/llama-3.1-8b-instruct", seeds=3)
+    >>> front = blis_sim.pareto(rows)
+    >>> blis_sim.report(rows, out="report.html")
+
+A list or tuple value is an axis of the grid (its values comma-joined),
+anything else a flag for every point; sweep(axis, values, **options) is
+sweep(**{axis: values}, **options). Rows are dicts (the JSON Lines rows:
+key, status, error, the axes, then the `run --json` fields; search adds
+verdict, max_rate, binding, ...). sweep and search load the server with
+Poisson arrivals unless an option says otherwise (run keeps the evenly
+spaced ones). Ctrl-C stops the command (its worker processes too) and raises
+KeyboardInterrupt; nothing half-written is left. The tool is the package's
+own simulation_worker, else $BLIS_SIM_TOOL, else the repository's
+./simulation_worker, else one on PATH.
 
 The work is done by libblis-sim (blis.h compiled as a shared library),
 called through ctypes: the package's own copy, else $BLIS_SIM_LIBRARY. The
@@ -21,8 +41,12 @@ $BLIS_DATA_DIR.
 import ctypes
 import json
 import os
+import shutil
+import signal
+import subprocess
+import tempfile
 
-__all__ = ["run", "step", "evaluate", "sweep", "BlisError", "__version__"]
+__all__ = ["run", "step", "evaluate", "sweep", "search", "pareto", "report", "BlisError", "__version__"]
 __version__ = "0.1.0"
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
@@ -108,6 +132,135 @@ def evaluate(**options):
     return _call("evaluate", options)
 
 
-def sweep(axis, values, **options):
-    """run() for each value of one option (e.g. sweep("rate", [1, 2, 4], model=...)); a list of dicts."""
-    return [run(**dict(options, **{axis: v})) for v in values]
+def _tool_path():
+    own = os.path.join(_HERE, "simulation_worker")
+    if os.access(own, os.X_OK):
+        return own
+    env = os.environ.get("BLIS_SIM_TOOL")
+    if env:
+        return env
+    tree = os.path.normpath(os.path.join(_HERE, "..", "..", "simulation_worker"))  # a repository checkout after `make`
+    if os.access(tree, os.X_OK):
+        return tree
+    found = shutil.which("simulation_worker")
+    if found:
+        return found
+    raise BlisError(-1, "simulation_worker not found: install with `pip install ./python`, run `make`, or set "
+                        "BLIS_SIM_TOOL")
+
+
+def _flags(options):
+    """Options by name into flags: a list or tuple is an axis (comma-joined), True a bare flag, False and None
+    nothing."""
+    args = []
+    for name, value in options.items():
+        flag = "--" + name.replace("_", "-")
+        if value is None or value is False:
+            continue
+        if value is True:
+            args.append(flag)
+        elif isinstance(value, (list, tuple)):
+            if not value:
+                raise BlisError(2, "%s: an empty list of values" % flag)
+            args.append("%s=%s" % (flag, ",".join(_text(v) for v in value)))
+        else:
+            args.append("%s=%s" % (flag, _text(value)))
+    return args
+
+
+def _text(value):
+    text = repr(value) if isinstance(value, float) else str(value)
+    if "\n" in text or "\0" in text:
+        raise BlisError(2, "a value holds a line end or a NUL: %r" % (value,))
+    return text
+
+
+def _tool(args):
+    """Runs simulation_worker with args; its stdout. A failure raises BlisError (its exit status, the last lines of
+    its stderr); Ctrl-C interrupts it as it would at a terminal (it cleans up) and re-raises."""
+    env = dict(os.environ)
+    data_dir = _data_dir()
+    if data_dir and "BLIS_DATA_DIR" not in env:
+        env["BLIS_DATA_DIR"] = data_dir
+    proc = subprocess.Popen([_tool_path()] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        out, err = proc.communicate()
+    except KeyboardInterrupt:
+        proc.send_signal(signal.SIGINT)  # the tool stops its workers and removes what it had not finished
+        proc.communicate()
+        raise
+    if proc.returncode != 0:
+        lines = [l for l in err.decode("utf-8", "replace").splitlines() if l.strip()]
+        raise BlisError(proc.returncode, "\n".join(lines[-5:]) or "simulation_worker exited %d" % proc.returncode)
+    return out.decode("utf-8", "replace")
+
+
+def _rows_of(path):
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def _plan(command, options):
+    tmp = tempfile.mkdtemp(prefix="blis-sim-")
+    try:
+        out = os.path.join(tmp, "rows.jsonl")
+        _tool([command, "--quiet", "--out", out, "--format", "jsonl"] + _flags(options))
+        return _rows_of(out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def sweep(axis=None, values=None, jobs=None, grid=None, **options):
+    """`simulation_worker sweep`: every point of the grid (list-valued options are axes; grid=FILE adds a grid
+    file's), run by jobs worker processes (default: one per CPU); the rows as dicts, in point order.
+    sweep("rate", [1, 2, 4], model=...) is sweep(rate=[1, 2, 4], model=...)."""
+    if axis is not None:
+        if values is None:
+            raise BlisError(2, "sweep(axis, values): values missing")
+        options[axis] = list(values)
+    return _plan("sweep", dict(options, jobs=jobs, grid=grid))
+
+
+def search(slo, jobs=None, grid=None, **options):
+    """`simulation_worker search`: per configuration (list-valued options are axes, never rate), the highest rate
+    meeting the SLOs in steady state; target_rate=R, seeds=K, tolerance=F, rate_max=R as the flags. The rows as
+    dicts (verdict, max_rate, fail_rate, binding, requests, settled, seeds, max_rate_median, ..., then the run at
+    max_rate)."""
+    return _plan("search", dict(options, slo=slo, jobs=jobs, grid=grid))
+
+
+def _rows_file(rows, tmp):
+    if isinstance(rows, (str, os.PathLike)):
+        return os.fspath(rows)
+    path = os.path.join(tmp, "rows.jsonl")
+    with open(path, "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r) + "\n")
+    return path
+
+
+def pareto(rows):
+    """`simulation_worker search pareto`: the rows (a list of sweep rows, or a sweep output file) on the Pareto
+    front of tokens/s per GPU against tokens/s per user, rows failing their SLOs left out."""
+    tmp = tempfile.mkdtemp(prefix="blis-sim-")
+    try:
+        src = _rows_file(rows, tmp)
+        out = os.path.join(tmp, "front.jsonl")
+        _tool(["search", "pareto", src, "--out", out])
+        return _rows_of(out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def report(rows, out, title=None):
+    """`simulation_worker report`: one self-contained HTML page of sweep or search rows (a list, or an output
+    file) written to out; returns out."""
+    tmp = tempfile.mkdtemp(prefix="blis-sim-")
+    try:
+        args = ["report", _rows_file(rows, tmp), "--out", os.fspath(out)]
+        if title is not None:
+            args += ["--title", _text(title)]
+        _tool(args)
+        return out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -2,8 +2,8 @@
  * command line for `run` (the bytes split at newlines and NULs into at most
  * 64 arguments) is either refused with exit status 2 by the flag parser and
  * blis_run_configure, or turns into a workload and a cluster config that the
- * library validates. Include after tools/simulation_worker.c (compiled with
- * main renamed to blis_sw_main), which it reaches into. */
+ * library validates. Include after tools/sw_common.c (run's flag parser,
+ * parse_run_args) and tools/cli_common.c. */
 #ifndef BLIS_FUZZ_ARGV_H
 #define BLIS_FUZZ_ARGV_H
 

@@ -73,10 +73,74 @@ got = blis_sim.evaluate(ground_truth="build/py_gt.json")
 check(got["experiments_run"] == 0 and got["experiments_skipped"][0]["id"] == "only", "evaluate lists the skipped")
 os.remove("build/py_gt.json")
 
-# sweep()
+# sweep(): the C sweep (worker processes), its rows those of `simulation_worker sweep --format jsonl`
 rows = blis_sim.sweep("rate", [2, 8], model="meta-llama/llama-3.1-8b-instruct", num_requests=50, log="error")
 check(len(rows) == 2 and rows[0]["rate"] == 2 and rows[1]["rate"] == 8, "sweep() runs each value")
 check(rows[1]["tokens_per_sec"] > rows[0]["tokens_per_sec"], "more load, more throughput")
+grid = dict(rate=[2, 8, 16], tp=[1, 2], model="meta-llama/llama-3.1-8b-instruct", num_requests=200,
+            slo="ttft_p99<300ms")
+rows = blis_sim.sweep(jobs=2, **grid)
+subprocess.run(["./simulation_worker", "sweep", "--rate", "2,8,16", "--tp", "1,2", "--model",
+                "meta-llama/llama-3.1-8b-instruct", "--num-requests", "200", "--slo", "ttft_p99<300ms", "--jobs", "1",
+                "--quiet", "--format", "jsonl", "--out", "build/py_sweep.jsonl"], check=True,
+               env=dict(os.environ, BLIS_DATA_DIR="data"))
+with open("build/py_sweep.jsonl") as f:
+    want = [json.loads(line) for line in f]
+check(rows == want, "sweep() rows equal the CLI's (jobs 2 against jobs 1)")
+check([r["key"] for r in rows][:2] == ["rate=2 tp=1", "rate=2 tp=2"] and all(r["arrival"] == "poisson" for r in rows),
+      "point order, Poisson arrivals")
+
+# pareto() and report() over those rows (a list or the file)
+front = blis_sim.pareto(rows)
+want = subprocess.run(["./simulation_worker", "search", "pareto", "build/py_sweep.jsonl"], stdout=subprocess.PIPE,
+                      check=True).stdout.decode()
+check([r["key"] for r in front] == [json.loads(line)["key"] for line in want.splitlines()] and front,
+      "pareto() is search pareto's front")
+check(all(r["slo_pass"] for r in front), "the front meets the SLOs")
+check(blis_sim.pareto("build/py_sweep.jsonl") == front, "pareto() of the file")
+page = blis_sim.report(rows, out="build/py_report.html", title="py")
+with open(page) as f:
+    html = f.read()
+check(html.startswith("<!DOCTYPE html>") and "Cheapest per output token" in html and "<svg" in html,
+      "report() writes the page")
+
+# search(): the C search; seeds
+found = blis_sim.search(slo="ttft_p99<500ms", model="meta-llama/llama-3.1-8b-instruct", tp=[1, 2], num_requests=200,
+                        seeds=2)
+check([r["key"] for r in found] == ["tp=1", "tp=2"] and all(r["verdict"] == "met" for r in found), "search rows")
+check(all(r["seeds"] == 2 and r["max_rate"] <= r["max_rate_highest"] for r in found), "search seeds")
+check(found[1]["max_rate"] > found[0]["max_rate"], "TP 2 serves more than TP 1")
+try:
+    blis_sim.search(slo="ttft_p99<500ms", model="meta-llama/llama-3.1-8b-instruct", colour=1)
+    check(False, "no error for an unknown search option")
+except blis_sim.BlisError as e:
+    check(e.status == 2 and "unknown option for search: --colour=1" in str(e), "search error: %s" % e)
+
+# Ctrl-C: the sweep stops (its workers too), KeyboardInterrupt is raised, nothing is left behind
+code = ("import blis_sim, tempfile, os\n"
+        "try:\n"
+        "    blis_sim.sweep(rate=[float(r) for r in range(1, 200)], model='meta-llama/llama-3.1-8b-instruct', "
+        "num_requests=20000, jobs=2)\n"
+        "except KeyboardInterrupt:\n"
+        "    left = [d for d in os.listdir(tempfile.gettempdir()) if d.startswith('blis-sim-')]\n"
+        "    print('interrupted', len(left))\n")
+before = set(d for d in os.listdir("/tmp") if d.startswith("blis-sim-"))
+proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                        env=dict(os.environ, PYTHONPATH="python", BLIS_DATA_DIR="data"))
+import signal  # noqa: E402
+import time  # noqa: E402
+time.sleep(1.5)
+proc.send_signal(signal.SIGINT)
+try:
+    out, err = proc.communicate(timeout=30)
+    check(out.decode().startswith("interrupted"), "Ctrl-C raises KeyboardInterrupt: %r %r" % (out, err[-300:]))
+except subprocess.TimeoutExpired:
+    proc.kill()
+    check(False, "Ctrl-C did not stop the sweep within 30 s")
+after = set(d for d in os.listdir("/tmp") if d.startswith("blis-sim-"))
+check(after <= before, "no temporary directory left: %r" % (after - before))
+workers = subprocess.run(["pgrep", "-f", "num-requests=20000"], stdout=subprocess.PIPE).stdout.decode().split()
+check(not workers, "no worker process left: %r" % workers)
 
 # errors
 for options, fragment in [({"model": "meta-llama/llama-3.1-8b-instruct", "rate": "fast"}, "--rate: expected a number"),

@@ -1,42 +1,73 @@
-/* plan_commands.h - capacity planning commands of simulation_worker:
- * `run --json` / `--slo` records, `sweep` (and `sweep merge`), `search`
- * and `plot`. Included by simulation_worker.c (one translation unit): it
- * uses the run path (run_simulate) and the CLI helpers defined there. The
- * logic a library user wants (SLOs, goodput, cost, grids, the Pareto front,
+/* tools/sw_plan.c - simulation_worker sweep (and sweep merge), search,
+ * plot and report: the capacity planning commands. The logic a library
+ * user wants (SLOs, goodput, cost, grids, steady state, the Pareto front,
  * the knee, SVG charts) is in blis.h >>plan; this file parses flags,
  * schedules worker processes, and reads and writes files. */
+#include "simulation_worker.h"
 
 #include <fcntl.h>
 #include <poll.h>
 
-/* ---- the result record (blis.h's blis_run_record) ---- */
+const char usage_text_plan[] =
+    "  sweep [--grid FILE] [--rate 1:20:1] [--tp 1,2,4] [--hardware H100,A100-80] ...\n"
+    "        [--out FILE.csv|FILE.jsonl|-] [--format csv|jsonl] [--jobs N] [--resume]\n"
+    "        [--shard I/N] [--quiet] [any run flag, the same for every point]\n"
+    "        One full simulation per grid point (the last axis varies fastest);\n"
+    "        one row per point: its settings, every metric, SLO pass and goodput,\n"
+    "        cost. Axis flags taking lists or FROM:TO:STEP: --model --hardware --tp\n"
+    "        --num-instances --rate --arrival --arrival-cv --max-num-running-reqs\n"
+    "        --max-num-scheduled-tokens --routing-policy --workload --workload-spec\n"
+    "        --workload-traces-filepath --kv-cache-dtype --num-requests --seed;\n"
+    "        Poisson arrivals unless --arrival says otherwise; a grid file has axes (any run\n"
+    "        flag's name), fixed and slo. --jobs worker processes (the CPUs);\n"
+    "        --shard I/N runs points I, I+N, ...; the output goes to FILE.partial\n"
+    "        and is renamed when complete; --resume continues a FILE.partial.\n"
+    "        Bytes never depend on --jobs, --shard or completion order.\n"
+    "  sweep merge --out FILE [--allow-missing] SHARD...\n"
+    "        Join shard outputs in point order (byte-identical to one process).\n"
+    "  search --slo OBJ,... [grid and run flags as sweep, no rate axis]\n"
+    "         [--rate-start R (1)] [--rate-min R (0.01)] [--rate-max R (10000)]\n"
+    "         [--tolerance F (0.02)] [--target-rate R] [--num-requests auto|N]\n"
+    "         [--seeds K (1)] [--out FILE]\n"
+    "        Per configuration, the highest --rate meeting the SLOs in steady state\n"
+    "        (a saturated run, or one too short to judge, fails): doubling or\n"
+    "        halving to a bracket, then bisection until fail/pass - 1 <= tolerance;\n"
+    "        prints the bracket it proved, what limited it (or that no rate meets\n"
+    "        them). Runs of --num-requests (auto: 1,000), doubled until two sizes'\n"
+    "        max rates agree within the tolerance (from 4,000; at most 64,000).\n"
+    "        With --target-rate, the cheapest configuration serving it (checked by\n"
+    "        a run); unpriced ones listed beside it. Exit 2 when every one errors.\n"
+    "        --seeds K: the search at K seeds from --seed (42); the answer is the\n"
+    "        lowest max rate, with the median and highest (max_rate_median, _highest).\n"
+    "  search pareto SWEEP_OUTPUT [--out FILE]\n"
+    "        The rows on the Pareto front of tokens/s per GPU against tokens/s per\n"
+    "        user (rows failing their SLOs left out).\n"
+    "  plot latency|throughput|pareto SWEEP_OUTPUT [--out FILE.svg] [--metric\n"
+    "       ttft|itl|e2e] [--slo OBJ] [--x AXIS (rate)] [--title T] [--min-user-tps N]\n"
+    "       [--log-y | --linear-y]  (latency: log when it spans more than 100x)\n"
+    "  plot cdf RESULTS.json [--out FILE.svg]   (a run's --results-path file)\n"
+    "        SVG charts: latency percentiles and throughput against offered load\n"
+    "        (SLO line, knee marked), the Pareto front (chosen point), TTFT/E2E CDFs.\n";
+const char usage_text_report[] = "  report SWEEP_OR_SEARCH_OUTPUT [--out FILE.html] [--title T]\n"
+                                 "        One self-contained HTML page (no script, no network): the question\n"
+                                 "        (rows, SLOs, configurations), the answer (each configuration's max\n"
+                                 "        rate within the SLOs, the cheapest per output token), the charts\n"
+                                 "        inline (a sweep) and every row.\n";
 
-typedef blis_run_field pfield;
-typedef blis_run_record plan_record;
-enum {
-    PV_NULL = BLIS_RV_NULL,
-    PV_STR = BLIS_RV_STR,
-    PV_I64 = BLIS_RV_I64,
-    PV_F64 = BLIS_RV_F64,
-    PV_BOOL = BLIS_RV_BOOL
-};
-
-static int rec_pass(const plan_record *r) {
+static int rec_pass(const blis_run_record *r) {
     size_t k;
     for (k = 0; k < r->n; k++)
-        if (!strcmp(r->f[k].name, "slo_pass")) return r->f[k].kind == PV_BOOL && r->f[k].i;
+        if (!strcmp(r->f[k].name, "slo_pass")) return r->f[k].kind == BLIS_RV_BOOL && r->f[k].i;
     return 0;
 }
 
-static double rec_num(const plan_record *r, const char *name) {
+static double rec_num(const blis_run_record *r, const char *name) {
     size_t k;
     for (k = 0; k < r->n; k++)
         if (!strcmp(r->f[k].name, name))
-            return r->f[k].kind == PV_F64 ? r->f[k].f : r->f[k].kind == PV_I64 ? (double)r->f[k].i : NAN;
+            return r->f[k].kind == BLIS_RV_F64 ? r->f[k].f : r->f[k].kind == BLIS_RV_I64 ? (double)r->f[k].i : NAN;
     return NAN;
 }
-
-#define jw_field blis_run_field_write
 
 /* A CSV cell: quoted when it holds a comma, a quote, a line end or edge spaces. */
 static void csv_cell(blis_buf *b, const char *s) {
@@ -55,75 +86,18 @@ static void csv_cell(blis_buf *b, const char *s) {
     blis_buf_write(b, "\"", 1);
 }
 
-static void csv_field(blis_buf *b, const pfield *x) {
+static void csv_field(blis_buf *b, const blis_run_field *x) {
     char num[BLIS_F64_BUF_MAX];
     switch (x->kind) {
-    case PV_STR: csv_cell(b, x->s); break;
-    case PV_I64:
+    case BLIS_RV_STR: csv_cell(b, x->s); break;
+    case BLIS_RV_I64:
         snprintf(num, sizeof num, "%lld", (long long)x->i);
         blis_buf_write(b, num, strlen(num));
         break;
-    case PV_F64: blis_buf_write(b, num, blis_f64_format_go(x->f, num)); break;
-    case PV_BOOL: blis_buf_write(b, x->i ? "true" : "false", x->i ? 4 : 5); break;
+    case BLIS_RV_F64: blis_buf_write(b, num, blis_f64_format_go(x->f, num)); break;
+    case BLIS_RV_BOOL: blis_buf_write(b, x->i ? "true" : "false", x->i ? 4 : 5); break;
     default: break;
     }
-}
-
-/* `run --json`: blis_run_write_json's document. */
-static int print_run_json(const blis_run *run) {
-    blis_jw w;
-    blis_err err;
-    blis_jw_init(&w, file_write, stdout, 2);
-    if (blis_run_write_json(run, &w, &err) != BLIS_OK) return run_report(&err, NULL);
-    if (blis_jw_finish(&w) != BLIS_OK || fputc('\n', stdout) == EOF || fflush(stdout)) return EXIT_RUNTIME;
-    return 0;
-}
-
-/* `run --slo` in the text output: the objectives, goodput and capacity. */
-static int print_run_slo(const blis_run *run, const blis_slo_set *slo) {
-    plan_record r;
-    blis_jw w;
-    blis_err err;
-    double usd;
-    size_t k;
-    int in = 0;
-    if (blis_run_price(run, &usd, &err) || blis_run_record_fill(&r, run, slo, usd, &err)) return run_report(&err, NULL);
-    fputs("=== SLO and Capacity ===\n", stdout);
-    blis_jw_init(&w, file_write, stdout, 2);
-    blis_jw_object_begin(&w);
-    for (k = 0; k < r.n; k++) {
-        if (!strcmp(r.f[k].name, "tokens_per_sec_per_gpu")) in = 1;
-        if (in) jw_field(&w, &r.f[k]);
-    }
-    blis_jw_object_end(&w);
-    return blis_jw_finish(&w) != BLIS_OK || fputc('\n', stdout) == EOF || fflush(stdout) ? EXIT_RUNTIME : 0;
-}
-
-/* `run` with its --json / --slo outputs. */
-static int run_outputs(const blis_run *run) {
-    const blis_run_options *a = &run->opt;
-    blis_slo_set slo;
-    blis_err err;
-    blis_metrics m;
-    int rc;
-    memset(&slo, 0, sizeof slo);
-    if (a->slo && blis_slo_parse(a->slo, &slo, &err)) {
-        char msg[BLIS_ERR_MSG_MAX + 16];
-        snprintf(msg, sizeof msg, "--slo: %s", err.msg);
-        return run_error(msg);
-    }
-    slo.min_attainment = a->slo_attainment;
-    if (a->results && !strcmp(a->results, "-")) { /* the results document is the output */
-        if (blis_cluster_metrics(&run->cluster, -1, &m, &err)) return run_report(&err, NULL);
-        return write_results("-", &run->cluster, &m);
-    }
-    if (a->json) {
-        if ((rc = print_run_json(run)) || !a->results) return rc;
-        if (blis_cluster_metrics(&run->cluster, -1, &m, &err)) return EXIT_RUNTIME;
-        return write_results(a->results, &run->cluster, &m);
-    }
-    if ((rc = print_run(run)) || (!a->slo && a->gpu_usd_per_hour == 0 && !a->prices)) return rc;
-    return print_run_slo(run, &slo);
 }
 
 /* ---- worker processes: tasks run in children, rows emitted in order ---- */
@@ -286,10 +260,12 @@ static int pool_run(pool *pl) {
             blis_buf_write(&in[i], buf, (size_t)got);
             for (;;) { /* complete messages: "k len\n" + len bytes */
                 char *nl = in[i].len ? (char *)memchr(in[i].data, '\n', in[i].len) : NULL;
-                unsigned long k, len;
-                int bad;
+                unsigned long k, len, bad;
+                const char *q = in[i].data;
                 size_t used;
-                if (!nl || sscanf(in[i].data, "%lu %lu %d", &k, &len, &bad) != 3) break;
+                if (!nl || !digits_ul(q, &q, &k) || *q++ != ' ' || !digits_ul(q, &q, &len) || *q++ != ' ' ||
+                    !digits_ul(q, &q, &bad))
+                    break;
                 used = (size_t)(nl - in[i].data) + 1;
                 if (in[i].len - used < len) break;
                 if (k < pl->n && !slot[k]) {
@@ -386,7 +362,7 @@ typedef struct sweep_ctx {
     int64_t search_requests; /* search: the first run size (--num-requests; doubled until the max rate settles) */
     int n_seeds;             /* search --seeds K: the search repeated at seeds seed_base.. seed_base+K-1 */
     int64_t seed_base;
-    plan_record *best; /* per configuration, the record at its max rate (search, parent side) */
+    blis_run_record *best; /* per configuration, the record at its max rate (search, parent side) */
 } sweep_ctx;
 
 static const blis_opt_def *run_flag_find(const char *name) {
@@ -396,7 +372,7 @@ static const blis_opt_def *run_flag_find(const char *name) {
 
 /* A run flag a sweep point can take (not the outputs of a single run). */
 static int plan_flag_ok(const char *flag) {
-    return run_flag_find(flag) && strcmp(flag, "--json") && strcmp(flag, "--results-path");
+    return run_flag_find(flag) && strcmp(flag, "--json") != 0 && strcmp(flag, "--results-path") != 0;
 }
 
 /* "max_num_running_reqs" / "--max-num-running-reqs" -> "--max-num-running-reqs". */
@@ -405,7 +381,10 @@ static void flag_name_of(const char *name, char *out, size_t size) {
     const char *p = name;
     while (*p == '-') p++;
     snprintf(out, size, "--");
-    for (i = 0, at = 2; p[i] && at + 1 < size; i++, at++) out[at] = p[i] == '_' ? '-' : p[i];
+    for (i = 0, at = 2; p[i] && at + 1 < size; i++, at++) {
+        out[at] = p[i];
+        if (out[at] == '_') out[at] = '-';
+    }
     out[at] = '\0';
 }
 
@@ -431,17 +410,19 @@ static void sweep_ctx_free(sweep_ctx *x) {
 
 static int sweep_add_fixed(sweep_ctx *x, const char *flag, const char *value) {
     size_t n;
+    char *s;
     if (x->n_fixed == sizeof x->fixed_buf / sizeof x->fixed_buf[0]) return sweep_error("too many fixed settings");
     n = strlen(flag) + strlen(value) + 2;
-    if (!(x->fixed_buf[x->n_fixed] = (char *)malloc(n))) return EXIT_RUNTIME;
-    snprintf(x->fixed_buf[x->n_fixed], n, "%s=%s", flag, value);
-    x->n_fixed++;
-    return 0;
+    if (!(s = (char *)malloc(n))) return EXIT_RUNTIME;
+    snprintf(s, n, "%s=%s", flag, value);
+    /* kept in x->fixed_buf, freed by sweep_ctx_free (the analyzer loses the array after two calls) */
+    x->fixed_buf[x->n_fixed++] = s;
+    return 0; /* NOLINT(clang-analyzer-unix.Malloc) */
 }
 
 /* The grid's names checked against run's flags; columns and the SLO. */
 static int sweep_finish_setup(sweep_ctx *x, const char *grid_path, int search) {
-    plan_record names;
+    blis_run_record names;
     size_t k, j;
     blis_err err;
     char msg[BLIS_ERR_MSG_MAX + 600];
@@ -518,7 +499,8 @@ static void point_key(const sweep_ctx *x, const char *const *values, char *key, 
 
 /* The row's leading columns and the record, as a JSON Lines object or a CSV line. */
 static void row_write(const sweep_ctx *x, size_t point, const char *key, const char *status, const char *error,
-                      const char *const *values, const pfield *pre, size_t n_pre, const plan_record *r, blis_buf *out) {
+                      const char *const *values, const blis_run_field *pre, size_t n_pre, const blis_run_record *r,
+                      blis_buf *out) {
     size_t k;
     if (x->jsonl) {
         blis_jw w;
@@ -535,8 +517,8 @@ static void row_write(const sweep_ctx *x, size_t point, const char *key, const c
             blis_jw_null(&w);
         for (k = 0; k < x->grid.n_axes; k++)
             if (x->axis_shown[k]) blis_jw_key_str(&w, x->axis_col[k], values[k]);
-        for (k = 0; k < n_pre; k++) jw_field(&w, &pre[k]);
-        for (k = 0; k < r->n; k++) jw_field(&w, &r->f[k]);
+        for (k = 0; k < n_pre; k++) blis_run_field_write(&w, &pre[k]);
+        for (k = 0; k < r->n; k++) blis_run_field_write(&w, &r->f[k]);
         blis_jw_object_end(&w);
     } else {
         char num[48];
@@ -564,8 +546,8 @@ static void row_write(const sweep_ctx *x, size_t point, const char *key, const c
     blis_buf_write(out, "\n", 1);
 }
 
-static void csv_header(const sweep_ctx *x, const pfield *pre, size_t n_pre, blis_buf *out) {
-    plan_record names;
+static void csv_header(const sweep_ctx *x, const blis_run_field *pre, size_t n_pre, blis_buf *out) {
+    blis_run_record names;
     size_t k;
     blis_run_record_fill(&names, NULL, &x->slo, NAN, NULL);
     blis_buf_write(out, "point,points,key,status,error", 29);
@@ -602,7 +584,7 @@ static int plan_default_poisson(char *const *argv, size_t argc) {
     return 1;
 }
 
-static int point_eval(const sweep_ctx *x, size_t point, const char *const *extra, size_t n_extra, plan_record *r,
+static int point_eval(const sweep_ctx *x, size_t point, const char *const *extra, size_t n_extra, blis_run_record *r,
                       char *error, size_t error_size) {
     const char *values[BLIS_GRID_MAX_AXES];
     char *argv[BLIS_GRID_MAX_FIXED + BLIS_RUN_MAX_OPTIONS + BLIS_GRID_MAX_AXES + 8];
@@ -641,11 +623,11 @@ static int point_eval(const sweep_ctx *x, size_t point, const char *const *extra
 
 /* A point's row with status "error", why and every value null (pre:
  * the names of the columns before the record, or none). */
-static void error_row(const sweep_ctx *x, size_t point, const char *why, const pfield *pre, size_t n_pre,
+static void error_row(const sweep_ctx *x, size_t point, const char *why, const blis_run_field *pre, size_t n_pre,
                       blis_buf *row) {
     const char *values[BLIS_GRID_MAX_AXES];
     char key[2048];
-    plan_record r;
+    blis_run_record r;
     blis_grid_point_values(&x->grid, point, values);
     point_key(x, values, key, sizeof key);
     blis_run_record_fill(&r, NULL, &x->slo, NAN, NULL);
@@ -656,7 +638,7 @@ static int sweep_task(void *user, size_t point, blis_buf *row) {
     const sweep_ctx *x = (const sweep_ctx *)user;
     const char *values[BLIS_GRID_MAX_AXES];
     char key[2048], error[1200];
-    plan_record r;
+    blis_run_record r;
     if (point_eval(x, point, NULL, 0, &r, error, sizeof error)) {
         error_row(x, point, error, NULL, 0, row);
         return 1;
@@ -689,9 +671,9 @@ static int sweep_emit(void *user, size_t k, const char *row, size_t len, int is_
 
 /* --shard I/N */
 static int parse_shard(const char *v, size_t *index, size_t *count) {
-    unsigned long i, n;
-    char tail;
-    if (sscanf(v, "%lu/%lu%c", &i, &n, &tail) != 2 || n < 1 || i >= n || n > 1000000)
+    unsigned long i = 0, n = 0;
+    const char *q = v;
+    if (!digits_ul(q, &q, &i) || *q++ != '/' || !digits_ul(q, &q, &n) || *q || n < 1 || i >= n || n > 1000000)
         return flag_error("--shard", "I/N with 0 <= I < N (e.g. 0/4; Slurm: $SLURM_ARRAY_TASK_ID/N)", v);
     *index = i;
     *count = n;
@@ -742,7 +724,7 @@ static int parse_plan_args(int argc, char **argv, sweep_ctx *x, plan_opts *o, in
         char name[80];
         size_t nlen = eq ? (size_t)(eq - arg) : strlen(arg), k;
         const blis_opt_def *f;
-        if (nlen >= sizeof name || strncmp(arg, "--", 2))
+        if (nlen >= sizeof name || strncmp(arg, "--", 2) != 0)
             return unknown_flag(search ? "search" : "sweep", arg, plan_flags, search ? PLAN_NFLAGS : PLAN_NSWEEP_FLAGS,
                                 1);
         memcpy(name, arg, nlen);
@@ -853,7 +835,7 @@ static int resume_prefix(const sweep_ctx *x, const char *text, size_t len, const
     *keep = 0;
     if (header) {
         size_t hl = strlen(header);
-        if (len < hl || memcmp(text, header, hl)) return len == 0 ? 0 : -1;
+        if (len < hl || memcmp(text, header, hl) != 0) return len == 0 ? 0 : -1;
         at = hl;
     }
     *keep = at;
@@ -863,6 +845,7 @@ static int resume_prefix(const sweep_ctx *x, const char *text, size_t len, const
         char key[2048];
         size_t ll;
         unsigned long point = 0;
+        const char *end = NULL;
         if (!nl) break;
         ll = (size_t)(nl - (text + at));
         blis_grid_point_values(&x->grid, ids[k], values);
@@ -885,7 +868,8 @@ static int resume_prefix(const sweep_ctx *x, const char *text, size_t len, const
             int has = 0, ok;
             if (blis_csv_reader_init(&rd, text + at, ll, NULL, &err)) return -1;
             ok = !blis_csv_reader_next(&rd, &has, &err) && has && rd.field_count > 3 &&
-                 sscanf(rd.fields[0].ptr, "%lu", &point) == 1 && point == ids[k] && !strcmp(rd.fields[2].ptr, key);
+                 digits_ul(rd.fields[0].ptr, &end, &point) && !*end && point == ids[k] &&
+                 !strcmp(rd.fields[2].ptr, key);
             blis_csv_reader_free(&rd);
             if (!ok) return -1;
         }
@@ -1101,7 +1085,7 @@ static int plan_close(plan_out *po, const char *out, int rc) {
 
 static int cmd_sweep_merge(int argc, char **argv);
 
-static int cmd_sweep(int argc, char **argv, const char *argv0) {
+int cmd_sweep(int argc, char **argv, const char *argv0) {
     sweep_ctx x;
     plan_opts o;
     plan_out po;
@@ -1378,7 +1362,8 @@ static int cmd_sweep_merge(int argc, char **argv) {
     for (i = 0; i < n_in; i++) {
         long pc = rtable_col(&t[i], "point"), nc = rtable_col(&t[i], "points");
         if (pc < 0 || nc < 0 || t[i].jsonl != t[0].jsonl ||
-            (!t[i].jsonl && (t[i].header_len != t[0].header_len || memcmp(t[i].text, t[0].text, t[0].header_len)))) {
+            (!t[i].jsonl &&
+             (t[i].header_len != t[0].header_len || memcmp(t[i].text, t[0].text, t[0].header_len) != 0))) {
             snprintf(msg, sizeof msg, "%s: not a sweep output like %s (same format and columns expected)", argv[0],
                      "the first file");
             rc = sweep_error(msg);
@@ -1416,7 +1401,7 @@ static int cmd_sweep_merge(int argc, char **argv) {
                 goto done;
             }
             at = (size_t)pt;
-            if (row_of[at] && (len_of[at] != t[i].line_len[k] || memcmp(row_of[at], t[i].line[k], len_of[at]))) {
+            if (row_of[at] && (len_of[at] != t[i].line_len[k] || memcmp(row_of[at], t[i].line[k], len_of[at]) != 0)) {
                 snprintf(msg, sizeof msg, "point %lu appears twice with different results", (unsigned long)at);
                 rc = sweep_error(msg);
                 goto done;
@@ -1492,7 +1477,7 @@ static int parse_search_requests(const char *v, int64_t *out) {
 #define SEARCH_PRE       13
 #define SEARCH_MAX_SEEDS 100
 /* The columns search puts before the record, all null. */
-static void search_pre_names(pfield *pre) {
+static void search_pre_names(blis_run_field *pre) {
     static const char *const names[SEARCH_PRE] = {"verdict",
                                                   "max_rate",
                                                   "fail_rate",
@@ -1522,23 +1507,23 @@ typedef struct search_res {
     char binding[256]; /* what failed at hi: the objectives missed, "saturated", "too-short" */
 } search_res;
 
-static const char *rec_str(const plan_record *r, const char *name) {
+static const char *rec_str(const blis_run_record *r, const char *name) {
     size_t k;
     for (k = 0; k < r->n; k++)
-        if (!strcmp(r->f[k].name, name)) return r->f[k].kind == PV_STR ? r->f[k].s : NULL;
+        if (!strcmp(r->f[k].name, name)) return r->f[k].kind == BLIS_RV_STR ? r->f[k].s : NULL;
     return NULL;
 }
 
 /* What kept a run from passing: the steady state when the run was not
  * steady, then every objective it missed ("ttft_p99,itl_mean"). */
-static void search_binding(const plan_record *r, char *out, size_t size) {
+static void search_binding(const blis_run_record *r, char *out, size_t size) {
     const char *steady = rec_str(r, "steady_state");
     size_t k, at = 0;
     out[0] = '\0';
-    if (steady && strcmp(steady, "steady")) at += (size_t)snprintf(out, size, "%s", steady);
+    if (steady && strcmp(steady, "steady") != 0) at += (size_t)snprintf(out, size, "%s", steady);
     for (k = 0; k < r->n && at < size; k++) {
         size_t len = strlen(r->f[k].name);
-        if (len > 4 && !strcmp(r->f[k].name + len - 4, "_met") && r->f[k].kind == PV_BOOL && !r->f[k].i)
+        if (len > 4 && !strcmp(r->f[k].name + len - 4, "_met") && r->f[k].kind == BLIS_RV_BOOL && !r->f[k].i)
             at += (size_t)snprintf(out + at, size - at, "%s%.*s", at ? "," : "", (int)(len - 4), r->f[k].name);
     }
 }
@@ -1546,7 +1531,7 @@ static void search_binding(const plan_record *r, char *out, size_t size) {
 /* A run at rate with n requests; pass: the SLOs hold and the run reached
  * steady state (a saturated run fails whatever its SLOs say; one too short
  * to judge proves nothing). */
-static int search_eval(const sweep_ctx *x, size_t point, double rate, int64_t n, int seed_index, plan_record *r,
+static int search_eval(const sweep_ctx *x, size_t point, double rate, int64_t n, int seed_index, blis_run_record *r,
                        int *pass, char *error, size_t size) {
     char arg[64], narg[64], sarg[64], num[BLIS_F64_BUF_MAX];
     const char *extra[3], *steady;
@@ -1554,7 +1539,7 @@ static int search_eval(const sweep_ctx *x, size_t point, double rate, int64_t n,
     blis_f64_format_go(rate, num);
     snprintf(arg, sizeof arg, "--rate=%s", num);
     snprintf(narg, sizeof narg, "--num-requests=%lld", (long long)n);
-    snprintf(sarg, sizeof sarg, "--seed=%lld", (long long)(x->seed_base + seed_index));
+    snprintf(sarg, sizeof sarg, "--seed=%lld", (long long)x->seed_base + seed_index);
     extra[0] = arg;
     extra[1] = narg;
     extra[2] = sarg; /* with --seeds only: the point's own --seed was taken out as the base */
@@ -1567,8 +1552,8 @@ static int search_eval(const sweep_ctx *x, size_t point, double rate, int64_t n,
 /* One search at n requests from rate_start: s, and the record at s.lo in
  * at_lo; nonzero (error filled) when a run failed. */
 static int search_once(const sweep_ctx *x, size_t point, int64_t n, int seed_index, double rate_start, search_res *sr,
-                       plan_record *at_lo_out, char *error, size_t error_size) {
-    plan_record r, at_lo;
+                       blis_run_record *at_lo_out, char *error, size_t error_size) {
+    blis_run_record r, at_lo;
     search_res s;
     double rate = rate_start;
     int pass, have_lo = 0;
@@ -1656,8 +1641,8 @@ static int search_task(void *user, size_t point, blis_buf *row) {
     const sweep_ctx *x = (const sweep_ctx *)user;
     const char *values[BLIS_GRID_MAX_AXES];
     char key[2048], error[1200];
-    plan_record at_lo;
-    pfield pre[SEARCH_PRE];
+    blis_run_record at_lo;
+    blis_run_field pre[SEARCH_PRE];
     search_res s, prev;
     int64_t n = x->search_requests, used = 0;
     int settled = 0, evaluations = 0, have_prev = 0, j;
@@ -1674,7 +1659,7 @@ static int search_task(void *user, size_t point, blis_buf *row) {
         if (isnan(best_achieved) || s.best_achieved > best_achieved) best_achieved = s.best_achieved;
         used = n;
         if (have_prev && n >= SEARCH_MIN_SETTLED_REQUESTS && !strcmp(s.verdict, prev.verdict) &&
-            (strcmp(s.verdict, "met") || fabs(s.lo - prev.lo) <= x->tol * s.lo)) {
+            (strcmp(s.verdict, "met") != 0 || fabs(s.lo - prev.lo) <= x->tol * s.lo)) {
             settled = 1;
             break;
         }
@@ -1688,7 +1673,7 @@ static int search_task(void *user, size_t point, blis_buf *row) {
     seed_lo[0] = isnan(s.lo) ? -INFINITY : s.lo;
     for (j = 1; j < x->n_seeds; j++) {
         search_res sj;
-        plan_record rec;
+        blis_run_record rec;
         double start = isnan(s.lo) ? x->rate_start : s.lo;
         if (start < x->rate_min) start = x->rate_min;
         if (search_once(x, point, used, j, start, &sj, &rec, error, sizeof error)) goto failed;
@@ -1701,25 +1686,25 @@ static int search_task(void *user, size_t point, blis_buf *row) {
         }
     }
     search_pre_names(pre);
-    pre[10].kind = PV_I64, pre[10].i = x->n_seeds > 1 ? x->n_seeds : 1;
+    pre[10].kind = BLIS_RV_I64, pre[10].i = x->n_seeds > 1 ? x->n_seeds : 1;
     if (x->n_seeds > 1) {
         qsort(seed_lo, (size_t)x->n_seeds, sizeof seed_lo[0], dbl_cmp);
         pre[11].f =
             x->n_seeds % 2 ? seed_lo[x->n_seeds / 2] : (seed_lo[x->n_seeds / 2 - 1] + seed_lo[x->n_seeds / 2]) / 2;
         pre[12].f = seed_lo[x->n_seeds - 1];
-        pre[11].kind = isfinite(pre[11].f) ? PV_F64 : PV_NULL; /* null: unmeetable at that seed */
-        pre[12].kind = isfinite(pre[12].f) ? PV_F64 : PV_NULL;
+        pre[11].kind = isfinite(pre[11].f) ? BLIS_RV_F64 : BLIS_RV_NULL; /* null: unmeetable at that seed */
+        pre[12].kind = isfinite(pre[12].f) ? BLIS_RV_F64 : BLIS_RV_NULL;
     }
-    pre[0].kind = PV_STR, pre[0].s = s.verdict;
-    pre[1].kind = isnan(s.lo) ? PV_NULL : PV_F64, pre[1].f = s.lo;
-    pre[2].kind = isnan(s.hi) ? PV_NULL : PV_F64, pre[2].f = s.hi;
-    pre[3].kind = PV_I64, pre[3].i = evaluations;
-    pre[4].kind = isnan(s.hi) ? PV_NULL : PV_BOOL, pre[4].i = s.saturated;
-    pre[5].kind = PV_F64, pre[5].f = best_achieved;
-    pre[6].kind = s.binding[0] ? PV_STR : PV_NULL, pre[6].s = s.binding;
-    pre[7].kind = PV_I64, pre[7].i = used;
-    pre[8].kind = PV_BOOL, pre[8].i = settled;
-    pre[9].kind = have_prev && !isnan(prev.lo) ? PV_F64 : PV_NULL, pre[9].f = prev.lo;
+    pre[0].kind = BLIS_RV_STR, pre[0].s = s.verdict;
+    pre[1].kind = isnan(s.lo) ? BLIS_RV_NULL : BLIS_RV_F64, pre[1].f = s.lo;
+    pre[2].kind = isnan(s.hi) ? BLIS_RV_NULL : BLIS_RV_F64, pre[2].f = s.hi;
+    pre[3].kind = BLIS_RV_I64, pre[3].i = evaluations;
+    pre[4].kind = isnan(s.hi) ? BLIS_RV_NULL : BLIS_RV_BOOL, pre[4].i = s.saturated;
+    pre[5].kind = BLIS_RV_F64, pre[5].f = best_achieved;
+    pre[6].kind = s.binding[0] ? BLIS_RV_STR : BLIS_RV_NULL, pre[6].s = s.binding;
+    pre[7].kind = BLIS_RV_I64, pre[7].i = used;
+    pre[8].kind = BLIS_RV_BOOL, pre[8].i = settled;
+    pre[9].kind = have_prev && !isnan(prev.lo) ? BLIS_RV_F64 : BLIS_RV_NULL, pre[9].f = prev.lo;
     row_write(x, point, key, "ok", NULL, values, pre, SEARCH_PRE, &at_lo, row);
     return 0;
 failed:
@@ -1729,7 +1714,7 @@ failed:
 }
 
 static void search_failed(void *user, size_t point, const char *why, blis_buf *row) {
-    pfield pre[SEARCH_PRE];
+    blis_run_field pre[SEARCH_PRE];
     search_pre_names(pre);
     error_row((const sweep_ctx *)user, point, why, pre, SEARCH_PRE, row);
 }
@@ -1838,7 +1823,7 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
                    "the last doubling): treat it as approximate\n",
                    SEARCH_MAX_REQUESTS, prev_lo, lo);
         if (!strcmp(status, "ok") && *fitted && *gpu &&
-            strcmp(fitted, *blis_gpu_alias(gpu) ? blis_gpu_alias(gpu) : gpu))
+            strcmp(fitted, *blis_gpu_alias(gpu) ? blis_gpu_alias(gpu) : gpu) != 0)
             printf("  note: no vLLM measurements on %s: its step times use constants fitted on %s over %s's "
                    "datasheet (unvalidated)\n",
                    gpu, fitted, gpu);
@@ -1867,7 +1852,7 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
     }
     if (x->target > 0) {
         /* the cheapest by $/hour (or by GPUs without prices), checked at the target rate */
-        plan_record r;
+        blis_run_record r;
         char error[1200];
         int pass = 0;
         if (best == (size_t)-1) {
@@ -1939,14 +1924,14 @@ static int search_seeds_setup(sweep_ctx *x, const char *v) {
     return 0;
 }
 
-static int cmd_search(int argc, char **argv, const char *argv0) {
+int cmd_search(int argc, char **argv, const char *argv0) {
     sweep_ctx x;
     plan_opts o;
     plan_out po;
     search_emit es;
     pool pl;
     blis_buf header;
-    pfield pre[SEARCH_PRE];
+    blis_run_field pre[SEARCH_PRE];
     int rc;
     if (argc > 0 && !strcmp(argv[0], "pareto")) {
         memset(&o, 0, sizeof o);
@@ -2158,7 +2143,7 @@ static void plot_subtitle(const rtable *t, char *out, size_t size) {
         for (r = 0; r < t->n; r++) {
             const char *v = rtable_get(t, r, col);
             if (!v || !*v) continue;
-            for (j = 0; j < n && j < 4 && strcmp(seen[j], v); j++) {
+            for (j = 0; j < n && j < 4 && strcmp(seen[j], v) != 0; j++) {
             }
             if (j == n && n < 4) seen[n++] = v;
         }
@@ -2238,7 +2223,8 @@ static int plot_sweep(const rtable *tp, const plot_args *pa) {
     double min_user = pa->min_user;
     int y_scale = pa->y_scale, rc = 0;
     {
-        long ck = rtable_col(&t, "key"), cs = rtable_col(&t, "status"), cx = rtable_col(&t, x_axis), cy[3];
+        long ck = rtable_col(&t, "key"), cs = rtable_col(&t, "status"), cx = rtable_col(&t, x_axis),
+             cy[3] = {-1, -1, -1};
         plot_group *g = (plot_group *)calloc(t.n + 1, sizeof *g);
         size_t ng = 0, k, j;
         blis_chart_series *se = NULL;
@@ -2284,13 +2270,13 @@ static int plot_sweep(const rtable *tp, const plot_args *pa) {
         for (k = 0; k < t.n; k++) { /* group rows by configuration */
             char gk[1024];
             const char *st = rtable_get(&t, k, cs);
-            if (st && strcmp(st, "ok")) continue;
+            if (st && strcmp(st, "ok") != 0) continue;
             if (!strcmp(kind, "pareto"))
                 snprintf(gk, sizeof gk, "all");
             else
                 key_without(ck >= 0 && rtable_get(&t, k, ck) ? rtable_get(&t, k, ck) : "", x_axis, gk, sizeof gk);
             if (!gk[0]) snprintf(gk, sizeof gk, "all");
-            for (j = 0; j < ng && strcmp(g[j].key, gk); j++) {
+            for (j = 0; j < ng && strcmp(g[j].key, gk) != 0; j++) {
             }
             if (j == ng) {
                 snprintf(g[ng].key, sizeof g[ng].key, "%s", gk);
@@ -2400,7 +2386,7 @@ static int plot_sweep(const rtable *tp, const plot_args *pa) {
                 se[ns].label = "offered";
                 ns++;
             }
-            if (!rc && strcmp(kind, "pareto")) { /* the knee of the first configuration: its last steady rate */
+            if (!rc && strcmp(kind, "pareto") != 0) { /* the knee of the first configuration: its last steady rate */
                 const double *ky = !strcmp(kind, "latency") ? g[0].y[2] : g[0].y[0];
                 long knee = -1;
                 for (k = 0; k < g[0].n; k++)
@@ -2476,15 +2462,15 @@ static int plot_sweep(const rtable *tp, const plot_args *pa) {
     return rc;
 }
 
-static int cmd_plot(int argc, char **argv) {
+int cmd_plot(int argc, char **argv) {
     const char *kind = argc > 0 ? argv[0] : NULL, *file = NULL, *out = NULL, *metric = "ttft", *slo_text = NULL,
                *title = NULL, *x_axis = "rate";
     double min_user = 0;
     rtable t;
     int i, rc = 0, y_scale = 0; /* -1 linear, 1 log, 0 automatic */
     memset(&t, 0, sizeof t);
-    if (!kind ||
-        (strcmp(kind, "latency") && strcmp(kind, "throughput") && strcmp(kind, "pareto") && strcmp(kind, "cdf")))
+    if (!kind || (strcmp(kind, "latency") != 0 && strcmp(kind, "throughput") != 0 && strcmp(kind, "pareto") != 0 &&
+                  strcmp(kind, "cdf") != 0))
         return usage_error("plot needs a kind: latency, throughput, pareto (sweep output) or cdf (--results-path file)",
                            kind);
     for (i = 1; i < argc; i++) {
@@ -2493,7 +2479,7 @@ static int cmd_plot(int argc, char **argv) {
         static const char *const plot_flags[] = {"--out", "--metric", "--slo",      "--title",
                                                  "--x",   "--log-y",  "--linear-y", "--min-user-tps"};
         size_t f;
-        for (f = 0; f < sizeof plot_flags / sizeof plot_flags[0] && strcmp(a, plot_flags[f]); f++) {
+        for (f = 0; f < sizeof plot_flags / sizeof plot_flags[0] && strcmp(a, plot_flags[f]) != 0; f++) {
         }
         if (!strncmp(a, "--", 2) && f == sizeof plot_flags / sizeof plot_flags[0])
             return unknown_flag("plot", a, plot_flags, sizeof plot_flags / sizeof plot_flags[0], 0);
@@ -2506,7 +2492,7 @@ static int cmd_plot(int argc, char **argv) {
             out = v, i++;
         else if (!strcmp(a, "--metric")) {
             metric = v, i++;
-            if (strcmp(metric, "ttft") && strcmp(metric, "itl") && strcmp(metric, "e2e"))
+            if (strcmp(metric, "ttft") != 0 && strcmp(metric, "itl") != 0 && strcmp(metric, "e2e") != 0)
                 return flag_error("--metric", "ttft, itl or e2e", metric);
         } else if (!strcmp(a, "--slo"))
             slo_text = v, i++;
@@ -2696,7 +2682,7 @@ static void report_unmeasured(blis_buf *b, const rtable *t) {
     if (listed) html_raw(b, "; their step times are that fit over each GPU's datasheet.</p>\n");
 }
 
-static int cmd_report(int argc, char **argv) {
+int cmd_report(int argc, char **argv) {
     static const char *const report_flags[] = {"--out", "--title"};
     const char *file = NULL, *out = NULL, *title = "Capacity report";
     rtable t;
@@ -2811,7 +2797,7 @@ static int cmd_report(int argc, char **argv) {
             const char *st = rtable_get(&t, r, rtable_col(&t, "status"));
             int pass, steady;
             size_t q;
-            if (!st || strcmp(st, "ok")) continue;
+            if (!st || strcmp(st, "ok") != 0) continue;
             row_config(&t, r, cfg, sizeof cfg);
             if (!is_search) { /* a sweep: the configuration's highest passing, steady rate (one line each) */
                 int seen = 0;
@@ -2824,7 +2810,6 @@ static int cmd_report(int argc, char **argv) {
                 if (seen) continue;
             }
             rate = NAN;
-            cost = NAN;
             html_raw(&b, "<tr><td>");
             html_text(&b, cfg[0] ? cfg : "(one configuration)");
             html_raw(&b, "</td><td>");
@@ -2844,7 +2829,7 @@ static int cmd_report(int argc, char **argv) {
                     char other[1024];
                     const char *ks = rtable_get(&t, q, rtable_col(&t, "status"));
                     row_config(&t, q, other, sizeof other);
-                    if (!ks || strcmp(ks, "ok") || strcmp(other, cfg)) continue;
+                    if (!ks || strcmp(ks, "ok") != 0 || strcmp(other, cfg) != 0) continue;
                     pass = rtable_get(&t, q, rtable_col(&t, "slo_pass")) &&
                            !strcmp(rtable_get(&t, q, rtable_col(&t, "slo_pass")), "true");
                     steady = plot_row_steady(&t, q, rtable_num(&t, q, rtable_col(&t, "rate")));
