@@ -72,7 +72,7 @@ build/libblis-sim.so: tools/libblis_sim.c $(HEADERS)
 # translation units) with g++ and clang++, printing what the C one prints;
 # the header's QUICK START extracted and equal to examples/c/quickstart.c;
 # the Python rate sweep over the shared library.
-examples: build/libblis-sim.so
+examples: build/libblis-sim.so $(TOOLS)
 	@mkdir -p build/examples
 	sed -n '/^ \* QUICK START/,/^ \*   The options are/p' blis.h | \
 	    sed -e '1,2d' -e '$$d' -e 's/^ \*   //' -e 's/^ \*$$//' > build/examples/quickstart_from_header.c

@@ -1,9 +1,11 @@
 """In-tree PEP 517 build backend for blis-sim (no setuptools, no network).
 
 build_wheel compiles ../tools/libblis_sim.c (blis.h and blis_fetch.h) into
-libblis-sim.so with $CC (else cc) and writes a wheel holding the package,
-the library and the bundled data (../data: defaults, hardware and model
-configs, GPU prices). The wheel is tagged for this platform.
+libblis-sim.so and the simulation_worker tool (../tools: its units, for
+sweep, search, pareto and report) with $CC (else cc) and writes a wheel
+holding the package, the library, the tool and the bundled data (../data:
+defaults, hardware and model configs, GPU prices). The wheel is tagged for
+this platform.
 """
 import base64
 import hashlib
@@ -45,6 +47,21 @@ def _compile(out_path):
     subprocess.check_call(cmd)
 
 
+def _compile_tool(out_path):
+    tools = os.path.join(ROOT, "tools")
+    units = ["simulation_worker.c", "sw_common.c", "sw_engine.c", "sw_plan.c", "sw_eval.c", "sw_tools.c",
+             "cli_common.c", "blis_impl.c"]
+    srcs = [os.path.join(tools, u) for u in units]
+    missing = [p for p in srcs if not os.path.exists(p)]
+    if missing:
+        raise RuntimeError("blis-sim: %s is missing; install from the blis repository (pip install ./python)"
+                           % missing[0])
+    cc = os.environ.get("CC", "cc")
+    cmd = [cc, "-std=c99", "-O2", "-ffp-contract=off", "-o", out_path] + srcs + ["-lm"]
+    print("blis-sim: " + " ".join(cmd), file=sys.stderr)
+    subprocess.check_call(cmd)
+
+
 def _metadata(version):
     return ("Metadata-Version: 2.1\nName: blis-sim\nVersion: %s\n"
             "Summary: blis: LLM inference serving simulator (TTFT, ITL, E2E, throughput) from Python\n"
@@ -80,6 +97,10 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         _compile(lib)
         with open(lib, "rb") as f:
             files.append((NAME + "/libblis-sim.so", f.read()))
+        tool = os.path.join(tmp, "simulation_worker")
+        _compile_tool(tool)
+        with open(tool, "rb") as f:
+            files.append((NAME + "/simulation_worker", f.read()))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     pkg = os.path.join(HERE, NAME)
@@ -106,6 +127,7 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         for n, b in files:
             zi = zipfile.ZipInfo(n, date_time=(2026, 1, 1, 0, 0, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.external_attr = (0o755 if n.endswith(".so") else 0o644) << 16
+            # a regular file's mode (pip makes a file executable only when S_IFREG and an x bit are set)
+            zi.external_attr = (0o100755 if n.endswith((".so", "/simulation_worker")) else 0o100644) << 16
             z.writestr(zi, b)
     return name

@@ -1,10 +1,11 @@
 """examples/python/rate_sweep.py - a small rate sweep with blis from Python.
 
-    pip install ./python            (or: make shared; PYTHONPATH=python BLIS_SIM_LIBRARY=build/libblis-sim.so)
+    pip install ./python            (or: make shared && make; PYTHONPATH=python)
     python3 examples/python/rate_sweep.py [MODEL]
 
-One simulation per offered load; a table of latency, throughput and whether
-the SLOs hold, as a capacity planner reads it.
+One simulation per offered load (blis's C sweep, Poisson arrivals); a table
+of latency, throughput and whether the SLOs hold, as a capacity planner
+reads it.
 """
 import sys
 

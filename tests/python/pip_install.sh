@@ -19,4 +19,10 @@ if [ -z "$got" ] || [ "$got" != "$want" ]; then
     echo "test-python: FAIL pip-installed blis_sim.run gives '$got', the CLI '$want'"
     exit 1
 fi
-echo "test-python: pip install ./python ok (ttft_mean_ms $got, equal to the CLI)"
+# the package's own simulation_worker runs the C search (no checkout on the path from /)
+found=$(cd / && env -u BLIS_DATA_DIR PATH=/usr/bin:/bin "$venv/bin/python" -c "import blis_sim; r = blis_sim.search(slo='ttft_p99<500ms', model='meta-llama/llama-3.1-8b-instruct', num_requests=200); print(r[0]['verdict'], r[0]['max_rate'] > 1)" 2>&1)
+if [ "$found" != "met True" ]; then
+    echo "test-python: FAIL pip-installed blis_sim.search gives '$found'"
+    exit 1
+fi
+echo "test-python: pip install ./python ok (ttft_mean_ms $got, equal to the CLI; search over the bundled tool)"
