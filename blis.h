@@ -17743,9 +17743,16 @@ static blis_status blis__run_model_dir(blis_run *r, int allow_download, blis_err
     return BLIS_OK;
 }
 
-/* The unstated assumption said: an entry fitted on another GPU predicts
- * that fit over its own datasheet. */
-static void blis__run_warn_transferred(blis_run *r, const char *hw_file) {
+/* The assumptions under a roofline figure, said: a model whose attention
+ * blis does not model (MLA), an entry fitted on another GPU (that fit over
+ * its own datasheet). */
+static void blis__run_warn_assumptions(blis_run *r, const char *hw_file) {
+    if (r->model.latent_attention) /* what the roofline does not model, said before any figure */
+        blis__run_log(r, "warn",
+                      "%s uses multi-head latent attention (model_type %s): blis does not model MLA yet; its "
+                      "attention and KV cache are costed as standard attention over num_key_value_heads (more KV "
+                      "bytes per token than the latent cache: fewer KV blocks, slower decode than vLLM's)",
+                      r->model_lc[0] ? r->model_lc : "the model", r->model.model_type);
     if (blis_hw_transferred(&r->hw))
         blis__run_log(r, "warn",
                       "no vLLM measurements on %s: its step-time constants were fitted on %s (CalibratedOn in %.500s) "
@@ -17974,7 +17981,7 @@ static blis_status blis__run_latency(blis_run *r, blis_err *err) {
         return blis__run_fail(err, BLIS_E_INVALID, "--kv-cache-dtype: %.1000s", msg);
     }
     if ((st = blis_hw_config_load(a->hw_file, a->gpu, a->bench_dir ? 2 : 1, &r->hw, err)) != BLIS_OK) return st;
-    blis__run_warn_transferred(r, a->hw_file);
+    blis__run_warn_assumptions(r, a->hw_file);
     if (!blis_run_option_given(a, "total-kv-blocks") && !r->kv_trained) {
         int64_t blocks = 0;
         const char *prefix = r->log_prefix;
@@ -18896,7 +18903,7 @@ BLIS_DEF blis_status blis_step_write_json(const blis_step_options *o, const blis
             st = blis__run_fail(err, BLIS_E_INVALID, "no --hardware-config and no bundled data; set BLIS_DATA_DIR");
     }
     if (st == BLIS_OK) st = blis_hw_config_load(hw_path, o->gpu, o->bench_dir ? 2 : 1, &r->hw, err);
-    if (st == BLIS_OK) blis__run_warn_transferred(r, hw_path);
+    if (st == BLIS_OK) blis__run_warn_assumptions(r, hw_path);
     batch.prefill = prefill;
     batch.prefill_count = n_prefill;
     batch.decode = decode;

@@ -639,4 +639,13 @@ TEST(cli_unmeasured_gpu_warns) {
                  0);
     CHECK_CONTAINS(out, "no vLLM measurements on B200");
     CHECK_CONTAINS(out, "\"calibrated_on\": \"H100\"");
+    /* what the roofline does not model is said, not run silently as something else */
+    CHECK_EQ_I64(t_run("./simulation_worker step --model deepseek-ai/deepseek-v2-lite --hardware H100 --tp 1 "
+                       "--prefill 0+512",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "uses multi-head latent attention (model_type deepseek_v2): blis does not model MLA yet");
+    CHECK_EQ_I64(
+        t_run("./simulation_worker step --model qwen3-14b --hardware H100 --tp 1 --prefill 0+512", out, sizeof out), 0);
+    CHECK(strstr(out, "latent attention") == NULL && strstr(out, "warning") == NULL);
 }

@@ -302,6 +302,43 @@ TEST(data_bundled_models_and_index) {
     blis_doc_free(&index);
 }
 
+/* The README's tables of bundled models and GPUs list every one: a model
+ * directory or a hardware entry added without its row fails here. */
+TEST(readme_lists_bundled_models_and_gpus) {
+    char *readme = NULL, *src = NULL, row[200];
+    size_t len = 0, i;
+    blis_doc hw;
+    blis_err err;
+    DIR *d;
+    struct dirent *e;
+    int models = 0;
+    const blis_node *root;
+    CHECK_EQ_I64(blis_file_read("README.md", 0, NULL, &readme, &len, &err), BLIS_OK);
+    if (!readme) return;
+    d = opendir("data/model_configs");
+    CHECK(d != NULL);
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || !strcmp(e->d_name, "index.json")) continue;
+        snprintf(row, sizeof row, "\n| `%s` | ", e->d_name);
+        CHECK_MSG(strstr(readme, row) != NULL, "README.md: no row for the bundled model %s", e->d_name);
+        models++;
+    }
+    if (d) closedir(d);
+    CHECK(models >= 22);
+    CHECK_EQ_I64(blis_file_read("data/hardware_config.json", 0, NULL, &src, &len, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_json_parse(src, len, NULL, &hw, &err), BLIS_OK);
+    free(src);
+    root = blis_doc_root(&hw);
+    for (i = 0; i < root->count; i++) {
+        const char *gpu = blis_node_key_at(&hw, root, (uint32_t)i)->as.string;
+        if (gpu[0] == '_') continue;
+        snprintf(row, sizeof row, "\n| `%s` | ", gpu);
+        CHECK_MSG(strstr(readme, row) != NULL, "README.md: no row for the GPU %s", gpu);
+    }
+    blis_doc_free(&hw);
+    free(readme);
+}
+
 /* Both bundled hardware files: every GPU, valid for v1 and v2; the
  * calibrated one has the reference file's datasheet numbers, one set of
  * fitted constants for every GPU, and each entry written back by
