@@ -16950,19 +16950,33 @@ static void blis__svg_raw(blis__svg *s, const char *text) {
     if (!s->failed && s->write(s->user, text, strlen(text))) s->failed = 1;
 }
 
-static void blis__svg_text(blis__svg *s, const char *text) { /* XML-escaped */
-    const char *p = text ? text : "";
+/* Text as well-formed XML: the five specials escaped; a control character
+ * (XML 1.0 allows none but tab and line ends in text) or a byte that is not
+ * valid UTF-8 written as U+FFFD, so any title or label makes a readable SVG. */
+static void blis__svg_text(blis__svg *s, const char *text) {
+    const unsigned char *p = (const unsigned char *)(text ? text : "");
     while (*p && !s->failed) {
-        size_t run = strcspn(p, "&<>\"'");
-        if (run && s->write(s->user, p, run)) s->failed = 1;
+        size_t run = 0, n;
+        uint32_t cp;
+        while (p[run] >= 0x20 && p[run] < 0x7f && !strchr("&<>\"'", p[run])) run++;
+        if (run && s->write(s->user, (const char *)p, run)) s->failed = 1;
         p += run;
-        if (!*p) break;
-        blis__svg_raw(s, *p == '&'   ? "&amp;"
-                         : *p == '<' ? "&lt;"
-                         : *p == '>' ? "&gt;"
-                         : *p == '"' ? "&quot;"
-                                     : "&#39;");
-        p++;
+        if (!*p || s->failed) break;
+        n = blis__utf8_decode(p, strlen((const char *)p), &cp);
+        if (*p == '&' || *p == '<' || *p == '>' || *p == '"' || *p == '\'') {
+            blis__svg_raw(s, *p == '&'   ? "&amp;"
+                             : *p == '<' ? "&lt;"
+                             : *p == '>' ? "&gt;"
+                             : *p == '"' ? "&quot;"
+                                         : "&#39;");
+            n = 1;
+        } else if (n == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0) || cp == 0xfffe || cp == 0xffff) {
+            blis__svg_raw(s, "\xef\xbf\xbd"); /* U+FFFD for a control character or a bad byte */
+            if (n == 0) n = 1;
+        } else if (s->write(s->user, (const char *)p, n)) {
+            s->failed = 1;
+        }
+        p += n;
     }
 }
 

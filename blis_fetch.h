@@ -203,6 +203,14 @@ BLIS_DEF void blis_run_env_posix(blis_run_env *env, const char *data_dir, blis_r
  * in errbuf. */
 BLIS_DEF char *blis_binding_call(const char *command, const char *options_json, const char *data_dir, int *status,
                                  char *errbuf, size_t errbuf_size);
+/* blis_binding_call with a cancel flag: once *cancel is non-zero (set from
+ * another thread, or a signal handler), a run or an evaluation stops at its
+ * next event and the call returns NULL with BLIS_E_CANCELLED. A binding
+ * that waits for the call in a thread sets it on Ctrl-C (sig_atomic_t is an
+ * int on Linux, macOS and musl). */
+BLIS_DEF char *blis_binding_call_cancel(const char *command, const char *options_json, const char *data_dir,
+                                        const volatile sig_atomic_t *cancel, int *status, char *errbuf,
+                                        size_t errbuf_size);
 BLIS_DEF void blis_binding_free(char *document);
 
 #ifdef __cplusplus
@@ -1044,6 +1052,12 @@ static void blis__binding_log(void *user, const char *level, const char *msg) {
 
 BLIS_DEF char *blis_binding_call(const char *command, const char *options_json, const char *data_dir, int *status,
                                  char *errbuf, size_t errbuf_size) {
+    return blis_binding_call_cancel(command, options_json, data_dir, NULL, status, errbuf, errbuf_size);
+}
+
+BLIS_DEF char *blis_binding_call_cancel(const char *command, const char *options_json, const char *data_dir,
+                                        const volatile sig_atomic_t *cancel, int *status, char *errbuf,
+                                        size_t errbuf_size) {
     blis_run_env env;
     blis_buf out;
     blis_err err;
@@ -1052,6 +1066,7 @@ BLIS_DEF char *blis_binding_call(const char *command, const char *options_json, 
     memset(&out, 0, sizeof out);
     blis_run_env_posix(&env, data_dir && data_dir[0] ? data_dir : NULL, NULL);
     env.log = blis__binding_log;
+    env.cancel = cancel;
     if (!command || !options_json) {
         st = blis_err_set(&err, BLIS_E_INVALID, 0, 0, "blis_binding_call: a command and options are needed");
     } else if (!strcmp(command, "run")) {

@@ -9,7 +9,10 @@ static int t_run(const char *cmd, char *out, size_t size) {
     FILE *p;
     size_t n = 0;
     int st;
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
+    if ((size_t)snprintf(full, sizeof full, "%s 2>&1", cmd) >= sizeof full) { /* never run a cut command */
+        snprintf(out, size, "t_run: the command is longer than %lu bytes", (unsigned long)sizeof full - 6);
+        return -1;
+    }
     p = popen(full, "r");
     if (!p) return -1;
     while (n + 1 < size) {

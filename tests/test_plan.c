@@ -245,6 +245,40 @@ TEST(svg_chart_is_deterministic_xml) {
     blis_buf_free(&b);
 }
 
+/* Titles and labels with control characters or bytes that are not UTF-8
+ * (a hostile --title, a row's key) still make well-formed XML: each such
+ * character is U+FFFD, the rest (UTF-8 included) kept (issue 30). */
+TEST(svg_text_control_and_bad_utf8) {
+    const double x[] = {1, 2}, y[] = {10, 12};
+    blis_chart_series s;
+    blis_chart c;
+    blis_buf a;
+    blis_err err;
+    size_t i;
+    memset(&s, 0, sizeof s);
+    memset(&c, 0, sizeof c);
+    memset(&a, 0, sizeof a);
+    s.label = "key\x1b[31m red";
+    s.x = x, s.y = y, s.n = 2;
+    c.title = "bad\x01title \xff\xfe caf\xc3\xa9 \xe2\x80\xaeH100\n";
+    c.x_label = "x";
+    c.y_label = "y";
+    c.series = &s;
+    c.n_series = 1;
+    CHECK_EQ_I64(blis_svg_chart(&c, blis_buf_write, &a, &err), BLIS_OK);
+    CHECK_CONTAINS(a.data, "bad\xef\xbf\xbdtitle \xef\xbf\xbd\xef\xbf\xbd caf\xc3\xa9 \xe2\x80\xaeH100\xef\xbf\xbd");
+    CHECK_CONTAINS(a.data, "key\xef\xbf\xbd[31m red");
+    for (i = 0; i < a.len;) { /* valid UTF-8 throughout, no control character but the line ends */
+        uint32_t cp = 0;
+        size_t n = blis__utf8_decode((const unsigned char *)a.data + i, a.len - i, &cp);
+        CHECK_MSG(n > 0 && (cp >= 0x20 || cp == '\n'), "byte %lu: 0x%02x", (unsigned long)i,
+                  (unsigned)(unsigned char)a.data[i]);
+        if (n == 0 || (cp < 0x20 && cp != '\n')) break;
+        i += n;
+    }
+    blis_buf_free(&a);
+}
+
 /* ---- the tools ---- */
 
 static char *t_slurp(const char *path) {
@@ -1285,4 +1319,34 @@ TEST(search_seeds_spread) {
                        out, sizeof out),
                  2);
     CHECK_CONTAINS(out, "--seeds: expected an integer in 1..100, got '101'");
+}
+
+/* No fixed-size truncation of a grid (issue 30): an axis value too long for
+ * a point's argument, or point keys too long, is refused before any point
+ * runs, naming the axis; a value just under the limit runs as given. */
+TEST(sweep_long_axis_values_refused_not_cut) {
+    static char out[16384], cmd[8192], value[1400];
+    memset(value, 'x', 1300);
+    value[1300] = '\0';
+    snprintf(cmd, sizeof cmd,
+             "./simulation_worker sweep --model meta-llama/llama-3.1-8b-instruct --workload-spec a.yaml,build/%s "
+             "--num-requests 5",
+             value);
+    CHECK_EQ_I64(t_run(cmd, out, sizeof out), 2);
+    CHECK_CONTAINS(out, "axis \"workload-spec\": a value of 1306 bytes (at most 1183)");
+    memset(value, 'y', 1100); /* two such values: the command would pass t_run's limit, so a grid file */
+    value[1100] = '\0';
+    {
+        FILE *f = fopen("build/t_long_grid.yaml", "w");
+        CHECK(f != NULL);
+        if (!f) return;
+        fprintf(f, "axes:\n  workload-spec: [a.yaml, build/%s]\n  workload-traces-filepath: [b.csv, build/%s]\n", value,
+                value);
+        fclose(f);
+    }
+    CHECK_EQ_I64(t_run("./simulation_worker search --model meta-llama/llama-3.1-8b-instruct --slo 'ttft_p99<1s' "
+                       "--grid build/t_long_grid.yaml",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "the grid's point keys (\"axis=value ...\") would be up to 2252 bytes (at most 2047)");
 }

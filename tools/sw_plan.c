@@ -8,6 +8,11 @@
 #include <fcntl.h>
 #include <poll.h>
 
+/* A point's "--flag=value" argument and its key ("rate=2 tp=1"), bytes with
+ * the NUL: setup refuses a grid whose values would not fit (never cut). */
+#define PLAN_ARG_MAX 1200
+#define PLAN_KEY_MAX 2048
+
 const char usage_text_plan[] =
     "  sweep [--grid FILE] [--rate 1:20:1] [--tp 1,2,4] [--hardware H100,A100-80] ...\n"
     "        [--out FILE.csv|FILE.jsonl|-] [--format csv|jsonl] [--jobs N] [--resume]\n"
@@ -423,7 +428,7 @@ static int sweep_add_fixed(sweep_ctx *x, const char *flag, const char *value) {
 /* The grid's names checked against run's flags; columns and the SLO. */
 static int sweep_finish_setup(sweep_ctx *x, const char *grid_path, int search) {
     blis_run_record names;
-    size_t k, j;
+    size_t k, j, longest, key_len = 0;
     blis_err err;
     char msg[BLIS_ERR_MSG_MAX + 600];
     for (k = 0; k < x->grid.n_fixed; k++) {
@@ -450,12 +455,30 @@ static int sweep_finish_setup(sweep_ctx *x, const char *grid_path, int search) {
         if (search && !strcmp(x->axis_flag[k], "--rate"))
             return sweep_error("search finds the rate itself: remove the rate axis (give --rate-start, --rate-min or "
                                "--rate-max to bound it)");
-        for (j = 0; j < ax->n; j++)
+        longest = 0;
+        for (j = 0; j < ax->n; j++) {
+            size_t len = strlen(ax->values[j]);
             if (strchr(ax->values[j], '\n')) {
                 snprintf(msg, sizeof msg, "axis \"%s\": a value holds a line end", ax->name);
                 return sweep_error(msg);
             }
+            if (len + strlen(x->axis_flag[k]) + 2 > PLAN_ARG_MAX) { /* never cut: a cut path is another path */
+                snprintf(msg, sizeof msg, "axis \"%s\": a value of %lu bytes (at most %lu): %.60s...", ax->name,
+                         (unsigned long)len, (unsigned long)(PLAN_ARG_MAX - strlen(x->axis_flag[k]) - 2),
+                         ax->values[j]);
+                return sweep_error(msg);
+            }
+            if (len > longest) longest = len;
+        }
         column_of(x->axis_flag[k], x->axis_col[k], sizeof x->axis_col[k]);
+        key_len += (k ? 1 : 0) + strlen(x->axis_col[k]) + 1 + longest;
+    }
+    if (key_len >= PLAN_KEY_MAX) {
+        snprintf(msg, sizeof msg,
+                 "the grid's point keys (\"axis=value ...\") would be up to %lu bytes (at most %d): shorten the axis "
+                 "values (paths, for instance)",
+                 (unsigned long)key_len, PLAN_KEY_MAX - 1);
+        return sweep_error(msg);
     }
     {
         const char *slo_text = x->grid.slo;
@@ -588,7 +611,7 @@ static int point_eval(const sweep_ctx *x, size_t point, const char *const *extra
                       char *error, size_t error_size) {
     const char *values[BLIS_GRID_MAX_AXES];
     char *argv[BLIS_GRID_MAX_FIXED + BLIS_RUN_MAX_OPTIONS + BLIS_GRID_MAX_AXES + 8];
-    char axis_arg[BLIS_GRID_MAX_AXES][1200];
+    char axis_arg[BLIS_GRID_MAX_AXES][PLAN_ARG_MAX]; /* sweep_finish_setup refused longer values */
     run_ctx *p = (run_ctx *)calloc(1, sizeof *p);
     size_t k, argc = 0;
     int rc;
@@ -626,7 +649,7 @@ static int point_eval(const sweep_ctx *x, size_t point, const char *const *extra
 static void error_row(const sweep_ctx *x, size_t point, const char *why, const blis_run_field *pre, size_t n_pre,
                       blis_buf *row) {
     const char *values[BLIS_GRID_MAX_AXES];
-    char key[2048];
+    char key[PLAN_KEY_MAX];
     blis_run_record r;
     blis_grid_point_values(&x->grid, point, values);
     point_key(x, values, key, sizeof key);
@@ -637,7 +660,7 @@ static void error_row(const sweep_ctx *x, size_t point, const char *why, const b
 static int sweep_task(void *user, size_t point, blis_buf *row) {
     const sweep_ctx *x = (const sweep_ctx *)user;
     const char *values[BLIS_GRID_MAX_AXES];
-    char key[2048], error[1200];
+    char key[PLAN_KEY_MAX], error[1200];
     blis_run_record r;
     if (point_eval(x, point, NULL, 0, &r, error, sizeof error)) {
         error_row(x, point, error, NULL, 0, row);
@@ -842,7 +865,7 @@ static int resume_prefix(const sweep_ctx *x, const char *text, size_t len, const
     while (at < len && k < n_ids) {
         const char *nl = (const char *)memchr(text + at, '\n', len - at);
         const char *values[BLIS_GRID_MAX_AXES];
-        char key[2048];
+        char key[PLAN_KEY_MAX];
         size_t ll;
         unsigned long point = 0;
         const char *end = NULL;
@@ -1640,7 +1663,7 @@ static int search_once(const sweep_ctx *x, size_t point, int64_t n, int seed_ind
 static int search_task(void *user, size_t point, blis_buf *row) {
     const sweep_ctx *x = (const sweep_ctx *)user;
     const char *values[BLIS_GRID_MAX_AXES];
-    char key[2048], error[1200];
+    char key[PLAN_KEY_MAX], error[1200];
     blis_run_record at_lo;
     blis_run_field pre[SEARCH_PRE];
     search_res s, prev;
@@ -1742,7 +1765,7 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
     size_t at = 0, best = (size_t)-1;
     double best_cost = INFINITY, best_gpus = INFINITY;
     int64_t best_requests = x->search_requests;
-    char best_key[2048] = "";
+    char best_key[PLAN_KEY_MAX] = "";
     size_t n = 0, errors = 0;
     blis_buf unpriced; /* configurations reaching the target with no price: listed, never dropped */
     memset(&unpriced, 0, sizeof unpriced);
@@ -2093,7 +2116,7 @@ static int cmd_search_pareto(const plan_opts *o, int argc, char **argv) {
 /* ---- plot ---- */
 
 typedef struct plot_group {
-    char key[1024];
+    char key[PLAN_KEY_MAX];
     double *x, *y[3];
     unsigned char *pass, *steady; /* per point: meets the SLOs; the server kept up (steady state) */
     size_t n;
@@ -2268,7 +2291,7 @@ static int plot_sweep(const rtable *tp, const plot_args *pa) {
             return sweep_error(msg);
         }
         for (k = 0; k < t.n; k++) { /* group rows by configuration */
-            char gk[1024];
+            char gk[PLAN_KEY_MAX];
             const char *st = rtable_get(&t, k, cs);
             if (st && strcmp(st, "ok") != 0) continue;
             if (!strcmp(kind, "pareto"))
@@ -2756,7 +2779,7 @@ int cmd_report(int argc, char **argv) {
     {
         double lo = INFINITY, hi = -INFINITY;
         for (r = 0, k = 0; r < t.n; r++) { /* each distinct configuration once, up to 16 */
-            char cfg[1024], other[1024];
+            char cfg[PLAN_KEY_MAX], other[PLAN_KEY_MAX];
             size_t q;
             int seen = 0;
             double x = rtable_num(&t, r, rtable_col(&t, "rate"));
@@ -2792,7 +2815,7 @@ int cmd_report(int argc, char **argv) {
         html_raw(&b, "<table>\n<tr><th>configuration</th><th>max rate within the SLOs (req/s)</th>"
                      "<th>limited by</th><th>GPUs</th><th>$/hour</th><th>$ per M output tokens</th></tr>\n");
         for (r = 0; r < t.n; r++) {
-            char cfg[1024];
+            char cfg[PLAN_KEY_MAX];
             double rate, cost;
             const char *st = rtable_get(&t, r, rtable_col(&t, "status"));
             int pass, steady;
@@ -2802,7 +2825,7 @@ int cmd_report(int argc, char **argv) {
             if (!is_search) { /* a sweep: the configuration's highest passing, steady rate (one line each) */
                 int seen = 0;
                 for (q = 0; q < r && !seen; q++) {
-                    char other[1024];
+                    char other[PLAN_KEY_MAX];
                     const char *ks = rtable_get(&t, q, rtable_col(&t, "status"));
                     row_config(&t, q, other, sizeof other);
                     seen = ks && !strcmp(ks, "ok") && !strcmp(other, cfg);
@@ -2826,7 +2849,7 @@ int cmd_report(int argc, char **argv) {
             } else {
                 size_t at = (size_t)-1;
                 for (q = r; q < t.n; q++) {
-                    char other[1024];
+                    char other[PLAN_KEY_MAX];
                     const char *ks = rtable_get(&t, q, rtable_col(&t, "status"));
                     row_config(&t, q, other, sizeof other);
                     if (!ks || strcmp(ks, "ok") != 0 || strcmp(other, cfg) != 0) continue;
@@ -2845,7 +2868,7 @@ int cmd_report(int argc, char **argv) {
                 } else { /* the next swept rate, which fails */
                     double next = INFINITY;
                     for (q = r; q < t.n; q++) {
-                        char other[1024];
+                        char other[PLAN_KEY_MAX];
                         double x = rtable_num(&t, q, rtable_col(&t, "rate"));
                         row_config(&t, q, other, sizeof other);
                         if (!strcmp(other, cfg) && x > rate && x < next) next = x;
@@ -2874,7 +2897,7 @@ int cmd_report(int argc, char **argv) {
         if (best == (size_t)-1) {
             html_raw(&b, "none (no priced row meets the SLOs).");
         } else {
-            char cfg[1024];
+            char cfg[PLAN_KEY_MAX];
             row_config(&t, best, cfg, sizeof cfg);
             html_text(&b, cfg[0] ? cfg : "(one configuration)");
             html_raw(&b, " at ");

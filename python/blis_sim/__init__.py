@@ -29,7 +29,9 @@ key, status, error, the axes, then the `run --json` fields; search adds
 verdict, max_rate, binding, ...). sweep and search load the server with
 Poisson arrivals unless an option says otherwise (run keeps the evenly
 spaced ones). Ctrl-C stops the command (its worker processes too) and raises
-KeyboardInterrupt; nothing half-written is left. The tool is the package's
+KeyboardInterrupt; nothing half-written is left. Ctrl-C during run() or
+evaluate() stops the simulation at its next event (the library's cancel
+flag) and raises KeyboardInterrupt. The tool is the package's
 own simulation_worker, else $BLIS_SIM_TOOL, else the repository's
 ./simulation_worker, else one on PATH.
 
@@ -45,6 +47,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 
 __all__ = ["run", "step", "evaluate", "sweep", "search", "pareto", "report", "BlisError", "__version__"]
 __version__ = "0.1.0"
@@ -79,9 +82,10 @@ def _load():
     global _lib
     if _lib is None:
         lib = ctypes.CDLL(_library_path())
-        lib.blis_binding_call.restype = ctypes.c_void_p
-        lib.blis_binding_call.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
-                                          ctypes.POINTER(ctypes.c_int), ctypes.c_char_p, ctypes.c_size_t]
+        lib.blis_binding_call_cancel.restype = ctypes.c_void_p
+        lib.blis_binding_call_cancel.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p,
+                                                 ctypes.POINTER(ctypes.c_int),  # sig_atomic_t: an int here
+                                                 ctypes.POINTER(ctypes.c_int), ctypes.c_char_p, ctypes.c_size_t]
         lib.blis_binding_free.restype = None
         lib.blis_binding_free.argtypes = [ctypes.c_void_p]
         _lib = lib
@@ -100,13 +104,33 @@ def _data_dir():
 
 
 def _call(command, options):
+    """One library call in a thread (ctypes releases the GIL), so that Ctrl-C reaches Python: it sets the call's
+    cancel flag, the run stops at its next event, and KeyboardInterrupt is raised."""
     lib = _load()
     status = ctypes.c_int(0)
+    cancel = ctypes.c_int(0)
     err = ctypes.create_string_buffer(4096)
     data_dir = _data_dir()
     text = json.dumps(options)
-    ptr = lib.blis_binding_call(command.encode(), text.encode(), data_dir.encode() if data_dir else None,
-                                ctypes.byref(status), err, len(err))
+    result = {}
+
+    def call():
+        result["ptr"] = lib.blis_binding_call_cancel(command.encode(), text.encode(),
+                                                     data_dir.encode() if data_dir else None, ctypes.byref(cancel),
+                                                     ctypes.byref(status), err, len(err))
+
+    worker = threading.Thread(target=call, daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)
+    except KeyboardInterrupt:
+        cancel.value = 1
+        worker.join()
+        if result.get("ptr"):
+            lib.blis_binding_free(result["ptr"])
+        raise
+    ptr = result.get("ptr")
     if not ptr:
         raise BlisError(status.value, err.value.decode("utf-8", "replace"))
     try:

@@ -159,5 +159,19 @@ try:
 except blis_sim.BlisError as e:
     check("step needs --hardware GPU" in str(e), "step error: %s" % e)
 
+# Ctrl-C during run(): the library's cancel flag stops the simulation at its next event; KeyboardInterrupt
+code = ("import blis_sim, os, signal, threading, time\n"
+        "threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()\n"
+        "t = time.time()\n"
+        "try:\n"
+        "    blis_sim.run(model='meta-llama/llama-3.1-8b-instruct', rate=50, num_requests=3000000, quiet=True, "
+        "log='error')\n"
+        "    print('finished')\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted %.1f' % (time.time() - t))\n")
+out = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
+                     env=dict(os.environ, PYTHONPATH="python", BLIS_DATA_DIR="data")).stdout.decode()
+check(out.startswith("interrupted") and float(out.split()[1]) < 10, "Ctrl-C stops run(): %r" % out)
+
 print("python: %d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
