@@ -288,9 +288,9 @@ install: build/libblis-sim.so
 	@test -n "$(VERSION)" || { echo "install: cannot read BLIS_VERSION from blis.h"; exit 1; }
 	install -d $(DESTDIR)$(PREFIX)/include/blis-sim $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/blis-sim \
 	    $(DESTDIR)$(PREFIX)/lib/pkgconfig build/install
-	for t in $(TOOLS); do \
-	  $(CC) $(CFLAGS_ALL) -DBLIS_DATA_DIR_DEFAULT='"$(PREFIX)/share/blis-sim"' -o build/install/$$t tools/$$t.c -lm || exit 1; \
-	done
+	$(CC) $(CFLAGS_ALL) -DBLIS_DATA_DIR_DEFAULT='"$(PREFIX)/share/blis-sim"' -o build/install/simulation_worker $(SW_SRC) -lm
+	$(CC) $(CFLAGS_ALL) -DBLIS_DATA_DIR_DEFAULT='"$(PREFIX)/share/blis-sim"' -o build/install/transformer_roofline_analyzer \
+	    $(TRA_SRC) -lm
 	install -m 0644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/blis-sim/
 	install -m 0755 $(addprefix build/install/,$(TOOLS)) $(DESTDIR)$(PREFIX)/bin/
 	install -m 0755 build/libblis-sim.so $(DESTDIR)$(PREFIX)/lib/libblis-sim.so.$(VERSION)

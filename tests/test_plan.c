@@ -1350,3 +1350,36 @@ TEST(sweep_long_axis_values_refused_not_cut) {
                  2);
     CHECK_CONTAINS(out, "the grid's point keys (\"axis=value ...\") would be up to 2252 bytes (at most 2047)");
 }
+
+/* plot draws at most 64 configurations (issue 30: 100,000 took 727 MB and
+ * exited 1 silently): more is refused with the reason, in bounded memory;
+ * one configuration of many rows is drawn. */
+TEST(plot_bounds_configurations) {
+    static char out[8192];
+    FILE *f = fopen("build/t_many_configs.jsonl", "w");
+    int i;
+    CHECK(f != NULL);
+    if (!f) return;
+    for (i = 0; i < 20000; i++)
+        fprintf(f,
+                "{\"key\": \"rate=1 seed=%d\", \"status\": \"ok\", \"rate\": 1, \"ttft_mean_ms\": 1, \"ttft_p90_ms\": "
+                "2, \"ttft_p99_ms\": 3}\n",
+                i);
+    fclose(f);
+    CHECK_EQ_I64(t_run("(ulimit -v 400000; ./simulation_worker plot latency build/t_many_configs.jsonl --out "
+                       "build/t_many.svg)",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "build/t_many_configs.jsonl: more than 64 configurations (one line each");
+    f = fopen("build/t_one_config.jsonl", "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    for (i = 0; i < 20000; i++) /* rates descending: drawn ascending */
+        fprintf(f,
+                "{\"key\": \"rate=%d\", \"status\": \"ok\", \"rate\": %d, \"ttft_mean_ms\": %d, \"ttft_p90_ms\": %d, "
+                "\"ttft_p99_ms\": %d}\n",
+                20000 - i, 20000 - i, 1 + i, 2 + i, 3 + i);
+    fclose(f);
+    CHECK_EQ_I64(
+        t_run("./simulation_worker plot latency build/t_one_config.jsonl --out build/t_one.svg", out, sizeof out), 0);
+}

@@ -2122,6 +2122,50 @@ typedef struct plot_group {
     size_t n;
 } plot_group;
 
+/* The lines a sweep chart draws at most (one per configuration). */
+#define PLOT_MAX_GROUPS 64
+
+typedef struct plot_order {
+    double x;
+    size_t at; /* the point's place in the file: equal x keep it */
+} plot_order;
+
+static int plot_order_cmp(const void *a, const void *b) {
+    const plot_order *p = (const plot_order *)a, *q = (const plot_order *)b;
+    if (p->x != q->x) return p->x < q->x ? -1 : 1;
+    return p->at < q->at ? -1 : p->at > q->at;
+}
+
+/* A line's points by x ascending (O(n log n)); 0, or EXIT_RUNTIME. */
+static int plot_group_sort(plot_group *g) {
+    plot_order *o = (plot_order *)calloc(g->n + 1, sizeof *o);
+    double *tmp = (double *)calloc(g->n + 1, sizeof *tmp);
+    unsigned char *u = (unsigned char *)calloc(g->n + 1, 1);
+    size_t k, m;
+    if (!o || !tmp || !u) {
+        free(o);
+        free(tmp);
+        free(u);
+        return EXIT_RUNTIME;
+    }
+    for (k = 0; k < g->n; k++) o[k].x = g->x[k], o[k].at = k;
+    qsort(o, g->n, sizeof *o, plot_order_cmp);
+    for (m = 0; m < 4; m++) {
+        double *v = m == 0 ? g->x : g->y[m - 1];
+        for (k = 0; k < g->n; k++) tmp[k] = v[o[k].at];
+        memcpy(v, tmp, g->n * sizeof *tmp);
+    }
+    for (m = 0; m < 2; m++) {
+        unsigned char *v = m == 0 ? g->pass : g->steady;
+        for (k = 0; k < g->n; k++) u[k] = v[o[k].at];
+        memcpy(v, u, g->n);
+    }
+    free(o);
+    free(tmp);
+    free(u);
+    return 0;
+}
+
 /* A row meets the SLOs: those given to plot, checked on the row's
  * columns (an objective "ttft_p99" reads "ttft_p99_ms"); else the sweep's
  * own verdict (slo_pass); without any SLO, every row. */
@@ -2248,7 +2292,8 @@ static int plot_sweep(const rtable *tp, const plot_args *pa) {
     {
         long ck = rtable_col(&t, "key"), cs = rtable_col(&t, "status"), cx = rtable_col(&t, x_axis),
              cy[3] = {-1, -1, -1};
-        plot_group *g = (plot_group *)calloc(t.n + 1, sizeof *g);
+        plot_group *g = (plot_group *)calloc(PLOT_MAX_GROUPS, sizeof *g);
+        size_t *row_group = (size_t *)calloc(t.n + 1, sizeof *row_group); /* each row's line; (size_t)-1: none */
         size_t ng = 0, k, j;
         blis_chart_series *se = NULL;
         blis_chart c;
@@ -2257,7 +2302,9 @@ static int plot_sweep(const rtable *tp, const plot_args *pa) {
         blis_err err;
         memset(&c, 0, sizeof c);
         memset(&slo, 0, sizeof slo);
-        if (!g) {
+        if (!g || !row_group) {
+            free(g);
+            free(row_group);
             return EXIT_RUNTIME;
         }
         if (!strcmp(kind, "pareto")) {
@@ -2277,6 +2324,7 @@ static int plot_sweep(const rtable *tp, const plot_args *pa) {
             snprintf(msg, sizeof msg, "%s: not a sweep output with the columns this plot needs (%s)", file,
                      !strcmp(kind, "pareto") ? "tokens_per_sec_per_user, tokens_per_sec_per_gpu" : x_axis);
             free(g);
+            free(row_group);
             return sweep_error(msg);
         }
         int slo_from_plot = slo_text != NULL;
@@ -2287,12 +2335,14 @@ static int plot_sweep(const rtable *tp, const plot_args *pa) {
         if (slo_text && blis_slo_parse(slo_text, &slo, &err)) {
             char msg[BLIS_ERR_MSG_MAX + 16];
             free(g);
+            free(row_group);
             snprintf(msg, sizeof msg, "--slo: %s", err.msg);
             return sweep_error(msg);
         }
-        for (k = 0; k < t.n; k++) { /* group rows by configuration */
+        for (k = 0; k < t.n; k++) { /* group rows by configuration (one line each), counting each's rows */
             char gk[PLAN_KEY_MAX];
             const char *st = rtable_get(&t, k, cs);
+            row_group[k] = (size_t)-1;
             if (st && strcmp(st, "ok") != 0) continue;
             if (!strcmp(kind, "pareto"))
                 snprintf(gk, sizeof gk, "all");
@@ -2301,20 +2351,32 @@ static int plot_sweep(const rtable *tp, const plot_args *pa) {
             if (!gk[0]) snprintf(gk, sizeof gk, "all");
             for (j = 0; j < ng && strcmp(g[j].key, gk) != 0; j++) {
             }
-            if (j == ng) {
-                snprintf(g[ng].key, sizeof g[ng].key, "%s", gk);
-                g[ng].x = (double *)calloc(t.n, sizeof(double));
-                g[ng].y[0] = (double *)calloc(t.n, sizeof(double));
-                g[ng].y[1] = (double *)calloc(t.n, sizeof(double));
-                g[ng].y[2] = (double *)calloc(t.n, sizeof(double));
-                g[ng].pass = (unsigned char *)calloc(t.n, 1);
-                g[ng].steady = (unsigned char *)calloc(t.n, 1);
-                ng++;
-            }
-            if (!g[j].x || !g[j].y[0] || !g[j].y[1] || !g[j].y[2] || !g[j].pass || !g[j].steady) {
-                rc = EXIT_RUNTIME;
+            if (j == ng && ng == PLOT_MAX_GROUPS) {
+                char msg[600];
+                snprintf(msg, sizeof msg,
+                         "%s: more than %d configurations (one line each; the chart would be unreadable): plot the "
+                         "rows of fewer configurations, or put the axis that differs on --x",
+                         file, PLOT_MAX_GROUPS);
+                rc = sweep_error(msg);
                 break;
             }
+            if (j == ng) snprintf(g[ng++].key, sizeof g[0].key, "%s", gk);
+            row_group[k] = j;
+            g[j].n++;
+        }
+        for (j = 0; !rc && j < ng; j++) { /* each line's arrays, its own size */
+            size_t m = g[j].n + 1;
+            g[j].x = (double *)calloc(m, sizeof(double));
+            g[j].y[0] = (double *)calloc(m, sizeof(double));
+            g[j].y[1] = (double *)calloc(m, sizeof(double));
+            g[j].y[2] = (double *)calloc(m, sizeof(double));
+            g[j].pass = (unsigned char *)calloc(m, 1);
+            g[j].steady = (unsigned char *)calloc(m, 1);
+            if (!g[j].x || !g[j].y[0] || !g[j].y[1] || !g[j].y[2] || !g[j].pass || !g[j].steady) rc = EXIT_RUNTIME;
+            g[j].n = 0;
+        }
+        for (k = 0; !rc && k < t.n; k++) {
+            if ((j = row_group[k]) >= ng || !g[j].x) continue; /* (size_t)-1: a row not drawn */
             g[j].x[g[j].n] = rtable_num(&t, k, cx);
             g[j].y[0][g[j].n] = rtable_num(&t, k, cy[0]);
             g[j].y[1][g[j].n] = !strcmp(kind, "latency") ? rtable_num(&t, k, cy[1]) : NAN;
@@ -2323,20 +2385,7 @@ static int plot_sweep(const rtable *tp, const plot_args *pa) {
             g[j].steady[g[j].n] = (unsigned char)plot_row_steady(&t, k, rtable_num(&t, k, cx));
             g[j].n++;
         }
-        for (j = 0; !rc && j < ng; j++) { /* x ascending (insertion sort keeps equal x in file order) */
-            size_t a2, b2, m;
-            for (a2 = 1; a2 < g[j].n; a2++)
-                for (b2 = a2; b2 > 0 && g[j].x[b2 - 1] > g[j].x[b2]; b2--) {
-                    double tmp = g[j].x[b2];
-                    unsigned char u = g[j].pass[b2];
-                    g[j].pass[b2] = g[j].pass[b2 - 1], g[j].pass[b2 - 1] = u;
-                    u = g[j].steady[b2];
-                    g[j].steady[b2] = g[j].steady[b2 - 1], g[j].steady[b2 - 1] = u;
-                    g[j].x[b2] = g[j].x[b2 - 1], g[j].x[b2 - 1] = tmp;
-                    for (m = 0; m < 3; m++)
-                        tmp = g[j].y[m][b2], g[j].y[m][b2] = g[j].y[m][b2 - 1], g[j].y[m][b2 - 1] = tmp;
-                }
-        }
+        for (j = 0; !rc && j < ng; j++) rc = plot_group_sort(&g[j]); /* x ascending, equal x in file order */
         if (!rc && ng == 0) rc = sweep_error("no successful row to plot");
         if (!rc) {
             size_t ns = 0;
@@ -2480,6 +2529,7 @@ static int plot_sweep(const rtable *tp, const plot_args *pa) {
             free(g[j].steady);
         }
         free(g);
+        free(row_group);
         free(se);
     }
     return rc;
