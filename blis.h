@@ -9268,13 +9268,20 @@ static blis_status blis__spec_dist(const blis_doc *doc, const blis_node *o, cons
             const blis_node *key = blis_node_key_at(doc, params, i);
             double p;
             int64_t v;
-            if (blis_parse_i64(key->as.string, strlen(key->as.string), 0, &v)) {
+            if (blis_parse_i64(key->as.string, strlen(key->as.string), 0, &v) || v < 0 || v > ((int64_t)1 << 40)) {
                 blis__free(alloc, pairs);
-                return blis__spec_fail(doc, key, err, "%s.params: keys must be token counts", where);
+                return blis__spec_fail(doc, key, err, "%s.params: keys must be token counts (0 to 2^40), got \"%.40s\"",
+                                       where, key->as.string);
             }
             if ((st = blis__spec_param(doc, params, where, key->as.string, &p, err))) {
                 blis__free(alloc, pairs);
                 return st;
+            }
+            if (!(p >= 0 && p <= 1e300)) {
+                blis__free(alloc, pairs);
+                return blis__spec_fail(doc, blis_node_at(doc, params, (uint32_t)i), err,
+                                       "%s.params[\"%.40s\"]: a probability weight must be >= 0 and finite", where,
+                                       key->as.string);
             }
             pairs[2 * i] = v;
             memcpy(&pairs[2 * i + 1], &p, sizeof p);
