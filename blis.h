@@ -1257,6 +1257,10 @@ typedef struct blis_workload_spec {
 BLIS_DEF blis_status blis_workload_spec_from_doc(const blis_doc *doc, blis_workload_spec *spec, const blis_alloc *alloc,
                                                  blis_err *err);
 BLIS_DEF void blis_workload_spec_free(blis_workload_spec *spec);
+/* Logs (level "warn") what the spec leaves to a default, naming the
+ * client: an empirical table with no positive weight samples 1 token, as
+ * the reference does. Returns how many it logged (log may be NULL). */
+BLIS_DEF size_t blis_workload_spec_warn(const blis_workload_spec *spec, blis_log_fn log, void *user);
 /* servegen_data's clients (the spec must name one; a no-op otherwise or
  * once loaded). ServeGen's published layout, our reading (the spec gives
  * none): spec->servegen_path holds chunk-<id>-trace.csv and
@@ -1584,6 +1588,15 @@ typedef struct blis_counts {
 #define BLIS_EXACT_METRICS_MAX_REQUESTS 2000000
 #endif
 
+/* A run that keeps every request (keep_requests: a workload spec,
+ * --results-path, --slo, --fitness, a priority policy; about 260 bytes
+ * each) holds at most this many: blis_run refuses a larger count up front
+ * (a horizon-bound spec by aggregate_rate x horizon) and fails a run whose
+ * source goes past it (blis_cluster_config.max_kept_requests). */
+#ifndef BLIS_RUN_MAX_KEPT_REQUESTS
+#define BLIS_RUN_MAX_KEPT_REQUESTS 10000000
+#endif
+
 /* Where requests come from, in arrival order; *has = 0 at the end. */
 typedef struct blis_request_source {
     blis_status (*next)(void *user, blis_request *r, int *has, blis_err *err);
@@ -1766,6 +1779,9 @@ typedef struct blis_cluster_config {
      * rejected) and is sent then, its arrival time becoming the send time
      * (latencies count from the send, as a load generator measures them). */
     int64_t client_max_inflight;
+    /* > 0, with instance.keep_requests: reading request max_kept_requests + 1
+     * from the source fails the run (BLIS_E_LIMIT), memory bounded (0: none) */
+    int64_t max_kept_requests;
 } blis_cluster_config;
 
 BLIS_DEF void blis_cluster_config_defaults(blis_cluster_config *c);
@@ -2001,6 +2017,12 @@ typedef struct blis_gt_measured {
 /* ... and their lengths spread this much either side (the records' input
  * tokens range about +-2.2% around the mean). */
 #define BLIS_GT_PROMPT_SPREAD 0.02
+/* A description is expanded into at most 10^8 draws and keeps at most
+ * 10^7 requests (max_requests, or workload.num_requests, bounds what is
+ * kept: the earliest, in O(kept) memory); beyond either it is refused
+ * before anything is allocated. */
+#define BLIS_GT_MAX_DRAWN_REQUESTS 100000000
+#define BLIS_GT_MAX_KEPT_REQUESTS  10000000
 typedef enum blis_gt_profile_kind {
     BLIS_GT_PROFILE_NONE = 0,      /* not simulable from its description: see reason */
     BLIS_GT_PROFILE_SHARED_PREFIX, /* inference-perf: stages x shared_prefix */
@@ -3156,6 +3178,22 @@ static size_t blis__utf8_encode(uint32_t cp, char *out) {
     out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
     out[3] = (char)(0x80 | (cp & 0x3F));
     return 4;
+}
+
+/* 1 when s holds a control character (C0, DEL, C1), a bidirectional
+ * override or isolate (U+202A..U+202E, U+2066..U+2069) or invalid UTF-8:
+ * text that would print as something other than it is. */
+static int blis__text_unsafe(const char *s) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t avail = strlen(s), n;
+    uint32_t cp;
+    while (avail) {
+        if (!(n = blis__utf8_decode(p, avail, &cp))) return 1;
+        if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+            return 1;
+        p += n, avail -= n;
+    }
+    return 0;
 }
 
 static int blis__hex_value(char c) {
@@ -10292,6 +10330,36 @@ static blis_status blis__spec_servegen_data(const blis_doc *doc, const blis_node
     return BLIS_OK;
 }
 
+BLIS_DEF size_t blis_workload_spec_warn(const blis_workload_spec *spec, blis_log_fn log, void *user) {
+    static const char *const mm[7] = {"multimodal text", "image tokens", "image count", "audio tokens",
+                                      "audio count",     "video tokens", "video count"};
+    size_t i, n = 0;
+    int k;
+    for (i = 0; i < spec->client_count; i++) {
+        const blis_spec_client *c = &spec->clients[i];
+        const blis_length_dist *d[10];
+        const char *what[10];
+        int m = 0;
+        char msg[400];
+        if (c->shared) continue; /* a cohort's later members: the first's tables */
+        d[m] = &c->input, what[m++] = "input";
+        d[m] = &c->output, what[m++] = "output";
+        if (c->has_ratio) d[m] = &c->reason_ratio, what[m++] = "reasoning ratio";
+        for (k = 0; k < 7; k++)
+            if (c->mm_set & (1u << k)) d[m] = &c->mm[k], what[m++] = mm[k];
+        for (k = 0; k < m; k++) {
+            if (d[k]->kind != BLIS_DIST_EMPIRICAL || d[k]->emp_n > 0) continue;
+            n++;
+            snprintf(msg, sizeof msg,
+                     "client %.200s: its %s distribution is an empirical table with no positive weight; every draw "
+                     "is 1, as in the reference",
+                     c->id ? c->id : "(unnamed)", what[k]);
+            if (log) log(user, "warn", msg);
+        }
+    }
+    return n;
+}
+
 BLIS_DEF blis_status blis_workload_spec_from_doc(const blis_doc *doc, blis_workload_spec *spec, const blis_alloc *alloc,
                                                  blis_err *err) {
     static const char *const keys[] = {"version", "seed",         "category",       "clients", "aggregate_rate",
@@ -13180,6 +13248,16 @@ static blis_status blis__cluster_fetch(blis_cluster *c, blis_err *err) {
         c->source_done = 1;
         return st;
     }
+    if (c->cfg.instance.keep_requests && c->cfg.max_kept_requests > 0 && c->generated >= c->cfg.max_kept_requests) {
+        blis_request_free(&c->alloc, r);
+        blis__free(&c->alloc, r);
+        c->source_done = 1;
+        return blis_err_set(err, BLIS_E_LIMIT, 0, 0,
+                            "the workload gives more than %lld requests, the most a run that keeps every request "
+                            "(a workload spec, --results-path, --slo, --fitness, a priority policy) holds; set a "
+                            "request count or a shorter horizon",
+                            (long long)c->cfg.max_kept_requests);
+    }
     c->generated++;
     c->next_arrival = r;
     return BLIS_OK;
@@ -14860,6 +14938,9 @@ BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *d, const blis_n
     if ((n = blis_node_get(d, rec, "dataset")) && n->kind == BLIS_NODE_STRING) e->dataset = n->as.string;
     if (!(hw = blis_node_get(d, rec, "hardware")) || (st = blis_doc_get_str(d, hw, "gpu", &e->device, err)))
         return hw ? st : blis__node_errf(d, rec, err, BLIS_E_MISSING, "missing field \"hardware\"");
+    if (blis__text_unsafe(e->device))
+        return blis__node_errf(d, blis_node_get(d, hw, "gpu"), err, BLIS_E_INVALID,
+                               "a device name with control or bidirectional-override characters");
     blis__copy_cstr(e->gpu, sizeof e->gpu, blis_gpu_from_device_name(e->device));
     if ((st = blis__gt_int(d, rec, "tp", &e->tp, 1, err)) || (st = blis__gt_int(d, rec, "dp", &e->dp, 0, err)))
         return st;
@@ -14888,11 +14969,18 @@ BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *d, const blis_n
     if (e->max_num_seqs < 1 || e->max_num_batched_tokens < 1 || e->block_size < 1 || e->gpu_kv_blocks < 0 ||
         e->block_size > 4096)
         return blis__node_errf(d, vc, err, BLIS_E_RANGE, "vllm_config: sizes must be positive");
+    if (e->gpu_kv_blocks > (1 << 30))
+        return blis__node_errf(d, blis_node_get(d, vc, "gpu_kv_blocks"), err, BLIS_E_RANGE,
+                               "must be in 1..2^30 (0 or absent: derived from GPU memory), got %lld",
+                               (long long)e->gpu_kv_blocks);
     e->gpu_memory_utilization = blis__gt_num(d, vc, "gpu_memory_utilization");
     if (!(e->gpu_memory_utilization > 0 && e->gpu_memory_utilization <= 1)) e->gpu_memory_utilization = 0.9;
     if ((n = blis_node_get(d, vc, "cpu_offload")) && n->kind == BLIS_NODE_BOOL && n->as.boolean &&
         (st = blis__gt_int(d, vc, "cpu_kv_blocks", &e->cpu_kv_blocks, 0, err)))
         return st;
+    if (e->cpu_kv_blocks < 0 || e->cpu_kv_blocks > (1 << 30))
+        return blis__node_errf(d, blis_node_get(d, vc, "cpu_kv_blocks"), err, BLIS_E_RANGE,
+                               "must be in 0..2^30, got %lld", (long long)e->cpu_kv_blocks);
     if ((wl = blis_node_get(d, rec, "workload"))) {
         if ((st = blis__gt_int(d, wl, "num_requests", &e->num_requests, 0, err))) return st;
         if ((sp = blis_node_get(d, wl, "shared_prefix")) && sp->kind == BLIS_NODE_OBJECT) {
@@ -15104,6 +15192,8 @@ static int blis__gt_row_cmp(const void *a, const void *b) {
     return x[5] < y[5] ? -1 : x[5] > y[5];
 }
 
+/* Requests the description draws (workload.num_requests caps it); -1: more
+ * than BLIS_GT_MAX_DRAWN_REQUESTS. */
 static int64_t blis__gt_profile_count(const blis_gt_profile *p) {
     double n = 0;
     size_t i;
@@ -15118,58 +15208,98 @@ static int64_t blis__gt_profile_count(const blis_gt_profile *p) {
     case BLIS_GT_PROFILE_NONE: break;
     }
     if (p->max_requests > 0 && n > (double)p->max_requests) n = (double)p->max_requests;
-    return n > 1e8 ? -1 : (int64_t)n;
+    return n > BLIS_GT_MAX_DRAWN_REQUESTS ? -1 : (int64_t)n;
 }
 
-/* Fills rows (count of them) from the profile, in generation order;
- * prompt_len (SHARED_PREFIX: one slot per prompt, 0 = not drawn yet) keeps
- * each prompt's length, drawn once from a stream of its own. */
-static void blis__gt_profile_rows(const blis_gt_profile *p, blis_rng *r, int64_t count, int64_t *rows,
-                                  int64_t *prompt_len) {
-    int64_t i = 0, j, prompts = p->system_prompts * p->users_per_prompt;
-    size_t k;
+/* The kept rows (6 int64 each: arrival, input, output, prompt, group,
+ * generation index): every row while fewer than keep came, then a max-heap
+ * on (arrival, index) holding the keep earliest; heap: 1 once it is one. */
+typedef struct blis__gt_keep {
+    int64_t *rows, keep, n;
+    int heap;
+} blis__gt_keep;
+
+static void blis__gt_keep_sift(blis__gt_keep *k, int64_t i) {
+    int64_t tmp[6];
+    for (;;) {
+        int64_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < k->n && blis__gt_row_cmp(k->rows + 6 * l, k->rows + 6 * m) > 0) m = l;
+        if (r < k->n && blis__gt_row_cmp(k->rows + 6 * r, k->rows + 6 * m) > 0) m = r;
+        if (m == i) return;
+        memcpy(tmp, k->rows + 6 * i, sizeof tmp);
+        memcpy(k->rows + 6 * i, k->rows + 6 * m, sizeof tmp);
+        memcpy(k->rows + 6 * m, tmp, sizeof tmp);
+        i = m;
+    }
+}
+
+static void blis__gt_keep_push(blis__gt_keep *k, const int64_t row[6]) {
+    int64_t i;
+    if (k->n < k->keep) {
+        memcpy(k->rows + 6 * k->n++, row, 6 * sizeof(int64_t));
+        return;
+    }
+    if (!k->heap) { /* full: heapify once, the latest row at the root */
+        for (i = k->n / 2; i-- > 0;) blis__gt_keep_sift(k, i);
+        k->heap = 1;
+    }
+    if (blis__gt_row_cmp(row, k->rows) >= 0) return;
+    memcpy(k->rows, row, 6 * sizeof(int64_t));
+    blis__gt_keep_sift(k, 0);
+}
+
+/* Draws count rows from the profile in generation order into k (prompt
+ * lengths left for blis__gt_prompt_lengths). */
+static void blis__gt_profile_rows(const blis_gt_profile *p, blis_rng *r, int64_t count, blis__gt_keep *k) {
+    int64_t i = 0, j, prompts = p->system_prompts * p->users_per_prompt, row[6];
+    size_t s;
     double t = 0, start = 0;
-    for (j = 0; j < count; j++) rows[6 * j + 3] = rows[6 * j + 4] = -1, rows[6 * j + 5] = j;
     if (p->kind == BLIS_GT_PROFILE_SHARED_PREFIX) {
-        double base = (double)(p->system_prompt_tokens + p->question_tokens) * BLIS_GT_PROMPT_TOKEN_FACTOR;
-        for (k = 0; k < p->stage_count && i < count; k++) { /* Poisson: n uniform points in the stage */
-            int64_t n = (int64_t)floor(p->stage_rate_per_s[k] * p->stage_duration_s[k] + 0.5);
+        for (s = 0; s < p->stage_count && i < count; s++) { /* Poisson: n uniform points in the stage */
+            int64_t n = (int64_t)floor(p->stage_rate_per_s[s] * p->stage_duration_s[s] + 0.5);
             for (j = 0; j < n && i < count; j++, i++) {
                 int64_t pr = blis_rng_intn(r, prompts);
-                rows[6 * i] = (int64_t)floor((start + blis_rng_float64(r) * p->stage_duration_s[k]) * 1e6);
-                rows[6 * i + 3] = pr;
-                rows[6 * i + 4] = pr / p->users_per_prompt;
+                row[0] = (int64_t)floor((start + blis_rng_float64(r) * p->stage_duration_s[s]) * 1e6);
+                row[1] = 0, row[2] = p->output_tokens, row[3] = pr, row[4] = pr / p->users_per_prompt, row[5] = i;
+                blis__gt_keep_push(k, row);
             }
-            start += p->stage_duration_s[k];
-        }
-        for (j = 0; j < count; j++) { /* prompt pr's length: a fixed draw of its own */
-            int64_t pr = rows[6 * j + 3];
-            if (!prompt_len[pr]) {
-                blis_rng lr;
-                double v;
-                blis_rng_seed(&lr, 0x5157A5ED + pr);
-                v = floor(base * (1 + BLIS_GT_PROMPT_SPREAD * (2 * blis_rng_float64(&lr) - 1)) + 0.5);
-                prompt_len[pr] = v < 1 ? 1 : (int64_t)v;
-            }
-            rows[6 * j + 1] = prompt_len[pr];
-            rows[6 * j + 2] = p->output_tokens;
+            start += p->stage_duration_s[s];
         }
     } else if (p->kind == BLIS_GT_PROFILE_TENANTS) {
-        for (k = 0; k < p->tenant_count; k++)
-            for (j = 0; j < p->tenant_requests[k] && i < count; j++, i++) {
-                rows[6 * i] = (int64_t)floor(blis_rng_float64(r) * p->duration_s * 1e6);
-                rows[6 * i + 1] = p->tenant_input_tokens[k];
-                rows[6 * i + 2] = p->output_tokens;
+        for (s = 0; s < p->tenant_count; s++)
+            for (j = 0; j < p->tenant_requests[s] && i < count; j++, i++) {
+                row[0] = (int64_t)floor(blis_rng_float64(r) * p->duration_s * 1e6);
+                row[1] = p->tenant_input_tokens[s], row[2] = p->output_tokens, row[3] = row[4] = -1, row[5] = i;
+                blis__gt_keep_push(k, row);
             }
     } else {
-        for (i = 0; i < count; i++) {
+        for (i = 0; i < count && k->n < k->keep; i++) { /* arrivals never go back: the first keep are the earliest */
             if (p->strategy == BLIS_GT_CONSTANT) t = (double)i / p->rate_per_s;
             if (p->strategy == BLIS_GT_POISSON && i > 0) t += blis_rng_exp_float64(r) / p->rate_per_s;
-            rows[6 * i] = (int64_t)floor(t * 1e6); /* synchronous, throughput, concurrent: all queued at 0 */
-            rows[6 * i + 1] = p->prefix_tokens + blis__gt_draw_len(r, &p->prompt);
-            rows[6 * i + 2] = blis__gt_draw_len(r, &p->output);
-            rows[6 * i + 4] = p->prefix_tokens > 0 ? 0 : -1;
+            row[0] = (int64_t)floor(t * 1e6); /* synchronous, throughput, concurrent: all queued at 0 */
+            row[1] = p->prefix_tokens + blis__gt_draw_len(r, &p->prompt);
+            row[2] = blis__gt_draw_len(r, &p->output);
+            row[3] = -1, row[4] = p->prefix_tokens > 0 ? 0 : -1, row[5] = i;
+            blis__gt_keep_push(k, row);
         }
+    }
+}
+
+/* SHARED_PREFIX: each kept row's prompt length, a fixed draw of its own
+ * per prompt (prompt_len: one slot per prompt, 0 = not drawn yet). */
+static void blis__gt_prompt_lengths(const blis_gt_profile *p, int64_t *rows, int64_t n, int64_t *prompt_len) {
+    double base = (double)(p->system_prompt_tokens + p->question_tokens) * BLIS_GT_PROMPT_TOKEN_FACTOR;
+    int64_t j;
+    for (j = 0; j < n; j++) {
+        int64_t pr = rows[6 * j + 3];
+        if (!prompt_len[pr]) {
+            blis_rng lr;
+            double v;
+            blis_rng_seed(&lr, 0x5157A5ED + pr);
+            v = floor(base * (1 + BLIS_GT_PROMPT_SPREAD * (2 * blis_rng_float64(&lr) - 1)) + 0.5);
+            prompt_len[pr] = v < 1 ? 1 : (int64_t)v;
+        }
+        rows[6 * j + 1] = prompt_len[pr];
     }
 }
 
@@ -15179,14 +15309,25 @@ BLIS_DEF blis_status blis_eval_trace_from_profile(const blis_gt_experiment *e, i
     const blis_gt_profile *p = &e->profile;
     int64_t count = blis__gt_profile_count(p), *rows, *prompt_len, i;
     size_t prompts = p->kind == BLIS_GT_PROFILE_SHARED_PREFIX ? (size_t)(p->system_prompts * p->users_per_prompt) : 0;
+    blis__gt_keep k;
     blis_rng *r;
     memset(t, 0, sizeof *t);
     if (alloc) t->alloc = *alloc;
     blis_err_clear(err, e->id ? e->id : "record");
     if (p->kind == BLIS_GT_PROFILE_NONE) return blis_err_set(err, BLIS_E_INVALID, 0, 0, "%s", p->reason);
-    if (count <= 0 || block_tokens < 1)
-        return blis_err_set(err, BLIS_E_RANGE, 0, 0, "the description gives no requests, or more than 10^8");
-    rows = (int64_t *)blis__alloc(alloc, (size_t)count * 6 * sizeof(int64_t));
+    if (block_tokens < 1) return blis_err_set(err, BLIS_E_INVALID, 0, 0, "block size must be >= 1");
+    if (count < 0)
+        return blis_err_set(err, BLIS_E_RANGE, 0, 0,
+                            "the description asks for more than 10^8 requests (workload.num_requests caps it)");
+    if (count == 0) return blis_err_set(err, BLIS_E_RANGE, 0, 0, "the description gives no requests");
+    memset(&k, 0, sizeof k);
+    k.keep = max_requests > 0 && max_requests < count ? max_requests : count;
+    if (k.keep > BLIS_GT_MAX_KEPT_REQUESTS)
+        return blis_err_set(err, BLIS_E_RANGE, 0, 0,
+                            "the description gives %lld requests, more than the 10^7 blis simulates from one "
+                            "(cap it with --max-requests or workload.num_requests)",
+                            (long long)k.keep);
+    k.rows = rows = (int64_t *)blis__alloc(alloc, (size_t)k.keep * 6 * sizeof(int64_t));
     r = (blis_rng *)blis__alloc(alloc, sizeof *r);
     prompt_len = (int64_t *)blis__alloc(alloc, (prompts + 1) * sizeof(int64_t));
     if (!rows || !r || !prompt_len) {
@@ -15197,11 +15338,12 @@ BLIS_DEF blis_status blis_eval_trace_from_profile(const blis_gt_experiment *e, i
     }
     memset(prompt_len, 0, (prompts + 1) * sizeof(int64_t));
     blis_rng_seed(r, blis_rng_subsystem_seed(seed, "eval-profile"));
-    blis__gt_profile_rows(p, r, count, rows, prompt_len);
+    blis__gt_profile_rows(p, r, count, &k);
+    count = k.n;
+    if (p->kind == BLIS_GT_PROFILE_SHARED_PREFIX) blis__gt_prompt_lengths(p, rows, count, prompt_len);
     blis__free(alloc, r);
     blis__free(alloc, prompt_len);
     qsort(rows, (size_t)count, 6 * sizeof(int64_t), blis__gt_row_cmp);
-    if (max_requests > 0 && max_requests < count) count = max_requests;
     t->arrival_us = (int64_t *)blis__alloc(alloc, (size_t)count * sizeof(int64_t));
     t->input_tokens = (int64_t *)blis__alloc(alloc, (size_t)count * sizeof(int64_t));
     t->output_tokens = (int64_t *)blis__alloc(alloc, (size_t)count * sizeof(int64_t));
@@ -15545,16 +15687,20 @@ static int blis__bench_row(blis__bench_file *f, const blis__bench_layout *L, bli
         }
     for (i = 0; i < L->nkey; i++) ok &= blis__bench_int(f, r, L->key[i], L->cols[L->key[i]], &key->k[i]);
     if (kind == BLIS_BENCH_GEMM) ok &= blis__bench_int(f, r, 0, "m", &key->k[2]);
-    if (blis__bench_num(f, r, L->lat, "latency_us", &key->lat) && key->lat <= 0) {
+    /* a kernel shorter than a nanosecond or an MFU below 1e-9 is no measurement (1e-320 would make a step
+     * time overflow) */
+    if (blis__bench_num(f, r, L->lat, "latency_us", &key->lat) && !(key->lat >= 1e-3)) {
         const blis_csv_field *fl = &r->fields[L->lat];
-        blis__bench_find(f, 1, fl->line, fl->col, "row %lu, column \"latency_us\": must be > 0, got \"%.40s\"",
+        blis__bench_find(f, 1, fl->line, fl->col,
+                         "row %lu, column \"latency_us\": must be > 0 (at least 0.001 us), got \"%.40s\"",
                          (unsigned long)r->row, fl->ptr);
         ok = 0;
     }
     fm = &r->fields[L->mfu];
     if (!blis__bench_num(f, r, L->mfu, "mfu", &key->mfu)) return 0;
-    if (key->mfu < 0 || key->mfu > 1) {
-        blis__bench_find(f, 1, fm->line, fm->col, "row %lu, column \"mfu\": must be within 0..1, got \"%.40s\"",
+    if (key->mfu < 0 || key->mfu > 1 || (key->mfu > 0 && key->mfu < 1e-9)) {
+        blis__bench_find(f, 1, fm->line, fm->col,
+                         "row %lu, column \"mfu\": must be within 0..1 (0, or at least 1e-9), got \"%.40s\"",
                          (unsigned long)r->row, fm->ptr);
         return 0;
     }
@@ -18084,6 +18230,34 @@ static blis_status blis__run_check(blis_run *r, blis_err *err) {
 
 /* Spec §1.3 step 7 and §1.6: the cluster's options over the policy
  * bundle's values (an explicit option wins), checked. */
+/* The requests the run reads: the count when known ahead, else a
+ * horizon-bound workload's rate x horizon (sessions and bursts can exceed
+ * it); 0 when neither is known (a trace: counted as it is read). */
+static double blis__run_expected_requests(const blis_run *r) {
+    double rate = 0, n;
+    if (r->progress_total > 0) return (double)r->progress_total;
+    if (r->cfg.horizon_us == INT64_MAX) return 0;
+    if (r->have_spec) rate = r->spec.aggregate_rate;
+    if (r->have_gen) rate = r->legacy_w.rate_per_s;
+    n = rate * ((double)r->cfg.horizon_us / 1e6);
+    if (r->have_spec && r->lag_max_requests > 0 && (double)r->lag_max_requests < n) n = (double)r->lag_max_requests;
+    if (r->have_gen && r->legacy_w.num_requests > 0 && (double)r->legacy_w.num_requests < n)
+        n = (double)r->legacy_w.num_requests;
+    return n > 0 ? n : 0;
+}
+
+/* A run that keeps every request: refused when it would read more than
+ * BLIS_RUN_MAX_KEPT_REQUESTS (known or expected). */
+static blis_status blis__run_kept_limit(blis_run *r, blis_err *err) {
+    double n = blis__run_expected_requests(r);
+    if (n <= (double)BLIS_RUN_MAX_KEPT_REQUESTS) return BLIS_OK;
+    return blis__run_fail(err, BLIS_E_LIMIT,
+                          "the workload gives %s%.0f requests, more than the %lld a run that keeps every request (a "
+                          "workload spec, --results-path, --slo, --fitness, a priority policy) holds; set a smaller "
+                          "request count or a shorter horizon",
+                          r->progress_total > 0 ? "" : "about ", n, (long long)BLIS_RUN_MAX_KEPT_REQUESTS);
+}
+
 static blis_status blis__run_cluster_config(blis_run *r, blis_err *err) {
     const blis_run_options *a = &r->opt;
     blis_cluster_config *cc = &r->cc;
@@ -18167,6 +18341,10 @@ static blis_status blis__run_cluster_config(blis_run *r, blis_err *err) {
                       "can reach an instance");
     /* the reports after the metrics read every request */
     if (a->fitness || cc->instance.priority != BLIS_PRIO_CONSTANT || a->spec) cc->instance.keep_requests = 1;
+    if (cc->instance.keep_requests) { /* bounded memory: refused up front where the count is known or expected */
+        cc->max_kept_requests = BLIS_RUN_MAX_KEPT_REQUESTS;
+        return blis__run_kept_limit(r, err);
+    }
     return BLIS_OK;
 }
 
@@ -18194,6 +18372,7 @@ static blis_status blis__run_workload(blis_run *r, blis_request_source *src, bli
         if ((st = blis_spec_load_servegen(&r->spec, r->env.list_dir, r->env.list_user, blis__run_log_msg, r, err)) !=
             BLIS_OK)
             return st;
+        blis_workload_spec_warn(&r->spec, blis__run_log_msg, r);
         seed = blis_run_option_given(a, "seed") ? a->seed : r->spec.seed;
         if (blis_run_option_given(a, "rate")) { /* every client's rate in proportion */
             if (!(a->rate_per_s > 0 && a->rate_per_s < 1e12))
@@ -18354,14 +18533,16 @@ BLIS_DEF blis_status blis_run_configure(blis_run *r, const blis_run_options *opt
     r->cfg.total_kv_blocks = a->kv_blocks;
     if ((st = blis__run_latency(r, err)) != BLIS_OK) return st;
     if ((st = blis__run_workload(r, &r->source, err)) != BLIS_OK) return st;
+    if ((r->cfg.keep_requests || a->spec || a->fitness) && (st = blis__run_kept_limit(r, err)) != BLIS_OK) return st;
     r->cfg.streaming_metrics = !strcmp(a->metrics_mode, "streaming");
-    if (!strcmp(a->metrics_mode, "auto") && r->progress_total > BLIS_EXACT_METRICS_MAX_REQUESTS &&
+    if (!strcmp(a->metrics_mode, "auto") && blis__run_expected_requests(r) > BLIS_EXACT_METRICS_MAX_REQUESTS &&
         !r->cfg.keep_requests) {
         r->cfg.streaming_metrics = 1;
         blis__run_log(r, "warn",
-                      "%lld requests: percentiles from streaming histograms (within %.3f%% of the exact ones; "
+                      "%s%.0f requests: percentiles from streaming histograms (within %.3f%% of the exact ones; "
                       "means exact); --metrics-mode exact keeps every value",
-                      (long long)r->progress_total, 100 * BLIS_SKETCH_REL_ERROR);
+                      r->progress_total > 0 ? "" : "about ", blis__run_expected_requests(r),
+                      100 * BLIS_SKETCH_REL_ERROR);
     }
     return blis__run_cluster_config(r, err);
 }
@@ -19222,6 +19403,7 @@ BLIS_DEF void blis_eval_prepare(const blis_evaluation *ev, size_t i, blis_eval_p
         if (blis_gt_profile_inflight(&e->profile) > 0) e->client_max_inflight = blis_gt_profile_inflight(&e->profile);
         if (blis_eval_trace_from_profile(e, a->seed, e->block_size, a->max_requests, NULL, &p->tr, &err)) {
             blis_err_format(&err, res->reason, sizeof res->reason);
+            res->bad_input = err.status != BLIS_E_NOMEM; /* a description asking for too many requests */
             return;
         }
     } else {
@@ -19298,6 +19480,17 @@ BLIS_DEF void blis_eval_run(const blis_evaluation *ev, blis_eval_prep *p, const 
         if (blis_cluster_run(&cl, &err) || blis_cluster_metrics(&cl, -1, &met, &err)) {
             blis_err_format(&err, p->res.reason, sizeof p->res.reason);
         } else {
+            if (met.dropped_unservable > 0) { /* the server ran them: the record's KV cannot be what it says */
+                snprintf(p->res.reason, sizeof p->res.reason,
+                         "%lld of %lld requests do not fit the %lld KV blocks of %lld tokens the record states "
+                         "(vllm_config.gpu_kv_blocks, block_size): the measured server ran them",
+                         (long long)met.dropped_unservable, (long long)p->res.requests, (long long)p->res.kv_blocks,
+                         (long long)p->e.block_size);
+                p->res.bad_input = 1;
+                blis_cluster_destroy(&cl);
+                blis_eval_source_free(&src);
+                return;
+            }
             for (k = 0; k < BLIS_EVAL_METRICS; k++) p->res.predicted[k] = blis__eval_pick(&met, k);
             p->res.n_stages = 0;
             if (windows && blis_cluster_window_metrics(&cl, start_us, windows, wm, &err) == BLIS_OK) {

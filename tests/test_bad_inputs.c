@@ -153,7 +153,7 @@ static int t_interrupt_run(int sig, long ms, const char *results) {
             dup2(fd, 2);
         }
         execl("./simulation_worker", "simulation_worker", "run", "--model", "meta-llama/llama-3.1-8b-instruct",
-              "--rate", "1000", "--num-requests", "50000000", "--results-path", results, "--quiet", (char *)NULL);
+              "--rate", "1000", "--num-requests", "10000000", "--results-path", results, "--quiet", (char *)NULL);
         _exit(127);
     }
     t_sleep_ms(ms);
@@ -189,9 +189,9 @@ TEST(run_unwritable_results_fails_before_the_run) {
         char cmd[600];
         snprintf(cmd, sizeof cmd,
                  "./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --rate 1000 --num-requests "
-                 "50000000 --results-path %s",
+                 "10000000 --results-path %s",
                  target);
-        CHECK_EQ_I64(t_run(cmd, out, sizeof out), 2); /* at once: 50M requests would take minutes */
+        CHECK_EQ_I64(t_run(cmd, out, sizeof out), 2); /* at once: 10M requests would take a minute */
     }
     CHECK_CONTAINS(out, "error: cannot write the results file");
     CHECK(strstr(out, "Simulation Metrics") == NULL);

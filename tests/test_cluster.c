@@ -872,3 +872,31 @@ TEST(cluster_client_timeout) {
         CHECK_CONTAINS(err.msg, "request timeout must be >= 0 us, got -5");
     }
 }
+
+/* A run that keeps every request stops, with BLIS_E_LIMIT, at the request
+ * past max_kept_requests (memory bounded whatever the source gives); one
+ * that frees them, or has no limit, runs on. */
+TEST(cluster_max_kept_requests) {
+    blis_cluster_config cfg;
+    blis_legacy_workload w;
+    blis_legacy_gen gen;
+    blis_request_source src;
+    blis_cluster c;
+    blis_err err;
+    int keep;
+    t_cl_workload(&w, 12, 64, 10);
+    for (keep = 0; keep < 2; keep++) {
+        blis_cluster_config_defaults(&cfg);
+        t_cl_instance(&cfg.instance);
+        cfg.instance.keep_requests = keep;
+        cfg.max_kept_requests = 5;
+        CHECK_EQ_I64(blis_legacy_gen_init(&gen, &w, 7, INT64_MAX, 16, NULL, NULL, NULL, &err), BLIS_OK);
+        src.next = t_gen_next;
+        src.user = &gen;
+        CHECK_EQ_I64(blis_cluster_init(&c, &cfg, src, NULL, &err), BLIS_OK);
+        CHECK_EQ_I64(blis_cluster_run(&c, &err), keep ? BLIS_E_LIMIT : BLIS_OK);
+        if (keep) CHECK_CONTAINS(err.msg, "the workload gives more than 5 requests");
+        CHECK_EQ_I64(c.generated, keep ? 5 : 12);
+        t_cl_free(&c, &gen);
+    }
+}

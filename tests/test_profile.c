@@ -110,6 +110,72 @@ TEST(profile_inference_perf) {
     blis_doc_free(&d);
 }
 
+/* --max-requests bounds what a description keeps (the earliest, the same
+ * requests as the whole expansion's first ones, in memory for those
+ * alone); more than 10^7 kept or 10^8 drawn is refused before allocating. */
+TEST(profile_bounded_generation) {
+    static const char *const wl[3] = {
+        "{\"stages\": [{\"rate\": 20, \"duration_s\": 10}, {\"rate\": 40, \"duration_s\": 5}], \"shared_prefix\": "
+        "{\"num_unique_system_prompts\": 3, \"num_users_per_system_prompt\": 2, \"system_prompt_len\": 100, "
+        "\"question_len\": 200, \"output_len\": 50}}",
+        "{\"duration_s\": 60, \"tenants\": {\"A\": {\"num_requests\": 300, \"input_tokens_target\": [1024]}, \"B\": "
+        "{\"num_requests\": 100, \"input_tokens_target\": [256]}}, \"output_tokens\": 128}",
+        T_PROF_GUIDELLM("{\"type_\": \"poisson\", \"rate\": 5}", ", \"max_requests\": 400")};
+    int k;
+    for (k = 0; k < 3; k++) {
+        char json[2048];
+        blis_doc d;
+        blis_gt_experiment e;
+        blis_eval_trace all, first;
+        blis_err err;
+        size_t i;
+        snprintf(json, sizeof json, T_PROF_RECORD("b", "%s", ""), wl[k]);
+        if (!t_prof_load(t_, json, &d, &e)) return;
+        CHECK_EQ_I64(blis_eval_trace_from_profile(&e, 3, 16, 0, NULL, &all, &err), BLIS_OK);
+        CHECK_EQ_I64(blis_eval_trace_from_profile(&e, 3, 16, 17, NULL, &first, &err), BLIS_OK);
+        CHECK_EQ_I64(all.n, 400);
+        CHECK_EQ_I64(first.n, 17);
+        for (i = 0; i < first.n && i < all.n; i++) {
+            CHECK_EQ_I64(first.arrival_us[i], all.arrival_us[i]);
+            CHECK_EQ_I64(first.input_tokens[i], all.input_tokens[i]);
+            CHECK_EQ_I64(first.output_tokens[i], all.output_tokens[i]);
+            CHECK_EQ_I64(first.prompt_id[i], all.prompt_id[i]);
+            CHECK_EQ_I64(first.group_id[i], all.group_id[i]);
+        }
+        CHECK_EQ_I64(first.origin_us, all.origin_us);
+        blis_eval_trace_free(&all);
+        blis_eval_trace_free(&first);
+        blis_doc_free(&d);
+    }
+    { /* 1.1 x 10^7 requests: refused whole, 1,000 of them kept */
+        blis_doc d;
+        blis_gt_experiment e;
+        blis_eval_trace t;
+        blis_err err;
+        size_t i;
+        if (!t_prof_load(t_,
+                         T_PROF_RECORD("big",
+                                       "{\"stages\": [{\"rate\": 1000000, \"duration_s\": 11}], \"shared_prefix\": "
+                                       "{\"num_unique_system_prompts\": 3, \"num_users_per_system_prompt\": 2, "
+                                       "\"system_prompt_len\": 100, \"question_len\": 200, \"output_len\": 50}}",
+                                       ""),
+                         &d, &e))
+            return;
+        CHECK_EQ_I64(blis_eval_trace_from_profile(&e, 3, 16, 0, NULL, &t, &err), BLIS_E_RANGE);
+        CHECK_CONTAINS(err.msg, "the description gives 11000000 requests, more than the 10^7");
+        CHECK(t.arrival_us == NULL);
+        CHECK_EQ_I64(blis_eval_trace_from_profile(&e, 3, 16, 1000, NULL, &t, &err), BLIS_OK);
+        CHECK_EQ_I64(t.n, 1000);
+        for (i = 1; i < t.n; i++) CHECK(t.arrival_us[i] >= t.arrival_us[i - 1]);
+        CHECK(t.arrival_us[999] < 10000); /* 1,000 of 10^6 a second: about the first millisecond */
+        blis_eval_trace_free(&t);
+        e.profile.stage_rate_per_s[0] = 1e6, e.profile.stage_duration_s[0] = 200; /* 2 x 10^8 draws */
+        CHECK_EQ_I64(blis_eval_trace_from_profile(&e, 3, 16, 1000, NULL, &t, &err), BLIS_E_RANGE);
+        CHECK_CONTAINS(err.msg, "more than 10^8 requests");
+        blis_doc_free(&d);
+    }
+}
+
 /* Poisson tenants: each tenant's count over the duration, the target
  * lengths scaled to the server's measured mean input. */
 TEST(profile_tenants) {

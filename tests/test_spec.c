@@ -605,3 +605,51 @@ TEST(spec_multimodal_by_hand) {
                  "      audio_distribution: {type: constant, params: {value: 50}}\n",
                  want, 3);
 }
+
+/* An empirical table with no positive weight draws 1 (the reference's
+ * behaviour), with a warning naming the client and the distribution. */
+static void t_spec_warn_log(void *user, const char *level, const char *msg) {
+    char *buf = (char *)user;
+    size_t n = strlen(buf);
+    snprintf(buf + n, 1024 - n, "%s: %s\n", level, msg);
+}
+
+TEST(spec_empty_empirical_warns) {
+    static const char yaml[] = "seed: 3\naggregate_rate: 10\nnum_requests: 20\nclients:\n"
+                               "  - id: chat\n    rate_fraction: 1\n    arrival: {process: poisson}\n"
+                               "    input_distribution: {type: empirical, params: {}}\n"
+                               "    output_distribution: {type: empirical, params: {\"7\": 0}}\n"
+                               "  - id: code\n    rate_fraction: 1\n    arrival: {process: poisson}\n" T_SPEC_DISTS;
+    blis_parse_opts o;
+    blis_doc doc;
+    blis_workload_spec spec;
+    blis_spec_gen g;
+    blis_request r;
+    blis_err err;
+    char log[1024] = "";
+    int has = 1, chat = 0;
+    memset(&o, 0, sizeof o);
+    if (blis_yaml_parse(yaml, strlen(yaml), &o, &doc, &err) || blis_workload_spec_from_doc(&doc, &spec, NULL, &err)) {
+        CHECK_MSG(0, "%s", err.msg);
+        return;
+    }
+    CHECK_EQ_I64(blis_workload_spec_warn(&spec, t_spec_warn_log, log), 2);
+    CHECK_CONTAINS(log, "warn: client chat: its input distribution is an empirical table with no positive weight");
+    CHECK_CONTAINS(log, "client chat: its output distribution");
+    CHECK(strstr(log, "code") == NULL);
+    CHECK_EQ_I64(blis_spec_gen_init(&g, &spec, 3, INT64_MAX, 20, 16, NULL, &err), BLIS_OK);
+    while (blis_spec_gen_next(&g, &r, &has, &err) == BLIS_OK && has) {
+        if (r.input_tokens != 10) { /* chat's: 1 and 1; code's: 10 and 5 */
+            chat++;
+            CHECK_EQ_I64(r.input_tokens, 1);
+            CHECK_EQ_I64(r.output_tokens, 1);
+        } else {
+            CHECK_EQ_I64(r.output_tokens, 5);
+        }
+        blis_request_free(NULL, &r);
+    }
+    CHECK(chat > 0);
+    blis_spec_gen_free(&g);
+    blis_workload_spec_free(&spec);
+    blis_doc_free(&doc);
+}

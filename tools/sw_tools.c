@@ -68,6 +68,8 @@ static const char *format_of(const char *forced, const char *path) {
  * workload spec (clients), ground-truth records (records, as evaluate
  * reads them), a hardware config (objects with TFlopsPeak);
  * *kind names it (NULL: another document, syntax only). */
+static cli_log check_log = {"simulation_worker", 3, NULL}; /* warnings and errors */
+
 static blis_status check_semantics(const blis_doc *doc, blis_err *err, const char **kind) {
     const blis_node *root = blis_doc_root(doc), *tc;
     size_t i;
@@ -108,6 +110,7 @@ static blis_status check_semantics(const blis_doc *doc, blis_err *err, const cha
         blis_status st;
         *kind = "a workload spec";
         if ((st = blis_workload_spec_from_doc(doc, &spec, NULL, err))) return st;
+        blis_workload_spec_warn(&spec, cli_log_fn, &check_log);
         blis_workload_spec_free(&spec);
         return BLIS_OK;
     }
