@@ -9916,9 +9916,10 @@ static blis_status blis__sg_read_trace(const char *path, double span_start, doub
                                "expected start_s,rate,cv,family[,shape,scale], got %u fields", rd.field_count);
             break;
         }
-        if (blis_parse_f64(f[0].ptr, f[0].len, 0, &r.t_s) || !(r.t_s >= 0) || r.t_s <= prev_t) {
+        if (blis_parse_f64(f[0].ptr, f[0].len, 0, &r.t_s) || !(r.t_s >= 0 && r.t_s <= 1e12) || r.t_s <= prev_t) {
             st = blis__sg_fail(err, path, f[0].line, f[0].col,
-                               "start_s must be a number >= 0, greater than the previous row's; got \"%s\"", f[0].ptr);
+                               "start_s must be seconds in 0..1e12, greater than the previous row's; got \"%s\"",
+                               f[0].ptr);
             break;
         }
         if (blis_parse_f64(f[1].ptr, f[1].len, 0, &r.rate) || !(r.rate >= 0 && r.rate < HUGE_VAL)) {
@@ -10320,13 +10321,13 @@ static blis_status blis__spec_servegen_data(const blis_doc *doc, const blis_node
     if (!spec->servegen_path[0]) return blis__spec_fail(doc, sg, err, "path is required (a ServeGen directory)");
     if ((n = blis_node_get(doc, sg, "span_start")) && (st = blis_node_f64(doc, n, &spec->servegen_span_start_s, err)))
         return st;
-    if (!(spec->servegen_span_start_s >= 0 && spec->servegen_span_start_s < HUGE_VAL))
-        return blis__spec_fail(doc, n, err, "must be a finite number of seconds >= 0");
+    if (!(spec->servegen_span_start_s >= 0 && spec->servegen_span_start_s <= 1e12))
+        return blis__spec_fail(doc, n, err, "must be seconds in 0..1e12");
     if ((n = blis_node_get(doc, sg, "span_end")) && (st = blis_node_f64(doc, n, &spec->servegen_span_end_s, err)))
         return st;
     if (n && !(spec->servegen_span_end_s == 0 ||
-               (spec->servegen_span_end_s > spec->servegen_span_start_s && spec->servegen_span_end_s < HUGE_VAL)))
-        return blis__spec_fail(doc, n, err, "must be 0 (to the end) or after span_start");
+               (spec->servegen_span_end_s > spec->servegen_span_start_s && spec->servegen_span_end_s <= 1e12)))
+        return blis__spec_fail(doc, n, err, "must be 0 (to the end) or after span_start, in seconds up to 1e12");
     return BLIS_OK;
 }
 

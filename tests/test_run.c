@@ -611,7 +611,10 @@ TEST(spec_servegen_errors) {
         const char *trace, *dataset, *yaml, *want;
     } cases[] = {
         {"0,1,1,Lognormal,1,1\n", NULL, NULL, "chunk-0-trace.csv:1:7: error: unknown arrival family \"Lognormal\""},
-        {"0,1,1,Gamma\n0,1,1,Gamma\n", NULL, NULL, "chunk-0-trace.csv:2:1: error: start_s must be a number >= 0"},
+        {"0,1,1,Gamma\n0,1,1,Gamma\n", NULL, NULL, "chunk-0-trace.csv:2:1: error: start_s must be seconds in 0..1e12"},
+        {"0,1,1,Gamma\n1e300,1,1,Gamma\n", NULL, NULL,
+         "chunk-0-trace.csv:2:1: error: start_s must be seconds in 0..1e12, greater than the previous row's; got "
+         "\"1e300\""},
         {"0,x,1,Gamma\n", NULL, NULL, "chunk-0-trace.csv:1:3: error: rate must be a finite number >= 0"},
         {"0,1\n", NULL, NULL, "chunk-0-trace.csv:1:1: error: expected start_s,rate,cv,family"},
         {"0,1,1,Gamma\n", NULL, NULL, "one row gives no window length"},
@@ -627,6 +630,8 @@ TEST(spec_servegen_errors) {
         {NULL, NULL, "num_requests: 1\nservegen_data: {span_start: 5}\n", "servegen_data: path is required"},
         {NULL, NULL, "num_requests: 1\nservegen_data: {path: x, span_start: 5, span_end: 2}\n",
          "sg.yaml:2:51: error: servegen_data.span_end: must be 0 (to the end) or after span_start"},
+        {NULL, NULL, "num_requests: 1\nservegen_data: {path: x, span_start: 1e300}\n",
+         "servegen_data.span_start: must be seconds in 0..1e12"},
         {NULL, NULL, "num_requests: 1\nservegen_data: {path: x, spans: 1}\n", "unknown field spans"},
         {NULL, NULL, "num_requests: 1\naggregate_rate: 0\nservegen_data: {path: x}\n",
          "aggregate_rate must be a finite value > 0"},

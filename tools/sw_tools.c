@@ -450,8 +450,8 @@ static int convert_servegen(int argc, char **argv, blis_workload_spec *spec) {
         if (!to) return usage_error("unknown convert servegen flag (valid: --span-start S, --span-end S)", argv[i]);
         if (i + 1 >= argc) return usage_error("flag needs a value (seconds)", argv[i]);
         if (blis_parse_f64(argv[i + 1], strlen(argv[i + 1]), BLIS_NUM_LOOSE_DOT, to) != BLIS_OK || !(*to >= 0) ||
-            !(*to < HUGE_VAL))
-            return usage_error("expected a number of seconds >= 0", argv[i + 1]);
+            !(*to <= 1e12))
+            return usage_error("expected seconds in 0..1e12", argv[i + 1]);
     }
     if (spec->servegen_span_end_s > 0 && !(spec->servegen_span_end_s > spec->servegen_span_start_s))
         return usage_error("--span-end must be after --span-start (or 0: to the end)", NULL);
