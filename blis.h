@@ -2345,6 +2345,12 @@ BLIS_DEF blis_status blis_grid_add_axis(blis_grid *g, const char *name, const ch
 BLIS_DEF blis_status blis_grid_add_axis_text(blis_grid *g, const char *name, const char *text, blis_err *err);
 /* values[k] for axis k of point i (0 <= i < points). */
 BLIS_DEF void blis_grid_point_values(const blis_grid *g, size_t i, const char **values);
+/* The grid's identity: FNV-1a 64 over its axes (names and values, in
+ * order) and the settings every point shares (fixed flags, the search's
+ * own), each length-prefixed; rows carry it so that a resumed or merged
+ * output joins only rows of the same sweep. The grid's own fixed and slo
+ * are not read: pass them in settings as the points apply them. */
+BLIS_DEF uint64_t blis_grid_digest(const blis_grid *g, const char *const *settings, size_t n_settings);
 BLIS_DEF void blis_grid_free(blis_grid *g);
 
 /* on_front[i] = 1 for the points no other point dominates, maximizing both
@@ -16998,6 +17004,37 @@ BLIS_DEF void blis_grid_point_values(const blis_grid *g, size_t i, const char **
         values[k] = g->axes[k].values[i % g->axes[k].n];
         i /= g->axes[k].n;
     }
+}
+
+static uint64_t blis__fnv_bytes(uint64_t h, const void *p, size_t n) {
+    const unsigned char *b = (const unsigned char *)p;
+    size_t i;
+    for (i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static uint64_t blis__fnv_u64(uint64_t h, uint64_t v) {
+    unsigned char b[8];
+    int k;
+    for (k = 0; k < 8; k++) b[k] = (unsigned char)(v >> (8 * k));
+    return blis__fnv_bytes(h, b, 8);
+}
+
+static uint64_t blis__fnv_str(uint64_t h, const char *s) {
+    size_t n = strlen(s);
+    return blis__fnv_bytes(blis__fnv_u64(h, (uint64_t)n), s, n);
+}
+
+BLIS_DEF uint64_t blis_grid_digest(const blis_grid *g, const char *const *settings, size_t n_settings) {
+    uint64_t h = blis__fnv_u64(blis__fnv_str(0xcbf29ce484222325ULL, "blis-grid-1"), (uint64_t)g->n_axes);
+    size_t k, j;
+    for (k = 0; k < g->n_axes; k++) {
+        h = blis__fnv_u64(blis__fnv_str(h, g->axes[k].name), (uint64_t)g->axes[k].n);
+        for (j = 0; j < g->axes[k].n; j++) h = blis__fnv_str(h, g->axes[k].values[j]);
+    }
+    h = blis__fnv_u64(h, (uint64_t)n_settings);
+    for (k = 0; k < n_settings; k++) h = blis__fnv_str(h, settings[k]);
+    return h;
 }
 
 typedef struct blis__pareto_pt {

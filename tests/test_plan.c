@@ -401,7 +401,8 @@ TEST(sweep_point_equals_run) {
     CHECK(line != NULL);
     if (line) {
         snprintf(row, sizeof row, "%.*s", (int)strcspn(line, "\n"), line);
-        CHECK_CONTAINS(row, "\"point\":3,\"points\":4,\"key\":\"tp=2 rate=16\",\"status\":\"ok\"");
+        CHECK_CONTAINS(row, "{\"point\":3,\"points\":4,\"grid\":\"");
+        CHECK_CONTAINS(row, "\",\"key\":\"tp=2 rate=16\",\"status\":\"ok\"");
         CHECK_EQ_I64(t_run("(" PLAN_RUN " --tp 2 --rate 16 --num-requests 120 --slo 'ttft_p99<300ms,itl_p99<40ms' "
                            "--arrival poisson --json 2>/dev/null)",
                            out, sizeof out),
@@ -454,8 +455,8 @@ TEST(sweep_bytes_independent_of_jobs_and_shards) {
     CHECK(t_same_file("build/plan_j1.csv", "build/plan_merged.csv"));
     {
         char *csv = t_slurp("build/plan_j1.csv");
-        CHECK(csv && !strncmp(csv, "point,points,key,status,error,model,hardware,tp,", 48));
-        CHECK(csv && strstr(csv, "\n5,6,tp=2 rate=12,ok,,"));
+        CHECK(csv && !strncmp(csv, "point,points,grid,key,status,error,model,hardware,tp,", 53));
+        CHECK(csv && strstr(csv, "\n5,6,") && strstr(csv, ",tp=2 rate=12,ok,,"));
         free(csv);
     }
 }
@@ -746,7 +747,8 @@ TEST(sweep_all_points_failing_exits_2_with_rows) {
                  2);
     CHECK_CONTAINS(out, "2 of 2 points failed (their rows say why)");
     csv = t_slurp("build/plan_fail.csv");
-    CHECK(csv && strstr(csv, "0,2,hardware=X9,error,\"") && strstr(csv, "GPU \"\"X9\"\" not found"));
+    CHECK(csv && strstr(csv, "\n0,2,") && strstr(csv, ",hardware=X9,error,\"") &&
+          strstr(csv, "GPU \"\"X9\"\" not found"));
     free(csv);
 }
 
@@ -1110,7 +1112,7 @@ TEST(sweep_partial_never_follows_a_link) {
                        out, sizeof out),
                  0);
     kept = t_slurp("build/pl_link_out.csv");
-    CHECK(kept != NULL && !strncmp(kept, "point,points,key", 16));
+    CHECK(kept != NULL && !strncmp(kept, "point,points,grid,key", 21));
     free(kept);
 }
 
@@ -1382,4 +1384,83 @@ TEST(plot_bounds_configurations) {
     fclose(f);
     CHECK_EQ_I64(
         t_run("./simulation_worker plot latency build/t_one_config.jsonl --out build/t_one.svg", out, sizeof out), 0);
+}
+
+/* The grid's identity (issue 30): every row carries a digest of the grid,
+ * the flags every point shares and the search's settings; --resume refuses
+ * rows with another digest, a row of another width or garbage in place of a
+ * row (the point and key right), and merge refuses shards of other sweeps,
+ * so "complete" never joins different grids. */
+TEST(plan_grid_digest_guards_resume_and_merge) {
+    static char out[8192];
+    static const char *const a[] = {"1", "2"}, *const b[] = {"1", "3"};
+    const char *set1[] = {"sweep", "--num-requests=20"}, *set2[] = {"sweep", "--num-requests=21"};
+    blis_grid g1, g2;
+    blis_err err;
+    char *full, line[512], digest[17];
+    const char *nl;
+    FILE *f;
+    blis_grid_init(&g1);
+    blis_grid_init(&g2);
+    CHECK_EQ_I64(blis_grid_add_axis(&g1, "rate", a, 2, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_grid_add_axis(&g2, "rate", b, 2, &err), BLIS_OK);
+    CHECK(blis_grid_digest(&g1, set1, 2) == blis_grid_digest(&g1, set1, 2));
+    CHECK(blis_grid_digest(&g1, set1, 2) != blis_grid_digest(&g2, set1, 2)); /* another value */
+    CHECK(blis_grid_digest(&g1, set1, 2) != blis_grid_digest(&g1, set2, 2)); /* another fixed flag */
+    CHECK(blis_grid_digest(&g1, set1, 2) != blis_grid_digest(&g1, set1, 1)); /* one fewer */
+    blis_grid_free(&g1);
+    blis_grid_free(&g2);
+    system("rm -f build/gd_*");
+#define T_GD "./simulation_worker sweep --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1 --quiet "
+    CHECK_EQ_I64(t_run(T_GD "--rate 1,2,3,4 --num-requests 20 --out build/gd_full.csv", out, sizeof out), 0);
+    full = t_slurp("build/gd_full.csv");
+    CHECK(full != NULL);
+    if (!full) return;
+    nl = strchr(full, '\n');
+    CHECK(nl && strlen(nl) > 20 && nl[1] == '0' && nl[2] == ',' && nl[3] == '4' && nl[4] == ',');
+    if (!nl) return;
+    snprintf(digest, sizeof digest, "%.16s", nl + 5);
+    CHECK_EQ_I64((int64_t)strspn(digest, "0123456789abcdef"), 16);
+    /* the right point, key and digest, but not a row this sweep writes */
+    f = fopen("build/gd_r.csv.partial", "wb");
+    CHECK(f != NULL);
+    if (!f) return;
+    fprintf(f, "%.*s0,4,%s,rate=1,ok,,GARBAGE\n", (int)(nl - full + 1), full, digest);
+    fclose(f);
+    CHECK_EQ_I64(t_run(T_GD "--rate 1,2,3,4 --num-requests 20 --resume --out build/gd_r.csv", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "build/gd_r.csv.partial was not written by this sweep");
+    /* a real first row, resumed by a sweep with another fixed flag */
+    snprintf(line, sizeof line, "%.*s", (int)strcspn(nl + 1, "\n"), nl + 1);
+    f = fopen("build/gd_r.csv.partial", "wb");
+    CHECK(f != NULL);
+    if (!f) return;
+    fprintf(f, "%.*s%s\n", (int)(nl - full + 1), full, line);
+    fclose(f);
+    CHECK_EQ_I64(t_run(T_GD "--rate 1,2,3,4 --num-requests 21 --resume --out build/gd_r.csv", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "was not written by this sweep");
+    CHECK_EQ_I64(t_run(T_GD "--rate 1,2,3,4 --num-requests 20 --resume --out build/gd_r.csv", out, sizeof out), 0);
+    CHECK(t_same_file("build/gd_full.csv", "build/gd_r.csv"));
+    /* shards of two sweeps: refused; of one: the whole sweep */
+    CHECK_EQ_I64(t_run(T_GD "--rate 1,2,3,4 --num-requests 20 --shard 0/2 --out build/gd_s0.csv", out, sizeof out), 0);
+    CHECK_EQ_I64(t_run(T_GD "--rate 1,2,3,4 --num-requests 21 --shard 1/2 --out build/gd_s1.csv", out, sizeof out), 0);
+    CHECK_EQ_I64(
+        t_run("./simulation_worker sweep merge --out build/gd_m.csv build/gd_s0.csv build/gd_s1.csv", out, sizeof out),
+        2);
+    CHECK_CONTAINS(out, "file 2, row 1: the files come from different sweeps");
+    CHECK(!file_exists("build/gd_m.csv"));
+    CHECK_EQ_I64(t_run(T_GD "--rate 1,2,3,4 --num-requests 20 --shard 1/2 --out build/gd_s1.csv", out, sizeof out), 0);
+    CHECK_EQ_I64(
+        t_run("./simulation_worker sweep merge --out build/gd_m.csv build/gd_s0.csv build/gd_s1.csv", out, sizeof out),
+        0);
+    CHECK(t_same_file("build/gd_full.csv", "build/gd_m.csv"));
+    /* a file without digests (hand-written, or older) is not merged */
+    f = fopen("build/gd_old.csv", "wb");
+    CHECK(f != NULL);
+    if (!f) return;
+    fprintf(f, "point,points,key,status\n0,1,rate=1,ok\n");
+    fclose(f);
+    CHECK_EQ_I64(t_run("./simulation_worker sweep merge --out build/gd_m2.csv build/gd_old.csv", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "file 1: no \"grid\" column");
+#undef T_GD
+    free(full);
 }

@@ -27,9 +27,12 @@ const char usage_text_plan[] =
     "        flag's name), fixed and slo. --jobs worker processes (the CPUs);\n"
     "        --shard I/N runs points I, I+N, ...; the output goes to FILE.partial\n"
     "        and is renamed when complete; --resume continues a FILE.partial.\n"
-    "        Bytes never depend on --jobs, --shard or completion order.\n"
+    "        Every row carries the sweep's grid digest (axes, shared flags);\n"
+    "        --resume and merge refuse rows of another. Bytes never depend on\n"
+    "        --jobs, --shard or completion order.\n"
     "  sweep merge --out FILE [--allow-missing] SHARD...\n"
-    "        Join shard outputs in point order (byte-identical to one process).\n"
+    "        Join shard outputs of one sweep in point order (byte-identical to\n"
+    "        one process).\n"
     "  search --slo OBJ,... [grid and run flags as sweep, no rate axis]\n"
     "         [--rate-start R (1)] [--rate-min R (0.01)] [--rate-max R (10000)]\n"
     "         [--tolerance F (0.02)] [--target-rate R] [--num-requests auto|N]\n"
@@ -368,6 +371,7 @@ typedef struct sweep_ctx {
     int n_seeds;             /* search --seeds K: the search repeated at seeds seed_base.. seed_base+K-1 */
     int64_t seed_base;
     blis_run_record *best; /* per configuration, the record at its max rate (search, parent side) */
+    char digest[17];       /* the grid's identity in every row (plan_digest) */
 } sweep_ctx;
 
 static const blis_opt_def *run_flag_find(const char *name) {
@@ -509,6 +513,22 @@ static int sweep_finish_setup(sweep_ctx *x, const char *grid_path, int search) {
     return 0;
 }
 
+/* x->digest: the grid, the flags every point shares and, for search, its
+ * own settings (blis_grid_digest), as 16 hex digits. */
+static void plan_digest(sweep_ctx *x, const char *cmd) {
+    const char *set[BLIS_GRID_MAX_FIXED + BLIS_RUN_MAX_OPTIONS + 2];
+    char search[400];
+    size_t n = 0, k;
+    set[n++] = cmd;
+    for (k = 0; k < x->n_fixed; k++) set[n++] = x->fixed[k];
+    if (!strcmp(cmd, "search")) {
+        snprintf(search, sizeof search, "%.17g %.17g %.17g %.17g %.17g %lld %d %lld", x->rate_start, x->rate_min,
+                 x->rate_max, x->tol, x->target, (long long)x->search_requests, x->n_seeds, (long long)x->seed_base);
+        set[n++] = search;
+    }
+    snprintf(x->digest, sizeof x->digest, "%016llx", (unsigned long long)blis_grid_digest(&x->grid, set, n));
+}
+
 /* "rate=2 tp=1": the point's axis values. */
 static void point_key(const sweep_ctx *x, const char *const *values, char *key, size_t size) {
     size_t k, at = 0;
@@ -531,6 +551,7 @@ static void row_write(const sweep_ctx *x, size_t point, const char *key, const c
         blis_jw_object_begin(&w);
         blis_jw_key_i64(&w, "point", (int64_t)point);
         blis_jw_key_i64(&w, "points", (int64_t)x->grid.points);
+        blis_jw_key_str(&w, "grid", x->digest);
         blis_jw_key_str(&w, "key", key);
         blis_jw_key_str(&w, "status", status);
         blis_jw_key(&w, "error");
@@ -545,7 +566,7 @@ static void row_write(const sweep_ctx *x, size_t point, const char *key, const c
         blis_jw_object_end(&w);
     } else {
         char num[48];
-        snprintf(num, sizeof num, "%lu,%lu,", (unsigned long)point, (unsigned long)x->grid.points);
+        snprintf(num, sizeof num, "%lu,%lu,%s,", (unsigned long)point, (unsigned long)x->grid.points, x->digest);
         blis_buf_write(out, num, strlen(num));
         csv_cell(out, key);
         blis_buf_write(out, ",", 1);
@@ -573,7 +594,7 @@ static void csv_header(const sweep_ctx *x, const blis_run_field *pre, size_t n_p
     blis_run_record names;
     size_t k;
     blis_run_record_fill(&names, NULL, &x->slo, NAN, NULL);
-    blis_buf_write(out, "point,points,key,status,error", 29);
+    blis_buf_write(out, "point,points,grid,key,status,error", 34);
     for (k = 0; k < x->grid.n_axes; k++)
         if (x->axis_shown[k]) {
             blis_buf_write(out, ",", 1);
@@ -853,13 +874,19 @@ static int load_grid(sweep_ctx *x, const char *path) {
  * *keep gets its length in bytes. */
 static int resume_prefix(const sweep_ctx *x, const char *text, size_t len, const size_t *ids, size_t n_ids,
                          const char *header, size_t *done, size_t *keep) {
-    size_t at = 0, k = 0;
+    size_t at = 0, k = 0, columns = 0;
     *done = 0;
     *keep = 0;
     if (header) {
         size_t hl = strlen(header);
+        blis_csv_reader rd;
+        blis_err err;
+        int has = 0;
         if (len < hl || memcmp(text, header, hl) != 0) return len == 0 ? 0 : -1;
         at = hl;
+        if (blis_csv_reader_init(&rd, header, hl, NULL, &err)) return -1;
+        if (!blis_csv_reader_next(&rd, &has, &err) && has) columns = rd.field_count;
+        blis_csv_reader_free(&rd);
     }
     *keep = at;
     while (at < len && k < n_ids) {
@@ -876,13 +903,15 @@ static int resume_prefix(const sweep_ctx *x, const char *text, size_t len, const
         if (x->jsonl) {
             blis_doc d;
             blis_err err;
-            const blis_node *pn, *kn;
+            const blis_node *pn, *kn, *gn;
             int ok;
             if (blis_json_parse(text + at, ll, NULL, &d, &err)) return -1;
             pn = blis_node_get(&d, blis_doc_root(&d), "point");
             kn = blis_node_get(&d, blis_doc_root(&d), "key");
-            ok = pn && kn && pn->kind == BLIS_NODE_NUMBER && kn->kind == BLIS_NODE_STRING &&
-                 pn->as.number == (double)ids[k] && !strcmp(kn->as.string, key);
+            gn = blis_node_get(&d, blis_doc_root(&d), "grid");
+            ok = pn && kn && gn && pn->kind == BLIS_NODE_NUMBER && kn->kind == BLIS_NODE_STRING &&
+                 gn->kind == BLIS_NODE_STRING && pn->as.number == (double)ids[k] && !strcmp(kn->as.string, key) &&
+                 !strcmp(gn->as.string, x->digest);
             blis_doc_free(&d);
             if (!ok) return -1;
         } else {
@@ -890,9 +919,9 @@ static int resume_prefix(const sweep_ctx *x, const char *text, size_t len, const
             blis_err err;
             int has = 0, ok;
             if (blis_csv_reader_init(&rd, text + at, ll, NULL, &err)) return -1;
-            ok = !blis_csv_reader_next(&rd, &has, &err) && has && rd.field_count > 3 &&
+            ok = !blis_csv_reader_next(&rd, &has, &err) && has && rd.field_count == columns &&
                  digits_ul(rd.fields[0].ptr, &end, &point) && !*end && point == ids[k] &&
-                 !strcmp(rd.fields[2].ptr, key);
+                 !strcmp(rd.fields[2].ptr, x->digest) && !strcmp(rd.fields[3].ptr, key);
             blis_csv_reader_free(&rd);
             if (!ok) return -1;
         }
@@ -1048,7 +1077,8 @@ static int plan_open(sweep_ctx *x, const plan_opts *o, const char *header, plan_
             if (resume_prefix(x, text, len, po->ids, po->n_ids, header, &done, &keep)) {
                 blis_file_free(NULL, text);
                 snprintf(msg, sizeof msg,
-                         "%s was not written by this %s (other grid, shard or format); remove it or write elsewhere",
+                         "%s was not written by this %s (another grid, fixed flags, search settings, shard or format: "
+                         "each row carries the grid digest); remove it or write elsewhere",
                          src, cmd);
                 return sweep_error(msg);
             }
@@ -1135,6 +1165,7 @@ int cmd_sweep(int argc, char **argv, const char *argv0) {
         goto done;
     }
     if ((rc = format_from(o.format, o.out, &x.jsonl)) || (rc = sweep_finish_setup(&x, o.grid, 0))) goto done;
+    plan_digest(&x, "sweep");
     if (!x.jsonl) csv_header(&x, NULL, 0, &header);
     if ((rc = plan_open(&x, &o, header.data, &po, "sweep"))) goto done;
     memset(&es, 0, sizeof es);
@@ -1354,7 +1385,7 @@ static int cmd_sweep_merge(int argc, char **argv) {
     int allow_missing = 0, i, rc = 0, n_in = 0;
     rtable t[256];
     size_t total = 0, k, missing = 0;
-    const char **row_of = NULL;
+    const char **row_of = NULL, *grid = NULL;
     size_t *len_of = NULL;
     blis_buf b;
     char msg[1400];
@@ -1383,7 +1414,7 @@ static int cmd_sweep_merge(int argc, char **argv) {
         goto done;
     }
     for (i = 0; i < n_in; i++) {
-        long pc = rtable_col(&t[i], "point"), nc = rtable_col(&t[i], "points");
+        long pc = rtable_col(&t[i], "point"), nc = rtable_col(&t[i], "points"), gc = rtable_col(&t[i], "grid");
         if (pc < 0 || nc < 0 || t[i].jsonl != t[0].jsonl ||
             (!t[i].jsonl &&
              (t[i].header_len != t[0].header_len || memcmp(t[i].text, t[0].text, t[0].header_len) != 0))) {
@@ -1394,6 +1425,7 @@ static int cmd_sweep_merge(int argc, char **argv) {
         }
         for (k = 0; k < t[i].n; k++) {
             double tot = rtable_num(&t[i], k, nc);
+            const char *here;
             if (!(tot >= 1 && tot <= (double)BLIS_GRID_MAX_POINTS && tot == floor(tot))) { /* never trusted */
                 snprintf(msg, sizeof msg,
                          "file %d, row %lu: \"points\" must be a whole number in 1..%lu (a grid's size)", i + 1,
@@ -1406,6 +1438,24 @@ static int cmd_sweep_merge(int argc, char **argv) {
                 goto done;
             }
             total = (size_t)tot;
+            if (gc < 0) {
+                snprintf(msg, sizeof msg,
+                         "file %d: no \"grid\" column (not a sweep output, or one older than grid "
+                         "digests: run it again)",
+                         i + 1);
+                rc = sweep_error(msg);
+                goto done;
+            }
+            here = rtable_get(&t[i], k, gc) ? rtable_get(&t[i], k, gc) : "";
+            if (!grid) grid = here;
+            if (!here[0] || strcmp(grid, here) != 0) {
+                snprintf(msg, sizeof msg,
+                         "file %d, row %lu: the files come from different sweeps (grid \"%.20s\", the first row's "
+                         "\"%.20s\": another grid, fixed flags or search settings)",
+                         i + 1, (unsigned long)k + 1, here, grid);
+                rc = sweep_error(msg);
+                goto done;
+            }
         }
     }
     row_of = (const char **)calloc(total + 1, sizeof *row_of);
@@ -1989,6 +2039,7 @@ int cmd_search(int argc, char **argv, const char *argv0) {
     if ((rc = format_from(o.format, o.out, &x.jsonl)) || (rc = sweep_finish_setup(&x, o.grid, 1)) ||
         (rc = search_seeds_setup(&x, o.seeds)))
         goto done;
+    plan_digest(&x, "search");
     if (!x.slo.n) {
         rc = sweep_error("search needs SLOs: --slo ttft_p99<500ms,itl_p99<50ms (or slo: in the grid file)");
         goto done;
