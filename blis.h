@@ -7880,7 +7880,7 @@ static double blis__bytes_ratio(double q, double dtype) { return q > 0 && dtype 
 BLIS_DEF blis_status blis_kv_capacity_blocks(const blis_model_config *m, const blis_hw_config *hw, int tp,
                                              int64_t block_tokens, double gpu_memory_utilization, int64_t *blocks,
                                              blis_err *err) {
-    int64_t cached = 0, one = 1;
+    const int64_t cached[1] = {0}, one[1] = {1}; /* one query of one token, nothing cached */
     blis_tra_report r;
     blis_status st;
     double free_bytes, block_bytes, weights;
@@ -7895,7 +7895,7 @@ BLIS_DEF blis_status blis_kv_capacity_blocks(const blis_model_config *m, const b
         return blis_err_set(err, BLIS_E_INVALID, 0, 0,
                             "the hardware config gives no MemoryGiB for this GPU, so the KV cache size cannot be "
                             "estimated; pass --total-kv-blocks");
-    if ((st = blis_tra_analyze(m, &cached, &one, 1, 0, &r, err))) return st;
+    if ((st = blis_tra_analyze(m, cached, one, 1, 0, &r, err))) return st;
     /* the layers' weights at the quantized bytes, the embeddings at the dtype's; the KV cache at its dtype's */
     weights = (double)r.total_weight_bytes + (double)r.embedding_bytes +
               (r.has_additional_experts ? (double)r.additional_experts_bytes : 0);
