@@ -42,7 +42,7 @@ SW_HDR  = tools/simulation_worker.h tools/cli_common.h
 TRA_SRC = tools/transformer_roofline_analyzer.c tools/cli_common.c
 TEST_SRC = $(wildcard tests/test_*.c) tests/runner.c tests/test.h tests/fuzz/fuzz_common.h tests/fuzz/fuzz_argv.h tools/gen_rng_tables.c \
            $(SW_SRC) $(SW_HDR)
-FUZZ_TARGETS = json yaml csv number gzip bench argv
+FUZZ_TARGETS = json yaml csv number gzip bench argv svg profile rows
 VERSION = $(shell sed -n 's/^\#define BLIS_VERSION  *"\(.*\)"/\1/p' blis.h)
 
 # Same inputs, same bytes: the tools built by gcc and by clang print identical output.
@@ -216,6 +216,12 @@ FUZZ_CFLAGS = -g -O1 -DBLIS_ARENA_EXACT -fsanitize=fuzzer,address,undefined -fno
 build/fuzz_argv: tests/fuzz/fuzz_argv.c tests/fuzz/fuzz_argv.h tools/sw_common.c tools/cli_common.c $(SW_HDR) $(HEADERS)
 	@mkdir -p build
 	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< -lm
+
+# the sweep row reader: the plan unit with the tool's other units (not its main)
+FUZZ_ROWS_UNITS = $(filter-out tools/simulation_worker.c tools/sw_plan.c,$(SW_SRC))
+build/fuzz_rows: tests/fuzz/fuzz_rows.c tools/sw_plan.c $(SW_SRC) $(SW_HDR) $(HEADERS)
+	@mkdir -p build
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_ROWS_UNITS) -lm
 
 build/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(HEADERS)
 	@mkdir -p build

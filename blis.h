@@ -17184,9 +17184,9 @@ static void blis__svg_num(blis__svg *s, double v) { /* 2 decimals, trailing zero
 /* A tick label: the value with the step's decimals. */
 static void blis__svg_tick(blis__svg *s, double v, double step) {
     char buf[BLIS_F64_FIXED_BUF_MAX];
-    int dec = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
+    double d = step >= 1 || !(step > 0) ? 0 : ceil(-log10(step) - 1e-9); /* a step of 0 (a span underflowed) */
+    int dec = d > 9 ? 9 : (int)d;
     size_t len;
-    if (dec > 9) dec = 9;
     if (!isfinite(v)) v = 0;
     if (fabs(v) >= 1e6) { /* a large value: "2.5e80", not 81 digits */
         int e = (int)floor(log10(fabs(v)) + 1e-9);
@@ -18758,6 +18758,14 @@ BLIS_DEF blis_status blis_run_record_fill(blis_run_record *r, const blis_run *ru
                    c->cfg.instance.latency.kind != BLIS_LATENCY_BLACKBOX && run->hw.calibrated_on[0]
                        ? run->hw.calibrated_on
                        : NULL);
+        /* the assumptions run warns of, as fields: constants fitted on another GPU; an architecture not modelled */
+        if (c->cfg.instance.latency.kind != BLIS_LATENCY_BLACKBOX) {
+            blis__rv_add(r, "calibration_transferred", BLIS_RV_BOOL, NULL, blis_hw_transferred(&run->hw), 0);
+            blis__rv_s(r, "not_modelled", run->model.latent_attention ? "MLA" : NULL);
+        } else {
+            blis__rv_s(r, "calibration_transferred", NULL);
+            blis__rv_s(r, "not_modelled", NULL);
+        }
         blis__rv_s(r, "workload", r->workload);
         if ((a->spec || traces) && !blis_run_option_given(a, "rate"))
             blis__rv_s(r, "rate", NULL);
@@ -18773,9 +18781,21 @@ BLIS_DEF blis_status blis_run_record_fill(blis_run_record *r, const blis_run *ru
                      a->spec && !blis_run_option_given(a, "seed") && run->have_spec ? run->spec.seed : a->seed, 0);
         blis__rv_add(r, "rejected_requests", BLIS_RV_I64, NULL, c->rejected, 0);
     } else {
-        static const char *const head[] = {
-            "model",    "hardware", "tp",      "num_instances", "gpus", "latency_model",    "calibrated_on",
-            "workload", "rate",     "arrival", "arrival_cv",    "seed", "rejected_requests"};
+        static const char *const head[] = {"model",
+                                           "hardware",
+                                           "tp",
+                                           "num_instances",
+                                           "gpus",
+                                           "latency_model",
+                                           "calibrated_on",
+                                           "calibration_transferred",
+                                           "not_modelled",
+                                           "workload",
+                                           "rate",
+                                           "arrival",
+                                           "arrival_cv",
+                                           "seed",
+                                           "rejected_requests"};
         for (k = 0; k < sizeof head / sizeof head[0]; k++) blis__rv_s(r, head[k], NULL);
     }
 #define BLIS__RM_I(name, v) (have ? blis__rv_add(r, name, BLIS_RV_I64, NULL, v, 0) : blis__rv_s(r, name, NULL))

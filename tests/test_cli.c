@@ -630,12 +630,20 @@ TEST(cli_unmeasured_gpu_warns) {
                  0);
     CHECK_CONTAINS(out, "warning: no vLLM measurements on L40S: its step-time constants were fitted on H100");
     CHECK_CONTAINS(out, "\"calibrated_on\": \"H100\"");
+    CHECK_CONTAINS(out, "\"calibration_transferred\": true");
+    CHECK_CONTAINS(out, "\"not_modelled\": null");
     CHECK_EQ_I64(t_run("./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --hardware h100 --tp 1 "
                        "--num-requests 10 --rate 2 --json",
                        out, sizeof out),
                  0);
     CHECK(strstr(out, "no vLLM measurements") == NULL);
     CHECK_CONTAINS(out, "\"calibrated_on\": \"H100\"");
+    CHECK_CONTAINS(out, "\"calibration_transferred\": false");
+    CHECK_EQ_I64(t_run("./simulation_worker run --model deepseek-ai/deepseek-v2-lite --hardware H100 --tp 1 "
+                       "--num-requests 5 --json",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "\"not_modelled\": \"MLA\"");
     CHECK_EQ_I64(t_run("./simulation_worker step --model meta-llama/llama-3.1-8b-instruct --hardware B200 --tp 1 "
                        "--prefill 0+512",
                        out, sizeof out),

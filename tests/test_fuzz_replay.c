@@ -19,9 +19,10 @@ static int t_corpus_cmp(const void *a, const void *b) {
 }
 
 static void t_corpus_load(void) {
-    static const char *targets[] = {"json", "yaml", "csv", "number", "gzip", "bench"};
-    static int (*const checks[])(const unsigned char *, size_t) = {blis_fuzz_json,   blis_fuzz_yaml, blis_fuzz_csv,
-                                                                   blis_fuzz_number, blis_fuzz_gzip, blis_fuzz_bench};
+    static const char *targets[] = {"json", "yaml", "csv", "number", "gzip", "bench", "svg", "profile"};
+    static int (*const checks[])(const unsigned char *, size_t) = {blis_fuzz_json,   blis_fuzz_yaml,   blis_fuzz_csv,
+                                                                   blis_fuzz_number, blis_fuzz_gzip,   blis_fuzz_bench,
+                                                                   blis_fuzz_svg,    blis_fuzz_profile};
     size_t i;
     if (t_corpus_loaded) return;
     t_corpus_loaded = 1;

@@ -1,6 +1,7 @@
 /* Capacity planning: blis.h >>plan (SLOs, goodput, capacity, grids, the
  * Pareto front, the knee, SVG charts) and the tools' run --json / --slo,
  * sweep, sweep merge, search and plot. Included after test_cli.c (t_run). */
+#include <dirent.h>
 
 #define PLAN_RUN "./simulation_worker run --model meta-llama/llama-3.1-8b-instruct --hardware H100 --tp 1"
 
@@ -1463,4 +1464,58 @@ TEST(plan_grid_digest_guards_resume_and_merge) {
     CHECK_CONTAINS(out, "file 1: no \"grid\" column");
 #undef T_GD
     free(full);
+}
+
+/* The rows fuzz corpus (tests/fuzz/corpus/rows: seeds and every input the
+ * fuzzer ever found) through the tool's sweep merge: refused with exit 2 or
+ * merged, and a merged output merges again to the same bytes. */
+TEST(plan_rows_fuzz_corpus_merges) {
+    static char out[16384];
+    DIR *d = opendir("tests/fuzz/corpus/rows");
+    struct dirent *e;
+    int files = 0;
+    CHECK(d != NULL);
+    if (!d) return;
+    while ((e = readdir(d)) != NULL) {
+        char cmd[1024];
+        int rc;
+        if (e->d_name[0] == '.') continue;
+        files++;
+        system("rm -f build/rows_m.csv build/rows_m2.csv");
+        snprintf(cmd, sizeof cmd,
+                 "./simulation_worker sweep merge --out build/rows_m.csv 'tests/fuzz/corpus/rows/%.200s'", e->d_name);
+        rc = t_run(cmd, out, sizeof out);
+        CHECK_MSG(rc == 0 || rc == 2, "%s: exit %d: %.300s", e->d_name, rc, out);
+        if (rc != 0) continue;
+        CHECK_EQ_I64(t_run("./simulation_worker sweep merge --out build/rows_m2.csv build/rows_m.csv", out, sizeof out),
+                     0);
+        CHECK(t_same_file("build/rows_m.csv", "build/rows_m2.csv"));
+    }
+    closedir(d);
+    CHECK(files >= 3);
+}
+
+/* search notes a GPU whose constants were fitted on another (from the row's
+ * calibration_transferred), report lists it under "Unvalidated"; not the
+ * H100 the constants were fitted on. */
+TEST(plan_unmeasured_gpu_noted) {
+    static char out[65536];
+    /* search notes the transferred GPU (from the row's field), report lists it; not the H100 */
+    system("rm -f build/unmeasured.jsonl build/unmeasured.html");
+    CHECK_EQ_I64(t_run("./simulation_worker search --model meta-llama/llama-3.1-8b-instruct --hardware L40S,H100 "
+                       "--tp 1 --num-requests 200 --slo 'ttft_p99<2000ms' --rate-max 64 --quiet "
+                       "--out build/unmeasured.jsonl",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "note: no vLLM measurements on L40S");
+    CHECK(strstr(out, "no vLLM measurements on H100") == NULL);
+    CHECK_EQ_I64(
+        t_run("./simulation_worker report build/unmeasured.jsonl --out build/unmeasured.html", out, sizeof out), 0);
+    {
+        char *html = t_slurp("build/unmeasured.html");
+        CHECK(html && strstr(html, "<strong>Unvalidated:</strong> no vLLM measurements on L40S (constants fitted on "
+                                   "H100)"));
+        CHECK(html && !strstr(html, "measurements on H100"));
+        free(html);
+    }
 }

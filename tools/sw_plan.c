@@ -1248,6 +1248,10 @@ static int rtable_read_rows(const char *path, rtable *t) {
         if (!t->jsonl && !t->header_len && !t->cols) { /* the header */
             blis_csv_reader rd;
             int has = 0;
+            if (!nl) {
+                fprintf(stderr, "%s:1: error: the header is incomplete (no line end): an interrupted write?\n", path);
+                return EXIT_USAGE;
+            }
             if (blis_csv_reader_init(&rd, t->text, ll, NULL, &err) || blis_csv_reader_next(&rd, &has, &err) || !has) {
                 fprintf(stderr, "%s:1: error: expected a CSV header or JSON Lines rows\n", path);
                 blis_csv_reader_free(&rd);
@@ -1457,6 +1461,10 @@ static int cmd_sweep_merge(int argc, char **argv) {
                 goto done;
             }
         }
+    }
+    if (total == 0) {
+        rc = sweep_error("the files hold no rows (headers only): nothing to merge");
+        goto done;
     }
     row_of = (const char **)calloc(total + 1, sizeof *row_of);
     len_of = (size_t *)calloc(total + 1, sizeof *len_of);
@@ -1828,7 +1836,7 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
         const char *key = "", *verdict = "", *status = "", *error = "", *arrival = "", *binding = "";
         const char *gpu = "", *fitted = "";
         int64_t requests = 0;
-        int settled = 1;
+        int settled = 1, transferred = 0;
         double prev_lo = NAN;
         double lo = NAN, hi = NAN, tpg = NAN, cost = NAN, usdh = NAN, gpus = NAN, pt = NAN, median = NAN, highest = NAN;
         int64_t seeds = 1;
@@ -1843,6 +1851,7 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
         blis_doc_get_str(&d, root, "binding", &binding, &err);
         blis_doc_get_str(&d, root, "hardware", &gpu, &err);
         blis_doc_get_str(&d, root, "calibrated_on", &fitted, &err);
+        blis_doc_get_bool(&d, root, "calibration_transferred", &transferred, &err);
         blis_doc_get_i64(&d, root, "requests", &requests, &err);
         blis_doc_get_bool(&d, root, "settled", &settled, &err);
         blis_doc_get_f64(&d, root, "previous_max_rate", &prev_lo, &err);
@@ -1895,8 +1904,7 @@ static int search_summary(sweep_ctx *x, const char *rows, size_t len, int quiet)
             printf("  warning: the max rate did not settle within %d requests (it moved from %.4g to %.4g req/s at "
                    "the last doubling): treat it as approximate\n",
                    SEARCH_MAX_REQUESTS, prev_lo, lo);
-        if (!strcmp(status, "ok") && *fitted && *gpu &&
-            strcmp(fitted, *blis_gpu_alias(gpu) ? blis_gpu_alias(gpu) : gpu) != 0)
+        if (!strcmp(status, "ok") && transferred)
             printf("  note: no vLLM measurements on %s: its step times use constants fitted on %s over %s's "
                    "datasheet (unvalidated)\n",
                    gpu, fitted, gpu);
@@ -1982,11 +1990,8 @@ static int search_seeds_setup(sweep_ctx *x, const char *v) {
     for (k = 0; k < x->n_fixed; k++)
         if (!strncmp(x->fixed_buf[k], "--seed=", 7)) {
             const char *s = x->fixed_buf[k] + 7;
-            char *end = NULL;
-            long long b;
-            errno = 0;
-            b = strtoll(s, &end, 10);
-            if (errno || end == s || *end || b > INT64_MAX - SEARCH_MAX_SEEDS)
+            int64_t b = 0;
+            if (blis_parse_i64(s, strlen(s), BLIS_NUM_ALLOW_PLUS, &b) != BLIS_OK || b > INT64_MAX - SEARCH_MAX_SEEDS)
                 return flag_error("--seed", "a whole number (the first of --seeds' seeds)", s);
             x->seed_base = b;
             free(x->fixed_buf[k]);
@@ -2786,15 +2791,14 @@ static void report_chart(blis_buf *b, const rtable *t, const char *file, const c
 /* The assumption under rows whose GPU has no measurements: one paragraph
  * naming each such GPU once and the GPU its constants were fitted on. */
 static void report_unmeasured(blis_buf *b, const rtable *t) {
-    long hw = rtable_col(t, "hardware"), fit = rtable_col(t, "calibrated_on");
+    long hw = rtable_col(t, "hardware"), fit = rtable_col(t, "calibrated_on"),
+         moved = rtable_col(t, "calibration_transferred");
     size_t r, q, listed = 0;
-    if (hw < 0 || fit < 0) return;
+    if (hw < 0 || fit < 0 || moved < 0) return;
     for (r = 0; r < t->n; r++) {
-        const char *gpu = rtable_get(t, r, hw), *on = rtable_get(t, r, fit), *canon;
+        const char *gpu = rtable_get(t, r, hw), *on = rtable_get(t, r, fit), *tr = rtable_get(t, r, moved);
         int seen = 0;
-        if (!gpu || !on || !*gpu || !*on) continue;
-        canon = *blis_gpu_alias(gpu) ? blis_gpu_alias(gpu) : gpu;
-        if (!strcmp(canon, on)) continue;
+        if (!gpu || !on || !tr || !*gpu || !*on || strcmp(tr, "true") != 0) continue;
         for (q = 0; q < r && !seen; q++) seen = rtable_get(t, q, hw) && !strcmp(rtable_get(t, q, hw), gpu);
         if (seen) continue;
         html_raw(b, listed++ ? ", " : "<p><strong>Unvalidated:</strong> no vLLM measurements on ");

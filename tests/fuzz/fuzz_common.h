@@ -469,4 +469,123 @@ static int blis_fuzz_number(const unsigned char *data, size_t size) {
     return 0;
 }
 
+/* SVG charts: the bytes give the title, labels and subtitle (NUL-separated
+ * text, any bytes), the flags (log axes, markers, an SLO line, a mark) and
+ * the points as raw doubles (NaN, infinities, denormals, 1e300). A chart
+ * written is well-formed as far as text goes: valid UTF-8 with no control
+ * character but line ends, one </text> per <text, ending in </svg>. */
+static int blis_fuzz_svg(const unsigned char *data, size_t size) {
+    const char *text[5] = {"", "", "", NULL, ""};
+    char *copy = (char *)malloc(size + 1);
+    double *v;
+    size_t at = 0, k, nv, opens = 0, closes = 0;
+    unsigned flags = size ? data[0] : 0;
+    blis_chart c;
+    blis_chart_series sr[2];
+    blis_buf out;
+    blis_err err;
+    blis_status st;
+    int rc = 0;
+    if (!copy) return 0;
+    memcpy(copy, data, size);
+    copy[size] = '\0';
+    at = size ? 1 : 0;
+    for (k = 0; k < 5 && at < size; k++) { /* five NUL-terminated texts after the flags byte */
+        const char *nul = (const char *)memchr(copy + at, '\0', size - at);
+        size_t n = nul ? (size_t)(nul - (copy + at)) : size - at;
+        text[k] = copy + at;
+        at += n + 1;
+    }
+    if (at > size) at = size;
+    nv = (size - at) / sizeof(double);
+    v = (double *)malloc((nv + 1) * sizeof *v);
+    if (!v) {
+        free(copy);
+        return 0;
+    }
+    memcpy(v, data + at, nv * sizeof *v);
+    memset(&c, 0, sizeof c);
+    memset(sr, 0, sizeof sr);
+    c.title = text[0], c.x_label = text[1], c.y_label = text[2], c.subtitle = text[3];
+    c.log_x = (int)(flags & 1u), c.log_y = (int)((flags >> 1) & 1u);
+    c.has_hline = (int)((flags >> 2) & 1u), c.hline_y = nv ? v[0] : 1, c.hline_label = text[4];
+    c.has_mark = (int)((flags >> 3) & 1u), c.mark_x = nv > 1 ? v[1] : 1, c.mark_y = nv > 2 ? v[2] : 1;
+    c.mark_label = text[4];
+    sr[0].label = text[4], sr[0].x = v, sr[0].y = v + nv / 4, sr[0].n = nv / 4,
+    sr[0].markers = (int)((flags >> 4) & 3u);
+    sr[1].label = text[0], sr[1].x = v + nv / 2, sr[1].y = v + 3 * (nv / 4), sr[1].n = nv / 4, sr[1].markers = 1;
+    c.series = sr;
+    c.n_series = (flags >> 6) & 1u ? 1 : 2;
+    memset(&out, 0, sizeof out);
+    st = blis_svg_chart(&c, blis_buf_write, &out, &err);
+    if (st != BLIS_OK) {
+        if (!err.msg[0]) rc = blis_fuzz_report("svg", "error without a message");
+    } else {
+        const unsigned char *p = (const unsigned char *)out.data;
+        size_t i = 0, n;
+        uint32_t cp;
+        while (i < out.len && !rc) {
+            if (!(n = blis__utf8_decode(p + i, out.len - i, &cp)))
+                rc = blis_fuzz_report("svg", "invalid UTF-8");
+            else if ((cp < 0x20 && cp != '\n') || cp == 0x7F)
+                rc = blis_fuzz_report("svg", "a control character");
+            else if (cp == '<' && i + 5 <= out.len && !memcmp(p + i, "<text", 5))
+                opens++;
+            else if (cp == '<' && i + 7 <= out.len && !memcmp(p + i, "</text>", 7))
+                closes++;
+            i += n ? n : 1;
+        }
+        if (!rc && opens != closes) rc = blis_fuzz_report("svg", "<text> and </text> do not pair");
+        if (!rc && (out.len < 7 || memcmp(out.data + out.len - 7, "</svg>\n", 7) != 0))
+            rc = blis_fuzz_report("svg", "does not end in </svg>");
+    }
+    blis_buf_free(&out);
+    free(v);
+    free(copy);
+    return rc;
+}
+
+/* Described ground-truth records (evaluate --ignore-traces): a record the
+ * profile reader accepts expands, at most 500 requests kept, into arrivals
+ * from 0 in order with positive token counts; where the description draws
+ * few enough to expand whole, the 500 kept are the whole expansion's first
+ * (bounded generation keeps the same requests). Refusals carry a message. */
+static int blis_fuzz_profile(const unsigned char *data, size_t size) {
+    blis_doc doc;
+    blis_err err;
+    blis_gt_experiment e;
+    blis_eval_trace t, all;
+    int64_t drawn;
+    size_t i;
+    int rc = 0;
+    if (blis_json_parse((const char *)data, size, NULL, &doc, &err) != BLIS_OK) return 0;
+    if (blis_gt_experiment_from_doc(&doc, blis_doc_root(&doc), &e, &err) != BLIS_OK) {
+        blis_doc_free(&doc);
+        return err.msg[0] ? 0 : blis_fuzz_report("profile", "record error without a message");
+    }
+    drawn = blis__gt_profile_count(&e.profile);
+    if (e.profile.kind == BLIS_GT_PROFILE_NONE || drawn > 2000000) { /* fuzzing time, not a limit of blis */
+        blis_doc_free(&doc);
+        return 0;
+    }
+    if (blis_eval_trace_from_profile(&e, 42, 16, 500, NULL, &t, &err) != BLIS_OK) {
+        blis_doc_free(&doc);
+        return err.msg[0] ? 0 : blis_fuzz_report("profile", "expansion error without a message");
+    }
+    if (t.n == 0 || t.n > 500 || t.arrival_us[0] != 0) rc = blis_fuzz_report("profile", "kept count or origin");
+    for (i = 0; i < t.n && !rc; i++)
+        if ((i && t.arrival_us[i] < t.arrival_us[i - 1]) || t.input_tokens[i] < 1 || t.output_tokens[i] < 1)
+            rc = blis_fuzz_report("profile", "arrivals out of order or a token count below 1");
+    if (!rc && drawn <= 20000 && blis_eval_trace_from_profile(&e, 42, 16, 0, NULL, &all, &err) == BLIS_OK) {
+        for (i = 0; i < t.n && i < all.n && !rc; i++)
+            if (t.arrival_us[i] != all.arrival_us[i] || t.input_tokens[i] != all.input_tokens[i] ||
+                t.output_tokens[i] != all.output_tokens[i] || t.prompt_id[i] != all.prompt_id[i])
+                rc = blis_fuzz_report("profile", "the kept requests are not the whole expansion's first");
+        blis_eval_trace_free(&all);
+    }
+    blis_eval_trace_free(&t);
+    blis_doc_free(&doc);
+    return rc;
+}
+
 #endif
