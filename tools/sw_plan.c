@@ -1138,6 +1138,21 @@ static int plan_close(plan_out *po, const char *out, int rc) {
 
 static int cmd_sweep_merge(int argc, char **argv);
 
+/* What sweep and search share first: the context and options zeroed, the
+ * signals routed (a worker stops at Ctrl-C, leaving --resume its rows), the
+ * flags parsed and the grid file read. */
+static int plan_begin(int argc, char **argv, const char *argv0, sweep_ctx *x, plan_opts *o, int search) {
+    struct sigaction old_int, old_term;
+    int rc;
+    memset(x, 0, sizeof *x);
+    memset(o, 0, sizeof *o);
+    blis_grid_init(&x->grid);
+    x->argv0 = argv0;
+    cli_catch_signals(&old_int, &old_term);
+    if ((rc = parse_plan_args(argc, argv, x, o, search))) return rc;
+    return o->grid ? load_grid(x, o->grid) : 0;
+}
+
 int cmd_sweep(int argc, char **argv, const char *argv0) {
     sweep_ctx x;
     plan_opts o;
@@ -1147,18 +1162,9 @@ int cmd_sweep(int argc, char **argv, const char *argv0) {
     blis_buf header;
     int rc;
     if (argc > 0 && !strcmp(argv[0], "merge")) return cmd_sweep_merge(argc - 1, argv + 1);
-    memset(&x, 0, sizeof x);
-    memset(&o, 0, sizeof o);
     memset(&po, 0, sizeof po);
     memset(&header, 0, sizeof header);
-    blis_grid_init(&x.grid);
-    x.argv0 = argv0;
-    {
-        struct sigaction old_int, old_term;
-        cli_catch_signals(&old_int, &old_term);
-    }
-    if ((rc = parse_plan_args(argc, argv, &x, &o, 0))) goto done;
-    if (o.grid && (rc = load_grid(&x, o.grid))) goto done;
+    if ((rc = plan_begin(argc, argv, argv0, &x, &o, 0))) goto done;
     if (x.grid.n_axes == 0) {
         rc = sweep_error("sweep needs a grid: --grid FILE, or at least one flag with several values (e.g. --rate "
                          "1,2,4 or --rate 1:20:1)");
@@ -2015,20 +2021,11 @@ int cmd_search(int argc, char **argv, const char *argv0) {
         memset(&o, 0, sizeof o);
         return cmd_search_pareto(&o, argc - 1, argv + 1);
     }
-    memset(&x, 0, sizeof x);
-    memset(&o, 0, sizeof o);
     memset(&po, 0, sizeof po);
     memset(&es, 0, sizeof es);
     memset(&header, 0, sizeof header);
     memset(pre, 0, sizeof pre);
-    blis_grid_init(&x.grid);
-    x.argv0 = argv0;
-    {
-        struct sigaction old_int, old_term;
-        cli_catch_signals(&old_int, &old_term);
-    }
-    if ((rc = parse_plan_args(argc, argv, &x, &o, 1))) goto done;
-    if (o.grid && (rc = load_grid(&x, o.grid))) goto done;
+    if ((rc = plan_begin(argc, argv, argv0, &x, &o, 1))) goto done;
     if ((rc = parse_pos("--rate-start", o.rate_start, 1, &x.rate_start)) ||
         (rc = parse_pos("--rate-min", o.rate_min, 0.01, &x.rate_min)) ||
         (rc = parse_pos("--rate-max", o.rate_max, 10000, &x.rate_max)) ||
