@@ -672,7 +672,7 @@ BLIS_DEF blis_status blis_hw_config_from_doc(const blis_doc *doc, const char *gp
  * "GPUs"): the name upper-cased, '-', '_' and blanks as one space,
  * parentheses dropped, a leading "NVIDIA " or "Tesla " dropped, then
  * matched exactly ("NVIDIA H100 80GB HBM3" and "h100-sxm5-80gb" are H100;
- * "NVIDIA GB200" is no B200). "" when the table does not know it: a name
+ * "NVIDIA GB200" is GB200, never B200). "" when the table does not know it: a name
  * is never matched by a part of it. */
 BLIS_DEF const char *blis_gpu_alias(const char *name);
 /* 1 when the entry's step-time constants were fitted on another GPU
@@ -7155,6 +7155,10 @@ static const struct {
     {"L40S", "L40S"},
     {"B200", "B200"},
     {"B200 SXM", "B200"},
+    {"B300", "B300"},
+    {"B300 SXM", "B300"},
+    {"B300 SXM6", "B300"},
+    {"GB200", "GB200"},
 };
 
 BLIS_DEF const char *blis_gpu_alias(const char *name) {

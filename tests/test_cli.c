@@ -184,8 +184,8 @@ TEST(cli_step_errors) {
     CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b --hardware TPU", out, sizeof out), 2);
     CHECK_CONTAINS(out, "GPU \"TPU\" not found in hardware config (available: H100, H100-PCIe, H200");
     /* GPU names: exact or the alias table, never a part of a name */
-    CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b --hardware 'NVIDIA GB200'", out, sizeof out), 2);
-    CHECK_CONTAINS(out, "GPU \"NVIDIA GB200\" not found in hardware config");
+    CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b --hardware 'NVIDIA GB300'", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "GPU \"NVIDIA GB300\" not found in hardware config");
     CHECK_EQ_I64(t_run("./simulation_worker step --model qwen3-14b --hardware 'NVIDIA H100 80GB HBM3' --decode 1024x8",
                        out, sizeof out),
                  0);

@@ -11,8 +11,9 @@ TEST(eval_gpu_names) {
     CHECK_STR(blis_gpu_from_device_name("nvidia l40s"), "L40S");
     CHECK_STR(blis_gpu_from_device_name("Tesla V100-SXM2-16GB"), "");
     /* exact names and aliases only: a name containing an entry's is not it */
-    CHECK_STR(blis_gpu_from_device_name("NVIDIA GB200"), "");
-    CHECK_STR(blis_gpu_from_device_name("NVIDIA B300"), "");
+    CHECK_STR(blis_gpu_from_device_name("NVIDIA GB200"), "GB200"); /* its own entry, not B200 */
+    CHECK_STR(blis_gpu_from_device_name("NVIDIA B300"), "B300");
+    CHECK_STR(blis_gpu_from_device_name("NVIDIA GB300"), "");
     CHECK_STR(blis_gpu_from_device_name("NVIDIA H100 NVL"), "");
     CHECK_STR(blis_gpu_from_device_name("NVIDIA A100-PCIE-40GB"), "");
     CHECK_STR(blis_gpu_from_device_name("NVIDIA B200"), "B200");
