@@ -2653,6 +2653,7 @@ BLIS_DEF void blis_eval_options_init(blis_eval_options *o);
 
 typedef struct blis_eval_result {
     char id[160], model[128], gpu[32], reason[BLIS_ERR_MSG_MAX];
+    char precision[32]; /* the weights' format: the config's quant_method, else its dtype ("" before the model) */
     int64_t tp, dp, requests, kv_blocks, kv_derived;
     double measured[BLIS_EVAL_METRICS], predicted[BLIS_EVAL_METRICS];
     int ran, from_profile; /* from_profile: the requests from the record's description, not its trace */
@@ -2707,7 +2708,30 @@ BLIS_DEF double blis_eval_stage_err_pct(const blis_eval_result *r, size_t stage,
 /* The MAPE of stage metric k (0 TTFT, 1 E2E, 2 ITL means) over every compared stage. */
 BLIS_DEF double blis_eval_stage_mape(const blis_eval_result *res, size_t n, int k, size_t *count);
 BLIS_DEF const char *blis_eval_stage_name(int k);
+/* evaluate --by: the errors per group of records (model, GPU, TP, DP,
+ * precision, workload: trace or description). blis_eval_by_parse reads
+ * "model,gpu,tp"; blis_eval_groups groups the records that ran by those
+ * keys, in the order each group first appears, with each metric's MAPE
+ * (NaN where no record of the group measured it) and count; free *out. */
+#define BLIS_EVAL_BY_MODEL     1u
+#define BLIS_EVAL_BY_GPU       2u
+#define BLIS_EVAL_BY_TP        4u
+#define BLIS_EVAL_BY_DP        8u
+#define BLIS_EVAL_BY_PRECISION 16u
+#define BLIS_EVAL_BY_WORKLOAD  32u
+typedef struct blis_eval_group {
+    char key[360]; /* "model=Qwen/Qwen3-14B gpu=H100 tp=1" */
+    size_t n;      /* records */
+    double mape[BLIS_EVAL_METRICS];
+    size_t count[BLIS_EVAL_METRICS];
+} blis_eval_group;
+BLIS_DEF blis_status blis_eval_by_parse(const char *list, unsigned *by, blis_err *err);
+BLIS_DEF void blis_eval_group_key(const blis_eval_result *r, unsigned by, char *key, size_t size);
+BLIS_DEF blis_status blis_eval_groups(const blis_eval_result *res, size_t n, unsigned by, blis_eval_group **out,
+                                      size_t *n_out, blis_err *err);
 BLIS_DEF void blis_evaluation_write_json(const blis_evaluation *ev, blis_jw *w);
+/* The same with "by": {"keys", "groups": [{"key", "n", "mape", "count"}]} when by is not 0. */
+BLIS_DEF void blis_evaluation_write_json_by(const blis_evaluation *ev, unsigned by, blis_jw *w);
 /* Records skipped because a value in them is wrong. */
 BLIS_DEF size_t blis_evaluation_bad_inputs(const blis_evaluation *ev);
 BLIS_DEF void blis_evaluation_free(blis_evaluation *ev);
@@ -19436,6 +19460,7 @@ BLIS_DEF void blis_eval_prepare(const blis_evaluation *ev, size_t i, blis_eval_p
         blis_err_format(&err, res->reason, sizeof res->reason);
         return;
     }
+    snprintf(res->precision, sizeof res->precision, "%s", p->m.quant_method[0] ? p->m.quant_method : p->m.dtype);
     if (a->hw_file)
         snprintf(path, sizeof path, "%.1100s", a->hw_file);
     else
@@ -19621,18 +19646,99 @@ static int blis__dbl_cmp(const void *a, const void *b) {
 
 BLIS_DEF void blis_eval_summary(const blis_eval_result *res, size_t n, int k, double *mape, double *median,
                                 size_t *count) {
-    double v[1024] = {0};
+    double *v = (double *)malloc((n + 1) * sizeof *v); /* every record (it stopped at 1,024 before) */
     size_t i, c = 0;
     double sum = 0;
-    for (i = 0; i < n && c < 1024; i++)
+    for (i = 0; i < n; i++)
         if (res[i].ran && res[i].measured[k] == res[i].measured[k] && res[i].measured[k] > 0) {
-            v[c] = fabs(blis_eval_err_pct(&res[i], k));
-            sum += v[c++];
+            double e = fabs(blis_eval_err_pct(&res[i], k));
+            if (v) v[c] = e;
+            sum += e;
+            c++;
         }
     *count = c;
     *mape = c ? sum / (double)c : NAN;
+    if (!v) { /* no memory for the median: said as NaN, the mean still exact */
+        *median = NAN;
+        return;
+    }
     qsort(v, c, sizeof v[0], blis__dbl_cmp);
     *median = !c ? NAN : c % 2 ? v[c / 2] : (v[c / 2 - 1] + v[c / 2]) / 2;
+    free(v);
+}
+
+static const char *const blis__eval_by_names[6] = {"model", "gpu", "tp", "dp", "precision", "workload"};
+
+BLIS_DEF blis_status blis_eval_by_parse(const char *list, unsigned *by, blis_err *err) {
+    const char *p = list ? list : "";
+    *by = 0;
+    blis_err_clear(err, "--by");
+    while (*p) {
+        size_t n = strcspn(p, ","), k;
+        for (k = 0; k < 6; k++)
+            if (n == strlen(blis__eval_by_names[k]) && !strncmp(p, blis__eval_by_names[k], n)) break;
+        if (k == 6)
+            return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                                "expected a list of model, gpu, tp, dp, precision, workload; got \"%.*s\"",
+                                (int)(n > 60 ? 60 : n), p);
+        *by |= 1u << k;
+        p += n + (p[n] == ',');
+        if (p[-1] == ',' && !*p) return blis_err_set(err, BLIS_E_INVALID, 0, 0, "a list ends in a comma");
+    }
+    if (!*by)
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0,
+                            "expected at least one of model, gpu, tp, dp, precision, workload");
+    return BLIS_OK;
+}
+
+BLIS_DEF void blis_eval_group_key(const blis_eval_result *r, unsigned by, char *key, size_t size) {
+    size_t at = 0;
+    int k;
+    key[0] = '\0';
+    for (k = 0; k < 6; k++) {
+        char v[160];
+        int w;
+        if (!(by & (1u << k))) continue;
+        if (k == 0) snprintf(v, sizeof v, "%s", r->model);
+        if (k == 1) snprintf(v, sizeof v, "%s", r->gpu);
+        if (k == 2) snprintf(v, sizeof v, "%lld", (long long)r->tp);
+        if (k == 3) snprintf(v, sizeof v, "%lld", (long long)r->dp);
+        if (k == 4) snprintf(v, sizeof v, "%s", r->precision[0] ? r->precision : "?");
+        if (k == 5) snprintf(v, sizeof v, "%s", r->from_profile ? "description" : "trace");
+        w = snprintf(key + at, at < size ? size - at : 0, "%s%s=%s", at ? " " : "", blis__eval_by_names[k], v);
+        if (w > 0) at += (size_t)w;
+        if (at >= size) at = size - 1;
+    }
+}
+
+BLIS_DEF blis_status blis_eval_groups(const blis_eval_result *res, size_t n, unsigned by, blis_eval_group **out,
+                                      size_t *n_out, blis_err *err) {
+    blis_eval_group *g = (blis_eval_group *)calloc(n + 1, sizeof *g);
+    size_t i, j, m = 0;
+    int k;
+    *out = NULL;
+    *n_out = 0;
+    if (!g) return blis__nomem(err);
+    for (i = 0; i < n; i++) {
+        char key[sizeof g->key];
+        if (!res[i].ran) continue;
+        blis_eval_group_key(&res[i], by, key, sizeof key);
+        for (j = 0; j < m && strcmp(g[j].key, key) != 0; j++) {
+        }
+        if (j == m) memcpy(g[m++].key, key, sizeof key);
+        g[j].n++;
+        for (k = 0; k < BLIS_EVAL_METRICS; k++)
+            if (res[i].measured[k] == res[i].measured[k] && res[i].measured[k] > 0) {
+                g[j].mape[k] += fabs(blis_eval_err_pct(&res[i], k));
+                g[j].count[k]++;
+            }
+    }
+    for (j = 0; j < m; j++)
+        for (k = 0; k < BLIS_EVAL_METRICS; k++)
+            g[j].mape[k] = g[j].count[k] ? g[j].mape[k] / (double)g[j].count[k] : NAN;
+    *out = g;
+    *n_out = m;
+    return BLIS_OK;
 }
 
 BLIS_DEF double blis_eval_stage_err_pct(const blis_eval_result *r, size_t s, int k) {
@@ -19686,6 +19792,39 @@ static void blis__eval_jw_summary(blis_jw *w, const char *key, const blis_eval_r
 }
 
 BLIS_DEF void blis_evaluation_write_json(const blis_evaluation *ev, blis_jw *w) {
+    blis_evaluation_write_json_by(ev, 0, w);
+}
+
+/* "by": the groups' errors (blis_eval_groups); nothing when none can be made. */
+static void blis__eval_jw_by(blis_jw *w, const blis_evaluation *ev, unsigned by) {
+    blis_eval_group *g = NULL;
+    size_t m = 0, j;
+    char keys[80] = "";
+    int k;
+    blis_err err;
+    for (k = 0; k < 6; k++)
+        if (by & (1u << k))
+            snprintf(keys + strlen(keys), sizeof keys - strlen(keys), "%s%s", keys[0] ? "," : "",
+                     blis__eval_by_names[k]);
+    if (blis_eval_groups(ev->res, ev->n, by, &g, &m, &err)) return;
+    blis_jw_key(w, "by");
+    blis_jw_object_begin(w);
+    blis_jw_key_str(w, "keys", keys);
+    blis_jw_key(w, "groups");
+    blis_jw_array_begin(w);
+    for (j = 0; j < m; j++) {
+        blis_jw_object_begin(w);
+        blis_jw_key_str(w, "key", g[j].key);
+        blis_jw_key_i64(w, "n", (int64_t)g[j].n);
+        blis__eval_jw_metrics(w, "mape", g[j].mape);
+        blis_jw_object_end(w);
+    }
+    blis_jw_array_end(w);
+    blis_jw_object_end(w);
+    free(g);
+}
+
+BLIS_DEF void blis_evaluation_write_json_by(const blis_evaluation *ev, unsigned by, blis_jw *w) {
     const blis_eval_result *res = ev->res;
     size_t i, j, n = ev->n;
     int k;
@@ -19707,6 +19846,7 @@ BLIS_DEF void blis_evaluation_write_json(const blis_evaluation *ev, blis_jw *w) 
     blis_jw_array_end(w);
     blis__eval_jw_summary(w, "mape", res, n, 0);
     blis__eval_jw_summary(w, "median_ape", res, n, 1);
+    if (by) blis__eval_jw_by(w, ev, by);
     blis_jw_key(w, "stage_mape"); /* per load stage, where records measured their stages */
     blis_jw_object_begin(w);
     for (k = 0; k < 3; k++) {
@@ -19723,6 +19863,7 @@ BLIS_DEF void blis_evaluation_write_json(const blis_evaluation *ev, blis_jw *w) 
         blis_jw_key_str(w, "id", res[i].id);
         blis_jw_key_str(w, "model", res[i].model);
         blis_jw_key_str(w, "gpu", res[i].gpu);
+        blis_jw_key_str(w, "precision", res[i].precision);
         blis_jw_key_i64(w, "tp", res[i].tp);
         blis_jw_key_i64(w, "dp", res[i].dp);
         blis_jw_key_i64(w, "requests", res[i].requests);

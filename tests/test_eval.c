@@ -475,3 +475,69 @@ TEST(eval_trace_bounded) {
     remove("build/eval_stop.csv.gz");
     blis_doc_free(&d);
 }
+
+/* evaluate --by: the list parsed strictly; records grouped in order of first
+ * appearance, each metric's MAPE over the group's records that measured it
+ * (worked by hand below); the overall summary counts every record (it
+ * stopped at 1,024). */
+TEST(eval_groups_by) {
+    static blis_eval_result res[1100];
+    blis_eval_group *g = NULL;
+    size_t n = 0, i, c;
+    unsigned by = 0;
+    double mape, med;
+    blis_err err;
+    CHECK_EQ_I64(blis_eval_by_parse("model,gpu,tp", &by, &err), BLIS_OK);
+    CHECK_EQ_I64(by, BLIS_EVAL_BY_MODEL | BLIS_EVAL_BY_GPU | BLIS_EVAL_BY_TP);
+    CHECK_EQ_I64(blis_eval_by_parse("precision,workload,dp", &by, &err), BLIS_OK);
+    CHECK_EQ_I64(by, BLIS_EVAL_BY_PRECISION | BLIS_EVAL_BY_WORKLOAD | BLIS_EVAL_BY_DP);
+    CHECK_EQ_I64(blis_eval_by_parse("model,gpux", &by, &err), BLIS_E_INVALID);
+    CHECK_CONTAINS(err.msg, "got \"gpux\"");
+    CHECK_EQ_I64(blis_eval_by_parse("model,", &by, &err), BLIS_E_INVALID);
+    CHECK_EQ_I64(blis_eval_by_parse("", &by, &err), BLIS_E_INVALID);
+    memset(res, 0, sizeof res);
+    for (i = 0; i < 4; i++) { /* A/H100/tp1 twice, B/H100/tp2, A/H100/tp1 skipped */
+        int k;
+        snprintf(res[i].model, sizeof res[i].model, "%s", i == 2 ? "B" : "A");
+        snprintf(res[i].gpu, sizeof res[i].gpu, "H100");
+        snprintf(res[i].precision, sizeof res[i].precision, "bfloat16");
+        res[i].tp = i == 2 ? 2 : 1;
+        res[i].ran = i != 3;
+        for (k = 0; k < BLIS_EVAL_METRICS; k++) res[i].measured[k] = 100, res[i].predicted[k] = 100;
+    }
+    res[0].predicted[0] = 110; /* +10% */
+    res[1].predicted[0] = 80;  /* -20% */
+    res[2].predicted[0] = 150; /* +50% */
+    res[1].measured[6] = NAN;  /* not measured: not counted */
+    CHECK_EQ_I64(blis_eval_groups(res, 4, BLIS_EVAL_BY_MODEL | BLIS_EVAL_BY_TP, &g, &n, &err), BLIS_OK);
+    CHECK_EQ_I64(n, 2);
+    if (n == 2) {
+        CHECK_STR(g[0].key, "model=A tp=1");
+        CHECK_EQ_I64(g[0].n, 2);
+        CHECK_MSG(fabs((g[0].mape[0]) - (15)) < 1e-9, "%g, expected %g", g[0].mape[0], (double)(15));
+        CHECK_EQ_I64(g[0].count[6], 1);
+        CHECK_STR(g[1].key, "model=B tp=2");
+        CHECK_MSG(fabs((g[1].mape[0]) - (50)) < 1e-9, "%g, expected %g", g[1].mape[0], (double)(50));
+    }
+    free(g);
+    res[0].from_profile = 1;
+    CHECK_EQ_I64(
+        blis_eval_groups(res, 4, BLIS_EVAL_BY_GPU | BLIS_EVAL_BY_PRECISION | BLIS_EVAL_BY_WORKLOAD, &g, &n, &err),
+        BLIS_OK);
+    CHECK_EQ_I64(n, 2);
+    if (n == 2) {
+        CHECK_STR(g[0].key, "gpu=H100 precision=bfloat16 workload=description");
+        CHECK_STR(g[1].key, "gpu=H100 precision=bfloat16 workload=trace");
+        CHECK_EQ_I64(g[1].n, 2);
+    }
+    free(g);
+    for (i = 0; i < 1100; i++) { /* 1,100 records, each 10% off: all counted */
+        res[i].ran = 1;
+        res[i].measured[0] = 100;
+        res[i].predicted[0] = 110;
+    }
+    blis_eval_summary(res, 1100, 0, &mape, &med, &c);
+    CHECK_EQ_I64(c, 1100);
+    CHECK_MSG(fabs((mape) - (10)) < 1e-9, "%g, expected %g", mape, (double)(10));
+    CHECK_MSG(fabs((med) - (10)) < 1e-9, "%g, expected %g", med, (double)(10));
+}

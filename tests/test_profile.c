@@ -438,3 +438,41 @@ TEST(profile_shared_records) {
     CHECK_CONTAINS(out, "\"experiments_skipped\": []");
     CHECK(strstr(out, "\"workload\": \"trace\"") == NULL);
 }
+
+/* evaluate --by through the tool: the table under the summary and "by" in
+ * --json, the groups of the records that ran; a bad list and calibrate
+ * --by are usage errors. */
+TEST(eval_by_cli) {
+    static char out[65536];
+    FILE *f = fopen("build/gt_by.json", "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs("{\"records\": [\n", f);
+    fputs(T_PROF_RECORD("a", T_PROF_GUIDELLM("{\"type_\": \"constant\", \"rate\": 2}", ", \"max_requests\": 20"),
+                        "") ",\n",
+          f);
+    fputs(
+        T_PROF_RECORD("b", T_PROF_GUIDELLM("{\"type_\": \"poisson\", \"rate\": 2}", ", \"max_requests\": 20"), "") "\n",
+        f);
+    fputs("]}\n", f);
+    fclose(f);
+    CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_by.json --by model,gpu,tp,workload", out,
+                       sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "MAPE % per group");
+    CHECK_CONTAINS(out, "model=Qwen/Qwen3-14B gpu=H100 tp=1 workload=description    2 ");
+    CHECK_EQ_I64(
+        t_run("./simulation_worker evaluate --ground-truth build/gt_by.json --by precision --json", out, sizeof out),
+        0);
+    CHECK_CONTAINS(out, "\"by\": {\n    \"keys\": \"precision\",\n    \"groups\": [\n      {\n        \"key\": "
+                        "\"precision=bfloat16\",\n        \"n\": 2,");
+    CHECK_CONTAINS(out, "\"precision\": \"bfloat16\"");
+    CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_by.json --by modle", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "--by: expected a list of model, gpu, tp, dp, precision, workload");
+    CHECK_EQ_I64(t_run("./simulation_worker calibrate --ground-truth build/gt_by.json --hardware H100 --out "
+                       "build/gt_by_fit.json --by model",
+                       out, sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "--by and --json are evaluate's");
+    remove("build/gt_by.json");
+}

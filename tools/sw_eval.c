@@ -7,6 +7,7 @@ const char usage_text_eval[] = "  evaluate --ground-truth FILE [--id ID]... [--j
                                "           [--bench-data-path DIR] [--hardware-config FILE] [--alpha-coeffs A,B,C]\n"
                                "           [--roofline-ext LIST] [--client-max-inflight N] [--client-timeout S]\n"
                                "           [--open-loop] [--unique-prompts] [--ignore-traces] [--seed N]\n"
+                               "           [--by model,gpu,tp,dp,precision,workload]\n"
                                "        Simulate each ground-truth record (real vLLM runs) with the roofline\n"
                                "        model, replaying its per-request trace or, without one, from its\n"
                                "        workload description, and report predicted vs measured TTFT, E2E and\n"
@@ -24,6 +25,8 @@ const char usage_text_eval[] = "  evaluate --ground-truth FILE [--id ID]... [--j
                                "                       default: the record's failed requests' E2E median);\n"
                                "                       a request out that long is aborted, not measured\n"
                                "          --open-loop  neither: replay send times open loop, no timeout\n"
+                               "          --by LIST   also the MAPE per group of records (model, gpu, tp,\n"
+                               "                       dp, precision, workload: trace or description)\n"
                                "          --unique-prompts  inference-perf shared-prefix records: only the\n"
                                "                       system prompts shared (default: its fixed prompt set,\n"
                                "                       inputs of equal length the same prompt, cached)\n"
@@ -32,7 +35,7 @@ const char usage_text_eval[] = "  evaluate --ground-truth FILE [--id ID]... [--j
                                "            [--jobs N (processors)] [--objective capped|log|mape (capped)]\n"
                                "            [--weigh-models-equally] [--leave-one-model-out] [--transfer] [--quiet]\n"
                                "            [--fix NAME[,NAME...]  constants kept where they start]\n"
-                               "            [evaluate's options]\n"
+                               "            [evaluate's options but --json and --by]\n"
                                "        Fit roofline v1's constants of one GPU (and blis's per-request and\n"
                                "        per-sequence overheads) to the records on it (Nelder-Mead from the\n"
                                "        current config, on each trace's first N requests, N processes) and\n"
@@ -45,6 +48,7 @@ typedef struct eval_args {
     blis_eval_options o;
     const char *ids[256];
     int json, quiet, max_requests_given;
+    unsigned by; /* --by: errors per group (BLIS_EVAL_BY_*) */
 } eval_args;
 
 static int parse_eval_args(int argc, char **argv, eval_args *a) {
@@ -68,6 +72,10 @@ static int parse_eval_args(int argc, char **argv, eval_args *a) {
         v = argv[++i];
         if (!strcmp(f, "--seed")) {
             if (blis_parse_i64(v, strlen(v), 0, &a->o.seed)) return flag_error("--seed", "an integer", v);
+        } else if (!strcmp(f, "--by")) {
+            blis_err e;
+            if (blis_eval_by_parse(v, &a->by, &e))
+                return flag_error("--by", "a list of model, gpu, tp, dp, precision, workload (e.g. model,gpu,tp)", v);
         } else if (!strcmp(f, "--roofline-ext")) {
             if (parse_roofline_ext(v, &a->o.v1_ext)) return EXIT_USAGE;
         } else if (!strcmp(f, "--client-max-inflight")) {
@@ -121,6 +129,24 @@ static int eval_open(const eval_args *a, const char *argv0, blis_evaluation *ev,
 static void eval_progress(void *user, size_t done, size_t total, const char *id) {
     if (!*(const int *)user && isatty(2))
         fprintf(stderr, "\r[blis] evaluate %lu/%lu %s\033[K", (unsigned long)done, (unsigned long)total, id);
+}
+
+/* --by: each group's MAPE of the TTFT, E2E and ITL means, with its record count. */
+static int eval_print_by(const blis_evaluation *ev, unsigned by) {
+    blis_eval_group *g = NULL;
+    size_t m = 0, j, w = 5;
+    blis_err err;
+    if (blis_eval_groups(ev->res, ev->n, by, &g, &m, &err)) return run_report(&err, NULL);
+    for (j = 0; j < m; j++)
+        if (strlen(g[j].key) > w) w = strlen(g[j].key);
+    if (w > 120) w = 120;
+    printf("\nMAPE %% per group (TTFT, E2E and time per output token means; n: records)\n");
+    printf("%-*s %4s %9s %9s %9s\n", (int)w, "group", "n", "ttft_mean", "e2e_mean", "itl_mean");
+    for (j = 0; j < m; j++)
+        printf("%-*s %4lu %9.1f %9.1f %9.1f\n", (int)w, g[j].key, (unsigned long)g[j].n, g[j].mape[0], g[j].mape[3],
+               g[j].mape[6]);
+    free(g);
+    return 0;
 }
 
 /* What ran, then the skipped records with their reasons, then the summary. */
@@ -193,11 +219,13 @@ int cmd_evaluate(int argc, char **argv, const char *argv0) {
         blis_jw w;
         if (!a.quiet && isatty(2)) fputs("\r\033[K", stderr);
         blis_jw_init(&w, file_write, stdout, 2);
-        blis_evaluation_write_json(ev, &w);
+        blis_evaluation_write_json_by(ev, a.by, &w);
         rc = blis_jw_finish(&w) != BLIS_OK || fputc('\n', stdout) == EOF ? EXIT_RUNTIME : 0;
     } else {
         if (!a.quiet && isatty(2)) fputs("\r\033[K", stderr);
         rc = eval_print_text(ev);
+        if (!rc && a.by) rc = eval_print_by(ev, a.by);
+        if (!rc && fflush(stdout)) rc = EXIT_RUNTIME;
     }
     rc = eval_bad_input(rc ? 0 : blis_evaluation_bad_inputs(ev), a.o.ground_truth, rc);
     blis_evaluation_free(ev);
@@ -451,6 +479,12 @@ int cmd_calibrate(int argc, char **argv, const char *argv0) {
         goto done;
     if (!ca.gpu || !ca.out) {
         rc = usage_error("calibrate needs --hardware GPU and --out FILE", NULL);
+        goto done;
+    }
+    if (a.by || a.json) { /* evaluate's report options: calibrate prints its own */
+        rc = usage_error("--by and --json are evaluate's; calibrate reports its fit (--leave-one-model-out for "
+                         "errors per model)",
+                         NULL);
         goto done;
     }
     if (a.o.bench_dir) {
