@@ -2079,6 +2079,7 @@ typedef struct blis_gt_experiment {
      * shared (the prompts assigned in turn), every question unique. */
     int unique_prompts;
     int client_limited, overloaded;
+    int disaggregated; /* flags.disaggregated or mode "disagg": prefill and decode on separate pools */
     /* The load generator, for a closed-loop replay: its in-flight cap when
      * client-limited (set by the caller; 0 replays the actual send times
      * instead of the intended arrivals) and its timeout, inferred from the
@@ -15029,7 +15030,10 @@ BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *d, const blis_n
         if ((n = blis_node_get(d, fl, "client_limited")) && n->kind == BLIS_NODE_BOOL)
             e->client_limited = n->as.boolean;
         if ((n = blis_node_get(d, fl, "overloaded")) && n->kind == BLIS_NODE_BOOL) e->overloaded = n->as.boolean;
+        if ((n = blis_node_get(d, fl, "disaggregated")) && n->kind == BLIS_NODE_BOOL) e->disaggregated = n->as.boolean;
     }
+    if ((n = blis_node_get(d, rec, "mode")) && n->kind == BLIS_NODE_STRING && !strcmp(n->as.string, "disagg"))
+        e->disaggregated = 1;
     blis__gt_profile_read(d, wl, &e->profile);
     if ((tr = blis_node_get(d, rec, "trace")) && tr->kind == BLIS_NODE_OBJECT &&
         (st = blis_doc_get_str(d, tr, "path", &e->trace_path, err)))
@@ -19434,6 +19438,12 @@ BLIS_DEF void blis_eval_prepare(const blis_evaluation *ev, size_t i, blis_eval_p
     res->measured[6] = e->measured.itl_mean;
     if (!e->gpu[0]) {
         snprintf(res->reason, sizeof res->reason, "GPU \"%s\" has no bundled hardware entry", e->device);
+        return;
+    }
+    if (e->disaggregated) { /* said, not simulated as another deployment (not bad input: a limit of blis) */
+        snprintf(res->reason, sizeof res->reason,
+                 "disaggregated prefill/decode (flags.disaggregated or mode \"disagg\"): blis does not simulate "
+                 "disaggregated serving yet, and an aggregated run would predict another deployment");
         return;
     }
     if ((!e->trace_path || a->ignore_traces) && e->profile.kind == BLIS_GT_PROFILE_NONE) {

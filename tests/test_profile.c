@@ -451,14 +451,21 @@ TEST(eval_by_cli) {
     fputs(T_PROF_RECORD("a", T_PROF_GUIDELLM("{\"type_\": \"constant\", \"rate\": 2}", ", \"max_requests\": 20"),
                         "") ",\n",
           f);
-    fputs(
-        T_PROF_RECORD("b", T_PROF_GUIDELLM("{\"type_\": \"poisson\", \"rate\": 2}", ", \"max_requests\": 20"), "") "\n",
-        f);
+    fputs(T_PROF_RECORD("b", T_PROF_GUIDELLM("{\"type_\": \"poisson\", \"rate\": 2}", ", \"max_requests\": 20"),
+                        "") ",\n",
+          f);
+    /* disaggregated prefill/decode: said and skipped (a limit of blis, not bad input), never run aggregated */
+    fputs(T_PROF_RECORD("c\", \"mode\": \"disagg",
+                        T_PROF_GUIDELLM("{\"type_\": \"poisson\", \"rate\": 2}", ", \"max_requests\": 20"), "") "\n",
+          f);
     fputs("]}\n", f);
     fclose(f);
     CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_by.json --by model,gpu,tp,workload", out,
                        sizeof out),
                  0);
+    CHECK_CONTAINS(out, "skipped c: disaggregated prefill/decode (flags.disaggregated or mode \"disagg\"): blis does "
+                        "not simulate disaggregated serving yet");
+    CHECK_CONTAINS(out, "2 experiments run, 1 skipped");
     CHECK_CONTAINS(out, "MAPE % per group");
     CHECK_CONTAINS(out, "model=Qwen/Qwen3-14B gpu=H100 tp=1 workload=description    2 ");
     CHECK_EQ_I64(
