@@ -4302,13 +4302,16 @@ BLIS_DEF double blis_rng_exp_float64(blis_rng *r) {
     }
 }
 
+/* FNV-1a 64 from h over n bytes (the offset basis 0xcbf29ce484222325 to start). */
+static uint64_t blis__fnv_bytes(uint64_t h, const void *p, size_t n) {
+    const unsigned char *b = (const unsigned char *)p;
+    size_t i;
+    for (i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
 BLIS_DEF int64_t blis_fnv1a64(const char *name) {
-    uint64_t h = 14695981039346656037ull;
-    for (; *name; name++) {
-        h ^= (unsigned char)*name;
-        h *= 1099511628211ull;
-    }
-    return (int64_t)h;
+    return (int64_t)blis__fnv_bytes(0xcbf29ce484222325ULL, name, strlen(name));
 }
 
 BLIS_DEF int64_t blis_rng_subsystem_seed(int64_t master, const char *name) {
@@ -17038,13 +17041,6 @@ BLIS_DEF void blis_grid_point_values(const blis_grid *g, size_t i, const char **
     }
 }
 
-static uint64_t blis__fnv_bytes(uint64_t h, const void *p, size_t n) {
-    const unsigned char *b = (const unsigned char *)p;
-    size_t i;
-    for (i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ULL;
-    return h;
-}
-
 static uint64_t blis__fnv_u64(uint64_t h, uint64_t v) {
     unsigned char b[8];
     int k;
@@ -19654,13 +19650,16 @@ static int blis__dbl_cmp(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+/* 1 when the record measured metric k (a positive number): its error counts. */
+static int blis__eval_measured(const blis_eval_result *r, int k) { return r->measured[k] > 0; }
+
 BLIS_DEF void blis_eval_summary(const blis_eval_result *res, size_t n, int k, double *mape, double *median,
                                 size_t *count) {
     double *v = (double *)malloc((n + 1) * sizeof *v); /* every record (it stopped at 1,024 before) */
     size_t i, c = 0;
     double sum = 0;
     for (i = 0; i < n; i++)
-        if (res[i].ran && res[i].measured[k] == res[i].measured[k] && res[i].measured[k] > 0) {
+        if (res[i].ran && blis__eval_measured(&res[i], k)) {
             double e = fabs(blis_eval_err_pct(&res[i], k));
             if (v) v[c] = e;
             sum += e;
@@ -19738,7 +19737,7 @@ BLIS_DEF blis_status blis_eval_groups(const blis_eval_result *res, size_t n, uns
         if (j == m) memcpy(g[m++].key, key, sizeof key);
         g[j].n++;
         for (k = 0; k < BLIS_EVAL_METRICS; k++)
-            if (res[i].measured[k] == res[i].measured[k] && res[i].measured[k] > 0) {
+            if (blis__eval_measured(&res[i], k)) {
                 g[j].mape[k] += fabs(blis_eval_err_pct(&res[i], k));
                 g[j].count[k]++;
             }
