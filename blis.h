@@ -2080,6 +2080,9 @@ typedef struct blis_gt_experiment {
     int unique_prompts;
     int client_limited, overloaded;
     int disaggregated; /* flags.disaggregated or mode "disagg": prefill and decode on separate pools */
+    /* parallelism.moe_ep_size and parallelism.attention_dp_size (1 when absent
+     * or null): experts spread over GPUs, attention data-parallel */
+    int64_t expert_parallel, attention_dp;
     /* The load generator, for a closed-loop replay: its in-flight cap when
      * client-limited (set by the caller; 0 replays the actual send times
      * instead of the intended arrivals) and its timeout, inferred from the
@@ -15037,6 +15040,14 @@ BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *d, const blis_n
     }
     if ((n = blis_node_get(d, rec, "mode")) && n->kind == BLIS_NODE_STRING && !strcmp(n->as.string, "disagg"))
         e->disaggregated = 1;
+    if ((n = blis_node_get(d, rec, "parallelism")) && n->kind == BLIS_NODE_OBJECT &&
+        ((st = blis__gt_int(d, n, "moe_ep_size", &e->expert_parallel, 0, err)) ||
+         (st = blis__gt_int(d, n, "attention_dp_size", &e->attention_dp, 0, err))))
+        return st;
+    if (e->expert_parallel < 0 || e->expert_parallel > 1024 || e->attention_dp < 0 || e->attention_dp > 1024)
+        return blis__node_errf(d, n, err, BLIS_E_RANGE, "moe_ep_size and attention_dp_size must be in 0..1024");
+    if (e->expert_parallel == 0) e->expert_parallel = 1;
+    if (e->attention_dp == 0) e->attention_dp = 1;
     blis__gt_profile_read(d, wl, &e->profile);
     if ((tr = blis_node_get(d, rec, "trace")) && tr->kind == BLIS_NODE_OBJECT &&
         (st = blis_doc_get_str(d, tr, "path", &e->trace_path, err)))
@@ -19440,6 +19451,13 @@ BLIS_DEF void blis_eval_prepare(const blis_evaluation *ev, size_t i, blis_eval_p
         snprintf(res->reason, sizeof res->reason,
                  "disaggregated prefill/decode (flags.disaggregated or mode \"disagg\"): blis does not simulate "
                  "disaggregated serving yet, and an aggregated run would predict another deployment");
+        return;
+    }
+    if (e->expert_parallel > 1 || e->attention_dp > 1) { /* the same: a deployment blis does not model yet */
+        snprintf(res->reason, sizeof res->reason,
+                 "expert parallelism (moe_ep_size %lld) or data-parallel attention (attention_dp_size %lld): blis "
+                 "models tensor parallelism only, and a TP run would predict another deployment",
+                 (long long)e->expert_parallel, (long long)e->attention_dp);
         return;
     }
     if ((!e->trace_path || a->ignore_traces) && e->profile.kind == BLIS_GT_PROFILE_NONE) {

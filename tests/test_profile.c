@@ -456,6 +456,11 @@ TEST(eval_by_cli) {
           f);
     /* disaggregated prefill/decode: said and skipped (a limit of blis, not bad input), never run aggregated */
     fputs(T_PROF_RECORD("c\", \"mode\": \"disagg",
+                        T_PROF_GUIDELLM("{\"type_\": \"poisson\", \"rate\": 2}", ", \"max_requests\": 20"), "") ",\n",
+          f);
+    /* expert parallelism: the same (a TP run would be another deployment) */
+    fputs(T_PROF_RECORD("d\", \"parallelism\": {\"tp_size\": 1, \"moe_ep_size\": 2, \"attention_dp_size\": null},"
+                        " \"x\": \"",
                         T_PROF_GUIDELLM("{\"type_\": \"poisson\", \"rate\": 2}", ", \"max_requests\": 20"), "") "\n",
           f);
     fputs("]}\n", f);
@@ -465,7 +470,9 @@ TEST(eval_by_cli) {
                  0);
     CHECK_CONTAINS(out, "skipped c: disaggregated prefill/decode (flags.disaggregated or mode \"disagg\"): blis does "
                         "not simulate disaggregated serving yet");
-    CHECK_CONTAINS(out, "2 experiments run, 1 skipped");
+    CHECK_CONTAINS(out, "skipped d: expert parallelism (moe_ep_size 2) or data-parallel attention (attention_dp_size "
+                        "1): blis models tensor parallelism only");
+    CHECK_CONTAINS(out, "2 experiments run, 2 skipped");
     CHECK_CONTAINS(out, "MAPE % per group");
     CHECK_CONTAINS(out, "model=Qwen/Qwen3-14B gpu=H100 tp=1 workload=description    2 ");
     CHECK_EQ_I64(
