@@ -556,20 +556,41 @@ BLIS_DEF uint32_t blis_crc32(const unsigned char *p, size_t n);
 
 /* ==== >>model  model and hardware configuration ==== */
 
-/* The model_type registry: name, family, and whether the model uses
- * multi-head latent attention (MLA; the rooflines then approximate it with
- * the config's heads, as the reference does). An unsupported type is an
- * error that lists these. */
-#define BLIS_MODEL_TYPE_LIST(X)        \
-    X("llama", BLIS_ARCH_DENSE, 0)     \
-    X("mistral", BLIS_ARCH_DENSE, 0)   \
-    X("qwen2", BLIS_ARCH_DENSE, 0)     \
-    X("qwen3", BLIS_ARCH_DENSE, 0)     \
-    X("mixtral", BLIS_ARCH_MOE, 0)     \
-    X("qwen3_moe", BLIS_ARCH_MOE, 0)   \
-    X("llama4", BLIS_ARCH_MOE, 0)      \
-    X("deepseek_v2", BLIS_ARCH_MOE, 1) \
-    X("glm_moe_dsa", BLIS_ARCH_MOE, 1)
+/* The model_type registry: name, family, whether the model uses
+ * multi-head latent attention (MLA: the reference's rooflines approximate it
+ * with the config's heads; blis's arch extension models it), and whether
+ * only blis's arch extension models the type (the last five: the
+ * reference does not know them, and its formulas would cost another
+ * architecture). An unsupported type is an error that lists these. */
+#define BLIS_MODEL_TYPE_LIST(X)           \
+    X("llama", BLIS_ARCH_DENSE, 0, 0)     \
+    X("mistral", BLIS_ARCH_DENSE, 0, 0)   \
+    X("qwen2", BLIS_ARCH_DENSE, 0, 0)     \
+    X("qwen3", BLIS_ARCH_DENSE, 0, 0)     \
+    X("mixtral", BLIS_ARCH_MOE, 0, 0)     \
+    X("qwen3_moe", BLIS_ARCH_MOE, 0, 0)   \
+    X("llama4", BLIS_ARCH_MOE, 0, 0)      \
+    X("deepseek_v2", BLIS_ARCH_MOE, 1, 0) \
+    X("glm_moe_dsa", BLIS_ARCH_MOE, 1, 0) \
+    X("deepseek_v3", BLIS_ARCH_MOE, 1, 1) \
+    X("kimi_k2", BLIS_ARCH_MOE, 1, 1)     \
+    X("kimi_k25", BLIS_ARCH_MOE, 1, 1)    \
+    X("minimax_m2", BLIS_ARCH_MOE, 0, 1)  \
+    X("gpt_oss", BLIS_ARCH_MOE, 0, 1)
+
+/* The parts of a layer whose weights a checkpoint may store in different
+ * formats (an FP4 checkpoint's experts beside BF16 attention): attention
+ * projections, the dense layers' MLP, the shared experts, the routed
+ * experts. */
+typedef enum blis_part { BLIS_PART_ATTN, BLIS_PART_MLP, BLIS_PART_SHARED, BLIS_PART_EXPERT, BLIS_PART_COUNT } blis_part;
+/* One part's format: bytes per weight (with the block scales a 4-bit format
+ * stores: NVFP4 4.5 bits, MXFP4 4.25, INT4 with a 16-bit scale per group of
+ * g, 4 + 16/g) and the tensor cores its GEMMs run on: 16 (the dtype's),
+ * 8 (FP8 weights and activations), 4 (FP4 weights and activations). */
+typedef struct blis_part_format {
+    double weight_bytes;
+    int gemm_bits;
+} blis_part_format;
 
 typedef enum blis_arch { BLIS_ARCH_DENSE, BLIS_ARCH_MOE } blis_arch;
 
@@ -602,6 +623,18 @@ typedef struct blis_model_config {
     int64_t moe_layer_step;                  /* interleave_moe_layer_step | moe_layer_freq; 1 for other MoE models */
     int64_t first_dense_layers;              /* first_k_dense_replace */
     int64_t dense_intermediate_size;         /* intermediate_size_mlp (llama4), else intermediate_size */
+    /* blis's own reading (the reference's rooflines read none of these) */
+    int arch_only;            /* a model_type only the arch extension models (the registry's last column) */
+    int dtype_assumed;        /* no torch_dtype in a quantized config: bfloat16 assumed (vLLM's "auto") */
+    int64_t q_lora_rank;      /* MLA: q_lora_rank (0: the query projected directly) */
+    int64_t kv_lora_rank;     /* MLA: the compressed KV latent's width */
+    int64_t qk_nope_head_dim; /* MLA: per-head query/key dims without and with RoPE, value dims */
+    int64_t qk_rope_head_dim;
+    int64_t v_head_dim;
+    int64_t sliding_window;                 /* tokens a sliding-window layer attends to (0: no such layers) */
+    int64_t window_layers;                  /* layers with sliding-window attention (layer_types "sliding_attention") */
+    blis_part_format part[BLIS_PART_COUNT]; /* each part's format after quantization_config and its
+                                               ignore / modules_to_not_convert lists */
 } blis_model_config;
 
 /* Reads a config.json document. Keys of a "text_config" object override
@@ -640,6 +673,7 @@ typedef struct blis_hw_config {
     char gpu[64];                    /* the entry's key */
     double tflops_peak;              /* TFlopsPeak: dense BF16/FP16 TFLOP/s */
     double tflops_peak_fp8;          /* TFlopsPeakFP8: dense FP8 TFLOP/s; 0 when none */
+    double tflops_peak_fp4;          /* TFlopsPeakFP4: dense FP4 (NVFP4/MXFP4) TFLOP/s; 0 when none */
     double bw_peak_tbs;              /* BwPeakTBs: HBM TB/s */
     double memory_gib;               /* MemoryGiB; 0 when unknown */
     double nvlink_gbs;               /* NVLinkGBs: per-GPU NVLink GB/s; 0 when none */
@@ -815,16 +849,74 @@ BLIS_DEF blis_status blis_roofline_v1_step(const blis_model_config *m, const bli
  *             bytes: quantized checkpoints leave it unquantized), its KV
  *             cache at kv_bytes_per_param, and with 8-bit float weights and
  *             activations (fp8_gemm) its GEMMs at TFlopsPeakFP8. v1 reads
- *             torch_dtype only. */
+ *             torch_dtype only.
+ *  ARCH       the layers as the config describes them (blis_model_shape):
+ *             attention projections from head_dim (v1 uses hidden/heads),
+ *             MLA (the latent and RoPE key as the KV cache, on every TP
+ *             GPU; absorbed decode attention, prefill attention over the
+ *             decompressed heads), sliding-window layers (context and KV
+ *             reads bounded by the window), GQA KV heads replicated when
+ *             TP exceeds them, the router, and each part's weight format
+ *             (blis_part_format: GEMMs on FP8 or FP4 tensor cores where the
+ *             checkpoint and GPU have them). Counts the MoE experts, the LM
+ *             head and the quantized bytes its own way (MOE, LMHEAD and QUANT
+ *             then change nothing). The only v1 for the model types the
+ *             reference does not know (deepseek_v3, kimi_k2, kimi_k25,
+ *             minimax_m2, gpt_oss) and for sliding-window layers. */
 #define BLIS_V1X_MOE       1u
 #define BLIS_V1X_FUSED     2u
 #define BLIS_V1X_ALLREDUCE 4u
 #define BLIS_V1X_LMHEAD    8u
 #define BLIS_V1X_GEMM      16u
 #define BLIS_V1X_QUANT     32u
-#define BLIS_V1X_ALL       63u
+#define BLIS_V1X_ARCH      64u
+#define BLIS_V1X_ALL       127u
 BLIS_DEF blis_status blis_roofline_v1x_step(const blis_model_config *m, const blis_hw_config *hw, int tp, unsigned ext,
                                             const blis_step_batch *batch, blis_step_breakdown *out, blis_err *err);
+/* 1 when only roofline v1 with BLIS_V1X_ARCH models m (a model_type the
+ * reference does not know, or sliding-window layers); the other rooflines
+ * refuse it (BLIS_E_UNSUPPORTED) rather than cost another architecture. */
+BLIS_DEF int blis_model_needs_arch(const blis_model_config *m);
+/* What a roofline (version 1 with extensions v1_ext, or 2) does not model of
+ * m: "MLA" (costed as standard attention over the config's heads), "DSA"
+ * (glm_moe_dsa's sparse attention: costed as full MLA attention), NULL
+ * when nothing. */
+BLIS_DEF const char *blis_model_not_modelled(const blis_model_config *m, int roofline_version, unsigned v1_ext);
+
+/* A model's layers as BLIS_V1X_ARCH counts them, all GPUs together (per
+ * layer that holds the part; elements unless the name says bytes). */
+typedef struct blis_model_shape {
+    double layers, window_layers, window_tokens; /* all layers; those with sliding-window attention, its width */
+    double dense_layers, moe_layers;
+    /* weights per layer: attention (every layer), dense MLP (dense layers),
+     * shared experts together and one routed expert (MoE layers) */
+    double part_params[BLIS_PART_COUNT];
+    blis_part_format part[BLIS_PART_COUNT];
+    double router_params;  /* per MoE layer: hidden x experts */
+    double mla_up_params;  /* per layer: MLA's kv_b up-projection (0 without MLA) */
+    double lm_head_params; /* vocab x hidden (0: no vocab_size) */
+    double experts, experts_per_token;
+    double heads, hidden;
+    double kv_elems; /* KV cache elements per token per layer: 2 x KV heads x head dim, or MLA's latent + RoPE key */
+    double kv_heads; /* KV heads split over TP GPUs (0: MLA's latent, whole on every GPU) */
+    double pair_flops_prefill, pair_flops_decode; /* attention FLOPs per (query, context) token pair per layer */
+    double dtype_bytes, kv_bytes;                 /* the dtype's bytes; the KV cache's bytes per element */
+} blis_model_shape;
+BLIS_DEF void blis_model_shape_of(const blis_model_config *m, blis_model_shape *s);
+/* Weight bytes a step of tokens reads, all GPUs together: every layer's
+ * attention, dense MLP and shared experts, the routed experts tokens are
+ * expected to touch (E(1 - (1 - k/E)^tokens); tokens < 0: every expert),
+ * the routers and the LM head (at the dtype's bytes). */
+BLIS_DEF double blis_model_shape_weight_bytes(const blis_model_shape *s, double tokens);
+/* KV cache bytes one token adds on one GPU at TP tp: per layer (layer) or
+ * summed over the full-attention layers (layer < 0; a sliding-window layer
+ * holds at most its window per request). */
+BLIS_DEF double blis_model_shape_kv_token_bytes(const blis_model_shape *s, int tp, int layer);
+/* Writes the shape as a JSON object for people checking it by hand: layer
+ * counts, each part's parameters and weight bytes per layer, the weight
+ * bytes of the whole model (every expert), and the KV cache bytes one token
+ * adds per layer, all GPUs together and on one GPU at TP tp. */
+BLIS_DEF void blis_model_shape_write(blis_jw *w, const blis_model_shape *s, int tp);
 /* "moe,fused,allreduce,lmhead,gemm", "all" or "none" -> flags; -1 for an
  * unknown name. */
 BLIS_DEF int blis_v1x_parse(const char *list);
@@ -6670,17 +6762,18 @@ BLIS_DEF blis_status blis_gunzip(const unsigned char *in, size_t len, size_t max
 typedef struct blis__model_type {
     const char *name;
     blis_arch arch;
-    int latent_attention;
+    int latent_attention, arch_only;
 } blis__model_type;
 
 static const blis__model_type blis__model_types[] = {
-#define BLIS__MODEL_TYPE_ROW(name, arch, mla) {name, arch, mla},
+#define BLIS__MODEL_TYPE_ROW(name, arch, mla, only) {name, arch, mla, only},
     BLIS_MODEL_TYPE_LIST(BLIS__MODEL_TYPE_ROW)
 #undef BLIS__MODEL_TYPE_ROW
 };
 
 BLIS_DEF const char *blis_model_supported_types(void) {
-    return "llama, mistral, qwen2, qwen3, mixtral, qwen3_moe, llama4, deepseek_v2, glm_moe_dsa";
+    return "llama, mistral, qwen2, qwen3, mixtral, qwen3_moe, llama4, deepseek_v2, glm_moe_dsa, deepseek_v3, kimi_k2, "
+           "kimi_k25, minimax_m2, gpt_oss";
 }
 
 /* dtype names -> bytes per element. The first eight are the reference's
@@ -6731,16 +6824,55 @@ static blis_status blis__cfg_str(const blis_doc *doc, const char *const *keys, c
     return BLIS_OK;
 }
 
+/* Each part's format (blis_part_format): the quantized format for all, then
+ * the parts the config's ignore / modules_to_not_convert list leaves at the
+ * dtype: a name with "attn" the attention, "shared_expert" the shared
+ * experts, "mlp" and "_proj" without "expert" the dense MLP (the routers and
+ * the LM head are never quantized here). */
+static void blis__cfg_parts(const blis_doc *doc, const blis_node *q, blis_model_config *m, int64_t bits,
+                            const blis_node *group) {
+    const blis_node *wts = blis_node_get(doc, group, "weights"), *act = blis_node_get(doc, group, "input_activations");
+    const blis_node *wt = blis_node_get(doc, wts, "type"), *gs = blis_node_get(doc, wts, "group_size");
+    const blis_node *at = blis_node_get(doc, act, "type"), *ab = blis_node_get(doc, act, "num_bits");
+    const blis_node *lists[2];
+    int float_w =
+        (wt && wt->kind == BLIS_NODE_STRING && !strcmp(wt->as.string, "float")) || !strcmp(m->quant_method, "mxfp4");
+    int float_a4 = at && at->kind == BLIS_NODE_STRING && !strcmp(at->as.string, "float") && ab &&
+                   ab->kind == BLIS_NODE_NUMBER && ab->as.number == 4;
+    double g = 0, wb = (double)bits / 8.0;
+    int gemm = m->fp8_gemm ? 8 : bits == 4 && float_w && float_a4 ? 4 : 16, k;
+    uint32_t i;
+    if (!gs || gs->kind != BLIS_NODE_NUMBER) gs = blis_node_get(doc, q, "group_size"); /* AWQ, GPTQ */
+    if (gs && gs->kind == BLIS_NODE_NUMBER && gs->as.number >= 1 && gs->as.number <= 1e6) g = gs->as.number;
+    if (!strcmp(m->quant_method, "mxfp4")) g = 32;                  /* OCP MX: an 8-bit scale per 32 */
+    if (bits <= 4 && g > 0) wb += (float_w ? 8.0 : 16.0) / g / 8.0; /* FP8/E8M0 or 16-bit scales */
+    for (k = 0; k < BLIS_PART_COUNT; k++) m->part[k].weight_bytes = wb, m->part[k].gemm_bits = gemm;
+    lists[0] = blis_node_get(doc, q, "ignore");
+    lists[1] = blis_node_get(doc, q, "modules_to_not_convert");
+    for (k = 0; k < 2; k++)
+        for (i = 0; lists[k] && lists[k]->kind == BLIS_NODE_ARRAY && i < lists[k]->count; i++) {
+            const blis_node *e = blis_node_at(doc, lists[k], i);
+            const char *n = e->kind == BLIS_NODE_STRING ? e->as.string : "";
+            int part = strstr(n, "attn")                                                ? BLIS_PART_ATTN
+                       : strstr(n, "shared_expert")                                     ? BLIS_PART_SHARED
+                       : strstr(n, "mlp") && strstr(n, "_proj") && !strstr(n, "expert") ? BLIS_PART_MLP
+                                                                                        : -1;
+            if (part >= 0) m->part[part].weight_bytes = m->bytes_per_param, m->part[part].gemm_bits = 16;
+        }
+}
+
 /* Weight bytes per parameter from quantization_config (fp8, AWQ/GPTQ
- * bits, compressed-tensors num_bits, bitsandbytes). */
+ * bits, compressed-tensors num_bits, bitsandbytes), and each part's format. */
 static blis_status blis__cfg_quant(const blis_doc *doc, blis_model_config *m, blis_err *err) {
     const blis_node *q = blis__cfg_get(doc, "quantization_config"), *bits_node;
     const char *method = NULL;
     int64_t bits = 0;
     blis_status st;
     const blis_node *group = NULL, *kvs;
+    int k;
     m->weight_bytes_per_param = m->bytes_per_param;
     m->kv_bytes_per_param = m->bytes_per_param;
+    for (k = 0; k < BLIS_PART_COUNT; k++) m->part[k].weight_bytes = m->bytes_per_param, m->part[k].gemm_bits = 16;
     if (!q || q->kind == BLIS_NODE_NULL) return BLIS_OK;
     if (q->kind != BLIS_NODE_OBJECT) return blis__wrong_kind(doc, q, err, "an object");
     if ((st = blis_doc_get_str(doc, q, "quant_method", &method, err))) return st;
@@ -6785,6 +6917,7 @@ static blis_status blis__cfg_quant(const blis_doc *doc, blis_model_config *m, bl
         return blis__node_err(doc, q, err, BLIS_E_UNSUPPORTED, msg);
     }
     m->weight_bytes_per_param = (double)bits / 8.0;
+    blis__cfg_parts(doc, q, m, bits, group);
     return BLIS_OK;
 }
 
@@ -6822,6 +6955,7 @@ static blis_status blis__cfg_type(const blis_doc *doc, blis_model_config *m, bli
         if (!strcmp(m->model_type, blis__model_types[i].name)) {
             m->arch = blis__model_types[i].arch;
             m->latent_attention = blis__model_types[i].latent_attention;
+            m->arch_only = blis__model_types[i].arch_only;
             return BLIS_OK;
         }
     }
@@ -6851,6 +6985,14 @@ static blis_status blis__cfg_dtype(const blis_doc *doc, blis_model_config *m, bl
         }
     n = blis__cfg_get(doc, "torch_dtype");
     if (!n) n = blis__cfg_get(doc, "dtype");
+    if (!n && blis__cfg_get(doc, "quantization_config") &&
+        blis__cfg_get(doc, "quantization_config")->kind == BLIS_NODE_OBJECT) {
+        /* a quantized checkpoint without one (gpt-oss, MiniMax-M2): vLLM's "auto" runs it in bfloat16; said */
+        blis__copy_cstr(m->dtype, sizeof m->dtype, "bfloat16");
+        m->bytes_per_param = 2;
+        m->dtype_assumed = 1;
+        return BLIS_OK;
+    }
     if (!n) {
         return blis__node_err(doc, blis_doc_root(doc), err, BLIS_E_MISSING,
                               "missing field \"torch_dtype\" (or \"dtype\"): the parameter precision");
@@ -6890,6 +7032,63 @@ static blis_status blis__cfg_moe(const blis_doc *doc, blis_model_config *m, blis
     return BLIS_OK;
 }
 
+/* The attention as blis's arch extension reads it: MLA's ranks and head
+ * dims; layer_types (full_attention or sliding_attention, one per layer)
+ * and sliding_window; MiniMax's attn_type_list (1: softmax attention). A
+ * layer kind blis does not model is an error naming it. */
+static blis_status blis__cfg_attn(const blis_doc *doc, blis_model_config *m, blis_err *err) {
+    static const char *const k_ql[] = {"q_lora_rank", NULL}, *const k_kvl[] = {"kv_lora_rank", NULL};
+    static const char *const k_nope[] = {"qk_nope_head_dim", NULL}, *const k_rope[] = {"qk_rope_head_dim", NULL};
+    static const char *const k_v[] = {"v_head_dim", NULL}, *const k_sw[] = {"sliding_window", NULL};
+    const blis_node *lt = blis__cfg_get(doc, "layer_types"), *atl = blis__cfg_get(doc, "attn_type_list");
+    blis_status st;
+    uint32_t i;
+    if (m->latent_attention && ((st = blis__cfg_int(doc, k_ql, &m->q_lora_rank, err)) ||
+                                (st = blis__cfg_int(doc, k_kvl, &m->kv_lora_rank, err)) ||
+                                (st = blis__cfg_int(doc, k_nope, &m->qk_nope_head_dim, err)) ||
+                                (st = blis__cfg_int(doc, k_rope, &m->qk_rope_head_dim, err)) ||
+                                (st = blis__cfg_int(doc, k_v, &m->v_head_dim, err))))
+        return st;
+    if (lt && lt->kind != BLIS_NODE_NULL) {
+        if (lt->kind != BLIS_NODE_ARRAY) return blis__wrong_kind(doc, lt, err, "an array of layer kinds");
+        for (i = 0; i < lt->count; i++) {
+            const blis_node *e = blis_node_at(doc, lt, i);
+            if (e->kind == BLIS_NODE_STRING && !strcmp(e->as.string, "full_attention")) continue;
+            if (e->kind == BLIS_NODE_STRING && !strcmp(e->as.string, "sliding_attention")) {
+                m->window_layers++;
+                continue;
+            }
+            return blis__node_errf(doc, e, err, BLIS_E_UNSUPPORTED,
+                                   "layer_types[%u]: blis models \"full_attention\" and \"sliding_attention\" layers, "
+                                   "got %.60s",
+                                   (unsigned)i, e->kind == BLIS_NODE_STRING ? e->as.string : "a non-string");
+        }
+        if (m->num_layers > 0 && (int64_t)lt->count != m->num_layers)
+            return blis__node_errf(doc, lt, err, BLIS_E_INVALID,
+                                   "layer_types has %u entries, num_hidden_layers is %lld: one per layer", lt->count,
+                                   (long long)m->num_layers);
+        if (m->window_layers > 0) {
+            if ((st = blis__cfg_int(doc, k_sw, &m->sliding_window, err))) return st;
+            if (m->sliding_window < 1 || m->sliding_window > ((int64_t)1 << 40))
+                return blis__node_errf(
+                    doc, blis__cfg_get(doc, "sliding_window") ? blis__cfg_get(doc, "sliding_window") : lt, err,
+                    BLIS_E_INVALID, "sliding_window: the window of the sliding_attention layers must be in 1..2^40");
+        }
+    }
+    if (atl && atl->kind != BLIS_NODE_NULL) {
+        if (atl->kind != BLIS_NODE_ARRAY) return blis__wrong_kind(doc, atl, err, "an array of attention kinds");
+        for (i = 0; i < atl->count; i++) {
+            const blis_node *e = blis_node_at(doc, atl, i);
+            if (e->kind == BLIS_NODE_NUMBER && e->as.number == 1) continue;
+            return blis__node_errf(doc, e, err, BLIS_E_UNSUPPORTED,
+                                   "attn_type_list[%u]: only softmax attention layers (1) are modelled; a linear "
+                                   "(lightning) attention layer (0) is not",
+                                   (unsigned)i);
+        }
+    }
+    return BLIS_OK;
+}
+
 BLIS_DEF blis_status blis_model_config_from_doc(const blis_doc *doc, blis_model_config *m, blis_err *err) {
     static const char *const k_layers[] = {"num_hidden_layers", NULL};
     static const char *const k_hidden[] = {"hidden_size", NULL};
@@ -6910,7 +7109,7 @@ BLIS_DEF blis_status blis_model_config_from_doc(const blis_doc *doc, blis_model_
         (st = blis__cfg_int(doc, k_kv, &m->num_kv_heads, err)) || (st = blis__cfg_int(doc, k_hd, &m->head_dim, err)) ||
         (st = blis__cfg_int(doc, k_inter, &m->intermediate_size, err)) ||
         (st = blis__cfg_int(doc, k_vocab, &m->vocab_size, err)) || (st = blis__cfg_dtype(doc, m, err)) ||
-        (st = blis__cfg_quant(doc, m, err)) || (st = blis__cfg_moe(doc, m, err)))
+        (st = blis__cfg_quant(doc, m, err)) || (st = blis__cfg_moe(doc, m, err)) || (st = blis__cfg_attn(doc, m, err)))
         return st;
     { /* given as 0 (rather than absent) is no model */
         static const char *const k_given[] = {"num_key_value_heads", "vocab_size"};
@@ -6987,7 +7186,7 @@ typedef struct blis__bound {
 } blis__bound;
 
 static blis_status blis__model_bounds(const blis_model_config *m, blis_err *err) {
-    blis__bound f[11];
+    blis__bound f[17];
     size_t i;
     f[0].field = "num_hidden_layers", f[0].v = m->num_layers, f[0].max = BLIS__MAX_LAYERS;
     f[1].field = "hidden_size", f[1].v = m->hidden_size, f[1].max = BLIS__MAX_WIDTH;
@@ -7001,6 +7200,12 @@ static blis_status blis__model_bounds(const blis_model_config *m, blis_err *err)
     f[8].max = BLIS__MAX_WIDTH;
     f[9].field = "n_shared_experts", f[9].v = m->num_shared_experts, f[9].max = BLIS__MAX_WIDTH;
     f[10].field = "intermediate_size_mlp", f[10].v = m->dense_intermediate_size, f[10].max = BLIS__MAX_WIDTH;
+    f[11].field = "q_lora_rank", f[11].v = m->q_lora_rank, f[11].max = BLIS__MAX_WIDTH;
+    f[12].field = "kv_lora_rank", f[12].v = m->kv_lora_rank, f[12].max = BLIS__MAX_WIDTH;
+    f[13].field = "qk_nope_head_dim", f[13].v = m->qk_nope_head_dim, f[13].max = BLIS__MAX_WIDTH;
+    f[14].field = "qk_rope_head_dim", f[14].v = m->qk_rope_head_dim, f[14].max = BLIS__MAX_WIDTH;
+    f[15].field = "v_head_dim", f[15].v = m->v_head_dim, f[15].max = BLIS__MAX_WIDTH;
+    f[16].field = "sliding_window", f[16].v = m->sliding_window, f[16].max = (int64_t)1 << 40;
     for (i = 0; i < sizeof f / sizeof f[0]; i++)
         if (f[i].v > f[i].max || (i >= 6 && f[i].v < 0)) return blis__need_range(err, f[i].field, 0, f[i].max, f[i].v);
     return BLIS_OK;
@@ -7027,6 +7232,13 @@ BLIS_DEF blis_status blis_model_config_validate(const blis_model_config *m, blis
     if (m->intermediate_size < 0) return blis__need_positive(err, "intermediate_size", m->intermediate_size);
     if (m->vocab_size < 0) return blis__need_positive(err, "vocab_size", m->vocab_size);
     if (!(m->bytes_per_param > 0)) return blis__invalid(err, "torch_dtype", "gives no positive bytes per parameter");
+    if (m->latent_attention && (m->kv_lora_rank > 0 || m->arch_only)) { /* MLA as the arch extension models it */
+        if (m->kv_lora_rank <= 0) return blis__need_positive(err, "kv_lora_rank", m->kv_lora_rank);
+        if (m->qk_nope_head_dim <= 0) return blis__need_positive(err, "qk_nope_head_dim", m->qk_nope_head_dim);
+        if (m->v_head_dim <= 0) return blis__need_positive(err, "v_head_dim", m->v_head_dim);
+    }
+    if (m->window_layers < 0 || m->window_layers > m->num_layers)
+        return blis__need_range(err, "layer_types", 0, m->num_layers, m->window_layers);
     return m->arch == BLIS_ARCH_MOE ? blis__model_validate_moe(m, err) : BLIS_OK;
 }
 
@@ -7091,6 +7303,7 @@ typedef struct blis__hw_field {
 static const blis__hw_field blis__hw_field_table[] = {
     {"TFlopsPeak", offsetof(blis_hw_config, tflops_peak)},
     {"TFlopsPeakFP8", offsetof(blis_hw_config, tflops_peak_fp8)},
+    {"TFlopsPeakFP4", offsetof(blis_hw_config, tflops_peak_fp4)},
     {"BwPeakTBs", offsetof(blis_hw_config, bw_peak_tbs)},
     {"MemoryGiB", offsetof(blis_hw_config, memory_gib)},
     {"NVLinkGBs", offsetof(blis_hw_config, nvlink_gbs)},
@@ -7271,6 +7484,12 @@ BLIS_DEF blis_status blis_hw_config_validate(const blis_hw_config *hw, int versi
     if ((st = blis__hw_positive(err, "TFlopsPeak", hw->tflops_peak)) ||
         (st = blis__hw_positive(err, "BwPeakTBs", hw->bw_peak_tbs)))
         return st;
+    if (!(hw->tflops_peak_fp8 >= 0 && hw->tflops_peak_fp8 <= 1e9) ||
+        !(hw->tflops_peak_fp4 >= 0 && hw->tflops_peak_fp4 <= 1e9)) {
+        blis__copy_cstr(err->path, sizeof err->path,
+                        hw->tflops_peak_fp8 >= 0 && hw->tflops_peak_fp8 <= 1e9 ? "TFlopsPeakFP4" : "TFlopsPeakFP8");
+        return blis_err_set(err, BLIS_E_INVALID, 0, 0, "must be in 0..1e9 TFLOP/s (0: no such tensor cores)");
+    }
     if (!(hw->nvlink_gbs >= 0 && hw->nvlink_gbs <= 1e6)) {
         blis__copy_cstr(err->path, sizeof err->path, "NVLinkGBs");
         return blis_err_set(err, BLIS_E_INVALID, 0, 0, "must be in 0..1e6 GB/s (0: no NVLink)");
@@ -7597,24 +7816,220 @@ BLIS_DEF double blis_hw_allreduce_s(const blis_hw_config *hw, int tp, double byt
     return -1;
 }
 
+/* ---- the arch extension: the model's layers as its config describes them ---- */
+
+BLIS_DEF int blis_model_needs_arch(const blis_model_config *m) { return m->arch_only || m->window_layers > 0; }
+
+BLIS_DEF const char *blis_model_not_modelled(const blis_model_config *m, int roofline_version, unsigned v1_ext) {
+    if (!m->latent_attention) return NULL;
+    if (roofline_version == 1 && (v1_ext & BLIS_V1X_ARCH) && m->kv_lora_rank > 0)
+        return strcmp(m->model_type, "glm_moe_dsa") ? NULL : "DSA";
+    return "MLA";
+}
+
+BLIS_DEF void blis_model_shape_of(const blis_model_config *m, blis_model_shape *s) {
+    double d = (double)m->hidden_size, H = (double)m->num_heads, Hkv = (double)m->num_kv_heads;
+    double hd = m->head_dim > 0 ? (double)m->head_dim : d / H,
+           dFF = m->intermediate_size ? (double)m->intermediate_size : 4 * d;
+    int64_t step = m->moe_layer_step > 0 ? m->moe_layer_step : 1, first = m->first_dense_layers;
+    int k;
+    memset(s, 0, sizeof *s);
+    s->layers = (double)m->num_layers;
+    s->window_layers = (double)m->window_layers;
+    s->window_tokens = (double)m->sliding_window;
+    s->heads = H;
+    s->hidden = d;
+    s->dtype_bytes = m->bytes_per_param;
+    s->kv_bytes = m->kv_bytes_per_param > 0 ? m->kv_bytes_per_param : m->bytes_per_param;
+    for (k = 0; k < BLIS_PART_COUNT; k++) {
+        s->part[k] = m->part[k];
+        if (!(s->part[k].weight_bytes > 0)) s->part[k].weight_bytes = m->bytes_per_param, s->part[k].gemm_bits = 16;
+    }
+    s->lm_head_params = (double)m->vocab_size * d;
+    if (m->latent_attention && m->kv_lora_rank > 0) { /* MLA (DeepSeek-V2/V3) */
+        double r = (double)m->kv_lora_rank, rope = (double)m->qk_rope_head_dim, nope = (double)m->qk_nope_head_dim;
+        double v = (double)m->v_head_dim, ql = (double)m->q_lora_rank, qk = nope + rope;
+        s->mla_up_params = r * H * (nope + v);
+        s->part_params[BLIS_PART_ATTN] = (ql > 0 ? d * ql + ql * H * qk : d * H * qk) /* query */
+                                         + d * (r + rope)                             /* the latent and RoPE key */
+                                         + s->mla_up_params + H * v * d;              /* up-projection, output */
+        s->kv_elems = r + rope;
+        s->kv_heads = 0;
+        /* decode absorbs the up-projection: scores over latent + RoPE, values over the latent */
+        s->pair_flops_decode = 2 * H * (r + rope) + 2 * H * r;
+        s->pair_flops_prefill = 2 * H * qk + 2 * H * v; /* prefill attends over decompressed heads */
+    } else {
+        s->part_params[BLIS_PART_ATTN] = d * H * hd + 2 * d * Hkv * hd + H * hd * d;
+        s->kv_elems = 2 * Hkv * hd;
+        s->kv_heads = Hkv;
+        s->pair_flops_decode = s->pair_flops_prefill = 4 * H * hd; /* QK^T and AV */
+    }
+    if (m->arch == BLIS_ARCH_MOE && m->num_experts > 0 && m->experts_per_token > 0) {
+        double ef = m->expert_intermediate_size > 0 ? (double)m->expert_intermediate_size : dFF;
+        double sf = m->shared_expert_intermediate_size > 0 ? (double)m->shared_expert_intermediate_size : ef;
+        double df = m->dense_intermediate_size > 0 ? (double)m->dense_intermediate_size : dFF;
+        if (first < 0 || first > m->num_layers) first = 0;
+        s->moe_layers = (double)((m->num_layers - first) / step);
+        s->dense_layers = s->layers - s->moe_layers;
+        s->experts = (double)m->num_experts;
+        s->experts_per_token = (double)(m->experts_per_token < m->num_experts ? m->experts_per_token : m->num_experts);
+        s->part_params[BLIS_PART_MLP] = 3 * d * df;
+        s->part_params[BLIS_PART_SHARED] = 3 * d * sf * (double)(m->num_shared_experts > 0 ? m->num_shared_experts : 0);
+        s->part_params[BLIS_PART_EXPERT] = 3 * d * ef;
+        s->router_params = d * s->experts;
+    } else {
+        s->dense_layers = s->layers;
+        s->part_params[BLIS_PART_MLP] = 3 * d * dFF; /* gate, up, down */
+    }
+}
+
+BLIS_DEF double blis_model_shape_weight_bytes(const blis_model_shape *s, double tokens) {
+    double touched = s->experts, w;
+    if (tokens >= 0 && s->experts > 0) touched = s->experts * (1 - pow(1 - s->experts_per_token / s->experts, tokens));
+    w = s->layers * s->part_params[BLIS_PART_ATTN] * s->part[BLIS_PART_ATTN].weight_bytes;
+    w += s->dense_layers * s->part_params[BLIS_PART_MLP] * s->part[BLIS_PART_MLP].weight_bytes;
+    w += s->moe_layers * (s->part_params[BLIS_PART_SHARED] * s->part[BLIS_PART_SHARED].weight_bytes +
+                          touched * s->part_params[BLIS_PART_EXPERT] * s->part[BLIS_PART_EXPERT].weight_bytes +
+                          s->router_params * s->dtype_bytes);
+    return w + s->lm_head_params * s->dtype_bytes;
+}
+
+BLIS_DEF void blis_model_shape_write(blis_jw *w, const blis_model_shape *s, int tp) {
+    static const char *const names[BLIS_PART_COUNT] = {"attention", "dense_mlp", "shared_experts", "expert"};
+    int k;
+    blis_jw_object_begin(w);
+    blis_jw_key_f64(w, "layers", s->layers);
+    blis_jw_key_f64(w, "sliding_window_layers", s->window_layers);
+    blis_jw_key_f64(w, "sliding_window_tokens", s->window_tokens);
+    blis_jw_key_f64(w, "dense_layers", s->dense_layers);
+    blis_jw_key_f64(w, "moe_layers", s->moe_layers);
+    blis_jw_key_f64(w, "experts", s->experts);
+    blis_jw_key_f64(w, "experts_per_token", s->experts_per_token);
+    blis_jw_key(w, "per_layer");
+    blis_jw_object_begin(w);
+    for (k = 0; k < BLIS_PART_COUNT; k++) {
+        blis_jw_key(w, names[k]);
+        blis_jw_object_begin(w);
+        blis_jw_key_f64(w, "params", s->part_params[k]);
+        blis_jw_key_f64(w, "bytes_per_param", s->part[k].weight_bytes);
+        blis_jw_key_f64(w, "weight_bytes", s->part_params[k] * s->part[k].weight_bytes);
+        blis_jw_key_i64(w, "gemm_bits", s->part[k].gemm_bits);
+        blis_jw_object_end(w);
+    }
+    blis_jw_key_f64(w, "router_params", s->router_params);
+    blis_jw_key_f64(w, "kv_elems_per_token", s->kv_elems);
+    blis_jw_key_f64(w, "kv_bytes_per_token", s->kv_elems * s->kv_bytes);
+    blis_jw_key_f64(w, "kv_bytes_per_token_per_gpu", blis_model_shape_kv_token_bytes(s, tp, 0));
+    blis_jw_object_end(w);
+    blis_jw_key_f64(w, "lm_head_params", s->lm_head_params);
+    blis_jw_key_f64(w, "weight_bytes", blis_model_shape_weight_bytes(s, -1));
+    blis_jw_key_f64(w, "kv_bytes_per_token_per_gpu", blis_model_shape_kv_token_bytes(s, tp, -1));
+    blis_jw_object_end(w);
+}
+
+/* The GPUs the KV cache is split over at TP tp: KV heads are, up to their
+ * number (replicated beyond it); MLA's latent is not split. */
+static double blis__kv_shards(const blis_model_shape *s, double tp) {
+    return s->kv_heads <= 0 ? 1 : tp < s->kv_heads ? tp : s->kv_heads;
+}
+
+BLIS_DEF double blis_model_shape_kv_token_bytes(const blis_model_shape *s, int tp, int layer) {
+    double per_layer = s->kv_elems * s->kv_bytes / blis__kv_shards(s, tp < 1 ? 1 : (double)tp);
+    return layer >= 0 ? per_layer : per_layer * (s->layers - s->window_layers);
+}
+
+/* The dense peak of GEMMs on gemm_bits tensor cores, FLOP/s: FP8 and FP4
+ * where the GPU has them; an FP4 checkpoint elsewhere runs W4A16 kernels
+ * (the 16-bit peak), as vLLM's Marlin kernels do on Hopper. */
+static double blis__gemm_peak(const blis_hw_config *hw, int gemm_bits) {
+    if (gemm_bits == 8 && hw->tflops_peak_fp8 > 0) return hw->tflops_peak_fp8 * 1e12;
+    if (gemm_bits == 4 && hw->tflops_peak_fp4 > 0) return hw->tflops_peak_fp4 * 1e12;
+    return hw->tflops_peak * 1e12;
+}
+
+/* One phase under BLIS_V1X_ARCH: v1's structure (GEMMs at mfu of their
+ * tensor cores' peak, vector ops at 10% of the 16-bit peak, weights and
+ * dynamic bytes over the effective bandwidth) on the shape's counts. */
+static void blis__v1a_phase(const blis_model_shape *s, const blis_hw_config *hw, double tpF, const blis_step_req *reqs,
+                            size_t n, double mfu, double *tokens, blis_phase *ph) {
+    double peak16 = hw->tflops_peak * 1e12, bw = hw->bw_peak_tbs * 1e12 * hw->v1_bw_efficiency;
+    double L = s->layers, Wl = s->window_layers, Fl = L - Wl, win = s->window_tokens, d = s->hidden;
+    double kv_tok = s->kv_elems * s->kv_bytes / blis__kv_shards(s, tpF); /* per layer, per GPU */
+    double attnF = 0, upF = 0, vecF = 0, dyn = 0, T = 0, partF[BLIS_PART_COUNT], other16, compute = 0;
+    size_t i;
+    int k;
+    memset(ph, 0, sizeof *ph);
+    *tokens = 0;
+    if (!n) return;
+    for (i = 0; i < n; i++) {
+        double seq = (double)reqs[i].progress_tokens, newT = (double)reqs[i].new_tokens;
+        double ctx = newT <= 1 ? seq : seq + (newT - 1) / 2;
+        double ctxw = Wl > 0 && ctx > win ? win : ctx, seqw = Wl > 0 && seq > win ? win : seq;
+        double pairs = newT * (Fl * ctx + Wl * ctxw);
+        attnF += pairs * (newT > 1 ? s->pair_flops_prefill : s->pair_flops_decode);
+        if (newT > 1) upF += 2 * s->mla_up_params * seq * L; /* a prefill chunk re-expands the cached latent */
+        vecF += 5 * s->heads * pairs + 2 * newT * d * L;     /* softmax, mask and RoPE, as v1 */
+        dyn += kv_tok * (Fl * seq + Wl * seqw + L * newT) + L * d * s->dtype_bytes * newT / tpF;
+        T += newT;
+    }
+    partF[BLIS_PART_ATTN] = 2 * T * L * s->part_params[BLIS_PART_ATTN] + upF;
+    partF[BLIS_PART_MLP] = 2 * T * s->dense_layers * s->part_params[BLIS_PART_MLP];
+    partF[BLIS_PART_SHARED] = 2 * T * s->moe_layers * s->part_params[BLIS_PART_SHARED];
+    partF[BLIS_PART_EXPERT] = 2 * T * s->moe_layers * s->experts_per_token * s->part_params[BLIS_PART_EXPERT];
+    other16 = attnF + 2 * T * s->moe_layers * s->router_params + 2 * s->lm_head_params * (double)n;
+    for (k = 0; k < BLIS_PART_COUNT; k++) {
+        compute += partF[k] / tpF / (blis__gemm_peak(hw, s->part[k].gemm_bits) * mfu);
+        ph->gemm_flops += partF[k] / tpF;
+    }
+    compute += other16 / tpF / (peak16 * mfu) + vecF / tpF / (peak16 * 0.10);
+    *tokens = T;
+    ph->present = 1;
+    ph->gemm_flops += other16 / tpF;
+    ph->other_flops = vecF / tpF;
+    ph->weight_bytes = blis_model_shape_weight_bytes(s, T) / tpF;
+    ph->dynamic_bytes = dyn;
+    ph->compute_s = compute;
+    ph->memory_s = (ph->weight_bytes + dyn) / bw;
+    ph->memory_bound = ph->memory_s > ph->compute_s;
+    ph->time_s = ph->memory_bound ? ph->memory_s : ph->compute_s;
+}
+
 BLIS_DEF blis_status blis_roofline_v1x_step(const blis_model_config *m, const blis_hw_config *hw, int tp, unsigned ext,
                                             const blis_step_batch *b, blis_step_breakdown *out, blis_err *err) {
     double tpF = (double)tp, L = (double)m->num_layers, layer_floor_s, comm_s = 0, tp_tokens, td_tokens;
     blis__v1x_mlp x;
-    int moe = blis__v1x_mlp_of(m, ext, &x);
+    int moe = blis__v1x_mlp_of(m, ext, &x), arch = (ext & BLIS_V1X_ARCH) != 0;
+    double mfu_decode = (ext & BLIS_V1X_GEMM) ? hw->v1_mfu_prefill : hw->v1_mfu_decode;
+    blis_model_shape shape;
     blis_status st;
     memset(out, 0, sizeof *out);
     if ((st = blis__batch_check(b, tp, err))) return st;
+    if (!arch && blis_model_needs_arch(m))
+        return blis_err_set(err, BLIS_E_UNSUPPORTED, 0, 0,
+                            "model_type %s%s is modelled only by roofline v1 with the arch extension (--roofline-ext "
+                            "with arch, as the default all has): the reference's formulas would cost another "
+                            "architecture",
+                            m->model_type, m->window_layers > 0 ? " with sliding-window layers" : "");
     out->version = 1;
     out->weight_bytes_per_param = m->bytes_per_param * x.weight_scale;
     out->kv_bytes_per_param = m->bytes_per_param * x.kv_scale;
-    blis__v1_phase(m, hw, tpF, b->prefill, b->prefill_count, hw->v1_mfu_prefill, &x, moe, &tp_tokens, &out->prefill);
-    blis__v1_phase(m, hw, tpF, b->decode, b->decode_count,
-                   (ext & BLIS_V1X_GEMM) ? hw->v1_mfu_prefill : hw->v1_mfu_decode, &x, moe, &td_tokens, &out->decode);
+    if (arch) {
+        blis_model_shape_of(m, &shape);
+        out->weight_bytes_per_param = shape.part[moe ? BLIS_PART_EXPERT : BLIS_PART_MLP].weight_bytes;
+        out->kv_bytes_per_param = shape.kv_bytes;
+        blis__v1a_phase(&shape, hw, tpF, b->prefill, b->prefill_count, hw->v1_mfu_prefill, &tp_tokens, &out->prefill);
+        blis__v1a_phase(&shape, hw, tpF, b->decode, b->decode_count, mfu_decode, &td_tokens, &out->decode);
+    } else {
+        blis__v1_phase(m, hw, tpF, b->prefill, b->prefill_count, hw->v1_mfu_prefill, &x, moe, &tp_tokens,
+                       &out->prefill);
+        blis__v1_phase(m, hw, tpF, b->decode, b->decode_count, mfu_decode, &x, moe, &td_tokens, &out->decode);
+    }
     if ((ext & (BLIS_V1X_FUSED | BLIS_V1X_GEMM)) && out->prefill.present && out->decode.present) {
         /* one pass over the weights for both phases' tokens */
         double bw = hw->bw_peak_tbs * 1e12 * hw->v1_bw_efficiency;
-        double w = blis__v1x_weight_bytes(m, &x, moe, tp_tokens + td_tokens) / tpF;
+        double w = (arch ? blis_model_shape_weight_bytes(&shape, tp_tokens + td_tokens)
+                         : blis__v1x_weight_bytes(m, &x, moe, tp_tokens + td_tokens)) /
+                   tpF;
         double mem = (w + out->prefill.dynamic_bytes + out->decode.dynamic_bytes) / bw;
         double comp = out->prefill.compute_s + out->decode.compute_s;
         out->hardware_s = mem > comp ? mem : comp;
@@ -7653,14 +8068,9 @@ BLIS_DEF blis_status blis_roofline_v1_step(const blis_model_config *m, const bli
 static const struct {
     const char *name;
     unsigned flag;
-} blis__v1x_names[] = {{"moe", BLIS_V1X_MOE},
-                       {"fused", BLIS_V1X_FUSED},
-                       {"allreduce", BLIS_V1X_ALLREDUCE},
-                       {"lmhead", BLIS_V1X_LMHEAD},
-                       {"gemm", BLIS_V1X_GEMM},
-                       {"quant", BLIS_V1X_QUANT},
-                       {"all", BLIS_V1X_ALL},
-                       {"none", 0}};
+} blis__v1x_names[] = {{"moe", BLIS_V1X_MOE},       {"fused", BLIS_V1X_FUSED}, {"allreduce", BLIS_V1X_ALLREDUCE},
+                       {"lmhead", BLIS_V1X_LMHEAD}, {"gemm", BLIS_V1X_GEMM},   {"quant", BLIS_V1X_QUANT},
+                       {"arch", BLIS_V1X_ARCH},     {"all", BLIS_V1X_ALL},     {"none", 0}};
 
 BLIS_DEF void blis_v1x_format(unsigned flags, char sep, char *out, size_t size) {
     size_t i, len = 0;
@@ -7857,6 +8267,11 @@ BLIS_DEF blis_status blis_tra_analyze(const blis_model_config *m, const int64_t 
     size_t i;
     memset(out, 0, sizeof *out);
     if (q == 0) return blis_err_set(err, BLIS_E_INVALID, 0, 0, "at least one query is needed");
+    if (blis_model_needs_arch(m)) /* its rows describe standard attention: said, not printed as this model */
+        return blis_err_set(err, BLIS_E_UNSUPPORTED, 0, 0,
+                            "the analyzer does not describe model_type %s%s yet; `simulation_worker step` prints its "
+                            "per-layer weights and KV bytes (the arch extension's shape)",
+                            m->model_type, m->window_layers > 0 ? " (sliding-window layers)" : "");
     memset(&t, 0, sizeof t);
     t.r = out;
     t.flags = flags;
@@ -7930,17 +8345,30 @@ BLIS_DEF blis_status blis_kv_capacity_blocks(const blis_model_config *m, const b
         return blis_err_set(err, BLIS_E_INVALID, 0, 0,
                             "the hardware config gives no MemoryGiB for this GPU, so the KV cache size cannot be "
                             "estimated; pass --total-kv-blocks");
-    if ((st = blis_tra_analyze(m, cached, one, 1, 0, &r, err))) return st;
-    /* the layers' weights at the quantized bytes, the embeddings at the dtype's; the KV cache at its dtype's */
-    weights = (double)r.total_weight_bytes + (double)r.embedding_bytes +
-              (r.has_additional_experts ? (double)r.additional_experts_bytes : 0);
-    if (w_ratio != 1) /* summed in another order only when quantized: unquantized sizes stay bit for bit */
-        weights = ((double)r.total_weight_bytes + (r.has_additional_experts ? (double)r.additional_experts_bytes : 0)) *
-                      w_ratio +
-                  (double)r.embedding_bytes;
-    free_bytes = hw->memory_gib * 1073741824.0 * gpu_memory_utilization * tp - weights;
-    block_bytes = (double)r.kv_cache_bytes * (double)block_tokens;
-    if (kv_ratio != 1) block_bytes *= kv_ratio;
+    if (blis_model_needs_arch(m) || (m->latent_attention && m->kv_lora_rank > 0)) {
+        /* layers the analyzer does not describe: the arch extension's counts (every expert, each part at its
+         * format, the embeddings at the dtype's); a token's KV bytes on the full-attention layers (a sliding-window
+         * layer holds at most its window per request), MLA's latent on every GPU */
+        blis_model_shape sh;
+        blis_model_shape_of(m, &sh);
+        weights = blis_model_shape_weight_bytes(&sh, -1) + (double)m->vocab_size * sh.hidden * sh.dtype_bytes;
+        block_bytes = blis_model_shape_kv_token_bytes(&sh, tp, sh.layers > sh.window_layers ? -1 : 0) *
+                      (sh.layers > sh.window_layers ? 1 : sh.layers) * (double)block_tokens * tp;
+        free_bytes = hw->memory_gib * 1073741824.0 * gpu_memory_utilization * tp - weights;
+    } else {
+        if ((st = blis_tra_analyze(m, cached, one, 1, 0, &r, err))) return st;
+        /* the layers' weights at the quantized bytes, the embeddings at the dtype's; the KV cache at its dtype's */
+        weights = (double)r.total_weight_bytes + (double)r.embedding_bytes +
+                  (r.has_additional_experts ? (double)r.additional_experts_bytes : 0);
+        if (w_ratio != 1) /* summed in another order only when quantized: unquantized sizes stay bit for bit */
+            weights =
+                ((double)r.total_weight_bytes + (r.has_additional_experts ? (double)r.additional_experts_bytes : 0)) *
+                    w_ratio +
+                (double)r.embedding_bytes;
+        free_bytes = hw->memory_gib * 1073741824.0 * gpu_memory_utilization * tp - weights;
+        block_bytes = (double)r.kv_cache_bytes * (double)block_tokens;
+        if (kv_ratio != 1) block_bytes *= kv_ratio;
+    }
     if (!(free_bytes > block_bytes) || !(block_bytes > 0))
         return blis_err_set(err, BLIS_E_INVALID, 0, 0,
                             "the model's weights (%.1f GiB) leave no room for a KV cache in %.0f%% of %d x %g GiB; "
@@ -8814,6 +9242,11 @@ BLIS_DEF blis_status blis_roofline_v2_step(const blis_model_config *m, const bli
     blis_status st;
     memset(out, 0, sizeof *out);
     if ((st = blis__batch_check(b, tp, err))) return st;
+    if (blis_model_needs_arch(m))
+        return blis_err_set(err, BLIS_E_UNSUPPORTED, 0, 0,
+                            "model_type %s%s is modelled only by roofline v1 with the arch extension: roofline v2's "
+                            "kernel tables and formulas describe another architecture (leave out --bench-data-path)",
+                            m->model_type, m->window_layers > 0 ? " with sliding-window layers" : "");
     c.m = m;
     c.hw = hw;
     c.db = db;
@@ -11874,6 +12307,14 @@ BLIS_DEF blis_status blis_latency_model_validate(const blis_latency_model *lm, b
         if (!lm->model || !lm->hw || (lm->kind == BLIS_LATENCY_ROOFLINE_V2 && !lm->mfu))
             return blis_err_set(err, BLIS_E_INVALID, 0, 0, "latency model: roofline needs a model, hardware%s",
                                 lm->kind == BLIS_LATENCY_ROOFLINE_V2 ? " and an MFU database" : "");
+        if (blis_model_needs_arch(lm->model) && (lm->kind == BLIS_LATENCY_ROOFLINE_V2 || !(lm->v1_ext & BLIS_V1X_ARCH)))
+            return blis_err_set(err, BLIS_E_UNSUPPORTED, 0, 0,
+                                "model_type %s%s is modelled only by roofline v1 with the arch extension (the "
+                                "default; --roofline-ext with arch, no --bench-data-path): %s would cost another "
+                                "architecture",
+                                lm->model->model_type,
+                                lm->model->window_layers > 0 ? " with sliding-window layers" : "",
+                                lm->kind == BLIS_LATENCY_ROOFLINE_V2 ? "roofline v2" : "the reference's v1");
     }
     return BLIS_OK;
 }
@@ -17990,13 +18431,25 @@ static blis_status blis__run_model_dir(blis_run *r, int allow_download, blis_err
 /* The assumptions under a roofline figure, said: a model whose attention
  * blis does not model (MLA), an entry fitted on another GPU (that fit over
  * its own datasheet). */
-static void blis__run_warn_assumptions(blis_run *r, const char *hw_file) {
-    if (r->model.latent_attention) /* what the roofline does not model, said before any figure */
+static void blis__run_warn_assumptions(blis_run *r, const char *hw_file, int roofline_version, unsigned v1_ext) {
+    const char *nm = blis_model_not_modelled(&r->model, roofline_version, v1_ext);
+    if (nm && !strcmp(nm, "MLA")) /* what the roofline does not model, said before any figure */
         blis__run_log(r, "warn",
-                      "%s uses multi-head latent attention (model_type %s): blis does not model MLA yet; its "
-                      "attention and KV cache are costed as standard attention over num_key_value_heads (more KV "
-                      "bytes per token than the latent cache: fewer KV blocks, slower decode than vLLM's)",
+                      "%s uses multi-head latent attention (model_type %s): this roofline does not model MLA (roofline "
+                      "v1 with the arch extension does, given kv_lora_rank); its attention and KV cache are costed as "
+                      "standard attention over num_key_value_heads (more KV bytes per token than the latent cache: "
+                      "fewer KV blocks, slower decode than vLLM's)",
                       r->model_lc[0] ? r->model_lc : "the model", r->model.model_type);
+    else if (nm)
+        blis__run_log(r, "warn",
+                      "%s uses DeepSeek sparse attention (model_type %s): blis costs its attention as full MLA "
+                      "attention over the whole context (slower long-context steps than vLLM's)",
+                      r->model_lc[0] ? r->model_lc : "the model", r->model.model_type);
+    if (r->model.dtype_assumed)
+        blis__run_log(r, "warn",
+                      "%s's config.json states no torch_dtype: blis assumes bfloat16 activations and unquantized "
+                      "weights, as vLLM's dtype \"auto\" picks for a quantized checkpoint without one",
+                      r->model_lc[0] ? r->model_lc : "the model");
     if (blis_hw_transferred(&r->hw))
         blis__run_log(r, "warn",
                       "no vLLM measurements on %s: its step-time constants were fitted on %s (CalibratedOn in %.500s) "
@@ -18196,7 +18649,7 @@ static blis_status blis__run_latency(blis_run *r, blis_err *err) {
         int flags = blis_v1x_parse(a->roofline_ext);
         if (flags < 0)
             return blis__flag_error(err, "--roofline-ext",
-                                    "a list of moe, fused, allreduce, lmhead, gemm, quant (or all, none)",
+                                    "a list of moe, fused, allreduce, lmhead, gemm, quant, arch (or all, none)",
                                     a->roofline_ext);
         cfg->latency.v1_ext = (unsigned)flags;
         if (a->bench_dir)
@@ -18225,7 +18678,10 @@ static blis_status blis__run_latency(blis_run *r, blis_err *err) {
         return blis__run_fail(err, BLIS_E_INVALID, "--kv-cache-dtype: %.1000s", msg);
     }
     if ((st = blis_hw_config_load(a->hw_file, a->gpu, a->bench_dir ? 2 : 1, &r->hw, err)) != BLIS_OK) return st;
-    blis__run_warn_assumptions(r, a->hw_file);
+    blis__run_warn_assumptions(r, a->hw_file, a->bench_dir ? 2 : 1,
+                               a->roofline_ext && blis_v1x_parse(a->roofline_ext) >= 0
+                                   ? (unsigned)blis_v1x_parse(a->roofline_ext)
+                                   : BLIS_V1X_ALL);
     if (!blis_run_option_given(a, "total-kv-blocks") && !r->kv_trained) {
         int64_t blocks = 0;
         const char *prefix = r->log_prefix;
@@ -18800,7 +19256,10 @@ BLIS_DEF blis_status blis_run_record_fill(blis_run_record *r, const blis_run *ru
         /* the assumptions run warns of, as fields: constants fitted on another GPU; an architecture not modelled */
         if (c->cfg.instance.latency.kind != BLIS_LATENCY_BLACKBOX) {
             blis__rv_add(r, "calibration_transferred", BLIS_RV_BOOL, NULL, blis_hw_transferred(&run->hw), 0);
-            blis__rv_s(r, "not_modelled", run->model.latent_attention ? "MLA" : NULL);
+            blis__rv_s(r, "not_modelled",
+                       blis_model_not_modelled(&run->model,
+                                               c->cfg.instance.latency.kind == BLIS_LATENCY_ROOFLINE_V2 ? 2 : 1,
+                                               c->cfg.instance.latency.v1_ext));
         } else {
             blis__rv_s(r, "calibration_transferred", NULL);
             blis__rv_s(r, "not_modelled", NULL);
@@ -19151,7 +19610,7 @@ BLIS_DEF blis_status blis_step_write_json(const blis_step_options *o, const blis
         int flags = blis_v1x_parse(o->roofline_ext);
         if (flags < 0)
             return blis__flag_error(err, "--roofline-ext",
-                                    "a list of moe, fused, allreduce, lmhead, gemm, quant (or all, none)",
+                                    "a list of moe, fused, allreduce, lmhead, gemm, quant, arch (or all, none)",
                                     o->roofline_ext);
         ext = (unsigned)flags;
         if (o->bench_dir)
@@ -19202,7 +19661,7 @@ BLIS_DEF blis_status blis_step_write_json(const blis_step_options *o, const blis
             st = blis__run_fail(err, BLIS_E_INVALID, "no --hardware-config and no bundled data; set BLIS_DATA_DIR");
     }
     if (st == BLIS_OK) st = blis_hw_config_load(hw_path, o->gpu, o->bench_dir ? 2 : 1, &r->hw, err);
-    if (st == BLIS_OK) blis__run_warn_assumptions(r, hw_path);
+    if (st == BLIS_OK) blis__run_warn_assumptions(r, hw_path, o->bench_dir ? 2 : 1, ext);
     batch.prefill = prefill;
     batch.prefill_count = n_prefill;
     batch.decode = decode;
@@ -19254,6 +19713,12 @@ BLIS_DEF blis_status blis_step_write_json(const blis_step_options *o, const blis
         blis_jw_object_end(w);
         blis_jw_key(w, "breakdown");
         blis_step_breakdown_write(w, &b);
+        if (!o->bench_dir && (ext & BLIS_V1X_ARCH)) { /* the counts under the figures, to check by hand */
+            blis_model_shape sh;
+            blis_model_shape_of(&r->model, &sh);
+            blis_jw_key(w, "shape");
+            blis_model_shape_write(w, &sh, (int)tp);
+        }
         blis_jw_object_end(w);
     }
     if (st != BLIS_OK && r->hint[0]) {
@@ -20002,9 +20467,9 @@ BLIS_DEF blis_status blis_evaluate_json(const char *json, size_t len, const blis
         } else if (k == 11) {
             int flags = blis_v1x_parse(v->as.string);
             if (flags < 0)
-                st = blis_err_set(err, BLIS_E_INVALID, v->line, v->col,
-                                  "%s: expected a list of moe, fused, allreduce, lmhead, gemm, quant (or all, none)",
-                                  key);
+                st = blis_err_set(
+                    err, BLIS_E_INVALID, v->line, v->col,
+                    "%s: expected a list of moe, fused, allreduce, lmhead, gemm, quant, arch (or all, none)", key);
             o.v1_ext = (unsigned)flags;
         } else {
             *(k == 0 ? &o.ground_truth : k == 1 ? &o.bench_dir : &o.hw_file) = v->as.string;

@@ -30,6 +30,7 @@
 #include "test_golden.c"
 #include "test_engine.c"
 #include "test_cli.c"
+#include "test_arch.c"
 #include "test_cluster.c"
 #include "test_eval.c"
 #include "test_profile.c"

@@ -157,7 +157,7 @@ TEST(cli_step_v1_bundled_data) {
                        "--prefill 0+2048 --decode 512x8",
                        out, sizeof out),
                  0);
-    CHECK_CONTAINS(out, "\"roofline_ext\": \"moe,fused,allreduce,lmhead,gemm,quant\",");
+    CHECK_CONTAINS(out, "\"roofline_ext\": \"moe,fused,allreduce,lmhead,gemm,quant,arch\",");
     CHECK(strstr(out, "\"comm_us\": 1280,") == NULL);
 }
 
@@ -655,6 +655,11 @@ TEST(cli_unmeasured_gpu_warns) {
                        "--num-requests 5 --json",
                        out, sizeof out),
                  0);
+    CHECK_CONTAINS(out, "\"not_modelled\": null"); /* the arch extension models MLA (the default) */
+    CHECK_EQ_I64(t_run("./simulation_worker run --model deepseek-ai/deepseek-v2-lite --hardware H100 --tp 1 "
+                       "--num-requests 5 --json --roofline-ext moe,fused,allreduce,lmhead,gemm,quant",
+                       out, sizeof out),
+                 0);
     CHECK_CONTAINS(out, "\"not_modelled\": \"MLA\"");
     CHECK_EQ_I64(t_run("./simulation_worker step --model meta-llama/llama-3.1-8b-instruct --hardware B200 --tp 1 "
                        "--prefill 0+512",
@@ -664,10 +669,15 @@ TEST(cli_unmeasured_gpu_warns) {
     CHECK_CONTAINS(out, "\"calibrated_on\": \"H100\"");
     /* what the roofline does not model is said, not run silently as something else */
     CHECK_EQ_I64(t_run("./simulation_worker step --model deepseek-ai/deepseek-v2-lite --hardware H100 --tp 1 "
-                       "--prefill 0+512",
+                       "--prefill 0+512 --roofline-ext all",
                        out, sizeof out),
                  0);
-    CHECK_CONTAINS(out, "uses multi-head latent attention (model_type deepseek_v2): blis does not model MLA yet");
+    CHECK(strstr(out, "latent attention") == NULL);
+    CHECK_EQ_I64(t_run("./simulation_worker step --model deepseek-ai/deepseek-v2-lite --hardware H100 --tp 1 "
+                       "--prefill 0+512 --roofline-ext moe",
+                       out, sizeof out),
+                 0);
+    CHECK_CONTAINS(out, "uses multi-head latent attention (model_type deepseek_v2): this roofline does not model MLA");
     CHECK_EQ_I64(
         t_run("./simulation_worker step --model qwen3-14b --hardware H100 --tp 1 --prefill 0+512", out, sizeof out), 0);
     CHECK(strstr(out, "latent attention") == NULL && strstr(out, "warning") == NULL);

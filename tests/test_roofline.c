@@ -580,12 +580,12 @@ TEST(roofline_v1_extensions) {
         blis_v1x_format(BLIS_V1X_LMHEAD | BLIS_V1X_MOE, ',', buf, sizeof buf);
         CHECK_STR(buf, "moe,lmhead");
         blis_v1x_format(BLIS_V1X_ALL, ' ', buf, sizeof buf);
-        CHECK_STR(buf, "moe fused allreduce lmhead gemm quant");
+        CHECK_STR(buf, "moe fused allreduce lmhead gemm quant arch");
         blis_v1x_format(0, ',', buf, sizeof buf);
         CHECK_STR(buf, "none");
         blis_v1x_format(BLIS_V1X_ALL, ',', buf, 12); /* whole names only */
         CHECK_STR(buf, "moe,fused");
-        CHECK_EQ_I64(blis_v1x_parse("moe,fused,allreduce,lmhead,gemm,quant"), (int64_t)BLIS_V1X_ALL);
+        CHECK_EQ_I64(blis_v1x_parse("moe,fused,allreduce,lmhead,gemm,quant,arch"), (int64_t)BLIS_V1X_ALL);
         CHECK_EQ_I64(blis_v1x_parse("gemm"), (int64_t)BLIS_V1X_GEMM);
     }
     /* 0 and MOE on a dense model: the reference's v1, bit for bit */
@@ -773,7 +773,8 @@ TEST(roofline_quantized_models) {
     CHECK_EQ_F64(b.decode.weight_bytes, params * 2 + lm_head);
     CHECK_EQ_I64(t_v1x(&awq, &hw, 1, BLIS_V1X_ALL, NULL, 0, &dec, 1, &b), BLIS_OK);
     CHECK_EQ_F64(b.decode.weight_bytes, params * 0.5 + lm_head);
-    CHECK_EQ_I64(t_v1x(&fp8, &hw, 1, BLIS_V1X_ALL & ~BLIS_V1X_QUANT, NULL, 0, &dec, 1, &b), BLIS_OK);
+    /* without QUANT (and ARCH, which counts each part at its format) the dtype's bytes */
+    CHECK_EQ_I64(t_v1x(&fp8, &hw, 1, BLIS_V1X_ALL & ~(BLIS_V1X_QUANT | BLIS_V1X_ARCH), NULL, 0, &dec, 1, &b), BLIS_OK);
     CHECK_EQ_F64(b.decode.weight_bytes, params * 2 + lm_head);
     CHECK_EQ_I64(t_v1x(&fp8, &hw, 1, 0, NULL, 0, &dec, 1, &b), BLIS_OK); /* the reference: torch_dtype only */
     CHECK_EQ_F64(b.decode.weight_bytes, params * 2);

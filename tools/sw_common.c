@@ -49,7 +49,8 @@ int parse_int_in(const char *flag, const char *v, int lo, int hi, int *out) {
 int parse_roofline_ext(const char *v, unsigned *out) {
     int flags = blis_v1x_parse(v);
     if (flags < 0)
-        return flag_error("--roofline-ext", "a list of moe, fused, allreduce, lmhead, gemm, quant (or all, none)", v);
+        return flag_error("--roofline-ext", "a list of moe, fused, allreduce, lmhead, gemm, quant, arch (or all, none)",
+                          v);
     *out = (unsigned)flags;
     return 0;
 }

@@ -24,7 +24,7 @@ const char usage_text_engine[] = "    engine (each instance):\n"
                                  "                      reference's with --roofline-ext none or v2)\n"
                                  "      --bench-data-path DIR  roofline v2 kernel tables (else v1)\n"
                                  "      --roofline-ext LIST  roofline v1 extensions: moe, fused, allreduce,\n"
-                                 "                      lmhead, gemm, quant, all, none (all; none: the\n"
+                                 "                      lmhead, gemm, quant, arch, all, none (all; none: the\n"
                                  "                      reference's v1; README)\n"
                                  "      --kv-cache-dtype auto|fp8|bfloat16|float16|float32  KV element bytes\n"
                                  "                      (auto: the model config's) for the KV size and quant\n"
@@ -79,7 +79,9 @@ const char usage_text_more[] = "    output:\n"
                                "       [--prefill CACHED+NEW]... [--decode CONTEXT[xCOUNT]]...\n"
                                "        Print one engine step's roofline time and breakdown as JSON\n"
                                "        (roofline v2 with --bench-data-path, else v1), with the bytes\n"
-                               "        per weight and KV element it used (quantized models).\n";
+                               "        per weight and KV element it used (quantized models) and, with\n"
+                               "        the arch extension, the model's shape: per-layer parameters and\n"
+                               "        weight bytes of each part, KV bytes per token (per GPU at --tp).\n";
 
 /* Requests one step command may describe. */
 #define STEP_MAX_REQUESTS 1000000

@@ -13,7 +13,7 @@ const char usage_text_eval[] = "  evaluate --ground-truth FILE [--id ID]... [--j
                                "        workload description, and report predicted vs measured TTFT, E2E and\n"
                                "        time per output token, per experiment and as MAPE / median APE.\n"
                                "          --roofline-ext LIST  roofline v1 extensions: moe, fused, allreduce,\n"
-                               "                       lmhead, gemm, quant, all or none (default all; none:\n"
+                               "                       lmhead, gemm, quant, arch, all or none (default all; none:\n"
                                "                       the reference's v1 and constants)\n"
                                "          --ignore-traces  every record from its description: inference-perf\n"
                                "                       stages and shared-prefix prompt set, Poisson tenants,\n"
