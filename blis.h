@@ -689,6 +689,11 @@ typedef struct blis_hw_config {
                                       * per step (scheduling, input preparation, sampling on the CPU) */
     double v1_request_overhead_us;   /* v1RequestOverheadUs (blis's own; 0 when absent): us from a request's arrival
                                       * to its queueing (HTTP, tokenization), added to alpha0 in roofline v1 */
+    double v1_expert_overhead_us;    /* v1ExpertOverheadUs (blis's own; 0 when absent): us per routed expert a
+                                      * step touches, per MoE layer (a grouped GEMM's per-expert tiles at small M:
+                                      * setup and pipeline fill), under the arch extension */
+    double v1_allreduce_level_us;    /* v1AllReduceLevelUs (blis's own; 0 when absent): us each all-reduce adds per
+                                      * doubling of TP past 2 (log2(tp) - 1 levels), under the allreduce extension */
     double v2_bw_efficiency;         /* bwEfficiencyFactor; 0 = disabled (1.0) */
     double v2_layer_cpu_overhead_us; /* v2LayerCpuOverheadUs (v2 files: perLayerOverhead), divided by TP */
     int has_v1;                      /* the v1 calibration fields are present */
@@ -779,8 +784,10 @@ typedef struct blis_step_breakdown {
     blis_phase prefill;
     blis_phase decode;
     double hardware_s;        /* v1: prefill + decode times; v2: the larger */
-    double layer_overhead_us; /* v1: layers x perLayerOverhead; v2: layers x per-layer CPU overhead / TP */
-    double comm_us;           /* v1: 2 all-reduces per layer when TP > 1; v2: 0 */
+    double layer_overhead_us; /* v1: layers x perLayerOverhead (+ MoE layers x touched experts x
+                                 v1ExpertOverheadUs under arch); v2: layers x per-layer CPU overhead / TP */
+    double comm_us;           /* v1: 2 all-reduces per layer when TP > 1 (+ v1AllReduceLevelUs x (log2 tp - 1)
+                                 each under allreduce); v2: 0 */
     double step_overhead_us;  /* v1: TOverheadMicros; v2: 0 */
     int64_t step_time_us;     /* round(sum of the above, in us), as the reference computes it */
     /* the bytes per weight and per KV element the step was costed at: a
@@ -2175,6 +2182,10 @@ typedef struct blis_gt_experiment {
     /* parallelism.moe_ep_size and parallelism.attention_dp_size (1 when absent
      * or null): experts spread over GPUs, attention data-parallel */
     int64_t expert_parallel, attention_dp;
+    /* flags.parallelism_inconsistent (the GPU count is not known); flags.duplicate_of (the id of a record with
+     * the same measurement: counted once) */
+    int parallelism_inconsistent;
+    const char *duplicate_of;
     /* The load generator, for a closed-loop replay: its in-flight cap when
      * client-limited (set by the caller; 0 replays the actual send times
      * instead of the intended arrivals) and its timeout, inferred from the
@@ -7059,9 +7070,8 @@ static blis_status blis__cfg_attn(const blis_doc *doc, blis_model_config *m, bli
                 continue;
             }
             return blis__node_errf(doc, e, err, BLIS_E_UNSUPPORTED,
-                                   "layer_types[%u]: blis models \"full_attention\" and \"sliding_attention\" layers, "
-                                   "got %.60s",
-                                   (unsigned)i, e->kind == BLIS_NODE_STRING ? e->as.string : "a non-string");
+                                   "blis models \"full_attention\" and \"sliding_attention\" layers, got %.60s",
+                                   e->kind == BLIS_NODE_STRING ? e->as.string : "a non-string");
         }
         if (m->num_layers > 0 && (int64_t)lt->count != m->num_layers)
             return blis__node_errf(doc, lt, err, BLIS_E_INVALID,
@@ -7070,9 +7080,11 @@ static blis_status blis__cfg_attn(const blis_doc *doc, blis_model_config *m, bli
         if (m->window_layers > 0) {
             if ((st = blis__cfg_int(doc, k_sw, &m->sliding_window, err))) return st;
             if (m->sliding_window < 1 || m->sliding_window > ((int64_t)1 << 40))
-                return blis__node_errf(
-                    doc, blis__cfg_get(doc, "sliding_window") ? blis__cfg_get(doc, "sliding_window") : lt, err,
-                    BLIS_E_INVALID, "sliding_window: the window of the sliding_attention layers must be in 1..2^40");
+                return blis__node_errf(doc,
+                                       blis__cfg_get(doc, "sliding_window") ? blis__cfg_get(doc, "sliding_window") : lt,
+                                       err, BLIS_E_INVALID,
+                                       "sliding_window: the window of its sliding_attention layers, in tokens, must be "
+                                       "given, in 1..2^40");
         }
     }
     if (atl && atl->kind != BLIS_NODE_NULL) {
@@ -7081,9 +7093,8 @@ static blis_status blis__cfg_attn(const blis_doc *doc, blis_model_config *m, bli
             const blis_node *e = blis_node_at(doc, atl, i);
             if (e->kind == BLIS_NODE_NUMBER && e->as.number == 1) continue;
             return blis__node_errf(doc, e, err, BLIS_E_UNSUPPORTED,
-                                   "attn_type_list[%u]: only softmax attention layers (1) are modelled; a linear "
-                                   "(lightning) attention layer (0) is not",
-                                   (unsigned)i);
+                                   "only softmax attention layers (1) are modelled; a linear (lightning) attention "
+                                   "layer (0) is not");
         }
     }
     return BLIS_OK;
@@ -7317,6 +7328,8 @@ static const blis__hw_field blis__hw_field_table[] = {
     {"allReduceLatency", offsetof(blis_hw_config, v1_allreduce_us)},
     {"v1SeqOverheadUs", offsetof(blis_hw_config, v1_seq_overhead_us)},
     {"v1RequestOverheadUs", offsetof(blis_hw_config, v1_request_overhead_us)},
+    {"v1ExpertOverheadUs", offsetof(blis_hw_config, v1_expert_overhead_us)},
+    {"v1AllReduceLevelUs", offsetof(blis_hw_config, v1_allreduce_level_us)},
     {"bwEfficiencyFactor", offsetof(blis_hw_config, v2_bw_efficiency)},
     {"v2LayerCpuOverheadUs", offsetof(blis_hw_config, v2_layer_cpu_overhead_us)},
 };
@@ -7511,9 +7524,11 @@ BLIS_DEF blis_status blis_hw_config_validate(const blis_hw_config *hw, int versi
         if (!(hw->v1_step_overhead_us >= 0 && hw->v1_layer_overhead_us >= 0 && hw->v1_allreduce_us >= 0 &&
               hw->v1_step_overhead_us <= 1e9 && hw->v1_layer_overhead_us <= 1e9 && hw->v1_allreduce_us <= 1e9 &&
               hw->v1_seq_overhead_us >= 0 && hw->v1_seq_overhead_us <= 1e9 && hw->v1_request_overhead_us >= 0 &&
-              hw->v1_request_overhead_us <= 1e9)) {
+              hw->v1_request_overhead_us <= 1e9 && hw->v1_expert_overhead_us >= 0 && hw->v1_expert_overhead_us <= 1e9 &&
+              hw->v1_allreduce_level_us >= 0 && hw->v1_allreduce_level_us <= 1e9)) {
             blis__copy_cstr(err->path, sizeof err->path,
-                            "TOverheadMicros/perLayerOverhead/allReduceLatency/v1SeqOverheadUs/v1RequestOverheadUs");
+                            "TOverheadMicros/perLayerOverhead/allReduceLatency/v1SeqOverheadUs/v1RequestOverheadUs/"
+                            "v1ExpertOverheadUs/v1AllReduceLevelUs");
             return blis_err_set(err, BLIS_E_INVALID, 0, 0, "overheads must be in 0..1e9 us");
         }
         return BLIS_OK;
@@ -8037,8 +8052,15 @@ BLIS_DEF blis_status blis_roofline_v1x_step(const blis_model_config *m, const bl
         out->hardware_s = out->prefill.time_s + out->decode.time_s; /* v1 adds the phases */
     }
     layer_floor_s = L * hw->v1_layer_overhead_us / 1e6;
+    if (arch && hw->v1_expert_overhead_us > 0 && shape.experts > 0) { /* blis's own term: per expert touched */
+        double T = tp_tokens + td_tokens;
+        double touched = shape.experts * (1 - pow(1 - shape.experts_per_token / shape.experts, T));
+        layer_floor_s += shape.moe_layers * touched * hw->v1_expert_overhead_us / 1e6;
+    }
     if (tp > 1) {
         comm_s = L * 2 * hw->v1_allreduce_us / 1e6;
+        if ((ext & BLIS_V1X_ALLREDUCE) && hw->v1_allreduce_level_us > 0) /* blis's own: per doubling past 2 */
+            comm_s += L * 2 * hw->v1_allreduce_level_us * (log2((double)tp) - 1) / 1e6;
         if (ext & BLIS_V1X_ALLREDUCE) {
             double bytes = (tp_tokens + td_tokens) * (double)m->hidden_size * m->bytes_per_param;
             double ar_s = blis_hw_allreduce_s(hw, tp, bytes);
@@ -15478,6 +15500,11 @@ BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *d, const blis_n
             e->client_limited = n->as.boolean;
         if ((n = blis_node_get(d, fl, "overloaded")) && n->kind == BLIS_NODE_BOOL) e->overloaded = n->as.boolean;
         if ((n = blis_node_get(d, fl, "disaggregated")) && n->kind == BLIS_NODE_BOOL) e->disaggregated = n->as.boolean;
+        if ((n = blis_node_get(d, fl, "parallelism_inconsistent")) && n->kind == BLIS_NODE_BOOL)
+            e->parallelism_inconsistent = n->as.boolean;
+        if ((n = blis_node_get(d, fl, "duplicate_of")) && n->kind == BLIS_NODE_STRING && n->as.string[0] &&
+            !blis__text_unsafe(n->as.string))
+            e->duplicate_of = n->as.string;
     }
     if ((n = blis_node_get(d, rec, "mode")) && n->kind == BLIS_NODE_STRING && !strcmp(n->as.string, "disagg"))
         e->disaggregated = 1;
@@ -19916,6 +19943,17 @@ BLIS_DEF void blis_eval_prepare(const blis_evaluation *ev, size_t i, blis_eval_p
         snprintf(res->reason, sizeof res->reason,
                  "disaggregated prefill/decode (flags.disaggregated or mode \"disagg\"): blis does not simulate "
                  "disaggregated serving yet, and an aggregated run would predict another deployment");
+        return;
+    }
+    if (e->duplicate_of) { /* one measurement counted once */
+        snprintf(res->reason, sizeof res->reason, "the same measurement as record %.200s (flags.duplicate_of)",
+                 e->duplicate_of);
+        return;
+    }
+    if (e->parallelism_inconsistent) { /* which deployment ran is not known */
+        snprintf(res->reason, sizeof res->reason,
+                 "flags.parallelism_inconsistent: the record's parallelism does not add up, so the GPU count that "
+                 "was measured is not known");
         return;
     }
     if (e->expert_parallel > 1 || e->attention_dp > 1) { /* the same: a deployment blis does not model yet */

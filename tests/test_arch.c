@@ -165,11 +165,11 @@ TEST(arch_minimax_and_refusals) {
         "{\"model_type\": \"gpt_oss\", \"num_hidden_layers\": 2, \"hidden_size\": 512, \"num_attention_heads\": 8, "
         "\"torch_dtype\": \"bfloat16\", \"layer_types\": [\"full_attention\", \"sliding_attention\"]}",
     };
-    static const char *const why[] = {"attn_type_list[1]: only softmax attention layers (1) are modelled",
-                                      "layer_types[1]: blis models \"full_attention\" and \"sliding_attention\" "
-                                      "layers, got linear_attention",
-                                      "layer_types has 1 entries, num_hidden_layers is 2",
-                                      "sliding_window: the window of the sliding_attention layers must be in 1..2^40"};
+    static const char *const why[] = {
+        "only softmax attention layers (1) are modelled",
+        "blis models \"full_attention\" and \"sliding_attention\" layers, got linear_attention",
+        "layer_types has 1 entries, num_hidden_layers is 2",
+        "sliding_window: the window of its sliding_attention layers, in tokens, must be given"};
     blis_model_config m;
     blis_model_shape s;
     blis_err err;
@@ -185,6 +185,7 @@ TEST(arch_minimax_and_refusals) {
         blis_status st = blis_model_config_parse(bad[i], strlen(bad[i]), "bad.json", &m, &err);
         CHECK_MSG(st == BLIS_E_UNSUPPORTED || st == BLIS_E_INVALID, "case %u: status %d", (unsigned)i, (int)st);
         CHECK_CONTAINS(err.msg, why[i]);
+        if (i < 2) CHECK_STR(err.path, i == 0 ? "attn_type_list[1]" : "layer_types[1]");
     }
 }
 
@@ -239,4 +240,49 @@ TEST(arch_step_shape_cli) {
                        out, sizeof out),
                  2);
     CHECK_CONTAINS(out, "model_type deepseek_v3 is modelled only by roofline v1 with the arch extension");
+}
+
+/* blis's two fitted terms: v1ExpertOverheadUs per routed expert a step
+ * touches per MoE layer (the DeepSeek-style config: 3 MoE layers, 16
+ * experts, top 2; one decode token touches 2 experts: 3 x 2 x 1 us = 6 us),
+ * and v1AllReduceLevelUs per all-reduce per doubling of TP past 2 (4 layers
+ * x 2 all-reduces x 0.5 us x (log2 8 - 1) = 8 us at TP 8, none at TP 2). */
+TEST(arch_expert_and_allreduce_level_terms) {
+    blis_model_config m;
+    blis_hw_config hw;
+    blis_step_breakdown a, b;
+    blis_step_req dec = {100, 1};
+    blis_step_batch batch = {NULL, 0, &dec, 1};
+    blis_err err;
+    if (!t_arch_model(t_, t_arch_ds, &m)) return;
+    t_arch_hw(&hw);
+    hw.v1_layer_overhead_us = 10, hw.v1_allreduce_us = 5;
+    CHECK_EQ_I64(blis_roofline_v1x_step(&m, &hw, 8, BLIS_V1X_ALL, &batch, &a, &err), BLIS_OK);
+    hw.v1_expert_overhead_us = 1, hw.v1_allreduce_level_us = 0.5;
+    CHECK_EQ_I64(blis_roofline_v1x_step(&m, &hw, 8, BLIS_V1X_ALL, &batch, &b, &err), BLIS_OK);
+    CHECK(fabs(b.layer_overhead_us - a.layer_overhead_us - 6) < 1e-9);
+    CHECK(fabs(b.comm_us - a.comm_us - 8) < 1e-9);
+    CHECK_EQ_I64(blis_roofline_v1x_step(&m, &hw, 2, BLIS_V1X_ALL, &batch, &b, &err), BLIS_OK);
+    CHECK_EQ_I64(blis_roofline_v1x_step(&m, &hw, 2, BLIS_V1X_ALL & ~BLIS_V1X_ARCH, &batch, &a, &err),
+                 BLIS_E_UNSUPPORTED); /* deepseek_v3: arch only */
+    hw.v1_expert_overhead_us = 0, hw.v1_allreduce_level_us = 0;
+    CHECK_EQ_I64(blis_roofline_v1x_step(&m, &hw, 2, BLIS_V1X_ALL, &batch, &a, &err), BLIS_OK);
+    CHECK(fabs(b.comm_us - a.comm_us) < 1e-9);
+    CHECK(fabs(b.layer_overhead_us - a.layer_overhead_us - 6) < 1e-9);
+    /* roofline v2 and a latency model without arch refuse a type only arch models */
+    CHECK_EQ_I64(blis_roofline_v2_step(&m, &hw, NULL, 1, &batch, &a, &err), BLIS_E_UNSUPPORTED);
+    CHECK_CONTAINS(err.msg, "model_type deepseek_v3 is modelled only by roofline v1 with the arch extension: roofline "
+                            "v2's kernel tables");
+    {
+        blis_latency_model lm;
+        memset(&lm, 0, sizeof lm);
+        lm.kind = BLIS_LATENCY_ROOFLINE_V1, lm.model = &m, lm.hw = &hw, lm.tp = 1, lm.v1_ext = BLIS_V1X_MOE;
+        CHECK_EQ_I64(blis_latency_model_validate(&lm, &err), BLIS_E_UNSUPPORTED);
+        CHECK_CONTAINS(err.msg, "the reference's v1 would cost another architecture");
+        lm.v1_ext = BLIS_V1X_ALL;
+        CHECK_EQ_I64(blis_latency_model_validate(&lm, &err), BLIS_OK);
+    }
+    /* out of range in a hardware file: refused */
+    hw.v1_expert_overhead_us = -1;
+    CHECK_EQ_I64(blis_hw_config_validate(&hw, 1, &err), BLIS_E_INVALID);
 }

@@ -461,6 +461,13 @@ TEST(eval_by_cli) {
     /* expert parallelism: the same (a TP run would be another deployment) */
     fputs(T_PROF_RECORD("d\", \"parallelism\": {\"tp_size\": 1, \"moe_ep_size\": 2, \"attention_dp_size\": null},"
                         " \"x\": \"",
+                        T_PROF_GUIDELLM("{\"type_\": \"poisson\", \"rate\": 2}", ", \"max_requests\": 20"), "") ",\n",
+          f);
+    /* a measurement repeated under another id counts once; a record whose GPU count is unknown is not run */
+    fputs(T_PROF_RECORD("e\", \"flags\": {\"duplicate_of\": \"a\"}, \"x\": \"",
+                        T_PROF_GUIDELLM("{\"type_\": \"poisson\", \"rate\": 2}", ", \"max_requests\": 20"), "") ",\n",
+          f);
+    fputs(T_PROF_RECORD("g\", \"flags\": {\"parallelism_inconsistent\": true}, \"x\": \"",
                         T_PROF_GUIDELLM("{\"type_\": \"poisson\", \"rate\": 2}", ", \"max_requests\": 20"), "") "\n",
           f);
     fputs("]}\n", f);
@@ -472,7 +479,9 @@ TEST(eval_by_cli) {
                         "not simulate disaggregated serving yet");
     CHECK_CONTAINS(out, "skipped d: expert parallelism (moe_ep_size 2) or data-parallel attention (attention_dp_size "
                         "1): blis models tensor parallelism only");
-    CHECK_CONTAINS(out, "2 experiments run, 2 skipped");
+    CHECK_CONTAINS(out, "skipped e: the same measurement as record a (flags.duplicate_of)");
+    CHECK_CONTAINS(out, "skipped g: flags.parallelism_inconsistent: the record's parallelism does not add up");
+    CHECK_CONTAINS(out, "2 experiments run, 4 skipped");
     CHECK_CONTAINS(out, "MAPE % per group");
     CHECK_CONTAINS(out, "model=Qwen/Qwen3-14B gpu=H100 tp=1 workload=description    2 ");
     CHECK_EQ_I64(
