@@ -125,10 +125,19 @@ code = ("import blis_sim, tempfile, os\n"
         "    left = [d for d in os.listdir(tempfile.gettempdir()) if d.startswith('blis-sim-')]\n"
         "    print('interrupted', len(left))\n")
 before = set(d for d in os.listdir("/tmp") if d.startswith("blis-sim-"))
-proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                        env=dict(os.environ, PYTHONPATH="python", BLIS_DATA_DIR="data"))
 import signal  # noqa: E402
 import time  # noqa: E402
+
+
+def _sigint_default():
+    """A child gets Ctrl-C as a terminal gives it, even when these tests run with SIGINT ignored (a job started
+    with & by a non-interactive shell, nohup): an ignored SIGINT is inherited, and Python then raises no
+    KeyboardInterrupt."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                        env=dict(os.environ, PYTHONPATH="python", BLIS_DATA_DIR="data"), preexec_fn=_sigint_default)
 time.sleep(1.5)
 proc.send_signal(signal.SIGINT)
 try:
@@ -170,7 +179,8 @@ code = ("import blis_sim, os, signal, threading, time\n"
         "except KeyboardInterrupt:\n"
         "    print('interrupted %.1f' % (time.time() - t))\n")
 out = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
-                     env=dict(os.environ, PYTHONPATH="python", BLIS_DATA_DIR="data")).stdout.decode()
+                     env=dict(os.environ, PYTHONPATH="python", BLIS_DATA_DIR="data"),
+                     preexec_fn=_sigint_default).stdout.decode()
 check(out.startswith("interrupted") and float(out.split()[1]) < 10, "Ctrl-C stops run(): %r" % out)
 
 print("python: %d passed, %d failed" % (passed, failed))
