@@ -7898,9 +7898,15 @@ BLIS_DEF void blis_model_shape_of(const blis_model_config *m, blis_model_shape *
     }
 }
 
+/* Routed experts a step of tokens is expected to touch per MoE layer,
+ * E(1 - (1 - k/E)^tokens); every expert for tokens < 0. */
+static double blis__shape_touched(const blis_model_shape *s, double tokens) {
+    if (tokens < 0 || s->experts <= 0) return s->experts;
+    return s->experts * (1 - pow(1 - s->experts_per_token / s->experts, tokens));
+}
+
 BLIS_DEF double blis_model_shape_weight_bytes(const blis_model_shape *s, double tokens) {
-    double touched = s->experts, w;
-    if (tokens >= 0 && s->experts > 0) touched = s->experts * (1 - pow(1 - s->experts_per_token / s->experts, tokens));
+    double touched = blis__shape_touched(s, tokens), w;
     w = s->layers * s->part_params[BLIS_PART_ATTN] * s->part[BLIS_PART_ATTN].weight_bytes;
     w += s->dense_layers * s->part_params[BLIS_PART_MLP] * s->part[BLIS_PART_MLP].weight_bytes;
     w += s->moe_layers * (s->part_params[BLIS_PART_SHARED] * s->part[BLIS_PART_SHARED].weight_bytes +
@@ -8053,9 +8059,8 @@ BLIS_DEF blis_status blis_roofline_v1x_step(const blis_model_config *m, const bl
     }
     layer_floor_s = L * hw->v1_layer_overhead_us / 1e6;
     if (arch && hw->v1_expert_overhead_us > 0 && shape.experts > 0) { /* blis's own term: per expert touched */
-        double T = tp_tokens + td_tokens;
-        double touched = shape.experts * (1 - pow(1 - shape.experts_per_token / shape.experts, T));
-        layer_floor_s += shape.moe_layers * touched * hw->v1_expert_overhead_us / 1e6;
+        layer_floor_s +=
+            shape.moe_layers * blis__shape_touched(&shape, tp_tokens + td_tokens) * hw->v1_expert_overhead_us / 1e6;
     }
     if (tp > 1) {
         comm_s = L * 2 * hw->v1_allreduce_us / 1e6;
