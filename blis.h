@@ -2177,6 +2177,15 @@ typedef struct blis_gt_experiment {
      * prompt and finds its full blocks cached. 1: only the system prompt is
      * shared (the prompts assigned in turn), every question unique. */
     int unique_prompts;
+    /* Set by the caller, for closed-loop descriptions (guidellm concurrent and
+     * throughput, C >= 2 workers). 1: the loop starts as it runs in steady
+     * state, each worker part-way through a request: C warm-up requests go
+     * first, worker k's with k + 1/2 C-ths of its output (each with a measured
+     * request's prompt), served and not measured, so the measured requests
+     * are sent as they finish, spread over a request's lifetime. 0: every
+     * worker sends at once and, with fixed lengths, the loop runs in lock
+     * step (a prefill burst each round). */
+    int steady_start;
     int client_limited, overloaded;
     int disaggregated; /* flags.disaggregated or mode "disagg": prefill and decode on separate pools */
     /* parallelism.moe_ep_size and parallelism.attention_dp_size (1 when absent
@@ -2186,6 +2195,8 @@ typedef struct blis_gt_experiment {
      * the same measurement: counted once) */
     int parallelism_inconsistent;
     const char *duplicate_of;
+    const char *kv_cache_dtype; /* vllm_config.kv_cache_dtype, a valid --kv-cache-dtype name (NULL: not stated) */
+    const char *precision;      /* the record's "precision" label (NULL: none) */
     /* The load generator, for a closed-loop replay: its in-flight cap when
      * client-limited (set by the caller; 0 replays the actual send times
      * instead of the intended arrivals) and its timeout, inferred from the
@@ -2217,6 +2228,9 @@ typedef struct blis_eval_trace {
     int64_t group_blocks;
     int64_t origin_us; /* subtracted from every arrival (the first at 0) */
     size_t n;
+    /* The first `warmup` requests start a closed loop in steady state
+     * (blis_gt_experiment.steady_start): served, not measured. */
+    size_t warmup;
     blis_alloc alloc;
 } blis_eval_trace;
 
@@ -2749,12 +2763,18 @@ typedef struct blis_eval_options {
     const char *const *ids; /* --id: only these records (n_ids 0: all) */
     size_t n_ids;
     int open_loop, unique_prompts, ignore_traces;
+    int steady_start;        /* --steady-start: closed-loop descriptions with blis_gt_experiment.steady_start */
     int64_t max_requests;    /* each trace's first N (0: all) */
     int64_t seed;            /* the draws of records simulated from their description (42) */
     int64_t client_cap;      /* --client-max-inflight (256) */
     double client_timeout_s; /* --client-timeout (< 0: from the record) */
     unsigned v1_ext;         /* --roofline-ext (BLIS_V1X_ALL) */
     double alpha[3];
+    /* --kv-cache-dtype: the KV cache of records whose vllm_config states no
+     * kv_cache_dtype: a dtype name for all of them, or PRECISION:DTYPE pairs,
+     * comma-separated, by the record's "precision" label (a record matching
+     * none, and NULL or "auto": the model config's) */
+    const char *kv_dtype;
 } blis_eval_options;
 BLIS_DEF void blis_eval_options_init(blis_eval_options *o);
 
@@ -2762,6 +2782,9 @@ typedef struct blis_eval_result {
     char id[160], model[128], gpu[32], reason[BLIS_ERR_MSG_MAX];
     char precision[32]; /* the weights' format: the config's quant_method, else its dtype ("" before the model) */
     int64_t tp, dp, requests, kv_blocks, kv_derived;
+    int64_t warmup;       /* the steady start's warm-up requests, not in requests (0: none) */
+    char kv_dtype[24];    /* the KV cache dtype run: the record's, else --kv-cache-dtype's, else "auto" */
+    double kv_elem_bytes; /* bytes per KV element it gave (the model config's with "auto") */
     double measured[BLIS_EVAL_METRICS], predicted[BLIS_EVAL_METRICS];
     int ran, from_profile; /* from_profile: the requests from the record's description, not its trace */
     int bad_input;         /* skipped because a value in the record is wrong */
@@ -2845,7 +2868,8 @@ BLIS_DEF void blis_evaluation_free(blis_evaluation *ev);
 /* The same from a JSON object ("ground_truth", "bench_data_path",
  * "hardware_config", "id": [...], "open_loop", "unique_prompts",
  * "ignore_traces", "max_requests", "seed", "client_max_inflight",
- * "client_timeout", "roofline_ext", "alpha_coeffs"), as blis_run_json.
+ * "client_timeout", "roofline_ext", "alpha_coeffs", "kv_cache_dtype",
+ * "steady_start"), as blis_run_json.
  * Records that cannot be simulated are listed in the document with their
  * reasons (the CLI also exits 2 for those skipped for bad input). */
 BLIS_DEF blis_status blis_evaluate_json(const char *json, size_t len, const blis_run_env *env, blis_write_fn write,
@@ -6932,23 +6956,26 @@ static blis_status blis__cfg_quant(const blis_doc *doc, blis_model_config *m, bl
     return BLIS_OK;
 }
 
-BLIS_DEF blis_status blis_model_config_set_kv_dtype(blis_model_config *m, const char *kv_cache_dtype, blis_err *err) {
+#define BLIS__KV_DTYPES "auto, fp8, fp8_e4m3, fp8_e5m2, bfloat16, float16, half, float32, float"
+/* A --kv-cache-dtype name's bytes per element: 0 for "auto", -1 unknown. */
+static double blis__kv_dtype_bytes(const char *name) {
     static const struct {
         const char *name;
         double bytes;
-    } map[] = {{"fp8", 1},     {"fp8_e4m3", 1}, {"fp8_e5m2", 1}, {"bfloat16", 2},
-               {"float16", 2}, {"half", 2},     {"float32", 4},  {"float", 4}};
+    } map[] = {{"auto", 0},    {"fp8", 1},  {"fp8_e4m3", 1}, {"fp8_e5m2", 1}, {"bfloat16", 2},
+               {"float16", 2}, {"half", 2}, {"float32", 4},  {"float", 4}};
     size_t i;
-    if (!strcmp(kv_cache_dtype, "auto")) return BLIS_OK;
     for (i = 0; i < sizeof map / sizeof map[0]; i++)
-        if (!strcmp(kv_cache_dtype, map[i].name)) {
-            m->kv_bytes_per_param = map[i].bytes;
-            return BLIS_OK;
-        }
+        if (!strcmp(name, map[i].name)) return map[i].bytes;
+    return -1;
+}
+
+BLIS_DEF blis_status blis_model_config_set_kv_dtype(blis_model_config *m, const char *kv_cache_dtype, blis_err *err) {
+    double bytes = blis__kv_dtype_bytes(kv_cache_dtype);
+    if (bytes > 0) m->kv_bytes_per_param = bytes;
+    if (bytes >= 0) return BLIS_OK;
     blis_err_clear(err, "kv_cache_dtype");
-    return blis_err_set(err, BLIS_E_INVALID, 0, 0,
-                        "unknown KV cache dtype \"%.40s\"; valid: auto, fp8, fp8_e4m3, fp8_e5m2, bfloat16, float16, "
-                        "half, float32, float",
+    return blis_err_set(err, BLIS_E_INVALID, 0, 0, "unknown KV cache dtype \"%.40s\"; valid: " BLIS__KV_DTYPES,
                         kv_cache_dtype);
 }
 
@@ -15446,6 +15473,7 @@ BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *d, const blis_n
     if ((st = blis_doc_get_str(d, rec, "id", &e->id, err)) || (st = blis_doc_get_str(d, rec, "model", &e->model, err)))
         return st;
     if ((n = blis_node_get(d, rec, "dataset")) && n->kind == BLIS_NODE_STRING) e->dataset = n->as.string;
+    if ((n = blis_node_get(d, rec, "precision")) && n->kind == BLIS_NODE_STRING) e->precision = n->as.string;
     if (!(hw = blis_node_get(d, rec, "hardware")) || (st = blis_doc_get_str(d, hw, "gpu", &e->device, err)))
         return hw ? st : blis__node_errf(d, rec, err, BLIS_E_MISSING, "missing field \"hardware\"");
     if (blis__text_unsafe(e->device))
@@ -15483,6 +15511,11 @@ BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *d, const blis_n
         return blis__node_errf(d, blis_node_get(d, vc, "gpu_kv_blocks"), err, BLIS_E_RANGE,
                                "must be in 1..2^30 (0 or absent: derived from GPU memory), got %lld",
                                (long long)e->gpu_kv_blocks);
+    if ((n = blis_node_get(d, vc, "kv_cache_dtype")) && n->kind != BLIS_NODE_NULL) {
+        if (n->kind != BLIS_NODE_STRING || blis__kv_dtype_bytes(n->as.string) < 0)
+            return blis__node_errf(d, n, err, BLIS_E_INVALID, "expected one of " BLIS__KV_DTYPES);
+        e->kv_cache_dtype = n->as.string;
+    }
     e->gpu_memory_utilization = blis__gt_num(d, vc, "gpu_memory_utilization");
     if (!(e->gpu_memory_utilization > 0 && e->gpu_memory_utilization <= 1)) e->gpu_memory_utilization = 0.9;
     if ((n = blis_node_get(d, vc, "cpu_offload")) && n->kind == BLIS_NODE_BOOL && n->as.boolean &&
@@ -15829,6 +15862,36 @@ static void blis__gt_prompt_lengths(const blis_gt_profile *p, int64_t *rows, int
     }
 }
 
+/* Puts c warm-up requests before the trace's n (all arriving at 0, a closed
+ * loop): warm-up k has request k's prompt and system prompt, a prompt of its
+ * own, and (k + 1/2) / c of request k's output, at least 1 token. -1 when out
+ * of memory (the trace unchanged). */
+static int blis__eval_trace_warmup(blis_eval_trace *t, int64_t c) {
+    int64_t *cols[5] = {t->arrival_us, t->input_tokens, t->output_tokens, t->prompt_id, t->group_id}, *grown[5];
+    size_t n = t->n, w = (size_t)c, j, k;
+    for (j = 0; j < 5; j++)
+        if (!(grown[j] = (int64_t *)blis__alloc(&t->alloc, (n + w) * sizeof(int64_t)))) {
+            while (j--) blis__free(&t->alloc, grown[j]);
+            return -1;
+        }
+    for (j = 0; j < 5; j++) {
+        memcpy(grown[j] + w, cols[j], n * sizeof(int64_t));
+        memcpy(grown[j], cols[j], w * sizeof(int64_t));
+        blis__free(&t->alloc, cols[j]);
+    }
+    for (k = 0; k < w; k++) {
+        int64_t out = (int64_t)floor((double)grown[2][k] * ((double)k + 0.5) / (double)c + 0.5);
+        grown[0][k] = 0;
+        grown[2][k] = out < 1 ? 1 : out;
+        grown[3][k] = -1;
+    }
+    t->arrival_us = grown[0], t->input_tokens = grown[1], t->output_tokens = grown[2];
+    t->prompt_id = grown[3], t->group_id = grown[4];
+    t->n = n + w;
+    t->warmup = w;
+    return 0;
+}
+
 BLIS_DEF blis_status blis_eval_trace_from_profile(const blis_gt_experiment *e, int64_t seed, int64_t block_tokens,
                                                   int64_t max_requests, const blis_alloc *alloc, blis_eval_trace *t,
                                                   blis_err *err) {
@@ -15893,6 +15956,13 @@ BLIS_DEF blis_status blis_eval_trace_from_profile(const blis_gt_experiment *e, i
     else if (p->kind == BLIS_GT_PROFILE_GUIDELLM)
         t->group_blocks = p->prefix_tokens / block_tokens;
     t->n = (size_t)count;
+    if (e->steady_start && p->kind == BLIS_GT_PROFILE_GUIDELLM &&
+        (p->strategy == BLIS_GT_CONCURRENT || p->strategy == BLIS_GT_THROUGHPUT) && p->concurrency >= 2 &&
+        blis__eval_trace_warmup(t, p->concurrency < count ? p->concurrency : count)) {
+        blis__free(alloc, rows);
+        blis_eval_trace_free(t);
+        return blis__nomem(err);
+    }
     blis__free(alloc, rows);
     return BLIS_OK;
 }
@@ -19863,6 +19933,39 @@ static double blis__eval_pick(const blis_metrics *m, int k) {
     }
 }
 
+/* --kv-cache-dtype's spec for a record of this precision label: 1 with the
+ * dtype in out, 0 when no pair matches, -1 when the spec is malformed
+ * (precision NULL: only checks it). */
+static int blis__eval_kv_pick(const char *spec, const char *precision, char *out, size_t out_size) {
+    const char *p = spec;
+    int found = 0;
+    if (!strchr(spec, ':')) {
+        if (blis__kv_dtype_bytes(spec) < 0) return -1;
+        if (out) snprintf(out, out_size, "%s", spec);
+        return 1;
+    }
+    while (*p) {
+        const char *colon = strchr(p, ':'), *end = strchr(p, ',');
+        char dt[24];
+        size_t dl;
+        if (!end) end = p + strlen(p);
+        if (!colon || colon > end || colon == p) return -1;
+        dl = (size_t)(end - colon - 1);
+        if (dl == 0 || dl >= sizeof dt) return -1;
+        memcpy(dt, colon + 1, dl);
+        dt[dl] = 0;
+        if (blis__kv_dtype_bytes(dt) < 0) return -1;
+        if (!found && precision && strlen(precision) == (size_t)(colon - p) &&
+            !strncmp(p, precision, (size_t)(colon - p))) {
+            if (out) snprintf(out, out_size, "%s", dt);
+            found = 1;
+        }
+        p = *end ? end + 1 : end;
+        if (*end && !*p) return -1; /* a trailing comma */
+    }
+    return found;
+}
+
 BLIS_DEF blis_status blis_evaluation_open(blis_evaluation *ev, const blis_eval_options *opts, const blis_run_env *env,
                                           blis_err *err) {
     const char *slash;
@@ -19871,6 +19974,11 @@ BLIS_DEF blis_status blis_evaluation_open(blis_evaluation *ev, const blis_eval_o
     ev->opt = *opts;
     if (env) ev->env = *env;
     if (!opts->ground_truth) return blis__run_fail(err, BLIS_E_INVALID, "evaluate needs --ground-truth FILE");
+    if (opts->kv_dtype && blis__eval_kv_pick(opts->kv_dtype, NULL, NULL, 0) < 0)
+        return blis__run_fail(err, BLIS_E_INVALID,
+                              "--kv-cache-dtype: expected a dtype (" BLIS__KV_DTYPES
+                              ") or PRECISION:DTYPE pairs, comma-separated (e.g. fp8:fp8,fp4:fp8), got \"%.200s\"",
+                              opts->kv_dtype);
     if (opts->bench_dir) { /* refuse the tables run and step refuse */
         blis_run *r = (blis_run *)blis__alloc(NULL, sizeof *r);
         if (!r) return blis__nomem(err);
@@ -19992,6 +20100,16 @@ BLIS_DEF void blis_eval_prepare(const blis_evaluation *ev, size_t i, blis_eval_p
         blis_err_format(&err, res->reason, sizeof res->reason);
         return;
     }
+    if (e->kv_cache_dtype)
+        snprintf(res->kv_dtype, sizeof res->kv_dtype, "%s", e->kv_cache_dtype);
+    else if (!a->kv_dtype || blis__eval_kv_pick(a->kv_dtype, e->precision ? e->precision : "", res->kv_dtype,
+                                                sizeof res->kv_dtype) != 1)
+        snprintf(res->kv_dtype, sizeof res->kv_dtype, "auto");
+    if (blis_model_config_set_kv_dtype(&p->m, res->kv_dtype, &err)) { /* checked when read: not reached */
+        blis_err_format(&err, res->reason, sizeof res->reason);
+        return;
+    }
+    res->kv_elem_bytes = p->m.kv_bytes_per_param;
     snprintf(res->precision, sizeof res->precision, "%s", p->m.quant_method[0] ? p->m.quant_method : p->m.dtype);
     if (a->hw_file)
         snprintf(path, sizeof path, "%.1100s", a->hw_file);
@@ -20013,6 +20131,7 @@ BLIS_DEF void blis_eval_prepare(const blis_evaluation *ev, size_t i, blis_eval_p
     /* the load generator: a closed loop when it limited the run (or its strategy is one), its timeout */
     e->client_max_inflight = e->client_limited && !a->open_loop ? a->client_cap : 0;
     e->unique_prompts = a->unique_prompts;
+    e->steady_start = a->steady_start;
     if (a->open_loop)
         e->client_timeout_ms = 0;
     else if (a->client_timeout_s >= 0)
@@ -20037,7 +20156,8 @@ BLIS_DEF void blis_eval_prepare(const blis_evaluation *ev, size_t i, blis_eval_p
         }
     }
     p->have_trace = 1;
-    res->requests = (int64_t)p->tr.n;
+    res->warmup = (int64_t)p->tr.warmup;
+    res->requests = (int64_t)(p->tr.n - p->tr.warmup);
     if (a->bench_dir) {
         blis_mfu_db_init(&p->db, NULL);
         p->have_db = 1;
@@ -20054,6 +20174,47 @@ BLIS_DEF void blis_eval_prepare(const blis_evaluation *ev, size_t i, blis_eval_p
         }
     }
     p->ready = 1;
+}
+
+/* The metrics (blis_eval_metric_name order) of the completed requests from
+ * index `first` on: a steady start's warm-up requests left out. -1 when out
+ * of memory. Needs keep_requests. */
+static int blis__eval_measured_only(const blis_cluster *c, int64_t first, double out[BLIS_EVAL_METRICS]) {
+    size_t n = 0, cap = 0, i, j;
+    int64_t *ttft, *e2e;
+    double itl_sum = 0, itl_n = 0;
+    int k;
+    for (k = 0; k < c->n_instances; k++) cap += c->instances[k].request_count;
+    ttft = (int64_t *)blis__alloc(&c->alloc, (cap + 1) * sizeof(int64_t));
+    e2e = (int64_t *)blis__alloc(&c->alloc, (cap + 1) * sizeof(int64_t));
+    if (!ttft || !e2e) {
+        blis__free(&c->alloc, ttft);
+        blis__free(&c->alloc, e2e);
+        return -1;
+    }
+    for (k = 0; k < c->n_instances; k++) {
+        const blis_sim *s = &c->instances[k];
+        for (i = 0; i < s->request_count; i++) { /* in generation order: the sums' order is fixed */
+            const blis_request *r = s->requests[i];
+            if (r->state != BLIS_REQ_COMPLETED || r->index < first) continue;
+            ttft[n] = r->first_token_us;
+            e2e[n++] = r->e2e_us;
+            itl_sum += (double)r->itl_sum_us;
+            itl_n += (double)r->itl_count;
+        }
+    }
+    qsort(ttft, n, sizeof *ttft, blis__i64_cmp);
+    qsort(e2e, n, sizeof *e2e, blis__i64_cmp);
+    for (j = 0; j < 2; j++) {
+        const int64_t *v = j ? e2e : ttft;
+        out[3 * j] = n ? blis__mean_ms(v, n) : NAN;
+        out[3 * j + 1] = n ? blis__pct_ms(v, n, 90) : NAN;
+        out[3 * j + 2] = n ? blis__pct_ms(v, n, 99) : NAN;
+    }
+    out[6] = itl_n > 0 ? itl_sum / itl_n / 1e3 : NAN;
+    blis__free(&c->alloc, ttft);
+    blis__free(&c->alloc, e2e);
+    return 0;
 }
 
 BLIS_DEF void blis_eval_run(const blis_evaluation *ev, blis_eval_prep *p, const blis_hw_config *hw) {
@@ -20078,7 +20239,7 @@ BLIS_DEF void blis_eval_run(const blis_evaluation *ev, blis_eval_prep *p, const 
     cc.instance.max_running = p->e.max_num_seqs;
     cc.instance.max_scheduled_tokens = p->e.max_num_batched_tokens;
     windows = blis_gt_stage_windows(&p->e, &p->tr, start_us, BLIS_GT_MAX_STAGES);
-    cc.instance.keep_requests = windows > 0; /* the per-stage means read the requests */
+    cc.instance.keep_requests = windows > 0 || p->tr.warmup > 0; /* the per-stage means read the requests */
     cc.instance.kv_cpu_blocks = p->e.cpu_kv_blocks;
     cc.instance.request_timeout_us = (int64_t)(p->e.client_timeout_ms * 1000);
     cc.client_max_inflight = p->e.client_max_inflight;
@@ -20111,6 +20272,12 @@ BLIS_DEF void blis_eval_run(const blis_evaluation *ev, blis_eval_prep *p, const 
                 return;
             }
             for (k = 0; k < BLIS_EVAL_METRICS; k++) p->res.predicted[k] = blis__eval_pick(&met, k);
+            if (p->tr.warmup && blis__eval_measured_only(&cl, (int64_t)p->tr.warmup, p->res.predicted)) {
+                snprintf(p->res.reason, sizeof p->res.reason, "out of memory");
+                blis_cluster_destroy(&cl);
+                blis_eval_source_free(&src);
+                return;
+            }
             p->res.n_stages = 0;
             if (windows && blis_cluster_window_metrics(&cl, start_us, windows, wm, &err) == BLIS_OK) {
                 for (w = 0; w < windows; w++) {
@@ -20402,9 +20569,12 @@ BLIS_DEF void blis_evaluation_write_json_by(const blis_evaluation *ev, unsigned 
         blis_jw_key_i64(w, "tp", res[i].tp);
         blis_jw_key_i64(w, "dp", res[i].dp);
         blis_jw_key_i64(w, "requests", res[i].requests);
+        blis_jw_key_i64(w, "warmup_requests", res[i].warmup);
         blis_jw_key_str(w, "workload", res[i].from_profile ? "description" : "trace");
         blis_jw_key_i64(w, "kv_blocks", res[i].kv_blocks);
         blis_jw_key_i64(w, "kv_blocks_derived", res[i].kv_derived);
+        blis_jw_key_str(w, "kv_cache_dtype", res[i].kv_dtype);
+        blis_jw_key_f64(w, "kv_bytes_per_element", res[i].kv_elem_bytes);
         for (k = 0; k < BLIS_EVAL_METRICS; k++) err_pct[k] = blis_eval_err_pct(&res[i], k);
         blis__eval_jw_metrics(w, "measured_ms", res[i].measured);
         blis__eval_jw_metrics(w, "predicted_ms", res[i].predicted);
@@ -20447,7 +20617,7 @@ BLIS_DEF blis_status blis_evaluate_json(const char *json, size_t len, const blis
     static const char *const names[] = {"ground_truth", "bench_data_path",     "hardware_config", "id",
                                         "open_loop",    "unique_prompts",      "ignore_traces",   "max_requests",
                                         "seed",         "client_max_inflight", "client_timeout",  "roofline_ext",
-                                        "alpha_coeffs"};
+                                        "alpha_coeffs", "kv_cache_dtype",      "steady_start"};
     blis_doc doc;
     blis_eval_options o;
     blis_evaluation *ev = NULL;
@@ -20470,11 +20640,14 @@ BLIS_DEF blis_status blis_evaluate_json(const char *json, size_t len, const blis
         } else if (k == 3) {
             st = blis__json_str_list(&doc, v, key, &ids, &o.n_ids, err);
             o.ids = ids;
-        } else if (k >= 4 && k <= 6) {
+        } else if ((k >= 4 && k <= 6) || k == 14) {
             if (v->kind != BLIS_NODE_BOOL)
                 st = blis_err_set(err, BLIS_E_TYPE, v->line, v->col, "%s: expected true or false", key);
             else
-                *(k == 4 ? &o.open_loop : k == 5 ? &o.unique_prompts : &o.ignore_traces) = v->as.boolean;
+                *(k == 4   ? &o.open_loop
+                  : k == 5 ? &o.unique_prompts
+                  : k == 6 ? &o.ignore_traces
+                           : &o.steady_start) = v->as.boolean;
         } else if (k >= 7 && k <= 10) {
             if (v->kind != BLIS_NODE_NUMBER) {
                 st = blis_err_set(err, BLIS_E_TYPE, v->line, v->col, "%s: expected a number", key);
@@ -20514,6 +20687,11 @@ BLIS_DEF blis_status blis_evaluate_json(const char *json, size_t len, const blis
                     err, BLIS_E_INVALID, v->line, v->col,
                     "%s: expected a list of moe, fused, allreduce, lmhead, gemm, quant, arch (or all, none)", key);
             o.v1_ext = (unsigned)flags;
+        } else if (k == 13) {
+            if (blis__eval_kv_pick(v->as.string, NULL, NULL, 0) < 0)
+                st = blis_err_set(err, BLIS_E_INVALID, v->line, v->col,
+                                  "%s: expected a dtype (" BLIS__KV_DTYPES ") or PRECISION:DTYPE pairs", key);
+            o.kv_dtype = v->as.string;
         } else {
             *(k == 0 ? &o.ground_truth : k == 1 ? &o.bench_dir : &o.hw_file) = v->as.string;
         }

@@ -422,6 +422,134 @@ TEST(profile_evaluate_cli) {
     remove("build/gt_desc.json");
 }
 
+/* A closed loop of fixed lengths (guidellm concurrent, 4 workers) started
+ * in steady state: 4 warm-up requests first, arriving at 0, each with a
+ * measured request's prompt and (k + 1/2)/4 of its 20-token output; the
+ * measured requests are the synchronized start's, draw for draw. */
+#define T_PROF_FIXED(workers, prompt, output, count)                                                                \
+    "{\"generator\": \"aiperf\", \"strategy\": {\"type_\": \"concurrent\", \"worker_count\": " workers              \
+    "}, \"synthetic_data\": {\"prompt_tokens\": " prompt ", \"prompt_tokens_stdev\": 0, \"output_tokens\": " output \
+    ", \"output_tokens_stdev\": 0}, \"max_requests\": " count "}"
+TEST(profile_steady_start) {
+    blis_doc d;
+    blis_gt_experiment e;
+    blis_eval_trace sync, steady;
+    blis_err err;
+    size_t i;
+    static const int64_t warm_out[4] = {3, 8, 13, 18}; /* floor(20 (k + 1/2) / 4 + 1/2) */
+    if (!t_prof_load(t_, T_PROF_RECORD("fixed", T_PROF_FIXED("4", "100", "20", "12"), ""), &d, &e)) return;
+    CHECK_EQ_I64(blis_eval_trace_from_profile(&e, 5, 16, 0, NULL, &sync, &err), BLIS_OK);
+    e.steady_start = 1;
+    CHECK_EQ_I64(blis_eval_trace_from_profile(&e, 5, 16, 0, NULL, &steady, &err), BLIS_OK);
+    CHECK_EQ_I64(sync.n, 12);
+    CHECK_EQ_I64(sync.warmup, 0);
+    CHECK_EQ_I64(steady.n, 16);
+    CHECK_EQ_I64(steady.warmup, 4);
+    for (i = 0; i < 4 && steady.n == 16; i++) {
+        CHECK_EQ_I64(steady.arrival_us[i], 0);
+        CHECK_EQ_I64(steady.input_tokens[i], 100);
+        CHECK_EQ_I64(steady.output_tokens[i], warm_out[i]);
+        CHECK_EQ_I64(steady.prompt_id[i], -1);
+    }
+    for (i = 0; i < sync.n && steady.n == 16; i++) {
+        CHECK_EQ_I64(steady.arrival_us[i + 4], sync.arrival_us[i]);
+        CHECK_EQ_I64(steady.input_tokens[i + 4], sync.input_tokens[i]);
+        CHECK_EQ_I64(steady.output_tokens[i + 4], sync.output_tokens[i]);
+    }
+    blis_eval_trace_free(&sync);
+    blis_eval_trace_free(&steady);
+    /* an open-loop strategy has no workers to start: no warm-up */
+    blis_doc_free(&d);
+    if (!t_prof_load(t_,
+                     T_PROF_RECORD("poisson",
+                                   T_PROF_GUIDELLM("{\"type_\": \"poisson\", \"rate\": 2}", ", \"max_requests\": 10"),
+                                   ""),
+                     &d, &e))
+        return;
+    e.steady_start = 1;
+    CHECK_EQ_I64(blis_eval_trace_from_profile(&e, 5, 16, 0, NULL, &steady, &err), BLIS_OK);
+    CHECK_EQ_I64(steady.n, 10);
+    CHECK_EQ_I64(steady.warmup, 0);
+    blis_eval_trace_free(&steady);
+    blis_doc_free(&d);
+}
+
+/* evaluate --steady-start: 8 workers sending 1,000-token prompts at once
+ * queue 8,000 prefill tokens behind a 2,048-token step budget every round
+ * (lock step); started in steady state, a prompt mostly joins a decode
+ * batch alone, so the mean TTFT is lower. The request count excludes the
+ * warm-up; --kv-cache-dtype and a record's vllm_config.kv_cache_dtype set the
+ * KV element bytes (the derived block count doubles at 1 byte). */
+TEST(profile_evaluate_steady_kv) {
+    static char out[65536], steady[65536];
+    FILE *f = fopen("build/gt_steady.json", "w");
+    const char *p;
+    double sync_ttft = 0, steady_ttft = 0;
+    long blocks_auto = 0, blocks_fp8 = 0;
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs("{\"records\": [\n", f);
+    fputs(T_PROF_RECORD("lock", T_PROF_FIXED("8", "1000", "50", "64"), ", \"itl_ms\": {\"mean\": 12}") ",\n", f);
+    fputs("{\"id\": \"kv-bf16\", \"model\": \"Qwen/Qwen3-14B\", \"precision\": \"bf16\", \"hardware\": {\"gpu\": "
+          "\"NVIDIA H100 80GB HBM3\"}, \"tp\": 1, \"vllm_config\": {}, \"workload\": " T_PROF_FIXED(
+              "2", "100", "10",
+              "4") ", \"metrics\": {\"summary\": {\"ttft_ms\": {\"mean\": 50}, \"e2e_ms\": {\"mean\": 900}}}},\n",
+          f);
+    fputs("{\"id\": \"kv-stated\", \"model\": \"Qwen/Qwen3-14B\", \"precision\": \"bf16\", \"hardware\": {\"gpu\": "
+          "\"NVIDIA H100 80GB HBM3\"}, \"tp\": 1, \"vllm_config\": {\"kv_cache_dtype\": \"fp8_e4m3\"}, "
+          "\"workload\": " T_PROF_FIXED("2", "100", "10",
+                                        "4") ", \"metrics\": {\"summary\": {\"ttft_ms\": {\"mean\": 50}, \"e2e_ms\": "
+                                             "{\"mean\": 900}}}}\n]}\n",
+          f);
+    fclose(f);
+    CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_steady.json --json", out, sizeof out), 0);
+    CHECK_EQ_I64(
+        t_run("./simulation_worker evaluate --ground-truth build/gt_steady.json --json --steady-start --kv-cache-dtype "
+              "fp8:fp8,bf16:fp8",
+              steady, sizeof steady),
+        0);
+    p = strstr(out, "\"id\": \"lock\"");
+    CHECK(p && strstr(p, "\"requests\": 64,\n      \"warmup_requests\": 0,"));
+    if (p && (p = strstr(p, "\"predicted_ms\"")) && (p = strstr(p, "\"ttft_mean\": "))) sync_ttft = atof(p + 13);
+    p = strstr(steady, "\"id\": \"lock\"");
+    CHECK(p && strstr(p, "\"requests\": 64,\n      \"warmup_requests\": 8,"));
+    if (p && (p = strstr(p, "\"predicted_ms\"")) && (p = strstr(p, "\"ttft_mean\": "))) steady_ttft = atof(p + 13);
+    CHECK_MSG(steady_ttft > 0 && sync_ttft > 2 * steady_ttft, "lock-step TTFT %g ms, steady start %g ms", sync_ttft,
+              steady_ttft);
+    /* auto: the config's bfloat16; the record's own statement wins over the flag; the flag by precision label */
+    p = strstr(out, "\"id\": \"kv-bf16\"");
+    CHECK(p && strstr(p, "\"kv_cache_dtype\": \"auto\",\n      \"kv_bytes_per_element\": 2,"));
+    if (p && (p = strstr(p, "\"kv_blocks\": "))) blocks_auto = atol(p + 13);
+    p = strstr(steady, "\"id\": \"kv-bf16\"");
+    CHECK(p && strstr(p, "\"kv_cache_dtype\": \"fp8\",\n      \"kv_bytes_per_element\": 1,"));
+    if (p && (p = strstr(p, "\"kv_blocks\": "))) blocks_fp8 = atol(p + 13);
+    CHECK_MSG(blocks_auto > 1000 && (blocks_fp8 == 2 * blocks_auto || blocks_fp8 == 2 * blocks_auto + 1),
+              "KV blocks %ld at 2 bytes, %ld at 1", blocks_auto, blocks_fp8);
+    p = strstr(out, "\"id\": \"kv-stated\"");
+    CHECK(p && strstr(p, "\"kv_cache_dtype\": \"fp8_e4m3\",\n      \"kv_bytes_per_element\": 1,"));
+    /* bad specs: exit 2 naming the flag, the record's field with its position */
+    CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_steady.json --kv-cache-dtype fp8:", out,
+                       sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "--kv-cache-dtype: expected a dtype (auto, fp8,");
+    CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_steady.json --kv-cache-dtype int4", out,
+                       sizeof out),
+                 2);
+    CHECK_CONTAINS(out, "got \"int4\"");
+    f = fopen("build/gt_steady.json", "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fputs("{\"records\": [\n{\"id\": \"kv-bad\", \"model\": \"Qwen/Qwen3-14B\", \"hardware\": {\"gpu\": \"NVIDIA H100 "
+          "80GB HBM3\"}, \"tp\": 1, \"vllm_config\": {\"kv_cache_dtype\": \"fp4\"}, \"workload\": " T_PROF_FIXED(
+              "2", "100", "10", "4") ", \"metrics\": {\"summary\": {\"ttft_ms\": {\"mean\": 50}}}}\n]}\n",
+          f);
+    fclose(f);
+    CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_steady.json", out, sizeof out), 2);
+    CHECK_CONTAINS(out, "build/gt_steady.json:2:");
+    CHECK_CONTAINS(out, "vllm_config.kv_cache_dtype: expected one of auto, fp8,");
+    remove("build/gt_steady.json");
+}
+
 /* --ignore-traces on the shared records: all 43 run from their
  * descriptions (skipped without ../shared). */
 TEST(profile_shared_records) {

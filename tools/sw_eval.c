@@ -7,6 +7,8 @@ const char usage_text_eval[] = "  evaluate --ground-truth FILE [--id ID]... [--j
                                "           [--bench-data-path DIR] [--hardware-config FILE] [--alpha-coeffs A,B,C]\n"
                                "           [--roofline-ext LIST] [--client-max-inflight N] [--client-timeout S]\n"
                                "           [--open-loop] [--unique-prompts] [--ignore-traces] [--seed N]\n"
+                               "           [--steady-start]\n"
+                               "           [--kv-cache-dtype D|PRECISION:D,...]\n"
                                "           [--by model,gpu,tp,dp,precision,workload]\n"
                                "        Simulate each ground-truth record (real vLLM runs) with the roofline\n"
                                "        model, replaying its per-request trace or, without one, from its\n"
@@ -25,6 +27,18 @@ const char usage_text_eval[] = "  evaluate --ground-truth FILE [--id ID]... [--j
                                "                       default: the record's failed requests' E2E median);\n"
                                "                       a request out that long is aborted, not measured\n"
                                "          --open-loop  neither: replay send times open loop, no timeout\n"
+                               "          --steady-start  closed-loop descriptions (guidellm concurrent,\n"
+                               "                       throughput) start in steady state: one unmeasured\n"
+                               "                       warm-up request per worker, worker k's with\n"
+                               "                       (k + 1/2)/C of an output, so the measured requests\n"
+                               "                       go out of phase (default: every worker sends at\n"
+                               "                       once, as load generators do; with fixed lengths\n"
+                               "                       the loop then runs in lock step; README)\n"
+                               "          --kv-cache-dtype D|PREC:D,...  the KV cache of records whose\n"
+                               "                       vllm_config states no kv_cache_dtype: D for all, or\n"
+                               "                       per record \"precision\" label (fp8:fp8,fp4:fp8); others\n"
+                               "                       auto: the model config's kv_cache_scheme, else its\n"
+                               "                       dtype; each record prints the dtype it ran\n"
                                "          --by LIST   also the MAPE per group of records (model, gpu, tp,\n"
                                "                       dp, precision, workload: trace or description)\n"
                                "          --unique-prompts  inference-perf shared-prefix records: only the\n"
@@ -62,6 +76,7 @@ static int parse_eval_args(int argc, char **argv, eval_args *a) {
                     : !strcmp(f, "--open-loop")      ? &a->o.open_loop
                     : !strcmp(f, "--unique-prompts") ? &a->o.unique_prompts
                     : !strcmp(f, "--ignore-traces")  ? &a->o.ignore_traces
+                    : !strcmp(f, "--steady-start")   ? &a->o.steady_start
                     : !strcmp(f, "--quiet")          ? &a->quiet
                                                      : NULL;
         if (flag) {
@@ -85,6 +100,8 @@ static int parse_eval_args(int argc, char **argv, eval_args *a) {
             if (blis_parse_f64(v, strlen(v), BLIS_NUM_LOOSE_DOT, &a->o.client_timeout_s) ||
                 !(a->o.client_timeout_s >= 0 && a->o.client_timeout_s <= 1e9))
                 return flag_error("--client-timeout", "seconds, 0..1e9 (0: none)", v);
+        } else if (!strcmp(f, "--kv-cache-dtype")) { /* checked by blis_evaluation_open */
+            a->o.kv_dtype = v;
         } else if (!strcmp(f, "--ground-truth")) {
             a->o.ground_truth = v;
         } else if (!strcmp(f, "--bench-data-path")) {
@@ -158,10 +175,15 @@ static int eval_print_text(const blis_evaluation *ev) {
     blis_v1x_format(ev->opt.v1_ext, ',', ext_names, sizeof ext_names);
     for (i = 0; i < n; i++) {
         if (!res[i].ran) continue;
-        printf("== %s\n   %s on %s, TP %lld, DP %lld, %lld requests (%s), KV %lld blocks (derived %lld), %.1f s\n",
+        printf("== %s\n   %s on %s, TP %lld, DP %lld, %lld requests (%s), KV %lld blocks (derived %lld) of %g-byte "
+               "elements (%s), %.1f s\n",
                res[i].id, res[i].model, res[i].gpu, (long long)res[i].tp, (long long)res[i].dp,
-               (long long)res[i].requests, res[i].from_profile ? "from its description" : "from its trace",
-               (long long)res[i].kv_blocks, (long long)res[i].kv_derived, res[i].cpu_s);
+               (long long)res[i].requests,
+               res[i].warmup         ? "from its description, after one warm-up request per worker"
+               : res[i].from_profile ? "from its description"
+                                     : "from its trace",
+               (long long)res[i].kv_blocks, (long long)res[i].kv_derived, res[i].kv_elem_bytes, res[i].kv_dtype,
+               res[i].cpu_s);
         printf("   %-10s %12s %12s %9s\n", "metric", "measured ms", "predicted ms", "error");
         for (k = 0; k < BLIS_EVAL_METRICS; k++)
             printf("   %-10s %12.2f %12.2f %+8.1f%%\n", blis_eval_metric_name(k), res[i].measured[k],
