@@ -95,6 +95,21 @@ static void t_fail(t_ctx *t, const char *file, int line, const char *what) {
 
 /* The directory of the shared reference material (../shared by default,
  * BLIS_SHARED_DIR to override); NULL when it is absent. */
+/* Parses a JSON file of the repository into doc; 0 when it cannot. */
+static int t_read_json_file(const char *path, blis_doc *doc) {
+    char *src = NULL;
+    size_t len = 0;
+    blis_err err;
+    blis_parse_opts o;
+    blis_status st;
+    memset(&o, 0, sizeof o);
+    o.source = path;
+    if (blis_file_read(path, 0, NULL, &src, &len, &err)) return 0;
+    st = blis_json_parse(src, len, &o, doc, &err);
+    blis_file_free(NULL, src);
+    return st == BLIS_OK;
+}
+
 static const char *t_shared_dir(void) {
     const char *d = getenv("BLIS_SHARED_DIR");
     FILE *f;

@@ -236,6 +236,19 @@ TEST(cli_analyzer) {
     char out[16384], cmd[1024];
     CHECK_EQ_I64(t_run("./transformer_roofline_analyzer --help", out, sizeof out), 0);
     CHECK_CONTAINS(out, "usage: transformer_roofline_analyzer");
+    { /* --help names every bundled GPU (each entry of data/hardware_config.json) */
+        blis_doc hw;
+        size_t i;
+        CHECK(t_read_json_file("data/hardware_config.json", &hw));
+        for (i = 0; i < blis_doc_root(&hw)->count; i++) {
+            const char *name = blis_node_key_at(&hw, blis_doc_root(&hw), i)->as.string;
+            char word[64];
+            if (name[0] == '_') continue;
+            snprintf(word, sizeof word, " %s%s", name, strstr(name, "GB200") ? ")" : ",");
+            CHECK_MSG(strstr(out, word) != NULL, "analyzer --help lacks %s", name);
+        }
+        blis_doc_free(&hw);
+    }
     CHECK_EQ_I64(
         t_run("./transformer_roofline_analyzer --input-tokens 128 -- Qwen/Qwen2.5-7B-Instruct", out, sizeof out), 0);
     CHECK_CONTAINS(out, "| Total (28 Blocks)  |");

@@ -290,19 +290,6 @@ TEST(eval_nelder_mead) {
 
 /* calibrate on two real records, briefly: a hardware config comes out that
  * the reader accepts; bad invocations are usage errors. */
-static int t_read_json_file(const char *path, blis_doc *doc) {
-    char *src = NULL;
-    size_t len = 0;
-    blis_err err;
-    blis_parse_opts o;
-    blis_status st;
-    memset(&o, 0, sizeof o);
-    o.source = path;
-    if (blis_file_read(path, 0, NULL, &src, &len, &err)) return 0;
-    st = blis_json_parse(src, len, &o, doc, &err);
-    blis_file_free(NULL, src);
-    return st == BLIS_OK;
-}
 
 TEST(eval_calibrate_cli) {
     static char out[65536];
