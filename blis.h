@@ -692,6 +692,9 @@ typedef struct blis_hw_config {
     double v1_expert_overhead_us;    /* v1ExpertOverheadUs (blis's own; 0 when absent): us per routed expert a
                                       * step touches, per MoE layer (a grouped GEMM's per-expert tiles at small M:
                                       * setup and pipeline fill), under the arch extension */
+    double v1_moe_layer_overhead_us; /* v1MoeLayerOverheadUs (blis's own; 0 when absent): us per MoE layer per
+                                      * step, whatever the batch (the routing kernels: router GEMM, top-k, token
+                                      * permutation and its inverse), under the arch extension */
     double v1_allreduce_level_us;    /* v1AllReduceLevelUs (blis's own; 0 when absent): us each all-reduce adds per
                                       * doubling of TP past 2 (log2(tp) - 1 levels), under the allreduce extension */
     double v2_bw_efficiency;         /* bwEfficiencyFactor; 0 = disabled (1.0) */
@@ -2192,8 +2195,9 @@ typedef struct blis_gt_experiment {
      * or null): experts spread over GPUs, attention data-parallel */
     int64_t expert_parallel, attention_dp;
     /* flags.parallelism_inconsistent (the GPU count is not known); flags.duplicate_of (the id of a record with
-     * the same measurement: counted once) */
-    int parallelism_inconsistent;
+     * the same measurement: counted once); flags.concurrency_derived (the description's concurrency is the
+     * converter's guess, not what the run sent) */
+    int parallelism_inconsistent, concurrency_derived;
     const char *duplicate_of;
     const char *kv_cache_dtype; /* vllm_config.kv_cache_dtype, a valid --kv-cache-dtype name (NULL: not stated) */
     const char *precision;      /* the record's "precision" label (NULL: none) */
@@ -7357,6 +7361,7 @@ static const blis__hw_field blis__hw_field_table[] = {
     {"v1RequestOverheadUs", offsetof(blis_hw_config, v1_request_overhead_us)},
     {"v1ExpertOverheadUs", offsetof(blis_hw_config, v1_expert_overhead_us)},
     {"v1AllReduceLevelUs", offsetof(blis_hw_config, v1_allreduce_level_us)},
+    {"v1MoeLayerOverheadUs", offsetof(blis_hw_config, v1_moe_layer_overhead_us)},
     {"bwEfficiencyFactor", offsetof(blis_hw_config, v2_bw_efficiency)},
     {"v2LayerCpuOverheadUs", offsetof(blis_hw_config, v2_layer_cpu_overhead_us)},
 };
@@ -7552,10 +7557,11 @@ BLIS_DEF blis_status blis_hw_config_validate(const blis_hw_config *hw, int versi
               hw->v1_step_overhead_us <= 1e9 && hw->v1_layer_overhead_us <= 1e9 && hw->v1_allreduce_us <= 1e9 &&
               hw->v1_seq_overhead_us >= 0 && hw->v1_seq_overhead_us <= 1e9 && hw->v1_request_overhead_us >= 0 &&
               hw->v1_request_overhead_us <= 1e9 && hw->v1_expert_overhead_us >= 0 && hw->v1_expert_overhead_us <= 1e9 &&
-              hw->v1_allreduce_level_us >= 0 && hw->v1_allreduce_level_us <= 1e9)) {
+              hw->v1_allreduce_level_us >= 0 && hw->v1_allreduce_level_us <= 1e9 && hw->v1_moe_layer_overhead_us >= 0 &&
+              hw->v1_moe_layer_overhead_us <= 1e9)) {
             blis__copy_cstr(err->path, sizeof err->path,
                             "TOverheadMicros/perLayerOverhead/allReduceLatency/v1SeqOverheadUs/v1RequestOverheadUs/"
-                            "v1ExpertOverheadUs/v1AllReduceLevelUs");
+                            "v1ExpertOverheadUs/v1AllReduceLevelUs/v1MoeLayerOverheadUs");
             return blis_err_set(err, BLIS_E_INVALID, 0, 0, "overheads must be in 0..1e9 us");
         }
         return BLIS_OK;
@@ -8089,6 +8095,8 @@ BLIS_DEF blis_status blis_roofline_v1x_step(const blis_model_config *m, const bl
         layer_floor_s +=
             shape.moe_layers * blis__shape_touched(&shape, tp_tokens + td_tokens) * hw->v1_expert_overhead_us / 1e6;
     }
+    if (arch && hw->v1_moe_layer_overhead_us > 0 && shape.experts > 0) /* blis's own: per MoE layer, fixed */
+        layer_floor_s += shape.moe_layers * hw->v1_moe_layer_overhead_us / 1e6;
     if (tp > 1) {
         comm_s = L * 2 * hw->v1_allreduce_us / 1e6;
         if ((ext & BLIS_V1X_ALLREDUCE) && hw->v1_allreduce_level_us > 0) /* blis's own: per doubling past 2 */
@@ -15540,6 +15548,8 @@ BLIS_DEF blis_status blis_gt_experiment_from_doc(const blis_doc *d, const blis_n
         if ((n = blis_node_get(d, fl, "disaggregated")) && n->kind == BLIS_NODE_BOOL) e->disaggregated = n->as.boolean;
         if ((n = blis_node_get(d, fl, "parallelism_inconsistent")) && n->kind == BLIS_NODE_BOOL)
             e->parallelism_inconsistent = n->as.boolean;
+        if ((n = blis_node_get(d, fl, "concurrency_derived")) && n->kind == BLIS_NODE_BOOL)
+            e->concurrency_derived = n->as.boolean;
         if ((n = blis_node_get(d, fl, "duplicate_of")) && n->kind == BLIS_NODE_STRING && n->as.string[0] &&
             !blis__text_unsafe(n->as.string))
             e->duplicate_of = n->as.string;
@@ -20074,6 +20084,12 @@ BLIS_DEF void blis_eval_prepare(const blis_evaluation *ev, size_t i, blis_eval_p
                  "expert parallelism (moe_ep_size %lld) or data-parallel attention (attention_dp_size %lld): blis "
                  "models tensor parallelism only, and a TP run would predict another deployment",
                  (long long)e->expert_parallel, (long long)e->attention_dp);
+        return;
+    }
+    if ((!e->trace_path || a->ignore_traces) && e->concurrency_derived) { /* the load is not known */
+        snprintf(res->reason, sizeof res->reason,
+                 "flags.concurrency_derived: the record does not state the concurrency its run used (its "
+                 "description's is derived), so the load to simulate is not known");
         return;
     }
     if ((!e->trace_path || a->ignore_traces) && e->profile.kind == BLIS_GT_PROFILE_NONE) {

@@ -242,7 +242,7 @@ TEST(arch_step_shape_cli) {
     CHECK_CONTAINS(out, "model_type deepseek_v3 is modelled only by roofline v1 with the arch extension");
 }
 
-/* blis's two fitted terms: v1ExpertOverheadUs per routed expert a step
+/* blis's fitted terms: v1ExpertOverheadUs per routed expert a step
  * touches per MoE layer (the DeepSeek-style config: 3 MoE layers, 16
  * experts, top 2; one decode token touches 2 experts: 3 x 2 x 1 us = 6 us),
  * and v1AllReduceLevelUs per all-reduce per doubling of TP past 2 (4 layers
@@ -282,7 +282,29 @@ TEST(arch_expert_and_allreduce_level_terms) {
         lm.v1_ext = BLIS_V1X_ALL;
         CHECK_EQ_I64(blis_latency_model_validate(&lm, &err), BLIS_OK);
     }
+    /* v1MoeLayerOverheadUs: a fixed cost per MoE layer per step, whatever the batch (3 MoE layers x 40 us =
+     * 120 us, for one decode token and for 64) */
+    hw.v1_expert_overhead_us = 0;
+    CHECK_EQ_I64(blis_roofline_v1x_step(&m, &hw, 2, BLIS_V1X_ALL, &batch, &a, &err), BLIS_OK);
+    hw.v1_moe_layer_overhead_us = 40;
+    CHECK_EQ_I64(blis_roofline_v1x_step(&m, &hw, 2, BLIS_V1X_ALL, &batch, &b, &err), BLIS_OK);
+    CHECK(fabs(b.layer_overhead_us - a.layer_overhead_us - 120) < 1e-9);
+    {
+        blis_step_req many = {100, 64};
+        blis_step_batch big = {NULL, 0, &many, 1};
+        blis_step_breakdown c, d;
+        hw.v1_moe_layer_overhead_us = 0;
+        CHECK_EQ_I64(blis_roofline_v1x_step(&m, &hw, 2, BLIS_V1X_ALL, &big, &c, &err), BLIS_OK);
+        hw.v1_moe_layer_overhead_us = 40;
+        CHECK_EQ_I64(blis_roofline_v1x_step(&m, &hw, 2, BLIS_V1X_ALL, &big, &d, &err), BLIS_OK);
+        CHECK(fabs(d.layer_overhead_us - c.layer_overhead_us - 120) < 1e-9);
+    }
     /* out of range in a hardware file: refused */
+    CHECK_EQ_I64(blis_hw_config_validate(&hw, 1, &err), BLIS_OK);
+    hw.v1_moe_layer_overhead_us = 2e9;
+    CHECK_EQ_I64(blis_hw_config_validate(&hw, 1, &err), BLIS_E_INVALID);
+    CHECK_CONTAINS(err.path, "v1MoeLayerOverheadUs");
+    hw.v1_moe_layer_overhead_us = 0;
     hw.v1_expert_overhead_us = -1;
     CHECK_EQ_I64(blis_hw_config_validate(&hw, 1, &err), BLIS_E_INVALID);
 }

@@ -499,7 +499,12 @@ TEST(profile_evaluate_steady_kv) {
           "\"NVIDIA H100 80GB HBM3\"}, \"tp\": 1, \"vllm_config\": {\"kv_cache_dtype\": \"fp8_e4m3\"}, "
           "\"workload\": " T_PROF_FIXED("2", "100", "10",
                                         "4") ", \"metrics\": {\"summary\": {\"ttft_ms\": {\"mean\": 50}, \"e2e_ms\": "
-                                             "{\"mean\": 900}}}}\n]}\n",
+                                             "{\"mean\": 900}}}},\n",
+          f);
+    fputs("{\"id\": \"derived-flag\", \"model\": \"Qwen/Qwen3-14B\", \"hardware\": {\"gpu\": \"NVIDIA H100 80GB "
+          "HBM3\"}, \"tp\": 1, \"vllm_config\": {}, \"flags\": {\"concurrency_derived\": true}, "
+          "\"workload\": " T_PROF_FIXED("48", "100", "10",
+                                        "96") ", \"metrics\": {\"summary\": {\"ttft_ms\": {\"mean\": 50}}}}\n]}\n",
           f);
     fclose(f);
     CHECK_EQ_I64(t_run("./simulation_worker evaluate --ground-truth build/gt_steady.json --json", out, sizeof out), 0);
@@ -508,6 +513,10 @@ TEST(profile_evaluate_steady_kv) {
               "fp8:fp8,bf16:fp8",
               steady, sizeof steady),
         0);
+    /* a concurrency the converter derived is not a load blis can simulate: said, not bad input (exit 0) */
+    CHECK_CONTAINS(out, "\"id\": \"derived-flag\",\n      \"reason\": \"flags.concurrency_derived: the record does "
+                        "not state the concurrency its run used");
+    CHECK_CONTAINS(out, "\"experiments_run\": 3");
     p = strstr(out, "\"id\": \"lock\"");
     CHECK(p && strstr(p, "\"requests\": 64,\n      \"warmup_requests\": 0,"));
     if (p && (p = strstr(p, "\"predicted_ms\"")) && (p = strstr(p, "\"ttft_mean\": "))) sync_ttft = atof(p + 13);
