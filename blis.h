@@ -787,8 +787,8 @@ typedef struct blis_step_breakdown {
     blis_phase prefill;
     blis_phase decode;
     double hardware_s;        /* v1: prefill + decode times; v2: the larger */
-    double layer_overhead_us; /* v1: layers x perLayerOverhead (+ MoE layers x touched experts x
-                                 v1ExpertOverheadUs under arch); v2: layers x per-layer CPU overhead / TP */
+    double layer_overhead_us; /* v1: layers x perLayerOverhead (+ MoE layers x (v1MoeLayerOverheadUs + touched
+                                 experts x v1ExpertOverheadUs) under arch); v2: layers x per-layer CPU overhead / TP */
     double comm_us;           /* v1: 2 all-reduces per layer when TP > 1 (+ v1AllReduceLevelUs x (log2 tp - 1)
                                  each under allreduce); v2: 0 */
     double step_overhead_us;  /* v1: TOverheadMicros; v2: 0 */
@@ -8091,12 +8091,12 @@ BLIS_DEF blis_status blis_roofline_v1x_step(const blis_model_config *m, const bl
         out->hardware_s = out->prefill.time_s + out->decode.time_s; /* v1 adds the phases */
     }
     layer_floor_s = L * hw->v1_layer_overhead_us / 1e6;
-    if (arch && hw->v1_expert_overhead_us > 0 && shape.experts > 0) { /* blis's own term: per expert touched */
-        layer_floor_s +=
-            shape.moe_layers * blis__shape_touched(&shape, tp_tokens + td_tokens) * hw->v1_expert_overhead_us / 1e6;
+    if (arch && shape.experts > 0) { /* blis's own MoE terms: per MoE layer, fixed, and per expert it touches */
+        double moe_layer_us = hw->v1_moe_layer_overhead_us;
+        if (hw->v1_expert_overhead_us > 0)
+            moe_layer_us += blis__shape_touched(&shape, tp_tokens + td_tokens) * hw->v1_expert_overhead_us;
+        layer_floor_s += shape.moe_layers * moe_layer_us / 1e6;
     }
-    if (arch && hw->v1_moe_layer_overhead_us > 0 && shape.experts > 0) /* blis's own: per MoE layer, fixed */
-        layer_floor_s += shape.moe_layers * hw->v1_moe_layer_overhead_us / 1e6;
     if (tp > 1) {
         comm_s = L * 2 * hw->v1_allreduce_us / 1e6;
         if ((ext & BLIS_V1X_ALLREDUCE) && hw->v1_allreduce_level_us > 0) /* blis's own: per doubling past 2 */
@@ -20255,7 +20255,7 @@ BLIS_DEF void blis_eval_run(const blis_evaluation *ev, blis_eval_prep *p, const 
     cc.instance.max_running = p->e.max_num_seqs;
     cc.instance.max_scheduled_tokens = p->e.max_num_batched_tokens;
     windows = blis_gt_stage_windows(&p->e, &p->tr, start_us, BLIS_GT_MAX_STAGES);
-    cc.instance.keep_requests = windows > 0 || p->tr.warmup > 0; /* the per-stage means read the requests */
+    cc.instance.keep_requests = windows > 0 || p->tr.warmup > 0; /* per-stage and measured-only metrics read them */
     cc.instance.kv_cpu_blocks = p->e.cpu_kv_blocks;
     cc.instance.request_timeout_us = (int64_t)(p->e.client_timeout_ms * 1000);
     cc.client_max_inflight = p->e.client_max_inflight;
