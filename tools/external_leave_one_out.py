@@ -14,9 +14,10 @@ usage: tools/external_leave_one_out.py [--shared DIR] [-- EVALUATE-OPTIONS]   (f
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
+
+from eval_grid import start_evaluate
 
 EL_GRID = [(0.5, 2, 0), (0.25, 2, 15), (0, 2, 30), (0, 2, 40), (0, 2, 50), (0, 1, 45)]
 B_GRID = [0.809, 0.66, 0.6, 0.565, 0.5]
@@ -33,10 +34,7 @@ def run_all(jobs, extra, cache):
             path = os.path.join(tmp, "hw_%d.json" % (i + len(procs)))
             with open(path, "w") as f:
                 json.dump(hw, f)
-            procs.append((key, subprocess.Popen(
-                ["./simulation_worker", "evaluate", "--ground-truth", gt, "--ignore-traces", "--json",
-                 "--hardware-config", path] + extra, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                env=dict(os.environ, BLIS_MODEL_CACHE=cache))))
+            procs.append((key, start_evaluate(gt, path, cache, extra)))
         for key, p in procs:
             doc = json.loads(p.communicate()[0])
             out[key] = {r["id"]: r for r in doc["results"]}

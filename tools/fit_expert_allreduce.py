@@ -11,18 +11,10 @@ usage: tools/fit_expert_allreduce.py [--shared DIR] E,L[,M] [E,L[,M] ...]     (r
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
-
-def start(hw_file, ground_truth, cache=None):
-    env = dict(os.environ)
-    if cache:
-        env["BLIS_MODEL_CACHE"] = cache
-    return subprocess.Popen(["./simulation_worker", "evaluate", "--ground-truth", ground_truth, "--ignore-traces",
-                             "--json", "--hardware-config", hw_file], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, env=env)
+from eval_grid import start_evaluate
 
 
 def main(argv):
@@ -48,9 +40,9 @@ def main(argv):
                 path = os.path.join(tmp, "hw%d.json" % j)
                 with open(path, "w") as f:
                     json.dump(hw, f)
-                runs.append((point, start(path, os.path.join(ext, "aiconfigurator-vllm-dev.json"),
-                                          os.path.join(ext, "model_configs")),
-                             start(path, os.path.join(shared, "groundtruth/groundtruth.json"))))
+                runs.append((point, start_evaluate(os.path.join(ext, "aiconfigurator-vllm-dev.json"), path,
+                                                   os.path.join(ext, "model_configs")),
+                             start_evaluate(os.path.join(shared, "groundtruth/groundtruth.json"), path)))
             for point, pa, pb in runs:
                 a, b = json.loads(pa.communicate()[0]), json.loads(pb.communicate()[0])
                 row = ["E,L,M=%s" % point]

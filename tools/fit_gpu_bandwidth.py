@@ -12,16 +12,10 @@ usage: tools/fit_gpu_bandwidth.py [--shared DIR] GPU B [B ...] [-- EVALUATE-OPTI
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 
-
-def start(hw_file, ground_truth, cache, extra):
-    env = dict(os.environ, BLIS_MODEL_CACHE=cache)
-    return subprocess.Popen(["./simulation_worker", "evaluate", "--ground-truth", ground_truth, "--ignore-traces",
-                             "--json", "--hardware-config", hw_file] + extra, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, env=env)
+from eval_grid import start_evaluate
 
 
 def row(value, d):
@@ -63,7 +57,7 @@ def main(argv):
                 path = os.path.join(tmp, "hw_%g.json" % b)
                 with open(path, "w") as f:
                     json.dump(hw, f)
-                procs.append((b, start(path, gt, os.path.join(ext, "model_configs"), extra)))
+                procs.append((b, start_evaluate(gt, path, os.path.join(ext, "model_configs"), extra)))
             for b, p in procs:
                 out, _ = p.communicate()
                 print(row(b, json.loads(out)), flush=True)
